@@ -1,0 +1,318 @@
+//! Where the Cloud Elements API lives and who is calling it.
+//!
+//! Cloud Elements authorizes every call with one `Authorization` header built from up to three
+//! secrets: `User <user secret>, Organization <organization secret>` for platform calls, and
+//! `User <user secret>, Element <instance token>` for calls made as one instance. The types here
+//! hold those secrets so that they never print: their `Debug` shows `********`.
+
+use std::fmt;
+
+use crate::error::Error;
+use crate::url::parse_http_url;
+
+/// A secret string: a user or organization secret, an instance token, a client secret, an OAuth
+/// code or a signature key.
+///
+/// Its `Debug` output is `Secret(********)` and it has no `Display`, so that neither a log line
+/// nor an error message can show it; call [`Secret::expose`] where the value is really needed.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the secret is empty or only white space.
+    pub fn is_blank(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(********)")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Secret(value.to_string())
+    }
+}
+
+/// The base URL of a Cloud Elements API, such as
+/// `https://api.cloud-elements.com/elements/api-v2`; every path of the protocol is relative to it.
+///
+/// Presets cover the documented environments; [`BaseUrl::parse`] takes any other absolute
+/// `http(s)` URL (a local emulator, a proxy).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BaseUrl(String);
+
+impl BaseUrl {
+    /// US production, the default.
+    pub const US: &'static str = "https://api.cloud-elements.com/elements/api-v2";
+    /// US production under its older host name.
+    pub const US_LEGACY: &'static str = "https://console.cloud-elements.com/elements/api-v2";
+    /// US staging.
+    pub const US_STAGING: &'static str = "https://staging.cloud-elements.com/elements/api-v2";
+    /// EU production.
+    pub const EU: &'static str = "https://api.cloud-elements.co.uk/elements/api-v2";
+
+    /// US production (the default).
+    pub fn us() -> Self {
+        BaseUrl(Self::US.to_string())
+    }
+
+    /// US staging.
+    pub fn us_staging() -> Self {
+        BaseUrl(Self::US_STAGING.to_string())
+    }
+
+    /// EU production.
+    pub fn eu() -> Self {
+        BaseUrl(Self::EU.to_string())
+    }
+
+    /// Reads a base URL: one of the preset names `us`, `us-legacy`, `us-staging`, `eu`, or an
+    /// absolute `http(s)` URL without query or fragment. One trailing `/` is dropped so that
+    /// paths join cleanly.
+    ///
+    /// ```
+    /// use hootsuite_events::BaseUrl;
+    /// assert_eq!(BaseUrl::parse("eu")?.as_str(), BaseUrl::EU);
+    /// assert_eq!(BaseUrl::parse("http://127.0.0.1:8080/elements/api-v2/")?.as_str(),
+    ///            "http://127.0.0.1:8080/elements/api-v2");
+    /// assert!(BaseUrl::parse("https;//api.cloud-elements.com").is_err());
+    /// # Ok::<(), hootsuite_events::Error>(())
+    /// ```
+    pub fn parse(input: &str) -> Result<Self, Error> {
+        let preset = match input {
+            "us" => Some(Self::US),
+            "us-legacy" => Some(Self::US_LEGACY),
+            "us-staging" => Some(Self::US_STAGING),
+            "eu" => Some(Self::EU),
+            _ => None,
+        };
+        if let Some(url) = preset {
+            return Ok(BaseUrl(url.to_string()));
+        }
+        let url = parse_http_url(input).map_err(|problem| Error::InvalidArgument {
+            field: "base_url".into(),
+            reason: format!("`{input}` {problem}"),
+        })?;
+        if url.rest.contains(['?', '#']) {
+            return Err(Error::InvalidArgument {
+                field: "base_url".into(),
+                reason: format!(
+                    "`{input}` has a query or fragment; expected a base URL such as `{}`",
+                    Self::US
+                ),
+            });
+        }
+        Ok(BaseUrl(
+            input.strip_suffix('/').unwrap_or(input).to_string(),
+        ))
+    }
+
+    /// The URL as a string, without a trailing `/`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `self` followed by `path` (which starts with `/`).
+    pub(crate) fn join(&self, path: &str) -> String {
+        let mut url = String::with_capacity(self.0.len() + path.len());
+        url.push_str(&self.0);
+        url.push_str(path);
+        url
+    }
+}
+
+impl Default for BaseUrl {
+    fn default() -> Self {
+        Self::us()
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for BaseUrl {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+/// An element instance's token, returned when the instance is created. It authorizes calls
+/// made as that instance (`User <user secret>, Element <token>`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct InstanceToken(Secret);
+
+impl InstanceToken {
+    /// Wraps a token.
+    pub fn new(token: impl Into<String>) -> Self {
+        InstanceToken(Secret::new(token))
+    }
+
+    /// The token itself.
+    pub fn expose(&self) -> &str {
+        self.0.expose()
+    }
+
+    /// A form that is safe to show a person: the first four characters and a mask
+    /// (`ABC/********`), or only the mask for a short token.
+    pub fn masked(&self) -> String {
+        let t = self.0.expose();
+        if t.chars().count() < 12 {
+            "********".to_string()
+        } else {
+            let head: String = t.chars().take(4).collect();
+            format!("{head}********")
+        }
+    }
+}
+
+impl fmt::Debug for InstanceToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("InstanceToken(********)")
+    }
+}
+
+/// Where to call and with which account: the base URL, the user secret and the organization
+/// secret. Every request builder of the crate takes one.
+///
+/// ```
+/// use hootsuite_events::{BaseUrl, Config};
+/// let config = Config::new(BaseUrl::us(), "user-secret", "org-secret")?;
+/// assert_eq!(format!("{config:?}").contains("user-secret"), false);
+/// # Ok::<(), hootsuite_events::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Config {
+    base_url: BaseUrl,
+    user_secret: Secret,
+    organization_secret: Secret,
+}
+
+impl Config {
+    /// Checks that both secrets are present and can stand in an HTTP header.
+    pub fn new(
+        base_url: BaseUrl,
+        user_secret: impl Into<Secret>,
+        organization_secret: impl Into<Secret>,
+    ) -> Result<Self, Error> {
+        let user_secret = user_secret.into();
+        let organization_secret = organization_secret.into();
+        check_header_secret("user_secret", &user_secret)?;
+        check_header_secret("organization_secret", &organization_secret)?;
+        Ok(Config {
+            base_url,
+            user_secret,
+            organization_secret,
+        })
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.base_url
+    }
+
+    /// `User <user secret>, Organization <organization secret>`: the header value for platform
+    /// calls (`/elements/...`, `/instances`).
+    pub fn platform_authorization(&self) -> Secret {
+        Secret(format!(
+            "User {}, Organization {}",
+            self.user_secret.expose(),
+            self.organization_secret.expose()
+        ))
+    }
+
+    /// `User <user secret>, Element <instance token>`: the header value for calls made as one
+    /// instance (hub calls such as `/hubs/social/messages`).
+    pub fn instance_authorization(&self, token: &InstanceToken) -> Result<Secret, Error> {
+        check_header_secret("instance_token", &token.0)?;
+        Ok(Secret(format!(
+            "User {}, Element {}",
+            self.user_secret.expose(),
+            token.expose()
+        )))
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &self.base_url.as_str())
+            .field("user_secret", &self.user_secret)
+            .field("organization_secret", &self.organization_secret)
+            .finish()
+    }
+}
+
+/// A secret that goes into the `Authorization` header must be non-blank, free of control
+/// characters (they cannot stand in a header) and of `,` (it separates the header's parts).
+fn check_header_secret(field: &str, secret: &Secret) -> Result<(), Error> {
+    let reason = if secret.is_blank() {
+        "is empty; expected the value shown in the Cloud Elements console"
+    } else if secret.expose().chars().any(|c| c.is_control()) {
+        "contains a control character (a pasted line break?), which cannot be sent in a header"
+    } else if secret.expose().contains(',') {
+        "contains `,`, which would split the Authorization header"
+    } else if secret.expose() != secret.expose().trim() {
+        "starts or ends with white space (a copy-and-paste slip?)"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidArgument {
+        field: field.to_string(),
+        reason: reason.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let config = Config::new(BaseUrl::us(), "U-SECRET-1", "O-SECRET-2").expect("valid");
+        let shown = format!("{config:?} {:?}", config.platform_authorization());
+        assert!(
+            !shown.contains("U-SECRET-1") && !shown.contains("O-SECRET-2"),
+            "{shown}"
+        );
+        assert_eq!(
+            config.platform_authorization().expose(),
+            "User U-SECRET-1, Organization O-SECRET-2"
+        );
+        let token = InstanceToken::new("ABC/Dxxxxxxxxxxxxxxxxx");
+        assert_eq!(format!("{token:?}"), "InstanceToken(********)");
+        assert_eq!(token.masked(), "ABC/********");
+    }
+
+    #[test]
+    fn bad_secrets_are_named_not_shown() {
+        let err = Config::new(BaseUrl::us(), "", "x").expect_err("blank");
+        assert!(err.to_string().contains("user_secret"));
+        let err = Config::new(BaseUrl::us(), "ok", "line\nbreak-SECRET").expect_err("control");
+        assert!(err.to_string().contains("organization_secret"));
+        assert!(!err.to_string().contains("SECRET"));
+    }
+}

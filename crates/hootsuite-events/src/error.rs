@@ -1,0 +1,468 @@
+//! The crate's one error type, [`Error`], and the structured details it carries.
+//!
+//! Every variant has a stable machine-readable [`Error::code`]; the bindings map the variants
+//! to exception classes (Python) or `Error` subclasses (Node) in one place each.
+//! No message contains a secret: values of secret fields are never quoted.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::validate::ValidationReport;
+
+/// One step of a JSON path: an object key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum PathSegment {
+    /// An object key.
+    Key(String),
+    /// An array index.
+    Index(usize),
+}
+
+impl From<&str> for PathSegment {
+    fn from(key: &str) -> Self {
+        PathSegment::Key(key.to_string())
+    }
+}
+
+impl From<usize> for PathSegment {
+    fn from(index: usize) -> Self {
+        PathSegment::Index(index)
+    }
+}
+
+/// Writes a path as `configuration["oauth.api.key"]`, `tags[0]`, `message.events[2].objectId`;
+/// the empty path is `$` (the whole document).
+pub fn format_path(path: &[PathSegment]) -> String {
+    if path.is_empty() {
+        return "$".to_string();
+    }
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            PathSegment::Index(i) => out.push_str(&format!("[{i}]")),
+            PathSegment::Key(k) => {
+                let plain = !k.is_empty()
+                    && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !k.starts_with(|c: char| c.is_ascii_digit());
+                if plain {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                } else {
+                    out.push_str(&format!("[{}]", serde_json::Value::from(k.as_str())));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The error of every fallible function of the crate.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// An argument given to a builder was unusable (a blank secret, a bad base URL).
+    InvalidArgument {
+        /// The argument's name.
+        field: String,
+        /// What is wrong and what was expected.
+        reason: String,
+    },
+    /// A create-instance body (or another request input) broke the rules: all problems at once.
+    Invalid(ValidationReport),
+    /// Cloud Elements answered with a non-2xx status.
+    Api(Box<ApiError>),
+    /// A 2xx body (or an event notification) could not be read.
+    Parse(Box<ParseError>),
+    /// The OAuth callback did not carry a usable code.
+    Callback(CallbackError),
+    /// An event notification's signature did not verify.
+    Signature(SignatureError),
+}
+
+impl Error {
+    /// A stable, machine-readable code: `invalid_argument`, `validation`, `api`, a
+    /// [`ParseErrorKind::code`], a [`CallbackError::code`] or a [`SignatureError::code`].
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidArgument { .. } => "invalid_argument",
+            Error::Invalid(_) => "validation",
+            Error::Api(_) => "api",
+            Error::Parse(e) => e.kind.code(),
+            Error::Callback(e) => e.code(),
+            Error::Signature(e) => e.code(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidArgument { field, reason } => write!(f, "`{field}` {reason}"),
+            Error::Invalid(report) => write!(f, "{report}"),
+            Error::Api(e) => write!(f, "{e}"),
+            Error::Parse(e) => write!(f, "{e}"),
+            Error::Callback(e) => write!(f, "{e}"),
+            Error::Signature(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
+    }
+}
+impl From<ParseError> for Error {
+    fn from(e: ParseError) -> Self {
+        Error::Parse(Box::new(e))
+    }
+}
+impl From<CallbackError> for Error {
+    fn from(e: CallbackError) -> Self {
+        Error::Callback(e)
+    }
+}
+impl From<SignatureError> for Error {
+    fn from(e: SignatureError) -> Self {
+        Error::Signature(e)
+    }
+}
+
+/// A non-2xx answer from Cloud Elements.
+///
+/// Cloud Elements sends `{"message", "requestId", "providerMessage"}`; a proxy may send HTML or
+/// nothing. Either way the status and the raw body are kept, and the JSON fields when present.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body's `message`.
+    pub message: Option<String>,
+    /// The body's `requestId`.
+    pub request_id: Option<String>,
+    /// The body's `providerMessage`: what Hootsuite itself said.
+    pub provider_message: Option<String>,
+    /// The `Elements-Request-Id` response header.
+    pub header_request_id: Option<String>,
+    /// The `Retry-After` header in seconds, when it is a number.
+    pub retry_after: Option<u64>,
+    /// The body as text (lossy UTF-8), at most 64 KiB.
+    pub body: String,
+}
+
+impl ApiError {
+    /// Reads an error response. Never fails: a body that is not the documented JSON still
+    /// gives an `ApiError` with the status and the raw body.
+    pub fn from_response(response: &crate::HttpResponse) -> Self {
+        const KEEP: usize = 64 * 1024;
+        let raw = &response.body[..response.body.len().min(KEEP)];
+        let mut error = ApiError {
+            status: response.status,
+            message: None,
+            request_id: None,
+            provider_message: None,
+            header_request_id: response.header("Elements-Request-Id").map(str::to_string),
+            retry_after: response
+                .header("Retry-After")
+                .and_then(|v| v.trim().parse::<u64>().ok()),
+            body: String::from_utf8_lossy(raw).into_owned(),
+        };
+        if let Ok(serde_json::Value::Object(map)) =
+            serde_json::from_slice::<serde_json::Value>(&response.body)
+        {
+            let text = |k: &str| match map.get(k) {
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                Some(v @ serde_json::Value::Number(_)) => Some(v.to_string()),
+                _ => None,
+            };
+            error.message = text("message");
+            error.request_id = text("requestId");
+            error.provider_message = text("providerMessage");
+        }
+        error
+    }
+
+    /// Whether trying again later may succeed: 429 (rate limited) and 5xx.
+    pub fn is_retryable(&self) -> bool {
+        self.status == 429 || (500..600).contains(&self.status)
+    }
+
+    /// The request id from the body, else from the `Elements-Request-Id` header: quote it to
+    /// Cloud Elements support.
+    pub fn any_request_id(&self) -> Option<&str> {
+        self.request_id
+            .as_deref()
+            .or(self.header_request_id.as_deref())
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Cloud Elements answered {}", self.status)?;
+        match &self.message {
+            Some(m) => write!(f, ": {m}")?,
+            None if self.body.trim().is_empty() => f.write_str(" with an empty body")?,
+            None => f.write_str(" with a body that is not a Cloud Elements error")?,
+        }
+        if let Some(p) = &self.provider_message {
+            write!(f, " (Hootsuite said: {p})")?;
+        }
+        if let Some(id) = self.any_request_id() {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// What kind of problem a [`ParseError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParseErrorKind {
+    /// Not JSON (with line and column).
+    Syntax,
+    /// A required field is absent.
+    Missing,
+    /// A field has the wrong JSON type.
+    Type,
+    /// A field has the right type but an unusable value.
+    Value,
+    /// The body is larger than the configured limit.
+    TooLarge,
+    /// The JSON nests deeper than the parser allows (128 levels).
+    TooDeep,
+}
+
+impl ParseErrorKind {
+    /// A stable code: `json_syntax`, `missing_field`, `wrong_type`, `invalid_value`,
+    /// `too_large`, `too_deep`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ParseErrorKind::Syntax => "json_syntax",
+            ParseErrorKind::Missing => "missing_field",
+            ParseErrorKind::Type => "wrong_type",
+            ParseErrorKind::Value => "invalid_value",
+            ParseErrorKind::TooLarge => "too_large",
+            ParseErrorKind::TooDeep => "too_deep",
+        }
+    }
+}
+
+/// A body that could not be read: where (JSON path, line and column for syntax errors), what,
+/// and the raw body.
+///
+/// `Debug` and `Display` show the body's size, not its content, since a response body can hold
+/// an instance token; the field [`ParseError::body`] has it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// The kind of problem.
+    pub kind: ParseErrorKind,
+    /// Where in the document (empty for the whole document).
+    pub path: Vec<PathSegment>,
+    /// What is wrong and what was expected.
+    pub message: String,
+    /// 1-based line of a syntax error.
+    pub line: Option<usize>,
+    /// 1-based column of a syntax error.
+    pub column: Option<usize>,
+    /// The body as received (lossy UTF-8).
+    pub body: String,
+}
+
+impl fmt::Debug for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParseError")
+            .field("kind", &self.kind)
+            .field("path", &format_path(&self.path))
+            .field("message", &self.message)
+            .field("line", &self.line)
+            .field("column", &self.column)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(
+                f,
+                "malformed JSON at line {l}, column {c}: {}",
+                self.message
+            ),
+            _ => write!(f, "at {}: {}", format_path(&self.path), self.message),
+        }
+    }
+}
+
+/// Why an OAuth callback gave no code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallbackError {
+    /// The user refused, or Hootsuite failed: `error=...` came instead of `code`.
+    Refused {
+        /// The `error` parameter, such as `access_denied`.
+        error: String,
+        /// The `error_description` parameter, when present.
+        description: Option<String>,
+    },
+    /// Neither `code` nor `error` is present, or `code` is empty.
+    MissingCode,
+    /// The callback has no `state`, but one was expected.
+    MissingState,
+    /// `state` differs from the one the app sent: possibly a forged callback (CSRF).
+    StateMismatch,
+    /// The callback URL or query could not be read (for example a parameter twice).
+    Malformed {
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl CallbackError {
+    /// `callback_refused`, `callback_missing_code`, `callback_missing_state`,
+    /// `callback_state_mismatch`, `callback_malformed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CallbackError::Refused { .. } => "callback_refused",
+            CallbackError::MissingCode => "callback_missing_code",
+            CallbackError::MissingState => "callback_missing_state",
+            CallbackError::StateMismatch => "callback_state_mismatch",
+            CallbackError::Malformed { .. } => "callback_malformed",
+        }
+    }
+}
+
+impl fmt::Display for CallbackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallbackError::Refused { error, description } => {
+                write!(f, "Hootsuite did not grant access: {error}")?;
+                if let Some(d) = description {
+                    write!(f, " ({d})")?;
+                }
+                Ok(())
+            }
+            CallbackError::MissingCode => {
+                f.write_str("the callback has no `code` parameter (nor an `error`); was this URL the OAuth callback?")
+            }
+            CallbackError::MissingState => f.write_str(
+                "the callback has no `state` parameter, but the redirect URL was made with one",
+            ),
+            CallbackError::StateMismatch => f.write_str(
+                "the callback's `state` differs from the one sent: the callback may be forged (CSRF); start the connection again",
+            ),
+            CallbackError::Malformed { reason } => write!(f, "the callback cannot be read: {reason}"),
+        }
+    }
+}
+
+/// Why an event notification's signature did not verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureError {
+    /// No `Elements-Webhook-Signature` header.
+    MissingHeader,
+    /// The header is not `sha256=<Base64>` (the reason says what is off).
+    MalformedHeader {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A scheme other than `sha256` (or `sha1`).
+    UnsupportedScheme {
+        /// The scheme found.
+        scheme: String,
+    },
+    /// A legacy `sha1=` signature, and the verifier was not told to accept them.
+    LegacyNotAllowed,
+    /// The signature does not match the body and key.
+    Mismatch,
+    /// The body exceeds the verifier's size limit.
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+        /// The body's size in bytes.
+        size: usize,
+    },
+    /// The signature key is empty.
+    EmptyKey,
+}
+
+impl SignatureError {
+    /// `signature_missing`, `signature_malformed`, `signature_scheme`, `signature_legacy`,
+    /// `signature_mismatch`, `body_too_large`, `signature_empty_key`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SignatureError::MissingHeader => "signature_missing",
+            SignatureError::MalformedHeader { .. } => "signature_malformed",
+            SignatureError::UnsupportedScheme { .. } => "signature_scheme",
+            SignatureError::LegacyNotAllowed => "signature_legacy",
+            SignatureError::Mismatch => "signature_mismatch",
+            SignatureError::BodyTooLarge { .. } => "body_too_large",
+            SignatureError::EmptyKey => "signature_empty_key",
+        }
+    }
+}
+
+impl fmt::Display for SignatureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignatureError::MissingHeader => f.write_str(
+                "the request has no Elements-Webhook-Signature header; set `event.notification.signature.key` on the instance so that Cloud Elements signs events",
+            ),
+            SignatureError::MalformedHeader { reason } => write!(
+                f,
+                "the Elements-Webhook-Signature header is malformed: {reason}; expected `sha256=<Base64>`"
+            ),
+            SignatureError::UnsupportedScheme { scheme } => write!(
+                f,
+                "the Elements-Webhook-Signature header uses `{scheme}=`; expected `sha256=`"
+            ),
+            SignatureError::LegacyNotAllowed => f.write_str(
+                "the signature is a legacy `sha1=` one; accept those only by opting in (allow_legacy_sha1)",
+            ),
+            SignatureError::Mismatch => f.write_str(
+                "the signature does not match the body: wrong key, or the body was changed (verify the raw bytes as received, before any JSON parsing)",
+            ),
+            SignatureError::BodyTooLarge { limit, size } => write!(
+                f,
+                "the body is {size} bytes, over the limit of {limit} bytes"
+            ),
+            SignatureError::EmptyKey => f.write_str("the signature key is empty"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_read_naturally() {
+        let p = vec![
+            PathSegment::from("configuration"),
+            PathSegment::from("oauth.api.key"),
+        ];
+        assert_eq!(format_path(&p), r#"configuration["oauth.api.key"]"#);
+        let p = vec![PathSegment::from("tags"), PathSegment::from(0)];
+        assert_eq!(format_path(&p), "tags[0]");
+        assert_eq!(format_path(&[]), "$");
+    }
+
+    #[test]
+    fn api_error_from_html() {
+        let resp = crate::HttpResponse::new(
+            502,
+            vec![("Content-Type".into(), "text/html".into())],
+            "<html>Bad Gateway</html>",
+        );
+        let e = ApiError::from_response(&resp);
+        assert_eq!(e.status, 502);
+        assert!(e.is_retryable());
+        assert_eq!(e.message, None);
+        assert!(e.to_string().contains("not a Cloud Elements error"));
+    }
+}

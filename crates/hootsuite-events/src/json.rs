@@ -1,0 +1,283 @@
+//! Reading JSON with precise errors: size limits, line and column for syntax errors, and a JSON
+//! path for every field that is missing or of the wrong type.
+//!
+//! Paths are kept as a linked list on the stack while walking a document and turned into a
+//! `Vec` only when an error is reported, so that the happy path does not allocate for them.
+
+use serde_json::{Map, Value};
+
+use crate::error::{ParseError, ParseErrorKind, PathSegment};
+
+/// The default limit for response and notification bodies: 1 MiB.
+pub const DEFAULT_MAX_BODY_SIZE: usize = 1024 * 1024;
+
+/// The deepest nesting accepted (serde_json's own recursion limit).
+pub const MAX_DEPTH: usize = 128;
+
+/// Limits applied to every body the library reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest body accepted, in bytes.
+    pub max_body_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+        }
+    }
+}
+
+/// One step of a path under construction.
+#[derive(Clone, Copy)]
+pub(crate) enum Seg<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
+
+/// A JSON path as a linked list of borrowed steps.
+#[derive(Clone, Copy)]
+pub(crate) struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    seg: Seg<'a>,
+}
+
+impl<'a> Path<'a> {
+    pub(crate) const ROOT: Path<'static> = Path {
+        parent: None,
+        seg: Seg::Root,
+    };
+
+    pub(crate) fn key(&'a self, key: &'a str) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            seg: Seg::Key(key),
+        }
+    }
+
+    pub(crate) fn index(&'a self, index: usize) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            seg: Seg::Index(index),
+        }
+    }
+
+    pub(crate) fn to_vec(self) -> Vec<PathSegment> {
+        let mut out = Vec::new();
+        let mut cur = Some(&self);
+        while let Some(p) = cur {
+            match p.seg {
+                Seg::Root => {}
+                Seg::Key(k) => out.push(PathSegment::Key(k.to_string())),
+                Seg::Index(i) => out.push(PathSegment::Index(i)),
+            }
+            cur = p.parent;
+        }
+        out.reverse();
+        out
+    }
+}
+
+/// The JSON type of a value, as a word for messages.
+pub(crate) fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Turns a serde_json error into line, column and a message without serde's own position suffix.
+pub(crate) fn syntax_parts(e: &serde_json::Error) -> (ParseErrorKind, usize, usize, String) {
+    let full = e.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    };
+    let kind = if message.contains("recursion limit") {
+        ParseErrorKind::TooDeep
+    } else {
+        ParseErrorKind::Syntax
+    };
+    (kind, e.line(), e.column(), message)
+}
+
+/// A document being read, kept for error reports (which carry the raw body).
+pub(crate) struct Doc<'b> {
+    pub body: &'b [u8],
+}
+
+impl<'b> Doc<'b> {
+    /// Parses `body` as JSON within `limits`.
+    pub(crate) fn parse(body: &'b [u8], limits: &Limits) -> Result<(Doc<'b>, Value), ParseError> {
+        let doc = Doc { body };
+        if body.len() > limits.max_body_size {
+            return Err(doc.error(
+                ParseErrorKind::TooLarge,
+                Path::ROOT,
+                format!(
+                    "the body is {} bytes, over the limit of {} bytes",
+                    body.len(),
+                    limits.max_body_size
+                ),
+            ));
+        }
+        match serde_json::from_slice::<Value>(body) {
+            Ok(v) => Ok((doc, v)),
+            Err(e) => {
+                let (kind, line, column, message) = syntax_parts(&e);
+                let message = if body.iter().all(u8::is_ascii_whitespace) {
+                    "the body is empty; expected JSON".to_string()
+                } else {
+                    message
+                };
+                let mut err = doc.error(kind, Path::ROOT, message);
+                err.line = Some(line);
+                err.column = Some(column);
+                Err(err)
+            }
+        }
+    }
+
+    pub(crate) fn error(
+        &self,
+        kind: ParseErrorKind,
+        path: Path<'_>,
+        message: String,
+    ) -> ParseError {
+        ParseError {
+            kind,
+            path: path.to_vec(),
+            message,
+            line: None,
+            column: None,
+            body: String::from_utf8_lossy(self.body).into_owned(),
+        }
+    }
+
+    pub(crate) fn missing(&self, path: Path<'_>, what: &str) -> ParseError {
+        self.error(
+            ParseErrorKind::Missing,
+            path,
+            format!("the required field is missing; expected {what}"),
+        )
+    }
+
+    pub(crate) fn wrong_type(&self, path: Path<'_>, expected: &str, found: &Value) -> ParseError {
+        self.error(
+            ParseErrorKind::Type,
+            path,
+            format!("expected {expected}, found {}", type_name(found)),
+        )
+    }
+
+    pub(crate) fn object<'v>(
+        &self,
+        value: &'v Value,
+        path: Path<'_>,
+    ) -> Result<&'v Map<String, Value>, ParseError> {
+        value
+            .as_object()
+            .ok_or_else(|| self.wrong_type(path, "an object", value))
+    }
+
+    /// A required string field.
+    pub(crate) fn req_str<'v>(
+        &self,
+        obj: &'v Map<String, Value>,
+        path: Path<'_>,
+        key: &str,
+    ) -> Result<&'v str, ParseError> {
+        match obj.get(key) {
+            Some(Value::String(s)) => Ok(s),
+            None | Some(Value::Null) => Err(self.missing(path.key(key), "a string")),
+            Some(other) => Err(self.wrong_type(path.key(key), "a string", other)),
+        }
+    }
+
+    /// An optional string field (absent or null gives `None`).
+    pub(crate) fn opt_str<'v>(
+        &self,
+        obj: &'v Map<String, Value>,
+        path: Path<'_>,
+        key: &str,
+    ) -> Result<Option<&'v str>, ParseError> {
+        match obj.get(key) {
+            Some(Value::String(s)) => Ok(Some(s)),
+            None | Some(Value::Null) => Ok(None),
+            Some(other) => Err(self.wrong_type(path.key(key), "a string", other)),
+        }
+    }
+
+    /// An optional boolean field; `"true"`/`"false"` strings are read too, since Cloud Elements
+    /// writes booleans both ways.
+    pub(crate) fn opt_bool(
+        &self,
+        obj: &Map<String, Value>,
+        path: Path<'_>,
+        key: &str,
+    ) -> Result<Option<bool>, ParseError> {
+        match obj.get(key) {
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::String(s)) if s == "true" => Ok(Some(true)),
+            Some(Value::String(s)) if s == "false" => Ok(Some(false)),
+            None | Some(Value::Null) => Ok(None),
+            Some(other) => Err(self.wrong_type(path.key(key), "a boolean", other)),
+        }
+    }
+
+    /// An optional identifier that may be written as a number or as a string; kept as text.
+    pub(crate) fn opt_id(
+        &self,
+        obj: &Map<String, Value>,
+        path: Path<'_>,
+        key: &str,
+    ) -> Result<Option<String>, ParseError> {
+        match obj.get(key) {
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            None | Some(Value::Null) => Ok(None),
+            Some(other) => Err(self.wrong_type(path.key(key), "a string or a number", other)),
+        }
+    }
+
+    /// An optional non-negative integer, also accepted as a string of digits.
+    pub(crate) fn opt_u64(
+        &self,
+        obj: &Map<String, Value>,
+        path: Path<'_>,
+        key: &str,
+    ) -> Result<Option<u64>, ParseError> {
+        match obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => self.u64_value(v, path.key(key)).map(Some),
+        }
+    }
+
+    pub(crate) fn u64_value(&self, value: &Value, path: Path<'_>) -> Result<u64, ParseError> {
+        match value {
+            Value::Number(n) => n.as_u64().ok_or_else(|| {
+                self.error(
+                    ParseErrorKind::Value,
+                    path,
+                    format!("expected a non-negative integer, found {n}"),
+                )
+            }),
+            Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                s.parse::<u64>().map_err(|_| {
+                    self.error(
+                        ParseErrorKind::Value,
+                        path,
+                        "the number is too large".into(),
+                    )
+                })
+            }
+            other => Err(self.wrong_type(path, "a non-negative integer", other)),
+        }
+    }
+}

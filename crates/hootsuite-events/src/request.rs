@@ -1,0 +1,280 @@
+//! Plain HTTP values: what the library hands out ([`HttpRequest`]) and what it takes back
+//! ([`HttpResponse`]).
+//!
+//! The library never performs I/O: the host (ureq, `requests`, `fetch`) sends the request and
+//! passes the answer back. These types are deliberately plain — a method, a URL, a list of
+//! headers, bytes — so that every language's HTTP client takes them as they are.
+
+use std::fmt;
+
+/// An HTTP method used by the protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method's name, upper-case.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Whether repeating the request cannot do more than doing it once (`GET`, `PUT`,
+    /// `DELETE`). A client may retry only these.
+    pub fn is_idempotent(self) -> bool {
+        matches!(self, Method::Get | Method::Put | Method::Delete)
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Query parameters and headers whose values are secret.
+const SECRET_QUERY_KEYS: &[&str] = &["apiSecret", "code", "requestToken"];
+
+/// A request ready to send: method, absolute URL, headers, body (JSON or empty).
+///
+/// `Debug` masks the `Authorization` header, secret query parameters and the body (which may
+/// carry an OAuth code or client secret); use the fields to send it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// The method.
+    pub method: Method,
+    /// The absolute URL, query included, percent-encoded.
+    pub url: String,
+    /// Header names and values, in the order to send them.
+    pub headers: Vec<(String, String)>,
+    /// The body: JSON bytes, or empty for requests without one.
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    pub(crate) fn new(method: Method, url: String, authorization: &crate::Secret) -> Self {
+        HttpRequest {
+            method,
+            url,
+            headers: vec![
+                ("Authorization".into(), authorization.expose().to_string()),
+                ("Accept".into(), "application/json".into()),
+            ],
+            body: Vec::new(),
+        }
+    }
+
+    pub(crate) fn with_json(mut self, body: &serde_json::Value) -> Self {
+        // Serializing a `Value` into a `Vec` cannot fail: keys are strings and numbers are finite.
+        self.body = serde_json::to_vec(body).unwrap_or_default();
+        self.headers
+            .push(("Content-Type".into(), "application/json".into()));
+        self
+    }
+
+    /// The first header of that name (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+
+    /// The body as UTF-8 text (the library only builds JSON bodies).
+    pub fn body_text(&self) -> &str {
+        std::str::from_utf8(&self.body).unwrap_or("")
+    }
+
+    /// The URL with the values of secret query parameters (`apiSecret`) replaced by `********`.
+    pub fn redacted_url(&self) -> String {
+        redact_url(&self.url)
+    }
+
+    /// Converts into an `http::Request`, which `ureq` 3 (and hyper, reqwest's blocking
+    /// client via its builders) runs directly.
+    #[cfg(feature = "http")]
+    pub fn into_http(self) -> Result<http::Request<Vec<u8>>, crate::Error> {
+        let mut builder = http::Request::builder()
+            .method(self.method.as_str())
+            .uri(self.url.as_str());
+        for (name, value) in &self.headers {
+            let mut value =
+                http::HeaderValue::from_str(value).map_err(|_| crate::Error::InvalidArgument {
+                    field: name.clone(),
+                    reason: "cannot be sent as an HTTP header value".into(),
+                })?;
+            value.set_sensitive(name.eq_ignore_ascii_case("authorization"));
+            builder = builder.header(name.as_str(), value);
+        }
+        builder
+            .body(self.body)
+            .map_err(|e| crate::Error::InvalidArgument {
+                field: "url".into(),
+                reason: format!("cannot be sent by the `http` crate: {e}"),
+            })
+    }
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                if n.eq_ignore_ascii_case("authorization") {
+                    (n.as_str(), "********")
+                } else {
+                    (n.as_str(), v.as_str())
+                }
+            })
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.redacted_url())
+            .field("headers", &headers)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
+}
+
+fn redact_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if SECRET_QUERY_KEYS.contains(&k) => format!("{k}=********"),
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{base}?{}", parts.join("&"))
+}
+
+/// An HTTP response as the host received it: status, headers, body bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Header names and values (names in any case).
+    pub headers: Vec<(String, String)>,
+    /// The body exactly as received.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// A response from its parts.
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: impl Into<Vec<u8>>) -> Self {
+        HttpResponse {
+            status,
+            headers,
+            body: body.into(),
+        }
+    }
+
+    /// The first header of that name (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A response body can hold an instance token: show only its size.
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
+}
+
+#[cfg(feature = "http")]
+impl<B: Into<Vec<u8>>> From<http::Response<B>> for HttpResponse {
+    fn from(response: http::Response<B>) -> Self {
+        let (parts, body) = response.into_parts();
+        let headers = parts
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        HttpResponse {
+            status: parts.status.as_u16(),
+            headers,
+            body: body.into(),
+        }
+    }
+}
+
+/// Something that answers "what is the value of header X?": a list of name/value pairs, or an
+/// `http::HeaderMap`. Lookups are ASCII case-insensitive, as HTTP header names are.
+pub trait Headers {
+    /// The first value of the header `name`.
+    fn get_header(&self, name: &str) -> Option<&str>;
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> Headers for [(K, V)] {
+    fn get_header(&self, name: &str) -> Option<&str> {
+        self.iter()
+            .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> Headers for Vec<(K, V)> {
+    fn get_header(&self, name: &str) -> Option<&str> {
+        self.as_slice().get_header(name)
+    }
+}
+
+#[cfg(feature = "http")]
+impl Headers for http::HeaderMap {
+    fn get_header(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.get_header(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_secrets() {
+        let mut req = HttpRequest::new(
+            Method::Get,
+            "https://x/y?apiKey=k&apiSecret=SHH-123&state=s".into(),
+            &crate::Secret::new("User SHH-456, Organization SHH-789"),
+        );
+        req.body = b"{\"code\":\"SHH-000\"}".to_vec();
+        let shown = format!("{req:?}");
+        assert!(!shown.contains("SHH"), "{shown}");
+        assert!(shown.contains("apiKey=k"), "{shown}");
+        assert!(shown.contains("<18 bytes>"), "{shown}");
+    }
+}

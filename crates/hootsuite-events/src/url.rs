@@ -1,0 +1,234 @@
+//! A small, strict reader of absolute `http(s)` URLs.
+//!
+//! Why not the `url` crate: its IDNA tables cost about 70 KB gzipped in the browser build, and
+//! the library only needs to answer "is this an absolute http(s) URL with a host, and is that
+//! host loopback?" with a precise reason when the answer is no.
+
+use std::fmt;
+
+/// The parts of an absolute `http(s)` URL that the rules look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HttpUrl<'a> {
+    /// `http` or `https`, lower-cased by the caller's comparison (the input keeps its case).
+    pub secure: bool,
+    /// The host as written (brackets kept for IPv6 literals).
+    pub host: &'a str,
+    /// The explicit port, when one is written.
+    pub port: Option<u16>,
+    /// Everything from the first `/`, `?` or `#` after the authority.
+    pub rest: &'a str,
+}
+
+/// Why a string is not an absolute `http(s)` URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum UrlProblem {
+    Empty,
+    Whitespace,
+    /// No `scheme://` at the start; `found` is what stands where `://` should be.
+    NoScheme {
+        found: String,
+    },
+    Scheme {
+        scheme: String,
+    },
+    NoHost,
+    BadHost {
+        host: String,
+    },
+    BadPort {
+        port: String,
+    },
+}
+
+impl fmt::Display for UrlProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlProblem::Empty => f.write_str("is empty; expected an absolute URL such as `https://example.com/callback`"),
+            UrlProblem::Whitespace => f.write_str("contains white space; expected an absolute URL such as `https://example.com/callback`"),
+            UrlProblem::NoScheme { found } if found.is_empty() => f.write_str(
+                "is not an absolute URL: expected it to start with `https://` or `http://`",
+            ),
+            UrlProblem::NoScheme { found } => write!(
+                f,
+                "is not an absolute URL: expected `://` after the scheme, found `{found}` (write `https://`)"
+            ),
+            UrlProblem::Scheme { scheme } => write!(
+                f,
+                "uses the scheme `{scheme}`; expected `https` (or `http`)"
+            ),
+            UrlProblem::NoHost => f.write_str("has no host; expected `https://<host>/...`"),
+            UrlProblem::BadHost { host } => write!(
+                f,
+                "has an invalid host `{host}`; expected a domain name or an IP address"
+            ),
+            UrlProblem::BadPort { port } => write!(
+                f,
+                "has an invalid port `{port}`; expected a number from 1 to 65535"
+            ),
+        }
+    }
+}
+
+/// Reads `input` as an absolute `http` or `https` URL.
+pub(crate) fn parse_http_url(input: &str) -> Result<HttpUrl<'_>, UrlProblem> {
+    if input.is_empty() {
+        return Err(UrlProblem::Empty);
+    }
+    if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(UrlProblem::Whitespace);
+    }
+    let scheme_len = input
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        .count();
+    let (scheme, after) = input.split_at(scheme_len);
+    let Some(after_scheme) = after.strip_prefix("://") else {
+        let found: String = after.chars().take(3).collect();
+        return Err(UrlProblem::NoScheme {
+            found: if scheme.is_empty() {
+                String::new()
+            } else {
+                found
+            },
+        });
+    };
+    let secure = if scheme.eq_ignore_ascii_case("https") {
+        true
+    } else if scheme.eq_ignore_ascii_case("http") {
+        false
+    } else {
+        return Err(UrlProblem::Scheme {
+            scheme: scheme.to_string(),
+        });
+    };
+    let authority_end = after_scheme
+        .find(['/', '?', '#'])
+        .unwrap_or(after_scheme.len());
+    let (authority, rest) = after_scheme.split_at(authority_end);
+    // Drop user information: it is allowed by RFC 3986 and carries no host.
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = split_host_port(host_port)?;
+    if host.is_empty() {
+        return Err(UrlProblem::NoHost);
+    }
+    if !valid_host(host) {
+        return Err(UrlProblem::BadHost {
+            host: host.to_string(),
+        });
+    }
+    Ok(HttpUrl {
+        secure,
+        host,
+        port,
+        rest,
+    })
+}
+
+fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), UrlProblem> {
+    let (host, port) = if host_port.starts_with('[') {
+        match host_port.find(']') {
+            Some(end) => {
+                let (h, p) = host_port.split_at(end + 1);
+                (h, p.strip_prefix(':'))
+            }
+            None => {
+                return Err(UrlProblem::BadHost {
+                    host: host_port.to_string(),
+                })
+            }
+        }
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host_port, None),
+        }
+    };
+    let port = match port {
+        None => None,
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => Some(n),
+            _ => {
+                return Err(UrlProblem::BadPort {
+                    port: p.to_string(),
+                })
+            }
+        },
+    };
+    Ok((host, port))
+}
+
+fn valid_host(host: &str) -> bool {
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return !inner.is_empty()
+            && inner
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+    }
+    // Registered names: letters, digits, `-`, `_`, `.`, percent-escapes and non-ASCII (IDN) labels.
+    !host.starts_with('.')
+        && !host.contains("..")
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '%'))
+}
+
+/// Whether a host names this machine (`localhost`, `*.localhost`, `127.0.0.0/8`, `::1`).
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    let lower = host.to_ascii_lowercase();
+    if lower == "localhost" || lower.ends_with(".localhost") || lower == "[::1]" {
+        return true;
+    }
+    let mut parts = lower.split('.');
+    parts.next() == Some("127")
+        && lower.split('.').count() == 4
+        && lower.split('.').all(|p| p.parse::<u8>().is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_good_urls() {
+        let u = parse_http_url("https://mycoolapp.com:8443/events?x=1").expect("valid");
+        assert!(u.secure);
+        assert_eq!(u.host, "mycoolapp.com");
+        assert_eq!(u.port, Some(8443));
+        assert_eq!(u.rest, "/events?x=1");
+        let u = parse_http_url("http://[::1]:80").expect("valid");
+        assert_eq!(u.host, "[::1]");
+        assert!(is_loopback_host(u.host));
+        assert!(is_loopback_host("127.0.0.1"));
+        assert!(!is_loopback_host("127.example.com"));
+    }
+
+    #[test]
+    fn names_what_is_wrong() {
+        assert_eq!(
+            parse_http_url("https;//mycoolapp.com"),
+            Err(UrlProblem::NoScheme {
+                found: ";//".into()
+            })
+        );
+        assert_eq!(
+            parse_http_url("ftp://x"),
+            Err(UrlProblem::Scheme {
+                scheme: "ftp".into()
+            })
+        );
+        assert_eq!(parse_http_url("https://"), Err(UrlProblem::NoHost));
+        assert_eq!(
+            parse_http_url("https://a:99999/"),
+            Err(UrlProblem::BadPort {
+                port: "99999".into()
+            })
+        );
+        assert_eq!(parse_http_url("https://a b"), Err(UrlProblem::Whitespace));
+        assert_eq!(
+            parse_http_url("mycoolapp.com"),
+            Err(UrlProblem::NoScheme {
+                found: String::new()
+            })
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! The shape of validation results: every problem at once, each with a path, a stable code, a
+//! message a person can act on and the UI label of the field.
+//!
+//! The rules themselves live with the data they check ([`crate::instance::validate`],
+//! [`crate::oauth::RedirectUrlParams`]); this module only holds the report they fill.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::error::{format_path, PathSegment};
+use crate::json::Path;
+
+/// One problem found by validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    /// Where: keys and indices from the document's root.
+    pub path: Vec<PathSegment>,
+    /// A stable machine-readable code, such as `required` or `invalid_url`.
+    pub code: &'static str,
+    /// What is wrong and what was expected, in a sentence.
+    pub message: String,
+    /// The field's label in the Cloud Elements UI ("Name", "Events Enabled"), when it has one.
+    pub label: Option<&'static str>,
+    /// 1-based line, for malformed JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column, for malformed JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} [{}]",
+            format_path(&self.path),
+            self.message,
+            self.code
+        )
+    }
+}
+
+/// All errors and warnings found in one input, in a stable order (the order of the fields in
+/// the built body, then unknown fields in input order).
+///
+/// Errors make the input unusable; warnings point at things that work but are likely wrong
+/// (plain `http`, events without a signature key, a misspelt configuration key).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ValidationReport {
+    /// Whether there are no errors.
+    pub valid: bool,
+    /// Problems that make the input unusable.
+    pub errors: Vec<Issue>,
+    /// Problems that do not block, but deserve a look.
+    pub warnings: Vec<Issue>,
+}
+
+impl ValidationReport {
+    pub(crate) fn new() -> Self {
+        ValidationReport {
+            valid: true,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Whether there are no errors (warnings do not count).
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub(crate) fn error(
+        &mut self,
+        path: Path<'_>,
+        code: &'static str,
+        label: Option<&'static str>,
+        message: String,
+    ) {
+        self.valid = false;
+        self.errors.push(Issue {
+            path: path.to_vec(),
+            code,
+            message,
+            label,
+            line: None,
+            column: None,
+        });
+    }
+
+    pub(crate) fn warning(
+        &mut self,
+        path: Path<'_>,
+        code: &'static str,
+        label: Option<&'static str>,
+        message: String,
+    ) {
+        self.warnings.push(Issue {
+            path: path.to_vec(),
+            code,
+            message,
+            label,
+            line: None,
+            column: None,
+        });
+    }
+
+    /// One `json_syntax` error for text that is not JSON.
+    pub(crate) fn syntax(e: &serde_json::Error) -> Self {
+        let (kind, line, column, message) = crate::json::syntax_parts(e);
+        let code = if kind == crate::error::ParseErrorKind::TooDeep {
+            "too_deep"
+        } else {
+            "json_syntax"
+        };
+        let mut report = ValidationReport::new();
+        report.valid = false;
+        report.errors.push(Issue {
+            path: Vec::new(),
+            code,
+            message: format!("malformed JSON at line {line}, column {column}: {message}"),
+            label: None,
+            line: Some(line),
+            column: Some(column),
+        });
+        report
+    }
+}
+
+impl fmt::Display for ValidationReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.errors.len() {
+            0 => f.write_str("valid")?,
+            1 => f.write_str("1 validation error")?,
+            n => write!(f, "{n} validation errors")?,
+        }
+        for e in &self.errors {
+            write!(f, "\n  {e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The closest candidate within two edits (or equal but for case), for "did you mean" hints.
+pub(crate) fn did_you_mean<'c>(input: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    let mut best: Option<(usize, &str)> = None;
+    for &c in candidates {
+        let d = if c.eq_ignore_ascii_case(input) {
+            0
+        } else {
+            edit_distance(input, c, 2)
+        };
+        if d <= 2 && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance, stopping early once it exceeds `cap` (returns `cap + 1` then).
+fn edit_distance(a: &str, b: &str, cap: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > cap {
+        return cap + 1;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        if row_min > cap {
+            return cap + 1;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        let keys = [
+            "event.notification.enabled",
+            "event.notification.callback.url",
+        ];
+        assert_eq!(
+            did_you_mean("event.notification.enable", &keys),
+            Some("event.notification.enabled")
+        );
+        assert_eq!(did_you_mean("filter.response.nulls", &keys), None);
+        assert_eq!(did_you_mean("Name", &["name", "tags"]), Some("name"));
+    }
+}
