@@ -98,6 +98,57 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The error as data: `code`, `display` (the message) and the variant's fields. This is
+    /// what the bindings attach to their exceptions and what the shared test vectors compare.
+    pub fn to_value(&self) -> serde_json::Value {
+        use serde_json::{json, Value};
+        let mut m = serde_json::Map::new();
+        m.insert("code".into(), self.code().into());
+        m.insert("display".into(), self.to_string().into());
+        let mut put = |k: &str, v: Value| {
+            m.insert(k.to_string(), v);
+        };
+        match self {
+            Error::InvalidArgument { field, .. } => put("field", field.as_str().into()),
+            Error::Invalid(report) => {
+                put("errors", json!(report.errors));
+                put("warnings", json!(report.warnings));
+            }
+            Error::Api(e) => {
+                put("status", e.status.into());
+                put("message", json!(e.message));
+                put("request_id", json!(e.request_id));
+                put("provider_message", json!(e.provider_message));
+                put("header_request_id", json!(e.header_request_id));
+                put("retry_after", json!(e.retry_after));
+                put("is_retryable", e.is_retryable().into());
+                put("body", e.body.as_str().into());
+            }
+            Error::Parse(e) => {
+                put("kind", json!(e.kind));
+                put("path", json!(e.path));
+                put("line", json!(e.line));
+                put("column", json!(e.column));
+            }
+            Error::Callback(CallbackError::Refused { error, description }) => {
+                put("error", error.as_str().into());
+                put("description", json!(description));
+            }
+            Error::Callback(_) => {}
+            Error::Signature(SignatureError::BodyTooLarge { limit, size }) => {
+                put("limit", (*limit).into());
+                put("size", (*size).into());
+            }
+            Error::Signature(SignatureError::UnsupportedScheme { scheme }) => {
+                put("scheme", scheme.as_str().into())
+            }
+            Error::Signature(_) => {}
+        }
+        Value::Object(m)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
