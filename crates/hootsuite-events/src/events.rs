@@ -387,6 +387,65 @@ fn data_from(
     })
 }
 
+/// Remembers the last `capacity` dedup keys, so that a receiver processes each delivery once
+/// when Cloud Elements redelivers it (after a timeout, or from the queue).
+///
+/// Memory is bounded: past `capacity` keys the oldest is forgotten, so choose a capacity
+/// above the number of deliveries a redelivery can lag behind (Cloud Elements retries for
+/// about 73 hours). For several processes, keep the keys in a shared store instead.
+///
+/// ```
+/// use hootsuite_events::events::Deduplicator;
+/// let mut seen = Deduplicator::new(2);
+/// assert!(seen.first_time("wh-1"));
+/// assert!(!seen.first_time("wh-1"));
+/// assert!(seen.first_time("wh-2"));
+/// assert!(seen.first_time("wh-3")); // forgets wh-1
+/// assert!(seen.first_time("wh-1"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Deduplicator {
+    capacity: usize,
+    seen: std::collections::HashSet<String>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl Deduplicator {
+    /// Remembers up to `capacity` keys (at least 1).
+    pub fn new(capacity: usize) -> Self {
+        Deduplicator {
+            capacity: capacity.max(1),
+            seen: std::collections::HashSet::new(),
+            order: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// Whether `key` is new; it is remembered from now on.
+    pub fn first_time(&mut self, key: &str) -> bool {
+        if self.seen.contains(key) {
+            return false;
+        }
+        if self.order.len() == self.capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        self.seen.insert(key.to_string());
+        self.order.push_back(key.to_string());
+        true
+    }
+
+    /// How many keys are remembered.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether no key is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -530,7 +530,7 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
     };
     let mut c = ConfigValues::default();
     if let Some(config) = config {
-        c = check_configuration(&mut r, config, cpath);
+        c = check_configuration(&mut r, config, cpath, false);
     }
 
     // tags
@@ -627,6 +627,120 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
     (r, Some(body))
 }
 
+/// Checks the body of `PATCH /instances/{id}`: any of `name`, `tags`, `configuration` (only
+/// the keys present are checked, with the same rules as [`validate`]) and `providerData.code`.
+/// Fields the API does not update by PATCH are warned about.
+///
+/// ```
+/// use hootsuite_events::instance::validate_update;
+/// let report = validate_update(&serde_json::json!({
+///     "configuration": {"event.notification.callback.url": "https;//x"}}));
+/// assert_eq!(report.errors[0].code, "invalid_url");
+/// ```
+pub fn validate_update(value: &Value) -> ValidationReport {
+    let mut r = ValidationReport::new();
+    let root = Path::ROOT;
+    let Some(obj) = value.as_object() else {
+        r.error(
+            root,
+            "type",
+            None,
+            format!(
+                "the update body must be a JSON object, found {}",
+                type_name(value)
+            ),
+        );
+        return r;
+    };
+    for (k, v) in obj {
+        let path = root.key(k);
+        match (k.as_str(), v) {
+            ("name", _) => {
+                required_string(
+                    &mut r,
+                    obj,
+                    root,
+                    "name",
+                    "Name (`name`)",
+                    Some("Name"),
+                    "the name of the instance",
+                );
+            }
+            ("tags", Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    match item {
+                        Value::String(s) if !s.trim().is_empty() => {}
+                        Value::String(_) => r.error(
+                            path.index(i),
+                            "blank",
+                            Some("Tags"),
+                            "a tag must not be blank".into(),
+                        ),
+                        other => r.error(
+                            path.index(i),
+                            "type",
+                            Some("Tags"),
+                            format!("a tag must be a string, found {}", type_name(other)),
+                        ),
+                    }
+                }
+            }
+            ("tags", other) => r.error(
+                path,
+                "type",
+                Some("Tags"),
+                format!(
+                    "`tags` must be an array of strings such as [\"Docs\"], found {}",
+                    type_name(other)
+                ),
+            ),
+            ("configuration", Value::Object(c)) => {
+                check_configuration(&mut r, c, path, true);
+            }
+            ("configuration", other) => r.error(
+                path,
+                "type",
+                None,
+                format!(
+                    "`configuration` must be an object, found {}",
+                    type_name(other)
+                ),
+            ),
+            ("providerData", Value::Object(p)) => {
+                required_string(
+                    &mut r,
+                    p,
+                    path,
+                    "code",
+                    "`providerData.code`",
+                    None,
+                    "the authorization grant code from the OAuth callback",
+                );
+            }
+            ("providerData", other) => r.error(
+                path,
+                "type",
+                None,
+                format!(
+                    "`providerData` must be an object like {{\"code\": \"...\"}}, found {}",
+                    type_name(other)
+                ),
+            ),
+            _ => {
+                let hint = did_you_mean(k, &["name", "tags", "configuration", "providerData"])
+                    .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                r.warning(
+                    path,
+                    "unknown_field",
+                    None,
+                    format!("`{k}` is not updated by PATCH{hint}"),
+                );
+            }
+        }
+    }
+    r
+}
+
 #[derive(Default)]
 struct ConfigValues<'v> {
     callback_url: Option<&'v str>,
@@ -643,17 +757,24 @@ fn check_configuration<'v>(
     r: &mut ValidationReport,
     config: &'v Map<String, Value>,
     cpath: Path<'_>,
+    partial: bool,
 ) -> ConfigValues<'v> {
+    // In a partial update only the keys present are checked.
+    let skip = |key: &str| partial && !config.contains_key(key);
     let mut c = ConfigValues {
-        callback_url: required_string(
-            r,
-            config,
-            cpath,
-            KEY_CALLBACK_URL,
-            &display(KEY_CALLBACK_URL),
-            label_of(KEY_CALLBACK_URL),
-            "the callback URL registered at Hootsuite",
-        ),
+        callback_url: if skip(KEY_CALLBACK_URL) {
+            None
+        } else {
+            required_string(
+                r,
+                config,
+                cpath,
+                KEY_CALLBACK_URL,
+                &display(KEY_CALLBACK_URL),
+                label_of(KEY_CALLBACK_URL),
+                "the callback URL registered at Hootsuite",
+            )
+        },
         ..ConfigValues::default()
     };
     if let Some(url) = c.callback_url {
@@ -661,24 +782,32 @@ fn check_configuration<'v>(
             c.callback_url = None;
         }
     }
-    c.api_key = required_string(
-        r,
-        config,
-        cpath,
-        KEY_API_KEY,
-        &display(KEY_API_KEY),
-        label_of(KEY_API_KEY),
-        "the REST API Client ID of your Hootsuite app",
-    );
-    c.api_secret = required_string(
-        r,
-        config,
-        cpath,
-        KEY_API_SECRET,
-        &display(KEY_API_SECRET),
-        label_of(KEY_API_SECRET),
-        "the REST API Client Secret of your Hootsuite app",
-    );
+    c.api_key = if skip(KEY_API_KEY) {
+        None
+    } else {
+        required_string(
+            r,
+            config,
+            cpath,
+            KEY_API_KEY,
+            &display(KEY_API_KEY),
+            label_of(KEY_API_KEY),
+            "the REST API Client ID of your Hootsuite app",
+        )
+    };
+    c.api_secret = if skip(KEY_API_SECRET) {
+        None
+    } else {
+        required_string(
+            r,
+            config,
+            cpath,
+            KEY_API_SECRET,
+            &display(KEY_API_SECRET),
+            label_of(KEY_API_SECRET),
+            "the REST API Client Secret of your Hootsuite app",
+        )
+    };
 
     let enabled_label = label_of(KEY_EVENTS_ENABLED);
     let mut enabled_known = true;
@@ -700,7 +829,7 @@ fn check_configuration<'v>(
     let cb_path = cpath.key(KEY_EVENT_CALLBACK_URL);
     let cb_label = label_of(KEY_EVENT_CALLBACK_URL);
     match config.get(KEY_EVENT_CALLBACK_URL) {
-        None if c.events_enabled => r.error(
+        None if c.events_enabled && !partial => r.error(
             cb_path,
             "required",
             cb_label,
@@ -740,7 +869,7 @@ fn check_configuration<'v>(
     let key_path = cpath.key(KEY_SIGNATURE_KEY);
     let key_label = label_of(KEY_SIGNATURE_KEY);
     match config.get(KEY_SIGNATURE_KEY) {
-        None if c.events_enabled => r.warning(key_path, "unsigned_events", key_label, format!("events are enabled without {}: anyone who learns the callback URL can forge events", display(KEY_SIGNATURE_KEY))),
+        None if c.events_enabled && !partial => r.warning(key_path, "unsigned_events", key_label, format!("events are enabled without {}: anyone who learns the callback URL can forge events", display(KEY_SIGNATURE_KEY))),
         None => {}
         Some(Value::String(s)) if s.trim().is_empty() => r.error(key_path, "blank", key_label, format!("{} must not be blank; leave it out to send unsigned events", display(KEY_SIGNATURE_KEY))),
         Some(Value::String(s)) => c.signature_key = Some(s),

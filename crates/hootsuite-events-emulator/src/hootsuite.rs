@@ -1,0 +1,88 @@
+//! Hootsuite's side: what its webhooks look like, and how Cloud Elements normalizes them.
+
+use serde_json::{json, Map, Value};
+
+/// At most this many normalized events go into one notification (protocol.md §6).
+pub(crate) const EVENTS_PER_NOTIFICATION: usize = 20;
+
+/// Normalizes Hootsuite's array into Cloud Elements' event objects. Pings are not forwarded.
+/// Returns an error message when the payload is not Hootsuite's array of `{seq_no, type, data}`.
+pub(crate) fn normalize(
+    payload: &Value,
+    instance_id: u64,
+    date: &str,
+) -> Result<Vec<Value>, String> {
+    let items = payload
+        .as_array()
+        .ok_or("Hootsuite webhooks are a JSON array of {seq_no, type, data}")?;
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let obj = item
+            .as_object()
+            .ok_or_else(|| format!("item {i} is not an object"))?;
+        let kind = obj
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("item {i} has no string `type`"))?;
+        if kind == "com.hootsuite.ping.event.v1" {
+            continue;
+        }
+        let empty = Map::new();
+        let data = obj.get("data").and_then(Value::as_object).unwrap_or(&empty);
+        let state = data.get("state").and_then(Value::as_str).unwrap_or("");
+        let nested = |k: &str| -> Value {
+            match data.get(k).and_then(|v| v.get("id")) {
+                Some(Value::String(s)) => s.as_str().into(),
+                Some(Value::Number(n)) => n.to_string().into(),
+                _ => Value::Null,
+            }
+        };
+        let (object_type, object_id) = match kind {
+            "com.hootsuite.messages.event.v1" => ("messages", nested("message")),
+            "com.hootsuite.comments.event.v1" => ("comments", nested("comment")),
+            "com.hootsuite.apps.event.v1" => ("apps", nested("app")),
+            _ => ("unknown", Value::Null),
+        };
+        let event_type = match state {
+            "SCHEDULED" | "PENDING_APPROVAL" | "INSTALLED" => "CREATED",
+            "DELETED" | "UNINSTALLED" => "DELETED",
+            "" => "UNKNOWN",
+            _ => "UPDATED",
+        };
+        out.push(json!({
+            "objectType": object_type,
+            "objectId": object_id,
+            "eventType": event_type,
+            "elementKey": "hootsuite",
+            "date": date,
+            "instanceId": instance_id,
+            "hubKey": "social",
+        }));
+    }
+    Ok(out)
+}
+
+/// A sample Hootsuite payload of one event of `kind` (`message`, `comment`, `app`, `ping`).
+pub(crate) fn sample(kind: &str, seq_no: u64, timestamp: &str) -> Option<Value> {
+    let (event_type, data) = match kind {
+        "message" => (
+            "com.hootsuite.messages.event.v1",
+            json!({"state": "SENT", "organization": {"id": "814"}, "message": {"id": format!("msg-{seq_no}")}, "timestamp": timestamp}),
+        ),
+        "comment" => (
+            "com.hootsuite.comments.event.v1",
+            json!({"state": "PENDING_APPROVAL", "organization": {"id": "814"}, "comment": {"id": format!("cmt-{seq_no}")}, "timestamp": timestamp}),
+        ),
+        "app" => (
+            "com.hootsuite.apps.event.v1",
+            json!({"state": "INSTALLED", "app": {"id": "app-1"}, "member": {"id": "member-1"}, "timestamp": timestamp}),
+        ),
+        "ping" => ("com.hootsuite.ping.event.v1", Value::Null),
+        _ => return None,
+    };
+    let mut item = json!({"seq_no": seq_no.to_string(), "type": event_type});
+    if !data.is_null() {
+        item["data"] = data;
+    }
+    Some(Value::Array(vec![item]))
+}

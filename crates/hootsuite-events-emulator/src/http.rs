@@ -1,0 +1,251 @@
+//! The HTTP side: reading tiny_http requests, injected faults, writing answers.
+
+use std::io::{Read, Write};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::state::Shared;
+
+/// The largest request body read (Cloud Elements' own limits are larger; the library's
+/// default is 1 MiB, so this keeps the two in step).
+const MAX_BODY: u64 = 1024 * 1024;
+
+/// A request as the handlers see it.
+pub(crate) struct Req {
+    pub method: String,
+    /// The path, percent-encoded as received, without the query.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Req {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn query_all(&self, name: &str) -> Vec<&str> {
+        self.query
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// An answer.
+pub(crate) struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Write only part of the body and close the connection (an injected fault).
+    pub truncate: bool,
+}
+
+impl Resp {
+    pub fn json(status: u16, value: &Value) -> Resp {
+        Resp {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: serde_json::to_vec(value).unwrap_or_default(),
+            truncate: false,
+        }
+    }
+
+    pub fn redirect(location: &str) -> Resp {
+        Resp {
+            status: 302,
+            headers: vec![("Location".into(), location.to_string())],
+            body: Vec::new(),
+            truncate: false,
+        }
+    }
+
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Resp {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+}
+
+/// A fault to inject into the next matching requests.
+#[derive(Debug, Clone)]
+pub(crate) struct Fault {
+    pub method: Option<String>,
+    pub path_prefix: Option<String>,
+    pub status: u16,
+    pub times: u32,
+    pub retry_after: Option<u64>,
+    pub delay: Duration,
+    pub truncate: bool,
+    pub body: Option<String>,
+}
+
+impl Fault {
+    pub fn from_json(v: &Value) -> Result<Fault, String> {
+        let obj = v.as_object().ok_or("the fault must be a JSON object")?;
+        let status = obj.get("status").and_then(Value::as_u64).unwrap_or(500);
+        let status = u16::try_from(status)
+            .ok()
+            .filter(|s| (100..600).contains(s))
+            .ok_or("`status` must be an HTTP status code")?;
+        Ok(Fault {
+            method: obj
+                .get("method")
+                .and_then(Value::as_str)
+                .map(str::to_ascii_uppercase),
+            path_prefix: obj.get("path").and_then(Value::as_str).map(str::to_string),
+            status,
+            times: obj
+                .get("times")
+                .and_then(Value::as_u64)
+                .unwrap_or(1)
+                .min(1000) as u32,
+            retry_after: obj.get("retry_after").and_then(Value::as_u64),
+            delay: Duration::from_millis(
+                obj.get("delay_ms")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0)
+                    .min(60_000),
+            ),
+            truncate: obj
+                .get("truncate")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            body: obj.get("body").and_then(Value::as_str).map(str::to_string),
+        })
+    }
+
+    fn matches(&self, req: &Req, api_path: &str) -> bool {
+        self.method.as_deref().is_none_or(|m| m == req.method)
+            && self
+                .path_prefix
+                .as_deref()
+                .is_none_or(|p| api_path.starts_with(p))
+    }
+}
+
+/// One worker: takes requests until the emulator stops.
+pub(crate) fn serve(server: &tiny_http::Server, shared: &Shared) {
+    while !shared.stop.load(Ordering::SeqCst) {
+        let request = match server.recv_timeout(Duration::from_millis(200)) {
+            Ok(Some(r)) => r,
+            Ok(None) => continue,
+            Err(_) => break,
+        };
+        handle(request, shared);
+    }
+}
+
+fn handle(mut request: tiny_http::Request, shared: &Shared) {
+    let url = request.url().to_string();
+    let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
+    let mut body = Vec::new();
+    let too_large = request
+        .as_reader()
+        .take(MAX_BODY + 1)
+        .read_to_end(&mut body)
+        .map_or(true, |n| n as u64 > MAX_BODY);
+    let req = Req {
+        method: request.method().as_str().to_ascii_uppercase(),
+        path: path.to_string(),
+        query: form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+        headers: request
+            .headers()
+            .iter()
+            .map(|h| {
+                (
+                    h.field.as_str().as_str().to_string(),
+                    h.value.as_str().to_string(),
+                )
+            })
+            .collect(),
+        body,
+    };
+    let request_id = shared.next_request_id();
+    let mut resp = if too_large {
+        shared.error(
+            413,
+            "The request body is larger than 1 MiB",
+            None,
+            &request_id,
+        )
+    } else {
+        match injected_fault(shared, &req) {
+            Some(fault) => {
+                std::thread::sleep(fault.delay);
+                let mut r = Resp::json(
+                    fault.status,
+                    &json!({"message": fault.body.unwrap_or_else(|| format!("Injected fault: {}", fault.status)), "requestId": request_id}),
+                );
+                if let Some(s) = fault.retry_after {
+                    r = r.with_header("Retry-After", s.to_string());
+                }
+                r.truncate = fault.truncate;
+                r
+            }
+            None => crate::state::route(shared, &req, &request_id),
+        }
+    };
+    resp.headers
+        .push(("Elements-Request-Id".into(), request_id.clone()));
+    if resp.truncate {
+        write_truncated(request, &resp);
+        return;
+    }
+    let mut out = tiny_http::Response::from_data(resp.body).with_status_code(resp.status);
+    for (k, v) in &resp.headers {
+        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+            out.add_header(h);
+        }
+    }
+    let _ = request.respond(out);
+}
+
+/// Announces the whole body, sends half of it, and closes: a connection reset mid-response.
+fn write_truncated(request: tiny_http::Request, resp: &Resp) {
+    let body = if resp.body.len() < 8 {
+        b"{\"message\": \"truncated\"}".to_vec()
+    } else {
+        resp.body.clone()
+    };
+    let mut writer = request.into_writer();
+    let head = format!(
+        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        resp.status,
+        body.len()
+    );
+    let _ = writer.write_all(head.as_bytes());
+    let _ = writer.write_all(&body[..body.len() / 2]);
+    let _ = writer.flush();
+}
+
+fn injected_fault(shared: &Shared, req: &Req) -> Option<Fault> {
+    let api_path = req.path.strip_prefix(crate::API_PREFIX)?;
+    if api_path.starts_with("/emulator/") {
+        return None;
+    }
+    let mut state = shared.lock();
+    let i = state.faults.iter().position(|f| f.matches(req, api_path))?;
+    let fault = state.faults[i].clone();
+    if state.faults[i].times <= 1 {
+        state.faults.remove(i);
+    } else {
+        state.faults[i].times -= 1;
+    }
+    Some(fault)
+}

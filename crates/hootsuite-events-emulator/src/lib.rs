@@ -1,0 +1,201 @@
+//! A local emulator of the Cloud Elements API for the Hootsuite element, and of Hootsuite's
+//! side of the flow (the consent page and the webhooks).
+//!
+//! Like stripe-mock, it is part of the product: the library's own tests, the bindings' tests
+//! and your application's integration tests run the whole flow against it, on loopback, with
+//! no account and no network.
+//!
+//! ```
+//! use hootsuite_events_emulator::{Emulator, EmulatorConfig};
+//! let emulator = Emulator::start(EmulatorConfig::default())?;
+//! assert!(emulator.base_url().starts_with("http://127.0.0.1:"));
+//! emulator.shutdown();
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! What it serves, under `<base URL> = http://127.0.0.1:<port>/elements/api-v2`:
+//! - `GET|POST /elements/hootsuite/oauth/url` → `oauthUrl` pointing at the emulated consent page
+//!   `http://127.0.0.1:<port>/hootsuite/oauth2/auth`, which redirects (302) to `callbackUrl`
+//!   with a fresh single-use `code` and the `state`; add `decision=deny` to that URL to get
+//!   `error=access_denied` instead;
+//! - `POST /instances` (and `/elements/hootsuite/instances`), `GET /instances` (paged with
+//!   `Elements-Next-Page-Token`), `GET|PATCH|PUT|DELETE /instances/{id}`,
+//!   `PUT|DELETE /instances/{id}/enabled`, `GET /instances/{id}/events[/{eventId}]`;
+//! - `POST /events/hootsuite/{Base64 id}`: Hootsuite's webhook, normalized into signed
+//!   notifications POSTed to the instance's callback URL, retried on the documented
+//!   2^(2x) schedule (scaled by [`EmulatorConfig::retry_unit`]) and then queued;
+//! - `GET|PUT /notifications/subscriptions/deliveries`: queued deliveries, and redelivery;
+//! - emulator controls: `POST /emulator/instances/{id}/sample-event?type=message|comment|app`,
+//!   `POST|DELETE /emulator/faults` (inject statuses, delays, truncated answers),
+//!   `GET /emulator/health`.
+
+mod delivery;
+mod hootsuite;
+mod http;
+mod state;
+mod time;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub use state::Shared;
+
+/// The path under which the API is served, as at Cloud Elements.
+pub const API_PREFIX: &str = "/elements/api-v2";
+/// The user secret the emulator accepts by default.
+pub const DEFAULT_USER_SECRET: &str = "emulator-user-secret";
+/// The organization secret the emulator accepts by default.
+pub const DEFAULT_ORGANIZATION_SECRET: &str = "emulator-organization-secret";
+
+/// How to run the emulator.
+#[derive(Clone)]
+pub struct EmulatorConfig {
+    /// Where to listen; port 0 picks a free port. Loopback by default.
+    pub bind: SocketAddr,
+    /// The user secret accepted in `Authorization`.
+    pub user_secret: String,
+    /// The organization secret accepted in `Authorization`.
+    pub organization_secret: String,
+    /// What one "second" of the delivery retry schedule lasts. Cloud Elements retries attempt
+    /// x after 2^(2x) seconds; tests set a few microseconds so that nine retries take well
+    /// under a second.
+    pub retry_unit: Duration,
+    /// How long a delivery waits for the receiver's answer.
+    pub delivery_timeout: Duration,
+    /// How many request-handling threads.
+    pub workers: usize,
+    /// Items per page of `GET /instances` when `pageSize` is not given.
+    pub default_page_size: usize,
+}
+
+impl std::fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("bind", &self.bind)
+            .field("user_secret", &"********")
+            .field("organization_secret", &"********")
+            .field("retry_unit", &self.retry_unit)
+            .field("delivery_timeout", &self.delivery_timeout)
+            .field("workers", &self.workers)
+            .finish()
+    }
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            user_secret: DEFAULT_USER_SECRET.into(),
+            organization_secret: DEFAULT_ORGANIZATION_SECRET.into(),
+            retry_unit: Duration::from_secs(1),
+            delivery_timeout: Duration::from_secs(10),
+            workers: 16,
+            default_page_size: 200,
+        }
+    }
+}
+
+/// A running emulator. Dropping it (or [`Emulator::shutdown`]) stops its threads.
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    server: Arc<tiny_http::Server>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Binds and starts serving.
+    pub fn start(config: EmulatorConfig) -> io::Result<Emulator> {
+        let server = tiny_http::Server::http(config.bind).map_err(io::Error::other)?;
+        let addr = server
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| io::Error::other("the emulator must listen on an IP address"))?;
+        let server = Arc::new(server);
+        let shared = Arc::new(Shared {
+            config: config.clone(),
+            origin: format!("http://{addr}"),
+            state: Mutex::new(state::State::default()),
+            wake: Condvar::new(),
+            stop: AtomicBool::new(false),
+        });
+        let mut threads = Vec::new();
+        for i in 0..config.workers.max(1) {
+            let server = Arc::clone(&server);
+            let shared = Arc::clone(&shared);
+            threads.push(
+                std::thread::Builder::new()
+                    .name(format!("emulator-http-{i}"))
+                    .spawn(move || http::serve(&server, &shared))?,
+            );
+        }
+        let delivery_shared = Arc::clone(&shared);
+        threads.push(
+            std::thread::Builder::new()
+                .name("emulator-delivery".into())
+                .spawn(move || delivery::run(&delivery_shared))?,
+        );
+        Ok(Emulator {
+            addr,
+            shared,
+            server,
+            threads,
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL to give the library: `http://127.0.0.1:<port>/elements/api-v2`.
+    pub fn base_url(&self) -> String {
+        format!("{}{API_PREFIX}", self.shared.origin)
+    }
+
+    /// The user secret it accepts.
+    pub fn user_secret(&self) -> &str {
+        &self.shared.config.user_secret
+    }
+
+    /// The organization secret it accepts.
+    pub fn organization_secret(&self) -> &str {
+        &self.shared.config.organization_secret
+    }
+
+    /// How many instances exist now (for tests that check nothing leaks).
+    pub fn instance_count(&self) -> usize {
+        self.shared.lock().instances.len()
+    }
+
+    /// How many deliveries are pending or queued (for tests).
+    pub fn delivery_count(&self) -> usize {
+        self.shared.lock().deliveries.len()
+    }
+
+    /// Stops serving and waits for the threads to end.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        self.shared.wake.notify_all();
+        for _ in 0..self.threads.len() {
+            self.server.unblock();
+        }
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,910 @@
+//! The emulated platform: accounts, OAuth codes, instances, events, deliveries — and the
+//! routes that read and change them.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Instant;
+
+use base64::Engine as _;
+use hootsuite_events::instance::{
+    self, CreateInstance, KEY_API_KEY, KEY_API_SECRET, KEY_CALLBACK_URL, KEY_EVENTS_ENABLED,
+    KEY_EVENT_CALLBACK_URL, KEY_SIGNATURE_KEY,
+};
+use hootsuite_events::signature::{sign, SignatureKey};
+use hootsuite_events::Error;
+use serde_json::{json, Map, Value};
+
+use crate::hootsuite::{self, EVENTS_PER_NOTIFICATION};
+use crate::http::{Fault, Req, Resp};
+use crate::time::{now_rfc3339, token};
+use crate::EmulatorConfig;
+
+/// What the emulator's threads share.
+pub struct Shared {
+    pub(crate) config: EmulatorConfig,
+    /// `http://127.0.0.1:<port>`
+    pub(crate) origin: String,
+    pub(crate) state: Mutex<State>,
+    /// Wakes the delivery thread when a delivery is added or the emulator stops.
+    pub(crate) wake: Condvar,
+    pub(crate) stop: AtomicBool,
+}
+
+static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(1);
+
+impl Shared {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        // A handler that panicked cannot leave the state half-written in a way that matters
+        // more than stopping every later request would: keep serving.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn next_request_id(&self) -> String {
+        let n = REQUEST_COUNTER.fetch_add(1, Ordering::Relaxed);
+        format!("5e{:022x}", n)
+    }
+
+    /// A Cloud Elements error answer.
+    pub(crate) fn error(
+        &self,
+        status: u16,
+        message: &str,
+        provider: Option<&str>,
+        rid: &str,
+    ) -> Resp {
+        let mut body = json!({"message": message, "requestId": rid});
+        if let Some(p) = provider {
+            body["providerMessage"] = p.into();
+        }
+        Resp::json(status, &body)
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct State {
+    pub instances: BTreeMap<u64, InstanceRec>,
+    last_id: u64,
+    last_event_id: u64,
+    last_delivery_id: u64,
+    last_seq_no: u64,
+    codes: HashMap<String, IssuedCode>,
+    pub faults: Vec<Fault>,
+    pub deliveries: Vec<Delivery>,
+}
+
+struct IssuedCode {
+    client_id: String,
+    redirect_uri: String,
+}
+
+pub(crate) struct InstanceRec {
+    id: u64,
+    name: String,
+    token: String,
+    tags: Vec<String>,
+    /// Values as Cloud Elements stores them: strings or null.
+    config: Map<String, Value>,
+    disabled: bool,
+    created: String,
+    pub events: Vec<EventRec>,
+    /// False after a delivery exhausted its retries: new events are queued until redelivery.
+    subscription_active: bool,
+}
+
+impl InstanceRec {
+    fn config_str(&self, key: &str) -> Option<&str> {
+        self.config.get(key).and_then(Value::as_str)
+    }
+    fn events_enabled(&self) -> bool {
+        self.config_str(KEY_EVENTS_ENABLED) == Some("true")
+    }
+}
+
+pub(crate) struct EventRec {
+    pub id: u64,
+    pub status: &'static str,
+    created: String,
+    object_count: usize,
+    pub webhook_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeliveryStatus {
+    Pending,
+    InFlight,
+    Queued,
+}
+
+pub(crate) struct Delivery {
+    pub id: u64,
+    pub webhook_id: String,
+    pub instance_id: u64,
+    pub event_id: u64,
+    pub url: String,
+    pub body: Vec<u8>,
+    pub signature: Option<String>,
+    pub attempts: u32,
+    pub next_at: Instant,
+    /// When the first attempt was due: retries are scheduled from here.
+    pub started: Instant,
+    pub status: DeliveryStatus,
+    created: String,
+}
+
+impl Delivery {
+    fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "webhookId": self.webhook_id,
+            "instanceId": self.instance_id,
+            "eventId": self.event_id,
+            "url": self.url,
+            "attempts": self.attempts,
+            "status": match self.status { DeliveryStatus::Queued => "queued", DeliveryStatus::InFlight => "in_flight", DeliveryStatus::Pending => "pending" },
+            "createdDate": self.created,
+        })
+    }
+}
+
+impl State {
+    /// Marks an event's status (the delivery thread calls this).
+    pub(crate) fn set_event_status(
+        &mut self,
+        instance_id: u64,
+        event_id: u64,
+        status: &'static str,
+    ) {
+        if let Some(e) = self
+            .instances
+            .get_mut(&instance_id)
+            .and_then(|i| i.events.iter_mut().find(|e| e.id == event_id))
+        {
+            e.status = status;
+        }
+    }
+
+    /// Deactivates the instance's subscription after a delivery was queued.
+    pub(crate) fn deactivate_subscription(&mut self, instance_id: u64) {
+        if let Some(i) = self.instances.get_mut(&instance_id) {
+            i.subscription_active = false;
+        }
+    }
+}
+
+const SECRET_KEYS: &[&str] = &[KEY_API_SECRET, KEY_SIGNATURE_KEY];
+
+/// Configuration values as Cloud Elements keeps them: strings, or null.
+fn stored_value(v: &Value) -> Value {
+    match v {
+        Value::Null => Value::Null,
+        Value::String(s) => Value::String(s.clone()),
+        Value::Bool(b) => Value::String(b.to_string()),
+        Value::Number(n) => Value::String(n.to_string()),
+        other => Value::String(other.to_string()),
+    }
+}
+
+fn instance_json(i: &InstanceRec) -> Value {
+    let config: Map<String, Value> = i
+        .config
+        .iter()
+        .map(|(k, v)| {
+            let shown = if SECRET_KEYS.contains(&k.as_str()) && !v.is_null() {
+                Value::from("********")
+            } else {
+                v.clone()
+            };
+            (k.clone(), shown)
+        })
+        .collect();
+    json!({
+        "id": i.id,
+        "name": i.name,
+        "createdDate": i.created,
+        "token": i.token,
+        "element": {
+            "id": 6791, "name": "Hootsuite", "hookName": "", "key": "hootsuite",
+            "description": "Add a Hootsuite instance to connect to Hootsuite account to the social Hub",
+            "image": "elements/provider_hootsuite.png", "active": true, "deleted": false,
+            "typeOauth": false, "trialAccount": false, "resources": [], "transformationsEnabled": true,
+            "bulkDownloadEnabled": true, "bulkUploadEnabled": true, "cloneable": true, "extendable": false,
+            "beta": true, "authentication": {"type": "oauth2"}, "extended": false, "hub": "social",
+            "protocolType": "http", "parameters": [], "private": false
+        },
+        "elementId": 6791,
+        "tags": i.tags,
+        "provisionInteractions": [],
+        "valid": true,
+        "disabled": i.disabled,
+        "maxCacheSize": 0,
+        "cacheTimeToLive": 0,
+        "configuration": config,
+        "eventsEnabled": i.events_enabled(),
+        "traceLoggingEnabled": false,
+        "cachingEnabled": false,
+        "externalAuthentication": "none",
+        "user": {"id": 1}
+    })
+}
+
+fn event_json(instance_id: u64, e: &EventRec) -> Value {
+    json!({
+        "id": e.id,
+        "instanceId": instance_id,
+        "elementKey": "hootsuite",
+        "status": e.status,
+        "createdDate": e.created,
+        "objectCount": e.object_count,
+        "webhookId": e.webhook_id,
+    })
+}
+
+enum Caller {
+    Platform,
+    Instance(u64),
+}
+
+fn authorize(shared: &Shared, state: &State, req: &Req, rid: &str) -> Result<Caller, Resp> {
+    let unauthorized = || {
+        shared.error(
+            401,
+            "Invalid Organization or User secret, or invalid Element token provided.",
+            None,
+            rid,
+        )
+    };
+    let header = req.header("Authorization").ok_or_else(unauthorized)?;
+    let (mut user, mut org, mut element) = (None, None, None);
+    for part in header.split(',') {
+        match part.trim().split_once(' ') {
+            Some(("User", v)) => user = Some(v.trim()),
+            Some(("Organization", v)) => org = Some(v.trim()),
+            Some(("Element", v)) => element = Some(v.trim()),
+            _ => return Err(unauthorized()),
+        }
+    }
+    if user != Some(shared.config.user_secret.as_str()) {
+        return Err(unauthorized());
+    }
+    if org == Some(shared.config.organization_secret.as_str()) {
+        return Ok(Caller::Platform);
+    }
+    if org.is_none() {
+        if let Some(t) = element {
+            if let Some(i) = state.instances.values().find(|i| i.token == t) {
+                return Ok(Caller::Instance(i.id));
+            }
+        }
+    }
+    Err(unauthorized())
+}
+
+/// Routes one request.
+pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
+    let m = req.method.as_str();
+    if req.path == "/hootsuite/oauth2/auth" {
+        return if m == "GET" {
+            consent(shared, req, rid)
+        } else {
+            shared.error(405, "Use GET", None, rid)
+        };
+    }
+    let Some(api) = req.path.strip_prefix(crate::API_PREFIX) else {
+        return shared.error(404, "No resource found at this path", None, rid);
+    };
+    let segs: Vec<&str> = api.trim_matches('/').split('/').collect();
+    let mut state = shared.lock();
+    // Routes that need no Cloud Elements authorization.
+    match (m, segs.as_slice()) {
+        ("GET", ["emulator", "health"]) => return Resp::json(200, &json!({"status": "ok"})),
+        ("POST", ["emulator", "faults"]) => {
+            let fault = serde_json::from_slice::<Value>(&req.body)
+                .map_err(|e| e.to_string())
+                .and_then(|v| Fault::from_json(&v));
+            return match fault {
+                Ok(f) => {
+                    state.faults.push(f);
+                    Resp::json(200, &json!({"faults": state.faults.len()}))
+                }
+                Err(e) => shared.error(400, &e, None, rid),
+            };
+        }
+        ("DELETE", ["emulator", "faults"]) => {
+            state.faults.clear();
+            return Resp::json(200, &json!({"faults": 0}));
+        }
+        ("POST", ["emulator", "instances", id, "sample-event"]) => {
+            let Some(id) = id
+                .parse::<u64>()
+                .ok()
+                .filter(|id| state.instances.contains_key(id))
+            else {
+                return shared.error(404, &format!("No instance found with id {id}"), None, rid);
+            };
+            let kind = req.query("type").unwrap_or("message");
+            state.last_seq_no += 1;
+            let Some(payload) =
+                hootsuite::sample(kind, 9_000_000 + state.last_seq_no, &now_rfc3339())
+            else {
+                return shared.error(
+                    400,
+                    "`type` must be message, comment, app or ping",
+                    None,
+                    rid,
+                );
+            };
+            return receive_webhook(shared, &mut state, id, &payload, rid);
+        }
+        ("POST", ["events", "hootsuite", encoded]) => {
+            let id = base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|s| s.parse::<u64>().ok())
+                .filter(|id| state.instances.contains_key(id));
+            let Some(id) = id else {
+                return shared.error(404, "No instance found for this webhook URL", None, rid);
+            };
+            let payload = match serde_json::from_slice::<Value>(&req.body) {
+                Ok(v) => v,
+                Err(e) => {
+                    return shared.error(
+                        400,
+                        &format!("The webhook body is not JSON: {e}"),
+                        None,
+                        rid,
+                    )
+                }
+            };
+            return receive_webhook(shared, &mut state, id, &payload, rid);
+        }
+        _ => {}
+    }
+    let caller = match authorize(shared, &state, req, rid) {
+        Ok(c) => c,
+        Err(resp) => return resp,
+    };
+    if let (Caller::Instance(own), ["instances", id, ..]) = (&caller, segs.as_slice()) {
+        if id.parse::<u64>().ok() != Some(*own) || m == "DELETE" {
+            return shared.error(
+                403,
+                "An Element token may only read its own instance; use platform authorization",
+                None,
+                rid,
+            );
+        }
+        if state.instances.get(own).is_some_and(|i| i.disabled) {
+            return shared.error(403, "The instance is disabled", None, rid);
+        }
+    } else if matches!(caller, Caller::Instance(_)) {
+        return shared.error(
+            403,
+            "This call needs platform authorization (User and Organization)",
+            None,
+            rid,
+        );
+    }
+    match (m, segs.as_slice()) {
+        ("GET", ["elements", "hootsuite", "oauth", "url"]) => {
+            let get = |k: &str| req.query(k).map(str::to_string);
+            oauth_url(
+                shared,
+                get("apiKey"),
+                get("apiSecret"),
+                get("callbackUrl"),
+                get("state"),
+                get("scope"),
+                rid,
+            )
+        }
+        ("POST", ["elements", "hootsuite", "oauth", "url"]) => {
+            let body: Value = match serde_json::from_slice(&req.body) {
+                Ok(v) => v,
+                Err(e) => {
+                    return shared.error(400, &format!("The body is not JSON: {e}"), None, rid)
+                }
+            };
+            let get = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
+            oauth_url(
+                shared,
+                get("apiKey"),
+                get("apiSecret"),
+                get("callbackUrl"),
+                get("state"),
+                get("scope"),
+                rid,
+            )
+        }
+        ("POST", ["instances"]) | ("POST", ["elements", "hootsuite", "instances"]) => {
+            create(shared, &mut state, req, rid)
+        }
+        ("GET", ["instances"]) => list(shared, &state, req, rid),
+        (_, ["instances", id, rest @ ..]) => {
+            let Some(id) = id
+                .parse::<u64>()
+                .ok()
+                .filter(|id| state.instances.contains_key(id))
+            else {
+                return shared.error(404, &format!("No instance found with id {id}"), None, rid);
+            };
+            match (m, rest) {
+                ("GET", []) => Resp::json(200, &instance_json(&state.instances[&id])),
+                ("PATCH", []) => patch(shared, &mut state, id, req, rid),
+                ("PUT", []) => put(shared, &mut state, id, req, rid),
+                ("DELETE", []) => {
+                    state.instances.remove(&id);
+                    state.deliveries.retain(|d| d.instance_id != id);
+                    Resp::json(200, &json!({}))
+                }
+                ("PUT", ["enabled"]) | ("DELETE", ["enabled"]) => {
+                    let Some(i) = state.instances.get_mut(&id) else {
+                        return shared.error(404, "No instance found", None, rid);
+                    };
+                    i.disabled = m == "DELETE";
+                    Resp::json(200, &instance_json(i))
+                }
+                ("GET", ["events"]) => {
+                    let i = &state.instances[&id];
+                    Resp::json(
+                        200,
+                        &Value::Array(i.events.iter().map(|e| event_json(id, e)).collect()),
+                    )
+                }
+                ("GET", ["events", eid]) => {
+                    let i = &state.instances[&id];
+                    match i.events.iter().find(|e| e.id.to_string() == *eid) {
+                        Some(e) => Resp::json(200, &event_json(id, e)),
+                        None => {
+                            shared.error(404, &format!("No event found with id {eid}"), None, rid)
+                        }
+                    }
+                }
+                (_, [] | ["enabled"] | ["events", ..]) => {
+                    shared.error(405, &format!("{m} is not allowed here"), None, rid)
+                }
+                _ => shared.error(404, "No resource found at this path", None, rid),
+            }
+        }
+        ("GET", ["notifications", "subscriptions", "deliveries"]) => {
+            let only_queued = req.query("where").is_some_and(|w| w.contains("queued"));
+            let list: Vec<Value> = state
+                .deliveries
+                .iter()
+                .filter(|d| !only_queued || d.status == DeliveryStatus::Queued)
+                .map(Delivery::to_json)
+                .collect();
+            Resp::json(200, &Value::Array(list))
+        }
+        ("PUT", ["notifications", "subscriptions", "deliveries"]) => {
+            let now = Instant::now();
+            let mut redelivered = Vec::new();
+            let mut instances = Vec::new();
+            for d in state
+                .deliveries
+                .iter_mut()
+                .filter(|d| d.status == DeliveryStatus::Queued)
+            {
+                d.status = DeliveryStatus::Pending;
+                d.attempts = 0;
+                d.next_at = now;
+                d.started = now;
+                instances.push(d.instance_id);
+                redelivered.push(d.to_json());
+            }
+            for id in instances {
+                if let Some(i) = state.instances.get_mut(&id) {
+                    i.subscription_active = true;
+                }
+            }
+            shared.wake.notify_all();
+            Resp::json(200, &Value::Array(redelivered))
+        }
+        (
+            _,
+            ["elements", "hootsuite", "oauth", "url"]
+            | ["instances"]
+            | ["notifications", "subscriptions", "deliveries"],
+        ) => shared.error(405, &format!("{m} is not allowed here"), None, rid),
+        _ => shared.error(404, "No resource found at this path", None, rid),
+    }
+}
+
+fn oauth_url(
+    shared: &Shared,
+    api_key: Option<String>,
+    api_secret: Option<String>,
+    callback_url: Option<String>,
+    state: Option<String>,
+    scope: Option<String>,
+    rid: &str,
+) -> Resp {
+    let missing: Vec<&str> = [
+        ("apiKey", &api_key),
+        ("apiSecret", &api_secret),
+        ("callbackUrl", &callback_url),
+    ]
+    .iter()
+    .filter(|(_, v)| v.as_deref().is_none_or(|s| s.trim().is_empty()))
+    .map(|(k, _)| *k)
+    .collect();
+    if !missing.is_empty() {
+        return shared.error(
+            400,
+            &format!("Missing required parameter(s): {}", missing.join(", ")),
+            None,
+            rid,
+        );
+    }
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.append_pair("response_type", "code");
+    q.append_pair("client_id", api_key.as_deref().unwrap_or_default());
+    q.append_pair("redirect_uri", callback_url.as_deref().unwrap_or_default());
+    q.append_pair("scope", scope.as_deref().unwrap_or("offline"));
+    if let Some(s) = &state {
+        q.append_pair("state", s);
+    }
+    Resp::json(
+        200,
+        &json!({"element": "hootsuite", "oauthUrl": format!("{}/hootsuite/oauth2/auth?{}", shared.origin, q.finish())}),
+    )
+}
+
+/// The emulated Hootsuite consent page: it answers at once, as if the user had clicked
+/// "Allow" (or "Deny" with `decision=deny`).
+fn consent(shared: &Shared, req: &Req, rid: &str) -> Resp {
+    let Some(redirect) = req
+        .query("redirect_uri")
+        .filter(|r| r.starts_with("http://") || r.starts_with("https://"))
+    else {
+        return shared.error(
+            400,
+            "redirect_uri is missing or not an absolute URL",
+            None,
+            rid,
+        );
+    };
+    let client_id = req.query("client_id").unwrap_or_default();
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    if req.query("decision") == Some("deny") {
+        q.append_pair("error", "access_denied");
+        q.append_pair("error_description", "The user denied access to the app");
+    } else {
+        let code = token(20);
+        shared.lock().codes.insert(
+            code.clone(),
+            IssuedCode {
+                client_id: client_id.to_string(),
+                redirect_uri: redirect.to_string(),
+            },
+        );
+        q.append_pair("code", &code);
+    }
+    if let Some(s) = req.query("state") {
+        q.append_pair("state", s);
+    }
+    let sep = if redirect.contains('?') { '&' } else { '?' };
+    Resp::redirect(&format!("{redirect}{sep}{}", q.finish()))
+}
+
+fn invalid_body(shared: &Shared, e: Error, rid: &str) -> Resp {
+    match e {
+        Error::Invalid(report) => {
+            let summary: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+            let mut resp = shared.error(
+                400,
+                &format!("Invalid instance body: {}", summary.join("; ")),
+                None,
+                rid,
+            );
+            if let Ok(mut body) = serde_json::from_slice::<Value>(&resp.body) {
+                body["errors"] = json!(report.errors);
+                resp.body = serde_json::to_vec(&body).unwrap_or_default();
+            }
+            resp
+        }
+        other => shared.error(400, &other.to_string(), None, rid),
+    }
+}
+
+/// Takes a single-use code issued by the consent page for this client id and callback URL.
+fn consume_code(
+    state: &mut State,
+    code: &str,
+    client_id: &str,
+    redirect_uri: Option<&str>,
+) -> Result<(), &'static str> {
+    let issued = state
+        .codes
+        .remove(code)
+        .ok_or("invalid_grant: the authorization code is invalid, expired or already used")?;
+    if issued.client_id != client_id {
+        return Err("invalid_client: the code was issued to another REST API client id");
+    }
+    if redirect_uri.is_some_and(|r| r != issued.redirect_uri) {
+        return Err("redirect_uri_mismatch: oauth.callback.url differs from the callbackUrl the code was issued for");
+    }
+    Ok(())
+}
+
+fn body_text<'a>(shared: &Shared, req: &'a Req, rid: &str) -> Result<&'a str, Resp> {
+    std::str::from_utf8(&req.body)
+        .map_err(|_| shared.error(400, "The body is not UTF-8 text", None, rid))
+}
+
+fn create(shared: &Shared, state: &mut State, req: &Req, rid: &str) -> Resp {
+    let text = match body_text(shared, req, rid) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let body = match CreateInstance::from_json(text) {
+        Ok(b) => b,
+        Err(e) => return invalid_body(shared, e, rid),
+    };
+    if let Err(provider) = consume_code(
+        state,
+        body.code().expose(),
+        body.api_key(),
+        Some(body.callback_url()),
+    ) {
+        return shared.error(
+            400,
+            "Failed to authenticate the instance with Hootsuite",
+            Some(provider),
+            rid,
+        );
+    }
+    state.last_id += 1;
+    let id = 10_000 + state.last_id;
+    let rec = InstanceRec {
+        id,
+        name: body.name().to_string(),
+        token: token(43),
+        tags: body.tags().map(<[String]>::to_vec).unwrap_or_default(),
+        config: stored_config(&body),
+        disabled: false,
+        created: now_rfc3339(),
+        events: Vec::new(),
+        subscription_active: true,
+    };
+    let resp = Resp::json(200, &instance_json(&rec));
+    state.instances.insert(id, rec);
+    resp
+}
+
+fn stored_config(body: &CreateInstance) -> Map<String, Value> {
+    body.to_value()
+        .get("configuration")
+        .and_then(Value::as_object)
+        .map(|c| {
+            c.iter()
+                .map(|(k, v)| (k.clone(), stored_value(v)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn put(shared: &Shared, state: &mut State, id: u64, req: &Req, rid: &str) -> Resp {
+    let text = match body_text(shared, req, rid) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let body = match CreateInstance::from_json(text) {
+        Ok(b) => b,
+        Err(e) => return invalid_body(shared, e, rid),
+    };
+    if let Err(provider) = consume_code(
+        state,
+        body.code().expose(),
+        body.api_key(),
+        Some(body.callback_url()),
+    ) {
+        return shared.error(
+            400,
+            "Failed to re-authenticate the instance with Hootsuite",
+            Some(provider),
+            rid,
+        );
+    }
+    let Some(i) = state.instances.get_mut(&id) else {
+        return shared.error(404, "No instance found", None, rid);
+    };
+    i.name = body.name().to_string();
+    i.tags = body.tags().map(<[String]>::to_vec).unwrap_or_default();
+    i.config = stored_config(&body);
+    Resp::json(200, &instance_json(i))
+}
+
+fn patch(shared: &Shared, state: &mut State, id: u64, req: &Req, rid: &str) -> Resp {
+    let value: Value = match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => return shared.error(400, &format!("The body is not JSON: {e}"), None, rid),
+    };
+    let report = instance::validate_update(&value);
+    if !report.is_valid() {
+        return invalid_body(shared, Error::Invalid(report), rid);
+    }
+    let Some(current) = state.instances.get(&id) else {
+        return shared.error(404, "No instance found", None, rid);
+    };
+    let mut config = current.config.clone();
+    if let Some(c) = value.get("configuration").and_then(Value::as_object) {
+        for (k, v) in c {
+            config.insert(k.clone(), stored_value(v));
+        }
+    }
+    let enabled = config.get(KEY_EVENTS_ENABLED).and_then(Value::as_str) == Some("true");
+    let has_callback = config
+        .get(KEY_EVENT_CALLBACK_URL)
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.trim().is_empty());
+    if enabled && !has_callback {
+        return shared.error(
+            400,
+            "event.notification.callback.url is required when event.notification.enabled is true",
+            None,
+            rid,
+        );
+    }
+    if let Some(code) = value.pointer("/providerData/code").and_then(Value::as_str) {
+        let client_id = current
+            .config_str(KEY_API_KEY)
+            .unwrap_or_default()
+            .to_string();
+        let callback = current.config_str(KEY_CALLBACK_URL).map(str::to_string);
+        if let Err(provider) = consume_code(state, code, &client_id, callback.as_deref()) {
+            return shared.error(
+                400,
+                "Failed to re-authenticate the instance with Hootsuite",
+                Some(provider),
+                rid,
+            );
+        }
+    }
+    let Some(i) = state.instances.get_mut(&id) else {
+        return shared.error(404, "No instance found", None, rid);
+    };
+    i.config = config;
+    if let Some(name) = value.get("name").and_then(Value::as_str) {
+        i.name = name.to_string();
+    }
+    if let Some(tags) = value.get("tags").and_then(Value::as_array) {
+        i.tags = tags
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect();
+    }
+    Resp::json(200, &instance_json(i))
+}
+
+fn list(shared: &Shared, state: &State, req: &Req, rid: &str) -> Resp {
+    let tags = req.query_all("tags[]");
+    let search = req.query("searchText").map(str::to_lowercase);
+    let page_size = match req.query("pageSize").map(str::parse::<usize>) {
+        None => shared.config.default_page_size,
+        Some(Ok(n)) if (1..=500).contains(&n) => n,
+        Some(_) => return shared.error(400, "pageSize must be a number from 1 to 500", None, rid),
+    };
+    let offset = match req.query("nextPage") {
+        None => 0,
+        Some(t) => match base64::engine::general_purpose::STANDARD
+            .decode(t)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| {
+                s.strip_prefix("offset:")
+                    .and_then(|n| n.parse::<usize>().ok())
+            }) {
+            Some(n) => n,
+            None => {
+                return shared.error(
+                    400,
+                    "nextPage is not a page token from Elements-Next-Page-Token",
+                    None,
+                    rid,
+                )
+            }
+        },
+    };
+    let matching: Vec<&InstanceRec> = state
+        .instances
+        .values()
+        .filter(|i| tags.iter().all(|t| i.tags.iter().any(|it| it == t)))
+        .filter(|i| {
+            search
+                .as_deref()
+                .is_none_or(|s| i.name.to_lowercase().contains(s))
+        })
+        .collect();
+    let page: Vec<Value> = matching
+        .iter()
+        .skip(offset)
+        .take(page_size)
+        .map(|i| instance_json(i))
+        .collect();
+    let mut resp = Resp::json(200, &Value::Array(page));
+    if offset + page_size < matching.len() {
+        let next = base64::engine::general_purpose::STANDARD
+            .encode(format!("offset:{}", offset + page_size));
+        resp = resp.with_header("Elements-Next-Page-Token", next);
+    }
+    resp.with_header("Elements-Total-Count", matching.len().to_string())
+}
+
+/// Hootsuite's webhook for one instance: normalize, split by 20, sign, and queue deliveries.
+fn receive_webhook(
+    shared: &Shared,
+    state: &mut State,
+    id: u64,
+    payload: &Value,
+    rid: &str,
+) -> Resp {
+    let date = now_rfc3339();
+    let events = match hootsuite::normalize(payload, id, &date) {
+        Ok(e) => e,
+        Err(msg) => return shared.error(400, &msg, None, rid),
+    };
+    let Some(inst) = state.instances.get(&id) else {
+        return shared.error(404, "No instance found", None, rid);
+    };
+    if inst.disabled {
+        return shared.error(403, "The instance is disabled", None, rid);
+    }
+    if !inst.events_enabled() || events.is_empty() {
+        return Resp::json(200, &json!({"eventIds": []}));
+    }
+    let url = inst.config_str(KEY_EVENT_CALLBACK_URL).map(str::to_string);
+    let key = inst.config_str(KEY_SIGNATURE_KEY).map(SignatureKey::new);
+    let active = inst.subscription_active;
+    let mut ids = Vec::new();
+    for chunk in events.chunks(EVENTS_PER_NOTIFICATION) {
+        state.last_event_id += 1;
+        let event_id = state.last_event_id;
+        let body = json!({"message": {
+            "eventId": event_id.to_string(),
+            "instanceId": id,
+            "elementKey": "hootsuite",
+            "events": chunk,
+            "raw": payload,
+        }});
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let mut rec = EventRec {
+            id: event_id,
+            status: "RECEIVED",
+            created: date.clone(),
+            object_count: chunk.len(),
+            webhook_id: None,
+        };
+        if let Some(url) = &url {
+            state.last_delivery_id += 1;
+            let webhook_id = format!("wh-{}", token(24));
+            rec.webhook_id = Some(webhook_id.clone());
+            rec.status = if active { "DISPATCHED" } else { "RECEIVED" };
+            state.deliveries.push(Delivery {
+                id: state.last_delivery_id,
+                webhook_id,
+                instance_id: id,
+                event_id,
+                url: url.clone(),
+                signature: key.as_ref().map(|k| sign(k, &bytes)),
+                body: bytes,
+                attempts: 0,
+                next_at: Instant::now(),
+                started: Instant::now(),
+                status: if active {
+                    DeliveryStatus::Pending
+                } else {
+                    DeliveryStatus::Queued
+                },
+                created: date.clone(),
+            });
+        }
+        if let Some(i) = state.instances.get_mut(&id) {
+            i.events.push(rec);
+        }
+        ids.push(event_id);
+    }
+    shared.wake.notify_all();
+    Resp::json(200, &json!({"eventIds": ids}))
+}
