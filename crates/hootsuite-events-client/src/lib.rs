@@ -265,12 +265,13 @@ impl Client {
                 }
             }
             Err(e) => {
-                let sent = !matches!(
-                    e,
+                let sent = !match &e {
                     ureq::Error::ConnectionFailed
-                        | ureq::Error::HostNotFound
-                        | ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve)
-                );
+                    | ureq::Error::HostNotFound
+                    | ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => true,
+                    ureq::Error::Io(io) => io.kind() == std::io::ErrorKind::ConnectionRefused,
+                    _ => false,
+                };
                 Ok(Attempt::Failed {
                     message: e.to_string(),
                     sent,

@@ -216,21 +216,26 @@ fn handle(mut request: tiny_http::Request, shared: &Shared) {
     let _ = request.respond(out);
 }
 
-/// Announces the whole body, sends half of it, and closes: a connection reset mid-response.
+/// Starts a chunked answer, sends the first half of the body, then bytes that cannot
+/// continue a chunked stream: the client sees its answer break off mid-body at once, as with
+/// a connection reset. (tiny_http keeps sockets open, so simply stopping would look like a
+/// hang to the client, which is the other fault, `delay_ms`.)
 fn write_truncated(request: tiny_http::Request, resp: &Resp) {
     let body = if resp.body.len() < 8 {
         b"{\"message\": \"truncated\"}".to_vec()
     } else {
         resp.body.clone()
     };
+    let half = &body[..body.len() / 2];
     let mut writer = request.into_writer();
     let head = format!(
-        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n",
         resp.status,
-        body.len()
+        half.len()
     );
     let _ = writer.write_all(head.as_bytes());
-    let _ = writer.write_all(&body[..body.len() / 2]);
+    let _ = writer.write_all(half);
+    let _ = writer.write_all(b"\r\n!! connection reset by the emulator !!\r\n\r\n");
     let _ = writer.flush();
 }
 
