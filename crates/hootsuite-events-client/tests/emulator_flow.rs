@@ -2,7 +2,6 @@
 //! retries, timeouts, and event delivery with a receiver that fails and recovers.
 //! Every wait is bounded.
 
-use std::io::Read;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
