@@ -86,7 +86,7 @@ struct ConnectArgs {
     #[arg(long, env = "HOOTSUITE_API_SECRET", hide_env_values = true)]
     api_secret: String,
     /// The callback URL registered at Hootsuite; must be on this machine
-    /// (http://localhost:<port>/...) so that the one-shot listener can catch it.
+    /// (`http://localhost:PORT/...`) so that the one-shot listener can catch it.
     #[arg(long, default_value = "http://localhost:8765/callback")]
     callback_url: String,
     /// The instance name.

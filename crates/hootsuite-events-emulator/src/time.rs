@@ -59,7 +59,8 @@ mod tests {
     #[test]
     fn civil_dates() {
         assert_eq!(super::civil_from_days(0), (1970, 1, 1));
-        assert_eq!(super::civil_from_days(20_783), (2026, 11, 27));
+        assert_eq!(super::civil_from_days(20_784), (2026, 11, 27));
+        assert_eq!(super::civil_from_days(11_016), (2000, 2, 29));
         assert_ne!(super::token(20), super::token(20));
     }
 }
