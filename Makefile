@@ -4,9 +4,18 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 CARGO ?= cargo
 
-.PHONY: test test-rust lint fmt doc quickstart
+CACHE := $(CURDIR)/.cache
+CLI_BIN := $(CURDIR)/target/debug/hootsuite-events
 
-test: lint test-rust
+# Python: maturin lives in a cached tools venv; the tests run against the built wheel installed
+# into a fresh venv (what a user gets from pip), with pinned test dependencies.
+PY_TOOLS := $(CACHE)/py-tools
+PY_TEST_VENV := $(CURDIR)/target/py-test-venv
+PY_TEST_DEPS := pytest==9.2.0 hypothesis==6.170.17 mypy==2.4.1 requests==2.34.2 flask==3.1.3
+
+.PHONY: test test-rust test-python lint fmt doc quickstart cli
+
+test: lint test-rust test-python
 	@echo "make test: all checks passed"
 
 lint:
@@ -22,3 +31,17 @@ fmt:
 
 quickstart:
 	$(CARGO) run -p hootsuite-events-cli -- quickstart
+
+cli:
+	$(CARGO) build --locked -q -p hootsuite-events-cli
+
+$(PY_TOOLS)/bin/maturin:
+	python3 -m venv $(PY_TOOLS)
+	$(PY_TOOLS)/bin/pip install -q maturin==1.16.0
+
+test-python: $(PY_TOOLS)/bin/maturin cli
+	rm -f target/wheels/hootsuite_events-*.whl
+	$(PY_TOOLS)/bin/maturin build --release --locked -m bindings/python/Cargo.toml -o target/wheels -i python3
+	python3 -m venv --clear $(PY_TEST_VENV)
+	$(PY_TEST_VENV)/bin/pip install -q target/wheels/hootsuite_events-*.whl $(PY_TEST_DEPS)
+	cd bindings/python && HOOTSUITE_EVENTS_BIN=$(CLI_BIN) $(PY_TEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests

@@ -1,0 +1,183 @@
+"""Type stubs of the native module (checked against it by mypy.stubtest in the tests)."""
+
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from typing_extensions import final
+
+from .types import Instance, InstanceEvent, InstancePage, Notification, RedirectUrl, ValidationReport
+
+__all__ = [
+    "AuthorizationCode",
+    "Config",
+    "Deduplicator",
+    "Request",
+    "build_instance_body",
+    "create_instance_request",
+    "create_instance_schema",
+    "delete_instance_request",
+    "get_instance_request",
+    "hootsuite_webhook_url",
+    "instance_events_request",
+    "list_instances_request",
+    "parse_callback",
+    "parse_empty",
+    "parse_event_notification",
+    "parse_instance",
+    "parse_instance_events",
+    "parse_instance_page",
+    "parse_redirect_url",
+    "reauthenticate_code_request",
+    "reauthenticate_request",
+    "redirect_url_request",
+    "set_enabled_request",
+    "set_events_request",
+    "sign",
+    "update_event_callback_request",
+    "validate_instance",
+    "validate_instance_update",
+    "verify_event",
+    "verify_signature",
+]
+
+_Json = Union[Mapping[str, Any], str, bytes]
+_Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]], None]
+_Body = Union[bytes, bytearray, memoryview]
+
+@final
+class Config:
+    """Where to call (base URL or preset ``us``, ``us-legacy``, ``us-staging``, ``eu``) and with
+    which account. Secrets never appear in ``repr``."""
+
+    def __new__(cls, base_url: str, user_secret: str, organization_secret: str) -> "Config": ...
+    @property
+    def base_url(self) -> str: ...
+    def instance_authorization(self, token: str) -> str:
+        """``User <user secret>, Element <token>``: the header for calls made as an instance."""
+
+@final
+class Request:
+    """A request to send: ``requests.request(r.method, r.url, headers=r.headers, data=r.body)``."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def headers(self) -> dict[str, str]: ...
+    @property
+    def body(self) -> bytes: ...
+    def json(self) -> Any:
+        """The body parsed as JSON (None when empty)."""
+
+@final
+class AuthorizationCode:
+    """The OAuth code from the callback: single use, secret; ``repr`` and ``str`` mask it."""
+
+    def get_secret_value(self) -> str: ...
+
+@final
+class Deduplicator:
+    """Remembers the last ``capacity`` delivery keys, to process each delivery once."""
+
+    def __new__(cls, capacity: int = 10000) -> "Deduplicator": ...
+    def first_time(self, key: str) -> bool: ...
+    def __len__(self) -> int: ...
+
+def redirect_url_request(
+    config: Config,
+    api_key: str,
+    api_secret: str,
+    callback_url: str,
+    *,
+    state: Optional[str] = None,
+    scope: Optional[str] = None,
+    site_address: Optional[str] = None,
+    callback_proxy: Optional[bool] = None,
+    request_token: Optional[str] = None,
+    post: bool = False,
+) -> Request:
+    """Step 1: ``GET /elements/hootsuite/oauth/url`` (``post=True``: the POST form, which keeps the
+    client secret out of the URL). Raises ValidationError."""
+
+def parse_redirect_url(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> RedirectUrl:
+    """Reads step 1's answer: ``(status, headers, body)`` or a requests/httpx response."""
+
+def parse_callback(url: str, expected_state: str) -> AuthorizationCode:
+    """Step 2: checks ``state`` (constant time), then refusal, then returns the code.
+    Raises CallbackError or InvalidArgumentError."""
+
+def validate_instance(data: _Json) -> ValidationReport:
+    """Every problem of a create-instance body; never raises on invalid data."""
+
+def validate_instance_update(data: _Json) -> ValidationReport:
+    """Every problem of a PATCH body (only the keys present are checked)."""
+
+def build_instance_body(data: _Json) -> dict[str, Any]:
+    """The canonical body of a valid input. Raises ValidationError."""
+
+def create_instance_request(config: Config, data: _Json) -> Request:
+    """Step 3: ``POST /instances``. Raises ValidationError with every problem."""
+
+def reauthenticate_request(config: Config, instance_id: int, data: _Json) -> Request:
+    """``PUT /instances/{id}`` with a full body."""
+
+def reauthenticate_code_request(config: Config, instance_id: int, code: Union[str, AuthorizationCode]) -> Request:
+    """``PATCH /instances/{id}`` with a new ``providerData.code``."""
+
+def get_instance_request(config: Config, instance_id: int) -> Request: ...
+def delete_instance_request(config: Config, instance_id: int) -> Request: ...
+def set_enabled_request(config: Config, instance_id: int, enabled: bool) -> Request: ...
+def set_events_request(config: Config, instance_id: int, enabled: bool) -> Request: ...
+def update_event_callback_request(config: Config, instance_id: int, url: str) -> Request:
+    """``PATCH /instances/{id}`` with the final ``event.notification.callback.url``."""
+
+def instance_events_request(config: Config, instance_id: int) -> Request: ...
+def list_instances_request(
+    config: Config,
+    *,
+    tags: Optional[Sequence[str]] = None,
+    search_text: Optional[str] = None,
+    page_size: Optional[int] = None,
+    next_page: Optional[str] = None,
+    hydrate: Optional[bool] = None,
+) -> Request: ...
+def parse_instance(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> Instance:
+    """Reads an instance; raises ApiError (non-2xx) or ParseError."""
+
+def parse_instance_page(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> InstancePage: ...
+def parse_instance_events(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> List[InstanceEvent]: ...
+def parse_empty(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> None:
+    """Checks the status of delete/enable/disable answers; raises ApiError."""
+
+def hootsuite_webhook_url(base_url: str, instance_id: int) -> str:
+    """``<base URL>/events/hootsuite/<Base64 of the id>``: paste it into the Hootsuite app."""
+
+def sign(key: str, body: _Body) -> str:
+    """``sha256=<Base64 HMAC-SHA256>`` of the raw body."""
+
+def verify_signature(
+    key: str,
+    body: _Body,
+    header: Optional[str],
+    *,
+    allow_legacy_sha1: bool = False,
+    max_body_size: Optional[int] = None,
+) -> None:
+    """Raises SignatureError unless ``header`` signs ``body`` with ``key``."""
+
+def verify_event(
+    key: str,
+    headers: _Headers,
+    body: _Body,
+    *,
+    allow_legacy_sha1: bool = False,
+    max_body_size: Optional[int] = None,
+) -> Notification:
+    """Verifies the raw body's signature, then parses it. A ``str`` body raises TypeError:
+    the signature covers the exact bytes."""
+
+def parse_event_notification(body: Union[_Body, str], headers: _Headers = None) -> Notification:
+    """Parses a notification without verifying it (for unsigned deliveries)."""
+
+def create_instance_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) of the create-instance body."""

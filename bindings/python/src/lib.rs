@@ -1,0 +1,689 @@
+//! The Python binding: converts values and maps errors, nothing else. The protocol — every
+//! rule, request, parser and message — is the core crate's; the exception and result classes
+//! are plain Python in `python/hootsuite_events/`.
+
+use hootsuite_events::events::{self, Deduplicator as CoreDeduplicator};
+use hootsuite_events::instance::{self, CreateInstance, ListQuery};
+use hootsuite_events::oauth::{self, RedirectUrlParams};
+use hootsuite_events::signature::{self, SignatureKey, Verifier};
+use hootsuite_events::{BaseUrl, Error, HttpRequest, HttpResponse, Secret};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString};
+use serde_json::Value;
+
+/// The one place where a core error becomes a Python exception.
+fn to_py_err(py: Python<'_>, e: Error) -> PyErr {
+    let class = match &e {
+        Error::InvalidArgument { .. } => "InvalidArgumentError",
+        Error::Invalid(_) => "ValidationError",
+        Error::Api(_) => "ApiError",
+        Error::Parse(_) => "ParseError",
+        Error::Callback(_) => "CallbackError",
+        Error::Signature(_) => "SignatureError",
+        _ => "HootsuiteEventsError",
+    };
+    let made = (|| -> PyResult<PyErr> {
+        let cls = py.import("hootsuite_events.errors")?.getattr(class)?;
+        let details = pythonize::pythonize(py, &e.to_value())?;
+        Ok(PyErr::from_value(cls.call1((
+            e.to_string(),
+            e.code(),
+            details,
+        ))?))
+    })();
+    made.unwrap_or_else(|failure| failure)
+}
+
+trait OrRaise<T> {
+    fn or_raise(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T> OrRaise<T> for Result<T, Error> {
+    fn or_raise(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|e| to_py_err(py, e))
+    }
+}
+
+fn to_py(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
+    Ok(pythonize::pythonize(py, value)?.unbind())
+}
+
+/// Hands the core's data to `hootsuite_events.types._build`, which makes the typed objects.
+fn build(py: Python<'_>, kind: &str, value: &Value) -> PyResult<Py<PyAny>> {
+    let data = pythonize::pythonize(py, value)?;
+    Ok(py
+        .import("hootsuite_events.types")?
+        .getattr("_build")?
+        .call1((kind, data))?
+        .unbind())
+}
+
+fn ser<T: serde::Serialize>(value: &T) -> PyResult<Value> {
+    serde_json::to_value(value).map_err(|e| PyTypeError::new_err(e.to_string()))
+}
+
+/// An instance as data, with the real token (the core's serialization masks it for logs).
+fn instance_value(i: &instance::Instance) -> PyResult<Value> {
+    let mut v = ser(i)?;
+    v["token_masked"] = v["token"].take();
+    v["token"] = i.token.expose().into();
+    Ok(v)
+}
+
+/// A JSON input: a dict/list (any JSON-like value), or JSON text as `str` or `bytes`.
+enum JsonInput {
+    Text(String),
+    Value(Value),
+}
+
+fn json_input(obj: &Bound<'_, PyAny>) -> PyResult<JsonInput> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(JsonInput::Text(s.to_cow()?.into_owned()));
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return String::from_utf8(b.as_bytes().to_vec())
+            .map(JsonInput::Text)
+            .map_err(|_| PyTypeError::new_err("the JSON bytes are not UTF-8"));
+    }
+    pythonize::depythonize::<Value>(obj)
+        .map(JsonInput::Value)
+        .map_err(|e| {
+            PyTypeError::new_err(format!(
+                "expected a dict, JSON text or bytes; this value cannot be read as JSON: {e}"
+            ))
+        })
+}
+
+fn create_body(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<CreateInstance> {
+    match json_input(data)? {
+        JsonInput::Text(t) => CreateInstance::from_json(&t),
+        JsonInput::Value(v) => CreateInstance::from_value(&v),
+    }
+    .or_raise(py)
+}
+
+/// A string or an [`AuthorizationCode`] (or any object with `get_secret_value()`).
+fn secret_arg(obj: &Bound<'_, PyAny>) -> PyResult<Secret> {
+    if let Ok(code) = obj.cast::<AuthorizationCode>() {
+        return Ok(code.get().0.clone());
+    }
+    if let Ok(s) = obj.extract::<String>() {
+        return Ok(Secret::new(s));
+    }
+    if let Ok(v) = obj.call_method0("get_secret_value") {
+        return Ok(Secret::new(v.extract::<String>()?));
+    }
+    Err(PyTypeError::new_err(
+        "expected a str or an AuthorizationCode",
+    ))
+}
+
+/// Header pairs from a dict, any mapping with `items()` (requests, httpx, Flask, Starlette
+/// headers), or a list of pairs.
+fn headers_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Vec::new());
+    };
+    let items = if obj.hasattr("items")? {
+        obj.call_method0("items")?
+    } else {
+        obj.clone()
+    };
+    let mut out = Vec::new();
+    for item in items.try_iter()? {
+        let (k, v): (String, String) = item?.extract()?;
+        out.push((k, v));
+    }
+    Ok(out)
+}
+
+/// Raw body bytes; a `str` is refused where the exact bytes matter.
+fn bytes_arg(obj: &Bound<'_, PyAny>, raw_needed: bool) -> PyResult<Vec<u8>> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        if raw_needed {
+            return Err(PyTypeError::new_err(
+                "the body must be the raw bytes as received (Flask: request.get_data(); FastAPI/Starlette: await request.body(); Django: request.body), not str: the signature covers the exact bytes, and decoding or re-serializing changes them",
+            ));
+        }
+        return Ok(s.to_cow()?.as_bytes().to_vec());
+    }
+    if obj.cast::<PyDict>().is_ok() {
+        return Err(PyTypeError::new_err(
+            "the body must be the raw bytes as received, not parsed JSON: the signature covers the exact bytes, and re-serializing changes them",
+        ));
+    }
+    obj.extract::<Vec<u8>>()
+        .map_err(|_| PyTypeError::new_err("the body must be bytes"))
+}
+
+/// `(status, headers, body)`, or one `requests`/`httpx` response (`status_code`, `headers`,
+/// `content`).
+fn response_arg(
+    response: &Bound<'_, PyAny>,
+    headers: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+) -> PyResult<HttpResponse> {
+    if let Ok(status) = response.extract::<u16>() {
+        let body = match body {
+            Some(b) => bytes_arg(b, false)?,
+            None => Vec::new(),
+        };
+        return Ok(HttpResponse::new(status, headers_arg(headers)?, body));
+    }
+    let status: u16 = match response.getattr("status_code") {
+        Ok(s) => s.extract()?,
+        Err(_) => response
+            .getattr("status")
+            .map_err(|_| {
+                PyTypeError::new_err("pass (status, headers, body) or a requests/httpx response")
+            })?
+            .extract()?,
+    };
+    let content = response.getattr("content").map_err(|_| {
+        PyTypeError::new_err("the response has no `content`; pass (status, headers, body)")
+    })?;
+    let headers_obj = response.getattr("headers")?;
+    Ok(HttpResponse::new(
+        status,
+        headers_arg(Some(&headers_obj))?,
+        bytes_arg(&content, false)?,
+    ))
+}
+
+/// Where to call and with which account. Secrets never appear in `repr`.
+#[pyclass(frozen, module = "hootsuite_events")]
+struct Config {
+    inner: hootsuite_events::Config,
+}
+
+#[pymethods]
+impl Config {
+    #[new]
+    fn new(
+        py: Python<'_>,
+        base_url: &str,
+        user_secret: &str,
+        organization_secret: &str,
+    ) -> PyResult<Self> {
+        let base = BaseUrl::parse(base_url).or_raise(py)?;
+        let inner =
+            hootsuite_events::Config::new(base, user_secret, organization_secret).or_raise(py)?;
+        Ok(Config { inner })
+    }
+
+    /// The base URL, without a trailing `/`.
+    #[getter]
+    fn base_url(&self) -> String {
+        self.inner.base_url().as_str().to_string()
+    }
+
+    /// `User <user secret>, Element <token>`: the header for calls made as an instance.
+    fn instance_authorization(&self, py: Python<'_>, token: &str) -> PyResult<String> {
+        let auth = self
+            .inner
+            .instance_authorization(&hootsuite_events::InstanceToken::new(token))
+            .or_raise(py)?;
+        Ok(auth.expose().to_string())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Config(base_url='{}', user_secret='********', organization_secret='********')",
+            self.inner.base_url()
+        )
+    }
+}
+
+/// A request to send: `method`, `url`, `headers` (dict), `body` (bytes).
+#[pyclass(frozen, eq, module = "hootsuite_events")]
+#[derive(PartialEq)]
+struct Request {
+    inner: HttpRequest,
+}
+
+#[pymethods]
+impl Request {
+    #[getter]
+    fn method(&self) -> &'static str {
+        self.inner.method.as_str()
+    }
+    #[getter]
+    fn url(&self) -> &str {
+        &self.inner.url
+    }
+    #[getter]
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, v) in &self.inner.headers {
+            d.set_item(k, v)?;
+        }
+        Ok(d)
+    }
+    #[getter]
+    fn body<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.body)
+    }
+    /// The body parsed as JSON (None when empty).
+    fn json(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        if self.inner.body.is_empty() {
+            return Ok(py.None());
+        }
+        let v: Value = serde_json::from_slice(&self.inner.body)
+            .map_err(|e| PyTypeError::new_err(e.to_string()))?;
+        to_py(py, &v)
+    }
+    fn __repr__(&self) -> String {
+        format!("{:?}", self.inner)
+    }
+}
+
+fn request(inner: HttpRequest) -> Request {
+    Request { inner }
+}
+
+/// The OAuth code from the callback: single use, secret. `repr`/`str` mask it;
+/// `get_secret_value()` gives it.
+#[pyclass(frozen, eq, module = "hootsuite_events")]
+#[derive(PartialEq)]
+struct AuthorizationCode(Secret);
+
+#[pymethods]
+impl AuthorizationCode {
+    fn get_secret_value(&self) -> &str {
+        self.0.expose()
+    }
+    fn __repr__(&self) -> &'static str {
+        "AuthorizationCode('********')"
+    }
+    fn __str__(&self) -> &'static str {
+        "********"
+    }
+}
+
+/// Remembers the last `capacity` dedup keys (bounded memory).
+#[pyclass(module = "hootsuite_events")]
+struct Deduplicator(CoreDeduplicator);
+
+#[pymethods]
+impl Deduplicator {
+    #[new]
+    #[pyo3(signature = (capacity = 10_000))]
+    fn new(capacity: usize) -> Self {
+        Deduplicator(CoreDeduplicator::new(capacity))
+    }
+    /// Whether `key` is new; it is remembered from now on.
+    fn first_time(&mut self, key: &str) -> bool {
+        self.0.first_time(key)
+    }
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (config, api_key, api_secret, callback_url, *, state=None, scope=None, site_address=None, callback_proxy=None, request_token=None, post=false))]
+#[allow(clippy::too_many_arguments)]
+fn redirect_url_request(
+    py: Python<'_>,
+    config: &Config,
+    api_key: &str,
+    api_secret: &str,
+    callback_url: &str,
+    state: Option<&str>,
+    scope: Option<&str>,
+    site_address: Option<&str>,
+    callback_proxy: Option<bool>,
+    request_token: Option<&str>,
+    post: bool,
+) -> PyResult<Request> {
+    let mut p = RedirectUrlParams::new(api_key, api_secret, callback_url);
+    if let Some(v) = state {
+        p = p.state(v);
+    }
+    if let Some(v) = scope {
+        p = p.scope(v);
+    }
+    if let Some(v) = site_address {
+        p = p.site_address(v);
+    }
+    if let Some(v) = callback_proxy {
+        p = p.callback_proxy(v);
+    }
+    if let Some(v) = request_token {
+        p = p.request_token(v);
+    }
+    let r = if post {
+        oauth::redirect_url_post_request(&config.inner, &p)
+    } else {
+        oauth::redirect_url_request(&config.inner, &p)
+    };
+    r.map(request).or_raise(py)
+}
+
+#[pyfunction]
+#[pyo3(signature = (response, headers=None, body=None))]
+fn parse_redirect_url(
+    py: Python<'_>,
+    response: &Bound<'_, PyAny>,
+    headers: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let r = oauth::parse_redirect_url(&response_arg(response, headers, body)?).or_raise(py)?;
+    build(py, "redirect_url", &ser(&r)?)
+}
+
+#[pyfunction]
+fn parse_callback(py: Python<'_>, url: &str, expected_state: &str) -> PyResult<AuthorizationCode> {
+    let code = oauth::parse_callback(url, expected_state).or_raise(py)?;
+    Ok(AuthorizationCode(code.secret().clone()))
+}
+
+#[pyfunction]
+fn validate_instance(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let report = match json_input(data)? {
+        JsonInput::Text(t) => instance::validate_json(&t),
+        JsonInput::Value(v) => instance::validate(&v),
+    };
+    build(py, "report", &ser(&report)?)
+}
+
+#[pyfunction]
+fn validate_instance_update(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let report = match json_input(data)? {
+        JsonInput::Text(t) => match serde_json::from_str::<Value>(&t) {
+            Ok(v) => instance::validate_update(&v),
+            Err(_) => instance::validate_json(&t),
+        },
+        JsonInput::Value(v) => instance::validate_update(&v),
+    };
+    build(py, "report", &ser(&report)?)
+}
+
+/// The canonical body a valid input builds (stable key order, booleans normalized).
+#[pyfunction]
+fn build_instance_body(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    to_py(py, &create_body(py, data)?.to_value())
+}
+
+#[pyfunction]
+fn create_instance_request(
+    py: Python<'_>,
+    config: &Config,
+    data: &Bound<'_, PyAny>,
+) -> PyResult<Request> {
+    Ok(request(instance::create_request(
+        &config.inner,
+        &create_body(py, data)?,
+    )))
+}
+
+#[pyfunction]
+fn reauthenticate_request(
+    py: Python<'_>,
+    config: &Config,
+    instance_id: u64,
+    data: &Bound<'_, PyAny>,
+) -> PyResult<Request> {
+    Ok(request(instance::reauthenticate_request(
+        &config.inner,
+        instance_id,
+        &create_body(py, data)?,
+    )))
+}
+
+#[pyfunction]
+fn reauthenticate_code_request(
+    py: Python<'_>,
+    config: &Config,
+    instance_id: u64,
+    code: &Bound<'_, PyAny>,
+) -> PyResult<Request> {
+    instance::reauthenticate_code_request(&config.inner, instance_id, &secret_arg(code)?)
+        .map(request)
+        .or_raise(py)
+}
+
+#[pyfunction]
+fn get_instance_request(config: &Config, instance_id: u64) -> Request {
+    request(instance::get_request(&config.inner, instance_id))
+}
+
+#[pyfunction]
+fn delete_instance_request(config: &Config, instance_id: u64) -> Request {
+    request(instance::delete_request(&config.inner, instance_id))
+}
+
+#[pyfunction]
+fn set_enabled_request(config: &Config, instance_id: u64, enabled: bool) -> Request {
+    request(instance::set_enabled_request(
+        &config.inner,
+        instance_id,
+        enabled,
+    ))
+}
+
+#[pyfunction]
+fn set_events_request(config: &Config, instance_id: u64, enabled: bool) -> Request {
+    request(instance::set_events_request(
+        &config.inner,
+        instance_id,
+        enabled,
+    ))
+}
+
+#[pyfunction]
+fn update_event_callback_request(
+    py: Python<'_>,
+    config: &Config,
+    instance_id: u64,
+    url: &str,
+) -> PyResult<Request> {
+    instance::update_event_callback_request(&config.inner, instance_id, url)
+        .map(request)
+        .or_raise(py)
+}
+
+#[pyfunction]
+fn instance_events_request(config: &Config, instance_id: u64) -> Request {
+    request(instance::events_request(&config.inner, instance_id))
+}
+
+#[pyfunction]
+#[pyo3(signature = (config, *, tags=None, search_text=None, page_size=None, next_page=None, hydrate=None))]
+fn list_instances_request(
+    config: &Config,
+    tags: Option<Vec<String>>,
+    search_text: Option<String>,
+    page_size: Option<u32>,
+    next_page: Option<String>,
+    hydrate: Option<bool>,
+) -> Request {
+    let q = ListQuery {
+        tags: tags.unwrap_or_default(),
+        search_text,
+        page_size,
+        next_page,
+        hydrate,
+    };
+    request(instance::list_request(&config.inner, &q))
+}
+
+#[pyfunction]
+#[pyo3(signature = (response, headers=None, body=None))]
+fn parse_instance(
+    py: Python<'_>,
+    response: &Bound<'_, PyAny>,
+    headers: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let i = instance::parse_instance(&response_arg(response, headers, body)?).or_raise(py)?;
+    build(py, "instance", &instance_value(&i)?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (response, headers=None, body=None))]
+fn parse_instance_page(
+    py: Python<'_>,
+    response: &Bound<'_, PyAny>,
+    headers: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let page =
+        instance::parse_instance_page(&response_arg(response, headers, body)?).or_raise(py)?;
+    let instances = page
+        .instances
+        .iter()
+        .map(instance_value)
+        .collect::<PyResult<Vec<Value>>>()?;
+    build(
+        py,
+        "instance_page",
+        &serde_json::json!({"instances": instances, "next_page": page.next_page}),
+    )
+}
+
+#[pyfunction]
+#[pyo3(signature = (response, headers=None, body=None))]
+fn parse_instance_events(
+    py: Python<'_>,
+    response: &Bound<'_, PyAny>,
+    headers: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let events =
+        instance::parse_instance_events(&response_arg(response, headers, body)?).or_raise(py)?;
+    build(py, "instance_events", &ser(&events)?)
+}
+
+/// Checks the status of an answer whose body does not matter (delete, enable, disable).
+#[pyfunction]
+#[pyo3(signature = (response, headers=None, body=None))]
+fn parse_empty(
+    py: Python<'_>,
+    response: &Bound<'_, PyAny>,
+    headers: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    instance::parse_empty(&response_arg(response, headers, body)?).or_raise(py)
+}
+
+#[pyfunction]
+fn hootsuite_webhook_url(py: Python<'_>, base_url: &str, instance_id: u64) -> PyResult<String> {
+    let base = BaseUrl::parse(base_url).or_raise(py)?;
+    Ok(instance::hootsuite_webhook_url(&base, instance_id))
+}
+
+#[pyfunction]
+fn sign(key: &str, body: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(signature::sign(
+        &SignatureKey::new(key),
+        &bytes_arg(body, true)?,
+    ))
+}
+
+fn verifier(key: &str, allow_legacy_sha1: bool, max_body_size: Option<usize>) -> Verifier {
+    let v = Verifier::new(SignatureKey::new(key)).allow_legacy_sha1(allow_legacy_sha1);
+    match max_body_size {
+        Some(n) => v.max_body_size(n),
+        None => v,
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (key, body, header, *, allow_legacy_sha1=false, max_body_size=None))]
+fn verify_signature(
+    py: Python<'_>,
+    key: &str,
+    body: &Bound<'_, PyAny>,
+    header: Option<&str>,
+    allow_legacy_sha1: bool,
+    max_body_size: Option<usize>,
+) -> PyResult<()> {
+    verifier(key, allow_legacy_sha1, max_body_size)
+        .verify(&bytes_arg(body, true)?, header)
+        .or_raise(py)
+}
+
+fn notification(py: Python<'_>, n: &events::Notification) -> PyResult<Py<PyAny>> {
+    let mut v = ser(n)?;
+    v["dedup_key"] = n.dedup_key().into();
+    build(py, "notification", &v)
+}
+
+#[pyfunction]
+#[pyo3(signature = (key, headers, body, *, allow_legacy_sha1=false, max_body_size=None))]
+fn verify_event(
+    py: Python<'_>,
+    key: &str,
+    headers: &Bound<'_, PyAny>,
+    body: &Bound<'_, PyAny>,
+    allow_legacy_sha1: bool,
+    max_body_size: Option<usize>,
+) -> PyResult<Py<PyAny>> {
+    let body = bytes_arg(body, true)?;
+    let headers = headers_arg(Some(headers))?;
+    let n = verifier(key, allow_legacy_sha1, max_body_size)
+        .verify_event(&headers, &body)
+        .or_raise(py)?;
+    notification(py, &n)
+}
+
+#[pyfunction]
+#[pyo3(signature = (body, headers=None))]
+fn parse_event_notification(
+    py: Python<'_>,
+    body: &Bound<'_, PyAny>,
+    headers: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let mut n = events::parse_notification(&bytes_arg(body, false)?).or_raise(py)?;
+    let headers = headers_arg(headers)?;
+    n.webhook_id = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(signature::WEBHOOK_ID_HEADER))
+        .map(|(_, v)| v.clone());
+    notification(py, &n)
+}
+
+#[pyfunction]
+fn create_instance_schema(py: Python<'_>) -> PyResult<Py<PyAny>> {
+    to_py(py, &hootsuite_events::schema::create_instance_schema())
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Config>()?;
+    m.add_class::<Request>()?;
+    m.add_class::<AuthorizationCode>()?;
+    m.add_class::<Deduplicator>()?;
+    m.add_function(wrap_pyfunction!(redirect_url_request, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_redirect_url, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_callback, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_instance, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_instance_update, m)?)?;
+    m.add_function(wrap_pyfunction!(build_instance_body, m)?)?;
+    m.add_function(wrap_pyfunction!(create_instance_request, m)?)?;
+    m.add_function(wrap_pyfunction!(reauthenticate_request, m)?)?;
+    m.add_function(wrap_pyfunction!(reauthenticate_code_request, m)?)?;
+    m.add_function(wrap_pyfunction!(get_instance_request, m)?)?;
+    m.add_function(wrap_pyfunction!(delete_instance_request, m)?)?;
+    m.add_function(wrap_pyfunction!(set_enabled_request, m)?)?;
+    m.add_function(wrap_pyfunction!(set_events_request, m)?)?;
+    m.add_function(wrap_pyfunction!(update_event_callback_request, m)?)?;
+    m.add_function(wrap_pyfunction!(instance_events_request, m)?)?;
+    m.add_function(wrap_pyfunction!(list_instances_request, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_instance, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_instance_page, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_instance_events, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_empty, m)?)?;
+    m.add_function(wrap_pyfunction!(hootsuite_webhook_url, m)?)?;
+    m.add_function(wrap_pyfunction!(sign, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_signature, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_event, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_event_notification, m)?)?;
+    m.add_function(wrap_pyfunction!(create_instance_schema, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,100 @@
+"""Exceptions, reprs and the guard rails around secrets and raw bodies."""
+
+from __future__ import annotations
+
+import pytest
+
+import hootsuite_events as he
+
+SECRETS = ["USER-SECRET-7f3", "ORG-SECRET-9a1", "CLIENT-SECRET-c44", "CODE-SECRET-d55", "SIGKEY-SECRET-e66", "TOKEN-SECRET-f77"]
+
+
+def body():
+    return {
+        "element": {"key": "hootsuite"},
+        "providerData": {"code": "CODE-SECRET-d55"},
+        "configuration": {
+            "oauth.callback.url": "https://a.example/cb", "oauth.api.key": "k", "oauth.api.secret": "CLIENT-SECRET-c44",
+            "event.notification.enabled": True, "event.notification.callback.url": "https://a.example/e",
+            "event.notification.signature.key": "SIGKEY-SECRET-e66",
+        },
+        "name": "n",
+    }
+
+
+def test_no_secret_in_any_rendering():
+    config = he.Config("us", "USER-SECRET-7f3", "ORG-SECRET-9a1")
+    req = he.create_instance_request(config, body())
+    code = he.parse_callback("?code=CODE-SECRET-d55&state=s", "s")
+    instance = he.parse_instance(200, {}, b'{"id": 1, "name": "n", "token": "TOKEN-SECRET-f77"}')
+    redirect = he.redirect_url_request(config, "k", "CLIENT-SECRET-c44", "https://a.example/cb")
+    renderings = [repr(config), str(config), repr(req), str(req), repr(code), str(code), repr(instance), str(instance), repr(redirect)]
+    errors = []
+    for bad in [
+        lambda: he.Config("us", "", "ORG-SECRET-9a1"),
+        lambda: he.Config("us", "USER-SECRET-7f3\n", "x"),
+        lambda: he.verify_signature("SIGKEY-SECRET-e66", b"x", "sha256=AAAA"),
+        lambda: he.create_instance_request(config, {**body(), "name": ""}),
+        lambda: he.parse_callback("?code=CODE-SECRET-d55&state=evil", "s"),
+        lambda: he.parse_instance(200, {}, b'{"id": "x", "token": "TOKEN-SECRET-f77"}'),
+    ]:
+        with pytest.raises(he.HootsuiteEventsError) as info:
+            bad()
+        errors += [str(info.value), repr(info.value), repr(info.value.details.get("display"))]
+    text = "\n".join(renderings + errors)
+    for s in SECRETS:
+        assert s not in text, s
+    assert code.get_secret_value() == "CODE-SECRET-d55"
+    assert instance.token == "TOKEN-SECRET-f77" and instance.token_masked == "TOKE********"
+
+
+def test_exception_classes():
+    with pytest.raises(ValueError):
+        he.create_instance_request(he.Config("us", "u", "o"), {})
+    with pytest.raises(he.ValidationError) as info:
+        he.create_instance_request(he.Config("us", "u", "o"), "{\"name\": ")
+    assert info.value.errors[0].code == "json_syntax" and info.value.errors[0].line == 1
+    with pytest.raises(he.InvalidArgumentError) as arg:
+        he.Config("https;//x", "u", "o")
+    assert arg.value.field == "base_url"
+    with pytest.raises(he.CallbackError) as cb:
+        he.parse_callback("?error=access_denied&error_description=no&state=s", "s")
+    assert (cb.value.code, cb.value.error, cb.value.description) == ("callback_refused", "access_denied", "no")
+    with pytest.raises(he.ParseError) as pe:
+        he.parse_event_notification(b'{"message": {"events": 3}}')
+    assert pe.value.path == ("message", "events")
+    with pytest.raises(he.ApiError) as api:
+        he.parse_empty(503, [("Retry-After", "7")], b"<html>")
+    assert api.value.is_retryable and api.value.retry_after == 7 and api.value.message is None
+
+
+def test_raw_bytes_are_required_for_signatures():
+    signed = b'{"message": {"events": []}}'
+    header = he.sign("k", signed)
+    with pytest.raises(TypeError, match="raw bytes"):
+        he.verify_event("k", {"Elements-Webhook-Signature": header}, signed.decode())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not parsed JSON"):
+        he.verify_event("k", {"Elements-Webhook-Signature": header}, {"message": {}})  # type: ignore[arg-type]
+    assert he.verify_event("k", [("elements-webhook-signature", header)], bytearray(signed)).events == []
+
+
+def test_validation_report_never_raises():
+    report = he.validate_instance(b"[1, 2")
+    assert not report.valid and report.errors[0].code == "json_syntax"
+    with pytest.raises(TypeError):
+        he.validate_instance(object())  # type: ignore[arg-type]  # not JSON at all
+
+
+def test_deduplicator_and_schema():
+    d = he.Deduplicator(2)
+    assert d.first_time("a") and not d.first_time("a") and len(d) == 1
+    schema = he.create_instance_schema()
+    assert schema["properties"]["name"]["title"] == "Name"
+
+
+def test_request_is_immutable_and_comparable():
+    config = he.Config("us", "u", "o")
+    a, b = he.get_instance_request(config, 1), he.get_instance_request(config, 1)
+    assert a == b and a != he.get_instance_request(config, 2)
+    with pytest.raises(AttributeError):
+        a.url = "x"  # type: ignore[misc]

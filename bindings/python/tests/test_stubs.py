@@ -1,0 +1,14 @@
+"""The type stubs match the compiled module (mypy.stubtest), so they cannot drift."""
+
+import subprocess
+import sys
+
+
+def test_stubs_match_the_module():
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "hootsuite_events._native", "--ignore-missing-stub"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
