@@ -13,9 +13,15 @@ PY_TOOLS := $(CACHE)/py-tools
 PY_TEST_VENV := $(CURDIR)/target/py-test-venv
 PY_TEST_DEPS := pytest==9.2.0 hypothesis==6.170.17 mypy==2.4.1 requests==2.34.2 flask==3.1.3
 
-.PHONY: test test-rust test-python lint fmt doc quickstart cli
+# Node: the addon is built with @napi-rs/cli, packed with `npm pack` and installed into a
+# temporary project (what a user gets from npm); the tests run there.
+NODE_DIR := $(CURDIR)/bindings/node
+NODE_TEST := $(CURDIR)/target/node-test
+NODE_TEST_DEPS := express@5.1.0 typescript@5.9.3 @types/node@20.19.43
 
-test: lint test-rust test-python
+.PHONY: test test-rust test-python test-node lint fmt doc quickstart cli
+
+test: lint test-rust test-python test-node
 	@echo "make test: all checks passed"
 
 lint:
@@ -45,3 +51,15 @@ test-python: $(PY_TOOLS)/bin/maturin cli
 	python3 -m venv --clear $(PY_TEST_VENV)
 	$(PY_TEST_VENV)/bin/pip install -q target/wheels/hootsuite_events-*.whl $(PY_TEST_DEPS)
 	cd bindings/python && HOOTSUITE_EVENTS_BIN=$(CLI_BIN) $(PY_TEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests
+
+$(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund
+
+test-node: $(NODE_DIR)/node_modules/.package-lock.json cli
+	cd $(NODE_DIR) && npx napi build --platform --release --js native.js --dts native.d.ts
+	rm -rf $(NODE_TEST) && mkdir -p $(NODE_TEST)
+	cd $(NODE_DIR) && npm pack --silent --pack-destination $(NODE_TEST)
+	cd $(NODE_TEST) && printf '{"name": "node-test", "private": true}\n' > package.json \
+		&& npm install --silent --no-audit --no-fund ./hootsuite-events-*.tgz $(NODE_TEST_DEPS)
+	cp -r $(NODE_DIR)/test $(NODE_TEST)/test
+	cd $(NODE_TEST) && HOOTSUITE_EVENTS_REPO=$(CURDIR) HOOTSUITE_EVENTS_BIN=$(CLI_BIN) node --test test/

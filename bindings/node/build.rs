@@ -1,0 +1,4 @@
+//! Build script: the linker settings of a Node.js addon.
+fn main() {
+    napi_build::setup();
+}

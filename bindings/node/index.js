@@ -1,0 +1,106 @@
+'use strict'
+// The package entry: the native addon's functions, with its errors turned into Error
+// subclasses. This file holds no protocol logic; it only maps errors and normalizes
+// `fetch` Headers objects into plain pairs.
+
+const native = require('./native.js')
+
+const MARKER = 'hootsuite-events:'
+
+class HootsuiteEventsError extends Error {
+  constructor(message, details) {
+    super(message)
+    this.name = new.target.name
+    /** The stable machine-readable code. */
+    this.code = details.code
+    /** The error's data, the same in every language. */
+    this.details = details
+    for (const [key, value] of Object.entries(details)) {
+      if (key === 'code' || key === 'display' || key === 'class' || key === 'message') continue
+      this[key.replace(/_([a-z])/g, (_, c) => c.toUpperCase())] = value
+    }
+  }
+}
+class InvalidArgumentError extends HootsuiteEventsError {}
+class ValidationError extends HootsuiteEventsError {}
+class ApiError extends HootsuiteEventsError {
+  /** The `message` field of Cloud Elements' error body (`error.message` is the whole sentence). */
+  get apiMessage() {
+    return this.details.message
+  }
+}
+class ParseError extends HootsuiteEventsError {}
+class CallbackError extends HootsuiteEventsError {}
+class SignatureError extends HootsuiteEventsError {}
+
+const classes = {
+  HootsuiteEventsError,
+  InvalidArgumentError,
+  ValidationError,
+  ApiError,
+  ParseError,
+  CallbackError,
+  SignatureError,
+}
+
+function convert(e) {
+  if (e && typeof e.message === 'string' && e.message.startsWith(MARKER)) {
+    const details = JSON.parse(e.message.slice(MARKER.length))
+    const Class = classes[details.class] || HootsuiteEventsError
+    return new Class(details.display, details)
+  }
+  if (e && e.code === 'InvalidArg') {
+    return new TypeError(e.message)
+  }
+  return e
+}
+
+// fetch's Headers (and Maps) have no own properties: give the addon plain pairs.
+function plainHeaders(value) {
+  const mapLike = value && typeof value === 'object' && !Array.isArray(value) && !ArrayBuffer.isView(value)
+  if (mapLike && typeof value.entries === 'function' && typeof value.get === 'function') {
+    return Array.from(value.entries())
+  }
+  return value
+}
+
+function normalize(arg) {
+  if (arg && typeof arg === 'object' && !ArrayBuffer.isView(arg) && 'headers' in arg && 'status' in arg) {
+    return { ...arg, headers: plainHeaders(arg.headers) }
+  }
+  return plainHeaders(arg)
+}
+
+function wrapFunction(fn) {
+  return function (...args) {
+    try {
+      return fn(...args.map(normalize))
+    } catch (e) {
+      throw convert(e)
+    }
+  }
+}
+
+function wrapClass(Class) {
+  return new Proxy(Class, {
+    construct(target, args, newTarget) {
+      try {
+        return Reflect.construct(target, args, newTarget)
+      } catch (e) {
+        throw convert(e)
+      }
+    },
+  })
+}
+
+for (const [name, value] of Object.entries(native)) {
+  if (name.startsWith('__')) continue
+  if (typeof value === 'function') {
+    module.exports[name] = /^[A-Z]/.test(name) ? wrapClass(value) : wrapFunction(value)
+  } else {
+    module.exports[name] = value
+  }
+}
+Object.assign(module.exports, classes)
+module.exports.SIGNATURE_HEADER = 'Elements-Webhook-Signature'
+module.exports.WEBHOOK_ID_HEADER = 'Elements-Webhook-Id'

@@ -1,0 +1,922 @@
+//! The Node.js binding: converts values and maps errors, nothing else. The protocol is the
+//! core crate's. A core error crosses into JavaScript as an `Error` whose message is
+//! `hootsuite-events:` followed by the error's data as JSON; `index.js` turns it into the
+//! matching `Error` subclass in one generic place. Argument type errors cross with the code
+//! `InvalidArg` and become `TypeError`s there.
+
+use hootsuite_events::events::{self, Deduplicator as CoreDeduplicator, HootsuiteData};
+use hootsuite_events::instance::{self, CreateInstance, ListQuery};
+use hootsuite_events::oauth::{self, RedirectUrlParams};
+use hootsuite_events::signature::{self, SignatureKey, Verifier};
+use hootsuite_events::{BaseUrl, Error, HttpRequest, HttpResponse, Secret};
+use napi::bindgen_prelude::{Buffer, Either, Uint8Array, Unknown};
+use napi::ValueType;
+use napi_derive::napi;
+use serde_json::Value;
+
+/// The prefix of messages that carry core error data.
+const ERROR_MARKER: &str = "hootsuite-events:";
+
+/// The one place where a core error becomes a JavaScript error.
+fn js_err(e: Error) -> napi::Error {
+    let class = match &e {
+        Error::InvalidArgument { .. } => "InvalidArgumentError",
+        Error::Invalid(_) => "ValidationError",
+        Error::Api(_) => "ApiError",
+        Error::Parse(_) => "ParseError",
+        Error::Callback(_) => "CallbackError",
+        Error::Signature(_) => "SignatureError",
+        _ => "HootsuiteEventsError",
+    };
+    let mut data = e.to_value();
+    data["class"] = class.into();
+    napi::Error::new(
+        napi::Status::GenericFailure,
+        format!("{ERROR_MARKER}{data}"),
+    )
+}
+
+/// A programmer error (a wrong argument type): `index.js` throws it as a `TypeError`.
+fn type_err(message: &str) -> napi::Error {
+    napi::Error::new(napi::Status::InvalidArg, message.to_string())
+}
+
+trait OrThrow<T> {
+    fn or_throw(self) -> napi::Result<T>;
+}
+
+impl<T> OrThrow<T> for Result<T, Error> {
+    fn or_throw(self) -> napi::Result<T> {
+        self.map_err(js_err)
+    }
+}
+
+fn id(n: f64) -> napi::Result<u64> {
+    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 {
+        Ok(n as u64)
+    } else {
+        Err(type_err("an instance id must be a non-negative integer"))
+    }
+}
+
+/// A request to send: `fetch(r.url, {method: r.method, headers: r.headers, body: r.body})`.
+#[napi(object)]
+pub struct Request {
+    /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
+    pub method: String,
+    /// The absolute URL.
+    pub url: String,
+    /// Header names and values.
+    pub headers: std::collections::HashMap<String, String>,
+    /// The JSON body, or `undefined` for requests without one.
+    pub body: Option<String>,
+}
+
+fn request(r: HttpRequest) -> Request {
+    Request {
+        method: r.method.as_str().to_string(),
+        url: r.url.clone(),
+        headers: r.headers.iter().cloned().collect(),
+        body: if r.body.is_empty() {
+            None
+        } else {
+            Some(r.body_text().to_string())
+        },
+    }
+}
+
+/// A response as received: `{status, headers, body}` (from `fetch`: `res.status`,
+/// `res.headers`, `await res.text()` or a Buffer).
+#[napi(object)]
+pub struct ResponseInput {
+    /// The status code.
+    pub status: u32,
+    /// Headers: an object, or a list of `[name, value]` pairs.
+    pub headers: Option<Value>,
+    /// The body as text or bytes.
+    pub body: Option<Either<String, Buffer>>,
+}
+
+fn headers_from(v: Option<&Value>) -> Vec<(String, String)> {
+    match v {
+        Some(Value::Object(m)) => m.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|p| match p.as_array().map(Vec::as_slice) {
+                Some([k, v]) => Some((text(k), text(v))),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn response(r: ResponseInput) -> napi::Result<HttpResponse> {
+    let status =
+        u16::try_from(r.status).map_err(|_| type_err("status must be an HTTP status code"))?;
+    let body = match r.body {
+        None => Vec::new(),
+        Some(Either::A(s)) => s.into_bytes(),
+        Some(Either::B(b)) => b.to_vec(),
+    };
+    Ok(HttpResponse::new(
+        status,
+        headers_from(r.headers.as_ref()),
+        body,
+    ))
+}
+
+/// Raw bytes for signatures: a string is refused, since the signature covers the exact bytes.
+fn raw_bytes(body: Either<Uint8Array, Unknown<'_>>) -> napi::Result<Vec<u8>> {
+    match body {
+        Either::A(bytes) => Ok(bytes.to_vec()),
+        Either::B(other) if other.get_type()? == ValueType::String => Err(type_err(
+            "the body must be the raw bytes as received (a Buffer or Uint8Array), not a string: the signature covers the exact bytes; with Express use express.raw({type: 'application/json'}), with fetch use Buffer.from(await req.arrayBuffer())",
+        )),
+        Either::B(_) => Err(type_err(
+            "the body must be the raw bytes as received (a Buffer or Uint8Array), not parsed JSON: re-serializing changes the bytes and the signature no longer matches (the express.json() mistake: use express.raw({type: 'application/json'}))",
+        )),
+    }
+}
+
+/// A JSON input: an object, or JSON text.
+fn create_body(data: &Value) -> napi::Result<CreateInstance> {
+    match data {
+        Value::String(t) => CreateInstance::from_json(t),
+        v => CreateInstance::from_value(v),
+    }
+    .or_throw()
+}
+
+/// One validation problem.
+#[napi(object)]
+pub struct Issue {
+    /// Keys and indices from the document's root.
+    pub path: Vec<Either<String, u32>>,
+    /// A stable machine-readable code.
+    pub code: String,
+    /// What is wrong and what was expected.
+    pub message: String,
+    /// The field's UI label, when it has one.
+    pub label: Option<String>,
+    /// Line of a JSON syntax error.
+    pub line: Option<u32>,
+    /// Column of a JSON syntax error.
+    pub column: Option<u32>,
+}
+
+/// Every error and warning of one input.
+#[napi(object)]
+pub struct ValidationResult {
+    /// Whether there are no errors.
+    pub valid: bool,
+    /// Problems that make the input unusable.
+    pub errors: Vec<Issue>,
+    /// Problems that do not block.
+    pub warnings: Vec<Issue>,
+}
+
+fn issue(i: &hootsuite_events::Issue) -> Issue {
+    Issue {
+        path: i
+            .path
+            .iter()
+            .map(|p| match p {
+                hootsuite_events::PathSegment::Key(k) => Either::A(k.clone()),
+                hootsuite_events::PathSegment::Index(n) => Either::B(*n as u32),
+            })
+            .collect(),
+        code: i.code.to_string(),
+        message: i.message.clone(),
+        label: i.label.map(str::to_string),
+        line: i.line.map(|n| n as u32),
+        column: i.column.map(|n| n as u32),
+    }
+}
+
+fn report(r: &hootsuite_events::ValidationReport) -> ValidationResult {
+    ValidationResult {
+        valid: r.valid,
+        errors: r.errors.iter().map(issue).collect(),
+        warnings: r.warnings.iter().map(issue).collect(),
+    }
+}
+
+/// Where to call and with which account. Secrets are kept in Rust and never shown by
+/// `util.inspect` or `JSON.stringify`.
+#[napi]
+pub struct Config {
+    inner: hootsuite_events::Config,
+}
+
+#[napi]
+impl Config {
+    /// `baseUrl` is a URL or a preset: `us`, `us-legacy`, `us-staging`, `eu`.
+    #[napi(constructor)]
+    pub fn new(
+        base_url: String,
+        user_secret: String,
+        organization_secret: String,
+    ) -> napi::Result<Self> {
+        let base = BaseUrl::parse(&base_url).or_throw()?;
+        Ok(Config {
+            inner: hootsuite_events::Config::new(base, user_secret, organization_secret)
+                .or_throw()?,
+        })
+    }
+
+    /// The base URL, without a trailing `/`.
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.inner.base_url().as_str().to_string()
+    }
+
+    /// `User <user secret>, Element <token>`: the header for calls made as an instance.
+    #[napi]
+    pub fn instance_authorization(&self, token: String) -> napi::Result<String> {
+        let auth = self
+            .inner
+            .instance_authorization(&hootsuite_events::InstanceToken::new(token))
+            .or_throw()?;
+        Ok(auth.expose().to_string())
+    }
+
+    /// `JSON.stringify(config)` shows the base URL only.
+    #[napi(js_name = "toJSON")]
+    pub fn to_json(&self) -> std::collections::HashMap<String, String> {
+        [("baseUrl".to_string(), self.base_url())]
+            .into_iter()
+            .collect()
+    }
+}
+
+/// Options of the redirect URL (step 1).
+#[napi(object)]
+pub struct RedirectUrlOptions {
+    /// The Hootsuite app's REST API client id.
+    pub api_key: String,
+    /// The Hootsuite app's REST API client secret.
+    pub api_secret: String,
+    /// Where Hootsuite sends the user back.
+    pub callback_url: String,
+    /// An unguessable value to check in the callback.
+    pub state: Option<String>,
+    /// `scope`, such as `offline`.
+    pub scope: Option<String>,
+    /// `siteAddress`.
+    pub site_address: Option<String>,
+    /// `callbackProxy`.
+    pub callback_proxy: Option<bool>,
+    /// `requestToken`.
+    pub request_token: Option<String>,
+    /// Send the fields as a JSON body (POST), which keeps the client secret out of URLs.
+    pub post: Option<bool>,
+}
+
+/// Step 1: the request for the Hootsuite consent URL.
+#[napi]
+pub fn redirect_url_request(config: &Config, options: RedirectUrlOptions) -> napi::Result<Request> {
+    let mut p = RedirectUrlParams::new(options.api_key, options.api_secret, options.callback_url);
+    if let Some(v) = options.state {
+        p = p.state(v);
+    }
+    if let Some(v) = options.scope {
+        p = p.scope(v);
+    }
+    if let Some(v) = options.site_address {
+        p = p.site_address(v);
+    }
+    if let Some(v) = options.callback_proxy {
+        p = p.callback_proxy(v);
+    }
+    if let Some(v) = options.request_token {
+        p = p.request_token(v);
+    }
+    let r = if options.post == Some(true) {
+        oauth::redirect_url_post_request(&config.inner, &p)
+    } else {
+        oauth::redirect_url_request(&config.inner, &p)
+    };
+    r.map(request).or_throw()
+}
+
+/// The answer of step 1.
+#[napi(object)]
+pub struct RedirectUrl {
+    /// The element key, `hootsuite`.
+    pub element: Option<String>,
+    /// Where to send the user.
+    pub oauth_url: String,
+}
+
+/// Reads step 1's answer.
+#[napi]
+pub fn parse_redirect_url(response_input: ResponseInput) -> napi::Result<RedirectUrl> {
+    let r = oauth::parse_redirect_url(&response(response_input)?).or_throw()?;
+    Ok(RedirectUrl {
+        element: r.element,
+        oauth_url: r.oauth_url,
+    })
+}
+
+/// Step 2: checks `state` (constant time), then refusal, then returns the OAuth code.
+#[napi]
+pub fn parse_callback(url: String, expected_state: String) -> napi::Result<String> {
+    Ok(oauth::parse_callback(&url, &expected_state)
+        .or_throw()?
+        .expose()
+        .to_string())
+}
+
+/// Every problem of a create-instance body (an object or JSON text); never throws on invalid data.
+#[napi]
+pub fn validate_instance(data: Value) -> ValidationResult {
+    report(&match &data {
+        Value::String(t) => instance::validate_json(t),
+        v => instance::validate(v),
+    })
+}
+
+/// Every problem of a PATCH body (only the keys present are checked).
+#[napi]
+pub fn validate_instance_update(data: Value) -> ValidationResult {
+    report(&match &data {
+        Value::String(t) => match serde_json::from_str::<Value>(t) {
+            Ok(v) => instance::validate_update(&v),
+            Err(_) => instance::validate_json(t),
+        },
+        v => instance::validate_update(v),
+    })
+}
+
+/// The canonical body a valid input builds (stable key order, booleans normalized).
+#[napi]
+pub fn build_instance_body(data: Value) -> napi::Result<Value> {
+    Ok(create_body(&data)?.to_value())
+}
+
+/// Step 3: `POST /instances`; throws a ValidationError with every problem.
+#[napi]
+pub fn create_instance_request(config: &Config, data: Value) -> napi::Result<Request> {
+    Ok(request(instance::create_request(
+        &config.inner,
+        &create_body(&data)?,
+    )))
+}
+
+/// `PUT /instances/{id}` with a full body.
+#[napi]
+pub fn reauthenticate_request(
+    config: &Config,
+    instance_id: f64,
+    data: Value,
+) -> napi::Result<Request> {
+    Ok(request(instance::reauthenticate_request(
+        &config.inner,
+        id(instance_id)?,
+        &create_body(&data)?,
+    )))
+}
+
+/// `PATCH /instances/{id}` with a new OAuth code.
+#[napi]
+pub fn reauthenticate_code_request(
+    config: &Config,
+    instance_id: f64,
+    code: String,
+) -> napi::Result<Request> {
+    instance::reauthenticate_code_request(&config.inner, id(instance_id)?, &Secret::new(code))
+        .map(request)
+        .or_throw()
+}
+
+/// `GET /instances/{id}`.
+#[napi]
+pub fn get_instance_request(config: &Config, instance_id: f64) -> napi::Result<Request> {
+    Ok(request(instance::get_request(
+        &config.inner,
+        id(instance_id)?,
+    )))
+}
+
+/// `DELETE /instances/{id}` (platform authorization only).
+#[napi]
+pub fn delete_instance_request(config: &Config, instance_id: f64) -> napi::Result<Request> {
+    Ok(request(instance::delete_request(
+        &config.inner,
+        id(instance_id)?,
+    )))
+}
+
+/// `PUT` (enable) or `DELETE` (disable) `/instances/{id}/enabled`.
+#[napi]
+pub fn set_enabled_request(
+    config: &Config,
+    instance_id: f64,
+    enabled: bool,
+) -> napi::Result<Request> {
+    Ok(request(instance::set_enabled_request(
+        &config.inner,
+        id(instance_id)?,
+        enabled,
+    )))
+}
+
+/// `PATCH /instances/{id}` switching events on or off.
+#[napi]
+pub fn set_events_request(
+    config: &Config,
+    instance_id: f64,
+    enabled: bool,
+) -> napi::Result<Request> {
+    Ok(request(instance::set_events_request(
+        &config.inner,
+        id(instance_id)?,
+        enabled,
+    )))
+}
+
+/// `PATCH /instances/{id}` with the final `event.notification.callback.url`.
+#[napi]
+pub fn update_event_callback_request(
+    config: &Config,
+    instance_id: f64,
+    url: String,
+) -> napi::Result<Request> {
+    instance::update_event_callback_request(&config.inner, id(instance_id)?, &url)
+        .map(request)
+        .or_throw()
+}
+
+/// `GET /instances/{id}/events`.
+#[napi]
+pub fn instance_events_request(config: &Config, instance_id: f64) -> napi::Result<Request> {
+    Ok(request(instance::events_request(
+        &config.inner,
+        id(instance_id)?,
+    )))
+}
+
+/// Query of `GET /instances`.
+#[napi(object)]
+pub struct ListOptions {
+    /// Only instances with all these tags.
+    pub tags: Option<Vec<String>>,
+    /// Free-text search.
+    pub search_text: Option<String>,
+    /// Page size.
+    pub page_size: Option<u32>,
+    /// The `nextPage` token from the previous page.
+    pub next_page: Option<String>,
+    /// Full objects.
+    pub hydrate: Option<bool>,
+}
+
+/// `GET /instances`.
+#[napi]
+pub fn list_instances_request(config: &Config, options: Option<ListOptions>) -> Request {
+    let o = options.unwrap_or(ListOptions {
+        tags: None,
+        search_text: None,
+        page_size: None,
+        next_page: None,
+        hydrate: None,
+    });
+    let q = ListQuery {
+        tags: o.tags.unwrap_or_default(),
+        search_text: o.search_text,
+        page_size: o.page_size,
+        next_page: o.next_page,
+        hydrate: o.hydrate,
+    };
+    request(instance::list_request(&config.inner, &q))
+}
+
+/// An element instance.
+#[napi(object)]
+pub struct Instance {
+    /// The id: every later call needs it.
+    pub id: f64,
+    /// The name.
+    pub name: String,
+    /// The instance token (secret).
+    pub token: String,
+    /// The token masked, safe to log.
+    pub token_masked: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Whether the authentication is valid.
+    pub valid: bool,
+    /// Whether the instance is disabled.
+    pub disabled: bool,
+    /// Whether events are enabled.
+    pub events_enabled: bool,
+    /// Configuration values: strings (secrets masked) or null.
+    pub configuration: std::collections::HashMap<String, Option<String>>,
+    /// The element (`id`, `key`, `name`, `hub`).
+    pub element: Option<Value>,
+    /// `elementId`.
+    pub element_id: Option<f64>,
+    /// `createdDate`.
+    pub created_date: Option<String>,
+    /// `user.id`.
+    pub user_id: Option<f64>,
+    /// Every other field, unchanged.
+    pub extra: Value,
+}
+
+fn instance_obj(i: instance::Instance) -> Instance {
+    Instance {
+        id: i.id as f64,
+        token_masked: i.token.masked(),
+        token: i.token.expose().to_string(),
+        name: i.name,
+        tags: i.tags,
+        valid: i.valid,
+        disabled: i.disabled,
+        events_enabled: i.events_enabled,
+        configuration: i.configuration.into_iter().collect(),
+        element: i.element.and_then(|e| serde_json::to_value(e).ok()),
+        element_id: i.element_id.map(|n| n as f64),
+        created_date: i.created_date,
+        user_id: i.user_id.map(|n| n as f64),
+        extra: Value::Object(i.extra),
+    }
+}
+
+/// Reads an instance; throws ApiError (non-2xx) or ParseError.
+#[napi]
+pub fn parse_instance(response_input: ResponseInput) -> napi::Result<Instance> {
+    Ok(instance_obj(
+        instance::parse_instance(&response(response_input)?).or_throw()?,
+    ))
+}
+
+/// One page of instances.
+#[napi(object)]
+pub struct InstancePage {
+    /// The instances.
+    pub instances: Vec<Instance>,
+    /// The token of the next page (`Elements-Next-Page-Token`).
+    pub next_page: Option<String>,
+}
+
+/// Reads `GET /instances`.
+#[napi]
+pub fn parse_instance_page(response_input: ResponseInput) -> napi::Result<InstancePage> {
+    let p = instance::parse_instance_page(&response(response_input)?).or_throw()?;
+    Ok(InstancePage {
+        instances: p.instances.into_iter().map(instance_obj).collect(),
+        next_page: p.next_page,
+    })
+}
+
+/// An event recorded for an instance.
+#[napi(object)]
+pub struct InstanceEvent {
+    /// Its id.
+    pub id: String,
+    /// `NEW`, `RECEIVED`, `DISPATCHED`, `CONSUMED`, `NOTIFIED`, ...
+    pub status: Option<String>,
+    /// The whole object.
+    pub raw: Value,
+}
+
+/// Reads `GET /instances/{id}/events`.
+#[napi]
+pub fn parse_instance_events(response_input: ResponseInput) -> napi::Result<Vec<InstanceEvent>> {
+    let events = instance::parse_instance_events(&response(response_input)?).or_throw()?;
+    Ok(events
+        .into_iter()
+        .map(|e| InstanceEvent {
+            id: e.id,
+            status: e.status,
+            raw: e.raw,
+        })
+        .collect())
+}
+
+/// Checks the status of delete/enable/disable answers; throws ApiError.
+#[napi]
+pub fn parse_empty(response_input: ResponseInput) -> napi::Result<()> {
+    instance::parse_empty(&response(response_input)?).or_throw()
+}
+
+/// `<base URL>/events/hootsuite/<Base64 of the id>`: paste it into the Hootsuite app.
+#[napi]
+pub fn hootsuite_webhook_url(base_url: String, instance_id: f64) -> napi::Result<String> {
+    let base = BaseUrl::parse(&base_url).or_throw()?;
+    Ok(instance::hootsuite_webhook_url(&base, id(instance_id)?))
+}
+
+/// `sha256=<Base64 HMAC-SHA256>` of the raw body.
+#[napi]
+pub fn sign(key: String, body: Either<Uint8Array, Unknown<'_>>) -> napi::Result<String> {
+    Ok(signature::sign(&SignatureKey::new(key), &raw_bytes(body)?))
+}
+
+/// Options of signature verification.
+#[napi(object)]
+pub struct VerifyOptions {
+    /// Accept legacy `sha1=` signatures.
+    pub allow_legacy_sha1: Option<bool>,
+    /// The largest body accepted (default 1 MiB).
+    pub max_body_size: Option<u32>,
+}
+
+fn verifier(key: String, options: Option<VerifyOptions>) -> Verifier {
+    let o = options.unwrap_or(VerifyOptions {
+        allow_legacy_sha1: None,
+        max_body_size: None,
+    });
+    let v = Verifier::new(SignatureKey::new(key))
+        .allow_legacy_sha1(o.allow_legacy_sha1.unwrap_or(false));
+    match o.max_body_size {
+        Some(n) => v.max_body_size(n as usize),
+        None => v,
+    }
+}
+
+/// Throws SignatureError unless `header` signs `body` with `key`.
+#[napi]
+pub fn verify_signature(
+    key: String,
+    body: Either<Uint8Array, Unknown<'_>>,
+    header: Option<String>,
+    options: Option<VerifyOptions>,
+) -> napi::Result<()> {
+    verifier(key, options)
+        .verify(&raw_bytes(body)?, header.as_deref())
+        .or_throw()
+}
+
+/// One normalized event.
+#[napi(object)]
+pub struct ElementEvent {
+    /// `messages`, `comments`, ...
+    pub object_type: Option<String>,
+    /// The object's id.
+    pub object_id: Option<String>,
+    /// `CREATED`, `UPDATED`, `DELETED`, `UNKNOWN` or another string.
+    pub event_type: String,
+    /// `hootsuite`.
+    pub element_key: Option<String>,
+    /// `date`.
+    pub date: Option<String>,
+    /// Every other field.
+    pub extra: Value,
+}
+
+/// One event of Hootsuite's payload.
+#[napi(object)]
+pub struct HootsuiteEvent {
+    /// The sequence number, for deduplication.
+    pub seq_no: Option<String>,
+    /// `com.hootsuite.messages.event.v1`, ...
+    #[napi(js_name = "type")]
+    pub event_type: String,
+    /// `message`, `comment`, `app`, `ping` or `other`.
+    pub kind: String,
+    /// The state (`SENT`, `INSTALLED`, ...).
+    pub state: Option<String>,
+    /// `message.id` of message events.
+    pub message_id: Option<String>,
+    /// `comment.id` of comment events.
+    pub comment_id: Option<String>,
+    /// `app.id` of app events.
+    pub app_id: Option<String>,
+    /// `member.id` of app events.
+    pub member_id: Option<String>,
+    /// `organization.id`.
+    pub organization_id: Option<String>,
+    /// `timestamp`.
+    pub timestamp: Option<String>,
+    /// The data of an unknown type, as received.
+    pub data: Option<Value>,
+}
+
+fn hootsuite_event(h: events::HootsuiteEvent) -> HootsuiteEvent {
+    let mut out = HootsuiteEvent {
+        seq_no: h.seq_no,
+        event_type: h.event_type,
+        kind: String::new(),
+        state: None,
+        message_id: None,
+        comment_id: None,
+        app_id: None,
+        member_id: None,
+        organization_id: None,
+        timestamp: None,
+        data: None,
+    };
+    match h.data {
+        HootsuiteData::Message {
+            state,
+            message_id,
+            organization_id,
+            timestamp,
+        } => {
+            (
+                out.kind,
+                out.state,
+                out.message_id,
+                out.organization_id,
+                out.timestamp,
+            ) = (
+                "message".into(),
+                state,
+                message_id,
+                organization_id,
+                timestamp,
+            );
+        }
+        HootsuiteData::Comment {
+            state,
+            comment_id,
+            organization_id,
+            timestamp,
+        } => {
+            (
+                out.kind,
+                out.state,
+                out.comment_id,
+                out.organization_id,
+                out.timestamp,
+            ) = (
+                "comment".into(),
+                state,
+                comment_id,
+                organization_id,
+                timestamp,
+            );
+        }
+        HootsuiteData::App {
+            state,
+            app_id,
+            member_id,
+            organization_id,
+            timestamp,
+        } => {
+            (
+                out.kind,
+                out.state,
+                out.app_id,
+                out.member_id,
+                out.organization_id,
+                out.timestamp,
+            ) = (
+                "app".into(),
+                state,
+                app_id,
+                member_id,
+                organization_id,
+                timestamp,
+            );
+        }
+        HootsuiteData::Ping => out.kind = "ping".into(),
+        HootsuiteData::Other { data } => {
+            out.kind = "other".into();
+            out.data = Some(data);
+        }
+    }
+    out
+}
+
+/// An event notification from Cloud Elements.
+#[napi(object)]
+pub struct Notification {
+    /// `message` or `legacy`.
+    pub shape: String,
+    /// `eventId`.
+    pub event_id: Option<String>,
+    /// `instanceId`.
+    pub instance_id: Option<f64>,
+    /// `elementKey`.
+    pub element_key: Option<String>,
+    /// `notificationId` (older shape).
+    pub notification_id: Option<String>,
+    /// The normalized events.
+    pub events: Vec<ElementEvent>,
+    /// Hootsuite's own events, decoded from `raw`.
+    pub hootsuite_events: Vec<HootsuiteEvent>,
+    /// `raw` as received.
+    pub raw: Option<Value>,
+    /// The `Elements-Webhook-Id` header.
+    pub webhook_id: Option<String>,
+    /// Process each key once: `webhookId`, else `eventId`.
+    pub dedup_key: Option<String>,
+}
+
+fn notification(n: events::Notification) -> Notification {
+    Notification {
+        shape: if n.shape == events::Shape::Message {
+            "message"
+        } else {
+            "legacy"
+        }
+        .into(),
+        dedup_key: n.dedup_key().map(str::to_string),
+        event_id: n.event_id,
+        instance_id: n.instance_id.map(|i| i as f64),
+        element_key: n.element_key,
+        notification_id: n.notification_id,
+        events: n
+            .events
+            .into_iter()
+            .map(|e| ElementEvent {
+                object_type: e.object_type,
+                object_id: e.object_id,
+                event_type: e.event_type.as_str().to_string(),
+                element_key: e.element_key,
+                date: e.date,
+                extra: Value::Object(e.extra),
+            })
+            .collect(),
+        hootsuite_events: n
+            .hootsuite_events
+            .into_iter()
+            .map(hootsuite_event)
+            .collect(),
+        raw: n.raw,
+        webhook_id: n.webhook_id,
+    }
+}
+
+/// Verifies the raw body's signature, then parses it. `headers`: an object or `[name, value]`
+/// pairs; `body`: a Buffer or Uint8Array (a string throws a TypeError: the signature covers
+/// the exact bytes).
+#[napi]
+pub fn verify_event(
+    key: String,
+    headers: Value,
+    body: Either<Uint8Array, Unknown<'_>>,
+    options: Option<VerifyOptions>,
+) -> napi::Result<Notification> {
+    let body = raw_bytes(body)?;
+    let headers = headers_from(Some(&headers));
+    Ok(notification(
+        verifier(key, options)
+            .verify_event(&headers, &body)
+            .or_throw()?,
+    ))
+}
+
+/// Parses a notification without verifying it (for unsigned deliveries).
+#[napi]
+pub fn parse_event_notification(
+    body: Either<String, Buffer>,
+    headers: Option<Value>,
+) -> napi::Result<Notification> {
+    let bytes = match body {
+        Either::A(s) => s.into_bytes(),
+        Either::B(b) => b.to_vec(),
+    };
+    let mut n = events::parse_notification(&bytes).or_throw()?;
+    n.webhook_id = headers_from(headers.as_ref())
+        .into_iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(signature::WEBHOOK_ID_HEADER))
+        .map(|(_, v)| v);
+    Ok(notification(n))
+}
+
+/// The JSON Schema (2020-12) of the create-instance body.
+#[napi]
+pub fn create_instance_schema() -> Value {
+    hootsuite_events::schema::create_instance_schema()
+}
+
+/// Remembers the last `capacity` delivery keys (bounded memory).
+#[napi]
+pub struct Deduplicator {
+    inner: CoreDeduplicator,
+}
+
+#[napi]
+impl Deduplicator {
+    /// Remembers up to `capacity` keys (default 10,000).
+    #[napi(constructor)]
+    pub fn new(capacity: Option<u32>) -> Self {
+        Deduplicator {
+            inner: CoreDeduplicator::new(capacity.unwrap_or(10_000) as usize),
+        }
+    }
+
+    /// Whether `key` is new; it is remembered from now on.
+    #[napi]
+    pub fn first_time(&mut self, key: String) -> bool {
+        self.inner.first_time(&key)
+    }
+
+    /// How many keys are remembered.
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        self.inner.len() as u32
+    }
+}

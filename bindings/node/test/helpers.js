@@ -1,0 +1,64 @@
+'use strict'
+// Shared test helpers: the repository's vectors and a real emulator process.
+const { spawn } = require('node:child_process')
+const path = require('node:path')
+const fs = require('node:fs')
+const readline = require('node:readline')
+
+const REPO = process.env.HOOTSUITE_EVENTS_REPO || path.resolve(__dirname, '../../..')
+
+function vectors(name) {
+  return JSON.parse(fs.readFileSync(path.join(REPO, 'tests', 'vectors', name), 'utf8')).cases
+}
+
+/** Starts `hootsuite-events emulate`; it exits when its stdin closes. */
+async function startEmulator() {
+  const bin = process.env.HOOTSUITE_EVENTS_BIN || path.join(REPO, 'target', 'debug', 'hootsuite-events')
+  const child = spawn(bin, ['emulate', '--json', '--exit-on-stdin-close', '--max-seconds', '600', '--retry-unit-us', '2', '--delivery-timeout-ms', '2000'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  })
+  const line = await new Promise((resolve, reject) => {
+    const rl = readline.createInterface({ input: child.stdout })
+    rl.once('line', (l) => {
+      rl.close()
+      resolve(l)
+    })
+    child.once('error', reject)
+    setTimeout(() => reject(new Error('the emulator did not start within 10 s')), 10000).unref()
+  })
+  const info = JSON.parse(line)
+  info.stop = () =>
+    new Promise((resolve) => {
+      child.once('exit', resolve)
+      child.stdin.end()
+    })
+  return info
+}
+
+/** Subset match: every key of `expected` equals in `actual` (undefined counts as null). */
+function subset(expected, actual, at = '$') {
+  if (actual === undefined) actual = null
+  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) throw new Error(`${at}: expected an object, got ${JSON.stringify(actual)}`)
+    for (const [k, v] of Object.entries(expected)) subset(v, actual[k], `${at}.${k}`)
+    return
+  }
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) throw new Error(`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
+    expected.forEach((e, i) => subset(e, actual[i], `${at}[${i}]`))
+    return
+  }
+  if (expected !== actual) throw new Error(`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
+}
+
+async function waitFor(what, check, ms = 10000) {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = await check()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+module.exports = { REPO, vectors, startEmulator, subset, waitFor }

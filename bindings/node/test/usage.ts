@@ -1,0 +1,29 @@
+// Compiled with `tsc --noEmit --strict` in the tests: the declarations describe the API.
+import * as he from 'hootsuite-events'
+
+const config = new he.Config('us', 'user', 'org')
+const req: he.Request = he.createInstanceRequest(config, { name: 'x' })
+const init: RequestInit = { method: req.method, headers: req.headers, body: req.body }
+const report: he.ValidationResult = he.validateInstance('{}')
+const firstPath: Array<string | number> = report.errors[0]?.path ?? []
+const instance: he.Instance = he.parseInstance({ status: 200, headers: {}, body: '{}' })
+const id: number = instance.id
+const configured: string | null | undefined = instance.configuration['oauth.api.key']
+const n: he.Notification = he.verifyEvent('key', { 'elements-webhook-signature': 'sha256=' }, Buffer.from('{}'))
+const kinds: string[] = n.hootsuiteEvents.map((e) => e.kind)
+const url: string = he.hootsuiteWebhookUrl(config.baseUrl, id)
+try {
+  he.parseEmpty({ status: 500, headers: [['a', 'b']], body: '' })
+} catch (e) {
+  if (e instanceof he.ApiError) {
+    const retry: boolean = e.isRetryable
+    const status: number = e.status
+    void retry, status
+  } else if (e instanceof he.ValidationError) {
+    const codes: string[] = e.errors.map((i) => i.code)
+    void codes
+  }
+}
+// @ts-expect-error: an instance id is a number
+he.getInstanceRequest(config, '12')
+void init, firstPath, configured, kinds, url

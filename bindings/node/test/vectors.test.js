@@ -1,0 +1,103 @@
+'use strict'
+// Every case of tests/vectors/*.json through the npm package: the same results as Rust.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const he = require('hootsuite-events')
+const { vectors, subset } = require('./helpers.js')
+
+const KEEP = new Set(['extra', 'raw', 'configuration', 'data', 'headers', 'body'])
+const snake = (k) => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
+
+/** camelCase results as the snake_case JSON the vectors describe; user data stays as is. */
+function plain(value) {
+  if (Array.isArray(value)) return value.map(plain)
+  if (value === null || typeof value !== 'object') return value === undefined ? null : value
+  const out = {}
+  for (const [k, v] of Object.entries(value)) out[snake(k)] = KEEP.has(k) ? v : plain(v)
+  if ('token_masked' in out) out.token = out.token_masked
+  if ('kind' in out && 'seq_no' in out) {
+    const { seq_no, type, kind, data, ...rest } = out
+    const fields = { message: ['state', 'message_id', 'organization_id', 'timestamp'], comment: ['state', 'comment_id', 'organization_id', 'timestamp'], app: ['state', 'app_id', 'member_id', 'organization_id', 'timestamp'] }[kind] || []
+    const d = { kind }
+    for (const f of fields) d[f] = rest[f] ?? null
+    if (kind === 'other') d.data = data ?? null
+    return { seq_no, type, data: d }
+  }
+  return out
+}
+
+function run(file, op) {
+  for (const c of vectors(file)) {
+    test(`${file} / ${c.name}`, () => {
+      let actual
+      try {
+        actual = op(c.input)
+      } catch (e) {
+        if (!(e instanceof he.HootsuiteEventsError)) throw e
+        assert.equal(e.code, e.details.code)
+        actual = { error: e.details }
+      }
+      subset(c.expected, actual)
+    })
+  }
+}
+
+run('validation.json', (i) => {
+  const data = 'text' in i ? i.text : i.json
+  const report = he.validateInstance(data)
+  const out = plain(report)
+  if (report.valid) {
+    const body = he.buildInstanceBody(data)
+    out.body = body
+    out.body_text = JSON.stringify(body)
+  } else {
+    assert.throws(() => he.buildInstanceBody(data), he.ValidationError)
+  }
+  return out
+})
+
+run('requests.json', (i) => {
+  const a = i.args
+  if (i.op === 'hootsuite_webhook_url') return { value: he.hootsuiteWebhookUrl(i.base_url, a.id) }
+  const config = new he.Config(i.base_url, i.user_secret, i.organization_secret)
+  const body = a.body_text ?? a.body
+  const ops = {
+    redirect_url: () => he.redirectUrlRequest(config, { apiKey: a.api_key, apiSecret: a.api_secret, callbackUrl: a.callback_url, state: a.state, scope: a.scope, siteAddress: a.site_address, callbackProxy: a.callback_proxy, requestToken: a.request_token }),
+    redirect_url_post: () => he.redirectUrlRequest(config, { apiKey: a.api_key, apiSecret: a.api_secret, callbackUrl: a.callback_url, state: a.state, callbackProxy: a.callback_proxy, post: true }),
+    create_instance: () => he.createInstanceRequest(config, body),
+    get_instance: () => he.getInstanceRequest(config, a.id),
+    delete_instance: () => he.deleteInstanceRequest(config, a.id),
+    set_enabled: () => he.setEnabledRequest(config, a.id, a.enabled),
+    list_instances: () => he.listInstancesRequest(config, { tags: a.tags, searchText: a.search_text, pageSize: a.page_size, nextPage: a.next_page, hydrate: a.hydrate }),
+    instance_events: () => he.instanceEventsRequest(config, a.id),
+    update_event_callback: () => he.updateEventCallbackRequest(config, a.id, a.url),
+    set_events: () => he.setEventsRequest(config, a.id, a.enabled),
+    reauthenticate_code: () => he.reauthenticateCodeRequest(config, a.id, a.code),
+    reauthenticate: () => he.reauthenticateRequest(config, a.id, body),
+  }
+  const r = ops[i.op]()
+  return { method: r.method, url: r.url, headers: r.headers, body: r.body === undefined || r.body === null ? null : JSON.parse(r.body) }
+})
+
+const PARSERS = { instance: he.parseInstance, instance_page: he.parseInstancePage, instance_events: he.parseInstanceEvents, redirect_url: he.parseRedirectUrl, empty: he.parseEmpty }
+run('responses.json', (i) => ({ ok: plain(PARSERS[i.op]({ status: i.status, headers: i.headers, body: Buffer.from(i.body) })) }))
+
+run('callbacks.json', (i) => ({ code: he.parseCallback(i.url, i.expected_state) }))
+
+run('events.json', (i) => ({ ok: plain(he.parseEventNotification(Buffer.from(i.body))) }))
+
+run('signatures.json', (i) => {
+  const body = Buffer.from(i.body)
+  if (i.op === 'sign') return { header: he.sign(i.key, body) }
+  if (i.op === 'verify') {
+    he.verifySignature(i.key, body, i.header, { allowLegacySha1: i.allow_legacy_sha1, maxBodySize: i.max_body_size })
+    return { valid: true }
+  }
+  return { ok: plain(he.verifyEvent(i.key, i.headers, body)) }
+})
+
+test('the subset matcher can fail', () => {
+  assert.throws(() => subset({ a: 1 }, { a: 2 }))
+  assert.throws(() => subset({ a: [1] }, { a: [1, 2] }))
+  assert.throws(() => subset({ a: true }, { a: 1 }))
+})
