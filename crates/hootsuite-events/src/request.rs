@@ -50,6 +50,39 @@ impl fmt::Display for Method {
 /// Query parameters and headers whose values are secret.
 const SECRET_QUERY_KEYS: &[&str] = &["apiSecret", "code", "requestToken"];
 
+/// JSON body keys whose values are secret (`providerData.code`, the client secret, the
+/// signature key, and the fields of the redirect-URL POST body).
+const SECRET_BODY_KEYS: &[&str] = &[
+    "code",
+    "oauth.api.secret",
+    "event.notification.signature.key",
+    "apiSecret",
+    "requestToken",
+];
+
+const MASK: &str = "********";
+
+fn mask_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if SECRET_BODY_KEYS.contains(&k.as_str()) && !v.is_null() {
+                    *v = MASK.into();
+                } else {
+                    mask_json(v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_json),
+        _ => {}
+    }
+}
+
+/// Quotes a word for a POSIX shell.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
 /// A request ready to send: method, absolute URL, headers, body (JSON or empty).
 ///
 /// `Debug` masks the `Authorization` header, secret query parameters and the body (which may
@@ -100,6 +133,60 @@ impl HttpRequest {
     /// The URL with the values of secret query parameters (`apiSecret`) replaced by `********`.
     pub fn redacted_url(&self) -> String {
         redact_url(&self.url)
+    }
+
+    /// A copy that is safe to show a person: the `Authorization` header, secret query
+    /// parameters and secret body fields (OAuth code, client secret, signature key) read
+    /// `********`. For previews and logs; it cannot be sent.
+    ///
+    /// ```
+    /// use hootsuite_events::{BaseUrl, Config, instance::{self, CreateInstance}};
+    /// let config = Config::new(BaseUrl::us(), "user", "org")?;
+    /// let body = CreateInstance::builder("n", "the-code", "https://a.example/cb", "id", "the-secret").build()?;
+    /// let shown = instance::create_request(&config, &body).redacted();
+    /// assert_eq!(shown.header("Authorization"), Some("********"));
+    /// assert!(!shown.body_text().contains("the-secret") && !shown.body_text().contains("the-code"));
+    /// # Ok::<(), hootsuite_events::Error>(())
+    /// ```
+    pub fn redacted(&self) -> HttpRequest {
+        let headers = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                let v = if n.eq_ignore_ascii_case("authorization") {
+                    MASK.to_string()
+                } else {
+                    v.clone()
+                };
+                (n.clone(), v)
+            })
+            .collect();
+        let body = match serde_json::from_slice::<serde_json::Value>(&self.body) {
+            Ok(mut v) => {
+                mask_json(&mut v);
+                serde_json::to_vec_pretty(&v).unwrap_or_default()
+            }
+            Err(_) => self.body.clone(),
+        };
+        HttpRequest {
+            method: self.method,
+            url: self.redacted_url(),
+            headers,
+            body,
+        }
+    }
+
+    /// The request as a `curl` command line (POSIX shell quoting). Call it on
+    /// [`HttpRequest::redacted`] to show it.
+    pub fn to_curl(&self) -> String {
+        let mut out = format!("curl -X {} {}", self.method, shell_quote(&self.url));
+        for (n, v) in &self.headers {
+            out.push_str(&format!(" \\\n  -H {}", shell_quote(&format!("{n}: {v}"))));
+        }
+        if !self.body.is_empty() {
+            out.push_str(&format!(" \\\n  -d {}", shell_quote(self.body_text())));
+        }
+        out
     }
 
     /// Converts into an `http::Request`, which `ureq` 3 (and hyper, reqwest's blocking
@@ -276,5 +363,24 @@ mod tests {
         assert!(!shown.contains("SHH"), "{shown}");
         assert!(shown.contains("apiKey=k"), "{shown}");
         assert!(shown.contains("<18 bytes>"), "{shown}");
+        let redacted = req.redacted();
+        assert_eq!(redacted.body_text(), "{\n  \"code\": \"********\"\n}");
+        let curl = redacted.to_curl();
+        assert!(!curl.contains("SHH"), "{curl}");
+        assert!(
+            curl.starts_with("curl -X GET 'https://x/y?apiKey=k&apiSecret=********&state=s'"),
+            "{curl}"
+        );
+    }
+
+    #[test]
+    fn curl_quotes_for_the_shell() {
+        let mut req = HttpRequest::new(Method::Post, "https://x/".into(), &crate::Secret::new("a"));
+        req.body = b"{\"name\": \"it's\"}".to_vec();
+        assert!(
+            req.to_curl().ends_with(r#"-d '{"name": "it'\''s"}'"#),
+            "{}",
+            req.to_curl()
+        );
     }
 }

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Builds the WebAssembly package from scratch, on a fresh machine too:
+#   bindings/wasm/pkg       ES module for browsers and bundlers (npm package hootsuite-events-wasm)
+#   bindings/wasm/pkg-node  CommonJS build that Node loads, for the tests
+# It uses rustup's wasm32 target when installed; otherwise it builds the standard library from
+# Debian's Rust-for-Firefox packages (see shared/reference/toolchain.md). wasm-bindgen-cli and
+# that toolchain are cached in .cache/ and reused.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+CACHE="$ROOT/.cache"
+TARGET=wasm32-unknown-unknown
+WBG_VERSION=$(grep -A1 'name = "wasm-bindgen"' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p' | head -n1)
+HERE="$ROOT/bindings/wasm"
+cd "$ROOT"
+
+# 1. wasm-bindgen-cli at exactly the version of the crate in Cargo.lock.
+WBG="$CACHE/wasm-bindgen/bin/wasm-bindgen"
+if ! [ -x "$WBG" ] || ! "$WBG" --version | grep -q " $WBG_VERSION\$"; then
+  echo "build.sh: installing wasm-bindgen-cli $WBG_VERSION into $CACHE/wasm-bindgen (once)"
+  cargo install --quiet wasm-bindgen-cli --version "$WBG_VERSION" --root "$CACHE/wasm-bindgen"
+fi
+
+# 2. A wasm32 standard library.
+if rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
+  cargo build --locked --quiet --profile wasm-release --target "$TARGET" -p hootsuite-events-wasm
+else
+  WEB="$CACHE/rust-web"
+  if ! [ -x "$WEB/root/usr/bin/rustc" ]; then
+    echo "build.sh: no rustup wasm32 target; unpacking Debian's rustc-web into $WEB (once)"
+    version=$(apt-cache policy rustc-web 2>/dev/null | awk '/Candidate:/ {print $2}')
+    case "$version" in 1.9*|1.[1-9][0-9][0-9]*) ;; *) apt-get update -qq; version=$(apt-cache policy rustc-web | awk '/Candidate:/ {print $2}') ;; esac
+    mm=$(echo "$version" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')
+    llvm=$(apt-cache depends "libstd-rust-web-$mm" | awk '/Depends: libllvm/ {print $2; exit}')
+    rm -rf "$WEB" && mkdir -p "$WEB/debs" "$WEB/root"
+    (cd "$WEB/debs" && apt-get download -qq "rustc-web=$version" "libstd-rust-web-dev=$version" "libstd-rust-web-$mm=$version" "rust-web-src=$version" "$llvm")
+    for deb in "$WEB"/debs/*.deb; do dpkg -x "$deb" "$WEB/root"; done
+  fi
+  SYSROOT=$(rustc --print sysroot)
+  RUSTC="$WEB/root/usr/bin/rustc" \
+  LD_LIBRARY_PATH="$WEB/root/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+  RUSTC_BOOTSTRAP=1 \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$SYSROOT/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld" \
+  CARGO_TARGET_DIR="$ROOT/target/wasm-build" \
+    cargo build --locked --quiet --profile wasm-release --target "$TARGET" \
+      -Zbuild-std=std,panic_abort -p hootsuite-events-wasm
+  mkdir -p "$ROOT/target/$TARGET/wasm-release"
+  cp "$ROOT/target/wasm-build/$TARGET/wasm-release/hootsuite_events_wasm.wasm" "$ROOT/target/$TARGET/wasm-release/"
+fi
+WASM="$ROOT/target/$TARGET/wasm-release/hootsuite_events_wasm.wasm"
+
+# 3. The JS glue.
+rm -rf "$HERE/pkg" "$HERE/pkg-node"
+"$WBG" --remove-name-section --remove-producers-section --target web --out-dir "$HERE/pkg" --out-name hootsuite_events_wasm "$WASM"
+"$WBG" --remove-name-section --remove-producers-section --target nodejs --out-dir "$HERE/pkg-node" --out-name hootsuite_events_wasm "$WASM"
+cp "$HERE/package.json" "$HERE/README.md" "$HERE/pkg/"
+echo '{"type": "commonjs"}' > "$HERE/pkg-node/package.json"
+
+# 4. Size, gzip -9, of what a browser downloads.
+wasm_gz=$(gzip -9 -c "$HERE/pkg/hootsuite_events_wasm_bg.wasm" | wc -c)
+js_gz=$(gzip -9 -c "$HERE/pkg/hootsuite_events_wasm.js" | wc -c)
+echo "$wasm_gz $js_gz" > "$HERE/pkg/SIZE"
+echo "build.sh: hootsuite-events-wasm: .wasm $(wc -c < "$HERE/pkg/hootsuite_events_wasm_bg.wasm") B ($wasm_gz B gzipped) + JS glue $js_gz B gzipped = $((wasm_gz + js_gz)) B gzipped"

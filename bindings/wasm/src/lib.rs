@@ -1,0 +1,281 @@
+//! The WebAssembly binding: converts values and maps errors, nothing else. Values cross the
+//! boundary as JSON (the browser's own `JSON.parse`/`JSON.stringify`), which keeps the module
+//! small; every rule, request and message is the core crate's.
+//!
+//! Results use camelCase keys, like the Node package; raw JSON (`raw`, `extra`, configuration
+//! keys) is passed through unchanged.
+
+use hootsuite_events::events;
+use hootsuite_events::instance::{self, CreateInstance};
+use hootsuite_events::signature::{self, SignatureKey, Verifier};
+use hootsuite_events::{BaseUrl, Config, Error, HttpRequest};
+use js_sys::{Reflect, JSON};
+use serde_json::{Map, Value};
+use wasm_bindgen::prelude::*;
+
+/// Keys whose values are user data and keep their keys as they are.
+const RAW_KEYS: &[&str] = &["raw", "extra", "configuration", "headers", "body"];
+
+fn camel(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn camel_keys(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            // The `data` of a Hootsuite event of an unknown type is Hootsuite's own JSON.
+            let other_kind = map.get("kind").and_then(Value::as_str) == Some("other");
+            Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| {
+                        let raw = RAW_KEYS.contains(&k.as_str()) || (other_kind && k == "data");
+                        let v = if raw { v } else { camel_keys(v) };
+                        (camel(&k), v)
+                    })
+                    .collect::<Map<String, Value>>(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(camel_keys).collect()),
+        other => other,
+    }
+}
+
+fn to_js(value: &Value) -> Result<JsValue, JsValue> {
+    JSON::parse(&value.to_string())
+}
+
+/// A JavaScript value as JSON; a string is JSON text.
+enum Input {
+    Text(String),
+    Value(Value),
+}
+
+fn input(value: &JsValue) -> Result<Input, JsValue> {
+    if let Some(s) = value.as_string() {
+        return Ok(Input::Text(s));
+    }
+    let text = JSON::stringify(value)?
+        .as_string()
+        .ok_or_else(|| type_error("expected an object or JSON text"))?;
+    serde_json::from_str(&text)
+        .map(Input::Value)
+        .map_err(|e| type_error(&format!("the value cannot be read as JSON: {e}")))
+}
+
+fn type_error(message: &str) -> JsValue {
+    js_sys::TypeError::new(message).into()
+}
+
+/// The one place where a core error becomes a JavaScript `Error`, with `name`, `code`,
+/// `details` and the details' fields as camelCase properties.
+fn js_error(e: Error) -> JsValue {
+    let name = match &e {
+        Error::InvalidArgument { .. } => "InvalidArgumentError",
+        Error::Invalid(_) => "ValidationError",
+        Error::Api(_) => "ApiError",
+        Error::Parse(_) => "ParseError",
+        Error::Callback(_) => "CallbackError",
+        Error::Signature(_) => "SignatureError",
+        _ => "HootsuiteEventsError",
+    };
+    let error = js_sys::Error::new(&e.to_string());
+    error.set_name(name);
+    let details = e.to_value();
+    let target: &JsValue = error.as_ref();
+    let _ = Reflect::set(target, &"code".into(), &e.code().into());
+    if let Ok(d) = to_js(&details) {
+        let _ = Reflect::set(target, &"details".into(), &d);
+    }
+    if let Value::Object(map) = details {
+        for (k, v) in map {
+            if matches!(k.as_str(), "code" | "display" | "message") {
+                continue;
+            }
+            if let Ok(js) = to_js(&v) {
+                let _ = Reflect::set(target, &camel(&k).into(), &js);
+            }
+        }
+    }
+    error.into()
+}
+
+fn create_body(form: &JsValue) -> Result<CreateInstance, JsValue> {
+    match input(form)? {
+        Input::Text(t) => CreateInstance::from_json(&t),
+        Input::Value(v) => CreateInstance::from_value(&v),
+    }
+    .map_err(js_error)
+}
+
+fn config(value: &JsValue) -> Result<Config, JsValue> {
+    let get = |k: &str| -> Result<String, JsValue> {
+        Reflect::get(value, &k.into())?
+            .as_string()
+            .ok_or_else(|| type_error(&format!("config.{k} must be a string")))
+    };
+    let base = BaseUrl::parse(&get("baseUrl")?).map_err(js_error)?;
+    Config::new(base, get("userSecret")?, get("organizationSecret")?).map_err(js_error)
+}
+
+fn request_value(r: &HttpRequest) -> Value {
+    let headers: Map<String, Value> = r.headers.iter().map(|(k, v)| (k.clone(), v.as_str().into())).collect();
+    serde_json::json!({
+        "method": r.method.as_str(),
+        "url": r.url,
+        "headers": headers,
+        "body": if r.body.is_empty() { Value::Null } else { r.body_text().into() },
+    })
+}
+
+/// Every problem of a create-instance body (an object or JSON text), as data:
+/// `{valid, errors, warnings}`, each issue `{path, code, message, label}`. Never throws on
+/// invalid data.
+#[wasm_bindgen(js_name = validateInstance)]
+pub fn validate_instance(form: &JsValue) -> Result<JsValue, JsValue> {
+    let report = match input(form)? {
+        Input::Text(t) => instance::validate_json(&t),
+        Input::Value(v) => instance::validate(&v),
+    };
+    to_js(&serde_json::to_value(&report).map_err(|e| type_error(&e.to_string()))?)
+}
+
+/// The canonical body of a valid input; throws a `ValidationError` otherwise.
+#[wasm_bindgen(js_name = buildInstanceBody)]
+pub fn build_instance_body(form: &JsValue) -> Result<JsValue, JsValue> {
+    to_js(&create_body(form)?.to_value())
+}
+
+/// `POST /instances` for `fetch`: `{method, url, headers, body}`. `config` is
+/// `{baseUrl, userSecret, organizationSecret}`.
+#[wasm_bindgen(js_name = createInstanceRequest)]
+pub fn create_instance_request(config_value: &JsValue, form: &JsValue) -> Result<JsValue, JsValue> {
+    let r = instance::create_request(&config(config_value)?, &create_body(form)?);
+    to_js(&request_value(&r))
+}
+
+/// The same request made safe to show: secrets masked, the body pretty-printed, and a `curl`
+/// command line.
+#[wasm_bindgen(js_name = previewInstanceRequest)]
+pub fn preview_instance_request(config_value: &JsValue, form: &JsValue) -> Result<JsValue, JsValue> {
+    let r = instance::create_request(&config(config_value)?, &create_body(form)?).redacted();
+    let mut v = request_value(&r);
+    v["curl"] = r.to_curl().into();
+    to_js(&v)
+}
+
+/// `<base URL>/events/hootsuite/<Base64 of the id>`: the URL to paste into the Hootsuite app.
+#[wasm_bindgen(js_name = hootsuiteWebhookUrl)]
+pub fn hootsuite_webhook_url(base_url: &str, instance_id: f64) -> Result<String, JsValue> {
+    if !(instance_id.is_finite() && instance_id >= 0.0 && instance_id.fract() == 0.0 && instance_id <= 9_007_199_254_740_991.0) {
+        return Err(type_error("an instance id must be a non-negative integer"));
+    }
+    let base = BaseUrl::parse(base_url).map_err(js_error)?;
+    Ok(instance::hootsuite_webhook_url(&base, instance_id as u64))
+}
+
+/// The JSON Schema (2020-12) of the create-instance body.
+#[wasm_bindgen(js_name = createInstanceSchema)]
+pub fn create_instance_schema() -> Result<JsValue, JsValue> {
+    to_js(&hootsuite_events::schema::create_instance_schema())
+}
+
+fn bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if body.is_instance_of::<js_sys::Uint8Array>() {
+        return Ok(js_sys::Uint8Array::new(body).to_vec());
+    }
+    if body.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Ok(js_sys::Uint8Array::new(body).to_vec());
+    }
+    Err(type_error(
+        "the body must be the raw bytes as received (Uint8Array or ArrayBuffer, e.g. new Uint8Array(await request.arrayBuffer())), not a string or parsed JSON: the signature covers the exact bytes",
+    ))
+}
+
+fn notification(mut n: events::Notification, headers: &[(String, String)]) -> Result<JsValue, JsValue> {
+    if n.webhook_id.is_none() {
+        n.webhook_id = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(signature::WEBHOOK_ID_HEADER))
+            .map(|(_, v)| v.clone());
+    }
+    let mut v = serde_json::to_value(&n).map_err(|e| type_error(&e.to_string()))?;
+    v["dedup_key"] = n.dedup_key().into();
+    to_js(&camel_keys(v))
+}
+
+fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    if headers.is_undefined() || headers.is_null() {
+        return Ok(Vec::new());
+    }
+    // fetch's Headers (and Maps) iterate as pairs; plain objects through Object.entries.
+    let entries: JsValue = if Reflect::has(headers, &"entries".into())? && !js_sys::Array::is_array(headers) {
+        let f: js_sys::Function = Reflect::get(headers, &"entries".into())?.dyn_into()?;
+        js_sys::Array::from(&f.call0(headers)?).into()
+    } else if js_sys::Array::is_array(headers) {
+        headers.clone()
+    } else {
+        js_sys::Object::entries(headers.unchecked_ref()).into()
+    };
+    let mut out = Vec::new();
+    for pair in js_sys::Array::from(&entries).iter() {
+        let pair = js_sys::Array::from(&pair);
+        if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+            out.push((k, v));
+        }
+    }
+    Ok(out)
+}
+
+/// Parses a notification body (Uint8Array, ArrayBuffer or string) without verifying it.
+#[wasm_bindgen(js_name = parseEventNotification)]
+pub fn parse_event_notification(body: &JsValue, headers: &JsValue) -> Result<JsValue, JsValue> {
+    let raw = match body.as_string() {
+        Some(s) => s.into_bytes(),
+        None => bytes(body)?,
+    };
+    let n = events::parse_notification(&raw).map_err(js_error)?;
+    notification(n, &header_pairs(headers)?)
+}
+
+fn verifier(key: &str, options: &JsValue) -> Verifier {
+    let get = |k: &str| Reflect::get(options, &k.into()).ok();
+    let mut v = Verifier::new(SignatureKey::new(key))
+        .allow_legacy_sha1(get("allowLegacySha1").and_then(|x| x.as_bool()).unwrap_or(false));
+    if let Some(n) = get("maxBodySize").and_then(|x| x.as_f64()).filter(|n| *n >= 0.0) {
+        v = v.max_body_size(n as usize);
+    }
+    v
+}
+
+/// Throws a `SignatureError` unless `header` signs the raw `body` with `key` (HMAC-SHA256,
+/// constant-time comparison) — for edge runtimes without Node's crypto.
+#[wasm_bindgen(js_name = verifySignature)]
+pub fn verify_signature(key: &str, body: &JsValue, header: Option<String>, options: &JsValue) -> Result<(), JsValue> {
+    verifier(key, options).verify(&bytes(body)?, header.as_deref()).map_err(js_error)
+}
+
+/// Verifies a delivery (its headers and raw body), then parses it.
+#[wasm_bindgen(js_name = verifyEvent)]
+pub fn verify_event(key: &str, headers: &JsValue, body: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
+    let pairs = header_pairs(headers)?;
+    let n = verifier(key, options).verify_event(&pairs, &bytes(body)?).map_err(js_error)?;
+    notification(n, &pairs)
+}
+
+/// `sha256=<Base64 HMAC-SHA256>` of the raw body.
+#[wasm_bindgen]
+pub fn sign(key: &str, body: &JsValue) -> Result<String, JsValue> {
+    Ok(signature::sign(&SignatureKey::new(key), &bytes(body)?))
+}

@@ -1,0 +1,108 @@
+'use strict'
+// The shared vectors against the WebAssembly build (the Node-loadable glue in pkg-node):
+// the same results as Rust for every case of the operations this package exposes.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const path = require('node:path')
+const fs = require('node:fs')
+const he = require(process.env.HOOTSUITE_EVENTS_WASM || path.join(__dirname, '..', 'pkg-node', 'hootsuite_events_wasm.js'))
+
+const REPO = path.resolve(__dirname, '..', '..', '..')
+const vectors = (name) => JSON.parse(fs.readFileSync(path.join(REPO, 'tests', 'vectors', name), 'utf8')).cases
+
+function subset(expected, actual, at = '$') {
+  if (actual === undefined) actual = null
+  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) throw new Error(`${at}: expected an object, got ${JSON.stringify(actual)}`)
+    for (const [k, v] of Object.entries(expected)) subset(v, actual[k], `${at}.${k}`)
+  } else if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) throw new Error(`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
+    expected.forEach((e, i) => subset(e, actual[i], `${at}[${i}]`))
+  } else if (expected !== actual) {
+    throw new Error(`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
+  }
+}
+
+const RAW = new Set(['raw', 'extra', 'configuration', 'headers', 'body'])
+const snake = (k) => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
+function plain(v) {
+  if (Array.isArray(v)) return v.map(plain)
+  if (v === null || typeof v !== 'object') return v
+  const other = v.kind === 'other'
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [snake(k), RAW.has(k) || (other && k === 'data') ? x : plain(x)]))
+}
+
+function outcome(fn) {
+  try {
+    return fn()
+  } catch (e) {
+    if (!(e instanceof Error) || !e.details) throw e
+    assert.equal(e.code, e.details.code)
+    return { error: e.details }
+  }
+}
+
+const counts = {}
+function run(file, op) {
+  for (const c of vectors(file)) {
+    const fn = op(c.input)
+    counts[file] = counts[file] || { ran: 0, total: 0 }
+    counts[file].total++
+    if (!fn) continue // an operation this package does not expose
+    counts[file].ran++
+    test(`${file} / ${c.name}`, () => subset(c.expected, outcome(fn)))
+  }
+}
+
+run('validation.json', (i) => () => {
+  const data = 'text' in i ? i.text : i.json
+  const out = he.validateInstance(data)
+  if (out.valid) {
+    out.body = he.buildInstanceBody(data)
+    out.body_text = JSON.stringify(out.body)
+  }
+  return out
+})
+
+run('requests.json', (i) => {
+  if (i.op === 'hootsuite_webhook_url') return () => ({ value: he.hootsuiteWebhookUrl(i.base_url, i.args.id) })
+  if (i.op !== 'create_instance') return null
+  return () => {
+    const r = he.createInstanceRequest({ baseUrl: i.base_url, userSecret: i.user_secret, organizationSecret: i.organization_secret }, i.args.body_text ?? i.args.body)
+    return { ...r, body: r.body === null ? null : JSON.parse(r.body) }
+  }
+})
+
+run('events.json', (i) => () => ({ ok: plain(he.parseEventNotification(new TextEncoder().encode(i.body))) }))
+
+run('signatures.json', (i) => () => {
+  const body = new TextEncoder().encode(i.body)
+  if (i.op === 'sign') return { header: he.sign(i.key, body) }
+  if (i.op === 'verify') {
+    he.verifySignature(i.key, body, i.header, { allowLegacySha1: i.allow_legacy_sha1, maxBodySize: i.max_body_size })
+    return { valid: true }
+  }
+  return { ok: plain(he.verifyEvent(i.key, i.headers, body)) }
+})
+
+test('every case of validation, events and signatures ran', () => {
+  for (const f of ['validation.json', 'events.json', 'signatures.json']) assert.equal(counts[f].ran, counts[f].total, f)
+  assert.equal(counts['requests.json'].ran, vectors('requests.json').filter((c) => ['create_instance', 'hootsuite_webhook_url'].includes(c.input.op)).length)
+})
+
+test('errors and raw-bytes guard', () => {
+  assert.throws(() => he.buildInstanceBody({}), (e) => e.name === 'ValidationError' && e.errors.length === 6)
+  assert.throws(() => he.verifySignature('k', '{"a":1}', 'sha256=x'), (e) => e instanceof TypeError && /raw bytes/.test(e.message))
+  const preview = he.previewInstanceRequest({ baseUrl: 'us', userSecret: 'U-SECRET', organizationSecret: 'O-SECRET' }, {
+    element: { key: 'hootsuite' }, providerData: { code: 'C-SECRET' }, name: 'n',
+    configuration: { 'oauth.callback.url': 'https://a.example', 'oauth.api.key': 'k', 'oauth.api.secret': 'S-SECRET' },
+  })
+  assert.ok(!JSON.stringify(preview).includes('SECRET'))
+  assert.match(preview.curl, /^curl -X POST 'https:\/\/api\.cloud-elements\.com\/elements\/api-v2\/instances'/)
+})
+
+test('the gzipped size is recorded by the build', () => {
+  const size = fs.readFileSync(path.join(__dirname, '..', 'pkg', 'SIZE'), 'utf8').trim().split(' ').map(Number)
+  assert.ok(size[0] > 0 && size[1] > 0)
+  console.log(`wasm ${size[0]} B + glue ${size[1]} B gzipped`)
+})
