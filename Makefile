@@ -19,9 +19,14 @@ NODE_DIR := $(CURDIR)/bindings/node
 NODE_TEST := $(CURDIR)/target/node-test
 NODE_TEST_DEPS := express@5.1.0 typescript@5.9.3 @types/node@20.19.43
 
-.PHONY: test test-rust test-python test-node lint fmt doc quickstart cli
+# WebAssembly: bindings/wasm/build.sh builds from scratch (rustup's wasm32 target, or Debian's
+# rustc-web with -Zbuild-std) with a cached wasm-bindgen-cli; the browser test drives Debian's
+# Chromium with playwright-core.
+WASM_DIR := $(CURDIR)/bindings/wasm
 
-test: lint test-rust test-python test-node
+.PHONY: test test-rust test-python test-node test-wasm wasm chromium demo lint fmt doc quickstart cli
+
+test: lint test-rust test-python test-node test-wasm
 	@echo "make test: all checks passed"
 
 lint:
@@ -63,3 +68,19 @@ test-node: $(NODE_DIR)/node_modules/.package-lock.json cli
 		&& npm install --silent --no-audit --no-fund ./hootsuite-events-*.tgz $(NODE_TEST_DEPS)
 	cp -r $(NODE_DIR)/test $(NODE_TEST)/test
 	cd $(NODE_TEST) && HOOTSUITE_EVENTS_REPO=$(CURDIR) HOOTSUITE_EVENTS_BIN=$(CLI_BIN) node --test test/
+
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+wasm:
+	$(WASM_DIR)/build.sh
+	rm -rf docs/demo/pkg && cp -r $(WASM_DIR)/pkg docs/demo/pkg
+
+$(WASM_DIR)/test/node_modules/.package-lock.json: $(WASM_DIR)/test/package-lock.json
+	cd $(WASM_DIR)/test && npm ci --no-audit --no-fund
+
+test-wasm: wasm chromium $(WASM_DIR)/test/node_modules/.package-lock.json
+	node --test $(WASM_DIR)/test/vectors.test.cjs $(WASM_DIR)/test/browser.test.cjs
+
+demo: wasm
+	node docs/demo/serve.mjs 8000

@@ -130,7 +130,11 @@ fn config(value: &JsValue) -> Result<Config, JsValue> {
 }
 
 fn request_value(r: &HttpRequest) -> Value {
-    let headers: Map<String, Value> = r.headers.iter().map(|(k, v)| (k.clone(), v.as_str().into())).collect();
+    let headers: Map<String, Value> = r
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().into()))
+        .collect();
     serde_json::json!({
         "method": r.method.as_str(),
         "url": r.url,
@@ -168,7 +172,10 @@ pub fn create_instance_request(config_value: &JsValue, form: &JsValue) -> Result
 /// The same request made safe to show: secrets masked, the body pretty-printed, and a `curl`
 /// command line.
 #[wasm_bindgen(js_name = previewInstanceRequest)]
-pub fn preview_instance_request(config_value: &JsValue, form: &JsValue) -> Result<JsValue, JsValue> {
+pub fn preview_instance_request(
+    config_value: &JsValue,
+    form: &JsValue,
+) -> Result<JsValue, JsValue> {
     let r = instance::create_request(&config(config_value)?, &create_body(form)?).redacted();
     let mut v = request_value(&r);
     v["curl"] = r.to_curl().into();
@@ -178,7 +185,11 @@ pub fn preview_instance_request(config_value: &JsValue, form: &JsValue) -> Resul
 /// `<base URL>/events/hootsuite/<Base64 of the id>`: the URL to paste into the Hootsuite app.
 #[wasm_bindgen(js_name = hootsuiteWebhookUrl)]
 pub fn hootsuite_webhook_url(base_url: &str, instance_id: f64) -> Result<String, JsValue> {
-    if !(instance_id.is_finite() && instance_id >= 0.0 && instance_id.fract() == 0.0 && instance_id <= 9_007_199_254_740_991.0) {
+    if !(instance_id.is_finite()
+        && instance_id >= 0.0
+        && instance_id.fract() == 0.0
+        && instance_id <= 9_007_199_254_740_991.0)
+    {
         return Err(type_error("an instance id must be a non-negative integer"));
     }
     let base = BaseUrl::parse(base_url).map_err(js_error)?;
@@ -203,7 +214,10 @@ fn bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
     ))
 }
 
-fn notification(mut n: events::Notification, headers: &[(String, String)]) -> Result<JsValue, JsValue> {
+fn notification(
+    mut n: events::Notification,
+    headers: &[(String, String)],
+) -> Result<JsValue, JsValue> {
     if n.webhook_id.is_none() {
         n.webhook_id = headers
             .iter()
@@ -220,14 +234,15 @@ fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
         return Ok(Vec::new());
     }
     // fetch's Headers (and Maps) iterate as pairs; plain objects through Object.entries.
-    let entries: JsValue = if Reflect::has(headers, &"entries".into())? && !js_sys::Array::is_array(headers) {
-        let f: js_sys::Function = Reflect::get(headers, &"entries".into())?.dyn_into()?;
-        js_sys::Array::from(&f.call0(headers)?).into()
-    } else if js_sys::Array::is_array(headers) {
-        headers.clone()
-    } else {
-        js_sys::Object::entries(headers.unchecked_ref()).into()
-    };
+    let entries: JsValue =
+        if Reflect::has(headers, &"entries".into())? && !js_sys::Array::is_array(headers) {
+            let f: js_sys::Function = Reflect::get(headers, &"entries".into())?.dyn_into()?;
+            js_sys::Array::from(&f.call0(headers)?).into()
+        } else if js_sys::Array::is_array(headers) {
+            headers.clone()
+        } else {
+            js_sys::Object::entries(headers.unchecked_ref()).into()
+        };
     let mut out = Vec::new();
     for pair in js_sys::Array::from(&entries).iter() {
         let pair = js_sys::Array::from(&pair);
@@ -251,9 +266,15 @@ pub fn parse_event_notification(body: &JsValue, headers: &JsValue) -> Result<JsV
 
 fn verifier(key: &str, options: &JsValue) -> Verifier {
     let get = |k: &str| Reflect::get(options, &k.into()).ok();
-    let mut v = Verifier::new(SignatureKey::new(key))
-        .allow_legacy_sha1(get("allowLegacySha1").and_then(|x| x.as_bool()).unwrap_or(false));
-    if let Some(n) = get("maxBodySize").and_then(|x| x.as_f64()).filter(|n| *n >= 0.0) {
+    let mut v = Verifier::new(SignatureKey::new(key)).allow_legacy_sha1(
+        get("allowLegacySha1")
+            .and_then(|x| x.as_bool())
+            .unwrap_or(false),
+    );
+    if let Some(n) = get("maxBodySize")
+        .and_then(|x| x.as_f64())
+        .filter(|n| *n >= 0.0)
+    {
         v = v.max_body_size(n as usize);
     }
     v
@@ -262,15 +283,29 @@ fn verifier(key: &str, options: &JsValue) -> Verifier {
 /// Throws a `SignatureError` unless `header` signs the raw `body` with `key` (HMAC-SHA256,
 /// constant-time comparison) — for edge runtimes without Node's crypto.
 #[wasm_bindgen(js_name = verifySignature)]
-pub fn verify_signature(key: &str, body: &JsValue, header: Option<String>, options: &JsValue) -> Result<(), JsValue> {
-    verifier(key, options).verify(&bytes(body)?, header.as_deref()).map_err(js_error)
+pub fn verify_signature(
+    key: &str,
+    body: &JsValue,
+    header: Option<String>,
+    options: &JsValue,
+) -> Result<(), JsValue> {
+    verifier(key, options)
+        .verify(&bytes(body)?, header.as_deref())
+        .map_err(js_error)
 }
 
 /// Verifies a delivery (its headers and raw body), then parses it.
 #[wasm_bindgen(js_name = verifyEvent)]
-pub fn verify_event(key: &str, headers: &JsValue, body: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
+pub fn verify_event(
+    key: &str,
+    headers: &JsValue,
+    body: &JsValue,
+    options: &JsValue,
+) -> Result<JsValue, JsValue> {
     let pairs = header_pairs(headers)?;
-    let n = verifier(key, options).verify_event(&pairs, &bytes(body)?).map_err(js_error)?;
+    let n = verifier(key, options)
+        .verify_event(&pairs, &bytes(body)?)
+        .map_err(js_error)?;
     notification(n, &pairs)
 }
 

@@ -1,0 +1,100 @@
+'use strict'
+// The demo form in a real browser: Debian's Chromium driven by playwright-core, the page served
+// from 127.0.0.1. It types invalid values, checks each message under its field, fixes them,
+// toggles events, checks the preview and the webhook URL, and saves a screenshot.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const { chromium } = require('playwright-core')
+
+const REPO = path.resolve(__dirname, '..', '..', '..')
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
+
+test('the create-instance form validates as the user types', { timeout: 120000 }, async (t) => {
+  const { serve } = await import(path.join(REPO, 'docs', 'demo', 'serve.mjs'))
+  const server = await serve(0)
+  t.after(() => server.close())
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // playwright gives each launch a fresh, temporary profile.
+  })
+  t.after(() => browser.close())
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1300 } })
+  const consoleErrors = []
+  page.on('pageerror', (e) => consoleErrors.push(String(e)))
+  await page.goto(`http://127.0.0.1:${server.address().port}/`)
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 })
+  const msg = (id) => page.locator(`#${id}-msg`)
+  const submit = page.locator('#submit')
+
+  // Invalid values: the library's own messages appear under the right fields.
+  await page.fill('#name', 'x')
+  await page.fill('#name', '')
+  await page.fill('#callbackUrl', 'https;//mycoolapp.com')
+  await page.fill('#tags', 'prod, ')
+  assert.match(await msg('name').innerText(), /Name \(`name`\) must not be blank/)
+  assert.match(await msg('callbackUrl').innerText(), /is not an absolute URL: expected `:\/\/` after the scheme, found `;\/\/`/)
+  assert.match(await msg('tags').innerText(), /a tag must not be blank/)
+  assert.equal(await page.getAttribute('#callbackUrl', 'aria-invalid'), 'true')
+  assert.equal(await page.getAttribute('#callbackUrl', 'aria-describedby'), 'callbackUrl-msg')
+  assert.equal(await msg('apiKey').innerText(), '', 'untouched fields stay quiet')
+  assert.ok(await submit.isDisabled())
+  assert.match(await page.locator('#preview-json').innerText(), /problem\(s\) to fix/)
+
+  // Fixing them clears the messages and enables submit.
+  await page.fill('#name', 'Acme Hootsuite')
+  await page.fill('#apiKey', 'client-id-1')
+  await page.fill('#apiSecret', 'CLIENT-SECRET-typed')
+  await page.fill('#callbackUrl', 'https://mycoolapp.com/auth')
+  await page.fill('#tags', 'prod, acme')
+  for (const id of ['name', 'apiKey', 'apiSecret', 'callbackUrl', 'tags']) assert.equal(await msg(id).innerText(), '', id)
+  assert.equal(await page.getAttribute('#callbackUrl', 'aria-invalid'), null)
+  assert.ok(await submit.isEnabled())
+
+  // Events on, by keyboard: the callback URL is required at once.
+  await page.focus('#eventsEnabled')
+  await page.keyboard.press('Space')
+  assert.ok(await page.isChecked('#eventsEnabled'))
+  assert.match(await msg('eventCallbackUrl').innerText(), /is required when Events Enabled is true/)
+  assert.match(await msg('signatureKey').innerText(), /anyone who learns the callback URL can forge events/)
+  assert.equal(await page.locator('#signatureKey-msg .warning').count(), 1, 'a warning, shown as one')
+  assert.ok(await submit.isDisabled())
+
+  // A plain-http callback is only a warning: submit enables.
+  await page.fill('#eventCallbackUrl', 'http://mycoolapp.com/events')
+  assert.equal(await page.locator('#eventCallbackUrl-msg .error').count(), 0)
+  assert.match(await page.locator('#eventCallbackUrl-msg .warning').innerText(), /plain http/)
+  assert.ok(await submit.isEnabled())
+  await page.fill('#eventCallbackUrl', 'https://mycoolapp.com/events')
+  await page.fill('#signatureKey', 'SIGKEY-typed')
+  assert.equal(await msg('signatureKey').innerText(), '')
+
+  // The preview: the request, secrets masked, as JSON and cURL.
+  const json = await page.locator('#preview-json').innerText()
+  const curl = await page.locator('#preview-curl').innerText()
+  assert.match(json, /"method": "POST"/)
+  assert.match(json, /"url": "https:\/\/api\.cloud-elements\.com\/elements\/api-v2\/instances"/)
+  assert.match(json, /"event\.notification\.enabled": true/)
+  assert.match(curl, /^curl -X POST 'https:\/\/api\.cloud-elements\.com\/elements\/api-v2\/instances'/)
+  for (const text of [json, curl]) {
+    assert.ok(!text.includes('CLIENT-SECRET-typed') && !text.includes('SIGKEY-typed'), 'secrets masked')
+    assert.match(text, /\*\*\*\*\*\*\*\*/)
+  }
+  await page.selectOption('#environment', 'eu')
+  assert.match(await page.locator('#preview-curl').innerText(), /api\.cloud-elements\.co\.uk/)
+
+  // The webhook URL for an instance id.
+  await page.fill('#instanceId', '12345')
+  assert.equal(await page.locator('#webhook-url').innerText(), 'https://api.cloud-elements.co.uk/elements/api-v2/events/hootsuite/MTIzNDU=')
+  await page.fill('#instanceId', '12.5')
+  assert.match(await page.locator('#webhook-url').innerText(), /whole number/)
+  await page.fill('#instanceId', '12345')
+
+  await page.click('#submit')
+  assert.match(await page.locator('#status').innerText(), /^Valid\./)
+  fs.mkdirSync(path.join(REPO, 'target'), { recursive: true })
+  await page.screenshot({ path: path.join(REPO, 'target', 'demo.png'), fullPage: true })
+  assert.deepEqual(consoleErrors, [])
+})
