@@ -4,7 +4,9 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 CARGO ?= cargo
 
-CACHE := $(CURDIR)/.cache
+# Tools installed once and reused by every clone on this machine.
+export HOOTSUITE_EVENTS_CACHE ?= $(HOME)/.cache/hootsuite-events
+CACHE := $(HOOTSUITE_EVENTS_CACHE)
 CLI_BIN := $(CURDIR)/target/debug/hootsuite-events
 
 # Python: maturin lives in a cached tools venv; the tests run against the built wheel installed

@@ -4,10 +4,10 @@
 #   bindings/wasm/pkg-node  CommonJS build that Node loads, for the tests
 # It uses rustup's wasm32 target when installed; otherwise it builds the standard library from
 # Debian's Rust-for-Firefox packages (see shared/reference/toolchain.md). wasm-bindgen-cli and
-# that toolchain are cached in .cache/ and reused.
+# that toolchain are cached in $HOOTSUITE_EVENTS_CACHE (~/.cache/hootsuite-events) and reused.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CACHE="$ROOT/.cache"
+CACHE="${HOOTSUITE_EVENTS_CACHE:-$HOME/.cache/hootsuite-events}"
 TARGET=wasm32-unknown-unknown
 WBG_VERSION=$(grep -A1 'name = "wasm-bindgen"' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p' | head -n1)
 HERE="$ROOT/bindings/wasm"
