@@ -19,15 +19,7 @@ const ERROR_MARKER: &str = "hootsuite-events:";
 
 /// The one place where a core error becomes a JavaScript error.
 fn js_err(e: Error) -> napi::Error {
-    let class = match &e {
-        Error::InvalidArgument { .. } => "InvalidArgumentError",
-        Error::Invalid(_) => "ValidationError",
-        Error::Api(_) => "ApiError",
-        Error::Parse(_) => "ParseError",
-        Error::Callback(_) => "CallbackError",
-        Error::Signature(_) => "SignatureError",
-        _ => "HootsuiteEventsError",
-    };
+    let class = e.class_name();
     let mut data = e.to_value();
     data["class"] = class.into();
     napi::Error::new(

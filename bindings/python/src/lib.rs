@@ -14,15 +14,7 @@ use serde_json::Value;
 
 /// The one place where a core error becomes a Python exception.
 fn to_py_err(py: Python<'_>, e: Error) -> PyErr {
-    let class = match &e {
-        Error::InvalidArgument { .. } => "InvalidArgumentError",
-        Error::Invalid(_) => "ValidationError",
-        Error::Api(_) => "ApiError",
-        Error::Parse(_) => "ParseError",
-        Error::Callback(_) => "CallbackError",
-        Error::Signature(_) => "SignatureError",
-        _ => "HootsuiteEventsError",
-    };
+    let class = e.class_name();
     let made = (|| -> PyResult<PyErr> {
         let cls = py.import("hootsuite_events.errors")?.getattr(class)?;
         let details = pythonize::pythonize(py, &e.to_value())?;

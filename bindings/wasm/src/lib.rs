@@ -81,15 +81,7 @@ fn type_error(message: &str) -> JsValue {
 /// The one place where a core error becomes a JavaScript `Error`, with `name`, `code`,
 /// `details` and the details' fields as camelCase properties.
 fn js_error(e: Error) -> JsValue {
-    let name = match &e {
-        Error::InvalidArgument { .. } => "InvalidArgumentError",
-        Error::Invalid(_) => "ValidationError",
-        Error::Api(_) => "ApiError",
-        Error::Parse(_) => "ParseError",
-        Error::Callback(_) => "CallbackError",
-        Error::Signature(_) => "SignatureError",
-        _ => "HootsuiteEventsError",
-    };
+    let name = e.class_name();
     let error = js_sys::Error::new(&e.to_string());
     error.set_name(name);
     let details = e.to_value();

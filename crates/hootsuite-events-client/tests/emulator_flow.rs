@@ -426,7 +426,13 @@ struct TestReceiver {
 }
 
 fn receiver(key: &str, fail_first: usize) -> TestReceiver {
-    let server = tiny_http::Server::http("127.0.0.1:0").expect("bind");
+    receiver_on("127.0.0.1:0", key, fail_first, false)
+}
+
+/// `hang`: the failing requests get no answer in time (the emulator's delivery timeout is
+/// 500 ms) instead of a 500.
+fn receiver_on(addr: &str, key: &str, fail_first: usize, hang: bool) -> TestReceiver {
+    let server = tiny_http::Server::http(addr).expect("bind");
     let url = format!("http://{}/hook", server.server_addr().to_ip().expect("ip"));
     let got = Arc::new(Mutex::new(Vec::new()));
     let hits = Arc::new(AtomicUsize::new(0));
@@ -434,6 +440,9 @@ fn receiver(key: &str, fail_first: usize) -> TestReceiver {
     let verifier = Verifier::new(SignatureKey::new(key));
     let (g, h, f) = (Arc::clone(&got), Arc::clone(&hits), Arc::clone(&fail));
     let thread = std::thread::spawn(move || {
+        // As a real receiver does: a redelivery of a processed delivery is acknowledged, not
+        // processed again (a sender that timed out retries what the receiver may have done).
+        let mut seen = hootsuite_events::events::Deduplicator::new(1000);
         // Bounded: stops after 2,000 requests or 30 s without one.
         for _ in 0..2000 {
             let Ok(Some(mut req)) = server.recv_timeout(Duration::from_secs(30)) else {
@@ -448,11 +457,16 @@ fn receiver(key: &str, fail_first: usize) -> TestReceiver {
             let mut body = Vec::new();
             let _ = req.as_reader().read_to_end(&mut body);
             let status = if n < f.load(Ordering::SeqCst) {
+                if hang {
+                    std::thread::sleep(Duration::from_millis(800));
+                }
                 500
             } else {
                 match verifier.verify_event(&headers, &body) {
                     Ok(notification) => {
-                        g.lock().expect("lock").push(notification);
+                        if notification.dedup_key().is_none_or(|k| seen.first_time(k)) {
+                            g.lock().expect("lock").push(notification);
+                        }
                         200
                     }
                     Err(_) => 401,
@@ -672,4 +686,120 @@ fn fifty_concurrent_clients() {
     }
     assert_eq!(errors.load(Ordering::SeqCst), 0);
     assert_eq!(emu.instance_count(), 0);
+}
+
+#[test]
+fn ok_answers_that_cannot_be_read_keep_path_and_position() {
+    let emu = emulator();
+    let c = client(&emu);
+    let id = create(&c, "p").id;
+    inject(
+        &emu,
+        json!({"method": "GET", "path": "/instances/", "status": 200, "raw_body": "{\"id\": 1,\n \"token\": }"}),
+    );
+    let e = c.get_instance(id).expect_err("not JSON");
+    let Error::Core(hootsuite_events::Error::Parse(p)) = e else {
+        panic!("expected a parse error, got {e:?}")
+    };
+    assert_eq!(
+        (p.kind, p.line, p.column),
+        (hootsuite_events::ParseErrorKind::Syntax, Some(2), Some(11))
+    );
+    assert_eq!(p.body, "{\"id\": 1,\n \"token\": }");
+    inject(
+        &emu,
+        json!({"method": "GET", "path": "/instances/", "status": 200, "raw_body": "{\"id\": \"x\", \"token\": \"t\"}"}),
+    );
+    let e = c.get_instance(id).expect_err("wrong type");
+    let Error::Core(hootsuite_events::Error::Parse(p)) = e else {
+        panic!("expected a parse error, got {e:?}")
+    };
+    assert_eq!(p.path, vec![hootsuite_events::PathSegment::from("id")]);
+}
+
+#[test]
+fn delivery_waits_for_a_receiver_that_refuses_connections() {
+    let emu = Emulator::start(EmulatorConfig {
+        retry_unit: Duration::from_micros(200),
+        delivery_timeout: Duration::from_millis(500),
+        ..EmulatorConfig::default()
+    })
+    .expect("emulator");
+    let c = client(&emu);
+    // A port with nobody listening: connections are refused.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    let id = events_instance(&c, "k3", &format!("http://{addr}/hook"));
+    let sample = format!("{}/emulator/instances/{id}/sample-event", emu.base_url());
+    assert_eq!(
+        agent()
+            .post(&sample)
+            .send(&b""[..])
+            .expect("sample")
+            .status()
+            .as_u16(),
+        200
+    );
+    let auth = config(&emu).platform_authorization();
+    let attempts = || -> u64 {
+        let mut r = agent()
+            .get(&format!(
+                "{}/notifications/subscriptions/deliveries",
+                emu.base_url()
+            ))
+            .header("Authorization", auth.expose())
+            .call()
+            .expect("list");
+        let v: Value =
+            serde_json::from_slice(&r.body_mut().read_to_vec().expect("body")).expect("json");
+        v[0]["attempts"].as_u64().unwrap_or(0)
+    };
+    wait_until("three refused attempts", || attempts() >= 3);
+    let rx = receiver_on(&addr.to_string(), "k3", 0, false);
+    wait_until("the delivery after recovery", || {
+        !rx.got.lock().expect("lock").is_empty()
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        rx.got.lock().expect("lock").len(),
+        1,
+        "delivered exactly once"
+    );
+    assert_eq!(emu.delivery_count(), 0);
+}
+
+#[test]
+fn delivery_survives_a_receiver_that_hangs() {
+    let emu = emulator();
+    let c = client(&emu);
+    let rx = receiver_on("127.0.0.1:0", "k4", 2, true);
+    let id = events_instance(&c, "k4", &rx.url);
+    let sample = format!(
+        "{}/emulator/instances/{id}/sample-event?type=app",
+        emu.base_url()
+    );
+    assert_eq!(
+        agent()
+            .post(&sample)
+            .send(&b""[..])
+            .expect("sample")
+            .status()
+            .as_u16(),
+        200
+    );
+    wait_until("the delivery after two timeouts", || {
+        !rx.got.lock().expect("lock").is_empty()
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(
+        rx.got.lock().expect("lock").len(),
+        1,
+        "processed exactly once"
+    );
+    // The emulator gave up on the hanging attempts and retried: the receiver may see the same
+    // delivery more than once, which is why receivers deduplicate.
+    assert!(rx.hits.load(Ordering::SeqCst) >= 3);
+    assert_eq!(emu.delivery_count(), 0);
 }

@@ -91,6 +91,8 @@ pub(crate) struct Fault {
     pub delay: Duration,
     pub truncate: bool,
     pub body: Option<String>,
+    /// The answer's whole body, as given (for "200 with a body that is not JSON").
+    pub raw_body: Option<String>,
 }
 
 impl Fault {
@@ -125,6 +127,10 @@ impl Fault {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             body: obj.get("body").and_then(Value::as_str).map(str::to_string),
+            raw_body: obj
+                .get("raw_body")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         })
     }
 
@@ -192,6 +198,9 @@ fn handle(mut request: tiny_http::Request, shared: &Shared) {
                     fault.status,
                     &json!({"message": fault.body.unwrap_or_else(|| format!("Injected fault: {}", fault.status)), "requestId": request_id}),
                 );
+                if let Some(raw) = fault.raw_body {
+                    r.body = raw.into_bytes();
+                }
                 if let Some(s) = fault.retry_after {
                     r = r.with_header("Retry-After", s.to_string());
                 }

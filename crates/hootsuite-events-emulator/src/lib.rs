@@ -177,6 +177,12 @@ impl Emulator {
         self.shared.lock().deliveries.len()
     }
 
+    /// How many single-use OAuth codes were issued and not spent yet (for tests that check
+    /// nothing accumulates).
+    pub fn unspent_code_count(&self) -> usize {
+        self.shared.lock().unspent_codes()
+    }
+
     /// Stops serving and waits for the threads to end.
     pub fn shutdown(mut self) {
         self.stop();

@@ -148,6 +148,10 @@ impl Delivery {
 }
 
 impl State {
+    pub(crate) fn unspent_codes(&self) -> usize {
+        self.codes.len()
+    }
+
     /// Marks an event's status (the delivery thread calls this).
     pub(crate) fn set_event_status(
         &mut self,
@@ -632,28 +636,38 @@ fn body_text<'a>(shared: &Shared, req: &'a Req, rid: &str) -> Result<&'a str, Re
         .map_err(|_| shared.error(400, "The body is not UTF-8 text", None, rid))
 }
 
-fn create(shared: &Shared, state: &mut State, req: &Req, rid: &str) -> Resp {
-    let text = match body_text(shared, req, rid) {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let body = match CreateInstance::from_json(text) {
-        Ok(b) => b,
-        Err(e) => return invalid_body(shared, e, rid),
-    };
-    if let Err(provider) = consume_code(
+/// Reads a full instance body, checks it with the core's rules, and spends its OAuth code: the
+/// common part of create (`POST`) and re-authentication (`PUT`).
+fn authenticated_body(
+    shared: &Shared,
+    state: &mut State,
+    req: &Req,
+    rid: &str,
+) -> Result<CreateInstance, Resp> {
+    let text = body_text(shared, req, rid)?;
+    let body = CreateInstance::from_json(text).map_err(|e| invalid_body(shared, e, rid))?;
+    consume_code(
         state,
         body.code().expose(),
         body.api_key(),
         Some(body.callback_url()),
-    ) {
-        return shared.error(
+    )
+    .map_err(|provider| {
+        shared.error(
             400,
             "Failed to authenticate the instance with Hootsuite",
             Some(provider),
             rid,
-        );
-    }
+        )
+    })?;
+    Ok(body)
+}
+
+fn create(shared: &Shared, state: &mut State, req: &Req, rid: &str) -> Resp {
+    let body = match authenticated_body(shared, state, req, rid) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
     state.last_id += 1;
     let id = 10_000 + state.last_id;
     let rec = InstanceRec {
@@ -685,27 +699,10 @@ fn stored_config(body: &CreateInstance) -> Map<String, Value> {
 }
 
 fn put(shared: &Shared, state: &mut State, id: u64, req: &Req, rid: &str) -> Resp {
-    let text = match body_text(shared, req, rid) {
-        Ok(t) => t,
+    let body = match authenticated_body(shared, state, req, rid) {
+        Ok(b) => b,
         Err(r) => return r,
     };
-    let body = match CreateInstance::from_json(text) {
-        Ok(b) => b,
-        Err(e) => return invalid_body(shared, e, rid),
-    };
-    if let Err(provider) = consume_code(
-        state,
-        body.code().expose(),
-        body.api_key(),
-        Some(body.callback_url()),
-    ) {
-        return shared.error(
-            400,
-            "Failed to re-authenticate the instance with Hootsuite",
-            Some(provider),
-            rid,
-        );
-    }
     let Some(i) = state.instances.get_mut(&id) else {
         return shared.error(404, "No instance found", None, rid);
     };

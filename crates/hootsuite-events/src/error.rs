@@ -99,6 +99,20 @@ impl Error {
 }
 
 impl Error {
+    /// The name of the exception class the bindings raise for this error:
+    /// `InvalidArgumentError`, `ValidationError`, `ApiError`, `ParseError`, `CallbackError`,
+    /// `SignatureError`. One table, so that Python, Node and the browser agree.
+    pub fn class_name(&self) -> &'static str {
+        match self {
+            Error::InvalidArgument { .. } => "InvalidArgumentError",
+            Error::Invalid(_) => "ValidationError",
+            Error::Api(_) => "ApiError",
+            Error::Parse(_) => "ParseError",
+            Error::Callback(_) => "CallbackError",
+            Error::Signature(_) => "SignatureError",
+        }
+    }
+
     /// The error as data: `code`, `display` (the message) and the variant's fields. This is
     /// what the bindings attach to their exceptions and what the shared test vectors compare.
     pub fn to_value(&self) -> serde_json::Value {

@@ -534,43 +534,9 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
     }
 
     // tags
-    let tags_path = root.key("tags");
-    let tags = match obj.get("tags") {
-        None => None,
-        Some(Value::Array(items)) => {
-            let mut tags = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                match item {
-                    Value::String(s) if s.trim().is_empty() => r.error(
-                        tags_path.index(i),
-                        "blank",
-                        Some("Tags"),
-                        "a tag must not be blank".into(),
-                    ),
-                    Value::String(s) => tags.push(s.clone()),
-                    other => r.error(
-                        tags_path.index(i),
-                        "type",
-                        Some("Tags"),
-                        format!("a tag must be a string, found {}", type_name(other)),
-                    ),
-                }
-            }
-            Some(tags)
-        }
-        Some(other) => {
-            r.error(
-                tags_path,
-                "type",
-                Some("Tags"),
-                format!(
-                    "`tags` must be an array of strings such as [\"Docs\"], found {}",
-                    type_name(other)
-                ),
-            );
-            None
-        }
-    };
+    let tags = obj
+        .get("tags")
+        .and_then(|v| check_tags(&mut r, v, root.key("tags")));
 
     // name
     let name = required_string(
@@ -666,34 +632,9 @@ pub fn validate_update(value: &Value) -> ValidationReport {
                     "the name of the instance",
                 );
             }
-            ("tags", Value::Array(items)) => {
-                for (i, item) in items.iter().enumerate() {
-                    match item {
-                        Value::String(s) if !s.trim().is_empty() => {}
-                        Value::String(_) => r.error(
-                            path.index(i),
-                            "blank",
-                            Some("Tags"),
-                            "a tag must not be blank".into(),
-                        ),
-                        other => r.error(
-                            path.index(i),
-                            "type",
-                            Some("Tags"),
-                            format!("a tag must be a string, found {}", type_name(other)),
-                        ),
-                    }
-                }
+            ("tags", v) => {
+                check_tags(&mut r, v, path);
             }
-            ("tags", other) => r.error(
-                path,
-                "type",
-                Some("Tags"),
-                format!(
-                    "`tags` must be an array of strings such as [\"Docs\"], found {}",
-                    type_name(other)
-                ),
-            ),
             ("configuration", Value::Object(c)) => {
                 check_configuration(&mut r, c, path, true);
             }
@@ -916,6 +857,42 @@ fn check_configuration<'v>(
         c.extra.insert(k.clone(), v.clone());
     }
     c
+}
+
+/// `tags`: an array of non-blank strings. Returns the tags when the array is well-formed
+/// enough to keep.
+fn check_tags(r: &mut ValidationReport, value: &Value, path: Path<'_>) -> Option<Vec<String>> {
+    let Value::Array(items) = value else {
+        r.error(
+            path,
+            "type",
+            Some("Tags"),
+            format!(
+                "`tags` must be an array of strings such as [\"Docs\"], found {}",
+                type_name(value)
+            ),
+        );
+        return None;
+    };
+    let mut tags = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Value::String(s) if s.trim().is_empty() => r.error(
+                path.index(i),
+                "blank",
+                Some("Tags"),
+                "a tag must not be blank".into(),
+            ),
+            Value::String(s) => tags.push(s.clone()),
+            other => r.error(
+                path.index(i),
+                "type",
+                Some("Tags"),
+                format!("a tag must be a string, found {}", type_name(other)),
+            ),
+        }
+    }
+    Some(tags)
 }
 
 /// A required, non-blank string; reports `required`, `type` or `blank`.

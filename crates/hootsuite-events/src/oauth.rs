@@ -132,6 +132,15 @@ impl RedirectUrlParams {
         r
     }
 
+    /// The query parameters in order, after [`RedirectUrlParams::validate`] found no error.
+    fn checked_pairs(&self) -> Result<Vec<(&'static str, String)>, Error> {
+        let report = self.validate();
+        if !report.is_valid() {
+            return Err(Error::Invalid(report));
+        }
+        Ok(self.pairs())
+    }
+
     fn pairs(&self) -> Vec<(&'static str, String)> {
         let mut q = vec![
             ("apiKey", self.api_key.clone()),
@@ -157,15 +166,12 @@ pub fn redirect_url_request(
     config: &Config,
     params: &RedirectUrlParams,
 ) -> Result<HttpRequest, Error> {
-    let report = params.validate();
-    if !report.is_valid() {
-        return Err(Error::Invalid(report));
-    }
+    let pairs = params.checked_pairs()?;
     let url = with_query(
         config
             .base_url()
             .join(&format!("/elements/{ELEMENT_KEY}/oauth/url")),
-        &params.pairs(),
+        &pairs,
     );
     Ok(HttpRequest::new(
         Method::Get,
@@ -180,12 +186,9 @@ pub fn redirect_url_post_request(
     config: &Config,
     params: &RedirectUrlParams,
 ) -> Result<HttpRequest, Error> {
-    let report = params.validate();
-    if !report.is_valid() {
-        return Err(Error::Invalid(report));
-    }
+    let pairs = params.checked_pairs()?;
     let mut body = serde_json::Map::new();
-    for (k, v) in params.pairs() {
+    for (k, v) in pairs {
         let value = match (k, v.as_str()) {
             ("callbackProxy", "true") => Value::Bool(true),
             ("callbackProxy", "false") => Value::Bool(false),
