@@ -26,9 +26,16 @@ NODE_TEST_DEPS := express@5.1.0 typescript@5.9.3 @types/node@20.19.43
 # Chromium with playwright-core.
 WASM_DIR := $(CURDIR)/bindings/wasm
 
-.PHONY: test test-rust test-python test-node test-wasm wasm chromium demo lint fmt doc quickstart cli
+# Fuzzing: cargo-fuzz (libFuzzer) on the nightly toolchain. `make test` runs a short smoke of
+# each target on a scratch copy of the committed corpus; `make fuzz` runs long.
+CARGO_FUZZ := $(CACHE)/cargo-fuzz/bin/cargo-fuzz
+FUZZ_TARGETS := notification signature responses callback validate
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 20
 
-test: lint test-rust test-python test-node test-wasm
+.PHONY: test test-rust test-python test-node test-wasm wasm chromium demo lint fmt doc quickstart cli fuzz fuzz-smoke
+
+test: lint test-rust test-python test-node test-wasm fuzz-smoke
 	@echo "make test: all checks passed"
 
 lint:
@@ -86,3 +93,23 @@ test-wasm: wasm chromium $(WASM_DIR)/test/node_modules/.package-lock.json
 
 demo: wasm
 	node docs/demo/serve.mjs 8000
+
+$(CARGO_FUZZ):
+	$(CARGO) install --quiet cargo-fuzz --root $(CACHE)/cargo-fuzz
+
+# Each target on a scratch corpus seeded from the committed one, so a smoke run changes no file.
+fuzz-smoke: $(CARGO_FUZZ)
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+		scratch=$$(mktemp -d) && \
+		RUSTUP_TOOLCHAIN=nightly $(CARGO_FUZZ) fuzz run $$t $$scratch corpus/$$t -- \
+			-max_total_time=$(FUZZ_SMOKE_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 2>&1 \
+			| grep -E '^(stat::number_of_executed_units|==.*ERROR|SUMMARY)' | sed "s/^/fuzz $$t: /" && \
+		rm -rf $$scratch; \
+	done
+
+# Long runs into the committed corpus, then minimized (commit fuzz/corpus afterwards).
+fuzz: $(CARGO_FUZZ)
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+		RUSTUP_TOOLCHAIN=nightly $(CARGO_FUZZ) fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 || exit 1; \
+		RUSTUP_TOOLCHAIN=nightly $(CARGO_FUZZ) fuzz cmin $$t corpus/$$t || exit 1; \
+	done
