@@ -33,7 +33,11 @@ FUZZ_TARGETS := notification signature responses callback validate
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 20
 
-.PHONY: test test-rust test-python test-node test-wasm wasm chromium demo lint fmt doc quickstart cli fuzz fuzz-smoke
+# Benchmarks (not part of `make test`): criterion, Python and Node scripts, one table.
+PY_BENCH_VENV := $(CURDIR)/target/py-bench-venv
+PY_BENCH_DEPS := pydantic==2.14.3 fastjsonschema==2.22.3 jsonschema==4.26.0
+
+.PHONY: test test-rust test-python test-node test-wasm wasm chromium demo lint fmt doc quickstart cli fuzz fuzz-smoke bench
 
 test: lint test-rust test-python test-node test-wasm fuzz-smoke
 	@echo "make test: all checks passed"
@@ -113,3 +117,11 @@ fuzz: $(CARGO_FUZZ)
 		RUSTUP_TOOLCHAIN=nightly $(CARGO_FUZZ) fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 || exit 1; \
 		RUSTUP_TOOLCHAIN=nightly $(CARGO_FUZZ) fuzz cmin $$t corpus/$$t || exit 1; \
 	done
+
+bench: $(PY_TOOLS)/bin/maturin $(NODE_DIR)/node_modules/.package-lock.json wasm
+	$(PY_TOOLS)/bin/maturin build --release --locked -m bindings/python/Cargo.toml -o target/wheels -i python3
+	python3 -m venv --clear $(PY_BENCH_VENV)
+	$(PY_BENCH_VENV)/bin/pip install -q target/wheels/hootsuite_events-*.whl $(PY_BENCH_DEPS)
+	cd $(NODE_DIR) && npx napi build --platform --release --js native.js --dts native.d.ts
+	cd bench && npm ci --no-audit --no-fund --silent
+	python3 bench/run.py $(PY_BENCH_VENV)/bin/python

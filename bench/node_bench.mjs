@@ -1,0 +1,83 @@
+// Node benchmarks: hootsuite-events against the peers a Node user would pick, in one run.
+// Prints one JSON line per comparison: {work, ours_us, peer, peer_us} (best of 5 timed loops).
+import { createRequire } from 'node:module'
+import crypto from 'node:crypto'
+import Ajv from 'ajv/dist/2020.js'
+import * as z from 'zod/mini'
+
+const require = createRequire(import.meta.url)
+const he = require(process.env.HOOTSUITE_EVENTS_NODE || '../bindings/node/index.js')
+
+const BODY = {
+  element: { key: 'hootsuite' },
+  providerData: { code: 'xoz8AFqScK2ngM04kSSM' },
+  configuration: {
+    'oauth.callback.url': 'https://mycoolapp.com',
+    'oauth.api.key': 'xxxxxxxxxxxxxxxxxx',
+    'oauth.api.secret': 'xxxxxxxxxxxxxxxxxxxxxx',
+    'event.notification.enabled': true,
+    'event.notification.callback.url': 'https://mycoolapp.com/events',
+    'event.notification.signature.key': 'MySecretEventSignatureKey',
+  },
+  tags: ['Docs'],
+  name: 'API Instance',
+}
+const TEXT = JSON.stringify(BODY)
+const config = new he.Config('us', 'user', 'org')
+
+function perCallUs(fn, n) {
+  let best = Infinity
+  for (let r = 0; r < 5; r++) {
+    const t = process.hrtime.bigint()
+    for (let i = 0; i < n; i++) fn()
+    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e3 / n)
+  }
+  return best
+}
+
+const nonBlank = z.string().check(z.regex(/\S/))
+const url = z.string().check(z.regex(/^[Hh][Tt][Tt][Pp][Ss]?:\/\/[^/?#\s]+/))
+const zodSchema = z
+  .object({
+    element: z.object({ key: z.literal('hootsuite') }),
+    providerData: z.object({ code: nonBlank }),
+    configuration: z.looseObject({
+      'oauth.callback.url': url,
+      'oauth.api.key': nonBlank,
+      'oauth.api.secret': nonBlank,
+      'event.notification.enabled': z.optional(z.union([z.boolean(), z.literal('true'), z.literal('false')])),
+      'event.notification.callback.url': z.optional(url),
+      'event.notification.signature.key': z.optional(nonBlank),
+    }),
+    tags: z.optional(z.array(nonBlank)),
+    name: nonBlank,
+  })
+  .check(z.refine((b) => !(b.configuration['event.notification.enabled'] === true || b.configuration['event.notification.enabled'] === 'true') || b.configuration['event.notification.callback.url'] !== undefined))
+
+const ajv = new Ajv({ allErrors: true, strict: false, logger: false })
+const validate = ajv.compile(he.createInstanceSchema())
+
+function notification(size) {
+  const events = []
+  for (let i = 0; ; i++) {
+    const body = JSON.stringify({ message: { eventId: 'e-1', instanceId: 12345, elementKey: 'hootsuite', events, raw: [{ seq_no: '1', type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT', message: { id: 'm-1' } } }] } })
+    if (body.length >= size) return Buffer.from(body)
+    events.push({ objectType: 'messages', objectId: String(i), eventType: 'UPDATED', elementKey: 'hootsuite', date: '2026-11-26T10:00:00Z' })
+  }
+}
+
+const out = []
+const ours = perCallUs(() => he.createInstanceRequest(config, BODY), 20000)
+out.push({ work: 'Node: validate an object + build the request', ours_us: ours, peer: 'zod/mini safeParse + JSON.stringify', peer_us: perCallUs(() => JSON.stringify(zodSchema.safeParse(BODY).data), 20000) })
+out.push({ work: 'Node: JSON text → validate → request', ours_us: perCallUs(() => he.createInstanceRequest(config, TEXT), 20000), peer: 'ajv (compiled) JSON.parse + validate + stringify', peer_us: perCallUs(() => { const v = JSON.parse(TEXT); if (!validate(v)) throw new Error('invalid'); return JSON.stringify(v) }, 20000) })
+const body = notification(2048)
+const key = 'MySecretEventSignatureKey'
+const header = he.sign(key, body)
+const headers = { 'elements-webhook-signature': header }
+out.push({ work: 'Node: verify + parse a 2 KB notification', ours_us: perCallUs(() => he.verifyEvent(key, headers, body), 20000), peer: 'crypto.createHmac + timingSafeEqual + JSON.parse', peer_us: perCallUs(() => {
+  const given = Buffer.from(header.slice(7), 'base64')
+  const mac = crypto.createHmac('sha256', key).update(body).digest()
+  if (!crypto.timingSafeEqual(mac, given)) throw new Error('mismatch')
+  return JSON.parse(body)
+}, 20000) })
+for (const o of out) console.log(JSON.stringify(o))

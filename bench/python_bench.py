@@ -1,0 +1,136 @@
+"""Python benchmarks: hootsuite_events against the peers a Python user would pick, in one run.
+
+Prints one JSON line per comparison: {"work", "ours_us", "peer", "peer_us"}. Each figure is the
+best of several repeats of a timed loop (microseconds per call)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import sys
+import timeit
+from typing import Any, Callable, Dict, List, Literal, Optional, Union
+
+import fastjsonschema
+import jsonschema
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+import hootsuite_events as he
+
+BODY: Dict[str, Any] = {
+    "element": {"key": "hootsuite"},
+    "providerData": {"code": "xoz8AFqScK2ngM04kSSM"},
+    "configuration": {
+        "oauth.callback.url": "https://mycoolapp.com",
+        "oauth.api.key": "xxxxxxxxxxxxxxxxxx",
+        "oauth.api.secret": "xxxxxxxxxxxxxxxxxxxxxx",
+        "event.notification.enabled": True,
+        "event.notification.callback.url": "https://mycoolapp.com/events",
+        "event.notification.signature.key": "MySecretEventSignatureKey",
+    },
+    "tags": ["Docs"],
+    "name": "API Instance",
+}
+CONFIG = he.Config("us", "user", "org")
+
+
+def per_call_us(fn: Callable[[], Any], number: int) -> float:
+    return min(timeit.repeat(fn, number=number, repeat=5)) / number * 1e6
+
+
+NonBlank = Field(min_length=1, pattern=r"\S")
+
+
+class Element(BaseModel):
+    key: Literal["hootsuite"]
+
+
+class ProviderData(BaseModel):
+    code: str = NonBlank
+
+
+class Configuration(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    callback_url: AnyHttpUrl = Field(alias="oauth.callback.url")
+    api_key: str = Field(alias="oauth.api.key", min_length=1, pattern=r"\S")
+    api_secret: str = Field(alias="oauth.api.secret", min_length=1, pattern=r"\S")
+    events_enabled: Union[bool, Literal["true", "false"]] = Field(alias="event.notification.enabled", default=False)
+    event_callback_url: Optional[AnyHttpUrl] = Field(alias="event.notification.callback.url", default=None)
+    signature_key: Optional[str] = Field(alias="event.notification.signature.key", default=None, min_length=1)
+    vendor_type: Optional[Literal["webhook", "polling", "webhooks"]] = Field(alias="event.vendor.type", default=None)
+
+    @field_validator("events_enabled")
+    @classmethod
+    def normalize(cls, v: Union[bool, str]) -> bool:
+        return v is True or v == "true"
+
+    @model_validator(mode="after")
+    def callback_when_enabled(self) -> "Configuration":
+        if self.events_enabled and self.event_callback_url is None:
+            raise ValueError("event.notification.callback.url is required when events are enabled")
+        return self
+
+
+class CreateInstancePeer(BaseModel):
+    """The same rules as a pydantic 2 model (what a user would write without the library)."""
+
+    element: Element
+    providerData: ProviderData
+    configuration: Configuration
+    tags: Optional[List[str]] = None
+    name: str = NonBlank
+
+
+def notification(size: int) -> bytes:
+    events: List[str] = []
+    i = 0
+    while True:
+        body = json.dumps({"message": {"eventId": "e-1", "instanceId": 12345, "elementKey": "hootsuite", "events": [json.loads(e) for e in events],
+                                       "raw": [{"seq_no": "1", "type": "com.hootsuite.messages.event.v1", "data": {"state": "SENT", "message": {"id": "m-1"}}}]}},
+                          separators=(",", ":")).encode()
+        if len(body) >= size:
+            return body
+        events.append(json.dumps({"objectType": "messages", "objectId": str(i), "eventType": "UPDATED", "elementKey": "hootsuite", "date": "2026-11-26T10:00:00Z"}))
+        i += 1
+
+
+def main() -> None:
+    out = []
+    ours = per_call_us(lambda: he.create_instance_request(CONFIG, BODY), 20000)
+    pyd = per_call_us(lambda: CreateInstancePeer.model_validate(BODY).model_dump_json(by_alias=True), 20000)
+    out.append({"work": "Python: validate a dict + build the request", "ours_us": ours, "peer": "pydantic 2 model_validate + model_dump_json", "peer_us": pyd})
+    schema = he.create_instance_schema()
+    fast = fastjsonschema.compile(schema)
+    out.append({"work": "Python: validate a dict + build the request", "ours_us": ours, "peer": "fastjsonschema + json.dumps", "peer_us": per_call_us(lambda: json.dumps(fast(BODY)), 20000)})
+    validator = jsonschema.Draft202012Validator(schema)
+
+    def js() -> str:
+        validator.validate(BODY)
+        return json.dumps(BODY)
+
+    out.append({"work": "Python: validate a dict + build the request", "ours_us": ours, "peer": "jsonschema Draft202012Validator + json.dumps", "peer_us": per_call_us(js, 2000)})
+
+    body = notification(2048)
+    key = "MySecretEventSignatureKey"
+    header = he.sign(key, body)
+    headers = {"Elements-Webhook-Signature": header}
+
+    def peer_verify() -> Any:
+        given = base64.b64decode(header[len("sha256="):])
+        mac = hmac.new(key.encode(), body, hashlib.sha256).digest()
+        if not hmac.compare_digest(mac, given):
+            raise ValueError("mismatch")
+        return json.loads(body)
+
+    out.append({"work": "Python: verify + parse a 2 KB notification", "ours_us": per_call_us(lambda: he.verify_event(key, headers, body), 20000), "peer": "hmac + base64 + json.loads", "peer_us": per_call_us(peer_verify, 20000)})
+    import_ms = min(timeit.repeat("import importlib, sys; sys.modules.pop('hootsuite_events', None); [sys.modules.pop(m) for m in list(sys.modules) if m.startswith('hootsuite_events')]; importlib.import_module('hootsuite_events')", number=1, repeat=5)) * 1e3
+    out.append({"work": "Python: import hootsuite_events (ms, warm)", "ours_us": import_ms, "peer": "import pydantic (ms, warm)", "peer_us": min(timeit.repeat("import importlib, sys; [sys.modules.pop(m) for m in list(sys.modules) if m.startswith('pydantic')]; importlib.import_module('pydantic')", number=1, repeat=5)) * 1e3})
+    for o in out:
+        print(json.dumps(o))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

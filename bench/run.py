@@ -1,0 +1,62 @@
+"""`make bench`: runs every benchmark in one go and prints one table (ours, the peer, the ratio).
+
+Rust figures come from criterion's estimates; Python and Node print JSON lines. A ratio above 1
+means hootsuite-events is faster than the peer."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CRITERION = ROOT / "target" / "criterion"
+
+
+def rust_rows() -> list:
+    subprocess.run(["cargo", "bench", "--locked", "-q", "-p", "hootsuite-events", "--bench", "core", "--",
+                    "--warm-up-time", "1", "--measurement-time", "3"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    groups = {p.name: {q.name: q for q in p.iterdir() if q.is_dir() and q.name != "report"} for p in CRITERION.iterdir() if p.is_dir() and p.name != "report"}
+
+    def mean(group: str, prefix: str) -> float:
+        d = next(q for name, q in groups[group].items() if name.startswith(prefix))
+        return json.loads((d / "new" / "estimates.json").read_text())["mean"]["point_estimate"] / 1000.0
+
+    rows = [
+        {"work": "Rust: validate + build the create request (JSON value)", "ours_us": mean("create_instance", "ours_ validate"), "peer": "serde derive from text + to_vec (types only, no rules)", "peer_us": mean("create_instance", "peer")},
+        {"work": "Rust: verify + parse a 2 KB notification", "ours_us": mean("verify_parse_2k", "ours"), "peer": "hmac + base64 + serde_json::Value", "peer_us": mean("verify_parse_2k", "peer")},
+        {"work": "Rust: verify + parse a 64 KB notification", "ours_us": mean("verify_parse_64k", "ours"), "peer": "hmac + base64 + serde_json::Value", "peer_us": mean("verify_parse_64k", "peer")},
+    ]
+    size_64k = 64 * 1024
+    rows[2]["note"] = f"{size_64k / rows[2]['ours_us']:.0f} MB/s ours, {size_64k / rows[2]['peer_us']:.0f} MB/s peer"
+    return rows
+
+
+def lines(cmd: list, env: dict | None = None) -> list:
+    out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True, env={**os.environ, **(env or {})}).stdout
+    return [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+
+
+def main() -> None:
+    python = sys.argv[1] if len(sys.argv) > 1 else sys.executable
+    rows = rust_rows()
+    rows += lines([python, "bench/python_bench.py"])
+    rows += lines(["node", "bench/node_bench.mjs"])
+    size = (ROOT / "bindings" / "wasm" / "pkg" / "SIZE")
+    if size.exists():
+        wasm, glue = map(int, size.read_text().split())
+        rows.append({"work": "Browser: hootsuite-events-wasm, gzip -9 (KB)", "ours_us": (wasm + glue) / 1000, "peer": "target 40 KB (ajv runtime + formats: 41 KB per the issue)", "peer_us": 40.0})
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+    print("| work | ours (µs) | peer | peer (µs) | peer ÷ ours |")
+    print("| --- | ---: | --- | ---: | ---: |")
+    for r in rows:
+        ratio = r["peer_us"] / r["ours_us"] if r["ours_us"] else float("nan")
+        note = f" ({r['note']})" if "note" in r else ""
+        print(f"| {r['work']}{note} | {r['ours_us']:.2f} | {r['peer']} | {r['peer_us']:.2f} | {ratio:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+//! Criterion benches of the core, each next to the peer a Rust user would otherwise write:
+//! serde derive (no rules) for the create-instance body, and hand-rolled hmac + base64 +
+//! `serde_json::from_slice` for a notification. `make bench` runs them and reports ratios.
+
+use std::hint::black_box;
+
+use base64::Engine as _;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use hmac::{Hmac, Mac};
+use hootsuite_events::instance::{self, CreateInstance};
+use hootsuite_events::signature::{sign, SignatureKey, Verifier};
+use hootsuite_events::{BaseUrl, Config};
+use serde::{Deserialize, Serialize};
+
+const BODY: &str = r#"{"element":{"key":"hootsuite"},"providerData":{"code":"xoz8AFqScK2ngM04kSSM"},"configuration":{"oauth.callback.url":"https://mycoolapp.com","oauth.api.key":"xxxxxxxxxxxxxxxxxx","oauth.api.secret":"xxxxxxxxxxxxxxxxxxxxxx","event.notification.enabled":true,"event.notification.callback.url":"https://mycoolapp.com/events","event.notification.signature.key":"MySecretEventSignatureKey"},"tags":["Docs"],"name":"API Instance"}"#;
+
+/// The peer: the body as a derived struct — types only, none of the rules.
+#[derive(Serialize, Deserialize)]
+struct PeerBody {
+    element: PeerElement,
+    #[serde(rename = "providerData")]
+    provider_data: PeerProvider,
+    configuration: serde_json::Map<String, serde_json::Value>,
+    tags: Option<Vec<String>>,
+    name: String,
+}
+#[derive(Serialize, Deserialize)]
+struct PeerElement {
+    key: String,
+}
+#[derive(Serialize, Deserialize)]
+struct PeerProvider {
+    code: String,
+}
+
+/// A signed notification of about `size` bytes.
+pub fn notification(size: usize) -> Vec<u8> {
+    let mut events = Vec::new();
+    let mut i = 0;
+    loop {
+        let body = format!(
+            r#"{{"message":{{"eventId":"e-1","instanceId":12345,"elementKey":"hootsuite","events":[{}],"raw":[{{"seq_no":"1","type":"com.hootsuite.messages.event.v1","data":{{"state":"SENT","message":{{"id":"m-1"}}}}}}]}}}}"#,
+            events.join(",")
+        );
+        if body.len() >= size {
+            return body.into_bytes();
+        }
+        events.push(format!(r#"{{"objectType":"messages","objectId":"{i}","eventType":"UPDATED","elementKey":"hootsuite","date":"2026-11-26T10:00:00Z"}}"#));
+        i += 1;
+    }
+}
+
+fn peer_verify_parse(key: &[u8], body: &[u8], header: &str) -> Option<serde_json::Value> {
+    let given = base64::engine::general_purpose::STANDARD.decode(header.strip_prefix("sha256=")?).ok()?;
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).ok()?;
+    mac.update(body);
+    mac.verify_slice(&given).ok()?;
+    serde_json::from_slice(body).ok()
+}
+
+fn benches(c: &mut Criterion) {
+    let config = Config::new(BaseUrl::us(), "user", "org").expect("config");
+    let value: serde_json::Value = serde_json::from_str(BODY).expect("json");
+    let mut g = c.benchmark_group("create_instance");
+    g.bench_function("ours: validate + build the request (from a JSON value)", |b| {
+        b.iter(|| instance::create_request(&config, &CreateInstance::from_value(black_box(&value)).expect("valid")))
+    });
+    g.bench_function("ours: from JSON text", |b| {
+        b.iter(|| instance::create_request(&config, &CreateInstance::from_json(black_box(BODY)).expect("valid")))
+    });
+    g.bench_function("peer: serde derive from text + to_vec (no rules)", |b| {
+        b.iter(|| serde_json::to_vec(&serde_json::from_str::<PeerBody>(black_box(BODY)).expect("parses")).expect("serializes"))
+    });
+    g.finish();
+
+    let key = SignatureKey::new("MySecretEventSignatureKey");
+    for size in [2 * 1024, 64 * 1024] {
+        let body = notification(size);
+        let header = sign(&key, &body);
+        let headers = [("Elements-Webhook-Signature", header.as_str())];
+        let verifier = Verifier::new(key.clone());
+        let mut g = c.benchmark_group(format!("verify_parse_{}k", size / 1024));
+        g.throughput(Throughput::Bytes(body.len() as u64));
+        g.bench_function("ours: verify_event", |b| b.iter(|| verifier.verify_event(&headers[..], black_box(&body)).expect("valid")));
+        g.bench_function("peer: hmac + base64 + serde_json::Value", |b| {
+            b.iter(|| peer_verify_parse(b"MySecretEventSignatureKey", black_box(&body), &header).expect("valid"))
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(core, benches);
+criterion_main!(core);
