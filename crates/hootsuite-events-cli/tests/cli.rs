@@ -221,3 +221,98 @@ fn emulate_and_listen() {
     let status = emu.wait().expect("emulator exits when stdin closes");
     assert!(status.success());
 }
+
+#[test]
+fn connect_against_the_emulator() {
+    let emu = hootsuite_events_emulator::Emulator::start(
+        hootsuite_events_emulator::EmulatorConfig::default(),
+    )
+    .expect("emulator");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut child = bin()
+        .args([
+            "connect",
+            "--base-url",
+            &emu.base_url(),
+            "--callback-url",
+            &format!("http://localhost:{port}/callback"),
+            "--events-url",
+            "https://app.example/events",
+            "--timeout",
+            "20",
+        ])
+        .env("HOOTSUITE_EVENTS_USER_SECRET", emu.user_secret())
+        .env(
+            "HOOTSUITE_EVENTS_ORGANIZATION_SECRET",
+            emu.organization_secret(),
+        )
+        .env("HOOTSUITE_API_KEY", "cli-client")
+        .env("HOOTSUITE_API_SECRET", "CLI-CLIENT-SECRET")
+        .env("HOOTSUITE_EVENTS_SIGNATURE_KEY", "CLI-SIGNING-KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut consent = String::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !consent.trim_start().starts_with("http") {
+        assert!(Instant::now() < deadline, "no consent URL printed");
+        consent.clear();
+        assert!(
+            stdout.read_line(&mut consent).expect("read") > 0,
+            "connect ended early"
+        );
+    }
+    // The browser's part: open the consent page, follow its redirect to the local callback.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let answer = agent.get(consent.trim()).call().expect("consent page");
+    let location = answer.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(
+        location.starts_with(&format!("http://localhost:{port}/callback?code=")),
+        "{location}"
+    );
+    let page = agent
+        .get(&location.replace("localhost", "127.0.0.1"))
+        .call()
+        .expect("callback listener");
+    assert_eq!(page.status().as_u16(), 200);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).expect("rest of stdout");
+    let status = child.wait().expect("connect exits");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("stderr");
+    assert!(status.success(), "{rest}\n{stderr}");
+    assert!(
+        rest.contains("Instance created: id 10001, token "),
+        "{rest}"
+    );
+    assert!(rest.contains("/events/hootsuite/MTAwMDE="), "{rest}");
+    assert!(
+        rest.contains("Event callback URL set to https://app.example/events"),
+        "{rest}"
+    );
+    for secret in [
+        "CLI-CLIENT-SECRET",
+        "CLI-SIGNING-KEY",
+        emu.user_secret(),
+        emu.organization_secret(),
+    ] {
+        assert!(
+            !rest.contains(secret) && !stderr.contains(secret) && !consent.contains(secret),
+            "{secret} leaked"
+        );
+    }
+}
