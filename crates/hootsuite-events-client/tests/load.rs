@@ -71,7 +71,10 @@ fn fifty_clients_hundred_rounds() {
                         let r = f();
                         let took = started.elapsed();
                         if took > Duration::from_secs(2) {
-                            eprintln!("slow request: {took:?} (client {t}, round {round})");
+                            eprintln!(
+                                "slow request: {took:?} (client {t}, round {round}, step {})",
+                                mine.len() % 6
+                            );
                         }
                         mine.push(took);
                         r
