@@ -601,9 +601,14 @@ fn verify_signature(
 }
 
 fn notification(py: Python<'_>, n: &events::Notification) -> PyResult<Py<PyAny>> {
-    let mut v = ser(n)?;
-    v["dedup_key"] = n.dedup_key().into();
-    build(py, "notification", &v)
+    // Straight from the struct to Python objects, without a `serde_json::Value` in between.
+    let data = pythonize::pythonize(py, n)?;
+    data.set_item("dedup_key", n.dedup_key())?;
+    Ok(py
+        .import("hootsuite_events.types")?
+        .getattr("_build")?
+        .call1(("notification", data))?
+        .unbind())
 }
 
 #[pyfunction]

@@ -128,8 +128,17 @@ class Notification:
     dedup_key: Optional[str]
 
 
+def _make(cls: Any, data: Dict[str, Any]) -> Any:
+    """An instance of a frozen dataclass from complete data, without running its ``__init__``:
+    the native module always sends every field, and a frozen ``__init__`` sets them one by one
+    through ``object.__setattr__``, which dominated the cost of parsing a notification."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(data)
+    return obj
+
+
 def _issues(items: List[Dict[str, Any]]) -> List[Issue]:
-    return [Issue(**{**i, "path": tuple(i["path"])}) for i in items]
+    return [Issue(**{"label": None, "line": None, "column": None, **i, "path": tuple(i["path"])}) for i in items]
 
 
 def _build(kind: str, d: Any) -> Any:
@@ -139,17 +148,13 @@ def _build(kind: str, d: Any) -> Any:
     if kind == "redirect_url":
         return RedirectUrl(**d)
     if kind == "instance":
-        return Instance(**d)
+        return _make(Instance, d)
     if kind == "instance_page":
-        return InstancePage(instances=[Instance(**i) for i in d["instances"]], next_page=d["next_page"])
+        return InstancePage(instances=[_make(Instance, i) for i in d["instances"]], next_page=d["next_page"])
     if kind == "instance_events":
         return [InstanceEvent(**e) for e in d]
     if kind == "notification":
-        return Notification(
-            **{
-                **d,
-                "events": [ElementEvent(**e) for e in d["events"]],
-                "hootsuite_events": [HootsuiteEvent(**h) for h in d["hootsuite_events"]],
-            }
-        )
+        d["events"] = [_make(ElementEvent, e) for e in d["events"]]
+        d["hootsuite_events"] = [_make(HootsuiteEvent, h) for h in d["hootsuite_events"]]
+        return _make(Notification, d)
     raise ValueError(f"unknown kind {kind}")
