@@ -71,9 +71,18 @@ function normalize(arg) {
   return plainHeaders(arg)
 }
 
-function wrapFunction(fn) {
+// Arguments that are JSON documents (a create-instance body and the like): V8's JSON.stringify
+// hands them to Rust several times faster than walking the object property by property
+// through N-API (measured: validateInstance 7.6 µs from an object, 3.2 µs from text).
+const JSON_ARGS = { validateInstance: 0, validateInstanceUpdate: 0, buildInstanceBody: 0, createInstanceRequest: 1, reauthenticateRequest: 2 }
+
+function wrapFunction(name, fn) {
+  const jsonArg = JSON_ARGS[name]
   return function (...args) {
     try {
+      if (jsonArg !== undefined && args[jsonArg] !== null && typeof args[jsonArg] === 'object') {
+        args[jsonArg] = JSON.stringify(args[jsonArg])
+      }
       return fn(...args.map(normalize))
     } catch (e) {
       throw convert(e)
@@ -96,7 +105,7 @@ function wrapClass(Class) {
 for (const [name, value] of Object.entries(native)) {
   if (name.startsWith('__')) continue
   if (typeof value === 'function') {
-    module.exports[name] = /^[A-Z]/.test(name) ? wrapClass(value) : wrapFunction(value)
+    module.exports[name] = /^[A-Z]/.test(name) ? wrapClass(value) : wrapFunction(name, value)
   } else {
     module.exports[name] = value
   }
