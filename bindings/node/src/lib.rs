@@ -77,6 +77,27 @@ fn request(r: HttpRequest) -> Request {
     }
 }
 
+/// The same request made safe to show (`Authorization`, secret query parameters and secret body
+/// fields masked). `index.js` uses it for `util.inspect` and `JSON.stringify` of every request.
+#[napi]
+pub fn redact_request(request: Request) -> napi::Result<Request> {
+    let method = match request.method.as_str() {
+        "GET" => hootsuite_events::Method::Get,
+        "POST" => hootsuite_events::Method::Post,
+        "PUT" => hootsuite_events::Method::Put,
+        "PATCH" => hootsuite_events::Method::Patch,
+        "DELETE" => hootsuite_events::Method::Delete,
+        other => return Err(type_err(&format!("unknown method {other}"))),
+    };
+    let r = HttpRequest {
+        method,
+        url: request.url,
+        headers: request.headers.into_iter().collect(),
+        body: request.body.unwrap_or_default().into_bytes(),
+    };
+    Ok(self::request(r.redacted()))
+}
+
 /// A response as received: `{status, headers, body}` (from `fetch`: `res.status`,
 /// `res.headers`, `await res.text()` or a Buffer).
 #[napi(object)]

@@ -9,7 +9,13 @@ const SECRETS = ['USER-SECRET-7f3', 'ORG-SECRET-9a1', 'CLIENT-SECRET-c44', 'CODE
 
 test('no secret in any rendering or error', () => {
   const config = new he.Config('us', 'USER-SECRET-7f3', 'ORG-SECRET-9a1')
-  const texts = [util.inspect(config), JSON.stringify(config), String(config)]
+  const request = he.createInstanceRequest(config, {
+    element: { key: 'hootsuite' }, providerData: { code: 'CODE-SECRET-d55' }, name: 'n',
+    configuration: { 'oauth.callback.url': 'https://a.example/cb', 'oauth.api.key': 'k', 'oauth.api.secret': 'CLIENT-SECRET-c44', 'event.notification.signature.key': 'SIGKEY-SECRET-e66' },
+  })
+  const redirect = he.redirectUrlRequest(config, { apiKey: 'k', apiSecret: 'CLIENT-SECRET-c44', callbackUrl: 'https://a.example/cb' })
+  assert.match(request.headers.Authorization, /USER-SECRET-7f3/, 'the request itself is sendable')
+  const texts = [util.inspect(config), JSON.stringify(config), String(config), util.inspect(request), JSON.stringify(request), util.inspect(redirect), JSON.stringify(redirect), util.inspect([request], { depth: 5 })]
   const attempts = [
     () => new he.Config('us', '', 'ORG-SECRET-9a1'),
     () => new he.Config('us', 'USER-SECRET-7f3\n', 'x'),
