@@ -57,7 +57,7 @@ function render() {
   $('eventCallbackUrl-req').hidden = !eventsOn
   $('eventCallbackUrl').setAttribute('aria-required', String(eventsOn))
   $('submit').disabled = !report.valid
-  const env = { baseUrl: $('environment').value, userSecret: '<USER_SECRET>', organizationSecret: '<ORGANIZATION_SECRET>' }
+  const env = { baseUrl: $('environment').value, userSecret: 'USER_SECRET', organizationSecret: 'ORGANIZATION_SECRET' }
   if (report.valid) {
     const preview = previewInstanceRequest(env, b)
     $('preview-json').textContent = JSON.stringify({ ...preview, body: JSON.parse(preview.body), curl: undefined }, null, 2)

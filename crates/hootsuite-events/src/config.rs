@@ -222,6 +222,13 @@ impl Config {
         let organization_secret = organization_secret.into();
         check_header_secret("user_secret", &user_secret)?;
         check_header_secret("organization_secret", &organization_secret)?;
+        if user_secret == organization_secret {
+            // One documented example writes `Organization <INSERT_USER_SECRET>`: a typo.
+            return Err(Error::InvalidArgument {
+                field: "organization_secret".into(),
+                reason: "is the same as the user secret; they are two different values in the Cloud Elements console (one documented example writes `Organization <INSERT_USER_SECRET>` by mistake)".into(),
+            });
+        }
         Ok(Config {
             base_url,
             user_secret,
@@ -277,6 +284,8 @@ fn check_header_secret(field: &str, secret: &Secret) -> Result<(), Error> {
         "contains `,`, which would split the Authorization header"
     } else if secret.expose() != secret.expose().trim() {
         "starts or ends with white space (a copy-and-paste slip?)"
+    } else if secret.expose().starts_with('<') && secret.expose().ends_with('>') {
+        "is a placeholder from the documentation (`<...>`); use the value from the Cloud Elements console"
     } else {
         return Ok(());
     };
