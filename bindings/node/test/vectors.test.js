@@ -3,7 +3,9 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const he = require('hootsuite-events')
-const { vectors, subset } = require('./helpers.js')
+const path = require('node:path')
+const { REPO, vectors, subset } = require('./helpers.js')
+const { buildRequest, parsers } = require(path.join(REPO, 'tests', 'vectors', 'js-ops.cjs'))
 
 const KEEP = new Set(['extra', 'raw', 'configuration', 'data', 'headers', 'body'])
 const snake = (k) => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
@@ -57,29 +59,11 @@ run('validation.json', (i) => {
 })
 
 run('requests.json', (i) => {
-  const a = i.args
-  if (i.op === 'hootsuite_webhook_url') return { value: he.hootsuiteWebhookUrl(i.base_url, a.id) }
-  const config = new he.Config(i.base_url, i.user_secret, i.organization_secret)
-  const body = a.body_text ?? a.body
-  const ops = {
-    redirect_url: () => he.redirectUrlRequest(config, { apiKey: a.api_key, apiSecret: a.api_secret, callbackUrl: a.callback_url, state: a.state, scope: a.scope, siteAddress: a.site_address, callbackProxy: a.callback_proxy, requestToken: a.request_token }),
-    redirect_url_post: () => he.redirectUrlRequest(config, { apiKey: a.api_key, apiSecret: a.api_secret, callbackUrl: a.callback_url, state: a.state, callbackProxy: a.callback_proxy, post: true }),
-    create_instance: () => he.createInstanceRequest(config, body),
-    get_instance: () => he.getInstanceRequest(config, a.id),
-    delete_instance: () => he.deleteInstanceRequest(config, a.id),
-    set_enabled: () => he.setEnabledRequest(config, a.id, a.enabled),
-    list_instances: () => he.listInstancesRequest(config, { tags: a.tags, searchText: a.search_text, pageSize: a.page_size, nextPage: a.next_page, hydrate: a.hydrate }),
-    instance_events: () => he.instanceEventsRequest(config, a.id),
-    update_event_callback: () => he.updateEventCallbackRequest(config, a.id, a.url),
-    set_events: () => he.setEventsRequest(config, a.id, a.enabled),
-    reauthenticate_code: () => he.reauthenticateCodeRequest(config, a.id, a.code),
-    reauthenticate: () => he.reauthenticateRequest(config, a.id, body),
-  }
-  const r = ops[i.op]()
-  return { method: r.method, url: r.url, headers: r.headers, body: r.body === undefined || r.body === null ? null : JSON.parse(r.body) }
+  if (i.op === 'hootsuite_webhook_url') return { value: he.hootsuiteWebhookUrl(i.base_url, i.args.id) }
+  return buildRequest(he, new he.Config(i.base_url, i.user_secret, i.organization_secret), i.op, i.args)
 })
 
-const PARSERS = { instance: he.parseInstance, instance_page: he.parseInstancePage, instance_events: he.parseInstanceEvents, redirect_url: he.parseRedirectUrl, empty: he.parseEmpty }
+const PARSERS = parsers(he)
 run('responses.json', (i) => ({ ok: plain(PARSERS[i.op]({ status: i.status, headers: i.headers, body: Buffer.from(i.body) })) }))
 
 run('callbacks.json', (i) => ({ code: he.parseCallback(i.url, i.expected_state) }))

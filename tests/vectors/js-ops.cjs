@@ -1,0 +1,33 @@
+'use strict'
+// The vector operations for the JavaScript packages (Node and WebAssembly share one camelCase
+// API): the node and wasm test runners both use this table, so a new vector operation is added
+// in one place.
+
+/** The request a `requests.json` case builds; `config` is whatever the package takes. */
+function buildRequest(he, config, op, a) {
+  const body = a.body_text ?? a.body
+  const ops = {
+    redirect_url: () => he.redirectUrlRequest(config, { apiKey: a.api_key, apiSecret: a.api_secret, callbackUrl: a.callback_url, state: a.state, scope: a.scope, siteAddress: a.site_address, callbackProxy: a.callback_proxy, requestToken: a.request_token }),
+    redirect_url_post: () => he.redirectUrlRequest(config, { apiKey: a.api_key, apiSecret: a.api_secret, callbackUrl: a.callback_url, state: a.state, callbackProxy: a.callback_proxy, post: true }),
+    create_instance: () => he.createInstanceRequest(config, body),
+    get_instance: () => he.getInstanceRequest(config, a.id),
+    delete_instance: () => he.deleteInstanceRequest(config, a.id),
+    set_enabled: () => he.setEnabledRequest(config, a.id, a.enabled),
+    list_instances: () => he.listInstancesRequest(config, { tags: a.tags, searchText: a.search_text, pageSize: a.page_size, nextPage: a.next_page, hydrate: a.hydrate }),
+    instance_events: () => he.instanceEventsRequest(config, a.id),
+    update_event_callback: () => he.updateEventCallbackRequest(config, a.id, a.url),
+    set_events: () => he.setEventsRequest(config, a.id, a.enabled),
+    reauthenticate_code: () => he.reauthenticateCodeRequest(config, a.id, a.code),
+    reauthenticate: () => he.reauthenticateRequest(config, a.id, body),
+  }
+  if (!ops[op]) throw new Error(`unknown op ${op}`)
+  const r = ops[op]()
+  return { method: r.method, url: r.url, headers: r.headers, body: r.body === undefined || r.body === null ? null : JSON.parse(r.body) }
+}
+
+/** The parsers of `responses.json`, by op. */
+function parsers(he) {
+  return { instance: he.parseInstance, instance_page: he.parseInstancePage, instance_events: he.parseInstanceEvents, redirect_url: he.parseRedirectUrl, empty: (r) => he.parseEmpty(r) ?? null }
+}
+
+module.exports = { buildRequest, parsers }
