@@ -51,7 +51,9 @@ pub fn notification(size: usize) -> Vec<u8> {
 }
 
 fn peer_verify_parse(key: &[u8], body: &[u8], header: &str) -> Option<serde_json::Value> {
-    let given = base64::engine::general_purpose::STANDARD.decode(header.strip_prefix("sha256=")?).ok()?;
+    let given = base64::engine::general_purpose::STANDARD
+        .decode(header.strip_prefix("sha256=")?)
+        .ok()?;
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).ok()?;
     mac.update(body);
     mac.verify_slice(&given).ok()?;
@@ -62,14 +64,30 @@ fn benches(c: &mut Criterion) {
     let config = Config::new(BaseUrl::us(), "user", "org").expect("config");
     let value: serde_json::Value = serde_json::from_str(BODY).expect("json");
     let mut g = c.benchmark_group("create_instance");
-    g.bench_function("ours: validate + build the request (from a JSON value)", |b| {
-        b.iter(|| instance::create_request(&config, &CreateInstance::from_value(black_box(&value)).expect("valid")))
-    });
+    g.bench_function(
+        "ours: validate + build the request (from a JSON value)",
+        |b| {
+            b.iter(|| {
+                instance::create_request(
+                    &config,
+                    &CreateInstance::from_value(black_box(&value)).expect("valid"),
+                )
+            })
+        },
+    );
     g.bench_function("ours: from JSON text", |b| {
-        b.iter(|| instance::create_request(&config, &CreateInstance::from_json(black_box(BODY)).expect("valid")))
+        b.iter(|| {
+            instance::create_request(
+                &config,
+                &CreateInstance::from_json(black_box(BODY)).expect("valid"),
+            )
+        })
     });
     g.bench_function("peer: serde derive from text + to_vec (no rules)", |b| {
-        b.iter(|| serde_json::to_vec(&serde_json::from_str::<PeerBody>(black_box(BODY)).expect("parses")).expect("serializes"))
+        b.iter(|| {
+            serde_json::to_vec(&serde_json::from_str::<PeerBody>(black_box(BODY)).expect("parses"))
+                .expect("serializes")
+        })
     });
     g.finish();
 
@@ -81,9 +99,18 @@ fn benches(c: &mut Criterion) {
         let verifier = Verifier::new(key.clone());
         let mut g = c.benchmark_group(format!("verify_parse_{}k", size / 1024));
         g.throughput(Throughput::Bytes(body.len() as u64));
-        g.bench_function("ours: verify_event", |b| b.iter(|| verifier.verify_event(&headers[..], black_box(&body)).expect("valid")));
+        g.bench_function("ours: verify_event", |b| {
+            b.iter(|| {
+                verifier
+                    .verify_event(&headers[..], black_box(&body))
+                    .expect("valid")
+            })
+        });
         g.bench_function("peer: hmac + base64 + serde_json::Value", |b| {
-            b.iter(|| peer_verify_parse(b"MySecretEventSignatureKey", black_box(&body), &header).expect("valid"))
+            b.iter(|| {
+                peer_verify_parse(b"MySecretEventSignatureKey", black_box(&body), &header)
+                    .expect("valid")
+            })
         });
         g.finish();
     }
