@@ -118,7 +118,7 @@ fuzz: $(CARGO_FUZZ)
 		RUSTUP_TOOLCHAIN=nightly $(CARGO_FUZZ) fuzz cmin $$t corpus/$$t || exit 1; \
 	done
 
-bench: $(PY_TOOLS)/bin/maturin $(NODE_DIR)/node_modules/.package-lock.json wasm
+bench: $(PY_TOOLS)/bin/maturin $(NODE_DIR)/node_modules/.package-lock.json wasm chromium $(WASM_DIR)/test/node_modules/.package-lock.json
 	$(PY_TOOLS)/bin/maturin build --release --locked -m bindings/python/Cargo.toml -o target/wheels -i python3
 	python3 -m venv --clear $(PY_BENCH_VENV)
 	$(PY_BENCH_VENV)/bin/pip install -q target/wheels/hootsuite_events-*.whl $(PY_BENCH_DEPS)

@@ -45,6 +45,7 @@ def main() -> None:
     rows = rust_rows()
     rows += lines([python, "bench/python_bench.py"])
     rows += lines(["node", "bench/node_bench.mjs"])
+    rows += lines(["node", "bench/browser_bench.cjs"])
     size = (ROOT / "bindings" / "wasm" / "pkg" / "SIZE")
     if size.exists():
         wasm, glue = map(int, size.read_text().split())
