@@ -214,8 +214,8 @@ fn authorization_errors() {
     let emu = emulator();
     let wrong = Config::new(
         BaseUrl::parse(&emu.base_url()).expect("base"),
-        "nope",
-        "nope",
+        "nope-user",
+        "nope-org",
     )
     .expect("config");
     let e = Client::builder(wrong)
@@ -505,6 +505,16 @@ fn events_instance(c: &Client, key: &str, url: &str) -> u64 {
     id
 }
 
+/// Has "Hootsuite" send one event of `kind` for the instance (the emulator's control endpoint).
+fn sample_event(emu: &Emulator, id: u64, kind: &str) {
+    let url = format!(
+        "{}/emulator/instances/{id}/sample-event?type={kind}",
+        emu.base_url()
+    );
+    let answer = agent().post(&url).send(&b""[..]).expect("sample event");
+    assert_eq!(answer.status().as_u16(), 200);
+}
+
 fn hootsuite_posts(emu: &Emulator, id: u64, payload: &Value) -> Value {
     let webhook =
         instance::hootsuite_webhook_url(&BaseUrl::parse(&emu.base_url()).expect("base"), id);
@@ -583,19 +593,7 @@ fn exhausted_deliveries_are_queued_then_redelivered() {
     let c = client(&emu);
     let rx = receiver("k2", usize::MAX);
     let id = events_instance(&c, "k2", &rx.url);
-    let sample = format!(
-        "{}/emulator/instances/{id}/sample-event?type=comment",
-        emu.base_url()
-    );
-    assert_eq!(
-        agent()
-            .post(&sample)
-            .send(&b""[..])
-            .expect("sample")
-            .status()
-            .as_u16(),
-        200
-    );
+    sample_event(&emu, id, "comment");
     let auth = config(&emu).platform_authorization();
     let deliveries = format!(
         "{}/notifications/subscriptions/deliveries?where=status%3D%27queued%27",
@@ -614,15 +612,7 @@ fn exhausted_deliveries_are_queued_then_redelivered() {
     wait_until("the delivery to be queued", || queued().len() == 1);
     assert_eq!(rx.hits.load(Ordering::SeqCst), 10, "1 attempt + 9 retries");
     // While the subscription is deactivated, a new event is queued at once.
-    assert_eq!(
-        agent()
-            .post(&sample)
-            .send(&b""[..])
-            .expect("sample")
-            .status()
-            .as_u16(),
-        200
-    );
+    sample_event(&emu, id, "comment");
     wait_until("the second event to be queued", || queued().len() == 2);
     assert_eq!(rx.hits.load(Ordering::SeqCst), 10);
 
@@ -732,16 +722,7 @@ fn delivery_waits_for_a_receiver_that_refuses_connections() {
         .local_addr()
         .expect("addr");
     let id = events_instance(&c, "k3", &format!("http://{addr}/hook"));
-    let sample = format!("{}/emulator/instances/{id}/sample-event", emu.base_url());
-    assert_eq!(
-        agent()
-            .post(&sample)
-            .send(&b""[..])
-            .expect("sample")
-            .status()
-            .as_u16(),
-        200
-    );
+    sample_event(&emu, id, "message");
     let auth = config(&emu).platform_authorization();
     let attempts = || -> u64 {
         let mut r = agent()
@@ -776,19 +757,7 @@ fn delivery_survives_a_receiver_that_hangs() {
     let c = client(&emu);
     let rx = receiver_on("127.0.0.1:0", "k4", 2, true);
     let id = events_instance(&c, "k4", &rx.url);
-    let sample = format!(
-        "{}/emulator/instances/{id}/sample-event?type=app",
-        emu.base_url()
-    );
-    assert_eq!(
-        agent()
-            .post(&sample)
-            .send(&b""[..])
-            .expect("sample")
-            .status()
-            .as_u16(),
-        200
-    );
+    sample_event(&emu, id, "app");
     wait_until("the delivery after two timeouts", || {
         !rx.got.lock().expect("lock").is_empty()
     });
