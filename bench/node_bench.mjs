@@ -80,4 +80,18 @@ out.push({ work: 'Node: verify + parse a 2 KB notification', ours_us: perCallUs(
   if (!crypto.timingSafeEqual(mac, given)) throw new Error('mismatch')
   return JSON.parse(body)
 }, 20000) })
+// Start-up: require() in a fresh process, minus a process that requires nothing (best of 5).
+import { execFileSync } from 'node:child_process'
+function coldMs(code) {
+  let best = Infinity
+  for (let i = 0; i < 5; i++) {
+    const t = process.hrtime.bigint()
+    execFileSync(process.execPath, ['-e', code])
+    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e6)
+  }
+  return best
+}
+const bare = coldMs('0')
+const entry = process.env.HOOTSUITE_EVENTS_NODE || new URL('../bindings/node/index.js', import.meta.url).pathname
+out.push({ work: "Node: require('hootsuite-events') in a fresh process (ms, minus bare node)", ours_us: coldMs(`require(${JSON.stringify(entry)})`) - bare, peer: "require('ajv') (same way)", peer_us: coldMs(`require(${JSON.stringify(new URL('node_modules/ajv', import.meta.url).pathname)})`) - bare })
 for (const o of out) console.log(JSON.stringify(o))

@@ -98,3 +98,16 @@ def test_request_is_immutable_and_comparable():
     assert a == b and a != he.get_instance_request(config, 2)
     with pytest.raises(AttributeError):
         a.url = "x"  # type: ignore[misc]
+
+
+def test_records_are_immutable_values():
+    a = he.parse_instance(200, {}, b'{"id": 1, "name": "n", "token": "TOKEN-SECRET-f77", "tags": ["t"]}')
+    b = he.parse_instance(200, {}, b'{"id": 1, "name": "n", "token": "TOKEN-SECRET-f77", "tags": ["t"]}')
+    assert a == b and a != he.parse_instance(200, {}, b'{"id": 2, "name": "n", "token": "t"}')
+    with pytest.raises(AttributeError):
+        a.name = "x"  # type: ignore[misc]
+    assert "TOKEN-SECRET-f77" not in repr(a) and "token_masked='TOKE********'" in repr(a)
+    d = a.to_dict()
+    assert d["token"] == "TOKEN-SECRET-f77" and d["tags"] == ["t"] and d["id"] == 1
+    issue = he.validate_instance({}).errors[0]
+    assert issue.to_dict()["path"] == ("element",) and issue.label is None

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any, Dict
 
@@ -29,8 +28,8 @@ def subset(expected: Any, actual: Any, at: str = "$") -> None:
 
 def plain(value: Any) -> Any:
     """Typed results as the JSON the vectors describe (tuples as lists, the masked token)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        d = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if hasattr(value, "to_dict") and not isinstance(value, dict):
+        d = {k: plain(v) for k, v in value.to_dict().items()}
         if isinstance(value, he.Instance):
             d["token"] = d.pop("token_masked")
         return d

@@ -7,7 +7,9 @@ Messages never contain a secret.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only; `typing` is not imported at run time
+    from typing import Any, Dict, Optional, Tuple
 
 __all__ = [
     "HootsuiteEventsError",

@@ -1,14 +1,18 @@
 """Typed results. The Rust core fills them; these classes only give them attributes.
 
-Each is a frozen dataclass: attributes, ``==``, and a ``repr`` without secrets. JSON that the
-library does not model (unknown fields, Hootsuite's raw payload) stays available as plain
-dicts and lists (``extra``, ``raw``); ``dataclasses.asdict(x)`` gives the whole value.
+Each is an immutable record: attributes, ``==``, a ``repr`` without secrets, and ``to_dict()``
+for the whole value as plain dicts and lists. JSON that the library does not model (unknown
+fields, Hootsuite's raw payload) stays available as plain dicts and lists (``extra``, ``raw``).
+
+They are deliberately not dataclasses: importing ``dataclasses`` (and ``typing`` at run time)
+cost about 13 ms of the package's import time.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only; `typing` is not imported at run time
+    from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = [
     "Issue",
@@ -23,76 +27,126 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Issue:
+def _plain(value: Any) -> Any:
+    if isinstance(value, _Record):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class _Record:
+    """An immutable record with named fields; ``_hidden`` fields stay out of ``repr``."""
+
+    _fields: Tuple[str, ...] = ()
+    _hidden: Tuple[str, ...] = ()
+
+    def __init__(self, **values: Any) -> None:
+        unknown = set(values) - set(self._fields)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field(s) {sorted(unknown)}")
+        d = self.__dict__
+        for name in self._fields:
+            d[name] = values.get(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f}={self.__dict__[f]!r}" for f in self._fields if f not in self._hidden)
+        return f"{type(self).__name__}({shown})"
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The whole value as plain dicts and lists (hidden fields included)."""
+        return {f: _plain(self.__dict__[f]) for f in self._fields}
+
+
+class Issue(_Record):
     """One validation problem: where (``path``), what (``code``, ``message``), the UI label."""
+
+    _fields = ('path', 'code', 'message', 'label', 'line', 'column',)
 
     path: Tuple[Any, ...]
     code: str
     message: str
-    label: Optional[str] = None
-    line: Optional[int] = None
-    column: Optional[int] = None
+    label: Optional[str]
+    line: Optional[int]
+    column: Optional[int]
 
 
-@dataclass(frozen=True)
-class ValidationReport:
+class ValidationReport(_Record):
     """Every error and warning of one input, in a stable order."""
+
+    _fields = ('valid', 'errors', 'warnings',)
 
     valid: bool
     errors: List[Issue]
     warnings: List[Issue]
 
 
-@dataclass(frozen=True)
-class RedirectUrl:
+class RedirectUrl(_Record):
     """The answer of step 1: where to send the user."""
+
+    _fields = ('element', 'oauth_url',)
 
     element: Optional[str]
     oauth_url: str
 
 
-@dataclass(frozen=True)
-class Instance:
+class Instance(_Record):
     """An element instance. ``token`` authorizes calls made as the instance; it is left out of
     ``repr``, which shows ``token_masked`` (safe to log) instead."""
 
+    _fields = ('id', 'name', 'token', 'token_masked', 'tags', 'valid', 'disabled', 'events_enabled', 'configuration', 'element', 'element_id', 'created_date', 'user_id', 'extra',)
+    _hidden = ('token',)
+
     id: int
     name: str
-    token: str = field(repr=False)
-    token_masked: str = ""
-    tags: List[str] = field(default_factory=list)
-    valid: bool = True
-    disabled: bool = False
-    events_enabled: bool = False
-    configuration: Dict[str, Optional[str]] = field(default_factory=dict)
-    element: Optional[Dict[str, Any]] = None
-    element_id: Optional[int] = None
-    created_date: Optional[str] = None
-    user_id: Optional[int] = None
-    extra: Dict[str, Any] = field(default_factory=dict)
+    token: str
+    token_masked: str
+    tags: List[str]
+    valid: bool
+    disabled: bool
+    events_enabled: bool
+    configuration: Dict[str, Optional[str]]
+    element: Optional[Dict[str, Any]]
+    element_id: Optional[int]
+    created_date: Optional[str]
+    user_id: Optional[int]
+    extra: Dict[str, Any]
 
 
-@dataclass(frozen=True)
-class InstancePage:
+class InstancePage(_Record):
     """One page of ``GET /instances``; pass ``next_page`` to get the next one."""
+
+    _fields = ('instances', 'next_page',)
 
     instances: List[Instance]
     next_page: Optional[str]
 
 
-@dataclass(frozen=True)
-class InstanceEvent:
+class InstanceEvent(_Record):
     """An event Cloud Elements recorded for an instance."""
+
+    _fields = ('id', 'status', 'raw',)
 
     id: str
     status: Optional[str]
     raw: Dict[str, Any]
 
 
-@dataclass(frozen=True)
-class ElementEvent:
+class ElementEvent(_Record):
     """One normalized event of a notification."""
+
+    _fields = ('object_type', 'object_id', 'event_type', 'element_key', 'date', 'extra',)
 
     object_type: Optional[str]
     object_id: Optional[str]
@@ -102,19 +156,21 @@ class ElementEvent:
     extra: Dict[str, Any]
 
 
-@dataclass(frozen=True)
-class HootsuiteEvent:
+class HootsuiteEvent(_Record):
     """One event of Hootsuite's own payload; ``data["kind"]`` is ``message``, ``comment``,
     ``app``, ``ping`` or ``other``."""
+
+    _fields = ('seq_no', 'type', 'data',)
 
     seq_no: Optional[str]
     type: str
     data: Dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Notification:
+class Notification(_Record):
     """An event notification from Cloud Elements. Process each ``dedup_key`` once."""
+
+    _fields = ('shape', 'event_id', 'instance_id', 'element_key', 'notification_id', 'events', 'hootsuite_events', 'raw', 'webhook_id', 'dedup_key',)
 
     shape: str
     event_id: Optional[str]
@@ -129,9 +185,9 @@ class Notification:
 
 
 def _make(cls: Any, data: Dict[str, Any]) -> Any:
-    """An instance of a frozen dataclass from complete data, without running its ``__init__``:
-    the native module always sends every field, and a frozen ``__init__`` sets them one by one
-    through ``object.__setattr__``, which dominated the cost of parsing a notification."""
+    """A record from complete data, without the field-by-field ``__init__``: the native module
+    always sends every field (building records one field at a time dominated the cost of
+    parsing a notification)."""
     obj = object.__new__(cls)
     obj.__dict__.update(data)
     return obj
