@@ -260,42 +260,71 @@ impl CreateInstance {
     /// The body as JSON, in a stable key order (element, providerData, configuration, tags,
     /// name, then unknown fields as given), with `event.notification.enabled` a JSON boolean.
     pub fn to_value(&self) -> Value {
-        let mut element = Map::new();
-        element.insert("key".into(), ELEMENT_KEY.into());
-        let mut provider = Map::new();
-        provider.insert("code".into(), self.code.expose().into());
-        for (k, v) in &self.extra_provider_data {
-            provider.insert(k.clone(), v.clone());
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+/// The body as sent — secrets included — in the stable key order of [`CreateInstance::to_value`],
+/// written straight from the struct (no intermediate `Value`).
+impl Serialize for CreateInstance {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+
+        struct Element;
+        impl Serialize for Element {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("key", ELEMENT_KEY)?;
+                m.end()
+            }
         }
-        let mut config = Map::new();
-        config.insert(KEY_CALLBACK_URL.into(), self.callback_url.as_str().into());
-        config.insert(KEY_API_KEY.into(), self.api_key.as_str().into());
-        config.insert(KEY_API_SECRET.into(), self.api_secret.expose().into());
-        config.insert(KEY_EVENTS_ENABLED.into(), self.events_enabled.into());
-        if let Some(url) = &self.event_callback_url {
-            config.insert(KEY_EVENT_CALLBACK_URL.into(), url.as_str().into());
+        struct Provider<'a>(&'a CreateInstance);
+        impl Serialize for Provider<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(1 + self.0.extra_provider_data.len()))?;
+                m.serialize_entry("code", self.0.code.expose())?;
+                for (k, v) in &self.0.extra_provider_data {
+                    m.serialize_entry(k, v)?;
+                }
+                m.end()
+            }
         }
-        if let Some(key) = &self.signature_key {
-            config.insert(KEY_SIGNATURE_KEY.into(), key.expose().into());
+        struct Configuration<'a>(&'a CreateInstance);
+        impl Serialize for Configuration<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let b = self.0;
+                let mut m = s.serialize_map(None)?;
+                m.serialize_entry(KEY_CALLBACK_URL, &b.callback_url)?;
+                m.serialize_entry(KEY_API_KEY, &b.api_key)?;
+                m.serialize_entry(KEY_API_SECRET, b.api_secret.expose())?;
+                m.serialize_entry(KEY_EVENTS_ENABLED, &b.events_enabled)?;
+                if let Some(url) = &b.event_callback_url {
+                    m.serialize_entry(KEY_EVENT_CALLBACK_URL, url)?;
+                }
+                if let Some(key) = &b.signature_key {
+                    m.serialize_entry(KEY_SIGNATURE_KEY, key.expose())?;
+                }
+                if let Some(t) = &b.vendor_type {
+                    m.serialize_entry(KEY_VENDOR_TYPE, t)?;
+                }
+                for (k, v) in &b.extra_configuration {
+                    m.serialize_entry(k, v)?;
+                }
+                m.end()
+            }
         }
-        if let Some(t) = &self.vendor_type {
-            config.insert(KEY_VENDOR_TYPE.into(), t.as_str().into());
-        }
-        for (k, v) in &self.extra_configuration {
-            config.insert(k.clone(), v.clone());
-        }
-        let mut body = Map::new();
-        body.insert("element".into(), Value::Object(element));
-        body.insert("providerData".into(), Value::Object(provider));
-        body.insert("configuration".into(), Value::Object(config));
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("element", &Element)?;
+        m.serialize_entry("providerData", &Provider(self))?;
+        m.serialize_entry("configuration", &Configuration(self))?;
         if let Some(tags) = &self.tags {
-            body.insert("tags".into(), tags.clone().into());
+            m.serialize_entry("tags", tags)?;
         }
-        body.insert("name".into(), self.name.as_str().into());
+        m.serialize_entry("name", &self.name)?;
         for (k, v) in &self.extra_fields {
-            body.insert(k.clone(), v.clone());
+            m.serialize_entry(k, v)?;
         }
-        Value::Object(body)
+        m.end()
     }
 }
 
@@ -966,7 +995,7 @@ pub fn create_request(config: &Config, body: &CreateInstance) -> HttpRequest {
         config.base_url().join("/instances"),
         &config.platform_authorization(),
     )
-    .with_json(&body.to_value())
+    .with_json(body)
 }
 
 /// `GET /instances/{id}`.
@@ -1005,7 +1034,7 @@ pub fn reauthenticate_request(config: &Config, id: u64, body: &CreateInstance) -
         instance_url(config, id, ""),
         &config.platform_authorization(),
     )
-    .with_json(&body.to_value())
+    .with_json(body)
 }
 
 /// `PATCH /instances/{id}` with `{"providerData": {"code": ...}}`: re-authenticates with a

@@ -112,8 +112,9 @@ impl HttpRequest {
         }
     }
 
-    pub(crate) fn with_json(mut self, body: &serde_json::Value) -> Self {
-        // Serializing a `Value` into a `Vec` cannot fail: keys are strings and numbers are finite.
+    pub(crate) fn with_json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
+        // Serializing into a `Vec` cannot fail for the library's bodies: keys are strings and
+        // numbers come from parsed JSON, so they are finite.
         self.body = serde_json::to_vec(body).unwrap_or_default();
         self.headers
             .push(("Content-Type".into(), "application/json".into()));
