@@ -925,12 +925,7 @@ pub fn parse_event_notification(
         Either::A(s) => s.into_bytes(),
         Either::B(b) => b.to_vec(),
     };
-    let mut n = events::parse_notification(&bytes).or_throw()?;
-    n.webhook_id = headers_from(headers.as_ref())
-        .into_iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(signature::WEBHOOK_ID_HEADER))
-        .map(|(_, v)| v);
-    notification_json(n)
+    notification_json(events::parse_delivery(&headers_from(headers.as_ref()), &bytes).or_throw()?)
 }
 
 /// The JSON Schema (2020-12) of the create-instance body.

@@ -55,14 +55,6 @@ fn ser<T: serde::Serialize>(value: &T) -> PyResult<Value> {
     serde_json::to_value(value).map_err(|e| PyTypeError::new_err(e.to_string()))
 }
 
-/// An instance as data, with the real token (the core's serialization masks it for logs).
-fn instance_value(i: &instance::Instance) -> PyResult<Value> {
-    let mut v = ser(i)?;
-    v["token_masked"] = v["token"].take();
-    v["token"] = i.token.expose().into();
-    Ok(v)
-}
-
 /// A JSON input: a dict/list (any JSON-like value), or JSON text as `str` or `bytes`.
 enum JsonInput {
     Text(String),
@@ -513,7 +505,7 @@ fn parse_instance(
     body: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let i = instance::parse_instance(&response_arg(response, headers, body)?).or_raise(py)?;
-    build(py, "instance", &instance_value(&i)?)
+    build(py, "instance", &i.to_value_with_token())
 }
 
 #[pyfunction]
@@ -529,8 +521,8 @@ fn parse_instance_page(
     let instances = page
         .instances
         .iter()
-        .map(instance_value)
-        .collect::<PyResult<Vec<Value>>>()?;
+        .map(instance::Instance::to_value_with_token)
+        .collect::<Vec<Value>>();
     build(
         py,
         "instance_page",
@@ -636,12 +628,8 @@ fn parse_event_notification(
     body: &Bound<'_, PyAny>,
     headers: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
-    let mut n = events::parse_notification(&bytes_arg(body, false)?).or_raise(py)?;
-    let headers = headers_arg(headers)?;
-    n.webhook_id = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(signature::WEBHOOK_ID_HEADER))
-        .map(|(_, v)| v.clone());
+    let n =
+        events::parse_delivery(&headers_arg(headers)?, &bytes_arg(body, false)?).or_raise(py)?;
     notification(py, &n)
 }
 

@@ -207,16 +207,7 @@ fn bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
     ))
 }
 
-fn notification(
-    mut n: events::Notification,
-    headers: &[(String, String)],
-) -> Result<JsValue, JsValue> {
-    if n.webhook_id.is_none() {
-        n.webhook_id = headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(signature::WEBHOOK_ID_HEADER))
-            .map(|(_, v)| v.clone());
-    }
+fn notification(n: events::Notification) -> Result<JsValue, JsValue> {
     let mut v = serde_json::to_value(&n).map_err(|e| type_error(&e.to_string()))?;
     v["dedup_key"] = n.dedup_key().into();
     to_js(&camel_keys(v))
@@ -253,8 +244,7 @@ pub fn parse_event_notification(body: &JsValue, headers: &JsValue) -> Result<JsV
         Some(s) => s.into_bytes(),
         None => bytes(body)?,
     };
-    let n = events::parse_notification(&raw).map_err(js_error)?;
-    notification(n, &header_pairs(headers)?)
+    notification(events::parse_delivery(&header_pairs(headers)?, &raw).map_err(js_error)?)
 }
 
 fn verifier(key: &str, options: &JsValue) -> Verifier {
@@ -299,7 +289,7 @@ pub fn verify_event(
     let n = verifier(key, options)
         .verify_event(&pairs, &bytes(body)?)
         .map_err(js_error)?;
-    notification(n, &pairs)
+    notification(n)
 }
 
 /// `sha256=<Base64 HMAC-SHA256>` of the raw body.
@@ -529,14 +519,7 @@ pub fn list_instances_request(
 #[wasm_bindgen(js_name = parseInstance)]
 pub fn parse_instance(response: &JsValue) -> Result<JsValue, JsValue> {
     let i = instance::parse_instance(&response_in(response)?).map_err(js_error)?;
-    to_js(&camel_keys(instance_value(&i)?))
-}
-
-fn instance_value(i: &instance::Instance) -> Result<Value, JsValue> {
-    let mut v = serde_json::to_value(i).map_err(|e| type_error(&e.to_string()))?;
-    v["token_masked"] = v["token"].take();
-    v["token"] = i.token.expose().into();
-    Ok(v)
+    to_js(&camel_keys(i.to_value_with_token()))
 }
 
 /// Reads `GET /instances`: `{instances, nextPage}`.
@@ -546,8 +529,8 @@ pub fn parse_instance_page(response: &JsValue) -> Result<JsValue, JsValue> {
     let instances = page
         .instances
         .iter()
-        .map(instance_value)
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(instance::Instance::to_value_with_token)
+        .collect::<Vec<Value>>();
     to_js(&camel_keys(
         serde_json::json!({"instances": instances, "next_page": page.next_page}),
     ))

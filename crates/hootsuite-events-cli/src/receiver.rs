@@ -9,7 +9,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use hootsuite_events::events::{self, Deduplicator, Notification};
-use hootsuite_events::signature::{Verifier, WEBHOOK_ID_HEADER};
+use hootsuite_events::signature::Verifier;
 
 const MAX_BODY: u64 = 1024 * 1024;
 
@@ -66,14 +66,7 @@ impl Receiver {
                                 e.to_string(),
                             )
                         }),
-                        None => events::parse_notification(&body)
-                            .map(|mut n| {
-                                n.webhook_id = headers
-                                    .iter()
-                                    .find(|(k, _)| k.eq_ignore_ascii_case(WEBHOOK_ID_HEADER))
-                                    .map(|(_, v)| v.clone());
-                                n
-                            })
+                        None => events::parse_delivery(&headers, &body)
                             .map_err(|e| (400, e.to_string())),
                     },
                 };

@@ -31,6 +31,8 @@ use hootsuite_events::instance::{
 use hootsuite_events::oauth::{self, RedirectUrl, RedirectUrlParams};
 use hootsuite_events::{ApiError, Config, HttpRequest, HttpResponse, Secret};
 
+const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
+
 /// The client's error.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -174,9 +176,10 @@ impl ClientBuilder {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
-            .timeout_connect(Some(self.connect_timeout))
-            .timeout_recv_response(Some(self.read_timeout))
-            .timeout_recv_body(Some(self.read_timeout))
+            // Clamped to a day: ureq adds timeouts to the clock, and `Duration::MAX` would overflow.
+            .timeout_connect(Some(self.connect_timeout.min(MAX_TIMEOUT)))
+            .timeout_recv_response(Some(self.read_timeout.min(MAX_TIMEOUT)))
+            .timeout_recv_body(Some(self.read_timeout.min(MAX_TIMEOUT)))
             .user_agent(concat!("hootsuite-events/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();

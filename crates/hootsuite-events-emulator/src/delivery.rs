@@ -14,6 +14,9 @@ use crate::state::{DeliveryStatus, Shared};
 /// Retries after the first attempt.
 pub(crate) const MAX_RETRIES: u32 = 9;
 
+/// The longest delivery timeout honoured (a larger one would overflow the HTTP client's clock).
+const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
+
 struct Job {
     id: u64,
     url: String,
@@ -26,7 +29,7 @@ pub(crate) fn run(shared: &Shared) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
-        .timeout_global(Some(shared.config.delivery_timeout))
+        .timeout_global(Some(shared.config.delivery_timeout.min(MAX_TIMEOUT)))
         .build()
         .into();
     while let Some(job) = next_job(shared) {
@@ -51,7 +54,7 @@ pub(crate) fn run(shared: &Shared) {
             state.deactivate_subscription(instance_id);
         } else {
             d.status = DeliveryStatus::Pending;
-            d.next_at = d.started + backoff(shared.config.retry_unit, d.attempts);
+            d.next_at = due(d.started, shared.config.retry_unit, d.attempts);
         }
     }
 }
@@ -59,6 +62,14 @@ pub(crate) fn run(shared: &Shared) {
 /// Retry x comes 2^(2x) units after the first attempt.
 fn backoff(unit: Duration, attempt: u32) -> Duration {
     unit.saturating_mul(4u32.saturating_pow(attempt.min(15)))
+}
+
+/// When retry `attempt` is due. A huge `retry_unit` (a command-line value) must not overflow
+/// the clock: a retry that far away is simply never due.
+fn due(started: Instant, unit: Duration, attempt: u32) -> Instant {
+    started
+        .checked_add(backoff(unit, attempt))
+        .unwrap_or_else(|| started + Duration::from_secs(100 * 365 * 86_400))
 }
 
 /// Waits for the next due delivery; `None` once the emulator stops.
@@ -119,6 +130,15 @@ fn post(agent: &ureq::Agent, job: &Job) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_huge_unit_does_not_overflow() {
+        let now = std::time::Instant::now();
+        assert!(
+            super::due(now, std::time::Duration::MAX, 9)
+                > now + std::time::Duration::from_secs(86_400 * 365)
+        );
+    }
+
     #[test]
     fn documented_schedule() {
         let unit = std::time::Duration::from_secs(1);

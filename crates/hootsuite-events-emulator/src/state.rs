@@ -391,16 +391,7 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
     }
     match (m, segs.as_slice()) {
         ("GET", ["elements", "hootsuite", "oauth", "url"]) => {
-            let get = |k: &str| req.query(k).map(str::to_string);
-            oauth_url(
-                shared,
-                get("apiKey"),
-                get("apiSecret"),
-                get("callbackUrl"),
-                get("state"),
-                get("scope"),
-                rid,
-            )
+            oauth_url(shared, |k| req.query(k).map(str::to_string), rid)
         }
         ("POST", ["elements", "hootsuite", "oauth", "url"]) => {
             let body: Value = match serde_json::from_slice(&req.body) {
@@ -409,14 +400,9 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                     return shared.error(400, &format!("The body is not JSON: {e}"), None, rid)
                 }
             };
-            let get = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
             oauth_url(
                 shared,
-                get("apiKey"),
-                get("apiSecret"),
-                get("callbackUrl"),
-                get("state"),
-                get("scope"),
+                |k| body.get(k).and_then(Value::as_str).map(str::to_string),
                 rid,
             )
         }
@@ -514,15 +500,10 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
     }
 }
 
-fn oauth_url(
-    shared: &Shared,
-    api_key: Option<String>,
-    api_secret: Option<String>,
-    callback_url: Option<String>,
-    state: Option<String>,
-    scope: Option<String>,
-    rid: &str,
-) -> Resp {
+/// Step 1 from the GET query or the POST body (`get` reads one parameter).
+fn oauth_url(shared: &Shared, get: impl Fn(&str) -> Option<String>, rid: &str) -> Resp {
+    let (api_key, api_secret, callback_url) = (get("apiKey"), get("apiSecret"), get("callbackUrl"));
+    let (state, scope) = (get("state"), get("scope"));
     let missing: Vec<&str> = [
         ("apiKey", &api_key),
         ("apiSecret", &api_secret),

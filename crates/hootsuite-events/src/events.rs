@@ -14,6 +14,8 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, ParseError};
 use crate::json::{type_name, Doc, Limits, Path};
+use crate::request::Headers;
+use crate::signature::WEBHOOK_ID_HEADER;
 
 /// The normalized kind of change (`eventType`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -204,6 +206,27 @@ pub fn parse_notification(body: &[u8]) -> Result<Notification, Error> {
 pub fn parse_notification_with(body: &[u8], limits: &Limits) -> Result<Notification, Error> {
     let (doc, value) = Doc::parse(body, limits)?;
     Ok(notification_from(&doc, &value)?)
+}
+
+/// Parses a delivery without verifying it (for unsigned deliveries): the body, and the
+/// `Elements-Webhook-Id` header as [`Notification::webhook_id`] for deduplication.
+/// [`crate::signature::Verifier::verify_event`] does the same after checking the signature.
+pub fn parse_delivery<H: Headers + ?Sized>(
+    headers: &H,
+    body: &[u8],
+) -> Result<Notification, Error> {
+    parse_delivery_with(headers, body, &Limits::default())
+}
+
+/// [`parse_delivery`] within `limits`.
+pub fn parse_delivery_with<H: Headers + ?Sized>(
+    headers: &H,
+    body: &[u8],
+    limits: &Limits,
+) -> Result<Notification, Error> {
+    let mut n = parse_notification_with(body, limits)?;
+    n.webhook_id = headers.get_header(WEBHOOK_ID_HEADER).map(str::to_string);
+    Ok(n)
 }
 
 fn notification_from(doc: &Doc<'_>, value: &Value) -> Result<Notification, ParseError> {
@@ -458,6 +481,20 @@ mod tests {
         assert_eq!(n.notification_id.as_deref(), Some("1047"));
         assert_eq!(n.events[0].object_id.as_deref(), Some("5"));
         assert_eq!(n.dedup_key(), Some("1088"));
+    }
+
+    #[test]
+    fn deliveries_take_their_webhook_id_from_the_header() {
+        let headers = [("elements-webhook-id", "wh-7")];
+        let n =
+            parse_delivery(&headers[..], br#"{"message": {"eventId": "e-1"}}"#).expect("parses");
+        assert_eq!(
+            (n.webhook_id.as_deref(), n.dedup_key()),
+            (Some("wh-7"), Some("wh-7"))
+        );
+        let none: [(&str, &str); 0] = [];
+        let n = parse_delivery(&none[..], br#"{"message": {"eventId": "e-1"}}"#).expect("parses");
+        assert_eq!(n.dedup_key(), Some("e-1"));
     }
 
     #[test]

@@ -1205,6 +1205,18 @@ pub struct Instance {
     pub extra: Map<String, Value>,
 }
 
+impl Instance {
+    /// The instance as JSON for a program that must keep the token (a binding, an app storing
+    /// it): `token` is the real token and `token_masked` the form safe to log. The plain
+    /// serialization (`serde_json::to_value(&instance)`) masks `token` instead.
+    pub fn to_value_with_token(&self) -> Value {
+        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
+        v["token_masked"] = self.token.masked().into();
+        v["token"] = self.token.expose().into();
+        v
+    }
+}
+
 fn serialize_masked<S: serde::Serializer>(token: &InstanceToken, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&token.masked())
 }

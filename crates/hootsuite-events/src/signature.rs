@@ -16,7 +16,7 @@ use hmac::{Hmac, Mac};
 
 use crate::config::Secret;
 use crate::error::{Error, SignatureError};
-use crate::events::{parse_notification_with, Notification};
+use crate::events::{parse_delivery_with, Notification};
 use crate::json::{Limits, DEFAULT_MAX_BODY_SIZE};
 use crate::request::Headers;
 
@@ -248,14 +248,13 @@ impl Verifier {
         body: &[u8],
     ) -> Result<Notification, Error> {
         self.verify(body, headers.get_header(SIGNATURE_HEADER))?;
-        let mut n = parse_notification_with(
+        parse_delivery_with(
+            headers,
             body,
             &Limits {
                 max_body_size: self.max_body_size,
             },
-        )?;
-        n.webhook_id = headers.get_header(WEBHOOK_ID_HEADER).map(str::to_string);
-        Ok(n)
+        )
     }
 }
 

@@ -94,18 +94,22 @@ fn request_value(r: &HttpRequest) -> Value {
     json!({ "method": r.method.as_str(), "url": r.url, "headers": headers, "body": body })
 }
 
-fn response(input: &Value) -> HttpResponse {
-    let headers = input["headers"]
+/// A vector's `headers` object as name/value pairs.
+fn headers(input: &Value) -> Vec<(String, String)> {
+    input["headers"]
         .as_object()
         .map(|m| {
             m.iter()
                 .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn response(input: &Value) -> HttpResponse {
     HttpResponse::new(
         input["status"].as_u64().unwrap_or(0) as u16,
-        headers,
+        headers(input),
         s(input, "body").as_bytes().to_vec(),
     )
 }
@@ -277,17 +281,7 @@ fn signature_vectors() {
                     Err(e) => err(e),
                 }
             }
-            "verify_event" => {
-                let headers: Vec<(String, String)> = input["headers"]
-                    .as_object()
-                    .map(|m| {
-                        m.iter()
-                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                ok(Verifier::new(key).verify_event(&headers, body))
-            }
+            "verify_event" => ok(Verifier::new(key).verify_event(&headers(input), body)),
             other => panic!("unknown op {other}"),
         }
     });
