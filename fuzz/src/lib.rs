@@ -16,9 +16,17 @@ fn split3(data: &[u8]) -> (&[u8], &[u8], &[u8]) {
     )
 }
 
-/// The notification parser.
+/// The notification parser; its typed fast path must agree with the reference path on every
+/// input (same notification, or the same error).
 pub fn notification(data: &[u8]) {
-    if let Ok(n) = events::parse_notification(data) {
+    let limits = hootsuite_events::json::Limits::default();
+    let fast = events::parse_notification_with(data, &limits);
+    let reference = events::reference_parse_with(data, &limits);
+    assert_eq!(
+        fast, reference,
+        "the fast path disagrees with the reference path"
+    );
+    if let Ok(n) = fast {
         let _ = n.dedup_key();
     }
 }

@@ -106,6 +106,18 @@ fn benches(c: &mut Criterion) {
                     .expect("valid")
             })
         });
+        g.bench_function("parts: parse_notification alone (no signature)", |b| {
+            b.iter(|| {
+                hootsuite_events::events::parse_notification(black_box(&body)).expect("valid")
+            })
+        });
+        g.bench_function("parts: verify alone (no parsing)", |b| {
+            b.iter(|| {
+                verifier
+                    .verify(black_box(&body), Some(&header))
+                    .expect("valid")
+            })
+        });
         g.bench_function("peer: hmac + base64 + serde_json::Value", |b| {
             b.iter(|| {
                 peer_verify_parse(b"MySecretEventSignatureKey", black_box(&body), &header)

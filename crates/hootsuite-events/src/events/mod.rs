@@ -17,6 +17,8 @@ use crate::json::{type_name, Doc, Limits, Path};
 use crate::request::Headers;
 use crate::signature::WEBHOOK_ID_HEADER;
 
+mod typed;
+
 /// The normalized kind of change (`eventType`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(into = "String")]
@@ -204,6 +206,19 @@ pub fn parse_notification(body: &[u8]) -> Result<Notification, Error> {
 
 /// Parses a notification body within `limits`.
 pub fn parse_notification_with(body: &[u8], limits: &Limits) -> Result<Notification, Error> {
+    if body.len() <= limits.max_body_size {
+        if let Some(n) = typed::parse(body) {
+            return Ok(n);
+        }
+    }
+    reference_parse_with(body, limits)
+}
+
+/// The reference reader: a `serde_json::Value` first, then the walk that gives every error its
+/// path. [`parse_notification_with`] uses it whenever the typed fast path gives up; it is public
+/// only so that the fuzz targets can check that both paths agree.
+#[doc(hidden)]
+pub fn reference_parse_with(body: &[u8], limits: &Limits) -> Result<Notification, Error> {
     let (doc, value) = Doc::parse(body, limits)?;
     Ok(notification_from(&doc, &value)?)
 }
