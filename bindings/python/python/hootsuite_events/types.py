@@ -209,8 +209,4 @@ def _build(kind: str, d: Any) -> Any:
         return InstancePage(instances=[_make(Instance, i) for i in d["instances"]], next_page=d["next_page"])
     if kind == "instance_events":
         return [InstanceEvent(**e) for e in d]
-    if kind == "notification":
-        d["events"] = [_make(ElementEvent, e) for e in d["events"]]
-        d["hootsuite_events"] = [_make(HootsuiteEvent, h) for h in d["hootsuite_events"]]
-        return _make(Notification, d)
     raise ValueError(f"unknown kind {kind}")
