@@ -56,20 +56,26 @@ function run(file, op) {
   }
 }
 
-run('validation.json', (i) => () => {
-  const data = 'text' in i ? i.text : i.json
-  const out = he.validateInstance(data)
-  if (out.valid) {
-    out.body = he.buildInstanceBody(data)
-    out.body_text = JSON.stringify(out.body)
-  }
-  return out
+// The form's operations, for both builds: the full one here and the browser one below.
+const formOps = (he) => ({
+  validation: (i) => () => {
+    const data = 'text' in i ? i.text : i.json
+    const out = he.validateInstance(data)
+    if (out.valid) {
+      out.body = he.buildInstanceBody(data)
+      out.body_text = JSON.stringify(out.body)
+    }
+    return out
+  },
+  requests: (i) => () => {
+    if (i.op === 'hootsuite_webhook_url') return { value: he.hootsuiteWebhookUrl(i.base_url, i.args.id) }
+    return buildRequest(he, { baseUrl: i.base_url, userSecret: i.user_secret, organizationSecret: i.organization_secret }, i.op, i.args)
+  },
 })
+const FORM_REQUESTS = new Set(['create_instance', 'hootsuite_webhook_url'])
 
-run('requests.json', (i) => () => {
-  if (i.op === 'hootsuite_webhook_url') return { value: he.hootsuiteWebhookUrl(i.base_url, i.args.id) }
-  return buildRequest(he, { baseUrl: i.base_url, userSecret: i.user_secret, organizationSecret: i.organization_secret }, i.op, i.args)
-})
+run('validation.json', formOps(he).validation)
+run('requests.json', formOps(he).requests)
 
 const PARSERS = parsers(he)
 run('responses.json', (i) => () => ({ ok: plain(PARSERS[i.op]({ status: i.status, headers: i.headers, body: new TextEncoder().encode(i.body) })) }))
@@ -103,6 +109,26 @@ test('errors and raw-bytes guard', () => {
   })
   assert.ok(!JSON.stringify(preview).includes('SECRET'))
   assert.match(preview.curl, /^curl -X POST 'https:\/\/api\.cloud-elements\.com\/elements\/api-v2\/instances'/)
+})
+
+// The browser package (pkg: the form only, ES module) must give the same results as the full
+// build on every validation case and every create-instance and webhook-URL request case.
+test('the browser build runs the form vectors', async (t) => {
+  const pkg = path.join(__dirname, '..', 'pkg')
+  const browser = await import(require('node:url').pathToFileURL(path.join(pkg, 'hootsuite_events_wasm.js')).href)
+  browser.initSync({ module: fs.readFileSync(path.join(pkg, 'hootsuite_events_wasm_bg.wasm')) })
+  assert.equal(browser.verifyEvent, undefined, 'the browser build leaves the server operations out')
+  const ops = formOps(browser)
+  let ran = 0
+  for (const c of vectors('validation.json')) {
+    await t.test(`validation.json / ${c.name}`, () => subset(c.expected, outcome(ops.validation(c.input))))
+    ran++
+  }
+  for (const c of vectors('requests.json').filter((c) => FORM_REQUESTS.has(c.input.op))) {
+    await t.test(`requests.json / ${c.name}`, () => subset(c.expected, outcome(ops.requests(c.input))))
+    ran++
+  }
+  assert.ok(ran >= 30, `only ${ran} form cases ran`)
 })
 
 test('the gzipped size is recorded by the build', () => {

@@ -208,7 +208,8 @@ impl CreateInstance {
 
     /// Reads and checks a body from JSON text; all problems come back in [`Error::Invalid`].
     pub fn from_json(text: &str) -> Result<Self, Error> {
-        match serde_json::from_str::<Value>(text) {
+        // `from_slice` like every other reader of the crate: one JSON reader in the wasm build.
+        match serde_json::from_slice::<Value>(text.as_bytes()) {
             Ok(v) => Self::from_value(&v),
             Err(e) => Err(Error::Invalid(ValidationReport::syntax(&e))),
         }
@@ -434,7 +435,7 @@ pub fn validate(value: &Value) -> ValidationReport {
 
 /// [`validate`] for JSON text: malformed JSON gives one `json_syntax` error with line and column.
 pub fn validate_json(text: &str) -> ValidationReport {
-    match serde_json::from_str::<Value>(text) {
+    match serde_json::from_slice::<Value>(text.as_bytes()) {
         Ok(v) => validate(&v),
         Err(e) => ValidationReport::syntax(&e),
     }
