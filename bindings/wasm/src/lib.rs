@@ -31,6 +31,11 @@ fn to_js(value: &Value) -> Result<JsValue, JsValue> {
     JSON::parse(&value.to_string())
 }
 
+/// Any serializable result as a JavaScript value, through JSON text without a `Value` tree.
+fn ser_to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    JSON::parse(&serde_json::to_string(value).map_err(|e| type_error(&e.to_string()))?)
+}
+
 /// A JavaScript value as JSON; a string is JSON text.
 enum Input {
     Text(String),
@@ -119,7 +124,7 @@ pub fn validate_instance(form: &JsValue) -> Result<JsValue, JsValue> {
         Input::Text(t) => instance::validate_json(&t),
         Input::Value(v) => instance::validate(&v),
     };
-    to_js(&serde_json::to_value(&report).map_err(|e| type_error(&e.to_string()))?)
+    ser_to_js(&report)
 }
 
 /// The canonical body of a valid input; throws a `ValidationError` otherwise.
