@@ -14,6 +14,9 @@ use napi::ValueType;
 use napi_derive::napi;
 use serde_json::Value;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The prefix of messages that carry core error data.
 const ERROR_MARKER: &str = "hootsuite-events:";
 
