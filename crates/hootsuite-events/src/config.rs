@@ -19,6 +19,11 @@ use crate::url::parse_http_url;
 pub struct Secret(String);
 
 impl Secret {
+    /// The value itself, for the request that carries it.
+    pub(crate) fn into_inner(self) -> String {
+        self.0
+    }
+
     /// Wraps a secret value.
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
@@ -209,6 +214,8 @@ pub struct Config {
     base_url: BaseUrl,
     user_secret: Secret,
     organization_secret: Secret,
+    /// `User …, Organization …`, made once: every platform request carries it.
+    platform_authorization: Secret,
 }
 
 impl Config {
@@ -229,10 +236,16 @@ impl Config {
                 reason: "is the same as the user secret; they are two different values in the Cloud Elements console (one documented example writes `Organization <INSERT_USER_SECRET>` by mistake)".into(),
             });
         }
+        let platform_authorization = Secret(format!(
+            "User {}, Organization {}",
+            user_secret.expose(),
+            organization_secret.expose()
+        ));
         Ok(Config {
             base_url,
             user_secret,
             organization_secret,
+            platform_authorization,
         })
     }
 
@@ -244,11 +257,7 @@ impl Config {
     /// `User <user secret>, Organization <organization secret>`: the header value for platform
     /// calls (`/elements/...`, `/instances`).
     pub fn platform_authorization(&self) -> Secret {
-        Secret(format!(
-            "User {}, Organization {}",
-            self.user_secret.expose(),
-            self.organization_secret.expose()
-        ))
+        self.platform_authorization.clone()
     }
 
     /// `User <user secret>, Element <instance token>`: the header value for calls made as one

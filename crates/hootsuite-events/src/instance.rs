@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::config::{BaseUrl, Config, InstanceToken, Secret};
 use crate::error::{ApiError, Error};
-use crate::json::{type_name, Doc, Limits, Path};
+use crate::json::{field, type_name, Doc, Limits, Path};
 use crate::request::{HttpRequest, HttpResponse, Method};
 use crate::url::{is_loopback_host, parse_http_url};
 use crate::validate::{did_you_mean, ValidationReport};
@@ -460,14 +460,14 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
 
     // element.key
     let element = root.key("element");
-    match obj.get("element") {
+    match field(obj, "element") {
         None => r.error(
             element,
             "required",
             None,
             "`element` is required: {\"key\": \"hootsuite\"}".into(),
         ),
-        Some(Value::Object(e)) => match e.get("key") {
+        Some(Value::Object(e)) => match field(e, "key") {
             None => r.error(
                 element.key("key"),
                 "required",
@@ -506,7 +506,7 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
     let provider = root.key("providerData");
     let mut code = None;
     let mut extra_provider_data = Map::new();
-    match obj.get("providerData") {
+    match field(obj, "providerData") {
         None => r.error(
             provider.key("code"),
             "required",
@@ -520,7 +520,7 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
                 p,
                 provider,
                 "code",
-                "`providerData.code`",
+                Some("`providerData.code`"),
                 None,
                 "the authorization grant code from the OAuth callback",
             );
@@ -542,7 +542,7 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
     // configuration
     let cpath = root.key("configuration");
     let empty = Map::new();
-    let config = match obj.get("configuration") {
+    let config = match field(obj, "configuration") {
         None => Some(&empty),
         Some(Value::Object(c)) => Some(c),
         Some(other) => {
@@ -564,9 +564,7 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
     }
 
     // tags
-    let tags = obj
-        .get("tags")
-        .and_then(|v| check_tags(&mut r, v, root.key("tags")));
+    let tags = field(obj, "tags").and_then(|v| check_tags(&mut r, v, root.key("tags")));
 
     // name
     let name = required_string(
@@ -574,7 +572,7 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
         obj,
         root,
         "name",
-        "Name (`name`)",
+        Some("Name (`name`)"),
         Some("Name"),
         "the name of the instance",
     );
@@ -657,7 +655,7 @@ pub fn validate_update(value: &Value) -> ValidationReport {
                     obj,
                     root,
                     "name",
-                    "Name (`name`)",
+                    Some("Name (`name`)"),
                     Some("Name"),
                     "the name of the instance",
                 );
@@ -683,7 +681,7 @@ pub fn validate_update(value: &Value) -> ValidationReport {
                     p,
                     path,
                     "code",
-                    "`providerData.code`",
+                    Some("`providerData.code`"),
                     None,
                     "the authorization grant code from the OAuth callback",
                 );
@@ -741,7 +739,7 @@ fn check_configuration<'v>(
                 config,
                 cpath,
                 KEY_CALLBACK_URL,
-                &display(KEY_CALLBACK_URL),
+                None,
                 label_of(KEY_CALLBACK_URL),
                 "the callback URL registered at Hootsuite",
             )
@@ -761,7 +759,7 @@ fn check_configuration<'v>(
             config,
             cpath,
             KEY_API_KEY,
-            &display(KEY_API_KEY),
+            None,
             label_of(KEY_API_KEY),
             "the REST API Client ID of your Hootsuite app",
         )
@@ -774,7 +772,7 @@ fn check_configuration<'v>(
             config,
             cpath,
             KEY_API_SECRET,
-            &display(KEY_API_SECRET),
+            None,
             label_of(KEY_API_SECRET),
             "the REST API Client Secret of your Hootsuite app",
         )
@@ -782,7 +780,7 @@ fn check_configuration<'v>(
 
     let enabled_label = label_of(KEY_EVENTS_ENABLED);
     let mut enabled_known = true;
-    match config.get(KEY_EVENTS_ENABLED) {
+    match field(config, KEY_EVENTS_ENABLED) {
         None => {}
         Some(Value::Bool(b)) => c.events_enabled = *b,
         Some(Value::String(s)) if s == "true" => c.events_enabled = true,
@@ -799,7 +797,7 @@ fn check_configuration<'v>(
 
     let cb_path = cpath.key(KEY_EVENT_CALLBACK_URL);
     let cb_label = label_of(KEY_EVENT_CALLBACK_URL);
-    match config.get(KEY_EVENT_CALLBACK_URL) {
+    match field(config, KEY_EVENT_CALLBACK_URL) {
         None if c.events_enabled && !partial => r.error(
             cb_path,
             "required",
@@ -839,7 +837,7 @@ fn check_configuration<'v>(
 
     let key_path = cpath.key(KEY_SIGNATURE_KEY);
     let key_label = label_of(KEY_SIGNATURE_KEY);
-    match config.get(KEY_SIGNATURE_KEY) {
+    match field(config, KEY_SIGNATURE_KEY) {
         None if c.events_enabled && !partial => r.warning(key_path, "unsigned_events", key_label, format!("events are enabled without {}: anyone who learns the callback URL can forge events", display(KEY_SIGNATURE_KEY))),
         None => {}
         Some(Value::String(s)) if s.trim().is_empty() => r.error(key_path, "blank", key_label, format!("{} must not be blank; leave it out to send unsigned events", display(KEY_SIGNATURE_KEY))),
@@ -848,7 +846,7 @@ fn check_configuration<'v>(
     }
 
     let vt_path = cpath.key(KEY_VENDOR_TYPE);
-    match config.get(KEY_VENDOR_TYPE) {
+    match field(config, KEY_VENDOR_TYPE) {
         None => {}
         Some(Value::String(s)) if s == "webhook" || s == "polling" => c.vendor_type = Some(s),
         Some(Value::String(s)) if s == "webhooks" => {
@@ -931,18 +929,20 @@ fn required_string<'v>(
     obj: &'v Map<String, Value>,
     parent: Path<'_>,
     key: &str,
-    shown: &str,
+    // How the field is named in messages; `None` for its label and key (made only on error).
+    shown: Option<&str>,
     label: Option<&'static str>,
     what: &str,
 ) -> Option<&'v str> {
     let path = parent.key(key);
-    match obj.get(key) {
+    let shown = || shown.map_or_else(|| display(key), str::to_string);
+    match field(obj, key) {
         None => {
             r.error(
                 path,
                 "required",
                 label,
-                format!("{shown} is required: {what}"),
+                format!("{} is required: {what}", shown()),
             );
             None
         }
@@ -951,7 +951,7 @@ fn required_string<'v>(
                 path,
                 "blank",
                 label,
-                format!("{shown} must not be blank: {what}"),
+                format!("{} must not be blank: {what}", shown()),
             );
             None
         }
@@ -961,7 +961,7 @@ fn required_string<'v>(
                 path,
                 "type",
                 label,
-                format!("{shown} must be a string, found {}", type_name(other)),
+                format!("{} must be a string, found {}", shown(), type_name(other)),
             );
             None
         }
@@ -994,7 +994,7 @@ pub fn create_request(config: &Config, body: &CreateInstance) -> HttpRequest {
     HttpRequest::new(
         Method::Post,
         config.base_url().join("/instances"),
-        &config.platform_authorization(),
+        config.platform_authorization(),
     )
     .with_json(body)
 }
@@ -1004,7 +1004,7 @@ pub fn get_request(config: &Config, id: u64) -> HttpRequest {
     HttpRequest::new(
         Method::Get,
         instance_url(config, id, ""),
-        &config.platform_authorization(),
+        config.platform_authorization(),
     )
 }
 
@@ -1014,7 +1014,7 @@ pub fn delete_request(config: &Config, id: u64) -> HttpRequest {
     HttpRequest::new(
         Method::Delete,
         instance_url(config, id, ""),
-        &config.platform_authorization(),
+        config.platform_authorization(),
     )
 }
 
@@ -1024,7 +1024,7 @@ pub fn set_enabled_request(config: &Config, id: u64, enabled: bool) -> HttpReque
     HttpRequest::new(
         method,
         instance_url(config, id, "/enabled"),
-        &config.platform_authorization(),
+        config.platform_authorization(),
     )
 }
 
@@ -1033,7 +1033,7 @@ pub fn reauthenticate_request(config: &Config, id: u64, body: &CreateInstance) -
     HttpRequest::new(
         Method::Put,
         instance_url(config, id, ""),
-        &config.platform_authorization(),
+        config.platform_authorization(),
     )
     .with_json(body)
 }
@@ -1056,7 +1056,7 @@ pub fn reauthenticate_code_request(
     Ok(HttpRequest::new(
         Method::Patch,
         instance_url(config, id, ""),
-        &config.platform_authorization(),
+        config.platform_authorization(),
     )
     .with_json(&body))
 }
@@ -1078,7 +1078,7 @@ pub fn update_event_callback_request(
     Ok(HttpRequest::new(
         Method::Patch,
         instance_url(config, id, ""),
-        &config.platform_authorization(),
+        config.platform_authorization(),
     )
     .with_json(&body))
 }
@@ -1090,7 +1090,7 @@ pub fn set_events_request(config: &Config, id: u64, enabled: bool) -> HttpReques
     HttpRequest::new(
         Method::Patch,
         instance_url(config, id, ""),
-        &config.platform_authorization(),
+        config.platform_authorization(),
     )
     .with_json(&body)
 }
@@ -1100,7 +1100,7 @@ pub fn events_request(config: &Config, id: u64) -> HttpRequest {
     HttpRequest::new(
         Method::Get,
         instance_url(config, id, "/events"),
-        &config.platform_authorization(),
+        config.platform_authorization(),
     )
 }
 
@@ -1138,7 +1138,7 @@ pub fn list_request(config: &Config, query: &ListQuery) -> HttpRequest {
         q.push(("hydrate", h.to_string()));
     }
     let url = crate::oauth::with_query(config.base_url().join("/instances"), &q);
-    HttpRequest::new(Method::Get, url, &config.platform_authorization())
+    HttpRequest::new(Method::Get, url, config.platform_authorization())
 }
 
 fn instance_url(config: &Config, id: u64, suffix: &str) -> String {
@@ -1336,7 +1336,7 @@ fn instance_from(
     path: Path<'_>,
 ) -> Result<Instance, crate::error::ParseError> {
     let obj = doc.object(value, path)?;
-    let id = match obj.get("id") {
+    let id = match field(obj, "id") {
         None | Some(Value::Null) => {
             return Err(doc.missing(path.key("id"), "the instance id (a number)"))
         }
@@ -1347,7 +1347,7 @@ fn instance_from(
         .unwrap_or_default()
         .to_string();
     let token = InstanceToken::new(doc.req_str(obj, path, "token")?);
-    let tags = match obj.get("tags") {
+    let tags = match field(obj, "tags") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => {
             let tpath = path.key("tags");
@@ -1363,7 +1363,7 @@ fn instance_from(
         Some(other) => return Err(doc.wrong_type(path.key("tags"), "an array of strings", other)),
     };
     let mut configuration = BTreeMap::new();
-    match obj.get("configuration") {
+    match field(obj, "configuration") {
         None | Some(Value::Null) => {}
         Some(Value::Object(c)) => {
             for (k, v) in c {
@@ -1385,7 +1385,7 @@ fn instance_from(
         }
         Some(other) => return Err(doc.wrong_type(path.key("configuration"), "an object", other)),
     }
-    let element = match obj.get("element") {
+    let element = match field(obj, "element") {
         None | Some(Value::Null) => None,
         Some(v) => {
             let epath = path.key("element");
@@ -1398,7 +1398,7 @@ fn instance_from(
             })
         }
     };
-    let user_id = match obj.get("user") {
+    let user_id = match field(obj, "user") {
         None | Some(Value::Null) => None,
         Some(v) => {
             let upath = path.key("user");

@@ -80,6 +80,19 @@ impl<'a> Path<'a> {
     }
 }
 
+/// `map.get(key)`, by a linear scan when the object is small. The library's objects have a
+/// handful of keys, and comparing a few short keys costs less than hashing the key with
+/// SipHash (`preserve_order` maps hash every lookup): map lookups were a quarter of the time
+/// of validating a create-instance body.
+#[inline]
+pub(crate) fn field<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    if map.len() <= 12 {
+        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        map.get(key)
+    }
+}
+
 /// The JSON type of a value, as a word for messages.
 pub(crate) fn type_name(value: &Value) -> &'static str {
     match value {
@@ -193,7 +206,7 @@ impl<'b> Doc<'b> {
         path: Path<'_>,
         key: &str,
     ) -> Result<&'v str, ParseError> {
-        match obj.get(key) {
+        match field(obj, key) {
             Some(Value::String(s)) => Ok(s),
             None | Some(Value::Null) => Err(self.missing(path.key(key), "a string")),
             Some(other) => Err(self.wrong_type(path.key(key), "a string", other)),
@@ -207,7 +220,7 @@ impl<'b> Doc<'b> {
         path: Path<'_>,
         key: &str,
     ) -> Result<Option<&'v str>, ParseError> {
-        match obj.get(key) {
+        match field(obj, key) {
             Some(Value::String(s)) => Ok(Some(s)),
             None | Some(Value::Null) => Ok(None),
             Some(other) => Err(self.wrong_type(path.key(key), "a string", other)),
@@ -222,7 +235,7 @@ impl<'b> Doc<'b> {
         path: Path<'_>,
         key: &str,
     ) -> Result<Option<bool>, ParseError> {
-        match obj.get(key) {
+        match field(obj, key) {
             Some(Value::Bool(b)) => Ok(Some(*b)),
             Some(Value::String(s)) if s == "true" => Ok(Some(true)),
             Some(Value::String(s)) if s == "false" => Ok(Some(false)),
@@ -238,7 +251,7 @@ impl<'b> Doc<'b> {
         path: Path<'_>,
         key: &str,
     ) -> Result<Option<String>, ParseError> {
-        match obj.get(key) {
+        match field(obj, key) {
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(Value::Number(n)) => Ok(Some(n.to_string())),
             None | Some(Value::Null) => Ok(None),
@@ -253,7 +266,7 @@ impl<'b> Doc<'b> {
         path: Path<'_>,
         key: &str,
     ) -> Result<Option<u64>, ParseError> {
-        match obj.get(key) {
+        match field(obj, key) {
             None | Some(Value::Null) => Ok(None),
             Some(v) => self.u64_value(v, path.key(key)).map(Some),
         }

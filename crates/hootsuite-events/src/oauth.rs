@@ -176,7 +176,7 @@ pub fn redirect_url_request(
     Ok(HttpRequest::new(
         Method::Get,
         url,
-        &config.platform_authorization(),
+        config.platform_authorization(),
     ))
 }
 
@@ -201,7 +201,7 @@ pub fn redirect_url_post_request(
         config
             .base_url()
             .join(&format!("/elements/{ELEMENT_KEY}/oauth/url")),
-        &config.platform_authorization(),
+        config.platform_authorization(),
     )
     .with_json(&Value::Object(body)))
 }

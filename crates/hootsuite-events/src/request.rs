@@ -100,22 +100,28 @@ pub struct HttpRequest {
 }
 
 impl HttpRequest {
-    pub(crate) fn new(method: Method, url: String, authorization: &crate::Secret) -> Self {
+    pub(crate) fn new(method: Method, url: String, authorization: crate::Secret) -> Self {
+        // Room for Content-Type too, which most requests add.
+        let mut headers = Vec::with_capacity(3);
+        headers.push(("Authorization".into(), authorization.into_inner()));
+        headers.push(("Accept".into(), "application/json".into()));
         HttpRequest {
             method,
             url,
-            headers: vec![
-                ("Authorization".into(), authorization.expose().to_string()),
-                ("Accept".into(), "application/json".into()),
-            ],
+            headers,
             body: Vec::new(),
         }
     }
 
     pub(crate) fn with_json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
         // Serializing into a `Vec` cannot fail for the library's bodies: keys are strings and
-        // numbers come from parsed JSON, so they are finite.
-        self.body = serde_json::to_vec(body).unwrap_or_default();
+        // numbers come from parsed JSON, so they are finite. 512 bytes hold a typical create
+        // body without growing.
+        let mut out = Vec::with_capacity(512);
+        self.body = match serde_json::to_writer(&mut out, body) {
+            Ok(()) => out,
+            Err(_) => Vec::new(),
+        };
         self.headers
             .push(("Content-Type".into(), "application/json".into()));
         self
@@ -357,7 +363,7 @@ mod tests {
         let mut req = HttpRequest::new(
             Method::Get,
             "https://x/y?apiKey=k&apiSecret=SHH-123&state=s".into(),
-            &crate::Secret::new("User SHH-456, Organization SHH-789"),
+            crate::Secret::new("User SHH-456, Organization SHH-789"),
         );
         req.body = b"{\"code\":\"SHH-000\"}".to_vec();
         let shown = format!("{req:?}");
@@ -376,7 +382,7 @@ mod tests {
 
     #[test]
     fn curl_quotes_for_the_shell() {
-        let mut req = HttpRequest::new(Method::Post, "https://x/".into(), &crate::Secret::new("a"));
+        let mut req = HttpRequest::new(Method::Post, "https://x/".into(), crate::Secret::new("a"));
         req.body = b"{\"name\": \"it's\"}".to_vec();
         assert!(
             req.to_curl().ends_with(r#"-d '{"name": "it'\''s"}'"#),
