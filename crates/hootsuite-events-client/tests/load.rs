@@ -50,7 +50,7 @@ fn fifty_clients_hundred_rounds() {
                 let config =
                     Config::new(BaseUrl::parse(&base).expect("base"), u, o).expect("config");
                 // Generous timeouts: the test reports latency, it does not police it (a few first
-                // connections have been seen to stall for 13-27 s; see the issue notes).
+                // connections wait about 3 s: see "Known limitation" in the emulator README).
                 let c = Client::builder(config)
                     .connect_timeout(Duration::from_secs(120))
                     .read_timeout(Duration::from_secs(120))
