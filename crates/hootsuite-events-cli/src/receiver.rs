@@ -24,7 +24,7 @@ pub struct Receiver {
 
 impl Receiver {
     pub fn start(port: u16, verifier: Option<Verifier>) -> std::io::Result<Receiver> {
-        let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(std::io::Error::other)?;
+        let server = tiny_server(port)?;
         let addr = server
             .server_addr()
             .to_ip()
@@ -127,6 +127,13 @@ pub fn loopback_port(url: &str) -> Result<u16, String> {
         .map_err(|_| format!("the callback URL `{url}` has an invalid port"))
 }
 
+/// A tiny_http server on loopback whose sockets send at once (`TCP_NODELAY`; without it each
+/// answer's body waited 40 ms for the client's delayed ACK).
+fn tiny_server(port: u16) -> std::io::Result<tiny_http::Server> {
+    let listener = hootsuite_events_emulator::listener(([127, 0, 0, 1], port).into())?;
+    tiny_http::Server::from_listener(listener, None).map_err(std::io::Error::other)
+}
+
 /// Catches one OAuth callback.
 pub struct OneShot {
     server: tiny_http::Server,
@@ -135,7 +142,7 @@ pub struct OneShot {
 impl OneShot {
     pub fn bind(port: u16) -> std::io::Result<OneShot> {
         Ok(OneShot {
-            server: tiny_http::Server::http(("127.0.0.1", port)).map_err(std::io::Error::other)?,
+            server: tiny_server(port)?,
         })
     }
 

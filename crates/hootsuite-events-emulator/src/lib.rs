@@ -99,14 +99,15 @@ impl Default for EmulatorConfig {
     }
 }
 
-/// The listening socket, with `TCP_NODELAY`, which the connections it accepts inherit.
+/// A listening socket with `TCP_NODELAY`, which the connections it accepts inherit: give it to
+/// `tiny_http::Server::from_listener`. The emulator uses it, and so do the CLI's receivers.
 ///
 /// Why: tiny_http writes an answer's head and body in two writes. Without `TCP_NODELAY`,
 /// Nagle's algorithm holds the body until the client acknowledges the head, and the client
 /// delays that acknowledgement (40 ms on Linux): every request took 41 ms at the median. And
 /// when many connections start together, a held-back body could wait for retransmission
 /// timers: the load test saw about twenty first requests wait 13.4 s.
-fn listener(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
+pub fn listener(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
     use socket2::{Domain, Protocol, Socket, Type};
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     socket.set_reuse_address(true)?;
