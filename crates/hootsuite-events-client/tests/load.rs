@@ -49,8 +49,7 @@ fn fifty_clients_hundred_rounds() {
             std::thread::spawn(move || {
                 let config =
                     Config::new(BaseUrl::parse(&base).expect("base"), u, o).expect("config");
-                // Generous timeouts: the test reports latency, it does not police it (a few first
-                // connections wait about 3 s: see "Known limitation" in the emulator README).
+                // Generous timeouts: the test reports latency, it does not police it.
                 let c = Client::builder(config)
                     .connect_timeout(Duration::from_secs(120))
                     .read_timeout(Duration::from_secs(120))

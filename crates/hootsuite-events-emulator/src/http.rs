@@ -1,7 +1,6 @@
-//! The HTTP side: reading tiny_http requests, injected faults, writing answers.
+//! The HTTP side: requests as the handlers see them, injected faults, answers. The bytes on
+//! the wire are `server.rs`'s.
 
-use std::io::{Read, Write};
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -10,7 +9,7 @@ use crate::state::Shared;
 
 /// The largest request body read (Cloud Elements' own limits are larger; the library's
 /// default is 1 MiB, so this keeps the two in step).
-const MAX_BODY: u64 = 1024 * 1024;
+pub(crate) const MAX_BODY: u64 = 1024 * 1024;
 
 /// A request as the handlers see it.
 pub(crate) struct Req {
@@ -20,6 +19,29 @@ pub(crate) struct Req {
     pub query: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The body was over [`MAX_BODY`] (and is not kept).
+    pub too_large: bool,
+}
+
+/// A request from its parts; `target` is the request target as sent (path and query).
+pub(crate) fn request(
+    method: String,
+    target: &str,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    too_large: bool,
+) -> Req {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    Req {
+        method,
+        path: path.to_string(),
+        query: form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+        headers,
+        body,
+        too_large,
+    }
 }
 
 impl Req {
@@ -143,47 +165,10 @@ impl Fault {
     }
 }
 
-/// One worker: takes requests until the emulator stops.
-pub(crate) fn serve(server: &tiny_http::Server, shared: &Shared) {
-    while !shared.stop.load(Ordering::SeqCst) {
-        let request = match server.recv_timeout(Duration::from_millis(200)) {
-            Ok(Some(r)) => r,
-            Ok(None) => continue,
-            Err(_) => break,
-        };
-        handle(request, shared);
-    }
-}
-
-fn handle(mut request: tiny_http::Request, shared: &Shared) {
-    let url = request.url().to_string();
-    let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
-    let mut body = Vec::new();
-    let too_large = request
-        .as_reader()
-        .take(MAX_BODY + 1)
-        .read_to_end(&mut body)
-        .map_or(true, |n| n as u64 > MAX_BODY);
-    let req = Req {
-        method: request.method().as_str().to_ascii_uppercase(),
-        path: path.to_string(),
-        query: form_urlencoded::parse(query.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect(),
-        headers: request
-            .headers()
-            .iter()
-            .map(|h| {
-                (
-                    h.field.as_str().as_str().to_string(),
-                    h.value.as_str().to_string(),
-                )
-            })
-            .collect(),
-        body,
-    };
+/// The answer to one request: an injected fault, or the emulated API's.
+pub(crate) fn handle(req: &Req, shared: &Shared) -> Resp {
     let request_id = shared.next_request_id();
-    let mut resp = if too_large {
+    let mut resp = if req.too_large {
         shared.error(
             413,
             "The request body is larger than 1 MiB",
@@ -191,7 +176,7 @@ fn handle(mut request: tiny_http::Request, shared: &Shared) {
             &request_id,
         )
     } else {
-        match injected_fault(shared, &req) {
+        match injected_fault(shared, req) {
             Some(fault) => {
                 std::thread::sleep(fault.delay);
                 let mut r = Resp::json(
@@ -207,45 +192,12 @@ fn handle(mut request: tiny_http::Request, shared: &Shared) {
                 r.truncate = fault.truncate;
                 r
             }
-            None => crate::state::route(shared, &req, &request_id),
+            None => crate::state::route(shared, req, &request_id),
         }
     };
     resp.headers
-        .push(("Elements-Request-Id".into(), request_id.clone()));
-    if resp.truncate {
-        write_truncated(request, &resp);
-        return;
-    }
-    let mut out = tiny_http::Response::from_data(resp.body).with_status_code(resp.status);
-    for (k, v) in &resp.headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            out.add_header(h);
-        }
-    }
-    let _ = request.respond(out);
-}
-
-/// Starts a chunked answer, sends the first half of the body, then bytes that cannot
-/// continue a chunked stream: the client sees its answer break off mid-body at once, as with
-/// a connection reset. (tiny_http keeps sockets open, so simply stopping would look like a
-/// hang to the client, which is the other fault, `delay_ms`.)
-fn write_truncated(request: tiny_http::Request, resp: &Resp) {
-    let body = if resp.body.len() < 8 {
-        b"{\"message\": \"truncated\"}".to_vec()
-    } else {
-        resp.body.clone()
-    };
-    let half = &body[..body.len() / 2];
-    let mut writer = request.into_writer();
-    let head = format!(
-        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n",
-        resp.status,
-        half.len()
-    );
-    let _ = writer.write_all(head.as_bytes());
-    let _ = writer.write_all(half);
-    let _ = writer.write_all(b"\r\n!! connection reset by the emulator !!\r\n\r\n");
-    let _ = writer.flush();
+        .push(("Elements-Request-Id".into(), request_id));
+    resp
 }
 
 fn injected_fault(shared: &Shared, req: &Req) -> Option<Fault> {

@@ -32,6 +32,7 @@
 mod delivery;
 mod hootsuite;
 mod http;
+mod server;
 mod state;
 mod time;
 
@@ -66,8 +67,8 @@ pub struct EmulatorConfig {
     pub retry_unit: Duration,
     /// How long a delivery waits for the receiver's answer.
     pub delivery_timeout: Duration,
-    /// How many request-handling threads.
-    pub workers: usize,
+    /// The most connections served at once, one thread each; more wait to be accepted.
+    pub max_connections: usize,
     /// Items per page of `GET /instances` when `pageSize` is not given.
     pub default_page_size: usize,
 }
@@ -80,7 +81,7 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("organization_secret", &"********")
             .field("retry_unit", &self.retry_unit)
             .field("delivery_timeout", &self.delivery_timeout)
-            .field("workers", &self.workers)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }
@@ -93,20 +94,20 @@ impl Default for EmulatorConfig {
             organization_secret: DEFAULT_ORGANIZATION_SECRET.into(),
             retry_unit: Duration::from_secs(1),
             delivery_timeout: Duration::from_secs(10),
-            workers: 16,
+            max_connections: 1024,
             default_page_size: 200,
         }
     }
 }
 
-/// A listening socket with `TCP_NODELAY`, which the connections it accepts inherit: give it to
-/// `tiny_http::Server::from_listener`. The emulator uses it, and so do the CLI's receivers.
+/// A listening socket with `TCP_NODELAY`, which the connections it accepts inherit. The
+/// emulator uses it, and so do the CLI's receivers (give it to
+/// `tiny_http::Server::from_listener`).
 ///
-/// Why: tiny_http writes an answer's head and body in two writes. Without `TCP_NODELAY`,
-/// Nagle's algorithm holds the body until the client acknowledges the head, and the client
-/// delays that acknowledgement (40 ms on Linux): every request took 41 ms at the median. And
-/// when many connections start together, a held-back body could wait for retransmission
-/// timers: the load test saw about twenty first requests wait 13.4 s.
+/// Why: a server that writes an answer's head and body in two writes (tiny_http does) has
+/// Nagle's algorithm hold the body until the client acknowledges the head, which Linux delays
+/// by 40 ms: every emulator request took 41 ms at the median, and the load test saw about
+/// twenty first requests wait 13.4 s.
 pub fn listener(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
     use socket2::{Domain, Protocol, Socket, Type};
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
@@ -121,20 +122,14 @@ pub fn listener(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
 pub struct Emulator {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    server: Arc<tiny_http::Server>,
     threads: Vec<JoinHandle<()>>,
 }
 
 impl Emulator {
     /// Binds and starts serving.
     pub fn start(config: EmulatorConfig) -> io::Result<Emulator> {
-        let server = tiny_http::Server::from_listener(listener(config.bind)?, None)
-            .map_err(io::Error::other)?;
-        let addr = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| io::Error::other("the emulator must listen on an IP address"))?;
-        let server = Arc::new(server);
+        let listener = listener(config.bind)?;
+        let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             config: config.clone(),
             origin: format!("http://{addr}"),
@@ -142,16 +137,11 @@ impl Emulator {
             wake: Condvar::new(),
             stop: AtomicBool::new(false),
         });
-        let mut threads = Vec::new();
-        for i in 0..config.workers.max(1) {
-            let server = Arc::clone(&server);
-            let shared = Arc::clone(&shared);
-            threads.push(
-                std::thread::Builder::new()
-                    .name(format!("emulator-http-{i}"))
-                    .spawn(move || http::serve(&server, &shared))?,
-            );
-        }
+        let mut threads = vec![server::start(
+            listener,
+            Arc::clone(&shared),
+            config.max_connections,
+        )?];
         let delivery_shared = Arc::clone(&shared);
         threads.push(
             std::thread::Builder::new()
@@ -161,7 +151,6 @@ impl Emulator {
         Ok(Emulator {
             addr,
             shared,
-            server,
             threads,
         })
     }
@@ -210,9 +199,7 @@ impl Emulator {
     fn stop(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);
         self.shared.wake.notify_all();
-        for _ in 0..self.threads.len() {
-            self.server.unblock();
-        }
+        server::wake(self.addr);
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
