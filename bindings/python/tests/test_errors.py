@@ -111,3 +111,40 @@ def test_records_are_immutable_values():
     assert d["token"] == "TOKEN-SECRET-f77" and d["tags"] == ["t"] and d["id"] == 1
     issue = he.validate_instance({}).errors[0]
     assert issue.to_dict()["path"] == ("element",) and issue.label is None
+
+
+def test_python_values_are_read_as_json_or_refused_precisely():
+    import collections.abc
+
+    # Tuples are arrays and a custom Mapping is read too (through the generic path).
+    class Frozen(collections.abc.Mapping):
+        def __init__(self, d):
+            self._d = d
+
+        def __getitem__(self, k):
+            return self._d[k]
+
+        def __iter__(self):
+            return iter(self._d)
+
+        def __len__(self):
+            return len(self._d)
+
+    data = {**body(), "tags": ("a", "b"), "providerData": Frozen({"code": "c"})}
+    out = he.build_instance_body(data)
+    assert out["tags"] == ["a", "b"] and out["providerData"] == {"code": "c"}
+    # What JSON cannot hold is a TypeError that names the problem.
+    with pytest.raises(TypeError, match="dict key that is not a str"):
+        he.validate_instance({**body(), 1: "x"})
+    with pytest.raises(TypeError, match="float that JSON cannot hold"):
+        he.validate_instance({**body(), "name": float("nan")})
+    with pytest.raises(TypeError, match="outside the 64-bit range"):
+        he.validate_instance({**body(), "name": 2**70})
+    deep: object = "x"
+    for _ in range(200):
+        deep = [deep]
+    with pytest.raises(TypeError, match="nested deeper than 128 levels"):
+        he.validate_instance({**body(), "tags": deep})
+    # Booleans stay booleans (bool is an int subclass in Python).
+    cfg = he.build_instance_body(body())["configuration"]
+    assert cfg["event.notification.enabled"] is True
