@@ -256,7 +256,7 @@ fn request(conn: &mut Conn, shared: &Shared) -> Result<(Req, bool), End> {
                 while !conn.line(shared)?.is_empty() {}
                 break;
             }
-            if body.len() + size > http::MAX_BODY as usize {
+            if body.len().saturating_add(size) > http::MAX_BODY as usize {
                 return Err(End::Bad(413, "The request body is larger than 1 MiB"));
             }
             body.extend(conn.take(size, shared)?);

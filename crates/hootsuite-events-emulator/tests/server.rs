@@ -159,6 +159,30 @@ fn malformed_and_oversized_requests_get_their_status() {
     }
 }
 
+/// Hostile framing: each gets an error status or a closed connection, and the server keeps
+/// answering others.
+#[test]
+fn hostile_framing_does_not_break_the_server() {
+    let emu = emulator();
+    let cases: [&[u8]; 6] = [
+        b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n",
+        b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY",
+        b"POST / HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+        b"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+        b"\x00\xff\xfe garbage \r\n\r\n",
+    ];
+    for request in cases {
+        let mut s = connect(&emu);
+        s.write_all(request).expect("write");
+        let (status, _, _) = read_answer(&mut s);
+        assert!((400..500).contains(&status), "{status} for {request:?}");
+    }
+    let mut s = connect(&emu);
+    s.write_all(health("").as_bytes()).expect("write");
+    assert_eq!(read_answer(&mut s).0, 200);
+}
+
 #[test]
 fn head_answers_carry_no_body() {
     let emu = emulator();
