@@ -152,6 +152,8 @@ impl Conn {
 fn connection(stream: TcpStream, shared: &Shared) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(POLL));
+    // A client that stops reading must not hold the thread forever.
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
     let mut conn = Conn {
         stream,
         buf: Vec::new(),
