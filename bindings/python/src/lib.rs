@@ -95,7 +95,8 @@ fn py_value(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     if let Ok(d) = obj.cast_exact::<PyDict>() {
         let mut map = Map::new();
         for (k, v) in d.iter() {
-            let Ok(k) = k.cast_exact::<PyString>() else {
+            // Any str, str subclasses (StrEnum members) included.
+            let Ok(k) = k.cast::<PyString>() else {
                 return Err(not_json(
                     &k.repr()?.to_cow()?,
                     "a dict key that is not a str",

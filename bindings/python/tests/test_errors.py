@@ -145,6 +145,16 @@ def test_python_values_are_read_as_json_or_refused_precisely():
         deep = [deep]
     with pytest.raises(TypeError, match="nested deeper than 128 levels"):
         he.validate_instance({**body(), "tags": deep})
+    # str subclasses are strs (an enum.Enum with str mixed in, as keys and values).
+    import enum
+
+    class Key(str, enum.Enum):
+        NAME = "name"
+
+    with_enum = {k: v for k, v in body().items() if k != "name"}
+    with_enum[Key.NAME] = Key.NAME
+    assert type(next(k for k in with_enum if k == "name")) is Key
+    assert he.build_instance_body(with_enum)["name"] == "name"
     # Booleans stay booleans (bool is an int subclass in Python).
     cfg = he.build_instance_body(body())["configuration"]
     assert cfg["event.notification.enabled"] is True
