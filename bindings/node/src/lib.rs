@@ -62,7 +62,7 @@ pub struct Request {
     /// The absolute URL.
     pub url: String,
     /// Header names and values.
-    pub headers: std::collections::HashMap<String, String>,
+    pub headers: indexmap::IndexMap<String, String>,
     /// The JSON body, or `undefined` for requests without one.
     pub body: Option<String>,
 }
@@ -535,7 +535,7 @@ pub struct Instance {
     /// Whether events are enabled.
     pub events_enabled: bool,
     /// Configuration values: strings (secrets masked) or null.
-    pub configuration: std::collections::HashMap<String, Option<String>>,
+    pub configuration: indexmap::IndexMap<String, Option<String>>,
     /// The element (`id`, `key`, `name`, `hub`).
     pub element: Option<Value>,
     /// `elementId`.

@@ -85,3 +85,21 @@ test('the subset matcher can fail', () => {
   assert.throws(() => subset({ a: [1] }, { a: [1, 2] }))
   assert.throws(() => subset({ a: true }, { a: 1 }))
 })
+
+// Result objects keep the core's key order, the same on every call (a HashMap made it vary
+// from run to run, which breaks users' snapshot tests and diffs of logged requests).
+test('requests and instances keep a stable key order', () => {
+  const config = new he.Config('us', 'u', 'o')
+  const body = { element: { key: 'hootsuite' }, providerData: { code: 'c' }, name: 'n', configuration: { 'oauth.callback.url': 'https://a.example', 'oauth.api.key': 'k', 'oauth.api.secret': 's' } }
+  for (let i = 0; i < 20; i++) {
+    assert.deepEqual(Object.keys(he.createInstanceRequest(config, body).headers), ['Authorization', 'Accept', 'Content-Type'])
+  }
+  const keys = ['z.last', 'a.first', 'm.middle']
+  const instance = he.parseInstance({
+    status: 200,
+    headers: {},
+    body: JSON.stringify({ id: 1, token: 't', configuration: Object.fromEntries(keys.map((k) => [k, 'v'])) }),
+  })
+  // The core keeps an instance's configuration sorted by key (as every binding shows it).
+  assert.deepEqual(Object.keys(instance.configuration), [...keys].sort())
+})
