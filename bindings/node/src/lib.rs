@@ -859,12 +859,7 @@ pub struct Notification {
 
 fn notification(n: events::Notification) -> Notification {
     Notification {
-        shape: if n.shape == events::Shape::Message {
-            "message"
-        } else {
-            "legacy"
-        }
-        .into(),
+        shape: n.shape.as_str().into(),
         dedup_key: n.dedup_key().map(str::to_string),
         event_id: n.event_id,
         instance_id: n.instance_id.map(|i| i as f64),

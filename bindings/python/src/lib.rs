@@ -771,11 +771,7 @@ fn notification(py: Python<'_>, n: &events::Notification) -> PyResult<Py<PyAny>>
         hootsuite_events.append(obj)?;
     }
     let (obj, d) = new_record(py, types, &types.notification)?;
-    let shape = match n.shape {
-        events::Shape::Message => "message",
-        events::Shape::Legacy => "legacy",
-    };
-    d.set_item(intern!(py, "shape"), shape)?;
+    d.set_item(intern!(py, "shape"), n.shape.as_str())?;
     d.set_item(intern!(py, "event_id"), n.event_id.as_deref())?;
     d.set_item(intern!(py, "instance_id"), n.instance_id)?;
     d.set_item(intern!(py, "element_key"), n.element_key.as_deref())?;

@@ -91,6 +91,16 @@ pub enum Shape {
     Legacy,
 }
 
+impl Shape {
+    /// The shape's name, as serialized: `message` or `legacy`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Shape::Message => "message",
+            Shape::Legacy => "legacy",
+        }
+    }
+}
+
 /// A notification from Cloud Elements.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Notification {
@@ -487,6 +497,16 @@ impl Deduplicator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shape_names_are_the_serialized_ones() {
+        for shape in [Shape::Message, Shape::Legacy] {
+            assert_eq!(
+                serde_json::to_value(shape).expect("serializes"),
+                serde_json::Value::from(shape.as_str())
+            );
+        }
+    }
 
     #[test]
     fn legacy_shape() {
