@@ -19,6 +19,30 @@ use serde_json::{Map, Value};
 use super::{hootsuite_from, ElementEvent, EventType, Notification, Shape};
 use crate::json::{Doc, Path};
 
+/// `DeserializeSeed` for a visitor that is its own seed: `seed_any!` for any JSON value,
+/// `seed_map!` for an object.
+macro_rules! seed_any {
+    ($t:ty) => {
+        impl<'de> DeserializeSeed<'de> for $t {
+            type Value = <$t as Visitor<'de>>::Value;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+        }
+    };
+}
+
+macro_rules! seed_map {
+    ($t:ty) => {
+        impl<'de> DeserializeSeed<'de> for $t {
+            type Value = <$t as Visitor<'de>>::Value;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_map(self)
+            }
+        }
+    };
+}
+
 /// Reads `body` as a notification, or `None` when the reference path must decide.
 pub(super) fn parse(body: &[u8]) -> Option<Notification> {
     // The reference path rejects invalid UTF-8 anywhere, but serde_json does not check the
@@ -74,47 +98,27 @@ fn next_key<'de, A: MapAccess<'de>>(
     map.next_key_seed(KeySeed { known, keep_other })
 }
 
-/// `Doc::opt_str`: a string or null. Anything else gives up.
-struct OptStr;
-
-impl<'de> DeserializeSeed<'de> for OptStr {
-    type Value = Option<String>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+/// `Doc::opt_str` (`integers: false`): a string or null; `Doc::opt_id` (`integers: true`):
+/// also an integer, kept as its decimal text. Anything else gives up — a float too, so that its
+/// text is the reference path's (serde_json's float formatting), not ours.
+#[derive(Clone, Copy)]
+struct OptText {
+    integers: bool,
 }
 
-impl Visitor<'_> for OptStr {
+const OPT_STR: OptText = OptText { integers: false };
+const OPT_ID: OptText = OptText { integers: true };
+
+seed_any!(OptText);
+
+impl Visitor<'_> for OptText {
     type Value = Option<String>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string or null")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Some(v))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-}
-
-/// `Doc::opt_id`: a string, an integer (kept as its decimal text) or null. A float gives up,
-/// so that its text is the reference path's (serde_json's float formatting), not ours.
-struct OptId;
-
-impl<'de> DeserializeSeed<'de> for OptId {
-    type Value = Option<String>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl Visitor<'_> for OptId {
-    type Value = Option<String>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string, an integer or null")
+        f.write_str(if self.integers {
+            "a string, an integer or null"
+        } else {
+            "a string or null"
+        })
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(Some(v.to_string()))
@@ -123,10 +127,10 @@ impl Visitor<'_> for OptId {
         Ok(Some(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        self.integers.then(|| Some(v.to_string())).ok_or_else(fail)
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        self.integers.then(|| Some(v.to_string())).ok_or_else(fail)
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
@@ -136,12 +140,7 @@ impl Visitor<'_> for OptId {
 /// `Doc::opt_u64`: a non-negative integer, a string of digits that fits, or null.
 struct OptU64;
 
-impl<'de> DeserializeSeed<'de> for OptU64 {
-    type Value = Option<u64>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+seed_any!(OptU64);
 
 impl Visitor<'_> for OptU64 {
     type Value = Option<u64>;
@@ -166,12 +165,7 @@ impl Visitor<'_> for OptU64 {
 /// `eventType`: a string (the four known ones without allocating) or null for `UNKNOWN`.
 struct OptEventType;
 
-impl<'de> DeserializeSeed<'de> for OptEventType {
-    type Value = EventType;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+seed_any!(OptEventType);
 
 impl Visitor<'_> for OptEventType {
     type Value = EventType;
@@ -203,12 +197,7 @@ impl<'de> DeserializeSeed<'de> for OptValue {
 /// reads: found by the fuzz target).
 struct Skip;
 
-impl<'de> DeserializeSeed<'de> for Skip {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
+seed_any!(Skip);
 
 impl<'de> Visitor<'de> for Skip {
     type Value = ();
@@ -248,12 +237,7 @@ impl<'de> Visitor<'de> for Skip {
 /// `events`: an array of event objects, or null for none.
 struct Events;
 
-impl<'de> DeserializeSeed<'de> for Events {
-    type Value = Vec<ElementEvent>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+seed_any!(Events);
 
 impl<'de> Visitor<'de> for Events {
     type Value = Vec<ElementEvent>;
@@ -279,12 +263,7 @@ const EVENT_KEYS: &[&str] = &["objectType", "objectId", "eventType", "elementKey
 
 struct Event;
 
-impl<'de> DeserializeSeed<'de> for Event {
-    type Value = ElementEvent;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
-    }
-}
+seed_map!(Event);
 
 impl<'de> Visitor<'de> for Event {
     type Value = ElementEvent;
@@ -302,11 +281,11 @@ impl<'de> Visitor<'de> for Event {
         };
         while let Some(key) = next_key(&mut map, EVENT_KEYS, true)? {
             match key {
-                Key::Known(0) => e.object_type = map.next_value_seed(OptStr)?,
-                Key::Known(1) => e.object_id = map.next_value_seed(OptId)?,
+                Key::Known(0) => e.object_type = map.next_value_seed(OPT_STR)?,
+                Key::Known(1) => e.object_id = map.next_value_seed(OPT_ID)?,
                 Key::Known(2) => e.event_type = map.next_value_seed(OptEventType)?,
-                Key::Known(3) => e.element_key = map.next_value_seed(OptStr)?,
-                Key::Known(_) => e.date = map.next_value_seed(OptId)?,
+                Key::Known(3) => e.element_key = map.next_value_seed(OPT_STR)?,
+                Key::Known(_) => e.date = map.next_value_seed(OPT_ID)?,
                 Key::Other(k) => {
                     let k = k.ok_or_else(fail)?;
                     let v: Value = map.next_value()?;
@@ -345,10 +324,10 @@ fn field<'de, A: MapAccess<'de>>(
     index: usize,
 ) -> Result<(), A::Error> {
     match index {
-        0 => fields.event_id = map.next_value_seed(OptId)?,
+        0 => fields.event_id = map.next_value_seed(OPT_ID)?,
         1 => fields.instance_id = map.next_value_seed(OptU64)?,
-        2 => fields.element_key = map.next_value_seed(OptStr)?,
-        3 => fields.notification_id = map.next_value_seed(OptId)?,
+        2 => fields.element_key = map.next_value_seed(OPT_STR)?,
+        3 => fields.notification_id = map.next_value_seed(OPT_ID)?,
         4 => fields.events = map.next_value_seed(Events)?,
         _ => fields.raw = map.next_value_seed(OptValue)?,
     }
@@ -357,12 +336,7 @@ fn field<'de, A: MapAccess<'de>>(
 
 struct Message;
 
-impl<'de> DeserializeSeed<'de> for Message {
-    type Value = Fields;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
-    }
-}
+seed_map!(Message);
 
 impl<'de> Visitor<'de> for Message {
     type Value = Fields;
@@ -386,12 +360,7 @@ impl<'de> Visitor<'de> for Message {
 /// The older shape's `response`: only its `events` are read.
 struct Response;
 
-impl<'de> DeserializeSeed<'de> for Response {
-    type Value = Vec<ElementEvent>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
-    }
-}
+seed_map!(Response);
 
 impl<'de> Visitor<'de> for Response {
     type Value = Vec<ElementEvent>;
@@ -432,12 +401,7 @@ const ROOT_KEYS: &[&str] = &[
 
 struct RootSeed;
 
-impl<'de> DeserializeSeed<'de> for RootSeed {
-    type Value = Root;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
-    }
-}
+seed_map!(RootSeed);
 
 impl<'de> Visitor<'de> for RootSeed {
     type Value = Root;
