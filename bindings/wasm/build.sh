@@ -30,15 +30,16 @@ SIZE_OPTIMIZED=1
 OUT="$ROOT/target/$TARGET/wasm-release"
 mkdir -p "$OUT"
 if rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
-  build() {
+  build() { # build <output name> [cargo args...]
+    local name=$1; shift
     if rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
       RUSTC_BOOTSTRAP=1 RUSTFLAGS="$SIZE_FLAGS" CARGO_TARGET_DIR="$ROOT/target/wasm-build" \
         cargo build --locked --quiet --profile wasm-release --target "$TARGET" $BUILD_STD -p hootsuite-events-wasm "$@"
-      cp "$ROOT/target/wasm-build/$TARGET/wasm-release/hootsuite_events_wasm.wasm" "$OUT/$NAME.wasm"
+      cp "$ROOT/target/wasm-build/$TARGET/wasm-release/hootsuite_events_wasm.wasm" "$OUT/$name.wasm"
     else
       SIZE_OPTIMIZED=0
       cargo build --locked --quiet --profile wasm-release --target "$TARGET" -p hootsuite-events-wasm "$@"
-      cp "$OUT/hootsuite_events_wasm.wasm" "$OUT/$NAME.wasm"
+      cp "$OUT/hootsuite_events_wasm.wasm" "$OUT/$name.wasm"
     fi
   }
 else
@@ -54,18 +55,19 @@ else
     for deb in "$WEB"/debs/*.deb; do dpkg -x "$deb" "$WEB/root"; done
   fi
   SYSROOT=$(rustc --print sysroot)
-  build() {
+  build() { # build <output name> [cargo args...]
+    local name=$1; shift
     RUSTC="$WEB/root/usr/bin/rustc" \
     LD_LIBRARY_PATH="$WEB/root/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
     RUSTC_BOOTSTRAP=1 RUSTFLAGS="$SIZE_FLAGS" \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$SYSROOT/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld" \
     CARGO_TARGET_DIR="$ROOT/target/wasm-build" \
       cargo build --locked --quiet --profile wasm-release --target "$TARGET" $BUILD_STD -p hootsuite-events-wasm "$@"
-    cp "$ROOT/target/wasm-build/$TARGET/wasm-release/hootsuite_events_wasm.wasm" "$OUT/$NAME.wasm"
+    cp "$ROOT/target/wasm-build/$TARGET/wasm-release/hootsuite_events_wasm.wasm" "$OUT/$name.wasm"
   }
 fi
-NAME=form build
-NAME=full build --features full
+build form
+build full --features full
 
 # 3. The JS glue: pkg (the npm package: the form at its root, the full build under `full/`,
 #    ES modules) and pkg-node (the full build as CommonJS, for Node and the tests).
