@@ -97,10 +97,8 @@ fn py_value(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         for (k, v) in d.iter() {
             // Any str, str subclasses (StrEnum members) included.
             let Ok(k) = k.cast::<PyString>() else {
-                return Err(not_json(
-                    &k.repr()?.to_cow()?,
-                    "a dict key that is not a str",
-                ));
+                let kind = k.get_type().name()?;
+                return Err(not_json(&format!("a dict key that is not a str ({kind})")));
             };
             map.insert(k.to_cow()?.into_owned(), py_value(&v, depth + 1)?);
         }
@@ -116,17 +114,16 @@ fn py_value(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         if let Ok(i) = obj.extract::<i64>() {
             return Ok(i.into());
         }
-        return obj.extract::<u64>().map(Value::from).map_err(|_| {
-            not_json(
-                &obj.repr().map(|r| r.to_string()).unwrap_or_default(),
-                "an integer outside the 64-bit range",
-            )
-        });
+        // The value itself stays out of the message: it may be a secret typed as a number.
+        return obj
+            .extract::<u64>()
+            .map(Value::from)
+            .map_err(|_| not_json("an integer outside the 64-bit range"));
     }
     if let Ok(f) = obj.cast_exact::<PyFloat>() {
         return serde_json::Number::from_f64(f.value())
             .map(Value::Number)
-            .ok_or_else(|| not_json(&f.value().to_string(), "a float that JSON cannot hold"));
+            .ok_or_else(|| not_json("a float that JSON cannot hold (NaN or infinite)"));
     }
     if let Ok(l) = obj.cast_exact::<PyList>() {
         return l
@@ -149,9 +146,9 @@ fn py_value(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     })
 }
 
-fn not_json(what: &str, why: &str) -> PyErr {
+fn not_json(why: &str) -> PyErr {
     PyTypeError::new_err(format!(
-        "expected a dict, JSON text or bytes; this value cannot be read as JSON: {why} ({what})"
+        "expected a dict, JSON text or bytes; this value cannot be read as JSON: {why}"
     ))
 }
 

@@ -148,6 +148,14 @@ impl Delivery {
 }
 
 impl State {
+    /// The id in a path segment, when it names an existing instance.
+    fn existing_instance(&self, segment: &str) -> Option<u64> {
+        segment
+            .parse::<u64>()
+            .ok()
+            .filter(|id| self.instances.contains_key(id))
+    }
+
     pub(crate) fn unspent_codes(&self) -> usize {
         self.codes.len()
     }
@@ -319,11 +327,7 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
             return Resp::json(200, &json!({"faults": 0}));
         }
         ("POST", ["emulator", "instances", id, "sample-event"]) => {
-            let Some(id) = id
-                .parse::<u64>()
-                .ok()
-                .filter(|id| state.instances.contains_key(id))
-            else {
+            let Some(id) = state.existing_instance(id) else {
                 return shared.error(404, &format!("No instance found with id {id}"), None, rid);
             };
             let kind = req.query("type").unwrap_or("message");
@@ -411,11 +415,7 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
         }
         ("GET", ["instances"]) => list(shared, &state, req, rid),
         (_, ["instances", id, rest @ ..]) => {
-            let Some(id) = id
-                .parse::<u64>()
-                .ok()
-                .filter(|id| state.instances.contains_key(id))
-            else {
+            let Some(id) = state.existing_instance(id) else {
                 return shared.error(404, &format!("No instance found with id {id}"), None, rid);
             };
             match (m, rest) {

@@ -441,20 +441,29 @@ pub fn validate_json(text: &str) -> ValidationReport {
     }
 }
 
+/// The body's root object, or a `type` error naming `what` it should have been.
+fn root_object<'v>(
+    r: &mut ValidationReport,
+    value: &'v Value,
+    what: &str,
+) -> Option<&'v Map<String, Value>> {
+    let obj = value.as_object();
+    if obj.is_none() {
+        r.error(
+            Path::ROOT,
+            "type",
+            None,
+            format!("{what} must be a JSON object, found {}", type_name(value)),
+        );
+    }
+    obj
+}
+
 /// The rule set: validates and, when there is no error, extracts the typed body in one pass.
 fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
     let mut r = ValidationReport::new();
     let root = Path::ROOT;
-    let Some(obj) = value.as_object() else {
-        r.error(
-            root,
-            "type",
-            None,
-            format!(
-                "the create-instance body must be a JSON object, found {}",
-                type_name(value)
-            ),
-        );
+    let Some(obj) = root_object(&mut r, value, "the create-instance body") else {
         return (r, None);
     };
 
@@ -634,16 +643,7 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
 pub fn validate_update(value: &Value) -> ValidationReport {
     let mut r = ValidationReport::new();
     let root = Path::ROOT;
-    let Some(obj) = value.as_object() else {
-        r.error(
-            root,
-            "type",
-            None,
-            format!(
-                "the update body must be a JSON object, found {}",
-                type_name(value)
-            ),
-        );
+    let Some(obj) = root_object(&mut r, value, "the update body") else {
         return r;
     };
     for (k, v) in obj {
