@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import crypto from 'node:crypto'
 import Ajv from 'ajv/dist/2020.js'
 import * as z from 'zod/mini'
+import { zodFormSchema } from './zod_form.mjs'
 
 const require = createRequire(import.meta.url)
 const he = require(process.env.HOOTSUITE_EVENTS_NODE || '../bindings/node/index.js')
@@ -35,25 +36,7 @@ function perCallUs(fn, n) {
   return best
 }
 
-const nonBlank = z.string().check(z.regex(/\S/))
-const url = z.string().check(z.regex(/^[Hh][Tt][Tt][Pp][Ss]?:\/\/[^/?#\s]+/))
-const zodSchema = z
-  .object({
-    element: z.object({ key: z.literal('hootsuite') }),
-    providerData: z.object({ code: nonBlank }),
-    configuration: z.looseObject({
-      'oauth.callback.url': url,
-      'oauth.api.key': nonBlank,
-      'oauth.api.secret': nonBlank,
-      'event.notification.enabled': z.optional(z.union([z.boolean(), z.literal('true'), z.literal('false')])),
-      'event.notification.callback.url': z.optional(url),
-      'event.notification.signature.key': z.optional(nonBlank),
-    }),
-    tags: z.optional(z.array(nonBlank)),
-    name: nonBlank,
-  })
-  .check(z.refine((b) => !(b.configuration['event.notification.enabled'] === true || b.configuration['event.notification.enabled'] === 'true') || b.configuration['event.notification.callback.url'] !== undefined))
-
+const zodSchema = zodFormSchema(z)
 const ajv = new Ajv({ allErrors: true, strict: false, logger: false })
 const validate = ajv.compile(he.createInstanceSchema())
 
