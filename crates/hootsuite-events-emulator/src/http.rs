@@ -1,5 +1,5 @@
 //! The HTTP side: requests as the handlers see them, injected faults, answers. The bytes on
-//! the wire are `server.rs`'s.
+//! the wire are hyper's ([`crate::serve`]); `server.rs` converts.
 
 use std::time::Duration;
 
@@ -75,6 +75,8 @@ pub(crate) struct Resp {
     pub body: Vec<u8>,
     /// Write only part of the body and close the connection (an injected fault).
     pub truncate: bool,
+    /// Answer after this long (an injected fault); the server waits, not the handler.
+    pub delay: Duration,
 }
 
 impl Resp {
@@ -84,6 +86,7 @@ impl Resp {
             headers: vec![("Content-Type".into(), "application/json".into())],
             body: serde_json::to_vec(value).unwrap_or_default(),
             truncate: false,
+            delay: Duration::ZERO,
         }
     }
 
@@ -93,6 +96,7 @@ impl Resp {
             headers: vec![("Location".into(), location.to_string())],
             body: Vec::new(),
             truncate: false,
+            delay: Duration::ZERO,
         }
     }
 
@@ -112,6 +116,8 @@ pub(crate) struct Fault {
     pub retry_after: Option<u64>,
     pub delay: Duration,
     pub truncate: bool,
+    /// The handler panics (to test that a failing request costs its server nothing).
+    pub panic: bool,
     pub body: Option<String>,
     /// The answer's whole body, as given (for "200 with a body that is not JSON").
     pub raw_body: Option<String>,
@@ -148,6 +154,7 @@ impl Fault {
                 .get("truncate")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            panic: obj.get("panic").and_then(Value::as_bool).unwrap_or(false),
             body: obj.get("body").and_then(Value::as_str).map(str::to_string),
             raw_body: obj
                 .get("raw_body")
@@ -178,7 +185,9 @@ pub(crate) fn handle(req: &Req, shared: &Shared) -> Resp {
     } else {
         match injected_fault(shared, req) {
             Some(fault) => {
-                std::thread::sleep(fault.delay);
+                if fault.panic {
+                    panic!("the injected `panic` fault");
+                }
                 let mut r = Resp::json(
                     fault.status,
                     &json!({"message": fault.body.unwrap_or_else(|| format!("Injected fault: {}", fault.status)), "requestId": request_id}),
@@ -190,6 +199,7 @@ pub(crate) fn handle(req: &Req, shared: &Shared) -> Resp {
                     r = r.with_header("Retry-After", s.to_string());
                 }
                 r.truncate = fault.truncate;
+                r.delay = fault.delay;
                 r
             }
             None => crate::state::route(shared, req, &request_id),

@@ -32,6 +32,7 @@
 mod delivery;
 mod hootsuite;
 mod http;
+pub mod serve;
 mod server;
 mod state;
 mod time;
@@ -67,7 +68,8 @@ pub struct EmulatorConfig {
     pub retry_unit: Duration,
     /// How long a delivery waits for the receiver's answer.
     pub delivery_timeout: Duration,
-    /// The most connections served at once, one thread each; more wait to be accepted.
+    /// The most connections served at once. At the limit the connection idle longest is
+    /// closed to take a new one; if all are busy, more wait to be accepted.
     pub max_connections: usize,
     /// Items per page of `GET /instances` when `pageSize` is not given.
     pub default_page_size: usize,
@@ -100,14 +102,12 @@ impl Default for EmulatorConfig {
     }
 }
 
-/// A listening socket with `TCP_NODELAY`, which the connections it accepts inherit. The
-/// emulator uses it, and so do the CLI's receivers (give it to
-/// `tiny_http::Server::from_listener`).
+/// A listening socket with `TCP_NODELAY`, which the connections it accepts inherit, and a
+/// backlog of 1 024. The emulator uses it, and so do the CLI's receivers (give it to
+/// [`serve::Server::start`]).
 ///
-/// Why: a server that writes an answer's head and body in two writes (tiny_http does) has
-/// Nagle's algorithm hold the body until the client acknowledges the head, which Linux delays
-/// by 40 ms: every emulator request took 41 ms at the median, and the load test saw about
-/// twenty first requests wait 13.4 s.
+/// Why `TCP_NODELAY`: an answer written in two writes (head, then body) has Nagle's algorithm
+/// hold the body until the client acknowledges the head, which Linux delays by 40 ms.
 pub fn listener(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
     use socket2::{Domain, Protocol, Socket, Type};
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
@@ -122,6 +122,7 @@ pub fn listener(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
 pub struct Emulator {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    server: Option<serve::Server>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -137,20 +138,15 @@ impl Emulator {
             wake: Condvar::new(),
             stop: AtomicBool::new(false),
         });
-        let mut threads = vec![server::start(
-            listener,
-            Arc::clone(&shared),
-            config.max_connections,
-        )?];
+        let server = server::start(listener, Arc::clone(&shared))?;
         let delivery_shared = Arc::clone(&shared);
-        threads.push(
-            std::thread::Builder::new()
-                .name("emulator-delivery".into())
-                .spawn(move || delivery::run(&delivery_shared))?,
-        );
+        let threads = vec![std::thread::Builder::new()
+            .name("emulator-delivery".into())
+            .spawn(move || delivery::run(&delivery_shared))?];
         Ok(Emulator {
             addr,
             shared,
+            server: Some(server),
             threads,
         })
     }
@@ -199,7 +195,9 @@ impl Emulator {
     fn stop(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);
         self.shared.wake.notify_all();
-        server::wake(self.addr);
+        if let Some(server) = self.server.take() {
+            server.stop();
+        }
         for t in self.threads.drain(..) {
             let _ = t.join();
         }

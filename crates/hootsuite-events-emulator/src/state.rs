@@ -802,9 +802,10 @@ fn list(shared: &Shared, state: &State, req: &Req, rid: &str) -> Resp {
         .map(|i| instance_json(i))
         .collect();
     let mut resp = Resp::json(200, &Value::Array(page));
-    if offset + page_size < matching.len() {
-        let next = base64::engine::general_purpose::STANDARD
-            .encode(format!("offset:{}", offset + page_size));
+    // A crafted token can hold any offset up to usize::MAX: the sum must not overflow.
+    let end = offset.saturating_add(page_size);
+    if end < matching.len() {
+        let next = base64::engine::general_purpose::STANDARD.encode(format!("offset:{end}"));
         resp = resp.with_header("Elements-Next-Page-Token", next);
     }
     resp.with_header("Elements-Total-Count", matching.len().to_string())

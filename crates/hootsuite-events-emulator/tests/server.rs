@@ -1,11 +1,14 @@
-//! The emulator's HTTP/1.1 server over raw loopback sockets: the request shapes the library's
-//! clients (and curl) send, the malformed ones, and many connections opened at once.
+//! The emulator's HTTP/1.1 server (hyper, through `serve`) over raw loopback sockets: the
+//! request shapes the library's clients (and curl) send, the malformed and ambiguous ones,
+//! many connections opened at once or held idle, a header line that never ends, and the
+//! server's timeouts.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use hootsuite_events_emulator::{Emulator, EmulatorConfig, API_PREFIX};
+use hootsuite_events_emulator::serve::{Limits, Response, Server};
+use hootsuite_events_emulator::{listener, Emulator, EmulatorConfig, API_PREFIX};
 
 fn emulator() -> Emulator {
     Emulator::start(EmulatorConfig::default()).expect("emulator")
@@ -159,8 +162,9 @@ fn malformed_and_oversized_requests_get_their_status() {
     }
 }
 
-/// Hostile framing: each gets an error status or a closed connection, and the server keeps
-/// answering others.
+/// Hostile framing: each gets an error status, and the server keeps answering others. The
+/// client then closes its side, as a client that has sent everything does (a chunk announced
+/// as 2^64-1 bytes would otherwise wait for its data until the body timeout).
 #[test]
 fn hostile_framing_does_not_break_the_server() {
     let emu = emulator();
@@ -175,6 +179,7 @@ fn hostile_framing_does_not_break_the_server() {
     for request in cases {
         let mut s = connect(&emu);
         s.write_all(request).expect("write");
+        s.shutdown(std::net::Shutdown::Write).expect("shutdown");
         let (status, _, _) = read_answer(&mut s);
         assert!((400..500).contains(&status), "{status} for {request:?}");
     }
@@ -269,4 +274,269 @@ fn shutdown_returns_with_idle_connections_open() {
         Ok(n) => assert_eq!(n, 0),
         Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
     }
+}
+
+/// Reads until the server closes: true for end of stream or a reset, false for a read timeout.
+fn closed_by_server(s: &mut TcpStream) -> bool {
+    let mut rest = Vec::new();
+    match s.read_to_end(&mut rest) {
+        Ok(_) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    }
+}
+
+/// The framing ambiguities behind request smuggling. Two lengths that disagree, a length that
+/// is not plain digits, a transfer coding that does not end in `chunked`, chunked in HTTP/1.0:
+/// 400 and closed. `Transfer-Encoding` with `Content-Length` (either order): the chunked coding
+/// alone frames the body (RFC 9112 §6.3), the connection closes after that one answer, and what
+/// the `Content-Length` would have framed as a second request is never served.
+#[test]
+fn framing_ambiguities_are_refused_or_neutralized() {
+    let emu = emulator();
+    let health = format!("GET {API_PREFIX}/emulator/health HTTP/1.1\r\n\r\n");
+    let refused = [
+        "POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nabcdef".to_string(),
+        "POST / HTTP/1.1\r\nContent-Length: 5, 6\r\n\r\nabcdef".to_string(),
+        "POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\nabcde".to_string(),
+        "POST / HTTP/1.1\r\nContent-Length: 0x5\r\n\r\nabcde".to_string(),
+        "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\nabc".to_string(),
+        "POST / HTTP/1.1\r\nTransfer-Encoding: xchunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n".to_string(),
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+            .to_string(),
+        format!(
+            "{}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            health.replace("HTTP/1.1\r\n\r\n", "HTTP/1.0")
+        ),
+    ];
+    for request in &refused {
+        let mut s = connect(&emu);
+        s.write_all(request.as_bytes()).expect("write");
+        let (status, headers, _) = read_answer(&mut s);
+        assert_eq!(status, 400, "for {request:?}");
+        assert_eq!(header(&headers, "connection"), Some("close"), "{request:?}");
+        assert!(closed_by_server(&mut s), "still open after {request:?}");
+    }
+    let smuggled = format!("0\r\n\r\n{health}");
+    for order in [
+        format!(
+            "Content-Length: {}\r\nTransfer-Encoding: chunked",
+            smuggled.len()
+        ),
+        format!(
+            "Transfer-Encoding: chunked\r\nContent-Length: {}",
+            smuggled.len()
+        ),
+    ] {
+        let mut s = connect(&emu);
+        let request =
+            format!("POST {API_PREFIX}/emulator/faults HTTP/1.1\r\n{order}\r\n\r\n{smuggled}");
+        s.write_all(request.as_bytes()).expect("write");
+        let (status, headers, _) = read_answer(&mut s);
+        // The chunked body is empty, which the faults route refuses; the health request after
+        // it would have answered 200.
+        assert_eq!(status, 400, "{order}");
+        assert_eq!(header(&headers, "connection"), Some("close"));
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
+        assert!(
+            rest.is_empty(),
+            "a second answer: {:?}",
+            String::from_utf8_lossy(&rest)
+        );
+    }
+}
+
+/// 1 024 sockets connected and silent (the server's whole default connection budget) do not
+/// keep a new client out: the server closes the connection idle longest to take it.
+#[test]
+fn an_idle_socket_flood_does_not_starve_the_server() {
+    let emu = emulator();
+    let mut idle = Vec::with_capacity(1024);
+    for _ in 0..1024 {
+        idle.push(TcpStream::connect(emu.addr()).expect("idle connect"));
+    }
+    // Let the server accept them all before the real client comes.
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let mut s = connect(&emu);
+    s.write_all(health("").as_bytes()).expect("write");
+    assert_eq!(read_answer(&mut s).0, 200);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "answered after {took:?}");
+    // Evicted idle sockets were closed by the server (end of stream), not left hanging.
+    let mut evicted = 0;
+    for s in &mut idle {
+        s.set_nonblocking(true).expect("nonblocking");
+        let mut b = [0u8; 1];
+        if matches!(s.read(&mut b), Ok(0)) {
+            evicted += 1;
+        }
+    }
+    assert!((1..=8).contains(&evicted), "{evicted} idle sockets closed");
+}
+
+/// A header line that would be 1 GiB, streamed: the server answers 431 once the head passes
+/// 64 KiB and closes, without reading (let alone buffering) the rest. The client stops writing
+/// when the answer comes; by then it could write only what the socket buffers hold.
+#[test]
+fn a_one_gib_header_line_is_refused_without_being_read() {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::Arc;
+    const GIB: u64 = 1 << 30;
+    let emu = emulator();
+    let mut reader = connect(&emu);
+    let mut writer = reader.try_clone().expect("clone");
+    let (stop, written) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicU64::new(0)),
+    );
+    let (stop_w, written_w) = (Arc::clone(&stop), Arc::clone(&written));
+    let feeder = std::thread::spawn(move || {
+        let _ = writer.write_all(b"GET / HTTP/1.1\r\nX-Big: ");
+        let chunk = vec![b'a'; 64 * 1024];
+        while !stop_w.load(Ordering::SeqCst) && written_w.load(Ordering::SeqCst) < GIB {
+            match writer.write(&chunk) {
+                Ok(n) => written_w.fetch_add(n as u64, Ordering::SeqCst),
+                Err(_) => break,
+            };
+        }
+    });
+    let (status, headers, _) = read_answer(&mut reader);
+    let sent = written.load(Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+    assert_eq!(status, 431);
+    assert_eq!(header(&headers, "connection"), Some("close"));
+    assert!(
+        sent < 64 * 1024 * 1024,
+        "the server read {sent} bytes first"
+    );
+    assert!(closed_by_server(&mut reader));
+    feeder.join().expect("feeder");
+    // The server is fine.
+    let mut s = connect(&emu);
+    s.write_all(health("").as_bytes()).expect("write");
+    assert_eq!(read_answer(&mut s).0, 200);
+}
+
+fn authorization(emu: &Emulator) -> String {
+    format!(
+        "User {}, Organization {}",
+        emu.user_secret(),
+        emu.organization_secret()
+    )
+}
+
+/// A crafted page token with the largest offset: an empty page, not an overflow (which
+/// panicked the connection on main).
+#[test]
+fn a_crafted_next_page_offset_does_not_overflow() {
+    use base64::Engine as _;
+    let emu = emulator();
+    for offset in [usize::MAX, usize::MAX - 1, usize::MAX - 500] {
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("offset:{offset}"));
+        let mut s = connect(&emu);
+        s.write_all(
+            format!(
+                "GET {API_PREFIX}/instances?pageSize=500&nextPage={token} HTTP/1.1\r\nAuthorization: {}\r\n\r\n",
+                authorization(&emu)
+            )
+            .as_bytes(),
+        )
+        .expect("write");
+        let (status, headers, body) = read_answer(&mut s);
+        assert_eq!(
+            (status, body.as_slice()),
+            (200, &b"[]"[..]),
+            "offset {offset}"
+        );
+        assert_eq!(header(&headers, "elements-next-page-token"), None);
+    }
+}
+
+/// A request whose handler panics gets a 500, and its connection's slot is freed: with two
+/// slots, five panicking requests in a row are followed by answered ones.
+#[test]
+fn a_panicking_request_does_not_leak_its_slot() {
+    let emu = Emulator::start(EmulatorConfig {
+        max_connections: 2,
+        ..EmulatorConfig::default()
+    })
+    .expect("emulator");
+    let fault = br#"{"path": "/instances", "panic": true, "times": 5}"#;
+    let mut s = connect(&emu);
+    s.write_all(
+        format!(
+            "POST {API_PREFIX}/emulator/faults HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
+            fault.len()
+        )
+        .as_bytes(),
+    )
+    .expect("write");
+    s.write_all(fault).expect("write");
+    assert!(read_answer(&mut s).0 < 300);
+    drop(s);
+    for _ in 0..5 {
+        let mut s = connect(&emu);
+        s.write_all(format!("GET {API_PREFIX}/instances HTTP/1.1\r\n\r\n").as_bytes())
+            .expect("write");
+        let (status, headers, _) = read_answer(&mut s);
+        assert_eq!(
+            (status, header(&headers, "connection")),
+            (500, Some("close"))
+        );
+    }
+    for _ in 0..4 {
+        let mut s = connect(&emu);
+        s.write_all(health("").as_bytes()).expect("write");
+        assert_eq!(read_answer(&mut s).0, 200);
+    }
+}
+
+/// The server's own timeouts, with short limits: a head that trickles in is cut off, an idle
+/// keep-alive connection is closed, a body that stops coming gets 408.
+#[test]
+fn head_idle_and_body_timeouts_close_slow_clients() {
+    let limits = Limits {
+        header_timeout: Duration::from_millis(300),
+        body_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    };
+    let server = Server::start(
+        listener(([127, 0, 0, 1], 0).into()).expect("listen"),
+        limits,
+        "timeouts",
+        |r| Response::new(200, "text/plain", r.body),
+    )
+    .expect("server");
+    let open = || {
+        let s = TcpStream::connect(server.addr()).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        s
+    };
+    // A head that never completes.
+    let mut s = open();
+    s.write_all(b"GET / HTTP/1.1\r\nX-Slow: ").expect("write");
+    let t = Instant::now();
+    assert!(closed_by_server(&mut s));
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    // An idle keep-alive connection after one answer.
+    let mut s = open();
+    s.write_all(b"POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi")
+        .expect("write");
+    let (status, _, body) = read_answer(&mut s);
+    assert_eq!((status, body.as_slice()), (200, &b"hi"[..]));
+    let t = Instant::now();
+    assert!(closed_by_server(&mut s));
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    // A body that stops half way.
+    let mut s = open();
+    s.write_all(b"POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nhalf")
+        .expect("write");
+    let (status, headers, _) = read_answer(&mut s);
+    assert_eq!(
+        (status, header(&headers, "connection")),
+        (408, Some("close"))
+    );
+    server.stop();
 }
