@@ -5,9 +5,11 @@
 //! - `listen` receives, verifies and prints events; `verify`, `validate`, `webhook-url` and
 //!   `emulate` are the pieces on their own.
 //!
-//! Secrets come from flags or environment variables and are never printed.
+//! Secrets come from environment variables, `--…-file` (or standard input), a hidden prompt,
+//! or (with a warning) flags, and are never printed; see `secrets.rs`.
 
 mod receiver;
+mod secrets;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -33,6 +35,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run the whole flow on the embedded emulator and print each step.
@@ -69,22 +73,31 @@ struct ConnectArgs {
     /// Base URL or preset (us, us-legacy, us-staging, eu).
     #[arg(long, env = "HOOTSUITE_EVENTS_BASE_URL", default_value = "us")]
     base_url: String,
-    /// Cloud Elements user secret.
+    /// Cloud Elements user secret (prefer the variable or --user-secret-file).
     #[arg(long, env = "HOOTSUITE_EVENTS_USER_SECRET", hide_env_values = true)]
-    user_secret: String,
-    /// Cloud Elements organization secret.
+    user_secret: Option<String>,
+    /// A file holding the user secret (- for standard input).
+    #[arg(long, value_name = "PATH")]
+    user_secret_file: Option<String>,
+    /// Cloud Elements organization secret (prefer the variable or --organization-secret-file).
     #[arg(
         long,
         env = "HOOTSUITE_EVENTS_ORGANIZATION_SECRET",
         hide_env_values = true
     )]
-    organization_secret: String,
+    organization_secret: Option<String>,
+    /// A file holding the organization secret (- for standard input).
+    #[arg(long, value_name = "PATH")]
+    organization_secret_file: Option<String>,
     /// Hootsuite REST API client id.
     #[arg(long, env = "HOOTSUITE_API_KEY")]
     api_key: String,
-    /// Hootsuite REST API client secret.
+    /// Hootsuite REST API client secret (prefer the variable or --api-secret-file).
     #[arg(long, env = "HOOTSUITE_API_SECRET", hide_env_values = true)]
-    api_secret: String,
+    api_secret: Option<String>,
+    /// A file holding the client secret (- for standard input).
+    #[arg(long, value_name = "PATH")]
+    api_secret_file: Option<String>,
     /// The callback URL registered at Hootsuite; must be on this machine
     /// (`http://localhost:PORT/...`) so that the one-shot listener can catch it.
     #[arg(long, default_value = "http://localhost:8765/callback")]
@@ -95,9 +108,12 @@ struct ConnectArgs {
     /// Where Cloud Elements should POST events; events stay off without it.
     #[arg(long)]
     events_url: Option<String>,
-    /// Signature key for events.
+    /// Signature key for events (prefer the variable or --signature-key-file).
     #[arg(long, env = "HOOTSUITE_EVENTS_SIGNATURE_KEY", hide_env_values = true)]
     signature_key: Option<String>,
+    /// A file holding the signature key (- for standard input).
+    #[arg(long, value_name = "PATH")]
+    signature_key_file: Option<String>,
     /// How long to wait for the user to consent, in seconds.
     #[arg(long, default_value_t = 300)]
     timeout: u64,
@@ -108,9 +124,12 @@ struct ListenArgs {
     /// Port on 127.0.0.1.
     #[arg(long, default_value_t = 8766)]
     port: u16,
-    /// The instance's signature key.
+    /// The instance's signature key (prefer the variable or --key-file).
     #[arg(long, env = "HOOTSUITE_EVENTS_SIGNATURE_KEY", hide_env_values = true)]
     key: Option<String>,
+    /// A file holding the signature key (- for standard input).
+    #[arg(long, value_name = "PATH")]
+    key_file: Option<String>,
     /// Accept unsigned notifications (without --key). Anyone could forge them.
     #[arg(long)]
     insecure_accept_unsigned: bool,
@@ -127,9 +146,12 @@ struct ListenArgs {
 
 #[derive(clap::Args)]
 struct VerifyArgs {
-    /// The signature key.
+    /// The signature key (prefer the variable or --key-file).
     #[arg(long, env = "HOOTSUITE_EVENTS_SIGNATURE_KEY", hide_env_values = true)]
-    key: String,
+    key: Option<String>,
+    /// A file holding the signature key (- for standard input).
+    #[arg(long, value_name = "PATH")]
+    key_file: Option<String>,
     /// The Elements-Webhook-Signature header value.
     #[arg(long)]
     header: String,
@@ -258,12 +280,11 @@ fn describe(n: &Notification) -> String {
     parts.join("; ")
 }
 
-fn random_state() -> String {
-    use std::hash::BuildHasher;
-    let a = std::collections::hash_map::RandomState::new().hash_one(1u8);
-    let b = std::collections::hash_map::RandomState::new().hash_one(2u8);
-    format!("{a:016x}{b:016x}")
-}
+const SIGNATURE_KEY: secrets::SecretSpec = secrets::SecretSpec {
+    flag: "key",
+    env: "HOOTSUITE_EVENTS_SIGNATURE_KEY",
+    what: "signature key",
+};
 
 fn quickstart() -> Result<ExitCode, String> {
     let started = Instant::now();
@@ -276,7 +297,7 @@ fn quickstart() -> Result<ExitCode, String> {
         format!("Cloud Elements API at {}", emulator.base_url()),
     );
 
-    let signature_key = format!("qs-key-{}", &random_state()[..16]);
+    let signature_key = format!("qs-key-{}", secrets::random_hex(8)?);
     let receiver = receiver::Receiver::start(
         0,
         Some(Verifier::new(SignatureKey::new(signature_key.as_str()))),
@@ -296,7 +317,7 @@ fn quickstart() -> Result<ExitCode, String> {
     )
     .map_err(|e| e.to_string())?;
     let client = Client::new(config.clone());
-    let state = random_state();
+    let state = secrets::random_hex(16)?;
     let callback_url = "https://app.example/hootsuite/callback";
     let params = RedirectUrlParams::new(
         "quickstart-client-id",
@@ -437,24 +458,63 @@ fn quickstart() -> Result<ExitCode, String> {
 
 fn connect(a: ConnectArgs) -> Result<ExitCode, String> {
     let base = BaseUrl::parse(&a.base_url).map_err(|e| e.to_string())?;
+    let secret = |flag, env, what, value, file: &Option<String>, required| {
+        let spec = secrets::SecretSpec { flag, env, what };
+        secrets::resolve(&spec, value, file.as_deref(), required)
+    };
+    let user_secret = secret(
+        "user-secret",
+        "HOOTSUITE_EVENTS_USER_SECRET",
+        "Cloud Elements user secret",
+        a.user_secret,
+        &a.user_secret_file,
+        true,
+    )?
+    .unwrap_or_default();
+    let organization_secret = secret(
+        "organization-secret",
+        "HOOTSUITE_EVENTS_ORGANIZATION_SECRET",
+        "Cloud Elements organization secret",
+        a.organization_secret,
+        &a.organization_secret_file,
+        true,
+    )?
+    .unwrap_or_default();
+    let api_secret = secret(
+        "api-secret",
+        "HOOTSUITE_API_SECRET",
+        "Hootsuite client secret",
+        a.api_secret,
+        &a.api_secret_file,
+        true,
+    )?
+    .unwrap_or_default();
+    let signature_key = secret(
+        "signature-key",
+        "HOOTSUITE_EVENTS_SIGNATURE_KEY",
+        "signature key",
+        a.signature_key,
+        &a.signature_key_file,
+        false,
+    )?;
     let config = Config::new(
         base.clone(),
-        a.user_secret.as_str(),
-        a.organization_secret.as_str(),
+        user_secret.as_str(),
+        organization_secret.as_str(),
     )
     .map_err(|e| e.to_string())?;
     let client = Client::new(config);
-    let port = receiver::loopback_port(&a.callback_url)?;
-    let state = random_state();
+    let (port, path) = receiver::loopback_port_and_path(&a.callback_url)?;
+    let state = secrets::random_hex(16)?;
     let params = RedirectUrlParams::new(
         a.api_key.as_str(),
-        a.api_secret.as_str(),
+        api_secret.as_str(),
         a.callback_url.as_str(),
     )
     .state(state.as_str())
     .scope("offline");
-    let listener =
-        receiver::OneShot::bind(port).map_err(|e| format!("listening on 127.0.0.1:{port}: {e}"))?;
+    let listener = receiver::OneShot::bind(port, path, state.clone())
+        .map_err(|e| format!("listening on 127.0.0.1:{port}: {e}"))?;
     let consent = client.redirect_url(&params).map_err(|e| e.to_string())?;
     println!(
         "Open this URL in a browser and allow access:\n\n  {}\n",
@@ -475,12 +535,12 @@ fn connect(a: ConnectArgs) -> Result<ExitCode, String> {
         code,
         a.callback_url.as_str(),
         a.api_key.as_str(),
-        Secret::new(a.api_secret.as_str()),
+        Secret::new(api_secret.as_str()),
     );
     if a.events_url.is_some() {
         builder = builder.events(placeholder.as_str());
     }
-    if let Some(k) = &a.signature_key {
+    if let Some(k) = &signature_key {
         builder = builder.signature_key(k.as_str());
     }
     let body = builder.build().map_err(|e| e.to_string())?;
@@ -507,10 +567,11 @@ fn connect(a: ConnectArgs) -> Result<ExitCode, String> {
 }
 
 fn listen(a: ListenArgs) -> Result<ExitCode, String> {
-    let verifier = match (&a.key, a.insecure_accept_unsigned) {
+    let key = secrets::resolve(&SIGNATURE_KEY, a.key, a.key_file.as_deref(), false)?;
+    let verifier = match (&key, a.insecure_accept_unsigned) {
         (Some(k), _) => Some(Verifier::new(SignatureKey::new(k.as_str())).allow_legacy_sha1(a.allow_legacy_sha1)),
         (None, true) => None,
-        (None, false) => return Err("give the signature key (--key or HOOTSUITE_EVENTS_SIGNATURE_KEY), or --insecure-accept-unsigned".into()),
+        (None, false) => return Err("give the signature key (HOOTSUITE_EVENTS_SIGNATURE_KEY or --key-file), or --insecure-accept-unsigned".into()),
     };
     let receiver = receiver::Receiver::start(a.port, verifier)
         .map_err(|e| format!("listening on 127.0.0.1:{}: {e}", a.port))?;
@@ -536,9 +597,11 @@ fn listen(a: ListenArgs) -> Result<ExitCode, String> {
 }
 
 fn verify(a: VerifyArgs) -> Result<ExitCode, String> {
+    let key =
+        secrets::resolve(&SIGNATURE_KEY, a.key, a.key_file.as_deref(), true)?.unwrap_or_default();
     let body = read_input(&a.file)?;
     let verifier =
-        Verifier::new(SignatureKey::new(a.key.as_str())).allow_legacy_sha1(a.allow_legacy_sha1);
+        Verifier::new(SignatureKey::new(key.as_str())).allow_legacy_sha1(a.allow_legacy_sha1);
     let headers = [(SIGNATURE_HEADER, a.header.as_str())];
     match verifier.verify_event(&headers[..], &body) {
         Ok(n) => {

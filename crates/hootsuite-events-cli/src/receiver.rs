@@ -1,96 +1,84 @@
-//! Local HTTP listeners of the CLI: the event receiver (`listen`, `quickstart`) and the
-//! one-shot OAuth callback catcher (`connect`). Both bind 127.0.0.1 only.
+//! Local HTTP listeners of the CLI: the event receiver (`listen`, `quickstart`) and the OAuth
+//! callback catcher (`connect`). Both bind 127.0.0.1 only and run on the project's one HTTP
+//! server (`hootsuite_events_emulator::serve`, hyper): head, body and idle limits and
+//! timeouts, many clients at once.
 
-use std::io::Read;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver as Rx};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use hootsuite_events::events::{self, Deduplicator, Notification};
 use hootsuite_events::signature::Verifier;
+use hootsuite_events_emulator::serve::{Limits, Request, Response, Server};
 
-const MAX_BODY: u64 = 1024 * 1024;
+const MAX_BODY: usize = 1024 * 1024;
+
+fn server(
+    port: u16,
+    name: &str,
+    handler: impl Fn(Request) -> Response + Send + Sync + 'static,
+) -> std::io::Result<Server> {
+    let listener = hootsuite_events_emulator::listener(([127, 0, 0, 1], port).into())?;
+    let limits = Limits {
+        max_body: MAX_BODY,
+        max_connections: 64,
+        ..Limits::default()
+    };
+    Server::start(listener, limits, name, handler)
+}
 
 /// Receives event notifications, verifies and parses them, and hands each new one over once
 /// (deliveries are deduplicated by `Elements-Webhook-Id` / `eventId`).
 pub struct Receiver {
     url: String,
     events: Mutex<Rx<Notification>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    server: Server,
 }
 
 impl Receiver {
     pub fn start(port: u16, verifier: Option<Verifier>) -> std::io::Result<Receiver> {
-        let server = tiny_server(port)?;
-        let addr = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| std::io::Error::other("no IP address"))?;
         let (tx, rx) = channel();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stop_flag = Arc::clone(&stop);
-        let thread = std::thread::spawn(move || {
-            let mut seen = Deduplicator::new(10_000);
-            while !stop_flag.load(Ordering::SeqCst) {
-                let Ok(Some(mut request)) = server.recv_timeout(Duration::from_millis(100)) else {
-                    continue;
-                };
-                let headers: Vec<(String, String)> = request
-                    .headers()
-                    .iter()
-                    .map(|h| {
-                        (
-                            h.field.as_str().as_str().to_string(),
-                            h.value.as_str().to_string(),
-                        )
-                    })
-                    .collect();
-                let mut body = Vec::new();
-                let read = request
-                    .as_reader()
-                    .take(MAX_BODY + 1)
-                    .read_to_end(&mut body);
-                let outcome = match read {
-                    Err(e) => Err((400, format!("reading the body: {e}"))),
-                    Ok(_) => match &verifier {
-                        Some(v) => v.verify_event(&headers, &body).map_err(|e| {
-                            (
-                                if e.code().starts_with("signature") {
-                                    401
-                                } else {
-                                    400
-                                },
-                                e.to_string(),
-                            )
-                        }),
-                        None => events::parse_delivery(&headers, &body)
-                            .map_err(|e| (400, e.to_string())),
-                    },
-                };
-                let response = match outcome {
-                    Ok(n) => {
-                        let fresh = n.dedup_key().is_none_or(|k| seen.first_time(k));
-                        if fresh {
-                            let _ = tx.send(n);
-                        }
-                        tiny_http::Response::from_string("ok").with_status_code(200)
-                    }
-                    Err((status, message)) => {
-                        eprintln!("rejected a delivery: {message}");
-                        tiny_http::Response::from_string(message).with_status_code(status)
-                    }
-                };
-                let _ = request.respond(response);
+        let seen = Mutex::new(Deduplicator::new(10_000));
+        let server = server(port, "receiver", move |request| {
+            if request.body_too_large {
+                let why = format!("the body is larger than {MAX_BODY} bytes");
+                eprintln!("rejected a delivery: {why}");
+                return Response::new(413, "text/plain; charset=utf-8", why);
             }
-        });
+            let outcome = match &verifier {
+                Some(v) => v
+                    .verify_event(&request.headers, &request.body)
+                    .map_err(|e| {
+                        let status = if e.code().starts_with("signature") {
+                            401
+                        } else {
+                            400
+                        };
+                        (status, e.to_string())
+                    }),
+                None => events::parse_delivery(&request.headers, &request.body)
+                    .map_err(|e| (400, e.to_string())),
+            };
+            match outcome {
+                Ok(n) => {
+                    let fresh = n.dedup_key().is_none_or(|k| {
+                        seen.lock().unwrap_or_else(|p| p.into_inner()).first_time(k)
+                    });
+                    if fresh {
+                        let _ = tx.send(n);
+                    }
+                    Response::new(200, "text/plain; charset=utf-8", "ok")
+                }
+                Err((status, message)) => {
+                    eprintln!("rejected a delivery: {message}");
+                    Response::new(status, "text/plain; charset=utf-8", message)
+                }
+            }
+        })?;
         Ok(Receiver {
-            url: format!("http://{addr}/events"),
+            url: format!("http://{}/events", server.addr()),
             events: Mutex::new(rx),
-            stop,
-            thread: Some(thread),
+            server,
         })
     }
 
@@ -103,73 +91,98 @@ impl Receiver {
         self.events.lock().ok()?.recv_timeout(timeout).ok()
     }
 
-    pub fn stop(mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+    pub fn stop(self) {
+        self.server.stop();
     }
 }
 
-/// The port of a callback URL that must point at this machine.
-pub fn loopback_port(url: &str) -> Result<u16, String> {
+/// The port and path of a callback URL that must point at this machine.
+pub fn loopback_port_and_path(url: &str) -> Result<(u16, String), String> {
     let rest = url
         .strip_prefix("http://")
         .ok_or_else(|| format!("the callback URL `{url}` must be http://localhost:<port>/... so that this command can receive it"))?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
     let (host, port) = authority.rsplit_once(':').unwrap_or((authority, "80"));
     if !matches!(host, "localhost" | "127.0.0.1") {
         return Err(format!(
             "the callback URL `{url}` must be on localhost so that this command can receive it"
         ));
     }
-    port.parse()
-        .map_err(|_| format!("the callback URL `{url}` has an invalid port"))
+    let port = port
+        .parse()
+        .map_err(|_| format!("the callback URL `{url}` has an invalid port"))?;
+    let path = tail.split(['?', '#']).next().unwrap_or_default();
+    Ok((
+        port,
+        if path.is_empty() {
+            "/".into()
+        } else {
+            path.into()
+        },
+    ))
 }
 
-/// A tiny_http server on loopback whose sockets send at once (`TCP_NODELAY`; without it each
-/// answer's body waited 40 ms for the client's delayed ACK).
-fn tiny_server(port: u16) -> std::io::Result<tiny_http::Server> {
-    let listener = hootsuite_events_emulator::listener(([127, 0, 0, 1], port).into())?;
-    tiny_http::Server::from_listener(listener, None).map_err(std::io::Error::other)
+fn page(status: u16, title: &str, text: &str) -> Response {
+    Response::new(
+        status,
+        "text/html; charset=utf-8",
+        format!("<!doctype html><title>{title}</title><p>{text}</p>"),
+    )
 }
 
-/// Catches one OAuth callback.
+/// Catches the OAuth callback of this flow: a request on the callback path whose `state` is
+/// this flow's. Anything else (a favicon, a stray local request, a replayed or forged callback)
+/// gets a page saying so, and the catcher keeps waiting until its timeout.
 pub struct OneShot {
-    server: tiny_http::Server,
+    server: Server,
+    caught: Mutex<Rx<String>>,
 }
 
 impl OneShot {
-    pub fn bind(port: u16) -> std::io::Result<OneShot> {
+    pub fn bind(port: u16, path: String, state: String) -> std::io::Result<OneShot> {
+        let (tx, rx) = channel();
+        let server = server(port, "callback", move |request| {
+            if request.path() != path {
+                return page(
+                    404,
+                    "Not the callback",
+                    "This is not the OAuth callback path; hootsuite-events is still waiting.",
+                );
+            }
+            match hootsuite_events::oauth::parse_callback(&request.target, &state) {
+                Err(e)
+                    if matches!(
+                        e.code(),
+                        "callback_missing_state" | "callback_state_mismatch" | "callback_malformed"
+                    ) =>
+                {
+                    page(
+                        400,
+                        "Not this flow's callback",
+                        "This callback does not carry the state of the running `connect`; hootsuite-events is still waiting.",
+                    )
+                }
+                _ => {
+                    let _ = tx.send(request.target);
+                    page(
+                        200,
+                        "Connected",
+                        "Hootsuite answered. You can close this window and return to the terminal.",
+                    )
+                }
+            }
+        })?;
         Ok(OneShot {
-            server: tiny_server(port)?,
+            server,
+            caught: Mutex::new(rx),
         })
     }
 
-    /// The URL of the first request that has a query (browsers also ask for /favicon.ico).
+    /// The path and query of this flow's callback, if it comes within `timeout`.
     pub fn wait(self, timeout: Duration) -> Option<String> {
-        let deadline = std::time::Instant::now() + timeout;
-        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
-            let Ok(Some(request)) = self.server.recv_timeout(left) else {
-                return None;
-            };
-            let url = request.url().to_string();
-            if url.contains('?') {
-                let page = "<!doctype html><title>Connected</title><p>Hootsuite answered. You can close this window and return to the terminal.</p>";
-                let header = tiny_http::Header::from_bytes(
-                    &b"Content-Type"[..],
-                    &b"text/html; charset=utf-8"[..],
-                )
-                .ok();
-                let mut response = tiny_http::Response::from_string(page);
-                if let Some(h) = header {
-                    response.add_header(h);
-                }
-                let _ = request.respond(response);
-                return Some(url);
-            }
-            let _ = request.respond(tiny_http::Response::empty(404));
-        }
-        None
+        let caught = self.caught.lock().ok()?.recv_timeout(timeout).ok();
+        self.server.stop();
+        caught
     }
 }

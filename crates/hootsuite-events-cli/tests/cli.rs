@@ -222,6 +222,137 @@ fn emulate_and_listen() {
     assert!(status.success());
 }
 
+/// A secret as a file, a secret on standard input, a secret as a flag (works, with a warning
+/// naming the safer ways), a missing secret (a precise error, no prompt without a terminal).
+#[test]
+fn secrets_from_files_stdin_and_flags() {
+    let body = br#"{"message":{"eventId":"e-1","instanceId":7,"events":[]}}"#;
+    let header = sign(&SignatureKey::new("FILE-KEY-123"), body);
+    let dir = std::env::temp_dir().join(format!("hootsuite-events-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let key_file = dir.join("key");
+    std::fs::write(&key_file, "FILE-KEY-123\n").expect("key file");
+    let body_file = dir.join("body.json");
+    std::fs::write(&body_file, body).expect("body file");
+    let run = |args: &[&str], stdin: &[u8]| {
+        let mut child = bin()
+            .args(args)
+            .env_remove("HOOTSUITE_EVENTS_SIGNATURE_KEY")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut input = child.stdin.take().expect("stdin");
+        input.write_all(stdin).expect("write");
+        drop(input);
+        let out = child.wait_with_output().expect("runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let body_path = body_file.to_str().expect("utf-8 path");
+    let key_path = key_file.to_str().expect("utf-8 path");
+    // From a file (the trailing newline is not part of the key).
+    let (code, out, err) = run(
+        &[
+            "verify",
+            "--header",
+            &header,
+            "--key-file",
+            key_path,
+            "--file",
+            body_path,
+        ],
+        b"",
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(!err.contains("warning"), "{err}");
+    // From standard input (not a terminal: one line).
+    let (code, out, err) = run(
+        &[
+            "verify",
+            "--header",
+            &header,
+            "--key-file",
+            "-",
+            "--file",
+            body_path,
+        ],
+        b"FILE-KEY-123\n",
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    // As a flag: works, and says what to use instead, without the key.
+    let (code, out, err) = run(
+        &[
+            "verify",
+            "--header",
+            &header,
+            "--key",
+            "FILE-KEY-123",
+            "--file",
+            body_path,
+        ],
+        b"",
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        err.contains("warning: --key puts the signature key in the process list")
+            && err.contains("HOOTSUITE_EVENTS_SIGNATURE_KEY")
+            && err.contains("--key-file")
+            && !err.contains("FILE-KEY-123"),
+        "{err}"
+    );
+    // Missing, standard input not a terminal: an error naming the ways, no prompt.
+    let (code, _, err) = run(&["verify", "--header", &header, "--file", body_path], b"");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("the signature key is missing: set HOOTSUITE_EVENTS_SIGNATURE_KEY, or give --key-file PATH"),
+        "{err}"
+    );
+    // An empty file, a file that is not there: errors naming the flag and the path.
+    std::fs::write(&key_file, "\n").expect("key file");
+    let (code, _, err) = run(
+        &[
+            "verify",
+            "--header",
+            &header,
+            "--key-file",
+            key_path,
+            "--file",
+            body_path,
+        ],
+        b"",
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains(&format!(
+            "--key-file {key_path}: the signature key is empty"
+        )),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let (code, _, err) = run(
+        &[
+            "verify",
+            "--header",
+            &header,
+            "--key-file",
+            key_path,
+            "--file",
+            body_path,
+        ],
+        b"",
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains(&format!("reading --key-file {key_path}")),
+        "{err}"
+    );
+}
+
 #[test]
 fn connect_against_the_emulator() {
     let emu = hootsuite_events_emulator::Emulator::start(
@@ -233,6 +364,9 @@ fn connect_against_the_emulator() {
         .local_addr()
         .expect("addr")
         .port();
+    let user_secret_file =
+        std::env::temp_dir().join(format!("hootsuite-events-us-{}", std::process::id()));
+    std::fs::write(&user_secret_file, emu.user_secret()).expect("secret file");
     let mut child = bin()
         .args([
             "connect",
@@ -244,19 +378,27 @@ fn connect_against_the_emulator() {
             "https://app.example/events",
             "--timeout",
             "20",
+            "--user-secret-file",
+            user_secret_file.to_str().expect("utf-8 path"),
+            "--organization-secret-file",
+            "-",
         ])
-        .env("HOOTSUITE_EVENTS_USER_SECRET", emu.user_secret())
-        .env(
-            "HOOTSUITE_EVENTS_ORGANIZATION_SECRET",
-            emu.organization_secret(),
-        )
+        .env_remove("HOOTSUITE_EVENTS_USER_SECRET")
+        .env_remove("HOOTSUITE_EVENTS_ORGANIZATION_SECRET")
         .env("HOOTSUITE_API_KEY", "cli-client")
         .env("HOOTSUITE_API_SECRET", "CLI-CLIENT-SECRET")
         .env("HOOTSUITE_EVENTS_SIGNATURE_KEY", "CLI-SIGNING-KEY")
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
+    // The organization secret on standard input, as `printf %s "$S" | hootsuite-events ...`.
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(format!("{}\n", emu.organization_secret()).as_bytes())
+        .expect("write");
+    drop(stdin);
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
     let mut consent = String::new();
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -283,6 +425,22 @@ fn connect_against_the_emulator() {
         location.starts_with(&format!("http://localhost:{port}/callback?code=")),
         "{location}"
     );
+    // Stray requests first: another path, this path with another flow's state or none. Each
+    // gets a page saying so, and the catcher keeps waiting for the real callback.
+    for (stray, status) in [
+        ("/favicon.ico".to_string(), 404),
+        ("/callback?code=stolen&state=not-this-flow".to_string(), 400),
+        ("/callback?code=stolen".to_string(), 400),
+        ("/callback".to_string(), 400),
+    ] {
+        let answer = agent
+            .get(&format!("http://127.0.0.1:{port}{stray}"))
+            .call()
+            .expect("stray request answered");
+        assert_eq!(answer.status().as_u16(), status, "{stray}");
+        let text = answer.into_body().read_to_string().expect("page");
+        assert!(text.contains("still waiting"), "{stray}: {text}");
+    }
     let page = agent
         .get(&location.replace("localhost", "127.0.0.1"))
         .call()
@@ -304,6 +462,7 @@ fn connect_against_the_emulator() {
         rest.contains("Event callback URL set to https://app.example/events"),
         "{rest}"
     );
+    let _ = std::fs::remove_file(&user_secret_file);
     for secret in [
         "CLI-CLIENT-SECRET",
         "CLI-SIGNING-KEY",
