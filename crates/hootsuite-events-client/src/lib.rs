@@ -284,9 +284,10 @@ impl Client {
     }
 
     /// Sends a request built by the core and returns the raw answer (any status), retrying
-    /// idempotent requests on 429, 5xx and transport failures.
+    /// idempotent requests on 429, 5xx and transport failures; never one that carries a
+    /// single-use OAuth code (see [`HttpRequest::is_retry_safe`]).
     pub fn send(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
-        let retryable_method = request.method.is_idempotent();
+        let retryable_method = request.is_retry_safe();
         let mut attempts = 0;
         loop {
             attempts += 1;

@@ -315,6 +315,38 @@ fn server_errors_are_retried_on_get_until_success_or_budget() {
     assert!(e.api().is_some_and(|a| a.is_retryable()));
 }
 
+/// Re-authentication carries a single-use code: a 503 (which a GET would retry) is returned
+/// as it is, after one attempt, for the PUT as for the PATCH.
+#[test]
+fn reauthenticate_is_never_retried() {
+    let emu = emulator();
+    let c = client(&emu);
+    let id = create(&c, "r").id;
+    let code = consent_code(&c, None).expect("code");
+    inject(
+        &emu,
+        json!({"method": "PUT", "path": "/instances/", "status": 503, "times": 1}),
+    );
+    let e = c
+        .replace_instance(id, &body(code.clone(), "r"))
+        .expect_err("one attempt, the 503");
+    assert_eq!(e.api().map(|a| a.status), Some(503), "{e:?}");
+    // The fault was spent by that single attempt: the next PUT goes through.
+    c.replace_instance(id, &body(code, "r"))
+        .expect("the code was not spent");
+    let code = consent_code(&c, None).expect("code");
+    inject(
+        &emu,
+        json!({"method": "PATCH", "path": "/instances/", "status": 503, "times": 1}),
+    );
+    let e = c
+        .reauthenticate(id, code.secret())
+        .expect_err("one attempt, the 503");
+    assert_eq!(e.api().map(|a| a.status), Some(503), "{e:?}");
+    c.reauthenticate(id, code.secret())
+        .expect("the code was not spent");
+}
+
 #[test]
 fn create_is_never_retried() {
     let emu = emulator();

@@ -92,8 +92,12 @@ impl BaseUrl {
     }
 
     /// Reads a base URL: one of the preset names `us`, `us-legacy`, `us-staging`, `eu`, or an
-    /// absolute `http(s)` URL without query or fragment. One trailing `/` is dropped so that
-    /// paths join cleanly.
+    /// absolute `https` URL without query or fragment. One trailing `/` is dropped so that
+    /// paths join cleanly. `http://` is accepted only for loopback hosts (`localhost`,
+    /// `127.0.0.0/8`, `[::1]`: a local emulator or proxy), since the user and organization
+    /// secrets travel in every request; [`BaseUrl::parse_insecure`] accepts it for any host.
+    /// User information (`https://user:password@host`) is refused, and the URL is then not
+    /// echoed, since it may be a secret.
     ///
     /// ```
     /// use hootsuite_events::BaseUrl;
@@ -101,9 +105,23 @@ impl BaseUrl {
     /// assert_eq!(BaseUrl::parse("http://127.0.0.1:8080/elements/api-v2/")?.as_str(),
     ///            "http://127.0.0.1:8080/elements/api-v2");
     /// assert!(BaseUrl::parse("https;//api.cloud-elements.com").is_err());
+    /// assert_eq!(BaseUrl::parse("http://ce.example/elements/api-v2").unwrap_err().code(),
+    ///            "invalid_argument");
+    /// assert!(!BaseUrl::parse("https://u:pw@ce.example").unwrap_err().to_string().contains("pw"));
     /// # Ok::<(), hootsuite_events::Error>(())
     /// ```
     pub fn parse(input: &str) -> Result<Self, Error> {
+        Self::parse_with(input, false)
+    }
+
+    /// As [`BaseUrl::parse`], but also accepts `http://` to any host: for a network you trust
+    /// (a TLS-terminating proxy on the same host or cluster). Anyone on the path reads the
+    /// user and organization secrets.
+    pub fn parse_insecure(input: &str) -> Result<Self, Error> {
+        Self::parse_with(input, true)
+    }
+
+    fn parse_with(input: &str, allow_cleartext: bool) -> Result<Self, Error> {
         let preset = match input {
             "us" => Some(Self::US),
             "us-legacy" => Some(Self::US_LEGACY),
@@ -114,10 +132,35 @@ impl BaseUrl {
         if let Some(url) = preset {
             return Ok(BaseUrl(url.to_string()));
         }
+        // Without `://` the authority cannot be told apart: any `@` may be user information.
+        let authority = match input.split_once("://") {
+            Some((_, rest)) => rest.split(['/', '?', '#']).next().unwrap_or_default(),
+            None => input,
+        };
+        if authority.contains('@') {
+            return Err(Error::InvalidArgument {
+                field: "base_url".into(),
+                reason: "has user information (`user:password@` before the host), which is not \
+                         sent and may be a secret (the URL is not shown); expected \
+                         `https://host/elements/api-v2`, with the secrets given to the Config"
+                    .into(),
+            });
+        }
         let url = parse_http_url(input).map_err(|problem| Error::InvalidArgument {
             field: "base_url".into(),
             reason: format!("`{input}` {problem}"),
         })?;
+        if !url.secure && !allow_cleartext && !is_loopback(url.host) {
+            return Err(Error::InvalidArgument {
+                field: "base_url".into(),
+                reason: format!(
+                    "`{input}` is cleartext http:// to a host that is not loopback: the user and \
+                     organization secrets would travel unencrypted; expected https:// (or \
+                     http:// to localhost, 127.0.0.1 or [::1]; BaseUrl::parse_insecure for a \
+                     network you trust)"
+                ),
+            });
+        }
         if url.rest.contains(['?', '#']) {
             return Err(Error::InvalidArgument {
                 field: "base_url".into(),
@@ -284,6 +327,19 @@ impl fmt::Debug for Config {
 
 /// A secret that goes into the `Authorization` header must be non-blank, free of control
 /// characters (they cannot stand in a header) and of `,` (it separates the header's parts).
+/// `localhost`, an address in 127.0.0.0/8, or `[::1]` (the host as `parse_http_url` gives it).
+fn is_loopback(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    bare.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn check_header_secret(field: &str, secret: &Secret) -> Result<(), Error> {
     let reason = if secret.is_blank() {
         "is empty; expected the value shown in the Cloud Elements console"
@@ -323,6 +379,46 @@ mod tests {
         let token = InstanceToken::new("ABC/Dxxxxxxxxxxxxxxxxx");
         assert_eq!(format!("{token:?}"), "InstanceToken(********)");
         assert_eq!(token.masked(), "ABC/********");
+    }
+
+    #[test]
+    fn cleartext_only_to_loopback_and_never_userinfo() {
+        for ok in [
+            "http://127.0.0.1:8080/elements/api-v2",
+            "http://127.8.9.1/x",
+            "http://localhost:1/x",
+            "http://LOCALHOST/x",
+            "http://[::1]:8080/x",
+            "https://ce.example/elements/api-v2",
+        ] {
+            assert!(BaseUrl::parse(ok).is_ok(), "{ok}");
+        }
+        for cleartext in [
+            "http://ce.example/elements/api-v2",
+            "http://10.0.0.1/x",
+            "http://[::2]/x",
+            "http://localhost.evil.example/x",
+            "HTTP://api.cloud-elements.com/elements/api-v2",
+        ] {
+            let e = BaseUrl::parse(cleartext).expect_err(cleartext);
+            assert_eq!(e.to_value()["field"], "base_url");
+            assert!(e.to_string().contains("cleartext"), "{e}");
+            assert!(BaseUrl::parse_insecure(cleartext).is_ok(), "{cleartext}");
+        }
+        for userinfo in [
+            "https://user:PASSWORD-1@ce.example/elements/api-v2",
+            "http://PASSWORD-1@127.0.0.1/x",
+            "https://:PASSWORD-1@ce.example",
+            "https;//user:PASSWORD-1@ce.example",
+        ] {
+            for parse in [BaseUrl::parse, BaseUrl::parse_insecure] {
+                let e = parse(userinfo).expect_err(userinfo);
+                assert_eq!(e.to_value()["field"], "base_url");
+                let shown = format!("{e} {e:?}");
+                assert!(!shown.contains("PASSWORD-1"), "{shown}");
+                assert!(shown.contains("user information"), "{shown}");
+            }
+        }
     }
 
     #[test]

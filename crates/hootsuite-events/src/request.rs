@@ -127,6 +127,30 @@ impl HttpRequest {
         self
     }
 
+    /// Whether sending it again after a failure is safe: an idempotent method, and no
+    /// single-use OAuth code in the body (re-authentication: `PUT /instances/{id}` with a create
+    /// body, whose `providerData.code` a first attempt may already have spent).
+    ///
+    /// ```
+    /// # use hootsuite_events::{instance, BaseUrl, Config, Secret};
+    /// let config = Config::new(BaseUrl::us(), "u", "o")?;
+    /// assert!(instance::get_request(&config, 1).is_retry_safe());
+    /// let code = Secret::new("single-use");
+    /// assert!(!instance::reauthenticate_code_request(&config, 1, &code)?.is_retry_safe());
+    /// # Ok::<(), hootsuite_events::Error>(())
+    /// ```
+    pub fn is_retry_safe(&self) -> bool {
+        if !self.method.is_idempotent() {
+            return false;
+        }
+        if self.body.is_empty() {
+            return true;
+        }
+        // Only a body that cannot be read as JSON, or that holds no code, is safe to resend.
+        !serde_json::from_slice::<serde_json::Value>(&self.body)
+            .map_or(true, |v| v.pointer("/providerData/code").is_some())
+    }
+
     /// The first header of that name (ASCII case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
