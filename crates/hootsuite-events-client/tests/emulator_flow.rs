@@ -12,6 +12,7 @@ use hootsuite_events::oauth::{self, RedirectUrlParams};
 use hootsuite_events::signature::{SignatureKey, Verifier};
 use hootsuite_events::{BaseUrl, Config, HttpRequest, Method, Secret};
 use hootsuite_events_client::{Client, Error, RetryPolicy};
+use hootsuite_events_emulator::serve::{Limits, Response, Server};
 use hootsuite_events_emulator::{Emulator, EmulatorConfig};
 use serde_json::{json, Value};
 
@@ -454,65 +455,55 @@ struct TestReceiver {
     got: Arc<Mutex<Vec<Notification>>>,
     hits: Arc<AtomicUsize>,
     fail_first: Arc<AtomicUsize>,
-    _thread: std::thread::JoinHandle<()>,
+    _server: Server,
 }
 
 fn receiver(key: &str, fail_first: usize) -> TestReceiver {
     receiver_on("127.0.0.1:0", key, fail_first, false)
 }
 
-/// `hang`: the failing requests get no answer in time (the emulator's delivery timeout is
-/// 500 ms) instead of a 500.
+/// A receiver on the project's HTTP server. `hang`: the failing requests get no answer in time
+/// (the emulator's delivery timeout is 500 ms) instead of a 500.
 fn receiver_on(addr: &str, key: &str, fail_first: usize, hang: bool) -> TestReceiver {
-    let server = tiny_http::Server::http(addr).expect("bind");
-    let url = format!("http://{}/hook", server.server_addr().to_ip().expect("ip"));
+    let listener =
+        hootsuite_events_emulator::listener(addr.parse().expect("address")).expect("bind");
     let got = Arc::new(Mutex::new(Vec::new()));
     let hits = Arc::new(AtomicUsize::new(0));
     let fail = Arc::new(AtomicUsize::new(fail_first));
     let verifier = Verifier::new(SignatureKey::new(key));
     let (g, h, f) = (Arc::clone(&got), Arc::clone(&hits), Arc::clone(&fail));
-    let thread = std::thread::spawn(move || {
-        // As a real receiver does: a redelivery of a processed delivery is acknowledged, not
-        // processed again (a sender that timed out retries what the receiver may have done).
-        let mut seen = hootsuite_events::events::Deduplicator::new(1000);
-        // Bounded: stops after 2,000 requests or 30 s without one.
-        for _ in 0..2000 {
-            let Ok(Some(mut req)) = server.recv_timeout(Duration::from_secs(30)) else {
-                return;
-            };
-            let n = h.fetch_add(1, Ordering::SeqCst);
-            let headers: Vec<(String, String)> = req
-                .headers()
-                .iter()
-                .map(|x| (x.field.to_string(), x.value.to_string()))
-                .collect();
-            let mut body = Vec::new();
-            let _ = req.as_reader().read_to_end(&mut body);
-            let status = if n < f.load(Ordering::SeqCst) {
-                if hang {
-                    std::thread::sleep(Duration::from_millis(800));
-                }
-                500
-            } else {
-                match verifier.verify_event(&headers, &body) {
-                    Ok(notification) => {
-                        if notification.dedup_key().is_none_or(|k| seen.first_time(k)) {
-                            g.lock().expect("lock").push(notification);
-                        }
-                        200
-                    }
-                    Err(_) => 401,
-                }
-            };
-            let _ = req.respond(tiny_http::Response::empty(status));
+    // As a real receiver does: a redelivery of a processed delivery is acknowledged, not
+    // processed again (a sender that timed out retries what the receiver may have done).
+    let seen = Mutex::new(hootsuite_events::events::Deduplicator::new(1000));
+    let server = Server::start(listener, Limits::default(), "test-receiver", move |req| {
+        let n = h.fetch_add(1, Ordering::SeqCst);
+        if n < f.load(Ordering::SeqCst) {
+            let mut answer = Response::new(500, "text/plain", "failing on purpose");
+            if hang {
+                answer.delay = Duration::from_millis(800);
+            }
+            return answer;
         }
-    });
+        match verifier.verify_event(&req.headers, &req.body) {
+            Ok(notification) => {
+                let fresh = notification
+                    .dedup_key()
+                    .is_none_or(|k| seen.lock().expect("lock").first_time(k));
+                if fresh {
+                    g.lock().expect("lock").push(notification);
+                }
+                Response::new(200, "text/plain", "ok")
+            }
+            Err(_) => Response::new(401, "text/plain", "bad signature"),
+        }
+    })
+    .expect("receiver");
     TestReceiver {
-        url,
+        url: format!("http://{}/hook", server.addr()),
         got,
         hits,
         fail_first: fail,
-        _thread: thread,
+        _server: server,
     }
 }
 
