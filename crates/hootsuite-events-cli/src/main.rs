@@ -117,6 +117,10 @@ struct ConnectArgs {
     /// How long to wait for the user to consent, in seconds.
     #[arg(long, default_value_t = 300)]
     timeout: u64,
+    /// Accept an http:// base URL to a host that is not loopback (the secrets then travel in
+    /// clear: only for a network you trust).
+    #[arg(long)]
+    allow_insecure_http: bool,
 }
 
 #[derive(clap::Args)]
@@ -457,7 +461,12 @@ fn quickstart() -> Result<ExitCode, String> {
 }
 
 fn connect(a: ConnectArgs) -> Result<ExitCode, String> {
-    let base = BaseUrl::parse(&a.base_url).map_err(|e| e.to_string())?;
+    let parse = if a.allow_insecure_http {
+        BaseUrl::parse_insecure
+    } else {
+        BaseUrl::parse
+    };
+    let base = parse(&a.base_url).map_err(|e| e.to_string())?;
     let secret = |flag, env, what, value, file: &Option<String>, required| {
         let spec = secrets::SecretSpec { flag, env, what };
         secrets::resolve(&spec, value, file.as_deref(), required)

@@ -353,6 +353,49 @@ fn secrets_from_files_stdin_and_flags() {
     );
 }
 
+/// A cleartext base URL to another host is refused before any secret is read or sent, and
+/// named; `--allow-insecure-http` lets it through. 0.0.0.0 is not a loopback address, yet
+/// Linux connects it to this machine, where nothing listens on port 1: refused at once.
+#[test]
+fn connect_refuses_cleartext_to_other_hosts() {
+    let run = |extra: &[&str]| {
+        let out = bin()
+            .args([
+                "connect",
+                "--base-url",
+                "http://0.0.0.0:1/elements/api-v2",
+                "--timeout",
+                "1",
+            ])
+            .args(extra)
+            .env("HOOTSUITE_EVENTS_USER_SECRET", "u-SECRET")
+            .env("HOOTSUITE_EVENTS_ORGANIZATION_SECRET", "o-SECRET")
+            .env("HOOTSUITE_API_KEY", "k")
+            .env("HOOTSUITE_API_SECRET", "a-SECRET")
+            .stdin(Stdio::null())
+            .output()
+            .expect("runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("cleartext http://") && err.contains("base_url"),
+        "{err}"
+    );
+    let (code, err) = run(&[
+        "--allow-insecure-http",
+        "--callback-url",
+        "http://localhost:1/cb",
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(!err.contains("cleartext"), "{err}");
+    assert!(!err.contains("SECRET"), "{err}");
+}
+
 #[test]
 fn connect_against_the_emulator() {
     let emu = hootsuite_events_emulator::Emulator::start(
