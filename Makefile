@@ -65,7 +65,7 @@ $(PY_TOOLS)/bin/maturin:
 
 test-python: $(PY_TOOLS)/bin/maturin cli
 	rm -f target/wheels/hootsuite_events-*.whl
-	$(PY_TOOLS)/bin/maturin build --release --locked -m bindings/python/Cargo.toml -o target/wheels -i python3
+	$(PY_TOOLS)/bin/maturin build --release --locked --features test-hooks -m bindings/python/Cargo.toml -o target/wheels -i python3
 	python3 -m venv --clear $(PY_TEST_VENV)
 	$(PY_TEST_VENV)/bin/pip install -q target/wheels/hootsuite_events-*.whl $(PY_TEST_DEPS)
 	cd bindings/python && HOOTSUITE_EVENTS_BIN=$(CLI_BIN) $(PY_TEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests
@@ -74,7 +74,7 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund
 
 test-node: $(NODE_DIR)/node_modules/.package-lock.json cli
-	cd $(NODE_DIR) && npx napi build --platform --release --js native.js --dts native.d.ts
+	cd $(NODE_DIR) && npx napi build --platform --release --features test-hooks --js native.js --dts native.d.ts
 	rm -rf $(NODE_TEST) && mkdir -p $(NODE_TEST)
 	cd $(NODE_DIR) && npm pack --silent --pack-destination $(NODE_TEST)
 	cd $(NODE_TEST) && printf '{"name": "node-test", "private": true}\n' > package.json \
