@@ -165,7 +165,7 @@ fn display(key: &str) -> String {
 ///
 /// Make one with [`CreateInstance::builder`], or from JSON with [`CreateInstance::from_json`] /
 /// [`CreateInstance::from_value`]. The warnings found while checking it stay available.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct CreateInstance {
     name: String,
     code: Secret,
@@ -345,7 +345,7 @@ impl Serialize for CreateInstance {
 /// assert!(body.warnings().is_empty());
 /// # Ok::<(), hootsuite_events::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CreateInstanceBuilder {
     name: String,
     code: Secret,
@@ -357,6 +357,49 @@ pub struct CreateInstanceBuilder {
     vendor_type: Option<String>,
     tags: Option<Vec<String>>,
     configuration: Vec<(String, Value)>,
+}
+
+/// The body with every secret masked (any configuration key, not only the documented ones).
+impl std::fmt::Debug for CreateInstance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut body = self.to_value();
+        mask_json(&mut body);
+        f.debug_struct("CreateInstance")
+            .field("body", &format_args!("{body}"))
+            .field("warnings", &self.warnings.len())
+            .finish()
+    }
+}
+
+/// The fields with every secret masked, extra configuration keys included.
+impl std::fmt::Debug for CreateInstanceBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let configuration: Vec<(&str, Value)> = self
+            .configuration
+            .iter()
+            .map(|(k, v)| {
+                let mut v = v.clone();
+                if is_secret_name(k) && !v.is_null() {
+                    v = MASK.into();
+                } else {
+                    mask_json(&mut v);
+                }
+                (k.as_str(), v)
+            })
+            .collect();
+        f.debug_struct("CreateInstanceBuilder")
+            .field("name", &self.name)
+            .field("code", &self.code)
+            .field("callback_url", &crate::redact::redact_url(&self.callback_url))
+            .field("api_key", &self.api_key)
+            .field("api_secret", &self.api_secret)
+            .field("events", &self.events)
+            .field("signature_key", &self.signature_key)
+            .field("vendor_type", &self.vendor_type)
+            .field("tags", &self.tags)
+            .field("configuration", &configuration)
+            .finish()
+    }
 }
 
 impl CreateInstanceBuilder {
@@ -1268,7 +1311,7 @@ pub struct InstanceEvent {
     pub id: String,
     /// `NEW`, `RECEIVED`, `DISPATCHED`, `CONSUMED`, `NOTIFIED`, or another string.
     pub status: Option<String>,
-    /// The whole object as received.
+    /// The whole object as received, except that values under secret names read `********`.
     pub raw: Value,
 }
 
@@ -1327,11 +1370,9 @@ pub fn parse_instance_events(response: &HttpResponse) -> Result<Vec<InstanceEven
             .opt_id(obj, path, "id")?
             .ok_or_else(|| doc.missing(path.key("id"), "the event id"))?;
         let status = doc.opt_str(obj, path, "status")?.map(str::to_string);
-        out.push(InstanceEvent {
-            id,
-            status,
-            raw: item.clone(),
-        });
+        let mut raw = item.clone();
+        mask_json(&mut raw);
+        out.push(InstanceEvent { id, status, raw });
     }
     Ok(out)
 }

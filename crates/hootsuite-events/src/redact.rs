@@ -54,7 +54,8 @@ pub fn is_secret_name(name: &str) -> bool {
         }
 }
 
-/// Replaces, at any depth, every non-null value under a secret name with [`MASK`].
+/// Replaces, at any depth, every non-null value under a secret name with [`MASK`], and redacts
+/// the query and fragment of every string that is a URL ([`redact_url`]).
 pub fn mask_json(value: &mut Value) {
     match value {
         Value::Object(map) => {
@@ -67,6 +68,10 @@ pub fn mask_json(value: &mut Value) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(mask_json),
+        // A URL's secret query parameters and fragment (`https://a.example/cb?code=...`).
+        Value::String(text) if text.contains("://") && text.contains(['?', '#']) => {
+            *text = redact_url(text);
+        }
         _ => {}
     }
 }
@@ -93,10 +98,24 @@ pub fn redact_url(url: &str) -> String {
                 .next()
                 .unwrap_or_default();
             if has_value && is_secret_name(&decoded) {
-                format!("{k}={MASK}")
-            } else {
-                pair.to_string()
+                return format!("{k}={MASK}");
             }
+            // A value that is itself a URL (`callbackUrl=https%3A...%3Fcode%3D...`) is redacted
+            // too, then encoded again.
+            if let Some((_, v)) = pair.split_once('=') {
+                let value: String = percent_encoding::percent_decode_str(v)
+                    .decode_utf8_lossy()
+                    .into_owned();
+                if value.contains(['?', '#']) {
+                    let redacted = redact_url(&value);
+                    if redacted != value {
+                        let encoded: String =
+                            form_urlencoded::byte_serialize(redacted.as_bytes()).collect();
+                        return format!("{k}={encoded}");
+                    }
+                }
+            }
+            pair.to_string()
         })
         .collect();
     let mut out = format!("{base}?{}", parts.join("&"));
