@@ -136,3 +136,16 @@ test('the gzipped size is recorded by the build', () => {
   assert.ok(size[0] > 0 && size[1] > 0)
   console.log(`wasm ${size[0]} B + glue ${size[1]} B gzipped`)
 })
+
+test('no secret in what console.log and JSON.stringify show of an instance (issue 14)', () => {
+  const util = require('node:util')
+  const body = JSON.stringify({ id: 1, name: 'n', token: 'TOKEN-123456789', configuration: { 'OAuth.User.Token': 'UT-5e1', 'oauth.api.key': 'k' } })
+  const i = he.parseInstance({ status: 200, headers: {}, body: new TextEncoder().encode(body) })
+  const page = he.parseInstancePage({ status: 200, headers: {}, body: new TextEncoder().encode(`[${body}]`) })
+  const shown = [util.inspect(i, { depth: 9 }), JSON.stringify(i), util.inspect(page, { depth: 9 }), JSON.stringify(page)].join('\n')
+  assert.ok(!shown.includes('TOKEN-123456789') && !shown.includes('UT-5e1'), shown)
+  assert.equal(i.token, 'TOKEN-123456789')
+  assert.equal(i.configurationSecrets['OAuth.User.Token'], 'UT-5e1')
+  assert.equal(page.instances[0].token, 'TOKEN-123456789')
+  assert.equal(i.configuration['OAuth.User.Token'], '********')
+})
