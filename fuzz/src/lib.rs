@@ -190,23 +190,22 @@ pub fn redact(data: &[u8]) {
         return;
     };
     let text = String::from_utf8_lossy(rest).replace(PLANTED, "");
-    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|_| {
-        serde_json::json!({"id": 1, "name": "n", "token": "t", "configuration": {}})
-    });
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(
+        |_| serde_json::json!({"id": 1, "name": "n", "token": "t", "configuration": {}}),
+    );
     let name = secret_name(*pick, *case);
     plant(&mut doc, &[*p0, *p1, *p2, *p3], &name);
     let body = doc.to_string();
     let mut shown: Vec<String> = Vec::new();
-    let mut show_result = |shown: &mut Vec<String>, r: Result<String, hootsuite_events::Error>| {
-        match r {
+    let show_result =
+        |shown: &mut Vec<String>, r: Result<String, hootsuite_events::Error>| match r {
             Ok(s) => shown.push(s),
             Err(e) => {
                 shown.push(format!("{e:?}"));
                 shown.push(e.to_string());
                 shown.push(e.to_value().to_string());
             }
-        }
-    };
+        };
     let headers = vec![(name.clone(), PLANTED.to_string())];
     for status in [200, 400 + u16::from(*status) % 200] {
         let response = HttpResponse::new(status, headers.clone(), body.clone());
@@ -236,7 +235,10 @@ pub fn redact(data: &[u8]) {
             &mut shown,
             oauth::parse_redirect_url(&response).map(|r| format!("{r:?}")),
         );
-        show_result(&mut shown, instance::parse_empty(&response).map(|()| String::new()));
+        show_result(
+            &mut shown,
+            instance::parse_empty(&response).map(|()| String::new()),
+        );
     }
     let report = instance::validate(&doc);
     shown.push(format!("{report:?} {report}"));
@@ -276,20 +278,27 @@ pub fn redact(data: &[u8]) {
         shown.push(format!("{params:?}"));
         show_result(
             &mut shown,
-            oauth::redirect_url_request(&config, &params).map(|r| format!("{r:?} {}", r.redacted().to_curl())),
+            oauth::redirect_url_request(&config, &params)
+                .map(|r| format!("{r:?} {}", r.redacted().to_curl())),
         );
         show_result(
             &mut shown,
-            oauth::redirect_url_post_request(&config, &params).map(|r| format!("{r:?} {}", r.redacted().to_curl())),
+            oauth::redirect_url_post_request(&config, &params)
+                .map(|r| format!("{r:?} {}", r.redacted().to_curl())),
         );
         // The secret where a URL belongs.
         let wrong = format!("{}{PLANTED}", text.chars().take(8).collect::<String>());
         if !wrong.contains("://") && !wrong.contains(":/") && !wrong.contains(";/") {
             show_result(
                 &mut shown,
-                instance::update_event_callback_request(&config, 1, &wrong).map(|r| format!("{r:?}")),
+                instance::update_event_callback_request(&config, 1, &wrong)
+                    .map(|r| format!("{r:?}")),
             );
-            shown.push(RedirectUrlParams::new("k", "s", wrong.as_str()).validate().to_string());
+            shown.push(
+                RedirectUrlParams::new("k", "s", wrong.as_str())
+                    .validate()
+                    .to_string(),
+            );
         }
     }
     for s in &shown {

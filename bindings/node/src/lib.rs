@@ -435,7 +435,10 @@ pub fn reauthenticate_request(
 }
 
 /// `PATCH /instances/{id}` with a new OAuth code (`index.js` unwraps an `AuthorizationCode`).
-#[napi(catch_unwind, ts_args_type = "config: Config, instanceId: number, code: string | AuthorizationCode")]
+#[napi(
+    catch_unwind,
+    ts_args_type = "config: Config, instanceId: number, code: string | AuthorizationCode"
+)]
 pub fn reauthenticate_code_request(
     config: &Config,
     instance_id: f64,
@@ -587,6 +590,10 @@ pub struct Instance {
 }
 
 fn instance_obj(i: instance::Instance) -> Instance {
+    let configuration_secrets = i
+        .configuration_secrets()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     Instance {
         id: i.id as f64,
         token_masked: i.token.masked(),
@@ -596,10 +603,7 @@ fn instance_obj(i: instance::Instance) -> Instance {
         valid: i.valid,
         disabled: i.disabled,
         events_enabled: i.events_enabled,
-        configuration_secrets: i
-            .configuration_secrets()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
+        configuration_secrets,
         configuration: i.configuration.into_iter().collect(),
         element: i.element.and_then(|e| serde_json::to_value(e).ok()),
         element_id: i.element_id.map(|n| n as f64),

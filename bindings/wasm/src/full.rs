@@ -365,7 +365,11 @@ fn instance_js(i: &instance::Instance) -> Result<JsValue, JsValue> {
         let descriptor = js_sys::Object::new();
         Reflect::set(&descriptor, &"value".into(), &value)?;
         Reflect::set(&descriptor, &"enumerable".into(), &false.into())?;
-        js_sys::Object::define_property(obj.unchecked_ref(), &key.into(), &descriptor);
+        js_sys::Object::define_property(
+            obj.unchecked_ref::<js_sys::Object>(),
+            &key.into(),
+            &descriptor,
+        );
     }
     Ok(obj)
 }
@@ -390,7 +394,9 @@ pub fn parse_instance_page(response: &JsValue) -> Result<JsValue, JsValue> {
     Reflect::set(
         &out,
         &"nextPage".into(),
-        &page.next_page.map_or(JsValue::NULL, |p| JsValue::from_str(&p)),
+        &page
+            .next_page
+            .map_or(JsValue::NULL, |p| JsValue::from_str(&p)),
     )?;
     Ok(out.into())
 }

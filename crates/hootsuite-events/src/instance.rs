@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 use crate::config::{BaseUrl, Config, InstanceToken, Secret};
 use crate::error::{ApiError, Error};
 use crate::json::{field, type_name, Doc, Limits, Path};
-use crate::request::{HttpRequest, HttpResponse, Method};
 use crate::redact::{is_secret_name, mask_json, MASK};
+use crate::request::{HttpRequest, HttpResponse, Method};
 use crate::url::{describe, is_loopback_host, parse_http_url};
 use crate::validate::{did_you_mean, ValidationReport};
 
@@ -390,7 +390,10 @@ impl std::fmt::Debug for CreateInstanceBuilder {
         f.debug_struct("CreateInstanceBuilder")
             .field("name", &self.name)
             .field("code", &self.code)
-            .field("callback_url", &crate::redact::redact_url(&self.callback_url))
+            .field(
+                "callback_url",
+                &crate::redact::redact_url(&self.callback_url),
+            )
             .field("api_key", &self.api_key)
             .field("api_secret", &self.api_secret)
             .field("events", &self.events)

@@ -253,7 +253,12 @@ impl fmt::Debug for HttpResponse {
         let headers: Vec<(&str, &str)> = self
             .headers
             .iter()
-            .map(|(n, v)| (n.as_str(), if is_secret_name(n) { MASK } else { v.as_str() }))
+            .map(|(n, v)| {
+                (
+                    n.as_str(),
+                    if is_secret_name(n) { MASK } else { v.as_str() },
+                )
+            })
             .collect();
         f.debug_struct("HttpResponse")
             .field("status", &self.status)
@@ -338,7 +343,9 @@ mod tests {
         let curl = redacted.to_curl();
         assert!(!curl.contains("SHH"), "{curl}");
         assert!(
-            curl.starts_with("curl -X GET 'https://x/y?apiKey=k&apiSecret=********&state=********'"),
+            curl.starts_with(
+                "curl -X GET 'https://x/y?apiKey=k&apiSecret=********&state=********'"
+            ),
             "{curl}"
         );
     }

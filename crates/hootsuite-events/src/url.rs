@@ -285,7 +285,10 @@ mod tests {
         assert_eq!(parse_http_url("https://a b"), Err(UrlProblem::Whitespace));
         let secret = parse_http_url("S3CRET!value").expect_err("not a URL");
         let message = describe("S3CRET!value", &secret);
-        assert!(!message.contains("S3CRET") && !message.contains("!va"), "{message}");
+        assert!(
+            !message.contains("S3CRET") && !message.contains("!va"),
+            "{message}"
+        );
         assert!(message.contains("12 characters"), "{message}");
         let typo = parse_http_url("https;//a.example/cb?code=C0DE").expect_err("typo");
         let message = describe("https;//a.example/cb?code=C0DE", &typo);

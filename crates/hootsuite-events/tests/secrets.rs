@@ -149,8 +149,14 @@ fn issue_14_renderings_hide_secrets() {
         ),
     );
     let parsed = instance::parse_instance(&response).expect("instance");
-    assert_eq!(parsed.expose_configuration("oauth.api.secret"), Some(CONF[1]));
-    assert_eq!(parsed.expose_configuration("OAUTH.USER.TOKEN"), Some(CONF[2]));
+    assert_eq!(
+        parsed.expose_configuration("oauth.api.secret"),
+        Some(CONF[1])
+    );
+    assert_eq!(
+        parsed.expose_configuration("OAUTH.USER.TOKEN"),
+        Some(CONF[2])
+    );
 
     // A secret passed in the URL argument of the builder or of the callback update.
     let wrong_arg = CreateInstance::builder("n", "code", CONF[0], "client", "api")
@@ -187,8 +193,14 @@ fn issue_14_renderings_hide_secrets() {
         assert!(!shown.contains(secret), "{secret} appears in:\n{shown}");
     }
     // The messages still say what is wrong and which field.
-    assert!(wrong_update.to_string().contains("14 characters"), "{wrong_update}");
-    assert!(wrong_arg.to_string().contains("oauth.callback.url"), "{wrong_arg}");
+    assert!(
+        wrong_update.to_string().contains("14 characters"),
+        "{wrong_update}"
+    );
+    assert!(
+        wrong_arg.to_string().contains("oauth.callback.url"),
+        "{wrong_arg}"
+    );
     // And the request still carries the values it must send.
     assert!(redirect.url.contains(REQ_TOKEN) && redirect.url.contains(STATE));
 }
