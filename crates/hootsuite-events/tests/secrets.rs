@@ -165,6 +165,13 @@ fn issue_14_renderings_hide_secrets() {
     let wrong_update =
         instance::update_event_callback_request(&config, 1, CONF[1]).expect_err("not a URL");
     let wrong_params = RedirectUrlParams::new("client", "api", CONF[2]).validate();
+    // Secret names in another case than the table's (main masked case-sensitively).
+    let odd_case = CreateInstance::builder("n", "code", "https://a.example/cb", "client", "api")
+        .configuration("OAuth.User.Token", CONF[0])
+        .configuration("OAUTH.API.SECRET.OLD", CONF[1])
+        .build()
+        .expect("body");
+    let odd_case_request = instance::create_request(&config, &odd_case);
 
     let shown = [
         format!("{params:?}"),
@@ -187,6 +194,9 @@ fn issue_14_renderings_hide_secrets() {
         wrong_update.to_string(),
         format!("{wrong_params:?}"),
         wrong_params.to_string(),
+        format!("{odd_case:?}"),
+        format!("{odd_case_request:?}"),
+        odd_case_request.redacted().to_curl(),
     ]
     .join("\n");
     for secret in [REQ_TOKEN, STATE].iter().chain(CONF.iter()) {
