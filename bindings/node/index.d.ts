@@ -28,7 +28,10 @@ export declare class ApiError extends HootsuiteEventsError {
   readonly headerRequestId: string | null
   readonly retryAfter: number | null
   readonly isRetryable: boolean
-  readonly body: string
+  /** The body as JSON with every secret masked, cut to 200 characters; null when not JSON. */
+  readonly body: string | null
+  /** The body's size in bytes. */
+  readonly bodySize: number
 }
 /** A 2xx body or a notification could not be read. */
 export declare class ParseError extends HootsuiteEventsError {

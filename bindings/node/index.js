@@ -65,6 +65,7 @@ function plainHeaders(value) {
 }
 
 function normalize(arg) {
+  if (arg instanceof native.AuthorizationCode) return arg.getSecretValue()
   if (arg && typeof arg === 'object' && !ArrayBuffer.isView(arg) && 'headers' in arg && 'status' in arg) {
     return { ...arg, headers: plainHeaders(arg.headers) }
   }
@@ -77,6 +78,30 @@ function normalize(arg) {
 const JSON_ARGS = { validateInstance: 0, validateInstanceUpdate: 0, buildInstanceBody: 0, createInstanceRequest: 1, reauthenticateRequest: 2 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+
+// An AuthorizationCode serializes as `********` (its toJSON); where it is the value of a JSON
+// argument (`providerData: {code}`), the body must carry the code itself. A replacer sees the
+// holder (`this`) before toJSON's result replaces the value.
+function unwrapCodes(key, value) {
+  const original = this[key]
+  return original instanceof native.AuthorizationCode ? original.getSecretValue() : value
+}
+
+// An instance's token and clear configuration secrets stay readable by name but are not
+// enumerable, so util.inspect (console.log), JSON.stringify and spreading leave them out.
+function hideInstanceSecrets(instance) {
+  for (const key of ['token', 'configurationSecrets']) {
+    Object.defineProperty(instance, key, { value: instance[key], enumerable: false, writable: false })
+  }
+  return instance
+}
+const INSTANCE_RESULTS = {
+  parseInstance: hideInstanceSecrets,
+  parseInstancePage: (page) => {
+    page.instances.forEach(hideInstanceSecrets)
+    return page
+  },
+}
 
 // A request holds the Authorization header and perhaps secrets in its body: what
 // util.inspect and JSON.stringify show of it is the core's redacted copy. A class (rather than
@@ -103,13 +128,15 @@ function wrapFunction(name, fn) {
   const jsonArg = JSON_ARGS[name]
   const jsonResult = JSON_RESULTS.has(name)
   const isRequest = name.endsWith('Request')
+  const instanceResult = INSTANCE_RESULTS[name]
   return function (...args) {
     try {
       if (jsonArg !== undefined && args[jsonArg] !== null && typeof args[jsonArg] === 'object') {
-        args[jsonArg] = JSON.stringify(args[jsonArg])
+        args[jsonArg] = JSON.stringify(args[jsonArg], unwrapCodes)
       }
       const result = fn(...args.map(normalize))
       if (jsonResult) return JSON.parse(result)
+      if (instanceResult) return instanceResult(result)
       return isRequest ? new Request(result) : result
     } catch (e) {
       throw convert(e)
@@ -136,6 +163,10 @@ for (const [name, value] of Object.entries(native)) {
   } else {
     module.exports[name] = value
   }
+}
+// Present only in the test build (the `test-hooks` feature): forces a panic in Rust.
+if (typeof native.__panicForTests === 'function') {
+  module.exports.__panicForTests = wrapFunction('__panicForTests', native.__panicForTests)
 }
 Object.assign(module.exports, classes)
 module.exports.SIGNATURE_HEADER = 'Elements-Webhook-Signature'

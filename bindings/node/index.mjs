@@ -6,6 +6,7 @@ const cjs = require('./index.js')
 
 export const {
   ApiError,
+  AuthorizationCode,
   CallbackError,
   Config,
   Deduplicator,

@@ -2,9 +2,11 @@
 //! replays the committed corpus (`crates/hootsuite-events/tests/fuzz_corpus.rs` includes
 //! this file), so that both run the same code.
 
+use base64::Engine as _;
 use hootsuite_events::instance::{self, CreateInstance};
-use hootsuite_events::signature::{SignatureKey, Verifier};
-use hootsuite_events::{events, oauth, HttpResponse};
+use hootsuite_events::oauth::{self, RedirectUrlParams};
+use hootsuite_events::signature::{sign, SignatureKey, Verifier};
+use hootsuite_events::{events, BaseUrl, Config, HttpResponse};
 
 /// Splits the input at the first two NUL bytes: `(a, b, rest)`.
 fn split3(data: &[u8]) -> (&[u8], &[u8], &[u8]) {
@@ -31,7 +33,9 @@ pub fn notification(data: &[u8]) {
     }
 }
 
-/// `key \0 header \0 body`.
+/// `key \0 header \0 body`: any header verifies or not without a panic; and the oracle: the
+/// body signed with the key always verifies, and flipping any one bit of the body, of the
+/// digest, or of the signature's Base64 text never does.
 pub fn signature(data: &[u8]) {
     let (key, header, body) = split3(data);
     let key = String::from_utf8_lossy(key);
@@ -40,6 +44,278 @@ pub fn signature(data: &[u8]) {
     let _ = verifier.verify(body, Some(&header));
     let headers = [("Elements-Webhook-Signature", header.as_ref())];
     let _ = verifier.verify_event(&headers[..], body);
+
+    if key.is_empty() || body.len() > hootsuite_events::json::DEFAULT_MAX_BODY_SIZE {
+        return;
+    }
+    let key = SignatureKey::new(key.as_ref());
+    let strict = Verifier::new(key.clone());
+    let signed = sign(&key, body);
+    assert!(
+        strict.verify(body, Some(&signed)).is_ok(),
+        "a body signed with the key does not verify"
+    );
+    // Which bit to flip: taken from the input, so that the fuzzer explores them all.
+    let pick = data.iter().fold(data.len(), |acc, b| {
+        acc.wrapping_mul(31).wrapping_add(*b as usize)
+    });
+    if !body.is_empty() {
+        let mut changed = body.to_vec();
+        changed[(pick / 8) % body.len()] ^= 1 << (pick % 8);
+        assert!(
+            strict.verify(&changed, Some(&signed)).is_err(),
+            "a body with one bit changed still verifies"
+        );
+    }
+    let Some(encoded) = signed.strip_prefix("sha256=") else {
+        panic!("sign() does not write `sha256=`: {signed}");
+    };
+    let Ok(mut digest) = base64::engine::general_purpose::STANDARD.decode(encoded) else {
+        panic!("sign() writes Base64 that does not decode: {signed}");
+    };
+    let bit = pick % (digest.len() * 8);
+    digest[bit / 8] ^= 1 << (bit % 8);
+    let forged = format!(
+        "sha256={}",
+        base64::engine::general_purpose::STANDARD.encode(&digest)
+    );
+    assert!(
+        strict.verify(body, Some(&forged)).is_err(),
+        "a digest with one bit changed still verifies"
+    );
+    let mut text = signed.clone().into_bytes();
+    let at = "sha256=".len() + (pick / 8) % encoded.len();
+    text[at] ^= 1 << (pick % 8);
+    if let Ok(text) = String::from_utf8(text) {
+        assert!(
+            strict.verify(body, Some(&text)).is_err(),
+            "a signature with one bit of its text changed still verifies: {text}"
+        );
+    }
+}
+
+/// Any text as a base URL, a callback URL, an event callback URL and a redirect's callback:
+/// a value or a precise error, never a panic; a base URL that parses reads back the same.
+pub fn urls(data: &[u8]) {
+    let (state, text, _) = split3(data);
+    let text = String::from_utf8_lossy(text);
+    let state = String::from_utf8_lossy(state);
+    // One trailing `/` is dropped, so `x//` reads back as `x/` and then `x`: only inputs
+    // without a doubled trailing slash read back the same.
+    let Ok(base) = BaseUrl::parse(&text) else {
+        return urls_rest(&text, &state);
+    };
+    if !text.ends_with("//") {
+        assert!(!base.as_str().ends_with('/'), "a base URL keeps a trailing `/`");
+        assert_eq!(
+            BaseUrl::parse(base.as_str()).as_ref().map(BaseUrl::as_str),
+            Ok(base.as_str()),
+            "a parsed base URL does not read back the same"
+        );
+    }
+    let _ = instance::hootsuite_webhook_url(&base, u64::MAX);
+    urls_rest(&text, &state);
+}
+
+fn urls_rest(text: &str, state: &str) {
+    let _ = oauth::parse_callback(text, state);
+    let Ok(config) = Config::new(BaseUrl::us(), "u", "o") else {
+        return;
+    };
+    let _ = instance::update_event_callback_request(&config, 1, text);
+    let params = RedirectUrlParams::new("k", "s", text).state(state);
+    let _ = params.validate();
+    let _ = oauth::redirect_url_request(&config, &params);
+    let _ = CreateInstance::builder("n", "c", text, "k", "s")
+        .events(text)
+        .build();
+}
+
+/// The secret the redaction target plants; stripped from the fuzzer's own bytes so that only
+/// the planted copies can appear.
+const PLANTED: &str = "Pl4nted5ecret";
+
+/// The names under which a secret is planted, in the case the input picks.
+fn secret_name(pick: u8, case_bits: u8) -> String {
+    const NAMES: &[&str] = &[
+        "code",
+        "oauth.api.secret",
+        "event.notification.signature.key",
+        "apiSecret",
+        "requestToken",
+        "token",
+        "state",
+        "oauth.user.token",
+        "oauth.user.refresh_token",
+        "client_secret",
+        "accessToken",
+        "password",
+    ];
+    let name = NAMES[pick as usize % NAMES.len()];
+    name.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if case_bits & (1 << (i % 8)) != 0 {
+                c.to_ascii_uppercase()
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Walks into `value` along the input's choices and plants `{name: PLANTED}` there.
+fn plant(value: &mut serde_json::Value, path: &[u8], name: &str) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) if !path.is_empty() && !map.is_empty() => {
+            let i = path[0] as usize % (map.len() + 1);
+            if let Some((_, v)) = map.iter_mut().nth(i) {
+                return plant(v, &path[1..], name);
+            }
+            map.insert(name.to_string(), PLANTED.into());
+        }
+        Value::Object(map) => {
+            map.insert(name.to_string(), PLANTED.into());
+        }
+        Value::Array(items) if !path.is_empty() && !items.is_empty() => {
+            let i = path[0] as usize % items.len();
+            plant(&mut items[i], &path[1..], name);
+        }
+        other => {
+            let mut map = serde_json::Map::new();
+            map.insert(name.to_string(), PLANTED.into());
+            *other = Value::Object(map);
+        }
+    }
+}
+
+/// `pick case status path(4) \0 JSON document`: plants a secret under a secret name (any case)
+/// anywhere in the document, then renders everything the library makes of it — responses,
+/// errors, instances, instance pages and events, create bodies and their requests, validation
+/// reports, URLs — and checks that the secret never appears.
+pub fn redact(data: &[u8]) {
+    let [pick, case, status, p0, p1, p2, p3, rest @ ..] = data else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest).replace(PLANTED, "");
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(
+        |_| serde_json::json!({"id": 1, "name": "n", "token": "t", "configuration": {}}),
+    );
+    let name = secret_name(*pick, *case);
+    plant(&mut doc, &[*p0, *p1, *p2, *p3], &name);
+    let body = doc.to_string();
+    let mut shown: Vec<String> = Vec::new();
+    let show_result =
+        |shown: &mut Vec<String>, r: Result<String, hootsuite_events::Error>| match r {
+            Ok(s) => shown.push(s),
+            Err(e) => {
+                shown.push(format!("{e:?}"));
+                shown.push(e.to_string());
+                shown.push(e.to_value().to_string());
+            }
+        };
+    let headers = vec![(name.clone(), PLANTED.to_string())];
+    for status in [200, 400 + u16::from(*status) % 200] {
+        let response = HttpResponse::new(status, headers.clone(), body.clone());
+        shown.push(format!("{response:?}"));
+        show_result(
+            &mut shown,
+            instance::parse_instance(&response).map(|i| {
+                format!(
+                    "{i:?} {} {}",
+                    serde_json::to_string(&i).unwrap_or_default(),
+                    instance::hootsuite_webhook_url(&BaseUrl::us(), i.id)
+                )
+            }),
+        );
+        let page = HttpResponse::new(status, headers.clone(), format!("[{body}]"));
+        show_result(
+            &mut shown,
+            instance::parse_instance_page(&page)
+                .map(|p| format!("{p:?} {}", serde_json::to_string(&p).unwrap_or_default())),
+        );
+        show_result(
+            &mut shown,
+            instance::parse_instance_events(&page)
+                .map(|e| format!("{e:?} {}", serde_json::to_string(&e).unwrap_or_default())),
+        );
+        show_result(
+            &mut shown,
+            oauth::parse_redirect_url(&response).map(|r| format!("{r:?}")),
+        );
+        show_result(
+            &mut shown,
+            instance::parse_empty(&response).map(|()| String::new()),
+        );
+    }
+    let report = instance::validate(&doc);
+    shown.push(format!("{report:?} {report}"));
+    shown.push(format!("{:?}", instance::validate_update(&doc)));
+    if let Ok(config) = Config::new(BaseUrl::us(), "u", "o") {
+        show_result(
+            &mut shown,
+            CreateInstance::from_value(&doc).map(|b| {
+                let request = instance::create_request(&config, &b);
+                format!("{b:?} {request:?} {}", request.redacted().to_curl())
+            }),
+        );
+        // The document as a request body and the planted pair as a query parameter.
+        let mut builder = CreateInstance::builder("n", "c", "https://a.example/cb", "k", "s");
+        if let serde_json::Value::Object(map) = &doc {
+            for (k, v) in map {
+                builder = builder.configuration(k.as_str(), v.clone());
+            }
+        }
+        shown.push(format!("{builder:?}"));
+        show_result(
+            &mut shown,
+            builder.build().map(|b| {
+                let request = instance::create_request(&config, &b);
+                format!("{b:?} {request:?} {}", request.redacted().to_curl())
+            }),
+        );
+        let url = format!(
+            "https://a.example/cb?x={}&{}={PLANTED}#{PLANTED}",
+            text.len(),
+            form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
+        );
+        shown.push(hootsuite_events::redact::redact_url(&url));
+        let params = RedirectUrlParams::new("k", "s", url.as_str())
+            .state(PLANTED)
+            .request_token(PLANTED);
+        shown.push(format!("{params:?}"));
+        show_result(
+            &mut shown,
+            oauth::redirect_url_request(&config, &params)
+                .map(|r| format!("{r:?} {}", r.redacted().to_curl())),
+        );
+        show_result(
+            &mut shown,
+            oauth::redirect_url_post_request(&config, &params)
+                .map(|r| format!("{r:?} {}", r.redacted().to_curl())),
+        );
+        // The secret where a URL belongs.
+        let wrong = format!("{}{PLANTED}", text.chars().take(8).collect::<String>());
+        if !wrong.contains("://") && !wrong.contains(":/") && !wrong.contains(";/") {
+            show_result(
+                &mut shown,
+                instance::update_event_callback_request(&config, 1, &wrong)
+                    .map(|r| format!("{r:?}")),
+            );
+            shown.push(
+                RedirectUrlParams::new("k", "s", wrong.as_str())
+                    .validate()
+                    .to_string(),
+            );
+        }
+    }
+    for s in &shown {
+        assert!(
+            !s.contains(PLANTED),
+            "the secret planted under `{name}` appears in: {s}"
+        );
+    }
 }
 
 /// `status (2 bytes) body`.

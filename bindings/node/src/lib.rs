@@ -82,7 +82,7 @@ fn request(r: HttpRequest) -> Request {
 
 /// The same request made safe to show (`Authorization`, secret query parameters and secret body
 /// fields masked). `index.js` uses it for `util.inspect` and `JSON.stringify` of every request.
-#[napi]
+#[napi(catch_unwind)]
 pub fn redact_request(request: Request) -> napi::Result<Request> {
     let method = match request.method.as_str() {
         "GET" => hootsuite_events::Method::Get,
@@ -235,7 +235,7 @@ pub struct Config {
 #[napi]
 impl Config {
     /// `baseUrl` is a URL or a preset: `us`, `us-legacy`, `us-staging`, `eu`.
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(
         base_url: String,
         user_secret: String,
@@ -249,13 +249,13 @@ impl Config {
     }
 
     /// The base URL, without a trailing `/`.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn base_url(&self) -> String {
         self.inner.base_url().as_str().to_string()
     }
 
     /// `User <user secret>, Element <token>`: the header for calls made as an instance.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn instance_authorization(&self, token: String) -> napi::Result<String> {
         let auth = self
             .inner
@@ -265,7 +265,7 @@ impl Config {
     }
 
     /// `JSON.stringify(config)` shows the base URL only.
-    #[napi(js_name = "toJSON")]
+    #[napi(catch_unwind, js_name = "toJSON")]
     pub fn to_json(&self) -> std::collections::HashMap<String, String> {
         [("baseUrl".to_string(), self.base_url())]
             .into_iter()
@@ -297,7 +297,7 @@ pub struct RedirectUrlOptions {
 }
 
 /// Step 1: the request for the Hootsuite consent URL.
-#[napi]
+#[napi(catch_unwind)]
 pub fn redirect_url_request(config: &Config, options: RedirectUrlOptions) -> napi::Result<Request> {
     let mut p = RedirectUrlParams::new(options.api_key, options.api_secret, options.callback_url);
     if let Some(v) = options.state {
@@ -333,7 +333,7 @@ pub struct RedirectUrl {
 }
 
 /// Reads step 1's answer.
-#[napi]
+#[napi(catch_unwind)]
 pub fn parse_redirect_url(response_input: ResponseInput) -> napi::Result<RedirectUrl> {
     let r = oauth::parse_redirect_url(&response(response_input)?).or_throw()?;
     Ok(RedirectUrl {
@@ -342,17 +342,50 @@ pub fn parse_redirect_url(response_input: ResponseInput) -> napi::Result<Redirec
     })
 }
 
-/// Step 2: checks `state` (constant time), then refusal, then returns the OAuth code.
+/// The OAuth code from the callback: single use, secret. `util.inspect`, `String(code)` and
+/// `JSON.stringify` show `********`; `getSecretValue()` gives the code. The create-instance
+/// functions take it where the code goes (`providerData: {code}`) and send the real value.
 #[napi]
-pub fn parse_callback(url: String, expected_state: String) -> napi::Result<String> {
-    Ok(oauth::parse_callback(&url, &expected_state)
-        .or_throw()?
-        .expose()
-        .to_string())
+pub struct AuthorizationCode {
+    inner: Secret,
+}
+
+#[napi]
+impl AuthorizationCode {
+    /// The code itself, for the create-instance body.
+    #[napi(catch_unwind)]
+    pub fn get_secret_value(&self) -> String {
+        self.inner.expose().to_string()
+    }
+
+    /// `********`.
+    #[napi(catch_unwind, js_name = "toString")]
+    pub fn to_display(&self) -> String {
+        MASKED_CODE.to_string()
+    }
+
+    /// `********`: a serialized object never carries the code by accident.
+    #[napi(catch_unwind, js_name = "toJSON")]
+    pub fn to_json(&self) -> String {
+        MASKED_CODE.to_string()
+    }
+}
+
+const MASKED_CODE: &str = "********";
+
+/// Step 2: checks `state` (constant time), then refusal, then returns the OAuth code.
+#[napi(catch_unwind)]
+pub fn parse_callback(url: String, expected_state: String) -> napi::Result<AuthorizationCode> {
+    Ok(AuthorizationCode {
+        inner: oauth::parse_callback(&url, &expected_state)
+            .or_throw()?
+            .secret()
+            .clone(),
+    })
 }
 
 /// Every problem of a create-instance body (an object or JSON text); never throws on invalid data.
-#[napi]
+#[napi(catch_unwind)]
 pub fn validate_instance(data: Value) -> ValidationResult {
     report(&match &data {
         Value::String(t) => instance::validate_json(t),
@@ -361,7 +394,7 @@ pub fn validate_instance(data: Value) -> ValidationResult {
 }
 
 /// Every problem of a PATCH body (only the keys present are checked).
-#[napi]
+#[napi(catch_unwind)]
 pub fn validate_instance_update(data: Value) -> ValidationResult {
     report(&match &data {
         Value::String(t) => match serde_json::from_str::<Value>(t) {
@@ -373,13 +406,13 @@ pub fn validate_instance_update(data: Value) -> ValidationResult {
 }
 
 /// The canonical body a valid input builds (stable key order, booleans normalized).
-#[napi]
+#[napi(catch_unwind)]
 pub fn build_instance_body(data: Value) -> napi::Result<Value> {
     Ok(create_body(&data)?.to_value())
 }
 
 /// Step 3: `POST /instances`; throws a ValidationError with every problem.
-#[napi]
+#[napi(catch_unwind)]
 pub fn create_instance_request(config: &Config, data: Value) -> napi::Result<Request> {
     Ok(request(instance::create_request(
         &config.inner,
@@ -388,7 +421,7 @@ pub fn create_instance_request(config: &Config, data: Value) -> napi::Result<Req
 }
 
 /// `PUT /instances/{id}` with a full body.
-#[napi]
+#[napi(catch_unwind)]
 pub fn reauthenticate_request(
     config: &Config,
     instance_id: f64,
@@ -401,8 +434,11 @@ pub fn reauthenticate_request(
     )))
 }
 
-/// `PATCH /instances/{id}` with a new OAuth code.
-#[napi]
+/// `PATCH /instances/{id}` with a new OAuth code (`index.js` unwraps an `AuthorizationCode`).
+#[napi(
+    catch_unwind,
+    ts_args_type = "config: Config, instanceId: number, code: string | AuthorizationCode"
+)]
 pub fn reauthenticate_code_request(
     config: &Config,
     instance_id: f64,
@@ -414,7 +450,7 @@ pub fn reauthenticate_code_request(
 }
 
 /// `GET /instances/{id}`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn get_instance_request(config: &Config, instance_id: f64) -> napi::Result<Request> {
     Ok(request(instance::get_request(
         &config.inner,
@@ -423,7 +459,7 @@ pub fn get_instance_request(config: &Config, instance_id: f64) -> napi::Result<R
 }
 
 /// `DELETE /instances/{id}` (platform authorization only).
-#[napi]
+#[napi(catch_unwind)]
 pub fn delete_instance_request(config: &Config, instance_id: f64) -> napi::Result<Request> {
     Ok(request(instance::delete_request(
         &config.inner,
@@ -432,7 +468,7 @@ pub fn delete_instance_request(config: &Config, instance_id: f64) -> napi::Resul
 }
 
 /// `PUT` (enable) or `DELETE` (disable) `/instances/{id}/enabled`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn set_enabled_request(
     config: &Config,
     instance_id: f64,
@@ -446,7 +482,7 @@ pub fn set_enabled_request(
 }
 
 /// `PATCH /instances/{id}` switching events on or off.
-#[napi]
+#[napi(catch_unwind)]
 pub fn set_events_request(
     config: &Config,
     instance_id: f64,
@@ -460,7 +496,7 @@ pub fn set_events_request(
 }
 
 /// `PATCH /instances/{id}` with the final `event.notification.callback.url`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn update_event_callback_request(
     config: &Config,
     instance_id: f64,
@@ -472,7 +508,7 @@ pub fn update_event_callback_request(
 }
 
 /// `GET /instances/{id}/events`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn instance_events_request(config: &Config, instance_id: f64) -> napi::Result<Request> {
     Ok(request(instance::events_request(
         &config.inner,
@@ -496,7 +532,7 @@ pub struct ListOptions {
 }
 
 /// `GET /instances`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn list_instances_request(config: &Config, options: Option<ListOptions>) -> Request {
     let o = options.unwrap_or(ListOptions {
         tags: None,
@@ -522,7 +558,8 @@ pub struct Instance {
     pub id: f64,
     /// The name.
     pub name: String,
-    /// The instance token (secret).
+    /// The instance token (secret; not enumerable: `util.inspect` and `JSON.stringify` show
+    /// `tokenMasked` only).
     pub token: String,
     /// The token masked, safe to log.
     pub token_masked: String,
@@ -534,8 +571,12 @@ pub struct Instance {
     pub disabled: bool,
     /// Whether events are enabled.
     pub events_enabled: bool,
-    /// Configuration values: strings (secrets masked) or null.
+    /// Configuration values: strings or null; every secret value (`oauth.api.secret`,
+    /// `oauth.user.token`...) reads `********` even when Cloud Elements sent it in clear.
     pub configuration: indexmap::IndexMap<String, Option<String>>,
+    /// The secret configuration values in clear (not enumerable: `util.inspect` and
+    /// `JSON.stringify` leave it out, as they leave out `token`).
+    pub configuration_secrets: indexmap::IndexMap<String, String>,
     /// The element (`id`, `key`, `name`, `hub`).
     pub element: Option<Value>,
     /// `elementId`.
@@ -549,6 +590,10 @@ pub struct Instance {
 }
 
 fn instance_obj(i: instance::Instance) -> Instance {
+    let configuration_secrets = i
+        .configuration_secrets()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     Instance {
         id: i.id as f64,
         token_masked: i.token.masked(),
@@ -558,6 +603,7 @@ fn instance_obj(i: instance::Instance) -> Instance {
         valid: i.valid,
         disabled: i.disabled,
         events_enabled: i.events_enabled,
+        configuration_secrets,
         configuration: i.configuration.into_iter().collect(),
         element: i.element.and_then(|e| serde_json::to_value(e).ok()),
         element_id: i.element_id.map(|n| n as f64),
@@ -568,7 +614,7 @@ fn instance_obj(i: instance::Instance) -> Instance {
 }
 
 /// Reads an instance; throws ApiError (non-2xx) or ParseError.
-#[napi]
+#[napi(catch_unwind)]
 pub fn parse_instance(response_input: ResponseInput) -> napi::Result<Instance> {
     Ok(instance_obj(
         instance::parse_instance(&response(response_input)?).or_throw()?,
@@ -585,7 +631,7 @@ pub struct InstancePage {
 }
 
 /// Reads `GET /instances`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn parse_instance_page(response_input: ResponseInput) -> napi::Result<InstancePage> {
     let p = instance::parse_instance_page(&response(response_input)?).or_throw()?;
     Ok(InstancePage {
@@ -606,7 +652,7 @@ pub struct InstanceEvent {
 }
 
 /// Reads `GET /instances/{id}/events`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn parse_instance_events(response_input: ResponseInput) -> napi::Result<Vec<InstanceEvent>> {
     let events = instance::parse_instance_events(&response(response_input)?).or_throw()?;
     Ok(events
@@ -620,20 +666,20 @@ pub fn parse_instance_events(response_input: ResponseInput) -> napi::Result<Vec<
 }
 
 /// Checks the status of delete/enable/disable answers; throws ApiError.
-#[napi]
+#[napi(catch_unwind)]
 pub fn parse_empty(response_input: ResponseInput) -> napi::Result<()> {
     instance::parse_empty(&response(response_input)?).or_throw()
 }
 
 /// `<base URL>/events/hootsuite/<Base64 of the id>`: paste it into the Hootsuite app.
-#[napi]
+#[napi(catch_unwind)]
 pub fn hootsuite_webhook_url(base_url: String, instance_id: f64) -> napi::Result<String> {
     let base = BaseUrl::parse(&base_url).or_throw()?;
     Ok(instance::hootsuite_webhook_url(&base, id(instance_id)?))
 }
 
 /// `sha256=<Base64 HMAC-SHA256>` of the raw body.
-#[napi]
+#[napi(catch_unwind)]
 pub fn sign(key: String, body: Either<Uint8Array, Unknown<'_>>) -> napi::Result<String> {
     Ok(signature::sign(&SignatureKey::new(key), &raw_bytes(body)?))
 }
@@ -661,7 +707,7 @@ fn verifier(key: String, options: Option<VerifyOptions>) -> Verifier {
 }
 
 /// Throws SignatureError unless `header` signs `body` with `key`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn verify_signature(
     key: String,
     body: Either<Uint8Array, Unknown<'_>>,
@@ -897,7 +943,7 @@ fn notification_json(n: events::Notification) -> napi::Result<String> {
 /// Verifies the raw body's signature, then parses it. `headers`: an object or `[name, value]`
 /// pairs; `body`: a Buffer or Uint8Array (a string throws a TypeError: the signature covers
 /// the exact bytes).
-#[napi(ts_return_type = "Notification")]
+#[napi(catch_unwind, ts_return_type = "Notification")]
 pub fn verify_event(
     key: String,
     headers: Value,
@@ -914,7 +960,7 @@ pub fn verify_event(
 }
 
 /// Parses a notification without verifying it (for unsigned deliveries).
-#[napi(ts_return_type = "Notification")]
+#[napi(catch_unwind, ts_return_type = "Notification")]
 pub fn parse_event_notification(
     body: Either<String, Buffer>,
     headers: Option<Value>,
@@ -927,9 +973,17 @@ pub fn parse_event_notification(
 }
 
 /// The JSON Schema (2020-12) of the create-instance body.
-#[napi]
+#[napi(catch_unwind)]
 pub fn create_instance_schema() -> Value {
     hootsuite_events::schema::create_instance_schema()
+}
+
+/// Panics on purpose: the tests' proof that a panic in an export becomes a JavaScript
+/// exception, not an abort. Built only with the `test-hooks` feature (`make test-node`).
+#[cfg(feature = "test-hooks")]
+#[napi(catch_unwind, js_name = "__panicForTests")]
+pub fn panic_for_tests() {
+    panic!("a panic forced by the test hook");
 }
 
 /// Remembers the last `capacity` delivery keys (bounded memory).
@@ -941,7 +995,7 @@ pub struct Deduplicator {
 #[napi]
 impl Deduplicator {
     /// Remembers up to `capacity` keys (default 10,000).
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(capacity: Option<u32>) -> Self {
         Deduplicator {
             inner: CoreDeduplicator::new(capacity.unwrap_or(10_000) as usize),
@@ -949,13 +1003,13 @@ impl Deduplicator {
     }
 
     /// Whether `key` is new; it is remembered from now on.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn first_time(&mut self, key: String) -> bool {
         self.inner.first_time(&key)
     }
 
     /// How many keys are remembered.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn size(&self) -> u32 {
         self.inner.len() as u32
     }

@@ -66,7 +66,7 @@ run('requests.json', (i) => {
 const PARSERS = parsers(he)
 run('responses.json', (i) => ({ ok: plain(PARSERS[i.op]({ status: i.status, headers: i.headers, body: Buffer.from(i.body) })) }))
 
-run('callbacks.json', (i) => ({ code: he.parseCallback(i.url, i.expected_state) }))
+run('callbacks.json', (i) => ({ code: he.parseCallback(i.url, i.expected_state).getSecretValue() }))
 
 run('events.json', (i) => ({ ok: plain(he.parseEventNotification(Buffer.from(i.body))) }))
 

@@ -7,10 +7,13 @@ use hootsuite_events::instance::{self, CreateInstance, ListQuery};
 use hootsuite_events::oauth::{self, RedirectUrlParams};
 use hootsuite_events::signature::{self, SignatureKey, Verifier};
 use hootsuite_events::{BaseUrl, Error, HttpRequest, HttpResponse, Secret};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PySequence, PyString,
+    PyTuple, PyType,
+};
 use pyo3::{intern, IntoPyObjectExt};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -76,41 +79,56 @@ fn json_input(obj: &Bound<'_, PyAny>) -> PyResult<JsonInput> {
             .map(JsonInput::Text)
             .map_err(|_| PyTypeError::new_err("the JSON bytes are not UTF-8"));
     }
-    py_value(obj, 0).map(JsonInput::Value)
+    py_value(obj).map(JsonInput::Value)
 }
 
-/// A Python value as JSON. The common types (dict, list, tuple, str, int, float, bool, None)
-/// are read directly, which is about twice as fast as pythonize's generic walk; any other
-/// value (a custom mapping or sequence) goes through pythonize.
-fn py_value(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
-    if depth > hootsuite_events::json::MAX_DEPTH {
-        return Err(PyTypeError::new_err(format!(
-            "the value is nested deeper than {} levels",
-            hootsuite_events::json::MAX_DEPTH
+/// The most values (containers and scalars together) one input may hold: a body Cloud Elements
+/// accepts is far smaller, and the bound keeps a huge or endless mapping from exhausting memory.
+const MAX_VALUES: usize = 1_000_000;
+
+/// A Python value as JSON, through one walk for every input: exact dict, list, tuple, str,
+/// int, float, bool and None are read directly (twice as fast as a generic walk), and any
+/// other `collections.abc.Mapping` or `Sequence` (OrderedDict, UserDict, a custom class) through
+/// the same checks. Nesting deeper than [`hootsuite_events::json::MAX_DEPTH`] (a container that
+/// holds itself, at any distance) or more than [`MAX_VALUES`] values is a `ValueError`;
+/// anything JSON cannot hold is a `TypeError` naming the type.
+fn py_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    let mut count = 0;
+    walk(obj, 0, &mut count)
+}
+
+fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Value> {
+    const MAX_DEPTH: usize = hootsuite_events::json::MAX_DEPTH;
+    if depth > MAX_DEPTH {
+        return Err(PyValueError::new_err(format!(
+            "the value is nested deeper than {MAX_DEPTH} levels (does a mapping or list contain itself?); expected a JSON document"
         )));
+    }
+    *count += 1;
+    if *count > MAX_VALUES {
+        return Err(too_many());
     }
     if let Ok(s) = obj.cast_exact::<PyString>() {
         return Ok(Value::String(s.to_cow()?.into_owned()));
     }
     if let Ok(d) = obj.cast_exact::<PyDict>() {
+        if d.len() > MAX_VALUES {
+            return Err(too_many());
+        }
         let mut map = Map::new();
         for (k, v) in d.iter() {
-            // Any str, str subclasses (StrEnum members) included.
-            let Ok(k) = k.cast::<PyString>() else {
-                let kind = k.get_type().name()?;
-                return Err(not_json(&format!("a dict key that is not a str ({kind})")));
-            };
-            map.insert(k.to_cow()?.into_owned(), py_value(&v, depth + 1)?);
+            map.insert(key(&k)?, walk(&v, depth + 1, count)?);
         }
         return Ok(Value::Object(map));
     }
     if obj.is_none() {
         return Ok(Value::Null);
     }
-    if let Ok(b) = obj.cast_exact::<PyBool>() {
+    if let Ok(b) = obj.cast::<PyBool>() {
         return Ok(Value::Bool(b.is_true()));
     }
-    if obj.cast_exact::<PyInt>().is_ok() {
+    // Exact ints and subclasses (IntEnum members).
+    if obj.cast::<PyInt>().is_ok() {
         if let Ok(i) = obj.extract::<i64>() {
             return Ok(i.into());
         }
@@ -120,30 +138,86 @@ fn py_value(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
             .map(Value::from)
             .map_err(|_| not_json("an integer outside the 64-bit range"));
     }
-    if let Ok(f) = obj.cast_exact::<PyFloat>() {
+    if let Ok(f) = obj.cast::<PyFloat>() {
         return serde_json::Number::from_f64(f.value())
             .map(Value::Number)
             .ok_or_else(|| not_json("a float that JSON cannot hold (NaN or infinite)"));
     }
     if let Ok(l) = obj.cast_exact::<PyList>() {
-        return l
-            .iter()
-            .map(|v| py_value(&v, depth + 1))
-            .collect::<PyResult<_>>()
-            .map(Value::Array);
+        if l.len() > MAX_VALUES {
+            return Err(too_many());
+        }
+        let mut items = Vec::with_capacity(l.len());
+        for v in l.iter() {
+            items.push(walk(&v, depth + 1, count)?);
+        }
+        return Ok(Value::Array(items));
     }
     if let Ok(t) = obj.cast_exact::<PyTuple>() {
-        return t
-            .iter()
-            .map(|v| py_value(&v, depth + 1))
-            .collect::<PyResult<_>>()
-            .map(Value::Array);
+        let mut items = Vec::with_capacity(t.len());
+        for v in t.iter() {
+            items.push(walk(&v, depth + 1, count)?);
+        }
+        return Ok(Value::Array(items));
     }
-    pythonize::depythonize::<Value>(obj).map_err(|e| {
-        PyTypeError::new_err(format!(
-            "expected a dict, JSON text or bytes; this value cannot be read as JSON: {e}"
-        ))
-    })
+    // str subclasses (StrEnum members) are strs; bytes and bytearray are sequences of numbers
+    // to Python but not JSON.
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Value::String(s.to_cow()?.into_owned()));
+    }
+    if obj.cast::<PyBytes>().is_ok() || obj.cast::<PyByteArray>().is_ok() {
+        return Err(not_json("bytes inside a value (decode them to str)"));
+    }
+    if let Ok(m) = obj.cast::<PyMapping>() {
+        if m.len()? > MAX_VALUES {
+            return Err(too_many());
+        }
+        let mut map = Map::new();
+        for item in m.items()?.iter() {
+            let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
+            map.insert(key(&k)?, walk(&v, depth + 1, count)?);
+            *count += 1;
+            if *count > MAX_VALUES {
+                return Err(too_many());
+            }
+        }
+        return Ok(Value::Object(map));
+    }
+    if let Ok(seq) = obj.cast::<PySequence>() {
+        let len = seq.len()?;
+        if len > MAX_VALUES {
+            return Err(too_many());
+        }
+        let mut items = Vec::with_capacity(len);
+        for v in seq.try_iter()? {
+            items.push(walk(&v?, depth + 1, count)?);
+            if items.len() > MAX_VALUES {
+                return Err(too_many());
+            }
+        }
+        return Ok(Value::Array(items));
+    }
+    let kind = obj.get_type().name()?;
+    Err(not_json(&format!(
+        "a {kind} (expected a mapping, a sequence, str, int, float, bool or None)"
+    )))
+}
+
+/// A mapping key: any str, str subclasses (StrEnum members) included.
+fn key(k: &Bound<'_, PyAny>) -> PyResult<String> {
+    match k.cast::<PyString>() {
+        Ok(k) => Ok(k.to_cow()?.into_owned()),
+        Err(_) => {
+            let kind = k.get_type().name()?;
+            Err(not_json(&format!("a dict key that is not a str ({kind})")))
+        }
+    }
+}
+
+fn too_many() -> PyErr {
+    PyValueError::new_err(format!(
+        "the value holds more than {MAX_VALUES} items; expected a JSON document of reasonable size"
+    ))
 }
 
 fn not_json(why: &str) -> PyErr {
@@ -816,6 +890,15 @@ fn create_instance_schema(py: Python<'_>) -> PyResult<Py<PyAny>> {
     to_py(py, &hootsuite_events::schema::create_instance_schema())
 }
 
+/// Panics on purpose: the tests' proof that a panic reaches Python as an exception
+/// (pyo3's `PanicException`) and the interpreter goes on. Built only with the `test-hooks`
+/// feature, which `make test-python` turns on.
+#[cfg(feature = "test-hooks")]
+#[pyfunction]
+fn _panic_for_tests() {
+    panic!("a panic forced by the test hook");
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Config>()?;
@@ -848,5 +931,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_event, m)?)?;
     m.add_function(wrap_pyfunction!(parse_event_notification, m)?)?;
     m.add_function(wrap_pyfunction!(create_instance_schema, m)?)?;
+    #[cfg(feature = "test-hooks")]
+    m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     Ok(())
 }

@@ -355,25 +355,50 @@ pub fn list_instances_request(
     request_out(Ok(instance::list_request(&config(config_value)?, &q)))
 }
 
-/// Reads an instance (the token in `token`, and masked in `tokenMasked`).
+/// An instance as a JavaScript object whose `token` and `configurationSecrets` (the secret
+/// configuration values in clear) are readable by name but not enumerable, so that
+/// `console.log`, `JSON.stringify` and spreading leave them out.
+fn instance_js(i: &instance::Instance) -> Result<JsValue, JsValue> {
+    let obj = to_js(&camel_keys(i.to_value_with_token()))?;
+    for key in ["token", "configurationSecrets"] {
+        let value = Reflect::get(&obj, &key.into())?;
+        let descriptor = js_sys::Object::new();
+        Reflect::set(&descriptor, &"value".into(), &value)?;
+        Reflect::set(&descriptor, &"enumerable".into(), &false.into())?;
+        js_sys::Object::define_property(
+            obj.unchecked_ref::<js_sys::Object>(),
+            &key.into(),
+            &descriptor,
+        );
+    }
+    Ok(obj)
+}
+
+/// Reads an instance (the token in `token`, not enumerable, and masked in `tokenMasked`).
 #[wasm_bindgen(js_name = parseInstance)]
 pub fn parse_instance(response: &JsValue) -> Result<JsValue, JsValue> {
     let i = instance::parse_instance(&response_in(response)?).map_err(js_error)?;
-    to_js(&camel_keys(i.to_value_with_token()))
+    instance_js(&i)
 }
 
 /// Reads `GET /instances`: `{instances, nextPage}`.
 #[wasm_bindgen(js_name = parseInstancePage)]
 pub fn parse_instance_page(response: &JsValue) -> Result<JsValue, JsValue> {
     let page = instance::parse_instance_page(&response_in(response)?).map_err(js_error)?;
-    let instances = page
-        .instances
-        .iter()
-        .map(instance::Instance::to_value_with_token)
-        .collect::<Vec<Value>>();
-    to_js(&camel_keys(
-        serde_json::json!({"instances": instances, "next_page": page.next_page}),
-    ))
+    let instances = js_sys::Array::new();
+    for i in &page.instances {
+        instances.push(&instance_js(i)?);
+    }
+    let out = js_sys::Object::new();
+    Reflect::set(&out, &"instances".into(), &instances)?;
+    Reflect::set(
+        &out,
+        &"nextPage".into(),
+        &page
+            .next_page
+            .map_or(JsValue::NULL, |p| JsValue::from_str(&p)),
+    )?;
+    Ok(out.into())
 }
 
 /// Reads `GET /instances/{id}/events`.

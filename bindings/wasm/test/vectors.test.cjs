@@ -136,3 +136,56 @@ test('the gzipped size is recorded by the build', () => {
   assert.ok(size[0] > 0 && size[1] > 0)
   console.log(`wasm ${size[0]} B + glue ${size[1]} B gzipped`)
 })
+
+test('no secret in what console.log and JSON.stringify show of an instance (issue 14)', () => {
+  const util = require('node:util')
+  const body = JSON.stringify({ id: 1, name: 'n', token: 'TOKEN-123456789', configuration: { 'OAuth.User.Token': 'UT-5e1', 'oauth.api.key': 'k' } })
+  const i = he.parseInstance({ status: 200, headers: {}, body: new TextEncoder().encode(body) })
+  const page = he.parseInstancePage({ status: 200, headers: {}, body: new TextEncoder().encode(`[${body}]`) })
+  const shown = [util.inspect(i, { depth: 9 }), JSON.stringify(i), util.inspect(page, { depth: 9 }), JSON.stringify(page)].join('\n')
+  assert.ok(!shown.includes('TOKEN-123456789') && !shown.includes('UT-5e1'), shown)
+  assert.equal(i.token, 'TOKEN-123456789')
+  assert.equal(i.configurationSecrets['OAuth.User.Token'], 'UT-5e1')
+  assert.equal(page.instances[0].token, 'TOKEN-123456789')
+  assert.equal(i.configuration['OAuth.User.Token'], '********')
+})
+
+// The wasm builds abort on a panic (panic = immediate-abort): JavaScript would see a
+// WebAssembly.RuntimeError ("unreachable") and the module could be left unusable. No input may
+// get there: random bytes and JSON into every parser of the full build, only the library's
+// own errors (or TypeErrors for wrong argument types) may come out.
+test('random inputs never reach a panic (a RuntimeError) in the full build', () => {
+  const crypto = require('node:crypto')
+  const keys = ['element', 'key', 'providerData', 'code', 'configuration', 'oauth.callback.url', 'token', 'id', 'name', 'tags', 'message', 'events', 'raw', 'type', 'seq_no']
+  const randomJson = (depth = 0) => {
+    const r = Math.random()
+    if (depth > 4 || r < 0.3) return [null, true, 0, -1.5, 1e300, 'x', 'https://a.example', ''][Math.floor(Math.random() * 8)]
+    if (r < 0.6) return Array.from({ length: Math.floor(Math.random() * 4) }, () => randomJson(depth + 1))
+    const o = {}
+    for (let i = Math.floor(Math.random() * 5); i > 0; i--) o[keys[Math.floor(Math.random() * keys.length)]] = randomJson(depth + 1)
+    return o
+  }
+  const survives = (fn) => {
+    try {
+      fn()
+    } catch (e) {
+      assert.ok(!(e instanceof WebAssembly.RuntimeError), `a panic: ${e && e.stack}`)
+      assert.ok(e instanceof Error, String(e))
+    }
+  }
+  const enc = new TextEncoder()
+  for (let i = 0; i < 1000; i++) {
+    const bytes = new Uint8Array(crypto.randomBytes(Math.floor(Math.random() * 200)))
+    const value = randomJson()
+    const text = JSON.stringify(value)
+    survives(() => he.parseEventNotification(bytes))
+    survives(() => he.parseInstance({ status: 200, headers: {}, body: bytes }))
+    survives(() => he.parseInstance({ status: 200 + (i % 400), headers: {}, body: enc.encode(text) }))
+    survives(() => he.parseInstancePage({ status: 200, headers: {}, body: enc.encode(`[${text}]`) }))
+    survives(() => he.parseCallback(Buffer.from(bytes).toString('latin1'), 's'))
+    survives(() => he.verifySignature('k', bytes, Buffer.from(bytes).toString('base64')))
+    survives(() => he.validateInstance(value))
+    survives(() => he.buildInstanceBody(text))
+  }
+  assert.equal(he.validateInstance({}).valid, false, 'the module still works')
+})

@@ -15,15 +15,11 @@ use crate::url::parse_http_url;
 ///
 /// Its `Debug` output is `Secret(********)` and it has no `Display`, so that neither a log line
 /// nor an error message can show it; call [`Secret::expose`] where the value is really needed.
+/// The memory that held it is overwritten with zeros when it is dropped (`zeroize`).
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
 
 impl Secret {
-    /// The value itself, for the request that carries it.
-    pub(crate) fn into_inner(self) -> String {
-        self.0
-    }
-
     /// Wraps a secret value.
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
@@ -37,6 +33,12 @@ impl Secret {
     /// Whether the secret is empty or only white space.
     pub fn is_blank(&self) -> bool {
         self.0.trim().is_empty()
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 

@@ -137,7 +137,10 @@ impl Error {
                 put("header_request_id", json!(e.header_request_id));
                 put("retry_after", json!(e.retry_after));
                 put("is_retryable", e.is_retryable().into());
-                put("body", e.body.as_str().into());
+                // The excerpt, masked, not the body: this data becomes exception details and
+                // messages in every binding. The caller holds the response it passed in.
+                put("body", json!(e.body_excerpt()));
+                put("body_size", e.body.len().into());
             }
             Error::Parse(e) => {
                 put("kind", json!(e.kind));
@@ -203,7 +206,11 @@ impl From<SignatureError> for Error {
 ///
 /// Cloud Elements sends `{"message", "requestId", "providerMessage"}`; a proxy may send HTML or
 /// nothing. Either way the status and the raw body are kept, and the JSON fields when present.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// The body may echo a token: `Debug`, serialization and [`Error::to_value`] show its size and
+/// [`ApiError::body_excerpt`] (masked, cut short), never the body itself; the field
+/// [`ApiError::body`] has it.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct ApiError {
     /// The HTTP status.
     pub status: u16,
@@ -217,8 +224,28 @@ pub struct ApiError {
     pub header_request_id: Option<String>,
     /// The `Retry-After` header in seconds, when it is a number.
     pub retry_after: Option<u64>,
-    /// The body as text (lossy UTF-8), at most 64 KiB.
+    /// The body as text (lossy UTF-8), at most 64 KiB, as received: it may hold a secret.
+    #[serde(rename = "body", serialize_with = "serialize_excerpt")]
     pub body: String,
+}
+
+fn serialize_excerpt<S: serde::Serializer>(body: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::redact::body_excerpt(body.as_bytes()).unwrap_or_default())
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("message", &self.message)
+            .field("request_id", &self.request_id)
+            .field("provider_message", &self.provider_message)
+            .field("header_request_id", &self.header_request_id)
+            .field("retry_after", &self.retry_after)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("body_excerpt", &self.body_excerpt())
+            .finish()
+    }
 }
 
 impl ApiError {
@@ -251,6 +278,13 @@ impl ApiError {
             error.provider_message = text("providerMessage");
         }
         error
+    }
+
+    /// The body as JSON with every secret masked (see [`crate::redact`]), compact, cut to 200
+    /// characters; `None` when the body is not JSON (free text cannot be masked, so none of it
+    /// is shown).
+    pub fn body_excerpt(&self) -> Option<String> {
+        crate::redact::body_excerpt(self.body.as_bytes())
     }
 
     /// Whether trying again later may succeed: 429 (rate limited) and 5xx.

@@ -13,8 +13,9 @@ use serde_json::{Map, Value};
 use crate::config::{BaseUrl, Config, InstanceToken, Secret};
 use crate::error::{ApiError, Error};
 use crate::json::{field, type_name, Doc, Limits, Path};
+use crate::redact::{is_secret_name, mask_json, MASK};
 use crate::request::{HttpRequest, HttpResponse, Method};
-use crate::url::{is_loopback_host, parse_http_url};
+use crate::url::{describe, is_loopback_host, parse_http_url};
 use crate::validate::{did_you_mean, ValidationReport};
 
 /// The element key of Hootsuite at Cloud Elements.
@@ -164,7 +165,7 @@ fn display(key: &str) -> String {
 ///
 /// Make one with [`CreateInstance::builder`], or from JSON with [`CreateInstance::from_json`] /
 /// [`CreateInstance::from_value`]. The warnings found while checking it stay available.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct CreateInstance {
     name: String,
     code: Secret,
@@ -344,7 +345,7 @@ impl Serialize for CreateInstance {
 /// assert!(body.warnings().is_empty());
 /// # Ok::<(), hootsuite_events::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CreateInstanceBuilder {
     name: String,
     code: Secret,
@@ -356,6 +357,52 @@ pub struct CreateInstanceBuilder {
     vendor_type: Option<String>,
     tags: Option<Vec<String>>,
     configuration: Vec<(String, Value)>,
+}
+
+/// The body with every secret masked (any configuration key, not only the documented ones).
+impl std::fmt::Debug for CreateInstance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut body = self.to_value();
+        mask_json(&mut body);
+        f.debug_struct("CreateInstance")
+            .field("body", &format_args!("{body}"))
+            .field("warnings", &self.warnings.len())
+            .finish()
+    }
+}
+
+/// The fields with every secret masked, extra configuration keys included.
+impl std::fmt::Debug for CreateInstanceBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let configuration: Vec<(&str, Value)> = self
+            .configuration
+            .iter()
+            .map(|(k, v)| {
+                let mut v = v.clone();
+                if is_secret_name(k) && !v.is_null() {
+                    v = MASK.into();
+                } else {
+                    mask_json(&mut v);
+                }
+                (k.as_str(), v)
+            })
+            .collect();
+        f.debug_struct("CreateInstanceBuilder")
+            .field("name", &self.name)
+            .field("code", &self.code)
+            .field(
+                "callback_url",
+                &crate::redact::redact_url(&self.callback_url),
+            )
+            .field("api_key", &self.api_key)
+            .field("api_secret", &self.api_secret)
+            .field("events", &self.events)
+            .field("signature_key", &self.signature_key)
+            .field("vendor_type", &self.vendor_type)
+            .field("tags", &self.tags)
+            .field("configuration", &configuration)
+            .finish()
+    }
 }
 
 impl CreateInstanceBuilder {
@@ -982,7 +1029,7 @@ fn check_url(r: &mut ValidationReport, path: Path<'_>, key: &str, url: &str) -> 
                 path,
                 "invalid_url",
                 label_of(key),
-                format!("{} `{url}` {problem}", display(key)),
+                format!("{} {}", display(key), describe(url, &problem)),
             );
             false
         }
@@ -1071,7 +1118,7 @@ pub fn update_event_callback_request(
     if let Err(problem) = parse_http_url(url) {
         return Err(Error::InvalidArgument {
             field: KEY_EVENT_CALLBACK_URL.into(),
-            reason: format!("`{url}` {problem}"),
+            reason: describe(url, &problem),
         });
     }
     let body = serde_json::json!({ "configuration": { KEY_EVENT_CALLBACK_URL: url } });
@@ -1191,9 +1238,14 @@ pub struct Instance {
     pub disabled: bool,
     /// Whether events are enabled.
     pub events_enabled: bool,
-    /// Configuration values as Cloud Elements returns them: strings (secrets masked as
-    /// `********`) or null. Booleans and numbers are given as their text.
+    /// Configuration values as Cloud Elements returns them: strings or null; booleans and
+    /// numbers are given as their text. The value of every secret key ([`crate::redact`]:
+    /// `oauth.api.secret`, `oauth.user.token`, `oauth.user.refresh_token`...) reads `********`
+    /// here even when Cloud Elements sent it in clear; [`Instance::expose_configuration`] has it.
     pub configuration: BTreeMap<String, Option<String>>,
+    /// The secret configuration values as received, out of `Debug` and serialization.
+    #[serde(skip)]
+    configuration_secrets: BTreeMap<String, Secret>,
     /// The element.
     pub element: Option<ElementInfo>,
     /// `elementId`.
@@ -1202,18 +1254,42 @@ pub struct Instance {
     pub created_date: Option<String>,
     /// `user.id`.
     pub user_id: Option<u64>,
-    /// Every other field, unchanged.
+    /// Every other field, unchanged, except that values under secret names (at any depth)
+    /// read `********`.
     pub extra: Map<String, Value>,
 }
 
 impl Instance {
+    /// The configuration value of `key` as Cloud Elements sent it, secret or not (`None` when
+    /// the key is absent or null). For the program that must use a secret value; never log it.
+    pub fn expose_configuration(&self, key: &str) -> Option<&str> {
+        match self.configuration_secrets.get(key) {
+            Some(secret) => Some(secret.expose()),
+            None => self.configuration.get(key).and_then(|v| v.as_deref()),
+        }
+    }
+
+    /// The secret configuration values in clear, keyed as in `configuration`.
+    pub fn configuration_secrets(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.configuration_secrets
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.expose()))
+    }
+
     /// The instance as JSON for a program that must keep the token (a binding, an app storing
-    /// it): `token` is the real token and `token_masked` the form safe to log. The plain
-    /// serialization (`serde_json::to_value(&instance)`) masks `token` instead.
+    /// it): `token` is the real token, `token_masked` the form safe to log, and
+    /// `configuration_secrets` the secret configuration values in clear. The plain
+    /// serialization (`serde_json::to_value(&instance)`) masks `token` and leaves the secrets
+    /// out instead.
     pub fn to_value_with_token(&self) -> Value {
         let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
         v["token_masked"] = self.token.masked().into();
         v["token"] = self.token.expose().into();
+        v["configuration_secrets"] = self
+            .configuration_secrets()
+            .map(|(k, v)| (k.to_string(), Value::from(v)))
+            .collect::<Map<String, Value>>()
+            .into();
         v
     }
 }
@@ -1238,7 +1314,7 @@ pub struct InstanceEvent {
     pub id: String,
     /// `NEW`, `RECEIVED`, `DISPATCHED`, `CONSUMED`, `NOTIFIED`, or another string.
     pub status: Option<String>,
-    /// The whole object as received.
+    /// The whole object as received, except that values under secret names read `********`.
     pub raw: Value,
 }
 
@@ -1297,11 +1373,9 @@ pub fn parse_instance_events(response: &HttpResponse) -> Result<Vec<InstanceEven
             .opt_id(obj, path, "id")?
             .ok_or_else(|| doc.missing(path.key("id"), "the event id"))?;
         let status = doc.opt_str(obj, path, "status")?.map(str::to_string);
-        out.push(InstanceEvent {
-            id,
-            status,
-            raw: item.clone(),
-        });
+        let mut raw = item.clone();
+        mask_json(&mut raw);
+        out.push(InstanceEvent { id, status, raw });
     }
     Ok(out)
 }
@@ -1363,6 +1437,7 @@ fn instance_from(
         Some(other) => return Err(doc.wrong_type(path.key("tags"), "an array of strings", other)),
     };
     let mut configuration = BTreeMap::new();
+    let mut configuration_secrets = BTreeMap::new();
     match field(obj, "configuration") {
         None | Some(Value::Null) => {}
         Some(Value::Object(c)) => {
@@ -1379,6 +1454,13 @@ fn instance_from(
                             other,
                         ))
                     }
+                };
+                let text = match text {
+                    Some(t) if is_secret_name(k) => {
+                        configuration_secrets.insert(k.clone(), Secret::new(t));
+                        Some(MASK.to_string())
+                    }
+                    other => other,
                 };
                 configuration.insert(k.clone(), text);
             }
@@ -1415,7 +1497,15 @@ fn instance_from(
     let extra = obj
         .iter()
         .filter(|(k, _)| !INSTANCE_KNOWN.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| {
+            let mut v = v.clone();
+            if is_secret_name(k) && !v.is_null() {
+                v = MASK.into();
+            } else {
+                mask_json(&mut v);
+            }
+            (k.clone(), v)
+        })
         .collect();
     Ok(Instance {
         id,
@@ -1426,6 +1516,7 @@ fn instance_from(
         disabled: doc.opt_bool(obj, path, "disabled")?.unwrap_or(false),
         events_enabled,
         configuration,
+        configuration_secrets,
         element,
         element_id: doc.opt_u64(obj, path, "elementId")?,
         created_date: doc.opt_str(obj, path, "createdDate")?.map(str::to_string),

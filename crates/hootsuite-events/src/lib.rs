@@ -66,6 +66,7 @@ pub mod events;
 pub mod instance;
 pub mod json;
 pub mod oauth;
+pub mod redact;
 pub mod request;
 pub mod schema;
 pub mod signature;

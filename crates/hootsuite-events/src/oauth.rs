@@ -13,8 +13,9 @@ use crate::config::{Config, Secret};
 use crate::error::{CallbackError, Error};
 use crate::instance::{read_json, ELEMENT_KEY};
 use crate::json::{Limits, Path};
+use crate::redact::{redact_url, MASK};
 use crate::request::{HttpRequest, HttpResponse, Method};
-use crate::url::parse_http_url;
+use crate::url::{describe, parse_http_url};
 use crate::validate::ValidationReport;
 
 /// What step 1 needs: the Hootsuite app's client id and secret, the callback URL, and the
@@ -31,7 +32,9 @@ use crate::validate::ValidationReport;
 ///     &state=csrf%20token%2F1");
 /// # Ok::<(), hootsuite_events::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` masks the client secret, `state` and `requestToken`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct RedirectUrlParams {
     api_key: String,
     api_secret: Secret,
@@ -40,7 +43,23 @@ pub struct RedirectUrlParams {
     scope: Option<String>,
     site_address: Option<String>,
     callback_proxy: Option<bool>,
-    request_token: Option<String>,
+    request_token: Option<Secret>,
+}
+
+impl std::fmt::Debug for RedirectUrlParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let masked = |set: bool| if set { Some(MASK) } else { None };
+        f.debug_struct("RedirectUrlParams")
+            .field("api_key", &self.api_key)
+            .field("api_secret", &self.api_secret)
+            .field("callback_url", &redact_url(&self.callback_url))
+            .field("state", &masked(self.state.is_some()))
+            .field("scope", &self.scope)
+            .field("site_address", &self.site_address)
+            .field("callback_proxy", &self.callback_proxy)
+            .field("request_token", &masked(self.request_token.is_some()))
+            .finish()
+    }
 }
 
 impl RedirectUrlParams {
@@ -82,7 +101,7 @@ impl RedirectUrlParams {
         self
     }
     /// `requestToken`.
-    pub fn request_token(mut self, token: impl Into<String>) -> Self {
+    pub fn request_token(mut self, token: impl Into<Secret>) -> Self {
         self.request_token = Some(token.into());
         self
     }
@@ -119,7 +138,7 @@ impl RedirectUrlParams {
         match parse_http_url(&self.callback_url) {
             Ok(u) if !u.secure && !crate::url::is_loopback_host(u.host) => r.warning(root.key("callbackUrl"), "insecure_url", Some("API Callback URL"), "`callbackUrl` uses plain http: the OAuth code would cross the network unencrypted; use https".into()),
             Ok(_) => {}
-            Err(problem) => r.error(root.key("callbackUrl"), "invalid_url", Some("API Callback URL"), format!("`callbackUrl` `{}` {problem}", self.callback_url)),
+            Err(problem) => r.error(root.key("callbackUrl"), "invalid_url", Some("API Callback URL"), format!("`callbackUrl` {}", describe(&self.callback_url, &problem))),
         }
         if self.state.as_deref().is_some_and(|s| s.is_empty()) {
             r.error(
@@ -152,7 +171,10 @@ impl RedirectUrlParams {
             ("scope", self.scope.clone()),
             ("siteAddress", self.site_address.clone()),
             ("callbackProxy", self.callback_proxy.map(|b| b.to_string())),
-            ("requestToken", self.request_token.clone()),
+            (
+                "requestToken",
+                self.request_token.as_ref().map(|t| t.expose().to_string()),
+            ),
         ];
         q.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
         q

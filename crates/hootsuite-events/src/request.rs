@@ -47,36 +47,7 @@ impl fmt::Display for Method {
     }
 }
 
-/// Query parameters and headers whose values are secret.
-const SECRET_QUERY_KEYS: &[&str] = &["apiSecret", "code", "requestToken"];
-
-/// JSON body keys whose values are secret (`providerData.code`, the client secret, the
-/// signature key, and the fields of the redirect-URL POST body).
-const SECRET_BODY_KEYS: &[&str] = &[
-    "code",
-    "oauth.api.secret",
-    "event.notification.signature.key",
-    "apiSecret",
-    "requestToken",
-];
-
-const MASK: &str = "********";
-
-fn mask_json(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                if SECRET_BODY_KEYS.contains(&k.as_str()) && !v.is_null() {
-                    *v = MASK.into();
-                } else {
-                    mask_json(v);
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_json),
-        _ => {}
-    }
-}
+use crate::redact::{is_secret_name, mask_json, redact_url, MASK};
 
 /// Quotes a word for a POSIX shell.
 fn shell_quote(s: &str) -> String {
@@ -103,7 +74,7 @@ impl HttpRequest {
     pub(crate) fn new(method: Method, url: String, authorization: crate::Secret) -> Self {
         // Room for Content-Type too, which most requests add.
         let mut headers = Vec::with_capacity(3);
-        headers.push(("Authorization".into(), authorization.into_inner()));
+        headers.push(("Authorization".into(), authorization.expose().to_string()));
         headers.push(("Accept".into(), "application/json".into()));
         HttpRequest {
             method,
@@ -161,7 +132,8 @@ impl HttpRequest {
         std::str::from_utf8(&self.body).unwrap_or("")
     }
 
-    /// The URL with the values of secret query parameters (`apiSecret`) replaced by `********`.
+    /// The URL with the values of secret query parameters (`apiSecret`, `requestToken`,
+    /// `state`: see [`crate::redact`]) replaced by `********`.
     pub fn redacted_url(&self) -> String {
         redact_url(&self.url)
     }
@@ -184,7 +156,7 @@ impl HttpRequest {
             .headers
             .iter()
             .map(|(n, v)| {
-                let v = if n.eq_ignore_ascii_case("authorization") {
+                let v = if is_secret_name(n) {
                     MASK.to_string()
                 } else {
                     v.clone()
@@ -251,8 +223,8 @@ impl fmt::Debug for HttpRequest {
             .headers
             .iter()
             .map(|(n, v)| {
-                if n.eq_ignore_ascii_case("authorization") {
-                    (n.as_str(), "********")
+                if is_secret_name(n) {
+                    (n.as_str(), MASK)
                 } else {
                     (n.as_str(), v.as_str())
                 }
@@ -265,20 +237,6 @@ impl fmt::Debug for HttpRequest {
             .field("body", &format_args!("<{} bytes>", self.body.len()))
             .finish()
     }
-}
-
-fn redact_url(url: &str) -> String {
-    let Some((base, query)) = url.split_once('?') else {
-        return url.to_string();
-    };
-    let parts: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((k, _)) if SECRET_QUERY_KEYS.contains(&k) => format!("{k}=********"),
-            _ => pair.to_string(),
-        })
-        .collect();
-    format!("{base}?{}", parts.join("&"))
 }
 
 /// An HTTP response as the host received it: status, headers, body bytes.
@@ -316,9 +274,19 @@ impl HttpResponse {
 impl fmt::Debug for HttpResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // A response body can hold an instance token: show only its size.
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str(),
+                    if is_secret_name(n) { MASK } else { v.as_str() },
+                )
+            })
+            .collect();
         f.debug_struct("HttpResponse")
             .field("status", &self.status)
-            .field("headers", &self.headers)
+            .field("headers", &headers)
             .field("body", &format_args!("<{} bytes>", self.body.len()))
             .finish()
     }
@@ -399,7 +367,9 @@ mod tests {
         let curl = redacted.to_curl();
         assert!(!curl.contains("SHH"), "{curl}");
         assert!(
-            curl.starts_with("curl -X GET 'https://x/y?apiKey=k&apiSecret=********&state=s'"),
+            curl.starts_with(
+                "curl -X GET 'https://x/y?apiKey=k&apiSecret=********&state=********'"
+            ),
             "{curl}"
         );
     }

@@ -69,6 +69,65 @@ impl fmt::Display for UrlProblem {
     }
 }
 
+impl UrlProblem {
+    /// The problem without the parts of the value it names (scheme, host, port), for a value
+    /// that is not shown.
+    fn without_parts(&self) -> String {
+        match self {
+            UrlProblem::NoScheme { .. } => UrlProblem::NoScheme {
+                found: String::new(),
+            }
+            .to_string(),
+            UrlProblem::Scheme { .. } => "uses a scheme other than `https` (or `http`)".into(),
+            UrlProblem::BadHost { .. } => {
+                "has an invalid host; expected a domain name or an IP address".into()
+            }
+            UrlProblem::BadPort { .. } => {
+                "has an invalid port; expected a number from 1 to 65535".into()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+/// How many characters of a URL a message quotes.
+const QUOTED_URL_CHARS: usize = 80;
+
+/// A message about a bad URL: "`value` problem". The value is quoted (cut to 80 characters,
+/// without its query and fragment) only when it cannot be a secret passed in the wrong
+/// argument: it starts like a URL (`scheme:/`, `scheme;//`) and holds no user information.
+/// Otherwise the message gives its length, and the problem names none of its parts.
+pub(crate) fn describe(input: &str, problem: &UrlProblem) -> String {
+    if looks_like_url(input) {
+        let end = input.find(['?', '#']).unwrap_or(input.len());
+        let mut shown = crate::redact::truncate(&input[..end], QUOTED_URL_CHARS);
+        if end < input.len() {
+            shown.push('…');
+        }
+        format!("`{shown}` {problem}")
+    } else {
+        format!(
+            "(a value of {} characters, not shown: it does not start like a URL and may be a secret) {}",
+            input.chars().count(),
+            problem.without_parts()
+        )
+    }
+}
+
+/// Whether `input` starts with a scheme of at most 10 characters followed by `:` or `;` and a
+/// `/`, and holds no `@` (user information may be a password).
+fn looks_like_url(input: &str) -> bool {
+    let scheme_len = input
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        .count();
+    let after = &input.as_bytes()[scheme_len..];
+    (1..=10).contains(&scheme_len)
+        && input.as_bytes()[0].is_ascii_alphabetic()
+        && matches!(after, [b':' | b';', b'/', ..])
+        && !input.contains('@')
+}
+
 /// Reads `input` as an absolute `http` or `https` URL.
 pub(crate) fn parse_http_url(input: &str) -> Result<HttpUrl<'_>, UrlProblem> {
     if input.is_empty() {
@@ -224,6 +283,18 @@ mod tests {
             })
         );
         assert_eq!(parse_http_url("https://a b"), Err(UrlProblem::Whitespace));
+        let secret = parse_http_url("S3CRET!value").expect_err("not a URL");
+        let message = describe("S3CRET!value", &secret);
+        assert!(
+            !message.contains("S3CRET") && !message.contains("!va"),
+            "{message}"
+        );
+        assert!(message.contains("12 characters"), "{message}");
+        let typo = parse_http_url("https;//a.example/cb?code=C0DE").expect_err("typo");
+        let message = describe("https;//a.example/cb?code=C0DE", &typo);
+        assert!(message.starts_with("`https;//a.example/cb…` "), "{message}");
+        let userinfo = parse_http_url("ftp://user:PASS@h").expect_err("scheme");
+        assert!(!describe("ftp://user:PASS@h", &userinfo).contains("PASS"));
         assert_eq!(
             parse_http_url("mycoolapp.com"),
             Err(UrlProblem::NoScheme {

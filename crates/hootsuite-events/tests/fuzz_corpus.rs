@@ -45,3 +45,13 @@ fn callback_corpus() {
 fn validate_corpus() {
     replay("validate", fuzz::validate);
 }
+
+#[test]
+fn urls_corpus() {
+    replay("urls", fuzz::urls);
+}
+
+#[test]
+fn redact_corpus() {
+    replay("redact", fuzz::redact);
+}

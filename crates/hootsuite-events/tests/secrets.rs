@@ -111,3 +111,106 @@ fn no_rendering_shows_a_secret() {
     );
     assert_eq!(parsed.token.expose(), token);
 }
+
+/// The cases of issue 14: the request token and state of the redirect parameters, an error
+/// body holding a token, configuration secrets returned in clear, secret names in any case, and
+/// a secret passed where a URL belongs.
+#[test]
+fn issue_14_renderings_hide_secrets() {
+    const REQ_TOKEN: &str = "REQTOK-5ecret-7";
+    const STATE: &str = "STATE-5ecret-8";
+    const CONF: [&str; 3] = ["CONF-5ecret-9", "CONF-5ecret-10", "CONF-5ecret-11"];
+    let config = Config::new(BaseUrl::us(), "u", "o").expect("config");
+    let params = RedirectUrlParams::new("client", "api", "https://a.example/cb")
+        .state(STATE)
+        .request_token(REQ_TOKEN);
+    let redirect = oauth::redirect_url_request(&config, &params).expect("request");
+    let redirect_post = oauth::redirect_url_post_request(&config, &params).expect("request");
+
+    // An error body that echoes a token, under names in any case.
+    let error_body = format!(
+        r#"{{"message": "no", "echo": {{"TOKEN": "{}", "Oauth.Api.Secret": "{}", "list": [{{"refresh_token": "{}"}}]}}}}"#,
+        CONF[0], CONF[1], CONF[2]
+    );
+    let api = instance::parse_instance(&HttpResponse::new(400, vec![], error_body.clone()))
+        .expect_err("400");
+    let hootsuite_events::Error::Api(api_error) = &api else {
+        panic!("expected an API error, got {api:?}")
+    };
+    assert_eq!(api_error.body, error_body, "the raw body stays readable");
+
+    // Configuration secrets in clear, as some elements return them.
+    let response = HttpResponse::new(
+        200,
+        vec![("Set-Cookie".into(), format!("s={}", CONF[0]))],
+        format!(
+            r#"{{"id": 1, "name": "n", "token": "t", "accessToken": "{}", "configuration": {{"oauth.api.secret": "{}", "OAUTH.USER.TOKEN": "{}", "oauth.user.refresh_token": "{}"}}}}"#,
+            CONF[0], CONF[1], CONF[2], CONF[0]
+        ),
+    );
+    let parsed = instance::parse_instance(&response).expect("instance");
+    assert_eq!(
+        parsed.expose_configuration("oauth.api.secret"),
+        Some(CONF[1])
+    );
+    assert_eq!(
+        parsed.expose_configuration("OAUTH.USER.TOKEN"),
+        Some(CONF[2])
+    );
+
+    // A secret passed in the URL argument of the builder or of the callback update.
+    let wrong_arg = CreateInstance::builder("n", "code", CONF[0], "client", "api")
+        .build()
+        .expect_err("not a URL");
+    let wrong_update =
+        instance::update_event_callback_request(&config, 1, CONF[1]).expect_err("not a URL");
+    let wrong_params = RedirectUrlParams::new("client", "api", CONF[2]).validate();
+    // Secret names in another case than the table's (main masked case-sensitively).
+    let odd_case = CreateInstance::builder("n", "code", "https://a.example/cb", "client", "api")
+        .configuration("OAuth.User.Token", CONF[0])
+        .configuration("OAUTH.API.SECRET.OLD", CONF[1])
+        .build()
+        .expect("body");
+    let odd_case_request = instance::create_request(&config, &odd_case);
+
+    let shown = [
+        format!("{params:?}"),
+        format!("{redirect:?}"),
+        format!("{redirect_post:?}"),
+        redirect.redacted().to_curl(),
+        redirect_post.redacted().to_curl(),
+        format!("{api:?}"),
+        api.to_string(),
+        api.to_value().to_string(),
+        format!("{api_error:?}"),
+        serde_json::to_string(api_error.as_ref()).expect("serializes"),
+        format!("{response:?}"),
+        format!("{parsed:?}"),
+        serde_json::to_string(&parsed).expect("serializes"),
+        format!("{wrong_arg:?}"),
+        wrong_arg.to_string(),
+        wrong_arg.to_value().to_string(),
+        format!("{wrong_update:?}"),
+        wrong_update.to_string(),
+        format!("{wrong_params:?}"),
+        wrong_params.to_string(),
+        format!("{odd_case:?}"),
+        format!("{odd_case_request:?}"),
+        odd_case_request.redacted().to_curl(),
+    ]
+    .join("\n");
+    for secret in [REQ_TOKEN, STATE].iter().chain(CONF.iter()) {
+        assert!(!shown.contains(secret), "{secret} appears in:\n{shown}");
+    }
+    // The messages still say what is wrong and which field.
+    assert!(
+        wrong_update.to_string().contains("14 characters"),
+        "{wrong_update}"
+    );
+    assert!(
+        wrong_arg.to_string().contains("oauth.callback.url"),
+        "{wrong_arg}"
+    );
+    // And the request still carries the values it must send.
+    assert!(redirect.url.contains(REQ_TOKEN) && redirect.url.contains(STATE));
+}

@@ -91,7 +91,13 @@ class ApiError(HootsuiteEventsError):
 
     @property
     def body(self) -> str:
-        return str(self.details.get("body", ""))
+        """The body as JSON with every secret masked, cut to 200 characters; empty when the body
+        is not JSON. The response you passed in has the body itself."""
+        return str(self.details.get("body") or "")
+
+    @property
+    def body_size(self) -> int:
+        return int(self.details.get("body_size", 0))
 
 
 class ParseError(HootsuiteEventsError, ValueError):

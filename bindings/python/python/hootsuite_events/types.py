@@ -103,10 +103,12 @@ class RedirectUrl(_Record):
 
 class Instance(_Record):
     """An element instance. ``token`` authorizes calls made as the instance; it is left out of
-    ``repr``, which shows ``token_masked`` (safe to log) instead."""
+    ``repr``, which shows ``token_masked`` (safe to log) instead. ``configuration`` shows every
+    secret value (``oauth.api.secret``, ``oauth.user.token``...) as ``********`` even when Cloud
+    Elements sent it in clear; ``configuration_secrets`` (out of ``repr``) has those values."""
 
-    _fields = ('id', 'name', 'token', 'token_masked', 'tags', 'valid', 'disabled', 'events_enabled', 'configuration', 'element', 'element_id', 'created_date', 'user_id', 'extra',)
-    _hidden = ('token',)
+    _fields = ('id', 'name', 'token', 'token_masked', 'tags', 'valid', 'disabled', 'events_enabled', 'configuration', 'configuration_secrets', 'element', 'element_id', 'created_date', 'user_id', 'extra',)
+    _hidden = ('token', 'configuration_secrets')
 
     id: int
     name: str
@@ -117,6 +119,7 @@ class Instance(_Record):
     disabled: bool
     events_enabled: bool
     configuration: Dict[str, Optional[str]]
+    configuration_secrets: Dict[str, str]
     element: Optional[Dict[str, Any]]
     element_id: Optional[int]
     created_date: Optional[str]

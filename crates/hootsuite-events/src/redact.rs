@@ -1,0 +1,189 @@
+//! The one redaction rule of the crate, used by every rendering: `Debug`, `Display`, error
+//! data, redacted requests, and (through the bindings) `repr`, `util.inspect`/`toJSON` and the
+//! CLI's output.
+//!
+//! A name (a JSON key, a query parameter, a configuration key) is secret when, compared without
+//! regard to ASCII case, it is the last key of a secret field of [`crate::instance::FIELDS`], or
+//! one of [`OTHER_SECRET_NAMES`], or contains `secret`, `token` or `password`. Over-masking a
+//! harmless value costs a `********` in a log; under-masking leaks a credential.
+
+use serde_json::Value;
+
+use crate::instance::FIELDS;
+
+/// What a secret value is replaced with.
+pub const MASK: &str = "********";
+
+/// Secret names that are not fields of the create-instance body: the redirect-URL parameters
+/// (`apiSecret`, `requestToken`), the OAuth code of a callback or reauthentication, an
+/// instance's `token`, the configuration keys Cloud Elements returns for OAuth elements
+/// (`oauth.user.token`, `oauth.user.refresh_token`), the CSRF `state`, and the `Authorization`
+/// and cookie headers.
+pub const OTHER_SECRET_NAMES: &[&str] = &[
+    "apiSecret",
+    "requestToken",
+    "code",
+    "token",
+    "state",
+    "oauth.user.token",
+    "oauth.user.refresh_token",
+    "oauth.user.secret",
+    "authorization",
+    "cookie",
+    "set-cookie",
+];
+
+/// Fragments that make any name containing them secret (`client_secret`, `refresh_token`,
+/// `x-api-password`).
+const SECRET_FRAGMENTS: &[&str] = &["secret", "token", "password"];
+
+/// Whether values under `name` are secret (ASCII case-insensitive).
+pub fn is_secret_name(name: &str) -> bool {
+    let from_fields = FIELDS
+        .iter()
+        .filter(|f| f.secret)
+        .filter_map(|f| f.path.last())
+        .any(|k| k.eq_ignore_ascii_case(name));
+    from_fields
+        || OTHER_SECRET_NAMES
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(name))
+        || {
+            let lower = name.to_ascii_lowercase();
+            SECRET_FRAGMENTS.iter().any(|f| lower.contains(f))
+        }
+}
+
+/// Replaces, at any depth, every non-null value under a secret name with [`MASK`], and redacts
+/// the query and fragment of every string that is a URL ([`redact_url`]).
+pub fn mask_json(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if is_secret_name(k) && !v.is_null() {
+                    *v = MASK.into();
+                } else {
+                    mask_json(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mask_json),
+        // A URL's secret query parameters and fragment (`https://a.example/cb?code=...`).
+        Value::String(text) if text.contains("://") && text.contains(['?', '#']) => {
+            *text = redact_url(text);
+        }
+        _ => {}
+    }
+}
+
+/// `url` with the value of every secret query parameter replaced by [`MASK`] (the name is
+/// compared after percent-decoding, so `api%53ecret` is caught too).
+pub fn redact_url(url: &str) -> String {
+    let (before_fragment, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let Some((base, query)) = before_fragment.split_once('?') else {
+        return url.to_string();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|pair| {
+            let (k, has_value) = match pair.split_once('=') {
+                Some((k, _)) => (k, true),
+                None => (pair, false),
+            };
+            let decoded: String = form_urlencoded::parse(k.as_bytes())
+                .map(|(name, _)| name.into_owned())
+                .next()
+                .unwrap_or_default();
+            if has_value && is_secret_name(&decoded) {
+                return format!("{k}={MASK}");
+            }
+            // A value that is itself a URL (`callbackUrl=https%3A...%3Fcode%3D...`) is redacted
+            // too, then encoded again.
+            if let Some((_, v)) = pair.split_once('=') {
+                let value: String = percent_encoding::percent_decode_str(v)
+                    .decode_utf8_lossy()
+                    .into_owned();
+                if value.contains(['?', '#']) {
+                    let redacted = redact_url(&value);
+                    if redacted != value {
+                        let encoded: String =
+                            form_urlencoded::byte_serialize(redacted.as_bytes()).collect();
+                        return format!("{k}={encoded}");
+                    }
+                }
+            }
+            pair.to_string()
+        })
+        .collect();
+    let mut out = format!("{base}?{}", parts.join("&"));
+    // A fragment can carry a token too (the implicit OAuth grant): never shown.
+    if fragment.is_some() {
+        out.push('#');
+        out.push_str(MASK);
+    }
+    out
+}
+
+/// How many characters of a body an excerpt keeps.
+pub const EXCERPT_CHARS: usize = 200;
+
+/// A short form of a body that is safe to show: the JSON with every secret masked, compact,
+/// cut to [`EXCERPT_CHARS`] characters; `None` when the body is not JSON (free text cannot be
+/// masked field by field, so none of it is shown).
+pub fn body_excerpt(body: &[u8]) -> Option<String> {
+    let mut value = serde_json::from_slice::<Value>(body).ok()?;
+    mask_json(&mut value);
+    let text = value.to_string();
+    Some(truncate(&text, EXCERPT_CHARS))
+}
+
+/// `text` cut to `max` characters, with `…` when something was cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((end, _)) => format!("{}…", &text[..end]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_secret_in_any_case() {
+        for name in [
+            "apiSecret",
+            "APISECRET",
+            "Code",
+            "oauth.api.secret",
+            "OAuth.User.Refresh_Token",
+            "event.notification.signature.KEY",
+            "client_secret",
+            "Authorization",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in ["apiKey", "oauth.api.key", "name", "callbackUrl", "id"] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn urls_and_bodies_are_masked() {
+        assert_eq!(
+            redact_url("https://x/y?apiKey=k&APISECRET=s1&api%53ecret=s2&state=s3#frag"),
+            "https://x/y?apiKey=k&APISECRET=********&api%53ecret=********&state=********#********"
+        );
+        let excerpt = body_excerpt(br#"{"a":{"Token":"T1"},"b":[{"CODE":"C1"}],"n":null}"#);
+        assert_eq!(
+            excerpt.as_deref(),
+            Some(r#"{"a":{"Token":"********"},"b":[{"CODE":"********"}],"n":null}"#)
+        );
+        assert_eq!(body_excerpt(b"<html>T1</html>"), None);
+        assert_eq!(truncate("abcdef", 3), "abc…");
+        assert_eq!(truncate("abc", 3), "abc");
+    }
+}
