@@ -150,7 +150,7 @@ impl BaseUrl {
         }
         let url = parse_http_url(input).map_err(|problem| Error::InvalidArgument {
             field: "base_url".into(),
-            reason: format!("`{input}` {problem}"),
+            reason: crate::url::describe(input, &problem),
         })?;
         if !url.secure && !allow_cleartext && !is_loopback(url.host) {
             return Err(Error::InvalidArgument {
