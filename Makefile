@@ -43,6 +43,8 @@ test: lint test-rust test-python test-node test-wasm fuzz-smoke
 	@echo "make test: all checks passed"
 
 lint:
+	python3 scripts/check_versions.py
+	python3 scripts/check_versions.py --self-test
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --all-features --no-deps --locked --quiet
