@@ -99,11 +99,28 @@ class Request {
 // Results that cross as JSON text for the same reason (their declared type is the object).
 const JSON_RESULTS = new Set(['verifyEvent', 'parseEventNotification'])
 
+// The parsers of an HTTP answer. Each has an `…Async` twin that also takes a fetch Response.
+const RESPONSE_PARSERS = ['parseRedirectUrl', 'parseInstance', 'parseInstancePage', 'parseInstanceEvents', 'parseEmpty']
+
+// A fetch Response (Node's, undici's, a browser's): its body can only be read asynchronously.
+function isFetchResponse(v) {
+  return v !== null && typeof v === 'object' && typeof v.arrayBuffer === 'function' && typeof v.status === 'number' && v.headers !== null && typeof v.headers === 'object' && typeof v.headers.get === 'function'
+}
+
+function refuseFetchResponse(name) {
+  return new TypeError(
+    `${name}() was given a fetch Response, whose body can only be read asynchronously: use \`await ${name}Async(response)\`, ` +
+      `or ${name}({ status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) })`,
+  )
+}
+
 function wrapFunction(name, fn) {
   const jsonArg = JSON_ARGS[name]
   const jsonResult = JSON_RESULTS.has(name)
   const isRequest = name.endsWith('Request')
+  const takesResponse = RESPONSE_PARSERS.includes(name)
   return function (...args) {
+    if (takesResponse && isFetchResponse(args[0])) throw refuseFetchResponse(name)
     try {
       if (jsonArg !== undefined && args[jsonArg] !== null && typeof args[jsonArg] === 'object') {
         args[jsonArg] = JSON.stringify(args[jsonArg])
@@ -135,6 +152,18 @@ for (const [name, value] of Object.entries(native)) {
     module.exports[name] = /^[A-Z]/.test(name) ? wrapClass(value) : wrapFunction(name, value)
   } else {
     module.exports[name] = value
+  }
+}
+for (const name of RESPONSE_PARSERS) {
+  const parse = module.exports[name]
+  module.exports[`${name}Async`] = async function (response) {
+    if (isFetchResponse(response)) {
+      if (response.bodyUsed) {
+        throw new TypeError(`${name}Async() was given a fetch Response whose body was already read: pass { status, headers, body } with the bytes you read`)
+      }
+      response = { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) }
+    }
+    return parse(response)
   }
 }
 Object.assign(module.exports, classes)
