@@ -15,9 +15,12 @@ PY_TOOLS := $(CACHE)/py-tools
 PY_TEST_VENV := $(CURDIR)/target/py-test-venv
 PY_TEST_DEPS := -r $(CURDIR)/bindings/python/test-requirements.txt
 
-# Node: the addon is built with @napi-rs/cli, packed with `npm pack` and installed into a
-# temporary project (what a user gets from npm); the tests run there.
+# Node: the addon is built with @napi-rs/cli; the main package (no binary, the platform
+# packages and the wasm fallback as optionalDependencies) and this platform's package are laid
+# out as published, listed, packed and installed into a temporary project (what a user gets
+# from npm); the tests run there, then again on the wasm fallback with the platform package gone.
 NODE_DIR := $(CURDIR)/bindings/node
+NODE_STAGE := $(CURDIR)/target/npm-stage
 NODE_TEST := $(CURDIR)/target/node-test
 NODE_TEST_DEPS := express@5.1.0 typescript@5.9.3 @types/node@20.19.43
 
@@ -85,14 +88,21 @@ test-python: $(PY_TOOLS)/bin/maturin cli
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund
 
-test-node: $(NODE_DIR)/node_modules/.package-lock.json cli
+test-node: $(NODE_DIR)/node_modules/.package-lock.json cli wasm
+	rm -f $(NODE_DIR)/*.node
 	cd $(NODE_DIR) && npx napi build --platform --release --js native.js --dts native.d.ts
 	rm -rf $(NODE_TEST) && mkdir -p $(NODE_TEST)
-	cd $(NODE_DIR) && npm pack --silent --pack-destination $(NODE_TEST)
+	node $(NODE_DIR)/scripts/stage.cjs $(NODE_STAGE)
+	node scripts/check_npm_pack.cjs $(NODE_STAGE)/hootsuite-events node
+	for dir in $$(ls -d $(NODE_STAGE)/*/ | grep -v '/hootsuite-events/$$'); do node scripts/check_npm_pack.cjs $$dir platform; done
+	node scripts/check_npm_pack.cjs $(WASM_DIR)/pkg wasm
+	for dir in $(NODE_STAGE)/*/ $(WASM_DIR)/pkg; do npm pack --silent --pack-destination $(NODE_TEST) $$dir >/dev/null; done
 	cd $(NODE_TEST) && printf '{"name": "node-test", "private": true}\n' > package.json \
-		&& npm install --silent --no-audit --no-fund ./hootsuite-events-*.tgz $(NODE_TEST_DEPS)
+		&& npm install --silent --no-audit --no-fund ./*.tgz $(NODE_TEST_DEPS)
 	cp -r $(NODE_DIR)/test $(NODE_TEST)/test
 	cd $(NODE_TEST) && HOOTSUITE_EVENTS_REPO=$(CURDIR) HOOTSUITE_EVENTS_BIN=$(CLI_BIN) node --test test/
+	rm -rf $(NODE_TEST)/node_modules/hootsuite-events-{linux,darwin,win32}-*
+	cd $(NODE_TEST) && HOOTSUITE_EVENTS_EXPECT_BACKEND=wasm HOOTSUITE_EVENTS_REPO=$(CURDIR) HOOTSUITE_EVENTS_BIN=$(CLI_BIN) node --test test/fallback.test.js
 
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)

@@ -71,3 +71,9 @@ export declare function parseInstancePageAsync(response: AnyResponse): Promise<i
 export declare function parseInstanceEventsAsync(response: AnyResponse): Promise<import('./native').InstanceEvent[]>
 /** `parseEmpty` for a fetch Response (or the `{ status, headers, body }` form). */
 export declare function parseEmptyAsync(response: AnyResponse): Promise<void>
+
+/**
+ * Which build serves this process: `native` (the addon of this platform) or `wasm` (the
+ * WebAssembly fallback where no native package matches; some functions then throw).
+ */
+export declare const backend: 'native' | 'wasm'

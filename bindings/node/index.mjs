@@ -16,6 +16,7 @@ export const {
   SignatureError,
   ValidationError,
   WEBHOOK_ID_HEADER,
+  backend,
   buildInstanceBody,
   createInstanceRequest,
   createInstanceSchema,

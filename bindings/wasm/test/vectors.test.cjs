@@ -1,11 +1,11 @@
 'use strict'
-// The shared vectors against the WebAssembly build (the Node-loadable glue in pkg-node):
+// The shared vectors against the WebAssembly build (the package's CommonJS build in pkg/node):
 // every case of every file, with the same results as Rust.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const path = require('node:path')
 const fs = require('node:fs')
-const he = require(process.env.HOOTSUITE_EVENTS_WASM || path.join(__dirname, '..', 'pkg-node', 'hootsuite_events_wasm.js'))
+const he = require(process.env.HOOTSUITE_EVENTS_WASM || path.join(__dirname, '..', 'pkg', 'node', 'hootsuite_events_wasm.js'))
 
 const REPO = path.resolve(__dirname, '..', '..', '..')
 const { buildRequest, parsers } = require(path.join(REPO, 'tests', 'vectors', 'js-ops.cjs'))
