@@ -64,6 +64,7 @@ lint: $(ACTIONLINT)
 
 test-rust:
 	$(CARGO) test --workspace --locked
+	CARGO="$(CARGO)" scripts/check_crates.sh
 
 fmt:
 	$(CARGO) fmt --all
@@ -78,11 +79,16 @@ $(PY_TOOLS)/bin/maturin:
 	python3 -m venv $(PY_TOOLS)
 	$(PY_TOOLS)/bin/pip install -q maturin==1.16.0
 
+# The package is installed from its sdist (pip builds the wheel with maturin, pinned by
+# build-constraints.txt, into the shared target dir), so the sdist is what the suite tests.
 test-python: $(PY_TOOLS)/bin/maturin cli
-	rm -f target/wheels/hootsuite_events-*.whl
-	$(PY_TOOLS)/bin/maturin build --release --locked -m bindings/python/Cargo.toml -o target/wheels -i python3
+	rm -rf target/sdist
+	$(PY_TOOLS)/bin/maturin sdist -m bindings/python/Cargo.toml -o target/sdist
+	python3 scripts/check_sdist.py target/sdist/hootsuite_events-*.tar.gz
 	python3 -m venv --clear $(PY_TEST_VENV)
-	$(PY_TEST_VENV)/bin/pip install -q target/wheels/hootsuite_events-*.whl $(PY_TEST_DEPS)
+	PIP_CONSTRAINT=$(CURDIR)/bindings/python/build-constraints.txt CARGO_TARGET_DIR=$(CURDIR)/target \
+		$(PY_TEST_VENV)/bin/pip install -q target/sdist/hootsuite_events-*.tar.gz
+	$(PY_TEST_VENV)/bin/pip install -q $(PY_TEST_DEPS)
 	cd bindings/python && HOOTSUITE_EVENTS_BIN=$(CLI_BIN) $(PY_TEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests
 
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
