@@ -121,7 +121,7 @@ $(WASM_DIR)/test/node_modules/.package-lock.json: $(WASM_DIR)/test/package-lock.
 	cd $(WASM_DIR)/test && npm ci --no-audit --no-fund
 
 test-wasm: wasm chromium $(WASM_DIR)/test/node_modules/.package-lock.json
-	node --test $(WASM_DIR)/test/vectors.test.cjs $(WASM_DIR)/test/browser.test.cjs
+	node --test $(WASM_DIR)/test/vectors.test.cjs $(WASM_DIR)/test/types.test.cjs $(WASM_DIR)/test/browser.test.cjs
 
 demo: wasm
 	node docs/demo/serve.mjs 8000

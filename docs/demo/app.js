@@ -60,9 +60,9 @@ function render() {
   $('eventCallbackUrl-req').hidden = !eventsOn
   $('eventCallbackUrl').setAttribute('aria-required', String(eventsOn))
   renderSummary(report)
-  const env = { baseUrl: $('environment').value, userSecret: 'USER_SECRET', organizationSecret: 'ORGANIZATION_SECRET' }
   if (report.valid) {
-    const preview = previewInstanceRequest(env, b)
+    // The browser holds no account secret: the preview stands in placeholders and masks them.
+    const preview = previewInstanceRequest($('environment').value, b)
     $('preview-json').textContent = JSON.stringify({ ...preview, body: JSON.parse(preview.body), curl: undefined }, null, 2)
     $('preview-curl').textContent = preview.curl
   } else {
