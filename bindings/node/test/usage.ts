@@ -27,3 +27,12 @@ try {
 // @ts-expect-error: an instance id is a number
 he.getInstanceRequest(config, '12')
 void init, firstPath, configured, kinds, url
+async function fetched(res: Response): Promise<number> {
+  const page: he.InstancePage = await he.parseInstancePageAsync(res)
+  const one: he.Instance = await he.parseInstanceAsync({ status: res.status, headers: {}, body: '{}' })
+  const redirect: he.RedirectUrl = await he.parseRedirectUrlAsync(res)
+  const events: he.InstanceEvent[] = await he.parseInstanceEventsAsync(res)
+  await he.parseEmptyAsync(res)
+  return page.instances.length + one.id + redirect.oauthUrl.length + events.length
+}
+void fetched

@@ -292,8 +292,8 @@ fn bytes_arg<'a>(obj: &'a Bound<'_, PyAny>, raw_needed: bool) -> PyResult<Cow<'a
         .map_err(|_| PyTypeError::new_err("the body must be bytes"))
 }
 
-/// `(status, headers, body)`, or one `requests`/`httpx` response (`status_code`, `headers`,
-/// `content`).
+/// `(status, headers, body)`, or one response object: `requests` and `httpx` (`status_code`,
+/// `headers`, `content`), `aiohttp` (`status`, `headers`, and the body once read).
 fn response_arg(
     response: &Bound<'_, PyAny>,
     headers: Option<&Bound<'_, PyAny>>,
@@ -311,18 +311,50 @@ fn response_arg(
         Err(_) => response
             .getattr("status")
             .map_err(|_| {
-                PyTypeError::new_err("pass (status, headers, body) or a requests/httpx response")
+                PyTypeError::new_err(
+                    "pass a requests, httpx or aiohttp response, or (status, headers, body)",
+                )
             })?
             .extract()?,
     };
-    let content = response.getattr("content").map_err(|_| {
-        PyTypeError::new_err("the response has no `content`; pass (status, headers, body)")
-    })?;
     let headers_obj = response.getattr("headers")?;
+    let body = response_body(response)?;
     Ok(HttpResponse::new(
         status,
         headers_arg(Some(&headers_obj))?,
-        bytes_arg(&content, false)?.into_owned(),
+        body,
+    ))
+}
+
+/// The body of a response object. httpx's own error (a streamed body not read yet) is kept:
+/// it says what to call.
+fn response_body(response: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    let content = match response.getattr("content") {
+        Ok(c) => c,
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyAttributeError>(response.py()) => {
+            return Err(PyTypeError::new_err(
+                "the response has no `content`: pass a requests, httpx or aiohttp response, or (status, headers, body)",
+            ))
+        }
+        Err(e) => return Err(e),
+    };
+    if let Ok(bytes) = bytes_arg(&content, false) {
+        return Ok(bytes.into_owned());
+    }
+    // aiohttp: `content` is a stream; the body read by `await response.read()` (or `.json()`,
+    // `.text()`) is kept in `_body`, which aiohttp has used since 1.x.
+    if response.hasattr("read")? {
+        if let Ok(body) = response.getattr("_body") {
+            if let Ok(bytes) = bytes_arg(&body, false) {
+                return Ok(bytes.into_owned());
+            }
+        }
+        return Err(PyTypeError::new_err(
+            "the aiohttp response's body has not been read: `await response.read()` first, then pass the response (or pass (response.status, response.headers, await response.read()))",
+        ));
+    }
+    Err(PyTypeError::new_err(
+        "the response's `content` is not bytes: pass (status, headers, body)",
     ))
 }
 
@@ -901,6 +933,7 @@ fn _panic_for_tests() {
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<Config>()?;
     m.add_class::<Request>()?;
     m.add_class::<AuthorizationCode>()?;

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
+import pickle
+
 import pytest
 
 import hootsuite_events as he
@@ -161,3 +165,56 @@ def test_python_values_are_read_as_json_or_refused_precisely():
     # Booleans stay booleans (bool is an int subclass in Python).
     cfg = he.build_instance_body(body())["configuration"]
     assert cfg["event.notification.enabled"] is True
+
+
+def _raised():
+    """One real exception of each class, as the native module raises them."""
+    config = he.Config("us", "u", "o")
+    cases = [
+        lambda: he.Config("https;//x", "u", "o"),
+        lambda: he.create_instance_request(config, "{\"name\": "),
+        lambda: he.parse_instance(404, {"Elements-Request-Id": "r-1"}, b'{"message": "No instance", "requestId": "r-1"}'),
+        lambda: he.parse_instance(200, {}, b'{"id": "x"}'),
+        lambda: he.parse_callback("?error=access_denied&state=s", "s"),
+        lambda: he.verify_signature("key", b"x", "sha256=AAAA"),
+    ]
+    out = []
+    for case in cases:
+        with pytest.raises(he.HootsuiteEventsError) as info:
+            case()
+        out.append(info.value)
+    return out
+
+
+@pytest.mark.parametrize("protocol", [0, 2, pickle.HIGHEST_PROTOCOL])
+def test_exceptions_pickle_round_trip(protocol):
+    raised = _raised()
+    assert {type(e).__name__ for e in raised} == {
+        "InvalidArgumentError", "ValidationError", "ApiError", "ParseError", "CallbackError", "SignatureError"}
+    for e in raised:
+        e.add_note("kept across processes")
+        back = pickle.loads(pickle.dumps(e, protocol=protocol))
+        assert type(back) is type(e)
+        assert str(back) == str(e) and back.args == e.args
+        assert back.code == e.code and back.details == e.details
+        assert back.__notes__ == ["kept across processes"]
+    api = pickle.loads(pickle.dumps(raised[2], protocol=protocol))
+    assert api.status == 404 and api.request_id == "r-1" and api.message == "No instance"
+    invalid = pickle.loads(pickle.dumps(raised[1], protocol=protocol))
+    assert invalid.errors[0].code == "json_syntax"
+
+
+def test_exceptions_cross_a_process_boundary():
+    # What multiprocessing, Celery and pytest-xdist do: raise in a worker, re-raise here.
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        future = pool.submit(he.parse_instance, 401, {}, b'{"message": "Invalid Organization or User secret"}')
+        with pytest.raises(he.ApiError) as info:
+            future.result(timeout=60)
+    assert info.value.status == 401 and info.value.code == "api"
+
+
+def test_version():
+    import importlib.metadata
+
+    assert he.__version__ == importlib.metadata.version("hootsuite-events")
+    assert he.__version__.count(".") == 2

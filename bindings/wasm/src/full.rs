@@ -12,6 +12,113 @@ use wasm_bindgen::prelude::*;
 
 use crate::{camel, config, create_body, js_error, request_value, to_js, type_error};
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** The account a server makes requests with: a base URL (or preset) and its two secrets. */
+export interface Account {
+  baseUrl: string;
+  userSecret: string;
+  organizationSecret: string;
+}
+/** Raw bytes as received. */
+export type Bytes = Uint8Array | ArrayBuffer;
+/** Headers: an object, `[name, value]` pairs, or anything with `entries()` (fetch's Headers, a Map). */
+export type HeadersInput = Record<string, string> | Array<[string, string]> | { entries(): Iterable<[string, string]> };
+/** A response as received. */
+export interface ResponseInput {
+  status: number;
+  headers?: HeadersInput | null;
+  body?: string | Bytes | null;
+}
+export interface VerifyOptions {
+  /** Accept legacy `sha1=` signatures too. */
+  allowLegacySha1?: boolean;
+  /** The largest body accepted, in bytes. */
+  maxBodySize?: number;
+}
+export interface RedirectUrlOptions {
+  apiKey: string;
+  apiSecret: string;
+  callbackUrl: string;
+  state?: string | null;
+  scope?: string | null;
+  siteAddress?: string | null;
+  callbackProxy?: boolean | null;
+  requestToken?: string | null;
+  post?: boolean;
+}
+export interface ListOptions {
+  tags?: string[] | null;
+  searchText?: string | null;
+  pageSize?: number | null;
+  nextPage?: string | null;
+  hydrate?: boolean | null;
+}
+export interface RedirectUrl {
+  element: string | null;
+  oauthUrl: string;
+}
+export interface Instance {
+  id: number;
+  name: string;
+  /** The instance token: a secret. */
+  token: string;
+  tokenMasked: string;
+  tags: string[];
+  valid: boolean;
+  disabled: boolean;
+  eventsEnabled: boolean;
+  configuration: Record<string, string | null>;
+  element: { id: number | null; key: string | null; name: string | null; hub: string | null } | null;
+  elementId: number | null;
+  createdDate: string | null;
+  userId: number | null;
+  extra: Record<string, unknown>;
+}
+export interface InstancePage {
+  instances: Instance[];
+  nextPage: string | null;
+}
+export interface InstanceEvent {
+  id: string;
+  status: string | null;
+  raw: unknown;
+}
+export interface ElementEvent {
+  objectType: string | null;
+  objectId: string | null;
+  eventType: string;
+  elementKey: string | null;
+  date: string | null;
+  extra: Record<string, unknown>;
+}
+export type HootsuiteData =
+  | { kind: "message"; state: string | null; messageId: string | null; organizationId: string | null; timestamp: string | null }
+  | { kind: "comment"; state: string | null; commentId: string | null; organizationId: string | null; timestamp: string | null }
+  | { kind: "app"; state: string | null; appId: string | null; memberId: string | null; organizationId: string | null; timestamp: string | null }
+  | { kind: "ping" }
+  | { kind: "other"; data: unknown };
+export interface HootsuiteEvent {
+  seqNo: string | null;
+  type: string;
+  data: HootsuiteData;
+}
+export interface Notification {
+  shape: string;
+  eventId: string | null;
+  instanceId: number | null;
+  elementKey: string | null;
+  notificationId: string | null;
+  events: ElementEvent[];
+  hootsuiteEvents: HootsuiteEvent[];
+  raw: unknown;
+  webhookId: string | null;
+  dedupKey: string | null;
+}
+/** A JSON Schema (2020-12) document. */
+export type JsonSchema = Record<string, unknown>;
+"#;
+
 /// Keys whose values are user data and keep their keys as they are.
 const RAW_KEYS: &[&str] = &["raw", "extra", "configuration", "headers", "body"];
 
@@ -78,8 +185,11 @@ fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
 }
 
 /// Parses a notification body (Uint8Array, ArrayBuffer or string) without verifying it.
-#[wasm_bindgen(js_name = parseEventNotification)]
-pub fn parse_event_notification(body: &JsValue, headers: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = parseEventNotification, unchecked_return_type = "Notification")]
+pub fn parse_event_notification(
+    #[wasm_bindgen(unchecked_param_type = "Bytes | string")] body: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "HeadersInput | undefined")] headers: &JsValue,
+) -> Result<JsValue, JsValue> {
     let raw = match body.as_string() {
         Some(s) => s.into_bytes(),
         None => bytes(body)?,
@@ -108,9 +218,9 @@ fn verifier(key: &str, options: &JsValue) -> Verifier {
 #[wasm_bindgen(js_name = verifySignature)]
 pub fn verify_signature(
     key: &str,
-    body: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Bytes")] body: &JsValue,
     header: Option<String>,
-    options: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: &JsValue,
 ) -> Result<(), JsValue> {
     verifier(key, options)
         .verify(&bytes(body)?, header.as_deref())
@@ -118,12 +228,12 @@ pub fn verify_signature(
 }
 
 /// Verifies a delivery (its headers and raw body), then parses it.
-#[wasm_bindgen(js_name = verifyEvent)]
+#[wasm_bindgen(js_name = verifyEvent, unchecked_return_type = "Notification")]
 pub fn verify_event(
     key: &str,
-    headers: &JsValue,
-    body: &JsValue,
-    options: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "HeadersInput")] headers: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Bytes")] body: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: &JsValue,
 ) -> Result<JsValue, JsValue> {
     let pairs = header_pairs(headers)?;
     let n = verifier(key, options)
@@ -134,7 +244,10 @@ pub fn verify_event(
 
 /// `sha256=<Base64 HMAC-SHA256>` of the raw body.
 #[wasm_bindgen]
-pub fn sign(key: &str, body: &JsValue) -> Result<String, JsValue> {
+pub fn sign(
+    key: &str,
+    #[wasm_bindgen(unchecked_param_type = "Bytes")] body: &JsValue,
+) -> Result<String, JsValue> {
     Ok(signature::sign(&SignatureKey::new(key), &bytes(body)?))
 }
 
@@ -188,8 +301,11 @@ fn ok_value<T: serde::Serialize>(r: Result<T, Error>) -> Result<JsValue, JsValue
 
 /// Step 1: `{apiKey, apiSecret, callbackUrl, state?, scope?, siteAddress?, callbackProxy?,
 /// requestToken?, post?}` → the request for the Hootsuite consent URL.
-#[wasm_bindgen(js_name = redirectUrlRequest)]
-pub fn redirect_url_request(config_value: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = redirectUrlRequest, unchecked_return_type = "HttpRequest")]
+pub fn redirect_url_request(
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RedirectUrlOptions")] options: &JsValue,
+) -> Result<JsValue, JsValue> {
     let config = config(config_value)?;
     let mut p = RedirectUrlParams::new(
         opt_string(options, "apiKey").unwrap_or_default(),
@@ -219,8 +335,10 @@ pub fn redirect_url_request(config_value: &JsValue, options: &JsValue) -> Result
 }
 
 /// Reads step 1's answer: `{element, oauthUrl}`.
-#[wasm_bindgen(js_name = parseRedirectUrl)]
-pub fn parse_redirect_url(response: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = parseRedirectUrl, unchecked_return_type = "RedirectUrl")]
+pub fn parse_redirect_url(
+    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
+) -> Result<JsValue, JsValue> {
     ok_value(oauth::parse_redirect_url(&response_in(response)?))
 }
 
@@ -235,8 +353,11 @@ pub fn parse_callback(url: &str, expected_state: &str) -> Result<String, JsValue
 }
 
 /// `GET /instances/{id}`.
-#[wasm_bindgen(js_name = getInstanceRequest)]
-pub fn get_instance_request(config_value: &JsValue, id: f64) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = getInstanceRequest, unchecked_return_type = "HttpRequest")]
+pub fn get_instance_request(
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+    id: f64,
+) -> Result<JsValue, JsValue> {
     request_out(Ok(instance::get_request(
         &config(config_value)?,
         instance_id(id)?,
@@ -244,8 +365,11 @@ pub fn get_instance_request(config_value: &JsValue, id: f64) -> Result<JsValue, 
 }
 
 /// `DELETE /instances/{id}`.
-#[wasm_bindgen(js_name = deleteInstanceRequest)]
-pub fn delete_instance_request(config_value: &JsValue, id: f64) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = deleteInstanceRequest, unchecked_return_type = "HttpRequest")]
+pub fn delete_instance_request(
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+    id: f64,
+) -> Result<JsValue, JsValue> {
     request_out(Ok(instance::delete_request(
         &config(config_value)?,
         instance_id(id)?,
@@ -253,9 +377,9 @@ pub fn delete_instance_request(config_value: &JsValue, id: f64) -> Result<JsValu
 }
 
 /// `PUT` / `DELETE /instances/{id}/enabled`.
-#[wasm_bindgen(js_name = setEnabledRequest)]
+#[wasm_bindgen(js_name = setEnabledRequest, unchecked_return_type = "HttpRequest")]
 pub fn set_enabled_request(
-    config_value: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
     id: f64,
     enabled: bool,
 ) -> Result<JsValue, JsValue> {
@@ -267,9 +391,9 @@ pub fn set_enabled_request(
 }
 
 /// `PATCH /instances/{id}` switching events.
-#[wasm_bindgen(js_name = setEventsRequest)]
+#[wasm_bindgen(js_name = setEventsRequest, unchecked_return_type = "HttpRequest")]
 pub fn set_events_request(
-    config_value: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
     id: f64,
     enabled: bool,
 ) -> Result<JsValue, JsValue> {
@@ -281,9 +405,9 @@ pub fn set_events_request(
 }
 
 /// `PATCH /instances/{id}` with the final event callback URL.
-#[wasm_bindgen(js_name = updateEventCallbackRequest)]
+#[wasm_bindgen(js_name = updateEventCallbackRequest, unchecked_return_type = "HttpRequest")]
 pub fn update_event_callback_request(
-    config_value: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
     id: f64,
     url: &str,
 ) -> Result<JsValue, JsValue> {
@@ -295,8 +419,11 @@ pub fn update_event_callback_request(
 }
 
 /// `GET /instances/{id}/events`.
-#[wasm_bindgen(js_name = instanceEventsRequest)]
-pub fn instance_events_request(config_value: &JsValue, id: f64) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = instanceEventsRequest, unchecked_return_type = "HttpRequest")]
+pub fn instance_events_request(
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+    id: f64,
+) -> Result<JsValue, JsValue> {
     request_out(Ok(instance::events_request(
         &config(config_value)?,
         instance_id(id)?,
@@ -304,9 +431,9 @@ pub fn instance_events_request(config_value: &JsValue, id: f64) -> Result<JsValu
 }
 
 /// `PATCH /instances/{id}` with a new OAuth code.
-#[wasm_bindgen(js_name = reauthenticateCodeRequest)]
+#[wasm_bindgen(js_name = reauthenticateCodeRequest, unchecked_return_type = "HttpRequest")]
 pub fn reauthenticate_code_request(
-    config_value: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
     id: f64,
     code: &str,
 ) -> Result<JsValue, JsValue> {
@@ -318,11 +445,11 @@ pub fn reauthenticate_code_request(
 }
 
 /// `PUT /instances/{id}` with a full body.
-#[wasm_bindgen(js_name = reauthenticateRequest)]
+#[wasm_bindgen(js_name = reauthenticateRequest, unchecked_return_type = "HttpRequest")]
 pub fn reauthenticate_request(
-    config_value: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
     id: f64,
-    form: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
 ) -> Result<JsValue, JsValue> {
     request_out(Ok(instance::reauthenticate_request(
         &config(config_value)?,
@@ -332,10 +459,10 @@ pub fn reauthenticate_request(
 }
 
 /// `GET /instances` with `{tags?, searchText?, pageSize?, nextPage?, hydrate?}`.
-#[wasm_bindgen(js_name = listInstancesRequest)]
+#[wasm_bindgen(js_name = listInstancesRequest, unchecked_return_type = "HttpRequest")]
 pub fn list_instances_request(
-    config_value: &JsValue,
-    options: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ListOptions | undefined")] options: &JsValue,
 ) -> Result<JsValue, JsValue> {
     let tags = prop(options, "tags");
     let q = ListQuery {
@@ -375,15 +502,19 @@ fn instance_js(i: &instance::Instance) -> Result<JsValue, JsValue> {
 }
 
 /// Reads an instance (the token in `token`, not enumerable, and masked in `tokenMasked`).
-#[wasm_bindgen(js_name = parseInstance)]
-pub fn parse_instance(response: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = parseInstance, unchecked_return_type = "Instance")]
+pub fn parse_instance(
+    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
+) -> Result<JsValue, JsValue> {
     let i = instance::parse_instance(&response_in(response)?).map_err(js_error)?;
     instance_js(&i)
 }
 
 /// Reads `GET /instances`: `{instances, nextPage}`.
-#[wasm_bindgen(js_name = parseInstancePage)]
-pub fn parse_instance_page(response: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = parseInstancePage, unchecked_return_type = "InstancePage")]
+pub fn parse_instance_page(
+    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
+) -> Result<JsValue, JsValue> {
     let page = instance::parse_instance_page(&response_in(response)?).map_err(js_error)?;
     let instances = js_sys::Array::new();
     for i in &page.instances {
@@ -402,19 +533,23 @@ pub fn parse_instance_page(response: &JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// Reads `GET /instances/{id}/events`.
-#[wasm_bindgen(js_name = parseInstanceEvents)]
-pub fn parse_instance_events(response: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = parseInstanceEvents, unchecked_return_type = "InstanceEvent[]")]
+pub fn parse_instance_events(
+    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
+) -> Result<JsValue, JsValue> {
     ok_value(instance::parse_instance_events(&response_in(response)?))
 }
 
 /// Checks the status of delete/enable/disable answers.
 #[wasm_bindgen(js_name = parseEmpty)]
-pub fn parse_empty(response: &JsValue) -> Result<(), JsValue> {
+pub fn parse_empty(
+    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
+) -> Result<(), JsValue> {
     instance::parse_empty(&response_in(response)?).map_err(js_error)
 }
 
 /// The JSON Schema (2020-12) of the create-instance body.
-#[wasm_bindgen(js_name = createInstanceSchema)]
+#[wasm_bindgen(js_name = createInstanceSchema, unchecked_return_type = "JsonSchema")]
 pub fn create_instance_schema() -> Result<JsValue, JsValue> {
     to_js(&hootsuite_events::schema::create_instance_schema())
 }

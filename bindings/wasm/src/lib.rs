@@ -80,6 +80,50 @@ fn js_error(e: Error) -> JsValue {
     error.into()
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** A create-instance body: an object, or its JSON text. */
+export type CreateInstanceForm = Record<string, unknown> | string;
+/** The canonical create-instance body, as Cloud Elements receives it. */
+export type CreateInstanceBody = Record<string, unknown>;
+/** One problem of a body: where, a stable code, the message, the form label if any. */
+export interface Issue {
+  path: Array<string | number>;
+  code: string;
+  message: string;
+  label: string | null;
+  line?: number | null;
+  column?: number | null;
+}
+/** Every problem at once; `valid` when there is no error (warnings allowed). */
+export interface ValidationReport {
+  valid: boolean;
+  errors: Issue[];
+  warnings: Issue[];
+}
+/** A request for `fetch(url, {method, headers, body})`. */
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
+}
+/** A request safe to show: secrets masked, plus a `curl` command line. */
+export interface RequestPreview extends HttpRequest {
+  curl: string;
+}
+/** The class names of the errors this package throws (as `error.name`). */
+export type HootsuiteEventsErrorName = "InvalidArgumentError" | "ValidationError" | "ApiError" | "ParseError" | "CallbackError" | "SignatureError";
+/** What every error of this package carries besides `message`. */
+export interface HootsuiteEventsError extends Error {
+  name: HootsuiteEventsErrorName;
+  /** The stable machine-readable code. */
+  code: string;
+  /** The error's data, the same in every language. */
+  details: Record<string, unknown>;
+}
+"#;
+
 fn create_body(form: &JsValue) -> Result<CreateInstance, JsValue> {
     match input(form)? {
         Input::Text(t) => CreateInstance::from_json(&t),
@@ -88,6 +132,7 @@ fn create_body(form: &JsValue) -> Result<CreateInstance, JsValue> {
     .map_err(js_error)
 }
 
+#[cfg(feature = "full")]
 fn config(value: &JsValue) -> Result<Config, JsValue> {
     let get = |k: &str| -> Result<String, JsValue> {
         Reflect::get(value, &k.into())?
@@ -115,8 +160,10 @@ fn request_value(r: &HttpRequest) -> Value {
 /// Every problem of a create-instance body (an object or JSON text), as data:
 /// `{valid, errors, warnings}`, each issue `{path, code, message, label}`. Never throws on
 /// invalid data.
-#[wasm_bindgen(js_name = validateInstance)]
-pub fn validate_instance(form: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = validateInstance, unchecked_return_type = "ValidationReport")]
+pub fn validate_instance(
+    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
+) -> Result<JsValue, JsValue> {
     let report = match input(form)? {
         Input::Text(t) => instance::validate_json(&t),
         Input::Value(v) => instance::validate(&v),
@@ -125,31 +172,46 @@ pub fn validate_instance(form: &JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// The canonical body of a valid input; throws a `ValidationError` otherwise.
-#[wasm_bindgen(js_name = buildInstanceBody)]
-pub fn build_instance_body(form: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = buildInstanceBody, unchecked_return_type = "CreateInstanceBody")]
+pub fn build_instance_body(
+    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
+) -> Result<JsValue, JsValue> {
     to_js(&create_body(form)?.to_value())
 }
 
 /// `POST /instances` for `fetch`: `{method, url, headers, body}`. `config` is
-/// `{baseUrl, userSecret, organizationSecret}`.
-#[wasm_bindgen(js_name = createInstanceRequest)]
-pub fn create_instance_request(config_value: &JsValue, form: &JsValue) -> Result<JsValue, JsValue> {
+/// `{baseUrl, userSecret, organizationSecret}`: the account's secrets, so this is in the full
+/// build only (servers and edge runtimes), never in the browser's.
+#[cfg(feature = "full")]
+#[wasm_bindgen(js_name = createInstanceRequest, unchecked_return_type = "HttpRequest")]
+pub fn create_instance_request(
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
+) -> Result<JsValue, JsValue> {
     let r = instance::create_request(&config(config_value)?, &create_body(form)?);
     to_js(&request_value(&r))
 }
 
-/// The same request made safe to show: secrets masked, the body pretty-printed, and a `curl`
-/// command line.
-#[wasm_bindgen(js_name = previewInstanceRequest)]
+/// The request `POST /instances` would be, made safe to show: built with placeholder account
+/// secrets (a browser never holds the real ones), every secret masked, the body
+/// pretty-printed, and a `curl` command line.
+#[wasm_bindgen(js_name = previewInstanceRequest, unchecked_return_type = "RequestPreview")]
 pub fn preview_instance_request(
-    config_value: &JsValue,
-    form: &JsValue,
+    base_url: &str,
+    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    let r = instance::create_request(&config(config_value)?, &create_body(form)?).redacted();
+    let base = BaseUrl::parse(base_url).map_err(js_error)?;
+    let account =
+        Config::new(base, PREVIEW_USER_SECRET, PREVIEW_ORGANIZATION_SECRET).map_err(js_error)?;
+    let r = instance::create_request(&account, &create_body(form)?).redacted();
     let mut v = request_value(&r);
     v["curl"] = r.to_curl().into();
     to_js(&v)
 }
+
+// Stand-ins for the account's secrets in a preview; the preview masks them anyway.
+const PREVIEW_USER_SECRET: &str = "USER_SECRET";
+const PREVIEW_ORGANIZATION_SECRET: &str = "ORGANIZATION_SECRET";
 
 /// `<base URL>/events/hootsuite/<Base64 of the id>`: the URL to paste into the Hootsuite app.
 #[wasm_bindgen(js_name = hootsuiteWebhookUrl)]

@@ -1,7 +1,8 @@
 'use strict'
 // The demo form in a real browser: Debian's Chromium driven by playwright-core, the page served
-// from 127.0.0.1. It types invalid values, checks each message under its field, fixes them,
-// toggles events, checks the preview and the webhook URL, and saves a screenshot.
+// from 127.0.0.1. It types invalid values, checks each message under its field, submits and
+// checks the error summary, fixes them, toggles events, checks the preview and the webhook URL
+// for every base URL preset, and saves screenshots (target/demo-error-summary.png, target/demo.png).
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
@@ -40,8 +41,32 @@ test('the create-instance form validates as the user types', { timeout: 120000 }
   assert.equal(await page.getAttribute('#callbackUrl', 'aria-invalid'), 'true')
   assert.equal(await page.getAttribute('#callbackUrl', 'aria-describedby'), 'callbackUrl-msg')
   assert.equal(await msg('apiKey').innerText(), '', 'untouched fields stay quiet')
-  assert.ok(await submit.isDisabled())
   assert.match(await page.locator('#preview-json').innerText(), /problem\(s\) to fix/)
+
+  // Submit stays enabled; submitting an invalid form shows the error summary (the GOV.UK
+  // pattern): focused, titled, one link per error to its field, and "Error: " in the title.
+  assert.ok(await submit.isEnabled())
+  assert.ok(await page.locator('#error-summary').isHidden(), 'no summary before a submit')
+  await submit.click()
+  const summary = page.locator('#error-summary')
+  assert.ok(await summary.isVisible())
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'error-summary')
+  assert.equal(await summary.getAttribute('role'), 'alert')
+  assert.match(await page.locator('#error-summary-title').innerText(), /There is a problem/)
+  assert.match(await page.title(), /^Error: /)
+  const links = await page.$$eval('#error-summary-list a', (as) => as.map((a) => ({ href: a.getAttribute('href'), text: a.textContent })))
+  assert.deepEqual([...new Set(links.map((l) => l.href))], ['#name', '#apiKey', '#apiSecret', '#callbackUrl', '#tags'], 'in the order of the fields')
+  assert.equal(await page.locator('#error-summary-list li').count(), links.length, 'every error is a link')
+  for (const { href, text } of links) {
+    // The summary repeats the message shown under the field it links to.
+    assert.ok((await msg(href.slice(1)).innerText()).includes(text), `${href}: ${text}`)
+  }
+  assert.match(links.find((l) => l.href === '#callbackUrl').text, /is not an absolute URL/)
+  await page.click('#error-summary-list a[href="#callbackUrl"]')
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'callbackUrl')
+  assert.equal(await page.locator('#status').innerText(), '')
+  fs.mkdirSync(path.join(REPO, 'target'), { recursive: true })
+  await page.screenshot({ path: path.join(REPO, 'target', 'demo-error-summary.png'), fullPage: true })
 
   // Fixing them clears the messages and enables submit.
   await page.fill('#name', 'Acme Hootsuite')
@@ -51,7 +76,8 @@ test('the create-instance form validates as the user types', { timeout: 120000 }
   await page.fill('#tags', 'prod, acme')
   for (const id of ['name', 'apiKey', 'apiSecret', 'callbackUrl', 'tags']) assert.equal(await msg(id).innerText(), '', id)
   assert.equal(await page.getAttribute('#callbackUrl', 'aria-invalid'), null)
-  assert.ok(await submit.isEnabled())
+  assert.ok(await summary.isHidden(), 'the summary goes once everything is fixed')
+  assert.doesNotMatch(await page.title(), /^Error: /)
 
   // Events on, by keyboard: the callback URL is required at once.
   await page.focus('#eventsEnabled')
@@ -60,13 +86,13 @@ test('the create-instance form validates as the user types', { timeout: 120000 }
   assert.match(await msg('eventCallbackUrl').innerText(), /is required when Events Enabled is true/)
   assert.match(await msg('signatureKey').innerText(), /anyone who learns the callback URL can forge events/)
   assert.equal(await page.locator('#signatureKey-msg .warning').count(), 1, 'a warning, shown as one')
-  assert.ok(await submit.isDisabled())
+  assert.ok(await summary.isHidden(), 'no summary before the next submit')
 
   // A plain-http callback is only a warning: submit enables.
   await page.fill('#eventCallbackUrl', 'http://mycoolapp.com/events')
   assert.equal(await page.locator('#eventCallbackUrl-msg .error').count(), 0)
   assert.match(await page.locator('#eventCallbackUrl-msg .warning').innerText(), /plain http/)
-  assert.ok(await submit.isEnabled())
+  assert.doesNotMatch(await page.locator('#preview-json').innerText(), /problem\(s\) to fix/)
   await page.fill('#eventCallbackUrl', 'https://mycoolapp.com/events')
   await page.fill('#signatureKey', 'SIGKEY-typed')
   assert.equal(await msg('signatureKey').innerText(), '')
@@ -82,6 +108,16 @@ test('the create-instance form validates as the user types', { timeout: 120000 }
     assert.ok(!text.includes('CLIENT-SECRET-typed') && !text.includes('SIGKEY-typed'), 'secrets masked')
     assert.match(text, /\*\*\*\*\*\*\*\*/)
   }
+  // Every base URL preset of the core is offered, and each gives its host.
+  const presets = { us: 'api.cloud-elements.com', 'us-legacy': 'console.cloud-elements.com', 'us-staging': 'staging.cloud-elements.com', eu: 'api.cloud-elements.co.uk' }
+  const offered = await page.$$eval('#environment option', (os) => os.map((o) => o.value))
+  assert.deepEqual(offered.slice().sort(), Object.keys(presets).sort())
+  await page.fill('#instanceId', '7')
+  for (const [preset, host] of Object.entries(presets)) {
+    await page.selectOption('#environment', preset)
+    assert.match(await page.locator('#preview-curl').innerText(), new RegExp(`^curl -X POST 'https://${host.replace(/\./g, '\\.')}/elements/api-v2/instances'`), preset)
+    assert.equal(await page.locator('#webhook-url').innerText(), `https://${host}/elements/api-v2/events/hootsuite/Nw==`, preset)
+  }
   await page.selectOption('#environment', 'eu')
   assert.match(await page.locator('#preview-curl').innerText(), /api\.cloud-elements\.co\.uk/)
 
@@ -94,7 +130,7 @@ test('the create-instance form validates as the user types', { timeout: 120000 }
 
   await page.click('#submit')
   assert.match(await page.locator('#status').innerText(), /^Valid\./)
-  fs.mkdirSync(path.join(REPO, 'target'), { recursive: true })
+  assert.ok(await summary.isHidden())
   await page.screenshot({ path: path.join(REPO, 'target', 'demo.png'), fullPage: true })
   assert.deepEqual(consoleErrors, [])
 })

@@ -1,11 +1,11 @@
 'use strict'
-// The shared vectors against the WebAssembly build (the Node-loadable glue in pkg-node):
+// The shared vectors against the WebAssembly build (the package's CommonJS build in pkg/node):
 // every case of every file, with the same results as Rust.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const path = require('node:path')
 const fs = require('node:fs')
-const he = require(process.env.HOOTSUITE_EVENTS_WASM || path.join(__dirname, '..', 'pkg-node', 'hootsuite_events_wasm.js'))
+const he = require(process.env.HOOTSUITE_EVENTS_WASM || path.join(__dirname, '..', 'pkg', 'node', 'hootsuite_events_wasm.js'))
 
 const REPO = path.resolve(__dirname, '..', '..', '..')
 const { buildRequest, parsers } = require(path.join(REPO, 'tests', 'vectors', 'js-ops.cjs'))
@@ -103,7 +103,7 @@ test('every case of every vector file ran', () => {
 test('errors and raw-bytes guard', () => {
   assert.throws(() => he.buildInstanceBody({}), (e) => e.name === 'ValidationError' && e.errors.length === 6)
   assert.throws(() => he.verifySignature('k', '{"a":1}', 'sha256=x'), (e) => e instanceof TypeError && /raw bytes/.test(e.message))
-  const preview = he.previewInstanceRequest({ baseUrl: 'us', userSecret: 'U-SECRET', organizationSecret: 'O-SECRET' }, {
+  const preview = he.previewInstanceRequest('us', {
     element: { key: 'hootsuite' }, providerData: { code: 'C-SECRET' }, name: 'n',
     configuration: { 'oauth.callback.url': 'https://a.example', 'oauth.api.key': 'k', 'oauth.api.secret': 'S-SECRET' },
   })
@@ -118,7 +118,18 @@ test('the browser build runs the form vectors', async (t) => {
   const browser = await import(require('node:url').pathToFileURL(path.join(pkg, 'hootsuite_events_wasm.js')).href)
   browser.initSync({ module: fs.readFileSync(path.join(pkg, 'hootsuite_events_wasm_bg.wasm')) })
   assert.equal(browser.verifyEvent, undefined, 'the browser build leaves the server operations out')
-  const ops = formOps(browser)
+  assert.equal(browser.createInstanceRequest, undefined, 'the browser build takes no account secret')
+  // The browser's request is the preview: the full build's request, masked, with placeholder secrets.
+  const full = he
+  const ops = formOps({
+    ...browser,
+    createInstanceRequest: (config, form) => {
+      const preview = browser.previewInstanceRequest(config.baseUrl, form)
+      const masked = full.previewInstanceRequest(config.baseUrl, form)
+      assert.deepEqual(preview, masked, 'the browser preview equals the full build preview')
+      return full.createInstanceRequest(config, form)
+    },
+  })
   let ran = 0
   for (const c of vectors('validation.json')) {
     await t.test(`validation.json / ${c.name}`, () => subset(c.expected, outcome(ops.validation(c.input))))

@@ -7,6 +7,8 @@
 //!
 //! Secrets come from environment variables, `--…-file` (or standard input), a hidden prompt,
 //! or (with a warning) flags, and are never printed; see `secrets.rs`.
+//!
+//! Every command takes `--json`; the exit codes are in [`EXIT_CODES`].
 
 mod receiver;
 mod secrets;
@@ -24,11 +26,24 @@ use hootsuite_events::{BaseUrl, Config, Secret};
 use hootsuite_events_client::Client;
 use hootsuite_events_emulator::{Emulator, EmulatorConfig};
 
+/// What each exit status means, shown by `--help` (the README repeats it).
+const EXIT_CODES: &str = "Exit codes:
+  0  success
+  1  invalid input, or a notification that fails verification
+  2  usage error (unknown command or flag, a missing required flag)
+  3  network or API error: a connection failed or timed out, a port could not be bound,
+     or Cloud Elements answered with an error
+
+With --json, a command prints JSON on standard output, on failure too (except usage
+errors, which the argument parser reports): {\"error\": {\"code\", \"message\", \"exit_code\"}}
+(verify: {\"valid\": false, \"error\": ...}; listen: one line per notification).";
+
 #[derive(Parser)]
 #[command(
     name = "hootsuite-events",
     version,
-    about = "Connect Hootsuite accounts through Cloud Elements and receive their events"
+    about = "Connect Hootsuite accounts through Cloud Elements and receive their events",
+    after_help = EXIT_CODES
 )]
 struct Cli {
     #[command(subcommand)]
@@ -40,7 +55,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the whole flow on the embedded emulator and print each step.
-    Quickstart,
+    Quickstart {
+        /// Print the steps and the received event as one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
     /// Connect a Hootsuite account through a real Cloud Elements: consent, callback, instance.
     Connect(ConnectArgs),
     /// Receive event notifications on a local port, verify and print them.
@@ -63,6 +82,9 @@ enum Command {
         /// The instance id.
         #[arg(long)]
         id: u64,
+        /// Print {"webhook_url": ...} as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Run the emulator on its own (for other languages' tests).
     Emulate(EmulateArgs),
@@ -121,6 +143,12 @@ struct ConnectArgs {
     /// clear: only for a network you trust).
     #[arg(long)]
     allow_insecure_http: bool,
+    /// Print the created instance as JSON (instructions go to standard error).
+    #[arg(long)]
+    json: bool,
+    /// With --json, include the instance token (a secret) rather than its masked form.
+    #[arg(long, requires = "json")]
+    print_token: bool,
 }
 
 #[derive(clap::Args)]
@@ -165,6 +193,9 @@ struct VerifyArgs {
     /// Accept legacy sha1= signatures.
     #[arg(long)]
     allow_legacy_sha1: bool,
+    /// Print {"valid": true, "notification": ...} or {"valid": false, "error": ...} as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -195,29 +226,132 @@ struct EmulateArgs {
     max_seconds: Option<u64>,
 }
 
+/// Why a command failed, and so its exit status.
+#[derive(Debug)]
+struct Failure {
+    exit: u8,
+    code: &'static str,
+    message: String,
+}
+
+const EXIT_INVALID: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+const EXIT_NETWORK: u8 = 3;
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            exit: EXIT_USAGE,
+            code: "usage",
+            message: message.into(),
+        }
+    }
+
+    fn network(message: impl Into<String>) -> Failure {
+        Failure {
+            exit: EXIT_NETWORK,
+            code: "network",
+            message: message.into(),
+        }
+    }
+
+    /// A client error: anything that went over the wire or came back from Cloud Elements is
+    /// a network or API error; an argument the client refused before sending is invalid input.
+    fn client(e: hootsuite_events_client::Error) -> Failure {
+        use hootsuite_events_client::Error as E;
+        match &e {
+            E::Core(
+                core @ (hootsuite_events::Error::InvalidArgument { .. }
+                | hootsuite_events::Error::Invalid(_)),
+            ) => Failure::from(core.clone()),
+            E::Core(core) => Failure {
+                exit: EXIT_NETWORK,
+                code: core.code(),
+                message: e.to_string(),
+            },
+            _ => Failure::network(e.to_string()),
+        }
+    }
+}
+
+/// Plain messages are about the input (a file that cannot be read, a malformed value).
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure {
+            exit: EXIT_INVALID,
+            code: "invalid_input",
+            message,
+        }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Failure {
+        Failure::from(message.to_string())
+    }
+}
+
+impl From<hootsuite_events::Error> for Failure {
+    fn from(e: hootsuite_events::Error) -> Failure {
+        let exit = match e {
+            hootsuite_events::Error::Api(_) => EXIT_NETWORK,
+            _ => EXIT_INVALID,
+        };
+        Failure {
+            exit,
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let json = match &cli.command {
+        Command::Quickstart { json }
+        | Command::Validate { json, .. }
+        | Command::WebhookUrl { json, .. } => *json,
+        Command::Connect(a) => a.json,
+        Command::Listen(a) => a.json,
+        Command::Verify(a) => a.json,
+        Command::Emulate(a) => a.json,
+    };
     let result = match cli.command {
-        Command::Quickstart => quickstart(),
+        Command::Quickstart { json } => quickstart(json),
         Command::Connect(a) => connect(a),
         Command::Listen(a) => listen(a),
         Command::Verify(a) => verify(a),
         Command::Validate { file, json } => validate(&file, json),
-        Command::WebhookUrl { base_url, id } => BaseUrl::parse(&base_url)
-            .map(|b| {
-                println!("{}", instance::hootsuite_webhook_url(&b, id));
-                ExitCode::SUCCESS
-            })
-            .map_err(|e| e.to_string()),
+        Command::WebhookUrl { base_url, id, json } => webhook_url(&base_url, id, json),
         Command::Emulate(a) => emulate(a),
     };
     match result {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"error": {"code": failure.code, "message": failure.message, "exit_code": failure.exit}})
+                );
+            }
+            ExitCode::from(failure.exit)
         }
     }
+}
+
+fn webhook_url(base_url: &str, id: u64, json: bool) -> Result<ExitCode, Failure> {
+    let base = BaseUrl::parse(base_url)?;
+    let url = instance::hootsuite_webhook_url(&base, id);
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"webhook_url": url, "instance_id": id, "base_url": base.as_str()})
+        );
+    } else {
+        println!("{url}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn read_input(file: &str) -> Result<Vec<u8>, String> {
@@ -232,9 +366,28 @@ fn read_input(file: &str) -> Result<Vec<u8>, String> {
     }
 }
 
-/// One line per step: a number, a label, what happened.
-fn step(n: u32, label: &str, text: impl AsRef<str>) {
-    println!("{n:>2}. {label:<13} {}", text.as_ref());
+/// The quickstart's steps: one line each, or kept for the JSON document.
+struct Steps {
+    json: bool,
+    items: Vec<serde_json::Value>,
+}
+
+impl Steps {
+    fn new(json: bool) -> Steps {
+        Steps {
+            json,
+            items: Vec::new(),
+        }
+    }
+
+    fn step(&mut self, n: u32, label: &str, text: impl AsRef<str>) {
+        if self.json {
+            self.items
+                .push(serde_json::json!({"step": n, "label": label, "text": text.as_ref()}));
+        } else {
+            println!("{n:>2}. {label:<13} {}", text.as_ref());
+        }
+    }
 }
 
 /// A short summary of a notification, one line.
@@ -290,12 +443,15 @@ const SIGNATURE_KEY: secrets::SecretSpec = secrets::SecretSpec {
     what: "signature key",
 };
 
-fn quickstart() -> Result<ExitCode, String> {
+fn quickstart(json: bool) -> Result<ExitCode, Failure> {
     let started = Instant::now();
-    println!("hootsuite-events quickstart: the whole flow on the embedded emulator (no account, no network)");
+    let mut steps = Steps::new(json);
+    if !json {
+        println!("hootsuite-events quickstart: the whole flow on the embedded emulator (no account, no network)");
+    }
     let emulator = Emulator::start(EmulatorConfig::default())
-        .map_err(|e| format!("starting the emulator: {e}"))?;
-    step(
+        .map_err(|e| Failure::network(format!("starting the emulator: {e}")))?;
+    steps.step(
         1,
         "emulator",
         format!("Cloud Elements API at {}", emulator.base_url()),
@@ -306,20 +462,19 @@ fn quickstart() -> Result<ExitCode, String> {
         0,
         Some(Verifier::new(SignatureKey::new(signature_key.as_str()))),
     )
-    .map_err(|e| format!("starting the event receiver: {e}"))?;
-    step(
+    .map_err(|e| Failure::network(format!("starting the event receiver: {e}")))?;
+    steps.step(
         2,
         "receiver",
         format!("events will be POSTed to {} and verified", receiver.url()),
     );
 
-    let base = BaseUrl::parse(&emulator.base_url()).map_err(|e| e.to_string())?;
+    let base = BaseUrl::parse(&emulator.base_url())?;
     let config = Config::new(
         base.clone(),
         emulator.user_secret(),
         emulator.organization_secret(),
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let client = Client::new(config.clone());
     let state = secrets::random_hex(16)?;
     let callback_url = "https://app.example/hootsuite/callback";
@@ -330,8 +485,8 @@ fn quickstart() -> Result<ExitCode, String> {
     )
     .state(state.as_str())
     .scope("offline");
-    let consent = client.redirect_url(&params).map_err(|e| e.to_string())?;
-    step(
+    let consent = client.redirect_url(&params).map_err(Failure::client)?;
+    steps.step(
         3,
         "redirect URL",
         format!(
@@ -349,14 +504,14 @@ fn quickstart() -> Result<ExitCode, String> {
     let answer = agent
         .get(&consent.oauth_url)
         .call()
-        .map_err(|e| format!("opening the consent page: {e}"))?;
+        .map_err(|e| Failure::network(format!("opening the consent page: {e}")))?;
     let location = answer
         .headers()
         .get("location")
         .and_then(|v| v.to_str().ok())
-        .ok_or("the consent page did not redirect")?
+        .ok_or_else(|| Failure::network("the consent page did not redirect"))?
         .to_string();
-    step(
+    steps.step(
         4,
         "consent",
         format!(
@@ -364,8 +519,8 @@ fn quickstart() -> Result<ExitCode, String> {
             answer.status().as_u16()
         ),
     );
-    let code = oauth::parse_callback(&location, &state).map_err(|e| e.to_string())?;
-    step(
+    let code = oauth::parse_callback(&location, &state)?;
+    steps.step(
         5,
         "callback",
         "state matches; authorization code received (single use, not shown)",
@@ -382,10 +537,9 @@ fn quickstart() -> Result<ExitCode, String> {
     .events(placeholder.as_str())
     .signature_key(signature_key.as_str())
     .tag("quickstart")
-    .build()
-    .map_err(|e| e.to_string())?;
-    let created = client.create_instance(&body).map_err(|e| e.to_string())?;
-    step(
+    .build()?;
+    let created = client.create_instance(&body).map_err(Failure::client)?;
+    steps.step(
         6,
         "instance",
         format!(
@@ -396,7 +550,7 @@ fn quickstart() -> Result<ExitCode, String> {
     );
 
     let webhook = instance::hootsuite_webhook_url(&base, created.id);
-    step(
+    steps.step(
         7,
         "webhook URL",
         format!("paste into the Hootsuite app: {webhook}"),
@@ -404,8 +558,8 @@ fn quickstart() -> Result<ExitCode, String> {
 
     let updated = client
         .update_event_callback(created.id, &receiver.url())
-        .map_err(|e| e.to_string())?;
-    step(
+        .map_err(Failure::client)?;
+    steps.step(
         8,
         "callback URL",
         format!(
@@ -429,8 +583,8 @@ fn quickstart() -> Result<ExitCode, String> {
         .post(&webhook)
         .header("Content-Type", "application/json")
         .send(payload.to_string().as_bytes())
-        .map_err(|e| format!("sending Hootsuite's webhook: {e}"))?;
-    step(
+        .map_err(|e| Failure::network(format!("sending Hootsuite's webhook: {e}")))?;
+    steps.step(
         9,
         "Hootsuite",
         format!(
@@ -441,8 +595,8 @@ fn quickstart() -> Result<ExitCode, String> {
 
     let notification = receiver
         .next(Duration::from_secs(10))
-        .ok_or("no event arrived within 10 s")?;
-    step(
+        .ok_or_else(|| Failure::network("no event arrived within 10 s"))?;
+    steps.step(
         10,
         "event",
         format!(
@@ -451,22 +605,33 @@ fn quickstart() -> Result<ExitCode, String> {
             describe(&notification)
         ),
     );
-    println!(
-        "done in {:.2} s. Next: `hootsuite-events connect` against your Cloud Elements account.",
-        started.elapsed().as_secs_f64()
-    );
+    let seconds = started.elapsed().as_secs_f64();
+    if json {
+        let document = serde_json::json!({
+            "steps": steps.items,
+            "instance": created,
+            "webhook_url": webhook,
+            "notification": notification,
+            "seconds": seconds,
+        });
+        println!("{document}");
+    } else {
+        println!(
+            "done in {seconds:.2} s. Next: `hootsuite-events connect` against your Cloud Elements account."
+        );
+    }
     receiver.stop();
     emulator.shutdown();
     Ok(ExitCode::SUCCESS)
 }
 
-fn connect(a: ConnectArgs) -> Result<ExitCode, String> {
+fn connect(a: ConnectArgs) -> Result<ExitCode, Failure> {
     let parse = if a.allow_insecure_http {
         BaseUrl::parse_insecure
     } else {
         BaseUrl::parse
     };
-    let base = parse(&a.base_url).map_err(|e| e.to_string())?;
+    let base = parse(&a.base_url)?;
     let secret = |flag, env, what, value, file: &Option<String>, required| {
         let spec = secrets::SecretSpec { flag, env, what };
         secrets::resolve(&spec, value, file.as_deref(), required)
@@ -510,8 +675,7 @@ fn connect(a: ConnectArgs) -> Result<ExitCode, String> {
         base.clone(),
         user_secret.as_str(),
         organization_secret.as_str(),
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let client = Client::new(config);
     let (port, path) = receiver::loopback_port_and_path(&a.callback_url)?;
     let state = secrets::random_hex(16)?;
@@ -523,21 +687,29 @@ fn connect(a: ConnectArgs) -> Result<ExitCode, String> {
     .state(state.as_str())
     .scope("offline");
     let listener = receiver::OneShot::bind(port, path, state.clone())
-        .map_err(|e| format!("listening on 127.0.0.1:{port}: {e}"))?;
-    let consent = client.redirect_url(&params).map_err(|e| e.to_string())?;
-    println!(
+        .map_err(|e| Failure::network(format!("listening on 127.0.0.1:{port}: {e}")))?;
+    let consent = client.redirect_url(&params).map_err(Failure::client)?;
+    // With --json, standard output carries the result only: the instructions go to stderr.
+    let say = |text: String| {
+        if a.json {
+            eprintln!("{text}");
+        } else {
+            println!("{text}");
+        }
+    };
+    say(format!(
         "Open this URL in a browser and allow access:\n\n  {}\n",
         consent.oauth_url
-    );
-    println!(
+    ));
+    say(format!(
         "Waiting up to {} s for the callback on {} ...",
         a.timeout, a.callback_url
-    );
+    ));
     let callback = listener
         .wait(Duration::from_secs(a.timeout))
-        .ok_or("no callback arrived in time")?;
-    let code = oauth::parse_callback(&callback, &state).map_err(|e| e.to_string())?;
-    println!("Callback received; state matches.");
+        .ok_or_else(|| Failure::network("no callback arrived in time"))?;
+    let code = oauth::parse_callback(&callback, &state)?;
+    say("Callback received; state matches.".into());
     let placeholder = base.as_str().to_string() + "/events/hootsuite";
     let mut builder = CreateInstance::builder(
         a.name.as_str(),
@@ -552,38 +724,49 @@ fn connect(a: ConnectArgs) -> Result<ExitCode, String> {
     if let Some(k) = &signature_key {
         builder = builder.signature_key(k.as_str());
     }
-    let body = builder.build().map_err(|e| e.to_string())?;
+    let body = builder.build()?;
     for w in body.warnings() {
-        println!("warning: {w}");
+        say(format!("warning: {w}"));
     }
-    let created = client.create_instance(&body).map_err(|e| e.to_string())?;
-    println!(
+    let created = client.create_instance(&body).map_err(Failure::client)?;
+    say(format!(
         "Instance created: id {}, token {}",
         created.id,
         created.token.masked()
-    );
-    println!(
-        "Webhook URL for the Hootsuite app: {}",
-        instance::hootsuite_webhook_url(&base, created.id)
-    );
+    ));
+    let webhook = instance::hootsuite_webhook_url(&base, created.id);
+    say(format!("Webhook URL for the Hootsuite app: {webhook}"));
     if let Some(url) = &a.events_url {
         client
             .update_event_callback(created.id, url)
-            .map_err(|e| e.to_string())?;
-        println!("Event callback URL set to {url}");
+            .map_err(Failure::client)?;
+        say(format!("Event callback URL set to {url}"));
+    }
+    if a.json {
+        let instance = if a.print_token {
+            created.to_value_with_token()
+        } else {
+            serde_json::to_value(&created).unwrap_or_default()
+        };
+        let document = serde_json::json!({
+            "instance": instance,
+            "webhook_url": webhook,
+            "event_callback_url": a.events_url,
+        });
+        println!("{document}");
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn listen(a: ListenArgs) -> Result<ExitCode, String> {
+fn listen(a: ListenArgs) -> Result<ExitCode, Failure> {
     let key = secrets::resolve(&SIGNATURE_KEY, a.key, a.key_file.as_deref(), false)?;
     let verifier = match (&key, a.insecure_accept_unsigned) {
         (Some(k), _) => Some(Verifier::new(SignatureKey::new(k.as_str())).allow_legacy_sha1(a.allow_legacy_sha1)),
         (None, true) => None,
-        (None, false) => return Err("give the signature key (HOOTSUITE_EVENTS_SIGNATURE_KEY or --key-file), or --insecure-accept-unsigned".into()),
+        (None, false) => return Err(Failure::usage("give the signature key (HOOTSUITE_EVENTS_SIGNATURE_KEY or --key-file), or --insecure-accept-unsigned")),
     };
     let receiver = receiver::Receiver::start(a.port, verifier)
-        .map_err(|e| format!("listening on 127.0.0.1:{}: {e}", a.port))?;
+        .map_err(|e| Failure::network(format!("listening on 127.0.0.1:{}: {e}", a.port)))?;
     eprintln!("Listening on {} (Ctrl-C to stop)", receiver.url());
     let mut count = 0;
     while a.max_events.is_none_or(|m| count < m) {
@@ -605,7 +788,7 @@ fn listen(a: ListenArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(a: VerifyArgs) -> Result<ExitCode, String> {
+fn verify(a: VerifyArgs) -> Result<ExitCode, Failure> {
     let key =
         secrets::resolve(&SIGNATURE_KEY, a.key, a.key_file.as_deref(), true)?.unwrap_or_default();
     let body = read_input(&a.file)?;
@@ -613,18 +796,28 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, String> {
         Verifier::new(SignatureKey::new(key.as_str())).allow_legacy_sha1(a.allow_legacy_sha1);
     let headers = [(SIGNATURE_HEADER, a.header.as_str())];
     match verifier.verify_event(&headers[..], &body) {
+        Ok(n) if a.json => {
+            println!("{}", serde_json::json!({"valid": true, "notification": n}));
+            Ok(ExitCode::SUCCESS)
+        }
         Ok(n) => {
             println!("valid: {}", describe(&n));
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
             eprintln!("invalid [{}]: {e}", e.code());
-            Ok(ExitCode::FAILURE)
+            if a.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"valid": false, "error": e.to_value()})
+                );
+            }
+            Ok(ExitCode::from(EXIT_INVALID))
         }
     }
 }
 
-fn validate(file: &str, json: bool) -> Result<ExitCode, String> {
+fn validate(file: &str, json: bool) -> Result<ExitCode, Failure> {
     let bytes = read_input(file)?;
     let text = String::from_utf8(bytes).map_err(|_| format!("{file} is not UTF-8 text"))?;
     let report = instance::validate_json(&text);
@@ -650,11 +843,11 @@ fn validate(file: &str, json: bool) -> Result<ExitCode, String> {
     Ok(if report.valid {
         ExitCode::SUCCESS
     } else {
-        ExitCode::FAILURE
+        ExitCode::from(EXIT_INVALID)
     })
 }
 
-fn emulate(a: EmulateArgs) -> Result<ExitCode, String> {
+fn emulate(a: EmulateArgs) -> Result<ExitCode, Failure> {
     let config = EmulatorConfig {
         bind: std::net::SocketAddr::from(([127, 0, 0, 1], a.port)),
         user_secret: a.user_secret,
@@ -663,7 +856,8 @@ fn emulate(a: EmulateArgs) -> Result<ExitCode, String> {
         delivery_timeout: Duration::from_millis(a.delivery_timeout_ms),
         ..EmulatorConfig::default()
     };
-    let emulator = Emulator::start(config).map_err(|e| format!("starting the emulator: {e}"))?;
+    let emulator = Emulator::start(config)
+        .map_err(|e| Failure::network(format!("starting the emulator: {e}")))?;
     if a.json {
         println!(
             "{}",

@@ -7,6 +7,7 @@ Node and browser packages, and verifies the signed event notifications Cloud Ele
 """
 
 from ._native import (
+    __version__,
     AuthorizationCode,
     Config,
     Deduplicator,
@@ -65,6 +66,7 @@ SIGNATURE_HEADER = "Elements-Webhook-Signature"
 WEBHOOK_ID_HEADER = "Elements-Webhook-Id"
 
 __all__ = [
+    "__version__",
     "ApiError",
     "AuthorizationCode",
     "CallbackError",

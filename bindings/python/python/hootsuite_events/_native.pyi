@@ -43,6 +43,9 @@ _Json = Union[Mapping[str, Any], str, bytes]
 _Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]], None]
 _Body = Union[bytes, bytearray, memoryview]
 
+#: The package version (the workspace Cargo.toml's).
+__version__: str
+
 @final
 class Config:
     """Where to call (base URL or preset ``us``, ``us-legacy``, ``us-staging``, ``eu``) and with

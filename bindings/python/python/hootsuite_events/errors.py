@@ -33,6 +33,12 @@ class HootsuiteEventsError(Exception):
         self.code = code
         self.details = details
 
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # `args` holds the message only: pickle (multiprocessing, Celery, pytest-xdist) must
+        # call __init__ with all three, and keep attributes set later (__notes__ and the like).
+        message = self.args[0] if self.args else ""
+        return (type(self), (message, self.code, self.details), self.__dict__)
+
 
 class InvalidArgumentError(HootsuiteEventsError, ValueError):
     """An argument was unusable: a blank secret, a bad base URL, an empty expected state."""

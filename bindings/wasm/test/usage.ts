@@ -1,0 +1,58 @@
+// Compiled with `tsc --noEmit --strict` by types.test.cjs: the generated declarations of the
+// three entries (browser form, full, Node CommonJS) type every parameter and result.
+import init, { validateInstance, buildInstanceBody, previewInstanceRequest, hootsuiteWebhookUrl } from '../pkg/hootsuite_events_wasm.js'
+import type { ValidationReport, Issue, RequestPreview, HootsuiteEventsError } from '../pkg/hootsuite_events_wasm.js'
+import * as full from '../pkg/full/hootsuite_events_wasm.js'
+import * as node from '../pkg/node/hootsuite_events_wasm.js'
+
+export async function browser(form: Record<string, unknown>): Promise<string> {
+  await init()
+  const report: ValidationReport = validateInstance(form)
+  const first: Issue | undefined = report.errors[0]
+  const where: string = first ? first.path.join('.') : ''
+  const label: string | null = first?.label ?? null
+  const body: Record<string, unknown> = buildInstanceBody(JSON.stringify(form))
+  const preview: RequestPreview = previewInstanceRequest('us-legacy', form)
+  const curl: string = preview.curl
+  const webhook: string = hootsuiteWebhookUrl('eu', 12345)
+  // @ts-expect-error: the browser build takes no account secrets
+  previewInstanceRequest({ baseUrl: 'us', userSecret: 'u', organizationSecret: 'o' }, form)
+  // @ts-expect-error: an instance id is a number
+  hootsuiteWebhookUrl('us', '12345')
+  return [where, label, Object.keys(body).length, curl, webhook].join()
+}
+
+export function server(account: full.Account, raw: Uint8Array, headers: Headers): number {
+  const req: full.HttpRequest = full.createInstanceRequest(account, { name: 'x' })
+  const init: RequestInit = { method: req.method, headers: req.headers, body: req.body }
+  const n: full.Notification = full.verifyEvent('key', headers, raw, { allowLegacySha1: false })
+  for (const e of n.hootsuiteEvents) {
+    if (e.data.kind === 'message') {
+      const id: string | null = e.data.messageId
+      void id
+    }
+  }
+  const instance: full.Instance = full.parseInstance({ status: 200, headers: [['content-type', 'application/json']], body: '{}' })
+  const page: full.InstancePage = full.parseInstancePage({ status: 200, body: raw })
+  const events: full.InstanceEvent[] = full.parseInstanceEvents({ status: 200 })
+  const redirect: full.RedirectUrl = full.parseRedirectUrl({ status: 200, body: '{}' })
+  const list: full.HttpRequest = full.listInstancesRequest(account, { tags: ['a'], pageSize: 10 })
+  const url: string = full.redirectUrlRequest(account, { apiKey: 'k', apiSecret: 's', callbackUrl: 'https://a.example/cb' }).url
+  const schema: full.JsonSchema = full.createInstanceSchema()
+  full.verifySignature('key', raw, 'sha256=x', undefined)
+  // @ts-expect-error: the body must be bytes, not a string
+  full.sign('key', '{}')
+  try {
+    full.buildInstanceBody({})
+  } catch (e) {
+    const err = e as HootsuiteEventsError
+    const code: string = err.code
+    void code
+  }
+  void init, list, url, schema, redirect, events, page
+  return instance.id + (n.instanceId ?? 0)
+}
+
+export function commonjs(account: node.Account): string {
+  return node.getInstanceRequest(account, 1).url
+}
