@@ -1796,3 +1796,30 @@ fn instance_from(
         extra,
     })
 }
+
+#[cfg(test)]
+mod platform_tests {
+    use super::*;
+
+    #[test]
+    fn final_callback_pointing_at_the_platform_is_a_loop() {
+        let loop_url = "https://api.cloud-elements.com/elements/api-v2/events/hootsuite/MTIz";
+        let report = validate_update(&serde_json::json!({
+            "configuration": { KEY_EVENT_CALLBACK_URL: loop_url }
+        }));
+        assert!(report.is_valid());
+        assert_eq!(report.warnings.len(), 1);
+        assert_eq!(report.warnings[0].code, "callback_loop");
+        // Phase one of the documented wiring creates the instance with this very URL: no warning.
+        let ok = validate_update(&serde_json::json!({
+            "configuration": { KEY_EVENT_CALLBACK_URL: "https://app.example/events/hootsuite" }
+        }));
+        assert!(ok.warnings.is_empty(), "{:?}", ok.warnings);
+        assert!(is_platform_webhook_url(
+            "http://127.0.0.1:9/elements/api-v2/events/hootsuite"
+        ));
+        assert!(!is_platform_webhook_url(
+            "https://app.example/elements/api-v2/events/hootsuite/a/b"
+        ));
+    }
+}
