@@ -583,7 +583,11 @@ fn instance_events_page_request(
         page_size,
         next_page,
     };
-    request(instance::events_page_request(&config.inner, instance_id, &q))
+    request(instance::events_page_request(
+        &config.inner,
+        instance_id,
+        &q,
+    ))
 }
 
 #[pyfunction]

@@ -115,13 +115,29 @@ fn request_value(r: &HttpRequest) -> Value {
 /// Every problem of a create-instance body (an object or JSON text), as data:
 /// `{valid, errors, warnings}`, each issue `{path, code, message, label}`. Never throws on
 /// invalid data.
+/// With `callbackUrl` (step 1's), `oauth.callback.url` must equal it (`callback_mismatch`).
 #[wasm_bindgen(js_name = validateInstance)]
-pub fn validate_instance(form: &JsValue) -> Result<JsValue, JsValue> {
-    let report = match input(form)? {
-        Input::Text(t) => instance::validate_json(&t),
-        Input::Value(v) => instance::validate(&v),
+pub fn validate_instance(form: &JsValue, callback_url: Option<String>) -> Result<JsValue, JsValue> {
+    let report = match (input(form)?, callback_url) {
+        (Input::Text(t), None) => instance::validate_json(&t),
+        (Input::Value(v), None) => instance::validate(&v),
+        (Input::Text(t), Some(cb)) => match serde_json::from_slice::<Value>(t.as_bytes()) {
+            Ok(v) => instance::validate_with_callback(&v, &cb),
+            Err(_) => instance::validate_json(&t),
+        },
+        (Input::Value(v), Some(cb)) => instance::validate_with_callback(&v, &cb),
     };
     to_js(&report)
+}
+
+/// The region presets, in menu order: `[{name, url}]` (`us`, `eu`, `sap-us2`, ...).
+#[wasm_bindgen(js_name = baseUrlPresets)]
+pub fn base_url_presets() -> Result<JsValue, JsValue> {
+    let list: Vec<Value> = hootsuite_events::BaseUrl::PRESETS
+        .iter()
+        .map(|(name, url)| serde_json::json!({ "name": name, "url": url }))
+        .collect();
+    to_js(&Value::Array(list))
 }
 
 /// The canonical body of a valid input; throws a `ValidationError` otherwise.

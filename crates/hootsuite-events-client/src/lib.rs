@@ -296,7 +296,8 @@ impl Client {
             let delay = match &outcome {
                 Attempt::Answer(r) if can_retry && (r.status == 429 || r.status >= 500) => {
                     // Seconds or an HTTP date; the date is measured against this machine's clock.
-                    match ApiError::from_response(r).retry_after_from(std::time::SystemTime::now()) {
+                    match ApiError::from_response(r).retry_after_from(std::time::SystemTime::now())
+                    {
                         Some(wait) if wait > self.retry.max_retry_after => None,
                         Some(wait) => Some(wait),
                         None => Some(self.retry.backoff(attempts)),
@@ -456,9 +457,9 @@ impl Client {
     /// The instance's configuration entries (each with the id that
     /// [`Client::update_configuration`] needs).
     pub fn configuration(&self, id: u64) -> Result<Vec<ConfigurationEntry>, Error> {
-        Ok(instance::parse_configuration(
-            &self.send(&instance::configuration_request(&self.config, id))?,
-        )?)
+        Ok(instance::parse_configuration(&self.send(
+            &instance::configuration_request(&self.config, id),
+        )?)?)
     }
 
     /// Changes one configuration value.

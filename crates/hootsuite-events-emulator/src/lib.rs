@@ -180,9 +180,15 @@ impl Emulator {
         self.shared.lock().instances.len()
     }
 
-    /// How many deliveries are pending or queued (for tests).
+    /// How many deliveries are waiting (created, retry) or queued, delivered ones not counted
+    /// (for tests).
     pub fn delivery_count(&self) -> usize {
-        self.shared.lock().deliveries.len()
+        self.shared
+            .lock()
+            .deliveries
+            .iter()
+            .filter(|d| !d.is_delivered())
+            .count()
     }
 
     /// How many single-use OAuth codes were issued and not spent yet (for tests that check

@@ -78,7 +78,8 @@ impl BaseUrl {
     /// EU production under its console host name.
     pub const EU_CONSOLE: &'static str = "https://console.cloud-elements.co.uk/elements/api-v2";
     /// SAP Open Connectors (Cloud Elements' successor), the US2 region its Hootsuite page uses.
-    pub const SAP_US2: &'static str = "https://api.openconnectors.us2.ext.hana.ondemand.com/elements/api-v2";
+    pub const SAP_US2: &'static str =
+        "https://api.openconnectors.us2.ext.hana.ondemand.com/elements/api-v2";
     /// SAP Open Connectors trial, US10.
     pub const SAP_TRIAL_US10: &'static str =
         "https://api.openconnectors.trial.us10.ext.hana.ondemand.com/elements/api-v2";

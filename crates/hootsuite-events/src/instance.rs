@@ -1057,14 +1057,20 @@ fn placeholder(r: &mut ValidationReport, path: Path<'_>, label: Option<&'static 
         path,
         "placeholder",
         label,
-        format!("{shown} is a placeholder from the documentation (`<...>`); put the real value there"),
+        format!(
+            "{shown} is a placeholder from the documentation (`<...>`); put the real value there"
+        ),
     );
 }
 
 /// Whether a URL is Cloud Elements' own Hootsuite webhook endpoint (`…/elements/api-v2/events/hootsuite[/…]`):
 /// as the final event callback URL it would send every notification back to the platform.
 pub fn is_platform_webhook_url(url: &str) -> bool {
-    let path = url.split(['?', '#']).next().unwrap_or(url).trim_end_matches('/');
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .trim_end_matches('/');
     let needle = "/elements/api-v2/events/hootsuite";
     match path.find(needle) {
         Some(at) => {
@@ -1252,7 +1258,11 @@ pub fn events_page_request(config: &Config, id: Option<u64>, query: &PageQuery) 
 /// `GET /instances/{id}/events/{eventId}` with `id`, or `GET /instances/events/{eventId}`
 /// without: one event, which is how a receiver checks what a notification claims (the
 /// notification's `eventId`). Read the answer with [`parse_instance_event`].
-pub fn event_request(config: &Config, id: Option<u64>, event_id: &str) -> Result<HttpRequest, Error> {
+pub fn event_request(
+    config: &Config,
+    id: Option<u64>,
+    event_id: &str,
+) -> Result<HttpRequest, Error> {
     let segment = path_segment("event_id", event_id, "the `eventId` of a notification")?;
     let path = match id {
         Some(id) => format!("/instances/{id}/events/{segment}"),
