@@ -580,7 +580,13 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
     }
     match (m, segs.as_slice()) {
         ("GET", ["elements", "hootsuite", "oauth", "url"]) => {
-            oauth_url(shared, |k| req.query(k).map(str::to_string), rid)
+            let extra = req
+                .query
+                .iter()
+                .filter(|(k, _)| !OAUTH_PARAMS.contains(&k.as_str()))
+                .cloned()
+                .collect();
+            oauth_url(shared, |k| req.query(k).map(str::to_string), extra, rid)
         }
         ("POST", ["elements", "hootsuite", "oauth", "url"]) => {
             let body: Value = match serde_json::from_slice(&req.body) {
@@ -589,9 +595,19 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                     return shared.error(400, &format!("The body is not JSON: {e}"), None, rid)
                 }
             };
+            let extra = body
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .filter(|(k, _)| !OAUTH_PARAMS.contains(&k.as_str()))
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default();
             oauth_url(
                 shared,
                 |k| body.get(k).and_then(Value::as_str).map(str::to_string),
+                extra,
                 rid,
             )
         }
@@ -744,8 +760,29 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
     }
 }
 
-/// Step 1 from the GET query or the POST body (`get` reads one parameter).
-fn oauth_url(shared: &Shared, get: impl Fn(&str) -> Option<String>, rid: &str) -> Resp {
+/// The parameters of step 1 the platform reads itself (its `OAuthInfo` and the GET query);
+/// any other one is passed on to the provider's consent URL.
+const OAUTH_PARAMS: &[&str] = &[
+    "apiKey",
+    "apiSecret",
+    "callbackUrl",
+    "state",
+    "scope",
+    "siteAddress",
+    "callbackProxy",
+    "isOAuthProxy",
+    "oauthProxyName",
+    "requestToken",
+];
+
+/// Step 1 from the GET query or the POST body (`get` reads one parameter; `extra` are the
+/// others, passed through).
+fn oauth_url(
+    shared: &Shared,
+    get: impl Fn(&str) -> Option<String>,
+    extra: Vec<(String, String)>,
+    rid: &str,
+) -> Resp {
     let (api_key, api_secret, callback_url) = (get("apiKey"), get("apiSecret"), get("callbackUrl"));
     let (state, scope) = (get("state"), get("scope"));
     let missing: Vec<&str> = [
@@ -772,6 +809,9 @@ fn oauth_url(shared: &Shared, get: impl Fn(&str) -> Option<String>, rid: &str) -
     q.append_pair("scope", scope.as_deref().unwrap_or("offline"));
     if let Some(s) = &state {
         q.append_pair("state", s);
+    }
+    for (k, v) in &extra {
+        q.append_pair(k, v);
     }
     Resp::json(
         200,
