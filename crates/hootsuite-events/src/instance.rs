@@ -1527,12 +1527,15 @@ pub fn parse_instance_page(response: &HttpResponse) -> Result<InstancePage, Erro
     })
 }
 
-/// The paging headers: next-page token, total and returned counts. A count that is not a
-/// number is an error, not a silent `None`.
+/// The paging headers: next-page token, total count, returned count.
+type PageHeaders = (Option<String>, Option<u64>, Option<u64>);
+
+/// The paging headers of an answer. A count that is not a number is an error, not a silent
+/// `None`.
 fn page_headers(
     doc: &Doc<'_>,
     response: &HttpResponse,
-) -> Result<(Option<String>, Option<u64>, Option<u64>), crate::error::ParseError> {
+) -> Result<PageHeaders, crate::error::ParseError> {
     let next_page = response
         .header("Elements-Next-Page-Token")
         .filter(|t| !t.is_empty())
