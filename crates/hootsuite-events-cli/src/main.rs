@@ -53,9 +53,12 @@ enum Command {
     },
     /// Print the URL to paste into the Hootsuite app's "Webhook URL".
     WebhookUrl {
-        /// Base URL or preset (us, us-legacy, us-staging, eu).
+        /// Base URL or preset (see --region).
         #[arg(long, env = "HOOTSUITE_EVENTS_BASE_URL", default_value = "us")]
         base_url: String,
+        /// A region preset by name; takes the place of --base-url.
+        #[arg(long, value_parser = region_names(), conflicts_with = "base_url")]
+        region: Option<String>,
         /// The instance id.
         #[arg(long)]
         id: u64,
@@ -66,9 +69,12 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ConnectArgs {
-    /// Base URL or preset (us, us-legacy, us-staging, eu).
+    /// Base URL or preset (see --region).
     #[arg(long, env = "HOOTSUITE_EVENTS_BASE_URL", default_value = "us")]
     base_url: String,
+    /// A region preset by name; takes the place of --base-url.
+    #[arg(long, value_parser = region_names(), conflicts_with = "base_url")]
+    region: Option<String>,
     /// Cloud Elements user secret.
     #[arg(long, env = "HOOTSUITE_EVENTS_USER_SECRET", hide_env_values = true)]
     user_secret: String,
@@ -177,7 +183,11 @@ fn main() -> ExitCode {
         Command::Listen(a) => listen(a),
         Command::Verify(a) => verify(a),
         Command::Validate { file, json } => validate(&file, json),
-        Command::WebhookUrl { base_url, id } => BaseUrl::parse(&base_url)
+        Command::WebhookUrl {
+            base_url,
+            region,
+            id,
+        } => BaseUrl::parse(region.as_deref().unwrap_or(&base_url))
             .map(|b| {
                 println!("{}", instance::hootsuite_webhook_url(&b, id));
                 ExitCode::SUCCESS
@@ -435,8 +445,14 @@ fn quickstart() -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The region preset names, for `--region` (its help lists them).
+fn region_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(BaseUrl::PRESETS.iter().map(|(name, _)| *name))
+}
+
 fn connect(a: ConnectArgs) -> Result<ExitCode, String> {
-    let base = BaseUrl::parse(&a.base_url).map_err(|e| e.to_string())?;
+    let base =
+        BaseUrl::parse(a.region.as_deref().unwrap_or(&a.base_url)).map_err(|e| e.to_string())?;
     let config = Config::new(
         base.clone(),
         a.user_secret.as_str(),
