@@ -82,6 +82,12 @@ test('the create-instance form validates as the user types', { timeout: 120000 }
     assert.ok(!text.includes('CLIENT-SECRET-typed') && !text.includes('SIGKEY-typed'), 'secrets masked')
     assert.match(text, /\*\*\*\*\*\*\*\*/)
   }
+  // The select offers every region preset of the core, in its order, and each one works.
+  const options = await page.locator('#environment option').evaluateAll((os) => os.map((o) => o.value))
+  const full = require(path.join(__dirname, '..', 'pkg-node', 'hootsuite_events_wasm.js'))
+  assert.deepEqual(options, full.baseUrlPresets().map((p) => p.name))
+  await page.selectOption('#environment', 'sap-us2')
+  assert.match(await page.locator('#preview-curl').innerText(), /api\.openconnectors\.us2\.ext\.hana\.ondemand\.com/)
   await page.selectOption('#environment', 'eu')
   assert.match(await page.locator('#preview-curl').innerText(), /api\.cloud-elements\.co\.uk/)
 
