@@ -1395,7 +1395,7 @@ pub struct Instance {
     /// The tags.
     pub tags: Vec<String>,
     /// Whether Cloud Elements considers the instance's authentication valid; `false` when the
-    /// answer does not say.
+    /// answer does not say (unknown is not valid; a `bool` keeps every binding's type).
     pub valid: bool,
     /// Whether the instance is disabled.
     pub disabled: bool,
