@@ -722,3 +722,124 @@ fn token_addressed_and_element_scoped_routes() {
     assert_eq!(status, 200);
     assert_eq!(emu.instance_count(), 0);
 }
+
+/// The client's calls for the events API and configuration, against the emulator.
+#[test]
+fn client_events_and_configuration_calls() {
+    let emu = emulator(Duration::from_micros(2));
+    let c = client(&emu);
+    let rx = Receiver::on("127.0.0.1:0");
+    let body = CreateInstance::builder(
+        "client calls",
+        code(&c),
+        CALLBACK,
+        CLIENT_ID,
+        "client-secret",
+    )
+    .events(rx.url.clone())
+    .build()
+    .expect("body");
+    let id = c.create_instance(&body).expect("created").id;
+    for _ in 0..5 {
+        sample_event(&emu, id);
+    }
+    let all = c
+        .all_instance_events(Some(id), Some(2), 10)
+        .expect("all pages");
+    assert_eq!(all.len(), 5);
+    let mut ids: Vec<&str> = all.iter().map(|e| e.id.as_str()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 5, "no event twice across pages");
+    // The bound holds even when more pages remain.
+    assert_eq!(
+        c.all_instance_events(None, Some(2), 1)
+            .expect("one page")
+            .len(),
+        2
+    );
+    let page = c
+        .instance_event_page(
+            Some(id),
+            &PageQuery {
+                page_size: Some(2),
+                next_page: None,
+            },
+        )
+        .expect("page");
+    assert_eq!((page.total_count, page.returned_count), (Some(5), Some(2)));
+    let one = c.instance_event(None, &all[4].id).expect("one event");
+    assert_eq!(one.id, all[4].id);
+    let missing = c
+        .instance_event(Some(id), "no-such-event")
+        .expect_err("404");
+    assert_eq!(missing.api().map(|a| a.status), Some(404));
+
+    let entries = c.configuration(id).expect("entries");
+    let callback = entries
+        .iter()
+        .find(|e| e.key == instance::KEY_EVENT_CALLBACK_URL)
+        .expect("callback entry");
+    let updated = c
+        .update_configuration(id, callback.id, "https://app.example/elsewhere")
+        .expect("updated");
+    assert_eq!(
+        updated.property_value.as_deref(),
+        Some("https://app.example/elsewhere")
+    );
+    let bad = c
+        .update_configuration(id, callback.id, "https;//typo")
+        .expect_err("invalid URL");
+    assert_eq!(bad.api().map(|a| a.status), Some(400));
+}
+
+/// `Retry-After` as an HTTP date: the client measures it against its own clock and waits.
+#[test]
+fn retry_after_as_an_http_date_is_honoured() {
+    let server = tiny_http::Server::http("127.0.0.1:0").expect("bind");
+    let base = format!(
+        "http://{}/elements/api-v2",
+        server.server_addr().to_ip().expect("ip")
+    );
+    let handle = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        // Two requests: a 503 asking to come back at a date, then the answer.
+        for n in 0..2 {
+            let Ok(Some(req)) = server.recv_timeout(Duration::from_secs(10)) else {
+                return seen;
+            };
+            seen.push(Instant::now());
+            let resp = if n == 0 {
+                let at = std::time::SystemTime::now() + Duration::from_secs(2);
+                tiny_http::Response::from_string("")
+                    .with_status_code(503)
+                    .with_header(
+                        tiny_http::Header::from_bytes("Retry-After", httpdate::fmt_http_date(at))
+                            .expect("header"),
+                    )
+            } else {
+                tiny_http::Response::from_string(r#"{"id": 3, "token": "t", "valid": true}"#)
+                    .with_status_code(200)
+            };
+            let _ = req.respond(resp);
+        }
+        seen
+    });
+    let cfg = Config::new(BaseUrl::parse(&base).expect("base"), "u", "o").expect("config");
+    let c = Client::builder(cfg)
+        .retry(RetryPolicy {
+            max_retries: 1,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(1),
+            max_retry_after: Duration::from_secs(5),
+        })
+        .build();
+    assert_eq!(c.get_instance(3).expect("after the wait").id, 3);
+    let seen = handle.join().expect("server");
+    assert_eq!(seen.len(), 2);
+    // The date has one-second precision: the wait is over one second, and not the 1 ms backoff.
+    assert!(
+        seen[1] - seen[0] >= Duration::from_millis(1000),
+        "{:?}",
+        seen[1] - seen[0]
+    );
+}
