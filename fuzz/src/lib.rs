@@ -56,6 +56,10 @@ pub fn responses(data: &[u8]) {
     let _ = instance::parse_instance(&r);
     let _ = instance::parse_instance_page(&r);
     let _ = instance::parse_instance_events(&r);
+    let _ = instance::parse_instance_event_page(&r);
+    let _ = instance::parse_instance_event(&r);
+    let _ = instance::parse_configuration(&r);
+    let _ = instance::parse_configuration_entry(&r);
     let _ = instance::parse_empty(&r);
     let _ = oauth::parse_redirect_url(&r);
 }
