@@ -330,6 +330,18 @@ fn opt_instance_id(value: &JsValue) -> Result<Option<u64>, JsValue> {
     }
 }
 
+/// The region presets, in menu order: `[{name, url}]` (`us`, `eu`, `sap-us2`, ...). Only in
+/// the full build: the browser form lists them in its own markup, and the browser test checks
+/// that list against this one.
+#[wasm_bindgen(js_name = baseUrlPresets)]
+pub fn base_url_presets() -> Result<JsValue, JsValue> {
+    let list: Vec<Value> = hootsuite_events::BaseUrl::PRESETS
+        .iter()
+        .map(|(name, url)| serde_json::json!({ "name": name, "url": url }))
+        .collect();
+    to_js(&Value::Array(list))
+}
+
 /// `GET /instances/{id}/events`, or `GET /instances/events` (the whole account) with `null`;
 /// options `{pageSize?, nextPage?}`.
 #[wasm_bindgen(js_name = instanceEventsPageRequest)]

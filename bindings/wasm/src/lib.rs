@@ -130,15 +130,6 @@ pub fn validate_instance(form: &JsValue, callback_url: Option<String>) -> Result
     to_js(&report)
 }
 
-/// The region presets, in menu order: `[{name, url}]` (`us`, `eu`, `sap-us2`, ...).
-#[wasm_bindgen(js_name = baseUrlPresets)]
-pub fn base_url_presets() -> Result<JsValue, JsValue> {
-    let list: Vec<Value> = hootsuite_events::BaseUrl::PRESETS
-        .iter()
-        .map(|(name, url)| serde_json::json!({ "name": name, "url": url }))
-        .collect();
-    to_js(&Value::Array(list))
-}
 
 /// The canonical body of a valid input; throws a `ValidationError` otherwise.
 #[wasm_bindgen(js_name = buildInstanceBody)]

@@ -883,7 +883,7 @@ fn check_configuration<'v>(
         }
         Some(Value::String(s)) if check_url(r, cb_path, KEY_EVENT_CALLBACK_URL, s) => {
             if partial && is_platform_webhook_url(s) {
-                r.warning(cb_path, "callback_loop", cb_label, format!("{} points at Cloud Elements' own Hootsuite webhook endpoint (`/events/hootsuite`): that is where Hootsuite sends events, not where you receive them; every notification would loop back to the platform. Use your receiver's URL", display(KEY_EVENT_CALLBACK_URL)));
+                r.warning(cb_path, "callback_loop", cb_label, format!("{} is Cloud Elements' own Hootsuite webhook endpoint (`/events/hootsuite`), where Hootsuite posts: notifications would loop back to the platform. Use your receiver's URL", display(KEY_EVENT_CALLBACK_URL)));
             }
             c.event_callback_url = Some(s);
         }
@@ -918,11 +918,11 @@ fn check_configuration<'v>(
         None => {}
         Some(Value::String(s)) if s == "webhook" => c.vendor_type = Some(s),
         Some(Value::String(s)) if s == "polling" => {
-            r.warning(vt_path, "polling_unsupported", None, "`event.vendor.type` \"polling\": Hootsuite events are webhook-only (Hootsuite pushes them to the webhook URL of step 4; there is nothing to poll), so no event would arrive; use \"webhook\"".into());
+            r.warning(vt_path, "polling_unsupported", None, "`event.vendor.type` \"polling\": Hootsuite events are webhook-only (pushed to the webhook URL of step 4), so none would arrive; use \"webhook\"".into());
             c.vendor_type = Some(s);
         }
         Some(Value::String(s)) if s == "webhooks" => {
-            r.warning(vt_path, "vendor_type_spelling", None, "`event.vendor.type` \"webhooks\": Cloud Elements' pages write \"webhook\" and \"webhooks\" about equally and none says which one the platform stores; its own test suite (churros) sets \"webhook\", the safer choice".into());
+            r.warning(vt_path, "vendor_type_spelling", None, "`event.vendor.type` \"webhooks\": Cloud Elements' pages write \"webhook\" and \"webhooks\" about equally; its own test suite sets \"webhook\", the safer choice".into());
             c.vendor_type = Some(s);
         }
         Some(Value::String(s)) => r.error(
