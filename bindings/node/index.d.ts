@@ -27,6 +27,8 @@ export declare class ApiError extends HootsuiteEventsError {
   readonly providerMessage: string | null
   readonly headerRequestId: string | null
   readonly retryAfter: number | null
+  /** `Retry-After` given as an HTTP date, in Unix seconds: wait `retryAfterAt - Date.now() / 1000`. */
+  readonly retryAfterAt: number | null
   readonly isRetryable: boolean
   /** The body as JSON with every secret masked, cut to 200 characters; null when not JSON. */
   readonly body: string | null

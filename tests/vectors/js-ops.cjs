@@ -7,14 +7,18 @@
 function buildRequest(he, config, op, a) {
   const body = a.body_text ?? a.body
   const ops = {
-    redirect_url: () => he.redirectUrlRequest(config, { apiKey: a.api_key, apiSecret: a.api_secret, callbackUrl: a.callback_url, state: a.state, scope: a.scope, siteAddress: a.site_address, callbackProxy: a.callback_proxy, requestToken: a.request_token }),
-    redirect_url_post: () => he.redirectUrlRequest(config, { apiKey: a.api_key, apiSecret: a.api_secret, callbackUrl: a.callback_url, state: a.state, callbackProxy: a.callback_proxy, post: true }),
+    redirect_url: () => he.redirectUrlRequest(config, { apiKey: a.api_key, apiSecret: a.api_secret, callbackUrl: a.callback_url, state: a.state, scope: a.scope, siteAddress: a.site_address, callbackProxy: a.callback_proxy, requestToken: a.request_token, oauthProxyName: a.oauth_proxy_name, extra: a.extra }),
+    redirect_url_post: () => he.redirectUrlRequest(config, { apiKey: a.api_key, apiSecret: a.api_secret, callbackUrl: a.callback_url, state: a.state, callbackProxy: a.callback_proxy, oauthProxyName: a.oauth_proxy_name, extra: a.extra, post: true }),
     create_instance: () => he.createInstanceRequest(config, body),
     get_instance: () => he.getInstanceRequest(config, a.id),
     delete_instance: () => he.deleteInstanceRequest(config, a.id),
     set_enabled: () => he.setEnabledRequest(config, a.id, a.enabled),
     list_instances: () => he.listInstancesRequest(config, { tags: a.tags, searchText: a.search_text, pageSize: a.page_size, nextPage: a.next_page, hydrate: a.hydrate }),
     instance_events: () => he.instanceEventsRequest(config, a.id),
+    instance_events_page: () => he.instanceEventsPageRequest(config, a.id ?? null, { pageSize: a.page_size, nextPage: a.next_page }),
+    instance_event: () => he.instanceEventRequest(config, a.id ?? null, a.event_id),
+    configuration: () => he.configurationRequest(config, a.id),
+    update_configuration: () => he.updateConfigurationRequest(config, a.id, a.config_id, a.property_value),
     update_event_callback: () => he.updateEventCallbackRequest(config, a.id, a.url),
     set_events: () => he.setEventsRequest(config, a.id, a.enabled),
     reauthenticate_code: () => he.reauthenticateCodeRequest(config, a.id, a.code),
@@ -27,7 +31,13 @@ function buildRequest(he, config, op, a) {
 
 /** The parsers of `responses.json`, by op. */
 function parsers(he) {
-  return { instance: he.parseInstance, instance_page: he.parseInstancePage, instance_events: he.parseInstanceEvents, redirect_url: he.parseRedirectUrl, empty: (r) => he.parseEmpty(r) ?? null }
+  return { instance: he.parseInstance, instance_page: he.parseInstancePage, instance_events: he.parseInstanceEvents, instance_event_page: he.parseInstanceEventPage, instance_event: he.parseInstanceEvent, configuration: he.parseConfiguration, configuration_entry: he.parseConfigurationEntry, redirect_url: he.parseRedirectUrl, empty: (r) => he.parseEmpty(r) ?? null }
 }
 
-module.exports = { buildRequest, parsers }
+/** A `validation.json` case's report: with `step1_callback_url`, checked against step 1. */
+function validate(he, i) {
+  const data = 'text' in i ? i.text : i.json
+  return 'step1_callback_url' in i ? he.validateInstance(data, i.step1_callback_url) : he.validateInstance(data)
+}
+
+module.exports = { buildRequest, parsers, validate }

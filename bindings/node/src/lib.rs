@@ -292,8 +292,13 @@ pub struct RedirectUrlOptions {
     pub callback_proxy: Option<bool>,
     /// `requestToken`.
     pub request_token: Option<String>,
-    /// Send the fields as a JSON body (POST), which keeps the client secret out of URLs.
+    /// Send the fields as a JSON body (POST), which keeps the client secret out of URLs; the
+    /// proxy flag is then `isOAuthProxy`.
     pub post: Option<bool>,
+    /// `oauthProxyName`.
+    pub oauth_proxy_name: Option<String>,
+    /// Other parameters for the provider, passed through unchanged, in this order.
+    pub extra: Option<indexmap::IndexMap<String, String>>,
 }
 
 /// Step 1: the request for the Hootsuite consent URL.
@@ -314,6 +319,12 @@ pub fn redirect_url_request(config: &Config, options: RedirectUrlOptions) -> nap
     }
     if let Some(v) = options.request_token {
         p = p.request_token(v);
+    }
+    if let Some(v) = options.oauth_proxy_name {
+        p = p.oauth_proxy_name(v);
+    }
+    for (k, v) in options.extra.unwrap_or_default() {
+        p = p.extra(k, v);
     }
     let r = if options.post == Some(true) {
         oauth::redirect_url_post_request(&config.inner, &p)
@@ -385,11 +396,17 @@ pub fn parse_callback(url: String, expected_state: String) -> napi::Result<Autho
 }
 
 /// Every problem of a create-instance body (an object or JSON text); never throws on invalid data.
+/// With `callbackUrl` (step 1's), `oauth.callback.url` must equal it (`callback_mismatch`).
 #[napi(catch_unwind)]
-pub fn validate_instance(data: Value) -> ValidationResult {
-    report(&match &data {
-        Value::String(t) => instance::validate_json(t),
-        v => instance::validate(v),
+pub fn validate_instance(data: Value, callback_url: Option<String>) -> ValidationResult {
+    report(&match (&data, callback_url) {
+        (Value::String(t), None) => instance::validate_json(t),
+        (v, None) => instance::validate(v),
+        (Value::String(t), Some(cb)) => match serde_json::from_str::<Value>(t) {
+            Ok(v) => instance::validate_with_callback(&v, &cb),
+            Err(_) => instance::validate_json(t),
+        },
+        (v, Some(cb)) => instance::validate_with_callback(v, &cb),
     })
 }
 
@@ -516,6 +533,93 @@ pub fn instance_events_request(config: &Config, instance_id: f64) -> napi::Resul
     )))
 }
 
+/// Paging of the event lists.
+#[napi(object)]
+pub struct PageOptions {
+    /// Page size.
+    pub page_size: Option<u32>,
+    /// The `nextPage` token from the previous page.
+    pub next_page: Option<String>,
+}
+
+/// `GET /instances/{id}/events`, or `GET /instances/events` (the whole account) with `null`.
+#[napi(catch_unwind)]
+pub fn instance_events_page_request(
+    config: &Config,
+    instance_id: Option<f64>,
+    options: Option<PageOptions>,
+) -> napi::Result<Request> {
+    let instance_id = instance_id.map(id).transpose()?;
+    let q = options.map_or_else(instance::PageQuery::default, |o| instance::PageQuery {
+        page_size: o.page_size,
+        next_page: o.next_page,
+    });
+    Ok(request(instance::events_page_request(
+        &config.inner,
+        instance_id,
+        &q,
+    )))
+}
+
+/// `GET /instances/{id}/events/{eventId}`, or `GET /instances/events/{eventId}` with `null`.
+#[napi(catch_unwind)]
+pub fn instance_event_request(
+    config: &Config,
+    instance_id: Option<f64>,
+    event_id: String,
+) -> napi::Result<Request> {
+    let instance_id = instance_id.map(id).transpose()?;
+    instance::event_request(&config.inner, instance_id, &event_id)
+        .map(request)
+        .or_throw()
+}
+
+/// `GET /instances/{id}/configuration`.
+#[napi(catch_unwind)]
+pub fn configuration_request(config: &Config, instance_id: f64) -> napi::Result<Request> {
+    Ok(request(instance::configuration_request(
+        &config.inner,
+        id(instance_id)?,
+    )))
+}
+
+/// `PATCH /instances/{id}/configuration/{configId}` with `{"propertyValue": ...}`.
+#[napi(catch_unwind)]
+pub fn update_configuration_request(
+    config: &Config,
+    instance_id: f64,
+    config_id: f64,
+    property_value: String,
+) -> napi::Result<Request> {
+    Ok(request(instance::update_configuration_request(
+        &config.inner,
+        id(instance_id)?,
+        id(config_id)?,
+        &property_value,
+    )))
+}
+
+/// A region preset: the name `Config` takes and its base URL.
+#[napi(object)]
+pub struct BaseUrlPreset {
+    /// `us`, `eu`, `sap-us2`, ...
+    pub name: String,
+    /// The base URL.
+    pub url: String,
+}
+
+/// Every region preset, in menu order.
+#[napi(catch_unwind)]
+pub fn base_url_presets() -> Vec<BaseUrlPreset> {
+    hootsuite_events::BaseUrl::PRESETS
+        .iter()
+        .map(|(name, url)| BaseUrlPreset {
+            name: (*name).to_string(),
+            url: (*url).to_string(),
+        })
+        .collect()
+}
+
 /// Query of `GET /instances`.
 #[napi(object)]
 pub struct ListOptions {
@@ -628,6 +732,10 @@ pub struct InstancePage {
     pub instances: Vec<Instance>,
     /// The token of the next page (`Elements-Next-Page-Token`).
     pub next_page: Option<String>,
+    /// `Elements-Total-Count`.
+    pub total_count: Option<f64>,
+    /// `Elements-Returned-Count`.
+    pub returned_count: Option<f64>,
 }
 
 /// Reads `GET /instances`.
@@ -637,6 +745,8 @@ pub fn parse_instance_page(response_input: ResponseInput) -> napi::Result<Instan
     Ok(InstancePage {
         instances: p.instances.into_iter().map(instance_obj).collect(),
         next_page: p.next_page,
+        total_count: p.total_count.map(|n| n as f64),
+        returned_count: p.returned_count.map(|n| n as f64),
     })
 }
 
@@ -647,22 +757,104 @@ pub struct InstanceEvent {
     pub id: String,
     /// `NEW`, `RECEIVED`, `DISPATCHED`, `CONSUMED`, `NOTIFIED`, ...
     pub status: Option<String>,
+    /// `eventDate`.
+    pub event_date: Option<String>,
+    /// `providerData`, as text.
+    pub provider_data: Option<String>,
     /// The whole object.
     pub raw: Value,
+}
+
+fn event_obj(e: instance::InstanceEvent) -> InstanceEvent {
+    InstanceEvent {
+        id: e.id,
+        status: e.status,
+        event_date: e.event_date,
+        provider_data: e.provider_data,
+        raw: e.raw,
+    }
 }
 
 /// Reads `GET /instances/{id}/events`.
 #[napi(catch_unwind)]
 pub fn parse_instance_events(response_input: ResponseInput) -> napi::Result<Vec<InstanceEvent>> {
     let events = instance::parse_instance_events(&response(response_input)?).or_throw()?;
-    Ok(events
-        .into_iter()
-        .map(|e| InstanceEvent {
-            id: e.id,
-            status: e.status,
-            raw: e.raw,
-        })
-        .collect())
+    Ok(events.into_iter().map(event_obj).collect())
+}
+
+/// One page of events.
+#[napi(object)]
+pub struct InstanceEventPage {
+    /// The events.
+    pub events: Vec<InstanceEvent>,
+    /// The token of the next page (`Elements-Next-Page-Token`).
+    pub next_page: Option<String>,
+    /// `Elements-Total-Count`.
+    pub total_count: Option<f64>,
+    /// `Elements-Returned-Count`.
+    pub returned_count: Option<f64>,
+}
+
+/// Reads a page of `GET /instances/{id}/events` or `GET /instances/events`.
+#[napi(catch_unwind)]
+pub fn parse_instance_event_page(response_input: ResponseInput) -> napi::Result<InstanceEventPage> {
+    let p = instance::parse_instance_event_page(&response(response_input)?).or_throw()?;
+    Ok(InstanceEventPage {
+        events: p.events.into_iter().map(event_obj).collect(),
+        next_page: p.next_page,
+        total_count: p.total_count.map(|n| n as f64),
+        returned_count: p.returned_count.map(|n| n as f64),
+    })
+}
+
+/// Reads `GET /instances/{id}/events/{eventId}`.
+#[napi(catch_unwind)]
+pub fn parse_instance_event(response_input: ResponseInput) -> napi::Result<InstanceEvent> {
+    Ok(event_obj(
+        instance::parse_instance_event(&response(response_input)?).or_throw()?,
+    ))
+}
+
+/// One configuration entry of an instance.
+#[napi(object)]
+pub struct ConfigurationEntry {
+    /// Its id: what an update needs.
+    pub id: f64,
+    /// The key, such as `event.notification.enabled`.
+    pub key: String,
+    /// The value as text (secrets masked), or null.
+    pub property_value: Option<String>,
+    /// The display name.
+    pub name: Option<String>,
+    /// Every other field, unchanged.
+    pub extra: Value,
+}
+
+fn configuration_obj(e: instance::ConfigurationEntry) -> ConfigurationEntry {
+    ConfigurationEntry {
+        id: e.id as f64,
+        key: e.key,
+        property_value: e.property_value,
+        name: e.name,
+        extra: Value::Object(e.extra),
+    }
+}
+
+/// Reads `GET /instances/{id}/configuration`.
+#[napi(catch_unwind)]
+pub fn parse_configuration(response_input: ResponseInput) -> napi::Result<Vec<ConfigurationEntry>> {
+    let entries = instance::parse_configuration(&response(response_input)?).or_throw()?;
+    Ok(entries.into_iter().map(configuration_obj).collect())
+}
+
+/// Reads `PATCH /instances/{id}/configuration/{configId}`.
+#[napi(catch_unwind)]
+pub fn parse_configuration_entry(
+    response_input: ResponseInput,
+) -> napi::Result<ConfigurationEntry> {
+    Ok(configuration_obj(
+        instance::parse_configuration_entry(&response(response_input)?).or_throw()?,
+    ))
 }
 
 /// Checks the status of delete/enable/disable answers; throws ApiError.

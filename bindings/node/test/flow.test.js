@@ -86,6 +86,26 @@ test('connect, wire events, receive a verified event', async (t) => {
 
   const page = he.parseInstancePage(await send(he.listInstancesRequest(config, { searchText: 'node flow' })))
   assert.deepEqual(page.instances.map((i) => i.id), [instance.id])
+  assert.deepEqual([page.totalCount, page.returnedCount], [1, 1])
+
+  // The events API: paged per instance and across the account, one event back by the
+  // notification's eventId.
+  const evPage = he.parseInstanceEventPage(await send(he.instanceEventsPageRequest(config, instance.id, { pageSize: 1 })))
+  assert.equal(evPage.totalCount, 1)
+  assert.ok(evPage.nextPage == null)
+  const account = he.parseInstanceEventPage(await send(he.instanceEventsPageRequest(config, null)))
+  assert.deepEqual(account.events.map((e) => e.id), [evPage.events[0].id])
+  const one = he.parseInstanceEvent(await send(he.instanceEventRequest(config, null, n.eventId)))
+  assert.equal(one.id, n.eventId)
+  assert.equal(one.status, 'NOTIFIED')
+  assert.match(one.providerData, /c-5/)
+
+  // Configuration: switch events off through the entry's id.
+  const entries = he.parseConfiguration(await send(he.configurationRequest(config, instance.id)))
+  const sw = entries.find((e) => e.key === 'event.notification.enabled')
+  const entry = he.parseConfigurationEntry(await send(he.updateConfigurationRequest(config, instance.id, sw.id, 'false')))
+  assert.deepEqual([entry.id, entry.propertyValue], [sw.id, 'false'])
+  assert.equal(he.parseInstance(await send(he.getInstanceRequest(config, instance.id))).eventsEnabled, false)
 
   he.parseEmpty(await send(he.deleteInstanceRequest(config, instance.id)))
   await assert.rejects(

@@ -489,7 +489,7 @@ impl Deduplicator {
 }
 
 #[pyfunction]
-#[pyo3(signature = (config, api_key, api_secret, callback_url, *, state=None, scope=None, site_address=None, callback_proxy=None, request_token=None, post=false))]
+#[pyo3(signature = (config, api_key, api_secret, callback_url, *, state=None, scope=None, site_address=None, callback_proxy=None, request_token=None, post=false, oauth_proxy_name=None, extra=None))]
 #[allow(clippy::too_many_arguments)]
 fn redirect_url_request(
     py: Python<'_>,
@@ -503,6 +503,8 @@ fn redirect_url_request(
     callback_proxy: Option<bool>,
     request_token: Option<&str>,
     post: bool,
+    oauth_proxy_name: Option<&str>,
+    extra: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Request> {
     let mut p = RedirectUrlParams::new(api_key, api_secret, callback_url);
     if let Some(v) = state {
@@ -519,6 +521,15 @@ fn redirect_url_request(
     }
     if let Some(v) = request_token {
         p = p.request_token(v);
+    }
+    if let Some(v) = oauth_proxy_name {
+        p = p.oauth_proxy_name(v);
+    }
+    // A dict keeps its insertion order, which is the order the parameters are sent in.
+    if let Some(extra) = extra {
+        for (k, v) in extra.iter() {
+            p = p.extra(k.extract::<String>()?, v.extract::<String>()?);
+        }
     }
     let r = if post {
         oauth::redirect_url_post_request(&config.inner, &p)
@@ -547,10 +558,20 @@ fn parse_callback(py: Python<'_>, url: &str, expected_state: &str) -> PyResult<A
 }
 
 #[pyfunction]
-fn validate_instance(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    let report = match json_input(data)? {
-        JsonInput::Text(t) => instance::validate_json(&t),
-        JsonInput::Value(v) => instance::validate(&v),
+#[pyo3(signature = (data, callback_url=None))]
+fn validate_instance(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    callback_url: Option<&str>,
+) -> PyResult<Py<PyAny>> {
+    let report = match (json_input(data)?, callback_url) {
+        (JsonInput::Text(t), None) => instance::validate_json(&t),
+        (JsonInput::Value(v), None) => instance::validate(&v),
+        (JsonInput::Text(t), Some(cb)) => match serde_json::from_str::<Value>(&t) {
+            Ok(v) => instance::validate_with_callback(&v, cb),
+            Err(_) => instance::validate_json(&t),
+        },
+        (JsonInput::Value(v), Some(cb)) => instance::validate_with_callback(&v, cb),
     };
     build(py, "report", &ser(&report)?)
 }
@@ -657,6 +678,63 @@ fn instance_events_request(config: &Config, instance_id: u64) -> Request {
 }
 
 #[pyfunction]
+#[pyo3(signature = (config, instance_id, *, page_size=None, next_page=None))]
+fn instance_events_page_request(
+    config: &Config,
+    instance_id: Option<u64>,
+    page_size: Option<u32>,
+    next_page: Option<String>,
+) -> Request {
+    let q = instance::PageQuery {
+        page_size,
+        next_page,
+    };
+    request(instance::events_page_request(
+        &config.inner,
+        instance_id,
+        &q,
+    ))
+}
+
+#[pyfunction]
+fn instance_event_request(
+    py: Python<'_>,
+    config: &Config,
+    instance_id: Option<u64>,
+    event_id: &str,
+) -> PyResult<Request> {
+    instance::event_request(&config.inner, instance_id, event_id)
+        .map(request)
+        .or_raise(py)
+}
+
+#[pyfunction]
+fn configuration_request(config: &Config, instance_id: u64) -> Request {
+    request(instance::configuration_request(&config.inner, instance_id))
+}
+
+#[pyfunction]
+fn update_configuration_request(
+    config: &Config,
+    instance_id: u64,
+    config_id: u64,
+    property_value: &str,
+) -> Request {
+    request(instance::update_configuration_request(
+        &config.inner,
+        instance_id,
+        config_id,
+        property_value,
+    ))
+}
+
+/// The region presets as (name, base URL) pairs: the names `Config` takes.
+#[pyfunction]
+fn base_url_presets() -> Vec<(&'static str, &'static str)> {
+    BaseUrl::PRESETS.to_vec()
+}
+
+#[pyfunction]
 #[pyo3(signature = (config, *, tags=None, search_text=None, page_size=None, next_page=None, hydrate=None))]
 fn list_instances_request(
     config: &Config,
@@ -706,8 +784,61 @@ fn parse_instance_page(
     build(
         py,
         "instance_page",
-        &serde_json::json!({"instances": instances, "next_page": page.next_page}),
+        &serde_json::json!({"instances": instances, "next_page": page.next_page,
+            "total_count": page.total_count, "returned_count": page.returned_count}),
     )
+}
+
+#[pyfunction]
+#[pyo3(signature = (response, headers=None, body=None))]
+fn parse_instance_event_page(
+    py: Python<'_>,
+    response: &Bound<'_, PyAny>,
+    headers: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let page = instance::parse_instance_event_page(&response_arg(response, headers, body)?)
+        .or_raise(py)?;
+    build(py, "instance_event_page", &ser(&page)?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (response, headers=None, body=None))]
+fn parse_instance_event(
+    py: Python<'_>,
+    response: &Bound<'_, PyAny>,
+    headers: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let event =
+        instance::parse_instance_event(&response_arg(response, headers, body)?).or_raise(py)?;
+    build(py, "instance_event", &ser(&event)?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (response, headers=None, body=None))]
+fn parse_configuration(
+    py: Python<'_>,
+    response: &Bound<'_, PyAny>,
+    headers: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let entries =
+        instance::parse_configuration(&response_arg(response, headers, body)?).or_raise(py)?;
+    build(py, "configuration", &ser(&entries)?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (response, headers=None, body=None))]
+fn parse_configuration_entry(
+    py: Python<'_>,
+    response: &Bound<'_, PyAny>,
+    headers: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let entry = instance::parse_configuration_entry(&response_arg(response, headers, body)?)
+        .or_raise(py)?;
+    build(py, "configuration_entry", &ser(&entry)?)
 }
 
 #[pyfunction]
@@ -957,6 +1088,15 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_instance, m)?)?;
     m.add_function(wrap_pyfunction!(parse_instance_page, m)?)?;
     m.add_function(wrap_pyfunction!(parse_instance_events, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_instance_event_page, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_instance_event, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_configuration, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_configuration_entry, m)?)?;
+    m.add_function(wrap_pyfunction!(instance_events_page_request, m)?)?;
+    m.add_function(wrap_pyfunction!(instance_event_request, m)?)?;
+    m.add_function(wrap_pyfunction!(configuration_request, m)?)?;
+    m.add_function(wrap_pyfunction!(update_configuration_request, m)?)?;
+    m.add_function(wrap_pyfunction!(base_url_presets, m)?)?;
     m.add_function(wrap_pyfunction!(parse_empty, m)?)?;
     m.add_function(wrap_pyfunction!(hootsuite_webhook_url, m)?)?;
     m.add_function(wrap_pyfunction!(sign, m)?)?;

@@ -116,6 +116,24 @@ def test_connect_and_receive(emulator, receiver):
 
     page = he.parse_instance_page(*send(he.list_instances_request(config, search_text="python flow")))
     assert [i.id for i in page.instances] == [instance.id]
+    assert (page.total_count, page.returned_count) == (1, 1)
+
+    # The events API: paged per instance and across the account, one event back by the
+    # notification's eventId, as a receiver checks what a notification claims.
+    ev_page = he.parse_instance_event_page(*send(he.instance_events_page_request(config, instance.id, page_size=1)))
+    assert ev_page.total_count == 1 and ev_page.next_page is None and ev_page.events[0].event_date
+    account = he.parse_instance_event_page(*send(he.instance_events_page_request(config, None)))
+    assert [e.id for e in account.events] == [ev_page.events[0].id]
+    one = he.parse_instance_event(*send(he.instance_event_request(config, None, n.event_id)))
+    assert one.id == n.event_id and one.status == "NOTIFIED" and "m-77" in (one.provider_data or "")
+
+    # Configuration: read the entries, switch events off through the entry's id.
+    entries = he.parse_configuration(*send(he.configuration_request(config, instance.id)))
+    switch = next(e for e in entries if e.key == "event.notification.enabled")
+    assert next(e for e in entries if e.key == "oauth.api.secret").property_value == "********"
+    entry = he.parse_configuration_entry(*send(he.update_configuration_request(config, instance.id, switch.id, "false")))
+    assert (entry.id, entry.property_value) == (switch.id, "false")
+    assert not he.parse_instance(*send(he.get_instance_request(config, instance.id))).events_enabled
 
     he.parse_empty(*send(he.delete_instance_request(config, instance.id)))
     with pytest.raises(he.ApiError) as info:

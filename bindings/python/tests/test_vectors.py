@@ -55,6 +55,9 @@ VALIDATION = load_vectors("validation.json")
 @pytest.mark.parametrize("case", VALIDATION, ids=ids(VALIDATION))
 def test_validation(case):
     data = case["input"]["text"] if "text" in case["input"] else case["input"]["json"]
+    if "step1_callback_url" in case["input"]:
+        subset(case["expected"], plain(he.validate_instance(data, case["input"]["step1_callback_url"])))
+        return
     report = he.validate_instance(data)
     out = plain(report)
     if report.valid:
@@ -79,7 +82,7 @@ def build_request(i: Dict[str, Any]) -> Dict[str, Any]:
     body = a.get("body_text", a.get("body"))
     op = i["op"]
     if op in ("redirect_url", "redirect_url_post"):
-        kw = {k: a[k] for k in ("state", "scope", "site_address", "callback_proxy", "request_token") if k in a}
+        kw = {k: a[k] for k in ("state", "scope", "site_address", "callback_proxy", "request_token", "oauth_proxy_name", "extra") if k in a}
         r = he.redirect_url_request(config, a["api_key"], a["api_secret"], a["callback_url"], post=op.endswith("post"), **kw)
     elif op == "create_instance":
         r = he.create_instance_request(config, body)
@@ -93,6 +96,14 @@ def build_request(i: Dict[str, Any]) -> Dict[str, Any]:
         r = he.list_instances_request(config, tags=a.get("tags"), search_text=a.get("search_text"), page_size=a.get("page_size"), next_page=a.get("next_page"), hydrate=a.get("hydrate"))
     elif op == "instance_events":
         r = he.instance_events_request(config, a["id"])
+    elif op == "instance_events_page":
+        r = he.instance_events_page_request(config, a.get("id"), page_size=a.get("page_size"), next_page=a.get("next_page"))
+    elif op == "instance_event":
+        r = he.instance_event_request(config, a.get("id"), a["event_id"])
+    elif op == "configuration":
+        r = he.configuration_request(config, a["id"])
+    elif op == "update_configuration":
+        r = he.update_configuration_request(config, a["id"], a["config_id"], a["property_value"])
     elif op == "update_event_callback":
         r = he.update_event_callback_request(config, a["id"], a["url"])
     elif op == "set_events":
@@ -120,6 +131,10 @@ PARSERS = {
     "instance": he.parse_instance,
     "instance_page": he.parse_instance_page,
     "instance_events": he.parse_instance_events,
+    "instance_event_page": he.parse_instance_event_page,
+    "instance_event": he.parse_instance_event,
+    "configuration": he.parse_configuration,
+    "configuration_entry": he.parse_configuration_entry,
     "redirect_url": he.parse_redirect_url,
     "empty": he.parse_empty,
 }

@@ -300,7 +300,7 @@ fn ok_value<T: serde::Serialize>(r: Result<T, Error>) -> Result<JsValue, JsValue
 }
 
 /// Step 1: `{apiKey, apiSecret, callbackUrl, state?, scope?, siteAddress?, callbackProxy?,
-/// requestToken?, post?}` → the request for the Hootsuite consent URL.
+/// requestToken?, oauthProxyName?, extra?, post?}` → the request for the Hootsuite consent URL.
 #[wasm_bindgen(js_name = redirectUrlRequest, unchecked_return_type = "HttpRequest")]
 pub fn redirect_url_request(
     #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
@@ -326,6 +326,21 @@ pub fn redirect_url_request(
     }
     if let Some(v) = opt_string(options, "requestToken") {
         p = p.request_token(v);
+    }
+    if let Some(v) = opt_string(options, "oauthProxyName") {
+        p = p.oauth_proxy_name(v);
+    }
+    let extra = prop(options, "extra");
+    if extra.is_object() {
+        // Object.entries keeps the object's own key order: the order the parameters are sent in.
+        for pair in js_sys::Object::entries(&js_sys::Object::from(extra)).iter() {
+            let pair = js_sys::Array::from(&pair);
+            let (k, v) = (pair.get(0).as_string(), pair.get(1).as_string());
+            match (k, v) {
+                (Some(k), Some(v)) => p = p.extra(k, v),
+                _ => return Err(type_error("extra must map parameter names to strings")),
+            }
+        }
     }
     if prop(options, "post").as_bool() == Some(true) {
         request_out(oauth::redirect_url_post_request(&config, &p))
@@ -430,6 +445,112 @@ pub fn instance_events_request(
     )))
 }
 
+fn opt_instance_id(value: &JsValue) -> Result<Option<u64>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(n) => instance_id(n).map(Some),
+        None => Err(type_error(
+            "an instance id must be a non-negative integer, or null for the whole account",
+        )),
+    }
+}
+
+/// The region presets, in menu order: `[{name, url}]` (`us`, `eu`, `sap-us2`, ...). Only in
+/// the full build: the browser form lists them in its own markup, and the browser test checks
+/// that list against this one.
+#[wasm_bindgen(js_name = baseUrlPresets)]
+pub fn base_url_presets() -> Result<JsValue, JsValue> {
+    let list: Vec<Value> = hootsuite_events::BaseUrl::PRESETS
+        .iter()
+        .map(|(name, url)| serde_json::json!({ "name": name, "url": url }))
+        .collect();
+    to_js(&Value::Array(list))
+}
+
+/// `GET /instances/{id}/events`, or `GET /instances/events` (the whole account) with `null`;
+/// options `{pageSize?, nextPage?}`.
+#[wasm_bindgen(js_name = instanceEventsPageRequest)]
+pub fn instance_events_page_request(
+    config_value: &JsValue,
+    id: &JsValue,
+    options: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let q = instance::PageQuery {
+        page_size: prop(options, "pageSize").as_f64().map(|n| n as u32),
+        next_page: opt_string(options, "nextPage"),
+    };
+    request_out(Ok(instance::events_page_request(
+        &config(config_value)?,
+        opt_instance_id(id)?,
+        &q,
+    )))
+}
+
+/// `GET /instances/{id}/events/{eventId}`, or `/instances/events/{eventId}` with `null`.
+#[wasm_bindgen(js_name = instanceEventRequest)]
+pub fn instance_event_request(
+    config_value: &JsValue,
+    id: &JsValue,
+    event_id: &str,
+) -> Result<JsValue, JsValue> {
+    request_out(instance::event_request(
+        &config(config_value)?,
+        opt_instance_id(id)?,
+        event_id,
+    ))
+}
+
+/// `GET /instances/{id}/configuration`.
+#[wasm_bindgen(js_name = configurationRequest)]
+pub fn configuration_request(config_value: &JsValue, id: f64) -> Result<JsValue, JsValue> {
+    request_out(Ok(instance::configuration_request(
+        &config(config_value)?,
+        instance_id(id)?,
+    )))
+}
+
+/// `PATCH /instances/{id}/configuration/{configId}` with `{"propertyValue": ...}`.
+#[wasm_bindgen(js_name = updateConfigurationRequest)]
+pub fn update_configuration_request(
+    config_value: &JsValue,
+    id: f64,
+    config_id: f64,
+    property_value: &str,
+) -> Result<JsValue, JsValue> {
+    request_out(Ok(instance::update_configuration_request(
+        &config(config_value)?,
+        instance_id(id)?,
+        instance_id(config_id)?,
+        property_value,
+    )))
+}
+
+/// Reads a page of events: `{events, nextPage, totalCount, returnedCount}`.
+#[wasm_bindgen(js_name = parseInstanceEventPage)]
+pub fn parse_instance_event_page(response: &JsValue) -> Result<JsValue, JsValue> {
+    ok_value(instance::parse_instance_event_page(&response_in(response)?))
+}
+
+/// Reads one event.
+#[wasm_bindgen(js_name = parseInstanceEvent)]
+pub fn parse_instance_event(response: &JsValue) -> Result<JsValue, JsValue> {
+    ok_value(instance::parse_instance_event(&response_in(response)?))
+}
+
+/// Reads `GET /instances/{id}/configuration`: `[{id, key, propertyValue, name, extra}]`.
+#[wasm_bindgen(js_name = parseConfiguration)]
+pub fn parse_configuration(response: &JsValue) -> Result<JsValue, JsValue> {
+    ok_value(instance::parse_configuration(&response_in(response)?))
+}
+
+/// Reads the answer of a configuration PATCH: one entry.
+#[wasm_bindgen(js_name = parseConfigurationEntry)]
+pub fn parse_configuration_entry(response: &JsValue) -> Result<JsValue, JsValue> {
+    ok_value(instance::parse_configuration_entry(&response_in(response)?))
+}
+
 /// `PATCH /instances/{id}` with a new OAuth code.
 #[wasm_bindgen(js_name = reauthenticateCodeRequest, unchecked_return_type = "HttpRequest")]
 pub fn reauthenticate_code_request(
@@ -529,6 +650,9 @@ pub fn parse_instance_page(
             .next_page
             .map_or(JsValue::NULL, |p| JsValue::from_str(&p)),
     )?;
+    let count = |n: Option<u64>| n.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64));
+    Reflect::set(&out, &"totalCount".into(), &count(page.total_count))?;
+    Reflect::set(&out, &"returnedCount".into(), &count(page.returned_count))?;
     Ok(out.into())
 }
 

@@ -160,13 +160,20 @@ fn request_value(r: &HttpRequest) -> Value {
 /// Every problem of a create-instance body (an object or JSON text), as data:
 /// `{valid, errors, warnings}`, each issue `{path, code, message, label}`. Never throws on
 /// invalid data.
+/// With `callbackUrl` (step 1's), `oauth.callback.url` must equal it (`callback_mismatch`).
 #[wasm_bindgen(js_name = validateInstance, unchecked_return_type = "ValidationReport")]
 pub fn validate_instance(
     #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
+    callback_url: Option<String>,
 ) -> Result<JsValue, JsValue> {
-    let report = match input(form)? {
-        Input::Text(t) => instance::validate_json(&t),
-        Input::Value(v) => instance::validate(&v),
+    let report = match (input(form)?, callback_url) {
+        (Input::Text(t), None) => instance::validate_json(&t),
+        (Input::Value(v), None) => instance::validate(&v),
+        (Input::Text(t), Some(cb)) => match serde_json::from_slice::<Value>(t.as_bytes()) {
+            Ok(v) => instance::validate_with_callback(&v, &cb),
+            Err(_) => instance::validate_json(&t),
+        },
+        (Input::Value(v), Some(cb)) => instance::validate_with_callback(&v, &cb),
     };
     to_js(&report)
 }

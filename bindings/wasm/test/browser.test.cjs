@@ -108,15 +108,17 @@ test('the create-instance form validates as the user types', { timeout: 120000 }
     assert.ok(!text.includes('CLIENT-SECRET-typed') && !text.includes('SIGKEY-typed'), 'secrets masked')
     assert.match(text, /\*\*\*\*\*\*\*\*/)
   }
-  // Every base URL preset of the core is offered, and each gives its host.
-  const presets = { us: 'api.cloud-elements.com', 'us-legacy': 'console.cloud-elements.com', 'us-staging': 'staging.cloud-elements.com', eu: 'api.cloud-elements.co.uk' }
-  const offered = await page.$$eval('#environment option', (os) => os.map((o) => o.value))
-  assert.deepEqual(offered.slice().sort(), Object.keys(presets).sort())
+  // The select offers every region preset of the core, in its order, and each one gives its
+  // base URL to the preview and the webhook URL.
+  const options = await page.locator('#environment option').evaluateAll((os) => os.map((o) => o.value))
+  const full = require(path.join(__dirname, '..', 'pkg-node', 'hootsuite_events_wasm.js'))
+  const presets = full.baseUrlPresets()
+  assert.deepEqual(options, presets.map((p) => p.name))
   await page.fill('#instanceId', '7')
-  for (const [preset, host] of Object.entries(presets)) {
-    await page.selectOption('#environment', preset)
-    assert.match(await page.locator('#preview-curl').innerText(), new RegExp(`^curl -X POST 'https://${host.replace(/\./g, '\\.')}/elements/api-v2/instances'`), preset)
-    assert.equal(await page.locator('#webhook-url').innerText(), `https://${host}/elements/api-v2/events/hootsuite/Nw==`, preset)
+  for (const { name, url } of presets) {
+    await page.selectOption('#environment', name)
+    assert.ok((await page.locator('#preview-curl').innerText()).startsWith(`curl -X POST '${url}/instances'`), name)
+    assert.equal(await page.locator('#webhook-url').innerText(), `${url}/events/hootsuite/Nw==`, name)
   }
   await page.selectOption('#environment', 'eu')
   assert.match(await page.locator('#preview-curl').innerText(), /api\.cloud-elements\.co\.uk/)

@@ -76,9 +76,12 @@ enum Command {
     },
     /// Print the URL to paste into the Hootsuite app's "Webhook URL".
     WebhookUrl {
-        /// Base URL or preset (us, us-legacy, us-staging, eu).
+        /// Base URL or preset (see --region).
         #[arg(long, env = "HOOTSUITE_EVENTS_BASE_URL", default_value = "us")]
         base_url: String,
+        /// A region preset by name; takes the place of --base-url.
+        #[arg(long, value_parser = region_names(), conflicts_with = "base_url")]
+        region: Option<String>,
         /// The instance id.
         #[arg(long)]
         id: u64,
@@ -92,9 +95,12 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ConnectArgs {
-    /// Base URL or preset (us, us-legacy, us-staging, eu).
+    /// Base URL or preset (see --region).
     #[arg(long, env = "HOOTSUITE_EVENTS_BASE_URL", default_value = "us")]
     base_url: String,
+    /// A region preset by name; takes the place of --base-url.
+    #[arg(long, value_parser = region_names(), conflicts_with = "base_url")]
+    region: Option<String>,
     /// Cloud Elements user secret (prefer the variable or --user-secret-file).
     #[arg(long, env = "HOOTSUITE_EVENTS_USER_SECRET", hide_env_values = true)]
     user_secret: Option<String>,
@@ -322,7 +328,12 @@ fn main() -> ExitCode {
         Command::Listen(a) => listen(a),
         Command::Verify(a) => verify(a),
         Command::Validate { file, json } => validate(&file, json),
-        Command::WebhookUrl { base_url, id, json } => webhook_url(&base_url, id, json),
+        Command::WebhookUrl {
+            base_url,
+            region,
+            id,
+            json,
+        } => webhook_url(region.as_deref().unwrap_or(&base_url), id, json),
         Command::Emulate(a) => emulate(a),
     };
     match result {
@@ -625,13 +636,17 @@ fn quickstart(json: bool) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn region_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(BaseUrl::PRESETS.iter().map(|(name, _)| *name))
+}
+
 fn connect(a: ConnectArgs) -> Result<ExitCode, Failure> {
     let parse = if a.allow_insecure_http {
         BaseUrl::parse_insecure
     } else {
         BaseUrl::parse
     };
-    let base = parse(&a.base_url)?;
+    let base = parse(a.region.as_deref().unwrap_or(&a.base_url))?;
     let secret = |flag, env, what, value, file: &Option<String>, required| {
         let spec = secrets::SecretSpec { flag, env, what };
         secrets::resolve(&spec, value, file.as_deref(), required)

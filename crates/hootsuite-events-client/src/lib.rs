@@ -26,7 +26,8 @@ use std::hash::BuildHasher;
 use std::time::Duration;
 
 use hootsuite_events::instance::{
-    self, CreateInstance, Instance, InstanceEvent, InstancePage, ListQuery,
+    self, ConfigurationEntry, CreateInstance, Instance, InstanceEvent, InstanceEventPage,
+    InstancePage, ListQuery, PageQuery,
 };
 use hootsuite_events::oauth::{self, RedirectUrl, RedirectUrlParams};
 use hootsuite_events::{ApiError, Config, HttpRequest, HttpResponse, Secret};
@@ -295,9 +296,8 @@ impl Client {
             let can_retry = retryable_method && attempts <= self.retry.max_retries;
             let delay = match &outcome {
                 Attempt::Answer(r) if can_retry && (r.status == 429 || r.status >= 500) => {
-                    match ApiError::from_response(r)
-                        .retry_after
-                        .map(Duration::from_secs)
+                    // Seconds or an HTTP date; the date is measured against this machine's clock.
+                    match ApiError::from_response(r).retry_after_from(std::time::SystemTime::now())
                     {
                         Some(wait) if wait > self.retry.max_retry_after => None,
                         Some(wait) => Some(wait),
@@ -410,6 +410,69 @@ impl Client {
         Ok(instance::parse_instance_events(
             &self.send(&instance::events_request(&self.config, id))?,
         )?)
+    }
+
+    /// One page of the events of instance `id`, or of every instance of the account (`None`).
+    pub fn instance_event_page(
+        &self,
+        id: Option<u64>,
+        query: &PageQuery,
+    ) -> Result<InstanceEventPage, Error> {
+        Ok(instance::parse_instance_event_page(&self.send(
+            &instance::events_page_request(&self.config, id, query),
+        )?)?)
+    }
+
+    /// Every event of instance `id` (or of the account with `None`), page after page, in at
+    /// most `max_pages` requests: a server that keeps sending a next-page token cannot keep
+    /// the loop going.
+    pub fn all_instance_events(
+        &self,
+        id: Option<u64>,
+        page_size: Option<u32>,
+        max_pages: usize,
+    ) -> Result<Vec<InstanceEvent>, Error> {
+        let mut query = PageQuery {
+            page_size,
+            next_page: None,
+        };
+        let mut all = Vec::new();
+        for _ in 0..max_pages {
+            let page = self.instance_event_page(id, &query)?;
+            all.extend(page.events);
+            match page.next_page {
+                Some(token) => query.next_page = Some(token),
+                None => break,
+            }
+        }
+        Ok(all)
+    }
+
+    /// One event, by the `eventId` of a notification: of instance `id`, or looked up across
+    /// the account with `None`.
+    pub fn instance_event(&self, id: Option<u64>, event_id: &str) -> Result<InstanceEvent, Error> {
+        let request = instance::event_request(&self.config, id, event_id)?;
+        Ok(instance::parse_instance_event(&self.send(&request)?)?)
+    }
+
+    /// The instance's configuration entries (each with the id that
+    /// [`Client::update_configuration`] needs).
+    pub fn configuration(&self, id: u64) -> Result<Vec<ConfigurationEntry>, Error> {
+        Ok(instance::parse_configuration(&self.send(
+            &instance::configuration_request(&self.config, id),
+        )?)?)
+    }
+
+    /// Changes one configuration value.
+    pub fn update_configuration(
+        &self,
+        id: u64,
+        config_id: u64,
+        property_value: &str,
+    ) -> Result<ConfigurationEntry, Error> {
+        Ok(instance::parse_configuration_entry(&self.send(
+            &instance::update_configuration_request(&self.config, id, config_id, property_value),
+        )?)?)
     }
 }
 

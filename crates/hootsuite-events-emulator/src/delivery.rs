@@ -42,18 +42,23 @@ pub(crate) fn run(shared: &Shared) {
             state.deliveries[pos].instance_id,
             state.deliveries[pos].event_id,
         );
+        let now = crate::time::now_rfc3339();
         if delivered {
-            state.deliveries.remove(pos);
+            // Delivered items stay listed, as the platform's do; only the oldest are dropped.
+            state.deliveries[pos].status = DeliveryStatus::Delivered;
+            state.deliveries[pos].updated = now;
             state.set_event_status(instance_id, event_id, "NOTIFIED");
+            state.forget_old_deliveries();
             continue;
         }
         let d = &mut state.deliveries[pos];
         d.attempts += 1;
+        d.updated = now;
         if d.attempts > MAX_RETRIES {
             d.status = DeliveryStatus::Queued;
             state.deactivate_subscription(instance_id);
         } else {
-            d.status = DeliveryStatus::Pending;
+            d.status = DeliveryStatus::Retry;
             d.next_at = due(d.started, shared.config.retry_unit, d.attempts);
         }
     }
@@ -83,7 +88,7 @@ fn next_job(shared: &Shared) -> Option<Job> {
         let due = state
             .deliveries
             .iter_mut()
-            .filter(|d| d.status == DeliveryStatus::Pending)
+            .filter(|d| d.is_due_kind())
             .min_by_key(|d| d.next_at);
         let wait = match due {
             Some(d) if d.next_at <= now => {

@@ -19,12 +19,16 @@
 //!   with a fresh single-use `code` and the `state`; add `decision=deny` to that URL to get
 //!   `error=access_denied` instead;
 //! - `POST /instances` (and `/elements/hootsuite/instances`), `GET /instances` (paged with
-//!   `Elements-Next-Page-Token`), `GET|PATCH|PUT|DELETE /instances/{id}`,
-//!   `PUT|DELETE /instances/{id}/enabled`, `GET /instances/{id}/events[/{eventId}]`;
+//!   `Elements-Next-Page-Token`, `Elements-Total-Count`, `Elements-Returned-Count`),
+//!   `GET|PATCH|PUT|DELETE /instances/{id}`, `PUT|DELETE /instances/{id}/enabled`,
+//!   `GET /instances[/{id}]/events[/{eventId}]` (paged), `GET /instances/{id}/configuration[/{configId}]`,
+//!   `PATCH /instances/{id}/configuration/{configId}`; the same without an id, addressed by the
+//!   `Element <token>` of `Authorization`; `GET|PUT|DELETE /elements/hootsuite/instances[/{id}]`;
 //! - `POST /events/hootsuite/{Base64 id}`: Hootsuite's webhook, normalized into signed
 //!   notifications POSTed to the instance's callback URL, retried on the documented
 //!   2^(2x) schedule (scaled by [`EmulatorConfig::retry_unit`]) and then queued;
-//! - `GET|PUT /notifications/subscriptions/deliveries`: queued deliveries, and redelivery;
+//! - `GET|PUT /notifications/subscriptions/deliveries`: delivery items (`created`, `retry`,
+//!   `delivered`, `queued`; `where=status='…'`), and redelivery of the queued ones;
 //! - emulator controls: `POST /emulator/instances/{id}/sample-event?type=message|comment|app`,
 //!   `POST|DELETE /emulator/faults` (inject statuses, delays, truncated answers),
 //!   `GET /emulator/health`.
@@ -176,9 +180,15 @@ impl Emulator {
         self.shared.lock().instances.len()
     }
 
-    /// How many deliveries are pending or queued (for tests).
+    /// How many deliveries are waiting (created, retry) or queued, delivered ones not counted
+    /// (for tests).
     pub fn delivery_count(&self) -> usize {
-        self.shared.lock().deliveries.len()
+        self.shared
+            .lock()
+            .deliveries
+            .iter()
+            .filter(|d| !d.is_delivered())
+            .count()
     }
 
     /// How many single-use OAuth codes were issued and not spent yet (for tests that check

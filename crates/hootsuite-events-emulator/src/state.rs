@@ -107,14 +107,29 @@ pub(crate) struct EventRec {
     created: String,
     object_count: usize,
     pub webhook_id: Option<String>,
+    /// What Hootsuite sent, as JSON text (the platform's event schema types it a string).
+    provider_data: String,
 }
 
+/// A delivery's state, with the names of the platform's delivery schema (churros
+/// `notifications/assets/delivery.schema.json`: created, retry, delivered, queued).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DeliveryStatus {
-    Pending,
+    /// Not attempted yet.
+    Created,
+    /// At least one attempt failed; the next one is scheduled.
+    Retry,
+    /// An attempt is under way.
     InFlight,
+    /// A receiver answered 2xx. Kept, as the platform keeps it.
+    Delivered,
+    /// Every retry failed; waiting for `PUT /notifications/subscriptions/deliveries`.
     Queued,
 }
+
+/// How many delivered items are kept for `GET /notifications/subscriptions/deliveries`: a
+/// long-running emulator must not grow without bound.
+pub(crate) const DELIVERED_KEPT: usize = 1000;
 
 pub(crate) struct Delivery {
     pub id: u64,
@@ -130,19 +145,46 @@ pub(crate) struct Delivery {
     pub started: Instant,
     pub status: DeliveryStatus,
     created: String,
+    pub updated: String,
 }
 
 impl Delivery {
+    /// Whether a receiver took it.
+    pub(crate) fn is_delivered(&self) -> bool {
+        self.status == DeliveryStatus::Delivered
+    }
+
+    /// Whether the delivery thread still has to try it.
+    pub(crate) fn is_due_kind(&self) -> bool {
+        matches!(self.status, DeliveryStatus::Created | DeliveryStatus::Retry)
+    }
+
+    fn status_name(&self) -> &'static str {
+        match self.status {
+            DeliveryStatus::Created => "created",
+            DeliveryStatus::Retry => "retry",
+            // An attempt under way is shown as the state it started from.
+            DeliveryStatus::InFlight if self.attempts == 0 => "created",
+            DeliveryStatus::InFlight => "retry",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Queued => "queued",
+        }
+    }
+
     fn to_json(&self) -> Value {
         json!({
             "id": self.id,
+            "notificationId": self.event_id,
+            "subscriptionId": self.instance_id,
+            "subscription": {"id": self.instance_id, "channel": "webhook", "config": {"url": self.url}},
             "webhookId": self.webhook_id,
             "instanceId": self.instance_id,
             "eventId": self.event_id,
             "url": self.url,
             "attempts": self.attempts,
-            "status": match self.status { DeliveryStatus::Queued => "queued", DeliveryStatus::InFlight => "in_flight", DeliveryStatus::Pending => "pending" },
+            "status": self.status_name(),
             "createdDate": self.created,
+            "updatedDate": self.updated,
         })
     }
 }
@@ -174,6 +216,23 @@ impl State {
         {
             e.status = status;
         }
+    }
+
+    /// Drops the oldest delivered items beyond [`DELIVERED_KEPT`].
+    pub(crate) fn forget_old_deliveries(&mut self) {
+        let delivered = self
+            .deliveries
+            .iter()
+            .filter(|d| d.status == DeliveryStatus::Delivered)
+            .count();
+        let mut extra = delivered.saturating_sub(DELIVERED_KEPT);
+        self.deliveries.retain(|d| {
+            if extra > 0 && d.status == DeliveryStatus::Delivered {
+                extra -= 1;
+                return false;
+            }
+            true
+        });
     }
 
     /// Deactivates the instance's subscription after a delivery was queued.
@@ -236,25 +295,83 @@ fn instance_json(i: &InstanceRec) -> Value {
         "traceLoggingEnabled": false,
         "cachingEnabled": false,
         "externalAuthentication": "none",
-        "user": {"id": 1}
+        "user": {"id": 1, "emailAddress": "emulator@example.com", "firstName": "Emulator", "lastName": "User"}
     })
 }
 
 fn event_json(instance_id: u64, e: &EventRec) -> Value {
     json!({
-        "id": e.id,
+        "id": e.id.to_string(),
+        "eventDate": e.created,
+        "status": e.status,
+        "providerData": e.provider_data,
+        "notifiedData": [],
         "instanceId": instance_id,
         "elementKey": "hootsuite",
-        "status": e.status,
-        "createdDate": e.created,
         "objectCount": e.object_count,
         "webhookId": e.webhook_id,
     })
 }
 
-enum Caller {
-    Platform,
-    Instance(u64),
+/// One entry of `GET /instances/{id}/configuration`: ids are the instance id times 10 000 plus
+/// the key's position, stable because keys are only ever added.
+fn config_entry_json(i: &InstanceRec, position: usize, key: &str, value: &Value) -> Value {
+    let field = instance::FIELDS
+        .iter()
+        .find(|f| f.path.last() == Some(&key));
+    let shown = if SECRET_KEYS.contains(&key) && !value.is_null() {
+        Value::from("********")
+    } else {
+        value.clone()
+    };
+    json!({
+        "id": config_entry_id(i.id, position),
+        "key": key,
+        "name": field.and_then(|f| f.label).unwrap_or(key),
+        "description": field.map_or("", |f| f.description),
+        "propertyValue": shown,
+        "type": "value",
+        "active": true,
+        "required": field.is_some_and(|f| f.required),
+        "hideFromConsole": false,
+    })
+}
+
+fn config_entry_id(instance_id: u64, position: usize) -> u64 {
+    instance_id.saturating_mul(10_000) + position as u64 + 1
+}
+
+/// The key of a configuration entry id of this instance.
+fn config_key_of(i: &InstanceRec, config_id: &str) -> Option<String> {
+    let n = config_id.parse::<u64>().ok()?;
+    i.config
+        .keys()
+        .enumerate()
+        .find(|(pos, _)| config_entry_id(i.id, *pos) == n)
+        .map(|(_, k)| k.clone())
+}
+
+/// The platform strips HTML from instance names (churros: "should sanitize element instance
+/// name on create and update"): tags go, their text stays.
+fn strip_html(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut in_tag = false;
+    for c in name.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
+/// Who is calling: with the organization secret (`platform`), and/or as one instance (the
+/// `Element <token>` part, which also addresses `/instances` without an id).
+struct Caller {
+    platform: bool,
+    element: Option<u64>,
 }
 
 fn authorize(shared: &Shared, state: &State, req: &Req, rid: &str) -> Result<Caller, Resp> {
@@ -279,17 +396,72 @@ fn authorize(shared: &Shared, state: &State, req: &Req, rid: &str) -> Result<Cal
     if user != Some(shared.config.user_secret.as_str()) {
         return Err(unauthorized());
     }
-    if org == Some(shared.config.organization_secret.as_str()) {
-        return Ok(Caller::Platform);
+    let platform = match org {
+        None => false,
+        Some(o) if o == shared.config.organization_secret => true,
+        Some(_) => return Err(unauthorized()),
+    };
+    let element = match element {
+        None => None,
+        Some(t) => match state.instances.values().find(|i| i.token == t) {
+            Some(i) => Some(i.id),
+            None => return Err(unauthorized()),
+        },
+    };
+    if !platform && element.is_none() {
+        return Err(unauthorized());
     }
-    if org.is_none() {
-        if let Some(t) = element {
-            if let Some(i) = state.instances.values().find(|i| i.token == t) {
-                return Ok(Caller::Instance(i.id));
-            }
+    Ok(Caller { platform, element })
+}
+
+/// The paths that name no instance id and address the caller's own instance by its
+/// `Element <token>` (the platform SDK's `/instances`, `/instances/configuration…`,
+/// `/instances/enabled`), rewritten to `/instances/{id}/…`. With platform authorization and
+/// no token, `/instances/events…` reads the whole account instead. `Err` is the answer when a
+/// token is needed and missing.
+fn token_addressed(
+    m: &str,
+    segs: &[&str],
+    caller: &Caller,
+) -> Result<Option<Vec<String>>, &'static str> {
+    let own = |rest: &[&str]| -> Result<Option<Vec<String>>, &'static str> {
+        let id = caller.element.ok_or(
+            "This call addresses the instance by the `Element <token>` part of Authorization, and none was given",
+        )?;
+        let mut v = vec!["instances".to_string(), id.to_string()];
+        v.extend(rest.iter().map(|s| s.to_string()));
+        Ok(Some(v))
+    };
+    match (m, segs) {
+        ("GET", ["instances"]) | ("POST", ["instances"]) => Ok(None),
+        (_, ["instances"]) => own(&[]),
+        (_, ["instances", "configuration", rest @ ..]) => own(&[&["configuration"], rest].concat()),
+        (_, ["instances", "enabled"]) => own(&["enabled"]),
+        (_, ["instances", "events", rest @ ..]) if caller.element.is_some() && !caller.platform => {
+            own(&[&["events"], rest].concat())
         }
+        // `/elements/{key or id}/instances[/{id}]`: the same instances, for the Hootsuite element.
+        (_, ["elements", key, "instances", rest @ ..]) if !rest.is_empty() || m == "GET" => {
+            if *key != instance::ELEMENT_KEY && *key != ELEMENT_ID {
+                return Err("No element found with this key or id");
+            }
+            let mut v = vec!["instances".to_string()];
+            v.extend(rest.iter().map(|s| s.to_string()));
+            Ok(Some(v))
+        }
+        _ => Ok(None),
     }
-    Err(unauthorized())
+}
+
+/// The Hootsuite element's numeric id in the emulated answers.
+const ELEMENT_ID: &str = "6791";
+
+/// The value of `name='…'` in a `where` expression (`a='x' and b='y'`).
+fn where_value(expr: &str, name: &str) -> Option<String> {
+    expr.split(" and ").find_map(|clause| {
+        let (k, v) = clause.trim().split_once('=')?;
+        (k.trim() == name).then(|| v.trim().trim_matches('\'').to_string())
+    })
 }
 
 /// Routes one request.
@@ -373,29 +545,48 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
         Ok(c) => c,
         Err(resp) => return resp,
     };
-    if let (Caller::Instance(own), ["instances", id, ..]) = (&caller, segs.as_slice()) {
-        if id.parse::<u64>().ok() != Some(*own) || m == "DELETE" {
+    let rewritten = match token_addressed(m, &segs, &caller) {
+        Ok(r) => r,
+        Err(msg) if msg.starts_with("No element") => return shared.error(404, msg, None, rid),
+        Err(msg) => return shared.error(400, msg, None, rid),
+    };
+    let segs: Vec<&str> = match &rewritten {
+        Some(v) => v.iter().map(String::as_str).collect(),
+        None => segs,
+    };
+    if !caller.platform {
+        let own = caller.element.unwrap_or_default();
+        if let ["instances", id, rest @ ..] = segs.as_slice() {
+            // The whole-instance DELETE needs platform authorization, as documented.
+            if id.parse::<u64>().ok() != Some(own) || (m == "DELETE" && rest.is_empty()) {
+                return shared.error(
+                    403,
+                    "An Element token may only address its own instance; use platform authorization",
+                    None,
+                    rid,
+                );
+            }
+            if state.instances.get(&own).is_some_and(|i| i.disabled) && rest != ["enabled"] {
+                return shared.error(403, "The instance is disabled", None, rid);
+            }
+        } else {
             return shared.error(
                 403,
-                "An Element token may only read its own instance; use platform authorization",
+                "This call needs platform authorization (User and Organization)",
                 None,
                 rid,
             );
         }
-        if state.instances.get(own).is_some_and(|i| i.disabled) {
-            return shared.error(403, "The instance is disabled", None, rid);
-        }
-    } else if matches!(caller, Caller::Instance(_)) {
-        return shared.error(
-            403,
-            "This call needs platform authorization (User and Organization)",
-            None,
-            rid,
-        );
     }
     match (m, segs.as_slice()) {
         ("GET", ["elements", "hootsuite", "oauth", "url"]) => {
-            oauth_url(shared, |k| req.query(k).map(str::to_string), rid)
+            let extra = req
+                .query
+                .iter()
+                .filter(|(k, _)| !OAUTH_PARAMS.contains(&k.as_str()))
+                .cloned()
+                .collect();
+            oauth_url(shared, |k| req.query(k).map(str::to_string), extra, rid)
         }
         ("POST", ["elements", "hootsuite", "oauth", "url"]) => {
             let body: Value = match serde_json::from_slice(&req.body) {
@@ -404,9 +595,19 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                     return shared.error(400, &format!("The body is not JSON: {e}"), None, rid)
                 }
             };
+            let extra = body
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .filter(|(k, _)| !OAUTH_PARAMS.contains(&k.as_str()))
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default();
             oauth_url(
                 shared,
                 |k| body.get(k).and_then(Value::as_str).map(str::to_string),
+                extra,
                 rid,
             )
         }
@@ -414,6 +615,29 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
             create(shared, &mut state, req, rid)
         }
         ("GET", ["instances"]) => list(shared, &state, req, rid),
+        ("GET", ["instances", "events"]) => {
+            let all: Vec<Value> = state
+                .instances
+                .values()
+                .flat_map(|i| i.events.iter().map(|e| event_json(i.id, e)))
+                .collect();
+            paged(shared, req, all, rid)
+        }
+        ("GET", ["instances", "events", eid]) => {
+            let found = state.instances.values().find_map(|i| {
+                i.events
+                    .iter()
+                    .find(|e| e.id.to_string() == *eid)
+                    .map(|e| event_json(i.id, e))
+            });
+            match found {
+                Some(e) => Resp::json(200, &e),
+                None => shared.error(404, &format!("No event found with id {eid}"), None, rid),
+            }
+        }
+        (_, ["instances", "events", ..]) => {
+            shared.error(405, &format!("{m} is not allowed here"), None, rid)
+        }
         (_, ["instances", id, rest @ ..]) => {
             let Some(id) = state.existing_instance(id) else {
                 return shared.error(404, &format!("No instance found with id {id}"), None, rid);
@@ -436,10 +660,40 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                 }
                 ("GET", ["events"]) => {
                     let i = &state.instances[&id];
-                    Resp::json(
-                        200,
-                        &Value::Array(i.events.iter().map(|e| event_json(id, e)).collect()),
+                    paged(
+                        shared,
+                        req,
+                        i.events.iter().map(|e| event_json(id, e)).collect(),
+                        rid,
                     )
+                }
+                ("GET", ["configuration"]) => {
+                    let i = &state.instances[&id];
+                    let entries: Vec<Value> = i
+                        .config
+                        .iter()
+                        .enumerate()
+                        .map(|(pos, (k, v))| config_entry_json(i, pos, k, v))
+                        .collect();
+                    Resp::json(200, &Value::Array(entries))
+                }
+                ("GET", ["configuration", cid]) => {
+                    let i = &state.instances[&id];
+                    match config_key_of(i, cid) {
+                        Some(key) => {
+                            let pos = i.config.keys().position(|k| *k == key).unwrap_or(0);
+                            Resp::json(200, &config_entry_json(i, pos, &key, &i.config[&key]))
+                        }
+                        None => shared.error(
+                            404,
+                            &format!("No configuration found with id {cid}"),
+                            None,
+                            rid,
+                        ),
+                    }
+                }
+                ("PATCH", ["configuration", cid]) => {
+                    patch_configuration(shared, &mut state, id, cid, req, rid)
                 }
                 ("GET", ["events", eid]) => {
                     let i = &state.instances[&id];
@@ -450,18 +704,23 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                         }
                     }
                 }
-                (_, [] | ["enabled"] | ["events", ..]) => {
+                (_, [] | ["enabled"] | ["events", ..] | ["configuration", ..]) => {
                     shared.error(405, &format!("{m} is not allowed here"), None, rid)
                 }
                 _ => shared.error(404, "No resource found at this path", None, rid),
             }
         }
         ("GET", ["notifications", "subscriptions", "deliveries"]) => {
-            let only_queued = req.query("where").is_some_and(|w| w.contains("queued"));
+            // The `where` clauses churros sends: status='…', channel='webhook', config.url='…'.
+            let clause = |name: &str| req.query("where").and_then(|w| where_value(w, name));
+            let (status, channel, url) =
+                (clause("status"), clause("channel"), clause("config.url"));
             let list: Vec<Value> = state
                 .deliveries
                 .iter()
-                .filter(|d| !only_queued || d.status == DeliveryStatus::Queued)
+                .filter(|d| status.as_deref().is_none_or(|s| d.status_name() == s))
+                .filter(|_| channel.as_deref().is_none_or(|c| c == "webhook"))
+                .filter(|d| url.as_deref().is_none_or(|u| d.url == u))
                 .map(Delivery::to_json)
                 .collect();
             Resp::json(200, &Value::Array(list))
@@ -475,7 +734,8 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                 .iter_mut()
                 .filter(|d| d.status == DeliveryStatus::Queued)
             {
-                d.status = DeliveryStatus::Pending;
+                d.status = DeliveryStatus::Created;
+                d.updated = now_rfc3339();
                 d.attempts = 0;
                 d.next_at = now;
                 d.started = now;
@@ -500,8 +760,29 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
     }
 }
 
-/// Step 1 from the GET query or the POST body (`get` reads one parameter).
-fn oauth_url(shared: &Shared, get: impl Fn(&str) -> Option<String>, rid: &str) -> Resp {
+/// The parameters of step 1 the platform reads itself (its `OAuthInfo` and the GET query);
+/// any other one is passed on to the provider's consent URL.
+const OAUTH_PARAMS: &[&str] = &[
+    "apiKey",
+    "apiSecret",
+    "callbackUrl",
+    "state",
+    "scope",
+    "siteAddress",
+    "callbackProxy",
+    "isOAuthProxy",
+    "oauthProxyName",
+    "requestToken",
+];
+
+/// Step 1 from the GET query or the POST body (`get` reads one parameter; `extra` are the
+/// others, passed through).
+fn oauth_url(
+    shared: &Shared,
+    get: impl Fn(&str) -> Option<String>,
+    extra: Vec<(String, String)>,
+    rid: &str,
+) -> Resp {
     let (api_key, api_secret, callback_url) = (get("apiKey"), get("apiSecret"), get("callbackUrl"));
     let (state, scope) = (get("state"), get("scope"));
     let missing: Vec<&str> = [
@@ -528,6 +809,9 @@ fn oauth_url(shared: &Shared, get: impl Fn(&str) -> Option<String>, rid: &str) -
     q.append_pair("scope", scope.as_deref().unwrap_or("offline"));
     if let Some(s) = &state {
         q.append_pair("state", s);
+    }
+    for (k, v) in &extra {
+        q.append_pair(k, v);
     }
     Resp::json(
         200,
@@ -651,11 +935,17 @@ fn create(shared: &Shared, state: &mut State, req: &Req, rid: &str) -> Resp {
     };
     state.last_id += 1;
     let id = 10_000 + state.last_id;
+    let name = strip_html(body.name());
+    // An instance created without tags is tagged with its name, as the platform does.
+    let tags = match body.tags() {
+        Some(t) => t.to_vec(),
+        None => vec![name.clone()],
+    };
     let rec = InstanceRec {
         id,
-        name: body.name().to_string(),
+        name,
         token: token(43),
-        tags: body.tags().map(<[String]>::to_vec).unwrap_or_default(),
+        tags,
         config: stored_config(&body),
         disabled: false,
         created: now_rfc3339(),
@@ -687,7 +977,7 @@ fn put(shared: &Shared, state: &mut State, id: u64, req: &Req, rid: &str) -> Res
     let Some(i) = state.instances.get_mut(&id) else {
         return shared.error(404, "No instance found", None, rid);
     };
-    i.name = body.name().to_string();
+    i.name = strip_html(body.name());
     i.tags = body.tags().map(<[String]>::to_vec).unwrap_or_default();
     i.config = stored_config(&body);
     Resp::json(200, &instance_json(i))
@@ -744,7 +1034,7 @@ fn patch(shared: &Shared, state: &mut State, id: u64, req: &Req, rid: &str) -> R
     };
     i.config = config;
     if let Some(name) = value.get("name").and_then(Value::as_str) {
-        i.name = name.to_string();
+        i.name = strip_html(name);
     }
     if let Some(tags) = value.get("tags").and_then(Value::as_array) {
         i.tags = tags
@@ -759,31 +1049,13 @@ fn patch(shared: &Shared, state: &mut State, id: u64, req: &Req, rid: &str) -> R
 fn list(shared: &Shared, state: &State, req: &Req, rid: &str) -> Resp {
     let tags = req.query_all("tags[]");
     let search = req.query("searchText").map(str::to_lowercase);
-    let page_size = match req.query("pageSize").map(str::parse::<usize>) {
-        None => shared.config.default_page_size,
-        Some(Ok(n)) if (1..=500).contains(&n) => n,
-        Some(_) => return shared.error(400, "pageSize must be a number from 1 to 500", None, rid),
+    let page_size = match page_size(shared, req, rid) {
+        Ok(n) => n,
+        Err(r) => return r,
     };
-    let offset = match req.query("nextPage") {
-        None => 0,
-        Some(t) => match base64::engine::general_purpose::STANDARD
-            .decode(t)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| {
-                s.strip_prefix("offset:")
-                    .and_then(|n| n.parse::<usize>().ok())
-            }) {
-            Some(n) => n,
-            None => {
-                return shared.error(
-                    400,
-                    "nextPage is not a page token from Elements-Next-Page-Token",
-                    None,
-                    rid,
-                )
-            }
-        },
+    let offset = match page_offset(shared, req, rid) {
+        Ok(n) => n,
+        Err(r) => return r,
     };
     let matching: Vec<&InstanceRec> = state
         .instances
@@ -795,20 +1067,116 @@ fn list(shared: &Shared, state: &State, req: &Req, rid: &str) -> Resp {
                 .is_none_or(|s| i.name.to_lowercase().contains(s))
         })
         .collect();
+    let total = matching.len();
     let page: Vec<Value> = matching
         .iter()
         .skip(offset)
         .take(page_size)
         .map(|i| instance_json(i))
         .collect();
+    page_answer(page, offset, page_size, total)
+}
+
+/// `nextPage`, an offset token of ours; empty means the first page (churros' paging helper
+/// sends `nextPage=` on its first request).
+fn page_offset(shared: &Shared, req: &Req, rid: &str) -> Result<usize, Resp> {
+    match req.query("nextPage") {
+        None | Some("") => Ok(0),
+        Some(t) => match base64::engine::general_purpose::STANDARD
+            .decode(t)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| {
+                s.strip_prefix("offset:")
+                    .and_then(|n| n.parse::<usize>().ok())
+            }) {
+            Some(n) => Ok(n),
+            None => Err(shared.error(
+                400,
+                "nextPage is not a page token from Elements-Next-Page-Token",
+                None,
+                rid,
+            )),
+        },
+    }
+}
+
+fn page_size(shared: &Shared, req: &Req, rid: &str) -> Result<usize, Resp> {
+    match req.query("pageSize").map(str::parse::<usize>) {
+        None => Ok(shared.config.default_page_size),
+        Some(Ok(n)) if (1..=500).contains(&n) => Ok(n),
+        Some(_) => Err(shared.error(400, "pageSize must be a number from 1 to 500", None, rid)),
+    }
+}
+
+/// A page with the platform's paging headers: next-page token, total and returned counts.
+fn page_answer(page: Vec<Value>, offset: usize, page_size: usize, total: usize) -> Resp {
+    let returned = page.len();
     let mut resp = Resp::json(200, &Value::Array(page));
     // A crafted token can hold any offset up to usize::MAX: the sum must not overflow.
     let end = offset.saturating_add(page_size);
-    if end < matching.len() {
+    if end < total {
         let next = base64::engine::general_purpose::STANDARD.encode(format!("offset:{end}"));
         resp = resp.with_header("Elements-Next-Page-Token", next);
     }
-    resp.with_header("Elements-Total-Count", matching.len().to_string())
+    resp.with_header("Elements-Total-Count", total.to_string())
+        .with_header("Elements-Returned-Count", returned.to_string())
+}
+
+/// Pages a list by `pageSize` and `nextPage`.
+fn paged(shared: &Shared, req: &Req, all: Vec<Value>, rid: &str) -> Resp {
+    let (size, offset) = match (page_size(shared, req, rid), page_offset(shared, req, rid)) {
+        (Ok(s), Ok(o)) => (s, o),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let total = all.len();
+    let page = all.into_iter().skip(offset).take(size).collect();
+    page_answer(page, offset, size, total)
+}
+
+/// `PATCH /instances/{id}/configuration/{configId}` with `{"propertyValue": …}`: the value is
+/// checked with the same rules as a PATCH of the instance's configuration.
+fn patch_configuration(
+    shared: &Shared,
+    state: &mut State,
+    id: u64,
+    cid: &str,
+    req: &Req,
+    rid: &str,
+) -> Resp {
+    let Some(key) = state.instances.get(&id).and_then(|i| config_key_of(i, cid)) else {
+        return shared.error(
+            404,
+            &format!("No configuration found with id {cid}"),
+            None,
+            rid,
+        );
+    };
+    let value: Value = match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => return shared.error(400, &format!("The body is not JSON: {e}"), None, rid),
+    };
+    let Some(new) = value
+        .get("propertyValue")
+        .filter(|v| !v.is_object() && !v.is_array())
+    else {
+        return shared.error(
+            400,
+            "The body must be {\"propertyValue\": \"...\"}: propertyValue is missing or not a string",
+            None,
+            rid,
+        );
+    };
+    let report = instance::validate_update(&json!({ "configuration": { key.as_str(): new } }));
+    if !report.is_valid() {
+        return invalid_body(shared, Error::Invalid(report), rid);
+    }
+    let Some(i) = state.instances.get_mut(&id) else {
+        return shared.error(404, "No instance found", None, rid);
+    };
+    i.config.insert(key.clone(), stored_value(new));
+    let pos = i.config.keys().position(|k| *k == key).unwrap_or(0);
+    Resp::json(200, &config_entry_json(i, pos, &key, &i.config[&key]))
 }
 
 /// Hootsuite's webhook for one instance: normalize, split by 20, sign, and queue deliveries.
@@ -854,6 +1222,7 @@ fn receive_webhook(
             created: date.clone(),
             object_count: chunk.len(),
             webhook_id: None,
+            provider_data: payload.to_string(),
         };
         if let Some(url) = &url {
             state.last_delivery_id += 1;
@@ -872,11 +1241,12 @@ fn receive_webhook(
                 next_at: Instant::now(),
                 started: Instant::now(),
                 status: if active {
-                    DeliveryStatus::Pending
+                    DeliveryStatus::Created
                 } else {
                     DeliveryStatus::Queued
                 },
                 created: date.clone(),
+                updated: date.clone(),
             });
         }
         if let Some(i) = state.instances.get_mut(&id) {

@@ -77,6 +77,38 @@ impl BaseUrl {
     pub const US_STAGING: &'static str = "https://staging.cloud-elements.com/elements/api-v2";
     /// EU production.
     pub const EU: &'static str = "https://api.cloud-elements.co.uk/elements/api-v2";
+    /// EU production under its console host name.
+    pub const EU_CONSOLE: &'static str = "https://console.cloud-elements.co.uk/elements/api-v2";
+    /// SAP Open Connectors (Cloud Elements' successor), the US2 region its Hootsuite page uses.
+    pub const SAP_US2: &'static str =
+        "https://api.openconnectors.us2.ext.hana.ondemand.com/elements/api-v2";
+    /// SAP Open Connectors trial, US10.
+    pub const SAP_TRIAL_US10: &'static str =
+        "https://api.openconnectors.trial.us10.ext.hana.ondemand.com/elements/api-v2";
+    /// SAP Open Connectors trial, EU10.
+    pub const SAP_TRIAL_EU10: &'static str =
+        "https://api.openconnectors.trial.eu10.ext.hana.ondemand.com/elements/api-v2";
+
+    /// Every preset as (name, base URL), in the order a menu shows them: the names
+    /// [`BaseUrl::parse`] takes, the CLI's `--region` and the browser form's select.
+    pub const PRESETS: &'static [(&'static str, &'static str)] = &[
+        ("us", Self::US),
+        ("us-legacy", Self::US_LEGACY),
+        ("us-staging", Self::US_STAGING),
+        ("eu", Self::EU),
+        ("eu-console", Self::EU_CONSOLE),
+        ("sap-us2", Self::SAP_US2),
+        ("sap-trial-us10", Self::SAP_TRIAL_US10),
+        ("sap-trial-eu10", Self::SAP_TRIAL_EU10),
+    ];
+
+    /// The base URL of a preset name (`us`, `eu`, `sap-us2`, … see [`BaseUrl::PRESETS`]).
+    pub fn preset(name: &str) -> Option<Self> {
+        Self::PRESETS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, url)| BaseUrl((*url).to_string()))
+    }
 
     /// US production (the default).
     pub fn us() -> Self {
@@ -93,7 +125,7 @@ impl BaseUrl {
         BaseUrl(Self::EU.to_string())
     }
 
-    /// Reads a base URL: one of the preset names `us`, `us-legacy`, `us-staging`, `eu`, or an
+    /// Reads a base URL: one of the preset names of [`BaseUrl::PRESETS`], or an
     /// absolute `https` URL without query or fragment. One trailing `/` is dropped so that
     /// paths join cleanly. `http://` is accepted only for loopback hosts (`localhost`,
     /// `127.0.0.0/8`, `[::1]`: a local emulator or proxy), since the user and organization
@@ -104,6 +136,7 @@ impl BaseUrl {
     /// ```
     /// use hootsuite_events::BaseUrl;
     /// assert_eq!(BaseUrl::parse("eu")?.as_str(), BaseUrl::EU);
+    /// assert_eq!(BaseUrl::parse("sap-us2")?.as_str(), BaseUrl::SAP_US2);
     /// assert_eq!(BaseUrl::parse("http://127.0.0.1:8080/elements/api-v2/")?.as_str(),
     ///            "http://127.0.0.1:8080/elements/api-v2");
     /// assert!(BaseUrl::parse("https;//api.cloud-elements.com").is_err());
@@ -124,15 +157,8 @@ impl BaseUrl {
     }
 
     fn parse_with(input: &str, allow_cleartext: bool) -> Result<Self, Error> {
-        let preset = match input {
-            "us" => Some(Self::US),
-            "us-legacy" => Some(Self::US_LEGACY),
-            "us-staging" => Some(Self::US_STAGING),
-            "eu" => Some(Self::EU),
-            _ => None,
-        };
-        if let Some(url) = preset {
-            return Ok(BaseUrl(url.to_string()));
+        if let Some(url) = Self::preset(input) {
+            return Ok(url);
         }
         // Without `://` the authority cannot be told apart: any `@` may be user information.
         let authority = match input.split_once("://") {

@@ -136,6 +136,7 @@ impl Error {
                 put("provider_message", json!(e.provider_message));
                 put("header_request_id", json!(e.header_request_id));
                 put("retry_after", json!(e.retry_after));
+                put("retry_after_at", json!(e.retry_after_at));
                 put("is_retryable", e.is_retryable().into());
                 // The excerpt, masked, not the body: this data becomes exception details and
                 // messages in every binding. The caller holds the response it passed in.
@@ -224,6 +225,9 @@ pub struct ApiError {
     pub header_request_id: Option<String>,
     /// The `Retry-After` header in seconds, when it is a number.
     pub retry_after: Option<u64>,
+    /// The `Retry-After` header as Unix seconds, when it is an HTTP date. The library has no
+    /// clock: subtract your own "now" ([`ApiError::retry_after_from`] does it for Rust).
+    pub retry_after_at: Option<u64>,
     /// The body as text (lossy UTF-8), at most 64 KiB, as received: it may hold a secret.
     #[serde(rename = "body", serialize_with = "serialize_excerpt")]
     pub body: String,
@@ -242,6 +246,7 @@ impl fmt::Debug for ApiError {
             .field("provider_message", &self.provider_message)
             .field("header_request_id", &self.header_request_id)
             .field("retry_after", &self.retry_after)
+            .field("retry_after_at", &self.retry_after_at)
             .field("body", &format_args!("<{} bytes>", self.body.len()))
             .field("body_excerpt", &self.body_excerpt())
             .finish()
@@ -263,6 +268,11 @@ impl ApiError {
             retry_after: response
                 .header("Retry-After")
                 .and_then(|v| v.trim().parse::<u64>().ok()),
+            retry_after_at: response
+                .header("Retry-After")
+                .and_then(|v| httpdate::parse_http_date(v.trim()).ok())
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_secs()),
             body: String::from_utf8_lossy(raw).into_owned(),
         };
         if let Ok(serde_json::Value::Object(map)) =
@@ -285,6 +295,27 @@ impl ApiError {
     /// is shown).
     pub fn body_excerpt(&self) -> Option<String> {
         crate::redact::body_excerpt(self.body.as_bytes())
+    }
+
+    /// How long `Retry-After` asks to wait, seen from `now`: the seconds form as it is, the
+    /// date form minus `now` (zero once the date has passed).
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use hootsuite_events::{ApiError, HttpResponse};
+    /// let answer = HttpResponse::new(503, vec![("Retry-After".into(),
+    ///     "Wed, 21 Oct 2015 07:28:00 GMT".into())], "");
+    /// let e = ApiError::from_response(&answer);
+    /// let now = UNIX_EPOCH + Duration::from_secs(1_445_412_470);
+    /// assert_eq!(e.retry_after_from(now), Some(Duration::from_secs(10)));
+    /// ```
+    pub fn retry_after_from(&self, now: std::time::SystemTime) -> Option<std::time::Duration> {
+        use std::time::{Duration, UNIX_EPOCH};
+        if let Some(s) = self.retry_after {
+            return Some(Duration::from_secs(s));
+        }
+        let at = UNIX_EPOCH + Duration::from_secs(self.retry_after_at?);
+        Some(at.duration_since(now).unwrap_or(Duration::ZERO))
     }
 
     /// Whether trying again later may succeed: 429 (rate limited) and 5xx.

@@ -135,7 +135,18 @@ pub const FIELDS: &[Field] = &[
     },
 ];
 
-const TOP_LEVEL: &[&str] = &["element", "providerData", "configuration", "tags", "name"];
+/// `retrieveObjectsAfterInstantiation`: a documented optional boolean of the create body
+/// (the platform's "authenticate an instance" page).
+pub const KEY_RETRIEVE_OBJECTS: &str = "retrieveObjectsAfterInstantiation";
+
+const TOP_LEVEL: &[&str] = &[
+    "element",
+    "providerData",
+    "configuration",
+    "tags",
+    "name",
+    KEY_RETRIEVE_OBJECTS,
+];
 const KNOWN_CONFIG: &[&str] = &[
     KEY_CALLBACK_URL,
     KEY_API_KEY,
@@ -480,6 +491,37 @@ pub fn validate(value: &Value) -> ValidationReport {
     check(value).0
 }
 
+/// [`validate`], plus the check that only a caller holding both can make: `oauth.callback.url`
+/// must equal the `callbackUrl` of step 1 ([`crate::oauth::RedirectUrlParams::callback_url`]),
+/// since Hootsuite binds the OAuth code to the redirect URI it was issued for (`callback_mismatch`).
+///
+/// ```
+/// use hootsuite_events::instance::validate_with_callback;
+/// let body = serde_json::json!({"element": {"key": "hootsuite"}, "providerData": {"code": "c"},
+///     "name": "n", "configuration": {"oauth.callback.url": "https://app.example/cb2",
+///     "oauth.api.key": "k", "oauth.api.secret": "s"}});
+/// let report = validate_with_callback(&body, "https://app.example/cb");
+/// assert_eq!(report.errors[0].code, "callback_mismatch");
+/// ```
+pub fn validate_with_callback(value: &Value, step1_callback_url: &str) -> ValidationReport {
+    let mut r = validate(value);
+    let given = value
+        .get("configuration")
+        .and_then(|c| c.get(KEY_CALLBACK_URL))
+        .and_then(Value::as_str);
+    if let Some(given) = given {
+        if given != step1_callback_url {
+            r.error(
+                Path::ROOT.key("configuration").key(KEY_CALLBACK_URL),
+                "callback_mismatch",
+                label_of(KEY_CALLBACK_URL),
+                format!("{} `{given}` differs from the `callbackUrl` of step 1 (`{step1_callback_url}`); Hootsuite only accepts the code for the redirect URI it was issued to, so both must be the same URL", display(KEY_CALLBACK_URL)),
+            );
+        }
+    }
+    r
+}
+
 /// [`validate`] for JSON text: malformed JSON gives one `json_syntax` error with line and column.
 pub fn validate_json(text: &str) -> ValidationReport {
     match serde_json::from_slice::<Value>(text.as_bytes()) {
@@ -633,8 +675,25 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
         "the name of the instance",
     );
 
-    // unknown top-level fields
+    // retrieveObjectsAfterInstantiation: documented, sent as given when it is a boolean.
     let mut extra_fields = Map::new();
+    match field(obj, KEY_RETRIEVE_OBJECTS) {
+        None => {}
+        Some(v @ Value::Bool(_)) => {
+            extra_fields.insert(KEY_RETRIEVE_OBJECTS.into(), v.clone());
+        }
+        Some(other) => r.error(
+            root.key(KEY_RETRIEVE_OBJECTS),
+            "type",
+            None,
+            format!(
+                "`{KEY_RETRIEVE_OBJECTS}` must be true or false, found {}",
+                type_name(other)
+            ),
+        ),
+    }
+
+    // unknown top-level fields
     for (k, v) in obj.iter().filter(|(k, _)| !TOP_LEVEL.contains(&k.as_str())) {
         let hint = match did_you_mean(k, TOP_LEVEL) {
             Some(s) => format!("; did you mean `{s}`?"),
@@ -866,7 +925,13 @@ fn check_configuration<'v>(
                 ),
             ),
         Some(Value::String(s)) if s.trim().is_empty() => {}
+        Some(Value::String(s)) if is_placeholder(s) => {
+            placeholder(r, cb_path, cb_label, &display(KEY_EVENT_CALLBACK_URL))
+        }
         Some(Value::String(s)) if check_url(r, cb_path, KEY_EVENT_CALLBACK_URL, s) => {
+            if partial && is_platform_webhook_url(s) {
+                r.warning(cb_path, "callback_loop", cb_label, format!("{} is Cloud Elements' own Hootsuite webhook endpoint (`/events/hootsuite`), where Hootsuite posts: notifications would loop back to the platform. Use your receiver's URL", display(KEY_EVENT_CALLBACK_URL)));
+            }
             c.event_callback_url = Some(s);
         }
         Some(Value::String(_)) => {}
@@ -888,6 +953,9 @@ fn check_configuration<'v>(
         None if c.events_enabled && !partial => r.warning(key_path, "unsigned_events", key_label, format!("events are enabled without {}: anyone who learns the callback URL can forge events", display(KEY_SIGNATURE_KEY))),
         None => {}
         Some(Value::String(s)) if s.trim().is_empty() => r.error(key_path, "blank", key_label, format!("{} must not be blank; leave it out to send unsigned events", display(KEY_SIGNATURE_KEY))),
+        Some(Value::String(s)) if is_placeholder(s) => {
+            placeholder(r, key_path, key_label, &display(KEY_SIGNATURE_KEY))
+        }
         Some(Value::String(s)) => c.signature_key = Some(s),
         Some(other) => r.error(key_path, "type", key_label, format!("{} must be a string, found {}", display(KEY_SIGNATURE_KEY), type_name(other))),
     }
@@ -895,9 +963,13 @@ fn check_configuration<'v>(
     let vt_path = cpath.key(KEY_VENDOR_TYPE);
     match field(config, KEY_VENDOR_TYPE) {
         None => {}
-        Some(Value::String(s)) if s == "webhook" || s == "polling" => c.vendor_type = Some(s),
+        Some(Value::String(s)) if s == "webhook" => c.vendor_type = Some(s),
+        Some(Value::String(s)) if s == "polling" => {
+            r.warning(vt_path, "polling_unsupported", None, "`event.vendor.type` \"polling\": Hootsuite events are webhook-only (pushed to the webhook URL of step 4), so none would arrive; use \"webhook\"".into());
+            c.vendor_type = Some(s);
+        }
         Some(Value::String(s)) if s == "webhooks" => {
-            r.warning(vt_path, "deprecated_value", None, "`event.vendor.type` \"webhooks\" appears in one guide; the documented value is \"webhook\"".into());
+            r.warning(vt_path, "vendor_type_spelling", None, "`event.vendor.type` \"webhooks\": Cloud Elements' pages write \"webhook\" and \"webhooks\" about equally; its own test suite sets \"webhook\", the safer choice".into());
             c.vendor_type = Some(s);
         }
         Some(Value::String(s)) => r.error(
@@ -1002,6 +1074,10 @@ fn required_string<'v>(
             );
             None
         }
+        Some(Value::String(s)) if is_placeholder(s) => {
+            placeholder(r, path, label, &shown());
+            None
+        }
         Some(Value::String(s)) => Some(s),
         Some(other) => {
             r.error(
@@ -1012,6 +1088,43 @@ fn required_string<'v>(
             );
             None
         }
+    }
+}
+
+/// A value copied from a documentation example: `<...>` as a whole (`<CONSUMER_KEY>`,
+/// `<INSERT_USER_SECRET>`, `<Authorization Grant Code>`).
+fn is_placeholder(value: &str) -> bool {
+    let v = value.trim();
+    v.len() > 2 && v.starts_with('<') && v.ends_with('>') && !v[1..v.len() - 1].contains(['<', '>'])
+}
+
+/// The `placeholder` error; the value is not quoted, since the field may be a secret.
+fn placeholder(r: &mut ValidationReport, path: Path<'_>, label: Option<&'static str>, shown: &str) {
+    r.error(
+        path,
+        "placeholder",
+        label,
+        format!(
+            "{shown} is a placeholder from the documentation (`<...>`); put the real value there"
+        ),
+    );
+}
+
+/// Whether a URL is Cloud Elements' own Hootsuite webhook endpoint (`…/elements/api-v2/events/hootsuite[/…]`):
+/// as the final event callback URL it would send every notification back to the platform.
+pub fn is_platform_webhook_url(url: &str) -> bool {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .trim_end_matches('/');
+    let needle = "/elements/api-v2/events/hootsuite";
+    match path.find(needle) {
+        Some(at) => {
+            let rest = &path[at + needle.len()..];
+            rest.is_empty() || (rest.starts_with('/') && !rest[1..].contains('/'))
+        }
+        None => false,
     }
 }
 
@@ -1121,6 +1234,13 @@ pub fn update_event_callback_request(
             reason: describe(url, &problem),
         });
     }
+    // The builder has no warning channel, and this URL is never right as the final one.
+    if is_platform_webhook_url(url) {
+        return Err(Error::InvalidArgument {
+            field: KEY_EVENT_CALLBACK_URL.into(),
+            reason: format!("`{url}` is Cloud Elements' own Hootsuite webhook endpoint (`/events/hootsuite`), where Hootsuite sends events; as the final callback URL every notification would loop back to the platform. Expected your receiver's URL"),
+        });
+    }
     let body = serde_json::json!({ "configuration": { KEY_EVENT_CALLBACK_URL: url } });
     Ok(HttpRequest::new(
         Method::Patch,
@@ -1142,13 +1262,102 @@ pub fn set_events_request(config: &Config, id: u64, enabled: bool) -> HttpReques
     .with_json(&body)
 }
 
-/// `GET /instances/{id}/events`: events received for the instance.
+/// `GET /instances/{id}/events`: events received for the instance (the first page, at the
+/// platform's default page size). [`events_page_request`] pages through them.
 pub fn events_request(config: &Config, id: u64) -> HttpRequest {
+    events_page_request(config, Some(id), &PageQuery::default())
+}
+
+/// Paging of the event lists: `pageSize` and `nextPage` (the `Elements-Next-Page-Token` of the
+/// previous page).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageQuery {
+    /// The page size (`pageSize`).
+    pub page_size: Option<u32>,
+    /// The token of the page to read (`nextPage`), from [`InstanceEventPage::next_page`].
+    pub next_page: Option<String>,
+}
+
+impl PageQuery {
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        if let Some(n) = self.page_size {
+            q.push(("pageSize", n.to_string()));
+        }
+        if let Some(p) = &self.next_page {
+            q.push(("nextPage", p.clone()));
+        }
+        q
+    }
+}
+
+/// `GET /instances/{id}/events` with `id`, or `GET /instances/events` (every instance of the
+/// account) without; read the answer with [`parse_instance_event_page`].
+pub fn events_page_request(config: &Config, id: Option<u64>, query: &PageQuery) -> HttpRequest {
+    let path = match id {
+        Some(id) => format!("/instances/{id}/events"),
+        None => "/instances/events".to_string(),
+    };
+    let url = crate::oauth::with_query(config.base_url().join(&path), &query.pairs());
+    HttpRequest::new(Method::Get, url, config.platform_authorization())
+}
+
+/// `GET /instances/{id}/events/{eventId}` with `id`, or `GET /instances/events/{eventId}`
+/// without: one event, which is how a receiver checks what a notification claims (the
+/// notification's `eventId`). Read the answer with [`parse_instance_event`].
+pub fn event_request(
+    config: &Config,
+    id: Option<u64>,
+    event_id: &str,
+) -> Result<HttpRequest, Error> {
+    let segment = path_segment("event_id", event_id, "the `eventId` of a notification")?;
+    let path = match id {
+        Some(id) => format!("/instances/{id}/events/{segment}"),
+        None => format!("/instances/events/{segment}"),
+    };
+    Ok(HttpRequest::new(
+        Method::Get,
+        config.base_url().join(&path),
+        config.platform_authorization(),
+    ))
+}
+
+/// A value that goes into one path segment: not blank, percent-encoded.
+fn path_segment(field: &str, value: &str, expected: &str) -> Result<String, Error> {
+    if value.trim().is_empty() {
+        return Err(Error::InvalidArgument {
+            field: field.into(),
+            reason: format!("is empty; expected {expected}"),
+        });
+    }
+    Ok(percent_encoding::utf8_percent_encode(value, crate::oauth::QUERY).to_string())
+}
+
+/// `GET /instances/{id}/configuration`: the instance's configuration entries, each with the
+/// `id` that [`update_configuration_request`] needs. Read it with [`parse_configuration`].
+pub fn configuration_request(config: &Config, id: u64) -> HttpRequest {
     HttpRequest::new(
         Method::Get,
-        instance_url(config, id, "/events"),
+        instance_url(config, id, "/configuration"),
         config.platform_authorization(),
     )
+}
+
+/// `PATCH /instances/{id}/configuration/{configId}` with `{"propertyValue": value}`: changes
+/// one configuration value. The answer is the entry ([`parse_configuration_entry`]).
+pub fn update_configuration_request(
+    config: &Config,
+    id: u64,
+    config_id: u64,
+    property_value: &str,
+) -> HttpRequest {
+    let body = serde_json::json!({ "propertyValue": property_value });
+    HttpRequest::new(
+        Method::Patch,
+        instance_url(config, id, &format!("/configuration/{config_id}")),
+        config.platform_authorization(),
+    )
+    .with_json(&body)
 }
 
 /// Query of `GET /instances`.
@@ -1232,7 +1441,8 @@ pub struct Instance {
     pub token: InstanceToken,
     /// The tags.
     pub tags: Vec<String>,
-    /// Whether Cloud Elements considers the instance's authentication valid.
+    /// Whether Cloud Elements considers the instance's authentication valid; `false` when the
+    /// answer does not say (unknown is not valid; a `bool` keeps every binding's type).
     pub valid: bool,
     /// Whether the instance is disabled.
     pub disabled: bool,
@@ -1305,17 +1515,54 @@ pub struct InstancePage {
     pub instances: Vec<Instance>,
     /// The `Elements-Next-Page-Token` header: pass it as [`ListQuery::next_page`].
     pub next_page: Option<String>,
+    /// `Elements-Total-Count`: how many match in all, when sent.
+    pub total_count: Option<u64>,
+    /// `Elements-Returned-Count`: how many this page holds, when sent.
+    pub returned_count: Option<u64>,
 }
 
 /// An event Cloud Elements recorded for an instance (`GET /instances/{id}/events`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InstanceEvent {
-    /// The event's id (number or string in the wild; kept as text).
+    /// The event's id (a string in the platform's schema, a number in older answers; kept as
+    /// text).
     pub id: String,
     /// `NEW`, `RECEIVED`, `DISPATCHED`, `CONSUMED`, `NOTIFIED`, or another string.
     pub status: Option<String>,
+    /// `eventDate`, as given.
+    pub event_date: Option<String>,
+    /// `providerData`: what the provider sent, as text (the platform's schema types it a string).
+    pub provider_data: Option<String>,
     /// The whole object as received, except that values under secret names read `********`.
     pub raw: Value,
+}
+
+/// One page of `GET /instances/{id}/events` or `GET /instances/events`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstanceEventPage {
+    /// The events on this page.
+    pub events: Vec<InstanceEvent>,
+    /// `Elements-Next-Page-Token`: pass it as [`PageQuery::next_page`].
+    pub next_page: Option<String>,
+    /// `Elements-Total-Count`, when sent.
+    pub total_count: Option<u64>,
+    /// `Elements-Returned-Count`, when sent.
+    pub returned_count: Option<u64>,
+}
+
+/// One entry of `GET /instances/{id}/configuration`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConfigurationEntry {
+    /// The entry's id: the `configId` of [`update_configuration_request`].
+    pub id: u64,
+    /// The configuration key, such as `event.notification.enabled`.
+    pub key: String,
+    /// The value as text (secrets come back as `********`), or null.
+    pub property_value: Option<String>,
+    /// The display name, when given.
+    pub name: Option<String>,
+    /// Every other field, unchanged.
+    pub extra: Map<String, Value>,
 }
 
 /// Checks the status (non-2xx gives [`Error::Api`]) and reads the JSON body.
@@ -1347,37 +1594,169 @@ pub fn parse_instance_page(response: &HttpResponse) -> Result<InstancePage, Erro
     for (i, item) in items.iter().enumerate() {
         instances.push(instance_from(&doc, item, Path::ROOT.index(i))?);
     }
+    let (next_page, total_count, returned_count) = page_headers(&doc, response)?;
+    Ok(InstancePage {
+        instances,
+        next_page,
+        total_count,
+        returned_count,
+    })
+}
+
+/// The paging headers: next-page token, total count, returned count.
+type PageHeaders = (Option<String>, Option<u64>, Option<u64>);
+
+/// The paging headers of an answer. A count that is not a number is an error, not a silent
+/// `None`.
+fn page_headers(
+    doc: &Doc<'_>,
+    response: &HttpResponse,
+) -> Result<PageHeaders, crate::error::ParseError> {
     let next_page = response
         .header("Elements-Next-Page-Token")
         .filter(|t| !t.is_empty())
         .map(str::to_string);
-    Ok(InstancePage {
-        instances,
+    let count = |name: &str| match response.header(name).map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse::<u64>().map(Some).map_err(|_| {
+            doc.error(
+                crate::error::ParseErrorKind::Value,
+                Path::ROOT,
+                format!("the `{name}` header is `{v}`; expected a non-negative integer"),
+            )
+        }),
+    };
+    Ok((
         next_page,
-    })
+        count("Elements-Total-Count")?,
+        count("Elements-Returned-Count")?,
+    ))
 }
 
 /// Reads the answer of `GET /instances/{id}/events`.
 pub fn parse_instance_events(response: &HttpResponse) -> Result<Vec<InstanceEvent>, Error> {
     let (doc, value) = read_json(response, &Limits::default())?;
+    Ok(events_from(&doc, &value)?)
+}
+
+fn events_from(
+    doc: &Doc<'_>,
+    value: &Value,
+) -> Result<Vec<InstanceEvent>, crate::error::ParseError> {
+    let Value::Array(items) = &value else {
+        return Err(doc.wrong_type(Path::ROOT, "an array of events", value));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        out.push(event_from(doc, item, Path::ROOT.index(i))?);
+    }
+    Ok(out)
+}
+
+/// Reads a page of `GET /instances/{id}/events` or `GET /instances/events`: the events and
+/// the paging headers.
+pub fn parse_instance_event_page(response: &HttpResponse) -> Result<InstanceEventPage, Error> {
+    let (doc, value) = read_json(response, &Limits::default())?;
+    let events = events_from(&doc, &value)?;
+    let (next_page, total_count, returned_count) = page_headers(&doc, response)?;
+    Ok(InstanceEventPage {
+        events,
+        next_page,
+        total_count,
+        returned_count,
+    })
+}
+
+/// Reads the answer of `GET /instances/{id}/events/{eventId}`: one event.
+pub fn parse_instance_event(response: &HttpResponse) -> Result<InstanceEvent, Error> {
+    let (doc, value) = read_json(response, &Limits::default())?;
+    Ok(event_from(&doc, &value, Path::ROOT)?)
+}
+
+fn event_from(
+    doc: &Doc<'_>,
+    item: &Value,
+    path: Path<'_>,
+) -> Result<InstanceEvent, crate::error::ParseError> {
+    let obj = doc.object(item, path)?;
+    let id = doc
+        .opt_id(obj, path, "id")?
+        .ok_or_else(|| doc.missing(path.key("id"), "the event id"))?;
+    let provider_data = match field(obj, "providerData") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        // Older answers carry an object: kept as its JSON text, as the schema's string would be.
+        Some(v @ (Value::Object(_) | Value::Array(_))) => Some(v.to_string()),
+        Some(other) => {
+            return Err(doc.wrong_type(path.key("providerData"), "a string or an object", other))
+        }
+    };
+    let mut raw = item.clone();
+    mask_json(&mut raw);
+    Ok(InstanceEvent {
+        id,
+        status: doc.opt_str(obj, path, "status")?.map(str::to_string),
+        event_date: doc.opt_str(obj, path, "eventDate")?.map(str::to_string),
+        provider_data,
+        raw,
+    })
+}
+
+/// Reads the answer of `GET /instances/{id}/configuration`: an array of entries.
+pub fn parse_configuration(response: &HttpResponse) -> Result<Vec<ConfigurationEntry>, Error> {
+    let (doc, value) = read_json(response, &Limits::default())?;
     let Value::Array(items) = &value else {
         return Err(doc
-            .wrong_type(Path::ROOT, "an array of events", &value)
+            .wrong_type(Path::ROOT, "an array of configuration entries", &value)
             .into());
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let path = Path::ROOT.index(i);
-        let obj = doc.object(item, path)?;
-        let id = doc
-            .opt_id(obj, path, "id")?
-            .ok_or_else(|| doc.missing(path.key("id"), "the event id"))?;
-        let status = doc.opt_str(obj, path, "status")?.map(str::to_string);
-        let mut raw = item.clone();
-        mask_json(&mut raw);
-        out.push(InstanceEvent { id, status, raw });
+        out.push(configuration_from(&doc, item, Path::ROOT.index(i))?);
     }
     Ok(out)
+}
+
+/// Reads the answer of `PATCH /instances/{id}/configuration/{configId}`: one entry.
+pub fn parse_configuration_entry(response: &HttpResponse) -> Result<ConfigurationEntry, Error> {
+    let (doc, value) = read_json(response, &Limits::default())?;
+    Ok(configuration_from(&doc, &value, Path::ROOT)?)
+}
+
+fn configuration_from(
+    doc: &Doc<'_>,
+    item: &Value,
+    path: Path<'_>,
+) -> Result<ConfigurationEntry, crate::error::ParseError> {
+    let obj = doc.object(item, path)?;
+    let id = match field(obj, "id") {
+        None | Some(Value::Null) => {
+            return Err(doc.missing(path.key("id"), "the configuration entry id (a number)"))
+        }
+        Some(v) => doc.u64_value(v, path.key("id"))?,
+    };
+    let key = doc.req_str(obj, path, "key")?.to_string();
+    let property_value = match field(obj, "propertyValue") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Bool(b)) => Some(b.to_string()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(other) => {
+            return Err(doc.wrong_type(path.key("propertyValue"), "a string or null", other))
+        }
+    };
+    let extra = obj
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "id" | "key" | "propertyValue" | "name"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Ok(ConfigurationEntry {
+        id,
+        key,
+        property_value,
+        name: doc.opt_str(obj, path, "name")?.map(str::to_string),
+        extra,
+    })
 }
 
 /// Reads an answer whose body does not matter (delete, enable, disable): only the status.
@@ -1512,7 +1891,8 @@ fn instance_from(
         name,
         token,
         tags,
-        valid: doc.opt_bool(obj, path, "valid")?.unwrap_or(true),
+        // Unknown is not valid: an answer without `valid` must not pass for a working instance.
+        valid: doc.opt_bool(obj, path, "valid")?.unwrap_or(false),
         disabled: doc.opt_bool(obj, path, "disabled")?.unwrap_or(false),
         events_enabled,
         configuration,
@@ -1523,4 +1903,31 @@ fn instance_from(
         user_id,
         extra,
     })
+}
+
+#[cfg(test)]
+mod platform_tests {
+    use super::*;
+
+    #[test]
+    fn final_callback_pointing_at_the_platform_is_a_loop() {
+        let loop_url = "https://api.cloud-elements.com/elements/api-v2/events/hootsuite/MTIz";
+        let report = validate_update(&serde_json::json!({
+            "configuration": { KEY_EVENT_CALLBACK_URL: loop_url }
+        }));
+        assert!(report.is_valid());
+        assert_eq!(report.warnings.len(), 1);
+        assert_eq!(report.warnings[0].code, "callback_loop");
+        // Phase one of the documented wiring creates the instance with this very URL: no warning.
+        let ok = validate_update(&serde_json::json!({
+            "configuration": { KEY_EVENT_CALLBACK_URL: "https://app.example/events/hootsuite" }
+        }));
+        assert!(ok.warnings.is_empty(), "{:?}", ok.warnings);
+        assert!(is_platform_webhook_url(
+            "http://127.0.0.1:9/elements/api-v2/events/hootsuite"
+        ));
+        assert!(!is_platform_webhook_url(
+            "https://app.example/elements/api-v2/events/hootsuite/a/b"
+        ));
+    }
 }

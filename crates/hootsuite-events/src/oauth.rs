@@ -13,7 +13,7 @@ use crate::config::{Config, Secret};
 use crate::error::{CallbackError, Error};
 use crate::instance::{read_json, ELEMENT_KEY};
 use crate::json::{Limits, Path};
-use crate::redact::{redact_url, MASK};
+use crate::redact::{is_secret_name, redact_url, MASK};
 use crate::request::{HttpRequest, HttpResponse, Method};
 use crate::url::{describe, parse_http_url};
 use crate::validate::ValidationReport;
@@ -43,7 +43,9 @@ pub struct RedirectUrlParams {
     scope: Option<String>,
     site_address: Option<String>,
     callback_proxy: Option<bool>,
+    oauth_proxy_name: Option<String>,
     request_token: Option<Secret>,
+    extra: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for RedirectUrlParams {
@@ -57,10 +59,38 @@ impl std::fmt::Debug for RedirectUrlParams {
             .field("scope", &self.scope)
             .field("site_address", &self.site_address)
             .field("callback_proxy", &self.callback_proxy)
+            .field("oauth_proxy_name", &self.oauth_proxy_name)
             .field("request_token", &masked(self.request_token.is_some()))
+            .field(
+                "extra",
+                &self
+                    .extra
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.as_str(),
+                            if is_secret_name(k) { MASK } else { v.as_str() },
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
+
+/// The parameter names the library sets itself; [`RedirectUrlParams::extra`] may not reuse them.
+const KNOWN_PARAMS: &[&str] = &[
+    "apiKey",
+    "apiSecret",
+    "callbackUrl",
+    "state",
+    "scope",
+    "siteAddress",
+    "callbackProxy",
+    "isOAuthProxy",
+    "oauthProxyName",
+    "requestToken",
+];
 
 impl RedirectUrlParams {
     /// The required parameters: `apiKey`, `apiSecret`, `callbackUrl`.
@@ -77,7 +107,9 @@ impl RedirectUrlParams {
             scope: None,
             site_address: None,
             callback_proxy: None,
+            oauth_proxy_name: None,
             request_token: None,
+            extra: Vec::new(),
         }
     }
     /// `state`: an unguessable value (a CSRF token) that the callback must bring back.
@@ -95,9 +127,21 @@ impl RedirectUrlParams {
         self.site_address = Some(site.into());
         self
     }
-    /// `callbackProxy`.
+    /// Whether the callback goes through an OAuth proxy: `callbackProxy` in the GET query (the
+    /// element's docs), `isOAuthProxy` in the POST body (the platform's `OAuthInfo` type).
     pub fn callback_proxy(mut self, proxy: bool) -> Self {
         self.callback_proxy = Some(proxy);
+        self
+    }
+    /// `oauthProxyName`: which OAuth proxy, with [`RedirectUrlParams::callback_proxy`].
+    pub fn oauth_proxy_name(mut self, name: impl Into<String>) -> Self {
+        self.oauth_proxy_name = Some(name.into());
+        self
+    }
+    /// Any other parameter, passed through unchanged (a string) for the provider's consent
+    /// URL. Names the library sets itself are refused by [`RedirectUrlParams::validate`].
+    pub fn extra(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra.push((name.into(), value.into()));
         self
     }
     /// `requestToken`.
@@ -140,6 +184,18 @@ impl RedirectUrlParams {
             Ok(_) => {}
             Err(problem) => r.error(root.key("callbackUrl"), "invalid_url", Some("API Callback URL"), format!("`callbackUrl` {}", describe(&self.callback_url, &problem))),
         }
+        for (name, _) in &self.extra {
+            if name.trim().is_empty() {
+                r.error(
+                    root.key(name),
+                    "blank",
+                    None,
+                    "an extra parameter's name must not be blank".into(),
+                );
+            } else if KNOWN_PARAMS.contains(&name.as_str()) {
+                r.error(root.key(name), "duplicate", None, format!("`{name}` is set by its own builder method; an extra parameter may not repeat it"));
+            }
+        }
         if self.state.as_deref().is_some_and(|s| s.is_empty()) {
             r.error(
                 root.key("state"),
@@ -152,7 +208,7 @@ impl RedirectUrlParams {
     }
 
     /// The query parameters in order, after [`RedirectUrlParams::validate`] found no error.
-    fn checked_pairs(&self) -> Result<Vec<(&'static str, String)>, Error> {
+    fn checked_pairs(&self) -> Result<Vec<(&str, String)>, Error> {
         let report = self.validate();
         if !report.is_valid() {
             return Err(Error::Invalid(report));
@@ -160,7 +216,7 @@ impl RedirectUrlParams {
         Ok(self.pairs())
     }
 
-    fn pairs(&self) -> Vec<(&'static str, String)> {
+    fn pairs(&self) -> Vec<(&str, String)> {
         let mut q = vec![
             ("apiKey", self.api_key.clone()),
             ("apiSecret", self.api_secret.expose().to_string()),
@@ -171,12 +227,14 @@ impl RedirectUrlParams {
             ("scope", self.scope.clone()),
             ("siteAddress", self.site_address.clone()),
             ("callbackProxy", self.callback_proxy.map(|b| b.to_string())),
+            ("oauthProxyName", self.oauth_proxy_name.clone()),
             (
                 "requestToken",
                 self.request_token.as_ref().map(|t| t.expose().to_string()),
             ),
         ];
         q.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+        q.extend(self.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
         q
     }
 }
@@ -211,10 +269,12 @@ pub fn redirect_url_post_request(
     let pairs = params.checked_pairs()?;
     let mut body = serde_json::Map::new();
     for (k, v) in pairs {
-        let value = match (k, v.as_str()) {
-            ("callbackProxy", "true") => Value::Bool(true),
-            ("callbackProxy", "false") => Value::Bool(false),
-            _ => Value::String(v),
+        // The POST body is the platform's `OAuthInfo`, which names the proxy flag
+        // `isOAuthProxy` (a boolean) where the GET query says `callbackProxy`.
+        let (k, value) = match (k, v.as_str()) {
+            ("callbackProxy", "true") => ("isOAuthProxy", Value::Bool(true)),
+            ("callbackProxy", "false") => ("isOAuthProxy", Value::Bool(false)),
+            _ => (k, Value::String(v)),
         };
         body.insert(k.to_string(), value);
     }
@@ -229,7 +289,7 @@ pub fn redirect_url_post_request(
 }
 
 /// The characters left as they are in a query component: RFC 3986's unreserved set.
-const QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+pub(crate) const QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')

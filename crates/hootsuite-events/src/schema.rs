@@ -88,6 +88,10 @@ pub fn create_instance_schema() -> Value {
             props.insert(key.into(), v);
         }
     }
+    props.insert(
+        crate::instance::KEY_RETRIEVE_OBJECTS.into(),
+        json!({"type": "boolean", "description": "Whether the answer lists the element's objects (documented by the platform; optional)."}),
+    );
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

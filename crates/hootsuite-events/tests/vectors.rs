@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use hootsuite_events::instance::{self, CreateInstance, ListQuery};
+use hootsuite_events::instance::{self, CreateInstance, ListQuery, PageQuery};
 use hootsuite_events::oauth::{self, RedirectUrlParams};
 use hootsuite_events::signature::{sign, SignatureKey, Verifier};
 use hootsuite_events::{events, BaseUrl, Config, Error, HttpRequest, HttpResponse, Secret};
@@ -124,6 +124,10 @@ fn ok<T: serde::Serialize>(r: Result<T, Error>) -> Value {
 #[test]
 fn validation_vectors() {
     run("validation.json", |input| {
+        if let Some(step1) = input["step1_callback_url"].as_str() {
+            let report = instance::validate_with_callback(&input["json"], step1);
+            return serde_json::to_value(&report).expect("report serializes");
+        }
         let report = match input.get("text") {
             Some(Value::String(t)) => instance::validate_json(t),
             _ => instance::validate(&input["json"]),
@@ -159,6 +163,14 @@ fn redirect_params(a: &Value) -> RedirectUrlParams {
     }
     if let Some(v) = a["request_token"].as_str() {
         p = p.request_token(v);
+    }
+    if let Some(v) = a["oauth_proxy_name"].as_str() {
+        p = p.oauth_proxy_name(v);
+    }
+    if let Some(extra) = a["extra"].as_object() {
+        for (k, v) in extra {
+            p = p.extra(k, v.as_str().unwrap_or_default());
+        }
     }
     p
 }
@@ -209,6 +221,21 @@ fn build_request(input: &Value) -> Result<Value, Error> {
             instance::list_request(&config, &q)
         }
         "instance_events" => instance::events_request(&config, id),
+        "instance_events_page" => {
+            let q = PageQuery {
+                page_size: a["page_size"].as_u64().map(|n| n as u32),
+                next_page: a["next_page"].as_str().map(String::from),
+            };
+            instance::events_page_request(&config, a["id"].as_u64(), &q)
+        }
+        "instance_event" => instance::event_request(&config, a["id"].as_u64(), s(a, "event_id"))?,
+        "configuration" => instance::configuration_request(&config, id),
+        "update_configuration" => instance::update_configuration_request(
+            &config,
+            id,
+            a["config_id"].as_u64().unwrap_or(0),
+            s(a, "property_value"),
+        ),
         "update_event_callback" => {
             instance::update_event_callback_request(&config, id, s(a, "url"))?
         }
@@ -239,6 +266,10 @@ fn response_vectors() {
             "instance" => ok(instance::parse_instance(&r)),
             "instance_page" => ok(instance::parse_instance_page(&r)),
             "instance_events" => ok(instance::parse_instance_events(&r)),
+            "instance_event_page" => ok(instance::parse_instance_event_page(&r)),
+            "instance_event" => ok(instance::parse_instance_event(&r)),
+            "configuration" => ok(instance::parse_configuration(&r)),
+            "configuration_entry" => ok(instance::parse_configuration_entry(&r)),
             "redirect_url" => ok(oauth::parse_redirect_url(&r)),
             "empty" => ok(instance::parse_empty(&r)),
             other => panic!("unknown op {other}"),

@@ -4,9 +4,18 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Unio
 
 from typing_extensions import final
 
-from .types import Instance, InstanceEvent, InstancePage, Notification, RedirectUrl, ValidationReport
+from .types import ConfigurationEntry, Instance, InstanceEvent, InstanceEventPage, InstancePage, Notification, RedirectUrl, ValidationReport
 
 __all__ = [
+    "base_url_presets",
+    "configuration_request",
+    "instance_event_request",
+    "instance_events_page_request",
+    "parse_configuration",
+    "parse_configuration_entry",
+    "parse_instance_event",
+    "parse_instance_event_page",
+    "update_configuration_request",
     "AuthorizationCode",
     "Config",
     "Deduplicator",
@@ -98,9 +107,12 @@ def redirect_url_request(
     callback_proxy: Optional[bool] = None,
     request_token: Optional[str] = None,
     post: bool = False,
+    oauth_proxy_name: Optional[str] = None,
+    extra: Optional[Mapping[str, str]] = None,
 ) -> Request:
     """Step 1: ``GET /elements/hootsuite/oauth/url`` (``post=True``: the POST form, which keeps the
-    client secret out of the URL). Raises ValidationError."""
+    client secret out of the URL; the proxy flag is then ``isOAuthProxy``). ``extra`` parameters
+    pass through unchanged. Raises ValidationError."""
 
 def parse_redirect_url(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> RedirectUrl:
     """Reads step 1's answer: ``(status, headers, body)`` or a requests/httpx response."""
@@ -109,8 +121,9 @@ def parse_callback(url: str, expected_state: str) -> AuthorizationCode:
     """Step 2: checks ``state`` (constant time), then refusal, then returns the code.
     Raises CallbackError or InvalidArgumentError."""
 
-def validate_instance(data: _Json) -> ValidationReport:
-    """Every problem of a create-instance body; never raises on invalid data."""
+def validate_instance(data: _Json, callback_url: Optional[str] = None) -> ValidationReport:
+    """Every problem of a create-instance body; never raises on invalid data. With
+    ``callback_url`` (step 1's), ``oauth.callback.url`` must equal it (``callback_mismatch``)."""
 
 def validate_instance_update(data: _Json) -> ValidationReport:
     """Every problem of a PATCH body (only the keys present are checked)."""
@@ -135,6 +148,21 @@ def update_event_callback_request(config: Config, instance_id: int, url: str) ->
     """``PATCH /instances/{id}`` with the final ``event.notification.callback.url``."""
 
 def instance_events_request(config: Config, instance_id: int) -> Request: ...
+def instance_events_page_request(
+    config: Config, instance_id: Optional[int], *, page_size: Optional[int] = None, next_page: Optional[str] = None
+) -> Request:
+    """``GET /instances/{id}/events``, or ``GET /instances/events`` (the whole account) with ``None``."""
+
+def instance_event_request(config: Config, instance_id: Optional[int], event_id: str) -> Request:
+    """``GET /instances/{id}/events/{eventId}``, or ``/instances/events/{eventId}`` with ``None``."""
+
+def configuration_request(config: Config, instance_id: int) -> Request: ...
+def update_configuration_request(config: Config, instance_id: int, config_id: int, property_value: str) -> Request:
+    """``PATCH /instances/{id}/configuration/{configId}`` with ``{"propertyValue": ...}``."""
+
+def base_url_presets() -> List[Tuple[str, str]]:
+    """The region presets as ``(name, base URL)``: ``us``, ``eu``, ``sap-us2``, ..."""
+
 def list_instances_request(
     config: Config,
     *,
@@ -149,6 +177,10 @@ def parse_instance(response: Any, headers: _Headers = None, body: Optional[_Body
 
 def parse_instance_page(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> InstancePage: ...
 def parse_instance_events(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> List[InstanceEvent]: ...
+def parse_instance_event_page(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> InstanceEventPage: ...
+def parse_instance_event(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> InstanceEvent: ...
+def parse_configuration(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> List[ConfigurationEntry]: ...
+def parse_configuration_entry(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> ConfigurationEntry: ...
 def parse_empty(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> None:
     """Checks the status of delete/enable/disable answers; raises ApiError."""
 

@@ -92,6 +92,11 @@ class ApiError(HootsuiteEventsError):
         return self.details.get("retry_after")
 
     @property
+    def retry_after_at(self) -> Optional[int]:
+        """``Retry-After`` given as an HTTP date, in Unix seconds: wait ``retry_after_at - time.time()``."""
+        return self.details.get("retry_after_at")
+
+    @property
     def is_retryable(self) -> bool:
         return bool(self.details.get("is_retryable"))
 

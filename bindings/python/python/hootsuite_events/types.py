@@ -21,6 +21,8 @@ __all__ = [
     "Instance",
     "InstancePage",
     "InstanceEvent",
+    "InstanceEventPage",
+    "ConfigurationEntry",
     "ElementEvent",
     "HootsuiteEvent",
     "Notification",
@@ -130,20 +132,47 @@ class Instance(_Record):
 class InstancePage(_Record):
     """One page of ``GET /instances``; pass ``next_page`` to get the next one."""
 
-    _fields = ('instances', 'next_page',)
+    _fields = ('instances', 'next_page', 'total_count', 'returned_count',)
 
     instances: List[Instance]
     next_page: Optional[str]
+    total_count: Optional[int]
+    returned_count: Optional[int]
 
 
 class InstanceEvent(_Record):
     """An event Cloud Elements recorded for an instance."""
 
-    _fields = ('id', 'status', 'raw',)
+    _fields = ('id', 'status', 'event_date', 'provider_data', 'raw',)
 
     id: str
     status: Optional[str]
+    event_date: Optional[str]
+    provider_data: Optional[str]
     raw: Dict[str, Any]
+
+
+class InstanceEventPage(_Record):
+    """One page of an instance's (or the account's) events; pass ``next_page`` on."""
+
+    _fields = ('events', 'next_page', 'total_count', 'returned_count',)
+
+    events: List[InstanceEvent]
+    next_page: Optional[str]
+    total_count: Optional[int]
+    returned_count: Optional[int]
+
+
+class ConfigurationEntry(_Record):
+    """One configuration entry of an instance; ``id`` is what an update needs."""
+
+    _fields = ('id', 'key', 'property_value', 'name', 'extra',)
+
+    id: int
+    key: str
+    property_value: Optional[str]
+    name: Optional[str]
+    extra: Dict[str, Any]
 
 
 class ElementEvent(_Record):
@@ -209,7 +238,15 @@ def _build(kind: str, d: Any) -> Any:
     if kind == "instance":
         return _make(Instance, d)
     if kind == "instance_page":
-        return InstancePage(instances=[_make(Instance, i) for i in d["instances"]], next_page=d["next_page"])
+        return InstancePage(instances=[_make(Instance, i) for i in d["instances"]], next_page=d["next_page"], total_count=d["total_count"], returned_count=d["returned_count"])
     if kind == "instance_events":
         return [InstanceEvent(**e) for e in d]
+    if kind == "instance_event":
+        return InstanceEvent(**d)
+    if kind == "instance_event_page":
+        return InstanceEventPage(**{**d, "events": [InstanceEvent(**e) for e in d["events"]]})
+    if kind == "configuration":
+        return [ConfigurationEntry(**e) for e in d]
+    if kind == "configuration_entry":
+        return ConfigurationEntry(**d)
     raise ValueError(f"unknown kind {kind}")
