@@ -108,9 +108,10 @@ struct ListenArgs {
     /// Port on 127.0.0.1.
     #[arg(long, default_value_t = 8766)]
     port: u16,
-    /// The instance's signature key.
+    /// The instance's signature key; repeat it during a rotation, the current key first, then
+    /// the keys it replaced (deliveries signed with those are still retried for about 73 h).
     #[arg(long, env = "HOOTSUITE_EVENTS_SIGNATURE_KEY", hide_env_values = true)]
-    key: Option<String>,
+    key: Vec<String>,
     /// Accept unsigned notifications (without --key). Anyone could forge them.
     #[arg(long)]
     insecure_accept_unsigned: bool,
@@ -507,10 +508,14 @@ fn connect(a: ConnectArgs) -> Result<ExitCode, String> {
 }
 
 fn listen(a: ListenArgs) -> Result<ExitCode, String> {
-    let verifier = match (&a.key, a.insecure_accept_unsigned) {
-        (Some(k), _) => Some(Verifier::new(SignatureKey::new(k.as_str())).allow_legacy_sha1(a.allow_legacy_sha1)),
-        (None, true) => None,
-        (None, false) => return Err("give the signature key (--key or HOOTSUITE_EVENTS_SIGNATURE_KEY), or --insecure-accept-unsigned".into()),
+    let verifier = match (a.key.is_empty(), a.insecure_accept_unsigned) {
+        (false, _) => Some(
+            Verifier::with_keys(a.key.iter().map(String::as_str))
+                .map_err(|e| e.to_string())?
+                .allow_legacy_sha1(a.allow_legacy_sha1),
+        ),
+        (true, true) => None,
+        (true, false) => return Err("give the signature key (--key or HOOTSUITE_EVENTS_SIGNATURE_KEY), or --insecure-accept-unsigned".into()),
     };
     let receiver = receiver::Receiver::start(a.port, verifier)
         .map_err(|e| format!("listening on 127.0.0.1:{}: {e}", a.port))?;

@@ -8,13 +8,16 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use hootsuite_events::events::{self, Deduplicator, Notification};
+use hootsuite_events::events::{self, Notification};
+use hootsuite_events::idempotency::{self, MemoryStore};
 use hootsuite_events::signature::Verifier;
 
 const MAX_BODY: u64 = 1024 * 1024;
 
-/// Receives event notifications, verifies and parses them, and hands each new one over once
-/// (deliveries are deduplicated by `Elements-Webhook-Id` / `eventId`).
+/// Receives event notifications, verifies and parses them, and hands over each one that has a
+/// unit of work not processed before (units are keyed by signed content only: a replay under
+/// another `Elements-Webhook-Id`, a retry or another part of a split batch is acknowledged,
+/// not handed over again).
 pub struct Receiver {
     url: String,
     events: Mutex<Rx<Notification>>,
@@ -33,7 +36,9 @@ impl Receiver {
         let stop = Arc::new(AtomicBool::new(false));
         let stop_flag = Arc::clone(&stop);
         let thread = std::thread::spawn(move || {
-            let mut seen = Deduplicator::new(10_000);
+            let store = MemoryStore::new();
+            let started = std::time::Instant::now();
+            let now = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             while !stop_flag.load(Ordering::SeqCst) {
                 let Ok(Some(mut request)) = server.recv_timeout(Duration::from_millis(100)) else {
                     continue;
@@ -72,11 +77,24 @@ impl Receiver {
                 };
                 let response = match outcome {
                     Ok(n) => {
-                        let fresh = n.dedup_key().is_none_or(|k| seen.first_time(k));
-                        if fresh {
-                            let _ = tx.send(n);
-                        }
-                        tiny_http::Response::from_string("ok").with_status_code(200)
+                        // Handing the notification over is the processing; it cannot fail.
+                        let outcome = idempotency::process(
+                            &store,
+                            &n,
+                            now,
+                            idempotency::DEFAULT_LEASE_MS,
+                            |_| Ok::<(), std::convert::Infallible>(()),
+                        );
+                        let status = match outcome {
+                            Ok(o) if o.processed > 0 => {
+                                let status = o.status;
+                                let _ = tx.send(n);
+                                status
+                            }
+                            Ok(o) => o.status,
+                            Err(_) => idempotency::STATUS_FAILED,
+                        };
+                        tiny_http::Response::from_string("ok").with_status_code(status)
                     }
                     Err((status, message)) => {
                         eprintln!("rejected a delivery: {message}");

@@ -440,9 +440,10 @@ fn receiver_on(addr: &str, key: &str, fail_first: usize, hang: bool) -> TestRece
     let verifier = Verifier::new(SignatureKey::new(key));
     let (g, h, f) = (Arc::clone(&got), Arc::clone(&hits), Arc::clone(&fail));
     let thread = std::thread::spawn(move || {
-        // As a real receiver does: a redelivery of a processed delivery is acknowledged, not
-        // processed again (a sender that timed out retries what the receiver may have done).
-        let mut seen = hootsuite_events::events::Deduplicator::new(1000);
+        // As a real receiver does: each unit of work is processed once, so a redelivery of a
+        // processed delivery is acknowledged, not processed again.
+        let store = hootsuite_events::idempotency::MemoryStore::new();
+        let start = Instant::now();
         // Bounded: stops after 2,000 requests or 30 s without one.
         for _ in 0..2000 {
             let Ok(Some(mut req)) = server.recv_timeout(Duration::from_secs(30)) else {
@@ -464,10 +465,22 @@ fn receiver_on(addr: &str, key: &str, fail_first: usize, hang: bool) -> TestRece
             } else {
                 match verifier.verify_event(&headers, &body) {
                     Ok(notification) => {
-                        if notification.dedup_key().is_none_or(|k| seen.first_time(k)) {
-                            g.lock().expect("lock").push(notification);
+                        let now = || start.elapsed().as_millis() as u64;
+                        let outcome = hootsuite_events::idempotency::process(
+                            &store,
+                            &notification,
+                            now,
+                            hootsuite_events::idempotency::DEFAULT_LEASE_MS,
+                            |_| Ok::<(), ()>(()),
+                        );
+                        match outcome {
+                            Ok(o) if o.processed > 0 => {
+                                g.lock().expect("lock").push(notification);
+                                o.status
+                            }
+                            Ok(o) => o.status,
+                            Err(_) => 500,
                         }
-                        200
                     }
                     Err(_) => 401,
                 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use hootsuite_events::signature::{SIGNATURE_HEADER, WEBHOOK_ID_HEADER};
 
-use crate::state::{DeliveryStatus, Shared};
+use crate::state::{DeliveryStatus, Shared, DELIVERED_KEPT};
 
 /// Retries after the first attempt.
 pub(crate) const MAX_RETRIES: u32 = 9;
@@ -43,7 +43,11 @@ pub(crate) fn run(shared: &Shared) {
             state.deliveries[pos].event_id,
         );
         if delivered {
-            state.deliveries.remove(pos);
+            let done = state.deliveries.remove(pos);
+            if state.delivered.len() == DELIVERED_KEPT {
+                state.delivered.pop_front();
+            }
+            state.delivered.push_back(done);
             state.set_event_status(instance_id, event_id, "NOTIFIED");
             continue;
         }

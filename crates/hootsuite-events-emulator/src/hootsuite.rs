@@ -62,8 +62,16 @@ pub(crate) fn normalize(
     Ok(out)
 }
 
-/// A sample Hootsuite payload of one event of `kind` (`message`, `comment`, `app`, `ping`).
-pub(crate) fn sample(kind: &str, seq_no: u64, timestamp: &str) -> Option<Value> {
+/// A sample Hootsuite payload of `count` events of `kind` (`message`, `comment`, `app`,
+/// `ping`), numbered from `first_seq_no`.
+pub(crate) fn sample(kind: &str, first_seq_no: u64, count: u64, timestamp: &str) -> Option<Value> {
+    let items = (first_seq_no..first_seq_no.saturating_add(count))
+        .map(|seq_no| sample_event(kind, seq_no, timestamp))
+        .collect::<Option<Vec<Value>>>()?;
+    Some(Value::Array(items))
+}
+
+fn sample_event(kind: &str, seq_no: u64, timestamp: &str) -> Option<Value> {
     let (event_type, data) = match kind {
         "message" => (
             "com.hootsuite.messages.event.v1",
@@ -84,5 +92,5 @@ pub(crate) fn sample(kind: &str, seq_no: u64, timestamp: &str) -> Option<Value> 
     if !data.is_null() {
         item["data"] = data;
     }
-    Some(Value::Array(vec![item]))
+    Some(item)
 }

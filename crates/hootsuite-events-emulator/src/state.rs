@@ -33,6 +33,12 @@ pub struct Shared {
 
 static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(1);
 
+/// The one account the emulator serves, as its notifications name it.
+const EMULATED_USER_ID: u64 = 1;
+const EMULATED_USER_EMAIL: &str = "developer@example.com";
+const EMULATED_ACCOUNT_ID: u64 = 10;
+const EMULATED_COMPANY_ID: u64 = 20;
+
 impl Shared {
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         // A handler that panicked cannot leave the state half-written in a way that matters
@@ -71,7 +77,12 @@ pub(crate) struct State {
     codes: HashMap<String, IssuedCode>,
     pub faults: Vec<Fault>,
     pub deliveries: Vec<Delivery>,
+    /// The last deliveries that got a 2xx, oldest first, for `POST /emulator/replay`.
+    pub delivered: std::collections::VecDeque<Delivery>,
 }
+
+/// How many delivered notifications are kept for replays.
+pub(crate) const DELIVERED_KEPT: usize = 1_000;
 
 struct IssuedCode {
     client_id: String,
@@ -326,15 +337,21 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
             state.faults.clear();
             return Resp::json(200, &json!({"faults": 0}));
         }
+        ("POST", ["emulator", "replay"]) => return replay(shared, &mut state, &req.body, rid),
         ("POST", ["emulator", "instances", id, "sample-event"]) => {
             let Some(id) = state.existing_instance(id) else {
                 return shared.error(404, &format!("No instance found with id {id}"), None, rid);
             };
             let kind = req.query("type").unwrap_or("message");
-            state.last_seq_no += 1;
-            let Some(payload) =
-                hootsuite::sample(kind, 9_000_000 + state.last_seq_no, &now_rfc3339())
-            else {
+            let count = match req.query("count").map(str::parse::<u64>) {
+                None => 1,
+                Some(Ok(n)) if (1..=1_000).contains(&n) => n,
+                Some(_) => {
+                    return shared.error(400, "`count` must be a number from 1 to 1000", None, rid)
+                }
+            };
+            let first = 9_000_001 + state.last_seq_no;
+            let Some(payload) = hootsuite::sample(kind, first, count, &now_rfc3339()) else {
                 return shared.error(
                     400,
                     "`type` must be message, comment, app or ping",
@@ -342,6 +359,7 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                     rid,
                 );
             };
+            state.last_seq_no += count;
             return receive_webhook(shared, &mut state, id, &payload, rid);
         }
         ("POST", ["events", "hootsuite", encoded]) => {
@@ -810,6 +828,55 @@ fn list(shared: &Shared, state: &State, req: &Req, rid: &str) -> Resp {
     resp.with_header("Elements-Total-Count", matching.len().to_string())
 }
 
+/// `POST /emulator/replay` with `{"event_id"?, "webhook_id"?}`: sends a delivered
+/// notification again, byte for byte with its signature, under another `Elements-Webhook-Id`
+/// (the last one delivered when no `event_id` is given): what a replay attack or a duplicate
+/// delivery looks like to a receiver.
+fn replay(shared: &Shared, state: &mut State, body: &[u8], rid: &str) -> Resp {
+    let args: Value = if body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(v) => v,
+            Err(e) => return shared.error(400, &format!("the body is not JSON: {e}"), None, rid),
+        }
+    };
+    let event_id = args.get("event_id").and_then(Value::as_u64);
+    let found = state
+        .delivered
+        .iter()
+        .rev()
+        .find(|d| event_id.is_none_or(|id| d.event_id == id));
+    let Some(original) = found else {
+        return shared.error(404, "No delivered notification to replay", None, rid);
+    };
+    let webhook_id = match args.get("webhook_id").and_then(Value::as_str) {
+        Some(w) => w.to_string(),
+        None => format!("wh-{}", token(24)),
+    };
+    state.last_delivery_id += 1;
+    let copy = Delivery {
+        id: state.last_delivery_id,
+        webhook_id: webhook_id.clone(),
+        instance_id: original.instance_id,
+        event_id: original.event_id,
+        url: original.url.clone(),
+        body: original.body.clone(),
+        signature: original.signature.clone(),
+        attempts: 0,
+        next_at: Instant::now(),
+        started: Instant::now(),
+        status: DeliveryStatus::Pending,
+        created: now_rfc3339(),
+    };
+    state.deliveries.push(copy);
+    shared.wake.notify_all();
+    Resp::json(
+        200,
+        &json!({"deliveryId": state.last_delivery_id, "webhookId": webhook_id}),
+    )
+}
+
 /// Hootsuite's webhook for one instance: normalize, split by 20, sign, and queue deliveries.
 fn receive_webhook(
     shared: &Shared,
@@ -835,17 +902,32 @@ fn receive_webhook(
     let url = inst.config_str(KEY_EVENT_CALLBACK_URL).map(str::to_string);
     let key = inst.config_str(KEY_SIGNATURE_KEY).map(SignatureKey::new);
     let active = inst.subscription_active;
+    let (name, tags) = (inst.name.clone(), inst.tags.clone());
     let mut ids = Vec::new();
     for chunk in events.chunks(EVENTS_PER_NOTIFICATION) {
         state.last_event_id += 1;
         let event_id = state.last_event_id;
-        let body = json!({"message": {
-            "eventId": event_id.to_string(),
-            "instanceId": id,
-            "elementKey": "hootsuite",
-            "events": chunk,
-            "raw": payload,
-        }});
+        // Cloud Elements' notification envelope around the message.
+        let body = json!({
+            "id": format!("{:032x}", u128::from(event_id) << 64 | u128::from(id)),
+            "topic": "events",
+            "action": "create",
+            "severity": "normal",
+            "createdDate": date,
+            "user": {"id": EMULATED_USER_ID, "emailAddress": EMULATED_USER_EMAIL},
+            "message": {
+                "eventId": event_id.to_string(),
+                "instanceId": id,
+                "instanceName": name,
+                "instanceTags": tags,
+                "elementKey": "hootsuite",
+                "accountId": EMULATED_ACCOUNT_ID,
+                "companyId": EMULATED_COMPANY_ID,
+                "userId": EMULATED_USER_ID,
+                "events": chunk,
+                "raw": payload,
+            },
+        });
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         let mut rec = EventRec {
             id: event_id,
