@@ -96,14 +96,22 @@ pub struct Outcome {
 impl Outcome {
     /// The status from the counts.
     fn settle(mut self) -> Self {
-        self.status = if self.failed > 0 {
-            STATUS_FAILED
-        } else if self.in_progress > 0 {
-            STATUS_IN_PROGRESS
-        } else {
-            STATUS_OK
-        };
+        self.status = status(self.in_progress, self.failed);
         self
+    }
+}
+
+/// What to answer Cloud Elements for a notification after claiming its units:
+/// [`STATUS_FAILED`] when a unit failed, [`STATUS_IN_PROGRESS`] when another process holds
+/// one, else [`STATUS_OK`]. (Hosts that run the claim loop themselves, such as the Python and
+/// Node packages with their own stores, answer with this.)
+pub fn status(in_progress: usize, failed: usize) -> u16 {
+    if failed > 0 {
+        STATUS_FAILED
+    } else if in_progress > 0 {
+        STATUS_IN_PROGRESS
+    } else {
+        STATUS_OK
     }
 }
 
