@@ -164,9 +164,14 @@ struct TriggerArgs {
 
 #[derive(clap::Args)]
 struct VerifyArgs {
-    /// The signature key.
-    #[arg(long, env = "HOOTSUITE_EVENTS_SIGNATURE_KEY", hide_env_values = true)]
-    key: String,
+    /// The signature key; repeat it during a rotation (the current key first).
+    #[arg(
+        long,
+        env = "HOOTSUITE_EVENTS_SIGNATURE_KEY",
+        hide_env_values = true,
+        required = true
+    )]
+    key: Vec<String>,
     /// The Elements-Webhook-Signature header value.
     #[arg(long)]
     header: String,
@@ -603,12 +608,14 @@ fn trigger(a: TriggerArgs) -> Result<ExitCode, String> {
 
 fn verify(a: VerifyArgs) -> Result<ExitCode, String> {
     let body = read_input(&a.file)?;
-    let verifier =
-        Verifier::new(SignatureKey::new(a.key.as_str())).allow_legacy_sha1(a.allow_legacy_sha1);
+    let verifier = Verifier::with_keys(a.key.iter().map(String::as_str))
+        .map_err(|e| e.to_string())?
+        .allow_legacy_sha1(a.allow_legacy_sha1);
     let headers = [(SIGNATURE_HEADER, a.header.as_str())];
     match verifier.verify_event(&headers[..], &body) {
         Ok(n) => {
-            println!("valid: {}", describe(&n));
+            let key = n.key_index.unwrap_or_default();
+            println!("valid (key {}): {}", key + 1, describe(&n));
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -142,6 +142,32 @@ fn webhook_url_and_verify() {
     assert!(
         String::from_utf8_lossy(&ok.stdout).contains("instance 7 event e-1; messages m CREATED")
     );
+    // During a rotation: the current key first, the previous one second.
+    let file = std::env::temp_dir().join(format!(
+        "hootsuite-events-verify-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(&file, body).expect("write the body");
+    let rotated = bin()
+        .args([
+            "verify",
+            "--header",
+            &header,
+            "--key",
+            "new-key",
+            "--key",
+            "cli-key-XYZ",
+            "--file",
+        ])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        String::from_utf8_lossy(&rotated.stdout).starts_with("valid (key 2)"),
+        "{}",
+        String::from_utf8_lossy(&rotated.stderr)
+    );
     let bad = run("sha256=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
     assert_eq!(bad.status.code(), Some(1));
     let err = String::from_utf8_lossy(&bad.stderr);
