@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use hootsuite_events::instance::{self, CreateInstance};
 use hootsuite_events::oauth::{self, RedirectUrlParams};
-use hootsuite_events::signature::{sign, SignatureKey, Verifier};
+use hootsuite_events::signature::{self, sign, SignatureKey, Verifier};
 use hootsuite_events::{events, BaseUrl, Config, HttpResponse};
 
 /// Splits the input at the first two NUL bytes: `(a, b, rest)`.
@@ -29,7 +29,14 @@ pub fn notification(data: &[u8]) {
         "the fast path disagrees with the reference path"
     );
     if let Ok(n) = fast {
-        let _ = n.dedup_key();
+        // Every notification names at least one unit, and each unit points at its event.
+        assert!(!n.units.is_empty(), "a notification without units");
+        assert_eq!(n.work().count(), n.units.len());
+        for w in n.work() {
+            assert!(
+                w.unit.index.is_none() || w.hootsuite_event.is_some() || w.element_event.is_some()
+            );
+        }
     }
 }
 
@@ -41,7 +48,22 @@ pub fn signature(data: &[u8]) {
     let key = String::from_utf8_lossy(key);
     let header = String::from_utf8_lossy(header);
     let verifier = Verifier::new(SignatureKey::new(key.as_ref())).allow_legacy_sha1(true);
-    let _ = verifier.verify(body, Some(&header));
+    let single = verifier.verify(body, Some(&header));
+    // Many candidates: the same answer up to the cap (one MAC per key whatever their number),
+    // a precise refusal past it.
+    if !header.contains([',', ' ']) && !header.is_empty() && header.trim() == header {
+        let n = signature::MAX_CANDIDATES;
+        let at_cap = vec![header.as_ref(); n].join(",");
+        let over = vec![header.as_ref(); n + 1].join(",");
+        let many = verifier.verify(body, Some(&at_cap));
+        if single.is_ok() {
+            assert_eq!(many, single);
+        }
+        if body.len() <= hootsuite_events::json::DEFAULT_MAX_BODY_SIZE && !key.is_empty() {
+            let refused = verifier.verify(body, Some(&over)).map_err(|e| e.code());
+            assert_eq!(refused, Err("signature_too_many"));
+        }
+    }
     let headers = [("Elements-Webhook-Signature", header.as_ref())];
     let _ = verifier.verify_event(&headers[..], body);
 

@@ -12,6 +12,7 @@
 
 mod receiver;
 mod secrets;
+mod trigger;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -66,6 +67,9 @@ enum Command {
     Listen(ListenArgs),
     /// Verify one notification body against its signature header.
     Verify(VerifyArgs),
+    /// Send your receiver the notifications Cloud Elements would send for a Hootsuite event,
+    /// signed as it signs them (a split batch, retries and a replay on request).
+    Trigger(TriggerArgs),
     /// Validate a create-instance body (a JSON file, or - for standard input).
     Validate {
         /// The file.
@@ -162,12 +166,14 @@ struct ListenArgs {
     /// Port on 127.0.0.1.
     #[arg(long, default_value_t = 8766)]
     port: u16,
-    /// The instance's signature key (prefer the variable or --key-file).
+    /// The instance's signature key (prefer the variable or --key-file); repeat it during a
+    /// rotation, the current key first, then the keys it replaced (deliveries signed with
+    /// those are still retried for about 73 h).
     #[arg(long, env = "HOOTSUITE_EVENTS_SIGNATURE_KEY", hide_env_values = true)]
-    key: Option<String>,
-    /// A file holding the signature key (- for standard input).
+    key: Vec<String>,
+    /// A file holding a signature key (- for standard input); repeatable like --key.
     #[arg(long, value_name = "PATH")]
-    key_file: Option<String>,
+    key_file: Vec<String>,
     /// Accept unsigned notifications (without --key). Anyone could forge them.
     #[arg(long)]
     insecure_accept_unsigned: bool,
@@ -183,13 +189,49 @@ struct ListenArgs {
 }
 
 #[derive(clap::Args)]
-struct VerifyArgs {
-    /// The signature key (prefer the variable or --key-file).
+struct TriggerArgs {
+    /// The Hootsuite event: message, comment, app or ping.
+    event: String,
+    /// Your receiver's URL.
+    #[arg(long)]
+    to: String,
+    /// The signature key your receiver verifies with (prefer the variable or --key-file).
     #[arg(long, env = "HOOTSUITE_EVENTS_SIGNATURE_KEY", hide_env_values = true)]
     key: Option<String>,
     /// A file holding the signature key (- for standard input).
     #[arg(long, value_name = "PATH")]
     key_file: Option<String>,
+    /// Send unsigned notifications (without a key).
+    #[arg(long)]
+    unsigned: bool,
+    /// Events in Hootsuite's batch; more than 20 arrive as several notifications, each
+    /// carrying the whole batch.
+    #[arg(long, default_value_t = 1)]
+    count: u64,
+    /// The instance id the notifications name.
+    #[arg(long, default_value_t = 12345)]
+    instance_id: u64,
+    /// Send each notification again this many times with the same Elements-Webhook-Id, as
+    /// Cloud Elements retries a delivery that did not get a 2xx.
+    #[arg(long, default_value_t = 0)]
+    retries: u32,
+    /// Then send the first notification again under another Elements-Webhook-Id (a replay).
+    #[arg(long)]
+    replay: bool,
+    /// One JSON line per POST.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// The signature key (prefer the variable or --key-file); repeat it during a rotation, the
+    /// current key first.
+    #[arg(long, env = "HOOTSUITE_EVENTS_SIGNATURE_KEY", hide_env_values = true)]
+    key: Vec<String>,
+    /// A file holding a signature key (- for standard input); repeatable like --key.
+    #[arg(long, value_name = "PATH")]
+    key_file: Vec<String>,
     /// The Elements-Webhook-Signature header value.
     #[arg(long)]
     header: String,
@@ -320,6 +362,7 @@ fn main() -> ExitCode {
         Command::Connect(a) => a.json,
         Command::Listen(a) => a.json,
         Command::Verify(a) => a.json,
+        Command::Trigger(a) => a.json,
         Command::Emulate(a) => a.json,
     };
     let result = match cli.command {
@@ -327,6 +370,7 @@ fn main() -> ExitCode {
         Command::Connect(a) => connect(a),
         Command::Listen(a) => listen(a),
         Command::Verify(a) => verify(a),
+        Command::Trigger(a) => trigger(a),
         Command::Validate { file, json } => validate(&file, json),
         Command::WebhookUrl {
             base_url,
@@ -773,12 +817,35 @@ fn connect(a: ConnectArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The signature keys, the current one first: from files, then flags (each warned about),
+/// else the variable or a prompt.
+fn signature_keys(
+    flags: Vec<String>,
+    files: &[String],
+    required: bool,
+) -> Result<Vec<String>, Failure> {
+    let mut keys = Vec::new();
+    for path in files {
+        keys.extend(secrets::resolve(&SIGNATURE_KEY, None, Some(path), true)?);
+    }
+    for flag in flags {
+        keys.extend(secrets::resolve(&SIGNATURE_KEY, Some(flag), None, true)?);
+    }
+    if keys.is_empty() {
+        keys.extend(secrets::resolve(&SIGNATURE_KEY, None, None, required)?);
+    }
+    Ok(keys)
+}
+
 fn listen(a: ListenArgs) -> Result<ExitCode, Failure> {
-    let key = secrets::resolve(&SIGNATURE_KEY, a.key, a.key_file.as_deref(), false)?;
-    let verifier = match (&key, a.insecure_accept_unsigned) {
-        (Some(k), _) => Some(Verifier::new(SignatureKey::new(k.as_str())).allow_legacy_sha1(a.allow_legacy_sha1)),
-        (None, true) => None,
-        (None, false) => return Err(Failure::usage("give the signature key (HOOTSUITE_EVENTS_SIGNATURE_KEY or --key-file), or --insecure-accept-unsigned")),
+    let keys = signature_keys(a.key, &a.key_file, false)?;
+    let verifier = match (keys.is_empty(), a.insecure_accept_unsigned) {
+        (false, _) => Some(
+            Verifier::with_keys(keys.iter().map(String::as_str))?
+                .allow_legacy_sha1(a.allow_legacy_sha1),
+        ),
+        (true, true) => None,
+        (true, false) => return Err(Failure::usage("give the signature key (HOOTSUITE_EVENTS_SIGNATURE_KEY or --key-file), or --insecure-accept-unsigned")),
     };
     let receiver = receiver::Receiver::start(a.port, verifier)
         .map_err(|e| Failure::network(format!("listening on 127.0.0.1:{}: {e}", a.port)))?;
@@ -803,12 +870,38 @@ fn listen(a: ListenArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn trigger(a: TriggerArgs) -> Result<ExitCode, Failure> {
+    let key = secrets::resolve(&SIGNATURE_KEY, a.key, a.key_file.as_deref(), false)?;
+    if key.is_none() && !a.unsigned {
+        return Err(Failure::usage("give the signature key your receiver verifies with (HOOTSUITE_EVENTS_SIGNATURE_KEY or --key-file), or --unsigned"));
+    }
+    if !(1..=1_000).contains(&a.count) {
+        return Err(Failure::usage("--count must be from 1 to 1000"));
+    }
+    let sent = trigger::run(&trigger::Trigger {
+        kind: a.event,
+        to: a.to,
+        key,
+        count: a.count,
+        instance_id: a.instance_id,
+        retries: a.retries,
+        replay: a.replay,
+        json: a.json,
+    })?;
+    Ok(if sent.unanswered > 0 {
+        ExitCode::from(EXIT_NETWORK)
+    } else if sent.refused > 0 {
+        ExitCode::from(EXIT_INVALID)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn verify(a: VerifyArgs) -> Result<ExitCode, Failure> {
-    let key =
-        secrets::resolve(&SIGNATURE_KEY, a.key, a.key_file.as_deref(), true)?.unwrap_or_default();
+    let keys = signature_keys(a.key, &a.key_file, true)?;
     let body = read_input(&a.file)?;
-    let verifier =
-        Verifier::new(SignatureKey::new(key.as_str())).allow_legacy_sha1(a.allow_legacy_sha1);
+    let verifier = Verifier::with_keys(keys.iter().map(String::as_str))?
+        .allow_legacy_sha1(a.allow_legacy_sha1);
     let headers = [(SIGNATURE_HEADER, a.header.as_str())];
     match verifier.verify_event(&headers[..], &body) {
         Ok(n) if a.json => {
@@ -816,7 +909,8 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Ok(n) => {
-            println!("valid: {}", describe(&n));
+            let key = n.key_index.unwrap_or_default();
+            println!("valid (key {}): {}", key + 1, describe(&n));
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

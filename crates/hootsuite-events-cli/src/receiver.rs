@@ -7,7 +7,8 @@ use std::sync::mpsc::{channel, Receiver as Rx};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use hootsuite_events::events::{self, Deduplicator, Notification};
+use hootsuite_events::events::{self, Notification};
+use hootsuite_events::idempotency::{self, MemoryStore};
 use hootsuite_events::signature::Verifier;
 use hootsuite_events_emulator::serve::{Limits, Request, Response, Server};
 
@@ -27,8 +28,10 @@ fn server(
     Server::start(listener, limits, name, handler)
 }
 
-/// Receives event notifications, verifies and parses them, and hands each new one over once
-/// (deliveries are deduplicated by `Elements-Webhook-Id` / `eventId`).
+/// Receives event notifications, verifies and parses them, and hands over each one that has a
+/// unit of work not processed before (units are keyed by signed content only: a replay under
+/// another `Elements-Webhook-Id`, a retry or another part of a split batch is acknowledged,
+/// not handed over again).
 pub struct Receiver {
     url: String,
     events: Mutex<Rx<Notification>>,
@@ -38,7 +41,8 @@ pub struct Receiver {
 impl Receiver {
     pub fn start(port: u16, verifier: Option<Verifier>) -> std::io::Result<Receiver> {
         let (tx, rx) = channel();
-        let seen = Mutex::new(Deduplicator::new(10_000));
+        let store = MemoryStore::new();
+        let started = std::time::Instant::now();
         let server = server(port, "receiver", move |request| {
             if request.body_too_large {
                 let why = format!("the body is larger than {MAX_BODY} bytes");
@@ -61,13 +65,25 @@ impl Receiver {
             };
             match outcome {
                 Ok(n) => {
-                    let fresh = n.dedup_key().is_none_or(|k| {
-                        seen.lock().unwrap_or_else(|p| p.into_inner()).first_time(k)
-                    });
-                    if fresh {
-                        let _ = tx.send(n);
-                    }
-                    Response::new(200, "text/plain; charset=utf-8", "ok")
+                    let now = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    // Handing the notification over is the processing; it cannot fail.
+                    let outcome = idempotency::process(
+                        &store,
+                        &n,
+                        now,
+                        idempotency::DEFAULT_LEASE_MS,
+                        |_| Ok::<(), std::convert::Infallible>(()),
+                    );
+                    let status = match outcome {
+                        Ok(o) if o.processed > 0 => {
+                            let status = o.status;
+                            let _ = tx.send(n);
+                            status
+                        }
+                        Ok(o) => o.status,
+                        Err(_) => idempotency::STATUS_FAILED,
+                    };
+                    Response::new(status, "text/plain; charset=utf-8", "ok")
                 }
                 Err((status, message)) => {
                     eprintln!("rejected a delivery: {message}");

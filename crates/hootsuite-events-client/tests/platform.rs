@@ -322,6 +322,21 @@ fn every_builder_is_served_by_the_emulator() {
     );
     assert!(!c.get_instance(id).expect("get").events_enabled);
 
+    let rotated = instance::parse_instance(&walk(
+        "set_signature_key_request",
+        instance::set_signature_key_request(&cfg, id, &Secret::new("rotated-key")).expect("req"),
+    ))
+    .expect("rotated");
+    assert_eq!(
+        rotated
+            .configuration
+            .get(instance::KEY_SIGNATURE_KEY)
+            .cloned()
+            .flatten()
+            .as_deref(),
+        Some("********")
+    );
+
     let new_code = Secret::new(code(&c).expose());
     instance::parse_instance(&walk(
         "reauthenticate_code_request",

@@ -498,15 +498,21 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
             state.faults.clear();
             return Resp::json(200, &json!({"faults": 0}));
         }
+        ("POST", ["emulator", "replay"]) => return replay(shared, &mut state, &req.body, rid),
         ("POST", ["emulator", "instances", id, "sample-event"]) => {
             let Some(id) = state.existing_instance(id) else {
                 return shared.error(404, &format!("No instance found with id {id}"), None, rid);
             };
             let kind = req.query("type").unwrap_or("message");
-            state.last_seq_no += 1;
-            let Some(payload) =
-                hootsuite::sample(kind, 9_000_000 + state.last_seq_no, &now_rfc3339())
-            else {
+            let count = match req.query("count").map(str::parse::<u64>) {
+                None => 1,
+                Some(Ok(n)) if (1..=1_000).contains(&n) => n,
+                Some(_) => {
+                    return shared.error(400, "`count` must be a number from 1 to 1000", None, rid)
+                }
+            };
+            let first = 9_000_001 + state.last_seq_no;
+            let Some(payload) = hootsuite::sample(kind, first, count, &now_rfc3339()) else {
                 return shared.error(
                     400,
                     "`type` must be message, comment, app or ping",
@@ -514,6 +520,7 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                     rid,
                 );
             };
+            state.last_seq_no += count;
             return receive_webhook(shared, &mut state, id, &payload, rid);
         }
         ("POST", ["events", "hootsuite", encoded]) => {
@@ -1179,6 +1186,56 @@ fn patch_configuration(
     Resp::json(200, &config_entry_json(i, pos, &key, &i.config[&key]))
 }
 
+/// `POST /emulator/replay` with `{"event_id"?, "webhook_id"?}`: sends a delivered
+/// notification again, byte for byte with its signature, under another `Elements-Webhook-Id`
+/// (the last one delivered when no `event_id` is given): what a replay attack or a duplicate
+/// delivery looks like to a receiver.
+fn replay(shared: &Shared, state: &mut State, body: &[u8], rid: &str) -> Resp {
+    let args: Value = if body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(v) => v,
+            Err(e) => return shared.error(400, &format!("the body is not JSON: {e}"), None, rid),
+        }
+    };
+    let event_id = args.get("event_id").and_then(Value::as_u64);
+    let found = state
+        .deliveries
+        .iter()
+        .rev()
+        .find(|d| d.is_delivered() && event_id.is_none_or(|id| d.event_id == id));
+    let Some(original) = found else {
+        return shared.error(404, "No delivered notification to replay", None, rid);
+    };
+    let webhook_id = match args.get("webhook_id").and_then(Value::as_str) {
+        Some(w) => w.to_string(),
+        None => format!("wh-{}", token(24)),
+    };
+    state.last_delivery_id += 1;
+    let copy = Delivery {
+        id: state.last_delivery_id,
+        webhook_id: webhook_id.clone(),
+        instance_id: original.instance_id,
+        event_id: original.event_id,
+        url: original.url.clone(),
+        body: original.body.clone(),
+        signature: original.signature.clone(),
+        attempts: 0,
+        next_at: Instant::now(),
+        started: Instant::now(),
+        status: DeliveryStatus::Created,
+        created: now_rfc3339(),
+        updated: now_rfc3339(),
+    };
+    state.deliveries.push(copy);
+    shared.wake.notify_all();
+    Resp::json(
+        200,
+        &json!({"deliveryId": state.last_delivery_id, "webhookId": webhook_id}),
+    )
+}
+
 /// Hootsuite's webhook for one instance: normalize, split by 20, sign, and queue deliveries.
 fn receive_webhook(
     shared: &Shared,
@@ -1188,39 +1245,42 @@ fn receive_webhook(
     rid: &str,
 ) -> Resp {
     let date = now_rfc3339();
-    let events = match hootsuite::normalize(payload, id, &date) {
-        Ok(e) => e,
-        Err(msg) => return shared.error(400, &msg, None, rid),
-    };
     let Some(inst) = state.instances.get(&id) else {
         return shared.error(404, "No instance found", None, rid);
+    };
+    let info = hootsuite::InstanceInfo {
+        id,
+        name: inst.name.clone(),
+        tags: inst.tags.clone(),
+    };
+    let bodies = match hootsuite::notifications(payload, &info, state.last_event_id + 1, &date) {
+        Ok(b) => b,
+        Err(msg) => return shared.error(400, &msg, None, rid),
     };
     if inst.disabled {
         return shared.error(403, "The instance is disabled", None, rid);
     }
-    if !inst.events_enabled() || events.is_empty() {
+    if !inst.events_enabled() || bodies.is_empty() {
         return Resp::json(200, &json!({"eventIds": []}));
     }
     let url = inst.config_str(KEY_EVENT_CALLBACK_URL).map(str::to_string);
     let key = inst.config_str(KEY_SIGNATURE_KEY).map(SignatureKey::new);
     let active = inst.subscription_active;
+    let per_body = hootsuite::normalize(payload, id, &date)
+        .map(|e| e.len())
+        .unwrap_or_default();
     let mut ids = Vec::new();
-    for chunk in events.chunks(EVENTS_PER_NOTIFICATION) {
+    for (i, bytes) in bodies.into_iter().enumerate() {
         state.last_event_id += 1;
         let event_id = state.last_event_id;
-        let body = json!({"message": {
-            "eventId": event_id.to_string(),
-            "instanceId": id,
-            "elementKey": "hootsuite",
-            "events": chunk,
-            "raw": payload,
-        }});
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let object_count = per_body
+            .saturating_sub(i * EVENTS_PER_NOTIFICATION)
+            .min(EVENTS_PER_NOTIFICATION);
         let mut rec = EventRec {
             id: event_id,
             status: "RECEIVED",
             created: date.clone(),
-            object_count: chunk.len(),
+            object_count,
             webhook_id: None,
             provider_data: payload.to_string(),
         };

@@ -5,10 +5,11 @@
 use std::hint::black_box;
 
 use base64::Engine as _;
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use hmac::{Hmac, Mac};
+use hootsuite_events::idempotency::{process, MemoryStore, DEFAULT_LEASE_MS};
 use hootsuite_events::instance::{self, CreateInstance};
-use hootsuite_events::signature::{sign, SignatureKey, Verifier};
+use hootsuite_events::signature::{sign, SignatureKey, Verifier, MAX_CANDIDATES};
 use hootsuite_events::{BaseUrl, Config};
 use serde::{Deserialize, Serialize};
 
@@ -128,5 +129,83 @@ fn benches(c: &mut Criterion) {
     }
 }
 
-criterion_group!(core, benches);
+/// The receiver a Rust user would write by hand: hmac + base64 + serde_json, then a set of
+/// the Hootsuite events' `seq_no`s.
+fn peer_receive(
+    key: &[u8],
+    body: &[u8],
+    header: &str,
+    seen: &mut std::collections::HashSet<String>,
+) -> Option<usize> {
+    let v = peer_verify_parse(key, body, header)?;
+    let raw = v.get("message")?.get("raw")?.as_array()?;
+    Some(
+        raw.iter()
+            .filter_map(|e| e.get("seq_no")?.as_str())
+            .filter(|s| seen.insert((*s).to_string()))
+            .count(),
+    )
+}
+
+fn receiving(c: &mut Criterion) {
+    let key = SignatureKey::new("MySecretEventSignatureKey");
+    let body = notification(2 * 1024);
+    let header = sign(&key, &body);
+    let headers = [("Elements-Webhook-Signature", header.as_str())];
+    let verifier = Verifier::new(key.clone());
+    let mut g = c.benchmark_group("receive_2k");
+    // A fresh store (or set) per iteration: every unit is claimed and completed, not skipped.
+    g.bench_function("ours: verify_event + claim + complete (MemoryStore)", |b| {
+        b.iter_batched(
+            || MemoryStore::with_limits(16, 1_000),
+            |store| {
+                let n = verifier
+                    .verify_event(&headers[..], black_box(&body))
+                    .expect("valid");
+                process(&store, &n, || 1, DEFAULT_LEASE_MS, |_| Ok::<(), ()>(()))
+                    .expect("processed")
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function(
+        "peer: hmac + base64 + serde_json::Value + a HashSet of seq_no",
+        |b| {
+            b.iter_batched(
+                std::collections::HashSet::new,
+                |mut seen| {
+                    peer_receive(
+                        b"MySecretEventSignatureKey",
+                        black_box(&body),
+                        &header,
+                        &mut seen,
+                    )
+                    .expect("valid")
+                },
+                BatchSize::SmallInput,
+            )
+        },
+    );
+    g.finish();
+
+    // An unauthenticated header cannot multiply the work: the MAC is computed once per key.
+    let big = vec![b'x'; 1024 * 1024];
+    let one = sign(&key, &big);
+    let at_cap = [one.as_str(); MAX_CANDIDATES].join(",");
+    let mut g = c.benchmark_group("candidates_1mib");
+    g.throughput(Throughput::Bytes(big.len() as u64));
+    g.bench_function("ours: 8 signatures in the header (the cap)", |b| {
+        b.iter(|| {
+            verifier
+                .verify(black_box(&big), Some(&at_cap))
+                .expect("valid")
+        })
+    });
+    g.bench_function("one signature", |b| {
+        b.iter(|| verifier.verify(black_box(&big), Some(&one)).expect("valid"))
+    });
+    g.finish();
+}
+
+criterion_group!(core, benches, receiving);
 criterion_main!(core);

@@ -158,6 +158,10 @@ impl Error {
                 put("limit", (*limit).into());
                 put("size", (*size).into());
             }
+            Error::Signature(SignatureError::TooManyCandidates { limit, count }) => {
+                put("limit", (*limit).into());
+                put("count", (*count).into());
+            }
             Error::Signature(SignatureError::UnsupportedScheme { scheme }) => {
                 put("scheme", scheme.as_str().into())
             }
@@ -519,11 +523,18 @@ pub enum SignatureError {
     },
     /// The signature key is empty.
     EmptyKey,
+    /// The header holds more signatures than a verifier compares.
+    TooManyCandidates {
+        /// The most signatures compared.
+        limit: usize,
+        /// How many the header holds.
+        count: usize,
+    },
 }
 
 impl SignatureError {
     /// `signature_missing`, `signature_malformed`, `signature_scheme`, `signature_legacy`,
-    /// `signature_mismatch`, `body_too_large`, `signature_empty_key`.
+    /// `signature_mismatch`, `body_too_large`, `signature_empty_key`, `signature_too_many`.
     pub fn code(&self) -> &'static str {
         match self {
             SignatureError::MissingHeader => "signature_missing",
@@ -533,6 +544,7 @@ impl SignatureError {
             SignatureError::Mismatch => "signature_mismatch",
             SignatureError::BodyTooLarge { .. } => "body_too_large",
             SignatureError::EmptyKey => "signature_empty_key",
+            SignatureError::TooManyCandidates { .. } => "signature_too_many",
         }
     }
 }
@@ -562,6 +574,10 @@ impl fmt::Display for SignatureError {
                 "the body is {size} bytes, over the limit of {limit} bytes"
             ),
             SignatureError::EmptyKey => f.write_str("the signature key is empty"),
+            SignatureError::TooManyCandidates { limit, count } => write!(
+                f,
+                "the Elements-Webhook-Signature header holds {count} signatures; at most {limit} are compared (Cloud Elements sends one)"
+            ),
         }
     }
 }

@@ -14,7 +14,8 @@
 //! 3. [`instance::create_request`] → the instance (`id`, `token`), after [`instance::validate`];
 //! 4. [`instance::hootsuite_webhook_url`] → the URL to paste into the Hootsuite app, then
 //!    [`instance::update_event_callback_request`] for the final callback URL;
-//! 5. [`signature::Verifier::verify_event`] → each event notification, verified and parsed.
+//! 5. [`signature::Verifier::verify_event`] → each event notification, verified and parsed;
+//!    [`idempotency::process`] → each of its units of work processed once.
 //!
 //! ```
 //! use hootsuite_events::{instance, oauth, signature, BaseUrl, Config, HttpResponse};
@@ -57,12 +58,14 @@
 //! let headers = [("Elements-Webhook-Signature", signature::sign(&key, raw_body))];
 //! let event = signature::Verifier::new(key).verify_event(&headers[..], raw_body)?;
 //! assert_eq!(event.instance_id, Some(12345));
+//! assert_eq!(event.units[0].key, "ce:12345:e1:0");
 //! # Ok::<(), hootsuite_events::Error>(())
 //! ```
 
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod idempotency;
 pub mod instance;
 pub mod json;
 pub mod oauth;

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use subtle_eq::constant_time_eq;
+use subtle::ConstantTimeEq;
 
 use crate::config::{Config, Secret};
 use crate::error::{CallbackError, Error};
@@ -408,7 +408,7 @@ pub fn parse_callback(
     }
     match state {
         None => return Err(CallbackError::MissingState.into()),
-        Some(s) if !constant_time_eq(s.as_bytes(), expected_state.as_bytes()) => {
+        Some(s) if !bool::from(s.as_bytes().ct_eq(expected_state.as_bytes())) => {
             return Err(CallbackError::StateMismatch.into())
         }
         Some(_) => {}
@@ -423,20 +423,6 @@ pub fn parse_callback(
 }
 
 /// Constant-time comparison of byte strings (the length may leak; the content does not).
-mod subtle_eq {
-    pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-        if a.len() != b.len() {
-            return false;
-        }
-        let mut diff = 0u8;
-        for (x, y) in a.iter().zip(b) {
-            diff |= x ^ y;
-        }
-        // `black_box` keeps the optimizer from turning the loop into an early exit.
-        std::hint::black_box(diff) == 0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

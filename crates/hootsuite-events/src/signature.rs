@@ -6,13 +6,19 @@
 //! (Express `express.raw()`, Flask `request.get_data()`), not a parsed object.
 //!
 //! Cloud Elements' signature has no timestamp, so there is no clock to inject and no replay
-//! window: replays are caught by deduplicating on `Elements-Webhook-Id` / `eventId`
-//! ([`crate::events::Notification::dedup_key`]).
+//! window: a replayed delivery verifies. Replays are stopped by processing each unit of work
+//! once ([`crate::events::Unit`] keys are made of signed bytes only; see
+//! [`crate::idempotency`]), for as long as the keys are kept.
+//!
+//! Key rotation: a [`Verifier`] holds several keys (the current one first) and tells which one
+//! matched, so deliveries signed with the previous key, still retried by Cloud Elements for
+//! about 73 hours after a change, keep verifying.
 
 use std::fmt;
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
+use subtle::ConstantTimeEq;
 
 use crate::config::Secret;
 use crate::error::{Error, SignatureError};
@@ -20,10 +26,14 @@ use crate::events::{parse_delivery_with, Notification};
 use crate::json::{Limits, DEFAULT_MAX_BODY_SIZE};
 use crate::request::Headers;
 
-/// The header that carries the signature.
-pub const SIGNATURE_HEADER: &str = "Elements-Webhook-Signature";
-/// The header that identifies one delivery (for deduplication).
-pub const WEBHOOK_ID_HEADER: &str = "Elements-Webhook-Id";
+pub use crate::events::{SIGNATURE_HEADER, WEBHOOK_ID_HEADER};
+
+/// The most signatures one header may hold; more is refused before any hashing, so that a
+/// header cannot multiply the work done on a large body.
+pub const MAX_CANDIDATES: usize = 8;
+
+/// The most keys one verifier holds (the current key and the ones it replaced).
+pub const MAX_KEYS: usize = 8;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -53,6 +63,12 @@ impl From<&str> for SignatureKey {
     }
 }
 
+impl From<String> for SignatureKey {
+    fn from(key: String) -> Self {
+        SignatureKey::new(key)
+    }
+}
+
 /// The header value Cloud Elements would send for `body`: `sha256=<Base64>`.
 ///
 /// ```
@@ -63,36 +79,106 @@ impl From<&str> for SignatureKey {
 ///            "sha256=jHdbRx5EZAsOfTwAPJOGkNUzQMVVdu5VJlxcsk+G6jQ=");
 /// ```
 pub fn sign(key: &SignatureKey, body: &[u8]) -> String {
+    format!("sha256={}", B64.encode(mac256(key, body)))
+}
+
+fn mac256(key: &SignatureKey, body: &[u8]) -> Vec<u8> {
     // HMAC takes keys of any length, so `new_from_slice` cannot fail.
-    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(key.bytes()) else {
-        return String::new();
-    };
-    mac.update(body);
-    format!("sha256={}", B64.encode(mac.finalize().into_bytes()))
+    match Hmac::<sha2::Sha256>::new_from_slice(key.bytes()) {
+        Ok(mut mac) => {
+            mac.update(body);
+            mac.finalize().into_bytes().to_vec()
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+fn mac1(key: &SignatureKey, body: &[u8]) -> Vec<u8> {
+    match Hmac::<sha1::Sha1>::new_from_slice(key.bytes()) {
+        Ok(mut mac) => {
+            mac.update(body);
+            mac.finalize().into_bytes().to_vec()
+        }
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Checks `header` against `body` with the default verifier (sha256 only, 1 MiB limit).
 pub fn verify(key: &SignatureKey, body: &[u8], header: &str) -> Result<(), Error> {
-    Verifier::new(key.clone()).verify(body, Some(header))
+    Verifier::new(key.clone())
+        .verify(body, Some(header))
+        .map(|_| ())
 }
 
-/// Verifies notifications: the key, whether legacy `sha1=` signatures are accepted, and the
+/// Verifies notifications: the keys, whether legacy `sha1=` signatures are accepted, and the
 /// largest body accepted.
+///
+/// ```
+/// use hootsuite_events::signature::{sign, SignatureKey, Verifier};
+/// let (old, new) = (SignatureKey::new("old-key"), SignatureKey::new("new-key"));
+/// let verifier = Verifier::new(new.clone()).previous_key(old.clone())?;
+/// let body = br#"{"message": {}}"#;
+/// assert_eq!(verifier.verify(body, Some(&sign(&new, body)))?, 0);
+/// assert_eq!(verifier.verify(body, Some(&sign(&old, body)))?, 1);
+/// # Ok::<(), hootsuite_events::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Verifier {
-    key: SignatureKey,
+    keys: Vec<SignatureKey>,
     allow_legacy_sha1: bool,
     max_body_size: usize,
+}
+
+/// One signature of the header, read.
+struct Candidate {
+    legacy: bool,
+    mac: Vec<u8>,
 }
 
 impl Verifier {
     /// A verifier for `key`: sha256 only, bodies up to 1 MiB.
     pub fn new(key: impl Into<SignatureKey>) -> Self {
         Verifier {
-            key: key.into(),
+            keys: vec![key.into()],
             allow_legacy_sha1: false,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
         }
+    }
+
+    /// A verifier for several keys, the current one first: during a rotation, deliveries
+    /// signed with a previous key still verify. At least one key, at most [`MAX_KEYS`].
+    pub fn with_keys<K: Into<SignatureKey>>(
+        keys: impl IntoIterator<Item = K>,
+    ) -> Result<Self, Error> {
+        let keys: Vec<SignatureKey> = keys.into_iter().map(Into::into).collect();
+        if keys.is_empty() || keys.len() > MAX_KEYS {
+            return Err(Error::InvalidArgument {
+                field: "keys".into(),
+                reason: format!(
+                    "holds {} keys; expected from 1 to {MAX_KEYS} (the current key first, then the ones it replaced)",
+                    keys.len()
+                ),
+            });
+        }
+        Ok(Verifier {
+            keys,
+            ..Verifier::new("")
+        })
+    }
+
+    /// Adds a key that the current one replaced (tried after the keys already held).
+    pub fn previous_key(mut self, key: impl Into<SignatureKey>) -> Result<Self, Error> {
+        self.keys.push(key.into());
+        Verifier::with_keys(self.keys).map(|v| Verifier {
+            allow_legacy_sha1: self.allow_legacy_sha1,
+            max_body_size: self.max_body_size,
+            ..v
+        })
+    }
+
+    /// How many keys the verifier holds.
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
     }
 
     /// Also accepts the older `sha1=` signatures (HMAC-SHA1). Off by default: SHA-1 is weaker
@@ -108,12 +194,14 @@ impl Verifier {
         self
     }
 
-    /// Checks the signature header of `body`. `header` is `None` when the request had none.
+    /// Checks the signature header of `body` and returns the index of the key that matched
+    /// (0 for the first). `header` is `None` when the request had none.
     ///
-    /// A header may hold several signatures separated by `,` or spaces (as during a key
-    /// rotation); one that matches is enough.
-    pub fn verify(&self, body: &[u8], header: Option<&str>) -> Result<(), Error> {
-        if self.key.bytes().is_empty() {
+    /// A header may hold up to [`MAX_CANDIDATES`] signatures separated by `,` or spaces; one
+    /// that matches is enough. The MAC of the body is computed once per key and scheme, and
+    /// every comparison takes constant time.
+    pub fn verify(&self, body: &[u8], header: Option<&str>) -> Result<usize, Error> {
+        if self.keys.iter().any(|k| k.bytes().is_empty()) {
             return Err(SignatureError::EmptyKey.into());
         }
         if body.len() > self.max_body_size {
@@ -133,92 +221,35 @@ impl Verifier {
             }
             Some(h) => h,
         };
+        let count = header.split([',', ' ']).filter(|c| !c.is_empty()).count();
+        if count > MAX_CANDIDATES {
+            return Err(SignatureError::TooManyCandidates {
+                limit: MAX_CANDIDATES,
+                count,
+            }
+            .into());
+        }
         // The most telling failure wins when no candidate matches.
         let mut failure: Option<SignatureError> = None;
-        let note = |e: SignatureError, failure: &mut Option<SignatureError>| {
-            let rank = |e: &SignatureError| match e {
-                SignatureError::Mismatch => 4,
-                SignatureError::LegacyNotAllowed => 3,
-                SignatureError::MalformedHeader { .. } => 2,
-                _ => 1,
-            };
-            if failure.as_ref().is_none_or(|f| rank(&e) > rank(f)) {
-                *failure = Some(e);
+        let mut candidates = Vec::with_capacity(count);
+        for text in header.split([',', ' ']).filter(|c| !c.is_empty()) {
+            match self.read_candidate(text) {
+                Ok(c) => candidates.push(c),
+                Err(e) => note(e, &mut failure),
             }
-        };
-        for candidate in header.split([',', ' ']).filter(|c| !c.is_empty()) {
-            let scheme_like = |s: &str| {
-                // A scheme is a short token (`sha256`); a bare Base64 signature is longer.
-                !s.is_empty()
-                    && s.len() <= 16
-                    && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            };
-            let Some((scheme, encoded)) = candidate.split_once('=').filter(|(s, _)| scheme_like(s))
-            else {
-                note(
-                    SignatureError::MalformedHeader {
-                        reason: "it does not start with a scheme such as `sha256=`".into(),
-                    },
-                    &mut failure,
-                );
-                continue;
-            };
-            let (expected_len, legacy) = match scheme.trim().to_ascii_lowercase().as_str() {
-                "sha256" => (32, false),
-                "sha1" => (20, true),
-                other => {
-                    note(
-                        SignatureError::UnsupportedScheme {
-                            scheme: other.to_string(),
-                        },
-                        &mut failure,
-                    );
-                    continue;
+        }
+        let mut macs256: Vec<Option<Vec<u8>>> = vec![None; self.keys.len()];
+        let mut macs1: Vec<Option<Vec<u8>>> = vec![None; self.keys.len()];
+        for c in &candidates {
+            for (i, key) in self.keys.iter().enumerate() {
+                let mac = if c.legacy {
+                    macs1[i].get_or_insert_with(|| mac1(key, body))
+                } else {
+                    macs256[i].get_or_insert_with(|| mac256(key, body))
+                };
+                if bool::from(mac.as_slice().ct_eq(&c.mac)) {
+                    return Ok(i);
                 }
-            };
-            if legacy && !self.allow_legacy_sha1 {
-                note(SignatureError::LegacyNotAllowed, &mut failure);
-                continue;
-            }
-            let Ok(given) = B64.decode(encoded.trim()) else {
-                note(
-                    SignatureError::MalformedHeader {
-                        reason: "the signature is not standard Base64".into(),
-                    },
-                    &mut failure,
-                );
-                continue;
-            };
-            if given.len() != expected_len {
-                note(
-                    SignatureError::MalformedHeader {
-                        reason: format!(
-                            "the signature is {} bytes; {scheme} gives {expected_len}",
-                            given.len()
-                        ),
-                    },
-                    &mut failure,
-                );
-                continue;
-            }
-            // `verify_slice` compares in constant time.
-            let ok = if legacy {
-                Hmac::<sha1::Sha1>::new_from_slice(self.key.bytes())
-                    .map(|mut m| {
-                        m.update(body);
-                        m.verify_slice(&given).is_ok()
-                    })
-                    .unwrap_or(false)
-            } else {
-                Hmac::<sha2::Sha256>::new_from_slice(self.key.bytes())
-                    .map(|mut m| {
-                        m.update(body);
-                        m.verify_slice(&given).is_ok()
-                    })
-                    .unwrap_or(false)
-            };
-            if ok {
-                return Ok(());
             }
             note(SignatureError::Mismatch, &mut failure);
         }
@@ -229,17 +260,60 @@ impl Verifier {
             .into())
     }
 
+    /// Reads one `scheme=<Base64>` signature of the header.
+    fn read_candidate(&self, text: &str) -> Result<Candidate, SignatureError> {
+        let scheme_like = |s: &str| {
+            // A scheme is a short token (`sha256`); a bare Base64 signature is longer.
+            !s.is_empty()
+                && s.len() <= 16
+                && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        };
+        let Some((scheme, encoded)) = text.split_once('=').filter(|(s, _)| scheme_like(s)) else {
+            return Err(SignatureError::MalformedHeader {
+                reason: "it does not start with a scheme such as `sha256=`".into(),
+            });
+        };
+        let (expected_len, legacy) = match scheme.to_ascii_lowercase().as_str() {
+            "sha256" => (32, false),
+            "sha1" => (20, true),
+            other => {
+                return Err(SignatureError::UnsupportedScheme {
+                    scheme: other.to_string(),
+                })
+            }
+        };
+        if legacy && !self.allow_legacy_sha1 {
+            return Err(SignatureError::LegacyNotAllowed);
+        }
+        let Ok(mac) = B64.decode(encoded.trim()) else {
+            return Err(SignatureError::MalformedHeader {
+                reason: "the signature is not standard Base64".into(),
+            });
+        };
+        if mac.len() != expected_len {
+            return Err(SignatureError::MalformedHeader {
+                reason: format!(
+                    "the signature is {} bytes; {scheme} gives {expected_len}",
+                    mac.len()
+                ),
+            });
+        }
+        Ok(Candidate { legacy, mac })
+    }
+
     /// Verifies the signature of a delivery, then parses it: the one call a webhook handler
-    /// needs. `headers` are the request's headers, `body` its raw bytes.
+    /// needs. `headers` are the request's headers, `body` its raw bytes. The result's
+    /// [`Notification::key_index`] tells which key matched.
     ///
     /// ```
     /// use hootsuite_events::signature::{sign, SignatureKey, Verifier};
     /// let key = SignatureKey::new("k");
-    /// let body = br#"{"message":{"eventId":"e1","instanceId":7,"events":[]}}"#;
+    /// let body = br#"{"message":{"eventId":"e1","instanceId":7,"events":[{"eventType":"CREATED"}]}}"#;
     /// let headers = vec![("Elements-Webhook-Signature", sign(&key, body)),
     ///                    ("Elements-Webhook-Id", "w-1".to_string())];
     /// let n = Verifier::new(key).verify_event(&headers, body)?;
-    /// assert_eq!(n.dedup_key(), Some("w-1"));
+    /// assert_eq!(n.units[0].key, "ce:7:e1:0");
+    /// assert_eq!(n.key_index, Some(0));
     /// # Ok::<(), hootsuite_events::Error>(())
     /// ```
     pub fn verify_event<H: Headers + ?Sized>(
@@ -247,14 +321,29 @@ impl Verifier {
         headers: &H,
         body: &[u8],
     ) -> Result<Notification, Error> {
-        self.verify(body, headers.get_header(SIGNATURE_HEADER))?;
-        parse_delivery_with(
+        let key_index = self.verify(body, headers.get_header(SIGNATURE_HEADER))?;
+        let mut n = parse_delivery_with(
             headers,
             body,
             &Limits {
                 max_body_size: self.max_body_size,
             },
-        )
+        )?;
+        n.key_index = Some(key_index);
+        Ok(n)
+    }
+}
+
+/// Keeps the most telling of two failures.
+fn note(e: SignatureError, failure: &mut Option<SignatureError>) {
+    let rank = |e: &SignatureError| match e {
+        SignatureError::Mismatch => 4,
+        SignatureError::LegacyNotAllowed => 3,
+        SignatureError::MalformedHeader { .. } => 2,
+        _ => 1,
+    };
+    if failure.as_ref().is_none_or(|f| rank(&e) > rank(f)) {
+        *failure = Some(e);
     }
 }
 
@@ -309,7 +398,14 @@ mod tests {
         );
         assert_eq!(
             Verifier::new(key.clone()).verify(BODY, Some(&format!("sha1=abc, {good}"))),
-            Ok(())
+            Ok(0)
+        );
+        let many = [good; MAX_CANDIDATES + 1].join(",");
+        assert_eq!(code(Some(&many)), "signature_too_many");
+        let at_cap = [good; MAX_CANDIDATES].join(",");
+        assert_eq!(
+            Verifier::new(key.clone()).verify(BODY, Some(&at_cap)),
+            Ok(0)
         );
         let big = Verifier::new(key)
             .max_body_size(10)
@@ -332,7 +428,37 @@ mod tests {
             Verifier::new(key)
                 .allow_legacy_sha1(true)
                 .verify(BODY, Some(&header)),
-            Ok(())
+            Ok(0)
+        );
+    }
+
+    #[test]
+    fn rotation_tells_which_key_matched() {
+        let (new, old) = (SignatureKey::new("new"), SignatureKey::new("old"));
+        let v = Verifier::with_keys([new.clone(), old.clone()]).expect("two keys");
+        assert_eq!(v.verify(BODY, Some(&sign(&new, BODY))), Ok(0));
+        assert_eq!(v.verify(BODY, Some(&sign(&old, BODY))), Ok(1));
+        let other = SignatureKey::new("other");
+        assert_eq!(
+            v.verify(BODY, Some(&sign(&other, BODY)))
+                .unwrap_err()
+                .code(),
+            "signature_mismatch"
+        );
+        let none: [SignatureKey; 0] = [];
+        assert_eq!(
+            Verifier::with_keys(none).unwrap_err().code(),
+            "invalid_argument"
+        );
+        let nine = vec![SignatureKey::new("k"); MAX_KEYS + 1];
+        assert!(Verifier::with_keys(nine).is_err());
+        assert_eq!(
+            Verifier::with_keys([new, SignatureKey::new("")])
+                .expect("two keys")
+                .verify(BODY, Some("sha256=x"))
+                .unwrap_err()
+                .code(),
+            "signature_empty_key"
         );
     }
 }

@@ -297,25 +297,40 @@ fn event_vectors() {
 #[test]
 fn signature_vectors() {
     run("signatures.json", |input| {
-        let key = SignatureKey::new(s(input, "key"));
+        let key = SignatureKey::new(input["key"].as_str().unwrap_or_default());
         let body = s(input, "body").as_bytes();
         match s(input, "op") {
             "sign" => json!({ "header": sign(&key, body) }),
             "verify" => {
-                let mut v = Verifier::new(key)
-                    .allow_legacy_sha1(input["allow_legacy_sha1"].as_bool().unwrap_or(false));
-                if let Some(n) = input["max_body_size"].as_u64() {
-                    v = v.max_body_size(n as usize);
-                }
+                let v = match verifier(input) {
+                    Ok(v) => v,
+                    Err(e) => return err(e),
+                };
                 match v.verify(body, input["header"].as_str()) {
-                    Ok(()) => json!({ "valid": true }),
+                    Ok(i) => json!({ "valid": true, "key_index": i }),
                     Err(e) => err(e),
                 }
             }
-            "verify_event" => ok(Verifier::new(key).verify_event(&headers(input), body)),
+            "verify_event" => match verifier(input) {
+                Ok(v) => ok(v.verify_event(&headers(input), body)),
+                Err(e) => err(e),
+            },
             other => panic!("unknown op {other}"),
         }
     });
+}
+
+/// `key`, or `keys` (the current one first), with the options of the input.
+fn verifier(input: &Value) -> Result<Verifier, hootsuite_events::Error> {
+    let mut v = match input["keys"].as_array() {
+        Some(keys) => Verifier::with_keys(keys.iter().map(|k| k.as_str().unwrap_or_default()))?,
+        None => Verifier::new(SignatureKey::new(s(input, "key"))),
+    };
+    v = v.allow_legacy_sha1(input["allow_legacy_sha1"].as_bool().unwrap_or(false));
+    if let Some(n) = input["max_body_size"].as_u64() {
+        v = v.max_body_size(n as usize);
+    }
+    Ok(v)
 }
 
 /// A matcher that could not fail would make every vector pass: check that it does fail.

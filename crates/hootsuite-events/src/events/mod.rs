@@ -15,9 +15,17 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ParseError};
 use crate::json::{type_name, Doc, Limits, Path};
 use crate::request::Headers;
-use crate::signature::WEBHOOK_ID_HEADER;
 
 mod typed;
+mod units;
+
+pub use units::{Unit, UnitKind};
+
+/// The header that carries the signature.
+pub const SIGNATURE_HEADER: &str = "Elements-Webhook-Signature";
+/// The header that names one delivery attempt's notification. Informational only: the
+/// signature does not cover it, so it never decides whether an event is new (see [`Unit`]).
+pub const WEBHOOK_ID_HEADER: &str = "Elements-Webhook-Id";
 
 /// The normalized kind of change (`eventType`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -77,7 +85,9 @@ pub struct ElementEvent {
     pub element_key: Option<String>,
     /// `date`, as sent.
     pub date: Option<String>,
-    /// Every other field (`instanceId`, `hubKey`, ...).
+    /// `hubKey`, such as `social`.
+    pub hub_key: Option<String>,
+    /// Every other field (`instanceId`, ...), unchanged.
     pub extra: Map<String, Value>,
 }
 
@@ -102,16 +112,42 @@ impl Shape {
 }
 
 /// A notification from Cloud Elements.
+///
+/// Every field of the body is kept: the fields the sources name have their own member, the
+/// others are in [`Notification::extra`] (top level) and [`Notification::message_extra`]
+/// (inside `message`, or the older shape's `response`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Notification {
     /// Which shape it had.
     pub shape: Shape,
+    /// The top-level `id` of Cloud Elements' notification envelope.
+    pub id: Option<String>,
+    /// `topic`.
+    pub topic: Option<String>,
+    /// `action`.
+    pub action: Option<String>,
+    /// `severity`.
+    pub severity: Option<String>,
+    /// `createdDate`, as sent.
+    pub created_date: Option<String>,
+    /// `user`, as sent.
+    pub user: Option<Value>,
     /// `eventId` (number or string in the wild; kept as text).
     pub event_id: Option<String>,
     /// `instanceId`.
     pub instance_id: Option<u64>,
+    /// `instanceName`.
+    pub instance_name: Option<String>,
+    /// `instanceTags`.
+    pub instance_tags: Option<Vec<String>>,
     /// `elementKey`.
     pub element_key: Option<String>,
+    /// `accountId` (kept as text).
+    pub account_id: Option<String>,
+    /// `companyId` (kept as text).
+    pub company_id: Option<String>,
+    /// `userId` (kept as text).
+    pub user_id: Option<String>,
     /// `notificationId` (older shape).
     pub notification_id: Option<String>,
     /// The normalized events (at most 20 per notification).
@@ -120,18 +156,46 @@ pub struct Notification {
     pub hootsuite_events: Vec<HootsuiteEvent>,
     /// `raw` as received.
     pub raw: Option<Value>,
+    /// The units of work this notification names, each with an idempotency key made only
+    /// of signed bytes: process each key once.
+    pub units: Vec<Unit>,
     /// The `Elements-Webhook-Id` header, when the notification came through a verifier.
+    /// Information only: the signature does not cover it.
     pub webhook_id: Option<String>,
+    /// Which key of the verifier matched (0 is the first), when verified.
+    pub key_index: Option<usize>,
+    /// Other fields of `message` (or of the older shape's `response`).
+    pub message_extra: Map<String, Value>,
+    /// Other top-level fields.
+    pub extra: Map<String, Value>,
 }
 
 impl Notification {
-    /// The key to deduplicate deliveries by: `Elements-Webhook-Id`, else `eventId`.
-    /// Cloud Elements retries failed deliveries and splits large batches (each part carries the
-    /// full `raw`), so a receiver should process each key once; deduplicate Hootsuite events
-    /// by [`HootsuiteEvent::seq_no`].
-    pub fn dedup_key(&self) -> Option<&str> {
-        self.webhook_id.as_deref().or(self.event_id.as_deref())
+    /// The units of work of [`Notification::units`] with the event each one refers to.
+    pub fn work(&self) -> impl Iterator<Item = Work<'_>> {
+        self.units.iter().map(move |unit| Work {
+            unit,
+            hootsuite_event: match unit.kind {
+                UnitKind::HootsuiteEvent => unit.index.and_then(|i| self.hootsuite_events.get(i)),
+                _ => None,
+            },
+            element_event: match unit.kind {
+                UnitKind::ElementEvent => unit.index.and_then(|i| self.events.get(i)),
+                _ => None,
+            },
+        })
     }
+}
+
+/// One unit of work and the event it refers to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Work<'n> {
+    /// The unit: its key and kind.
+    pub unit: &'n Unit,
+    /// The Hootsuite event, for a [`UnitKind::HootsuiteEvent`].
+    pub hootsuite_event: Option<&'n HootsuiteEvent>,
+    /// The Cloud Elements event, for a [`UnitKind::ElementEvent`].
+    pub element_event: Option<&'n ElementEvent>,
 }
 
 /// One event of Hootsuite's webhook payload.
@@ -144,6 +208,8 @@ pub struct HootsuiteEvent {
     pub event_type: String,
     /// The decoded data.
     pub data: HootsuiteData,
+    /// Other fields of the event, unchanged.
+    pub extra: Map<String, Value>,
 }
 
 /// The data of a Hootsuite event, by type.
@@ -230,11 +296,13 @@ pub fn parse_notification_with(body: &[u8], limits: &Limits) -> Result<Notificat
 #[doc(hidden)]
 pub fn reference_parse_with(body: &[u8], limits: &Limits) -> Result<Notification, Error> {
     let (doc, value) = Doc::parse(body, limits)?;
-    Ok(notification_from(&doc, &value)?)
+    let mut n = notification_from(&doc, &value)?;
+    n.units = units::derive(&n, body);
+    Ok(n)
 }
 
 /// Parses a delivery without verifying it (for unsigned deliveries): the body, and the
-/// `Elements-Webhook-Id` header as [`Notification::webhook_id`] for deduplication.
+/// `Elements-Webhook-Id` header as [`Notification::webhook_id`] (information only).
 /// [`crate::signature::Verifier::verify_event`] does the same after checking the signature.
 pub fn parse_delivery<H: Headers + ?Sized>(
     headers: &H,
@@ -254,64 +322,162 @@ pub fn parse_delivery_with<H: Headers + ?Sized>(
     Ok(n)
 }
 
+/// Top-level fields of Cloud Elements' notification envelope, in both shapes.
+pub(crate) const ENVELOPE_KEYS: &[&str] =
+    &["id", "topic", "action", "severity", "createdDate", "user"];
+
+/// Fields of `message` (and of the older shape's root).
+pub(crate) const MESSAGE_KEYS: &[&str] = &[
+    "eventId",
+    "instanceId",
+    "instanceName",
+    "instanceTags",
+    "elementKey",
+    "accountId",
+    "companyId",
+    "userId",
+    "notificationId",
+    "events",
+    "raw",
+];
+
+/// An empty notification of `shape`, to be filled by a reader.
+pub(crate) fn empty(shape: Shape) -> Notification {
+    Notification {
+        shape,
+        id: None,
+        topic: None,
+        action: None,
+        severity: None,
+        created_date: None,
+        user: None,
+        event_id: None,
+        instance_id: None,
+        instance_name: None,
+        instance_tags: None,
+        element_key: None,
+        account_id: None,
+        company_id: None,
+        user_id: None,
+        notification_id: None,
+        events: Vec::new(),
+        hootsuite_events: Vec::new(),
+        raw: None,
+        units: Vec::new(),
+        webhook_id: None,
+        key_index: None,
+        message_extra: Map::new(),
+        extra: Map::new(),
+    }
+}
+
 fn notification_from(doc: &Doc<'_>, value: &Value) -> Result<Notification, ParseError> {
     let root = Path::ROOT;
     let obj = doc.object(value, root)?;
-    if let Some(message) = obj.get("message") {
-        let mpath = root.key("message");
+    // `message` (the current shape) holds the fields; the older shape has them at the root,
+    // with its events in `response`.
+    let mpath = root.key("message");
+    let rpath = root.key("response");
+    let (mut n, fields, fpath, events_in) = if let Some(message) = obj.get("message") {
         let m = doc.object(message, mpath)?;
-        let events = match m.get("events") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(v) => events_from(doc, v, mpath.key("events"))?,
-        };
-        let raw = m.get("raw").filter(|v| !v.is_null()).cloned();
-        let hootsuite_events = match &raw {
-            Some(v) => hootsuite_from(doc, v, mpath.key("raw"))?,
-            None => Vec::new(),
-        };
-        return Ok(Notification {
-            shape: Shape::Message,
-            event_id: doc.opt_id(m, mpath, "eventId")?,
-            instance_id: doc.opt_u64(m, mpath, "instanceId")?,
-            element_key: doc.opt_str(m, mpath, "elementKey")?.map(str::to_string),
-            notification_id: doc.opt_id(m, mpath, "notificationId")?,
-            events,
-            hootsuite_events,
-            raw,
-            webhook_id: None,
-        });
-    }
-    if let Some(response) = obj.get("response") {
-        let rpath = root.key("response");
+        (
+            empty(Shape::Message),
+            m,
+            mpath,
+            m.get("events").map(|e| (e, mpath)),
+        )
+    } else if let Some(response) = obj.get("response") {
         let r = doc.object(response, rpath)?;
-        let events = match r.get("events") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(v) => events_from(doc, v, rpath.key("events"))?,
-        };
-        let raw = obj.get("raw").filter(|v| !v.is_null()).cloned();
-        let hootsuite_events = match &raw {
-            Some(v) => hootsuite_from(doc, v, root.key("raw"))?,
-            None => Vec::new(),
-        };
-        return Ok(Notification {
-            shape: Shape::Legacy,
-            event_id: doc.opt_id(obj, root, "eventId")?,
-            instance_id: doc.opt_u64(obj, root, "instanceId")?,
-            element_key: doc.opt_str(obj, root, "elementKey")?.map(str::to_string),
-            notification_id: doc.opt_id(obj, root, "notificationId")?,
-            events,
-            hootsuite_events,
-            raw,
-            webhook_id: None,
-        });
+        let mut n = empty(Shape::Legacy);
+        n.message_extra = r
+            .iter()
+            .filter(|(k, _)| *k != "events")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        (n, obj, root, r.get("events").map(|e| (e, rpath)))
+    } else {
+        return Err(doc.missing(
+            root.key("message"),
+            "an object with `message` (or the older `eventId` with `response.events`)",
+        ));
+    };
+    n.id = doc.opt_id(obj, root, "id")?;
+    n.topic = doc.opt_str(obj, root, "topic")?.map(str::to_string);
+    n.action = doc.opt_str(obj, root, "action")?.map(str::to_string);
+    n.severity = doc.opt_str(obj, root, "severity")?.map(str::to_string);
+    n.created_date = doc.opt_id(obj, root, "createdDate")?;
+    n.user = obj.get("user").filter(|v| !v.is_null()).cloned();
+    n.event_id = doc.opt_id(fields, fpath, "eventId")?;
+    n.instance_id = doc.opt_u64(fields, fpath, "instanceId")?;
+    n.instance_name = doc
+        .opt_str(fields, fpath, "instanceName")?
+        .map(str::to_string);
+    n.instance_tags = match fields.get("instanceTags") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(strings_from(doc, v, fpath.key("instanceTags"))?),
+    };
+    n.element_key = doc
+        .opt_str(fields, fpath, "elementKey")?
+        .map(str::to_string);
+    n.account_id = doc.opt_id(fields, fpath, "accountId")?;
+    n.company_id = doc.opt_id(fields, fpath, "companyId")?;
+    n.user_id = doc.opt_id(fields, fpath, "userId")?;
+    n.notification_id = doc.opt_id(fields, fpath, "notificationId")?;
+    n.events = match events_in {
+        None | Some((Value::Null, _)) => Vec::new(),
+        Some((v, parent)) => events_from(doc, v, parent.key("events"))?,
+    };
+    n.raw = fields.get("raw").filter(|v| !v.is_null()).cloned();
+    if let Some(v) = &n.raw {
+        n.hootsuite_events = hootsuite_from(doc, v, fpath.key("raw"))?;
     }
-    Err(doc.missing(
-        root.key("message"),
-        "an object with `message` (or the older `eventId` with `response.events`)",
-    ))
+    let is_root_field = |k: &str| match n.shape {
+        Shape::Message => k == "message" || ENVELOPE_KEYS.contains(&k),
+        Shape::Legacy => {
+            k == "response"
+                || ENVELOPE_KEYS.contains(&k)
+                || (MESSAGE_KEYS.contains(&k) && k != "events")
+        }
+    };
+    let extra = obj
+        .iter()
+        .filter(|(k, _)| !is_root_field(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    n.extra = extra;
+    if n.shape == Shape::Message {
+        n.message_extra = fields
+            .iter()
+            .filter(|(k, _)| !MESSAGE_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+    }
+    Ok(n)
 }
 
-const EVENT_KNOWN: &[&str] = &["objectType", "objectId", "eventType", "elementKey", "date"];
+/// An array of strings.
+fn strings_from(doc: &Doc<'_>, value: &Value, path: Path<'_>) -> Result<Vec<String>, ParseError> {
+    let Value::Array(items) = value else {
+        return Err(doc.wrong_type(path, "an array of strings", value));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(doc.wrong_type(path.index(i), "a string", other)),
+        })
+        .collect()
+}
+
+pub(crate) const EVENT_KEYS: &[&str] = &[
+    "objectType",
+    "objectId",
+    "eventType",
+    "elementKey",
+    "date",
+    "hubKey",
+];
 
 fn events_from(
     doc: &Doc<'_>,
@@ -336,9 +502,10 @@ fn events_from(
             event_type,
             element_key: doc.opt_str(e, p, "elementKey")?.map(str::to_string),
             date: doc.opt_id(e, p, "date")?,
+            hub_key: doc.opt_str(e, p, "hubKey")?.map(str::to_string),
             extra: e
                 .iter()
-                .filter(|(k, _)| !EVENT_KNOWN.contains(&k.as_str()))
+                .filter(|(k, _)| !EVENT_KEYS.contains(&k.as_str()))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         });
@@ -367,6 +534,11 @@ fn hootsuite_from(
             seq_no: doc.opt_id(e, p, "seq_no")?,
             event_type,
             data,
+            extra: e
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "seq_no" | "type" | "data"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         });
     }
     Ok(out)
@@ -435,65 +607,6 @@ fn data_from(
     })
 }
 
-/// Remembers the last `capacity` dedup keys, so that a receiver processes each delivery once
-/// when Cloud Elements redelivers it (after a timeout, or from the queue).
-///
-/// Memory is bounded: past `capacity` keys the oldest is forgotten, so choose a capacity
-/// above the number of deliveries a redelivery can lag behind (Cloud Elements retries for
-/// about 73 hours). For several processes, keep the keys in a shared store instead.
-///
-/// ```
-/// use hootsuite_events::events::Deduplicator;
-/// let mut seen = Deduplicator::new(2);
-/// assert!(seen.first_time("wh-1"));
-/// assert!(!seen.first_time("wh-1"));
-/// assert!(seen.first_time("wh-2"));
-/// assert!(seen.first_time("wh-3")); // forgets wh-1
-/// assert!(seen.first_time("wh-1"));
-/// ```
-#[derive(Debug, Clone)]
-pub struct Deduplicator {
-    capacity: usize,
-    seen: std::collections::HashSet<String>,
-    order: std::collections::VecDeque<String>,
-}
-
-impl Deduplicator {
-    /// Remembers up to `capacity` keys (at least 1).
-    pub fn new(capacity: usize) -> Self {
-        Deduplicator {
-            capacity: capacity.max(1),
-            seen: std::collections::HashSet::new(),
-            order: std::collections::VecDeque::new(),
-        }
-    }
-
-    /// Whether `key` is new; it is remembered from now on.
-    pub fn first_time(&mut self, key: &str) -> bool {
-        if self.seen.contains(key) {
-            return false;
-        }
-        if self.order.len() == self.capacity {
-            if let Some(old) = self.order.pop_front() {
-                self.seen.remove(&old);
-            }
-        }
-        self.seen.insert(key.to_string());
-        self.order.push_back(key.to_string());
-        true
-    }
-
-    /// How many keys are remembered.
-    pub fn len(&self) -> usize {
-        self.order.len()
-    }
-
-    /// Whether no key is remembered.
-    pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -515,7 +628,8 @@ mod tests {
         assert_eq!(n.event_id.as_deref(), Some("1088"));
         assert_eq!(n.notification_id.as_deref(), Some("1047"));
         assert_eq!(n.events[0].object_id.as_deref(), Some("5"));
-        assert_eq!(n.dedup_key(), Some("1088"));
+        assert_eq!(n.units.len(), 1);
+        assert_eq!(n.units[0].key, "ce:31:1088:0");
     }
 
     #[test]
@@ -523,13 +637,50 @@ mod tests {
         let headers = [("elements-webhook-id", "wh-7")];
         let n =
             parse_delivery(&headers[..], br#"{"message": {"eventId": "e-1"}}"#).expect("parses");
-        assert_eq!(
-            (n.webhook_id.as_deref(), n.dedup_key()),
-            (Some("wh-7"), Some("wh-7"))
-        );
+        assert_eq!(n.webhook_id.as_deref(), Some("wh-7"));
+        // The header is information only: the keys come from the signed body.
         let none: [(&str, &str); 0] = [];
-        let n = parse_delivery(&none[..], br#"{"message": {"eventId": "e-1"}}"#).expect("parses");
-        assert_eq!(n.dedup_key(), Some("e-1"));
+        let m = parse_delivery(&none[..], br#"{"message": {"eventId": "e-1"}}"#).expect("parses");
+        assert_eq!(n.units, m.units);
+    }
+
+    #[test]
+    fn every_field_is_kept() {
+        let body = br#"{"id": 77, "topic": "events", "action": "create", "severity": "normal",
+            "createdDate": "2026-11-26T10:00:00Z", "user": {"id": 5}, "future": [1],
+            "message": {"eventId": "e", "instanceId": 9, "instanceName": "Acme",
+              "instanceTags": ["a"], "accountId": 3, "companyId": "c", "userId": 4, "other": true,
+              "events": [{"eventType": "CREATED", "hubKey": "social", "instanceId": 9}],
+              "raw": [{"seq_no": "1", "type": "com.hootsuite.ping.event.v1", "more": 2}]}}"#;
+        let n = parse_notification(body).expect("parses");
+        assert_eq!(n.id.as_deref(), Some("77"));
+        assert_eq!(
+            (
+                n.topic.as_deref(),
+                n.action.as_deref(),
+                n.severity.as_deref()
+            ),
+            (Some("events"), Some("create"), Some("normal"))
+        );
+        assert_eq!(n.created_date.as_deref(), Some("2026-11-26T10:00:00Z"));
+        assert_eq!(n.user, Some(serde_json::json!({"id": 5})));
+        assert_eq!(n.instance_name.as_deref(), Some("Acme"));
+        assert_eq!(n.instance_tags, Some(vec!["a".to_string()]));
+        assert_eq!(
+            (
+                n.account_id.as_deref(),
+                n.company_id.as_deref(),
+                n.user_id.as_deref()
+            ),
+            (Some("3"), Some("c"), Some("4"))
+        );
+        assert_eq!(n.extra["future"], serde_json::json!([1]));
+        assert_eq!(n.message_extra["other"], serde_json::json!(true));
+        assert_eq!(n.events[0].hub_key.as_deref(), Some("social"));
+        assert_eq!(n.events[0].extra["instanceId"], serde_json::json!(9));
+        assert_eq!(n.hootsuite_events[0].extra["more"], serde_json::json!(2));
+        let reference = reference_parse_with(body, &Limits::default()).expect("parses");
+        assert_eq!(n, reference);
     }
 
     #[test]

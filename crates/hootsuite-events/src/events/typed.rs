@@ -16,7 +16,8 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::{hootsuite_from, ElementEvent, EventType, Notification, Shape};
+use super::{empty, hootsuite_from, ElementEvent, EventType, Notification, Shape};
+use super::{EVENT_KEYS, MESSAGE_KEYS};
 use crate::json::{Doc, Path};
 
 /// `DeserializeSeed` for a visitor that is its own seed: `seed_any!` for any JSON value,
@@ -191,46 +192,26 @@ impl<'de> DeserializeSeed<'de> for OptValue {
     }
 }
 
-/// A value that is not kept, but checked like the reference path checks it. serde's
-/// `IgnoredAny` would let serde_json skip it without checking that its numbers fit an `f64`
-/// or that its escapes are valid, where building a `Value` fails (`6e999` in a field nobody
-/// reads: found by the fuzz target).
-struct Skip;
+/// `instanceTags`: an array of strings, or null.
+struct OptStrings;
 
-seed_any!(Skip);
+seed_any!(OptStrings);
 
-impl<'de> Visitor<'de> for Skip {
-    type Value = ();
+impl<'de> Visitor<'de> for OptStrings {
+    type Value = Option<Vec<String>>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any value")
+        f.write_str("an array of strings or null")
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
     }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Skip)?.is_some() {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while map.next_key_seed(Skip)?.is_some() {
-            map.next_value_seed(Skip)?;
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(s) = seq.next_element_seed(OPT_STR)? {
+            // A null item is a wrong type for the reference path: give up.
+            out.push(s.ok_or_else(fail)?);
         }
-        Ok(())
+        Ok(Some(out))
     }
 }
 
@@ -259,8 +240,6 @@ impl<'de> Visitor<'de> for Events {
     }
 }
 
-const EVENT_KEYS: &[&str] = &["objectType", "objectId", "eventType", "elementKey", "date"];
-
 struct Event;
 
 seed_map!(Event);
@@ -277,6 +256,7 @@ impl<'de> Visitor<'de> for Event {
             event_type: EventType::Unknown,
             element_key: None,
             date: None,
+            hub_key: None,
             extra: Map::new(),
         };
         while let Some(key) = next_key(&mut map, EVENT_KEYS, true)? {
@@ -285,7 +265,8 @@ impl<'de> Visitor<'de> for Event {
                 Key::Known(1) => e.object_id = map.next_value_seed(OPT_ID)?,
                 Key::Known(2) => e.event_type = map.next_value_seed(OptEventType)?,
                 Key::Known(3) => e.element_key = map.next_value_seed(OPT_STR)?,
-                Key::Known(_) => e.date = map.next_value_seed(OPT_ID)?,
+                Key::Known(4) => e.date = map.next_value_seed(OPT_ID)?,
+                Key::Known(_) => e.hub_key = map.next_value_seed(OPT_STR)?,
                 Key::Other(k) => {
                     let k = k.ok_or_else(fail)?;
                     let v: Value = map.next_value()?;
@@ -297,40 +278,37 @@ impl<'de> Visitor<'de> for Event {
     }
 }
 
-/// The fields shared by the `message` object and the older shape's root.
-#[derive(Default)]
-struct Fields {
-    event_id: Option<String>,
-    instance_id: Option<u64>,
-    element_key: Option<String>,
-    notification_id: Option<String>,
-    events: Vec<ElementEvent>,
-    raw: Option<Value>,
-}
-
-const MESSAGE_KEYS: &[&str] = &[
-    "eventId",
-    "instanceId",
-    "elementKey",
-    "notificationId",
-    "events",
-    "raw",
-];
-
-/// Reads one of the shared fields (index into `MESSAGE_KEYS`).
+/// Reads one of the fields of `message` (index into `MESSAGE_KEYS`) into `n`.
 fn field<'de, A: MapAccess<'de>>(
     map: &mut A,
-    fields: &mut Fields,
+    n: &mut Notification,
     index: usize,
 ) -> Result<(), A::Error> {
     match index {
-        0 => fields.event_id = map.next_value_seed(OPT_ID)?,
-        1 => fields.instance_id = map.next_value_seed(OptU64)?,
-        2 => fields.element_key = map.next_value_seed(OPT_STR)?,
-        3 => fields.notification_id = map.next_value_seed(OPT_ID)?,
-        4 => fields.events = map.next_value_seed(Events)?,
-        _ => fields.raw = map.next_value_seed(OptValue)?,
+        0 => n.event_id = map.next_value_seed(OPT_ID)?,
+        1 => n.instance_id = map.next_value_seed(OptU64)?,
+        2 => n.instance_name = map.next_value_seed(OPT_STR)?,
+        3 => n.instance_tags = map.next_value_seed(OptStrings)?,
+        4 => n.element_key = map.next_value_seed(OPT_STR)?,
+        5 => n.account_id = map.next_value_seed(OPT_ID)?,
+        6 => n.company_id = map.next_value_seed(OPT_ID)?,
+        7 => n.user_id = map.next_value_seed(OPT_ID)?,
+        8 => n.notification_id = map.next_value_seed(OPT_ID)?,
+        9 => n.events = map.next_value_seed(Events)?,
+        _ => n.raw = map.next_value_seed(OptValue)?,
     }
+    Ok(())
+}
+
+/// Another key's value, kept as JSON in `extra`.
+fn keep<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    extra: &mut Map<String, Value>,
+    key: Option<String>,
+) -> Result<(), A::Error> {
+    let key = key.ok_or_else(fail)?;
+    let value: Value = map.next_value()?;
+    extra.insert(key, value);
     Ok(())
 }
 
@@ -339,65 +317,53 @@ struct Message;
 seed_map!(Message);
 
 impl<'de> Visitor<'de> for Message {
-    type Value = Fields;
+    type Value = Notification;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("the message object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut fields = Fields::default();
-        while let Some(key) = next_key(&mut map, MESSAGE_KEYS, false)? {
+        let mut n = empty(Shape::Message);
+        while let Some(key) = next_key(&mut map, MESSAGE_KEYS, true)? {
             match key {
-                Key::Known(i) => field(&mut map, &mut fields, i)?,
-                Key::Other(_) => {
-                    map.next_value_seed(Skip)?;
-                }
+                Key::Known(i) => field(&mut map, &mut n, i)?,
+                Key::Other(k) => keep(&mut map, &mut n.message_extra, k)?,
             }
         }
-        Ok(fields)
+        Ok(n)
     }
 }
 
-/// The older shape's `response`: only its `events` are read.
+/// The older shape's `response`: its `events`, and its other fields kept.
 struct Response;
 
 seed_map!(Response);
 
 impl<'de> Visitor<'de> for Response {
-    type Value = Vec<ElementEvent>;
+    type Value = (Vec<ElementEvent>, Map<String, Value>);
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("the response object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut events = Vec::new();
-        while let Some(key) = next_key(&mut map, &["events"], false)? {
+        let (mut events, mut extra) = (Vec::new(), Map::new());
+        while let Some(key) = next_key(&mut map, &["events"], true)? {
             match key {
                 Key::Known(_) => events = map.next_value_seed(Events)?,
-                Key::Other(_) => {
-                    map.next_value_seed(Skip)?;
-                }
+                Key::Other(k) => keep(&mut map, &mut extra, k)?,
             }
         }
-        Ok(events)
+        Ok((events, extra))
     }
 }
 
-/// The root object: `message` (current shape) or the older shape's fields.
+/// The root object: the envelope, `message` (current shape) or the older shape's fields.
 struct Root {
-    message: Option<Fields>,
-    response: Option<Vec<ElementEvent>>,
-    legacy: Fields,
+    message: Option<Notification>,
+    response: Option<(Vec<ElementEvent>, Map<String, Value>)>,
+    /// The older shape's fields (and the envelope's, for both shapes).
+    legacy: Notification,
+    /// Whether a field of `message` stood at the root (`events` aside).
+    legacy_fields: bool,
 }
-
-const ROOT_KEYS: &[&str] = &[
-    "eventId",
-    "instanceId",
-    "elementKey",
-    "notificationId",
-    "events",
-    "raw",
-    "message",
-    "response",
-];
 
 struct RootSeed;
 
@@ -412,17 +378,29 @@ impl<'de> Visitor<'de> for RootSeed {
         let mut root = Root {
             message: None,
             response: None,
-            legacy: Fields::default(),
+            legacy: empty(Shape::Legacy),
+            legacy_fields: false,
         };
-        while let Some(key) = next_key(&mut map, ROOT_KEYS, false)? {
-            match key {
-                // The root's own `events` are not read by the reference path.
-                Key::Known(4) | Key::Other(_) => {
-                    map.next_value_seed(Skip)?;
-                }
-                Key::Known(6) => root.message = Some(map.next_value_seed(Message)?),
-                Key::Known(7) => root.response = Some(map.next_value_seed(Response)?),
-                Key::Known(i) => field(&mut map, &mut root.legacy, i)?,
+        while let Some(key) = map.next_key::<String>()? {
+            let n = &mut root.legacy;
+            match key.as_str() {
+                "message" => root.message = Some(map.next_value_seed(Message)?),
+                "response" => root.response = Some(map.next_value_seed(Response)?),
+                "id" => n.id = map.next_value_seed(OPT_ID)?,
+                "topic" => n.topic = map.next_value_seed(OPT_STR)?,
+                "action" => n.action = map.next_value_seed(OPT_STR)?,
+                "severity" => n.severity = map.next_value_seed(OPT_STR)?,
+                "createdDate" => n.created_date = map.next_value_seed(OPT_ID)?,
+                "user" => n.user = map.next_value_seed(OptValue)?,
+                // The root's own `events` are kept, never read as the older shape's.
+                "events" => keep(&mut map, &mut n.extra, Some(key))?,
+                k => match MESSAGE_KEYS.iter().position(|m| *m == k) {
+                    Some(i) => {
+                        root.legacy_fields = true;
+                        field(&mut map, n, i)?;
+                    }
+                    None => keep(&mut map, &mut n.extra, Some(key))?,
+                },
             }
         }
         Ok(root)
@@ -431,40 +409,39 @@ impl<'de> Visitor<'de> for RootSeed {
 
 impl Root {
     fn finish(self, body: &[u8]) -> Option<Notification> {
-        let (shape, fields) = match (self.message, self.response) {
-            (Some(m), _) => (Shape::Message, m),
-            (None, Some(events)) => (
-                Shape::Legacy,
-                Fields {
-                    events,
-                    ..self.legacy
-                },
-            ),
+        let envelope = self.legacy;
+        let mut n = match (self.message, self.response) {
+            // With `message`, fields at the root are extra: leave them to the reference path,
+            // which keeps them as JSON (here they were read as typed values).
+            (Some(_), Some(_)) => return None,
+            (Some(_), None) if self.legacy_fields => return None,
+            (Some(m), None) => Notification {
+                id: envelope.id,
+                topic: envelope.topic,
+                action: envelope.action,
+                severity: envelope.severity,
+                created_date: envelope.created_date,
+                user: envelope.user,
+                extra: envelope.extra,
+                ..m
+            },
+            (None, Some((events, response_extra))) => Notification {
+                events,
+                message_extra: response_extra,
+                ..envelope
+            },
             (None, None) => return None,
         };
-        let hootsuite_events = match &fields.raw {
+        if let Some(v) = &n.raw {
             // Hootsuite's part is small next to the rest; its decoder walks the `Value`.
-            Some(v) => {
-                let path = Path::ROOT;
-                let raw_path = match shape {
-                    Shape::Message => path.key("message"),
-                    Shape::Legacy => path,
-                };
-                hootsuite_from(&Doc { body }, v, raw_path.key("raw")).ok()?
-            }
-            None => Vec::new(),
-        };
-        Some(Notification {
-            shape,
-            event_id: fields.event_id,
-            instance_id: fields.instance_id,
-            element_key: fields.element_key,
-            notification_id: fields.notification_id,
-            events: fields.events,
-            hootsuite_events,
-            raw: fields.raw,
-            webhook_id: None,
-        })
+            let raw_path = match n.shape {
+                Shape::Message => Path::ROOT.key("message"),
+                Shape::Legacy => Path::ROOT,
+            };
+            n.hootsuite_events = hootsuite_from(&Doc { body }, v, raw_path.key("raw")).ok()?;
+        }
+        n.units = super::units::derive(&n, body);
+        Some(n)
     }
 }
 

@@ -1,0 +1,179 @@
+//! Units of work and their idempotency keys.
+//!
+//! A key is made only of bytes the signature covers, so that nobody who holds one captured
+//! delivery can make it look new (the `Elements-Webhook-Id` header is not signed). In order of
+//! preference, a notification names:
+//!
+//! 1. one unit per Hootsuite event in `raw`: `hs:<instanceId>:<seq_no>`. Hootsuite numbers each
+//!    event; Cloud Elements splits a batch of more than 20 into several notifications that
+//!    each carry the whole `raw`, so every part names the same units and the batch is
+//!    processed once however it was split. An event without `seq_no` is keyed by a digest of
+//!    its JSON (`hs:<instanceId>:@<digest>`), the same in every part.
+//! 2. otherwise one unit per Cloud Elements event: `ce:<instanceId>:<eventId>:<position>`
+//!    (`eventId` names the notification, the position the event in it); without an `eventId`,
+//!    `ce:<instanceId>:@<digest of the body>:<position>`.
+//! 3. otherwise one unit for the whole notification: `nb:<instanceId>:@<digest of the body>`.
+//!
+//! `<instanceId>` is `-` when absent. A text component that is not short and plain
+//! (`[A-Za-z0-9._-]`, at most 64 bytes) is replaced by `~<digest>`, so that keys stay short
+//! and unambiguous whatever the body holds. Digests are the first 16 bytes of SHA-256, in hex.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::Notification;
+
+/// What a [`Unit`] refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    /// One event of Hootsuite's `raw` payload ([`Notification::hootsuite_events`]).
+    HootsuiteEvent,
+    /// One normalized Cloud Elements event ([`Notification::events`]).
+    ElementEvent,
+    /// The notification as a whole (it names no event).
+    Notification,
+}
+
+/// One unit of work of a notification: process each [`Unit::key`] once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Unit {
+    /// The idempotency key, made only of signed bytes (see the module documentation).
+    pub key: String,
+    /// What the unit refers to.
+    pub kind: UnitKind,
+    /// The index of the event in [`Notification::hootsuite_events`] or
+    /// [`Notification::events`]; `None` for [`UnitKind::Notification`].
+    pub index: Option<usize>,
+}
+
+/// The units of `n`, parsed from `body`.
+pub(crate) fn derive(n: &Notification, body: &[u8]) -> Vec<Unit> {
+    let instance = n
+        .instance_id
+        .map_or_else(|| "-".to_string(), |i| i.to_string());
+    if !n.hootsuite_events.is_empty() {
+        let raw_items = match &n.raw {
+            Some(serde_json::Value::Array(items)) => items.as_slice(),
+            _ => &[],
+        };
+        return n
+            .hootsuite_events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let id = match &e.seq_no {
+                    Some(seq) => component(seq),
+                    None => {
+                        let json = raw_items
+                            .get(i)
+                            .and_then(|v| serde_json::to_vec(v).ok())
+                            .unwrap_or_default();
+                        format!("@{}", digest(&json))
+                    }
+                };
+                Unit {
+                    key: format!("hs:{instance}:{id}"),
+                    kind: UnitKind::HootsuiteEvent,
+                    index: Some(i),
+                }
+            })
+            .collect();
+    }
+    let body_digest = || format!("@{}", digest(body));
+    if !n.events.is_empty() {
+        let notification = n.event_id.as_deref().map_or_else(body_digest, component);
+        return (0..n.events.len())
+            .map(|i| Unit {
+                key: format!("ce:{instance}:{notification}:{i}"),
+                kind: UnitKind::ElementEvent,
+                index: Some(i),
+            })
+            .collect();
+    }
+    vec![Unit {
+        key: format!("nb:{instance}:{}", body_digest()),
+        kind: UnitKind::Notification,
+        index: None,
+    }]
+}
+
+/// A text as a key component: itself when short and plain, else `~<digest>`.
+fn component(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text.len() <= 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if plain {
+        text.to_string()
+    } else {
+        format!("~{}", digest(text.as_bytes()))
+    }
+}
+
+/// The first 16 bytes of SHA-256, in lower-case hex.
+fn digest(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let hash = Sha256::digest(bytes);
+    let mut out = String::with_capacity(32);
+    for b in &hash[..16] {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::events::parse_notification;
+
+    fn keys(body: &str) -> Vec<String> {
+        parse_notification(body.as_bytes())
+            .expect("parses")
+            .units
+            .into_iter()
+            .map(|u| u.key)
+            .collect()
+    }
+
+    #[test]
+    fn hootsuite_events_are_keyed_by_seq_no_in_every_part() {
+        let raw = r#"[{"seq_no": "7", "type": "t"}, {"seq_no": "8", "type": "t"}, {"type": "t", "data": {"x": 1}}]"#;
+        let part1 = format!(
+            r#"{{"message": {{"eventId": "a", "instanceId": 5, "events": [{{}}], "raw": {raw}}}}}"#
+        );
+        let part2 = format!(
+            r#"{{"message": {{"eventId": "b", "instanceId": 5, "events": [{{}}, {{}}], "raw": {raw}}}}}"#
+        );
+        let k = keys(&part1);
+        assert_eq!(&k[..2], ["hs:5:7", "hs:5:8"]);
+        assert!(k[2].starts_with("hs:5:@") && k[2].len() == "hs:5:@".len() + 32);
+        assert_eq!(k, keys(&part2));
+    }
+
+    #[test]
+    fn element_events_and_bare_notifications() {
+        assert_eq!(
+            keys(r#"{"message": {"eventId": 12, "events": [{}, {}]}}"#),
+            ["ce:-:12:0", "ce:-:12:1"]
+        );
+        let a = keys(r#"{"message": {"instanceId": 3, "events": [{}]}}"#);
+        assert!(a[0].starts_with("ce:3:@") && a[0].ends_with(":0"), "{a:?}");
+        let b = keys(r#"{"message": {"instanceId": 3}}"#);
+        let c = keys(r#"{"message": {"instanceId": 3} }"#);
+        assert!(b[0].starts_with("nb:3:@"));
+        assert_ne!(b, c, "a different body is a different notification");
+    }
+
+    #[test]
+    fn odd_components_become_digests() {
+        let k = keys(r#"{"message": {"raw": [{"seq_no": "a:b", "type": "t"}]}}"#);
+        assert!(k[0].starts_with("hs:-:~"), "{k:?}");
+        let long = "9".repeat(65);
+        let k = keys(&format!(
+            r#"{{"message": {{"raw": [{{"seq_no": "{long}", "type": "t"}}]}}}}"#
+        ));
+        assert_eq!(k[0].len(), "hs:-:~".len() + 32);
+    }
+}

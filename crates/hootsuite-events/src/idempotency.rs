@@ -1,0 +1,445 @@
+//! Processing every event once: claim → process → complete.
+//!
+//! Cloud Elements retries a delivery that did not get a 2xx (up to nine times, the last
+//! about 73 hours after the first), splits large Hootsuite batches into several
+//! notifications that each carry the whole batch, and anyone holding a captured delivery can
+//! replay it (the signature has no timestamp). A receiver therefore processes *units of work*
+//! ([`crate::events::Unit`], keyed by signed bytes only), each once:
+//!
+//! 1. **claim** the unit's key with a lease: [`Claim::Claimed`] (yours to process),
+//!    [`Claim::Done`] (processed before: skip it) or [`Claim::InProgress`] (another process
+//!    holds a live lease: answer non-2xx so that Cloud Elements comes back later);
+//! 2. process it;
+//! 3. **complete** the claim (the key is kept for the retention, so retries and replays are
+//!    skipped), or **release** it when processing failed (the next retry processes it). A
+//!    process that crashes holds its claims until the lease expires; then a retry takes over.
+//!
+//! [`Store`] is the interface; [`MemoryStore`] the bounded in-process default; a shared store
+//! (Redis) implements the same three operations for several processes. [`process`] runs the
+//! whole loop for one notification and says what to answer. No function here reads a clock:
+//! the caller passes the time in milliseconds (any fixed origin, such as the Unix epoch).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+
+use serde::Serialize;
+
+use crate::events::{Notification, Work};
+
+/// How long a claim is held before another process may take it over: 60 s.
+pub const DEFAULT_LEASE_MS: u64 = 60_000;
+
+/// How long a completed key is kept: 7 days, past Cloud Elements' last retry (about 72.8 hours
+/// after the first attempt) with room for a redelivery from its queue.
+pub const DEFAULT_RETENTION_MS: u64 = 7 * 24 * 60 * 60 * 1000;
+
+/// How many keys a [`MemoryStore`] holds by default before it forgets the oldest.
+pub const DEFAULT_CAPACITY: usize = 100_000;
+
+/// What a receiver answers when every unit was processed or had been: 200.
+pub const STATUS_OK: u16 = 200;
+/// What a receiver answers when another process holds a unit: 409, so that Cloud Elements
+/// retries later (by then the unit is done, or the other process's lease has expired).
+pub const STATUS_IN_PROGRESS: u16 = 409;
+/// What a receiver answers when processing failed: 500, so that Cloud Elements retries.
+pub const STATUS_FAILED: u16 = 500;
+
+/// The answer to a claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Claim {
+    /// The unit is yours: process it, then complete or release with this token.
+    Claimed {
+        /// Proves the claim is yours when completing or releasing.
+        token: String,
+    },
+    /// The unit was processed before: skip it.
+    Done,
+    /// Another process holds a live claim: answer [`STATUS_IN_PROGRESS`].
+    InProgress,
+}
+
+/// Where claims live: in this process ([`MemoryStore`]) or shared (Redis).
+///
+/// `complete` and `release` change a claim only when `token` is the one its claim returned,
+/// so that a process whose lease expired cannot complete or release another process's claim;
+/// they return whether they did.
+pub trait Store {
+    /// What the store's own failures look like (a network error for Redis).
+    type Error;
+    /// Claims `key` for `lease_ms` from `now_ms`.
+    fn claim(&self, key: &str, lease_ms: u64, now_ms: u64) -> Result<Claim, Self::Error>;
+    /// Marks the claimed key processed; it is remembered for the store's retention.
+    fn complete(&self, key: &str, token: &str, now_ms: u64) -> Result<bool, Self::Error>;
+    /// Gives a claim up after a failure, so that the next delivery processes the key.
+    fn release(&self, key: &str, token: &str) -> Result<bool, Self::Error>;
+}
+
+/// What [`process`] did with one notification, and what to answer Cloud Elements.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    /// The HTTP status to answer: [`STATUS_OK`], [`STATUS_IN_PROGRESS`] or [`STATUS_FAILED`].
+    pub status: u16,
+    /// Units processed now.
+    pub processed: usize,
+    /// Units processed before (retries, replays, other parts of a split batch).
+    pub skipped: usize,
+    /// Units another process holds.
+    pub in_progress: usize,
+    /// Units whose processing failed (their claims released). Processing stops at the first.
+    pub failed: usize,
+    /// Units processed whose lease had expired and been taken over before they completed:
+    /// they may have been processed twice (raise the lease above the processing time).
+    pub lost_leases: usize,
+}
+
+impl Outcome {
+    /// The status from the counts.
+    fn settle(mut self) -> Self {
+        self.status = status(self.in_progress, self.failed);
+        self
+    }
+}
+
+/// What to answer Cloud Elements for a notification after claiming its units:
+/// [`STATUS_FAILED`] when a unit failed, [`STATUS_IN_PROGRESS`] when another process holds
+/// one, else [`STATUS_OK`]. (Hosts that run the claim loop themselves, such as the Python and
+/// Node packages with their own stores, answer with this.)
+pub fn status(in_progress: usize, failed: usize) -> u16 {
+    if failed > 0 {
+        STATUS_FAILED
+    } else if in_progress > 0 {
+        STATUS_IN_PROGRESS
+    } else {
+        STATUS_OK
+    }
+}
+
+/// Why [`process`] stopped.
+#[derive(Debug)]
+pub enum ProcessError<S, E> {
+    /// The store failed: answer 500 (or 503), Cloud Elements retries.
+    Store(S),
+    /// The processing function failed on a unit, whose claim was released.
+    Failed {
+        /// The counts so far (status [`STATUS_FAILED`]).
+        outcome: Outcome,
+        /// The function's error.
+        error: E,
+    },
+}
+
+/// Processes each unit of `notification` once: claims it in `store`, calls `f`, completes it
+/// (or releases it when `f` fails, and stops). `now` gives the time in milliseconds.
+///
+/// ```
+/// use hootsuite_events::{events::parse_notification, idempotency::{process, MemoryStore}};
+/// let store = MemoryStore::new();
+/// let body = br#"{"message": {"instanceId": 1, "raw": [{"seq_no": "7", "type": "t"}]}}"#;
+/// let n = parse_notification(body)?;
+/// let mut seen = Vec::new();
+/// let handle = |w: hootsuite_events::events::Work<'_>| -> Result<(), ()> {
+///     Ok(seen.push(w.unit.key.clone()))
+/// };
+/// let outcome = process(&store, &n, || 1_000, 60_000, handle).expect("processed");
+/// assert_eq!((outcome.status, outcome.processed), (200, 1));
+/// let again = process(&store, &n, || 2_000, 60_000, |_| Ok::<(), ()>(())).expect("processed");
+/// assert_eq!((again.status, again.processed, again.skipped), (200, 0, 1));
+/// assert_eq!(seen, ["hs:1:7"]);
+/// # Ok::<(), hootsuite_events::Error>(())
+/// ```
+pub fn process<S: Store, E>(
+    store: &S,
+    notification: &Notification,
+    mut now: impl FnMut() -> u64,
+    lease_ms: u64,
+    mut f: impl FnMut(Work<'_>) -> Result<(), E>,
+) -> Result<Outcome, ProcessError<S::Error, E>> {
+    let mut outcome = Outcome::default();
+    for work in notification.work() {
+        let key = work.unit.key.as_str();
+        let token = match store
+            .claim(key, lease_ms, now())
+            .map_err(ProcessError::Store)?
+        {
+            Claim::Claimed { token } => token,
+            Claim::Done => {
+                outcome.skipped += 1;
+                continue;
+            }
+            Claim::InProgress => {
+                outcome.in_progress += 1;
+                continue;
+            }
+        };
+        match f(work) {
+            Ok(()) => {
+                outcome.processed += 1;
+                if !store
+                    .complete(key, &token, now())
+                    .map_err(ProcessError::Store)?
+                {
+                    outcome.lost_leases += 1;
+                }
+            }
+            Err(error) => {
+                store.release(key, &token).map_err(ProcessError::Store)?;
+                outcome.failed += 1;
+                return Err(ProcessError::Failed {
+                    outcome: outcome.settle(),
+                    error,
+                });
+            }
+        }
+    }
+    Ok(outcome.settle())
+}
+
+/// The in-process [`Store`]: bounded (past its capacity it forgets the oldest key first) and
+/// safe to share between threads. For several processes, use a shared store.
+#[derive(Debug)]
+pub struct MemoryStore {
+    capacity: usize,
+    retention_ms: u64,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    entries: HashMap<String, Entry>,
+    /// Keys by first claim, oldest first: the eviction order.
+    order: BTreeMap<u64, String>,
+    next_seq: u64,
+}
+
+#[derive(Debug)]
+struct Entry {
+    seq: u64,
+    /// The claim's token while claimed; `None` once completed.
+    token: Option<String>,
+    /// When the lease (claimed) or the retention (completed) ends.
+    until: u64,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        MemoryStore::new()
+    }
+}
+
+impl MemoryStore {
+    /// [`DEFAULT_CAPACITY`] keys, kept [`DEFAULT_RETENTION_MS`].
+    pub fn new() -> Self {
+        MemoryStore::with_limits(DEFAULT_CAPACITY, DEFAULT_RETENTION_MS)
+    }
+
+    /// At most `capacity` keys (at least 1), completed keys kept `retention_ms`.
+    pub fn with_limits(capacity: usize, retention_ms: u64) -> Self {
+        MemoryStore {
+            capacity: capacity.max(1),
+            retention_ms,
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    /// How many keys are held (claimed or completed, expired ones until they are evicted).
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    /// Whether no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Every change below leaves the maps consistent before anything can panic.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// [`Store::claim`] without an error type.
+    pub fn claim(&self, key: &str, lease_ms: u64, now_ms: u64) -> Claim {
+        let mut inner = self.lock();
+        if let Some(e) = inner.entries.get(key) {
+            if now_ms < e.until {
+                return if e.token.is_some() {
+                    Claim::InProgress
+                } else {
+                    Claim::Done
+                };
+            }
+            let seq = e.seq;
+            inner.order.remove(&seq);
+            inner.entries.remove(key);
+        }
+        while inner.entries.len() >= self.capacity {
+            let Some((_, oldest)) = inner.order.pop_first() else {
+                break;
+            };
+            inner.entries.remove(&oldest);
+        }
+        let seq = inner.next_seq;
+        inner.next_seq += 1;
+        let token = format!("m{seq:x}");
+        inner.order.insert(seq, key.to_string());
+        inner.entries.insert(
+            key.to_string(),
+            Entry {
+                seq,
+                token: Some(token.clone()),
+                until: now_ms.saturating_add(lease_ms),
+            },
+        );
+        Claim::Claimed { token }
+    }
+
+    /// [`Store::complete`] without an error type.
+    pub fn complete(&self, key: &str, token: &str, now_ms: u64) -> bool {
+        let mut inner = self.lock();
+        match inner.entries.get_mut(key) {
+            Some(e) if e.token.as_deref() == Some(token) => {
+                e.token = None;
+                e.until = now_ms.saturating_add(self.retention_ms);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// [`Store::release`] without an error type.
+    pub fn release(&self, key: &str, token: &str) -> bool {
+        let mut inner = self.lock();
+        match inner.entries.get(key) {
+            Some(e) if e.token.as_deref() == Some(token) => {
+                let seq = e.seq;
+                inner.order.remove(&seq);
+                inner.entries.remove(key);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Store for MemoryStore {
+    type Error = std::convert::Infallible;
+    fn claim(&self, key: &str, lease_ms: u64, now_ms: u64) -> Result<Claim, Self::Error> {
+        Ok(MemoryStore::claim(self, key, lease_ms, now_ms))
+    }
+    fn complete(&self, key: &str, token: &str, now_ms: u64) -> Result<bool, Self::Error> {
+        Ok(MemoryStore::complete(self, key, token, now_ms))
+    }
+    fn release(&self, key: &str, token: &str) -> Result<bool, Self::Error> {
+        Ok(MemoryStore::release(self, key, token))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::parse_notification;
+
+    fn token(c: Claim) -> String {
+        match c {
+            Claim::Claimed { token } => token,
+            other => panic!("expected a claim, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn claim_complete_release_and_leases() {
+        let s = MemoryStore::with_limits(10, 1_000);
+        let t = token(s.claim("k", 100, 0));
+        assert_eq!(s.claim("k", 100, 50), Claim::InProgress);
+        assert!(!s.complete("k", "not-mine", 60));
+        assert!(s.complete("k", &t, 60));
+        assert_eq!(s.claim("k", 100, 70), Claim::Done);
+        // Retention over: the key is new again.
+        assert!(matches!(s.claim("k", 100, 1_061), Claim::Claimed { .. }));
+
+        let t = token(s.claim("r", 100, 0));
+        assert!(s.release("r", &t));
+        assert!(!s.release("r", &t), "released twice");
+        let t2 = token(s.claim("r", 100, 1));
+
+        // A crashed claimant's lease expires; its late completion is refused.
+        let t3 = token(s.claim("c", 100, 0));
+        let t4 = token(s.claim("c", 100, 100));
+        assert!(!s.complete("c", &t3, 150));
+        assert!(s.complete("c", &t4, 150));
+        assert!(s.complete("r", &t2, 2));
+    }
+
+    #[test]
+    fn memory_is_bounded() {
+        let s = MemoryStore::with_limits(3, 1_000_000);
+        for i in 0..10 {
+            let t = token(s.claim(&format!("k{i}"), 100, i));
+            assert!(s.complete(&format!("k{i}"), &t, i));
+        }
+        assert_eq!(s.len(), 3);
+        assert_eq!(s.claim("k9", 100, 20), Claim::Done);
+        assert!(matches!(s.claim("k0", 100, 20), Claim::Claimed { .. }));
+    }
+
+    #[test]
+    fn process_once_release_on_failure() {
+        let store = MemoryStore::new();
+        let n = parse_notification(
+            br#"{"message": {"instanceId": 2, "raw": [{"seq_no": "1", "type": "t"}, {"seq_no": "2", "type": "t"}]}}"#,
+        )
+        .expect("parses");
+        let failed = process(
+            &store,
+            &n,
+            || 0,
+            1_000,
+            |w| {
+                if w.unit.key == "hs:2:2" {
+                    Err("boom")
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        let Err(ProcessError::Failed { outcome, error }) = failed else {
+            panic!("expected a failure")
+        };
+        assert_eq!(
+            (outcome.status, outcome.processed, outcome.failed, error),
+            (500, 1, 1, "boom")
+        );
+        let mut keys = Vec::new();
+        let ok = process(
+            &store,
+            &n,
+            || 1,
+            1_000,
+            |w| {
+                keys.push(w.hootsuite_event.and_then(|e| e.seq_no.clone()));
+                Ok::<(), ()>(())
+            },
+        );
+        let Ok(outcome) = ok else {
+            panic!("expected success")
+        };
+        assert_eq!(
+            (outcome.status, outcome.processed, outcome.skipped),
+            (200, 1, 1)
+        );
+        assert_eq!(keys, [Some("2".to_string())]);
+
+        let held = MemoryStore::new();
+        assert!(matches!(
+            held.claim("hs:2:1", 1_000, 0),
+            Claim::Claimed { .. }
+        ));
+        let Ok(outcome) = process(&held, &n, || 10, 1_000, |_| Ok::<(), ()>(())) else {
+            panic!("expected an outcome")
+        };
+        assert_eq!(
+            (outcome.status, outcome.in_progress, outcome.processed),
+            (409, 1, 1)
+        );
+    }
+}

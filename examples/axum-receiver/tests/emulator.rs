@@ -1,0 +1,250 @@
+//! The axum receiver on a real loopback server, receiving the emulator's real signed
+//! deliveries: replays, a split batch, a failure and its retry, a key rotation.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hootsuite_events::instance::CreateInstance;
+use hootsuite_events::oauth::{self, RedirectUrlParams};
+use hootsuite_events::signature::Verifier;
+use hootsuite_events::{BaseUrl, Config, Secret};
+use hootsuite_events_client::Client;
+use hootsuite_events_emulator::{Emulator, EmulatorConfig};
+use hootsuite_events_example_axum::{router, Receiver};
+use serde_json::json;
+
+struct Running {
+    url: String,
+    /// Requests answered, whatever their outcome.
+    hits: Arc<AtomicUsize>,
+    processed: Arc<Mutex<Vec<String>>>,
+    fail: Arc<AtomicUsize>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The example's router on 127.0.0.1:0, in its own runtime, recording what it processes.
+fn start(keys: &[&str]) -> Running {
+    let processed = Arc::new(Mutex::new(Vec::new()));
+    let fail = Arc::new(AtomicUsize::new(0));
+    let (p, f) = (Arc::clone(&processed), Arc::clone(&fail));
+    let verifier = Verifier::with_keys(keys.iter().copied()).expect("keys");
+    let receiver = Receiver::new(
+        verifier,
+        Box::new(move |work| {
+            if f.load(Ordering::SeqCst) > 0 {
+                f.fetch_sub(1, Ordering::SeqCst);
+                return Err("the database is down".into());
+            }
+            p.lock().expect("lock").push(work.unit.key.clone());
+            Ok(())
+        }),
+    );
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    std_listener.set_nonblocking(true).expect("non-blocking");
+    let url = format!(
+        "http://{}/hootsuite/events",
+        std_listener.local_addr().expect("addr")
+    );
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&hits);
+    let app = router(receiver).layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let counted = Arc::clone(&counted);
+            async move {
+                let response = next.run(request).await;
+                counted.fetch_add(1, Ordering::SeqCst);
+                response
+            }
+        },
+    ));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+    });
+    Running {
+        url,
+        hits,
+        processed,
+        fail,
+        stop: Some(stop),
+        thread: Some(thread),
+    }
+}
+
+fn emulator(retry_unit: Duration) -> Emulator {
+    Emulator::start(EmulatorConfig {
+        retry_unit,
+        delivery_timeout: Duration::from_millis(500),
+        ..EmulatorConfig::default()
+    })
+    .expect("emulator starts")
+}
+
+fn client(emu: &Emulator) -> Client {
+    let config = Config::new(
+        BaseUrl::parse(&emu.base_url()).expect("base"),
+        emu.user_secret(),
+        emu.organization_secret(),
+    )
+    .expect("config");
+    Client::new(config)
+}
+
+/// An instance whose events, signed with `key`, go to `url`.
+fn instance(emu: &Emulator, c: &Client, key: &str, url: &str) -> u64 {
+    let callback = "https://app.example/cb";
+    let params = RedirectUrlParams::new("client-id", "client-secret", callback).state("s");
+    let consent = c.redirect_url(&params).expect("redirect URL");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let answer = agent.get(&consent.oauth_url).call().expect("consent");
+    let location = answer
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("redirect")
+        .to_string();
+    let code = oauth::parse_callback(&location, "s").expect("code");
+    let body = CreateInstance::builder("axum", code, callback, "client-id", "client-secret")
+        .events("https://placeholder.example/events")
+        .signature_key(key)
+        .build()
+        .expect("valid");
+    let id = c.create_instance(&body).expect("created").id;
+    c.update_event_callback(id, url).expect("callback URL");
+    let _ = emu;
+    id
+}
+
+fn post(emu: &Emulator, path: &str, body: serde_json::Value) -> u16 {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    agent
+        .post(&format!("{}{path}", emu.base_url()))
+        .send(body.to_string().as_bytes())
+        .expect("control")
+        .status()
+        .as_u16()
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn replays_and_split_batches_are_processed_once() {
+    let emu = emulator(Duration::from_micros(2));
+    let c = client(&emu);
+    let rx = start(&["k"]);
+    let id = instance(&emu, &c, "k", &rx.url);
+    let sample = format!("/emulator/instances/{id}/sample-event?type=message&count=45");
+    assert_eq!(post(&emu, &sample, json!(null)), 200);
+    wait_until("45 units", || {
+        rx.processed.lock().expect("lock").len() == 45
+    });
+    for webhook_id in ["a", "b", "a"] {
+        wait_until("a replay accepted", || {
+            post(&emu, "/emulator/replay", json!({"webhook_id": webhook_id})) == 200
+        });
+    }
+    // Three parts and three replays answered, each with its full batch of 45 units.
+    wait_until("six deliveries", || rx.hits.load(Ordering::SeqCst) == 6);
+    let processed = rx.processed.lock().expect("lock");
+    let mut keys = processed.clone();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(
+        (processed.len(), keys.len()),
+        (45, 45),
+        "45 processed, not 135"
+    );
+}
+
+#[test]
+fn a_failure_is_retried_and_processed_once() {
+    let emu = emulator(Duration::from_micros(2));
+    let c = client(&emu);
+    let rx = start(&["k"]);
+    rx.fail.store(1, Ordering::SeqCst);
+    let id = instance(&emu, &c, "k", &rx.url);
+    assert_eq!(
+        post(
+            &emu,
+            &format!("/emulator/instances/{id}/sample-event?type=comment"),
+            json!(null)
+        ),
+        200
+    );
+    wait_until("the retry", || {
+        rx.processed.lock().expect("lock").len() == 1
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(rx.processed.lock().expect("lock").len(), 1);
+    assert_eq!(
+        rx.fail.load(Ordering::SeqCst),
+        0,
+        "the first attempt failed"
+    );
+}
+
+#[test]
+fn the_previous_key_still_verifies_after_a_rotation() {
+    // Retries 80 ms, 320 ms, ... after the first attempt: time to rotate the key in between.
+    let emu = emulator(Duration::from_millis(20));
+    let c = client(&emu);
+    let rx = start(&["new-key", "old-key"]);
+    rx.fail.store(1, Ordering::SeqCst);
+    let id = instance(&emu, &c, "old-key", &rx.url);
+    let sample = |kind: &str| {
+        let path = format!("/emulator/instances/{id}/sample-event?type={kind}");
+        assert_eq!(post(&emu, &path, json!(null)), 200);
+    };
+    sample("message");
+    wait_until("the failed first attempt", || {
+        rx.fail.load(Ordering::SeqCst) == 0
+    });
+    c.set_signature_key(id, &Secret::new("new-key"))
+        .expect("rotated");
+    // The retry still carries the signature made with the old key.
+    wait_until("the retry", || {
+        rx.processed.lock().expect("lock").len() == 1
+    });
+    sample("app");
+    wait_until("an event signed with the new key", || {
+        rx.processed.lock().expect("lock").len() == 2
+    });
+}
