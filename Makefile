@@ -13,7 +13,8 @@ CLI_BIN := $(CURDIR)/target/debug/hootsuite-events
 # into a fresh venv (what a user gets from pip), with pinned test dependencies.
 PY_TOOLS := $(CACHE)/py-tools
 PY_TEST_VENV := $(CURDIR)/target/py-test-venv
-PY_TEST_DEPS := pytest==9.2.0 hypothesis==6.170.17 mypy==2.4.1 requests==2.34.2 flask==3.1.3
+PY_TEST_DEPS := pytest==9.2.0 hypothesis==6.170.17 mypy==2.4.1 requests==2.34.2 flask==3.1.3 \
+	fastapi==0.165.0 uvicorn==0.54.0 django==5.2.19
 
 # Node: the addon is built with @napi-rs/cli, packed with `npm pack` and installed into a
 # temporary project (what a user gets from npm); the tests run there.
