@@ -8,6 +8,7 @@
 //! Secrets come from flags or environment variables and are never printed.
 
 mod receiver;
+mod trigger;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -43,6 +44,9 @@ enum Command {
     Listen(ListenArgs),
     /// Verify one notification body against its signature header.
     Verify(VerifyArgs),
+    /// Send your receiver the notifications Cloud Elements would send for a Hootsuite event,
+    /// signed as it signs them (a split batch, retries and a replay on request).
+    Trigger(TriggerArgs),
     /// Validate a create-instance body (a JSON file, or - for standard input).
     Validate {
         /// The file.
@@ -127,6 +131,38 @@ struct ListenArgs {
 }
 
 #[derive(clap::Args)]
+struct TriggerArgs {
+    /// The Hootsuite event: message, comment, app or ping.
+    event: String,
+    /// Your receiver's URL.
+    #[arg(long)]
+    to: String,
+    /// The signature key your receiver verifies with.
+    #[arg(long, env = "HOOTSUITE_EVENTS_SIGNATURE_KEY", hide_env_values = true)]
+    key: Option<String>,
+    /// Send unsigned notifications (without --key).
+    #[arg(long)]
+    unsigned: bool,
+    /// Events in Hootsuite's batch; more than 20 arrive as several notifications, each
+    /// carrying the whole batch.
+    #[arg(long, default_value_t = 1)]
+    count: u64,
+    /// The instance id the notifications name.
+    #[arg(long, default_value_t = 12345)]
+    instance_id: u64,
+    /// Send each notification again this many times with the same Elements-Webhook-Id, as
+    /// Cloud Elements retries a delivery that did not get a 2xx.
+    #[arg(long, default_value_t = 0)]
+    retries: u32,
+    /// Then send the first notification again under another Elements-Webhook-Id (a replay).
+    #[arg(long)]
+    replay: bool,
+    /// One JSON line per POST.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
 struct VerifyArgs {
     /// The signature key.
     #[arg(long, env = "HOOTSUITE_EVENTS_SIGNATURE_KEY", hide_env_values = true)]
@@ -177,6 +213,7 @@ fn main() -> ExitCode {
         Command::Connect(a) => connect(a),
         Command::Listen(a) => listen(a),
         Command::Verify(a) => verify(a),
+        Command::Trigger(a) => trigger(a),
         Command::Validate { file, json } => validate(&file, json),
         Command::WebhookUrl { base_url, id } => BaseUrl::parse(&base_url)
             .map(|b| {
@@ -538,6 +575,30 @@ fn listen(a: ListenArgs) -> Result<ExitCode, String> {
     }
     receiver.stop();
     Ok(ExitCode::SUCCESS)
+}
+
+fn trigger(a: TriggerArgs) -> Result<ExitCode, String> {
+    if a.key.is_none() && !a.unsigned {
+        return Err("give the signature key your receiver verifies with (--key or HOOTSUITE_EVENTS_SIGNATURE_KEY), or --unsigned".into());
+    }
+    if !(1..=1_000).contains(&a.count) {
+        return Err("--count must be from 1 to 1000".into());
+    }
+    let all_ok = trigger::run(&trigger::Trigger {
+        kind: a.event,
+        to: a.to,
+        key: a.key,
+        count: a.count,
+        instance_id: a.instance_id,
+        retries: a.retries,
+        replay: a.replay,
+        json: a.json,
+    })?;
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn verify(a: VerifyArgs) -> Result<ExitCode, String> {

@@ -316,3 +316,114 @@ fn connect_against_the_emulator() {
         );
     }
 }
+
+/// Issue "Receiving events you can trust", as a new user tries it: one signed body POSTed three
+/// times under `Elements-Webhook-Id` a, b, a is printed once; `trigger` sends a 45-event batch
+/// (three notifications, each with the whole batch), retries each and replays the first,
+/// signed with the previous key: the listener verifies it after the rotation and prints the
+/// batch once.
+#[test]
+fn trigger_and_listen_process_each_event_once() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut listen = bin()
+        .args([
+            "listen",
+            "--port",
+            &port.to_string(),
+            "--max-events",
+            "3",
+            "--json",
+        ])
+        .args(["--key", "new-key", "--key", "old-key"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn listener");
+    let url = format!("http://127.0.0.1:{port}/events");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the listener never came up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let body =
+        br#"{"message":{"eventId":"e-3","instanceId":3,"events":[{"eventType":"CREATED"}]}}"#;
+    let header = sign(&SignatureKey::new("new-key"), body);
+    for webhook_id in ["a", "b", "a"] {
+        let answer = ureq::post(&url)
+            .header("Elements-Webhook-Signature", &header)
+            .header("Elements-Webhook-Id", webhook_id)
+            .send(&body[..])
+            .expect("answered");
+        assert_eq!(answer.status().as_u16(), 200, "a replay is acknowledged");
+    }
+
+    let trigger = bin()
+        .args([
+            "trigger",
+            "message",
+            "--to",
+            &url,
+            "--count",
+            "45",
+            "--retries",
+            "1",
+        ])
+        .args(["--replay", "--json", "--key", "old-key"])
+        .output()
+        .expect("trigger runs");
+    let sent = String::from_utf8_lossy(&trigger.stdout);
+    assert!(trigger.status.success(), "{sent}");
+    let lines: Vec<serde_json::Value> = sent
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    // Three notifications (20 + 20 + 5 events), each sent twice, then one replay.
+    assert_eq!(lines.len(), 7, "{sent}");
+    assert!(
+        lines.iter().all(|l| l["status"] == 200 && l["of"] == 3),
+        "{sent}"
+    );
+    // A new event ends the listener (its third notification): nothing else was printed between.
+    let last = bin()
+        .args(["trigger", "app", "--to", &url, "--key", "new-key"])
+        .output()
+        .expect("trigger runs");
+    assert!(last.status.success());
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while listen.try_wait().expect("status").is_none() {
+        if Instant::now() > deadline {
+            let _ = listen.kill();
+            panic!("the listener did not print three notifications");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = listen.wait_with_output().expect("output");
+    let printed: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(printed.len(), 3);
+    assert_eq!(printed[0]["webhook_id"], "a");
+    assert_eq!(printed[0]["units"][0]["key"], "ce:3:e-3:0");
+    let batch = &printed[1];
+    assert_eq!(batch["key_index"], 1, "signed with the previous key");
+    assert_eq!(batch["hootsuite_events"].as_array().map(Vec::len), Some(45));
+    let mut keys: Vec<&str> = batch["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .filter_map(|u| u["key"].as_str())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), 45, "one unit per Hootsuite event");
+    assert!(keys.iter().all(|k| k.starts_with("hs:12345:")));
+    assert_eq!(printed[2]["key_index"], 0);
+    assert_eq!(printed[2]["hootsuite_events"][0]["data"]["kind"], "app");
+}

@@ -370,6 +370,13 @@ impl Client {
         Ok(instance::parse_instance(&self.send(&request)?)?)
     }
 
+    /// Sets a new event signature key (a rotation; see
+    /// [`instance::set_signature_key_request`]).
+    pub fn set_signature_key(&self, id: u64, key: &Secret) -> Result<Instance, Error> {
+        let request = instance::set_signature_key_request(&self.config, id, key)?;
+        Ok(instance::parse_instance(&self.send(&request)?)?)
+    }
+
     /// Switches events on or off.
     pub fn set_events(&self, id: u64, enabled: bool) -> Result<Instance, Error> {
         Ok(instance::parse_instance(&self.send(

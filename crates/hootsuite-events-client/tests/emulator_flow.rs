@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use hootsuite_events::events::Notification;
 use hootsuite_events::instance::{self, CreateInstance, ListQuery};
 use hootsuite_events::oauth::{self, RedirectUrlParams};
-use hootsuite_events::signature::{SignatureKey, Verifier};
+use hootsuite_events::signature::Verifier;
 use hootsuite_events::{BaseUrl, Config, HttpRequest, Method, Secret};
 use hootsuite_events_client::{Client, Error, RetryPolicy};
 use hootsuite_events_emulator::{Emulator, EmulatorConfig};
@@ -419,26 +419,38 @@ fn connection_refused() {
 /// each notification.
 struct TestReceiver {
     url: String,
+    /// Notifications with at least one unit processed for the first time.
     got: Arc<Mutex<Vec<Notification>>>,
+    /// Every notification that verified, duplicates included.
+    all: Arc<Mutex<Vec<Notification>>>,
+    /// The keys of the units processed, in order.
+    processed: Arc<Mutex<Vec<String>>>,
+    /// How many more units fail when processed.
+    fail_processing: Arc<AtomicUsize>,
     hits: Arc<AtomicUsize>,
     fail_first: Arc<AtomicUsize>,
     _thread: std::thread::JoinHandle<()>,
 }
 
 fn receiver(key: &str, fail_first: usize) -> TestReceiver {
-    receiver_on("127.0.0.1:0", key, fail_first, false)
+    receiver_on("127.0.0.1:0", &[key], fail_first, false)
 }
 
 /// `hang`: the failing requests get no answer in time (the emulator's delivery timeout is
 /// 500 ms) instead of a 500.
-fn receiver_on(addr: &str, key: &str, fail_first: usize, hang: bool) -> TestReceiver {
+fn receiver_on(addr: &str, keys: &[&str], fail_first: usize, hang: bool) -> TestReceiver {
     let server = tiny_http::Server::http(addr).expect("bind");
     let url = format!("http://{}/hook", server.server_addr().to_ip().expect("ip"));
     let got = Arc::new(Mutex::new(Vec::new()));
+    let all = Arc::new(Mutex::new(Vec::new()));
+    let processed = Arc::new(Mutex::new(Vec::new()));
     let hits = Arc::new(AtomicUsize::new(0));
     let fail = Arc::new(AtomicUsize::new(fail_first));
-    let verifier = Verifier::new(SignatureKey::new(key));
+    let verifier = Verifier::with_keys(keys.iter().copied()).expect("keys");
+    let fail_processing = Arc::new(AtomicUsize::new(0));
+    let fp = Arc::clone(&fail_processing);
     let (g, h, f) = (Arc::clone(&got), Arc::clone(&hits), Arc::clone(&fail));
+    let (a, p) = (Arc::clone(&all), Arc::clone(&processed));
     let thread = std::thread::spawn(move || {
         // As a real receiver does: each unit of work is processed once, so a redelivery of a
         // processed delivery is acknowledged, not processed again.
@@ -471,8 +483,18 @@ fn receiver_on(addr: &str, key: &str, fail_first: usize, hang: bool) -> TestRece
                             &notification,
                             now,
                             hootsuite_events::idempotency::DEFAULT_LEASE_MS,
-                            |_| Ok::<(), ()>(()),
+                            |w| {
+                                // Processing that fails (a database down): the claim is
+                                // released and Cloud Elements' retry processes it.
+                                if fp.load(Ordering::SeqCst) > 0 {
+                                    fp.fetch_sub(1, Ordering::SeqCst);
+                                    return Err(());
+                                }
+                                p.lock().expect("lock").push(w.unit.key.clone());
+                                Ok(())
+                            },
                         );
+                        a.lock().expect("lock").push(notification.clone());
                         match outcome {
                             Ok(o) if o.processed > 0 => {
                                 g.lock().expect("lock").push(notification);
@@ -491,6 +513,9 @@ fn receiver_on(addr: &str, key: &str, fail_first: usize, hang: bool) -> TestRece
     TestReceiver {
         url,
         got,
+        all,
+        processed,
+        fail_processing,
         hits,
         fail_first: fail,
         _thread: thread,
@@ -591,13 +616,20 @@ fn large_batches_are_split_by_twenty() {
     let answer = hootsuite_posts(&emu, id, &payload);
     assert_eq!(answer["eventIds"].as_array().map(Vec::len), Some(3));
     wait_until("three notifications", || {
-        rx.got.lock().expect("lock").len() == 3
+        rx.all.lock().expect("lock").len() == 3
     });
-    let got = rx.got.lock().expect("lock");
-    let mut sizes: Vec<usize> = got.iter().map(|n| n.events.len()).collect();
+    let all = rx.all.lock().expect("lock");
+    let mut sizes: Vec<usize> = all.iter().map(|n| n.events.len()).collect();
     sizes.sort_unstable();
     assert_eq!(sizes, [5, 20, 20]);
-    assert!(got.iter().all(|n| n.hootsuite_events.len() == 45));
+    assert!(all.iter().all(|n| n.hootsuite_events.len() == 45));
+    // Every part names the same 45 units: the batch is processed 45 times, not 135.
+    let processed = rx.processed.lock().expect("lock");
+    let mut keys = processed.clone();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!((processed.len(), keys.len()), (45, 45));
+    assert_eq!(rx.got.lock().expect("lock").len(), 1);
 }
 
 #[test]
@@ -751,7 +783,7 @@ fn delivery_waits_for_a_receiver_that_refuses_connections() {
         v[0]["attempts"].as_u64().unwrap_or(0)
     };
     wait_until("three refused attempts", || attempts() >= 3);
-    let rx = receiver_on(&addr.to_string(), "k3", 0, false);
+    let rx = receiver_on(&addr.to_string(), &["k3"], 0, false);
     wait_until("the delivery after recovery", || {
         !rx.got.lock().expect("lock").is_empty()
     });
@@ -768,7 +800,7 @@ fn delivery_waits_for_a_receiver_that_refuses_connections() {
 fn delivery_survives_a_receiver_that_hangs() {
     let emu = emulator();
     let c = client(&emu);
-    let rx = receiver_on("127.0.0.1:0", "k4", 2, true);
+    let rx = receiver_on("127.0.0.1:0", &["k4"], 2, true);
     let id = events_instance(&c, "k4", &rx.url);
     sample_event(&emu, id, "app");
     wait_until("the delivery after two timeouts", || {
@@ -784,4 +816,91 @@ fn delivery_survives_a_receiver_that_hangs() {
     // delivery more than once, which is why receivers deduplicate.
     assert!(rx.hits.load(Ordering::SeqCst) >= 3);
     assert_eq!(emu.delivery_count(), 0);
+}
+
+/// POSTs the emulator's replay control: the last delivered notification again, byte for byte,
+/// under `webhook_id`.
+fn replay(emu: &Emulator, webhook_id: &str) {
+    // 404 until the emulator has read the receiver's 2xx and filed the delivery as delivered.
+    wait_until("a delivered notification to replay", || {
+        let answer = agent()
+            .post(&format!("{}/emulator/replay", emu.base_url()))
+            .send(json!({"webhook_id": webhook_id}).to_string().as_bytes())
+            .expect("replay");
+        answer.status().as_u16() == 200
+    });
+}
+
+/// The experiment: one signed delivery replayed under `Elements-Webhook-Id` a, b, a
+/// is processed once (the header is not signed; the unit keys are).
+#[test]
+fn replays_under_other_webhook_ids_are_processed_once() {
+    let emu = emulator();
+    let c = client(&emu);
+    let rx = receiver("k", 0);
+    let id = events_instance(&c, "k", &rx.url);
+    sample_event(&emu, id, "message");
+    wait_until("the first delivery", || {
+        rx.all.lock().expect("lock").len() == 1
+    });
+    for webhook_id in ["a", "b", "a"] {
+        replay(&emu, webhook_id);
+    }
+    wait_until("three replays", || rx.all.lock().expect("lock").len() == 4);
+    let all = rx.all.lock().expect("lock");
+    let ids: Vec<_> = all
+        .iter()
+        .map(|n| n.webhook_id.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(&ids[1..], ["a", "b", "a"]);
+    assert!(all.iter().all(|n| n.units == all[0].units));
+    assert_eq!(rx.processed.lock().expect("lock").len(), 1);
+}
+
+/// A processing failure releases the claim: Cloud Elements' retry processes the unit, once.
+#[test]
+fn a_failed_processing_is_retried_and_processed_once() {
+    let emu = emulator();
+    let c = client(&emu);
+    let rx = receiver("k", 0);
+    rx.fail_processing.store(1, Ordering::SeqCst);
+    let id = events_instance(&c, "k", &rx.url);
+    sample_event(&emu, id, "comment");
+    wait_until("the retry", || {
+        rx.processed.lock().expect("lock").len() == 1
+    });
+    assert_eq!(
+        rx.all.lock().expect("lock").len(),
+        2,
+        "the failure, then the retry"
+    );
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(rx.processed.lock().expect("lock").len(), 1);
+}
+
+/// Key rotation: deliveries Cloud Elements signed with the previous key keep that signature
+/// through their retries; a receiver holding both keys verifies them after the change.
+#[test]
+fn deliveries_signed_with_the_previous_key_verify_after_rotation() {
+    let emu = Emulator::start(EmulatorConfig {
+        retry_unit: Duration::from_millis(2),
+        delivery_timeout: Duration::from_millis(500),
+        ..EmulatorConfig::default()
+    })
+    .expect("emulator starts");
+    let c = client(&emu);
+    let rx = receiver_on("127.0.0.1:0", &["new-key", "old-key"], usize::MAX, false);
+    let id = events_instance(&c, "old-key", &rx.url);
+    sample_event(&emu, id, "message");
+    wait_until("a failed first attempt", || {
+        rx.hits.load(Ordering::SeqCst) >= 1
+    });
+    c.set_signature_key(id, &Secret::new("new-key"))
+        .expect("rotated");
+    rx.fail_first.store(0, Ordering::SeqCst);
+    wait_until("the retry", || rx.got.lock().expect("lock").len() == 1);
+    assert_eq!(rx.got.lock().expect("lock")[0].key_index, Some(1));
+    sample_event(&emu, id, "message");
+    wait_until("a new event", || rx.got.lock().expect("lock").len() == 2);
+    assert_eq!(rx.got.lock().expect("lock")[1].key_index, Some(0));
 }

@@ -3,7 +3,74 @@
 use serde_json::{json, Map, Value};
 
 /// At most this many normalized events go into one notification (protocol.md §6).
-pub(crate) const EVENTS_PER_NOTIFICATION: usize = 20;
+pub const EVENTS_PER_NOTIFICATION: usize = 20;
+
+/// The emulated account, as notifications name it.
+pub(crate) const USER_ID: u64 = 1;
+const USER_EMAIL: &str = "developer@example.com";
+const ACCOUNT_ID: u64 = 10;
+const COMPANY_ID: u64 = 20;
+
+/// The instance a notification is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceInfo {
+    /// `instanceId`.
+    pub id: u64,
+    /// `instanceName`.
+    pub name: String,
+    /// `instanceTags`.
+    pub tags: Vec<String>,
+}
+
+/// The notifications Cloud Elements makes of one Hootsuite webhook `payload`, as JSON bytes:
+/// the events normalized, at most [`EVENTS_PER_NOTIFICATION`] per notification, each in the
+/// notification envelope and carrying the whole `raw` payload. Their `eventId`s count up from
+/// `first_event_id`. Returns an error message when the payload is not Hootsuite's array.
+pub fn notifications(
+    payload: &Value,
+    instance: &InstanceInfo,
+    first_event_id: u64,
+    date: &str,
+) -> Result<Vec<Vec<u8>>, String> {
+    let events = normalize(payload, instance.id, date)?;
+    Ok(events
+        .chunks(EVENTS_PER_NOTIFICATION)
+        .zip(first_event_id..)
+        .map(|(chunk, event_id)| envelope(payload, instance, event_id, date, chunk))
+        .collect())
+}
+
+/// One notification as Cloud Elements sends it: the envelope, the message with its routing
+/// fields, the normalized `events`, and the whole Hootsuite `payload` as `raw`.
+pub fn envelope(
+    payload: &Value,
+    instance: &InstanceInfo,
+    event_id: u64,
+    date: &str,
+    events: &[Value],
+) -> Vec<u8> {
+    let body = json!({
+        "id": format!("{:032x}", u128::from(event_id) << 64 | u128::from(instance.id)),
+        "topic": "events",
+        "action": "create",
+        "severity": "normal",
+        "createdDate": date,
+        "user": {"id": USER_ID, "emailAddress": USER_EMAIL},
+        "message": {
+            "eventId": event_id.to_string(),
+            "instanceId": instance.id,
+            "instanceName": instance.name,
+            "instanceTags": instance.tags,
+            "elementKey": "hootsuite",
+            "accountId": ACCOUNT_ID,
+            "companyId": COMPANY_ID,
+            "userId": USER_ID,
+            "events": events,
+            "raw": payload,
+        },
+    });
+    serde_json::to_vec(&body).unwrap_or_default()
+}
 
 /// Normalizes Hootsuite's array into Cloud Elements' event objects. Pings are not forwarded.
 /// Returns an error message when the payload is not Hootsuite's array of `{seq_no, type, data}`.
@@ -64,7 +131,7 @@ pub(crate) fn normalize(
 
 /// A sample Hootsuite payload of `count` events of `kind` (`message`, `comment`, `app`,
 /// `ping`), numbered from `first_seq_no`.
-pub(crate) fn sample(kind: &str, first_seq_no: u64, count: u64, timestamp: &str) -> Option<Value> {
+pub fn sample(kind: &str, first_seq_no: u64, count: u64, timestamp: &str) -> Option<Value> {
     let items = (first_seq_no..first_seq_no.saturating_add(count))
         .map(|seq_no| sample_event(kind, seq_no, timestamp))
         .collect::<Option<Vec<Value>>>()?;

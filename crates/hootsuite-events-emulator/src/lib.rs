@@ -25,7 +25,9 @@
 //!   notifications POSTed to the instance's callback URL, retried on the documented
 //!   2^(2x) schedule (scaled by [`EmulatorConfig::retry_unit`]) and then queued;
 //! - `GET|PUT /notifications/subscriptions/deliveries`: queued deliveries, and redelivery;
-//! - emulator controls: `POST /emulator/instances/{id}/sample-event?type=message|comment|app`,
+//! - emulator controls: `POST /emulator/instances/{id}/sample-event?type=message|comment|app|ping&count=N`
+//!   (a Hootsuite batch of N events), `POST /emulator/replay` (a delivered notification sent
+//!   again, signature and all, under another `Elements-Webhook-Id`),
 //!   `POST|DELETE /emulator/faults` (inject statuses, delays, truncated answers),
 //!   `GET /emulator/health`.
 
@@ -43,7 +45,9 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use hootsuite::{envelope, notifications, sample, InstanceInfo, EVENTS_PER_NOTIFICATION};
 pub use state::Shared;
+pub use time::now_rfc3339;
 
 /// The path under which the API is served, as at Cloud Elements.
 pub const API_PREFIX: &str = "/elements/api-v2";

@@ -33,12 +33,6 @@ pub struct Shared {
 
 static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(1);
 
-/// The one account the emulator serves, as its notifications name it.
-const EMULATED_USER_ID: u64 = 1;
-const EMULATED_USER_EMAIL: &str = "developer@example.com";
-const EMULATED_ACCOUNT_ID: u64 = 10;
-const EMULATED_COMPANY_ID: u64 = 20;
-
 impl Shared {
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         // A handler that panicked cannot leave the state half-written in a way that matters
@@ -886,54 +880,42 @@ fn receive_webhook(
     rid: &str,
 ) -> Resp {
     let date = now_rfc3339();
-    let events = match hootsuite::normalize(payload, id, &date) {
-        Ok(e) => e,
-        Err(msg) => return shared.error(400, &msg, None, rid),
-    };
     let Some(inst) = state.instances.get(&id) else {
         return shared.error(404, "No instance found", None, rid);
+    };
+    let info = hootsuite::InstanceInfo {
+        id,
+        name: inst.name.clone(),
+        tags: inst.tags.clone(),
+    };
+    let bodies = match hootsuite::notifications(payload, &info, state.last_event_id + 1, &date) {
+        Ok(b) => b,
+        Err(msg) => return shared.error(400, &msg, None, rid),
     };
     if inst.disabled {
         return shared.error(403, "The instance is disabled", None, rid);
     }
-    if !inst.events_enabled() || events.is_empty() {
+    if !inst.events_enabled() || bodies.is_empty() {
         return Resp::json(200, &json!({"eventIds": []}));
     }
     let url = inst.config_str(KEY_EVENT_CALLBACK_URL).map(str::to_string);
     let key = inst.config_str(KEY_SIGNATURE_KEY).map(SignatureKey::new);
     let active = inst.subscription_active;
-    let (name, tags) = (inst.name.clone(), inst.tags.clone());
+    let per_body = hootsuite::normalize(payload, id, &date)
+        .map(|e| e.len())
+        .unwrap_or_default();
     let mut ids = Vec::new();
-    for chunk in events.chunks(EVENTS_PER_NOTIFICATION) {
+    for (i, bytes) in bodies.into_iter().enumerate() {
         state.last_event_id += 1;
         let event_id = state.last_event_id;
-        // Cloud Elements' notification envelope around the message.
-        let body = json!({
-            "id": format!("{:032x}", u128::from(event_id) << 64 | u128::from(id)),
-            "topic": "events",
-            "action": "create",
-            "severity": "normal",
-            "createdDate": date,
-            "user": {"id": EMULATED_USER_ID, "emailAddress": EMULATED_USER_EMAIL},
-            "message": {
-                "eventId": event_id.to_string(),
-                "instanceId": id,
-                "instanceName": name,
-                "instanceTags": tags,
-                "elementKey": "hootsuite",
-                "accountId": EMULATED_ACCOUNT_ID,
-                "companyId": EMULATED_COMPANY_ID,
-                "userId": EMULATED_USER_ID,
-                "events": chunk,
-                "raw": payload,
-            },
-        });
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let object_count = per_body
+            .saturating_sub(i * EVENTS_PER_NOTIFICATION)
+            .min(EVENTS_PER_NOTIFICATION);
         let mut rec = EventRec {
             id: event_id,
             status: "RECEIVED",
             created: date.clone(),
-            object_count: chunk.len(),
+            object_count,
             webhook_id: None,
         };
         if let Some(url) = &url {

@@ -1095,6 +1095,30 @@ pub fn set_events_request(config: &Config, id: u64, enabled: bool) -> HttpReques
     .with_json(&body)
 }
 
+/// `PATCH /instances/{id}` setting `event.notification.signature.key`: a key rotation.
+/// Deliveries Cloud Elements signed before keep their signature through their retries (about
+/// 73 hours), so verify with the new key first and the previous one after
+/// ([`crate::signature::Verifier::with_keys`]) until then.
+pub fn set_signature_key_request(
+    config: &Config,
+    id: u64,
+    key: &Secret,
+) -> Result<HttpRequest, Error> {
+    if key.is_blank() {
+        return Err(Error::InvalidArgument {
+            field: KEY_SIGNATURE_KEY.into(),
+            reason: "is empty; expected the new signature key (leave events unsigned by not setting one)".into(),
+        });
+    }
+    let body = serde_json::json!({ "configuration": { KEY_SIGNATURE_KEY: key.expose() } });
+    Ok(HttpRequest::new(
+        Method::Patch,
+        instance_url(config, id, ""),
+        config.platform_authorization(),
+    )
+    .with_json(&body))
+}
+
 /// `GET /instances/{id}/events`: events received for the instance.
 pub fn events_request(config: &Config, id: u64) -> HttpRequest {
     HttpRequest::new(
