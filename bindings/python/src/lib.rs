@@ -526,6 +526,19 @@ fn update_event_callback_request(
         .or_raise(py)
 }
 
+/// A key rotation: `PATCH /instances/{id}` with the new `event.notification.signature.key`.
+#[pyfunction]
+fn set_signature_key_request(
+    py: Python<'_>,
+    config: &Config,
+    instance_id: u64,
+    key: &str,
+) -> PyResult<Request> {
+    instance::set_signature_key_request(&config.inner, instance_id, &Secret::new(key))
+        .map(request)
+        .or_raise(py)
+}
+
 #[pyfunction]
 fn instance_events_request(config: &Config, instance_id: u64) -> Request {
     request(instance::events_request(&config.inner, instance_id))
@@ -1033,6 +1046,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_events_request, m)?)?;
     m.add_function(wrap_pyfunction!(update_event_callback_request, m)?)?;
     m.add_function(wrap_pyfunction!(instance_events_request, m)?)?;
+    m.add_function(wrap_pyfunction!(set_signature_key_request, m)?)?;
     m.add_function(wrap_pyfunction!(list_instances_request, m)?)?;
     m.add_function(wrap_pyfunction!(parse_instance, m)?)?;
     m.add_function(wrap_pyfunction!(parse_instance_page, m)?)?;

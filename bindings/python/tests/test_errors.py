@@ -244,3 +244,14 @@ def test_python_values_are_read_as_json_or_refused_precisely():
     # Booleans stay booleans (bool is an int subclass in Python).
     cfg = he.build_instance_body(body())["configuration"]
     assert cfg["event.notification.enabled"] is True
+
+
+def test_set_signature_key_request():
+    config = he.Config("https://ce.example/elements/api-v2", "u", "o")
+    r = he.set_signature_key_request(config, 12, "SIGKEY-SECRET-e66")
+    assert (r.method, r.url) == ("PATCH", "https://ce.example/elements/api-v2/instances/12")
+    assert r.json() == {"configuration": {"event.notification.signature.key": "SIGKEY-SECRET-e66"}}
+    assert "SIGKEY-SECRET-e66" not in repr(r)
+    with pytest.raises(he.InvalidArgumentError) as info:
+        he.set_signature_key_request(config, 12, "  ")
+    assert info.value.field == "event.notification.signature.key"

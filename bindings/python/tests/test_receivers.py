@@ -267,12 +267,8 @@ def test_a_delivery_signed_with_the_previous_key_verifies_after_rotation(emu, re
     sample(emu, instance)
     wait_for("a failed first attempt", lambda: len(receiver.seen) >= 1)
     # Rotate: Cloud Elements signs new deliveries with the new key; retries keep the old signature.
-    # The library builds the callback-URL PATCH; the same call with the key in the body rotates.
-    patch = he.update_event_callback_request(config, instance, receiver.url)
-    body = json.dumps({"configuration": {"event.notification.signature.key": NEW_KEY}}).encode()
-    r = urllib.request.Request(patch.url, data=body, headers=patch.headers, method=patch.method)
-    with urllib.request.urlopen(r, timeout=10) as resp:
-        assert resp.status == 200
+    status, _, _ = send(he.set_signature_key_request(config, instance, NEW_KEY))
+    assert status == 200
     rotated.set()
     wait_for("the retry after rotation", lambda: len(calls.processed) == 1)
     assert receiver.seen[0][1] == 500 and receiver.seen[-1][1] == 200

@@ -40,6 +40,7 @@ __all__ = [
     "redirect_url_request",
     "set_enabled_request",
     "set_events_request",
+    "set_signature_key_request",
     "sign",
     "update_event_callback_request",
     "validate_instance",
@@ -168,6 +169,10 @@ def set_enabled_request(config: Config, instance_id: int, enabled: bool) -> Requ
 def set_events_request(config: Config, instance_id: int, enabled: bool) -> Request: ...
 def update_event_callback_request(config: Config, instance_id: int, url: str) -> Request:
     """``PATCH /instances/{id}`` with the final ``event.notification.callback.url``."""
+
+def set_signature_key_request(config: Config, instance_id: int, key: str) -> Request:
+    """``PATCH /instances/{id}`` with a new ``event.notification.signature.key`` (a rotation):
+    verify with ``[new, previous]`` while deliveries signed before are retried (about 73 h)."""
 
 def instance_events_request(config: Config, instance_id: int) -> Request: ...
 def list_instances_request(
