@@ -104,17 +104,17 @@ def receiver(request: Any) -> Iterator[Receiver]:
 
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
-        server = uvicorn.Server(uvicorn.Config(asgi_recorder(module.app, seen), log_level="critical", lifespan="off"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        uv = uvicorn.Server(uvicorn.Config(asgi_recorder(module.app, seen), log_level="critical", lifespan="off"))
+        thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()
         deadline = time.monotonic() + WAIT_S
-        while not server.started:
+        while not uv.started:
             assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
             time.sleep(0.01)
         try:
             yield Receiver(name, module, f"http://127.0.0.1:{sock.getsockname()[1]}/hootsuite/events", seen)
         finally:
-            server.should_exit = True
+            uv.should_exit = True
             thread.join(timeout=WAIT_S)
             sock.close()
         assert not thread.is_alive(), "uvicorn did not stop"

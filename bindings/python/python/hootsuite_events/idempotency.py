@@ -13,7 +13,11 @@ from .types import Outcome, Work
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only; `typing` is not imported at run time
-    from typing import Any, Awaitable, Callable, Iterator, Union
+    from typing import Any, Awaitable, Callable, Iterator, TypeVar, Union
+
+    from typing_extensions import TypeIs
+
+    T = TypeVar("T")
 
     from .stores import AsyncStore, Store
     from .types import Claim, Notification
@@ -29,11 +33,11 @@ def works(notification: Notification) -> Iterator[Work]:
     events = notification.events
     for unit in notification.units:
         w = _new(Work)
-        kind = unit.kind
+        kind, index = unit.kind, unit.index
         w.__dict__.update(
             unit=unit,
-            hootsuite_event=hootsuite_events[unit.index] if kind == "hootsuite_event" else None,
-            element_event=events[unit.index] if kind == "element_event" else None,
+            hootsuite_event=hootsuite_events[index] if kind == "hootsuite_event" and index is not None else None,
+            element_event=events[index] if kind == "element_event" and index is not None else None,
             notification=notification,
         )
         yield w
@@ -52,7 +56,7 @@ def _outcome(processed: int, skipped: int, in_progress: int, lost_leases: int) -
     return o
 
 
-def _is_awaitable(value: Any) -> bool:
+def _is_awaitable(value: Union[T, Awaitable[T]]) -> TypeIs[Awaitable[T]]:
     return hasattr(value, "__await__")
 
 
@@ -121,9 +125,8 @@ async def process_async(
     processed = skipped = in_progress = lost_leases = 0
     for work in works(notification):
         key = work.unit.key
-        claim = store.claim(key, lease_ms)
-        if _is_awaitable(claim):
-            claim = await claim
+        claimed = store.claim(key, lease_ms)
+        claim = await claimed if _is_awaitable(claimed) else claimed
         token = _token(claim, key)
         if token is None:
             if claim.status == "done":
@@ -141,9 +144,8 @@ async def process_async(
                 await released
             raise
         processed += 1
-        completed = store.complete(key, token)
-        if _is_awaitable(completed):
-            completed = await completed
+        completing = store.complete(key, token)
+        completed = await completing if _is_awaitable(completing) else completing
         if not completed:
             lost_leases += 1
     return _outcome(processed, skipped, in_progress, lost_leases)
