@@ -927,8 +927,9 @@ struct MemoryStore(idempotency::MemoryStore);
 
 #[pymethods]
 impl MemoryStore {
+    // The text signatures show the core's defaults (checked equal by a test).
     #[new]
-    #[pyo3(signature = (capacity = idempotency::DEFAULT_CAPACITY, retention_ms = None))]
+    #[pyo3(signature = (capacity = idempotency::DEFAULT_CAPACITY, retention_ms = None), text_signature = "(capacity=100000, retention_ms=604800000)")]
     fn new(capacity: usize, retention_ms: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         if capacity == 0 {
             return Err(pyo3::exceptions::PyValueError::new_err(
@@ -946,7 +947,7 @@ impl MemoryStore {
 
     /// Claims `key` for `lease_ms`: `Claim.status` is `claimed` (process, then complete or
     /// release with `Claim.token`), `done` (skip) or `in_progress` (another holds it).
-    #[pyo3(signature = (key, lease_ms = None, now_ms = None))]
+    #[pyo3(signature = (key, lease_ms = None, now_ms = None), text_signature = "($self, key, lease_ms=60000, now_ms=None)")]
     fn claim(
         &self,
         py: Python<'_>,

@@ -141,6 +141,9 @@ def test_memory_store_refuses_bad_arguments():
     assert he.outcome_status(1, 1) == he.STATUS_FAILED == 500
     assert (he.DEFAULT_LEASE_MS, he.DEFAULT_RETENTION_MS, he.DEFAULT_CAPACITY) == (60_000, 604_800_000, 100_000)
     assert (he.MAX_SIGNATURE_CANDIDATES, he.MAX_KEYS) == (8, 8)
+    # The documented defaults are the core's.
+    assert he.MemoryStore.__text_signature__ == f"(capacity={he.DEFAULT_CAPACITY}, retention_ms={he.DEFAULT_RETENTION_MS})"
+    assert f"lease_ms={he.DEFAULT_LEASE_MS}," in he.MemoryStore.claim.__text_signature__
 
 
 def test_verify_with_several_keys_tells_which_matched():

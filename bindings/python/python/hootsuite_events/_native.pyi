@@ -108,9 +108,9 @@ class MemoryStore:
     is forgotten), completed keys kept ``retention_ms``, safe to share between threads.
     ``now_ms=None`` reads the host clock (``time.time()``)."""
 
-    def __new__(cls, capacity: int = ..., retention_ms: Optional[int] = None) -> "MemoryStore":
-        """``capacity`` defaults to ``DEFAULT_CAPACITY``, ``retention_ms`` to ``DEFAULT_RETENTION_MS``."""
-    def claim(self, key: str, lease_ms: Optional[int] = None, now_ms: Optional[int] = None) -> Claim:
+    def __new__(cls, capacity: int = 100000, retention_ms: int = 604800000) -> "MemoryStore":
+        """The defaults are ``DEFAULT_CAPACITY`` and ``DEFAULT_RETENTION_MS``."""
+    def claim(self, key: str, lease_ms: int = 60000, now_ms: Optional[int] = None) -> Claim:
         """``claimed`` (with a token: process, then complete or release), ``done`` or ``in_progress``."""
     def complete(self, key: str, token: str, now_ms: Optional[int] = None) -> bool:
         """Marks the claim done; False when ``token`` is not the live claim's (a lost lease)."""
