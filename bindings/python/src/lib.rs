@@ -2,10 +2,11 @@
 //! rule, request, parser and message — is the core crate's; the exception and result classes
 //! are plain Python in `python/hootsuite_events/`.
 
-use hootsuite_events::events::{self, Deduplicator as CoreDeduplicator};
+use hootsuite_events::events;
+use hootsuite_events::idempotency::{self, Claim};
 use hootsuite_events::instance::{self, CreateInstance, ListQuery};
 use hootsuite_events::oauth::{self, RedirectUrlParams};
-use hootsuite_events::signature::{self, SignatureKey, Verifier};
+use hootsuite_events::signature::{self, SignatureKey, Verifier, MAX_CANDIDATES, MAX_KEYS};
 use hootsuite_events::{BaseUrl, Error, HttpRequest, HttpResponse, Secret};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -468,26 +469,6 @@ impl AuthorizationCode {
     }
 }
 
-/// Remembers the last `capacity` dedup keys (bounded memory).
-#[pyclass(module = "hootsuite_events")]
-struct Deduplicator(CoreDeduplicator);
-
-#[pymethods]
-impl Deduplicator {
-    #[new]
-    #[pyo3(signature = (capacity = 10_000))]
-    fn new(capacity: usize) -> Self {
-        Deduplicator(CoreDeduplicator::new(capacity))
-    }
-    /// Whether `key` is new; it is remembered from now on.
-    fn first_time(&mut self, key: &str) -> bool {
-        self.0.first_time(key)
-    }
-    fn __len__(&self) -> usize {
-        self.0.len()
-    }
-}
-
 #[pyfunction]
 #[pyo3(signature = (config, api_key, api_secret, callback_url, *, state=None, scope=None, site_address=None, callback_proxy=None, request_token=None, post=false, oauth_proxy_name=None, extra=None))]
 #[allow(clippy::too_many_arguments)]
@@ -668,6 +649,19 @@ fn update_event_callback_request(
     url: &str,
 ) -> PyResult<Request> {
     instance::update_event_callback_request(&config.inner, instance_id, url)
+        .map(request)
+        .or_raise(py)
+}
+
+/// A key rotation: `PATCH /instances/{id}` with the new `event.notification.signature.key`.
+#[pyfunction]
+fn set_signature_key_request(
+    py: Python<'_>,
+    config: &Config,
+    instance_id: u64,
+    key: &str,
+) -> PyResult<Request> {
+    instance::set_signature_key_request(&config.inner, instance_id, &Secret::new(key))
         .map(request)
         .or_raise(py)
 }
@@ -880,25 +874,64 @@ fn sign(key: &str, body: &Bound<'_, PyAny>) -> PyResult<String> {
     ))
 }
 
-fn verifier(key: &str, allow_legacy_sha1: bool, max_body_size: Option<usize>) -> Verifier {
-    let v = Verifier::new(SignatureKey::new(key)).allow_legacy_sha1(allow_legacy_sha1);
-    match max_body_size {
+/// The verifier's keys: one `str`, or a sequence of `str` (the current key first). Errors name
+/// the position and the type, never a key.
+fn verifier(
+    py: Python<'_>,
+    key: &Bound<'_, PyAny>,
+    allow_legacy_sha1: bool,
+    max_body_size: Option<usize>,
+) -> PyResult<Verifier> {
+    let expected =
+        "expected a str or a sequence of str (the current key first, then the ones it replaced)";
+    let v = if let Ok(s) = key.cast::<PyString>() {
+        Verifier::new(SignatureKey::new(s.to_cow()?.into_owned()))
+    } else {
+        // bytes and mappings iterate, but not as keys: refused by name rather than read oddly.
+        if key.cast::<PyBytes>().is_ok() || key.cast::<PyDict>().is_ok() || key.is_none() {
+            let kind = key.get_type().name()?;
+            return Err(PyTypeError::new_err(format!("key: {expected}, got {kind}")));
+        }
+        let items = key.try_iter().map_err(|_| {
+            let kind = key
+                .get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default();
+            PyTypeError::new_err(format!("key: {expected}, got {kind}"))
+        })?;
+        let mut keys = Vec::new();
+        for (i, item) in items.enumerate() {
+            let item = item?;
+            let Ok(s) = item.cast::<PyString>() else {
+                let kind = item.get_type().name()?;
+                return Err(PyTypeError::new_err(format!(
+                    "key[{i}]: expected a str, got {kind}"
+                )));
+            };
+            keys.push(SignatureKey::new(s.to_cow()?.into_owned()));
+        }
+        Verifier::with_keys(keys).or_raise(py)?
+    };
+    let v = v.allow_legacy_sha1(allow_legacy_sha1);
+    Ok(match max_body_size {
         Some(n) => v.max_body_size(n),
         None => v,
-    }
+    })
 }
 
+/// Returns the index of the key that matched (0: the first).
 #[pyfunction]
 #[pyo3(signature = (key, body, header, *, allow_legacy_sha1=false, max_body_size=None))]
 fn verify_signature(
     py: Python<'_>,
-    key: &str,
+    key: &Bound<'_, PyAny>,
     body: &Bound<'_, PyAny>,
     header: Option<&str>,
     allow_legacy_sha1: bool,
     max_body_size: Option<usize>,
-) -> PyResult<()> {
-    verifier(key, allow_legacy_sha1, max_body_size)
+) -> PyResult<usize> {
+    verifier(py, key, allow_legacy_sha1, max_body_size)?
         .verify(&bytes_arg(body, true)?, header)
         .or_raise(py)
 }
@@ -909,6 +942,8 @@ struct RecordTypes {
     notification: Py<PyType>,
     element_event: Py<PyType>,
     hootsuite_event: Py<PyType>,
+    unit: Py<PyType>,
+    claim: Py<PyType>,
 }
 
 static RECORD_TYPES: PyOnceLock<RecordTypes> = PyOnceLock::new();
@@ -927,6 +962,8 @@ fn record_types(py: Python<'_>) -> PyResult<&RecordTypes> {
             notification: class("Notification")?,
             element_event: class("ElementEvent")?,
             hootsuite_event: class("HootsuiteEvent")?,
+            unit: class("Unit")?,
+            claim: class("Claim")?,
         })
     })
 }
@@ -989,11 +1026,8 @@ fn notification(py: Python<'_>, n: &events::Notification) -> PyResult<Py<PyAny>>
             shared.get(py, e.element_key.as_deref()),
         )?;
         d.set_item(intern!(py, "date"), e.date.as_deref())?;
-        if e.extra.is_empty() {
-            d.set_item(intern!(py, "extra"), PyDict::new(py))?;
-        } else {
-            d.set_item(intern!(py, "extra"), pythonize::pythonize(py, &e.extra)?)?;
-        }
+        d.set_item(intern!(py, "hub_key"), shared.get(py, e.hub_key.as_deref()))?;
+        d.set_item(intern!(py, "extra"), map_dict(py, &e.extra)?)?;
         events.append(obj)?;
     }
     let hootsuite_events = PyList::empty(py);
@@ -1002,27 +1036,70 @@ fn notification(py: Python<'_>, n: &events::Notification) -> PyResult<Py<PyAny>>
         d.set_item(intern!(py, "seq_no"), h.seq_no.as_deref())?;
         d.set_item(intern!(py, "type"), h.event_type.as_str())?;
         d.set_item(intern!(py, "data"), pythonize::pythonize(py, &h.data)?)?;
+        d.set_item(intern!(py, "extra"), map_dict(py, &h.extra)?)?;
         hootsuite_events.append(obj)?;
+    }
+    let units = PyList::empty(py);
+    for u in &n.units {
+        let (obj, d) = new_record(py, types, &types.unit)?;
+        d.set_item(intern!(py, "key"), u.key.as_str())?;
+        d.set_item(intern!(py, "kind"), unit_kind(u.kind))?;
+        d.set_item(intern!(py, "index"), u.index)?;
+        units.append(obj)?;
     }
     let (obj, d) = new_record(py, types, &types.notification)?;
     d.set_item(intern!(py, "shape"), n.shape.as_str())?;
+    d.set_item(intern!(py, "id"), n.id.as_deref())?;
+    d.set_item(intern!(py, "topic"), n.topic.as_deref())?;
+    d.set_item(intern!(py, "action"), n.action.as_deref())?;
+    d.set_item(intern!(py, "severity"), n.severity.as_deref())?;
+    d.set_item(intern!(py, "created_date"), n.created_date.as_deref())?;
+    d.set_item(intern!(py, "user"), pythonize::pythonize(py, &n.user)?)?;
     d.set_item(intern!(py, "event_id"), n.event_id.as_deref())?;
     d.set_item(intern!(py, "instance_id"), n.instance_id)?;
+    d.set_item(intern!(py, "instance_name"), n.instance_name.as_deref())?;
+    d.set_item(intern!(py, "instance_tags"), n.instance_tags.as_deref())?;
     d.set_item(intern!(py, "element_key"), n.element_key.as_deref())?;
+    d.set_item(intern!(py, "account_id"), n.account_id.as_deref())?;
+    d.set_item(intern!(py, "company_id"), n.company_id.as_deref())?;
+    d.set_item(intern!(py, "user_id"), n.user_id.as_deref())?;
     d.set_item(intern!(py, "notification_id"), n.notification_id.as_deref())?;
     d.set_item(intern!(py, "events"), events)?;
     d.set_item(intern!(py, "hootsuite_events"), hootsuite_events)?;
     d.set_item(intern!(py, "raw"), pythonize::pythonize(py, &n.raw)?)?;
+    d.set_item(intern!(py, "units"), units)?;
     d.set_item(intern!(py, "webhook_id"), n.webhook_id.as_deref())?;
-    d.set_item(intern!(py, "dedup_key"), n.dedup_key())?;
+    d.set_item(intern!(py, "key_index"), n.key_index)?;
+    d.set_item(
+        intern!(py, "message_extra"),
+        map_dict(py, &n.message_extra)?,
+    )?;
+    d.set_item(intern!(py, "extra"), map_dict(py, &n.extra)?)?;
     obj.into_py_any(py)
+}
+
+/// A JSON object as a dict (an empty one without pythonize's walk: the common case).
+fn map_dict<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult<Bound<'py, PyAny>> {
+    if map.is_empty() {
+        return Ok(PyDict::new(py).into_any());
+    }
+    Ok(pythonize::pythonize(py, map)?)
+}
+
+/// The unit kind's name, as the core serializes it.
+fn unit_kind(kind: events::UnitKind) -> &'static str {
+    match kind {
+        events::UnitKind::HootsuiteEvent => "hootsuite_event",
+        events::UnitKind::ElementEvent => "element_event",
+        events::UnitKind::Notification => "notification",
+    }
 }
 
 #[pyfunction]
 #[pyo3(signature = (key, headers, body, *, allow_legacy_sha1=false, max_body_size=None))]
 fn verify_event(
     py: Python<'_>,
-    key: &str,
+    key: &Bound<'_, PyAny>,
     headers: &Bound<'_, PyAny>,
     body: &Bound<'_, PyAny>,
     allow_legacy_sha1: bool,
@@ -1030,7 +1107,7 @@ fn verify_event(
 ) -> PyResult<Py<PyAny>> {
     let body = bytes_arg(body, true)?;
     let headers = headers_arg(Some(headers))?;
-    let n = verifier(key, allow_legacy_sha1, max_body_size)
+    let n = verifier(py, key, allow_legacy_sha1, max_body_size)?
         .verify_event(&headers, &body)
         .or_raise(py)?;
     notification(py, &n)
@@ -1046,6 +1123,130 @@ fn parse_event_notification(
     let n =
         events::parse_delivery(&headers_arg(headers)?, &bytes_arg(body, false)?).or_raise(py)?;
     notification(py, &n)
+}
+
+/// A duration or time in milliseconds: a non-negative whole number.
+fn ms_arg(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<u64> {
+    if obj.cast::<PyInt>().is_err() || obj.cast::<PyBool>().is_ok() {
+        let kind = obj.get_type().name()?;
+        return Err(PyTypeError::new_err(format!(
+            "{field}: expected an int (milliseconds), got {kind}"
+        )));
+    }
+    obj.extract::<u64>().map_err(|_| {
+        pyo3::exceptions::PyValueError::new_err(format!(
+            "{field}: expected milliseconds from 0 to 2**64 - 1, got {obj}"
+        ))
+    })
+}
+
+/// `now_ms`, or the host clock (`time.time()`, read through Python so that tests and hosts
+/// that control time see the same clock) in milliseconds since the Unix epoch.
+fn now_arg(py: Python<'_>, now_ms: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
+    match now_ms.filter(|n| !n.is_none()) {
+        Some(n) => ms_arg(n, "now_ms"),
+        None => {
+            let seconds: f64 = py
+                .import(intern!(py, "time"))?
+                .getattr(intern!(py, "time"))?
+                .call0()?
+                .extract()?;
+            // A clock before 1970 or past u64 milliseconds saturates (`as` on f64 does).
+            Ok((seconds * 1000.0) as u64)
+        }
+    }
+}
+
+/// The in-process claim store of the core (bounded; the oldest key is forgotten first past
+/// `capacity`), safe to share between threads.
+#[pyclass(frozen, module = "hootsuite_events")]
+struct MemoryStore(idempotency::MemoryStore);
+
+#[pymethods]
+impl MemoryStore {
+    // The text signatures show the core's defaults (checked equal by a test).
+    #[new]
+    #[pyo3(signature = (capacity = idempotency::DEFAULT_CAPACITY, retention_ms = None), text_signature = "(capacity=100000, retention_ms=604800000)")]
+    fn new(capacity: usize, retention_ms: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        if capacity == 0 {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "capacity: expected at least 1 key, got 0",
+            ));
+        }
+        let retention = match retention_ms {
+            Some(r) => ms_arg(r, "retention_ms")?,
+            None => idempotency::DEFAULT_RETENTION_MS,
+        };
+        Ok(MemoryStore(idempotency::MemoryStore::with_limits(
+            capacity, retention,
+        )))
+    }
+
+    /// Claims `key` for `lease_ms`: `Claim.status` is `claimed` (process, then complete or
+    /// release with `Claim.token`), `done` (skip) or `in_progress` (another holds it).
+    #[pyo3(signature = (key, lease_ms = None, now_ms = None), text_signature = "($self, key, lease_ms=60000, now_ms=None)")]
+    fn claim(
+        &self,
+        py: Python<'_>,
+        key: &str,
+        lease_ms: Option<&Bound<'_, PyAny>>,
+        now_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let lease = match lease_ms {
+            Some(l) => ms_arg(l, "lease_ms")?,
+            None => idempotency::DEFAULT_LEASE_MS,
+        };
+        let now = now_arg(py, now_ms)?;
+        claim_record(py, &self.0.claim(key, lease, now))
+    }
+
+    /// Marks the claim done (kept for the retention); false when `token` is not the claim's.
+    #[pyo3(signature = (key, token, now_ms = None))]
+    fn complete(
+        &self,
+        py: Python<'_>,
+        key: &str,
+        token: &str,
+        now_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        let now = now_arg(py, now_ms)?;
+        Ok(self.0.complete(key, token, now))
+    }
+
+    /// Gives the claim up (the next delivery processes the key); false when `token` is not
+    /// the claim's.
+    fn release(&self, key: &str, token: &str) -> bool {
+        self.0.release(key, token)
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("MemoryStore(len={})", self.0.len())
+    }
+}
+
+/// A `Claim` record of `hootsuite_events.types` (the token stays out of its `repr`).
+fn claim_record(py: Python<'_>, claim: &Claim) -> PyResult<Py<PyAny>> {
+    let types = record_types(py)?;
+    let (obj, d) = new_record(py, types, &types.claim)?;
+    let (status, token) = match claim {
+        Claim::Claimed { token } => ("claimed", Some(token.as_str())),
+        Claim::Done => ("done", None),
+        Claim::InProgress => ("in_progress", None),
+    };
+    d.set_item(intern!(py, "status"), status)?;
+    d.set_item(intern!(py, "token"), token)?;
+    obj.into_py_any(py)
+}
+
+/// The HTTP status to answer after claiming a notification's units (the core's rule):
+/// 500 when one failed, 409 when another process holds one, else 200.
+#[pyfunction]
+fn outcome_status(in_progress: usize, failed: usize) -> u16 {
+    idempotency::status(in_progress, failed)
 }
 
 #[pyfunction]
@@ -1068,7 +1269,16 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Config>()?;
     m.add_class::<Request>()?;
     m.add_class::<AuthorizationCode>()?;
-    m.add_class::<Deduplicator>()?;
+    m.add_class::<MemoryStore>()?;
+    m.add_function(wrap_pyfunction!(outcome_status, m)?)?;
+    m.add("DEFAULT_LEASE_MS", idempotency::DEFAULT_LEASE_MS)?;
+    m.add("DEFAULT_RETENTION_MS", idempotency::DEFAULT_RETENTION_MS)?;
+    m.add("DEFAULT_CAPACITY", idempotency::DEFAULT_CAPACITY)?;
+    m.add("STATUS_OK", idempotency::STATUS_OK)?;
+    m.add("STATUS_IN_PROGRESS", idempotency::STATUS_IN_PROGRESS)?;
+    m.add("STATUS_FAILED", idempotency::STATUS_FAILED)?;
+    m.add("MAX_SIGNATURE_CANDIDATES", MAX_CANDIDATES)?;
+    m.add("MAX_KEYS", MAX_KEYS)?;
     m.add_function(wrap_pyfunction!(redirect_url_request, m)?)?;
     m.add_function(wrap_pyfunction!(parse_redirect_url, m)?)?;
     m.add_function(wrap_pyfunction!(parse_callback, m)?)?;
@@ -1084,6 +1294,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_events_request, m)?)?;
     m.add_function(wrap_pyfunction!(update_event_callback_request, m)?)?;
     m.add_function(wrap_pyfunction!(instance_events_request, m)?)?;
+    m.add_function(wrap_pyfunction!(set_signature_key_request, m)?)?;
     m.add_function(wrap_pyfunction!(list_instances_request, m)?)?;
     m.add_function(wrap_pyfunction!(parse_instance, m)?)?;
     m.add_function(wrap_pyfunction!(parse_instance_page, m)?)?;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -21,9 +22,16 @@ def load_vectors(name: str) -> List[Dict[str, Any]]:
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Dict[str, str]]:
     """`hootsuite-events emulate` on a free loopback port; it exits when its stdin closes."""
+    with start_emulator(retry_unit_us=2) as info:
+        yield info
+
+
+@contextlib.contextmanager
+def start_emulator(retry_unit_us: int) -> Iterator[Dict[str, str]]:
+    """An emulator whose retry schedule (4, 16, 64, ... "seconds") counts `retry_unit_us` per second."""
     binary = os.environ.get("HOOTSUITE_EVENTS_BIN", str(ROOT / "target" / "debug" / "hootsuite-events"))
     proc = subprocess.Popen(
-        [binary, "emulate", "--json", "--exit-on-stdin-close", "--max-seconds", "600", "--retry-unit-us", "2",
+        [binary, "emulate", "--json", "--exit-on-stdin-close", "--max-seconds", "600", "--retry-unit-us", str(retry_unit_us),
          "--delivery-timeout-ms", "2000"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

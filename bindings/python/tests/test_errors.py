@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import pickle
+import re
 
 import pytest
 
@@ -89,11 +90,95 @@ def test_validation_report_never_raises():
         he.validate_instance(object())  # type: ignore[arg-type]  # not JSON at all
 
 
-def test_deduplicator_and_schema():
-    d = he.Deduplicator(2)
-    assert d.first_time("a") and not d.first_time("a") and len(d) == 1
+def test_schema():
     schema = he.create_instance_schema()
     assert schema["properties"]["name"]["title"] == "Name"
+
+
+def test_memory_store_claim_complete_release_and_leases():
+    s = he.MemoryStore(capacity=10, retention_ms=1_000)
+    c = s.claim("k", 100, now_ms=0)
+    assert c.status == "claimed" and isinstance(c.token, str) and c.token not in repr(c)
+    assert s.claim("k", 100, now_ms=50).status == "in_progress"
+    assert not s.complete("k", "not-mine", now_ms=60)
+    assert s.complete("k", c.token, now_ms=60)
+    done = s.claim("k", 100, now_ms=70)
+    assert done.status == "done" and done.token is None
+    assert s.claim("k", 100, now_ms=1_061).status == "claimed"  # retention over
+    r = s.claim("r", 100, now_ms=0)
+    assert s.release("r", r.token) and not s.release("r", r.token)
+    assert s.claim("r", 100, now_ms=1).status == "claimed"
+    # A crashed claimant's lease expires; its late completion is refused.
+    old = s.claim("c", 100, now_ms=0)
+    new = s.claim("c", 100, now_ms=100)
+    assert not s.complete("c", old.token, now_ms=150) and s.complete("c", new.token, now_ms=150)
+    assert len(s) == 3 and repr(s) == "MemoryStore(len=3)"
+
+
+def test_memory_store_is_bounded_and_reads_the_host_clock(monkeypatch):
+    s = he.MemoryStore(capacity=3)
+    for i in range(10):
+        assert s.complete(f"k{i}", s.claim(f"k{i}", now_ms=i).token, now_ms=i)
+    assert len(s) == 3 and s.claim("k9", now_ms=20).status == "done" and s.claim("k0", now_ms=20).status == "claimed"
+    clock = he.MemoryStore()
+    monkeypatch.setattr("time.time", lambda: 1_000.0)
+    assert clock.claim("t").status == "claimed"  # leased until 1 060 000 ms
+    monkeypatch.setattr("time.time", lambda: 1_059.0)
+    assert clock.claim("t").status == "in_progress"
+    monkeypatch.setattr("time.time", lambda: 1_060.0)
+    assert clock.claim("t").status == "claimed"  # the default lease (60 s) expired
+
+
+def test_memory_store_refuses_bad_arguments():
+    s = he.MemoryStore()
+    with pytest.raises(ValueError, match="capacity: expected at least 1"):
+        he.MemoryStore(capacity=0)
+    with pytest.raises(ValueError, match="lease_ms: expected milliseconds from 0"):
+        s.claim("k", -1)
+    with pytest.raises(TypeError, match=r"now_ms: expected an int \(milliseconds\), got float"):
+        s.claim("k", 10, now_ms=1.5)
+    with pytest.raises(TypeError, match="retention_ms: expected an int"):
+        he.MemoryStore(retention_ms="7 days")
+    assert he.outcome_status(0, 0) == he.STATUS_OK == 200
+    assert he.outcome_status(1, 0) == he.STATUS_IN_PROGRESS == 409
+    assert he.outcome_status(1, 1) == he.STATUS_FAILED == 500
+    assert (he.DEFAULT_LEASE_MS, he.DEFAULT_RETENTION_MS, he.DEFAULT_CAPACITY) == (60_000, 604_800_000, 100_000)
+    assert (he.MAX_SIGNATURE_CANDIDATES, he.MAX_KEYS) == (8, 8)
+    # The documented defaults are the core's.
+    assert he.MemoryStore.__text_signature__ == f"(capacity={he.DEFAULT_CAPACITY}, retention_ms={he.DEFAULT_RETENTION_MS})"
+    assert f"lease_ms={he.DEFAULT_LEASE_MS}," in he.MemoryStore.claim.__text_signature__
+
+
+def test_verify_with_several_keys_tells_which_matched():
+    body = b'{"message": {"instanceId": 1}}'
+    old, new = "old-key-secret", "new-key-secret"
+    assert he.verify_signature([new, old], body, he.sign(new, body)) == 0
+    assert he.verify_signature((new, old), body, he.sign(old, body)) == 1
+    assert he.verify_signature(old, body, he.sign(old, body)) == 0
+    headers = {"Elements-Webhook-Signature": he.sign(old, body)}
+    assert he.verify_event([new, old], headers, body).key_index == 1
+    with pytest.raises(he.SignatureError) as info:
+        he.verify_signature([new], body, he.sign(old, body))
+    assert info.value.code == "signature_mismatch"
+    with pytest.raises(he.InvalidArgumentError) as bad:
+        he.verify_signature([new] * (he.MAX_KEYS + 1), body, he.sign(new, body))
+    assert bad.value.field == "keys" and new not in str(bad.value)
+    with pytest.raises(he.InvalidArgumentError):
+        he.verify_signature([], body, he.sign(new, body))
+    for wrong, message in (([new, b"old"], "key[1]: expected a str, got bytes"), (b"key", "key: expected a str or a sequence"),
+                           ({"k": new}, "got dict"), (None, "got NoneType"), (5, "got int")):
+        with pytest.raises(TypeError, match=re.escape(message)) as info2:
+            he.verify_signature(wrong, body, he.sign(new, body))  # type: ignore[arg-type]
+        assert new not in str(info2.value)
+
+
+def test_too_many_signature_candidates_is_refused():
+    body = b"{}"
+    many = ",".join([he.sign("k", body)] * (he.MAX_SIGNATURE_CANDIDATES + 1))
+    with pytest.raises(he.SignatureError) as info:
+        he.verify_signature("k", body, many)
+    assert info.value.code == "signature_too_many"
+    assert he.verify_signature("k", body, ",".join([he.sign("k", body)] * he.MAX_SIGNATURE_CANDIDATES)) == 0
 
 
 def test_request_is_immutable_and_comparable():
@@ -218,3 +303,12 @@ def test_version():
 
     assert he.__version__ == importlib.metadata.version("hootsuite-events")
     assert he.__version__.count(".") == 2
+def test_set_signature_key_request():
+    config = he.Config("https://ce.example/elements/api-v2", "u", "o")
+    r = he.set_signature_key_request(config, 12, "SIGKEY-SECRET-e66")
+    assert (r.method, r.url) == ("PATCH", "https://ce.example/elements/api-v2/instances/12")
+    assert r.json() == {"configuration": {"event.notification.signature.key": "SIGKEY-SECRET-e66"}}
+    assert "SIGKEY-SECRET-e66" not in repr(r)
+    with pytest.raises(he.InvalidArgumentError) as info:
+        he.set_signature_key_request(config, 12, "  ")
+    assert info.value.field == "event.notification.signature.key"

@@ -101,7 +101,11 @@ def test_connect_and_receive(emulator, receiver):
     status, _, _ = send_raw("POST", webhook, payload)
     assert status == 200
     n = got.get(timeout=10)
-    assert n.instance_id == instance.id and n.webhook_id and n.dedup_key == n.webhook_id
+    assert n.instance_id == instance.id and n.webhook_id and n.key_index == 0
+    assert [(u.key, u.kind, u.index) for u in n.units] == [(f"hs:{instance.id}:77", "hootsuite_event", 0)]
+    # The envelope and message fields the emulator sends as Cloud Elements does, kept.
+    assert (n.topic, n.action, n.instance_name, n.account_id, n.user_id) == ("events", "create", "Python flow", "10", "1")
+    assert n.id and n.created_date and n.user["id"] == 1 and n.message_extra == {} and n.extra == {}
     assert n.events[0].object_id == "m-77" and n.events[0].event_type == "UPDATED"
     assert n.hootsuite_events[0].data == {"kind": "message", "state": "SENT", "message_id": "m-77",
                                           "organization_id": None, "timestamp": None}

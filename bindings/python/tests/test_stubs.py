@@ -12,3 +12,15 @@ def test_stubs_match_the_module():
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_package_type_checks(tmp_path):
+    """The installed package's own Python (the claim loop, records, store protocols) passes mypy."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path), "-p", "hootsuite_events"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -3,11 +3,20 @@
 The library builds every HTTP request of the flow (``Request``: ``method``, ``url``,
 ``headers``, ``body``) and parses every answer; your HTTP client (``requests``, ``httpx``,
 ``urllib``) sends them. It validates the create-instance body with the same rules as the Rust,
-Node and browser packages, and verifies the signed event notifications Cloud Elements sends.
+Node and browser packages, verifies the signed event notifications Cloud Elements sends, and
+processes each of their units of work once (``process``, ``process_async``, ``MemoryStore``).
 """
 
 from ._native import (
     __version__,
+    DEFAULT_CAPACITY,
+    DEFAULT_LEASE_MS,
+    DEFAULT_RETENTION_MS,
+    MAX_KEYS,
+    MAX_SIGNATURE_CANDIDATES,
+    STATUS_FAILED,
+    STATUS_IN_PROGRESS,
+    STATUS_OK,
     AuthorizationCode,
     base_url_presets,
     configuration_request,
@@ -19,7 +28,7 @@ from ._native import (
     parse_instance_event_page,
     update_configuration_request,
     Config,
-    Deduplicator,
+    MemoryStore,
     Request,
     build_instance_body,
     create_instance_request,
@@ -29,6 +38,7 @@ from ._native import (
     hootsuite_webhook_url,
     instance_events_request,
     list_instances_request,
+    outcome_status,
     parse_callback,
     parse_empty,
     parse_event_notification,
@@ -41,6 +51,7 @@ from ._native import (
     redirect_url_request,
     set_enabled_request,
     set_events_request,
+    set_signature_key_request,
     sign,
     update_event_callback_request,
     validate_instance,
@@ -57,8 +68,10 @@ from .errors import (
     SignatureError,
     ValidationError,
 )
+from .idempotency import process, process_async, works
 from .types import (
     ConfigurationEntry,
+    Claim,
     ElementEvent,
     HootsuiteEvent,
     Instance,
@@ -67,14 +80,32 @@ from .types import (
     InstancePage,
     Issue,
     Notification,
+    Outcome,
     RedirectUrl,
+    Unit,
     ValidationReport,
+    Work,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .stores import AsyncStore, Store
 
 #: The header carrying the signature of an event notification.
 SIGNATURE_HEADER = "Elements-Webhook-Signature"
-#: The header identifying one delivery (deduplicate on it).
+#: The header naming one delivery: information only (the signature does not cover it, so it
+#: is no idempotency key; ``Notification.units`` are).
 WEBHOOK_ID_HEADER = "Elements-Webhook-Id"
+
+
+def __getattr__(name: str) -> object:
+    # The store protocols need `typing`, which the package otherwise does not import (it
+    # costs milliseconds of import time): they load on first use.
+    if name in ("Store", "AsyncStore"):
+        from . import stores
+
+        return getattr(stores, name)
+    raise AttributeError(f"module 'hootsuite_events' has no attribute {name!r}")
 
 __all__ = [
     "__version__",
@@ -87,12 +118,21 @@ __all__ = [
     "parse_instance_event",
     "parse_instance_event_page",
     "update_configuration_request",
+    "DEFAULT_CAPACITY",
+    "DEFAULT_LEASE_MS",
+    "DEFAULT_RETENTION_MS",
+    "MAX_KEYS",
+    "MAX_SIGNATURE_CANDIDATES",
+    "STATUS_FAILED",
+    "STATUS_IN_PROGRESS",
+    "STATUS_OK",
     "ApiError",
+    "AsyncStore",
     "AuthorizationCode",
     "CallbackError",
+    "Claim",
     "Config",
     "ConfigurationEntry",
-    "Deduplicator",
     "ElementEvent",
     "HootsuiteEvent",
     "HootsuiteEventsError",
@@ -102,15 +142,20 @@ __all__ = [
     "InstancePage",
     "InvalidArgumentError",
     "Issue",
+    "MemoryStore",
     "Notification",
+    "Outcome",
     "ParseError",
     "RedirectUrl",
     "Request",
     "SIGNATURE_HEADER",
     "SignatureError",
+    "Store",
+    "Unit",
     "ValidationError",
     "ValidationReport",
     "WEBHOOK_ID_HEADER",
+    "Work",
     "build_instance_body",
     "create_instance_request",
     "create_instance_schema",
@@ -119,6 +164,7 @@ __all__ = [
     "hootsuite_webhook_url",
     "instance_events_request",
     "list_instances_request",
+    "outcome_status",
     "parse_callback",
     "parse_empty",
     "parse_event_notification",
@@ -126,15 +172,19 @@ __all__ = [
     "parse_instance_events",
     "parse_instance_page",
     "parse_redirect_url",
+    "process",
+    "process_async",
     "reauthenticate_code_request",
     "reauthenticate_request",
     "redirect_url_request",
     "set_enabled_request",
     "set_events_request",
+    "set_signature_key_request",
     "sign",
     "update_event_callback_request",
     "validate_instance",
     "validate_instance_update",
     "verify_event",
     "verify_signature",
+    "works",
 ]

@@ -4,9 +4,17 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Unio
 
 from typing_extensions import final
 
-from .types import ConfigurationEntry, Instance, InstanceEvent, InstanceEventPage, InstancePage, Notification, RedirectUrl, ValidationReport
+from .types import Claim, ConfigurationEntry, Instance, InstanceEvent, InstanceEventPage, InstancePage, Notification, RedirectUrl, ValidationReport
 
 __all__ = [
+    "DEFAULT_CAPACITY",
+    "DEFAULT_LEASE_MS",
+    "DEFAULT_RETENTION_MS",
+    "MAX_KEYS",
+    "MAX_SIGNATURE_CANDIDATES",
+    "STATUS_FAILED",
+    "STATUS_IN_PROGRESS",
+    "STATUS_OK",
     "base_url_presets",
     "configuration_request",
     "instance_event_request",
@@ -18,7 +26,7 @@ __all__ = [
     "update_configuration_request",
     "AuthorizationCode",
     "Config",
-    "Deduplicator",
+    "MemoryStore",
     "Request",
     "build_instance_body",
     "create_instance_request",
@@ -28,6 +36,7 @@ __all__ = [
     "hootsuite_webhook_url",
     "instance_events_request",
     "list_instances_request",
+    "outcome_status",
     "parse_callback",
     "parse_empty",
     "parse_event_notification",
@@ -40,6 +49,7 @@ __all__ = [
     "redirect_url_request",
     "set_enabled_request",
     "set_events_request",
+    "set_signature_key_request",
     "sign",
     "update_event_callback_request",
     "validate_instance",
@@ -51,6 +61,23 @@ __all__ = [
 _Json = Union[Mapping[str, Any], str, bytes]
 _Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]], None]
 _Body = Union[bytes, bytearray, memoryview]
+_Keys = Union[str, Sequence[str]]
+
+#: How long a claim is held before another process may take it over (60 s).
+DEFAULT_LEASE_MS: int
+#: How long a completed key is kept (7 days, past Cloud Elements' last retry at about 73 h).
+DEFAULT_RETENTION_MS: int
+#: How many keys a ``MemoryStore`` holds by default before it forgets the oldest.
+DEFAULT_CAPACITY: int
+#: The answers: every unit processed or done (200), another process holds one (409), a
+#: handler failed (500).
+STATUS_OK: int
+STATUS_IN_PROGRESS: int
+STATUS_FAILED: int
+#: At most this many signatures in one ``Elements-Webhook-Signature`` header.
+MAX_SIGNATURE_CANDIDATES: int
+#: At most this many verifier keys (the current one first).
+MAX_KEYS: int
 
 #: The package version (the workspace Cargo.toml's).
 __version__: str
@@ -88,12 +115,24 @@ class AuthorizationCode:
     def get_secret_value(self) -> str: ...
 
 @final
-class Deduplicator:
-    """Remembers the last ``capacity`` delivery keys, to process each delivery once."""
+class MemoryStore:
+    """The in-process claim store (the Rust core's): bounded (past ``capacity`` keys the oldest
+    is forgotten), completed keys kept ``retention_ms``, safe to share between threads.
+    ``now_ms=None`` reads the host clock (``time.time()``)."""
 
-    def __new__(cls, capacity: int = 10000) -> "Deduplicator": ...
-    def first_time(self, key: str) -> bool: ...
+    def __new__(cls, capacity: int = 100000, retention_ms: int = 604800000) -> "MemoryStore":
+        """The defaults are ``DEFAULT_CAPACITY`` and ``DEFAULT_RETENTION_MS``."""
+    def claim(self, key: str, lease_ms: int = 60000, now_ms: Optional[int] = None) -> Claim:
+        """``claimed`` (with a token: process, then complete or release), ``done`` or ``in_progress``."""
+    def complete(self, key: str, token: str, now_ms: Optional[int] = None) -> bool:
+        """Marks the claim done; False when ``token`` is not the live claim's (a lost lease)."""
+    def release(self, key: str, token: str) -> bool:
+        """Gives the claim up so that the next delivery processes the key."""
     def __len__(self) -> int: ...
+
+def outcome_status(in_progress: int, failed: int) -> int:
+    """What to answer after claiming a notification's units: 500 when one failed, 409 when
+    another process holds one, else 200."""
 
 def redirect_url_request(
     config: Config,
@@ -147,6 +186,10 @@ def set_events_request(config: Config, instance_id: int, enabled: bool) -> Reque
 def update_event_callback_request(config: Config, instance_id: int, url: str) -> Request:
     """``PATCH /instances/{id}`` with the final ``event.notification.callback.url``."""
 
+def set_signature_key_request(config: Config, instance_id: int, key: str) -> Request:
+    """``PATCH /instances/{id}`` with a new ``event.notification.signature.key`` (a rotation):
+    verify with ``[new, previous]`` while deliveries signed before are retried (about 73 h)."""
+
 def instance_events_request(config: Config, instance_id: int) -> Request: ...
 def instance_events_page_request(
     config: Config, instance_id: Optional[int], *, page_size: Optional[int] = None, next_page: Optional[str] = None
@@ -191,25 +234,27 @@ def sign(key: str, body: _Body) -> str:
     """``sha256=<Base64 HMAC-SHA256>`` of the raw body."""
 
 def verify_signature(
-    key: str,
+    key: _Keys,
     body: _Body,
     header: Optional[str],
     *,
     allow_legacy_sha1: bool = False,
     max_body_size: Optional[int] = None,
-) -> None:
-    """Raises SignatureError unless ``header`` signs ``body`` with ``key``."""
+) -> int:
+    """Returns the index of the key (``key`` or one of a sequence, the current first) that
+    signed ``body``; raises SignatureError when none did."""
 
 def verify_event(
-    key: str,
+    key: _Keys,
     headers: _Headers,
     body: _Body,
     *,
     allow_legacy_sha1: bool = False,
     max_body_size: Optional[int] = None,
 ) -> Notification:
-    """Verifies the raw body's signature, then parses it. A ``str`` body raises TypeError:
-    the signature covers the exact bytes."""
+    """Verifies the raw body's signature with ``key`` (or a sequence of keys, the current one
+    first: ``Notification.key_index`` tells which matched), then parses it. A ``str`` body
+    raises TypeError: the signature covers the exact bytes."""
 
 def parse_event_notification(body: Union[_Body, str], headers: _Headers = None) -> Notification:
     """Parses a notification without verifying it (for unsigned deliveries)."""

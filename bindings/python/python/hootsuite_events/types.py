@@ -26,6 +26,10 @@ __all__ = [
     "ElementEvent",
     "HootsuiteEvent",
     "Notification",
+    "Unit",
+    "Work",
+    "Claim",
+    "Outcome",
 ]
 
 
@@ -178,42 +182,114 @@ class ConfigurationEntry(_Record):
 class ElementEvent(_Record):
     """One normalized event of a notification."""
 
-    _fields = ('object_type', 'object_id', 'event_type', 'element_key', 'date', 'extra',)
+    _fields = ('object_type', 'object_id', 'event_type', 'element_key', 'date', 'hub_key', 'extra',)
 
     object_type: Optional[str]
     object_id: Optional[str]
     event_type: str
     element_key: Optional[str]
     date: Optional[str]
+    hub_key: Optional[str]
     extra: Dict[str, Any]
 
 
 class HootsuiteEvent(_Record):
     """One event of Hootsuite's own payload; ``data["kind"]`` is ``message``, ``comment``,
-    ``app``, ``ping`` or ``other``."""
+    ``app``, ``ping`` or ``other``; ``extra`` holds the event's other fields."""
 
-    _fields = ('seq_no', 'type', 'data',)
+    _fields = ('seq_no', 'type', 'data', 'extra',)
 
     seq_no: Optional[str]
     type: str
     data: Dict[str, Any]
+    extra: Dict[str, Any]
+
+
+class Unit(_Record):
+    """One unit of work of a notification: process each ``key`` once. The key is made only of
+    signed bytes (``hs:<instance>:<seq_no>`` for a Hootsuite event, ``ce:...`` for a Cloud
+    Elements event, ``nb:...`` for a notification naming none). ``kind`` is
+    ``hootsuite_event``, ``element_event`` or ``notification``; ``index`` is the event's
+    position in ``hootsuite_events`` or ``events`` (None for ``notification``)."""
+
+    _fields = ('key', 'kind', 'index',)
+
+    key: str
+    kind: str
+    index: Optional[int]
 
 
 class Notification(_Record):
-    """An event notification from Cloud Elements. Process each ``dedup_key`` once."""
+    """An event notification from Cloud Elements, every field kept: the named ones below, the
+    rest in ``message_extra`` (inside ``message``) and ``extra`` (top level). Process each of
+    ``units`` once (see ``process``). ``webhook_id`` (the ``Elements-Webhook-Id`` header) is
+    information only: the signature does not cover it. ``key_index`` says which verifier key
+    matched (0: the current one)."""
 
-    _fields = ('shape', 'event_id', 'instance_id', 'element_key', 'notification_id', 'events', 'hootsuite_events', 'raw', 'webhook_id', 'dedup_key',)
+    _fields = ('shape', 'id', 'topic', 'action', 'severity', 'created_date', 'user', 'event_id', 'instance_id', 'instance_name', 'instance_tags', 'element_key', 'account_id', 'company_id', 'user_id', 'notification_id', 'events', 'hootsuite_events', 'raw', 'units', 'webhook_id', 'key_index', 'message_extra', 'extra',)
 
     shape: str
+    id: Optional[str]
+    topic: Optional[str]
+    action: Optional[str]
+    severity: Optional[str]
+    created_date: Optional[str]
+    user: Any
     event_id: Optional[str]
     instance_id: Optional[int]
+    instance_name: Optional[str]
+    instance_tags: Optional[List[str]]
     element_key: Optional[str]
+    account_id: Optional[str]
+    company_id: Optional[str]
+    user_id: Optional[str]
     notification_id: Optional[str]
     events: List[ElementEvent]
     hootsuite_events: List[HootsuiteEvent]
     raw: Any
+    units: List[Unit]
     webhook_id: Optional[str]
-    dedup_key: Optional[str]
+    key_index: Optional[int]
+    message_extra: Dict[str, Any]
+    extra: Dict[str, Any]
+
+
+class Work(_Record):
+    """What a ``process`` handler gets: the ``unit``, its event (``hootsuite_event`` or
+    ``element_event``, the other None; both None for a ``notification`` unit) and the whole
+    ``notification`` (its ``instance_id``, ``account_id``, ... route the event)."""
+
+    _fields = ('unit', 'hootsuite_event', 'element_event', 'notification',)
+
+    unit: Unit
+    hootsuite_event: Optional[HootsuiteEvent]
+    element_event: Optional[ElementEvent]
+    notification: Notification
+
+
+class Claim(_Record):
+    """A store's answer to a claim: ``status`` is ``claimed`` (process the unit, then complete
+    or release it with ``token``), ``done`` (processed before: skip it) or ``in_progress``
+    (another process holds it). The token stays out of ``repr``."""
+
+    _fields = ('status', 'token',)
+    _hidden = ('token',)
+
+    status: str
+    token: Optional[str]
+
+
+class Outcome(_Record):
+    """What ``process`` did with one notification; answer Cloud Elements ``status``."""
+
+    _fields = ('status', 'processed', 'skipped', 'in_progress', 'failed', 'lost_leases',)
+
+    status: int
+    processed: int
+    skipped: int
+    in_progress: int
+    failed: int
+    lost_leases: int
 
 
 def _make(cls: Any, data: Dict[str, Any]) -> Any:

@@ -1,0 +1,44 @@
+"""Receiving Hootsuite events with FastAPI (async): verify, process each unit of work once,
+answer.
+
+    HOOTSUITE_EVENTS_SIGNATURE_KEY=... uvicorn fastapi_receiver:app
+
+During a key rotation, set HOOTSUITE_EVENTS_PREVIOUS_SIGNATURE_KEY to the key being replaced:
+Cloud Elements retries deliveries signed with it for about 73 hours.
+"""
+
+import os
+
+from fastapi import FastAPI, Request, Response
+
+import hootsuite_events as he
+
+# The current key first, then the one it replaced (while deliveries signed with it may come).
+KEYS = [os.environ["HOOTSUITE_EVENTS_SIGNATURE_KEY"]] + [
+    k for k in [os.environ.get("HOOTSUITE_EVENTS_PREVIOUS_SIGNATURE_KEY")] if k
+]
+store = he.MemoryStore()  # one process; an async shared store (Redis) works the same way
+queue: list = []  # stand-in for your job queue
+
+app = FastAPI()
+
+
+async def handle(work: he.Work) -> None:
+    """One unit of work: a Hootsuite event (or a Cloud Elements event). Keep it quick: Cloud
+    Elements waits for the answer. Raising makes Cloud Elements retry this unit later."""
+    event = work.hootsuite_event or work.element_event
+    queue.append((work.notification.instance_id, work.unit.key, event))
+
+
+@app.post("/hootsuite/events")
+async def hootsuite_events(request: Request) -> Response:
+    try:
+        # The raw bytes: the signature covers them exactly.
+        notification = he.verify_event(KEYS, request.headers, await request.body())
+    except he.SignatureError:
+        return Response(status_code=401)
+    except he.ParseError:
+        return Response(status_code=400)
+    # Each unit once, however often it is delivered (retries, split batches, replays).
+    outcome = await he.process_async(store, notification, handle)
+    return Response(status_code=outcome.status)  # 200, or 409 while another process holds a unit

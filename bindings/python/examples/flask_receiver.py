@@ -1,0 +1,43 @@
+"""Receiving Hootsuite events with Flask: verify, process each unit of work once, answer.
+
+    HOOTSUITE_EVENTS_SIGNATURE_KEY=... flask --app flask_receiver run
+
+During a key rotation, set HOOTSUITE_EVENTS_PREVIOUS_SIGNATURE_KEY to the key being replaced:
+Cloud Elements retries deliveries signed with it for about 73 hours.
+"""
+
+import os
+
+from flask import Flask, request
+
+import hootsuite_events as he
+
+# The current key first, then the one it replaced (while deliveries signed with it may come).
+KEYS = [os.environ["HOOTSUITE_EVENTS_SIGNATURE_KEY"]] + [
+    k for k in [os.environ.get("HOOTSUITE_EVENTS_PREVIOUS_SIGNATURE_KEY")] if k
+]
+store = he.MemoryStore()  # one process; several processes share a store (Redis) instead
+queue: list = []  # stand-in for your job queue
+
+app = Flask(__name__)
+
+
+def handle(work: he.Work) -> None:
+    """One unit of work: a Hootsuite event (or a Cloud Elements event). Keep it quick: Cloud
+    Elements waits for the answer. Raising makes Cloud Elements retry this unit later."""
+    event = work.hootsuite_event or work.element_event
+    queue.append((work.notification.instance_id, work.unit.key, event))
+
+
+@app.post("/hootsuite/events")
+def hootsuite_events():
+    try:
+        # The raw bytes: the signature covers them exactly.
+        notification = he.verify_event(KEYS, request.headers, request.get_data())
+    except he.SignatureError:
+        return "", 401
+    except he.ParseError:
+        return "", 400
+    # Each unit once, however often it is delivered (retries, split batches, replays).
+    outcome = he.process(store, notification, handle)
+    return "", outcome.status  # 200, or 409 while another process holds a unit

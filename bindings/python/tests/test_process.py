@@ -1,0 +1,182 @@
+"""process / process_async: each unit once, release on failure, the core's answer rule, stores
+sync or async. The notifications are real signed bodies; the store is the native MemoryStore
+(behind an asyncio facade for the async cases)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, List
+
+import pytest
+
+import hootsuite_events as he
+
+KEY = "process-test-key"
+
+
+def delivery(raw: List[Any], instance_id: int = 7, **message: Any) -> he.Notification:
+    body = json.dumps({"message": {"instanceId": instance_id, "raw": raw, **message}}).encode()
+    return he.verify_event(KEY, {"Elements-Webhook-Signature": he.sign(KEY, body)}, body)
+
+
+def batch(*seq: int) -> he.Notification:
+    return delivery([{"seq_no": str(s), "type": "com.hootsuite.messages.event.v1", "data": {"state": "SENT"}} for s in seq])
+
+
+class AsyncMemoryStore:
+    """An AsyncStore: the native store's operations, awaited after a real suspension."""
+
+    def __init__(self) -> None:
+        self.inner = he.MemoryStore()
+
+    async def claim(self, key: str, lease_ms: int = he.DEFAULT_LEASE_MS, now_ms: Any = None) -> he.Claim:
+        await asyncio.sleep(0)
+        return self.inner.claim(key, lease_ms, now_ms)
+
+    async def complete(self, key: str, token: str, now_ms: Any = None) -> bool:
+        await asyncio.sleep(0)
+        return self.inner.complete(key, token, now_ms)
+
+    async def release(self, key: str, token: str) -> bool:
+        await asyncio.sleep(0)
+        return self.inner.release(key, token)
+
+
+def test_each_unit_once_across_deliveries_and_split_parts():
+    store, seen = he.MemoryStore(), []
+    first = he.process(store, batch(1, 2), seen.append)
+    assert (first.status, first.processed, first.skipped) == (200, 2, 0)
+    again = he.process(store, batch(1, 2, 3), seen.append)
+    assert (again.status, again.processed, again.skipped, again.in_progress, again.failed, again.lost_leases) == (200, 1, 2, 0, 0, 0)
+    assert [w.unit.key for w in seen] == ["hs:7:1", "hs:7:2", "hs:7:3"]
+    w = seen[0]
+    assert w.hootsuite_event.seq_no == "1" and w.element_event is None and w.notification.instance_id == 7
+    assert w.unit.kind == "hootsuite_event" and w.unit.index == 0
+
+
+def test_a_failure_releases_the_claim_and_propagates():
+    store = he.MemoryStore()
+    done: List[str] = []
+
+    def handle(work: he.Work) -> None:
+        if work.unit.key == "hs:7:2":
+            raise KeyError("boom")
+        done.append(work.unit.key)
+
+    with pytest.raises(KeyError, match="boom"):
+        he.process(store, batch(1, 2, 3), handle)
+    assert done == ["hs:7:1"]  # processing stops at the failure
+    assert store.claim("hs:7:2", now_ms=0).status == "claimed"  # released, not held
+
+
+def test_held_units_answer_409_and_lost_leases_are_counted():
+    store = he.MemoryStore()
+    held = store.claim("hs:7:1")
+    o = he.process(store, batch(1, 2), lambda w: None)
+    assert (o.status, o.in_progress, o.processed) == (he.STATUS_IN_PROGRESS, 1, 1)
+    assert store.release("hs:7:1", held.token)
+
+    short = he.MemoryStore()
+
+    def slow(work: he.Work) -> None:
+        # Another process takes the unit over once the 1 ms lease has expired.
+        assert short.claim(work.unit.key, 1, now_ms=2**62).status == "claimed"
+
+    o = he.process(short, batch(5), slow, lease_ms=1)
+    assert (o.status, o.processed, o.lost_leases) == (200, 1, 1)
+
+
+def test_element_events_and_bare_notifications_are_units_too():
+    store, seen = he.MemoryStore(), []
+    n = delivery([], eventId="e-5", events=[{"eventType": "CREATED", "objectId": "a"}, {"eventType": "UPDATED", "objectId": "b"}])
+    he.process(store, n, seen.append)
+    assert [(w.unit.key, w.element_event.object_id, w.hootsuite_event) for w in seen] == [("ce:7:e-5:0", "a", None), ("ce:7:e-5:1", "b", None)]
+    bare = delivery([])
+    o = he.process(store, bare, seen.append)
+    assert o.processed == 1 and seen[-1].unit.kind == "notification" and seen[-1].unit.key.startswith("nb:7:@")
+
+
+def test_sync_process_refuses_awaitables_and_odd_claims():
+    async def handler(work: he.Work) -> None:
+        pass
+
+    store = he.MemoryStore()
+    with pytest.raises(TypeError, match="the handler returned an awaitable; use process_async"):
+        he.process(store, batch(1), handler)
+    assert store.claim("hs:7:1", now_ms=0).status == "claimed"  # released
+
+    class Odd:
+        def claim(self, key: str, lease_ms: int = 0, now_ms: Any = None) -> he.Claim:
+            return he.Claim(status="maybe")
+
+        def complete(self, key: str, token: str, now_ms: Any = None) -> bool:
+            return True
+
+        def release(self, key: str, token: str) -> bool:
+            return True
+
+    with pytest.raises(ValueError, match="returned status 'maybe'; expected 'claimed', 'done' or 'in_progress'"):
+        he.process(Odd(), batch(1), lambda w: None)
+    assert isinstance(he.MemoryStore(), he.Store) and isinstance(Odd(), he.Store)
+
+
+def test_process_async_with_an_async_store_and_handler():
+    store, seen = AsyncMemoryStore(), []
+
+    async def handle(work: he.Work) -> None:
+        await asyncio.sleep(0)
+        if work.unit.key == "hs:7:2" and not any(w.unit.key == "hs:7:2" for w in seen):
+            seen.append(work)
+            raise RuntimeError("first attempt fails")
+        seen.append(work)
+
+    async def run() -> None:
+        with pytest.raises(RuntimeError):
+            await he.process_async(store, batch(1, 2), handle)
+        o = await he.process_async(store, batch(1, 2), handle)
+        assert (o.status, o.processed, o.skipped) == (200, 1, 1)
+        # A sync store and a sync handler work too.
+        o = await he.process_async(store.inner, batch(3), lambda w: None)
+        assert o.processed == 1
+
+    asyncio.run(run())
+    assert [w.unit.key for w in seen] == ["hs:7:1", "hs:7:2", "hs:7:2"]
+
+
+def test_a_cancelled_handler_releases_its_claim():
+    store = AsyncMemoryStore()
+
+    async def run() -> None:
+        started = asyncio.Event()
+
+        async def forever(work: he.Work) -> None:
+            started.set()
+            await asyncio.sleep(3600)
+
+        task = asyncio.ensure_future(he.process_async(store, batch(9), forever))
+        await asyncio.wait_for(started.wait(), 10)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(run())
+    assert store.inner.claim("hs:7:9", now_ms=0).status == "claimed"
+
+
+def test_the_new_notification_fields_and_reprs():
+    body = json.dumps({"id": "n-1", "topic": "events", "action": "create", "severity": "normal", "createdDate": "2026-11-28",
+                       "user": {"id": 1}, "later": True,
+                       "message": {"instanceId": 3, "instanceName": "Acme", "instanceTags": ["prod"], "accountId": 10, "companyId": 20,
+                                   "userId": 1, "soon": [1], "events": [{"eventType": "CREATED", "hubKey": "social", "x": 1}],
+                                   "raw": [{"seq_no": "4", "type": "t", "extraField": "e"}]}}).encode()
+    n = he.verify_event([KEY, "older"], {"Elements-Webhook-Signature": he.sign("older", body)}, body)
+    assert (n.id, n.topic, n.action, n.severity, n.created_date, n.user) == ("n-1", "events", "create", "normal", "2026-11-28", {"id": 1})
+    assert (n.instance_name, n.instance_tags, n.account_id, n.company_id, n.user_id) == ("Acme", ["prod"], "10", "20", "1")
+    assert n.extra == {"later": True} and n.message_extra == {"soon": [1]} and n.key_index == 1
+    assert n.events[0].hub_key == "social" and n.events[0].extra == {"x": 1}
+    assert n.hootsuite_events[0].extra == {"extraField": "e"}
+    assert n.units == [he.Unit(key="hs:3:4", kind="hootsuite_event", index=0)]
+    assert n.to_dict()["units"] == [{"key": "hs:3:4", "kind": "hootsuite_event", "index": 0}]
+    claim = he.MemoryStore().claim("k")
+    assert claim.token and claim.token not in repr(claim) and repr(claim) == "Claim(status='claimed')"
