@@ -386,10 +386,10 @@ mod tests {
     #[derive(Serialize)]
     #[allow(dead_code)]
     enum External {
-        StructVariant { some_field: Inner },
-        TupleVariant(Inner, u8),
-        NewtypeVariant(Inner),
-        UnitVariant,
+        Fields { some_field: Inner },
+        Pair(Inner, u8),
+        Single(Inner),
+        Nothing,
     }
 
     #[derive(Serialize)]
@@ -451,12 +451,12 @@ mod tests {
                 },
             ],
             external_enums: vec![
-                External::StructVariant {
+                External::Fields {
                     some_field: inner("sv"),
                 },
-                External::TupleVariant(inner("tv"), 1),
-                External::NewtypeVariant(inner("nv")),
-                External::UnitVariant,
+                External::Pair(inner("tv"), 1),
+                External::Single(inner("nv")),
+                External::Nothing,
             ],
             newtype_struct: Newtype(inner("nt")),
             tuple_struct: TupleStruct(inner("ts"), "x_y".into()),
@@ -480,10 +480,10 @@ mod tests {
                 {"kind": "other", "rawData": {"kept_as_is": true}},
             ],
             "externalEnums": [
-                {"StructVariant": {"someField": i("sv")}},
-                {"TupleVariant": [i("tv"), 1]},
-                {"NewtypeVariant": i("nv")},
-                "UnitVariant",
+                {"Fields": {"someField": i("sv")}},
+                {"Pair": [i("tv"), 1]},
+                {"Single": i("nv")},
+                "Nothing",
             ],
             "newtypeStruct": i("nt"),
             "tupleStruct": [i("ts"), "x_y"],

@@ -400,9 +400,9 @@ mod tests {
             Verifier::new(key.clone()).verify(BODY, Some(&format!("sha1=abc, {good}"))),
             Ok(0)
         );
-        let many = vec![good; MAX_CANDIDATES + 1].join(",");
+        let many = [good; MAX_CANDIDATES + 1].join(",");
         assert_eq!(code(Some(&many)), "signature_too_many");
-        let at_cap = vec![good; MAX_CANDIDATES].join(",");
+        let at_cap = [good; MAX_CANDIDATES].join(",");
         assert_eq!(
             Verifier::new(key.clone()).verify(BODY, Some(&at_cap)),
             Ok(0)
