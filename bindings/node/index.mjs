@@ -5,10 +5,20 @@ const require = createRequire(import.meta.url)
 const cjs = require('./index.js')
 
 export const {
+  DEFAULT_CAPACITY,
+  DEFAULT_LEASE_MS,
+  DEFAULT_RETENTION_MS,
+  MAX_CANDIDATES,
+  MAX_KEYS,
+  MemoryStore,
+  STATUS_FAILED,
+  STATUS_IN_PROGRESS,
+  STATUS_OK,
+  process,
+  status,
   ApiError,
   CallbackError,
   Config,
-  Deduplicator,
   HootsuiteEventsError,
   InvalidArgumentError,
   ParseError,
