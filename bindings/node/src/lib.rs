@@ -698,7 +698,7 @@ fn notification_json(n: &events::Notification) -> napi::Result<String> {
 /// Verifies the raw body's signature with one key or several, then parses it. `headers`: an
 /// object or `[name, value]` pairs; `body`: a Buffer or Uint8Array (a string throws a
 /// TypeError: the signature covers the exact bytes).
-#[napi(ts_return_type = "Notification")]
+#[napi(ts_return_type = "import('./index').Notification")]
 pub fn verify_event(
     key_or_keys: Either<String, Vec<String>>,
     headers: Value,
@@ -715,7 +715,7 @@ pub fn verify_event(
 }
 
 /// Parses a notification without verifying it (for unsigned deliveries).
-#[napi(ts_return_type = "Notification")]
+#[napi(ts_return_type = "import('./index').Notification")]
 pub fn parse_event_notification(
     body: Either<String, Buffer>,
     headers: Option<Value>,
