@@ -100,6 +100,18 @@ async function emulatorPost(pathname, body) {
   return JSON.parse(text)
 }
 
+/** Replays a delivered notification; the emulator records a delivery as delivered just after
+ * the receiver's answer, so a 404 (not delivered yet) is retried within a bounded wait. */
+async function replay(eventId, webhookId) {
+  await waitFor(`the delivery of event ${eventId} recorded`, async () => {
+    const res = await fetch(`${emulator.base_url}/emulator/replay`, { method: 'POST', body: JSON.stringify({ event_id: eventId, webhook_id: webhookId }) })
+    const text = await res.text()
+    if (res.status === 404) return false
+    assert.equal(res.status, 200, text)
+    return true
+  })
+}
+
 for (const [name, start] of Object.entries(RECEIVERS)) {
   test(`${name} receiver: replays, a split batch, a failure and its retry, key rotation`, async (t) => {
     const config = new he.Config(emulator.base_url, emulator.user_secret, emulator.organization_secret)
@@ -126,7 +138,7 @@ for (const [name, start] of Object.entries(RECEIVERS)) {
       await waitFor('the first delivery', () => handled.length === 1 && log.some((l) => l.status === 200))
       for (const webhookId of ['a', 'b', 'a']) {
         const before = log.filter((l) => l.webhookId === webhookId).length
-        await emulatorPost('/emulator/replay', { event_id: eventIds[0], webhook_id: webhookId })
+        await replay(eventIds[0], webhookId)
         await waitFor(`the replay ${webhookId}`, () => log.filter((l) => l.webhookId === webhookId).length > before)
       }
       assert.deepEqual(log.filter((l) => l.webhookId === 'a' || l.webhookId === 'b').map((l) => l.status), [200, 200, 200])
@@ -169,12 +181,12 @@ for (const [name, start] of Object.entries(RECEIVERS)) {
       await waitFor('the delivery signed with the new key', () => handled.length > from + 1)
       assert.equal(handled[from + 1].keyIndex, 0)
       // The old delivery again, after the change: verified (and skipped, processed before).
-      await emulatorPost('/emulator/replay', { event_id: old.eventIds[0], webhook_id: 'after-rotation' })
+      await replay(old.eventIds[0], 'after-rotation')
       await waitFor('the replay signed with the previous key', () => answered('after-rotation', 200))
       assert.equal(handled.length, from + 2)
       // Once the previous key is retired, the same delivery is refused.
       keys.pop()
-      await emulatorPost('/emulator/replay', { event_id: old.eventIds[0], webhook_id: 'after-retirement' })
+      await replay(old.eventIds[0], 'after-retirement')
       await waitFor('the refusal', () => answered('after-retirement', 401))
       assert.equal(handled.length, from + 2)
     })
