@@ -2,6 +2,7 @@
 //! every instance request and response. Same conversions as the form part in `lib.rs`.
 
 use hootsuite_events::events;
+use hootsuite_events::naming;
 use hootsuite_events::instance::{self, ListQuery};
 use hootsuite_events::oauth::{self, RedirectUrlParams};
 use hootsuite_events::signature::{self, SignatureKey, Verifier};
@@ -18,12 +19,10 @@ const RAW_KEYS: &[&str] = &["raw", "extra", "configuration", "headers", "body"];
 fn camel_keys(value: Value) -> Value {
     match value {
         Value::Object(map) => {
-            // The `data` of a Hootsuite event of an unknown type is Hootsuite's own JSON.
-            let other_kind = map.get("kind").and_then(Value::as_str) == Some("other");
             Value::Object(
                 map.into_iter()
                     .map(|(k, v)| {
-                        let raw = RAW_KEYS.contains(&k.as_str()) || (other_kind && k == "data");
+                        let raw = RAW_KEYS.contains(&k.as_str());
                         let v = if raw { v } else { camel_keys(v) };
                         (camel(&k), v)
                     })
@@ -47,10 +46,11 @@ fn bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
     ))
 }
 
-fn notification(n: events::Notification) -> Result<JsValue, JsValue> {
-    let mut v = serde_json::to_value(&n).map_err(|e| type_error(&e.to_string()))?;
-    v["dedup_key"] = n.dedup_key().into();
-    to_js(&camel_keys(v))
+/// A notification through the core's naming rule (struct fields in camelCase, user data as
+/// sent), straight to JSON text and the browser's `JSON.parse`.
+fn notification(n: &events::Notification) -> Result<JsValue, JsValue> {
+    let text = naming::to_camel_json(n).map_err(|e| type_error(&e.to_string()))?;
+    js_sys::JSON::parse(&text)
 }
 
 fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
@@ -84,12 +84,29 @@ pub fn parse_event_notification(body: &JsValue, headers: &JsValue) -> Result<JsV
         Some(s) => s.into_bytes(),
         None => bytes(body)?,
     };
-    notification(events::parse_delivery(&header_pairs(headers)?, &raw).map_err(js_error)?)
+    notification(&events::parse_delivery(&header_pairs(headers)?, &raw).map_err(js_error)?)
 }
 
-fn verifier(key: &str, options: &JsValue) -> Verifier {
+/// A verifier for one key (a string) or several (an array of strings, the current key first).
+fn verifier(keys: &JsValue, options: &JsValue) -> Result<Verifier, JsValue> {
     let get = |k: &str| Reflect::get(options, &k.into()).ok();
-    let mut v = Verifier::new(SignatureKey::new(key)).allow_legacy_sha1(
+    let v = if let Some(key) = keys.as_string() {
+        Verifier::new(SignatureKey::new(key))
+    } else if js_sys::Array::is_array(keys) {
+        let mut list = Vec::new();
+        for (i, k) in js_sys::Array::from(keys).iter().enumerate() {
+            let Some(k) = k.as_string() else {
+                return Err(type_error(&format!("keys[{i}] must be a string")));
+            };
+            list.push(SignatureKey::new(k));
+        }
+        Verifier::with_keys(list).map_err(js_error)?
+    } else {
+        return Err(type_error(
+            "the key must be a string, or an array of strings (the current key first)",
+        ));
+    };
+    let mut v = v.allow_legacy_sha1(
         get("allowLegacySha1")
             .and_then(|x| x.as_bool())
             .unwrap_or(false),
@@ -100,36 +117,39 @@ fn verifier(key: &str, options: &JsValue) -> Verifier {
     {
         v = v.max_body_size(n as usize);
     }
-    v
+    Ok(v)
 }
 
-/// Throws a `SignatureError` unless `header` signs the raw `body` with `key` (HMAC-SHA256,
-/// constant-time comparison) — for edge runtimes without Node's crypto.
+/// Throws a `SignatureError` unless `header` signs the raw `body` with one of the keys
+/// (HMAC-SHA256, constant-time comparison) — for edge runtimes without Node's crypto. Returns
+/// the index of the key that matched (0: the first).
 #[wasm_bindgen(js_name = verifySignature)]
 pub fn verify_signature(
-    key: &str,
+    key_or_keys: &JsValue,
     body: &JsValue,
     header: Option<String>,
     options: &JsValue,
-) -> Result<(), JsValue> {
-    verifier(key, options)
+) -> Result<u32, JsValue> {
+    let index = verifier(key_or_keys, options)?
         .verify(&bytes(body)?, header.as_deref())
-        .map_err(js_error)
+        .map_err(js_error)?;
+    // At most MAX_KEYS (8) keys: the index fits.
+    Ok(u32::try_from(index).unwrap_or(u32::MAX))
 }
 
-/// Verifies a delivery (its headers and raw body), then parses it.
+/// Verifies a delivery (its headers and raw body) with one key or several, then parses it.
 #[wasm_bindgen(js_name = verifyEvent)]
 pub fn verify_event(
-    key: &str,
+    key_or_keys: &JsValue,
     headers: &JsValue,
     body: &JsValue,
     options: &JsValue,
 ) -> Result<JsValue, JsValue> {
     let pairs = header_pairs(headers)?;
-    let n = verifier(key, options)
+    let n = verifier(key_or_keys, options)?
         .verify_event(&pairs, &bytes(body)?)
         .map_err(js_error)?;
-    notification(n)
+    notification(&n)
 }
 
 /// `sha256=<Base64 HMAC-SHA256>` of the raw body.
@@ -182,8 +202,7 @@ fn response_in(value: &JsValue) -> Result<HttpResponse, JsValue> {
 }
 
 fn ok_value<T: serde::Serialize>(r: Result<T, Error>) -> Result<JsValue, JsValue> {
-    let v = serde_json::to_value(r.map_err(js_error)?).map_err(|e| type_error(&e.to_string()))?;
-    to_js(&camel_keys(v))
+    to_js(&naming::Camel(&r.map_err(js_error)?))
 }
 
 /// Step 1: `{apiKey, apiSecret, callbackUrl, state?, scope?, siteAddress?, callbackProxy?,

@@ -98,6 +98,24 @@ test('errors and raw-bytes guard', () => {
   assert.match(preview.curl, /^curl -X POST 'https:\/\/api\.cloud-elements\.com\/elements\/api-v2\/instances'/)
 })
 
+test('several keys: the index of the one that matched; the notification in the Node shape', () => {
+  const body = new TextEncoder().encode('{"id": "env", "user": {"email_address": "u"}, "message": {"eventId": "7", "instanceId": 4, "instanceTags": ["t"], "raw": [{"seq_no": "9", "type": "com.hootsuite.messages.event.v1", "data": {"state": "SENT", "message": {"id": "m"}}}]}}')
+  const old = he.sign('old-key', body)
+  assert.equal(he.verifySignature('old-key', body, old), 0)
+  assert.equal(he.verifySignature(['new-key', 'old-key'], body, old), 1)
+  const n = he.verifyEvent(['new-key', 'old-key'], { 'Elements-Webhook-Signature': old }, body)
+  assert.equal(n.keyIndex, 1)
+  assert.deepEqual(n.units, [{ key: 'hs:4:9', kind: 'hootsuite_event', index: 0 }])
+  assert.deepEqual(n.hootsuiteEvents[0].data, { kind: 'message', state: 'SENT', messageId: 'm', organizationId: null, timestamp: null })
+  assert.deepEqual(n.user, { email_address: 'u' })
+  assert.deepEqual(n.instanceTags, ['t'])
+  assert.equal(n.dedupKey, undefined)
+  assert.throws(() => he.verifySignature(['new-key'], body, old), (e) => e.name === 'SignatureError' && e.code === 'signature_mismatch')
+  assert.throws(() => he.verifySignature([], body, old), (e) => e.name === 'InvalidArgumentError' && e.field === 'keys')
+  assert.throws(() => he.verifySignature(['a', 3], body, old), (e) => e instanceof TypeError && /keys\[1\]/.test(e.message))
+  assert.throws(() => he.verifySignature(7, body, old), (e) => e instanceof TypeError)
+})
+
 // The browser package (pkg: the form only, ES module) must give the same results as the full
 // build on every validation case and every create-instance and webhook-URL request case.
 test('the browser build runs the form vectors', async (t) => {
