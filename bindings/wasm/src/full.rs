@@ -2,8 +2,8 @@
 //! every instance request and response. Same conversions as the form part in `lib.rs`.
 
 use hootsuite_events::events;
-use hootsuite_events::naming;
 use hootsuite_events::instance::{self, ListQuery};
+use hootsuite_events::naming;
 use hootsuite_events::oauth::{self, RedirectUrlParams};
 use hootsuite_events::signature::{self, SignatureKey, Verifier};
 use hootsuite_events::{Error, HttpRequest, HttpResponse, Secret};
@@ -18,17 +18,15 @@ const RAW_KEYS: &[&str] = &["raw", "extra", "configuration", "headers", "body"];
 
 fn camel_keys(value: Value) -> Value {
     match value {
-        Value::Object(map) => {
-            Value::Object(
-                map.into_iter()
-                    .map(|(k, v)| {
-                        let raw = RAW_KEYS.contains(&k.as_str());
-                        let v = if raw { v } else { camel_keys(v) };
-                        (camel(&k), v)
-                    })
-                    .collect::<Map<String, Value>>(),
-            )
-        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let raw = RAW_KEYS.contains(&k.as_str());
+                    let v = if raw { v } else { camel_keys(v) };
+                    (camel(&k), v)
+                })
+                .collect::<Map<String, Value>>(),
+        ),
         Value::Array(items) => Value::Array(items.into_iter().map(camel_keys).collect()),
         other => other,
     }
