@@ -31,7 +31,9 @@ function createHandler({ keys, handle, store = new he.MemoryStore() }) {
 module.exports = { createHandler }
 
 if (require.main === module) {
-  // On Node, @hono/node-server turns the handler into an HTTP server.
+  // On Node, @hono/node-server turns the handler into an HTTP server: the adapter Hono users
+  // deploy on Node, for Node 18.14+, with no dependency but its hono peer (@whatwg-node/server
+  // 0.13 needs Node 22 and brings five packages).
   const { serve } = require('@hono/node-server')
   const keys = [process.env.SIGNATURE_KEY, process.env.PREVIOUS_SIGNATURE_KEY].filter(Boolean)
   const fetch = createHandler({ keys, handle: async (work) => console.log(work.unit.key, work.hootsuiteEvent?.data) })
