@@ -118,6 +118,22 @@ function wrapFunction(name, fn) {
 }
 
 function wrapClass(Class) {
+  // Methods too: their core errors become the same Error subclasses as the functions'.
+  for (const name of Object.getOwnPropertyNames(Class.prototype)) {
+    const d = Object.getOwnPropertyDescriptor(Class.prototype, name)
+    if (name === 'constructor' || typeof d.value !== 'function') continue
+    const method = d.value
+    Object.defineProperty(Class.prototype, name, {
+      ...d,
+      value: function (...args) {
+        try {
+          return method.apply(this, args)
+        } catch (e) {
+          throw convert(e)
+        }
+      },
+    })
+  }
   return new Proxy(Class, {
     construct(target, args, newTarget) {
       try {
@@ -129,7 +145,7 @@ function wrapClass(Class) {
   })
 }
 
-const LOOPED = new Set(['redactRequest', 'NativeMemoryStore'])
+const LOOPED = new Set(['redactRequest'])
 for (const [name, value] of Object.entries(native)) {
   if (name.startsWith('__') || LOOPED.has(name)) continue
   if (typeof value === 'function') {
@@ -147,14 +163,6 @@ function nowOf(options) {
   return options && options.nowMs !== undefined ? options.nowMs : Date.now()
 }
 
-function call(fn) {
-  try {
-    return fn()
-  } catch (e) {
-    throw convert(e)
-  }
-}
-
 /**
  * The core's bounded in-process store of claims (claim → complete, or release on failure).
  * Its methods are synchronous; `process` awaits them like those of any store, so a shared
@@ -163,21 +171,21 @@ function call(fn) {
 class MemoryStore {
   #inner
   constructor(options = {}) {
-    this.#inner = call(() => new native.NativeMemoryStore(options.capacity, options.retentionMs))
+    this.#inner = new module.exports.NativeMemoryStore(options.capacity, options.retentionMs)
   }
   /** `{status: 'claimed', token}`, `{status: 'done'}` or `{status: 'in_progress'}`. */
   claim(key, options = {}) {
     const leaseMs = options.leaseMs === undefined ? native.DEFAULT_LEASE_MS : options.leaseMs
-    const r = call(() => this.#inner.claim(key, leaseMs, nowOf(options)))
+    const r = this.#inner.claim(key, leaseMs, nowOf(options))
     return r.token === undefined || r.token === null ? { status: r.status } : { status: r.status, token: r.token }
   }
   /** Marks the claimed key processed; false when the claim was lost (lease expired and taken over). */
   complete(key, token, options = {}) {
-    return call(() => this.#inner.complete(key, token, nowOf(options)))
+    return this.#inner.complete(key, token, nowOf(options))
   }
   /** Gives the claim up after a failure, so that the next delivery processes the key. */
   release(key, token) {
-    return call(() => this.#inner.release(key, token))
+    return this.#inner.release(key, token)
   }
   /** How many keys are held. */
   get size() {

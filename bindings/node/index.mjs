@@ -11,6 +11,7 @@ export const {
   MAX_CANDIDATES,
   MAX_KEYS,
   MemoryStore,
+  NativeMemoryStore,
   STATUS_FAILED,
   STATUS_IN_PROGRESS,
   STATUS_OK,

@@ -124,6 +124,14 @@ test('MemoryStore: claim, complete, release, leases, bounds, argument errors', (
   assert.throws(() => d.claim('k', { leaseMs: 1.5 }), (e) => e instanceof TypeError && /leaseMs/.test(e.message))
   assert.throws(() => new he.MemoryStore({ capacity: 0 }), (e) => e instanceof TypeError && /capacity/.test(e.message))
   assert.throws(() => new he.MemoryStore({ retentionMs: NaN }), (e) => e instanceof TypeError && /retentionMs/.test(e.message))
+  // The native class underneath takes the times explicitly; its errors are converted too.
+  const native = new he.NativeMemoryStore(1, 10)
+  assert.equal(native.claim('x', 5, 0).status, 'claimed')
+  assert.throws(() => native.claim('x', 5, -2), (e) => e instanceof TypeError && /nowMs/.test(e.message))
+})
+
+test('methods of native classes throw the Error subclasses too', () => {
+  assert.throws(() => new he.Config('us', 'u', 'o').instanceAuthorization(''), (e) => e instanceof he.InvalidArgumentError && e.field === 'instance_token')
 })
 
 test('constants and status are the core\'s', () => {
