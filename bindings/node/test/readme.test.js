@@ -39,5 +39,4 @@ test('README examples run', async (t) => {
   await waitFor('an event in the Express app', () => example.received.length === 1)
   assert.equal(example.received[0].data.kind, 'message')
   assert.equal(example.received[0].data.state, 'SENT')
-
 })
