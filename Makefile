@@ -22,7 +22,9 @@ PY_TEST_DEPS := -r $(CURDIR)/bindings/python/test-requirements.txt
 NODE_DIR := $(CURDIR)/bindings/node
 NODE_STAGE := $(CURDIR)/target/npm-stage
 NODE_TEST := $(CURDIR)/target/node-test
-NODE_TEST_DEPS := express@5.1.0 typescript@5.9.3 @types/node@20.19.43
+# The receivers of bindings/node/examples: Express, Fastify, and @hono/node-server serving the
+# fetch-style handler (hono is its peer dependency).
+NODE_TEST_DEPS := express@5.1.0 typescript@5.9.3 @types/node@20.19.43 fastify@5.12.8 @hono/node-server@1.19.19 hono@4.13.19
 
 # WebAssembly: bindings/wasm/build.sh builds from scratch (rustup's wasm32 target, or Debian's
 # rustc-web with -Zbuild-std) with a cached wasm-bindgen-cli; the browser test drives Debian's
@@ -110,6 +112,7 @@ test-node: $(NODE_DIR)/node_modules/.package-lock.json cli wasm
 	cd $(NODE_TEST) && printf '{"name": "node-test", "private": true}\n' > package.json \
 		&& npm install --silent --no-audit --no-fund ./*.tgz $(NODE_TEST_DEPS)
 	cp -r $(NODE_DIR)/test $(NODE_TEST)/test
+	cp -r $(NODE_DIR)/examples $(NODE_TEST)/examples
 	cd $(NODE_TEST) && HOOTSUITE_EVENTS_REPO=$(CURDIR) HOOTSUITE_EVENTS_BIN=$(CLI_BIN) node --test test/
 	rm -rf $(NODE_TEST)/node_modules/hootsuite-events-{linux,darwin,win32}-*
 	cd $(NODE_TEST) && HOOTSUITE_EVENTS_EXPECT_BACKEND=wasm HOOTSUITE_EVENTS_REPO=$(CURDIR) HOOTSUITE_EVENTS_BIN=$(CLI_BIN) node --test test/fallback.test.js

@@ -82,3 +82,156 @@ export declare function parseEmptyAsync(response: AnyResponse): Promise<void>
  * WebAssembly fallback where no native package matches; some functions then throw).
  */
 export declare const backend: 'native' | 'wasm'
+
+/** How long a claim is held before another process may take it over (60 000 ms). */
+export declare const DEFAULT_LEASE_MS: number
+/** How long a completed key is kept (7 days, past Cloud Elements' last retry). */
+export declare const DEFAULT_RETENTION_MS: number
+/** How many keys a MemoryStore holds by default (100 000). */
+export declare const DEFAULT_CAPACITY: number
+/** The most keys one verifier holds. */
+export declare const MAX_KEYS: number
+/** The most signatures one header may hold. */
+export declare const MAX_CANDIDATES: number
+
+/** One normalized Cloud Elements event of a notification. */
+export interface ElementEvent {
+  /** `messages`, `comments`, ... */
+  objectType: string | null
+  /** The object's id, as text. */
+  objectId: string | null
+  /** `CREATED`, `UPDATED`, `DELETED`, `UNKNOWN` or another string. */
+  eventType: string
+  /** `hootsuite`. */
+  elementKey: string | null
+  /** `date`, as sent. */
+  date: string | null
+  /** `hubKey`, such as `social`. */
+  hubKey: string | null
+  /** Every other field, unchanged. */
+  extra: Record<string, unknown>
+}
+
+/** The decoded data of a Hootsuite event, by `kind`. */
+export type HootsuiteData =
+  | { kind: 'message'; state: string | null; messageId: string | null; organizationId: string | null; timestamp: string | null }
+  | { kind: 'comment'; state: string | null; commentId: string | null; organizationId: string | null; timestamp: string | null }
+  | { kind: 'app'; state: string | null; appId: string | null; memberId: string | null; organizationId: string | null; timestamp: string | null }
+  | { kind: 'ping' }
+  | { kind: 'other'; data: unknown }
+
+/** One event of Hootsuite's payload (`raw`). */
+export interface HootsuiteEvent {
+  /** `seq_no`: a 64-bit sequence number as text. */
+  seqNo: string | null
+  /** `com.hootsuite.messages.event.v1`, ... */
+  type: string
+  /** The decoded data. */
+  data: HootsuiteData
+  /** Other fields of the event, unchanged. */
+  extra: Record<string, unknown>
+}
+
+/** One unit of work: process each `key` once (it is made of signed bytes only). */
+export interface Unit {
+  /** The idempotency key (`hs:<instanceId>:<seq_no>`, `ce:...`, `nb:...`). */
+  key: string
+  /** What it refers to. */
+  kind: 'hootsuite_event' | 'element_event' | 'notification'
+  /** The index in `hootsuiteEvents` or `events`; null for a whole notification. */
+  index: number | null
+}
+
+/** An event notification from Cloud Elements: every field kept. */
+export interface Notification {
+  /** `message` or `legacy`. */
+  shape: 'message' | 'legacy'
+  /** The envelope's `id`. */
+  id: string | null
+  topic: string | null
+  action: string | null
+  severity: string | null
+  createdDate: string | null
+  /** `user`, as sent. */
+  user: unknown
+  eventId: string | null
+  instanceId: number | null
+  instanceName: string | null
+  instanceTags: string[] | null
+  elementKey: string | null
+  accountId: string | null
+  companyId: string | null
+  userId: string | null
+  /** `notificationId` (older shape). */
+  notificationId: string | null
+  /** The normalized events. */
+  events: ElementEvent[]
+  /** Hootsuite's own events, decoded from `raw`. */
+  hootsuiteEvents: HootsuiteEvent[]
+  /** `raw` as received. */
+  raw: unknown
+  /** The units of work, each with its idempotency key. */
+  units: Unit[]
+  /** The `Elements-Webhook-Id` header: information only (not signed). */
+  webhookId: string | null
+  /** Which verifier key matched (0: the first), when verified. */
+  keyIndex: number | null
+  /** Other fields of `message`, unchanged. */
+  messageExtra: Record<string, unknown>
+  /** Other top-level fields, unchanged. */
+  extra: Record<string, unknown>
+}
+
+/** The answer to a claim. */
+export type Claim = { status: 'claimed'; token: string } | { status: 'done' } | { status: 'in_progress' }
+
+/** Where claims live: a MemoryStore, or a shared store (Redis) with the same methods. */
+export interface Store {
+  claim(key: string, options: { leaseMs: number; nowMs: number }): Claim | Promise<Claim>
+  complete(key: string, token: string, options: { nowMs: number }): boolean | Promise<boolean>
+  release(key: string, token: string): boolean | Promise<boolean>
+}
+
+/** The core's bounded in-process store (claim → complete, or release on failure). */
+export declare class MemoryStore implements Store {
+  /** At most `capacity` keys (default 100 000), completed keys kept `retentionMs` (default 7 days). */
+  constructor(options?: { capacity?: number; retentionMs?: number })
+  /** `leaseMs` defaults to DEFAULT_LEASE_MS, `nowMs` to `Date.now()`. */
+  claim(key: string, options?: { leaseMs?: number; nowMs?: number }): Claim
+  /** False when the claim was lost (its lease expired and another took it). */
+  complete(key: string, token: string, options?: { nowMs?: number }): boolean
+  release(key: string, token: string): boolean
+  /** How many keys are held. */
+  readonly size: number
+}
+
+/** One unit handed to the handler, with the event it refers to. */
+export interface Work {
+  unit: Unit
+  notification: Notification
+  /** For a `hootsuite_event` unit. */
+  hootsuiteEvent?: HootsuiteEvent
+  /** For an `element_event` unit. */
+  elementEvent?: ElementEvent
+}
+
+/** What `process` did, and what to answer Cloud Elements (`status`). */
+export interface Outcome {
+  status: number
+  processed: number
+  skipped: number
+  inProgress: number
+  failed: number
+  lostLeases: number
+}
+
+/**
+ * Processes each unit of `notification` once through `store`; when `handler` throws, the
+ * claim is released and the error rethrown (answer STATUS_FAILED).
+ */
+export declare function process(
+  store: Store,
+  notification: Notification,
+  handler: (work: Work) => void | Promise<void>,
+  options?: { leaseMs?: number },
+): Promise<Outcome>

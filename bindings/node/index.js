@@ -175,6 +175,22 @@ function wrapFunction(name, fn) {
 }
 
 function wrapClass(Class) {
+  // Methods too: their core errors become the same Error subclasses as the functions'.
+  for (const name of Object.getOwnPropertyNames(Class.prototype)) {
+    const d = Object.getOwnPropertyDescriptor(Class.prototype, name)
+    if (name === 'constructor' || typeof d.value !== 'function') continue
+    const method = d.value
+    Object.defineProperty(Class.prototype, name, {
+      ...d,
+      value: function (...args) {
+        try {
+          return method.apply(this, args)
+        } catch (e) {
+          throw convert(e)
+        }
+      },
+    })
+  }
   return new Proxy(Class, {
     construct(target, args, newTarget) {
       try {
@@ -186,8 +202,9 @@ function wrapClass(Class) {
   })
 }
 
+const LOOPED = new Set(['redactRequest'])
 for (const [name, value] of Object.entries(native)) {
-  if (name.startsWith('__') || name === 'redactRequest') continue
+  if (name.startsWith('__') || LOOPED.has(name)) continue
   if (typeof value === 'function') {
     module.exports[name] = /^[A-Z]/.test(name) ? wrapClass(value) : wrapFunction(name, value)
   } else {
@@ -215,3 +232,91 @@ Object.assign(module.exports, classes)
 module.exports.backend = native.__backend === 'wasm' ? 'wasm' : 'native'
 module.exports.SIGNATURE_HEADER = 'Elements-Webhook-Signature'
 module.exports.WEBHOOK_ID_HEADER = 'Elements-Webhook-Id'
+
+// Time for the store: the native store reads no clock, so `nowMs` comes from here.
+function nowOf(options) {
+  return options && options.nowMs !== undefined ? options.nowMs : Date.now()
+}
+
+/**
+ * The core's bounded in-process store of claims (claim → complete, or release on failure).
+ * Its methods are synchronous; `process` awaits them like those of any store, so a shared
+ * store (Redis) with the same three methods returning promises plugs in the same way.
+ */
+class MemoryStore {
+  #inner
+  constructor(options = {}) {
+    this.#inner = new module.exports.NativeMemoryStore(options.capacity, options.retentionMs)
+  }
+  /** `{status: 'claimed', token}`, `{status: 'done'}` or `{status: 'in_progress'}`. */
+  claim(key, options = {}) {
+    const leaseMs = options.leaseMs === undefined ? native.DEFAULT_LEASE_MS : options.leaseMs
+    const r = this.#inner.claim(key, leaseMs, nowOf(options))
+    return r.token === undefined || r.token === null ? { status: r.status } : { status: r.status, token: r.token }
+  }
+  /** Marks the claimed key processed; false when the claim was lost (lease expired and taken over). */
+  complete(key, token, options = {}) {
+    return this.#inner.complete(key, token, nowOf(options))
+  }
+  /** Gives the claim up after a failure, so that the next delivery processes the key. */
+  release(key, token) {
+    return this.#inner.release(key, token)
+  }
+  /** How many keys are held. */
+  get size() {
+    return this.#inner.size
+  }
+}
+
+const CLAIM_STATUSES = new Set(['claimed', 'done', 'in_progress'])
+
+/**
+ * Processes each unit of work of `notification` once: claims its key in `store`, awaits
+ * `handler(work)`, completes the claim; when the handler throws, releases the claim and
+ * rethrows (answer STATUS_FAILED: Cloud Elements retries). Resolves to an Outcome whose
+ * `status` (the core's rule) is what to answer Cloud Elements.
+ */
+async function processNotification(store, notification, handler, options = {}) {
+  if (!store || typeof store.claim !== 'function' || typeof store.complete !== 'function' || typeof store.release !== 'function') {
+    throw new TypeError('store must have claim(key, {leaseMs, nowMs}), complete(key, token, {nowMs}) and release(key, token) methods (a MemoryStore or a shared store)')
+  }
+  if (!notification || !Array.isArray(notification.units)) {
+    throw new TypeError('notification must be the result of verifyEvent or parseEventNotification (it has no units)')
+  }
+  if (typeof handler !== 'function') throw new TypeError('handler must be a function (work) => void or Promise')
+  const leaseMs = options.leaseMs === undefined ? native.DEFAULT_LEASE_MS : options.leaseMs
+  const outcome = { status: 0, processed: 0, skipped: 0, inProgress: 0, failed: 0, lostLeases: 0 }
+  for (const unit of notification.units) {
+    const claim = await store.claim(unit.key, { leaseMs, nowMs: Date.now() })
+    if (!claim || !CLAIM_STATUSES.has(claim.status)) {
+      throw new TypeError(`store.claim returned ${JSON.stringify(claim)}; expected {status: 'claimed', token}, {status: 'done'} or {status: 'in_progress'}`)
+    }
+    if (claim.status === 'done') {
+      outcome.skipped++
+      continue
+    }
+    if (claim.status === 'in_progress') {
+      outcome.inProgress++
+      continue
+    }
+    const work = {
+      unit,
+      notification,
+      hootsuiteEvent: unit.kind === 'hootsuite_event' ? notification.hootsuiteEvents[unit.index] : undefined,
+      elementEvent: unit.kind === 'element_event' ? notification.events[unit.index] : undefined,
+    }
+    try {
+      await handler(work)
+    } catch (e) {
+      await store.release(unit.key, claim.token)
+      throw e
+    }
+    outcome.processed++
+    if (!(await store.complete(unit.key, claim.token, { nowMs: Date.now() }))) outcome.lostLeases++
+  }
+  outcome.status = native.status(outcome.inProgress, outcome.failed)
+  return outcome
+}
+
+module.exports.MemoryStore = MemoryStore
+module.exports.process = processNotification

@@ -5,11 +5,22 @@ const require = createRequire(import.meta.url)
 const cjs = require('./index.js')
 
 export const {
+  DEFAULT_CAPACITY,
+  DEFAULT_LEASE_MS,
+  DEFAULT_RETENTION_MS,
+  MAX_CANDIDATES,
+  MAX_KEYS,
+  MemoryStore,
+  NativeMemoryStore,
+  STATUS_FAILED,
+  STATUS_IN_PROGRESS,
+  STATUS_OK,
+  process,
+  status,
   ApiError,
   AuthorizationCode,
   CallbackError,
   Config,
-  Deduplicator,
   HootsuiteEventsError,
   InvalidArgumentError,
   ParseError,

@@ -40,4 +40,27 @@ function validate(he, i) {
   return 'step1_callback_url' in i ? he.validateInstance(data, i.step1_callback_url) : he.validateInstance(data)
 }
 
-module.exports = { buildRequest, parsers, validate }
+
+// Keys whose values are user data: their own keys stay as sent.
+const RAW = new Set(['raw', 'extra', 'messageExtra', 'user', 'configuration', 'headers', 'body'])
+const snake = (k) => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
+
+/**
+ * A camelCase result as the snake_case JSON the vectors describe (the JavaScript packages name
+ * struct fields in camelCase, as the core's naming adapter writes them); user data stays as it
+ * is, and so does the `data` of a Hootsuite event of an unknown type (`kind: 'other'`).
+ */
+function plain(value) {
+  if (Array.isArray(value)) return value.map(plain)
+  if (value === null || typeof value !== 'object') return value === undefined ? null : value
+  const other = value.kind === 'other'
+  const out = {}
+  for (const [k, v] of Object.entries(value)) out[snake(k)] = RAW.has(k) || (other && k === 'data') ? v : plain(v)
+  if ('token_masked' in out) out.token = out.token_masked
+  return out
+}
+
+/** The key input of a `signatures.json` case: `keys` (the current one first) or `key`. */
+const keysOf = (input) => input.keys ?? input.key
+
+module.exports = { buildRequest, parsers, plain, keysOf, validate }

@@ -4,8 +4,10 @@
 //! matching `Error` subclass in one generic place. Argument type errors cross with the code
 //! `InvalidArg` and become `TypeError`s there.
 
-use hootsuite_events::events::{self, Deduplicator as CoreDeduplicator, HootsuiteData};
+use hootsuite_events::events;
+use hootsuite_events::idempotency::{self, Claim, MemoryStore as CoreMemoryStore};
 use hootsuite_events::instance::{self, CreateInstance, ListQuery};
+use hootsuite_events::naming;
 use hootsuite_events::oauth::{self, RedirectUrlParams};
 use hootsuite_events::signature::{self, SignatureKey, Verifier};
 use hootsuite_events::{BaseUrl, Error, HttpRequest, HttpResponse, Secret};
@@ -885,259 +887,58 @@ pub struct VerifyOptions {
     pub max_body_size: Option<u32>,
 }
 
-fn verifier(key: String, options: Option<VerifyOptions>) -> Verifier {
+/// A verifier for one key or several (the current key first, then the ones it replaced).
+fn verifier(
+    keys: Either<String, Vec<String>>,
+    options: Option<VerifyOptions>,
+) -> napi::Result<Verifier> {
     let o = options.unwrap_or(VerifyOptions {
         allow_legacy_sha1: None,
         max_body_size: None,
     });
-    let v = Verifier::new(SignatureKey::new(key))
-        .allow_legacy_sha1(o.allow_legacy_sha1.unwrap_or(false));
-    match o.max_body_size {
+    let v = match keys {
+        Either::A(key) => Verifier::new(SignatureKey::new(key)),
+        Either::B(keys) => {
+            Verifier::with_keys(keys.into_iter().map(SignatureKey::new)).or_throw()?
+        }
+    }
+    .allow_legacy_sha1(o.allow_legacy_sha1.unwrap_or(false));
+    Ok(match o.max_body_size {
         Some(n) => v.max_body_size(n as usize),
         None => v,
-    }
+    })
 }
 
-/// Throws SignatureError unless `header` signs `body` with `key`.
+/// Throws SignatureError unless `header` signs `body` with one of the keys; returns the index
+/// of the key that matched (0: the first).
 #[napi(catch_unwind)]
 pub fn verify_signature(
-    key: String,
+    key_or_keys: Either<String, Vec<String>>,
     body: Either<Uint8Array, Unknown<'_>>,
     header: Option<String>,
     options: Option<VerifyOptions>,
-) -> napi::Result<()> {
-    verifier(key, options)
+) -> napi::Result<u32> {
+    let index = verifier(key_or_keys, options)?
         .verify(&raw_bytes(body)?, header.as_deref())
-        .or_throw()
+        .or_throw()?;
+    // At most MAX_KEYS (8) keys: the index fits.
+    Ok(u32::try_from(index).unwrap_or(u32::MAX))
 }
 
-/// One normalized event.
-#[napi(object)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ElementEvent {
-    /// `messages`, `comments`, ...
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub object_type: Option<String>,
-    /// The object's id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub object_id: Option<String>,
-    /// `CREATED`, `UPDATED`, `DELETED`, `UNKNOWN` or another string.
-    pub event_type: String,
-    /// `hootsuite`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub element_key: Option<String>,
-    /// `date`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
-    /// Every other field.
-    pub extra: Value,
+/// A notification crosses as JSON text (struct field names in camelCase by the core's naming
+/// rule), which `index.js` parses with V8's `JSON.parse`: several times faster than building
+/// the object property by property through N-API (measured: `verifyEvent` on 2 KB, 46 µs as
+/// an object).
+fn notification_json(n: &events::Notification) -> napi::Result<String> {
+    naming::to_camel_json(n).map_err(|e| type_err(&e.to_string()))
 }
 
-/// One event of Hootsuite's payload.
-#[napi(object)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HootsuiteEvent {
-    /// The sequence number, for deduplication.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub seq_no: Option<String>,
-    /// `com.hootsuite.messages.event.v1`, ...
-    #[napi(js_name = "type")]
-    #[serde(rename = "type")]
-    pub event_type: String,
-    /// `message`, `comment`, `app`, `ping` or `other`.
-    pub kind: String,
-    /// The state (`SENT`, `INSTALLED`, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `message.id` of message events.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
-    /// `comment.id` of comment events.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub comment_id: Option<String>,
-    /// `app.id` of app events.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub app_id: Option<String>,
-    /// `member.id` of app events.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub member_id: Option<String>,
-    /// `organization.id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// `timestamp`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
-    /// The data of an unknown type, as received.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Value>,
-}
-
-fn hootsuite_event(h: events::HootsuiteEvent) -> HootsuiteEvent {
-    let mut out = HootsuiteEvent {
-        seq_no: h.seq_no,
-        event_type: h.event_type,
-        kind: String::new(),
-        state: None,
-        message_id: None,
-        comment_id: None,
-        app_id: None,
-        member_id: None,
-        organization_id: None,
-        timestamp: None,
-        data: None,
-    };
-    match h.data {
-        HootsuiteData::Message {
-            state,
-            message_id,
-            organization_id,
-            timestamp,
-        } => {
-            (
-                out.kind,
-                out.state,
-                out.message_id,
-                out.organization_id,
-                out.timestamp,
-            ) = (
-                "message".into(),
-                state,
-                message_id,
-                organization_id,
-                timestamp,
-            );
-        }
-        HootsuiteData::Comment {
-            state,
-            comment_id,
-            organization_id,
-            timestamp,
-        } => {
-            (
-                out.kind,
-                out.state,
-                out.comment_id,
-                out.organization_id,
-                out.timestamp,
-            ) = (
-                "comment".into(),
-                state,
-                comment_id,
-                organization_id,
-                timestamp,
-            );
-        }
-        HootsuiteData::App {
-            state,
-            app_id,
-            member_id,
-            organization_id,
-            timestamp,
-        } => {
-            (
-                out.kind,
-                out.state,
-                out.app_id,
-                out.member_id,
-                out.organization_id,
-                out.timestamp,
-            ) = (
-                "app".into(),
-                state,
-                app_id,
-                member_id,
-                organization_id,
-                timestamp,
-            );
-        }
-        HootsuiteData::Ping => out.kind = "ping".into(),
-        HootsuiteData::Other { data } => {
-            out.kind = "other".into();
-            out.data = Some(data);
-        }
-    }
-    out
-}
-
-/// An event notification from Cloud Elements.
-#[napi(object)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Notification {
-    /// `message` or `legacy`.
-    pub shape: String,
-    /// `eventId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub event_id: Option<String>,
-    /// `instanceId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance_id: Option<f64>,
-    /// `elementKey`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub element_key: Option<String>,
-    /// `notificationId` (older shape).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub notification_id: Option<String>,
-    /// The normalized events.
-    pub events: Vec<ElementEvent>,
-    /// Hootsuite's own events, decoded from `raw`.
-    pub hootsuite_events: Vec<HootsuiteEvent>,
-    /// `raw` as received.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub raw: Option<Value>,
-    /// The `Elements-Webhook-Id` header.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub webhook_id: Option<String>,
-    /// Process each key once: `webhookId`, else `eventId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dedup_key: Option<String>,
-}
-
-fn notification(n: events::Notification) -> Notification {
-    Notification {
-        shape: n.shape.as_str().into(),
-        dedup_key: n.dedup_key().map(str::to_string),
-        event_id: n.event_id,
-        instance_id: n.instance_id.map(|i| i as f64),
-        element_key: n.element_key,
-        notification_id: n.notification_id,
-        events: n
-            .events
-            .into_iter()
-            .map(|e| ElementEvent {
-                object_type: e.object_type,
-                object_id: e.object_id,
-                event_type: e.event_type.as_str().to_string(),
-                element_key: e.element_key,
-                date: e.date,
-                extra: Value::Object(e.extra),
-            })
-            .collect(),
-        hootsuite_events: n
-            .hootsuite_events
-            .into_iter()
-            .map(hootsuite_event)
-            .collect(),
-        raw: n.raw,
-        webhook_id: n.webhook_id,
-    }
-}
-
-/// A notification crosses as JSON text, which `index.js` parses with V8's `JSON.parse`: several
-/// times faster than building the object property by property through N-API (measured:
-/// `verifyEvent` on 2 KB, 46 µs as an object).
-fn notification_json(n: events::Notification) -> napi::Result<String> {
-    serde_json::to_string(&notification(n)).map_err(|e| type_err(&e.to_string()))
-}
-
-/// Verifies the raw body's signature, then parses it. `headers`: an object or `[name, value]`
-/// pairs; `body`: a Buffer or Uint8Array (a string throws a TypeError: the signature covers
-/// the exact bytes).
-#[napi(catch_unwind, ts_return_type = "Notification")]
+/// Verifies the raw body's signature with one key or several, then parses it. `headers`: an
+/// object or `[name, value]` pairs; `body`: a Buffer or Uint8Array (a string throws a
+/// TypeError: the signature covers the exact bytes).
+#[napi(catch_unwind, ts_return_type = "import('./index').Notification")]
 pub fn verify_event(
-    key: String,
+    key_or_keys: Either<String, Vec<String>>,
     headers: Value,
     body: Either<Uint8Array, Unknown<'_>>,
     options: Option<VerifyOptions>,
@@ -1145,14 +946,14 @@ pub fn verify_event(
     let body = raw_bytes(body)?;
     let headers = headers_from(Some(&headers));
     notification_json(
-        verifier(key, options)
+        &verifier(key_or_keys, options)?
             .verify_event(&headers, &body)
             .or_throw()?,
     )
 }
 
 /// Parses a notification without verifying it (for unsigned deliveries).
-#[napi(catch_unwind, ts_return_type = "Notification")]
+#[napi(catch_unwind, ts_return_type = "import('./index').Notification")]
 pub fn parse_event_notification(
     body: Either<String, Buffer>,
     headers: Option<Value>,
@@ -1161,8 +962,146 @@ pub fn parse_event_notification(
         Either::A(s) => s.into_bytes(),
         Either::B(b) => b.to_vec(),
     };
-    notification_json(events::parse_delivery(&headers_from(headers.as_ref()), &bytes).or_throw()?)
+    notification_json(&events::parse_delivery(&headers_from(headers.as_ref()), &bytes).or_throw()?)
 }
+
+/// The answer to a claim: `claimed` (with the token to complete or release with), `done`
+/// (processed before: skip) or `in_progress` (another process holds it).
+#[napi(object)]
+pub struct ClaimResult {
+    /// `claimed`, `done` or `in_progress`.
+    #[napi(ts_type = "'claimed' | 'done' | 'in_progress'")]
+    pub status: String,
+    /// The claim's token, when claimed.
+    pub token: Option<String>,
+}
+
+/// A time or a duration in milliseconds from JavaScript: a non-negative integer.
+fn millis(field: &str, n: f64) -> napi::Result<u64> {
+    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 {
+        Ok(n as u64)
+    } else {
+        Err(type_err(&format!(
+            "{field} must be a non-negative integer number of milliseconds, got {n}"
+        )))
+    }
+}
+
+/// The core's bounded in-process store of claims. `index.js` wraps it with `Date.now()`
+/// defaults; the methods here take the time explicitly.
+#[napi]
+pub struct NativeMemoryStore {
+    inner: CoreMemoryStore,
+}
+
+#[napi]
+impl NativeMemoryStore {
+    /// At most `capacity` keys (default 100 000), completed keys kept `retentionMs` (default
+    /// 7 days).
+    #[napi(catch_unwind, constructor)]
+    pub fn new(capacity: Option<f64>, retention_ms: Option<f64>) -> napi::Result<Self> {
+        let capacity = match capacity {
+            None => idempotency::DEFAULT_CAPACITY,
+            Some(c) if c.is_finite() && c >= 1.0 && c.fract() == 0.0 && c <= 1e9 => c as usize,
+            Some(c) => {
+                return Err(type_err(&format!(
+                    "capacity must be an integer from 1 to 1000000000, got {c}"
+                )))
+            }
+        };
+        let retention = match retention_ms {
+            None => idempotency::DEFAULT_RETENTION_MS,
+            Some(r) => millis("retentionMs", r)?,
+        };
+        Ok(NativeMemoryStore {
+            inner: CoreMemoryStore::with_limits(capacity, retention),
+        })
+    }
+
+    /// Claims `key` for `leaseMs` from `nowMs`.
+    #[napi(catch_unwind)]
+    pub fn claim(&self, key: String, lease_ms: f64, now_ms: f64) -> napi::Result<ClaimResult> {
+        let claim = self
+            .inner
+            .claim(&key, millis("leaseMs", lease_ms)?, millis("nowMs", now_ms)?);
+        Ok(match claim {
+            Claim::Claimed { token } => ClaimResult {
+                status: "claimed".into(),
+                token: Some(token),
+            },
+            Claim::Done => ClaimResult {
+                status: "done".into(),
+                token: None,
+            },
+            Claim::InProgress => ClaimResult {
+                status: "in_progress".into(),
+                token: None,
+            },
+        })
+    }
+
+    /// Marks the claimed key processed; false when the token is no longer the claim's.
+    #[napi(catch_unwind)]
+    pub fn complete(&self, key: String, token: String, now_ms: f64) -> napi::Result<bool> {
+        Ok(self.inner.complete(&key, &token, millis("nowMs", now_ms)?))
+    }
+
+    /// Gives a claim up after a failure; false when the token is no longer the claim's.
+    #[napi(catch_unwind)]
+    pub fn release(&self, key: String, token: String) -> bool {
+        self.inner.release(&key, &token)
+    }
+
+    /// How many keys are held.
+    #[napi(catch_unwind, getter)]
+    pub fn size(&self) -> u32 {
+        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// What to answer Cloud Elements after claiming a notification's units: 500 when a unit
+/// failed, 409 when another process holds one, else 200 (the core's rule).
+#[napi(catch_unwind)]
+pub fn status(in_progress: u32, failed: u32) -> u32 {
+    u32::from(idempotency::status(in_progress as usize, failed as usize))
+}
+
+/// How long a claim is held before another process may take it over (60 s).
+#[napi]
+pub const DEFAULT_LEASE_MS: u32 = 60_000;
+/// How long a completed key is kept (7 days).
+#[napi]
+pub const DEFAULT_RETENTION_MS: u32 = 604_800_000;
+/// How many keys a MemoryStore holds by default.
+#[napi]
+pub const DEFAULT_CAPACITY: u32 = 100_000;
+/// The answer when every unit was processed or had been.
+#[napi]
+pub const STATUS_OK: u32 = 200;
+/// The answer when another process holds a unit.
+#[napi]
+pub const STATUS_IN_PROGRESS: u32 = 409;
+/// The answer when processing failed.
+#[napi]
+pub const STATUS_FAILED: u32 = 500;
+/// The most keys a verifier holds.
+#[napi]
+pub const MAX_KEYS: u32 = 8;
+/// The most signatures one header may hold.
+#[napi]
+pub const MAX_CANDIDATES: u32 = 8;
+
+// napi exports literals only: these checks keep the exported values the core's.
+const _: () = {
+    assert!(DEFAULT_LEASE_MS as u64 == idempotency::DEFAULT_LEASE_MS);
+    assert!(DEFAULT_RETENTION_MS as u64 == idempotency::DEFAULT_RETENTION_MS);
+    assert!(DEFAULT_CAPACITY as usize == idempotency::DEFAULT_CAPACITY);
+    assert!(STATUS_OK as u16 == idempotency::STATUS_OK);
+    assert!(STATUS_IN_PROGRESS as u16 == idempotency::STATUS_IN_PROGRESS);
+    assert!(STATUS_FAILED as u16 == idempotency::STATUS_FAILED);
+    assert!(MAX_KEYS as usize == signature::MAX_KEYS);
+    assert!(MAX_CANDIDATES as usize == signature::MAX_CANDIDATES);
+};
 
 /// The JSON Schema (2020-12) of the create-instance body.
 #[napi(catch_unwind)]
@@ -1176,33 +1115,4 @@ pub fn create_instance_schema() -> Value {
 #[napi(catch_unwind, js_name = "__panicForTests")]
 pub fn panic_for_tests() {
     panic!("a panic forced by the test hook");
-}
-
-/// Remembers the last `capacity` delivery keys (bounded memory).
-#[napi]
-pub struct Deduplicator {
-    inner: CoreDeduplicator,
-}
-
-#[napi]
-impl Deduplicator {
-    /// Remembers up to `capacity` keys (default 10,000).
-    #[napi(catch_unwind, constructor)]
-    pub fn new(capacity: Option<u32>) -> Self {
-        Deduplicator {
-            inner: CoreDeduplicator::new(capacity.unwrap_or(10_000) as usize),
-        }
-    }
-
-    /// Whether `key` is new; it is remembered from now on.
-    #[napi(catch_unwind)]
-    pub fn first_time(&mut self, key: String) -> bool {
-        self.inner.first_time(&key)
-    }
-
-    /// How many keys are remembered.
-    #[napi(catch_unwind, getter)]
-    pub fn size(&self) -> u32 {
-        self.inner.len() as u32
-    }
 }

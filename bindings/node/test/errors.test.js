@@ -68,10 +68,122 @@ test('verifyEvent needs the raw bytes', () => {
   assert.deepEqual(he.verifyEvent('k', new Headers({ 'Elements-Webhook-Signature': header }), new Uint8Array(body)).events, [])
 })
 
-test('Deduplicator and schema', () => {
-  const d = new he.Deduplicator(2)
-  assert.ok(d.firstTime('a'))
-  assert.ok(!d.firstTime('a'))
-  assert.equal(d.size, 1)
+test('schema', () => {
   assert.equal(he.createInstanceSchema().properties.name.title, 'Name')
+})
+
+test('several keys: the index of the one that matched, precise errors past the limits', () => {
+  const body = Buffer.from('{"message": {"eventId": "e", "instanceId": 4, "events": [{"eventType": "CREATED"}]}}')
+  const oldSig = he.sign('old-key', body)
+  assert.equal(he.verifySignature('old-key', body, oldSig), 0)
+  assert.equal(he.verifySignature(['new-key', 'old-key'], body, oldSig), 1)
+  assert.equal(he.verifyEvent(['new-key', 'old-key'], { 'Elements-Webhook-Signature': oldSig }, body).keyIndex, 1)
+  assert.equal(he.verifyEvent('old-key', { 'Elements-Webhook-Signature': oldSig }, body).keyIndex, 0)
+  assert.throws(() => he.verifySignature(['new-key'], body, oldSig), (e) => e instanceof he.SignatureError && e.code === 'signature_mismatch')
+  assert.throws(() => he.verifySignature([], body, oldSig), (e) => e instanceof he.InvalidArgumentError && e.field === 'keys')
+  const nine = Array.from({ length: he.MAX_KEYS + 1 }, (_, i) => `k${i}`)
+  assert.throws(() => he.verifySignature(nine, body, oldSig), (e) => e instanceof he.InvalidArgumentError && /9 keys/.test(e.message))
+  const many = Array(he.MAX_CANDIDATES + 1).fill(oldSig).join(',')
+  assert.throws(() => he.verifySignature('old-key', body, many), (e) => e instanceof he.SignatureError && e.code === 'signature_too_many')
+  assert.throws(() => he.verifySignature([1, 2], body, oldSig), TypeError)
+  // A rejected key list names no key.
+  try {
+    he.verifySignature(['SIGKEY-SECRET-e66'], body, oldSig)
+  } catch (e) {
+    assert.ok(!util.inspect(e).includes('SIGKEY-SECRET-e66') && !e.message.includes('SIGKEY-SECRET-e66'))
+  }
+})
+
+test('MemoryStore: claim, complete, release, leases, bounds, argument errors', () => {
+  const s = new he.MemoryStore({ capacity: 2, retentionMs: 1000 })
+  const a = s.claim('a', { leaseMs: 100, nowMs: 0 })
+  assert.equal(a.status, 'claimed')
+  assert.equal(typeof a.token, 'string')
+  assert.deepEqual(s.claim('a', { leaseMs: 100, nowMs: 50 }), { status: 'in_progress' })
+  assert.equal(s.complete('a', 'not-the-token', { nowMs: 60 }), false)
+  assert.equal(s.complete('a', a.token, { nowMs: 60 }), true)
+  assert.deepEqual(s.claim('a', { nowMs: 70 }), { status: 'done' })
+  // Retention over: the key is new again.
+  assert.equal(s.claim('a', { leaseMs: 100, nowMs: 1061 }).status, 'claimed')
+  const b = s.claim('b', { leaseMs: 100, nowMs: 0 })
+  assert.equal(s.release('b', b.token), true)
+  assert.equal(s.release('b', b.token), false)
+  // A crashed claimant's lease expires; its late completion is refused.
+  const c1 = s.claim('c', { leaseMs: 100, nowMs: 0 })
+  const c2 = s.claim('c', { leaseMs: 100, nowMs: 100 })
+  assert.equal(c2.status, 'claimed')
+  assert.equal(s.complete('c', c1.token, { nowMs: 150 }), false)
+  assert.equal(s.size, 2, 'bounded by its capacity')
+  // nowMs defaults to Date.now(), leaseMs to DEFAULT_LEASE_MS.
+  const d = new he.MemoryStore()
+  const t = d.claim('k')
+  assert.deepEqual(d.claim('k', { nowMs: Date.now() + he.DEFAULT_LEASE_MS - 1000 }), { status: 'in_progress' })
+  assert.equal(d.claim('k', { nowMs: Date.now() + he.DEFAULT_LEASE_MS + 1000 }).status, 'claimed')
+  assert.equal(d.complete('k', t.token), false)
+  assert.throws(() => d.claim('k', { nowMs: -1 }), (e) => e instanceof TypeError && /nowMs/.test(e.message))
+  assert.throws(() => d.claim('k', { leaseMs: 1.5 }), (e) => e instanceof TypeError && /leaseMs/.test(e.message))
+  assert.throws(() => new he.MemoryStore({ capacity: 0 }), (e) => e instanceof TypeError && /capacity/.test(e.message))
+  assert.throws(() => new he.MemoryStore({ retentionMs: NaN }), (e) => e instanceof TypeError && /retentionMs/.test(e.message))
+  // The native class underneath takes the times explicitly; its errors are converted too.
+  const native = new he.NativeMemoryStore(1, 10)
+  assert.equal(native.claim('x', 5, 0).status, 'claimed')
+  assert.throws(() => native.claim('x', 5, -2), (e) => e instanceof TypeError && /nowMs/.test(e.message))
+})
+
+test('methods of native classes throw the Error subclasses too', () => {
+  assert.throws(() => new he.Config('us', 'u', 'o').instanceAuthorization(''), (e) => e instanceof he.InvalidArgumentError && e.field === 'instance_token')
+})
+
+test('constants and status are the core\'s', () => {
+  assert.deepEqual([he.STATUS_OK, he.STATUS_IN_PROGRESS, he.STATUS_FAILED], [200, 409, 500])
+  assert.deepEqual([he.DEFAULT_LEASE_MS, he.DEFAULT_RETENTION_MS, he.DEFAULT_CAPACITY], [60000, 7 * 24 * 3600 * 1000, 100000])
+  assert.deepEqual([he.status(0, 0), he.status(1, 0), he.status(1, 1), he.status(0, 2)], [200, 409, 500, 500])
+  assert.equal(he.Deduplicator, undefined)
+})
+
+test('process: each unit once, release and rethrow on failure, async stores, 409 while held', async () => {
+  const raw = [1, 2, 3].map((n) => ({ seq_no: String(n), type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT', message: { id: `m${n}` } } }))
+  const n = he.parseEventNotification(JSON.stringify({ message: { eventId: '9', instanceId: 5, raw } }))
+  assert.deepEqual(n.units.map((u) => u.key), ['hs:5:1', 'hs:5:2', 'hs:5:3'])
+  const store = new he.MemoryStore()
+  const seen = []
+  const boom = new Error('boom')
+  await assert.rejects(
+    he.process(store, n, async (w) => {
+      if (w.hootsuiteEvent.seqNo === '2') throw boom
+      seen.push(w.hootsuiteEvent.data.messageId)
+    }),
+    (e) => e === boom,
+  )
+  assert.equal(store.size, 1, 'the failed unit was released')
+  const outcome = await he.process(store, n, (w) => {
+    seen.push(w.hootsuiteEvent.data.messageId)
+  })
+  assert.deepEqual(outcome, { status: 200, processed: 2, skipped: 1, inProgress: 0, failed: 0, lostLeases: 0 })
+  assert.deepEqual(seen, ['m1', 'm2', 'm3'])
+
+  // A store whose methods return promises (as a Redis store's do), holding one key elsewhere.
+  const inner = new he.MemoryStore()
+  inner.claim('hs:5:2', { leaseMs: 60000 })
+  const calls = []
+  const asyncStore = {
+    claim: async (k, o) => (calls.push(['claim', k, o.leaseMs, typeof o.nowMs]), inner.claim(k, o)),
+    complete: async (k, t, o) => (calls.push(['complete', k]), inner.complete(k, t, o)),
+    release: async (k, t) => inner.release(k, t),
+  }
+  const held = await he.process(asyncStore, n, async () => {}, { leaseMs: 5000 })
+  assert.deepEqual(held, { status: 409, processed: 2, skipped: 0, inProgress: 1, failed: 0, lostLeases: 0 })
+  assert.deepEqual(calls[0], ['claim', 'hs:5:1', 5000, 'number'])
+  assert.equal(calls.filter((c) => c[0] === 'complete').length, 2)
+
+  // A lease that expired during processing is reported.
+  const slow = new he.MemoryStore()
+  const lost = await he.process(slow, n, async (w) => {
+    slow.claim(w.unit.key, { nowMs: Date.now() + 120000 })
+  }, { leaseMs: 1000 })
+  assert.equal(lost.lostLeases, 3)
+
+  await assert.rejects(he.process({}, n, () => {}), TypeError)
+  await assert.rejects(he.process(store, { events: [] }, () => {}), /no units/)
+  await assert.rejects(he.process({ claim: () => ({ status: 'maybe' }), complete() {}, release() {} }, n, () => {}), /expected \{status: 'claimed'/)
 })

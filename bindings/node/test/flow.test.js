@@ -72,11 +72,15 @@ test('connect, wire events, receive a verified event', async (t) => {
   await waitFor('the delivery', () => received.length === 1)
   const n = received[0]
   assert.equal(n.instanceId, instance.id)
-  assert.ok(n.webhookId && n.dedupKey === n.webhookId)
+  assert.ok(n.webhookId)
+  assert.equal(n.keyIndex, 0)
+  assert.deepEqual(n.units.map((u) => u.kind), ['hootsuite_event'])
+  assert.equal(n.units[0].key, `hs:${instance.id}:5`)
+  assert.equal(n.instanceName, 'Node flow')
   assert.equal(n.events[0].objectType, 'comments')
   assert.equal(n.events[0].eventType, 'CREATED')
-  assert.equal(n.hootsuiteEvents[0].kind, 'comment')
-  assert.equal(n.hootsuiteEvents[0].commentId, 'c-5')
+  assert.equal(n.hootsuiteEvents[0].data.kind, 'comment')
+  assert.equal(n.hootsuiteEvents[0].data.commentId, 'c-5')
 
   const events = await waitFor('NOTIFIED', async () => {
     const list = he.parseInstanceEvents(await send(he.instanceEventsRequest(config, instance.id)))

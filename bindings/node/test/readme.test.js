@@ -37,6 +37,6 @@ test('README examples run', async (t) => {
   const sample = await fetch(`${emu.base_url}/emulator/instances/${instance.id}/sample-event?type=message`, { method: 'POST' })
   assert.equal(sample.status, 200)
   await waitFor('an event in the Express app', () => example.received.length === 1)
-  assert.equal(example.received[0].kind, 'message')
-  assert.equal(example.received[0].state, 'SENT')
+  assert.equal(example.received[0].data.kind, 'message')
+  assert.equal(example.received[0].data.state, 'SENT')
 })

@@ -10,7 +10,16 @@ const instance: he.Instance = he.parseInstance({ status: 200, headers: {}, body:
 const id: number = instance.id
 const configured: string | null | undefined = instance.configuration['oauth.api.key']
 const n: he.Notification = he.verifyEvent('key', { 'elements-webhook-signature': 'sha256=' }, Buffer.from('{}'))
-const kinds: string[] = n.hootsuiteEvents.map((e) => e.kind)
+const kinds: string[] = n.hootsuiteEvents.map((e) => e.data.kind)
+const firstId: string | null = n.hootsuiteEvents[0]?.data.kind === 'message' ? n.hootsuiteEvents[0].data.messageId : null
+const keyIndex: number | null = he.verifyEvent(['new', 'old'], {}, Buffer.from('{}')).keyIndex
+const matched: number = he.verifySignature(['new', 'old'], Buffer.from('{}'), 'sha256=')
+const store: he.Store = new he.MemoryStore({ capacity: 10 })
+const claim: he.Claim = new he.MemoryStore().claim('k', { leaseMs: he.DEFAULT_LEASE_MS })
+const token: string | undefined = claim.status === 'claimed' ? claim.token : undefined
+const outcome: Promise<he.Outcome> = he.process(store, n, async (w: he.Work) => {
+  void w.unit.key, w.hootsuiteEvent?.seqNo
+})
 const url: string = he.hootsuiteWebhookUrl(config.baseUrl, id)
 try {
   he.parseEmpty({ status: 500, headers: [['a', 'b']], body: '' })
@@ -26,7 +35,7 @@ try {
 }
 // @ts-expect-error: an instance id is a number
 he.getInstanceRequest(config, '12')
-void init, firstPath, configured, kinds, url
+void init, firstPath, configured, kinds, url, firstId, keyIndex, matched, token, outcome
 async function fetched(res: Response): Promise<number> {
   const page: he.InstancePage = await he.parseInstancePageAsync(res)
   const one: he.Instance = await he.parseInstanceAsync({ status: res.status, headers: {}, body: '{}' })

@@ -3,6 +3,7 @@
 
 use hootsuite_events::events;
 use hootsuite_events::instance::{self, ListQuery};
+use hootsuite_events::naming;
 use hootsuite_events::oauth::{self, RedirectUrlParams};
 use hootsuite_events::signature::{self, SignatureKey, Verifier};
 use hootsuite_events::{Error, HttpRequest, HttpResponse, Secret};
@@ -78,10 +79,14 @@ export interface Instance {
 export interface InstancePage {
   instances: Instance[];
   nextPage: string | null;
+  totalCount: number | null;
+  returnedCount: number | null;
 }
 export interface InstanceEvent {
   id: string;
   status: string | null;
+  eventDate: string | null;
+  providerData: string | null;
   raw: unknown;
 }
 export interface ElementEvent {
@@ -90,6 +95,7 @@ export interface ElementEvent {
   eventType: string;
   elementKey: string | null;
   date: string | null;
+  hubKey: string | null;
   extra: Record<string, unknown>;
 }
 export type HootsuiteData =
@@ -102,18 +108,39 @@ export interface HootsuiteEvent {
   seqNo: string | null;
   type: string;
   data: HootsuiteData;
+  extra: Record<string, unknown>;
+}
+/** One unit of work: process each `key` once (it is made of signed bytes only). */
+export interface Unit {
+  key: string;
+  kind: "hootsuite_event" | "element_event" | "notification";
+  index: number | null;
 }
 export interface Notification {
-  shape: string;
+  shape: "message" | "legacy";
+  id: string | null;
+  topic: string | null;
+  action: string | null;
+  severity: string | null;
+  createdDate: string | null;
+  user: unknown;
   eventId: string | null;
   instanceId: number | null;
+  instanceName: string | null;
+  instanceTags: string[] | null;
   elementKey: string | null;
+  accountId: string | null;
+  companyId: string | null;
+  userId: string | null;
   notificationId: string | null;
   events: ElementEvent[];
   hootsuiteEvents: HootsuiteEvent[];
   raw: unknown;
+  units: Unit[];
   webhookId: string | null;
-  dedupKey: string | null;
+  keyIndex: number | null;
+  messageExtra: Record<string, unknown>;
+  extra: Record<string, unknown>;
 }
 /** A JSON Schema (2020-12) document. */
 export type JsonSchema = Record<string, unknown>;
@@ -124,19 +151,15 @@ const RAW_KEYS: &[&str] = &["raw", "extra", "configuration", "headers", "body"];
 
 fn camel_keys(value: Value) -> Value {
     match value {
-        Value::Object(map) => {
-            // The `data` of a Hootsuite event of an unknown type is Hootsuite's own JSON.
-            let other_kind = map.get("kind").and_then(Value::as_str) == Some("other");
-            Value::Object(
-                map.into_iter()
-                    .map(|(k, v)| {
-                        let raw = RAW_KEYS.contains(&k.as_str()) || (other_kind && k == "data");
-                        let v = if raw { v } else { camel_keys(v) };
-                        (camel(&k), v)
-                    })
-                    .collect::<Map<String, Value>>(),
-            )
-        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let raw = RAW_KEYS.contains(&k.as_str());
+                    let v = if raw { v } else { camel_keys(v) };
+                    (camel(&k), v)
+                })
+                .collect::<Map<String, Value>>(),
+        ),
         Value::Array(items) => Value::Array(items.into_iter().map(camel_keys).collect()),
         other => other,
     }
@@ -154,10 +177,11 @@ fn bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
     ))
 }
 
-fn notification(n: events::Notification) -> Result<JsValue, JsValue> {
-    let mut v = serde_json::to_value(&n).map_err(|e| type_error(&e.to_string()))?;
-    v["dedup_key"] = n.dedup_key().into();
-    to_js(&camel_keys(v))
+/// A notification through the core's naming rule (struct fields in camelCase, user data as
+/// sent), straight to JSON text and the browser's `JSON.parse`.
+fn notification(n: &events::Notification) -> Result<JsValue, JsValue> {
+    let text = naming::to_camel_json(n).map_err(|e| type_error(&e.to_string()))?;
+    js_sys::JSON::parse(&text)
 }
 
 fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
@@ -194,12 +218,29 @@ pub fn parse_event_notification(
         Some(s) => s.into_bytes(),
         None => bytes(body)?,
     };
-    notification(events::parse_delivery(&header_pairs(headers)?, &raw).map_err(js_error)?)
+    notification(&events::parse_delivery(&header_pairs(headers)?, &raw).map_err(js_error)?)
 }
 
-fn verifier(key: &str, options: &JsValue) -> Verifier {
+/// A verifier for one key (a string) or several (an array of strings, the current key first).
+fn verifier(keys: &JsValue, options: &JsValue) -> Result<Verifier, JsValue> {
     let get = |k: &str| Reflect::get(options, &k.into()).ok();
-    let mut v = Verifier::new(SignatureKey::new(key)).allow_legacy_sha1(
+    let v = if let Some(key) = keys.as_string() {
+        Verifier::new(SignatureKey::new(key))
+    } else if js_sys::Array::is_array(keys) {
+        let mut list = Vec::new();
+        for (i, k) in js_sys::Array::from(keys).iter().enumerate() {
+            let Some(k) = k.as_string() else {
+                return Err(type_error(&format!("keys[{i}] must be a string")));
+            };
+            list.push(SignatureKey::new(k));
+        }
+        Verifier::with_keys(list).map_err(js_error)?
+    } else {
+        return Err(type_error(
+            "the key must be a string, or an array of strings (the current key first)",
+        ));
+    };
+    let mut v = v.allow_legacy_sha1(
         get("allowLegacySha1")
             .and_then(|x| x.as_bool())
             .unwrap_or(false),
@@ -210,36 +251,39 @@ fn verifier(key: &str, options: &JsValue) -> Verifier {
     {
         v = v.max_body_size(n as usize);
     }
-    v
+    Ok(v)
 }
 
-/// Throws a `SignatureError` unless `header` signs the raw `body` with `key` (HMAC-SHA256,
-/// constant-time comparison) — for edge runtimes without Node's crypto.
+/// Throws a `SignatureError` unless `header` signs the raw `body` with one of the keys
+/// (HMAC-SHA256, constant-time comparison) — for edge runtimes without Node's crypto. Returns
+/// the index of the key that matched (0: the first).
 #[wasm_bindgen(js_name = verifySignature)]
 pub fn verify_signature(
-    key: &str,
+    #[wasm_bindgen(unchecked_param_type = "string | string[]")] key_or_keys: &JsValue,
     #[wasm_bindgen(unchecked_param_type = "Bytes")] body: &JsValue,
     header: Option<String>,
     #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: &JsValue,
-) -> Result<(), JsValue> {
-    verifier(key, options)
+) -> Result<u32, JsValue> {
+    let index = verifier(key_or_keys, options)?
         .verify(&bytes(body)?, header.as_deref())
-        .map_err(js_error)
+        .map_err(js_error)?;
+    // At most MAX_KEYS (8) keys: the index fits.
+    Ok(u32::try_from(index).unwrap_or(u32::MAX))
 }
 
-/// Verifies a delivery (its headers and raw body), then parses it.
+/// Verifies a delivery (its headers and raw body) with one key or several, then parses it.
 #[wasm_bindgen(js_name = verifyEvent, unchecked_return_type = "Notification")]
 pub fn verify_event(
-    key: &str,
+    #[wasm_bindgen(unchecked_param_type = "string | string[]")] key_or_keys: &JsValue,
     #[wasm_bindgen(unchecked_param_type = "HeadersInput")] headers: &JsValue,
     #[wasm_bindgen(unchecked_param_type = "Bytes")] body: &JsValue,
     #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: &JsValue,
 ) -> Result<JsValue, JsValue> {
     let pairs = header_pairs(headers)?;
-    let n = verifier(key, options)
+    let n = verifier(key_or_keys, options)?
         .verify_event(&pairs, &bytes(body)?)
         .map_err(js_error)?;
-    notification(n)
+    notification(&n)
 }
 
 /// `sha256=<Base64 HMAC-SHA256>` of the raw body.
@@ -295,8 +339,7 @@ fn response_in(value: &JsValue) -> Result<HttpResponse, JsValue> {
 }
 
 fn ok_value<T: serde::Serialize>(r: Result<T, Error>) -> Result<JsValue, JsValue> {
-    let v = serde_json::to_value(r.map_err(js_error)?).map_err(|e| type_error(&e.to_string()))?;
-    to_js(&camel_keys(v))
+    to_js(&naming::Camel(&r.map_err(js_error)?))
 }
 
 /// Step 1: `{apiKey, apiSecret, callbackUrl, state?, scope?, siteAddress?, callbackProxy?,

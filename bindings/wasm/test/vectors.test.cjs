@@ -8,7 +8,7 @@ const fs = require('node:fs')
 const he = require(process.env.HOOTSUITE_EVENTS_WASM || path.join(__dirname, '..', 'pkg', 'node', 'hootsuite_events_wasm.js'))
 
 const REPO = path.resolve(__dirname, '..', '..', '..')
-const { buildRequest, parsers, validate } = require(path.join(REPO, 'tests', 'vectors', 'js-ops.cjs'))
+const { buildRequest, parsers, plain, keysOf, validate } = require(path.join(REPO, 'tests', 'vectors', 'js-ops.cjs'))
 const vectors = (name) => JSON.parse(fs.readFileSync(path.join(REPO, 'tests', 'vectors', name), 'utf8')).cases
 
 function subset(expected, actual, at = '$') {
@@ -22,17 +22,6 @@ function subset(expected, actual, at = '$') {
   } else if (expected !== actual) {
     throw new Error(`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
   }
-}
-
-const RAW = new Set(['raw', 'extra', 'configuration', 'headers', 'body'])
-const snake = (k) => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
-function plain(v) {
-  if (Array.isArray(v)) return v.map(plain)
-  if (v === null || typeof v !== 'object') return v
-  const other = v.kind === 'other'
-  const out = Object.fromEntries(Object.entries(v).map(([k, x]) => [snake(k), RAW.has(k) || (other && k === 'data') ? x : plain(x)]))
-  if ('token_masked' in out) out.token = out.token_masked
-  return out
 }
 
 function outcome(fn) {
@@ -88,11 +77,9 @@ run('events.json', (i) => () => ({ ok: plain(he.parseEventNotification(new TextE
 run('signatures.json', (i) => () => {
   const body = new TextEncoder().encode(i.body)
   if (i.op === 'sign') return { header: he.sign(i.key, body) }
-  if (i.op === 'verify') {
-    he.verifySignature(i.key, body, i.header, { allowLegacySha1: i.allow_legacy_sha1, maxBodySize: i.max_body_size })
-    return { valid: true }
-  }
-  return { ok: plain(he.verifyEvent(i.key, i.headers, body)) }
+  const options = { allowLegacySha1: i.allow_legacy_sha1, maxBodySize: i.max_body_size }
+  if (i.op === 'verify') return { valid: true, key_index: he.verifySignature(keysOf(i), body, i.header, options) }
+  return { ok: plain(he.verifyEvent(keysOf(i), i.headers, body, options)) }
 })
 
 test('every case of every vector file ran', () => {
@@ -110,6 +97,24 @@ test('errors and raw-bytes guard', () => {
   })
   assert.ok(!JSON.stringify(preview).includes('SECRET'))
   assert.match(preview.curl, /^curl -X POST 'https:\/\/api\.cloud-elements\.com\/elements\/api-v2\/instances'/)
+})
+
+test('several keys: the index of the one that matched; the notification in the Node shape', () => {
+  const body = new TextEncoder().encode('{"id": "env", "user": {"email_address": "u"}, "message": {"eventId": "7", "instanceId": 4, "instanceTags": ["t"], "raw": [{"seq_no": "9", "type": "com.hootsuite.messages.event.v1", "data": {"state": "SENT", "message": {"id": "m"}}}]}}')
+  const old = he.sign('old-key', body)
+  assert.equal(he.verifySignature('old-key', body, old), 0)
+  assert.equal(he.verifySignature(['new-key', 'old-key'], body, old), 1)
+  const n = he.verifyEvent(['new-key', 'old-key'], { 'Elements-Webhook-Signature': old }, body)
+  assert.equal(n.keyIndex, 1)
+  assert.deepEqual(n.units, [{ key: 'hs:4:9', kind: 'hootsuite_event', index: 0 }])
+  assert.deepEqual(n.hootsuiteEvents[0].data, { kind: 'message', state: 'SENT', messageId: 'm', organizationId: null, timestamp: null })
+  assert.deepEqual(n.user, { email_address: 'u' })
+  assert.deepEqual(n.instanceTags, ['t'])
+  assert.equal(n.dedupKey, undefined)
+  assert.throws(() => he.verifySignature(['new-key'], body, old), (e) => e.name === 'SignatureError' && e.code === 'signature_mismatch')
+  assert.throws(() => he.verifySignature([], body, old), (e) => e.name === 'InvalidArgumentError' && e.field === 'keys')
+  assert.throws(() => he.verifySignature(['a', 3], body, old), (e) => e instanceof TypeError && /keys\[1\]/.test(e.message))
+  assert.throws(() => he.verifySignature(7, body, old), (e) => e instanceof TypeError)
 })
 
 // The browser package (pkg: the form only, ES module) must give the same results as the full

@@ -1,0 +1,44 @@
+'use strict'
+// An Express receiver of Hootsuite events through Cloud Elements: raw body, signature checked
+// with the current and the previous key, each unit of work processed once through the store,
+// Cloud Elements answered with the outcome's status (a non-2xx makes it retry).
+const express = require('express')
+const he = require('hootsuite-events')
+
+/**
+ * `keys`: the current signature key first, then the one it replaced (during a rotation).
+ * `handle(work)`: your processing of one unit (`work.hootsuiteEvent` or `work.elementEvent`);
+ * throw to have Cloud Elements retry. `store`: a MemoryStore, or a shared store for several
+ * processes.
+ */
+function createApp({ keys, handle, store = new he.MemoryStore() }) {
+  const app = express()
+  // The raw bytes: the signature covers them exactly (express.json() would re-serialize).
+  app.post('/hootsuite/events', express.raw({ type: '*/*', limit: '1mb' }), async (req, res) => {
+    let notification
+    try {
+      notification = he.verifyEvent(keys, req.headers, req.body)
+    } catch (e) {
+      if (e instanceof he.SignatureError) return res.sendStatus(401)
+      if (e instanceof he.HootsuiteEventsError) return res.sendStatus(400)
+      throw e
+    }
+    try {
+      const outcome = await he.process(store, notification, handle)
+      res.sendStatus(outcome.status)
+    } catch (e) {
+      // The failed unit's claim was released: Cloud Elements' retry processes it.
+      console.error('processing failed:', e.message)
+      res.sendStatus(he.STATUS_FAILED)
+    }
+  })
+  return app
+}
+
+module.exports = { createApp }
+
+if (require.main === module) {
+  const keys = [process.env.SIGNATURE_KEY, process.env.PREVIOUS_SIGNATURE_KEY].filter(Boolean)
+  const app = createApp({ keys, handle: async (work) => console.log(work.unit.key, work.hootsuiteEvent?.data) })
+  app.listen(Number(process.env.PORT ?? 3000), () => console.log('listening'))
+}

@@ -1,0 +1,41 @@
+'use strict'
+// A fetch-style receiver, `(Request) => Promise<Response>`: what a Next.js route handler
+// (`export const POST = createHandler(...)` in app/hootsuite/events/route.js), a Hono route
+// (`app.post('/hootsuite/events', (c) => handler(c.req.raw))`) or a Worker's `fetch` is.
+const he = require('hootsuite-events')
+
+/** The same options as the Express receiver: `keys`, `handle(work)`, `store`. */
+function createHandler({ keys, handle, store = new he.MemoryStore() }) {
+  return async function handler(request) {
+    if (request.method !== 'POST') return new Response(null, { status: 405 })
+    // The raw bytes: request.json() would re-serialize and break the signature.
+    const body = new Uint8Array(await request.arrayBuffer())
+    let notification
+    try {
+      notification = he.verifyEvent(keys, request.headers, body)
+    } catch (e) {
+      if (e instanceof he.SignatureError) return new Response(null, { status: 401 })
+      if (e instanceof he.HootsuiteEventsError) return new Response(null, { status: 400 })
+      throw e
+    }
+    try {
+      const outcome = await he.process(store, notification, handle)
+      return new Response(null, { status: outcome.status })
+    } catch (e) {
+      console.error('processing failed:', e.message)
+      return new Response(null, { status: he.STATUS_FAILED })
+    }
+  }
+}
+
+module.exports = { createHandler }
+
+if (require.main === module) {
+  // On Node, @hono/node-server turns the handler into an HTTP server: the adapter Hono users
+  // deploy on Node, for Node 18.14+, with no dependency but its hono peer (@whatwg-node/server
+  // 0.13 needs Node 22 and brings five packages).
+  const { serve } = require('@hono/node-server')
+  const keys = [process.env.SIGNATURE_KEY, process.env.PREVIOUS_SIGNATURE_KEY].filter(Boolean)
+  const fetch = createHandler({ keys, handle: async (work) => console.log(work.unit.key, work.hootsuiteEvent?.data) })
+  serve({ fetch, port: Number(process.env.PORT ?? 3000) })
+}
