@@ -111,7 +111,7 @@ test('the create-instance form validates as the user types', { timeout: 120000 }
   // The select offers every region preset of the core, in its order, and each one gives its
   // base URL to the preview and the webhook URL.
   const options = await page.locator('#environment option').evaluateAll((os) => os.map((o) => o.value))
-  const full = require(path.join(__dirname, '..', 'pkg-node', 'hootsuite_events_wasm.js'))
+  const full = require(path.join(__dirname, '..', 'pkg', 'node', 'hootsuite_events_wasm.js'))
   const presets = full.baseUrlPresets()
   assert.deepEqual(options, presets.map((p) => p.name))
   await page.fill('#instanceId', '7')
