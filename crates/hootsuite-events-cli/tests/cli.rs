@@ -440,6 +440,64 @@ fn connect_refuses_cleartext_to_other_hosts() {
     assert!(!err.contains("SECRET"), "{err}");
 }
 
+/// On a terminal a missing secret is asked for with a hidden prompt: run under `script`
+/// (util-linux, which gives the command a pseudo-terminal), the prompt shows, the key typed
+/// verifies the body, and the key is not echoed back.
+#[test]
+fn a_missing_secret_is_prompted_for_on_a_terminal() {
+    let body = br#"{"message":{"eventId":"e-2","instanceId":8,"events":[]}}"#;
+    let header = sign(&SignatureKey::new("TTY-KEY-456"), body);
+    let body_file =
+        std::env::temp_dir().join(format!("hootsuite-events-tty-{}", std::process::id()));
+    std::fs::write(&body_file, body).expect("body file");
+    let command = format!(
+        "'{}' verify --header '{header}' --file '{}'",
+        env!("CARGO_BIN_EXE_hootsuite-events"),
+        body_file.display()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("HOOTSUITE_EVENTS_SIGNATURE_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("`script` (util-linux) runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut chunk = [0u8; 256];
+        while let Ok(n) = std::io::Read::read(&mut stdout, &mut chunk) {
+            if n == 0 || tx.send(chunk[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    // Typed once the prompt is up (and echo is off a moment later): earlier, the terminal
+    // would echo it.
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !String::from_utf8_lossy(&seen).contains("signature key: ") {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(chunk) => seen.extend(chunk),
+            Err(_) => panic!("no prompt: {}", String::from_utf8_lossy(&seen)),
+        }
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    stdin.write_all(b"TTY-KEY-456\n").expect("type the key");
+    let status = child.wait().expect("runs");
+    reader.join().expect("reader");
+    seen.extend(rx.try_iter().flatten());
+    let _ = std::fs::remove_file(&body_file);
+    let text = String::from_utf8_lossy(&seen);
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(text.contains("signature key: "), "{text}");
+    assert!(text.contains("valid: instance 8 event e-2"), "{text}");
+    assert!(!text.contains("TTY-KEY-456"), "{text}");
+}
+
 #[test]
 fn connect_against_the_emulator() {
     let emu = hootsuite_events_emulator::Emulator::start(

@@ -161,7 +161,7 @@ impl Server {
     ) -> io::Result<Server> {
         let addr = listener.local_addr()?;
         listener.set_nonblocking(true)?;
-        let workers = std::thread::available_parallelism().map_or(4, |n| n.get().clamp(4, 8));
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(workers)
             .thread_name(format!("{name}-http"))
