@@ -130,7 +130,6 @@ pub fn validate_instance(form: &JsValue, callback_url: Option<String>) -> Result
     to_js(&report)
 }
 
-
 /// The canonical body of a valid input; throws a `ValidationError` otherwise.
 #[wasm_bindgen(js_name = buildInstanceBody)]
 pub fn build_instance_body(form: &JsValue) -> Result<JsValue, JsValue> {
