@@ -42,7 +42,7 @@ async function main() {
       }
       const mod = await import('./pkg/hootsuite_events_wasm.js')
       const form = {
-        element: { key: 'hootsuite' }, providerData: { code: '<AUTHORIZATION_GRANT_CODE>' }, name: 'Acme',
+        element: { key: 'hootsuite' }, providerData: { code: 'authorization-grant-code' }, name: 'Acme',
         configuration: { 'oauth.callback.url': 'https://mycoolapp.com', 'oauth.api.key': 'k', 'oauth.api.secret': 's', 'event.notification.enabled': true, 'event.notification.callback.url': 'http://mycoolapp.com/events' },
         tags: ['a', ''],
       }

@@ -30,8 +30,9 @@ function body() {
   if ($('signatureKey').value !== '') config['event.notification.signature.key'] = $('signatureKey').value
   const b = {
     element: { key: 'hootsuite' },
-    // The code comes from the OAuth callback after this form is submitted.
-    providerData: { code: '<AUTHORIZATION_GRANT_CODE>' },
+    // The code comes from the OAuth callback after this form is submitted. Not written `<...>`:
+    // the library refuses documentation placeholders.
+    providerData: { code: 'authorization-grant-code-from-step-2' },
     configuration: config,
     name: $('name').value,
   }
