@@ -106,7 +106,10 @@ pub fn urls(data: &[u8]) {
         return urls_rest(&text, &state);
     };
     if !text.ends_with("//") {
-        assert!(!base.as_str().ends_with('/'), "a base URL keeps a trailing `/`");
+        assert!(
+            !base.as_str().ends_with('/'),
+            "a base URL keeps a trailing `/`"
+        );
         assert_eq!(
             BaseUrl::parse(base.as_str()).as_ref().map(BaseUrl::as_str),
             Ok(base.as_str()),
@@ -206,15 +209,15 @@ pub fn redact(data: &[u8]) {
     plant(&mut doc, &[*p0, *p1, *p2, *p3], &name);
     let body = doc.to_string();
     let mut shown: Vec<String> = Vec::new();
-    let show_result =
-        |shown: &mut Vec<String>, r: Result<String, hootsuite_events::Error>| match r {
-            Ok(s) => shown.push(s),
-            Err(e) => {
-                shown.push(format!("{e:?}"));
-                shown.push(e.to_string());
-                shown.push(e.to_value().to_string());
-            }
-        };
+    let show_result = |shown: &mut Vec<String>, r: Result<String, hootsuite_events::Error>| match r
+    {
+        Ok(s) => shown.push(s),
+        Err(e) => {
+            shown.push(format!("{e:?}"));
+            shown.push(e.to_string());
+            shown.push(e.to_value().to_string());
+        }
+    };
     let headers = vec![(name.clone(), PLANTED.to_string())];
     for status in [200, 400 + u16::from(*status) % 200] {
         let response = HttpResponse::new(status, headers.clone(), body.clone());
