@@ -88,8 +88,9 @@ echo "build.sh: hootsuite-events-wasm: .wasm $(wc -c < "$HERE/pkg/hootsuite_even
 
 # 5. The size budget of the browser package (issue #8). The target is 40 KB; this budget is the
 #    size reached (60 KB on 2026-11-27, see docs/benchmarks.md) plus a little room for toolchain
-#    changes, so that any growth fails the build and is looked at.
-BUDGET=${HOOTSUITE_EVENTS_WASM_BUDGET:-63000}
+#    changes, so that any growth fails the build and is looked at. Raised from 63 000 for issue
+#    14's redaction in the form build (docs/benchmarks.md).
+BUDGET=${HOOTSUITE_EVENTS_WASM_BUDGET:-64500}
 total=$((wasm_gz + js_gz))
 if [ "$total" -gt "$BUDGET" ]; then
   if [ "$SIZE_OPTIMIZED" = 1 ]; then

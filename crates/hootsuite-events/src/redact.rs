@@ -48,10 +48,15 @@ pub fn is_secret_name(name: &str) -> bool {
         || OTHER_SECRET_NAMES
             .iter()
             .any(|k| k.eq_ignore_ascii_case(name))
-        || {
-            let lower = name.to_ascii_lowercase();
-            SECRET_FRAGMENTS.iter().any(|f| lower.contains(f))
-        }
+        || SECRET_FRAGMENTS
+            .iter()
+            .any(|f| contains_ignore_case(name.as_bytes(), f.as_bytes()))
+}
+
+/// Whether `hay` contains `needle` (lower-case ASCII), ignoring ASCII case, without allocating.
+fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Replaces, at any depth, every non-null value under a secret name with [`MASK`], and redacts
@@ -69,7 +74,9 @@ pub fn mask_json(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(mask_json),
         // A URL's secret query parameters and fragment (`https://a.example/cb?code=...`).
-        Value::String(text) if text.contains("://") && text.contains(['?', '#']) => {
+        Value::String(text)
+            if contains_ignore_case(text.as_bytes(), b"://") && text.contains(['?', '#']) =>
+        {
             *text = redact_url(text);
         }
         _ => {}
@@ -93,10 +100,7 @@ pub fn redact_url(url: &str) -> String {
                 Some((k, _)) => (k, true),
                 None => (pair, false),
             };
-            let decoded: String = form_urlencoded::parse(k.as_bytes())
-                .map(|(name, _)| name.into_owned())
-                .next()
-                .unwrap_or_default();
+            let decoded = percent_encoding::percent_decode_str(k).decode_utf8_lossy();
             if has_value && is_secret_name(&decoded) {
                 return format!("{k}={MASK}");
             }
@@ -109,8 +113,10 @@ pub fn redact_url(url: &str) -> String {
                 if value.contains(['?', '#']) {
                     let redacted = redact_url(&value);
                     if redacted != value {
-                        let encoded: String =
-                            form_urlencoded::byte_serialize(redacted.as_bytes()).collect();
+                        let encoded = percent_encoding::utf8_percent_encode(
+                            &redacted,
+                            percent_encoding::NON_ALPHANUMERIC,
+                        );
                         return format!("{k}={encoded}");
                     }
                 }
