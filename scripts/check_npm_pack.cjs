@@ -9,7 +9,11 @@ const WASM_GLUE = ['hootsuite_events_wasm.js', 'hootsuite_events_wasm.d.ts', 'ho
 const EXPECTED = {
   node: ['LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'index.d.ts', 'index.js', 'index.mjs', 'native.d.ts', 'native.js', 'package.json', 'wasm-fallback.js'],
   platform: (name) => ['LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'package.json', `hootsuite-events.${name}.node`],
-  wasm: ['LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'package.json', ...WASM_GLUE, ...WASM_GLUE.map((f) => `full/${f}`), ...WASM_GLUE.map((f) => `node/${f}`), 'node/package.json'],
+  wasm: [
+    'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'package.json', 'errors.js', 'errors.d.ts',
+    ...['', 'full/', 'node/'].flatMap((dir) => [...WASM_GLUE, 'index.js', 'index.d.ts'].map((f) => dir + f)),
+    'node/package.json', 'node/errors.js', 'node/errors.d.ts',
+  ],
 }
 
 const [dir, kind] = process.argv.slice(2)

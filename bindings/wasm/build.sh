@@ -79,10 +79,12 @@ rm -rf "$HERE/pkg" "$HERE/pkg-node"
 cp "$HERE/package.json" "$HERE/README.md" "$ROOT/LICENSE-MIT" "$ROOT/LICENSE-APACHE" "$HERE/pkg/"
 # The package is "type": "module"; the node/ folder holds CommonJS.
 echo '{"type": "commonjs"}' > "$HERE/pkg/node/package.json"
+# The entry modules: the glue's functions, throwing the package's error classes.
+node "$HERE/js/entries.mjs" "$HERE/pkg" "$HERE/js/errors.js" "$HERE/js/errors.d.ts"
 
 # 4. Size, gzip -9, of what a browser downloads.
 wasm_gz=$(gzip -9 -c "$HERE/pkg/hootsuite_events_wasm_bg.wasm" | wc -c)
-js_gz=$(gzip -9 -c "$HERE/pkg/hootsuite_events_wasm.js" | wc -c)
+js_gz=$(cat "$HERE/pkg/index.js" "$HERE/pkg/errors.js" "$HERE/pkg/hootsuite_events_wasm.js" | gzip -9 -c | wc -c)
 echo "$wasm_gz $js_gz" > "$HERE/pkg/SIZE"
 echo "build.sh: hootsuite-events-wasm: .wasm $(wc -c < "$HERE/pkg/hootsuite_events_wasm_bg.wasm") B ($wasm_gz B gzipped) + JS glue $js_gz B gzipped = $((wasm_gz + js_gz)) B gzipped"
 

@@ -1,6 +1,6 @@
 // The demo form. All rules come from hootsuite-events-wasm; this file maps form fields to
 // the body's paths and renders what the library returns.
-import init, { validateInstance, previewInstanceRequest, hootsuiteWebhookUrl } from './pkg/hootsuite_events_wasm.js'
+import init, { validateInstance, previewInstanceRequest, hootsuiteWebhookUrl } from './pkg/index.js'
 
 /** Form fields and where they sit in the create-instance body. */
 const FIELDS = {

@@ -112,16 +112,6 @@ export interface HttpRequest {
 export interface RequestPreview extends HttpRequest {
   curl: string;
 }
-/** The class names of the errors this package throws (as `error.name`). */
-export type HootsuiteEventsErrorName = "InvalidArgumentError" | "ValidationError" | "ApiError" | "ParseError" | "CallbackError" | "SignatureError";
-/** What every error of this package carries besides `message`. */
-export interface HootsuiteEventsError extends Error {
-  name: HootsuiteEventsErrorName;
-  /** The stable machine-readable code. */
-  code: string;
-  /** The error's data, the same in every language. */
-  details: Record<string, unknown>;
-}
 "#;
 
 fn create_body(form: &JsValue) -> Result<CreateInstance, JsValue> {

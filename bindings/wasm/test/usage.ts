@@ -1,9 +1,9 @@
 // Compiled with `tsc --noEmit --strict` by types.test.cjs: the generated declarations of the
 // three entries (browser form, full, Node CommonJS) type every parameter and result.
-import init, { validateInstance, buildInstanceBody, previewInstanceRequest, hootsuiteWebhookUrl } from '../pkg/hootsuite_events_wasm.js'
-import type { ValidationReport, Issue, RequestPreview, HootsuiteEventsError } from '../pkg/hootsuite_events_wasm.js'
-import * as full from '../pkg/full/hootsuite_events_wasm.js'
-import * as node from '../pkg/node/hootsuite_events_wasm.js'
+import init, { validateInstance, buildInstanceBody, previewInstanceRequest, hootsuiteWebhookUrl, ValidationError, HootsuiteEventsError } from '../pkg/index.js'
+import type { ValidationReport, Issue, RequestPreview } from '../pkg/index.js'
+import * as full from '../pkg/full/index.js'
+import * as node from '../pkg/node/index.js'
 
 export async function browser(form: Record<string, unknown>): Promise<string> {
   await init()
@@ -45,14 +45,23 @@ export function server(account: full.Account, raw: Uint8Array, headers: Headers)
   try {
     full.buildInstanceBody({})
   } catch (e) {
-    const err = e as HootsuiteEventsError
-    const code: string = err.code
-    void code
+    if (e instanceof ValidationError) {
+      const problems: Issue[] = e.errors
+      void problems
+    } else if (e instanceof HootsuiteEventsError) {
+      const code: string = e.code
+      void code
+    }
   }
   void init, list, url, schema, redirect, events, page
   return instance.id + (n.instanceId ?? 0)
 }
 
 export function commonjs(account: node.Account): string {
-  return node.getInstanceRequest(account, 1).url
+  try {
+    return node.getInstanceRequest(account, 1).url
+  } catch (e) {
+    if (e instanceof node.InvalidArgumentError) return e.field
+    throw e
+  }
 }

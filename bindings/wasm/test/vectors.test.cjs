@@ -1,11 +1,11 @@
 'use strict'
-// The shared vectors against the WebAssembly build (the package's CommonJS build in pkg/node):
+// The shared vectors against the WebAssembly build (the package's CommonJS entry, pkg/node):
 // every case of every file, with the same results as Rust.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const path = require('node:path')
 const fs = require('node:fs')
-const he = require(process.env.HOOTSUITE_EVENTS_WASM || path.join(__dirname, '..', 'pkg', 'node', 'hootsuite_events_wasm.js'))
+const he = require(process.env.HOOTSUITE_EVENTS_WASM || path.join(__dirname, '..', 'pkg', 'node', 'index.js'))
 
 const REPO = path.resolve(__dirname, '..', '..', '..')
 const { buildRequest, parsers, plain, keysOf, validate } = require(path.join(REPO, 'tests', 'vectors', 'js-ops.cjs'))
@@ -89,7 +89,9 @@ test('every case of every vector file ran', () => {
 })
 
 test('errors and raw-bytes guard', () => {
-  assert.throws(() => he.buildInstanceBody({}), (e) => e.name === 'ValidationError' && e.errors.length === 6)
+  assert.throws(() => he.buildInstanceBody({}), (e) => e instanceof he.ValidationError && e instanceof he.HootsuiteEventsError && e.code === 'validation' && e.errors.length === 6)
+  assert.throws(() => he.getInstanceRequest({ baseUrl: 'https;//x', userSecret: 'u', organizationSecret: 'o' }, 1), (e) => e instanceof he.InvalidArgumentError && e.field === 'base_url')
+  assert.throws(() => he.verifySignature('k', new Uint8Array([1]), 'sha256=AAAA', undefined), he.SignatureError)
   assert.throws(() => he.verifySignature('k', '{"a":1}', 'sha256=x'), (e) => e instanceof TypeError && /raw bytes/.test(e.message))
   const preview = he.previewInstanceRequest('us', {
     element: { key: 'hootsuite' }, providerData: { code: 'C-SECRET' }, name: 'n',
@@ -121,8 +123,13 @@ test('several keys: the index of the one that matched; the notification in the N
 // build on every validation case and every create-instance and webhook-URL request case.
 test('the browser build runs the form vectors', async (t) => {
   const pkg = path.join(__dirname, '..', 'pkg')
-  const browser = await import(require('node:url').pathToFileURL(path.join(pkg, 'hootsuite_events_wasm.js')).href)
+  const url = (file) => require('node:url').pathToFileURL(path.join(pkg, file)).href
+  const browser = await import(url('index.js'))
   browser.initSync({ module: fs.readFileSync(path.join(pkg, 'hootsuite_events_wasm_bg.wasm')) })
+  // One set of error classes for the browser and full entries.
+  const fullEsm = await import(url('full/index.js'))
+  assert.equal(fullEsm.ValidationError, browser.ValidationError)
+  assert.throws(() => browser.buildInstanceBody({}), (e) => e instanceof browser.ValidationError && e.errors.length === 6)
   assert.equal(browser.verifyEvent, undefined, 'the browser build leaves the server operations out')
   assert.equal(browser.createInstanceRequest, undefined, 'the browser build takes no account secret')
   // The browser's request is the preview: the full build's request, masked, with placeholder secrets.
