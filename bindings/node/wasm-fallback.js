@@ -7,6 +7,7 @@
 
 // Functions whose wasm results equal the native ones (the request builders through `Config`).
 const SERVED = [
+  'baseUrlPresets',
   'buildInstanceBody',
   'createInstanceSchema',
   'hootsuiteWebhookUrl',
@@ -18,9 +19,12 @@ const SERVED = [
   'verifySignature',
 ]
 const REQUESTS = [
+  'configurationRequest',
   'createInstanceRequest',
   'deleteInstanceRequest',
   'getInstanceRequest',
+  'instanceEventRequest',
+  'instanceEventsPageRequest',
   'instanceEventsRequest',
   'listInstancesRequest',
   'reauthenticateCodeRequest',
@@ -28,10 +32,26 @@ const REQUESTS = [
   'redirectUrlRequest',
   'setEnabledRequest',
   'setEventsRequest',
+  'setSignatureKeyRequest',
+  'updateConfigurationRequest',
   'updateEventCallbackRequest',
 ]
 // Functions whose wasm results still differ in shape from the native ones.
-const NOT_YET = ['parseEventNotification', 'parseInstance', 'parseInstancePage', 'validateInstance', 'validateInstanceUpdate', 'verifyEvent']
+const NOT_YET = [
+  'parseConfiguration',
+  'parseConfigurationEntry',
+  'parseEventNotification',
+  'parseInstance',
+  'parseInstanceEvent',
+  'parseInstanceEventPage',
+  'parseInstancePage',
+  'validateInstance',
+  'validateInstanceUpdate',
+  'verifyEvent',
+  // The receiving API (MemoryStore, process): not in the WebAssembly build yet.
+  'NativeMemoryStore',
+  'status',
+]
 
 function platformName() {
   let libc = ''
@@ -86,7 +106,7 @@ function load(nativeError) {
     return plain
   }
 
-  const api = { Config, Deduplicator: notYet('Deduplicator'), __backend: 'wasm' }
+  const api = { Config, __backend: 'wasm' }
   for (const name of SERVED) api[name] = wasm[name]
   for (const name of REQUESTS) api[name] = (config, ...rest) => wasm[name](account(config), ...rest)
   for (const name of NOT_YET) api[name] = notYet(name)

@@ -526,6 +526,20 @@ pub fn update_event_callback_request(
         .or_throw()
 }
 
+/// `PATCH /instances/{id}` with a new `event.notification.signature.key`: a key rotation.
+/// Verify with the new key first and the previous one after until the old deliveries' retries
+/// are over (about 73 hours).
+#[napi(catch_unwind)]
+pub fn set_signature_key_request(
+    config: &Config,
+    instance_id: f64,
+    key: String,
+) -> napi::Result<Request> {
+    instance::set_signature_key_request(&config.inner, id(instance_id)?, &Secret::new(key))
+        .map(request)
+        .or_throw()
+}
+
 /// `GET /instances/{id}/events`.
 #[napi(catch_unwind)]
 pub fn instance_events_request(config: &Config, instance_id: f64) -> napi::Result<Request> {

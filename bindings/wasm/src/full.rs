@@ -476,6 +476,20 @@ pub fn update_event_callback_request(
     ))
 }
 
+/// `PATCH /instances/{id}` with a new `event.notification.signature.key`: a key rotation.
+#[wasm_bindgen(js_name = setSignatureKeyRequest, unchecked_return_type = "HttpRequest")]
+pub fn set_signature_key_request(
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+    id: f64,
+    key: &str,
+) -> Result<JsValue, JsValue> {
+    request_out(instance::set_signature_key_request(
+        &config(config_value)?,
+        instance_id(id)?,
+        &hootsuite_events::Secret::new(key),
+    ))
+}
+
 /// `GET /instances/{id}/events`.
 #[wasm_bindgen(js_name = instanceEventsRequest, unchecked_return_type = "HttpRequest")]
 pub fn instance_events_request(

@@ -494,7 +494,10 @@ fn a_missing_secret_is_prompted_for_on_a_terminal() {
     let text = String::from_utf8_lossy(&seen);
     assert_eq!(status.code(), Some(0), "{text}");
     assert!(text.contains("signature key: "), "{text}");
-    assert!(text.contains("valid: instance 8 event e-2"), "{text}");
+    assert!(
+        text.contains("valid (key 1): instance 8 event e-2"),
+        "{text}"
+    );
     assert!(!text.contains("TTY-KEY-456"), "{text}");
 }
 
