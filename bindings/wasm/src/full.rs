@@ -144,6 +144,31 @@ export interface Notification {
 }
 /** A JSON Schema (2020-12) document. */
 export type JsonSchema = Record<string, unknown>;
+/** A region preset: its name (for `Config`/`Account.baseUrl`) and base URL. */
+export interface BaseUrlPreset {
+  name: string;
+  url: string;
+}
+/** Paging of an events request. */
+export interface PageOptions {
+  pageSize?: number;
+  nextPage?: string;
+}
+/** One page of events. */
+export interface InstanceEventPage {
+  events: InstanceEvent[];
+  nextPage: string | null;
+  totalCount: number | null;
+  returnedCount: number | null;
+}
+/** One entry of an instance's configuration (secrets read `********`). */
+export interface ConfigurationEntry {
+  id: number;
+  key: string;
+  propertyValue: string | null;
+  name: string | null;
+  extra: Record<string, unknown>;
+}
 "#;
 
 /// Keys whose values are user data and keep their keys as they are.
@@ -517,7 +542,7 @@ fn opt_instance_id(value: &JsValue) -> Result<Option<u64>, JsValue> {
 /// The region presets, in menu order: `[{name, url}]` (`us`, `eu`, `sap-us2`, ...). Only in
 /// the full build: the browser form lists them in its own markup, and the browser test checks
 /// that list against this one.
-#[wasm_bindgen(js_name = baseUrlPresets)]
+#[wasm_bindgen(js_name = baseUrlPresets, unchecked_return_type = "BaseUrlPreset[]")]
 pub fn base_url_presets() -> Result<JsValue, JsValue> {
     let list: Vec<Value> = hootsuite_events::BaseUrl::PRESETS
         .iter()
@@ -528,11 +553,11 @@ pub fn base_url_presets() -> Result<JsValue, JsValue> {
 
 /// `GET /instances/{id}/events`, or `GET /instances/events` (the whole account) with `null`;
 /// options `{pageSize?, nextPage?}`.
-#[wasm_bindgen(js_name = instanceEventsPageRequest)]
+#[wasm_bindgen(js_name = instanceEventsPageRequest, unchecked_return_type = "HttpRequest")]
 pub fn instance_events_page_request(
-    config_value: &JsValue,
-    id: &JsValue,
-    options: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number | null")] id: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PageOptions | undefined")] options: &JsValue,
 ) -> Result<JsValue, JsValue> {
     let q = instance::PageQuery {
         page_size: prop(options, "pageSize").as_f64().map(|n| n as u32),
@@ -546,10 +571,10 @@ pub fn instance_events_page_request(
 }
 
 /// `GET /instances/{id}/events/{eventId}`, or `/instances/events/{eventId}` with `null`.
-#[wasm_bindgen(js_name = instanceEventRequest)]
+#[wasm_bindgen(js_name = instanceEventRequest, unchecked_return_type = "HttpRequest")]
 pub fn instance_event_request(
-    config_value: &JsValue,
-    id: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number | null")] id: &JsValue,
     event_id: &str,
 ) -> Result<JsValue, JsValue> {
     request_out(instance::event_request(
@@ -560,8 +585,11 @@ pub fn instance_event_request(
 }
 
 /// `GET /instances/{id}/configuration`.
-#[wasm_bindgen(js_name = configurationRequest)]
-pub fn configuration_request(config_value: &JsValue, id: f64) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = configurationRequest, unchecked_return_type = "HttpRequest")]
+pub fn configuration_request(
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+    id: f64,
+) -> Result<JsValue, JsValue> {
     request_out(Ok(instance::configuration_request(
         &config(config_value)?,
         instance_id(id)?,
@@ -569,9 +597,9 @@ pub fn configuration_request(config_value: &JsValue, id: f64) -> Result<JsValue,
 }
 
 /// `PATCH /instances/{id}/configuration/{configId}` with `{"propertyValue": ...}`.
-#[wasm_bindgen(js_name = updateConfigurationRequest)]
+#[wasm_bindgen(js_name = updateConfigurationRequest, unchecked_return_type = "HttpRequest")]
 pub fn update_configuration_request(
-    config_value: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
     id: f64,
     config_id: f64,
     property_value: &str,
@@ -585,26 +613,34 @@ pub fn update_configuration_request(
 }
 
 /// Reads a page of events: `{events, nextPage, totalCount, returnedCount}`.
-#[wasm_bindgen(js_name = parseInstanceEventPage)]
-pub fn parse_instance_event_page(response: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = parseInstanceEventPage, unchecked_return_type = "InstanceEventPage")]
+pub fn parse_instance_event_page(
+    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
+) -> Result<JsValue, JsValue> {
     ok_value(instance::parse_instance_event_page(&response_in(response)?))
 }
 
 /// Reads one event.
-#[wasm_bindgen(js_name = parseInstanceEvent)]
-pub fn parse_instance_event(response: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = parseInstanceEvent, unchecked_return_type = "InstanceEvent")]
+pub fn parse_instance_event(
+    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
+) -> Result<JsValue, JsValue> {
     ok_value(instance::parse_instance_event(&response_in(response)?))
 }
 
 /// Reads `GET /instances/{id}/configuration`: `[{id, key, propertyValue, name, extra}]`.
-#[wasm_bindgen(js_name = parseConfiguration)]
-pub fn parse_configuration(response: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = parseConfiguration, unchecked_return_type = "ConfigurationEntry[]")]
+pub fn parse_configuration(
+    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
+) -> Result<JsValue, JsValue> {
     ok_value(instance::parse_configuration(&response_in(response)?))
 }
 
 /// Reads the answer of a configuration PATCH: one entry.
-#[wasm_bindgen(js_name = parseConfigurationEntry)]
-pub fn parse_configuration_entry(response: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = parseConfigurationEntry, unchecked_return_type = "ConfigurationEntry")]
+pub fn parse_configuration_entry(
+    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
+) -> Result<JsValue, JsValue> {
     ok_value(instance::parse_configuration_entry(&response_in(response)?))
 }
 

@@ -15,7 +15,7 @@ test('no any in a public signature', () => {
     const exported = text.replace(/export interface InitOutput \{[\s\S]*?\n\}/, '')
     const lines = exported.split('\n').filter((l) => /\bany\b/.test(l) && !/^\s*(\*|\/\*\*|\/\/)/.test(l))
     assert.deepEqual(lines, [], entry)
-    if (entry.endsWith('hootsuite_events_wasm.d.ts')) assert.match(text, /export function validateInstance\(form: CreateInstanceForm\): ValidationReport;/, entry)
+    if (entry.endsWith('hootsuite_events_wasm.d.ts')) assert.match(text, /export function validateInstance\(form: CreateInstanceForm, callback_url\?: string \| null\): ValidationReport;/, entry)
   }
 })
 
