@@ -11,7 +11,7 @@ use js_sys::Reflect;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::{camel, config, create_body, js_error, request_value, to_js, type_error};
+use crate::{camel_case, config, create_body, js_error, request_value, to_js, type_error};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -181,7 +181,7 @@ fn camel_keys(value: Value) -> Value {
                 .map(|(k, v)| {
                     let raw = RAW_KEYS.contains(&k.as_str());
                     let v = if raw { v } else { camel_keys(v) };
-                    (camel(&k), v)
+                    (camel_case(&k), v)
                 })
                 .collect::<Map<String, Value>>(),
         ),

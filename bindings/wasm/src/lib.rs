@@ -6,26 +6,11 @@
 //! keys) is passed through unchanged.
 
 use hootsuite_events::instance::{self, CreateInstance};
+use hootsuite_events::naming::camel_case;
 use hootsuite_events::{BaseUrl, Config, Error, HttpRequest};
 use js_sys::{Reflect, JSON};
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
-
-fn camel(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    let mut upper = false;
-    for c in key.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// A result as a JavaScript value, through JSON text and the browser's `JSON.parse` (small
 /// and fast); a serializable struct goes straight to text, without a `Value` tree.
@@ -73,7 +58,7 @@ fn js_error(e: Error) -> JsValue {
                 continue;
             }
             if let Ok(js) = to_js(&v) {
-                let _ = Reflect::set(target, &camel(&k).into(), &js);
+                let _ = Reflect::set(target, &camel_case(&k).into(), &js);
             }
         }
     }
