@@ -940,9 +940,8 @@ pub fn verify_signature(
 }
 
 /// A notification crosses as JSON text (struct field names in camelCase by the core's naming
-/// rule), which `index.js` parses with V8's `JSON.parse`: several times faster than building
-/// the object property by property through N-API (measured: `verifyEvent` on 2 KB, 46 µs as
-/// an object).
+/// rule), which `index.js` parses with V8's `JSON.parse`: faster than building the object
+/// property by property through N-API (figures in docs/benchmarks.md).
 fn notification_json(n: &events::Notification) -> napi::Result<String> {
     naming::to_camel_json(n).map_err(|e| type_err(&e.to_string()))
 }

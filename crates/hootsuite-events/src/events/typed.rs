@@ -1,6 +1,6 @@
 //! The fast path of [`super::parse_notification_with`]: serde visitors that read the body
 //! straight into a [`Notification`], without building a `serde_json::Value` of the whole
-//! document first (that tree cost 10 µs of the 18 µs a 2 KB notification took).
+//! document first (that tree was most of the parsing time: docs/benchmarks.md).
 //!
 //! Why a fast path and a reference path instead of one: the reference path (a `Value`, then
 //! [`super::notification_from`]) gives every error its JSON path and message, which serde's
@@ -229,9 +229,7 @@ impl<'de> Visitor<'de> for Events {
         Ok(Vec::new())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        // Most notifications carry a few events (at most 20). Measured on 12 events: reserving
-        // 4 and growing is faster than reserving 20 up front (5.0 vs 5.5 µs), whose 3.8 KB
-        // allocation sends glibc into `malloc_consolidate`.
+        // Most notifications carry a few events: a small start beats reserving the maximum (20).
         let mut out = Vec::with_capacity(4);
         while let Some(e) = seq.next_element_seed(Event)? {
             out.push(e);
