@@ -337,6 +337,20 @@ fn instance_id(value: f64) -> Result<u64, JsValue> {
     }
 }
 
+/// `pageSize`, when given: an integer from 0 to 2^32 - 1, as Node's binding takes it.
+fn page_size(options: &JsValue) -> Result<Option<u32>, JsValue> {
+    let v = prop(options, "pageSize");
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => {
+            Ok(Some(n as u32))
+        }
+        _ => Err(type_error("pageSize must be a non-negative integer")),
+    }
+}
+
 fn request_out(r: Result<HttpRequest, Error>) -> Result<JsValue, JsValue> {
     to_js(&request_value(&r.map_err(js_error)?))
 }
@@ -560,7 +574,7 @@ pub fn instance_events_page_request(
     #[wasm_bindgen(unchecked_param_type = "PageOptions | undefined")] options: &JsValue,
 ) -> Result<JsValue, JsValue> {
     let q = instance::PageQuery {
-        page_size: prop(options, "pageSize").as_f64().map(|n| n as u32),
+        page_size: page_size(options)?,
         next_page: opt_string(options, "nextPage"),
     };
     request_out(Ok(instance::events_page_request(
@@ -689,7 +703,7 @@ pub fn list_instances_request(
             Vec::new()
         },
         search_text: opt_string(options, "searchText"),
-        page_size: prop(options, "pageSize").as_f64().map(|n| n as u32),
+        page_size: page_size(options)?,
         next_page: opt_string(options, "nextPage"),
         hydrate: prop(options, "hydrate").as_bool(),
     };
@@ -706,6 +720,7 @@ fn instance_js(i: &instance::Instance) -> Result<JsValue, JsValue> {
         let descriptor = js_sys::Object::new();
         Reflect::set(&descriptor, &"value".into(), &value)?;
         Reflect::set(&descriptor, &"enumerable".into(), &false.into())?;
+        Reflect::set(&descriptor, &"writable".into(), &false.into())?;
         js_sys::Object::define_property(
             obj.unchecked_ref::<js_sys::Object>(),
             &key.into(),
