@@ -401,14 +401,9 @@ pub fn parse_callback(url: String, expected_state: String) -> napi::Result<Autho
 /// With `callbackUrl` (step 1's), `oauth.callback.url` must equal it (`callback_mismatch`).
 #[napi(catch_unwind)]
 pub fn validate_instance(data: Value, callback_url: Option<String>) -> ValidationResult {
-    report(&match (&data, callback_url) {
-        (Value::String(t), None) => instance::validate_json(t),
-        (v, None) => instance::validate(v),
-        (Value::String(t), Some(cb)) => match serde_json::from_str::<Value>(t) {
-            Ok(v) => instance::validate_with_callback(&v, &cb),
-            Err(_) => instance::validate_json(t),
-        },
-        (v, Some(cb)) => instance::validate_with_callback(v, &cb),
+    report(&match &data {
+        Value::String(t) => instance::validate_json_against(t, callback_url.as_deref()),
+        v => instance::validate_against(v, callback_url.as_deref()),
     })
 }
 
@@ -416,10 +411,7 @@ pub fn validate_instance(data: Value, callback_url: Option<String>) -> Validatio
 #[napi(catch_unwind)]
 pub fn validate_instance_update(data: Value) -> ValidationResult {
     report(&match &data {
-        Value::String(t) => match serde_json::from_str::<Value>(t) {
-            Ok(v) => instance::validate_update(&v),
-            Err(_) => instance::validate_json(t),
-        },
+        Value::String(t) => instance::validate_update_json(t),
         v => instance::validate_update(v),
     })
 }

@@ -545,14 +545,9 @@ fn validate_instance(
     data: &Bound<'_, PyAny>,
     callback_url: Option<&str>,
 ) -> PyResult<Py<PyAny>> {
-    let report = match (json_input(data)?, callback_url) {
-        (JsonInput::Text(t), None) => instance::validate_json(&t),
-        (JsonInput::Value(v), None) => instance::validate(&v),
-        (JsonInput::Text(t), Some(cb)) => match serde_json::from_str::<Value>(&t) {
-            Ok(v) => instance::validate_with_callback(&v, cb),
-            Err(_) => instance::validate_json(&t),
-        },
-        (JsonInput::Value(v), Some(cb)) => instance::validate_with_callback(&v, cb),
+    let report = match json_input(data)? {
+        JsonInput::Text(t) => instance::validate_json_against(&t, callback_url),
+        JsonInput::Value(v) => instance::validate_against(&v, callback_url),
     };
     build(py, "report", &ser(&report)?)
 }
@@ -560,10 +555,7 @@ fn validate_instance(
 #[pyfunction]
 fn validate_instance_update(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let report = match json_input(data)? {
-        JsonInput::Text(t) => match serde_json::from_str::<Value>(&t) {
-            Ok(v) => instance::validate_update(&v),
-            Err(_) => instance::validate_json(&t),
-        },
+        JsonInput::Text(t) => instance::validate_update_json(&t),
         JsonInput::Value(v) => instance::validate_update(&v),
     };
     build(py, "report", &ser(&report)?)

@@ -141,14 +141,9 @@ pub fn validate_instance(
     #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
     callback_url: Option<String>,
 ) -> Result<JsValue, JsValue> {
-    let report = match (input(form)?, callback_url) {
-        (Input::Text(t), None) => instance::validate_json(&t),
-        (Input::Value(v), None) => instance::validate(&v),
-        (Input::Text(t), Some(cb)) => match serde_json::from_slice::<Value>(t.as_bytes()) {
-            Ok(v) => instance::validate_with_callback(&v, &cb),
-            Err(_) => instance::validate_json(&t),
-        },
-        (Input::Value(v), Some(cb)) => instance::validate_with_callback(&v, &cb),
+    let report = match input(form)? {
+        Input::Text(t) => instance::validate_json_against(&t, callback_url.as_deref()),
+        Input::Value(v) => instance::validate_against(&v, callback_url.as_deref()),
     };
     to_js(&report)
 }

@@ -166,10 +166,10 @@ struct ListenArgs {
     /// Port on 127.0.0.1.
     #[arg(long, default_value_t = 8766)]
     port: u16,
-    /// The instance's signature key (prefer the variable or --key-file); repeat it during a
-    /// rotation, the current key first, then the keys it replaced (deliveries signed with
-    /// those are still retried for about 73 h).
-    #[arg(long, env = "HOOTSUITE_EVENTS_SIGNATURE_KEY", hide_env_values = true)]
+    /// The instance's signature key (prefer HOOTSUITE_EVENTS_SIGNATURE_KEY or --key-file, read
+    /// when no key is given otherwise); repeat it during a rotation, the current key first,
+    /// then the keys it replaced (deliveries signed with those are still retried for about 73 h).
+    #[arg(long)]
     key: Vec<String>,
     /// A file holding a signature key (- for standard input); repeatable like --key.
     #[arg(long, value_name = "PATH")]
@@ -225,9 +225,9 @@ struct TriggerArgs {
 
 #[derive(clap::Args)]
 struct VerifyArgs {
-    /// The signature key (prefer the variable or --key-file); repeat it during a rotation, the
-    /// current key first.
-    #[arg(long, env = "HOOTSUITE_EVENTS_SIGNATURE_KEY", hide_env_values = true)]
+    /// The signature key (prefer HOOTSUITE_EVENTS_SIGNATURE_KEY or --key-file, read when no key
+    /// is given otherwise); repeat it during a rotation, the current key first.
+    #[arg(long)]
     key: Vec<String>,
     /// A file holding a signature key (- for standard input); repeatable like --key.
     #[arg(long, value_name = "PATH")]

@@ -6,8 +6,9 @@
 //! request with both `Transfer-Encoding` and `Content-Length` is framed by the chunked coding
 //! only and its connection closed after the answer, RFC 9112 §6.3). A tokio runtime on threads
 //! of its own runs it, so that callers stay synchronous: [`Server::start`] returns once the
-//! socket listens, the handler is a plain function from a [`Request`] to a [`Response`] (run on
-//! tokio's blocking pool, so it may sleep or take locks), and [`Server::stop`] waits for the end.
+//! socket listens, the handler is a plain function from a [`Request`] to a [`Response`] (run
+//! inline on a runtime thread, so it must not block: delays go in [`Response::delay`]), and
+//! [`Server::stop`] waits for the end.
 //!
 //! Limits, all in [`Limits`]: the request head (431 past it, read no further), the number of
 //! headers, the body (413), the time to send a head (also the keep-alive idle time), the time to
@@ -67,8 +68,8 @@ impl Default for Limits {
     }
 }
 
-/// A request as a handler sees it.
-#[derive(Debug)]
+/// A request as a handler sees it. Its `Debug` shows no header value, query or body: they may
+/// carry an Authorization header, an instance token or an OAuth code.
 pub struct Request {
     /// The method, upper case.
     pub method: String,
@@ -80,6 +81,19 @@ pub struct Request {
     pub body: Vec<u8>,
     /// The body was over [`Limits::max_body`]: `body` is empty, answer 413.
     pub body_too_large: bool,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path())
+            .field("headers", &names)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("body_too_large", &self.body_too_large)
+            .finish()
+    }
 }
 
 impl Request {
@@ -401,10 +415,11 @@ async fn connection(
             }
         }
     };
-    drop(guard);
     if !ended_cleanly {
         linger(&mut stream).await;
     }
+    // Only now: a lingering connection still counts against `max_connections`.
+    drop(guard);
 }
 
 /// After an error answer, reads (and drops) what the client is still sending for a moment
@@ -509,8 +524,7 @@ async fn serve_one(
         body: data,
         body_too_large: too_large,
     };
-    // Inline on the runtime's thread: handlers only compute and take short locks (a handing
-    // over to tokio's blocking pool cost the load test a third of its throughput).
+    // Inline on the runtime's thread: handlers only compute and take short locks.
     let answer = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(request))) {
         Ok(a) => a,
         // The handler panicked: this request fails, the connection goes on being served.

@@ -178,14 +178,15 @@ impl BaseUrl {
             field: "base_url".into(),
             reason: crate::url::describe(input, &problem),
         })?;
-        if !url.secure && !allow_cleartext && !is_loopback(url.host) {
+        if !url.secure && !allow_cleartext && !crate::url::is_loopback_host(url.host) {
             return Err(Error::InvalidArgument {
                 field: "base_url".into(),
                 reason: format!(
-                    "`{input}` is cleartext http:// to a host that is not loopback: the user and \
+                    "`{}` is cleartext http:// to a host that is not loopback: the user and \
                      organization secrets would travel unencrypted; expected https:// (or \
                      http:// to localhost, 127.0.0.1 or [::1]; BaseUrl::parse_insecure for a \
-                     network you trust)"
+                     network you trust)",
+                    crate::redact::redact_url(input)
                 ),
             });
         }
@@ -193,7 +194,8 @@ impl BaseUrl {
             return Err(Error::InvalidArgument {
                 field: "base_url".into(),
                 reason: format!(
-                    "`{input}` has a query or fragment; expected a base URL such as `{}`",
+                    "`{}` has a query or fragment; expected a base URL such as `{}`",
+                    crate::redact::redact_url(input),
                     Self::US
                 ),
             });
@@ -355,19 +357,6 @@ impl fmt::Debug for Config {
 
 /// A secret that goes into the `Authorization` header must be non-blank, free of control
 /// characters (they cannot stand in a header) and of `,` (it separates the header's parts).
-/// `localhost`, an address in 127.0.0.0/8, or `[::1]` (the host as `parse_http_url` gives it).
-fn is_loopback(host: &str) -> bool {
-    if host.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    let bare = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    bare.parse::<std::net::IpAddr>()
-        .is_ok_and(|ip| ip.is_loopback())
-}
-
 fn check_header_secret(field: &str, secret: &Secret) -> Result<(), Error> {
     let reason = if secret.is_blank() {
         "is empty; expected the value shown in the Cloud Elements console"

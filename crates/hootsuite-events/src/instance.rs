@@ -515,11 +515,28 @@ pub fn validate_with_callback(value: &Value, step1_callback_url: &str) -> Valida
                 Path::ROOT.key("configuration").key(KEY_CALLBACK_URL),
                 "callback_mismatch",
                 label_of(KEY_CALLBACK_URL),
-                format!("{} `{given}` differs from the `callbackUrl` of step 1 (`{step1_callback_url}`); Hootsuite only accepts the code for the redirect URI it was issued to, so both must be the same URL", display(KEY_CALLBACK_URL)),
+                format!("{} `{}` differs from the `callbackUrl` of step 1 (`{}`); Hootsuite only accepts the code for the redirect URI it was issued to, so both must be the same URL", display(KEY_CALLBACK_URL), crate::redact::redact_url(given), crate::redact::redact_url(step1_callback_url)),
             );
         }
     }
     r
+}
+
+/// [`validate`], and with step 1's callback URL also [`validate_with_callback`]'s check: what
+/// the bindings call with an optional callback URL.
+pub fn validate_against(value: &Value, step1_callback_url: Option<&str>) -> ValidationReport {
+    match step1_callback_url {
+        Some(cb) => validate_with_callback(value, cb),
+        None => validate(value),
+    }
+}
+
+/// [`validate_against`] for JSON text: malformed JSON gives one `json_syntax` error.
+pub fn validate_json_against(text: &str, step1_callback_url: Option<&str>) -> ValidationReport {
+    match serde_json::from_slice::<Value>(text.as_bytes()) {
+        Ok(v) => validate_against(&v, step1_callback_url),
+        Err(e) => ValidationReport::syntax(&e),
+    }
 }
 
 /// [`validate`] for JSON text: malformed JSON gives one `json_syntax` error with line and column.
@@ -747,6 +764,18 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
 /// assert_eq!(report.errors[0].code, "invalid_url");
 /// ```
 pub fn validate_update(value: &Value) -> ValidationReport {
+    validate_update_checked(value)
+}
+
+/// [`validate_update`] for JSON text: malformed JSON gives one `json_syntax` error.
+pub fn validate_update_json(text: &str) -> ValidationReport {
+    match serde_json::from_slice::<Value>(text.as_bytes()) {
+        Ok(v) => validate_update(&v),
+        Err(e) => ValidationReport::syntax(&e),
+    }
+}
+
+fn validate_update_checked(value: &Value) -> ValidationReport {
     let mut r = ValidationReport::new();
     let root = Path::ROOT;
     let Some(obj) = root_object(&mut r, value, "the update body") else {
@@ -1238,7 +1267,7 @@ pub fn update_event_callback_request(
     if is_platform_webhook_url(url) {
         return Err(Error::InvalidArgument {
             field: KEY_EVENT_CALLBACK_URL.into(),
-            reason: format!("`{url}` is Cloud Elements' own Hootsuite webhook endpoint (`/events/hootsuite`), where Hootsuite sends events; as the final callback URL every notification would loop back to the platform. Expected your receiver's URL"),
+            reason: format!("`{}` is Cloud Elements' own Hootsuite webhook endpoint (`/events/hootsuite`), where Hootsuite sends events; as the final callback URL every notification would loop back to the platform. Expected your receiver's URL", crate::redact::redact_url(url)),
         });
     }
     let body = serde_json::json!({ "configuration": { KEY_EVENT_CALLBACK_URL: url } });

@@ -422,7 +422,6 @@ pub fn parse_callback(
     }
 }
 
-/// Constant-time comparison of byte strings (the length may leak; the content does not).
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -86,6 +86,14 @@ pub fn mask_json(value: &mut Value) {
 /// `url` with the value of every secret query parameter replaced by [`MASK`] (the name is
 /// compared after percent-decoding, so `api%53ecret` is caught too).
 pub fn redact_url(url: &str) -> String {
+    redact_url_at(url, 0)
+}
+
+/// URLs nested in query values deeper than this are masked whole: the recursion (and the
+/// copying at each level) stays bounded whatever the input.
+const MAX_URL_NESTING: u8 = 2;
+
+fn redact_url_at(url: &str, depth: u8) -> String {
     let (before_fragment, fragment) = match url.split_once('#') {
         Some((b, f)) => (b, Some(f)),
         None => (url, None),
@@ -111,7 +119,10 @@ pub fn redact_url(url: &str) -> String {
                     .decode_utf8_lossy()
                     .into_owned();
                 if value.contains(['?', '#']) {
-                    let redacted = redact_url(&value);
+                    if depth >= MAX_URL_NESTING {
+                        return format!("{k}={MASK}");
+                    }
+                    let redacted = redact_url_at(&value, depth + 1);
                     if redacted != value {
                         let encoded = percent_encoding::utf8_percent_encode(
                             &redacted,
@@ -157,6 +168,15 @@ pub fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deeply_nested_urls_stay_bounded() {
+        let deep = format!("https://x?{}", "a=?".repeat(30_000));
+        let shown = redact_url(&deep);
+        assert!(shown.len() <= deep.len() + 64, "{}", shown.len());
+        let two = "https://x/cb?next=https%3A%2F%2Fy%3Fcode%3DSECRET-1";
+        assert!(!redact_url(two).contains("SECRET-1"), "{}", redact_url(two));
+    }
 
     #[test]
     fn names_are_secret_in_any_case() {

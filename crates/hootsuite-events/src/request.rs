@@ -117,7 +117,7 @@ impl HttpRequest {
         if self.body.is_empty() {
             return true;
         }
-        // Only a body that cannot be read as JSON, or that holds no code, is safe to resend.
+        // Only a JSON body without `providerData.code` is safe to resend.
         !serde_json::from_slice::<serde_json::Value>(&self.body)
             .map_or(true, |v| v.pointer("/providerData/code").is_some())
     }

@@ -112,8 +112,7 @@ fn no_rendering_shows_a_secret() {
     assert_eq!(parsed.token.expose(), token);
 }
 
-/// The cases of issue 14: the request token and state of the redirect parameters, an error
-/// body holding a token, configuration secrets returned in clear, secret names in any case, and
+/// The request token and state of the redirect parameters, an error body holding a token, configuration secrets returned in clear, secret names in any case, and
 /// a secret passed where a URL belongs.
 #[test]
 fn issue_14_renderings_hide_secrets() {
@@ -165,7 +164,7 @@ fn issue_14_renderings_hide_secrets() {
     let wrong_update =
         instance::update_event_callback_request(&config, 1, CONF[1]).expect_err("not a URL");
     let wrong_params = RedirectUrlParams::new("client", "api", CONF[2]).validate();
-    // Secret names in another case than the table's (main masked case-sensitively).
+    // Secret names in another case than the table's.
     let odd_case = CreateInstance::builder("n", "code", "https://a.example/cb", "client", "api")
         .configuration("OAuth.User.Token", CONF[0])
         .configuration("OAUTH.API.SECRET.OLD", CONF[1])

@@ -8,7 +8,8 @@
 //!    event; Cloud Elements splits a batch of more than 20 into several notifications that
 //!    each carry the whole `raw`, so every part names the same units and the batch is
 //!    processed once however it was split. An event without `seq_no` is keyed by a digest of
-//!    its JSON (`hs:<instanceId>:@<digest>`), the same in every part.
+//!    its JSON and its position in the batch (`hs:<instanceId>:@<digest>:<position>`), the same
+//!    in every part.
 //! 2. otherwise one unit per Cloud Elements event: `ce:<instanceId>:<eventId>:<position>`
 //!    (`eventId` names the notification, the position the event in it); without an `eventId`,
 //!    `ce:<instanceId>:@<digest of the body>:<position>`.
@@ -69,7 +70,9 @@ pub(crate) fn derive(n: &Notification, body: &[u8]) -> Vec<Unit> {
                             .get(i)
                             .and_then(|v| serde_json::to_vec(v).ok())
                             .unwrap_or_default();
-                        format!("@{}", digest(&json))
+                        // The position keeps two identical events of one batch apart; every
+                        // part of a split batch carries the whole batch, so it is stable.
+                        format!("@{}:{i}", digest(&json))
                     }
                 };
                 Unit {
@@ -148,7 +151,11 @@ mod tests {
         );
         let k = keys(&part1);
         assert_eq!(&k[..2], ["hs:5:7", "hs:5:8"]);
-        assert!(k[2].starts_with("hs:5:@") && k[2].len() == "hs:5:@".len() + 32);
+        assert!(k[2].starts_with("hs:5:@") && k[2].ends_with(":2"), "{k:?}");
+        // Two identical events without seq_no in one batch stay two units.
+        let twin = r#"{"message": {"raw": [{"type": "t"}, {"type": "t"}]}}"#;
+        let twins = keys(twin);
+        assert_ne!(twins[0], twins[1]);
         assert_eq!(k, keys(&part2));
     }
 
