@@ -229,6 +229,7 @@ export interface Outcome {
   processed: number
   skipped: number
   inProgress: number
+  /** The core's field; 0 here: when the handler throws, `process` releases and rethrows. */
   failed: number
   lostLeases: number
 }

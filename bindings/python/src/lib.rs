@@ -88,7 +88,7 @@ fn json_input(obj: &Bound<'_, PyAny>) -> PyResult<JsonInput> {
 const MAX_VALUES: usize = 1_000_000;
 
 /// A Python value as JSON, through one walk for every input: exact dict, list, tuple, str,
-/// int, float, bool and None are read directly (twice as fast as a generic walk), and any
+/// int, float, bool and None are read directly (the common case), and any
 /// other `collections.abc.Mapping` or `Sequence` (OrderedDict, UserDict, a custom class) through
 /// the same checks. Nesting deeper than [`hootsuite_events::json::MAX_DEPTH`] (a container that
 /// holds itself, at any distance) or more than [`MAX_VALUES`] values is a `ValueError`;
@@ -177,10 +177,6 @@ fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Val
         for item in m.items()?.iter() {
             let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
             map.insert(key(&k)?, walk(&v, depth + 1, count)?);
-            *count += 1;
-            if *count > MAX_VALUES {
-                return Err(too_many());
-            }
         }
         return Ok(Value::Object(map));
     }
@@ -190,11 +186,9 @@ fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Val
             return Err(too_many());
         }
         let mut items = Vec::with_capacity(len);
+        // `walk` counts every value: an endless iterator stops at MAX_VALUES.
         for v in seq.try_iter()? {
             items.push(walk(&v?, depth + 1, count)?);
-            if items.len() > MAX_VALUES {
-                return Err(too_many());
-            }
         }
         return Ok(Value::Array(items));
     }
@@ -893,7 +887,11 @@ fn verifier(
             PyTypeError::new_err(format!("key: {expected}, got {kind}"))
         })?;
         let mut keys = Vec::new();
-        for (i, item) in items.enumerate() {
+        // One more than the core takes, so that an endless iterable still gets its error.
+        for (i, item) in items
+            .enumerate()
+            .take(hootsuite_events::signature::MAX_KEYS + 1)
+        {
             let item = item?;
             let Ok(s) = item.cast::<PyString>() else {
                 let kind = item.get_type().name()?;

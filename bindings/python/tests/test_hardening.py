@@ -1,4 +1,4 @@
-"""Issue 14: no input crashes the interpreter, a panic surfaces as an exception, and no
+"""No input crashes the interpreter, a panic surfaces as an exception, and no
 rendering shows a secret."""
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ def _run_isolated(code: str) -> subprocess.CompletedProcess:
 
 
 def test_the_issue_repro_raises_instead_of_crashing():
-    # On main this killed the interpreter with a segmentation fault.
     out = _run_isolated(
         "import collections, hootsuite_events\n"
         "d = collections.OrderedDict(); d['x'] = d\n"
@@ -102,7 +101,8 @@ def test_deep_but_not_cyclic_values_of_every_kind():
         shallow: object = "x"
         for _ in range(100):
             shallow = wrap(shallow)
-        assert he.validate_instance({"a": shallow}).valid is False  # read, then judged
+        report = he.validate_instance({"a": shallow})  # read whole, then judged
+        assert [i.path for i in report.warnings if i.path[:1] == ("a",)] == [("a",)]
 
 
 def test_oversized_values_are_a_value_error():
@@ -194,10 +194,10 @@ def test_no_secret_in_errors_instances_or_messages():
     assert inst.configuration["oauth.user.token"] == "********"
     assert inst.configuration_secrets == {"oauth.api.secret": "AS-3e2", "oauth.user.token": "UT-3e3", "OAuth.User.Refresh_Token": "UR-3e4"}
     assert inst.token == "TOK-3e1"
-    params = he.redirect_url_request(he.Config("us", "u", "o"), "k", "s", "https://a.example/cb", state="STATE-3e6", request_token="RQ-3e7")
+    params = he.redirect_url_request(he.Config("us", "u", "o"), "k", "AS-3e8", "https://a.example/cb", state="STATE-3e6", request_token="RQ-3e7")
     with pytest.raises(he.InvalidArgumentError) as wrong_arg:
         he.update_event_callback_request(he.Config("us", "u", "o"), 1, "SECRET-IN-WRONG-PLACE")
     shown = "\n".join([repr(e), str(e), repr(e.details), repr(inst), str(inst), repr(params),
                        str(wrong_arg.value), repr(wrong_arg.value.details)])
-    for s in secrets + ["STATE-3e6", "RQ-3e7", "SECRET-IN-WRONG-PLACE"]:
+    for s in secrets + ["AS-3e8", "STATE-3e6", "RQ-3e7", "SECRET-IN-WRONG-PLACE"]:
         assert s not in shown, (s, shown)

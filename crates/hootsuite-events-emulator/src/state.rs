@@ -1253,29 +1253,25 @@ fn receive_webhook(
         name: inst.name.clone(),
         tags: inst.tags.clone(),
     };
-    let bodies = match hootsuite::notifications(payload, &info, state.last_event_id + 1, &date) {
-        Ok(b) => b,
+    let events = match hootsuite::normalize(payload, id, &date) {
+        Ok(e) => e,
         Err(msg) => return shared.error(400, &msg, None, rid),
     };
     if inst.disabled {
         return shared.error(403, "The instance is disabled", None, rid);
     }
-    if !inst.events_enabled() || bodies.is_empty() {
+    if !inst.events_enabled() || events.is_empty() {
         return Resp::json(200, &json!({"eventIds": []}));
     }
     let url = inst.config_str(KEY_EVENT_CALLBACK_URL).map(str::to_string);
     let key = inst.config_str(KEY_SIGNATURE_KEY).map(SignatureKey::new);
     let active = inst.subscription_active;
-    let per_body = hootsuite::normalize(payload, id, &date)
-        .map(|e| e.len())
-        .unwrap_or_default();
     let mut ids = Vec::new();
-    for (i, bytes) in bodies.into_iter().enumerate() {
+    for chunk in events.chunks(EVENTS_PER_NOTIFICATION) {
         state.last_event_id += 1;
         let event_id = state.last_event_id;
-        let object_count = per_body
-            .saturating_sub(i * EVENTS_PER_NOTIFICATION)
-            .min(EVENTS_PER_NOTIFICATION);
+        let bytes = hootsuite::envelope(payload, &info, event_id, &date, chunk);
+        let object_count = chunk.len();
         let mut rec = EventRec {
             id: event_id,
             status: "RECEIVED",

@@ -99,8 +99,8 @@ WEBHOOK_ID_HEADER = "Elements-Webhook-Id"
 
 
 def __getattr__(name: str) -> object:
-    # The store protocols need `typing`, which the package otherwise does not import (it
-    # costs milliseconds of import time): they load on first use.
+    # The store protocols need `typing`, which the package does not import eagerly: they load
+    # on first use.
     if name in ("Store", "AsyncStore"):
         from . import stores
 

@@ -5,7 +5,7 @@ for the whole value as plain dicts and lists. JSON that the library does not mod
 fields, Hootsuite's raw payload) stays available as plain dicts and lists (``extra``, ``raw``).
 
 They are deliberately not dataclasses: importing ``dataclasses`` (and ``typing`` at run time)
-cost about 13 ms of the package's import time.
+would slow the package's import (figures in docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -280,7 +280,10 @@ class Claim(_Record):
 
 
 class Outcome(_Record):
-    """What ``process`` did with one notification; answer Cloud Elements ``status``."""
+    """What ``process`` did with one notification; answer Cloud Elements ``status``.
+
+    ``failed`` is the core's field and is 0 here: when a handler raises, ``process`` releases
+    the claim and lets the exception through (answer 500) instead of returning."""
 
     _fields = ('status', 'processed', 'skipped', 'in_progress', 'failed', 'lost_leases',)
 
