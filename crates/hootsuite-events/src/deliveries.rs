@@ -119,6 +119,17 @@ impl DeliveryStatus {
         }
     }
 
+    /// Reads a status name; anything outside the schema's enum is an
+    /// [`Error::InvalidArgument`].
+    pub fn parse(name: &str) -> Result<Self, Error> {
+        DeliveryStatus::from_name(name).ok_or_else(|| Error::InvalidArgument {
+            field: "status".into(),
+            reason: format!(
+                "is `{name}`; expected one of created, retry, delivered, notified, queued"
+            ),
+        })
+    }
+
     fn from_name(name: &str) -> Option<Self> {
         Some(match name {
             "created" => DeliveryStatus::Created,
