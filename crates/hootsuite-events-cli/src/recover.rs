@@ -135,6 +135,8 @@ pub(crate) fn recover(a: RecoverArgs) -> Result<ExitCode, Failure> {
     }
     if a.dry_run {
         println!("dry run: nothing redelivered");
+    } else if redelivered.is_empty() {
+        println!("nothing to redeliver");
     } else {
         println!(
             "{} redelivered; their subscriptions are active again",

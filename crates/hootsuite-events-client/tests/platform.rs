@@ -615,7 +615,8 @@ fn deliveries_have_the_platform_shape() {
 
 /// churros' queue test: with the account's failure policy set to `queue`, a failing delivery
 /// is queued at once (one attempt, no retry), stays queued while the receiver is back, and
-/// the redelivery `PUT` with churros' `where` releases it; `retry` is the default.
+/// the redelivery `PUT` (here scoped to the instance: re-enabling) releases it, once;
+/// `retry` is the default.
 #[test]
 fn the_queue_policy_queues_at_once_until_released() {
     let emu = emulator(Duration::from_secs(3600));
@@ -650,8 +651,12 @@ fn the_queue_policy_queues_at_once_until_released() {
     wait_until("the second event to be queued too", || {
         c.all_deliveries(&queued, 5).expect("list").len() == 2
     });
-    let released = c.redeliver(&queued).expect("released");
+    // Re-enabling the instance is the redelivery PUT scoped to it: both are released.
+    let released = c.reenable(id).expect("released");
     assert_eq!(released.len(), 2);
+    assert!(released.iter().all(|d| d.instance_id == Some(id)));
+    // A second PUT (a retry after a lost answer) finds nothing queued: nothing is re-sent.
+    assert!(c.redeliver(&queued).expect("again").is_empty());
     wait_until("both delivered", || {
         c.all_deliveries(&DeliveryQuery::default().instance(id), 5)
             .expect("list")
