@@ -394,3 +394,32 @@ pub fn validate(data: &[u8]) {
         let _ = instance::validate_update(&v);
     }
 }
+
+/// The browser build's JSON reader against serde_json on the same text: the same value (key
+/// order included, numbers equal once read by serde_json) or the same error, word for word
+/// with line and column; and what it writes reads back as the same value.
+pub fn jsonv(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let ours = hootsuite_events::jsonv::from_str(text);
+    let theirs = serde_json::from_str::<serde_json::Value>(text);
+    match (ours, theirs) {
+        (Ok(a), Ok(b)) => {
+            let written = a.to_json();
+            let back: serde_json::Value =
+                serde_json::from_str(&written).expect("jsonv writes JSON serde_json reads");
+            assert_eq!(back, b, "jsonv read another value");
+            assert_eq!(
+                serde_json::to_string(&back).unwrap(),
+                serde_json::to_string(&b).unwrap(),
+                "jsonv changed the key order"
+            );
+            let again = hootsuite_events::jsonv::from_str(&a.to_json_pretty())
+                .expect("jsonv reads its pretty text");
+            assert_eq!(again, a, "the pretty text reads back as the value");
+        }
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "another error"),
+        (a, b) => panic!("jsonv {a:?}, serde_json {b:?}"),
+    }
+}
