@@ -92,8 +92,9 @@ echo "build.sh: hootsuite-events-wasm: .wasm $(wc -c < "$HERE/pkg/hootsuite_even
 #    size reached (60 KB on 2026-11-27, see docs/benchmarks.md) plus a little room for toolchain
 #    changes, so that any growth fails the build and is looked at. Raised from 63 000 for issue
 #    14's redaction in the form build, then to 68 400 when issues 12, 14, 16 and 17 met in one
-#    build (67 050 B + 2 %; itemized in docs/benchmarks.md; issue 18 is the way down).
-BUDGET=${HOOTSUITE_EVENTS_WASM_BUDGET:-68400}
+#    build (67 050 B + 2 %; itemized in docs/benchmarks.md), then lowered with issue 18's steps
+#    (the size reached + 2 %, each step in docs/benchmarks.md).
+BUDGET=${HOOTSUITE_EVENTS_WASM_BUDGET:-64900}
 total=$((wasm_gz + js_gz))
 if [ "$total" -gt "$BUDGET" ]; then
   if [ "$SIZE_OPTIMIZED" = 1 ]; then

@@ -12,6 +12,12 @@ use js_sys::{Reflect, JSON};
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
+// The browser build is single-threaded and short-lived per call: a free list is enough there.
+#[cfg(all(target_arch = "wasm32", not(feature = "full")))]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
 /// A result as a JavaScript value, through JSON text and the browser's `JSON.parse` (small
 /// and fast); a serializable struct goes straight to text, without a `Value` tree.
 fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
