@@ -167,7 +167,8 @@ impl Value {
 
     /// Compact JSON text, as `serde_json::to_string` writes it (numbers as written).
     pub fn to_json(&self) -> String {
-        let mut out = String::new();
+        // serde_json's starting capacity: most bodies then grow once or not at all.
+        let mut out = String::with_capacity(128);
         write_value(&mut out, self, None);
         out
     }
