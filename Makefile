@@ -41,7 +41,7 @@ ACTIONLINT := $(CACHE)/actionlint/bin/actionlint
 # read bodies try inputs up to 1.1 MB (past the 1 MiB body limit); the others up to 64 KiB.
 FUZZ_MAX_LEN = case $$t in notification|signature|responses|validate|redact) echo 1153434;; *) echo 65536;; esac
 CARGO_FUZZ := $(CACHE)/cargo-fuzz/bin/cargo-fuzz
-FUZZ_TARGETS := notification signature responses callback validate urls redact
+FUZZ_TARGETS := notification signature responses callback validate urls redact jsonv
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 20
 

@@ -394,3 +394,60 @@ pub fn validate(data: &[u8]) {
         let _ = instance::validate_update(&v);
     }
 }
+
+/// The browser build's JSON reader against serde_json on the same text: the same value (key
+/// order included, numbers equal once read by serde_json) or the same error, word for word
+/// with line and column; and what it writes reads back as the same value.
+pub fn jsonv(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let ours = hootsuite_events::jsonv::from_str(text);
+    let theirs = serde_json::from_str::<serde_json::Value>(text);
+    match (ours, theirs) {
+        (Ok(a), Ok(b)) => {
+            let written = a.to_json();
+            let back: serde_json::Value =
+                serde_json::from_str(&written).expect("jsonv writes JSON serde_json reads");
+            assert_eq!(back, b, "jsonv read another value");
+            assert_eq!(
+                serde_json::to_string(&back).unwrap(),
+                serde_json::to_string(&b).unwrap(),
+                "jsonv changed the key order"
+            );
+            let again = hootsuite_events::jsonv::from_str(&a.to_json_pretty())
+                .expect("jsonv reads its pretty text");
+            assert_eq!(again, a, "the pretty text reads back as the value");
+            // Where serde_json spells every number as the input does, the texts are equal.
+            if same_spelling(&a) {
+                assert_eq!(written, serde_json::to_string(&b).unwrap(), "another text");
+                assert_eq!(
+                    a.to_json_pretty(),
+                    serde_json::to_string_pretty(&b).unwrap(),
+                    "another pretty text"
+                );
+            }
+        }
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "another error"),
+        (a, b) => panic!("jsonv {a:?}, serde_json {b:?}"),
+    }
+}
+
+/// Whether every number is an integer serde_json writes back as written (it keeps `u64` and
+/// `i64` as they are, and writes every other number as an `f64`).
+fn same_spelling(v: &hootsuite_events::jsonv::Value) -> bool {
+    use hootsuite_events::jsonv::Value;
+    match v {
+        Value::Number(n) => {
+            let t = n.as_str();
+            let digits = t.strip_prefix('-').unwrap_or(t);
+            t != "-0"
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && (digits == "0" || !digits.starts_with('0'))
+                && (t.parse::<u64>().is_ok() || t.parse::<i64>().is_ok())
+        }
+        Value::Array(items) => items.iter().all(same_spelling),
+        Value::Object(m) => m.iter().all(|(_, v)| same_spelling(v)),
+        _ => true,
+    }
+}

@@ -92,6 +92,30 @@ fn benches(c: &mut Criterion) {
     });
     g.finish();
 
+    // The browser build's reader against serde_json's, on the same texts (issue 18).
+    let mut g = c.benchmark_group("json");
+    let note = String::from_utf8(notification(2 * 1024)).expect("UTF-8");
+    for (name, text) in [
+        ("create-instance body", BODY),
+        ("2 KB notification", note.as_str()),
+    ] {
+        g.bench_function(format!("jsonv: read a {name}"), |b| {
+            b.iter(|| hootsuite_events::jsonv::from_str(black_box(text)).expect("valid"))
+        });
+        g.bench_function(format!("serde_json: read a {name} into a Value"), |b| {
+            b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(text)).expect("valid"))
+        });
+        let ours = hootsuite_events::jsonv::from_str(text).expect("valid");
+        let theirs: serde_json::Value = serde_json::from_str(text).expect("valid");
+        g.bench_function(format!("jsonv: write a {name}"), |b| {
+            b.iter(|| black_box(&ours).to_json())
+        });
+        g.bench_function(format!("serde_json: write a {name}"), |b| {
+            b.iter(|| serde_json::to_string(black_box(&theirs)).expect("text"))
+        });
+    }
+    g.finish();
+
     let key = SignatureKey::new("MySecretEventSignatureKey");
     for size in [2 * 1024, 64 * 1024] {
         let body = notification(size);

@@ -71,6 +71,7 @@ pub mod events;
 pub mod idempotency;
 pub mod instance;
 pub mod json;
+pub mod jsonv;
 pub mod naming;
 pub mod oauth;
 pub mod redact;

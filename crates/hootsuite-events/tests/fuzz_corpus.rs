@@ -55,3 +55,8 @@ fn urls_corpus() {
 fn redact_corpus() {
     replay("redact", fuzz::redact);
 }
+
+#[test]
+fn jsonv_corpus() {
+    replay("jsonv", fuzz::jsonv);
+}
