@@ -1188,6 +1188,12 @@ impl NativeRedisProtocol {
         idempotency::redis::parse_flag_reply(reply as i64).or_throw()
     }
 
+    /// The Redis key of a unit key: `<namespace>:<unit key>`.
+    #[napi(catch_unwind)]
+    pub fn key(&self, unit_key: String) -> napi::Result<String> {
+        self.inner.key(&unit_key).or_throw()
+    }
+
     /// The namespace of the keys.
     #[napi(catch_unwind, getter)]
     pub fn namespace(&self) -> String {

@@ -184,6 +184,8 @@ test('the Redis store', async (t) => {
     const p = new he.NativeRedisProtocol('ns', 1000)
     const call = p.claim('hs:1:2', 50)
     assert.deepEqual([call.key, call.args, call.token.length, call.sha1.length], ['ns:hs:1:2', [`c:${call.token}`, '50'], 32, 40])
+    assert.equal(p.key('hs:1:2'), call.key)
+    assert.throws(() => p.key(''), (e) => e instanceof he.InvalidArgumentError && e.field === 'key')
     assert.throws(() => p.parseClaim('OK', call.token), (e) => e instanceof he.InvalidArgumentError && /got "OK"/.test(e.message))
     assert.throws(() => p.parseFlag(2), (e) => e instanceof he.InvalidArgumentError && /1 or 0, got 2/.test(e.message))
     assert.notEqual(newClaimToken(), newClaimToken())

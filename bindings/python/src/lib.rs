@@ -1323,6 +1323,11 @@ impl RedisProtocol {
         idempotency::redis::parse_flag_reply(n).or_raise(py)
     }
 
+    /// The Redis key of a unit key: `<namespace>:<unit key>`.
+    fn key(&self, py: Python<'_>, unit_key: &str) -> PyResult<String> {
+        self.0.key(unit_key).or_raise(py)
+    }
+
     /// The namespace of the keys.
     #[getter]
     fn namespace(&self) -> &str {

@@ -243,6 +243,7 @@ def test_bad_arguments_and_replies_are_refused_precisely() -> None:
     p = RedisProtocol("ns", 1_000)
     sha1, source, key, args, token = p.claim("hs:1:2", 50)
     assert (key, args, len(token)) == ("ns:hs:1:2", [f"c:{token}", "50"], 32)
+    assert p.key("hs:1:2") == key
     assert "GET" in source and len(sha1) == 40
     with pytest.raises(he.InvalidArgumentError, match="key"):
         p.claim("", 50)

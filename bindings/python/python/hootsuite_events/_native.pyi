@@ -150,6 +150,8 @@ class RedisProtocol:
     def release(self, key: str, token: str) -> _Call: ...
     def parse_claim(self, reply: Union[bytes, str], token: str) -> Claim:
         """The ``Claim`` the claim script answered; ``InvalidArgumentError`` on another reply."""
+    def key(self, unit_key: str) -> str:
+        """The Redis key of a unit key: ``<namespace>:<unit key>``."""
     def parse_flag(self, reply: int) -> bool:
         """Whether a complete or release script changed the key (1 or 0)."""
     @property
