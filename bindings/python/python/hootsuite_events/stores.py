@@ -1,7 +1,7 @@
 """The store interfaces ``process`` and ``process_async`` use (``typing.Protocol``s).
 
-``MemoryStore`` is the in-process one; a shared store (Redis) implements the same three
-operations with the same semantics: ``complete`` and ``release`` change a claim only when
+``MemoryStore`` is the in-process one; a shared store (``hootsuite_events.redis``) implements
+the same three operations with the same semantics: ``complete`` and ``release`` change a claim only when
 ``token`` is the one its ``claim`` returned, and return whether they did.
 """
 
