@@ -49,9 +49,16 @@ FUZZ_SMOKE_SECONDS ?= 20
 PY_BENCH_VENV := $(CURDIR)/target/py-bench-venv
 PY_BENCH_DEPS := pydantic==2.14.3 fastjsonschema==2.22.3 jsonschema==4.26.0
 
-.PHONY: test test-rust test-python test-node test-wasm wasm chromium demo lint fmt doc quickstart cli fuzz fuzz-smoke bench
+# The proof at scale (tests/scale): Debian's redis-server and haproxy, the receivers on the
+# packages test-python and test-node built (their venv, their packed npm packages), with the
+# Redis clients pinned.
+SCALE_NODE := $(CURDIR)/target/scale-node
+SCALE_NODE_DEPS := redis@5.10.0
+SCALE_PY_DEPS := redis==8.1.0
 
-test: lint test-rust test-python test-node test-wasm fuzz-smoke
+.PHONY: test test-rust test-python test-node test-wasm test-scale scale-tools wasm chromium demo lint fmt doc quickstart cli fuzz fuzz-smoke bench
+
+test: lint test-rust test-python test-node test-wasm fuzz-smoke test-scale
 	@echo "make test: all checks passed"
 
 $(ACTIONLINT):
@@ -122,6 +129,21 @@ test-node: $(NODE_DIR)/node_modules/.package-lock.json cli wasm
 
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+scale-tools:
+	@command -v redis-server >/dev/null && command -v haproxy >/dev/null \
+		|| (apt-get update -qq && apt-get install -y -qq redis-server haproxy)
+
+# Runs after test-python and test-node (make test's order), on what they built.
+test-scale: scale-tools cli
+	@test -x $(PY_TEST_VENV)/bin/python && ls $(NODE_TEST)/hootsuite-events-*.tgz >/dev/null \
+		|| (echo "test-scale: run make test-python and make test-node first" && exit 1)
+	$(PY_TEST_VENV)/bin/pip install -q $(SCALE_PY_DEPS)
+	rm -rf $(SCALE_NODE) && mkdir -p $(SCALE_NODE)
+	cd $(SCALE_NODE) && printf '{"name": "scale-node", "private": true}\n' > package.json \
+		&& npm install --silent --no-audit --no-fund $(NODE_TEST)/*.tgz $(SCALE_NODE_DEPS)
+	HOOTSUITE_EVENTS_BIN=$(CLI_BIN) SCALE_NODE_MODULES=$(SCALE_NODE)/node_modules \
+		$(PY_TEST_VENV)/bin/python tests/scale/run.py
 
 wasm:
 	$(WASM_DIR)/build.sh

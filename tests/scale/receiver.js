@@ -119,7 +119,7 @@ async function main() {
           }
           const seqNo = work.hootsuiteEvent ? work.hootsuiteEvent.seqNo : work.unit.key
           // The side effect, durable outside the store, then process completes the claim.
-          await client.rPush('scale:processed', `${seqNo}|${NAME}`)
+          await client.rPush('scale:processed', `${seqNo}|${NAME}|${process.pid}`)
         }, { leaseMs: LEASE_MS })
         status = fault.kind === '500' ? he.STATUS_FAILED : outcome.status
       } catch (e) {

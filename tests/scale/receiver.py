@@ -55,7 +55,7 @@ def handle_unit(work: he.Work, fault: dict) -> None:
         client.set("scale:holding", f"{NAME}:{seq_no}:{os.getpid()}")
         time.sleep(60)
     # The side effect, durable outside the store, then process completes the claim.
-    client.rpush("scale:processed", f"{seq_no}|{NAME}")
+    client.rpush("scale:processed", f"{seq_no}|{NAME}|{os.getpid()}")
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

@@ -357,7 +357,7 @@ def run(procs: Procs, tmp: Path) -> int:
     main_stats = haproxy_stats(stats_port)
     refused = sum(int(main_stats[f"receivers/{n}"]["econ"] or 0) for n, _ in RECEIVERS)
     held_seq = int(killed.split(":")[1])
-    held_by = [x.decode().split("|")[1] for x in r.lrange("scale:processed", 0, -1) if int(x.split(b"|")[0]) == held_seq]
+    held_by = [":".join(x.decode().split("|")[1:]) for x in r.lrange("scale:processed", 0, -1) if int(x.split(b"|")[0]) == held_seq]
 
     # --- the outage: every receiver down past the retry schedule; deliveries queue.
     for name, _ in RECEIVERS:
@@ -401,11 +401,11 @@ def run(procs: Procs, tmp: Path) -> int:
 
     # --- the accounting, from the handlers' records.
     records = [x.decode().split("|") for x in r.lrange("scale:processed", 0, -1)]
-    counts = collections.Counter(int(seq) for seq, _ in records)
+    counts = collections.Counter(int(seq) for seq, _, _ in records)
     duplicates = sum(n - 1 for n in counts.values())
     lost = all_sent - set(counts)
     unexpected = set(counts) - all_sent
-    per_receiver = collections.Counter(name for _, name in records)
+    per_receiver = collections.Counter(name for _, name, _ in records)
     attempts: Dict[str, List[Tuple[str, str, str]]] = collections.defaultdict(list)
     for x in r.lrange("scale:attempts", 0, -1):
         wh, name, status, injected = x.decode().split("|")
@@ -431,7 +431,7 @@ def run(procs: Procs, tmp: Path) -> int:
         f"processed {len(counts)}, duplicates {duplicates}, lost {len(lost)}, replays {replays}, "
         f"retries {emulator_retries} (answers {dict(sorted(statuses.items()))}, injected {dict(injected)}, "
         f"main run: refused {refused}, 5xx from haproxy {lb_5xx}; taken over by another process {moved}), "
-        f"killed {killed.rsplit(':', 1)[0]} holding seq_no {held_seq}, then processed by {held_by}, per receiver {dict(sorted(per_receiver.items()))}, "
+        f"killed {killed.split(':')[0]} (pid {killed.split(':')[2]}) holding seq_no {held_seq}, then processed by {held_by}, per receiver {dict(sorted(per_receiver.items()))}, "
         f"recovered from the queue {recovered} ({len(exhausted)} after 10 attempts, {len(late_ids)} sent while deactivated) "
         f"by {recovered_by}; main run {len(main_sent)} events in {main_s:.1f}s ({rate:.0f} events/s); store {','.join(stores)}",
         flush=True,
@@ -439,8 +439,8 @@ def run(procs: Procs, tmp: Path) -> int:
     failures = []
     if duplicates or lost or unexpected:
         failures.append(f"duplicates {duplicates}, lost {sorted(lost)[:10]}, unexpected {sorted(unexpected)[:10]}")
-    if len(held_by) != 1:
-        failures.append(f"the held unit {held_seq} was processed {len(held_by)} times in the main run")
+    if len(held_by) != 1 or held_by[0].endswith(":" + killed.split(":")[2]):
+        failures.append(f"the held unit {held_seq} was processed by {held_by} (the killed process: {killed})")
     if len(per_receiver) < len(RECEIVERS):
         failures.append(f"not every receiver processed units: {dict(per_receiver)}")
     if not (injected["500"] and injected["hang"] and refused and moved and statuses.get("409")):
