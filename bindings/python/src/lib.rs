@@ -1232,6 +1232,126 @@ fn claim_record(py: Python<'_>, claim: &Claim) -> PyResult<Py<PyAny>> {
     obj.into_py_any(py)
 }
 
+/// The Redis protocol of a shared store (the core's `idempotency::redis`): each method gives
+/// the script call to send as `(sha1, source, key, args)` (claims add the new token), and
+/// parses the script's reply. `hootsuite_events.redis` sends the calls.
+#[pyclass(frozen, module = "hootsuite_events")]
+struct RedisProtocol(idempotency::redis::Protocol);
+
+type PyCall = (&'static str, &'static str, String, Vec<String>);
+
+fn py_call(call: idempotency::redis::Call) -> PyCall {
+    (call.script.sha1, call.script.source, call.key, call.args)
+}
+
+#[pymethods]
+impl RedisProtocol {
+    #[new]
+    #[pyo3(signature = (namespace = idempotency::redis::DEFAULT_NAMESPACE.to_string(), retention_ms = None), text_signature = "(namespace='hootsuite-events', retention_ms=604800000)")]
+    fn new(
+        py: Python<'_>,
+        namespace: String,
+        retention_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let retention = match retention_ms {
+            Some(r) => ms_arg(r, "retention_ms")?,
+            None => idempotency::DEFAULT_RETENTION_MS,
+        };
+        Ok(RedisProtocol(
+            idempotency::redis::Protocol::new(&namespace, retention).or_raise(py)?,
+        ))
+    }
+
+    /// The claim of `key` for `lease_ms` with a new token: `(sha1, source, key, args, token)`.
+    #[pyo3(signature = (key, lease_ms = None))]
+    fn claim(
+        &self,
+        py: Python<'_>,
+        key: &str,
+        lease_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(&'static str, &'static str, String, Vec<String>, String)> {
+        let lease = match lease_ms {
+            Some(l) => ms_arg(l, "lease_ms")?,
+            None => idempotency::DEFAULT_LEASE_MS,
+        };
+        let token = idempotency::redis::new_token().map_err(|e| {
+            pyo3::exceptions::PyOSError::new_err(format!("no randomness for a claim token: {e}"))
+        })?;
+        let (sha1, source, key, args) = py_call(self.0.claim(key, lease, &token).or_raise(py)?);
+        Ok((sha1, source, key, args, token))
+    }
+
+    /// The completion of the claim of `key` made with `token`: `(sha1, source, key, args)`.
+    fn complete(&self, py: Python<'_>, key: &str, token: &str) -> PyResult<PyCall> {
+        Ok(py_call(self.0.complete(key, token).or_raise(py)?))
+    }
+
+    /// The release of the claim of `key` made with `token`: `(sha1, source, key, args)`.
+    fn release(&self, py: Python<'_>, key: &str, token: &str) -> PyResult<PyCall> {
+        Ok(py_call(self.0.release(key, token).or_raise(py)?))
+    }
+
+    /// The `Claim` the claim script answered (`bytes` or `str`) for the claim made with `token`.
+    fn parse_claim(
+        &self,
+        py: Python<'_>,
+        reply: &Bound<'_, PyAny>,
+        token: &str,
+    ) -> PyResult<Py<PyAny>> {
+        let claim = if let Ok(b) = reply.cast::<pyo3::types::PyBytes>() {
+            idempotency::redis::parse_claim_reply(b.as_bytes(), token)
+        } else if let Ok(s) = reply.cast::<PyString>() {
+            idempotency::redis::parse_claim_reply(s.to_cow()?.as_bytes(), token)
+        } else {
+            let kind = reply.get_type().name()?;
+            return Err(PyTypeError::new_err(format!(
+                "reply: expected the claim script's bytes or str, got {kind}"
+            )));
+        };
+        claim_record(py, &claim.or_raise(py)?)
+    }
+
+    /// Whether a complete or release script changed the key (its integer reply, 1 or 0).
+    fn parse_flag(&self, py: Python<'_>, reply: &Bound<'_, PyAny>) -> PyResult<bool> {
+        if reply.cast::<PyInt>().is_err() || reply.cast::<PyBool>().is_ok() {
+            let kind = reply.get_type().name()?;
+            return Err(PyTypeError::new_err(format!(
+                "reply: expected the script's integer 1 or 0, got {kind}"
+            )));
+        }
+        let n: i64 = reply.extract().unwrap_or(i64::MAX);
+        idempotency::redis::parse_flag_reply(n).or_raise(py)
+    }
+
+    /// The namespace of the keys.
+    #[getter]
+    fn namespace(&self) -> &str {
+        self.0.namespace()
+    }
+
+    /// The retention of completed keys, in milliseconds.
+    #[getter]
+    fn retention_ms(&self) -> u64 {
+        self.0.retention_ms()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "RedisProtocol(namespace={:?}, retention_ms={})",
+            self.0.namespace(),
+            self.0.retention_ms()
+        )
+    }
+}
+
+/// A new claim token: 128 random bits of the operating system, 32 hexadecimal digits.
+#[pyfunction]
+fn new_claim_token() -> PyResult<String> {
+    idempotency::redis::new_token().map_err(|e| {
+        pyo3::exceptions::PyOSError::new_err(format!("no randomness for a claim token: {e}"))
+    })
+}
+
 /// The HTTP status to answer after claiming a notification's units (the core's rule):
 /// 500 when one failed, 409 when another process holds one, else 200.
 #[pyfunction]
@@ -1260,6 +1380,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Request>()?;
     m.add_class::<AuthorizationCode>()?;
     m.add_class::<MemoryStore>()?;
+    m.add_class::<RedisProtocol>()?;
+    m.add_function(wrap_pyfunction!(new_claim_token, m)?)?;
+    m.add("DEFAULT_NAMESPACE", idempotency::redis::DEFAULT_NAMESPACE)?;
     m.add_function(wrap_pyfunction!(outcome_status, m)?)?;
     m.add("DEFAULT_LEASE_MS", idempotency::DEFAULT_LEASE_MS)?;
     m.add("DEFAULT_RETENTION_MS", idempotency::DEFAULT_RETENTION_MS)?;

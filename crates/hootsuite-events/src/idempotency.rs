@@ -26,6 +26,8 @@ use serde::Serialize;
 
 use crate::events::{Notification, Work};
 
+pub mod redis;
+
 /// How long a claim is held before another process may take it over: 60 s.
 pub const DEFAULT_LEASE_MS: u64 = 60_000;
 

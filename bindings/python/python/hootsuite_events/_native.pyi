@@ -27,6 +27,9 @@ __all__ = [
     "AuthorizationCode",
     "Config",
     "MemoryStore",
+    "RedisProtocol",
+    "DEFAULT_NAMESPACE",
+    "new_claim_token",
     "Request",
     "build_instance_body",
     "create_instance_request",
@@ -129,6 +132,33 @@ class MemoryStore:
     def release(self, key: str, token: str) -> bool:
         """Gives the claim up so that the next delivery processes the key."""
     def __len__(self) -> int: ...
+
+#: The namespace of the Redis store's keys unless another is given.
+DEFAULT_NAMESPACE: str
+
+_Call = Tuple[str, str, str, List[str]]
+
+@final
+class RedisProtocol:
+    """The Redis protocol of a shared store (the core's ``idempotency::redis``): each method
+    gives the script call to send, ``(sha1, source, key, args)``, and parses the replies."""
+
+    def __new__(cls, namespace: str = "hootsuite-events", retention_ms: int = 604800000) -> "RedisProtocol": ...
+    def claim(self, key: str, lease_ms: Optional[int] = None) -> Tuple[str, str, str, List[str], str]:
+        """The claim call with a new token: ``(sha1, source, key, args, token)``."""
+    def complete(self, key: str, token: str) -> _Call: ...
+    def release(self, key: str, token: str) -> _Call: ...
+    def parse_claim(self, reply: Union[bytes, str], token: str) -> Claim:
+        """The ``Claim`` the claim script answered; ``InvalidArgumentError`` on another reply."""
+    def parse_flag(self, reply: int) -> bool:
+        """Whether a complete or release script changed the key (1 or 0)."""
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def retention_ms(self) -> int: ...
+
+def new_claim_token() -> str:
+    """128 random bits of the operating system as 32 hexadecimal digits."""
 
 def outcome_status(in_progress: int, failed: int) -> int:
     """What to answer after claiming a notification's units: 500 when one failed, 409 when

@@ -1,0 +1,433 @@
+//! The Redis protocol of a shared [`Store`](super::Store), sans-IO: the key naming, the stored
+//! values, the three Lua scripts, how their replies map to [`Claim`] and `bool`, and the claim
+//! tokens. The Rust (`hootsuite-events-redis`), Python (`hootsuite_events.redis`) and Node
+//! (`hootsuite-events/redis`) stores only send the [`Call`]s built here and hand the replies
+//! back, so that every language stores the same keys and values with the same rules.
+//!
+//! - A unit's key is `<namespace>:<unit key>` ([`DEFAULT_NAMESPACE`] by default).
+//! - A claimed key holds `c:<token>` and expires after the lease (`PX`); a completed key holds
+//!   `d` and expires after the retention. A released key is deleted.
+//! - Claims are atomic (one script: `GET`, then `SET … PX` when absent); completion and release
+//!   are compare-and-set on the claim's value, so that a process whose lease expired (and whose
+//!   key another process claimed since) cannot complete or release the new claim.
+//!
+//! Redis's own clock enforces the leases and the retention (`PX`): the `now_ms` arguments of
+//! [`Store`](super::Store) are unused by the Redis stores.
+//!
+//! ```
+//! use hootsuite_events::idempotency::{redis::Protocol, Claim};
+//! let protocol = Protocol::new("my-app", 7 * 24 * 3_600_000)?;
+//! let call = protocol.claim("hs:1:7", 60_000, "0123456789abcdef0123456789abcdef")?;
+//! assert_eq!(call.key, "my-app:hs:1:7");
+//! assert_eq!(call.args, ["c:0123456789abcdef0123456789abcdef", "60000"]);
+//! // EVALSHA call.script.sha1 1 call.key call.args… answers "claimed":
+//! let claim = protocol.parse_claim(b"claimed", &call)?;
+//! assert!(matches!(claim, Claim::Claimed { .. }));
+//! # Ok::<(), hootsuite_events::Error>(())
+//! ```
+
+use crate::idempotency::Claim;
+use crate::Error;
+
+/// The namespace of the keys unless another is given: `hootsuite-events`.
+pub const DEFAULT_NAMESPACE: &str = "hootsuite-events";
+
+/// The longest namespace accepted, in bytes.
+pub const MAX_NAMESPACE_LEN: usize = 128;
+
+/// The longest unit key accepted, in bytes (the core's keys are far shorter).
+pub const MAX_UNIT_KEY_LEN: usize = 1024;
+
+/// The longest claim token accepted, in bytes.
+pub const MAX_TOKEN_LEN: usize = 128;
+
+/// The longest lease or retention accepted: 100 years in milliseconds (Redis refuses an
+/// expiry whose absolute time overflows; this also stays below 2^53 for JavaScript).
+pub const MAX_EXPIRY_MS: u64 = 100 * 366 * 24 * 3_600_000;
+
+/// The value of a completed key.
+pub const DONE_VALUE: &str = "d";
+
+/// The prefix of a claimed key's value (`c:<token>`).
+pub const CLAIM_PREFIX: &str = "c:";
+
+/// A Lua script and its SHA-1 (what `EVALSHA` takes; `EVAL` the source when the server does
+/// not have it cached, as after a restart or `SCRIPT FLUSH`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Script {
+    /// `claim`, `complete` or `release`.
+    pub name: &'static str,
+    /// The Lua source.
+    pub source: &'static str,
+    /// The lowercase hexadecimal SHA-1 of `source`.
+    pub sha1: &'static str,
+}
+
+/// Claims `KEYS[1]`: absent → `SET` it to `ARGV[1]` (`c:<token>`) for `ARGV[2]` ms and
+/// answer `claimed`; `d` → `done`; else `in_progress`.
+pub const CLAIM_SCRIPT: Script = Script {
+    name: "claim",
+    source: "local v = redis.call('GET', KEYS[1])\n\
+if not v then\n  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n  return 'claimed'\nend\n\
+if v == 'd' then return 'done' end\n\
+return 'in_progress'\n",
+    sha1: "6b6a58e17956ea54400f830455826727ecd017b1",
+};
+
+/// Completes `KEYS[1]` when it still holds `ARGV[1]` (`c:<token>`): `SET` it to `d` for
+/// `ARGV[2]` ms (the retention) and answer 1; else 0.
+pub const COMPLETE_SCRIPT: Script = Script {
+    name: "complete",
+    source: "if redis.call('GET', KEYS[1]) == ARGV[1] then\n\
+  redis.call('SET', KEYS[1], 'd', 'PX', ARGV[2])\n  return 1\nend\n\
+return 0\n",
+    sha1: "cfa69e5aea6124e1d6c93515b8f6259e05172d06",
+};
+
+/// Releases `KEYS[1]` when it still holds `ARGV[1]` (`c:<token>`): `DEL` it and answer 1;
+/// else 0.
+pub const RELEASE_SCRIPT: Script = Script {
+    name: "release",
+    source: "if redis.call('GET', KEYS[1]) == ARGV[1] then\n\
+  redis.call('DEL', KEYS[1])\n  return 1\nend\n\
+return 0\n",
+    sha1: "d1b170f6183181bb5154915c53735e28690d5a24",
+};
+
+/// The three scripts, for hosts that load them up front (`SCRIPT LOAD`).
+pub const SCRIPTS: [Script; 3] = [CLAIM_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT];
+
+/// One script call to send: `EVALSHA script.sha1 1 key args…` (or `EVAL script.source …`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Call {
+    /// The script to run.
+    pub script: Script,
+    /// The script's one key (`KEYS[1]`).
+    pub key: String,
+    /// The script's arguments (`ARGV`), in order.
+    pub args: Vec<String>,
+    /// The claim's token (claims only): what [`Protocol::parse_claim`] returns in
+    /// [`Claim::Claimed`].
+    pub token: Option<String>,
+}
+
+// The token and the value holding it stay out of Debug output.
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("script", &self.script.name)
+            .field("key", &self.key)
+            .field("args", &self.args.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The rules of one Redis store: its namespace and its retention.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Protocol {
+    namespace: String,
+    retention_ms: u64,
+}
+
+fn invalid(field: &str, reason: impl Into<String>) -> Error {
+    Error::InvalidArgument {
+        field: field.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// Checks a lease or a retention: 1 ms to [`MAX_EXPIRY_MS`] (Redis refuses `PX 0`).
+fn expiry(field: &str, ms: u64) -> Result<u64, Error> {
+    if ms == 0 || ms > MAX_EXPIRY_MS {
+        return Err(invalid(
+            field,
+            format!("expected 1 to {MAX_EXPIRY_MS} milliseconds, got {ms}"),
+        ));
+    }
+    Ok(ms)
+}
+
+/// Checks a namespace: 1 to [`MAX_NAMESPACE_LEN`] bytes of ASCII letters, digits and `-_.:`
+/// (printable, so that keys read well in `redis-cli`; `{}` stay free for cluster hash tags
+/// chosen by the host).
+pub fn validate_namespace(namespace: &str) -> Result<(), Error> {
+    if namespace.is_empty() || namespace.len() > MAX_NAMESPACE_LEN {
+        return Err(invalid(
+            "namespace",
+            format!(
+                "expected 1 to {MAX_NAMESPACE_LEN} bytes, got {}",
+                namespace.len()
+            ),
+        ));
+    }
+    if let Some((i, c)) = namespace
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')))
+    {
+        return Err(invalid(
+            "namespace",
+            format!("expected ASCII letters, digits, '-', '_', '.' or ':', got {c:?} at byte {i}"),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_unit_key(key: &str) -> Result<(), Error> {
+    if key.is_empty() || key.len() > MAX_UNIT_KEY_LEN {
+        return Err(invalid(
+            "key",
+            format!("expected 1 to {MAX_UNIT_KEY_LEN} bytes, got {}", key.len()),
+        ));
+    }
+    if let Some((i, _)) = key.char_indices().find(|(_, c)| c.is_control()) {
+        return Err(invalid(
+            "key",
+            format!("expected no control character, got one at byte {i}"),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_token(token: &str) -> Result<(), Error> {
+    if token.is_empty() || token.len() > MAX_TOKEN_LEN {
+        return Err(invalid(
+            "token",
+            format!("expected 1 to {MAX_TOKEN_LEN} bytes, got {}", token.len()),
+        ));
+    }
+    if !token.bytes().all(|b| b.is_ascii_graphic()) {
+        // The token itself is not shown: it proves a claim.
+        return Err(invalid("token", "expected printable ASCII without spaces"));
+    }
+    Ok(())
+}
+
+impl Protocol {
+    /// The rules for keys under `namespace` ([`validate_namespace`]), completed keys kept
+    /// `retention_ms` (1 ms to [`MAX_EXPIRY_MS`]).
+    pub fn new(namespace: &str, retention_ms: u64) -> Result<Self, Error> {
+        validate_namespace(namespace)?;
+        Ok(Protocol {
+            namespace: namespace.to_string(),
+            retention_ms: expiry("retention_ms", retention_ms)?,
+        })
+    }
+
+    /// The namespace.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The retention of completed keys, in milliseconds.
+    pub fn retention_ms(&self) -> u64 {
+        self.retention_ms
+    }
+
+    /// The Redis key of a unit key: `<namespace>:<unit key>`.
+    pub fn key(&self, unit_key: &str) -> Result<String, Error> {
+        validate_unit_key(unit_key)?;
+        Ok(format!("{}:{unit_key}", self.namespace))
+    }
+
+    /// The call that claims `unit_key` for `lease_ms` with `token` (from [`new_token`]).
+    pub fn claim(&self, unit_key: &str, lease_ms: u64, token: &str) -> Result<Call, Error> {
+        let key = self.key(unit_key)?;
+        let lease_ms = expiry("lease_ms", lease_ms)?;
+        validate_token(token)?;
+        Ok(Call {
+            script: CLAIM_SCRIPT,
+            key,
+            args: vec![format!("{CLAIM_PREFIX}{token}"), lease_ms.to_string()],
+            token: Some(token.to_string()),
+        })
+    }
+
+    /// The call that completes the claim of `unit_key` made with `token`.
+    pub fn complete(&self, unit_key: &str, token: &str) -> Result<Call, Error> {
+        let key = self.key(unit_key)?;
+        validate_token(token)?;
+        Ok(Call {
+            script: COMPLETE_SCRIPT,
+            key,
+            args: vec![
+                format!("{CLAIM_PREFIX}{token}"),
+                self.retention_ms.to_string(),
+            ],
+            token: None,
+        })
+    }
+
+    /// The call that releases the claim of `unit_key` made with `token`.
+    pub fn release(&self, unit_key: &str, token: &str) -> Result<Call, Error> {
+        let key = self.key(unit_key)?;
+        validate_token(token)?;
+        Ok(Call {
+            script: RELEASE_SCRIPT,
+            key,
+            args: vec![format!("{CLAIM_PREFIX}{token}")],
+            token: None,
+        })
+    }
+
+    /// The [`Claim`] a claim script answered (`claimed`, `done` or `in_progress`, as a bulk
+    /// string's bytes), for `call` (the claim's [`Call`]).
+    pub fn parse_claim(&self, reply: &[u8], call: &Call) -> Result<Claim, Error> {
+        match &call.token {
+            Some(token) if call.script == CLAIM_SCRIPT => parse_claim_reply(reply, token),
+            _ => Err(invalid(
+                "call",
+                format!(
+                    "expected the claim script's call, got the {} script's",
+                    call.script.name
+                ),
+            )),
+        }
+    }
+}
+
+/// [`Protocol::parse_claim`] for a claim made with `token`: the reply of the claim script.
+pub fn parse_claim_reply(reply: &[u8], token: &str) -> Result<Claim, Error> {
+    match reply {
+        b"claimed" => Ok(Claim::Claimed {
+            token: token.to_string(),
+        }),
+        b"done" => Ok(Claim::Done),
+        b"in_progress" => Ok(Claim::InProgress),
+        other => Err(invalid(
+            "reply",
+            format!(
+                "expected the claim script's 'claimed', 'done' or 'in_progress', got {}",
+                shown(other)
+            ),
+        )),
+    }
+}
+
+/// Whether a complete or release script changed the key: its integer reply 1 or 0.
+pub fn parse_flag_reply(reply: i64) -> Result<bool, Error> {
+    match reply {
+        1 => Ok(true),
+        0 => Ok(false),
+        other => Err(invalid(
+            "reply",
+            format!("expected the script's integer 1 or 0, got {other}"),
+        )),
+    }
+}
+
+/// An unexpected reply as shown in an error: quoted, at most 64 bytes, escaped.
+fn shown(reply: &[u8]) -> String {
+    let head = &reply[..reply.len().min(64)];
+    let text: String = head.escape_ascii().to_string();
+    if reply.len() > head.len() {
+        format!("\"{text}\"… ({} bytes)", reply.len())
+    } else {
+        format!("\"{text}\"")
+    }
+}
+
+/// A new claim token: 128 random bits from the operating system (`getrandom`), as 32
+/// lowercase hexadecimal digits. It fails only when the operating system has no randomness
+/// to give.
+#[cfg(feature = "token")]
+pub fn new_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)?;
+    let mut token = String::with_capacity(32);
+    for b in bytes {
+        token.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        token.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha1::{Digest, Sha1};
+
+    #[test]
+    fn script_hashes_match_their_sources() {
+        for s in SCRIPTS {
+            let digest = Sha1::digest(s.source.as_bytes());
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(s.sha1, hex, "the {} script's sha1", s.name);
+        }
+    }
+
+    #[test]
+    fn calls_and_replies() {
+        let p = Protocol::new("ns", 1_000).expect("valid");
+        let c = p.claim("hs:1:2", 50, "tok").expect("valid");
+        assert_eq!(
+            (c.key.as_str(), c.args.as_slice()),
+            ("ns:hs:1:2", &["c:tok".to_string(), "50".to_string()][..])
+        );
+        assert_eq!(
+            p.parse_claim(b"claimed", &c).expect("claimed"),
+            Claim::Claimed {
+                token: "tok".into()
+            }
+        );
+        assert_eq!(p.parse_claim(b"done", &c).expect("done"), Claim::Done);
+        assert_eq!(
+            p.parse_claim(b"in_progress", &c).expect("held"),
+            Claim::InProgress
+        );
+        let e = p.parse_claim(b"OK", &c).expect_err("unexpected");
+        assert!(e.to_string().contains("got \"OK\""), "{e}");
+        let done = p.complete("hs:1:2", "tok").expect("valid");
+        assert_eq!(done.args, ["c:tok", "1000"]);
+        assert!(
+            p.parse_claim(b"claimed", &done).is_err(),
+            "a complete call has no token"
+        );
+        assert_eq!(p.release("k", "tok").expect("valid").args, ["c:tok"]);
+        assert_eq!(parse_flag_reply(1).ok(), Some(true));
+        assert_eq!(parse_flag_reply(0).ok(), Some(false));
+        assert!(parse_flag_reply(2).is_err());
+        assert!(
+            !format!("{c:?}").contains("tok"),
+            "the token stays out of Debug"
+        );
+    }
+
+    #[test]
+    fn bad_arguments_are_refused_precisely() {
+        let field = |e: Error| match e {
+            Error::InvalidArgument { field, reason } => format!("{field}: {reason}"),
+            other => panic!("expected an invalid argument, got {other:?}"),
+        };
+        for (ns, want) in [
+            ("", "namespace: expected 1 to"),
+            ("a b", "got ' ' at byte 1"),
+        ] {
+            let e = Protocol::new(ns, 1).expect_err("refused");
+            assert!(field(e).contains(want), "{ns:?}");
+        }
+        assert!(field(Protocol::new("ns", 0).expect_err("refused"))
+            .starts_with("retention_ms: expected 1 to"));
+        let p = Protocol::new(DEFAULT_NAMESPACE, 1).expect("valid");
+        assert!(field(p.claim("k", 0, "t").expect_err("refused")).starts_with("lease_ms:"));
+        assert!(field(p.claim("", 1, "t").expect_err("refused")).starts_with("key:"));
+        assert!(field(p.claim("a\nb", 1, "t").expect_err("refused")).contains("control"));
+        let secret = "sec ret";
+        let e = field(p.complete("k", secret).expect_err("refused"));
+        assert!(e.starts_with("token:") && !e.contains(secret), "{e}");
+        assert!(field(p.release("k", "").expect_err("refused")).starts_with("token:"));
+        let long = vec![b'x'; 100];
+        assert!(field(parse_claim_reply(&long, "t").expect_err("bad")).contains("(100 bytes)"));
+    }
+
+    #[cfg(feature = "token")]
+    #[test]
+    fn tokens_are_128_random_bits() {
+        let a = new_token().expect("randomness");
+        let b = new_token().expect("randomness");
+        assert_eq!(a.len(), 32);
+        assert!(a
+            .bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert_ne!(a, b);
+    }
+}
