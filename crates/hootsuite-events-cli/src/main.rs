@@ -2,6 +2,7 @@
 //!
 //! - `quickstart` runs every step on the embedded emulator (no account, no network);
 //! - `connect` runs steps 1–4 against a real Cloud Elements;
+//! - `recover` lists what Cloud Elements queued during an outage and redelivers it;
 //! - `listen` receives, verifies and prints events; `verify`, `validate`, `webhook-url` and
 //!   `emulate` are the pieces on their own.
 //!
@@ -11,6 +12,7 @@
 //! Every command takes `--json`; the exit codes are in [`EXIT_CODES`].
 
 mod receiver;
+mod recover;
 mod secrets;
 mod trigger;
 
@@ -95,6 +97,9 @@ enum Command {
     },
     /// Run the emulator on its own (for other languages' tests).
     Emulate(EmulateArgs),
+    /// After an outage: list the deliveries Cloud Elements queued and redeliver them,
+    /// re-enabling the subscriptions.
+    Recover(recover::RecoverArgs),
 }
 
 #[derive(clap::Args)]
@@ -364,6 +369,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => a.json,
         Command::Trigger(a) => a.json,
         Command::Emulate(a) => a.json,
+        Command::Recover(a) => a.json,
     };
     let result = match cli.command {
         Command::Quickstart { json } => quickstart(json),
@@ -379,6 +385,7 @@ fn main() -> ExitCode {
             json,
         } => webhook_url(region.as_deref().unwrap_or(&base_url), id, json),
         Command::Emulate(a) => emulate(a),
+        Command::Recover(a) => recover::recover(a),
     };
     match result {
         Ok(code) => code,

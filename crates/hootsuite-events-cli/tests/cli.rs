@@ -1043,3 +1043,143 @@ fn trigger_and_listen_process_each_event_once() {
     assert_eq!(printed[2]["key_index"], 0);
     assert_eq!(printed[2]["hootsuite_events"][0]["data"]["kind"], "app");
 }
+
+/// `recover` against the emulator: a receiver down past the (scaled) nine retries leaves the
+/// delivery queued and the subscription deactivated; `--dry-run` lists it, `recover` releases
+/// it to the receiver that is back, and the queue is then empty.
+#[test]
+fn recover_lists_and_redelivers_what_was_queued() {
+    use hootsuite_events::deliveries::DeliveryQuery;
+    use hootsuite_events::instance::CreateInstance;
+    use hootsuite_events::oauth::{self, RedirectUrlParams};
+    use hootsuite_events_emulator::serve::{Limits, Response, Server};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let emu =
+        hootsuite_events_emulator::Emulator::start(hootsuite_events_emulator::EmulatorConfig {
+            retry_unit: Duration::from_micros(2),
+            delivery_timeout: Duration::from_millis(500),
+            ..hootsuite_events_emulator::EmulatorConfig::default()
+        })
+        .expect("emulator");
+    let config = hootsuite_events::Config::new(
+        hootsuite_events::BaseUrl::parse(&emu.base_url()).expect("base"),
+        emu.user_secret(),
+        emu.organization_secret(),
+    )
+    .expect("config");
+    let client = hootsuite_events_client::Client::new(config);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let callback = "https://app.example/callback";
+    let params = RedirectUrlParams::new("cli-client", "cli-secret", callback).state("st");
+    let consent = client.redirect_url(&params).expect("redirect URL");
+    let answer = agent.get(&consent.oauth_url).call().expect("consent");
+    let location = answer.headers()["location"].to_str().expect("ascii");
+    let code = oauth::parse_callback(location, "st").expect("code");
+    // A port nobody listens on yet: every attempt fails until the receiver starts.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    let hook = format!("http://{addr}/hook");
+    let body = CreateInstance::builder("recover", code, callback, "cli-client", "cli-secret")
+        .events(hook.as_str())
+        .build()
+        .expect("body");
+    let id = client.create_instance(&body).expect("created").id;
+    let sample = format!(
+        "{}/emulator/instances/{id}/sample-event?type=message",
+        emu.base_url()
+    );
+    assert_eq!(
+        agent.post(&sample).send(&b""[..]).expect("event").status(),
+        200
+    );
+    let queued = || {
+        client
+            .all_deliveries(&DeliveryQuery::queued(), 10)
+            .expect("list")
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while queued().is_empty() {
+        assert!(Instant::now() < deadline, "the delivery was never queued");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+
+    let recover = |extra: &[&str]| {
+        let out = bin()
+            .args(["recover", "--base-url", &emu.base_url(), "--json"])
+            .args(extra)
+            .env("HOOTSUITE_EVENTS_USER_SECRET", emu.user_secret())
+            .env(
+                "HOOTSUITE_EVENTS_ORGANIZATION_SECRET",
+                emu.organization_secret(),
+            )
+            .output()
+            .expect("run");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(!text.contains(emu.user_secret()), "{text}");
+        (out.status.code(), json_of(&out.stdout))
+    };
+    let (status, dry) = recover(&["--dry-run"]);
+    assert_eq!(status, Some(0), "{dry}");
+    assert_eq!(
+        (dry["queued"].as_u64(), dry["redelivered"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(dry["deliveries"][0]["instance_id"], id);
+    assert_eq!(dry["deliveries"][0]["status"], "queued");
+    assert_eq!(dry["deliveries"][0]["url"], hook.as_str());
+    let (_, other) = recover(&["--dry-run", "--instance", &(id + 1).to_string()]);
+    assert_eq!(other["queued"], 0, "another instance has nothing queued");
+    let (_, other_url) = recover(&["--dry-run", "--url", "http://127.0.0.1:9/else"]);
+    assert_eq!(other_url["queued"], 0, "another URL has nothing queued");
+    let (bad, refused) = recover(&["--url", "http://127.0.0.1:9/it's"]);
+    assert_eq!(bad, Some(1), "{refused}");
+    assert_eq!(refused["error"]["code"], "invalid_argument");
+    assert_eq!(queued().len(), 1, "nothing was released so far");
+
+    let hits = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&hits);
+    let listener = std::net::TcpListener::bind(addr).expect("rebind");
+    let _receiver = Server::start(listener, Limits::default(), "recover-receiver", move |_| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        Response::new(200, "text/plain", "ok")
+    })
+    .expect("receiver");
+    let (status, done) = recover(&["--instance", &id.to_string(), "--url", &hook]);
+    assert_eq!(status, Some(0), "{done}");
+    assert_eq!(
+        (done["queued"].as_u64(), done["redelivered"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while hits.load(Ordering::SeqCst) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the queued delivery never arrived"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(queued().is_empty());
+    // The subscription is active again: a new event is delivered, not queued.
+    assert_eq!(
+        agent.post(&sample).send(&b""[..]).expect("event").status(),
+        200
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while hits.load(Ordering::SeqCst) < 2 {
+        assert!(Instant::now() < deadline, "the new event never arrived");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let (_, after) = recover(&[]);
+    assert_eq!(
+        (after["queued"].as_u64(), after["redelivered"].as_u64()),
+        (Some(0), Some(0))
+    );
+}

@@ -25,6 +25,7 @@ use std::fmt;
 use std::hash::BuildHasher;
 use std::time::Duration;
 
+use hootsuite_events::deliveries::{self, Delivery, DeliveryPage, DeliveryQuery, FailurePolicy};
 use hootsuite_events::instance::{
     self, ConfigurationEntry, CreateInstance, Instance, InstanceEvent, InstanceEventPage,
     InstancePage, ListQuery, PageQuery,
@@ -480,6 +481,59 @@ impl Client {
         Ok(instance::parse_configuration_entry(&self.send(
             &instance::update_configuration_request(&self.config, id, config_id, property_value),
         )?)?)
+    }
+
+    /// One page of the webhook deliveries matching `query`.
+    pub fn list_deliveries(&self, query: &DeliveryQuery) -> Result<DeliveryPage, Error> {
+        let request = deliveries::list_deliveries_request(&self.config, query)?;
+        Ok(deliveries::parse_delivery_page(&self.send(&request)?)?)
+    }
+
+    /// Every delivery matching `query`, page after page, in at most `max_pages` requests.
+    pub fn all_deliveries(
+        &self,
+        query: &DeliveryQuery,
+        max_pages: usize,
+    ) -> Result<Vec<Delivery>, Error> {
+        let mut query = query.clone();
+        let mut all = Vec::new();
+        for _ in 0..max_pages {
+            let page = self.list_deliveries(&query)?;
+            all.extend(page.deliveries);
+            match page.next_page {
+                Some(token) => query.next_page = Some(token),
+                None => break,
+            }
+        }
+        Ok(all)
+    }
+
+    /// Releases the queued deliveries matching `query` and re-enables their subscriptions;
+    /// returns what was released. Retried like any `PUT`: it only touches queued deliveries,
+    /// so a second attempt cannot re-send one the first released and the receiver took.
+    pub fn redeliver(&self, query: &DeliveryQuery) -> Result<Vec<Delivery>, Error> {
+        let request = deliveries::redeliver_request(&self.config, query)?;
+        Ok(deliveries::parse_deliveries(&self.send(&request)?)?)
+    }
+
+    /// Re-enables instance `id`'s deactivated subscription (the redelivery `PUT` scoped to
+    /// it); returns the deliveries released with it.
+    pub fn reenable(&self, id: u64) -> Result<Vec<Delivery>, Error> {
+        let request = deliveries::reenable_request(&self.config, id);
+        Ok(deliveries::parse_deliveries(&self.send(&request)?)?)
+    }
+
+    /// The account's `notification.webhook.failure.policy`.
+    pub fn failure_policy(&self) -> Result<FailurePolicy, Error> {
+        let request = deliveries::failure_policy_request(&self.config);
+        Ok(deliveries::parse_failure_policy(&self.send(&request)?)?)
+    }
+
+    /// Sets the account's failure policy; returns it as the platform now holds it. A `PATCH`,
+    /// so not retried.
+    pub fn set_failure_policy(&self, policy: FailurePolicy) -> Result<FailurePolicy, Error> {
+        let request = deliveries::set_failure_policy_request(&self.config, policy);
+        Ok(deliveries::parse_failure_policy(&self.send(&request)?)?)
     }
 }
 

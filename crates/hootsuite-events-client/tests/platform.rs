@@ -6,6 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use hootsuite_events::deliveries::{self, DeliveryQuery, DeliveryStatus, FailurePolicy};
 use hootsuite_events::instance::{self, CreateInstance, ListQuery, PageQuery};
 use hootsuite_events::oauth::{self, RedirectUrlParams};
 use hootsuite_events::{BaseUrl, Config, HttpRequest, HttpResponse, Secret};
@@ -143,6 +144,7 @@ fn builders_in_source() -> Vec<String> {
     let sources = [
         include_str!("../../hootsuite-events/src/instance.rs"),
         include_str!("../../hootsuite-events/src/oauth.rs"),
+        include_str!("../../hootsuite-events/src/deliveries.rs"),
     ];
     let mut names: Vec<String> = sources
         .iter()
@@ -364,6 +366,49 @@ fn every_builder_is_served_by_the_emulator() {
         &instance::set_enabled_request(&cfg, id, true),
     ))
     .expect("on");
+    // Recovery: the policy, the list, the redelivery and the re-enabling PUT.
+    assert_eq!(
+        deliveries::parse_failure_policy(&walk(
+            "failure_policy_request",
+            deliveries::failure_policy_request(&cfg)
+        ))
+        .expect("policy"),
+        FailurePolicy::Retry
+    );
+    assert_eq!(
+        deliveries::parse_failure_policy(&walk(
+            "set_failure_policy_request",
+            deliveries::set_failure_policy_request(&cfg, FailurePolicy::Retry)
+        ))
+        .expect("policy"),
+        FailurePolicy::Retry
+    );
+    let listed = deliveries::parse_delivery_page(&walk(
+        "list_deliveries_request",
+        deliveries::list_deliveries_request(
+            &cfg,
+            &DeliveryQuery {
+                page_size: Some(50),
+                ..DeliveryQuery::default().instance(id)
+            },
+        )
+        .expect("req"),
+    ))
+    .expect("deliveries");
+    assert!(!listed.deliveries.is_empty());
+    assert!(listed.deliveries.iter().all(|d| d.instance_id == Some(id)));
+    let released = deliveries::parse_deliveries(&walk(
+        "redeliver_request",
+        deliveries::redeliver_request(&cfg, &DeliveryQuery::queued().url(rx.url.as_str()))
+            .expect("req"),
+    ))
+    .expect("released");
+    assert!(released.is_empty(), "nothing was queued: {released:?}");
+    deliveries::parse_deliveries(&walk(
+        "reenable_request",
+        deliveries::reenable_request(&cfg, id),
+    ))
+    .expect("re-enabled");
     instance::parse_empty(&walk("delete_request", instance::delete_request(&cfg, id)))
         .expect("deleted");
     assert_eq!(emu.instance_count(), 0);
@@ -566,6 +611,68 @@ fn deliveries_have_the_platform_shape() {
     assert_eq!(delivered.len(), 1, "the delivered item is kept");
     assert!(items("?where=status%3D%27queued%27").is_empty());
     assert_eq!(emu.delivery_count(), 0);
+}
+
+/// churros' queue test: with the account's failure policy set to `queue`, a failing delivery
+/// is queued at once (one attempt, no retry), stays queued while the receiver is back, and
+/// the redelivery `PUT` with churros' `where` releases it; `retry` is the default.
+#[test]
+fn the_queue_policy_queues_at_once_until_released() {
+    let emu = emulator(Duration::from_secs(3600));
+    let c = client(&emu);
+    assert_eq!(c.failure_policy().expect("policy"), FailurePolicy::Retry);
+    assert_eq!(
+        c.set_failure_policy(FailurePolicy::Queue).expect("set"),
+        FailurePolicy::Queue
+    );
+    assert_eq!(c.failure_policy().expect("policy"), FailurePolicy::Queue);
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    let hook = format!("http://{addr}/hook");
+    let body = CreateInstance::builder("queue", code(&c), CALLBACK, CLIENT_ID, "client-secret")
+        .events(hook.as_str())
+        .build()
+        .expect("body");
+    let id = c.create_instance(&body).expect("created").id;
+    sample_event(&emu, id);
+    let queued = DeliveryQuery::queued().url(hook.as_str());
+    // A retry unit of an hour: only the policy can queue it within the wait.
+    wait_until("the failed delivery to be queued", || {
+        c.all_deliveries(&queued, 5).expect("list").len() == 1
+    });
+    let item = &c.all_deliveries(&queued, 5).expect("list")[0];
+    assert_eq!(item.attempts, Some(1));
+    assert_eq!(item.status, DeliveryStatus::Queued);
+    let _rx = Receiver::on(&addr.to_string());
+    sample_event(&emu, id);
+    wait_until("the second event to be queued too", || {
+        c.all_deliveries(&queued, 5).expect("list").len() == 2
+    });
+    let released = c.redeliver(&queued).expect("released");
+    assert_eq!(released.len(), 2);
+    wait_until("both delivered", || {
+        c.all_deliveries(&DeliveryQuery::default().instance(id), 5)
+            .expect("list")
+            .iter()
+            .all(|d| d.status == DeliveryStatus::Delivered)
+    });
+    assert!(c.all_deliveries(&queued, 5).expect("list").is_empty());
+    let bad = patch_policy(&emu, "drop");
+    assert_eq!(bad, 400, "an unknown policy is refused");
+}
+
+fn patch_policy(emu: &Emulator, policy: &str) -> u16 {
+    let auth = config(emu).platform_authorization();
+    call(
+        emu,
+        "PATCH",
+        "/accounts/settings",
+        auth.expose(),
+        Some(&json!({ "notification.webhook.failure.policy": policy })),
+    )
+    .0
 }
 
 /// Routes of churros' instance tests and the platform SDK that name no instance id: `PATCH` and

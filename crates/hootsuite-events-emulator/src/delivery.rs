@@ -51,10 +51,12 @@ pub(crate) fn run(shared: &Shared) {
             state.forget_old_deliveries();
             continue;
         }
+        let queue_at_once = state.queue_on_failure;
         let d = &mut state.deliveries[pos];
         d.attempts += 1;
         d.updated = now;
-        if d.attempts > MAX_RETRIES {
+        // The `queue` failure policy queues a failed delivery at once instead of retrying.
+        if d.attempts > MAX_RETRIES || queue_at_once {
             d.status = DeliveryStatus::Queued;
             state.deactivate_subscription(instance_id);
         } else {

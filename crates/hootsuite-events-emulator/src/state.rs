@@ -71,6 +71,8 @@ pub(crate) struct State {
     codes: HashMap<String, IssuedCode>,
     pub faults: Vec<Fault>,
     pub deliveries: Vec<Delivery>,
+    /// `notification.webhook.failure.policy` of the account: true for `queue`.
+    pub queue_on_failure: bool,
 }
 
 struct IssuedCode {
@@ -464,6 +466,52 @@ fn where_value(expr: &str, name: &str) -> Option<String> {
     })
 }
 
+const FAILURE_POLICY: &str = "notification.webhook.failure.policy";
+
+fn settings_json(state: &State) -> Value {
+    let policy = if state.queue_on_failure {
+        "queue"
+    } else {
+        "retry"
+    };
+    json!({ FAILURE_POLICY: policy })
+}
+
+/// The `where` clauses of the delivery list and redelivery: those churros sends
+/// (status='…', channel='webhook', config.url='…') and `instanceId=…`.
+struct DeliveryFilter {
+    status: Option<String>,
+    channel: Option<String>,
+    url: Option<String>,
+    instance: Option<u64>,
+}
+
+impl DeliveryFilter {
+    fn of(req: &Req) -> Result<Self, String> {
+        let clause = |name: &str| req.query("where").and_then(|w| where_value(w, name));
+        let instance = match clause("instanceId") {
+            None => None,
+            Some(v) => Some(
+                v.parse::<u64>()
+                    .map_err(|_| format!("instanceId must be a number, not '{v}'"))?,
+            ),
+        };
+        Ok(DeliveryFilter {
+            status: clause("status"),
+            channel: clause("channel"),
+            url: clause("config.url"),
+            instance,
+        })
+    }
+
+    fn matches(&self, d: &Delivery) -> bool {
+        self.status.as_deref().is_none_or(|s| d.status_name() == s)
+            && self.channel.as_deref().is_none_or(|c| c == "webhook")
+            && self.url.as_deref().is_none_or(|u| d.url == u)
+            && self.instance.is_none_or(|i| d.instance_id == i)
+    }
+}
+
 /// Routes one request.
 pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
     let m = req.method.as_str();
@@ -718,28 +766,31 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
             }
         }
         ("GET", ["notifications", "subscriptions", "deliveries"]) => {
-            // The `where` clauses churros sends: status='…', channel='webhook', config.url='…'.
-            let clause = |name: &str| req.query("where").and_then(|w| where_value(w, name));
-            let (status, channel, url) =
-                (clause("status"), clause("channel"), clause("config.url"));
+            let filter = match DeliveryFilter::of(req) {
+                Ok(f) => f,
+                Err(msg) => return shared.error(400, &msg, None, rid),
+            };
             let list: Vec<Value> = state
                 .deliveries
                 .iter()
-                .filter(|d| status.as_deref().is_none_or(|s| d.status_name() == s))
-                .filter(|_| channel.as_deref().is_none_or(|c| c == "webhook"))
-                .filter(|d| url.as_deref().is_none_or(|u| d.url == u))
+                .filter(|d| filter.matches(d))
                 .map(Delivery::to_json)
                 .collect();
-            Resp::json(200, &Value::Array(list))
+            paged(shared, req, list, rid)
         }
         ("PUT", ["notifications", "subscriptions", "deliveries"]) => {
+            let filter = match DeliveryFilter::of(req) {
+                Ok(f) => f,
+                Err(msg) => return shared.error(400, &msg, None, rid),
+            };
             let now = Instant::now();
             let mut redelivered = Vec::new();
-            let mut instances = Vec::new();
+            // Scoped to an instance, the PUT re-enables it even with nothing queued.
+            let mut instances: Vec<u64> = filter.instance.into_iter().collect();
             for d in state
                 .deliveries
                 .iter_mut()
-                .filter(|d| d.status == DeliveryStatus::Queued)
+                .filter(|d| d.status == DeliveryStatus::Queued && filter.matches(d))
             {
                 d.status = DeliveryStatus::Created;
                 d.updated = now_rfc3339();
@@ -757,10 +808,37 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
             shared.wake.notify_all();
             Resp::json(200, &Value::Array(redelivered))
         }
+        ("GET", ["accounts", "settings"]) => Resp::json(200, &settings_json(&state)),
+        ("PATCH", ["accounts", "settings"]) => {
+            let body: Value = match serde_json::from_slice(&req.body) {
+                Ok(v) => v,
+                Err(e) => {
+                    return shared.error(400, &format!("The body is not JSON: {e}"), None, rid)
+                }
+            };
+            let Some(obj) = body.as_object() else {
+                return shared.error(400, "The settings must be a JSON object", None, rid);
+            };
+            match obj.get(FAILURE_POLICY).map(|v| v.as_str()) {
+                None => {}
+                Some(Some("retry")) => state.queue_on_failure = false,
+                Some(Some("queue")) => state.queue_on_failure = true,
+                Some(_) => {
+                    return shared.error(
+                        400,
+                        &format!("{FAILURE_POLICY} must be 'retry' or 'queue'"),
+                        None,
+                        rid,
+                    )
+                }
+            }
+            Resp::json(200, &settings_json(&state))
+        }
         (
             _,
             ["elements", "hootsuite", "oauth", "url"]
             | ["instances"]
+            | ["accounts", "settings"]
             | ["notifications", "subscriptions", "deliveries"],
         ) => shared.error(405, &format!("{m} is not allowed here"), None, rid),
         _ => shared.error(404, "No resource found at this path", None, rid),

@@ -1661,7 +1661,7 @@ type PageHeaders = (Option<String>, Option<u64>, Option<u64>);
 
 /// The paging headers of an answer. A count that is not a number is an error, not a silent
 /// `None`.
-fn page_headers(
+pub(crate) fn page_headers(
     doc: &Doc<'_>,
     response: &HttpResponse,
 ) -> Result<PageHeaders, crate::error::ParseError> {

@@ -15,7 +15,9 @@
 //! 4. [`instance::hootsuite_webhook_url`] → the URL to paste into the Hootsuite app, then
 //!    [`instance::update_event_callback_request`] for the final callback URL;
 //! 5. [`signature::Verifier::verify_event`] → each event notification, verified and parsed;
-//!    [`idempotency::process`] → each of its units of work processed once.
+//!    [`idempotency::process`] → each of its units of work processed once;
+//! 6. after an outage: [`deliveries::list_deliveries_request`] → what Cloud Elements queued,
+//!    [`deliveries::redeliver_request`] → released, the subscription re-enabled.
 //!
 //! ```
 //! use hootsuite_events::{instance, oauth, signature, BaseUrl, Config, HttpResponse};
@@ -63,6 +65,7 @@
 //! ```
 
 pub mod config;
+pub mod deliveries;
 pub mod error;
 pub mod events;
 pub mod idempotency;

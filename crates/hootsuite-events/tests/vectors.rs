@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use hootsuite_events::deliveries::{self, DeliveryQuery, DeliveryStatus, FailurePolicy};
 use hootsuite_events::instance::{self, CreateInstance, ListQuery, PageQuery};
 use hootsuite_events::oauth::{self, RedirectUrlParams};
 use hootsuite_events::signature::{sign, SignatureKey, Verifier};
@@ -182,6 +183,19 @@ fn body_arg(a: &Value) -> Result<CreateInstance, Error> {
     }
 }
 
+fn delivery_query(a: &Value) -> Result<DeliveryQuery, Error> {
+    Ok(DeliveryQuery {
+        status: a["status"]
+            .as_str()
+            .map(DeliveryStatus::parse)
+            .transpose()?,
+        url: a["url"].as_str().map(String::from),
+        instance_id: a["instance_id"].as_u64(),
+        page_size: a["page_size"].as_u64().map(|n| n as u32),
+        next_page: a["next_page"].as_str().map(String::from),
+    })
+}
+
 fn build_request(input: &Value) -> Result<Value, Error> {
     let base = BaseUrl::parse(s(input, "base_url"))?;
     let a = &input["args"];
@@ -246,6 +260,13 @@ fn build_request(input: &Value) -> Result<Value, Error> {
             instance::reauthenticate_code_request(&config, id, &Secret::new(s(a, "code")))?
         }
         "reauthenticate" => instance::reauthenticate_request(&config, id, &body_arg(a)?),
+        "list_deliveries" => deliveries::list_deliveries_request(&config, &delivery_query(a)?)?,
+        "redeliver" => deliveries::redeliver_request(&config, &delivery_query(a)?)?,
+        "reenable" => deliveries::reenable_request(&config, id),
+        "failure_policy" => deliveries::failure_policy_request(&config),
+        "set_failure_policy" => {
+            deliveries::set_failure_policy_request(&config, FailurePolicy::parse(s(a, "policy"))?)
+        }
         other => panic!("unknown op {other}"),
     };
     Ok(request_value(&req))
@@ -272,6 +293,9 @@ fn response_vectors() {
             "configuration_entry" => ok(instance::parse_configuration_entry(&r)),
             "redirect_url" => ok(oauth::parse_redirect_url(&r)),
             "empty" => ok(instance::parse_empty(&r)),
+            "deliveries" => ok(deliveries::parse_deliveries(&r)),
+            "delivery_page" => ok(deliveries::parse_delivery_page(&r)),
+            "failure_policy" => ok(deliveries::parse_failure_policy(&r)),
             other => panic!("unknown op {other}"),
         }
     });
