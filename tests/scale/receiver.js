@@ -15,49 +15,31 @@ const LEASE_MS = Number(process.env.SCALE_LEASE_MS)
 const FAULT_500 = Number(process.env.SCALE_FAULT_500)
 const FAULT_HANG = Number(process.env.SCALE_FAULT_HANG)
 const HANG_MS = Number(process.env.SCALE_HANG_MS)
-const NAMESPACE = 'scale'
-const RETENTION_MS = 7 * 86_400_000
+// The core's Redis protocol (scripts, key and value layout), handed over by run.py.
+const PROTOCOL = JSON.parse(process.env.SCALE_REDIS_PROTOCOL)
 
-// The same scripts as scale_store.py's stand-in: one semantics, whichever language claims.
-const CLAIM = `
-local v = redis.call('HMGET', KEYS[1], 'state', 'until')
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-if v[1] == 'done' then return 'done' end
-if v[1] == 'claimed' and tonumber(v[2]) > now then return 'in_progress' end
-redis.call('HSET', KEYS[1], 'state', 'claimed', 'token', ARGV[1], 'until', now + tonumber(ARGV[2]))
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) + 60000)
-return 'claimed'`
-const COMPLETE = `
-local v = redis.call('HMGET', KEYS[1], 'state', 'token', 'until')
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-if v[1] ~= 'claimed' or v[2] ~= ARGV[1] or tonumber(v[3]) <= now then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'done')
-redis.call('HDEL', KEYS[1], 'token', 'until')
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
-return 1`
-const RELEASE = `
-local v = redis.call('HMGET', KEYS[1], 'state', 'token')
-if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
-return 1`
-
+// Until the Node package has `hootsuite-events/redis`: the core's scripts, run as they are.
 class StandInRedisStore {
   constructor(client) {
     this.client = client
-    this.prefix = `${NAMESPACE}:claim:`
   }
   async claim(key, { leaseMs }) {
     const token = crypto.randomBytes(16).toString('hex')
-    const status = await this.client.eval(CLAIM, { keys: [this.prefix + key], arguments: [token, String(leaseMs)] })
+    const status = await this.client.eval(PROTOCOL.claim, {
+      keys: [`${PROTOCOL.namespace}:${key}`], arguments: [`c:${token}`, String(leaseMs)],
+    })
+    if (!['claimed', 'done', 'in_progress'].includes(status)) throw new Error(`claim: unexpected reply ${status}`)
     return status === 'claimed' ? { status, token } : { status }
   }
   async complete(key, token) {
-    return (await this.client.eval(COMPLETE, { keys: [this.prefix + key], arguments: [token, String(RETENTION_MS)] })) === 1
+    return (await this.client.eval(PROTOCOL.complete, {
+      keys: [`${PROTOCOL.namespace}:${key}`], arguments: [`c:${token}`, String(PROTOCOL.retention_ms)],
+    })) === 1
   }
   async release(key, token) {
-    return (await this.client.eval(RELEASE, { keys: [this.prefix + key], arguments: [token] })) === 1
+    return (await this.client.eval(PROTOCOL.release, {
+      keys: [`${PROTOCOL.namespace}:${key}`], arguments: [`c:${token}`],
+    })) === 1
   }
 }
 
@@ -70,7 +52,7 @@ function storeFor(client) {
     if (e.code !== 'MODULE_NOT_FOUND' && e.code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw e
     return [new StandInRedisStore(client), 'stand-in']
   }
-  return [new mod.RedisStore(client, { namespace: NAMESPACE }), 'library']
+  return [new mod.RedisStore(client, { namespace: PROTOCOL.namespace }), 'library']
 }
 
 async function main() {

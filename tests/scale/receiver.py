@@ -28,7 +28,7 @@ HOLD_FROM = int(os.environ.get("SCALE_HOLD_FROM") or 0)  # the victim holds the 
 SINGLE = os.environ.get("SCALE_SINGLE_THREADED") == "1"
 
 client = redis.Redis(host="127.0.0.1", port=REDIS_PORT)
-store, STORE_KIND = store_for(client)
+store, STORE_KIND = store_for(client), "library"
 
 
 def fault_for(webhook_id: str) -> str:

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -33,6 +34,9 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import redis
 
 import hootsuite_events as he
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scale_store  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -139,10 +143,22 @@ class Emulator:
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read() or b"null")
 
-    def deliveries(self) -> List[Dict[str, Any]]:
-        status, items = self.call("GET", "/notifications/subscriptions/deliveries", auth=True)
-        assert status == 200, (status, items)
-        return items
+    def deliveries(self, status: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Every delivery item (with `status`: only those), page after page."""
+        items: List[Dict[str, Any]] = []
+        query: Dict[str, str] = {"pageSize": "500"}
+        if status:
+            query["where"] = f"status='{status}'"
+        for _ in range(100):
+            url = f"{self.base}/notifications/subscriptions/deliveries?{urllib.parse.urlencode(query)}"
+            headers = {"Authorization": f"User {self.user}, Organization {self.org}"}
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as resp:
+                items.extend(json.loads(resp.read()))
+                token = resp.headers.get("Elements-Next-Page-Token")
+            if not token:
+                return items
+            query["nextPage"] = token
+        raise AssertionError("more than 100 pages of deliveries")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -265,7 +281,7 @@ def run(procs: Procs, tmp: Path) -> int:
             "SCALE_KEYS": KEY, "SCALE_FAULT_500": str(FAULT_500), "SCALE_FAULT_HANG": str(FAULT_HANG),
             "SCALE_HANG_MS": str(HANG_MS), "SCALE_LEASE_MS": str(VICTIM_LEASE_MS if victim else LEASE_MS),
             "SCALE_HOLD_FROM": str(hold_from) if victim else "", "SCALE_SINGLE_THREADED": "1" if victim else "",
-            "NODE_PATH": NODE_MODULES, "PYTHONPATH": str(HERE),
+            "NODE_PATH": NODE_MODULES, "PYTHONPATH": str(HERE), "SCALE_REDIS_PROTOCOL": protocol,
         }
         script = "receiver.py" if kind == "python" else "receiver.js"
         exe = sys.executable if kind == "python" else "node"
@@ -274,6 +290,7 @@ def run(procs: Procs, tmp: Path) -> int:
     def all_up() -> bool:
         return all(port_open(ports[n]) for n, _ in RECEIVERS)
 
+    protocol = scale_store.protocol_json()
     hold_from = 1 + sum(BATCH_SIZES[i % len(BATCH_SIZES)] for i in range(KILL_FROM_BATCH))
     for name, kind in RECEIVERS:
         start_receiver(name, kind, name == VICTIM)
@@ -300,10 +317,10 @@ def run(procs: Procs, tmp: Path) -> int:
         return body["eventIds"]
 
     def first_attempts_drained() -> bool:
-        return not any(d["status"] == "created" for d in emu.deliveries())
+        return not emu.deliveries("created")
 
     def settled() -> bool:
-        return not any(d["status"] in ("created", "retry") for d in emu.deliveries())
+        return not emu.deliveries("created") and not emu.deliveries("retry")
 
     # --- the main run: batches, replays, faults, and the victim killed while holding a claim.
     log(f"main run: {MAIN_EVENTS} events through haproxy :{lb_port} to {len(RECEIVERS)} receivers")
@@ -342,8 +359,9 @@ def run(procs: Procs, tmp: Path) -> int:
             raise AssertionError("the first attempts did not drain")
     while replays < REPLAYS:
         target = event_ids[(replays * 7) % len(event_ids)]
-        status, _ = emu.call("POST", "/emulator/replay", {"event_id": target})
-        assert status == 200, ("replay", target, status)
+        # 404 while the notification is not delivered yet (still being retried).
+        wait_for(f"notification {target} delivered, to replay it",
+                 lambda: emu.call("POST", "/emulator/replay", {"event_id": target})[0] == 200, 20, 0.05)
         replays += 1
     main_sent = set(sent)
     wait_for("the main run's deliveries", settled, 60, 0.1)
@@ -351,7 +369,7 @@ def run(procs: Procs, tmp: Path) -> int:
              lambda: main_sent <= {int(x.split(b"|")[0]) for x in r.lrange("scale:processed", 0, -1)}, 30, 0.1)
     main_s = time.monotonic() - main_start
     assert killed is not None, "the victim never held a claim: no kill happened"
-    queued_early = [d for d in emu.deliveries() if d["status"] == "queued"]
+    queued_early = emu.deliveries("queued")
     assert not queued_early, f"{len(queued_early)} deliveries queued during the main run"
     log(f"main run done in {main_s:.1f}s: {len(main_sent)} events, {replays} replays")
     main_stats = haproxy_stats(stats_port)
@@ -368,7 +386,7 @@ def run(procs: Procs, tmp: Path) -> int:
     log(f"outage: receivers stopped, {len(outage_ids)} notifications waiting out the retries")
     wait_for("the outage deliveries queued", settled, 30, 0.1)
     late_ids = send_batch(AFTER_DEACTIVATION)  # the subscription is off now: queued at once
-    queued = [d for d in emu.deliveries() if d["status"] == "queued"]
+    queued = emu.deliveries("queued")
     queued_ids = {d["eventId"] for d in queued}
     assert queued_ids == set(outage_ids) | set(late_ids), (sorted(queued_ids), outage_ids, late_ids)
     exhausted = [d for d in queued if d["eventId"] in outage_ids]
@@ -419,7 +437,7 @@ def run(procs: Procs, tmp: Path) -> int:
         and {n for n, s, _ in a if s == "200"} - {n for n, s, f in a if s != "200" or f == "hang"}
         and any(s != "200" or f == "hang" for _, s, f in a)
     )
-    delivered = [d for d in emu.deliveries() if d["status"] == "delivered"]
+    delivered = emu.deliveries("delivered")
     emulator_retries = sum(d["attempts"] for d in delivered)
     lb_5xx = int(main_stats["webhooks/FRONTEND"]["hrsp_5xx"] or 0)
     stores = sorted({line.split("store=")[1].split()[0] for f in tmp.glob("*.log")
