@@ -24,7 +24,8 @@ NODE_STAGE := $(CURDIR)/target/npm-stage
 NODE_TEST := $(CURDIR)/target/node-test
 # The receivers of bindings/node/examples: Express, Fastify, and @hono/node-server serving the
 # fetch-style handler (hono is its peer dependency).
-NODE_TEST_DEPS := express@5.1.0 typescript@5.9.3 @types/node@20.19.43 fastify@5.12.8 @hono/node-server@1.19.19 hono@4.13.19
+# node-redis (redis on npm) for the Redis store's suite: the package does not depend on it.
+NODE_TEST_DEPS := express@5.1.0 typescript@5.9.3 @types/node@20.19.43 fastify@5.12.8 @hono/node-server@1.19.19 hono@4.13.19 redis@6.3.1
 
 # WebAssembly: bindings/wasm/build.sh builds from scratch (rustup's wasm32 target, or Debian's
 # rustc-web with -Zbuild-std) with a cached wasm-bindgen-cli; the browser test drives Debian's
@@ -50,13 +51,12 @@ PY_BENCH_VENV := $(CURDIR)/target/py-bench-venv
 PY_BENCH_DEPS := pydantic==2.14.3 fastjsonschema==2.22.3 jsonschema==4.26.0
 
 # The proof at scale (tests/scale): Debian's redis-server and haproxy, the receivers on the
-# packages test-python and test-node built (their venv, their packed npm packages), with the
-# Redis clients pinned.
+# packages test-python and test-node built (their venv, with redis-py; their packed npm
+# packages, with node-redis at the same pin).
 SCALE_NODE := $(CURDIR)/target/scale-node
-SCALE_NODE_DEPS := redis@5.10.0
-SCALE_PY_DEPS := redis==8.1.0
+SCALE_NODE_DEPS := redis@6.3.1
 
-.PHONY: test test-rust test-python test-node test-wasm test-scale scale-tools wasm chromium demo lint fmt doc quickstart cli fuzz fuzz-smoke bench
+.PHONY: test test-rust test-python test-node test-wasm test-scale haproxy wasm chromium redis demo lint fmt doc quickstart cli fuzz fuzz-smoke bench
 
 test: lint test-rust test-python test-node test-wasm fuzz-smoke test-scale
 	@echo "make test: all checks passed"
@@ -73,7 +73,7 @@ lint: $(ACTIONLINT)
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --all-features --no-deps --locked --quiet
 
-test-rust:
+test-rust: redis
 	$(CARGO) test --workspace --locked
 	CARGO="$(CARGO)" scripts/check_crates.sh
 
@@ -92,7 +92,7 @@ $(PY_TOOLS)/bin/maturin:
 
 # The package is installed from its sdist (pip builds the wheel with maturin, pinned by
 # build-constraints.txt, into the shared target dir), so the sdist is what the suite tests.
-test-python: $(PY_TOOLS)/bin/maturin cli
+test-python: $(PY_TOOLS)/bin/maturin cli redis
 	rm -rf target/sdist
 	$(PY_TOOLS)/bin/maturin sdist -m bindings/python/Cargo.toml -o target/sdist
 	python3 scripts/check_sdist.py target/sdist/hootsuite_events-*.tar.gz
@@ -110,7 +110,7 @@ test-python: $(PY_TOOLS)/bin/maturin cli
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund
 
-test-node: $(NODE_DIR)/node_modules/.package-lock.json cli wasm
+test-node: $(NODE_DIR)/node_modules/.package-lock.json cli wasm redis
 	rm -f $(NODE_DIR)/*.node
 	cd $(NODE_DIR) && npx napi build --platform --release --features test-hooks --js native.js --dts native.d.ts
 	rm -rf $(NODE_TEST) && mkdir -p $(NODE_TEST)
@@ -127,18 +127,20 @@ test-node: $(NODE_DIR)/node_modules/.package-lock.json cli wasm
 	rm -rf $(NODE_TEST)/node_modules/hootsuite-events-{linux,darwin,win32}-*
 	cd $(NODE_TEST) && HOOTSUITE_EVENTS_EXPECT_BACKEND=wasm HOOTSUITE_EVENTS_REPO=$(CURDIR) HOOTSUITE_EVENTS_BIN=$(CLI_BIN) node --test test/fallback.test.js
 
+# The Redis stores' suites start their own redis-server (Debian's) on a free loopback port.
+redis:
+	@command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
+
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-scale-tools:
-	@command -v redis-server >/dev/null && command -v haproxy >/dev/null \
-		|| (apt-get update -qq && apt-get install -y -qq redis-server haproxy)
+haproxy:
+	@command -v haproxy >/dev/null || (apt-get update -qq && apt-get install -y -qq haproxy)
 
 # Runs after test-python and test-node (make test's order), on what they built.
-test-scale: scale-tools cli
+test-scale: redis haproxy cli
 	@test -x $(PY_TEST_VENV)/bin/python && ls $(NODE_TEST)/hootsuite-events-*.tgz >/dev/null \
 		|| (echo "test-scale: run make test-python and make test-node first" && exit 1)
-	$(PY_TEST_VENV)/bin/pip install -q $(SCALE_PY_DEPS)
 	rm -rf $(SCALE_NODE) && mkdir -p $(SCALE_NODE)
 	cd $(SCALE_NODE) && printf '{"name": "scale-node", "private": true}\n' > package.json \
 		&& npm install --silent --no-audit --no-fund $(NODE_TEST)/*.tgz $(SCALE_NODE_DEPS)

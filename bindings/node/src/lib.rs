@@ -1064,6 +1064,147 @@ impl NativeMemoryStore {
     }
 }
 
+/// One script call of the Redis store: `EVALSHA sha1 1 key ...args` (or `EVAL source ...`).
+#[napi(object)]
+pub struct RedisCall {
+    /// The script's SHA-1 (for `EVALSHA`).
+    pub sha1: String,
+    /// The script's Lua source (for `EVAL` when the server lacks it).
+    pub source: String,
+    /// The script's one key: `<namespace>:<unit key>`.
+    pub key: String,
+    /// The script's arguments, in order.
+    pub args: Vec<String>,
+    /// The new claim's token (claims only).
+    pub token: Option<String>,
+}
+
+fn redis_call(call: idempotency::redis::Call) -> RedisCall {
+    RedisCall {
+        sha1: call.script.sha1.to_string(),
+        source: call.script.source.to_string(),
+        key: call.key,
+        args: call.args,
+        token: call.token,
+    }
+}
+
+fn claim_result(claim: Claim) -> ClaimResult {
+    match claim {
+        Claim::Claimed { token } => ClaimResult {
+            status: "claimed".into(),
+            token: Some(token),
+        },
+        Claim::Done => ClaimResult {
+            status: "done".into(),
+            token: None,
+        },
+        Claim::InProgress => ClaimResult {
+            status: "in_progress".into(),
+            token: None,
+        },
+    }
+}
+
+fn no_randomness(e: impl std::fmt::Display) -> napi::Error {
+    napi::Error::new(
+        napi::Status::GenericFailure,
+        format!("no randomness for a claim token: {e}"),
+    )
+}
+
+/// The Redis protocol of a shared store (the core's `idempotency::redis`): the script calls
+/// to send and the parsing of their replies. `hootsuite-events/redis` sends the calls.
+#[napi]
+pub struct NativeRedisProtocol {
+    inner: idempotency::redis::Protocol,
+}
+
+#[napi]
+impl NativeRedisProtocol {
+    /// Keys under `namespace` (default `hootsuite-events`), completed keys kept `retentionMs`
+    /// (default 7 days).
+    #[napi(catch_unwind, constructor)]
+    pub fn new(namespace: Option<String>, retention_ms: Option<f64>) -> napi::Result<Self> {
+        let retention = match retention_ms {
+            None => idempotency::DEFAULT_RETENTION_MS,
+            Some(r) => millis("retentionMs", r)?,
+        };
+        let namespace = namespace
+            .as_deref()
+            .unwrap_or(idempotency::redis::DEFAULT_NAMESPACE);
+        Ok(NativeRedisProtocol {
+            inner: idempotency::redis::Protocol::new(namespace, retention).or_throw()?,
+        })
+    }
+
+    /// The claim of `key` for `leaseMs` with a new token.
+    #[napi(catch_unwind)]
+    pub fn claim(&self, key: String, lease_ms: f64) -> napi::Result<RedisCall> {
+        let token = idempotency::redis::new_token().map_err(no_randomness)?;
+        Ok(redis_call(
+            self.inner
+                .claim(&key, millis("leaseMs", lease_ms)?, &token)
+                .or_throw()?,
+        ))
+    }
+
+    /// The completion of the claim of `key` made with `token`.
+    #[napi(catch_unwind)]
+    pub fn complete(&self, key: String, token: String) -> napi::Result<RedisCall> {
+        Ok(redis_call(self.inner.complete(&key, &token).or_throw()?))
+    }
+
+    /// The release of the claim of `key` made with `token`.
+    #[napi(catch_unwind)]
+    pub fn release(&self, key: String, token: String) -> napi::Result<RedisCall> {
+        Ok(redis_call(self.inner.release(&key, &token).or_throw()?))
+    }
+
+    /// The claim the claim script answered (a string or a Buffer) for the claim of `token`.
+    #[napi(catch_unwind)]
+    pub fn parse_claim(
+        &self,
+        reply: Either<String, Buffer>,
+        token: String,
+    ) -> napi::Result<ClaimResult> {
+        let bytes: &[u8] = match &reply {
+            Either::A(s) => s.as_bytes(),
+            Either::B(b) => b.as_ref(),
+        };
+        Ok(claim_result(
+            idempotency::redis::parse_claim_reply(bytes, &token).or_throw()?,
+        ))
+    }
+
+    /// Whether a complete or release script changed the key (its integer reply, 1 or 0).
+    #[napi(catch_unwind)]
+    pub fn parse_flag(&self, reply: f64) -> napi::Result<bool> {
+        if !(reply.is_finite() && reply.fract() == 0.0 && reply.abs() < 9.0e15) {
+            return Err(type_err(&format!(
+                "reply must be the script's integer 1 or 0, got {reply}"
+            )));
+        }
+        idempotency::redis::parse_flag_reply(reply as i64).or_throw()
+    }
+
+    /// The namespace of the keys.
+    #[napi(catch_unwind, getter)]
+    pub fn namespace(&self) -> String {
+        self.inner.namespace().to_string()
+    }
+}
+
+/// A new claim token: 128 random bits of the operating system, 32 hexadecimal digits.
+#[napi(catch_unwind)]
+pub fn new_claim_token() -> napi::Result<String> {
+    idempotency::redis::new_token().map_err(no_randomness)
+}
+
+/// The namespace of the Redis store's keys unless another is given.
+#[napi]
+pub const DEFAULT_NAMESPACE: &str = "hootsuite-events";
+
 /// What to answer Cloud Elements after claiming a notification's units: 500 when a unit
 /// failed, 409 when another process holds one, else 200 (the core's rule).
 #[napi(catch_unwind)]
@@ -1096,9 +1237,28 @@ pub const MAX_KEYS: u32 = 8;
 #[napi]
 pub const MAX_CANDIDATES: u32 = 8;
 
+const fn const_str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 // napi exports literals only: these checks keep the exported values the core's.
 const _: () = {
     assert!(DEFAULT_LEASE_MS as u64 == idempotency::DEFAULT_LEASE_MS);
+    assert!(const_str_eq(
+        DEFAULT_NAMESPACE,
+        idempotency::redis::DEFAULT_NAMESPACE
+    ));
     assert!(DEFAULT_RETENTION_MS as u64 == idempotency::DEFAULT_RETENTION_MS);
     assert!(DEFAULT_CAPACITY as usize == idempotency::DEFAULT_CAPACITY);
     assert!(STATUS_OK as u16 == idempotency::STATUS_OK);

@@ -1,0 +1,8 @@
+// ES module entry of hootsuite-events/redis: the same exports as redis.js.
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const cjs = require('./redis.js')
+
+export const { RedisStore, DEFAULT_NAMESPACE, newClaimToken } = cjs
+export default cjs

@@ -1,0 +1,2 @@
+//! Receiver throughput (placeholder).
+fn main() {}

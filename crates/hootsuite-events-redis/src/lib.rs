@@ -1,0 +1,307 @@
+//! # hootsuite-events-redis
+//!
+//! A [`Store`] of [`hootsuite_events::idempotency`] on Redis, shared by every process of a
+//! receiver behind a load balancer: a retry that lands on another process finds the claim
+//! (or the completed key) and is not processed twice.
+//!
+//! The keys, values, scripts and replies are the core's
+//! [`hootsuite_events::idempotency::redis`] protocol (the same as the Python and Node
+//! packages' Redis stores); this crate sends them with [redis-rs](https://docs.rs/redis)'s
+//! synchronous connection: `EVALSHA`, then `EVAL` when the server lacks the script.
+//! Redis's own clock enforces leases and retention (`PX`): the `now_ms` arguments are unused.
+//!
+//! ```no_run
+//! use hootsuite_events::idempotency::{process, DEFAULT_LEASE_MS};
+//! use hootsuite_events_redis::RedisStore;
+//!
+//! let store = RedisStore::connect("redis://127.0.0.1:6379/")?;
+//! let body = br#"{"message": {"instanceId": 1, "raw": [{"seq_no": "7", "type": "t"}]}}"#;
+//! let notification = hootsuite_events::events::parse_notification(body)?;
+//! let outcome = process(&store, &notification, || 0, DEFAULT_LEASE_MS, |_work| Ok::<(), ()>(()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::sync::{Mutex, MutexGuard};
+
+use hootsuite_events::idempotency::redis::{
+    new_token, parse_claim_reply, parse_flag_reply, Call, Protocol, DEFAULT_NAMESPACE,
+};
+use hootsuite_events::idempotency::{Claim, Store, DEFAULT_RETENTION_MS};
+use redis::{ConnectionLike, ErrorKind, ServerErrorKind, Value};
+
+/// Why a Redis store operation failed. No variant shows a password or a full connection URL.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RedisStoreError {
+    /// The connection could not be made (`address` is the host and port only).
+    Connect {
+        /// `host:port` (or the socket path) of the URL, without user or password.
+        address: String,
+        /// redis-rs's error.
+        source: redis::RedisError,
+    },
+    /// A script call failed (the connection dropped, the server refused it).
+    Command {
+        /// `claim`, `complete` or `release`.
+        script: &'static str,
+        /// redis-rs's error.
+        source: redis::RedisError,
+    },
+    /// The server answered something the script cannot answer.
+    Reply {
+        /// `claim`, `complete` or `release`.
+        script: &'static str,
+        /// What was expected and what came.
+        reason: String,
+    },
+    /// An argument broke the protocol's rules (namespace, key, token, lease, retention).
+    Invalid(hootsuite_events::Error),
+    /// The operating system had no randomness for a claim token.
+    Randomness(String),
+}
+
+impl std::fmt::Display for RedisStoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RedisStoreError::Connect { address, source } => {
+                write!(f, "could not connect to Redis at {address}: {}", redacted(source))
+            }
+            RedisStoreError::Command { script, source } => {
+                write!(f, "the Redis {script} script failed: {}", redacted(source))
+            }
+            RedisStoreError::Reply { script, reason } => {
+                write!(f, "unexpected Redis reply to the {script} script: {reason}")
+            }
+            RedisStoreError::Invalid(e) => e.fmt(f),
+            RedisStoreError::Randomness(e) => write!(f, "no randomness for a claim token: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RedisStoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RedisStoreError::Connect { source, .. } | RedisStoreError::Command { source, .. } => {
+                Some(source)
+            }
+            RedisStoreError::Invalid(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// redis-rs's error as shown: its category and detail, which carry no URL or password.
+fn redacted(e: &redis::RedisError) -> String {
+    match (e.code(), e.detail()) {
+        (Some(code), Some(detail)) => format!("{code} {detail}"),
+        _ => e.category().to_string() + io_detail(e).as_str(),
+    }
+}
+
+fn io_detail(e: &redis::RedisError) -> String {
+    if e.is_io_error() || e.is_connection_refusal() || e.is_timeout() {
+        // The I/O cause names the operation (refused, reset, timed out), never the URL.
+        match std::error::Error::source(e) {
+            Some(io) => format!(" ({io})"),
+            None => String::new(),
+        }
+    } else {
+        String::new()
+    }
+}
+
+/// The address of a Redis URL without user, password, database or query: `host:port`.
+fn address_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    rest[..end].to_string()
+}
+
+/// A [`Store`] on Redis over one connection (`C`: a redis-rs [`redis::Connection`] by
+/// default, or anything [`ConnectionLike`]). Calls from several threads take turns on the
+/// connection; for parallel calls, give each thread its own store (same namespace).
+pub struct RedisStore<C = redis::Connection> {
+    connection: Mutex<C>,
+    protocol: Protocol,
+}
+
+impl<C> std::fmt::Debug for RedisStore<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("namespace", &self.protocol.namespace())
+            .field("retention_ms", &self.protocol.retention_ms())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisStore<redis::Connection> {
+    /// Connects to `url` (`redis://[user:password@]host:port/db`, see redis-rs) with the
+    /// default namespace and retention.
+    pub fn connect(url: &str) -> Result<Self, RedisStoreError> {
+        let connect_err = |source| RedisStoreError::Connect {
+            address: address_of(url),
+            source,
+        };
+        let client = redis::Client::open(url).map_err(connect_err)?;
+        let connection = client.get_connection().map_err(connect_err)?;
+        RedisStore::with_options(connection, DEFAULT_NAMESPACE, DEFAULT_RETENTION_MS)
+    }
+}
+
+impl<C: ConnectionLike> RedisStore<C> {
+    /// A store on `connection` with the default namespace and retention.
+    pub fn new(connection: C) -> Result<Self, RedisStoreError> {
+        RedisStore::with_options(connection, DEFAULT_NAMESPACE, DEFAULT_RETENTION_MS)
+    }
+
+    /// A store on `connection` with keys under `namespace`, completed keys kept
+    /// `retention_ms`.
+    pub fn with_options(
+        connection: C,
+        namespace: &str,
+        retention_ms: u64,
+    ) -> Result<Self, RedisStoreError> {
+        Ok(RedisStore {
+            connection: Mutex::new(connection),
+            protocol: Protocol::new(namespace, retention_ms).map_err(RedisStoreError::Invalid)?,
+        })
+    }
+
+    /// The protocol: namespace, retention, key naming.
+    pub fn protocol(&self) -> &Protocol {
+        &self.protocol
+    }
+
+    fn lock(&self) -> MutexGuard<'_, C> {
+        // A panic mid-call leaves at worst a broken connection, which the next call reports.
+        self.connection.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `call`: `EVALSHA`, then `EVAL` when the server does not have the script.
+    fn run(&self, call: &Call) -> Result<Value, RedisStoreError> {
+        let mut connection = self.lock();
+        let eval = |command: &str, script: &str, connection: &mut C| {
+            redis::cmd(command)
+                .arg(script)
+                .arg(1)
+                .arg(&call.key)
+                .arg(&call.args)
+                .query::<Value>(connection)
+        };
+        let command_err = |source| RedisStoreError::Command {
+            script: call.script.name,
+            source,
+        };
+        match eval("EVALSHA", call.script.sha1, &mut connection) {
+            Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
+                eval("EVAL", call.script.source, &mut connection).map_err(command_err)
+            }
+            other => other.map_err(command_err),
+        }
+    }
+
+    fn flag(&self, call: &Call) -> Result<bool, RedisStoreError> {
+        match self.run(call)? {
+            Value::Int(n) => parse_flag_reply(n).map_err(|e| reply_err(call, e)),
+            other => Err(RedisStoreError::Reply {
+                script: call.script.name,
+                reason: format!("expected an integer, got {}", kind(&other)),
+            }),
+        }
+    }
+}
+
+fn reply_err(call: &Call, e: hootsuite_events::Error) -> RedisStoreError {
+    RedisStoreError::Reply {
+        script: call.script.name,
+        reason: match e {
+            hootsuite_events::Error::InvalidArgument { reason, .. } => reason,
+            other => other.to_string(),
+        },
+    }
+}
+
+/// The kind of a reply, for errors (its content may be anything).
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Nil => "nil",
+        Value::Int(_) => "an integer",
+        Value::BulkString(_) => "a bulk string",
+        Value::Array(_) => "an array",
+        Value::SimpleString(_) => "a simple string",
+        Value::Okay => "OK",
+        Value::Map(_) => "a map",
+        Value::Set(_) => "a set",
+        Value::Double(_) => "a double",
+        Value::Boolean(_) => "a boolean",
+        _ => "another type",
+    }
+}
+
+impl<C: ConnectionLike> Store for RedisStore<C> {
+    type Error = RedisStoreError;
+
+    /// Claims `key` for `lease_ms` with a new 128-bit token; `now_ms` is unused (Redis's
+    /// clock enforces the lease).
+    fn claim(&self, key: &str, lease_ms: u64, _now_ms: u64) -> Result<Claim, RedisStoreError> {
+        let token = new_token().map_err(|e| RedisStoreError::Randomness(e.to_string()))?;
+        let call = self
+            .protocol
+            .claim(key, lease_ms, &token)
+            .map_err(RedisStoreError::Invalid)?;
+        match self.run(&call)? {
+            Value::BulkString(b) => parse_claim_reply(&b, &token),
+            Value::SimpleString(s) => parse_claim_reply(s.as_bytes(), &token),
+            other => {
+                return Err(RedisStoreError::Reply {
+                    script: call.script.name,
+                    reason: format!("expected a string, got {}", kind(&other)),
+                })
+            }
+        }
+        .map_err(|e| reply_err(&call, e))
+    }
+
+    /// Completes the claim made with `token`; `now_ms` is unused (Redis's clock starts the
+    /// retention).
+    fn complete(&self, key: &str, token: &str, _now_ms: u64) -> Result<bool, RedisStoreError> {
+        let call = self
+            .protocol
+            .complete(key, token)
+            .map_err(RedisStoreError::Invalid)?;
+        self.flag(&call)
+    }
+
+    fn release(&self, key: &str, token: &str) -> Result<bool, RedisStoreError> {
+        let call = self
+            .protocol
+            .release(key, token)
+            .map_err(RedisStoreError::Invalid)?;
+        self.flag(&call)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_leave_credentials_out() {
+        assert_eq!(
+            address_of("redis://user:s3cret@10.0.0.1:6380/2?x=1"),
+            "10.0.0.1:6380"
+        );
+        assert_eq!(address_of("rediss://:p@ss@host/"), "host");
+        assert_eq!(address_of("redis://127.0.0.1:1"), "127.0.0.1:1");
+    }
+
+    #[test]
+    fn a_refused_connection_names_the_address_only() {
+        // Port 1 on loopback: nothing listens there.
+        let e = RedisStore::connect("redis://u:hunter2@127.0.0.1:1/").expect_err("refused");
+        let shown = format!("{e} {e:?}");
+        assert!(shown.contains("127.0.0.1:1"), "{shown}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+}
