@@ -2,6 +2,7 @@
 //! rule, request, parser and message — is the core crate's; the exception and result classes
 //! are plain Python in `python/hootsuite_events/`.
 
+use hootsuite_events::deliveries::{self, DeliveryQuery, DeliveryStatus, FailurePolicy};
 use hootsuite_events::events;
 use hootsuite_events::idempotency::{self, Claim};
 use hootsuite_events::instance::{self, CreateInstance, ListQuery};
@@ -688,6 +689,72 @@ fn instance_event_request(
         .or_raise(py)
 }
 
+/// The delivery filters as the core's query; a status name outside the schema raises.
+fn delivery_query(
+    status: Option<&str>,
+    url: Option<String>,
+    instance_id: Option<u64>,
+    page_size: Option<u32>,
+    next_page: Option<String>,
+) -> Result<DeliveryQuery, Error> {
+    Ok(DeliveryQuery {
+        status: status.map(DeliveryStatus::parse).transpose()?,
+        url,
+        instance_id,
+        page_size,
+        next_page,
+    })
+}
+
+#[pyfunction]
+#[pyo3(signature = (config, *, status=None, url=None, instance_id=None, page_size=None, next_page=None))]
+fn list_deliveries_request(
+    py: Python<'_>,
+    config: &Config,
+    status: Option<&str>,
+    url: Option<String>,
+    instance_id: Option<u64>,
+    page_size: Option<u32>,
+    next_page: Option<String>,
+) -> PyResult<Request> {
+    delivery_query(status, url, instance_id, page_size, next_page)
+        .and_then(|q| deliveries::list_deliveries_request(&config.inner, &q))
+        .map(request)
+        .or_raise(py)
+}
+
+#[pyfunction]
+#[pyo3(signature = (config, *, status=None, url=None, instance_id=None))]
+fn redeliver_request(
+    py: Python<'_>,
+    config: &Config,
+    status: Option<&str>,
+    url: Option<String>,
+    instance_id: Option<u64>,
+) -> PyResult<Request> {
+    delivery_query(status, url, instance_id, None, None)
+        .and_then(|q| deliveries::redeliver_request(&config.inner, &q))
+        .map(request)
+        .or_raise(py)
+}
+
+#[pyfunction]
+fn reenable_request(config: &Config, instance_id: u64) -> Request {
+    request(deliveries::reenable_request(&config.inner, instance_id))
+}
+
+#[pyfunction]
+fn failure_policy_request(config: &Config) -> Request {
+    request(deliveries::failure_policy_request(&config.inner))
+}
+
+#[pyfunction]
+fn set_failure_policy_request(py: Python<'_>, config: &Config, policy: &str) -> PyResult<Request> {
+    FailurePolicy::parse(policy)
+        .map(|p| request(deliveries::set_failure_policy_request(&config.inner, p)))
+        .or_raise(py)
+}
+
 #[pyfunction]
 fn configuration_request(config: &Config, instance_id: u64) -> Request {
     request(instance::configuration_request(&config.inner, instance_id))
@@ -780,6 +847,45 @@ fn parse_instance_event_page(
     let page = instance::parse_instance_event_page(&response_arg(response, headers, body)?)
         .or_raise(py)?;
     build(py, "instance_event_page", &ser(&page)?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (response, headers=None, body=None))]
+fn parse_deliveries(
+    py: Python<'_>,
+    response: &Bound<'_, PyAny>,
+    headers: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let list =
+        deliveries::parse_deliveries(&response_arg(response, headers, body)?).or_raise(py)?;
+    build(py, "deliveries", &ser(&list)?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (response, headers=None, body=None))]
+fn parse_delivery_page(
+    py: Python<'_>,
+    response: &Bound<'_, PyAny>,
+    headers: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let page =
+        deliveries::parse_delivery_page(&response_arg(response, headers, body)?).or_raise(py)?;
+    build(py, "delivery_page", &ser(&page)?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (response, headers=None, body=None))]
+fn parse_failure_policy(
+    py: Python<'_>,
+    response: &Bound<'_, PyAny>,
+    headers: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+) -> PyResult<&'static str> {
+    deliveries::parse_failure_policy(&response_arg(response, headers, body)?)
+        .map(FailurePolicy::as_str)
+        .or_raise(py)
 }
 
 #[pyfunction]
@@ -1413,6 +1519,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_instance_page, m)?)?;
     m.add_function(wrap_pyfunction!(parse_instance_events, m)?)?;
     m.add_function(wrap_pyfunction!(parse_instance_event_page, m)?)?;
+    m.add_function(wrap_pyfunction!(list_deliveries_request, m)?)?;
+    m.add_function(wrap_pyfunction!(redeliver_request, m)?)?;
+    m.add_function(wrap_pyfunction!(reenable_request, m)?)?;
+    m.add_function(wrap_pyfunction!(failure_policy_request, m)?)?;
+    m.add_function(wrap_pyfunction!(set_failure_policy_request, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_deliveries, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_delivery_page, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_failure_policy, m)?)?;
     m.add_function(wrap_pyfunction!(parse_instance_event, m)?)?;
     m.add_function(wrap_pyfunction!(parse_configuration, m)?)?;
     m.add_function(wrap_pyfunction!(parse_configuration_entry, m)?)?;

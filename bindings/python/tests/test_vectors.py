@@ -112,6 +112,16 @@ def build_request(i: Dict[str, Any]) -> Dict[str, Any]:
         r = he.reauthenticate_code_request(config, a["id"], a["code"])
     elif op == "reauthenticate":
         r = he.reauthenticate_request(config, a["id"], body)
+    elif op == "list_deliveries":
+        r = he.list_deliveries_request(config, status=a.get("status"), url=a.get("url"), instance_id=a.get("instance_id"), page_size=a.get("page_size"), next_page=a.get("next_page"))
+    elif op == "redeliver":
+        r = he.redeliver_request(config, status=a.get("status"), url=a.get("url"), instance_id=a.get("instance_id"))
+    elif op == "reenable":
+        r = he.reenable_request(config, a["id"])
+    elif op == "failure_policy":
+        r = he.failure_policy_request(config)
+    elif op == "set_failure_policy":
+        r = he.set_failure_policy_request(config, a["policy"])
     else:
         raise AssertionError(f"unknown op {op}")
     return {"method": r.method, "url": r.url, "headers": r.headers, "body": r.json()}
@@ -137,6 +147,9 @@ PARSERS = {
     "configuration_entry": he.parse_configuration_entry,
     "redirect_url": he.parse_redirect_url,
     "empty": he.parse_empty,
+    "deliveries": he.parse_deliveries,
+    "delivery_page": he.parse_delivery_page,
+    "failure_policy": he.parse_failure_policy,
 }
 
 

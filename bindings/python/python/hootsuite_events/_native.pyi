@@ -4,7 +4,7 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Unio
 
 from typing_extensions import final
 
-from .types import Claim, ConfigurationEntry, Instance, InstanceEvent, InstanceEventPage, InstancePage, Notification, RedirectUrl, ValidationReport
+from .types import Claim, ConfigurationEntry, Delivery, DeliveryPage, Instance, InstanceEvent, InstanceEventPage, InstancePage, Notification, RedirectUrl, ValidationReport
 
 __all__ = [
     "DEFAULT_CAPACITY",
@@ -23,6 +23,14 @@ __all__ = [
     "parse_configuration_entry",
     "parse_instance_event",
     "parse_instance_event_page",
+    "list_deliveries_request",
+    "redeliver_request",
+    "reenable_request",
+    "failure_policy_request",
+    "set_failure_policy_request",
+    "parse_deliveries",
+    "parse_delivery_page",
+    "parse_failure_policy",
     "update_configuration_request",
     "AuthorizationCode",
     "Config",
@@ -229,6 +237,32 @@ def instance_events_page_request(
 def instance_event_request(config: Config, instance_id: Optional[int], event_id: str) -> Request:
     """``GET /instances/{id}/events/{eventId}``, or ``/instances/events/{eventId}`` with ``None``."""
 
+def list_deliveries_request(
+    config: Config,
+    *,
+    status: Optional[str] = None,
+    url: Optional[str] = None,
+    instance_id: Optional[int] = None,
+    page_size: Optional[int] = None,
+    next_page: Optional[str] = None,
+) -> Request:
+    """``GET /notifications/subscriptions/deliveries?where=channel='webhook' and ...``."""
+
+def redeliver_request(
+    config: Config, *, status: Optional[str] = None, url: Optional[str] = None, instance_id: Optional[int] = None
+) -> Request:
+    """``PUT /notifications/subscriptions/deliveries?where=...``: releases the queued deliveries
+    (the status clause is always ``queued``) and re-enables their subscriptions."""
+
+def reenable_request(config: Config, instance_id: int) -> Request:
+    """The redelivery ``PUT`` scoped to one instance: re-enables its deactivated subscription."""
+
+def failure_policy_request(config: Config) -> Request:
+    """``GET /accounts/settings``."""
+
+def set_failure_policy_request(config: Config, policy: str) -> Request:
+    """``PATCH /accounts/settings`` with ``notification.webhook.failure.policy``: ``retry`` or ``queue``."""
+
 def configuration_request(config: Config, instance_id: int) -> Request: ...
 def update_configuration_request(config: Config, instance_id: int, config_id: int, property_value: str) -> Request:
     """``PATCH /instances/{id}/configuration/{configId}`` with ``{"propertyValue": ...}``."""
@@ -252,6 +286,10 @@ def parse_instance_page(response: Any, headers: _Headers = None, body: Optional[
 def parse_instance_events(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> List[InstanceEvent]: ...
 def parse_instance_event_page(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> InstanceEventPage: ...
 def parse_instance_event(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> InstanceEvent: ...
+def parse_deliveries(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> List[Delivery]: ...
+def parse_delivery_page(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> DeliveryPage: ...
+def parse_failure_policy(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> str:
+    """``retry`` or ``queue`` (``retry`` when the account has not set it)."""
 def parse_configuration(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> List[ConfigurationEntry]: ...
 def parse_configuration_entry(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> ConfigurationEntry: ...
 def parse_empty(response: Any, headers: _Headers = None, body: Optional[_Body] = None) -> None:

@@ -22,6 +22,8 @@ __all__ = [
     "InstancePage",
     "InstanceEvent",
     "InstanceEventPage",
+    "Delivery",
+    "DeliveryPage",
     "ConfigurationEntry",
     "ElementEvent",
     "HootsuiteEvent",
@@ -162,6 +164,37 @@ class InstanceEventPage(_Record):
     _fields = ('events', 'next_page', 'total_count', 'returned_count',)
 
     events: List[InstanceEvent]
+    next_page: Optional[str]
+    total_count: Optional[int]
+    returned_count: Optional[int]
+
+
+class Delivery(_Record):
+    """One webhook delivery of ``GET /notifications/subscriptions/deliveries``; ``status`` is
+    ``created``, ``retry``, ``delivered``, ``notified`` or ``queued``; secret values masked."""
+
+    _fields = ('id', 'status', 'notification_id', 'subscription_id', 'instance_id', 'event_id', 'url', 'attempts', 'webhook_id', 'created_date', 'updated_date', 'extra',)
+
+    id: Optional[str]
+    status: str
+    notification_id: int
+    subscription_id: int
+    instance_id: Optional[int]
+    event_id: Optional[int]
+    url: Optional[str]
+    attempts: Optional[int]
+    webhook_id: Optional[str]
+    created_date: str
+    updated_date: Optional[str]
+    extra: Dict[str, Any]
+
+
+class DeliveryPage(_Record):
+    """One page of the delivery list; pass ``next_page`` on."""
+
+    _fields = ('deliveries', 'next_page', 'total_count', 'returned_count',)
+
+    deliveries: List[Delivery]
     next_page: Optional[str]
     total_count: Optional[int]
     returned_count: Optional[int]
@@ -324,6 +357,10 @@ def _build(kind: str, d: Any) -> Any:
         return InstanceEvent(**d)
     if kind == "instance_event_page":
         return InstanceEventPage(**{**d, "events": [InstanceEvent(**e) for e in d["events"]]})
+    if kind == "deliveries":
+        return [Delivery(**e) for e in d]
+    if kind == "delivery_page":
+        return DeliveryPage(**{**d, "deliveries": [Delivery(**e) for e in d["deliveries"]]})
     if kind == "configuration":
         return [ConfigurationEntry(**e) for e in d]
     if kind == "configuration_entry":
