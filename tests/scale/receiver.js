@@ -4,10 +4,10 @@
 // here, at most once per delivery (webhook id), as in receiver.py.
 //   node receiver.js NAME PORT REDIS_PORT   (environment: see tests/scale/run.py)
 const http = require('node:http')
-const crypto = require('node:crypto')
 const zlib = require('node:zlib')
 const { createClient } = require('redis')
 const he = require('hootsuite-events')
+const { RedisStore } = require('hootsuite-events/redis')
 
 const [NAME, PORT, REDIS_PORT] = process.argv.slice(2)
 const KEYS = process.env.SCALE_KEYS.split(',').filter(Boolean)
@@ -15,50 +15,11 @@ const LEASE_MS = Number(process.env.SCALE_LEASE_MS)
 const FAULT_500 = Number(process.env.SCALE_FAULT_500)
 const FAULT_HANG = Number(process.env.SCALE_FAULT_HANG)
 const HANG_MS = Number(process.env.SCALE_HANG_MS)
-// The core's Redis protocol (scripts, key and value layout), handed over by run.py.
-const PROTOCOL = JSON.parse(process.env.SCALE_REDIS_PROTOCOL)
-
-// Until the Node package has `hootsuite-events/redis`: the core's scripts, run as they are.
-class StandInRedisStore {
-  constructor(client) {
-    this.client = client
-  }
-  async claim(key, { leaseMs }) {
-    const token = crypto.randomBytes(16).toString('hex')
-    const status = await this.client.eval(PROTOCOL.claim, {
-      keys: [`${PROTOCOL.namespace}:${key}`], arguments: [`c:${token}`, String(leaseMs)],
-    })
-    if (!['claimed', 'done', 'in_progress'].includes(status)) throw new Error(`claim: unexpected reply ${status}`)
-    return status === 'claimed' ? { status, token } : { status }
-  }
-  async complete(key, token) {
-    return (await this.client.eval(PROTOCOL.complete, {
-      keys: [`${PROTOCOL.namespace}:${key}`], arguments: [`c:${token}`, String(PROTOCOL.retention_ms)],
-    })) === 1
-  }
-  async release(key, token) {
-    return (await this.client.eval(PROTOCOL.release, {
-      keys: [`${PROTOCOL.namespace}:${key}`], arguments: [`c:${token}`],
-    })) === 1
-  }
-}
-
-/** The library's RedisStore (`hootsuite-events/redis`) when the package has it. */
-function storeFor(client) {
-  let mod
-  try {
-    mod = require('hootsuite-events/redis')
-  } catch (e) {
-    if (e.code !== 'MODULE_NOT_FOUND' && e.code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw e
-    return [new StandInRedisStore(client), 'stand-in']
-  }
-  return [new mod.RedisStore(client, { namespace: PROTOCOL.namespace }), 'library']
-}
-
 async function main() {
   const client = createClient({ socket: { host: '127.0.0.1', port: Number(REDIS_PORT) } })
   await client.connect()
-  const [store, storeKind] = storeFor(client)
+  // One namespace for every receiver, Python and Node: the same keys and scripts.
+  const store = new RedisStore(client, { namespace: 'scale' })
 
   async function faultFor(webhookId) {
     const bucket = zlib.crc32(webhookId) % 100
@@ -113,7 +74,7 @@ async function main() {
   })
   server.keepAliveTimeout = 5000
   server.listen(Number(PORT), '127.0.0.1', () => {
-    console.log(`${NAME} ready pid=${process.pid} store=${storeKind} backend=${he.backend ?? '?'}`)
+    console.log(`${NAME} ready pid=${process.pid} store=${store.namespace} backend=${he.backend ?? '?'}`)
   })
   const stop = () => server.close(() => client.quit().finally(() => process.exit(0)))
   process.on('SIGTERM', stop)

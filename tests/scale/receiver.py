@@ -16,7 +16,7 @@ import zlib
 import redis
 
 import hootsuite_events as he
-from scale_store import store_for
+from hootsuite_events.redis import RedisStore
 
 NAME, PORT, REDIS_PORT = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 KEYS = [k for k in os.environ["SCALE_KEYS"].split(",") if k]
@@ -28,7 +28,8 @@ HOLD_FROM = int(os.environ.get("SCALE_HOLD_FROM") or 0)  # the victim holds the 
 SINGLE = os.environ.get("SCALE_SINGLE_THREADED") == "1"
 
 client = redis.Redis(host="127.0.0.1", port=REDIS_PORT)
-store, STORE_KIND = store_for(client), "library"
+# One namespace for every receiver, Python and Node: the same keys and scripts.
+store = RedisStore(client, namespace="scale")
 
 
 def fault_for(webhook_id: str) -> str:
@@ -99,5 +100,5 @@ class Handler(http.server.BaseHTTPRequestHandler):
 server_class = http.server.HTTPServer if SINGLE else http.server.ThreadingHTTPServer
 server_class.allow_reuse_address = True
 server = server_class(("127.0.0.1", PORT), Handler)
-print(f"{NAME} ready pid={os.getpid()} store={STORE_KIND}", flush=True)
+print(f"{NAME} ready pid={os.getpid()} store={store.namespace}", flush=True)
 server.serve_forever()

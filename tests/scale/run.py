@@ -35,9 +35,6 @@ import redis
 
 import hootsuite_events as he
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import scale_store  # noqa: E402
-
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CLI = os.environ.get("HOOTSUITE_EVENTS_BIN", str(ROOT / "target" / "debug" / "hootsuite-events"))
@@ -281,7 +278,7 @@ def run(procs: Procs, tmp: Path) -> int:
             "SCALE_KEYS": KEY, "SCALE_FAULT_500": str(FAULT_500), "SCALE_FAULT_HANG": str(FAULT_HANG),
             "SCALE_HANG_MS": str(HANG_MS), "SCALE_LEASE_MS": str(VICTIM_LEASE_MS if victim else LEASE_MS),
             "SCALE_HOLD_FROM": str(hold_from) if victim else "", "SCALE_SINGLE_THREADED": "1" if victim else "",
-            "NODE_PATH": NODE_MODULES, "PYTHONPATH": str(HERE), "SCALE_REDIS_PROTOCOL": protocol,
+            "NODE_PATH": NODE_MODULES,
         }
         script = "receiver.py" if kind == "python" else "receiver.js"
         exe = sys.executable if kind == "python" else "node"
@@ -290,7 +287,6 @@ def run(procs: Procs, tmp: Path) -> int:
     def all_up() -> bool:
         return all(port_open(ports[n]) for n, _ in RECEIVERS)
 
-    protocol = scale_store.protocol_json()
     hold_from = 1 + sum(BATCH_SIZES[i % len(BATCH_SIZES)] for i in range(KILL_FROM_BATCH))
     for name, kind in RECEIVERS:
         start_receiver(name, kind, name == VICTIM)
@@ -451,7 +447,7 @@ def run(procs: Procs, tmp: Path) -> int:
         f"main run: refused {refused}, 5xx from haproxy {lb_5xx}; taken over by another process {moved}), "
         f"killed {killed.split(':')[0]} (pid {killed.split(':')[2]}) holding seq_no {held_seq}, then processed by {held_by}, per receiver {dict(sorted(per_receiver.items()))}, "
         f"recovered from the queue {recovered} ({len(exhausted)} after 10 attempts, {len(late_ids)} sent while deactivated) "
-        f"by {recovered_by}; main run {len(main_sent)} events in {main_s:.1f}s ({rate:.0f} events/s); store {','.join(stores)}",
+        f"by {recovered_by}; main run {len(main_sent)} events in {main_s:.1f}s ({rate:.0f} events/s); one RedisStore namespace {','.join(stores)} for Python and Node",
         flush=True,
     )
     failures = []
