@@ -54,6 +54,8 @@ REPLAYS = 300
 OUTAGE_BATCHES = [45, 100, 60]
 AFTER_DEACTIVATION = 45  # a batch sent while the subscription is off: queued at once
 KILL_FROM_BATCH = 6  # the victim holds the first unit it claims from this batch on
+DOWN_BATCHES = (16, 20)  # a receiver stopped over these batches: its connections are refused
+DOWN = "node-2"
 DEADLINE_S = 150
 
 RECEIVERS = [("py-1", "python"), ("node-1", "node"), ("py-2", "python"), ("node-2", "node")]
@@ -325,6 +327,13 @@ def run(procs: Procs, tmp: Path) -> int:
     replays = replay_misses = 0
     i = 0
     while len(sent) < MAIN_EVENTS:
+        if i == DOWN_BATCHES[0]:
+            procs.stop(DOWN)
+            log(f"{DOWN} stopped: haproxy's connections to it are refused")
+        if i == DOWN_BATCHES[1]:
+            start_receiver(DOWN, "node", victim=False)
+            wait_for(f"{DOWN} back", lambda: port_open(ports[DOWN]), 10, 0.02)
+            log(f"{DOWN} back")
         event_ids.extend(send_batch(BATCH_SIZES[i % len(BATCH_SIZES)]))
         i += 1
         # A replay of earlier delivered notifications under new webhook ids, spread over the run.
@@ -424,6 +433,7 @@ def run(procs: Procs, tmp: Path) -> int:
     for x in r.lrange("scale:attempts", 0, -1):
         wh, name, status, injected = x.decode().split("|")
         attempts[wh].append((name, status, injected))
+    per_delivery = collections.Counter(len(a) for a in attempts.values())
     statuses = collections.Counter(s for a in attempts.values() for _, s, _ in a)
     injected = collections.Counter(f for a in attempts.values() for _, _, f in a if f)
     # A delivery that failed somewhere and was taken (2xx) by another process.
@@ -444,7 +454,7 @@ def run(procs: Procs, tmp: Path) -> int:
         f"scale: sent {len(all_sent)} events in {batches_sent} batches ({notifications} notifications), "
         f"processed {len(counts)}, duplicates {duplicates}, lost {len(lost)}, replays {replays}, "
         f"retries {emulator_retries} (answers {dict(sorted(statuses.items()))}, injected {dict(injected)}, "
-        f"main run: refused {refused}, 5xx from haproxy {lb_5xx}; taken over by another process {moved}), "
+        f"answers per delivery {dict(sorted(per_delivery.items()))}, main run: refused {refused}, 5xx from haproxy {lb_5xx}; taken over by another process {moved}), "
         f"killed {killed.split(':')[0]} (pid {killed.split(':')[2]}) holding seq_no {held_seq}, then processed by {held_by}, per receiver {dict(sorted(per_receiver.items()))}, "
         f"recovered from the queue {recovered} ({len(exhausted)} after 10 attempts, {len(late_ids)} sent while deactivated) "
         f"by {recovered_by}; main run {len(main_sent)} events in {main_s:.1f}s ({rate:.0f} events/s); one RedisStore namespace {','.join(stores)} for Python and Node",
