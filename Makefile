@@ -48,7 +48,7 @@ FUZZ_SMOKE_SECONDS ?= 20
 
 # Benchmarks (not part of `make test`): criterion, Python and Node scripts, one table.
 PY_BENCH_VENV := $(CURDIR)/target/py-bench-venv
-PY_BENCH_DEPS := pydantic==2.14.3 fastjsonschema==2.22.3 jsonschema==4.26.0
+PY_BENCH_DEPS := pydantic==2.14.3 fastjsonschema==2.22.3 jsonschema==4.26.0 redis==8.1.0
 
 # The proof at scale (tests/scale): Debian's redis-server and haproxy, the receivers on the
 # packages test-python and test-node built (their venv, with redis-py; their packed npm
@@ -180,7 +180,7 @@ fuzz: $(CARGO_FUZZ)
 		RUSTUP_TOOLCHAIN=nightly $(CARGO_FUZZ) fuzz cmin $$t corpus/$$t || exit 1; \
 	done
 
-bench: $(PY_TOOLS)/bin/maturin $(NODE_DIR)/node_modules/.package-lock.json wasm chromium $(WASM_DIR)/test/node_modules/.package-lock.json
+bench: $(PY_TOOLS)/bin/maturin $(NODE_DIR)/node_modules/.package-lock.json wasm chromium redis $(WASM_DIR)/test/node_modules/.package-lock.json
 	$(PY_TOOLS)/bin/maturin build --release --locked -m bindings/python/Cargo.toml -o target/wheels -i python3
 	python3 -m venv --clear $(PY_BENCH_VENV)
 	$(PY_BENCH_VENV)/bin/pip install -q target/wheels/hootsuite_events-*.whl $(PY_BENCH_DEPS)

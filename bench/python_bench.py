@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import sys
 import timeit
 from typing import Any, Callable, Dict, List, Literal, Optional, Union
@@ -189,6 +190,65 @@ def candidate_rows(key: str) -> List[Dict[str, Any]]:
     ]
 
 
+def redis_rows(key: str, url: str) -> List[Dict[str, Any]]:
+    """The receiver on Redis (loopback): ``RedisStore`` (claim + complete, two scripts per
+    unit) against MemoryStore and a hand-written peer (``SET NX PX``, one command per unit), on
+    one redis-py client each, the database flushed between repeats."""
+    import redis
+
+    from hootsuite_events.redis import RedisStore
+
+    count = 4000
+    deliveries = []
+    for i in range(count):
+        body = notification(2048, str(2_000_000 + i))
+        deliveries.append(({"Elements-Webhook-Signature": he.sign(key, body)}, body))
+    client = redis.Redis.from_url(url)
+    done: List[int] = []
+
+    def handle(work: he.Work) -> None:
+        done.append(1)
+
+    def ours(store: Any) -> float:
+        t = timeit.default_timer()
+        for headers, body in deliveries:
+            he.process(store, he.verify_event(key, headers, body), handle)
+        return timeit.default_timer() - t
+
+    def peer() -> float:
+        k = key.encode()
+        t = timeit.default_timer()
+        for headers, body in deliveries:
+            given = base64.b64decode(headers["Elements-Webhook-Signature"][len("sha256="):])
+            if not hmac.compare_digest(hmac.new(k, body, hashlib.sha256).digest(), given):
+                raise ValueError("mismatch")
+            message = json.loads(body)["message"]
+            for e in message["raw"]:
+                if client.set(f"peer:{message['instanceId']}:{e['seq_no']}", 1, nx=True, px=he.DEFAULT_RETENTION_MS):
+                    done.append(1)
+        return timeit.default_timer() - t
+
+    times = []
+    for _ in range(3):
+        client.flushdb()
+        memory = ours(he.MemoryStore())
+        on_redis = ours(RedisStore(client))
+        client.flushdb()
+        times.append((memory, on_redis, peer()))
+    client.close()
+    assert len(done) == 9 * count
+    memory_us = min(t[0] for t in times) / count * 1e6
+    redis_us = min(t[1] for t in times) / count * 1e6
+    peer_us = min(t[2] for t in times) / count * 1e6
+    peer_name = "hmac + base64 + json.loads + redis-py SET NX PX"
+    return [
+        {"work": "Python: receiver on MemoryStore, verify + parse + claim + complete a 2 KB notification", "ours_us": memory_us, "peer": peer_name, "peer_us": peer_us,
+         "note": f"{1e6 / memory_us:.0f} notifications/s"},
+        {"work": "Python: receiver on Redis (loopback, RedisStore), verify + parse + claim + complete a 2 KB notification", "ours_us": redis_us, "peer": peer_name, "peer_us": peer_us,
+         "note": f"{1e6 / redis_us:.0f} notifications/s ours, {1e6 / peer_us:.0f} peer"},
+    ]
+
+
 def main() -> None:
     out = []
     ours = per_call_us(lambda: he.create_instance_request(CONFIG, BODY), 20000)
@@ -220,6 +280,8 @@ def main() -> None:
     out.append({"work": "Python: verify + parse a 2 KB notification", "ours_us": per_call_us(lambda: he.verify_event(key, headers, body), 20000), "peer": "hmac + base64 + json.loads", "peer_us": per_call_us(peer_verify, 20000)})
     out += receiver_rows(key)
     out += candidate_rows(key)
+    if os.environ.get("HOOTSUITE_EVENTS_BENCH_REDIS"):
+        out += redis_rows(key, os.environ["HOOTSUITE_EVENTS_BENCH_REDIS"])
     out.append({"work": "Python: import in a fresh process (ms, minus a bare interpreter)", "ours_us": cold_import_ms("hootsuite_events"), "peer": "import pydantic (same way)", "peer_us": cold_import_ms("pydantic")})
     for o in out:
         print(json.dumps(o))

@@ -5,11 +5,15 @@ means hootsuite-events is faster than the peer."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
+import socket
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +43,51 @@ def rust_rows() -> list:
     return rows
 
 
+def redis_rows() -> list:
+    """The receiver on Redis (hootsuite-events-redis's criterion bench) against the SET NX peer."""
+    subprocess.run(["cargo", "bench", "--locked", "-q", "-p", "hootsuite-events-redis", "--bench", "receiver", "--",
+                    "--warm-up-time", "1", "--measurement-time", "3"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    group = CRITERION / "receive_redis_2k"
+
+    def mean(prefix: str) -> float:
+        d = next(q for q in group.iterdir() if q.is_dir() and q.name.startswith(prefix))
+        return json.loads((d / "new" / "estimates.json").read_text())["mean"]["point_estimate"] / 1000.0
+
+    memory, on_redis, peer = mean("ours_ verify_event + process (MemoryStore)"), mean("ours_ verify_event + process (RedisStore)"), mean("peer")
+    name = "hmac + base64 + serde_json::Value + redis-rs SET NX PX"
+    return [
+        {"work": "Rust: receiver on MemoryStore, verify + parse + claim + complete a 2 KB notification", "ours_us": memory, "peer": name, "peer_us": peer,
+         "note": f"{1e6 / memory:.0f} notifications/s"},
+        {"work": "Rust: receiver on Redis (loopback, RedisStore), verify + parse + claim + complete a 2 KB notification", "ours_us": on_redis, "peer": name, "peer_us": peer,
+         "note": f"{1e6 / on_redis:.0f} notifications/s ours, {1e6 / peer:.0f} peer"},
+    ]
+
+
+@contextlib.contextmanager
+def redis_server():
+    """Debian's redis-server on a free loopback port (no persistence), for the Redis rows."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory() as d:
+        proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", d],
+                                stdout=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("redis-server did not listen within 20 s")
+                    time.sleep(0.05)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
 def lines(cmd: list, env: dict | None = None) -> list:
     out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True, env={**os.environ, **(env or {})}).stdout
     return [json.loads(l) for l in out.splitlines() if l.startswith("{")]
@@ -47,8 +96,11 @@ def lines(cmd: list, env: dict | None = None) -> list:
 def main() -> None:
     python = sys.argv[1] if len(sys.argv) > 1 else sys.executable
     rows = rust_rows()
-    rows += lines([python, "bench/python_bench.py"])
-    rows += lines(["node", "bench/node_bench.mjs"])
+    with redis_server() as url:
+        os.environ["HOOTSUITE_EVENTS_BENCH_REDIS"] = url
+        rows += redis_rows()
+        rows += lines([python, "bench/python_bench.py"])
+        rows += lines(["node", "bench/node_bench.mjs"])
     rows += lines(["node", "bench/browser_bench.cjs"])
     size = (ROOT / "bindings" / "wasm" / "pkg" / "SIZE")
     if size.exists():

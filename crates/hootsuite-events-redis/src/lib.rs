@@ -64,7 +64,11 @@ impl std::fmt::Display for RedisStoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RedisStoreError::Connect { address, source } => {
-                write!(f, "could not connect to Redis at {address}: {}", redacted(source))
+                write!(
+                    f,
+                    "could not connect to Redis at {address}: {}",
+                    redacted(source)
+                )
             }
             RedisStoreError::Command { script, source } => {
                 write!(f, "the Redis {script} script failed: {}", redacted(source))

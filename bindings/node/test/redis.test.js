@@ -1,0 +1,196 @@
+'use strict'
+// One conformance suite for the claim stores, run on MemoryStore and on the Redis store
+// (node-redis) against a redis-server of the suite's own on a free loopback port. Every wait
+// is bounded; the server stops after the suite.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { spawn } = require('node:child_process')
+const fs = require('node:fs')
+const net = require('node:net')
+const os = require('node:os')
+const path = require('node:path')
+const he = require('hootsuite-events')
+const { RedisStore, DEFAULT_NAMESPACE, newClaimToken } = require('hootsuite-events/redis')
+const { createClient } = require('redis')
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+async function startRedis() {
+  const port = await freePort()
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'he-redis-'))
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'ignore', 'inherit'] })
+  const failed = new Promise((_, reject) => child.once('error', (e) => reject(new Error(`cannot start redis-server (${e.message}): run \`make redis\``))))
+  const url = `redis://127.0.0.1:${port}`
+  const deadline = Date.now() + 20000
+  for (;;) {
+    const ok = await Promise.race([
+      failed,
+      new Promise((resolve) => {
+        const sock = net.connect(port, '127.0.0.1', () => {
+          sock.end()
+          resolve(true)
+        })
+        sock.once('error', () => resolve(false))
+      }),
+    ])
+    if (ok) break
+    if (Date.now() > deadline) throw new Error('redis-server did not listen within 20 s')
+    await sleep(20)
+  }
+  return {
+    url,
+    stop: () => {
+      child.kill()
+      fs.rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+const connect = (url) => createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: false } }).connect()
+
+function token(c) {
+  assert.equal(c.status, 'claimed', JSON.stringify(c))
+  return c.token
+}
+
+async function claimAfterExpiry(s, key) {
+  const deadline = Date.now() + 10000
+  for (;;) {
+    const c = await s.claim(key, { leaseMs: 60000 })
+    if (c.status === 'claimed') return c.token
+    assert.equal(c.status, 'in_progress')
+    assert.ok(Date.now() < deadline, 'the lease did not expire within 10 s')
+    await sleep(10)
+  }
+}
+
+// `make(namespace)` gives a store on its own namespace (its own client for Redis).
+async function conformance(make) {
+  const stores = await Promise.all(Array.from({ length: 8 }, () => make('concurrent')))
+  const claims = await Promise.all(stores.map((s) => s.claim('k', { leaseMs: 60000 })))
+  assert.deepEqual(claims.map((c) => c.status).sort(), ['claimed', ...Array(7).fill('in_progress')])
+
+  const s = await make('cases')
+  const t = token(await s.claim('held', { leaseMs: 60000 }))
+  assert.equal((await s.claim('held')).status, 'in_progress')
+  assert.equal(await s.release('held', t), true)
+  assert.equal(await s.release('held', t), false, 'released twice')
+  const t2 = token(await s.claim('held'))
+  assert.equal(await s.complete('held', t2), true)
+  assert.equal((await s.claim('held')).status, 'done')
+  assert.equal(await s.complete('held', t2), false)
+  assert.equal((await s.claim('held')).status, 'done')
+
+  const old = token(await s.claim('lease', { leaseMs: 100 }))
+  const fresh = await claimAfterExpiry(s, 'lease')
+  assert.notEqual(fresh, old)
+  assert.equal(await s.complete('lease', old), false, 'a lost lease completes nothing')
+  assert.equal(await s.release('lease', old), false, 'a lost lease releases nothing')
+  assert.equal((await s.claim('lease')).status, 'in_progress')
+  assert.equal(await s.complete('lease', fresh), true)
+  assert.equal((await s.claim('lease')).status, 'done')
+
+  token(await s.claim('wrong'))
+  assert.equal(await s.complete('wrong', 'not-the-token'), false)
+  assert.equal((await s.claim('wrong')).status, 'in_progress')
+
+  assert.equal((await (await make('other')).claim('held')).status, 'claimed', 'namespaces isolate')
+
+  const n = he.parseEventNotification(Buffer.from(JSON.stringify({ message: { instanceId: 3, raw: [{ seq_no: '1', type: 't' }, { seq_no: '2', type: 't' }] } })))
+  const p = await make('process')
+  await assert.rejects(
+    he.process(p, n, (w) => {
+      if (w.unit.key === 'hs:3:2') throw new Error('boom')
+    }),
+    /boom/,
+  )
+  const seen = []
+  const outcome = await he.process(p, n, (w) => {
+    seen.push(w.unit.key)
+  })
+  assert.deepEqual([outcome.status, outcome.processed, outcome.skipped, seen], [200, 1, 1, ['hs:3:2']])
+  const again = await he.process(p, n, async () => {})
+  assert.deepEqual([again.status, again.processed, again.skipped], [200, 0, 2])
+}
+
+test('the MemoryStore conforms', async () => {
+  const spaces = new Map()
+  await conformance(async (ns) => {
+    if (!spaces.has(ns)) spaces.set(ns, new he.MemoryStore())
+    return spaces.get(ns)
+  })
+})
+
+test('the Redis store', async (t) => {
+  const server = await startRedis()
+  const clients = []
+  t.after(async () => {
+    await Promise.allSettled(clients.map((c) => c.quit()))
+    server.stop()
+  })
+  const client = async () => {
+    const c = await connect(server.url)
+    clients.push(c)
+    return c
+  }
+
+  await t.test('conforms', async () => {
+    await conformance(async (ns) => new RedisStore(await client(), { namespace: `js-${ns}`, retentionMs: 60000 }))
+  })
+
+  await t.test('stores the keys, values and expiry of the core protocol', async () => {
+    const c = await client()
+    const s = new RedisStore(c, { namespace: 'js-ns', retentionMs: 5000 })
+    const tok = token(await s.claim('hs:1:7', { leaseMs: 60000 }))
+    assert.equal(await c.get('js-ns:hs:1:7'), `c:${tok}`)
+    const lease = await c.pTTL('js-ns:hs:1:7')
+    assert.ok(lease > 0 && lease <= 60000, `lease ttl ${lease}`)
+    assert.equal(await s.complete('hs:1:7', tok), true)
+    assert.equal(await c.get('js-ns:hs:1:7'), 'd')
+    const kept = await c.pTTL('js-ns:hs:1:7')
+    assert.ok(kept > 0 && kept <= 5000, `retention ttl ${kept}`)
+    // A flushed script cache: EVALSHA answers NOSCRIPT and the store falls back to EVAL.
+    await c.scriptFlush()
+    assert.equal((await s.claim('after-flush')).status, 'claimed')
+    const d = new RedisStore(c)
+    assert.equal(d.namespace, DEFAULT_NAMESPACE)
+    assert.equal(DEFAULT_NAMESPACE, 'hootsuite-events')
+    assert.equal(await d.complete('k', token(await d.claim('k'))), true)
+    assert.ok((await c.pTTL('hootsuite-events:k')) > 6 * 24 * 3600 * 1000)
+    await c.lPush('js-ns:list', 'x')
+    await assert.rejects(s.complete('list', 'tok'), /WRONGTYPE/)
+  })
+
+  await t.test('refuses bad arguments precisely', async () => {
+    const c = await client()
+    assert.throws(() => new RedisStore(c, { namespace: 'bad space' }), (e) => e instanceof he.InvalidArgumentError && e.field === 'namespace')
+    assert.throws(() => new RedisStore(c, { retentionMs: 0 }), (e) => e instanceof he.InvalidArgumentError && e.field === 'retention_ms')
+    assert.throws(() => new RedisStore({}), /node-redis client/)
+    const s = new RedisStore(c)
+    await assert.rejects(s.claim(''), (e) => e instanceof he.InvalidArgumentError && e.field === 'key')
+    await assert.rejects(s.claim('k', { leaseMs: 0 }), (e) => e instanceof he.InvalidArgumentError && e.field === 'lease_ms')
+    await assert.rejects(s.complete('k', 'sec ret'), (e) => e instanceof he.InvalidArgumentError && !e.message.includes('sec ret'))
+    const p = new he.NativeRedisProtocol('ns', 1000)
+    const call = p.claim('hs:1:2', 50)
+    assert.deepEqual([call.key, call.args, call.token.length, call.sha1.length], ['ns:hs:1:2', [`c:${call.token}`, '50'], 32, 40])
+    assert.throws(() => p.parseClaim('OK', call.token), (e) => e instanceof he.InvalidArgumentError && /got "OK"/.test(e.message))
+    assert.throws(() => p.parseFlag(2), (e) => e instanceof he.InvalidArgumentError && /1 or 0, got 2/.test(e.message))
+    assert.notEqual(newClaimToken(), newClaimToken())
+  })
+})
+
+test('the ES module entry exports the same names', async () => {
+  const esm = await import('hootsuite-events/redis')
+  assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), Object.keys(require('hootsuite-events/redis')).sort())
+})

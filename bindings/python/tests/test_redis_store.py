@@ -1,0 +1,282 @@
+"""One conformance suite for the claim stores, run on ``MemoryStore`` and on the Redis stores
+(sync and asyncio) against a redis-server of the suite's own on a free loopback port."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Any, Callable, Iterator
+
+import pytest
+
+import hootsuite_events as he
+
+redis = pytest.importorskip("redis", reason="redis-py is in test-requirements.txt")
+import redis.asyncio  # noqa: E402
+
+import hootsuite_events.redis  # noqa: E402
+from hootsuite_events.redis import AsyncRedisStore, RedisProtocol, RedisStore  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """redis-server (no persistence, a scratch dir) on a free loopback port, stopped after."""
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is not installed: run `make redis` (Debian's redis-server package)"
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as d:
+        proc = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", d],
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            client = redis.Redis(port=port, socket_timeout=5)
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    client.ping()
+                    break
+                except redis.exceptions.ConnectionError:
+                    assert time.monotonic() < deadline, "redis-server did not answer within 20 s"
+                    time.sleep(0.02)
+            client.close()
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+# Each factory gives a store on a namespace: a new client per store, as separate processes have.
+def _memory_factory() -> Callable[[str], Any]:
+    spaces: dict[str, Any] = {}
+    return lambda ns: spaces.setdefault(ns, he.MemoryStore())
+
+
+def _token(claim: Any) -> str:
+    assert claim.status == "claimed", claim
+    return str(claim.token)
+
+
+def _claim_after_expiry(store: Any, key: str) -> str:
+    """Claims ``key`` until it is ours (the lease expired), at most 10 s."""
+    deadline = time.monotonic() + 10
+    while True:
+        c = store.claim(key, 60_000)
+        if c.status == "claimed":
+            return str(c.token)
+        assert c.status == "in_progress", c
+        assert time.monotonic() < deadline, "the lease did not expire within 10 s"
+        time.sleep(0.01)
+
+
+def _conformance(make: Callable[[str], Any]) -> None:
+    # Concurrent claims: exactly one of 8 threads (each with its own store) gets the key.
+    stores = [make("concurrent") for _ in range(8)]
+    barrier = threading.Barrier(8)
+    results: list[str] = []
+
+    def claim(s: Any) -> None:
+        barrier.wait(timeout=10)
+        results.append(s.claim("k", 60_000).status)
+
+    threads = [threading.Thread(target=claim, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert sorted(results) == ["claimed"] + ["in_progress"] * 7
+
+    s = make("cases")
+    t = _token(s.claim("held", 60_000))
+    assert s.claim("held", 60_000).status == "in_progress"
+    # Release on failure: the next claim is ours; the old token releases nothing.
+    assert s.release("held", t) is True
+    assert s.release("held", t) is False
+    t2 = _token(s.claim("held", 60_000))
+    assert s.complete("held", t2) is True
+    # Done stays done for the retention.
+    assert s.claim("held", 60_000).status == "done"
+    assert s.complete("held", t2) is False
+    assert s.claim("held").status == "done"
+    # Lease expiry: another claimant takes over; the old claimant completes nothing.
+    old = _token(s.claim("lease", 100))
+    new = _claim_after_expiry(s, "lease")
+    assert new != old
+    assert s.complete("lease", old) is False
+    assert s.release("lease", old) is False
+    assert s.claim("lease", 60_000).status == "in_progress"
+    assert s.complete("lease", new) is True
+    assert s.claim("lease", 60_000).status == "done"
+    # A wrong token never completes.
+    _token(s.claim("wrong", 60_000))
+    assert s.complete("wrong", "not-the-token") is False
+    assert s.claim("wrong", 60_000).status == "in_progress"
+    # Namespaces isolate.
+    assert make("other").claim("held", 60_000).status == "claimed"
+    # process end to end.
+    body = json.dumps({"message": {"instanceId": 3, "raw": [{"seq_no": "1", "type": "t"}, {"seq_no": "2", "type": "t"}]}}).encode()
+    n = he.parse_event_notification(body)
+    p = make("process")
+
+    def fail_second(w: Any) -> None:
+        if w.unit.key == "hs:3:2":
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        he.process(p, n, fail_second)
+    seen: list[str] = []
+    outcome = he.process(p, n, lambda w: seen.append(w.unit.key))
+    assert (outcome.status, outcome.processed, outcome.skipped, seen) == (200, 1, 1, ["hs:3:2"])
+    again = he.process(p, n, lambda w: None)
+    assert (again.status, again.processed, again.skipped) == (200, 0, 2)
+
+
+def test_memory_store_conforms() -> None:
+    _conformance(_memory_factory())
+
+
+def test_redis_store_conforms(redis_url: str) -> None:
+    clients: list[Any] = []
+
+    def make(ns: str) -> RedisStore:
+        clients.append(redis.Redis.from_url(redis_url, socket_timeout=5))
+        return RedisStore(clients[-1], namespace=f"py-{ns}", retention_ms=60_000)
+
+    try:
+        _conformance(make)
+    finally:
+        for c in clients:
+            c.close()
+
+
+def test_async_redis_store_conforms(redis_url: str) -> None:
+    async def main() -> None:
+        clients = [redis.asyncio.Redis.from_url(redis_url, socket_timeout=5) for _ in range(9)]
+        try:
+            stores = [AsyncRedisStore(c, namespace="pya-concurrent") for c in clients[:8]]
+            claims = await asyncio.gather(*(s.claim("k", 60_000) for s in stores))
+            assert sorted(c.status for c in claims) == ["claimed"] + ["in_progress"] * 7
+            s = AsyncRedisStore(clients[8], namespace="pya-cases", retention_ms=60_000)
+            t = _token(await s.claim("held", 60_000))
+            assert (await s.claim("held")).status == "in_progress"
+            assert await s.release("held", t) is True
+            t2 = _token(await s.claim("held"))
+            assert await s.complete("held", "not-the-token") is False
+            assert await s.complete("held", t2) is True
+            assert (await s.claim("held")).status == "done"
+            old = _token(await s.claim("lease", 100))
+            deadline = time.monotonic() + 10
+            while (c := await s.claim("lease", 60_000)).status != "claimed":
+                assert c.status == "in_progress" and time.monotonic() < deadline, c
+                await asyncio.sleep(0.01)
+            assert await s.complete("lease", old) is False
+            assert await s.complete("lease", str(c.token)) is True
+            body = json.dumps({"message": {"instanceId": 4, "raw": [{"seq_no": "1", "type": "t"}]}}).encode()
+            n = he.parse_event_notification(body)
+
+            async def handler(w: Any) -> None:
+                await asyncio.sleep(0)
+
+            first = await he.process_async(s, n, handler)
+            second = await he.process_async(s, n, handler)
+            assert (first.processed, second.skipped, second.status) == (1, 1, 200)
+        finally:
+            for c in clients:
+                await c.aclose()
+
+    asyncio.run(main())
+
+
+def test_keys_values_and_expiry_are_the_cores(redis_url: str) -> None:
+    c = redis.Redis.from_url(redis_url, socket_timeout=5)
+    try:
+        s = RedisStore(c, namespace="py-ns", retention_ms=5_000)
+        t = _token(s.claim("hs:1:7", 60_000))
+        assert c.get("py-ns:hs:1:7") == f"c:{t}".encode()
+        assert 0 < c.pttl("py-ns:hs:1:7") <= 60_000
+        assert s.complete("hs:1:7", t) is True
+        assert c.get("py-ns:hs:1:7") == b"d"
+        assert 0 < c.pttl("py-ns:hs:1:7") <= 5_000
+        # A flushed script cache: the client falls back to EVAL / SCRIPT LOAD.
+        c.script_flush()
+        assert s.claim("after-flush").status == "claimed"
+        # decode_responses clients give str replies: parsed the same.
+        d = redis.Redis.from_url(redis_url, socket_timeout=5, decode_responses=True)
+        assert RedisStore(d, namespace="py-str").claim("k").status == "claimed"
+        d.close()
+        # The default namespace and retention.
+        default = RedisStore(c)
+        assert isinstance(default, he.Store) and isinstance(AsyncRedisStore(c), he.AsyncStore)
+        assert default.namespace == he.redis.DEFAULT_NAMESPACE == "hootsuite-events"
+        t = _token(default.claim("k"))
+        assert default.complete("k", t) is True
+        assert c.pttl("hootsuite-events:k") > 6 * 24 * 3600 * 1000
+        # A key of another type: the script's error is redis-py's.
+        c.lpush("py-ns:list", "x")
+        with pytest.raises(redis.exceptions.ResponseError, match="WRONGTYPE"):
+            s.complete("list", "tok")
+    finally:
+        c.close()
+
+
+def test_bad_arguments_and_replies_are_refused_precisely() -> None:
+    with pytest.raises(he.InvalidArgumentError, match="namespace") as e:
+        RedisStore(redis.Redis(port=1), namespace="bad space")
+    assert e.value.field == "namespace"
+    with pytest.raises(he.InvalidArgumentError, match="retention_ms"):
+        RedisStore(redis.Redis(port=1), retention_ms=0)
+    with pytest.raises(TypeError, match="register_script"):
+        RedisStore(object())
+    p = RedisProtocol("ns", 1_000)
+    sha1, source, key, args, token = p.claim("hs:1:2", 50)
+    assert (key, args, len(token)) == ("ns:hs:1:2", [f"c:{token}", "50"], 32)
+    assert "GET" in source and len(sha1) == 40
+    with pytest.raises(he.InvalidArgumentError, match="key"):
+        p.claim("", 50)
+    with pytest.raises(he.InvalidArgumentError, match="lease_ms"):
+        p.claim("k", 0)
+    with pytest.raises(he.InvalidArgumentError, match="got \"OK\""):
+        p.parse_claim(b"OK", token)
+    with pytest.raises(TypeError, match="bytes or str"):
+        p.parse_claim(1, token)
+    with pytest.raises(he.InvalidArgumentError, match="1 or 0, got 2"):
+        p.parse_flag(2)
+    with pytest.raises(TypeError, match="integer"):
+        p.parse_flag(True)
+    secret = "sec ret"
+    with pytest.raises(he.InvalidArgumentError) as bad:
+        p.complete("k", secret)
+    assert secret not in str(bad.value) and secret not in repr(bad.value)
+    assert token not in repr(p.parse_claim(b"claimed", token))
+    assert len({he.redis.new_claim_token() for _ in range(3)}) == 3
+
+
+def test_the_package_imports_without_redis_py() -> None:
+    """``import hootsuite_events`` and ``hootsuite_events.redis`` never import redis-py."""
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'redis' or name.startswith('redis.'):\n"
+        "            raise ImportError('redis-py blocked')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import hootsuite_events, hootsuite_events.redis\n"
+        "assert 'redis' not in sys.modules\n"
+        "print(hootsuite_events.redis.RedisProtocol().namespace)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "hootsuite-events"

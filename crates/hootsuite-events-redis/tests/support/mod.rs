@@ -1,0 +1,69 @@
+//! A redis-server of the test's own on a free loopback port, stopped when dropped.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running redis-server (no persistence, in a scratch directory).
+pub struct Server {
+    child: Child,
+    dir: PathBuf,
+    /// `redis://127.0.0.1:<port>/`.
+    pub url: String,
+}
+
+impl Server {
+    /// Starts one; panics with what to do when redis-server is not installed.
+    pub fn start() -> Server {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let dir = std::env::temp_dir().join(format!(
+            "hootsuite-events-redis-{}-{port}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("a scratch directory");
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .arg("--dir")
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start redis-server ({e}): run `make redis` (Debian's redis-server package) first"));
+        let url = format!("redis://127.0.0.1:{port}/");
+        let server = Server { child, dir, url };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let ready = redis::Client::open(server.url.as_str())
+                .and_then(|c| c.get_connection())
+                .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c));
+            if ready.is_ok() {
+                return server;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not answer on {} within 20 s",
+                server.url
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// A new connection.
+    pub fn connection(&self) -> redis::Connection {
+        redis::Client::open(self.url.as_str())
+            .and_then(|c| c.get_connection())
+            .expect("a connection to the test's redis-server")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
