@@ -78,6 +78,12 @@ export declare function parseInstanceEventsAsync(response: AnyResponse): Promise
 export declare function parseInstanceEventAsync(response: AnyResponse): Promise<import('./native').InstanceEvent>
 /** `parseInstanceEventPage` for a fetch Response (or the `{ status, headers, body }` form). */
 export declare function parseInstanceEventPageAsync(response: AnyResponse): Promise<import('./native').InstanceEventPage>
+/** `parseDeliveries` for a fetch Response (or the `{ status, headers, body }` form). */
+export declare function parseDeliveriesAsync(response: AnyResponse): Promise<import('./native').Delivery[]>
+/** `parseDeliveryPage` for a fetch Response (or the `{ status, headers, body }` form). */
+export declare function parseDeliveryPageAsync(response: AnyResponse): Promise<import('./native').DeliveryPage>
+/** `parseFailurePolicy` for a fetch Response (or the `{ status, headers, body }` form). */
+export declare function parseFailurePolicyAsync(response: AnyResponse): Promise<string>
 /** `parseConfiguration` for a fetch Response (or the `{ status, headers, body }` form). */
 export declare function parseConfigurationAsync(response: AnyResponse): Promise<import('./native').ConfigurationEntry[]>
 /** `parseConfigurationEntry` for a fetch Response (or the `{ status, headers, body }` form). */

@@ -77,5 +77,16 @@ export const {
   validateInstanceUpdate,
   verifyEvent,
   verifySignature,
+  failurePolicyRequest,
+  listDeliveriesRequest,
+  parseDeliveries,
+  parseDeliveriesAsync,
+  parseDeliveryPage,
+  parseDeliveryPageAsync,
+  parseFailurePolicy,
+  parseFailurePolicyAsync,
+  redeliverRequest,
+  reenableRequest,
+  setFailurePolicyRequest,
 } = cjs
 export default cjs

@@ -23,6 +23,11 @@ function buildRequest(he, config, op, a) {
     set_events: () => he.setEventsRequest(config, a.id, a.enabled),
     reauthenticate_code: () => he.reauthenticateCodeRequest(config, a.id, a.code),
     reauthenticate: () => he.reauthenticateRequest(config, a.id, body),
+    list_deliveries: () => he.listDeliveriesRequest(config, { status: a.status, url: a.url, instanceId: a.instance_id, pageSize: a.page_size, nextPage: a.next_page }),
+    redeliver: () => he.redeliverRequest(config, { status: a.status, url: a.url, instanceId: a.instance_id, pageSize: a.page_size }),
+    reenable: () => he.reenableRequest(config, a.id),
+    failure_policy: () => he.failurePolicyRequest(config),
+    set_failure_policy: () => he.setFailurePolicyRequest(config, a.policy),
   }
   if (!ops[op]) throw new Error(`unknown op ${op}`)
   const r = ops[op]()
@@ -31,7 +36,7 @@ function buildRequest(he, config, op, a) {
 
 /** The parsers of `responses.json`, by op. */
 function parsers(he) {
-  return { instance: he.parseInstance, instance_page: he.parseInstancePage, instance_events: he.parseInstanceEvents, instance_event_page: he.parseInstanceEventPage, instance_event: he.parseInstanceEvent, configuration: he.parseConfiguration, configuration_entry: he.parseConfigurationEntry, redirect_url: he.parseRedirectUrl, empty: (r) => he.parseEmpty(r) ?? null }
+  return { instance: he.parseInstance, instance_page: he.parseInstancePage, instance_events: he.parseInstanceEvents, instance_event_page: he.parseInstanceEventPage, instance_event: he.parseInstanceEvent, configuration: he.parseConfiguration, configuration_entry: he.parseConfigurationEntry, redirect_url: he.parseRedirectUrl, deliveries: he.parseDeliveries, delivery_page: he.parseDeliveryPage, failure_policy: he.parseFailurePolicy, empty: (r) => he.parseEmpty(r) ?? null }
 }
 
 /** A `validation.json` case's report: with `step1_callback_url`, checked against step 1. */

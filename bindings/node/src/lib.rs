@@ -4,6 +4,7 @@
 //! matching `Error` subclass in one generic place. Argument type errors cross with the code
 //! `InvalidArg` and become `TypeError`s there.
 
+use hootsuite_events::deliveries::{self, DeliveryQuery, DeliveryStatus, FailurePolicy};
 use hootsuite_events::events;
 use hootsuite_events::idempotency::{self, Claim, MemoryStore as CoreMemoryStore};
 use hootsuite_events::instance::{self, CreateInstance, ListQuery};
@@ -569,6 +570,89 @@ pub fn instance_events_page_request(
     )))
 }
 
+/// Which webhook deliveries: the `where` filters and, for the list, paging.
+#[napi(object)]
+pub struct DeliveryOptions {
+    /// `created`, `retry`, `delivered`, `notified` or `queued`.
+    pub status: Option<String>,
+    /// The subscription's callback URL (`config.url`).
+    pub url: Option<String>,
+    /// The instance whose events they carry.
+    pub instance_id: Option<f64>,
+    /// Page size (the list only).
+    pub page_size: Option<u32>,
+    /// The `nextPage` token from the previous page (the list only).
+    pub next_page: Option<String>,
+}
+
+fn delivery_query(options: Option<DeliveryOptions>) -> napi::Result<DeliveryQuery> {
+    let Some(o) = options else {
+        return Ok(DeliveryQuery::default());
+    };
+    Ok(DeliveryQuery {
+        status: o
+            .status
+            .as_deref()
+            .map(DeliveryStatus::parse)
+            .transpose()
+            .or_throw()?,
+        url: o.url,
+        instance_id: o.instance_id.map(id).transpose()?,
+        page_size: o.page_size,
+        next_page: o.next_page,
+    })
+}
+
+/// `GET /notifications/subscriptions/deliveries?where=channel='webhook' and ...`.
+#[napi(catch_unwind)]
+pub fn list_deliveries_request(
+    config: &Config,
+    options: Option<DeliveryOptions>,
+) -> napi::Result<Request> {
+    let q = delivery_query(options)?;
+    deliveries::list_deliveries_request(&config.inner, &q)
+        .map(request)
+        .or_throw()
+}
+
+/// `PUT /notifications/subscriptions/deliveries?where=...`: releases the queued deliveries
+/// (the status clause is always `queued`) and re-enables their subscriptions.
+#[napi(catch_unwind)]
+pub fn redeliver_request(
+    config: &Config,
+    options: Option<DeliveryOptions>,
+) -> napi::Result<Request> {
+    let q = delivery_query(options)?;
+    deliveries::redeliver_request(&config.inner, &q)
+        .map(request)
+        .or_throw()
+}
+
+/// The redelivery `PUT` scoped to one instance: re-enables its deactivated subscription.
+#[napi(catch_unwind)]
+pub fn reenable_request(config: &Config, instance_id: f64) -> napi::Result<Request> {
+    Ok(request(deliveries::reenable_request(
+        &config.inner,
+        id(instance_id)?,
+    )))
+}
+
+/// `GET /accounts/settings`.
+#[napi(catch_unwind)]
+pub fn failure_policy_request(config: &Config) -> Request {
+    request(deliveries::failure_policy_request(&config.inner))
+}
+
+/// `PATCH /accounts/settings` with `notification.webhook.failure.policy`: `retry` or `queue`.
+#[napi(catch_unwind)]
+pub fn set_failure_policy_request(config: &Config, policy: String) -> napi::Result<Request> {
+    let policy = FailurePolicy::parse(&policy).or_throw()?;
+    Ok(request(deliveries::set_failure_policy_request(
+        &config.inner,
+        policy,
+    )))
+}
+
 /// `GET /instances/{id}/events/{eventId}`, or `GET /instances/events/{eventId}` with `null`.
 #[napi(catch_unwind)]
 pub fn instance_event_request(
@@ -821,6 +905,93 @@ pub fn parse_instance_event(response_input: ResponseInput) -> napi::Result<Insta
     Ok(event_obj(
         instance::parse_instance_event(&response(response_input)?).or_throw()?,
     ))
+}
+
+/// One webhook delivery of `GET /notifications/subscriptions/deliveries`.
+#[napi(object)]
+pub struct Delivery {
+    /// Its id, when the platform gives one.
+    pub id: Option<String>,
+    /// `created`, `retry`, `delivered`, `notified` or `queued`.
+    pub status: String,
+    /// `notificationId`.
+    pub notification_id: f64,
+    /// `subscriptionId`.
+    pub subscription_id: f64,
+    /// `instanceId`.
+    pub instance_id: Option<f64>,
+    /// `eventId`.
+    pub event_id: Option<f64>,
+    /// The callback URL, secret query values masked.
+    pub url: Option<String>,
+    /// Failed attempts so far.
+    pub attempts: Option<f64>,
+    /// `webhookId`.
+    pub webhook_id: Option<String>,
+    /// `createdDate`.
+    pub created_date: String,
+    /// `updatedDate`.
+    pub updated_date: Option<String>,
+    /// Every other field, secret values masked.
+    pub extra: Value,
+}
+
+fn delivery_obj(d: deliveries::Delivery) -> Delivery {
+    Delivery {
+        id: d.id,
+        status: d.status.as_str().to_string(),
+        notification_id: d.notification_id as f64,
+        subscription_id: d.subscription_id as f64,
+        instance_id: d.instance_id.map(|n| n as f64),
+        event_id: d.event_id.map(|n| n as f64),
+        url: d.url,
+        attempts: d.attempts.map(|n| n as f64),
+        webhook_id: d.webhook_id,
+        created_date: d.created_date,
+        updated_date: d.updated_date,
+        extra: Value::Object(d.extra),
+    }
+}
+
+/// Reads the delivery list or the redelivery answer.
+#[napi(catch_unwind)]
+pub fn parse_deliveries(response_input: ResponseInput) -> napi::Result<Vec<Delivery>> {
+    let list = deliveries::parse_deliveries(&response(response_input)?).or_throw()?;
+    Ok(list.into_iter().map(delivery_obj).collect())
+}
+
+/// One page of deliveries.
+#[napi(object)]
+pub struct DeliveryPage {
+    /// The deliveries.
+    pub deliveries: Vec<Delivery>,
+    /// The token of the next page (`Elements-Next-Page-Token`).
+    pub next_page: Option<String>,
+    /// `Elements-Total-Count`.
+    pub total_count: Option<f64>,
+    /// `Elements-Returned-Count`.
+    pub returned_count: Option<f64>,
+}
+
+/// Reads a page of the delivery list.
+#[napi(catch_unwind)]
+pub fn parse_delivery_page(response_input: ResponseInput) -> napi::Result<DeliveryPage> {
+    let p = deliveries::parse_delivery_page(&response(response_input)?).or_throw()?;
+    Ok(DeliveryPage {
+        deliveries: p.deliveries.into_iter().map(delivery_obj).collect(),
+        next_page: p.next_page,
+        total_count: p.total_count.map(|n| n as f64),
+        returned_count: p.returned_count.map(|n| n as f64),
+    })
+}
+
+/// Reads the account settings: `retry` or `queue` (`retry` when not set).
+#[napi(catch_unwind)]
+pub fn parse_failure_policy(response_input: ResponseInput) -> napi::Result<String> {
+    Ok(deliveries::parse_failure_policy(&response(response_input)?)
+        .or_throw()?
+        .as_str()
+        .to_string())
 }
 
 /// One configuration entry of an instance.

@@ -1,6 +1,7 @@
 //! The server side of the binding (feature `full`): event notifications, signatures, OAuth and
 //! every instance request and response. Same conversions as the form part in `lib.rs`.
 
+use hootsuite_events::deliveries::{self, DeliveryQuery, DeliveryStatus, FailurePolicy};
 use hootsuite_events::events;
 use hootsuite_events::instance::{self, ListQuery};
 use hootsuite_events::naming;
@@ -157,6 +158,36 @@ export interface PageOptions {
 /** One page of events. */
 export interface InstanceEventPage {
   events: InstanceEvent[];
+  nextPage: string | null;
+  totalCount: number | null;
+  returnedCount: number | null;
+}
+/** Which webhook deliveries: the `where` filters and, for the list, paging. */
+export interface DeliveryOptions {
+  status?: "created" | "retry" | "delivered" | "notified" | "queued";
+  url?: string;
+  instanceId?: number;
+  pageSize?: number;
+  nextPage?: string;
+}
+/** One webhook delivery (secret values masked). */
+export interface Delivery {
+  id: string | null;
+  status: "created" | "retry" | "delivered" | "notified" | "queued";
+  notificationId: number;
+  subscriptionId: number;
+  instanceId: number | null;
+  eventId: number | null;
+  url: string | null;
+  attempts: number | null;
+  webhookId: string | null;
+  createdDate: string;
+  updatedDate: string | null;
+  extra: Record<string, unknown>;
+}
+/** One page of deliveries. */
+export interface DeliveryPage {
+  deliveries: Delivery[];
   nextPage: string | null;
   totalCount: number | null;
   returnedCount: number | null;
@@ -582,6 +613,105 @@ pub fn instance_events_page_request(
         opt_instance_id(id)?,
         &q,
     )))
+}
+
+/// `{status?, url?, instanceId?, pageSize?, nextPage?}` as the core's query.
+fn delivery_query(options: &JsValue) -> Result<DeliveryQuery, JsValue> {
+    let instance = prop(options, "instanceId");
+    Ok(DeliveryQuery {
+        status: opt_string(options, "status")
+            .as_deref()
+            .map(DeliveryStatus::parse)
+            .transpose()
+            .map_err(js_error)?,
+        url: opt_string(options, "url"),
+        instance_id: opt_instance_id(&instance)?,
+        page_size: page_size(options)?,
+        next_page: opt_string(options, "nextPage"),
+    })
+}
+
+/// `GET /notifications/subscriptions/deliveries?where=channel='webhook' and ...`.
+#[wasm_bindgen(js_name = listDeliveriesRequest, unchecked_return_type = "HttpRequest")]
+pub fn list_deliveries_request(
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DeliveryOptions | undefined")] options: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let q = delivery_query(options)?;
+    request_out(deliveries::list_deliveries_request(
+        &config(config_value)?,
+        &q,
+    ))
+}
+
+/// `PUT /notifications/subscriptions/deliveries?where=...`: releases the queued deliveries
+/// (the status clause is always `queued`) and re-enables their subscriptions.
+#[wasm_bindgen(js_name = redeliverRequest, unchecked_return_type = "HttpRequest")]
+pub fn redeliver_request(
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DeliveryOptions | undefined")] options: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let q = delivery_query(options)?;
+    request_out(deliveries::redeliver_request(&config(config_value)?, &q))
+}
+
+/// The redelivery `PUT` scoped to one instance: re-enables its deactivated subscription.
+#[wasm_bindgen(js_name = reenableRequest, unchecked_return_type = "HttpRequest")]
+pub fn reenable_request(
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+    id: f64,
+) -> Result<JsValue, JsValue> {
+    request_out(Ok(deliveries::reenable_request(
+        &config(config_value)?,
+        instance_id(id)?,
+    )))
+}
+
+/// `GET /accounts/settings`.
+#[wasm_bindgen(js_name = failurePolicyRequest, unchecked_return_type = "HttpRequest")]
+pub fn failure_policy_request(
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+) -> Result<JsValue, JsValue> {
+    request_out(Ok(deliveries::failure_policy_request(&config(
+        config_value,
+    )?)))
+}
+
+/// `PATCH /accounts/settings` with `notification.webhook.failure.policy`: `retry` or `queue`.
+#[wasm_bindgen(js_name = setFailurePolicyRequest, unchecked_return_type = "HttpRequest")]
+pub fn set_failure_policy_request(
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "\"retry\" | \"queue\"")] policy: &str,
+) -> Result<JsValue, JsValue> {
+    let policy = FailurePolicy::parse(policy).map_err(js_error)?;
+    request_out(Ok(deliveries::set_failure_policy_request(
+        &config(config_value)?,
+        policy,
+    )))
+}
+
+/// Reads the delivery list or the redelivery answer.
+#[wasm_bindgen(js_name = parseDeliveries, unchecked_return_type = "Delivery[]")]
+pub fn parse_deliveries(
+    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
+) -> Result<JsValue, JsValue> {
+    ok_value(deliveries::parse_deliveries(&response_in(response)?))
+}
+
+/// Reads a page of the delivery list: `{deliveries, nextPage, totalCount, returnedCount}`.
+#[wasm_bindgen(js_name = parseDeliveryPage, unchecked_return_type = "DeliveryPage")]
+pub fn parse_delivery_page(
+    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
+) -> Result<JsValue, JsValue> {
+    ok_value(deliveries::parse_delivery_page(&response_in(response)?))
+}
+
+/// Reads the account settings: `retry` or `queue` (`retry` when not set).
+#[wasm_bindgen(js_name = parseFailurePolicy, unchecked_return_type = "\"retry\" | \"queue\"")]
+pub fn parse_failure_policy(
+    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
+) -> Result<JsValue, JsValue> {
+    ok_value(deliveries::parse_failure_policy(&response_in(response)?))
 }
 
 /// `GET /instances/{id}/events/{eventId}`, or `/instances/events/{eventId}` with `null`.

@@ -28,7 +28,10 @@
 //!   notifications POSTed to the instance's callback URL, retried on the documented
 //!   2^(2x) schedule (scaled by [`EmulatorConfig::retry_unit`]) and then queued;
 //! - `GET|PUT /notifications/subscriptions/deliveries`: delivery items (`created`, `retry`,
-//!   `delivered`, `queued`; `where=status='…'`), and redelivery of the queued ones;
+//!   `delivered`, `queued`; `where=status='…' and config.url='…' and instanceId=N`, paged),
+//!   and redelivery of the queued ones, which re-enables their subscriptions;
+//! - `GET|PATCH /accounts/settings`: `notification.webhook.failure.policy` (`retry`, or
+//!   `queue`: a failed delivery is queued at once);
 //! - emulator controls: `POST /emulator/instances/{id}/sample-event?type=message|comment|app|ping&count=N`
 //!   (a Hootsuite batch of N events), `POST /emulator/replay` (a delivered notification sent
 //!   again, signature and all, under another `Elements-Webhook-Id`),
