@@ -242,6 +242,8 @@ def haproxy_stats(stats_port: int) -> Dict[str, Dict[str, str]]:
 
 
 def main() -> int:
+    # A SIGTERM (make interrupted) unwinds like an error, so that every process is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tmp = Path(tempfile.mkdtemp(prefix="hootsuite-scale-"))
     procs = Procs(tmp)
     try:
