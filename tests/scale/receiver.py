@@ -69,7 +69,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fault["kind"] == "hang":
             time.sleep(HANG_MS / 1000)  # past the emulator's delivery timeout; then carry on
         try:
-            notification = he.verify_event(KEYS, self.headers, body)
+            notification = he.verify_event(KEYS, dict(self.headers.items()), body)
         except he.SignatureError:
             return self.answer(401, webhook_id, fault)
         except he.HootsuiteEventsError:

@@ -261,7 +261,10 @@ def run(procs: Procs, tmp: Path) -> int:
     redis_port = free_port()
     procs.start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
     wait_for("redis-server", lambda: port_open(redis_port), 10)
-    r = redis.Redis(host="127.0.0.1", port=redis_port)
+    r = redis.Redis(host="127.0.0.1", port=redis_port, decode_responses=True)
+
+    def records(key: str) -> List[str]:
+        return [str(x) for x in r.lrange(key, 0, -1)]
 
     emu_proc = procs.start(
         "emulator",
@@ -350,11 +353,11 @@ def run(procs: Procs, tmp: Path) -> int:
                 replay_misses += 1  # not delivered yet: it gets replayed later
         end = time.monotonic() + 20
         while time.monotonic() < end:
-            holding = r.get("scale:holding")
+            holding = str(r.get("scale:holding") or "")
             if holding and killed is None:
                 # The victim holds a claim and has not done the side effect: kill it now.
                 procs.stop(VICTIM, signal.SIGKILL)
-                killed = holding.decode()
+                killed = holding
                 log(f"SIGKILL {killed} (claim held, side effect not done)")
                 time.sleep(0.4)  # connections to it are refused meanwhile
                 start_receiver(VICTIM, "python", victim=False)
@@ -373,7 +376,7 @@ def run(procs: Procs, tmp: Path) -> int:
     main_sent = set(sent)
     wait_for("the main run's deliveries", settled, 60, 0.1)
     wait_for("every event of the main run processed",
-             lambda: main_sent <= {int(x.split(b"|")[0]) for x in r.lrange("scale:processed", 0, -1)}, 30, 0.1)
+             lambda: main_sent <= {int(x.split("|")[0]) for x in records("scale:processed")}, 30, 0.1)
     main_s = time.monotonic() - main_start
     assert killed is not None, "the victim never held a claim: no kill happened"
     queued_early = emu.deliveries("queued")
@@ -382,7 +385,7 @@ def run(procs: Procs, tmp: Path) -> int:
     main_stats = haproxy_stats(stats_port)
     refused = sum(int(main_stats[f"receivers/{n}"]["econ"] or 0) for n, _ in RECEIVERS)
     held_seq = int(killed.split(":")[1])
-    held_by = [":".join(x.decode().split("|")[1:]) for x in r.lrange("scale:processed", 0, -1) if int(x.split(b"|")[0]) == held_seq]
+    held_by = [":".join(x.split("|")[1:]) for x in records("scale:processed") if int(x.split("|")[0]) == held_seq]
 
     # --- the outage: every receiver down past the retry schedule; deliveries queue.
     for name, _ in RECEIVERS:
@@ -408,33 +411,27 @@ def run(procs: Procs, tmp: Path) -> int:
         [CLI, "recover", "--base-url", emu.base, "--json"], capture_output=True, text=True, timeout=60,
         env={**os.environ, "HOOTSUITE_EVENTS_USER_SECRET": emu.user, "HOOTSUITE_EVENTS_ORGANIZATION_SECRET": emu.org},
     )
-    if recover.returncode == 0:
-        report = json.loads(recover.stdout.strip().splitlines()[-1])
-        recovered, recovered_by = int(report["redelivered"]), "hootsuite-events recover"
-        assert int(report["queued"]) == len(queued), report
-    else:
-        # `recover` not in this CLI yet: the same redelivery, by the API call it wraps.
-        log(f"hootsuite-events recover unavailable ({recover.stderr.strip().splitlines()[-1:]}); PUT deliveries")
-        status, items = emu.call("PUT", "/notifications/subscriptions/deliveries", auth=True)
-        assert status == 200, status
-        recovered, recovered_by = len(items), "PUT /notifications/subscriptions/deliveries"
+    assert recover.returncode == 0, (recover.returncode, recover.stderr)
+    report = json.loads(recover.stdout.strip().splitlines()[-1])
+    recovered = int(report["redelivered"])
+    assert int(report["queued"]) == len(queued), report
     assert recovered == len(queued), (recovered, len(queued))
     all_sent = set(sent)
     wait_for("the recovered deliveries", settled, 30, 0.1)
     wait_for("every event processed",
-             lambda: all_sent <= {int(x.split(b"|")[0]) for x in r.lrange("scale:processed", 0, -1)}, 30, 0.1)
+             lambda: all_sent <= {int(x.split("|")[0]) for x in records("scale:processed")}, 30, 0.1)
 
     # --- the accounting, from the handlers' records.
-    records = [x.decode().split("|") for x in r.lrange("scale:processed", 0, -1)]
-    counts = collections.Counter(int(seq) for seq, _, _ in records)
+    processed = [x.split("|") for x in records("scale:processed")]
+    counts = collections.Counter(int(seq) for seq, _, _ in processed)
     duplicates = sum(n - 1 for n in counts.values())
     lost = all_sent - set(counts)
     unexpected = set(counts) - all_sent
-    per_receiver = collections.Counter(name for _, name, _ in records)
+    per_receiver = collections.Counter(name for _, name, _ in processed)
     attempts: Dict[str, List[Tuple[str, str, str]]] = collections.defaultdict(list)
-    for x in r.lrange("scale:attempts", 0, -1):
-        wh, name, status, injected = x.decode().split("|")
-        attempts[wh].append((name, status, injected))
+    for x in records("scale:attempts"):
+        wh, name, answer, fault = x.split("|")
+        attempts[wh].append((name, answer, fault))
     per_delivery = collections.Counter(len(a) for a in attempts.values())
     statuses = collections.Counter(s for a in attempts.values() for _, s, _ in a)
     injected = collections.Counter(f for a in attempts.values() for _, _, f in a if f)
@@ -459,7 +456,7 @@ def run(procs: Procs, tmp: Path) -> int:
         f"answers per delivery {dict(sorted(per_delivery.items()))}, main run: refused {refused}, 5xx from haproxy {lb_5xx}; taken over by another process {moved}), "
         f"killed {killed.split(':')[0]} (pid {killed.split(':')[2]}) holding seq_no {held_seq}, then processed by {held_by}, per receiver {dict(sorted(per_receiver.items()))}, "
         f"recovered from the queue {recovered} ({len(exhausted)} after 10 attempts, {len(late_ids)} sent while deactivated) "
-        f"by {recovered_by}; main run {len(main_sent)} events in {main_s:.1f}s ({rate:.0f} events/s); one RedisStore namespace {','.join(stores)} for Python and Node",
+        f"by hootsuite-events recover; main run {len(main_sent)} events in {main_s:.1f}s ({rate:.0f} events/s); one RedisStore namespace {','.join(stores)} for Python and Node",
         flush=True,
     )
     failures = []
