@@ -45,3 +45,16 @@ async function fetched(res: Response): Promise<number> {
   return page.instances.length + one.id + redirect.oauthUrl.length + events.length
 }
 void fetched
+
+// The Redis store takes a connected node-redis client (what it calls of it: evalSha, eval).
+import { RedisStore, DEFAULT_NAMESPACE, newClaimToken } from 'hootsuite-events/redis'
+import type { RedisScriptClient } from 'hootsuite-events/redis'
+async function onRedis(client: RedisScriptClient): Promise<he.Outcome> {
+  const shared: he.Store = new RedisStore(client, { namespace: DEFAULT_NAMESPACE, retentionMs: he.DEFAULT_RETENTION_MS })
+  const c: he.Claim = await new RedisStore(client).claim('k', { leaseMs: 100 })
+  if (c.status === 'claimed') await new RedisStore(client).complete('k', c.token)
+  const t: string = newClaimToken()
+  void t
+  return he.process(shared, n, () => {})
+}
+void onRedis

@@ -29,6 +29,9 @@ use hootsuite_events::idempotency::redis::{
 use hootsuite_events::idempotency::{Claim, Store, DEFAULT_RETENTION_MS};
 use redis::{ConnectionLike, ErrorKind, ServerErrorKind, Value};
 
+/// The connect, read and write timeout of [`RedisStore::connect`]: 5 s.
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Why a Redis store operation failed. No variant shows a password or a full connection URL.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -141,14 +144,21 @@ impl<C> std::fmt::Debug for RedisStore<C> {
 
 impl RedisStore<redis::Connection> {
     /// Connects to `url` (`redis://[user:password@]host:port/db`, see redis-rs) with the
-    /// default namespace and retention.
+    /// default namespace and retention, and [`DEFAULT_TIMEOUT`] on connecting, reading and
+    /// writing (a stalled server fails the call instead of holding the receiver).
     pub fn connect(url: &str) -> Result<Self, RedisStoreError> {
         let connect_err = |source| RedisStoreError::Connect {
             address: address_of(url),
             source,
         };
         let client = redis::Client::open(url).map_err(connect_err)?;
-        let connection = client.get_connection().map_err(connect_err)?;
+        let connection = client
+            .get_connection_with_timeout(DEFAULT_TIMEOUT)
+            .map_err(connect_err)?;
+        connection
+            .set_read_timeout(Some(DEFAULT_TIMEOUT))
+            .and_then(|()| connection.set_write_timeout(Some(DEFAULT_TIMEOUT)))
+            .map_err(connect_err)?;
         RedisStore::with_options(connection, DEFAULT_NAMESPACE, DEFAULT_RETENTION_MS)
     }
 }
