@@ -50,9 +50,15 @@ FUZZ_SMOKE_SECONDS ?= 20
 PY_BENCH_VENV := $(CURDIR)/target/py-bench-venv
 PY_BENCH_DEPS := pydantic==2.14.3 fastjsonschema==2.22.3 jsonschema==4.26.0 redis==8.1.0
 
-.PHONY: test test-rust test-python test-node test-wasm wasm chromium redis demo lint fmt doc quickstart cli fuzz fuzz-smoke bench
+# The proof at scale (tests/scale): Debian's redis-server and haproxy, the receivers on the
+# packages test-python and test-node built (their venv, with redis-py; their packed npm
+# packages, with node-redis at the same pin).
+SCALE_NODE := $(CURDIR)/target/scale-node
+SCALE_NODE_DEPS := redis@6.3.1
 
-test: lint test-rust test-python test-node test-wasm fuzz-smoke
+.PHONY: test test-rust test-python test-node test-wasm test-scale haproxy wasm chromium redis demo lint fmt doc quickstart cli fuzz fuzz-smoke bench
+
+test: lint test-rust test-python test-node test-wasm fuzz-smoke test-scale
 	@echo "make test: all checks passed"
 
 $(ACTIONLINT):
@@ -127,6 +133,19 @@ redis:
 
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+haproxy:
+	@command -v haproxy >/dev/null || (apt-get update -qq && apt-get install -y -qq haproxy)
+
+# Runs after test-python and test-node (make test's order), on what they built.
+test-scale: redis haproxy cli
+	@test -x $(PY_TEST_VENV)/bin/python && ls $(NODE_TEST)/hootsuite-events-*.tgz >/dev/null \
+		|| (echo "test-scale: run make test-python and make test-node first" && exit 1)
+	rm -rf $(SCALE_NODE) && mkdir -p $(SCALE_NODE)
+	cd $(SCALE_NODE) && printf '{"name": "scale-node", "private": true}\n' > package.json \
+		&& npm install --silent --no-audit --no-fund $(NODE_TEST)/*.tgz $(SCALE_NODE_DEPS)
+	HOOTSUITE_EVENTS_BIN=$(CLI_BIN) SCALE_NODE_MODULES=$(SCALE_NODE)/node_modules \
+		$(PY_TEST_VENV)/bin/python tests/scale/run.py
 
 wasm:
 	$(WASM_DIR)/build.sh
