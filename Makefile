@@ -68,6 +68,8 @@ $(ACTIONLINT):
 lint: $(ACTIONLINT)
 	python3 scripts/check_versions.py
 	python3 scripts/check_versions.py --self-test
+	python3 scripts/check_module_cycles.py --self-test
+	python3 scripts/check_module_cycles.py crates/*/src bindings/*/src
 	ACTIONLINT=$(ACTIONLINT) scripts/check_workflows.sh
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings

@@ -142,7 +142,7 @@ impl Receiver {
 /// The request builders of the core, read from its source: `pub fn …_request(`.
 fn builders_in_source() -> Vec<String> {
     let sources = [
-        include_str!("../../hootsuite-events/src/instance.rs"),
+        include_str!("../../hootsuite-events/src/instance/requests.rs"),
         include_str!("../../hootsuite-events/src/oauth.rs"),
         include_str!("../../hootsuite-events/src/deliveries.rs"),
     ];

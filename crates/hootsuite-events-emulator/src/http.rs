@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
-
-use crate::state::Shared;
+use serde_json::Value;
 
 /// The largest request body read (Cloud Elements' own limits are larger; the library's
 /// default is 1 MiB, so this keeps the two in step).
@@ -163,65 +161,11 @@ impl Fault {
         })
     }
 
-    fn matches(&self, req: &Req, api_path: &str) -> bool {
+    pub(crate) fn matches(&self, req: &Req, api_path: &str) -> bool {
         self.method.as_deref().is_none_or(|m| m == req.method)
             && self
                 .path_prefix
                 .as_deref()
                 .is_none_or(|p| api_path.starts_with(p))
     }
-}
-
-/// The answer to one request: an injected fault, or the emulated API's.
-pub(crate) fn handle(req: &Req, shared: &Shared) -> Resp {
-    let request_id = shared.next_request_id();
-    let mut resp = if req.too_large {
-        shared.error(
-            413,
-            "The request body is larger than 1 MiB",
-            None,
-            &request_id,
-        )
-    } else {
-        match injected_fault(shared, req) {
-            Some(fault) => {
-                if fault.panic {
-                    panic!("the injected `panic` fault");
-                }
-                let mut r = Resp::json(
-                    fault.status,
-                    &json!({"message": fault.body.unwrap_or_else(|| format!("Injected fault: {}", fault.status)), "requestId": request_id}),
-                );
-                if let Some(raw) = fault.raw_body {
-                    r.body = raw.into_bytes();
-                }
-                if let Some(s) = fault.retry_after {
-                    r = r.with_header("Retry-After", s.to_string());
-                }
-                r.truncate = fault.truncate;
-                r.delay = fault.delay;
-                r
-            }
-            None => crate::state::route(shared, req, &request_id),
-        }
-    };
-    resp.headers
-        .push(("Elements-Request-Id".into(), request_id));
-    resp
-}
-
-fn injected_fault(shared: &Shared, req: &Req) -> Option<Fault> {
-    let api_path = req.path.strip_prefix(crate::API_PREFIX)?;
-    if api_path.starts_with("/emulator/") {
-        return None;
-    }
-    let mut state = shared.lock();
-    let i = state.faults.iter().position(|f| f.matches(req, api_path))?;
-    let fault = state.faults[i].clone();
-    if state.faults[i].times <= 1 {
-        state.faults.remove(i);
-    } else {
-        state.faults[i].times -= 1;
-    }
-    Some(fault)
 }

@@ -41,6 +41,8 @@
 mod delivery;
 mod hootsuite;
 mod http;
+mod render;
+mod routes;
 pub mod serve;
 mod server;
 mod state;

@@ -1,5 +1,5 @@
 //! The emulator on the project's HTTP server ([`crate::serve`]): each request becomes a
-//! [`Req`], goes through [`http::handle`] (injected faults, then the routes), and its [`Resp`]
+//! [`Req`], goes through [`routes::handle`](crate::routes::handle) (injected faults, then the routes), and its [`Resp`]
 //! goes back on the wire.
 
 use std::net::TcpListener;
@@ -18,7 +18,7 @@ pub(crate) fn start(listener: TcpListener, shared: Arc<Shared>) -> std::io::Resu
     };
     Server::start(listener, limits, "emulator", move |r: serve::Request| {
         let req: Req = http::request(r.method, &r.target, r.headers, r.body, r.body_too_large);
-        let resp: Resp = http::handle(&req, &shared);
+        let resp: Resp = crate::routes::handle(&req, &shared);
         serve::Response {
             status: resp.status,
             headers: resp.headers,

@@ -45,8 +45,9 @@ use serde_json::{Map, Value};
 
 use crate::config::Config;
 use crate::error::{Error, ParseErrorKind};
-use crate::instance::read_json;
-use crate::json::{field, Doc, Limits, Path};
+use crate::json::read_json;
+use crate::json::{field, Doc, Limits};
+use crate::path::Path;
 use crate::redact::{is_secret_name, mask_json, redact_url, MASK};
 use crate::request::{HttpRequest, HttpResponse, Method};
 
@@ -221,7 +222,7 @@ impl DeliveryQuery {
 }
 
 fn deliveries_url(config: &Config, query: &DeliveryQuery, paged: bool) -> Result<String, Error> {
-    Ok(crate::oauth::with_query(
+    Ok(crate::url::with_query(
         config.base_url().join(DELIVERIES_PATH),
         &query.pairs(paged)?,
     ))
@@ -266,7 +267,7 @@ pub fn reenable_request(config: &Config, id: u64) -> HttpRequest {
     let query = DeliveryQuery::queued().instance(id);
     HttpRequest::new(
         Method::Put,
-        crate::oauth::with_query(
+        crate::url::with_query(
             config.base_url().join(DELIVERIES_PATH),
             // No URL in the query, so the `where` clause cannot be refused.
             &[("where", query.where_clause().unwrap_or_default())],
@@ -389,7 +390,7 @@ pub fn parse_deliveries(response: &HttpResponse) -> Result<Vec<Delivery>, Error>
 pub fn parse_delivery_page(response: &HttpResponse) -> Result<DeliveryPage, Error> {
     let (doc, value) = read_json(response, &Limits::default())?;
     let deliveries = deliveries_from(&doc, &value)?;
-    let (next_page, total_count, returned_count) = crate::instance::page_headers(&doc, response)?;
+    let (next_page, total_count, returned_count) = crate::json::page_headers(&doc, response)?;
     Ok(DeliveryPage {
         deliveries,
         next_page,

@@ -8,57 +8,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub use crate::path::{format_path, PathSegment};
 use crate::validate::ValidationReport;
-
-/// One step of a JSON path: an object key or an array index.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(untagged)]
-pub enum PathSegment {
-    /// An object key.
-    Key(String),
-    /// An array index.
-    Index(usize),
-}
-
-impl From<&str> for PathSegment {
-    fn from(key: &str) -> Self {
-        PathSegment::Key(key.to_string())
-    }
-}
-
-impl From<usize> for PathSegment {
-    fn from(index: usize) -> Self {
-        PathSegment::Index(index)
-    }
-}
-
-/// Writes a path as `configuration["oauth.api.key"]`, `tags[0]`, `message.events[2].objectId`;
-/// the empty path is `$` (the whole document).
-pub fn format_path(path: &[PathSegment]) -> String {
-    if path.is_empty() {
-        return "$".to_string();
-    }
-    let mut out = String::new();
-    for seg in path {
-        match seg {
-            PathSegment::Index(i) => out.push_str(&format!("[{i}]")),
-            PathSegment::Key(k) => {
-                let plain = !k.is_empty()
-                    && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                    && !k.starts_with(|c: char| c.is_ascii_digit());
-                if plain {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(k);
-                } else {
-                    out.push_str(&format!("[{}]", serde_json::Value::from(k.as_str())));
-                }
-            }
-        }
-    }
-    out
-}
 
 /// The error of every fallible function of the crate.
 #[derive(Debug, Clone, PartialEq)]
@@ -258,42 +209,6 @@ impl fmt::Debug for ApiError {
 }
 
 impl ApiError {
-    /// Reads an error response. Never fails: a body that is not the documented JSON still
-    /// gives an `ApiError` with the status and the raw body.
-    pub fn from_response(response: &crate::HttpResponse) -> Self {
-        const KEEP: usize = 64 * 1024;
-        let raw = &response.body[..response.body.len().min(KEEP)];
-        let mut error = ApiError {
-            status: response.status,
-            message: None,
-            request_id: None,
-            provider_message: None,
-            header_request_id: response.header("Elements-Request-Id").map(str::to_string),
-            retry_after: response
-                .header("Retry-After")
-                .and_then(|v| v.trim().parse::<u64>().ok()),
-            retry_after_at: response
-                .header("Retry-After")
-                .and_then(|v| httpdate::parse_http_date(v.trim()).ok())
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_secs()),
-            body: String::from_utf8_lossy(raw).into_owned(),
-        };
-        if let Ok(serde_json::Value::Object(map)) =
-            serde_json::from_slice::<serde_json::Value>(&response.body)
-        {
-            let text = |k: &str| match map.get(k) {
-                Some(serde_json::Value::String(s)) => Some(s.clone()),
-                Some(v @ serde_json::Value::Number(_)) => Some(v.to_string()),
-                _ => None,
-            };
-            error.message = text("message");
-            error.request_id = text("requestId");
-            error.provider_message = text("providerMessage");
-        }
-        error
-    }
-
     /// The body as JSON with every secret masked (see [`crate::redact`]), compact, cut to 200
     /// characters; `None` when the body is not JSON (free text cannot be masked, so none of it
     /// is shown).

@@ -6,7 +6,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::{ParseError, ParseErrorKind, PathSegment};
+use crate::error::{ApiError, Error, ParseError, ParseErrorKind};
+use crate::path::Path;
+use crate::request::HttpResponse;
+use crate::validate::{Issue, ValidationReport};
 
 /// The default limit for response and notification bodies: 1 MiB.
 pub const DEFAULT_MAX_BODY_SIZE: usize = 1024 * 1024;
@@ -26,57 +29,6 @@ impl Default for Limits {
         Limits {
             max_body_size: DEFAULT_MAX_BODY_SIZE,
         }
-    }
-}
-
-/// One step of a path under construction.
-#[derive(Clone, Copy)]
-pub(crate) enum Seg<'a> {
-    Root,
-    Key(&'a str),
-    Index(usize),
-}
-
-/// A JSON path as a linked list of borrowed steps.
-#[derive(Clone, Copy)]
-pub(crate) struct Path<'a> {
-    parent: Option<&'a Path<'a>>,
-    seg: Seg<'a>,
-}
-
-impl<'a> Path<'a> {
-    pub(crate) const ROOT: Path<'static> = Path {
-        parent: None,
-        seg: Seg::Root,
-    };
-
-    pub(crate) fn key(&'a self, key: &'a str) -> Path<'a> {
-        Path {
-            parent: Some(self),
-            seg: Seg::Key(key),
-        }
-    }
-
-    pub(crate) fn index(&'a self, index: usize) -> Path<'a> {
-        Path {
-            parent: Some(self),
-            seg: Seg::Index(index),
-        }
-    }
-
-    pub(crate) fn to_vec(self) -> Vec<PathSegment> {
-        let mut out = Vec::new();
-        let mut cur = Some(&self);
-        while let Some(p) = cur {
-            match p.seg {
-                Seg::Root => {}
-                Seg::Key(k) => out.push(PathSegment::Key(k.to_string())),
-                Seg::Index(i) => out.push(PathSegment::Index(i)),
-            }
-            cur = p.parent;
-        }
-        out.reverse();
-        out
     }
 }
 
@@ -118,6 +70,29 @@ pub(crate) fn syntax_parts(e: &serde_json::Error) -> (ParseErrorKind, usize, usi
         ParseErrorKind::Syntax
     };
     (kind, e.line(), e.column(), message)
+}
+
+impl ValidationReport {
+    /// One `json_syntax` error for text that is not JSON.
+    pub(crate) fn syntax(e: &serde_json::Error) -> Self {
+        let (kind, line, column, message) = syntax_parts(e);
+        let code = if kind == ParseErrorKind::TooDeep {
+            "too_deep"
+        } else {
+            "json_syntax"
+        };
+        let mut report = ValidationReport::new();
+        report.valid = false;
+        report.errors.push(Issue {
+            path: Vec::new(),
+            code,
+            message: format!("malformed JSON at line {line}, column {column}: {message}"),
+            label: None,
+            line: Some(line),
+            column: Some(column),
+        });
+        report
+    }
 }
 
 /// A document being read, kept for error reports (which carry the raw body).
@@ -293,4 +268,83 @@ impl<'b> Doc<'b> {
             other => Err(self.wrong_type(path, "a non-negative integer", other)),
         }
     }
+}
+
+impl ApiError {
+    /// Reads an error response. Never fails: a body that is not the documented JSON still
+    /// gives an `ApiError` with the status and the raw body.
+    pub fn from_response(response: &HttpResponse) -> Self {
+        const KEEP: usize = 64 * 1024;
+        let raw = &response.body[..response.body.len().min(KEEP)];
+        let mut error = ApiError {
+            status: response.status,
+            message: None,
+            request_id: None,
+            provider_message: None,
+            header_request_id: response.header("Elements-Request-Id").map(str::to_string),
+            retry_after: response
+                .header("Retry-After")
+                .and_then(|v| v.trim().parse::<u64>().ok()),
+            retry_after_at: response
+                .header("Retry-After")
+                .and_then(|v| httpdate::parse_http_date(v.trim()).ok())
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_secs()),
+            body: String::from_utf8_lossy(raw).into_owned(),
+        };
+        if let Ok(serde_json::Value::Object(map)) =
+            serde_json::from_slice::<serde_json::Value>(&response.body)
+        {
+            let text = |k: &str| match map.get(k) {
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                Some(v @ serde_json::Value::Number(_)) => Some(v.to_string()),
+                _ => None,
+            };
+            error.message = text("message");
+            error.request_id = text("requestId");
+            error.provider_message = text("providerMessage");
+        }
+        error
+    }
+}
+
+/// Checks the status (non-2xx gives [`Error::Api`]) and reads the JSON body.
+pub(crate) fn read_json<'b>(
+    response: &'b HttpResponse,
+    limits: &Limits,
+) -> Result<(Doc<'b>, Value), Error> {
+    if !response.is_success() {
+        return Err(Error::Api(Box::new(ApiError::from_response(response))));
+    }
+    Ok(Doc::parse(&response.body, limits)?)
+}
+
+/// The paging headers: next-page token, total count, returned count.
+type PageHeaders = (Option<String>, Option<u64>, Option<u64>);
+
+/// The paging headers of an answer. A count that is not a number is an error, not a silent
+/// `None`.
+pub(crate) fn page_headers(
+    doc: &Doc<'_>,
+    response: &HttpResponse,
+) -> Result<PageHeaders, crate::error::ParseError> {
+    let next_page = response
+        .header("Elements-Next-Page-Token")
+        .filter(|t| !t.is_empty())
+        .map(str::to_string);
+    let count = |name: &str| match response.header(name).map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse::<u64>().map(Some).map_err(|_| {
+            doc.error(
+                crate::error::ParseErrorKind::Value,
+                Path::ROOT,
+                format!("the `{name}` header is `{v}`; expected a non-negative integer"),
+            )
+        }),
+    };
+    Ok((
+        next_page,
+        count("Elements-Total-Count")?,
+        count("Elements-Returned-Count")?,
+    ))
 }

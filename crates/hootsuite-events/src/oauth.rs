@@ -11,11 +11,13 @@ use subtle::ConstantTimeEq;
 
 use crate::config::{Config, Secret};
 use crate::error::{CallbackError, Error};
-use crate::instance::{read_json, ELEMENT_KEY};
-use crate::json::{Limits, Path};
+use crate::fields::ELEMENT_KEY;
+use crate::json::read_json;
+use crate::json::Limits;
+use crate::path::Path;
 use crate::redact::{is_secret_name, redact_url, MASK};
 use crate::request::{HttpRequest, HttpResponse, Method};
-use crate::url::{describe, parse_http_url};
+use crate::url::{describe, parse_http_url, with_query};
 use crate::validate::ValidationReport;
 
 /// What step 1 needs: the Hootsuite app's client id and secret, the callback URL, and the
@@ -286,24 +288,6 @@ pub fn redirect_url_post_request(
         config.platform_authorization(),
     )
     .with_json(&Value::Object(body)))
-}
-
-/// The characters left as they are in a query component: RFC 3986's unreserved set.
-pub(crate) const QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Appends `pairs` to `url` as a percent-encoded query (spaces as `%20`, not `+`).
-pub(crate) fn with_query(mut url: String, pairs: &[(&str, String)]) -> String {
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        url.push(if i == 0 { '?' } else { '&' });
-        url.extend(percent_encoding::utf8_percent_encode(k, QUERY));
-        url.push('=');
-        url.extend(percent_encoding::utf8_percent_encode(v, QUERY));
-    }
-    url
 }
 
 /// The answer of step 1.

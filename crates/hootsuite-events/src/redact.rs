@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use crate::instance::FIELDS;
+use crate::fields::FIELDS;
 
 /// What a secret value is replaced with.
 pub const MASK: &str = "********";

@@ -8,7 +8,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::instance::{Field, FIELDS, KEY_EVENTS_ENABLED, KEY_EVENT_CALLBACK_URL, KEY_VENDOR_TYPE};
+use crate::fields::{Field, FIELDS, KEY_EVENTS_ENABLED, KEY_EVENT_CALLBACK_URL, KEY_VENDOR_TYPE};
 
 /// The `$id` of the schema.
 pub const SCHEMA_ID: &str = "https://hootsuite-events.invalid/schema/create-instance.json";
@@ -89,7 +89,7 @@ pub fn create_instance_schema() -> Value {
         }
     }
     props.insert(
-        crate::instance::KEY_RETRIEVE_OBJECTS.into(),
+        crate::fields::KEY_RETRIEVE_OBJECTS.into(),
         json!({"type": "boolean", "description": "Whether the answer lists the element's objects (documented by the platform; optional)."}),
     );
     json!({

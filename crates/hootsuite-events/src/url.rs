@@ -243,6 +243,24 @@ pub(crate) fn is_loopback_host(host: &str) -> bool {
         && lower.split('.').all(|p| p.parse::<u8>().is_ok())
 }
 
+/// The characters left as they are in a query component: RFC 3986's unreserved set.
+pub(crate) const QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Appends `pairs` to `url` as a percent-encoded query (spaces as `%20`, not `+`).
+pub(crate) fn with_query(mut url: String, pairs: &[(&str, String)]) -> String {
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.extend(percent_encoding::utf8_percent_encode(k, QUERY));
+        url.push('=');
+        url.extend(percent_encoding::utf8_percent_encode(v, QUERY));
+    }
+    url
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,8 +8,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::error::{format_path, PathSegment};
-use crate::json::Path;
+use crate::path::{format_path, Path, PathSegment};
 
 /// One problem found by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -104,27 +103,6 @@ impl ValidationReport {
             line: None,
             column: None,
         });
-    }
-
-    /// One `json_syntax` error for text that is not JSON.
-    pub(crate) fn syntax(e: &serde_json::Error) -> Self {
-        let (kind, line, column, message) = crate::json::syntax_parts(e);
-        let code = if kind == crate::error::ParseErrorKind::TooDeep {
-            "too_deep"
-        } else {
-            "json_syntax"
-        };
-        let mut report = ValidationReport::new();
-        report.valid = false;
-        report.errors.push(Issue {
-            path: Vec::new(),
-            code,
-            message: format!("malformed JSON at line {line}, column {column}: {message}"),
-            label: None,
-            line: Some(line),
-            column: Some(column),
-        });
-        report
     }
 }
 

@@ -3,7 +3,7 @@
 //! document first (that tree was most of the parsing time: docs/benchmarks.md).
 //!
 //! Why a fast path and a reference path instead of one: the reference path (a `Value`, then
-//! [`super::notification_from`]) gives every error its JSON path and message, which serde's
+//! [`super::reader`]) gives every error its JSON path and message, which serde's
 //! typed errors cannot. So this reader only ever says "yes, here is the result" or "not me":
 //! on any input it does not fully understand — a syntax error, a wrong type, a float id,
 //! a `null` where an object belongs — it gives up and the reference path runs and reports
@@ -16,9 +16,11 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::{empty, hootsuite_from, ElementEvent, EventType, Notification, Shape};
-use super::{EVENT_KEYS, MESSAGE_KEYS};
-use crate::json::{Doc, Path};
+use super::notification::{empty, ElementEvent, EventType, Notification, Shape};
+use super::notification::{EVENT_KEYS, MESSAGE_KEYS};
+use super::reader::hootsuite_from;
+use crate::json::Doc;
+use crate::path::Path;
 
 /// `DeserializeSeed` for a visitor that is its own seed: `seed_any!` for any JSON value,
 /// `seed_map!` for an object.

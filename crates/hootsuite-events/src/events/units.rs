@@ -19,34 +19,9 @@
 //! (`[A-Za-z0-9._-]`, at most 64 bytes) is replaced by `~<digest>`, so that keys stay short
 //! and unambiguous whatever the body holds. Digests are the first 16 bytes of SHA-256, in hex.
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::Notification;
-
-/// What a [`Unit`] refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UnitKind {
-    /// One event of Hootsuite's `raw` payload ([`Notification::hootsuite_events`]).
-    HootsuiteEvent,
-    /// One normalized Cloud Elements event ([`Notification::events`]).
-    ElementEvent,
-    /// The notification as a whole (it names no event).
-    Notification,
-}
-
-/// One unit of work of a notification: process each [`Unit::key`] once.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-pub struct Unit {
-    /// The idempotency key, made only of signed bytes (see the module documentation).
-    pub key: String,
-    /// What the unit refers to.
-    pub kind: UnitKind,
-    /// The index of the event in [`Notification::hootsuite_events`] or
-    /// [`Notification::events`]; `None` for [`UnitKind::Notification`].
-    pub index: Option<usize>,
-}
+use super::notification::{Notification, Unit, UnitKind};
 
 /// The units of `n`, parsed from `body`.
 pub(crate) fn derive(n: &Notification, body: &[u8]) -> Vec<Unit> {

@@ -1,0 +1,327 @@
+//! The notification as the library hands it out: its types, its units of work, and the keys
+//! each shape of the body may hold.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// The header that carries the signature.
+pub const SIGNATURE_HEADER: &str = "Elements-Webhook-Signature";
+/// The header that names one delivery attempt's notification. Informational only: the
+/// signature does not cover it, so it never decides whether an event is new (see [`Unit`]).
+pub const WEBHOOK_ID_HEADER: &str = "Elements-Webhook-Id";
+
+/// The normalized kind of change (`eventType`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
+pub enum EventType {
+    /// `CREATED`
+    Created,
+    /// `UPDATED`
+    Updated,
+    /// `DELETED`
+    Deleted,
+    /// `UNKNOWN`
+    Unknown,
+    /// Any other string, kept as sent.
+    Other(String),
+}
+
+impl EventType {
+    pub(super) fn from_text(s: &str) -> Self {
+        match s {
+            "CREATED" => EventType::Created,
+            "UPDATED" => EventType::Updated,
+            "DELETED" => EventType::Deleted,
+            "UNKNOWN" => EventType::Unknown,
+            other => EventType::Other(other.to_string()),
+        }
+    }
+
+    /// The type as Cloud Elements writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            EventType::Created => "CREATED",
+            EventType::Updated => "UPDATED",
+            EventType::Deleted => "DELETED",
+            EventType::Unknown => "UNKNOWN",
+            EventType::Other(s) => s,
+        }
+    }
+}
+
+impl From<EventType> for String {
+    fn from(t: EventType) -> String {
+        t.as_str().to_string()
+    }
+}
+
+/// One normalized event of a notification.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ElementEvent {
+    /// The kind of object (`messages`, `comments`, ...).
+    pub object_type: Option<String>,
+    /// The object's id (kept as text).
+    pub object_id: Option<String>,
+    /// What happened.
+    pub event_type: EventType,
+    /// The element key, `hootsuite`.
+    pub element_key: Option<String>,
+    /// `date`, as sent.
+    pub date: Option<String>,
+    /// `hubKey`, such as `social`.
+    pub hub_key: Option<String>,
+    /// Every other field (`instanceId`, ...), unchanged.
+    pub extra: Map<String, Value>,
+}
+
+/// Which documented shape the notification had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    /// `{"message": {...}}`
+    Message,
+    /// `{"eventId", "response": {"events"}}`
+    Legacy,
+}
+
+impl Shape {
+    /// The shape's name, as serialized: `message` or `legacy`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Shape::Message => "message",
+            Shape::Legacy => "legacy",
+        }
+    }
+}
+
+/// A notification from Cloud Elements.
+///
+/// Every field of the body is kept: the fields the sources name have their own member, the
+/// others are in [`Notification::extra`] (top level) and [`Notification::message_extra`]
+/// (inside `message`, or the older shape's `response`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Notification {
+    /// Which shape it had.
+    pub shape: Shape,
+    /// The top-level `id` of Cloud Elements' notification envelope.
+    pub id: Option<String>,
+    /// `topic`.
+    pub topic: Option<String>,
+    /// `action`.
+    pub action: Option<String>,
+    /// `severity`.
+    pub severity: Option<String>,
+    /// `createdDate`, as sent.
+    pub created_date: Option<String>,
+    /// `user`, as sent.
+    pub user: Option<Value>,
+    /// `eventId` (number or string in the wild; kept as text).
+    pub event_id: Option<String>,
+    /// `instanceId`.
+    pub instance_id: Option<u64>,
+    /// `instanceName`.
+    pub instance_name: Option<String>,
+    /// `instanceTags`.
+    pub instance_tags: Option<Vec<String>>,
+    /// `elementKey`.
+    pub element_key: Option<String>,
+    /// `accountId` (kept as text).
+    pub account_id: Option<String>,
+    /// `companyId` (kept as text).
+    pub company_id: Option<String>,
+    /// `userId` (kept as text).
+    pub user_id: Option<String>,
+    /// `notificationId` (older shape).
+    pub notification_id: Option<String>,
+    /// The normalized events (at most 20 per notification).
+    pub events: Vec<ElementEvent>,
+    /// Hootsuite's own events, decoded from `raw`.
+    pub hootsuite_events: Vec<HootsuiteEvent>,
+    /// `raw` as received.
+    pub raw: Option<Value>,
+    /// The units of work this notification names, each with an idempotency key made only
+    /// of signed bytes: process each key once.
+    pub units: Vec<Unit>,
+    /// The `Elements-Webhook-Id` header, when the notification came through a verifier.
+    /// Information only: the signature does not cover it.
+    pub webhook_id: Option<String>,
+    /// Which key of the verifier matched (0 is the first), when verified.
+    pub key_index: Option<usize>,
+    /// Other fields of `message` (or of the older shape's `response`).
+    pub message_extra: Map<String, Value>,
+    /// Other top-level fields.
+    pub extra: Map<String, Value>,
+}
+
+impl Notification {
+    /// The units of work of [`Notification::units`] with the event each one refers to.
+    pub fn work(&self) -> impl Iterator<Item = Work<'_>> {
+        self.units.iter().map(move |unit| Work {
+            unit,
+            hootsuite_event: match unit.kind {
+                UnitKind::HootsuiteEvent => unit.index.and_then(|i| self.hootsuite_events.get(i)),
+                _ => None,
+            },
+            element_event: match unit.kind {
+                UnitKind::ElementEvent => unit.index.and_then(|i| self.events.get(i)),
+                _ => None,
+            },
+        })
+    }
+}
+
+/// One unit of work and the event it refers to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Work<'n> {
+    /// The unit: its key and kind.
+    pub unit: &'n Unit,
+    /// The Hootsuite event, for a [`UnitKind::HootsuiteEvent`].
+    pub hootsuite_event: Option<&'n HootsuiteEvent>,
+    /// The Cloud Elements event, for a [`UnitKind::ElementEvent`].
+    pub element_event: Option<&'n ElementEvent>,
+}
+
+/// One event of Hootsuite's webhook payload.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HootsuiteEvent {
+    /// `seq_no`: a 64-bit sequence number as text, distinct per event.
+    pub seq_no: Option<String>,
+    /// `type`, such as `com.hootsuite.messages.event.v1`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// The decoded data.
+    pub data: HootsuiteData,
+    /// Other fields of the event, unchanged.
+    pub extra: Map<String, Value>,
+}
+
+/// The data of a Hootsuite event, by type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HootsuiteData {
+    /// `com.hootsuite.messages.event.v1`
+    Message {
+        /// `SCHEDULED`, `PENDING_APPROVAL`, `APPROVED`, `SUBMITTED`, `SENT`,
+        /// `SEND_FAILED_PERMANENTLY`, `DELETED`, `REJECTED`, or another string.
+        state: Option<String>,
+        /// `message.id`
+        message_id: Option<String>,
+        /// `organization.id` (may be null)
+        organization_id: Option<String>,
+        /// `timestamp`
+        timestamp: Option<String>,
+    },
+    /// `com.hootsuite.comments.event.v1`
+    Comment {
+        /// `PENDING_APPROVAL`, `EXPIRED_APPROVAL`, `COMPLETED`, `FAILED`, `DELETED`, `REJECTED`, ...
+        state: Option<String>,
+        /// `comment.id`
+        comment_id: Option<String>,
+        /// `organization.id`
+        organization_id: Option<String>,
+        /// `timestamp`
+        timestamp: Option<String>,
+    },
+    /// `com.hootsuite.apps.event.v1`
+    App {
+        /// `INSTALLED`, `UNINSTALLED`, ...
+        state: Option<String>,
+        /// `app.id`
+        app_id: Option<String>,
+        /// `member.id`
+        member_id: Option<String>,
+        /// `organization.id`
+        organization_id: Option<String>,
+        /// `timestamp`
+        timestamp: Option<String>,
+    },
+    /// `com.hootsuite.ping.event.v1`: answer 200 to re-enable a disabled webhook URL.
+    Ping,
+    /// Any other type: the data as received.
+    Other {
+        /// `data`, as received (null when absent).
+        data: Value,
+    },
+}
+
+/// What a [`Unit`] refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    /// One event of Hootsuite's `raw` payload ([`Notification::hootsuite_events`]).
+    HootsuiteEvent,
+    /// One normalized Cloud Elements event ([`Notification::events`]).
+    ElementEvent,
+    /// The notification as a whole (it names no event).
+    Notification,
+}
+
+/// One unit of work of a notification: process each [`Unit::key`] once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Unit {
+    /// The idempotency key, made only of signed bytes (see the module documentation).
+    pub key: String,
+    /// What the unit refers to.
+    pub kind: UnitKind,
+    /// The index of the event in [`Notification::hootsuite_events`] or
+    /// [`Notification::events`]; `None` for [`UnitKind::Notification`].
+    pub index: Option<usize>,
+}
+
+/// Top-level fields of Cloud Elements' notification envelope, in both shapes.
+pub(crate) const ENVELOPE_KEYS: &[&str] =
+    &["id", "topic", "action", "severity", "createdDate", "user"];
+
+/// Fields of `message` (and of the older shape's root).
+pub(crate) const MESSAGE_KEYS: &[&str] = &[
+    "eventId",
+    "instanceId",
+    "instanceName",
+    "instanceTags",
+    "elementKey",
+    "accountId",
+    "companyId",
+    "userId",
+    "notificationId",
+    "events",
+    "raw",
+];
+
+/// An empty notification of `shape`, to be filled by a reader.
+pub(crate) fn empty(shape: Shape) -> Notification {
+    Notification {
+        shape,
+        id: None,
+        topic: None,
+        action: None,
+        severity: None,
+        created_date: None,
+        user: None,
+        event_id: None,
+        instance_id: None,
+        instance_name: None,
+        instance_tags: None,
+        element_key: None,
+        account_id: None,
+        company_id: None,
+        user_id: None,
+        notification_id: None,
+        events: Vec::new(),
+        hootsuite_events: Vec::new(),
+        raw: None,
+        units: Vec::new(),
+        webhook_id: None,
+        key_index: None,
+        message_extra: Map::new(),
+        extra: Map::new(),
+    }
+}
+
+pub(crate) const EVENT_KEYS: &[&str] = &[
+    "objectType",
+    "objectId",
+    "eventType",
+    "elementKey",
+    "date",
+    "hubKey",
+];

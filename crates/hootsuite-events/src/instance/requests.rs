@@ -1,0 +1,301 @@
+//! The request builders of the instance calls.
+
+use super::body::CreateInstance;
+use super::rules::is_platform_webhook_url;
+use crate::config::{BaseUrl, Config, Secret};
+use crate::error::Error;
+use crate::fields::*;
+use crate::request::{HttpRequest, Method};
+use crate::url::{describe, parse_http_url};
+use base64::Engine as _;
+
+/// `POST /instances` with the body, platform authorization.
+pub fn create_request(config: &Config, body: &CreateInstance) -> HttpRequest {
+    HttpRequest::new(
+        Method::Post,
+        config.base_url().join("/instances"),
+        config.platform_authorization(),
+    )
+    .with_json(body)
+}
+
+/// `GET /instances/{id}`.
+pub fn get_request(config: &Config, id: u64) -> HttpRequest {
+    HttpRequest::new(
+        Method::Get,
+        instance_url(config, id, ""),
+        config.platform_authorization(),
+    )
+}
+
+/// `DELETE /instances/{id}`, with platform authorization only (no Element token), as the docs
+/// require.
+pub fn delete_request(config: &Config, id: u64) -> HttpRequest {
+    HttpRequest::new(
+        Method::Delete,
+        instance_url(config, id, ""),
+        config.platform_authorization(),
+    )
+}
+
+/// `PUT /instances/{id}/enabled` (enable) or `DELETE /instances/{id}/enabled` (disable).
+pub fn set_enabled_request(config: &Config, id: u64, enabled: bool) -> HttpRequest {
+    let method = if enabled { Method::Put } else { Method::Delete };
+    HttpRequest::new(
+        method,
+        instance_url(config, id, "/enabled"),
+        config.platform_authorization(),
+    )
+}
+
+/// `PUT /instances/{id}` with a full create body: re-authenticates with a new code.
+pub fn reauthenticate_request(config: &Config, id: u64, body: &CreateInstance) -> HttpRequest {
+    HttpRequest::new(
+        Method::Put,
+        instance_url(config, id, ""),
+        config.platform_authorization(),
+    )
+    .with_json(body)
+}
+
+/// `PATCH /instances/{id}` with `{"providerData": {"code": ...}}`: re-authenticates with a
+/// new OAuth code and keeps everything else.
+pub fn reauthenticate_code_request(
+    config: &Config,
+    id: u64,
+    code: &Secret,
+) -> Result<HttpRequest, Error> {
+    if code.is_blank() {
+        return Err(Error::InvalidArgument {
+            field: "code".into(),
+            reason: "is empty; expected the authorization grant code from the OAuth callback"
+                .into(),
+        });
+    }
+    let body = serde_json::json!({ "providerData": { "code": code.expose() } });
+    Ok(HttpRequest::new(
+        Method::Patch,
+        instance_url(config, id, ""),
+        config.platform_authorization(),
+    )
+    .with_json(&body))
+}
+
+/// `PATCH /instances/{id}` setting `event.notification.callback.url`: the second phase of the
+/// event wiring (see [`hootsuite_webhook_url`]).
+pub fn update_event_callback_request(
+    config: &Config,
+    id: u64,
+    url: &str,
+) -> Result<HttpRequest, Error> {
+    if let Err(problem) = parse_http_url(url) {
+        return Err(Error::InvalidArgument {
+            field: KEY_EVENT_CALLBACK_URL.into(),
+            reason: describe(url, &problem),
+        });
+    }
+    // The builder has no warning channel, and this URL is never right as the final one.
+    if is_platform_webhook_url(url) {
+        return Err(Error::InvalidArgument {
+            field: KEY_EVENT_CALLBACK_URL.into(),
+            reason: format!("`{}` is Cloud Elements' own Hootsuite webhook endpoint (`/events/hootsuite`), where Hootsuite sends events; as the final callback URL every notification would loop back to the platform. Expected your receiver's URL", crate::redact::redact_url(url)),
+        });
+    }
+    let body = serde_json::json!({ "configuration": { KEY_EVENT_CALLBACK_URL: url } });
+    Ok(HttpRequest::new(
+        Method::Patch,
+        instance_url(config, id, ""),
+        config.platform_authorization(),
+    )
+    .with_json(&body))
+}
+
+/// `PATCH /instances/{id}` setting `event.notification.enabled`: events are switched on and off
+/// through configuration; there is no separate endpoint.
+pub fn set_events_request(config: &Config, id: u64, enabled: bool) -> HttpRequest {
+    let body = serde_json::json!({ "configuration": { KEY_EVENTS_ENABLED: enabled } });
+    HttpRequest::new(
+        Method::Patch,
+        instance_url(config, id, ""),
+        config.platform_authorization(),
+    )
+    .with_json(&body)
+}
+
+/// `PATCH /instances/{id}` setting `event.notification.signature.key`: a key rotation.
+/// Deliveries Cloud Elements signed before keep their signature through their retries (about
+/// 73 hours), so verify with the new key first and the previous one after
+/// ([`crate::signature::Verifier::with_keys`]) until then.
+pub fn set_signature_key_request(
+    config: &Config,
+    id: u64,
+    key: &Secret,
+) -> Result<HttpRequest, Error> {
+    if key.is_blank() {
+        return Err(Error::InvalidArgument {
+            field: KEY_SIGNATURE_KEY.into(),
+            reason: "is empty; expected the new signature key (leave events unsigned by not setting one)".into(),
+        });
+    }
+    let body = serde_json::json!({ "configuration": { KEY_SIGNATURE_KEY: key.expose() } });
+    Ok(HttpRequest::new(
+        Method::Patch,
+        instance_url(config, id, ""),
+        config.platform_authorization(),
+    )
+    .with_json(&body))
+}
+
+/// `GET /instances/{id}/events`: events received for the instance (the first page, at the
+/// platform's default page size). [`events_page_request`] pages through them.
+pub fn events_request(config: &Config, id: u64) -> HttpRequest {
+    events_page_request(config, Some(id), &PageQuery::default())
+}
+
+/// Paging of the event lists: `pageSize` and `nextPage` (the `Elements-Next-Page-Token` of the
+/// previous page).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageQuery {
+    /// The page size (`pageSize`).
+    pub page_size: Option<u32>,
+    /// The token of the page to read (`nextPage`), from [`InstanceEventPage::next_page`](super::InstanceEventPage::next_page).
+    pub next_page: Option<String>,
+}
+
+impl PageQuery {
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        if let Some(n) = self.page_size {
+            q.push(("pageSize", n.to_string()));
+        }
+        if let Some(p) = &self.next_page {
+            q.push(("nextPage", p.clone()));
+        }
+        q
+    }
+}
+
+/// `GET /instances/{id}/events` with `id`, or `GET /instances/events` (every instance of the
+/// account) without; read the answer with [`parse_instance_event_page`](super::parse_instance_event_page).
+pub fn events_page_request(config: &Config, id: Option<u64>, query: &PageQuery) -> HttpRequest {
+    let path = match id {
+        Some(id) => format!("/instances/{id}/events"),
+        None => "/instances/events".to_string(),
+    };
+    let url = crate::url::with_query(config.base_url().join(&path), &query.pairs());
+    HttpRequest::new(Method::Get, url, config.platform_authorization())
+}
+
+/// `GET /instances/{id}/events/{eventId}` with `id`, or `GET /instances/events/{eventId}`
+/// without: one event, which is how a receiver checks what a notification claims (the
+/// notification's `eventId`). Read the answer with [`parse_instance_event`](super::parse_instance_event).
+pub fn event_request(
+    config: &Config,
+    id: Option<u64>,
+    event_id: &str,
+) -> Result<HttpRequest, Error> {
+    let segment = path_segment("event_id", event_id, "the `eventId` of a notification")?;
+    let path = match id {
+        Some(id) => format!("/instances/{id}/events/{segment}"),
+        None => format!("/instances/events/{segment}"),
+    };
+    Ok(HttpRequest::new(
+        Method::Get,
+        config.base_url().join(&path),
+        config.platform_authorization(),
+    ))
+}
+
+/// A value that goes into one path segment: not blank, percent-encoded.
+fn path_segment(field: &str, value: &str, expected: &str) -> Result<String, Error> {
+    if value.trim().is_empty() {
+        return Err(Error::InvalidArgument {
+            field: field.into(),
+            reason: format!("is empty; expected {expected}"),
+        });
+    }
+    Ok(percent_encoding::utf8_percent_encode(value, crate::url::QUERY).to_string())
+}
+
+/// `GET /instances/{id}/configuration`: the instance's configuration entries, each with the
+/// `id` that [`update_configuration_request`] needs. Read it with [`parse_configuration`](super::parse_configuration).
+pub fn configuration_request(config: &Config, id: u64) -> HttpRequest {
+    HttpRequest::new(
+        Method::Get,
+        instance_url(config, id, "/configuration"),
+        config.platform_authorization(),
+    )
+}
+
+/// `PATCH /instances/{id}/configuration/{configId}` with `{"propertyValue": value}`: changes
+/// one configuration value. The answer is the entry ([`parse_configuration_entry`](super::parse_configuration_entry)).
+pub fn update_configuration_request(
+    config: &Config,
+    id: u64,
+    config_id: u64,
+    property_value: &str,
+) -> HttpRequest {
+    let body = serde_json::json!({ "propertyValue": property_value });
+    HttpRequest::new(
+        Method::Patch,
+        instance_url(config, id, &format!("/configuration/{config_id}")),
+        config.platform_authorization(),
+    )
+    .with_json(&body)
+}
+
+/// Query of `GET /instances`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Only instances with all these tags (`tags[]`).
+    pub tags: Vec<String>,
+    /// Free-text search (`searchText`).
+    pub search_text: Option<String>,
+    /// The page size (`pageSize`).
+    pub page_size: Option<u32>,
+    /// The token of the page to read (`nextPage`), from [`InstancePage::next_page`](super::InstancePage::next_page).
+    pub next_page: Option<String>,
+    /// Whether to return full objects (`hydrate`).
+    pub hydrate: Option<bool>,
+}
+
+/// `GET /instances` with the query; read the answer with [`parse_instance_page`](super::parse_instance_page).
+pub fn list_request(config: &Config, query: &ListQuery) -> HttpRequest {
+    let mut q: Vec<(&str, String)> = Vec::new();
+    for t in &query.tags {
+        q.push(("tags[]", t.clone()));
+    }
+    if let Some(s) = &query.search_text {
+        q.push(("searchText", s.clone()));
+    }
+    if let Some(n) = query.page_size {
+        q.push(("pageSize", n.to_string()));
+    }
+    if let Some(p) = &query.next_page {
+        q.push(("nextPage", p.clone()));
+    }
+    if let Some(h) = query.hydrate {
+        q.push(("hydrate", h.to_string()));
+    }
+    let url = crate::url::with_query(config.base_url().join("/instances"), &q);
+    HttpRequest::new(Method::Get, url, config.platform_authorization())
+}
+
+fn instance_url(config: &Config, id: u64, suffix: &str) -> String {
+    config.base_url().join(&format!("/instances/{id}{suffix}"))
+}
+
+/// The URL to paste into the "Webhook URL" of the Hootsuite app:
+/// `<base URL>/events/hootsuite/<Base64 of the decimal instance id>`.
+///
+/// No source shows a worked example; this uses the standard Base64 alphabet with padding.
+///
+/// ```
+/// use hootsuite_events::{BaseUrl, instance::hootsuite_webhook_url};
+/// assert_eq!(hootsuite_webhook_url(&BaseUrl::us(), 12345),
+///     "https://api.cloud-elements.com/elements/api-v2/events/hootsuite/MTIzNDU=");
+/// ```
+pub fn hootsuite_webhook_url(base_url: &BaseUrl, instance_id: u64) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(instance_id.to_string());
+    base_url.join(&format!("/events/{ELEMENT_KEY}/{encoded}"))
+}
