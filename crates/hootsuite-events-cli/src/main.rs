@@ -11,6 +11,7 @@
 //!
 //! Every command takes `--json`; the exit codes are in [`EXIT_CODES`].
 
+mod account;
 mod receiver;
 mod recover;
 mod secrets;
@@ -28,6 +29,8 @@ use hootsuite_events::signature::{SignatureKey, Verifier, SIGNATURE_HEADER};
 use hootsuite_events::{BaseUrl, Config, Secret};
 use hootsuite_events_client::Client;
 use hootsuite_events_emulator::{Emulator, EmulatorConfig};
+
+use crate::account::AccountArgs;
 
 /// What each exit status means, shown by `--help` (the README repeats it).
 const EXIT_CODES: &str = "Exit codes:
@@ -104,28 +107,8 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ConnectArgs {
-    /// Base URL or preset (see --region).
-    #[arg(long, env = "HOOTSUITE_EVENTS_BASE_URL", default_value = "us")]
-    base_url: String,
-    /// A region preset by name; takes the place of --base-url.
-    #[arg(long, value_parser = region_names(), conflicts_with = "base_url")]
-    region: Option<String>,
-    /// Cloud Elements user secret (prefer the variable or --user-secret-file).
-    #[arg(long, env = "HOOTSUITE_EVENTS_USER_SECRET", hide_env_values = true)]
-    user_secret: Option<String>,
-    /// A file holding the user secret (- for standard input).
-    #[arg(long, value_name = "PATH")]
-    user_secret_file: Option<String>,
-    /// Cloud Elements organization secret (prefer the variable or --organization-secret-file).
-    #[arg(
-        long,
-        env = "HOOTSUITE_EVENTS_ORGANIZATION_SECRET",
-        hide_env_values = true
-    )]
-    organization_secret: Option<String>,
-    /// A file holding the organization secret (- for standard input).
-    #[arg(long, value_name = "PATH")]
-    organization_secret_file: Option<String>,
+    #[command(flatten)]
+    account: AccountArgs,
     /// Hootsuite REST API client id.
     #[arg(long, env = "HOOTSUITE_API_KEY")]
     api_key: String,
@@ -154,10 +137,6 @@ struct ConnectArgs {
     /// How long to wait for the user to consent, in seconds.
     #[arg(long, default_value_t = 300)]
     timeout: u64,
-    /// Accept an http:// base URL to a host that is not loopback (the secrets then travel in
-    /// clear: only for a network you trust).
-    #[arg(long)]
-    allow_insecure_http: bool,
     /// Print the created instance as JSON (instructions go to standard error).
     #[arg(long)]
     json: bool,
@@ -588,7 +567,7 @@ fn quickstart(json: bool) -> Result<ExitCode, Failure> {
         "state matches; authorization code received (single use, not shown)",
     );
 
-    let placeholder = base.as_str().to_string() + "/events/hootsuite";
+    let placeholder = instance::hootsuite_events_url(&base);
     let body = CreateInstance::builder(
         "Quickstart Hootsuite",
         code,
@@ -692,34 +671,11 @@ fn region_names() -> clap::builder::PossibleValuesParser {
 }
 
 fn connect(a: ConnectArgs) -> Result<ExitCode, Failure> {
-    let parse = if a.allow_insecure_http {
-        BaseUrl::parse_insecure
-    } else {
-        BaseUrl::parse
-    };
-    let base = parse(a.region.as_deref().unwrap_or(&a.base_url))?;
+    let (base, config) = a.account.config()?;
     let secret = |flag, env, what, value, file: &Option<String>, required| {
         let spec = secrets::SecretSpec { flag, env, what };
         secrets::resolve(&spec, value, file.as_deref(), required)
     };
-    let user_secret = secret(
-        "user-secret",
-        "HOOTSUITE_EVENTS_USER_SECRET",
-        "Cloud Elements user secret",
-        a.user_secret,
-        &a.user_secret_file,
-        true,
-    )?
-    .unwrap_or_default();
-    let organization_secret = secret(
-        "organization-secret",
-        "HOOTSUITE_EVENTS_ORGANIZATION_SECRET",
-        "Cloud Elements organization secret",
-        a.organization_secret,
-        &a.organization_secret_file,
-        true,
-    )?
-    .unwrap_or_default();
     let api_secret = secret(
         "api-secret",
         "HOOTSUITE_API_SECRET",
@@ -736,11 +692,6 @@ fn connect(a: ConnectArgs) -> Result<ExitCode, Failure> {
         a.signature_key,
         &a.signature_key_file,
         false,
-    )?;
-    let config = Config::new(
-        base.clone(),
-        user_secret.as_str(),
-        organization_secret.as_str(),
     )?;
     let client = Client::new(config);
     let (port, path) = receiver::loopback_port_and_path(&a.callback_url)?;
@@ -776,7 +727,7 @@ fn connect(a: ConnectArgs) -> Result<ExitCode, Failure> {
         .ok_or_else(|| Failure::network("no callback arrived in time"))?;
     let code = oauth::parse_callback(&callback, &state)?;
     say("Callback received; state matches.".into());
-    let placeholder = base.as_str().to_string() + "/events/hootsuite";
+    let placeholder = instance::hootsuite_events_url(&base);
     let mut builder = CreateInstance::builder(
         a.name.as_str(),
         code,

@@ -4,35 +4,15 @@
 use std::process::ExitCode;
 
 use hootsuite_events::deliveries::{Delivery, DeliveryQuery};
-use hootsuite_events::{BaseUrl, Config};
 use hootsuite_events_client::Client;
 
-use crate::{secrets, Failure};
+use crate::account::AccountArgs;
+use crate::Failure;
 
 #[derive(clap::Args)]
 pub(crate) struct RecoverArgs {
-    /// Base URL or preset (see --region).
-    #[arg(long, env = "HOOTSUITE_EVENTS_BASE_URL", default_value = "us")]
-    base_url: String,
-    /// A region preset by name; takes the place of --base-url.
-    #[arg(long, value_parser = crate::region_names(), conflicts_with = "base_url")]
-    region: Option<String>,
-    /// Cloud Elements user secret (prefer the variable or --user-secret-file).
-    #[arg(long, env = "HOOTSUITE_EVENTS_USER_SECRET", hide_env_values = true)]
-    user_secret: Option<String>,
-    /// A file holding the user secret (- for standard input).
-    #[arg(long, value_name = "PATH")]
-    user_secret_file: Option<String>,
-    /// Cloud Elements organization secret (prefer the variable or --organization-secret-file).
-    #[arg(
-        long,
-        env = "HOOTSUITE_EVENTS_ORGANIZATION_SECRET",
-        hide_env_values = true
-    )]
-    organization_secret: Option<String>,
-    /// A file holding the organization secret (- for standard input).
-    #[arg(long, value_name = "PATH")]
-    organization_secret_file: Option<String>,
+    #[command(flatten)]
+    account: AccountArgs,
     /// Only the deliveries of this instance's events.
     #[arg(long, value_name = "ID")]
     instance: Option<u64>,
@@ -45,10 +25,6 @@ pub(crate) struct RecoverArgs {
     /// Read at most this many pages of the queue.
     #[arg(long, default_value_t = 100)]
     max_pages: usize,
-    /// Accept an http:// base URL to a host that is not loopback (the secrets then travel in
-    /// clear: only for a network you trust).
-    #[arg(long)]
-    allow_insecure_http: bool,
     /// Print {"queued": N, "redelivered": N, "deliveries": [...]} as JSON.
     #[arg(long)]
     pub(crate) json: bool,
@@ -66,39 +42,8 @@ fn summary(d: &Delivery) -> serde_json::Value {
 }
 
 pub(crate) fn recover(a: RecoverArgs) -> Result<ExitCode, Failure> {
-    let parse = if a.allow_insecure_http {
-        BaseUrl::parse_insecure
-    } else {
-        BaseUrl::parse
-    };
-    let base = parse(a.region.as_deref().unwrap_or(&a.base_url))?;
-    let user_secret = secrets::resolve(
-        &secrets::SecretSpec {
-            flag: "user-secret",
-            env: "HOOTSUITE_EVENTS_USER_SECRET",
-            what: "Cloud Elements user secret",
-        },
-        a.user_secret,
-        a.user_secret_file.as_deref(),
-        true,
-    )?
-    .unwrap_or_default();
-    let organization_secret = secrets::resolve(
-        &secrets::SecretSpec {
-            flag: "organization-secret",
-            env: "HOOTSUITE_EVENTS_ORGANIZATION_SECRET",
-            what: "Cloud Elements organization secret",
-        },
-        a.organization_secret,
-        a.organization_secret_file.as_deref(),
-        true,
-    )?
-    .unwrap_or_default();
-    let client = Client::new(Config::new(
-        base,
-        user_secret.as_str(),
-        organization_secret.as_str(),
-    )?);
+    let (_, config) = a.account.config()?;
+    let client = Client::new(config);
     let mut query = DeliveryQuery::queued();
     query.url = a.url;
     query.instance_id = a.instance;

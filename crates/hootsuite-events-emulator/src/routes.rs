@@ -220,11 +220,7 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
             return receive_webhook(shared, &mut state, id, &payload, rid);
         }
         ("POST", ["events", "hootsuite", encoded]) => {
-            let id = base64::engine::general_purpose::STANDARD
-                .decode(encoded)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .and_then(|s| s.parse::<u64>().ok())
+            let id = instance::webhook_instance_id(encoded)
                 .filter(|id| state.instances.contains_key(id));
             let Some(id) = id else {
                 return shared.error(404, "No instance found for this webhook URL", None, rid);
@@ -286,7 +282,7 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
             let extra = req
                 .query
                 .iter()
-                .filter(|(k, _)| !OAUTH_PARAMS.contains(&k.as_str()))
+                .filter(|(k, _)| !hootsuite_events::oauth::KNOWN_PARAMS.contains(&k.as_str()))
                 .cloned()
                 .collect();
             oauth_url(shared, |k| req.query(k).map(str::to_string), extra, rid)
@@ -302,7 +298,9 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                 .as_object()
                 .map(|o| {
                     o.iter()
-                        .filter(|(k, _)| !OAUTH_PARAMS.contains(&k.as_str()))
+                        .filter(|(k, _)| {
+                            !hootsuite_events::oauth::KNOWN_PARAMS.contains(&k.as_str())
+                        })
                         .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
                         .collect()
                 })
@@ -492,21 +490,6 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
         _ => shared.error(404, "No resource found at this path", None, rid),
     }
 }
-
-/// The parameters of step 1 the platform reads itself (its `OAuthInfo` and the GET query);
-/// any other one is passed on to the provider's consent URL.
-const OAUTH_PARAMS: &[&str] = &[
-    "apiKey",
-    "apiSecret",
-    "callbackUrl",
-    "state",
-    "scope",
-    "siteAddress",
-    "callbackProxy",
-    "isOAuthProxy",
-    "oauthProxyName",
-    "requestToken",
-];
 
 /// Step 1 from the GET query or the POST body (`get` reads one parameter; `extra` are the
 /// others, passed through).

@@ -48,7 +48,7 @@ use crate::error::{Error, ParseErrorKind};
 use crate::json::read_json;
 use crate::json::{field, Doc, Limits};
 use crate::path::Path;
-use crate::redact::{is_secret_name, mask_json, redact_url, MASK};
+use crate::redact::{mask_entry, redact_url};
 use crate::request::{HttpRequest, HttpResponse, Method};
 
 /// The path of the delivery list and of redelivery.
@@ -445,11 +445,7 @@ fn delivery_from(
         .filter(|(k, _)| !DELIVERY_KNOWN.contains(&k.as_str()))
         .map(|(k, v)| {
             let mut v = v.clone();
-            if is_secret_name(k) && !v.is_null() {
-                v = MASK.into();
-            } else {
-                mask_json(&mut v);
-            }
+            mask_entry(k, &mut v);
             (k.clone(), v)
         })
         .collect();

@@ -80,8 +80,9 @@ impl std::fmt::Debug for RedirectUrlParams {
     }
 }
 
-/// The parameter names the library sets itself; [`RedirectUrlParams::extra`] may not reuse them.
-const KNOWN_PARAMS: &[&str] = &[
+/// The parameters of step 1 the platform reads itself; [`RedirectUrlParams::extra`] may not
+/// reuse them, and the platform passes any other one on to the provider's consent URL.
+pub const KNOWN_PARAMS: &[&str] = &[
     "apiKey",
     "apiSecret",
     "callbackUrl",

@@ -65,11 +65,7 @@ pub fn mask_json(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                if is_secret_name(k) && !v.is_null() {
-                    *v = MASK.into();
-                } else {
-                    mask_json(v);
-                }
+                mask_entry(k, v);
             }
         }
         Value::Array(items) => items.iter_mut().for_each(mask_json),
@@ -80,6 +76,16 @@ pub fn mask_json(value: &mut Value) {
             *text = redact_url(text);
         }
         _ => {}
+    }
+}
+
+/// Masks the value of the entry `key`: whole under a secret name (unless null), else as
+/// [`mask_json`] does inside it.
+pub fn mask_entry(key: &str, value: &mut Value) {
+    if is_secret_name(key) && !value.is_null() {
+        *value = MASK.into();
+    } else {
+        mask_json(value);
     }
 }
 

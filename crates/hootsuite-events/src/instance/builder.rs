@@ -6,7 +6,7 @@ use super::body::CreateInstance;
 use crate::config::Secret;
 use crate::error::Error;
 use crate::fields::*;
-use crate::redact::{is_secret_name, mask_json, MASK};
+use crate::redact::mask_entry;
 
 impl CreateInstance {
     /// Starts a body from the required fields: instance name, the OAuth code from the callback,
@@ -70,11 +70,7 @@ impl std::fmt::Debug for CreateInstanceBuilder {
             .iter()
             .map(|(k, v)| {
                 let mut v = v.clone();
-                if is_secret_name(k) && !v.is_null() {
-                    v = MASK.into();
-                } else {
-                    mask_json(&mut v);
-                }
+                mask_entry(k, &mut v);
                 (k.as_str(), v)
             })
             .collect();

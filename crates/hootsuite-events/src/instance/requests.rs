@@ -297,5 +297,37 @@ fn instance_url(config: &Config, id: u64, suffix: &str) -> String {
 /// ```
 pub fn hootsuite_webhook_url(base_url: &BaseUrl, instance_id: u64) -> String {
     let encoded = base64::engine::general_purpose::STANDARD.encode(instance_id.to_string());
-    base_url.join(&format!("/events/{ELEMENT_KEY}/{encoded}"))
+    format!("{}/{encoded}", hootsuite_events_url(base_url))
+}
+
+/// The platform's Hootsuite endpoint without an instance id, `<base URL>/events/hootsuite`:
+/// the event callback URL of the documented first phase, before the instance id is known.
+///
+/// ```
+/// use hootsuite_events::{BaseUrl, instance::hootsuite_events_url};
+/// assert_eq!(hootsuite_events_url(&BaseUrl::us()),
+///     "https://api.cloud-elements.com/elements/api-v2/events/hootsuite");
+/// ```
+pub fn hootsuite_events_url(base_url: &BaseUrl) -> String {
+    base_url.join(&format!("/events/{ELEMENT_KEY}"))
+}
+
+/// The instance id a webhook URL's last segment names (the inverse of
+/// [`hootsuite_webhook_url`]); `None` unless it is the Base64 of a decimal id.
+///
+/// ```
+/// use hootsuite_events::instance::webhook_instance_id;
+/// assert_eq!(webhook_instance_id("MTIzNDU="), Some(12345));
+/// assert_eq!(webhook_instance_id("not-base64"), None);
+/// ```
+pub fn webhook_instance_id(segment: &str) -> Option<u64> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(segment)
+        .ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?;
+    // `u64::from_str` takes a leading `+`; the encoder never writes one.
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
 }

@@ -10,7 +10,7 @@ use crate::error::{ApiError, Error};
 use crate::fields::*;
 use crate::json::{field, page_headers, read_json, Doc, Limits};
 use crate::path::Path;
-use crate::redact::{is_secret_name, mask_json, MASK};
+use crate::redact::{is_secret_name, mask_entry, mask_json, MASK};
 use crate::request::HttpResponse;
 
 /// The element as an instance response describes it.
@@ -434,11 +434,7 @@ fn instance_from(
         .filter(|(k, _)| !INSTANCE_KNOWN.contains(&k.as_str()))
         .map(|(k, v)| {
             let mut v = v.clone();
-            if is_secret_name(k) && !v.is_null() {
-                v = MASK.into();
-            } else {
-                mask_json(&mut v);
-            }
+            mask_entry(k, &mut v);
             (k.clone(), v)
         })
         .collect();
