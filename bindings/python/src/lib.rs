@@ -1503,6 +1503,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("STATUS_FAILED", idempotency::STATUS_FAILED)?;
     m.add("MAX_SIGNATURE_CANDIDATES", MAX_CANDIDATES)?;
     m.add("MAX_KEYS", MAX_KEYS)?;
+    m.add("SIGNATURE_HEADER", hootsuite_events::events::SIGNATURE_HEADER)?;
+    m.add("WEBHOOK_ID_HEADER", hootsuite_events::events::WEBHOOK_ID_HEADER)?;
     m.add_function(wrap_pyfunction!(redirect_url_request, m)?)?;
     m.add_function(wrap_pyfunction!(parse_redirect_url, m)?)?;
     m.add_function(wrap_pyfunction!(parse_callback, m)?)?;

@@ -31,6 +31,7 @@ use hootsuite_events::instance::{
     InstancePage, ListQuery, PageQuery,
 };
 use hootsuite_events::oauth::{self, RedirectUrl, RedirectUrlParams};
+use hootsuite_events::request::is_retryable_status;
 use hootsuite_events::{ApiError, Config, HttpRequest, HttpResponse, Secret};
 
 const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
@@ -296,7 +297,7 @@ impl Client {
             let outcome = self.attempt(request)?;
             let can_retry = retryable_method && attempts <= self.retry.max_retries;
             let delay = match &outcome {
-                Attempt::Answer(r) if can_retry && (r.status == 429 || r.status >= 500) => {
+                Attempt::Answer(r) if can_retry && is_retryable_status(r.status) => {
                     // Seconds or an HTTP date; the date is measured against this machine's clock.
                     match ApiError::from_response(r).retry_after_from(std::time::SystemTime::now())
                     {

@@ -239,7 +239,7 @@ impl ApiError {
 
     /// Whether trying again later may succeed: 429 (rate limited) and 5xx.
     pub fn is_retryable(&self) -> bool {
-        self.status == 429 || (500..600).contains(&self.status)
+        crate::request::is_retryable_status(self.status)
     }
 
     /// The request id from the body, else from the `Elements-Request-Id` header: quote it to

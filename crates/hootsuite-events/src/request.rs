@@ -250,6 +250,12 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
+/// Whether an answer with this status may succeed when tried again later: 429 (rate limited)
+/// and 5xx. Whether a request may be sent again at all is [`HttpRequest::is_retry_safe`].
+pub fn is_retryable_status(status: u16) -> bool {
+    status == 429 || (500..600).contains(&status)
+}
+
 impl HttpResponse {
     /// A response from its parts.
     pub fn new(status: u16, headers: Vec<(String, String)>, body: impl Into<Vec<u8>>) -> Self {

@@ -14,6 +14,8 @@ from ._native import (
     DEFAULT_RETENTION_MS,
     MAX_KEYS,
     MAX_SIGNATURE_CANDIDATES,
+    SIGNATURE_HEADER,
+    WEBHOOK_ID_HEADER,
     STATUS_FAILED,
     STATUS_IN_PROGRESS,
     STATUS_OK,
@@ -101,11 +103,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .stores import AsyncStore, Store
 
-#: The header carrying the signature of an event notification.
-SIGNATURE_HEADER = "Elements-Webhook-Signature"
-#: The header naming one delivery: information only (the signature does not cover it, so it
-#: is no idempotency key; ``Notification.units`` are).
-WEBHOOK_ID_HEADER = "Elements-Webhook-Id"
 
 
 def __getattr__(name: str) -> object:

@@ -80,6 +80,11 @@ DEFAULT_LEASE_MS: int
 DEFAULT_RETENTION_MS: int
 #: How many keys a ``MemoryStore`` holds by default before it forgets the oldest.
 DEFAULT_CAPACITY: int
+#: The header carrying the signature of an event notification.
+SIGNATURE_HEADER: str
+#: The header naming one delivery: information only (the signature does not cover it, so it
+#: is no idempotency key; ``Notification.units`` are).
+WEBHOOK_ID_HEADER: str
 #: The answers: every unit processed or done (200), another process holds one (409), a
 #: handler failed (500).
 STATUS_OK: int
