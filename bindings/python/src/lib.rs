@@ -515,17 +515,25 @@ fn redirect_url_request(
     r.map(request).or_raise(py)
 }
 
-#[pyfunction]
-#[pyo3(signature = (response, headers=None, body=None))]
-fn parse_redirect_url(
-    py: Python<'_>,
-    response: &Bound<'_, PyAny>,
-    headers: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let r = oauth::parse_redirect_url(&response_arg(response, headers, body)?).or_raise(py)?;
-    build(py, "redirect_url", &ser(&r)?)
+/// A parser export: the answer as `(response)` or `(status, headers, body)`, read by the core's
+/// parser, returned as the record type `kind`.
+macro_rules! parser {
+    ($name:ident => $core:path, $kind:literal) => {
+        #[pyfunction]
+        #[pyo3(signature = (response, headers=None, body=None))]
+        fn $name(
+            py: Python<'_>,
+            response: &Bound<'_, PyAny>,
+            headers: Option<&Bound<'_, PyAny>>,
+            body: Option<&Bound<'_, PyAny>>,
+        ) -> PyResult<Py<PyAny>> {
+            let parsed = $core(&response_arg(response, headers, body)?).or_raise(py)?;
+            build(py, $kind, &ser(&parsed)?)
+        }
+    };
 }
+
+parser!(parse_redirect_url => oauth::parse_redirect_url, "redirect_url");
 
 #[pyfunction]
 fn parse_callback(py: Python<'_>, url: &str, expected_state: &str) -> PyResult<AuthorizationCode> {
@@ -836,44 +844,11 @@ fn parse_instance_page(
     )
 }
 
-#[pyfunction]
-#[pyo3(signature = (response, headers=None, body=None))]
-fn parse_instance_event_page(
-    py: Python<'_>,
-    response: &Bound<'_, PyAny>,
-    headers: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let page = instance::parse_instance_event_page(&response_arg(response, headers, body)?)
-        .or_raise(py)?;
-    build(py, "instance_event_page", &ser(&page)?)
-}
+parser!(parse_instance_event_page => instance::parse_instance_event_page, "instance_event_page");
 
-#[pyfunction]
-#[pyo3(signature = (response, headers=None, body=None))]
-fn parse_deliveries(
-    py: Python<'_>,
-    response: &Bound<'_, PyAny>,
-    headers: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let list =
-        deliveries::parse_deliveries(&response_arg(response, headers, body)?).or_raise(py)?;
-    build(py, "deliveries", &ser(&list)?)
-}
+parser!(parse_deliveries => deliveries::parse_deliveries, "deliveries");
 
-#[pyfunction]
-#[pyo3(signature = (response, headers=None, body=None))]
-fn parse_delivery_page(
-    py: Python<'_>,
-    response: &Bound<'_, PyAny>,
-    headers: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let page =
-        deliveries::parse_delivery_page(&response_arg(response, headers, body)?).or_raise(py)?;
-    build(py, "delivery_page", &ser(&page)?)
-}
+parser!(parse_delivery_page => deliveries::parse_delivery_page, "delivery_page");
 
 #[pyfunction]
 #[pyo3(signature = (response, headers=None, body=None))]
@@ -888,57 +863,13 @@ fn parse_failure_policy(
         .or_raise(py)
 }
 
-#[pyfunction]
-#[pyo3(signature = (response, headers=None, body=None))]
-fn parse_instance_event(
-    py: Python<'_>,
-    response: &Bound<'_, PyAny>,
-    headers: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let event =
-        instance::parse_instance_event(&response_arg(response, headers, body)?).or_raise(py)?;
-    build(py, "instance_event", &ser(&event)?)
-}
+parser!(parse_instance_event => instance::parse_instance_event, "instance_event");
 
-#[pyfunction]
-#[pyo3(signature = (response, headers=None, body=None))]
-fn parse_configuration(
-    py: Python<'_>,
-    response: &Bound<'_, PyAny>,
-    headers: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let entries =
-        instance::parse_configuration(&response_arg(response, headers, body)?).or_raise(py)?;
-    build(py, "configuration", &ser(&entries)?)
-}
+parser!(parse_configuration => instance::parse_configuration, "configuration");
 
-#[pyfunction]
-#[pyo3(signature = (response, headers=None, body=None))]
-fn parse_configuration_entry(
-    py: Python<'_>,
-    response: &Bound<'_, PyAny>,
-    headers: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let entry = instance::parse_configuration_entry(&response_arg(response, headers, body)?)
-        .or_raise(py)?;
-    build(py, "configuration_entry", &ser(&entry)?)
-}
+parser!(parse_configuration_entry => instance::parse_configuration_entry, "configuration_entry");
 
-#[pyfunction]
-#[pyo3(signature = (response, headers=None, body=None))]
-fn parse_instance_events(
-    py: Python<'_>,
-    response: &Bound<'_, PyAny>,
-    headers: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let events =
-        instance::parse_instance_events(&response_arg(response, headers, body)?).or_raise(py)?;
-    build(py, "instance_events", &ser(&events)?)
-}
+parser!(parse_instance_events => instance::parse_instance_events, "instance_events");
 
 /// Checks the status of an answer whose body does not matter (delete, enable, disable).
 #[pyfunction]
@@ -1503,8 +1434,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("STATUS_FAILED", idempotency::STATUS_FAILED)?;
     m.add("MAX_SIGNATURE_CANDIDATES", MAX_CANDIDATES)?;
     m.add("MAX_KEYS", MAX_KEYS)?;
-    m.add("SIGNATURE_HEADER", hootsuite_events::events::SIGNATURE_HEADER)?;
-    m.add("WEBHOOK_ID_HEADER", hootsuite_events::events::WEBHOOK_ID_HEADER)?;
+    m.add(
+        "SIGNATURE_HEADER",
+        hootsuite_events::events::SIGNATURE_HEADER,
+    )?;
+    m.add(
+        "WEBHOOK_ID_HEADER",
+        hootsuite_events::events::WEBHOOK_ID_HEADER,
+    )?;
     m.add_function(wrap_pyfunction!(redirect_url_request, m)?)?;
     m.add_function(wrap_pyfunction!(parse_redirect_url, m)?)?;
     m.add_function(wrap_pyfunction!(parse_callback, m)?)?;
