@@ -100,6 +100,11 @@ async function conformance(make) {
   assert.equal((await s.claim('lease')).status, 'in_progress')
   assert.equal(await s.complete('lease', fresh), true)
   assert.equal((await s.claim('lease')).status, 'done')
+  // A lease that ran out with no claim since: the late completion records the key as done.
+  const late = token(await s.claim('late', { leaseMs: 50 }))
+  await sleep(120)
+  assert.equal(await s.complete('late', late), true, 'a late completion with no takeover completes')
+  assert.equal((await s.claim('late', { leaseMs: 60000 })).status, 'done')
 
   token(await s.claim('wrong'))
   assert.equal(await s.complete('wrong', 'not-the-token'), false)

@@ -1,6 +1,7 @@
 //! One conformance suite, run against the core's MemoryStore and the Redis store on a real
 //! redis-server: concurrent claims, lease expiry, release on failure, completion by a
-//! claimant whose lease was taken over, retention, namespaces, `process` end to end.
+//! claimant whose lease was taken over, a late completion with no takeover, retention,
+//! namespaces, `process` end to end.
 
 mod support;
 
@@ -117,6 +118,16 @@ where
     );
     assert!(s.complete("lease", &new, now()).expect("complete"));
     assert_eq!(s.claim("lease", 60_000, now()).expect("claim"), Claim::Done);
+
+    // A lease that ran out with no claim since: the late completion records the key as done
+    // (the work was done), so the next delivery skips it.
+    let late = token(s.claim("late", 50, now()).expect("claim"));
+    std::thread::sleep(Duration::from_millis(120));
+    assert!(
+        s.complete("late", &late, now()).expect("complete"),
+        "a late completion with no takeover completes"
+    );
+    assert_eq!(s.claim("late", 60_000, now()).expect("claim"), Claim::Done);
 
     // A wrong token never completes.
     let _t = token(s.claim("wrong", 60_000, now()).expect("claim"));

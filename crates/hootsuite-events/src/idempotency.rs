@@ -65,7 +65,8 @@ pub enum Claim {
 ///
 /// `complete` and `release` change a claim only when `token` is the one its claim returned,
 /// so that a process whose lease expired cannot complete or release another process's claim;
-/// they return whether they did.
+/// they return whether they did. A key whose lease expired (or that the store forgot) with no
+/// claim since completes: the work was done, and later deliveries must skip it.
 pub trait Store {
     /// What the store's own failures look like (a network error for Redis).
     type Error;
@@ -259,6 +260,30 @@ impl MemoryStore {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Adds `key` until `until`, claimed (a new token, returned) or completed, forgetting the
+    /// oldest keys beyond the capacity.
+    fn insert(&self, inner: &mut Inner, key: &str, claimed: bool, until: u64) -> Option<String> {
+        while inner.entries.len() >= self.capacity {
+            let Some((_, oldest)) = inner.order.pop_first() else {
+                break;
+            };
+            inner.entries.remove(&oldest);
+        }
+        let seq = inner.next_seq;
+        inner.next_seq += 1;
+        let token = claimed.then(|| format!("m{seq:x}"));
+        inner.order.insert(seq, key.to_string());
+        inner.entries.insert(
+            key.to_string(),
+            Entry {
+                seq,
+                token: token.clone(),
+                until,
+            },
+        );
+        token
+    }
+
     /// [`Store::claim`] without an error type.
     pub fn claim(&self, key: &str, lease_ms: u64, now_ms: u64) -> Claim {
         let mut inner = self.lock();
@@ -274,25 +299,10 @@ impl MemoryStore {
             inner.order.remove(&seq);
             inner.entries.remove(key);
         }
-        while inner.entries.len() >= self.capacity {
-            let Some((_, oldest)) = inner.order.pop_first() else {
-                break;
-            };
-            inner.entries.remove(&oldest);
+        let token = self.insert(&mut inner, key, true, now_ms.saturating_add(lease_ms));
+        Claim::Claimed {
+            token: token.unwrap_or_default(),
         }
-        let seq = inner.next_seq;
-        inner.next_seq += 1;
-        let token = format!("m{seq:x}");
-        inner.order.insert(seq, key.to_string());
-        inner.entries.insert(
-            key.to_string(),
-            Entry {
-                seq,
-                token: Some(token.clone()),
-                until: now_ms.saturating_add(lease_ms),
-            },
-        );
-        Claim::Claimed { token }
     }
 
     /// [`Store::complete`] without an error type.
@@ -304,7 +314,12 @@ impl MemoryStore {
                 e.until = now_ms.saturating_add(self.retention_ms);
                 true
             }
-            _ => false,
+            Some(_) => false,
+            // Forgotten (evicted) with nobody else's claim in its place: the work was done here.
+            None => {
+                self.insert(&mut inner, key, false, now_ms.saturating_add(self.retention_ms));
+                true
+            }
         }
     }
 
@@ -382,6 +397,16 @@ mod tests {
         assert_eq!(s.len(), 3);
         assert_eq!(s.claim("k9", 100, 20), Claim::Done);
         assert!(matches!(s.claim("k0", 100, 20), Claim::Claimed { .. }));
+    }
+
+    #[test]
+    fn a_completion_after_eviction_is_remembered() {
+        let s = MemoryStore::with_limits(1, 1_000);
+        let a = token(s.claim("a", 100, 0));
+        let _b = token(s.claim("b", 100, 0));
+        assert!(s.complete("a", &a, 5), "forgotten with no claim since: completes");
+        assert_eq!(s.claim("a", 100, 6), Claim::Done);
+        assert_eq!(s.len(), 1, "the capacity holds");
     }
 
     #[test]

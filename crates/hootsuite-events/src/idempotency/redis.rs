@@ -9,7 +9,9 @@
 //!   `d` and expires after the retention. A released key is deleted.
 //! - Claims are atomic (one script: `GET`, then `SET … PX` when absent); completion and release
 //!   are compare-and-set on the claim's value, so that a process whose lease expired (and whose
-//!   key another process claimed since) cannot complete or release the new claim.
+//!   key another process claimed since) cannot complete or release the new claim. A completion
+//!   after the lease ran out with no claim since still records the key as done, so that later
+//!   deliveries skip it.
 //!
 //! Redis's own clock enforces the leases and the retention (`PX`): the `now_ms` arguments of
 //! [`Store`](super::Store) are unused by the Redis stores.
@@ -74,14 +76,15 @@ return 'in_progress'\n",
     sha1: "6b6a58e17956ea54400f830455826727ecd017b1",
 };
 
-/// Completes `KEYS[1]` when it still holds `ARGV[1]` (`c:<token>`): `SET` it to `d` for
-/// `ARGV[2]` ms (the retention) and answer 1; else 0.
+/// Completes `KEYS[1]` when it still holds `ARGV[1]` (`c:<token>`) or nothing (the lease ran
+/// out and nobody claimed it since: the work was done here): `SET` it to `d` for `ARGV[2]` ms
+/// (the retention) and answer 1; else (another claim, or done by another) 0.
 pub const COMPLETE_SCRIPT: Script = Script {
     name: "complete",
-    source: "if redis.call('GET', KEYS[1]) == ARGV[1] then\n\
-  redis.call('SET', KEYS[1], 'd', 'PX', ARGV[2])\n  return 1\nend\n\
+    source: "local v = redis.call('GET', KEYS[1])\n\
+if v == ARGV[1] or not v then\n  redis.call('SET', KEYS[1], 'd', 'PX', ARGV[2])\n  return 1\nend\n\
 return 0\n",
-    sha1: "cfa69e5aea6124e1d6c93515b8f6259e05172d06",
+    sha1: "eeb9a52dd8002ba1bef5e955829326c93b043bc8",
 };
 
 /// Releases `KEYS[1]` when it still holds `ARGV[1]` (`c:<token>`): `DEL` it and answer 1;
