@@ -125,11 +125,20 @@ fn address_of(url: &str) -> String {
     rest[..end].to_string()
 }
 
+/// Makes a new connection after the old one broke.
+type Reconnect<C> = Box<dyn Fn() -> Result<C, redis::RedisError> + Send + Sync>;
+
 /// A [`Store`] on Redis over one connection (`C`: a redis-rs [`redis::Connection`] by
 /// default, or anything [`ConnectionLike`]). Calls from several threads take turns on the
 /// connection; for parallel calls, give each thread its own store (same namespace).
+///
+/// A store made by [`RedisStore::connect`] replaces a broken connection (a server restart, a
+/// failover, a reset) and sends the call again once; the scripts may run twice safely (a
+/// repeated claim answers `in_progress`, a repeated completion `false`, never a second
+/// owner). A store on a connection of yours reports the error and leaves reconnecting to you.
 pub struct RedisStore<C = redis::Connection> {
     connection: Mutex<C>,
+    reconnect: Option<Reconnect<C>>,
     protocol: Protocol,
 }
 
@@ -152,14 +161,17 @@ impl RedisStore<redis::Connection> {
             source,
         };
         let client = redis::Client::open(url).map_err(connect_err)?;
-        let connection = client
-            .get_connection_with_timeout(DEFAULT_TIMEOUT)
-            .map_err(connect_err)?;
-        connection
-            .set_read_timeout(Some(DEFAULT_TIMEOUT))
-            .and_then(|()| connection.set_write_timeout(Some(DEFAULT_TIMEOUT)))
-            .map_err(connect_err)?;
-        RedisStore::with_options(connection, DEFAULT_NAMESPACE, DEFAULT_RETENTION_MS)
+        let open = move || {
+            let connection = client.get_connection_with_timeout(DEFAULT_TIMEOUT)?;
+            connection.set_read_timeout(Some(DEFAULT_TIMEOUT))?;
+            connection.set_write_timeout(Some(DEFAULT_TIMEOUT))?;
+            Ok(connection)
+        };
+        let connection = open().map_err(connect_err)?;
+        let mut store =
+            RedisStore::with_options(connection, DEFAULT_NAMESPACE, DEFAULT_RETENTION_MS)?;
+        store.reconnect = Some(Box::new(open));
+        Ok(store)
     }
 }
 
@@ -178,6 +190,7 @@ impl<C: ConnectionLike> RedisStore<C> {
     ) -> Result<Self, RedisStoreError> {
         Ok(RedisStore {
             connection: Mutex::new(connection),
+            reconnect: None,
             protocol: Protocol::new(namespace, retention_ms).map_err(RedisStoreError::Invalid)?,
         })
     }
@@ -192,9 +205,31 @@ impl<C: ConnectionLike> RedisStore<C> {
         self.connection.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs `call`: `EVALSHA`, then `EVAL` when the server does not have the script.
+    /// Runs `call`; after a broken connection, once more on a new one (stores that can).
     fn run(&self, call: &Call) -> Result<Value, RedisStoreError> {
         let mut connection = self.lock();
+        match self.run_on(&mut connection, call) {
+            Err(RedisStoreError::Command { source, .. })
+                if source.is_unrecoverable_error() || !connection.is_open() =>
+            {
+                let Some(reconnect) = &self.reconnect else {
+                    return Err(RedisStoreError::Command {
+                        script: call.script.name,
+                        source,
+                    });
+                };
+                *connection = reconnect().map_err(|source| RedisStoreError::Command {
+                    script: call.script.name,
+                    source,
+                })?;
+                self.run_on(&mut connection, call)
+            }
+            other => other,
+        }
+    }
+
+    /// `EVALSHA`, then `EVAL` when the server does not have the script.
+    fn run_on(&self, connection: &mut C, call: &Call) -> Result<Value, RedisStoreError> {
         let eval = |command: &str, script: &str, connection: &mut C| {
             redis::cmd(command)
                 .arg(script)
@@ -207,9 +242,9 @@ impl<C: ConnectionLike> RedisStore<C> {
             script: call.script.name,
             source,
         };
-        match eval("EVALSHA", call.script.sha1, &mut connection) {
+        match eval("EVALSHA", call.script.sha1, connection) {
             Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
-                eval("EVAL", call.script.source, &mut connection).map_err(command_err)
+                eval("EVAL", call.script.source, connection).map_err(command_err)
             }
             other => other.map_err(command_err),
         }

@@ -318,3 +318,28 @@ fn a_dropped_server_is_a_command_error() {
         "{e:?}"
     );
 }
+
+#[test]
+fn a_restarted_server_is_reconnected_to() {
+    let mut server = Server::start();
+    let store = RedisStore::connect(&server.url).expect("connects");
+    assert!(matches!(
+        store.claim("before", 60_000, 0).expect("claim"),
+        Claim::Claimed { .. }
+    ));
+    server.restart();
+    let t = token(
+        store
+            .claim("after", 60_000, 0)
+            .expect("claims on a new connection"),
+    );
+    assert!(store.complete("after", &t, 0).expect("complete"));
+    assert_eq!(store.claim("after", 60_000, 0).expect("claim"), Claim::Done);
+    // A store on a connection of the caller's reports the break and leaves it to the caller.
+    let mine = RedisStore::new(server.connection()).expect("store");
+    server.restart();
+    assert!(matches!(
+        mine.claim("k", 1_000, 0),
+        Err(RedisStoreError::Command { .. })
+    ));
+}

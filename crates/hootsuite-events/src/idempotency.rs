@@ -317,7 +317,12 @@ impl MemoryStore {
             Some(_) => false,
             // Forgotten (evicted) with nobody else's claim in its place: the work was done here.
             None => {
-                self.insert(&mut inner, key, false, now_ms.saturating_add(self.retention_ms));
+                self.insert(
+                    &mut inner,
+                    key,
+                    false,
+                    now_ms.saturating_add(self.retention_ms),
+                );
                 true
             }
         }
@@ -404,7 +409,10 @@ mod tests {
         let s = MemoryStore::with_limits(1, 1_000);
         let a = token(s.claim("a", 100, 0));
         let _b = token(s.claim("b", 100, 0));
-        assert!(s.complete("a", &a, 5), "forgotten with no claim since: completes");
+        assert!(
+            s.complete("a", &a, 5),
+            "forgotten with no claim since: completes"
+        );
         assert_eq!(s.claim("a", 100, 6), Claim::Done);
         assert_eq!(s.len(), 1, "the capacity holds");
     }

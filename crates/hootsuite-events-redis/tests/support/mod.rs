@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 pub struct Server {
     child: Child,
     dir: PathBuf,
+    port: u16,
     /// `redis://127.0.0.1:<port>/`.
     pub url: String,
 }
@@ -25,28 +26,39 @@ impl Server {
             std::process::id()
         ));
         std::fs::create_dir_all(&dir).expect("a scratch directory");
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .arg("--dir")
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start redis-server ({e}): run `make redis` (Debian's redis-server package) first"));
+        let child = spawn(port, &dir);
         let url = format!("redis://127.0.0.1:{port}/");
-        let server = Server { child, dir, url };
+        let mut server = Server {
+            child,
+            dir,
+            port,
+            url,
+        };
+        server.wait_ready();
+        server
+    }
+
+    /// Stops the server and starts a new one on the same port (its keys are gone).
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = spawn(self.port, &self.dir);
+        self.wait_ready();
+    }
+
+    fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let ready = redis::Client::open(server.url.as_str())
+            let ready = redis::Client::open(self.url.as_str())
                 .and_then(|c| c.get_connection())
                 .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c));
             if ready.is_ok() {
-                return server;
+                return;
             }
             assert!(
                 Instant::now() < deadline,
                 "redis-server did not answer on {} within 20 s",
-                server.url
+                self.url
             );
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -66,4 +78,15 @@ impl Drop for Server {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+fn spawn(port: u16, dir: &std::path::Path) -> Child {
+    Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .arg("--dir")
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start redis-server ({e}): run `make redis` (Debian's redis-server package) first"))
 }
