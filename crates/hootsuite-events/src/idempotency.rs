@@ -46,8 +46,8 @@ pub const STATUS_IN_PROGRESS: u16 = 409;
 /// What a receiver answers when processing failed: 500, so that Cloud Elements retries.
 pub const STATUS_FAILED: u16 = 500;
 
-/// The answer to a claim.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The answer to a claim. Its `Debug` hides the token (it proves the claim).
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Claim {
     /// The unit is yours: process it, then complete or release with this token.
@@ -59,6 +59,19 @@ pub enum Claim {
     Done,
     /// Another process holds a live claim: answer [`STATUS_IN_PROGRESS`].
     InProgress,
+}
+
+impl std::fmt::Debug for Claim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Claim::Claimed { .. } => f
+                .debug_struct("Claimed")
+                .field("token", &crate::redact::MASK)
+                .finish(),
+            Claim::Done => f.write_str("Done"),
+            Claim::InProgress => f.write_str("InProgress"),
+        }
+    }
 }
 
 /// Where claims live: in this process ([`MemoryStore`]) or shared (Redis).
@@ -402,6 +415,17 @@ mod tests {
         assert_eq!(s.len(), 3);
         assert_eq!(s.claim("k9", 100, 20), Claim::Done);
         assert!(matches!(s.claim("k0", 100, 20), Claim::Claimed { .. }));
+    }
+
+    #[test]
+    fn a_claims_debug_hides_its_token() {
+        let s = MemoryStore::new();
+        let c = s.claim("k", 100, 0);
+        let Claim::Claimed { token } = &c else {
+            panic!("claimed")
+        };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains(token.as_str()) && shown.contains("********"), "{shown}");
     }
 
     #[test]
