@@ -25,7 +25,7 @@ pub(crate) struct RecoverArgs {
     /// Read at most this many pages of the queue.
     #[arg(long, default_value_t = 100)]
     max_pages: usize,
-    /// Print {"queued": N, "redelivered": N, "deliveries": [...]} as JSON.
+    /// Print {"queued": N, "redelivered": N, "truncated": bool, "deliveries": [...]} as JSON.
     #[arg(long)]
     pub(crate) json: bool,
 }
@@ -47,9 +47,12 @@ pub(crate) fn recover(a: RecoverArgs) -> Result<ExitCode, Failure> {
     let mut query = DeliveryQuery::queued();
     query.url = a.url;
     query.instance_id = a.instance;
-    let queued = client
+    let listed = client
         .all_deliveries(&query, a.max_pages.max(1))
         .map_err(Failure::client)?;
+    // The redelivery PUT releases every queued delivery, listed or not: say when the list stopped.
+    let truncated = listed.next_page.is_some();
+    let queued = listed.deliveries;
     let redelivered = if a.dry_run {
         Vec::new()
     } else {
@@ -62,13 +65,22 @@ pub(crate) fn recover(a: RecoverArgs) -> Result<ExitCode, Failure> {
                 "queued": queued.len(),
                 "redelivered": redelivered.len(),
                 "dry_run": a.dry_run,
+                "truncated": truncated,
                 "deliveries": queued.iter().map(summary).collect::<Vec<_>>(),
                 "released": redelivered.iter().map(summary).collect::<Vec<_>>(),
             })
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{} queued", queued.len());
+    if truncated {
+        println!(
+            "{} queued in the first {} pages (more are queued: raise --max-pages to list them)",
+            queued.len(),
+            a.max_pages.max(1)
+        );
+    } else {
+        println!("{} queued", queued.len());
+    }
     for d in &queued {
         println!(
             "  delivery {} instance {} notification {} to {}",

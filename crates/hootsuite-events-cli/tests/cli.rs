@@ -1104,6 +1104,7 @@ fn recover_lists_and_redelivers_what_was_queued() {
         client
             .all_deliveries(&DeliveryQuery::queued(), 10)
             .expect("list")
+            .deliveries
     };
     let deadline = Instant::now() + Duration::from_secs(20);
     while queued().is_empty() {
@@ -1132,6 +1133,7 @@ fn recover_lists_and_redelivers_what_was_queued() {
         (dry["queued"].as_u64(), dry["redelivered"].as_u64()),
         (Some(1), Some(0))
     );
+    assert_eq!(dry["truncated"], false, "one page held the queue");
     assert_eq!(dry["deliveries"][0]["instance_id"], id);
     assert_eq!(dry["deliveries"][0]["status"], "queued");
     assert_eq!(dry["deliveries"][0]["url"], hook.as_str());

@@ -490,17 +490,27 @@ impl Client {
         Ok(deliveries::parse_delivery_page(&self.send(&request)?)?)
     }
 
-    /// Every delivery matching `query`, page after page, in at most `max_pages` requests.
+    /// Every delivery matching `query`, page after page, in at most `max_pages` requests: one
+    /// page holding them all, whose `next_page` is where reading stopped when `max_pages` ran
+    /// out before the last page (`None` when every page was read), with the last page's counts.
     pub fn all_deliveries(
         &self,
         query: &DeliveryQuery,
         max_pages: usize,
-    ) -> Result<Vec<Delivery>, Error> {
+    ) -> Result<DeliveryPage, Error> {
         let mut query = query.clone();
-        let mut all = Vec::new();
+        let mut all = DeliveryPage {
+            deliveries: Vec::new(),
+            next_page: None,
+            total_count: None,
+            returned_count: None,
+        };
         for _ in 0..max_pages {
             let page = self.list_deliveries(&query)?;
-            all.extend(page.deliveries);
+            all.deliveries.extend(page.deliveries);
+            all.total_count = page.total_count;
+            all.returned_count = page.returned_count;
+            all.next_page = page.next_page.clone();
             match page.next_page {
                 Some(token) => query.next_page = Some(token),
                 None => break,

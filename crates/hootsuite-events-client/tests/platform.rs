@@ -641,16 +641,25 @@ fn the_queue_policy_queues_at_once_until_released() {
     let queued = DeliveryQuery::queued().url(hook.as_str());
     // A retry unit of an hour: only the policy can queue it within the wait.
     wait_until("the failed delivery to be queued", || {
-        c.all_deliveries(&queued, 5).expect("list").len() == 1
+        c.all_deliveries(&queued, 5).expect("list").deliveries.len() == 1
     });
-    let item = &c.all_deliveries(&queued, 5).expect("list")[0];
+    let item = &c.all_deliveries(&queued, 5).expect("list").deliveries[0];
     assert_eq!(item.attempts, Some(1));
     assert_eq!(item.status, DeliveryStatus::Queued);
     let _rx = Receiver::on(&addr.to_string());
     sample_event(&emu, id);
     wait_until("the second event to be queued too", || {
-        c.all_deliveries(&queued, 5).expect("list").len() == 2
+        c.all_deliveries(&queued, 5).expect("list").deliveries.len() == 2
     });
+    // Paging: one page of one says where it stopped; two pages read them all.
+    let mut by_one = queued.clone();
+    by_one.page_size = Some(1);
+    let first = c.all_deliveries(&by_one, 1).expect("list");
+    assert_eq!(first.deliveries.len(), 1);
+    assert!(first.next_page.is_some(), "stopped before the last page");
+    let both = c.all_deliveries(&by_one, 3).expect("list");
+    assert_eq!(both.deliveries.len(), 2);
+    assert!(both.next_page.is_none(), "every page read");
     // Re-enabling the instance is the redelivery PUT scoped to it: both are released.
     let released = c.reenable(id).expect("released");
     assert_eq!(released.len(), 2);
@@ -660,10 +669,15 @@ fn the_queue_policy_queues_at_once_until_released() {
     wait_until("both delivered", || {
         c.all_deliveries(&DeliveryQuery::default().instance(id), 5)
             .expect("list")
+            .deliveries
             .iter()
             .all(|d| d.status == DeliveryStatus::Delivered)
     });
-    assert!(c.all_deliveries(&queued, 5).expect("list").is_empty());
+    assert!(c
+        .all_deliveries(&queued, 5)
+        .expect("list")
+        .deliveries
+        .is_empty());
     let bad = patch_policy(&emu, "drop");
     assert_eq!(bad, 400, "an unknown policy is refused");
 }

@@ -210,6 +210,8 @@ impl DeliveryQuery {
     fn pairs(&self, paged: bool) -> Result<Vec<(&'static str, String)>, Error> {
         let mut q = vec![("where", self.where_clause()?)];
         if paged {
+            // As churros lists them: with `subscription`, whose config holds the callback URL.
+            q.push(("hydrate", "true".to_string()));
             if let Some(n) = self.page_size {
                 q.push(("pageSize", n.to_string()));
             }

@@ -425,7 +425,10 @@ mod tests {
             panic!("claimed")
         };
         let shown = format!("{c:?}");
-        assert!(!shown.contains(token.as_str()) && shown.contains("********"), "{shown}");
+        assert!(
+            !shown.contains(token.as_str()) && shown.contains("********"),
+            "{shown}"
+        );
     }
 
     #[test]
