@@ -100,12 +100,8 @@ js_gz=$(cat "$HERE/pkg/index.js" "$HERE/pkg/errors.js" "$HERE/pkg/hootsuite_even
 echo "$wasm_gz $js_gz" > "$HERE/pkg/SIZE"
 echo "build.sh: hootsuite-events-wasm: .wasm $(wc -c < "$HERE/pkg/hootsuite_events_wasm_bg.wasm") B ($wasm_gz B gzipped) + JS glue $js_gz B gzipped = $((wasm_gz + js_gz)) B gzipped"
 
-# 6. The size budget of the browser package (issue #8). The target is 40 KB; this budget is the
-#    size reached (60 KB on 2026-11-27, see docs/benchmarks.md) plus a little room for toolchain
-#    changes, so that any growth fails the build and is looked at. Raised from 63 000 for issue
-#    14's redaction in the form build, then to 68 400 when issues 12, 14, 16 and 17 met in one
-#    build (67 050 B + 2 %; itemized in docs/benchmarks.md), then lowered with issue 18's steps
-#    (the size reached + 2 %, each step in docs/benchmarks.md).
+# 6. The size budget of the browser package: the size reached plus 2 %, so that any growth
+#    fails the build and is looked at (its history is in docs/benchmarks.md).
 BUDGET=${HOOTSUITE_EVENTS_WASM_BUDGET:-62800}
 total=$((wasm_gz + js_gz))
 if [ "$total" -gt "$BUDGET" ]; then
