@@ -11,6 +11,12 @@ use serde::Serialize;
 pub use crate::path::{format_path, PathSegment};
 use crate::validate::ValidationReport;
 
+/// Whether an answer with this status may succeed when tried again later: 429 (rate limited)
+/// and 5xx. Whether a request may be sent again at all is [`HttpRequest::is_retry_safe`](crate::HttpRequest::is_retry_safe).
+pub fn is_retryable_status(status: u16) -> bool {
+    status == 429 || (500..600).contains(&status)
+}
+
 /// The error of every fallible function of the crate.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -239,7 +245,7 @@ impl ApiError {
 
     /// Whether trying again later may succeed: 429 (rate limited) and 5xx.
     pub fn is_retryable(&self) -> bool {
-        crate::request::is_retryable_status(self.status)
+        is_retryable_status(self.status)
     }
 
     /// The request id from the body, else from the `Elements-Request-Id` header: quote it to

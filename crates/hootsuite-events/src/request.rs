@@ -47,6 +47,7 @@ impl fmt::Display for Method {
     }
 }
 
+pub use crate::error::is_retryable_status;
 use crate::redact::{is_secret_name, mask_json, redact_url, MASK};
 
 /// Quotes a word for a POSIX shell.
@@ -248,12 +249,6 @@ pub struct HttpResponse {
     pub headers: Vec<(String, String)>,
     /// The body exactly as received.
     pub body: Vec<u8>,
-}
-
-/// Whether an answer with this status may succeed when tried again later: 429 (rate limited)
-/// and 5xx. Whether a request may be sent again at all is [`HttpRequest::is_retry_safe`].
-pub fn is_retryable_status(status: u16) -> bool {
-    status == 429 || (500..600).contains(&status)
 }
 
 impl HttpResponse {
