@@ -24,7 +24,7 @@
 //! let request = deliveries::list_deliveries_request(&config, &query)?;
 //! assert!(request.url.ends_with("/notifications/subscriptions/deliveries?where=\
 //!     channel%3D%27webhook%27%20and%20status%3D%27queued%27%20and%20\
-//!     config.url%3D%27https%3A%2F%2Fapp.example%2Fevents%27"));
+//!     config.url%3D%27https%3A%2F%2Fapp.example%2Fevents%27&hydrate=true"));
 //!
 //! let answer = HttpResponse::new(200, vec![], r#"[{"id": 9, "notificationId": 1088,
 //!     "subscriptionId": 31, "status": "queued", "createdDate": "2026-12-01T10:00:00Z",
