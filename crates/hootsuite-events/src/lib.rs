@@ -70,6 +70,7 @@ pub mod error;
 pub mod events;
 pub mod idempotency;
 pub mod instance;
+pub mod js;
 pub mod json;
 pub mod jsonv;
 pub mod naming;
