@@ -138,25 +138,6 @@ class Request {
   }
 }
 
-// Results that cross from the addon as JSON text for the same reason (their declared type is
-// the object); the fallback's are objects already.
-const JSON_RESULTS = new Set([
-  'validateInstance',
-  'validateInstanceUpdate',
-  'parseRedirectUrl',
-  'parseInstance',
-  'parseInstancePage',
-  'parseInstanceEvents',
-  'parseInstanceEvent',
-  'parseInstanceEventPage',
-  'parseDeliveries',
-  'parseDeliveryPage',
-  'parseConfiguration',
-  'parseConfigurationEntry',
-  'verifyEvent',
-  'parseEventNotification',
-])
-
 // The parsers of an HTTP answer. Each has an `…Async` twin that also takes a fetch Response.
 const RESPONSE_PARSERS = [
   'parseRedirectUrl',
@@ -172,6 +153,17 @@ const RESPONSE_PARSERS = [
   'parseConfigurationEntry',
   'parseEmpty',
 ]
+
+// Results that cross from the addon as JSON text for the same reason (their declared type is
+// the object): the parsers' objects, the validation reports and the notifications. The
+// fallback's are objects already.
+const JSON_RESULTS = new Set([
+  ...RESPONSE_PARSERS.filter((name) => name !== 'parseFailurePolicy' && name !== 'parseEmpty'),
+  'validateInstance',
+  'validateInstanceUpdate',
+  'verifyEvent',
+  'parseEventNotification',
+])
 
 // A fetch Response (Node's, undici's, a browser's): its body can only be read asynchronously.
 function isFetchResponse(v) {

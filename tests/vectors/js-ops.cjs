@@ -186,4 +186,31 @@ function snapshot(actual) {
   return JSON.parse(fs.readFileSync(SNAPSHOT, 'utf8'))
 }
 
-module.exports = { FILES, vectors, buildRequest, parsers, validate, keysOf, reveal, outcome, results, plain, subset, vectorView, snapshot }
+/**
+ * The runners' tests: one a case (its whole result equals the snapshot, key order included,
+ * and the vector file's `expected` holds of it), and one that every file and case ran.
+ */
+function testVectors(he, account) {
+  const test = require('node:test')
+  const assert = require('node:assert/strict')
+  const actual = results(he, account)
+  const recorded = snapshot(actual)
+  for (const file of FILES) {
+    for (const c of vectors(file)) {
+      const key = `${file} / ${c.name}`
+      test(key, () => {
+        assert.deepStrictEqual(actual[key], recorded[key])
+        assert.equal(JSON.stringify(actual[key]), JSON.stringify(recorded[key]), 'the same key order')
+        subset(c.expected, vectorView(file, c.input, actual[key]))
+      })
+    }
+  }
+  test('every case of every vector file ran, and the snapshot holds nothing else', () => {
+    assert.deepEqual(fs.readdirSync(__dirname).filter((f) => f.endsWith('.json')).sort(), [...FILES].sort())
+    assert.equal(Object.keys(actual).length, FILES.reduce((n, f) => n + vectors(f).length, 0))
+    assert.deepStrictEqual(Object.keys(recorded).sort(), Object.keys(actual).sort())
+  })
+  return recorded
+}
+
+module.exports = { FILES, vectors, buildRequest, parsers, validate, keysOf, reveal, outcome, results, plain, subset, vectorView, snapshot, testVectors }
