@@ -1,6 +1,159 @@
 // The addon's generated declarations (native.d.ts, written by `napi build`) are the API:
-// index.js keeps every signature and only maps errors.
+// index.js keeps every signature and only maps errors. The results are declared here: the
+// core's types in JavaScript's naming (camelCase fields, null for an absent value, user data
+// as sent), the same from the native addon and from the WebAssembly fallback.
 export * from './native'
+
+/** One validation problem. */
+export interface Issue {
+  /** Keys and indices from the document's root. */
+  path: Array<string | number>
+  /** A stable machine-readable code. */
+  code: string
+  /** What is wrong and what was expected. */
+  message: string
+  /** The field's UI label, when it has one. */
+  label: string | null
+  /** Line of a JSON syntax error (only on those). */
+  line?: number
+  /** Column of a JSON syntax error (only on those). */
+  column?: number
+}
+
+/** Every error and warning of one input. */
+export interface ValidationResult {
+  /** Whether there are no errors. */
+  valid: boolean
+  /** Problems that make the input unusable. */
+  errors: Issue[]
+  /** Problems that do not block. */
+  warnings: Issue[]
+}
+
+/** The answer of step 1. */
+export interface RedirectUrl {
+  /** The element key, `hootsuite`. */
+  element: string | null
+  /** Where to send the user. */
+  oauthUrl: string
+}
+
+/** A region preset: the name `Config` takes and its base URL. */
+export interface BaseUrlPreset {
+  name: string
+  url: string
+}
+
+/** An element instance. */
+export interface Instance {
+  /** The id: every later call needs it. */
+  id: number
+  name: string
+  /** The instance token (secret; not enumerable: `util.inspect` and `JSON.stringify` show `tokenMasked` only). */
+  token: string
+  /** The token masked, safe to log. */
+  tokenMasked: string
+  tags: string[]
+  /** Whether the authentication is valid (false when the answer does not say). */
+  valid: boolean
+  disabled: boolean
+  eventsEnabled: boolean
+  /** Configuration values: strings or null; every secret value reads `********`. */
+  configuration: Record<string, string | null>
+  /** The secret configuration values in clear (not enumerable, like `token`). */
+  configurationSecrets: Record<string, string>
+  /** The element. */
+  element: { id: number | null; key: string | null; name: string | null; hub: string | null } | null
+  elementId: number | null
+  createdDate: string | null
+  /** `user.id`. */
+  userId: number | null
+  /** Every other field, unchanged (values under secret names masked). */
+  extra: Record<string, unknown>
+}
+
+/** A page of `totalCount`/`returnedCount` and the `nextPage` token (from the answer's headers). */
+interface Paged {
+  /** The token of the next page (`Elements-Next-Page-Token`). */
+  nextPage: string | null
+  /** `Elements-Total-Count`. */
+  totalCount: number | null
+  /** `Elements-Returned-Count`. */
+  returnedCount: number | null
+}
+
+/** One page of instances. */
+export interface InstancePage extends Paged {
+  instances: Instance[]
+}
+
+/** An event recorded for an instance. */
+export interface InstanceEvent {
+  id: string
+  /** `NEW`, `RECEIVED`, `DISPATCHED`, `CONSUMED`, `NOTIFIED`, ... */
+  status: string | null
+  eventDate: string | null
+  /** `providerData`, as text. */
+  providerData: string | null
+  /** The whole object (values under secret names masked). */
+  raw: unknown
+}
+
+/** One page of events. */
+export interface InstanceEventPage extends Paged {
+  events: InstanceEvent[]
+}
+
+/** One webhook delivery of `GET /notifications/subscriptions/deliveries` (secret values masked). */
+export interface Delivery {
+  id: string | null
+  status: 'created' | 'retry' | 'delivered' | 'notified' | 'queued'
+  notificationId: number
+  subscriptionId: number
+  instanceId: number | null
+  eventId: number | null
+  /** The callback URL, secret query values masked. */
+  url: string | null
+  /** Failed attempts so far. */
+  attempts: number | null
+  webhookId: string | null
+  createdDate: string
+  updatedDate: string | null
+  /** Every other field, secret values masked. */
+  extra: Record<string, unknown>
+}
+
+/** One page of deliveries. */
+export interface DeliveryPage extends Paged {
+  deliveries: Delivery[]
+}
+
+/** One configuration entry of an instance. */
+export interface ConfigurationEntry {
+  /** Its id: what an update needs. */
+  id: number
+  /** The key, such as `event.notification.enabled`. */
+  key: string
+  /** The value as text (secrets masked), or null. */
+  propertyValue: string | null
+  name: string | null
+  /** Every other field, unchanged. */
+  extra: Record<string, unknown>
+}
+
+/** One script call of the Redis store: `EVALSHA sha1 1 key ...args` (or `EVAL source ...`). */
+export interface RedisCall {
+  /** The script's SHA-1 (for `EVALSHA`). */
+  sha1: string
+  /** The script's Lua source (for `EVAL` when the server lacks it). */
+  source: string
+  /** The script's one key: `<namespace>:<unit key>`. */
+  key: string
+  /** The script's arguments, in order. */
+  args: string[]
+  /** The new claim's token (claims only). */
+  token: string | null
+}
 
 /** Base class of every error thrown by hootsuite-events. */
 export declare class HootsuiteEventsError extends Error {
@@ -15,8 +168,8 @@ export declare class InvalidArgumentError extends HootsuiteEventsError {
 }
 /** A body broke the rules: every problem at once. */
 export declare class ValidationError extends HootsuiteEventsError {
-  readonly errors: import('./native').Issue[]
-  readonly warnings: import('./native').Issue[]
+  readonly errors: Issue[]
+  readonly warnings: Issue[]
 }
 /** Cloud Elements answered with a non-2xx status. */
 export declare class ApiError extends HootsuiteEventsError {
@@ -67,33 +220,33 @@ export interface FetchResponse {
 }
 type AnyResponse = FetchResponse | import('./native').ResponseInput
 /** `parseRedirectUrl` for a fetch Response (or the `{ status, headers, body }` form). */
-export declare function parseRedirectUrlAsync(response: AnyResponse): Promise<import('./native').RedirectUrl>
+export declare function parseRedirectUrlAsync(response: AnyResponse): Promise<RedirectUrl>
 /** `parseInstance` for a fetch Response (or the `{ status, headers, body }` form). */
-export declare function parseInstanceAsync(response: AnyResponse): Promise<import('./native').Instance>
+export declare function parseInstanceAsync(response: AnyResponse): Promise<Instance>
 /** `parseInstancePage` for a fetch Response (or the `{ status, headers, body }` form). */
-export declare function parseInstancePageAsync(response: AnyResponse): Promise<import('./native').InstancePage>
+export declare function parseInstancePageAsync(response: AnyResponse): Promise<InstancePage>
 /** `parseInstanceEvents` for a fetch Response (or the `{ status, headers, body }` form). */
-export declare function parseInstanceEventsAsync(response: AnyResponse): Promise<import('./native').InstanceEvent[]>
+export declare function parseInstanceEventsAsync(response: AnyResponse): Promise<InstanceEvent[]>
 /** `parseInstanceEvent` for a fetch Response (or the `{ status, headers, body }` form). */
-export declare function parseInstanceEventAsync(response: AnyResponse): Promise<import('./native').InstanceEvent>
+export declare function parseInstanceEventAsync(response: AnyResponse): Promise<InstanceEvent>
 /** `parseInstanceEventPage` for a fetch Response (or the `{ status, headers, body }` form). */
-export declare function parseInstanceEventPageAsync(response: AnyResponse): Promise<import('./native').InstanceEventPage>
+export declare function parseInstanceEventPageAsync(response: AnyResponse): Promise<InstanceEventPage>
 /** `parseDeliveries` for a fetch Response (or the `{ status, headers, body }` form). */
-export declare function parseDeliveriesAsync(response: AnyResponse): Promise<import('./native').Delivery[]>
+export declare function parseDeliveriesAsync(response: AnyResponse): Promise<Delivery[]>
 /** `parseDeliveryPage` for a fetch Response (or the `{ status, headers, body }` form). */
-export declare function parseDeliveryPageAsync(response: AnyResponse): Promise<import('./native').DeliveryPage>
+export declare function parseDeliveryPageAsync(response: AnyResponse): Promise<DeliveryPage>
 /** `parseFailurePolicy` for a fetch Response (or the `{ status, headers, body }` form). */
-export declare function parseFailurePolicyAsync(response: AnyResponse): Promise<string>
+export declare function parseFailurePolicyAsync(response: AnyResponse): Promise<'retry' | 'queue'>
 /** `parseConfiguration` for a fetch Response (or the `{ status, headers, body }` form). */
-export declare function parseConfigurationAsync(response: AnyResponse): Promise<import('./native').ConfigurationEntry[]>
+export declare function parseConfigurationAsync(response: AnyResponse): Promise<ConfigurationEntry[]>
 /** `parseConfigurationEntry` for a fetch Response (or the `{ status, headers, body }` form). */
-export declare function parseConfigurationEntryAsync(response: AnyResponse): Promise<import('./native').ConfigurationEntry>
+export declare function parseConfigurationEntryAsync(response: AnyResponse): Promise<ConfigurationEntry>
 /** `parseEmpty` for a fetch Response (or the `{ status, headers, body }` form). */
 export declare function parseEmptyAsync(response: AnyResponse): Promise<void>
 
 /**
  * Which build serves this process: `native` (the addon of this platform) or `wasm` (the
- * WebAssembly fallback where no native package matches; some functions then throw).
+ * WebAssembly fallback where no native package matches: the same API and results).
  */
 export declare const backend: 'native' | 'wasm'
 

@@ -3,18 +3,23 @@
 //! `hootsuite-events:` followed by the error's data as JSON; `index.js` turns it into the
 //! matching `Error` subclass in one generic place. Argument type errors cross with the code
 //! `InvalidArg` and become `TypeError`s there.
+//!
+//! Results are the core's serde types in JavaScript's naming ([`naming`]: struct fields in
+//! camelCase, absent values null, user data as sent), the very shape the WebAssembly build
+//! gives, so that the package's WebAssembly fallback serves the same API.
 
 use hootsuite_events::deliveries::{self, DeliveryQuery, DeliveryStatus, FailurePolicy};
 use hootsuite_events::events;
-use hootsuite_events::idempotency::{self, Claim, MemoryStore as CoreMemoryStore};
-use hootsuite_events::instance::{self, CreateInstance, ListQuery};
-use hootsuite_events::naming;
+use hootsuite_events::idempotency::{self, MemoryStore as CoreMemoryStore};
+use hootsuite_events::instance::{self, CreateInstance, ListQuery, WithSecrets};
 use hootsuite_events::oauth::{self, RedirectUrlParams};
 use hootsuite_events::signature::{self, SignatureKey, Verifier};
-use hootsuite_events::{BaseUrl, Error, HttpRequest, HttpResponse, Secret};
+use hootsuite_events::{js, naming};
+use hootsuite_events::{BaseUrl, Error, HttpRequest, HttpResponse, Method, Secret};
 use napi::bindgen_prelude::{Buffer, Either, Uint8Array, Unknown};
 use napi::ValueType;
 use napi_derive::napi;
+use serde::Serialize;
 use serde_json::Value;
 
 #[global_allocator]
@@ -49,16 +54,35 @@ impl<T> OrThrow<T> for Result<T, Error> {
     }
 }
 
-fn id(n: f64) -> napi::Result<u64> {
-    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 {
-        Ok(n as u64)
-    } else {
-        Err(type_err("an instance id must be a non-negative integer"))
+/// A number the core's [`js`] checks refused: a `TypeError` in JavaScript.
+trait OrTypeError<T> {
+    fn or_type_error(self) -> napi::Result<T>;
+}
+
+impl<T> OrTypeError<T> for Result<T, String> {
+    fn or_type_error(self) -> napi::Result<T> {
+        self.map_err(|m| type_err(&m))
     }
 }
 
+fn id(n: f64) -> napi::Result<u64> {
+    js::instance_id(n).or_type_error()
+}
+
+/// A result as JSON text in JavaScript's naming, which `index.js` parses with V8's
+/// `JSON.parse`: faster than building the object property by property through N-API (figures
+/// in docs/benchmarks.md).
+fn camel<T: Serialize + ?Sized>(value: &T) -> napi::Result<String> {
+    naming::to_camel_json(value).map_err(|e| type_err(&e.to_string()))
+}
+
+/// A small result (a claim, a script call) as a JavaScript value in JavaScript's naming.
+fn camel_value<T: Serialize + ?Sized>(value: &T) -> napi::Result<Value> {
+    naming::to_camel_value(value).map_err(|e| type_err(&e.to_string()))
+}
+
 /// A request to send: `fetch(r.url, {method: r.method, headers: r.headers, body: r.body})`.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct Request {
     /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
     pub method: String,
@@ -66,7 +90,7 @@ pub struct Request {
     pub url: String,
     /// Header names and values.
     pub headers: indexmap::IndexMap<String, String>,
-    /// The JSON body, or `undefined` for requests without one.
+    /// The JSON body, or null for requests without one.
     pub body: Option<String>,
 }
 
@@ -87,14 +111,8 @@ fn request(r: HttpRequest) -> Request {
 /// fields masked). `index.js` uses it for `util.inspect` and `JSON.stringify` of every request.
 #[napi(catch_unwind)]
 pub fn redact_request(request: Request) -> napi::Result<Request> {
-    let method = match request.method.as_str() {
-        "GET" => hootsuite_events::Method::Get,
-        "POST" => hootsuite_events::Method::Post,
-        "PUT" => hootsuite_events::Method::Put,
-        "PATCH" => hootsuite_events::Method::Patch,
-        "DELETE" => hootsuite_events::Method::Delete,
-        other => return Err(type_err(&format!("unknown method {other}"))),
-    };
+    let method = Method::parse(&request.method)
+        .ok_or_else(|| type_err(&format!("unknown method {}", request.method)))?;
     let r = HttpRequest {
         method,
         url: request.url,
@@ -156,12 +174,10 @@ fn response(r: ResponseInput) -> napi::Result<HttpResponse> {
 fn raw_bytes(body: Either<Uint8Array, Unknown<'_>>) -> napi::Result<Vec<u8>> {
     match body {
         Either::A(bytes) => Ok(bytes.to_vec()),
-        Either::B(other) if other.get_type()? == ValueType::String => Err(type_err(
-            "the body must be the raw bytes as received (a Buffer or Uint8Array), not a string: the signature covers the exact bytes; with Express use express.raw({type: 'application/json'}), with fetch use Buffer.from(await req.arrayBuffer())",
-        )),
-        Either::B(_) => Err(type_err(
-            "the body must be the raw bytes as received (a Buffer or Uint8Array), not parsed JSON: re-serializing changes the bytes and the signature no longer matches (the express.json() mistake: use express.raw({type: 'application/json'}))",
-        )),
+        Either::B(other) if other.get_type()? == ValueType::String => {
+            Err(type_err(js::BODY_IS_TEXT))
+        }
+        Either::B(_) => Err(type_err(js::BODY_IS_PARSED)),
     }
 }
 
@@ -172,60 +188,6 @@ fn create_body(data: &Value) -> napi::Result<CreateInstance> {
         v => CreateInstance::from_value(v),
     }
     .or_throw()
-}
-
-/// One validation problem.
-#[napi(object)]
-pub struct Issue {
-    /// Keys and indices from the document's root.
-    pub path: Vec<Either<String, u32>>,
-    /// A stable machine-readable code.
-    pub code: String,
-    /// What is wrong and what was expected.
-    pub message: String,
-    /// The field's UI label, when it has one.
-    pub label: Option<String>,
-    /// Line of a JSON syntax error.
-    pub line: Option<u32>,
-    /// Column of a JSON syntax error.
-    pub column: Option<u32>,
-}
-
-/// Every error and warning of one input.
-#[napi(object)]
-pub struct ValidationResult {
-    /// Whether there are no errors.
-    pub valid: bool,
-    /// Problems that make the input unusable.
-    pub errors: Vec<Issue>,
-    /// Problems that do not block.
-    pub warnings: Vec<Issue>,
-}
-
-fn issue(i: &hootsuite_events::Issue) -> Issue {
-    Issue {
-        path: i
-            .path
-            .iter()
-            .map(|p| match p {
-                hootsuite_events::PathSegment::Key(k) => Either::A(k.clone()),
-                hootsuite_events::PathSegment::Index(n) => Either::B(*n as u32),
-            })
-            .collect(),
-        code: i.code.to_string(),
-        message: i.message.clone(),
-        label: i.label.map(str::to_string),
-        line: i.line.map(|n| n as u32),
-        column: i.column.map(|n| n as u32),
-    }
-}
-
-fn report(r: &hootsuite_events::ValidationReport) -> ValidationResult {
-    ValidationResult {
-        valid: r.valid,
-        errors: r.errors.iter().map(issue).collect(),
-        warnings: r.warnings.iter().map(issue).collect(),
-    }
 }
 
 /// Where to call and with which account. Secrets are kept in Rust and never shown by
@@ -337,23 +299,10 @@ pub fn redirect_url_request(config: &Config, options: RedirectUrlOptions) -> nap
     r.map(request).or_throw()
 }
 
-/// The answer of step 1.
-#[napi(object)]
-pub struct RedirectUrl {
-    /// The element key, `hootsuite`.
-    pub element: Option<String>,
-    /// Where to send the user.
-    pub oauth_url: String,
-}
-
 /// Reads step 1's answer.
-#[napi(catch_unwind)]
-pub fn parse_redirect_url(response_input: ResponseInput) -> napi::Result<RedirectUrl> {
-    let r = oauth::parse_redirect_url(&response(response_input)?).or_throw()?;
-    Ok(RedirectUrl {
-        element: r.element,
-        oauth_url: r.oauth_url,
-    })
+#[napi(catch_unwind, ts_return_type = "import('./index').RedirectUrl")]
+pub fn parse_redirect_url(response_input: ResponseInput) -> napi::Result<String> {
+    camel(&oauth::parse_redirect_url(&response(response_input)?).or_throw()?)
 }
 
 /// The OAuth code from the callback: single use, secret. `util.inspect`, `String(code)` and
@@ -400,18 +349,18 @@ pub fn parse_callback(url: String, expected_state: String) -> napi::Result<Autho
 
 /// Every problem of a create-instance body (an object or JSON text); never throws on invalid data.
 /// With `callbackUrl` (step 1's), `oauth.callback.url` must equal it (`callback_mismatch`).
-#[napi(catch_unwind)]
-pub fn validate_instance(data: Value, callback_url: Option<String>) -> ValidationResult {
-    report(&match &data {
+#[napi(catch_unwind, ts_return_type = "import('./index').ValidationResult")]
+pub fn validate_instance(data: Value, callback_url: Option<String>) -> napi::Result<String> {
+    camel(&match &data {
         Value::String(t) => instance::validate_json_against(t, callback_url.as_deref()),
         v => instance::validate_against(v, callback_url.as_deref()),
     })
 }
 
 /// Every problem of a PATCH body (only the keys present are checked).
-#[napi(catch_unwind)]
-pub fn validate_instance_update(data: Value) -> ValidationResult {
-    report(&match &data {
+#[napi(catch_unwind, ts_return_type = "import('./index').ValidationResult")]
+pub fn validate_instance_update(data: Value) -> napi::Result<String> {
+    camel(&match &data {
         Value::String(t) => instance::validate_update_json(t),
         v => instance::validate_update(v),
     })
@@ -691,24 +640,12 @@ pub fn update_configuration_request(
     )))
 }
 
-/// A region preset: the name `Config` takes and its base URL.
-#[napi(object)]
-pub struct BaseUrlPreset {
-    /// `us`, `eu`, `sap-us2`, ...
-    pub name: String,
-    /// The base URL.
-    pub url: String,
-}
-
-/// Every region preset, in menu order.
-#[napi(catch_unwind)]
-pub fn base_url_presets() -> Vec<BaseUrlPreset> {
-    hootsuite_events::BaseUrl::PRESETS
+/// Every region preset, in menu order: `[{name, url}]` (`us`, `eu`, `sap-us2`, ...).
+#[napi(catch_unwind, ts_return_type = "import('./index').BaseUrlPreset[]")]
+pub fn base_url_presets() -> Value {
+    BaseUrl::PRESETS
         .iter()
-        .map(|(name, url)| BaseUrlPreset {
-            name: (*name).to_string(),
-            url: (*url).to_string(),
-        })
+        .map(|(name, url)| serde_json::json!({ "name": name, "url": url }))
         .collect()
 }
 
@@ -747,246 +684,55 @@ pub fn list_instances_request(config: &Config, options: Option<ListOptions>) -> 
     request(instance::list_request(&config.inner, &q))
 }
 
-/// An element instance.
-#[napi(object)]
-pub struct Instance {
-    /// The id: every later call needs it.
-    pub id: f64,
-    /// The name.
-    pub name: String,
-    /// The instance token (secret; not enumerable: `util.inspect` and `JSON.stringify` show
-    /// `tokenMasked` only).
-    pub token: String,
-    /// The token masked, safe to log.
-    pub token_masked: String,
-    /// Tags.
-    pub tags: Vec<String>,
-    /// Whether the authentication is valid.
-    pub valid: bool,
-    /// Whether the instance is disabled.
-    pub disabled: bool,
-    /// Whether events are enabled.
-    pub events_enabled: bool,
-    /// Configuration values: strings or null; every secret value (`oauth.api.secret`,
-    /// `oauth.user.token`...) reads `********` even when Cloud Elements sent it in clear.
-    pub configuration: indexmap::IndexMap<String, Option<String>>,
-    /// The secret configuration values in clear (not enumerable: `util.inspect` and
-    /// `JSON.stringify` leave it out, as they leave out `token`).
-    pub configuration_secrets: indexmap::IndexMap<String, String>,
-    /// The element (`id`, `key`, `name`, `hub`).
-    pub element: Option<Value>,
-    /// `elementId`.
-    pub element_id: Option<f64>,
-    /// `createdDate`.
-    pub created_date: Option<String>,
-    /// `user.id`.
-    pub user_id: Option<f64>,
-    /// Every other field, unchanged.
-    pub extra: Value,
-}
-
-fn instance_obj(i: instance::Instance) -> Instance {
-    let configuration_secrets = i
-        .configuration_secrets()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    Instance {
-        id: i.id as f64,
-        token_masked: i.token.masked(),
-        token: i.token.expose().to_string(),
-        name: i.name,
-        tags: i.tags,
-        valid: i.valid,
-        disabled: i.disabled,
-        events_enabled: i.events_enabled,
-        configuration_secrets,
-        configuration: i.configuration.into_iter().collect(),
-        element: i.element.and_then(|e| serde_json::to_value(e).ok()),
-        element_id: i.element_id.map(|n| n as f64),
-        created_date: i.created_date,
-        user_id: i.user_id.map(|n| n as f64),
-        extra: Value::Object(i.extra),
-    }
-}
-
-/// Reads an instance; throws ApiError (non-2xx) or ParseError.
-#[napi(catch_unwind)]
-pub fn parse_instance(response_input: ResponseInput) -> napi::Result<Instance> {
-    Ok(instance_obj(
-        instance::parse_instance(&response(response_input)?).or_throw()?,
+/// Reads an instance (its `token` and `configurationSecrets` in clear: `index.js` makes them
+/// non-enumerable); throws ApiError (non-2xx) or ParseError.
+#[napi(catch_unwind, ts_return_type = "import('./index').Instance")]
+pub fn parse_instance(response_input: ResponseInput) -> napi::Result<String> {
+    camel(&WithSecrets(
+        &instance::parse_instance(&response(response_input)?).or_throw()?,
     ))
 }
 
-/// One page of instances.
-#[napi(object)]
-pub struct InstancePage {
-    /// The instances.
-    pub instances: Vec<Instance>,
-    /// The token of the next page (`Elements-Next-Page-Token`).
-    pub next_page: Option<String>,
-    /// `Elements-Total-Count`.
-    pub total_count: Option<f64>,
-    /// `Elements-Returned-Count`.
-    pub returned_count: Option<f64>,
-}
-
-/// Reads `GET /instances`.
-#[napi(catch_unwind)]
-pub fn parse_instance_page(response_input: ResponseInput) -> napi::Result<InstancePage> {
-    let p = instance::parse_instance_page(&response(response_input)?).or_throw()?;
-    Ok(InstancePage {
-        instances: p.instances.into_iter().map(instance_obj).collect(),
-        next_page: p.next_page,
-        total_count: p.total_count.map(|n| n as f64),
-        returned_count: p.returned_count.map(|n| n as f64),
-    })
-}
-
-/// An event recorded for an instance.
-#[napi(object)]
-pub struct InstanceEvent {
-    /// Its id.
-    pub id: String,
-    /// `NEW`, `RECEIVED`, `DISPATCHED`, `CONSUMED`, `NOTIFIED`, ...
-    pub status: Option<String>,
-    /// `eventDate`.
-    pub event_date: Option<String>,
-    /// `providerData`, as text.
-    pub provider_data: Option<String>,
-    /// The whole object.
-    pub raw: Value,
-}
-
-fn event_obj(e: instance::InstanceEvent) -> InstanceEvent {
-    InstanceEvent {
-        id: e.id,
-        status: e.status,
-        event_date: e.event_date,
-        provider_data: e.provider_data,
-        raw: e.raw,
-    }
+/// Reads `GET /instances`: one page of instances.
+#[napi(catch_unwind, ts_return_type = "import('./index').InstancePage")]
+pub fn parse_instance_page(response_input: ResponseInput) -> napi::Result<String> {
+    camel(&WithSecrets(
+        &instance::parse_instance_page(&response(response_input)?).or_throw()?,
+    ))
 }
 
 /// Reads `GET /instances/{id}/events`.
-#[napi(catch_unwind)]
-pub fn parse_instance_events(response_input: ResponseInput) -> napi::Result<Vec<InstanceEvent>> {
-    let events = instance::parse_instance_events(&response(response_input)?).or_throw()?;
-    Ok(events.into_iter().map(event_obj).collect())
-}
-
-/// One page of events.
-#[napi(object)]
-pub struct InstanceEventPage {
-    /// The events.
-    pub events: Vec<InstanceEvent>,
-    /// The token of the next page (`Elements-Next-Page-Token`).
-    pub next_page: Option<String>,
-    /// `Elements-Total-Count`.
-    pub total_count: Option<f64>,
-    /// `Elements-Returned-Count`.
-    pub returned_count: Option<f64>,
+#[napi(catch_unwind, ts_return_type = "import('./index').InstanceEvent[]")]
+pub fn parse_instance_events(response_input: ResponseInput) -> napi::Result<String> {
+    camel(&instance::parse_instance_events(&response(response_input)?).or_throw()?)
 }
 
 /// Reads a page of `GET /instances/{id}/events` or `GET /instances/events`.
-#[napi(catch_unwind)]
-pub fn parse_instance_event_page(response_input: ResponseInput) -> napi::Result<InstanceEventPage> {
-    let p = instance::parse_instance_event_page(&response(response_input)?).or_throw()?;
-    Ok(InstanceEventPage {
-        events: p.events.into_iter().map(event_obj).collect(),
-        next_page: p.next_page,
-        total_count: p.total_count.map(|n| n as f64),
-        returned_count: p.returned_count.map(|n| n as f64),
-    })
+#[napi(catch_unwind, ts_return_type = "import('./index').InstanceEventPage")]
+pub fn parse_instance_event_page(response_input: ResponseInput) -> napi::Result<String> {
+    camel(&instance::parse_instance_event_page(&response(response_input)?).or_throw()?)
 }
 
 /// Reads `GET /instances/{id}/events/{eventId}`.
-#[napi(catch_unwind)]
-pub fn parse_instance_event(response_input: ResponseInput) -> napi::Result<InstanceEvent> {
-    Ok(event_obj(
-        instance::parse_instance_event(&response(response_input)?).or_throw()?,
-    ))
-}
-
-/// One webhook delivery of `GET /notifications/subscriptions/deliveries`.
-#[napi(object)]
-pub struct Delivery {
-    /// Its id, when the platform gives one.
-    pub id: Option<String>,
-    /// `created`, `retry`, `delivered`, `notified` or `queued`.
-    pub status: String,
-    /// `notificationId`.
-    pub notification_id: f64,
-    /// `subscriptionId`.
-    pub subscription_id: f64,
-    /// `instanceId`.
-    pub instance_id: Option<f64>,
-    /// `eventId`.
-    pub event_id: Option<f64>,
-    /// The callback URL, secret query values masked.
-    pub url: Option<String>,
-    /// Failed attempts so far.
-    pub attempts: Option<f64>,
-    /// `webhookId`.
-    pub webhook_id: Option<String>,
-    /// `createdDate`.
-    pub created_date: String,
-    /// `updatedDate`.
-    pub updated_date: Option<String>,
-    /// Every other field, secret values masked.
-    pub extra: Value,
-}
-
-fn delivery_obj(d: deliveries::Delivery) -> Delivery {
-    Delivery {
-        id: d.id,
-        status: d.status.as_str().to_string(),
-        notification_id: d.notification_id as f64,
-        subscription_id: d.subscription_id as f64,
-        instance_id: d.instance_id.map(|n| n as f64),
-        event_id: d.event_id.map(|n| n as f64),
-        url: d.url,
-        attempts: d.attempts.map(|n| n as f64),
-        webhook_id: d.webhook_id,
-        created_date: d.created_date,
-        updated_date: d.updated_date,
-        extra: Value::Object(d.extra),
-    }
+#[napi(catch_unwind, ts_return_type = "import('./index').InstanceEvent")]
+pub fn parse_instance_event(response_input: ResponseInput) -> napi::Result<String> {
+    camel(&instance::parse_instance_event(&response(response_input)?).or_throw()?)
 }
 
 /// Reads the delivery list or the redelivery answer.
-#[napi(catch_unwind)]
-pub fn parse_deliveries(response_input: ResponseInput) -> napi::Result<Vec<Delivery>> {
-    let list = deliveries::parse_deliveries(&response(response_input)?).or_throw()?;
-    Ok(list.into_iter().map(delivery_obj).collect())
-}
-
-/// One page of deliveries.
-#[napi(object)]
-pub struct DeliveryPage {
-    /// The deliveries.
-    pub deliveries: Vec<Delivery>,
-    /// The token of the next page (`Elements-Next-Page-Token`).
-    pub next_page: Option<String>,
-    /// `Elements-Total-Count`.
-    pub total_count: Option<f64>,
-    /// `Elements-Returned-Count`.
-    pub returned_count: Option<f64>,
+#[napi(catch_unwind, ts_return_type = "import('./index').Delivery[]")]
+pub fn parse_deliveries(response_input: ResponseInput) -> napi::Result<String> {
+    camel(&deliveries::parse_deliveries(&response(response_input)?).or_throw()?)
 }
 
 /// Reads a page of the delivery list.
-#[napi(catch_unwind)]
-pub fn parse_delivery_page(response_input: ResponseInput) -> napi::Result<DeliveryPage> {
-    let p = deliveries::parse_delivery_page(&response(response_input)?).or_throw()?;
-    Ok(DeliveryPage {
-        deliveries: p.deliveries.into_iter().map(delivery_obj).collect(),
-        next_page: p.next_page,
-        total_count: p.total_count.map(|n| n as f64),
-        returned_count: p.returned_count.map(|n| n as f64),
-    })
+#[napi(catch_unwind, ts_return_type = "import('./index').DeliveryPage")]
+pub fn parse_delivery_page(response_input: ResponseInput) -> napi::Result<String> {
+    camel(&deliveries::parse_delivery_page(&response(response_input)?).or_throw()?)
 }
 
 /// Reads the account settings: `retry` or `queue` (`retry` when not set).
-#[napi(catch_unwind)]
+#[napi(catch_unwind, ts_return_type = "'retry' | 'queue'")]
 pub fn parse_failure_policy(response_input: ResponseInput) -> napi::Result<String> {
     Ok(deliveries::parse_failure_policy(&response(response_input)?)
         .or_throw()?
@@ -994,46 +740,19 @@ pub fn parse_failure_policy(response_input: ResponseInput) -> napi::Result<Strin
         .to_string())
 }
 
-/// One configuration entry of an instance.
-#[napi(object)]
-pub struct ConfigurationEntry {
-    /// Its id: what an update needs.
-    pub id: f64,
-    /// The key, such as `event.notification.enabled`.
-    pub key: String,
-    /// The value as text (secrets masked), or null.
-    pub property_value: Option<String>,
-    /// The display name.
-    pub name: Option<String>,
-    /// Every other field, unchanged.
-    pub extra: Value,
-}
-
-fn configuration_obj(e: instance::ConfigurationEntry) -> ConfigurationEntry {
-    ConfigurationEntry {
-        id: e.id as f64,
-        key: e.key,
-        property_value: e.property_value,
-        name: e.name,
-        extra: Value::Object(e.extra),
-    }
-}
-
 /// Reads `GET /instances/{id}/configuration`.
-#[napi(catch_unwind)]
-pub fn parse_configuration(response_input: ResponseInput) -> napi::Result<Vec<ConfigurationEntry>> {
-    let entries = instance::parse_configuration(&response(response_input)?).or_throw()?;
-    Ok(entries.into_iter().map(configuration_obj).collect())
+#[napi(
+    catch_unwind,
+    ts_return_type = "import('./index').ConfigurationEntry[]"
+)]
+pub fn parse_configuration(response_input: ResponseInput) -> napi::Result<String> {
+    camel(&instance::parse_configuration(&response(response_input)?).or_throw()?)
 }
 
 /// Reads `PATCH /instances/{id}/configuration/{configId}`.
-#[napi(catch_unwind)]
-pub fn parse_configuration_entry(
-    response_input: ResponseInput,
-) -> napi::Result<ConfigurationEntry> {
-    Ok(configuration_obj(
-        instance::parse_configuration_entry(&response(response_input)?).or_throw()?,
-    ))
+#[napi(catch_unwind, ts_return_type = "import('./index').ConfigurationEntry")]
+pub fn parse_configuration_entry(response_input: ResponseInput) -> napi::Result<String> {
+    camel(&instance::parse_configuration_entry(&response(response_input)?).or_throw()?)
 }
 
 /// Checks the status of delete/enable/disable answers; throws ApiError.
@@ -1102,13 +821,6 @@ pub fn verify_signature(
     Ok(u32::try_from(index).unwrap_or(u32::MAX))
 }
 
-/// A notification crosses as JSON text (struct field names in camelCase by the core's naming
-/// rule), which `index.js` parses with V8's `JSON.parse`: faster than building the object
-/// property by property through N-API (figures in docs/benchmarks.md).
-fn notification_json(n: &events::Notification) -> napi::Result<String> {
-    naming::to_camel_json(n).map_err(|e| type_err(&e.to_string()))
-}
-
 /// Verifies the raw body's signature with one key or several, then parses it. `headers`: an
 /// object or `[name, value]` pairs; `body`: a Buffer or Uint8Array (a string throws a
 /// TypeError: the signature covers the exact bytes).
@@ -1121,7 +833,7 @@ pub fn verify_event(
 ) -> napi::Result<String> {
     let body = raw_bytes(body)?;
     let headers = headers_from(Some(&headers));
-    notification_json(
+    camel(
         &verifier(key_or_keys, options)?
             .verify_event(&headers, &body)
             .or_throw()?,
@@ -1138,29 +850,11 @@ pub fn parse_event_notification(
         Either::A(s) => s.into_bytes(),
         Either::B(b) => b.to_vec(),
     };
-    notification_json(&events::parse_delivery(&headers_from(headers.as_ref()), &bytes).or_throw()?)
+    camel(&events::parse_delivery(&headers_from(headers.as_ref()), &bytes).or_throw()?)
 }
 
-/// The answer to a claim: `claimed` (with the token to complete or release with), `done`
-/// (processed before: skip) or `in_progress` (another process holds it).
-#[napi(object)]
-pub struct ClaimResult {
-    /// `claimed`, `done` or `in_progress`.
-    #[napi(ts_type = "'claimed' | 'done' | 'in_progress'")]
-    pub status: String,
-    /// The claim's token, when claimed.
-    pub token: Option<String>,
-}
-
-/// A time or a duration in milliseconds from JavaScript: a non-negative integer.
 fn millis(field: &str, n: f64) -> napi::Result<u64> {
-    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 {
-        Ok(n as u64)
-    } else {
-        Err(type_err(&format!(
-            "{field} must be a non-negative integer number of milliseconds, got {n}"
-        )))
-    }
+    js::millis(field, n).or_type_error()
 }
 
 /// The core's bounded in-process store of claims. `index.js` wraps it with `Date.now()`
@@ -1176,44 +870,22 @@ impl NativeMemoryStore {
     /// 7 days).
     #[napi(catch_unwind, constructor)]
     pub fn new(capacity: Option<f64>, retention_ms: Option<f64>) -> napi::Result<Self> {
-        let capacity = match capacity {
-            None => idempotency::DEFAULT_CAPACITY,
-            Some(c) if c.is_finite() && c >= 1.0 && c.fract() == 0.0 && c <= 1e9 => c as usize,
-            Some(c) => {
-                return Err(type_err(&format!(
-                    "capacity must be an integer from 1 to 1000000000, got {c}"
-                )))
-            }
-        };
-        let retention = match retention_ms {
-            None => idempotency::DEFAULT_RETENTION_MS,
-            Some(r) => millis("retentionMs", r)?,
-        };
         Ok(NativeMemoryStore {
-            inner: CoreMemoryStore::with_limits(capacity, retention),
+            inner: CoreMemoryStore::with_limits(
+                js::capacity(capacity).or_type_error()?,
+                js::retention_ms(retention_ms).or_type_error()?,
+            ),
         })
     }
 
     /// Claims `key` for `leaseMs` from `nowMs`.
-    #[napi(catch_unwind)]
-    pub fn claim(&self, key: String, lease_ms: f64, now_ms: f64) -> napi::Result<ClaimResult> {
-        let claim = self
-            .inner
-            .claim(&key, millis("leaseMs", lease_ms)?, millis("nowMs", now_ms)?);
-        Ok(match claim {
-            Claim::Claimed { token } => ClaimResult {
-                status: "claimed".into(),
-                token: Some(token),
-            },
-            Claim::Done => ClaimResult {
-                status: "done".into(),
-                token: None,
-            },
-            Claim::InProgress => ClaimResult {
-                status: "in_progress".into(),
-                token: None,
-            },
-        })
+    #[napi(catch_unwind, ts_return_type = "import('./index').Claim")]
+    pub fn claim(&self, key: String, lease_ms: f64, now_ms: f64) -> napi::Result<Value> {
+        camel_value(
+            &self
+                .inner
+                .claim(&key, millis("leaseMs", lease_ms)?, millis("nowMs", now_ms)?),
+        )
     }
 
     /// Marks the claimed key processed; false when the token is no longer the claim's.
@@ -1232,48 +904,6 @@ impl NativeMemoryStore {
     #[napi(catch_unwind, getter)]
     pub fn size(&self) -> u32 {
         u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
-    }
-}
-
-/// One script call of the Redis store: `EVALSHA sha1 1 key ...args` (or `EVAL source ...`).
-#[napi(object)]
-pub struct RedisCall {
-    /// The script's SHA-1 (for `EVALSHA`).
-    pub sha1: String,
-    /// The script's Lua source (for `EVAL` when the server lacks it).
-    pub source: String,
-    /// The script's one key: `<namespace>:<unit key>`.
-    pub key: String,
-    /// The script's arguments, in order.
-    pub args: Vec<String>,
-    /// The new claim's token (claims only).
-    pub token: Option<String>,
-}
-
-fn redis_call(call: idempotency::redis::Call) -> RedisCall {
-    RedisCall {
-        sha1: call.script.sha1.to_string(),
-        source: call.script.source.to_string(),
-        key: call.key,
-        args: call.args,
-        token: call.token,
-    }
-}
-
-fn claim_result(claim: Claim) -> ClaimResult {
-    match claim {
-        Claim::Claimed { token } => ClaimResult {
-            status: "claimed".into(),
-            token: Some(token),
-        },
-        Claim::Done => ClaimResult {
-            status: "done".into(),
-            token: None,
-        },
-        Claim::InProgress => ClaimResult {
-            status: "in_progress".into(),
-            token: None,
-        },
     }
 }
 
@@ -1297,10 +927,7 @@ impl NativeRedisProtocol {
     /// (default 7 days).
     #[napi(catch_unwind, constructor)]
     pub fn new(namespace: Option<String>, retention_ms: Option<f64>) -> napi::Result<Self> {
-        let retention = match retention_ms {
-            None => idempotency::DEFAULT_RETENTION_MS,
-            Some(r) => millis("retentionMs", r)?,
-        };
+        let retention = js::retention_ms(retention_ms).or_type_error()?;
         let namespace = namespace
             .as_deref()
             .unwrap_or(idempotency::redis::DEFAULT_NAMESPACE);
@@ -1309,54 +936,44 @@ impl NativeRedisProtocol {
         })
     }
 
-    /// The claim of `key` for `leaseMs` with a new token.
-    #[napi(catch_unwind)]
-    pub fn claim(&self, key: String, lease_ms: f64) -> napi::Result<RedisCall> {
+    /// The claim of `key` for `leaseMs` with a new token: `{sha1, source, key, args, token}`.
+    #[napi(catch_unwind, ts_return_type = "import('./index').RedisCall")]
+    pub fn claim(&self, key: String, lease_ms: f64) -> napi::Result<Value> {
         let token = idempotency::redis::new_token().map_err(no_randomness)?;
-        Ok(redis_call(
-            self.inner
+        camel_value(
+            &self
+                .inner
                 .claim(&key, millis("leaseMs", lease_ms)?, &token)
                 .or_throw()?,
-        ))
+        )
     }
 
     /// The completion of the claim of `key` made with `token`.
-    #[napi(catch_unwind)]
-    pub fn complete(&self, key: String, token: String) -> napi::Result<RedisCall> {
-        Ok(redis_call(self.inner.complete(&key, &token).or_throw()?))
+    #[napi(catch_unwind, ts_return_type = "import('./index').RedisCall")]
+    pub fn complete(&self, key: String, token: String) -> napi::Result<Value> {
+        camel_value(&self.inner.complete(&key, &token).or_throw()?)
     }
 
     /// The release of the claim of `key` made with `token`.
-    #[napi(catch_unwind)]
-    pub fn release(&self, key: String, token: String) -> napi::Result<RedisCall> {
-        Ok(redis_call(self.inner.release(&key, &token).or_throw()?))
+    #[napi(catch_unwind, ts_return_type = "import('./index').RedisCall")]
+    pub fn release(&self, key: String, token: String) -> napi::Result<Value> {
+        camel_value(&self.inner.release(&key, &token).or_throw()?)
     }
 
     /// The claim the claim script answered (a string or a Buffer) for the claim of `token`.
-    #[napi(catch_unwind)]
-    pub fn parse_claim(
-        &self,
-        reply: Either<String, Buffer>,
-        token: String,
-    ) -> napi::Result<ClaimResult> {
+    #[napi(catch_unwind, ts_return_type = "import('./index').Claim")]
+    pub fn parse_claim(&self, reply: Either<String, Buffer>, token: String) -> napi::Result<Value> {
         let bytes: &[u8] = match &reply {
             Either::A(s) => s.as_bytes(),
             Either::B(b) => b.as_ref(),
         };
-        Ok(claim_result(
-            idempotency::redis::parse_claim_reply(bytes, &token).or_throw()?,
-        ))
+        camel_value(&idempotency::redis::parse_claim_reply(bytes, &token).or_throw()?)
     }
 
     /// Whether a complete or release script changed the key (its integer reply, 1 or 0).
     #[napi(catch_unwind)]
     pub fn parse_flag(&self, reply: f64) -> napi::Result<bool> {
-        if !(reply.is_finite() && reply.fract() == 0.0 && reply.abs() < 9.0e15) {
-            return Err(type_err(&format!(
-                "reply must be the script's integer 1 or 0, got {reply}"
-            )));
-        }
-        idempotency::redis::parse_flag_reply(reply as i64).or_throw()
+        idempotency::redis::parse_flag_reply(js::flag_reply(reply).or_type_error()?).or_throw()
     }
 
     /// The Redis key of a unit key: `<namespace>:<unit key>`.

@@ -1,15 +1,10 @@
 'use strict'
-// Shared test helpers: the repository's vectors and a real emulator process.
+// Shared test helpers: the repository's folder (its vectors) and a real emulator process.
 const { spawn } = require('node:child_process')
 const path = require('node:path')
-const fs = require('node:fs')
 const readline = require('node:readline')
 
 const REPO = process.env.HOOTSUITE_EVENTS_REPO || path.resolve(__dirname, '../../..')
-
-function vectors(name) {
-  return JSON.parse(fs.readFileSync(path.join(REPO, 'tests', 'vectors', name), 'utf8')).cases
-}
 
 /** Starts `hootsuite-events emulate`; it exits when its stdin closes. */
 async function startEmulator() {
@@ -35,22 +30,6 @@ async function startEmulator() {
   return info
 }
 
-/** Subset match: every key of `expected` equals in `actual` (undefined counts as null). */
-function subset(expected, actual, at = '$') {
-  if (actual === undefined) actual = null
-  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) throw new Error(`${at}: expected an object, got ${JSON.stringify(actual)}`)
-    for (const [k, v] of Object.entries(expected)) subset(v, actual[k], `${at}.${k}`)
-    return
-  }
-  if (Array.isArray(expected)) {
-    if (!Array.isArray(actual) || actual.length !== expected.length) throw new Error(`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
-    expected.forEach((e, i) => subset(e, actual[i], `${at}[${i}]`))
-    return
-  }
-  if (expected !== actual) throw new Error(`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
-}
-
 async function waitFor(what, check, ms = 10000) {
   const deadline = Date.now() + ms
   for (;;) {
@@ -61,4 +40,4 @@ async function waitFor(what, check, ms = 10000) {
   }
 }
 
-module.exports = { REPO, vectors, startEmulator, subset, waitFor }
+module.exports = { REPO, startEmulator, waitFor }

@@ -21,6 +21,20 @@ const outcome: Promise<he.Outcome> = he.process(store, n, async (w: he.Work) => 
   void w.unit.key, w.hootsuiteEvent?.seqNo
 })
 const url: string = he.hootsuiteWebhookUrl(config.baseUrl, id)
+// Absent values are null, in the same shape on the native addon and on the fallback.
+const body: string | null = req.body
+const label: string | null = report.errors[0]?.label ?? null
+const created: string | null = instance.createdDate
+const secrets: Record<string, string> = instance.configurationSecrets
+const deliveries: he.Delivery[] = he.parseDeliveries({ status: 200, headers: {}, body: '[]' })
+const entry: he.ConfigurationEntry = he.parseConfigurationEntry({ status: 200, headers: {}, body: '{}' })
+const policy: 'retry' | 'queue' = he.parseFailurePolicy({ status: 200, headers: {}, body: '{}' })
+const call: he.RedisCall = new he.NativeRedisProtocol().claim('k', 100)
+const callToken: string | null = call.token
+const stored: he.Claim = new he.NativeMemoryStore().claim('k', 100, Date.now())
+const presets: he.BaseUrlPreset[] = he.baseUrlPresets()
+const which: 'native' | 'wasm' = he.backend
+void body, label, created, secrets, deliveries, entry, policy, callToken, stored, presets, which
 try {
   he.parseEmpty({ status: 500, headers: [['a', 'b']], body: '' })
 } catch (e) {

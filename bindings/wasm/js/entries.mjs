@@ -1,15 +1,63 @@
-// Writes the package's entry modules around the wasm-bindgen glue, so that every function
-// throws the error classes of errors.js: index.js (the browser form), full/index.js (ES
-// modules, one errors.js for both) and node/index.js (CommonJS, with a CommonJS errors.js).
+// Writes the package's entry modules around the wasm-bindgen glue, so that every function and
+// every method of its classes throws the error classes of errors.js: index.js (the browser
+// form), full/index.js (ES modules, one errors.js for both) and node/index.js (CommonJS, with a
+// CommonJS errors.js). The full builds' functions also take an AuthorizationCode wherever the
+// code goes (the code argument, `providerData: {code}` in a body) and send the code itself.
 //   node entries.mjs <pkg-dir> <errors.js> <errors.d.ts>
 import fs from 'node:fs'
 import path from 'node:path'
 
 const [pkg, errorsJs, errorsDts] = process.argv.slice(2)
 const GLUE = 'hootsuite_events_wasm'
-const functions = (dir) =>
-  [...fs.readFileSync(path.join(pkg, dir, `${GLUE}.d.ts`), 'utf8').matchAll(/^export function (\w+)\(/gm)].map((m) => m[1]).filter((n) => n !== 'initSync')
-const WRAP = 'const wrap = (f) => function (...args) {\n  try {\n    return f.apply(this, args)\n  } catch (e) {\n    throw convert(e)\n  }\n}\n'
+const declared = (dir, kind) =>
+  [...fs.readFileSync(path.join(pkg, dir, `${GLUE}.d.ts`), 'utf8').matchAll(new RegExp(`^export ${kind} (\\w+)\\b`, 'gm'))].map((m) => m[1])
+const functions = (dir) => declared(dir, 'function').filter((n) => n !== 'initSync')
+const classes = (dir) => declared(dir, 'class')
+const WRAP = `const wrap = (f) => function (...args) {
+  try {
+    return f.apply(this, args)
+  } catch (e) {
+    throw convert(e)
+  }
+}
+`
+// A class whose methods and constructor throw the error classes too (full builds only: the
+// browser form's has no class, and its size is budgeted).
+const WRAP_CLASS = `const wrapClass = (C) => {
+  for (const name of Object.getOwnPropertyNames(C.prototype)) {
+    const d = Object.getOwnPropertyDescriptor(C.prototype, name)
+    if (name !== 'constructor' && typeof d.value === 'function') Object.defineProperty(C.prototype, name, { ...d, value: wrap(d.value) })
+  }
+  return new Proxy(C, { construct: (target, args, newTarget) => wrap(() => Reflect.construct(target, args, newTarget))() })
+}
+`
+// The full builds: an AuthorizationCode prints and serializes as \`********\`; where one is
+// passed, or stands in a plain object or array passed, the code itself goes in.
+const UNWRAP = `const unwrap = (v) => {
+  if (v instanceof glue.AuthorizationCode) return v.getSecretValue()
+  if (Array.isArray(v)) return v.map(unwrap)
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]))
+  return v
+}
+const takesCodes = (f) => function (...args) {
+  return f.apply(this, args.map(unwrap))
+}
+`
+const exportsOf = (dir, exported) => {
+  const full = classes(dir).includes('AuthorizationCode')
+  return [
+    (WRAP + (full ? WRAP_CLASS + UNWRAP : '')).trimEnd(),
+    ...functions(dir).map((n) => exported(n, full ? `wrap(takesCodes(glue.${n}))` : `wrap(glue.${n})`)),
+    ...classes(dir).map((n) => exported(n, `wrapClass(glue.${n})`)),
+  ].join('\n')
+}
+
+// wasm-bindgen declares each class's `[Symbol.dispose]()`, which TypeScript knows only with
+// lib esnext.disposable: left out of the declarations, so that they compile with lib es2022.
+for (const dir of ['full', 'node']) {
+  const dts = path.join(pkg, dir, `${GLUE}.d.ts`)
+  fs.writeFileSync(dts, fs.readFileSync(dts, 'utf8').replace(/^ *\[Symbol\.dispose\]\(\): void;\n/gm, ''))
+}
 
 fs.copyFileSync(errorsJs, path.join(pkg, 'errors.js'))
 fs.copyFileSync(errorsDts, path.join(pkg, 'errors.d.ts'))
@@ -21,7 +69,7 @@ for (const [dir, errors] of [['.', './errors.js'], ['full', '../errors.js']]) {
     `export * from '${errors}'`,
     'export default init',
     'export const initSync = glue.initSync',
-    WRAP + functions(dir).map((n) => `export const ${n} = wrap(glue.${n})`).join('\n'),
+    exportsOf(dir, (n, value) => `export const ${n} = ${value}`),
     '',
   ]
   fs.writeFileSync(path.join(pkg, dir, 'index.js'), js.join('\n'))
@@ -39,8 +87,8 @@ const cjs = [
   `const glue = require('./${GLUE}.js')`,
   "const errors = require('./errors.js')",
   'const { convert } = errors',
-  WRAP + exported.map((n) => `exports.${n} = errors.${n}`).join('\n'),
-  functions('node').map((n) => `exports.${n} = wrap(glue.${n})`).join('\n'),
+  exported.map((n) => `exports.${n} = errors.${n}`).join('\n'),
+  exportsOf('node', (n, value) => `exports.${n} = ${value}`),
   '',
 ]
 fs.writeFileSync(path.join(pkg, 'node', 'index.js'), cjs.join('\n'))

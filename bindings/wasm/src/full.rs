@@ -3,16 +3,19 @@
 
 use hootsuite_events::deliveries::{self, DeliveryQuery, DeliveryStatus, FailurePolicy};
 use hootsuite_events::events;
-use hootsuite_events::instance::{self, ListQuery};
-use hootsuite_events::naming;
+use hootsuite_events::idempotency::{self, redis};
+use hootsuite_events::instance::{self, ListQuery, WithSecrets};
 use hootsuite_events::oauth::{self, RedirectUrlParams};
+use hootsuite_events::redact::MASK;
 use hootsuite_events::signature::{self, SignatureKey, Verifier};
-use hootsuite_events::{Error, HttpRequest, HttpResponse, Secret};
+use hootsuite_events::{
+    js, naming, Error, HttpRequest, HttpResponse, InstanceToken, Method, Secret,
+};
 use js_sys::Reflect;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::{camel_case, config, create_body, js_error, request_value, to_js, type_error};
+use crate::{config, create_body, input, js_error, request_value, to_js, type_error, Input};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -63,14 +66,17 @@ export interface RedirectUrl {
 export interface Instance {
   id: number;
   name: string;
-  /** The instance token: a secret. */
+  /** The instance token: a secret (not enumerable). */
   token: string;
   tokenMasked: string;
   tags: string[];
   valid: boolean;
   disabled: boolean;
   eventsEnabled: boolean;
+  /** Secret values read `********`; `configurationSecrets` has them. */
   configuration: Record<string, string | null>;
+  /** The secret configuration values in clear (not enumerable). */
+  configurationSecrets: Record<string, string>;
   element: { id: number | null; key: string | null; name: string | null; hub: string | null } | null;
   elementId: number | null;
   createdDate: string | null;
@@ -200,26 +206,30 @@ export interface ConfigurationEntry {
   name: string | null;
   extra: Record<string, unknown>;
 }
-"#;
-
-/// Keys whose values are user data and keep their keys as they are.
-const RAW_KEYS: &[&str] = &["raw", "extra", "configuration", "headers", "body"];
-
-fn camel_keys(value: Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| {
-                    let raw = RAW_KEYS.contains(&k.as_str());
-                    let v = if raw { v } else { camel_keys(v) };
-                    (camel_case(&k), v)
-                })
-                .collect::<Map<String, Value>>(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(camel_keys).collect()),
-        other => other,
-    }
+/** The answer to a claim. */
+export type Claim = { status: "claimed"; token: string } | { status: "done" } | { status: "in_progress" };
+/** One script call of the Redis store: `EVALSHA sha1 1 key ...args` (or `EVAL source ...`). */
+export interface RedisCall {
+  sha1: string;
+  source: string;
+  key: string;
+  args: string[];
+  /** The new claim's token (claims only). */
+  token: string | null;
 }
+/** The receiving API's constants, the core's values. */
+export interface Constants {
+  DEFAULT_NAMESPACE: string;
+  DEFAULT_LEASE_MS: number;
+  DEFAULT_RETENTION_MS: number;
+  DEFAULT_CAPACITY: number;
+  STATUS_OK: number;
+  STATUS_IN_PROGRESS: number;
+  STATUS_FAILED: number;
+  MAX_KEYS: number;
+  MAX_CANDIDATES: number;
+}
+"#;
 
 fn bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
     if body.is_instance_of::<js_sys::Uint8Array>() {
@@ -228,9 +238,11 @@ fn bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
     if body.is_instance_of::<js_sys::ArrayBuffer>() {
         return Ok(js_sys::Uint8Array::new(body).to_vec());
     }
-    Err(type_error(
-        "the body must be the raw bytes as received (Uint8Array or ArrayBuffer, e.g. new Uint8Array(await request.arrayBuffer())), not a string or parsed JSON: the signature covers the exact bytes",
-    ))
+    Err(type_error(if body.is_string() {
+        js::BODY_IS_TEXT
+    } else {
+        js::BODY_IS_PARSED
+    }))
 }
 
 /// A notification through the core's naming rule (struct fields in camelCase, user data as
@@ -257,11 +269,18 @@ fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     let mut out = Vec::new();
     for pair in js_sys::Array::from(&entries).iter() {
         let pair = js_sys::Array::from(&pair);
-        if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+        if let (Some(k), Some(v)) = (text(&pair.get(0)), text(&pair.get(1))) {
             out.push((k, v));
         }
     }
     Ok(out)
+}
+
+/// A header name or value as text: a string as it is, another value as its JSON (as the Node
+/// addon reads them); `undefined` is no value.
+fn text(v: &JsValue) -> Option<String> {
+    v.as_string()
+        .or_else(|| js_sys::JSON::stringify(v).ok()?.as_string())
 }
 
 /// Parses a notification body (Uint8Array, ArrayBuffer or string) without verifying it.
@@ -359,13 +378,13 @@ fn opt_string(obj: &JsValue, key: &str) -> Option<String> {
     prop(obj, key).as_string()
 }
 
+/// A refusal of the core's [`js`] checks, as a `TypeError`.
+fn number<T>(r: Result<T, String>) -> Result<T, JsValue> {
+    r.map_err(|m| type_error(&m))
+}
+
 fn instance_id(value: f64) -> Result<u64, JsValue> {
-    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= 9_007_199_254_740_991.0
-    {
-        Ok(value as u64)
-    } else {
-        Err(type_error("an instance id must be a non-negative integer"))
-    }
+    number(js::instance_id(value))
 }
 
 /// `pageSize`, when given: an integer from 0 to 2^32 - 1, as Node's binding takes it.
@@ -470,14 +489,45 @@ pub fn parse_redirect_url(
     ok_value(oauth::parse_redirect_url(&response_in(response)?))
 }
 
+/// The OAuth code from the callback: single use, secret. `String(code)` and `JSON.stringify`
+/// show `********`; `getSecretValue()` gives the code, and the package's functions take the
+/// wrapper where the code goes (`providerData: {code}`) and send the real value.
+#[wasm_bindgen]
+pub struct AuthorizationCode {
+    inner: Secret,
+}
+
+#[wasm_bindgen]
+impl AuthorizationCode {
+    /// The code itself, for the create-instance body.
+    #[wasm_bindgen(js_name = getSecretValue)]
+    pub fn get_secret_value(&self) -> String {
+        self.inner.expose().to_string()
+    }
+
+    /// `********`.
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_display(&self) -> String {
+        MASK.to_string()
+    }
+
+    /// `********`: a serialized object never carries the code by accident.
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> String {
+        MASK.to_string()
+    }
+}
+
 /// Step 2, for apps that handle the OAuth callback in the browser: checks `state`, then
-/// refusal, then returns the code.
+/// refusal, then returns the code in an [`AuthorizationCode`].
 #[wasm_bindgen(js_name = parseCallback)]
-pub fn parse_callback(url: &str, expected_state: &str) -> Result<String, JsValue> {
-    Ok(oauth::parse_callback(url, expected_state)
-        .map_err(js_error)?
-        .expose()
-        .to_string())
+pub fn parse_callback(url: &str, expected_state: &str) -> Result<AuthorizationCode, JsValue> {
+    Ok(AuthorizationCode {
+        inner: oauth::parse_callback(url, expected_state)
+            .map_err(js_error)?
+            .secret()
+            .clone(),
+    })
 }
 
 /// `GET /instances/{id}`.
@@ -840,13 +890,12 @@ pub fn list_instances_request(
     request_out(Ok(instance::list_request(&config(config_value)?, &q)))
 }
 
-/// An instance as a JavaScript object whose `token` and `configurationSecrets` (the secret
-/// configuration values in clear) are readable by name but not enumerable, so that
-/// `console.log`, `JSON.stringify` and spreading leave them out.
-fn instance_js(i: &instance::Instance) -> Result<JsValue, JsValue> {
-    let obj = to_js(&camel_keys(i.to_value_with_token()))?;
+/// Makes an instance's `token` and `configurationSecrets` (the secret configuration values in
+/// clear) readable by name but not enumerable, so that `console.log`, `JSON.stringify` and
+/// spreading leave them out.
+fn hide_secrets(obj: &JsValue) -> Result<(), JsValue> {
     for key in ["token", "configurationSecrets"] {
-        let value = Reflect::get(&obj, &key.into())?;
+        let value = Reflect::get(obj, &key.into())?;
         let descriptor = js_sys::Object::new();
         Reflect::set(&descriptor, &"value".into(), &value)?;
         Reflect::set(&descriptor, &"enumerable".into(), &false.into())?;
@@ -857,7 +906,7 @@ fn instance_js(i: &instance::Instance) -> Result<JsValue, JsValue> {
             &descriptor,
         );
     }
-    Ok(obj)
+    Ok(())
 }
 
 /// Reads an instance (the token in `token`, not enumerable, and masked in `tokenMasked`).
@@ -866,32 +915,22 @@ pub fn parse_instance(
     #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
 ) -> Result<JsValue, JsValue> {
     let i = instance::parse_instance(&response_in(response)?).map_err(js_error)?;
-    instance_js(&i)
+    let obj = to_js(&naming::Camel(&WithSecrets(&i)))?;
+    hide_secrets(&obj)?;
+    Ok(obj)
 }
 
-/// Reads `GET /instances`: `{instances, nextPage}`.
+/// Reads `GET /instances`: `{instances, nextPage, totalCount, returnedCount}`.
 #[wasm_bindgen(js_name = parseInstancePage, unchecked_return_type = "InstancePage")]
 pub fn parse_instance_page(
     #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
 ) -> Result<JsValue, JsValue> {
     let page = instance::parse_instance_page(&response_in(response)?).map_err(js_error)?;
-    let instances = js_sys::Array::new();
-    for i in &page.instances {
-        instances.push(&instance_js(i)?);
+    let obj = to_js(&naming::Camel(&WithSecrets(&page)))?;
+    for i in js_sys::Array::from(&prop(&obj, "instances")).iter() {
+        hide_secrets(&i)?;
     }
-    let out = js_sys::Object::new();
-    Reflect::set(&out, &"instances".into(), &instances)?;
-    Reflect::set(
-        &out,
-        &"nextPage".into(),
-        &page
-            .next_page
-            .map_or(JsValue::NULL, |p| JsValue::from_str(&p)),
-    )?;
-    let count = |n: Option<u64>| n.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64));
-    Reflect::set(&out, &"totalCount".into(), &count(page.total_count))?;
-    Reflect::set(&out, &"returnedCount".into(), &count(page.returned_count))?;
-    Ok(out.into())
+    Ok(obj)
 }
 
 /// Reads `GET /instances/{id}/events`.
@@ -914,4 +953,205 @@ pub fn parse_empty(
 #[wasm_bindgen(js_name = createInstanceSchema, unchecked_return_type = "JsonSchema")]
 pub fn create_instance_schema() -> Result<JsValue, JsValue> {
     to_js(&hootsuite_events::schema::create_instance_schema())
+}
+
+/// Every problem of a PATCH body (an object or JSON text; only the keys present are checked).
+#[wasm_bindgen(js_name = validateInstanceUpdate, unchecked_return_type = "ValidationReport")]
+pub fn validate_instance_update(
+    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&match input(form)? {
+        Input::Text(t) => instance::validate_update_json(&t),
+        Input::Value(v) => instance::validate_update(&v),
+    })
+}
+
+/// `User <user secret>, Element <token>`: the header for calls made as an instance.
+#[wasm_bindgen(js_name = instanceAuthorization)]
+pub fn instance_authorization(
+    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
+    token: &str,
+) -> Result<String, JsValue> {
+    let auth = config(config_value)?
+        .instance_authorization(&InstanceToken::new(token))
+        .map_err(js_error)?;
+    Ok(auth.expose().to_string())
+}
+
+/// The same request made safe to show: `Authorization`, secret query parameters and secret
+/// body fields masked.
+#[wasm_bindgen(js_name = redactRequest, unchecked_return_type = "HttpRequest")]
+pub fn redact_request(
+    #[wasm_bindgen(unchecked_param_type = "HttpRequest")] request: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let name = opt_string(request, "method").unwrap_or_default();
+    let method =
+        Method::parse(&name).ok_or_else(|| type_error(&format!("unknown method {name}")))?;
+    let r = HttpRequest {
+        method,
+        url: opt_string(request, "url").unwrap_or_default(),
+        headers: header_pairs(&prop(request, "headers"))?,
+        body: opt_string(request, "body").unwrap_or_default().into_bytes(),
+    };
+    to_js(&request_value(&r.redacted()))
+}
+
+/// What to answer Cloud Elements after claiming a notification's units: 500 when a unit
+/// failed, 409 when another process holds one, else 200 (the core's rule).
+#[wasm_bindgen]
+pub fn status(in_progress: u32, failed: u32) -> u32 {
+    u32::from(idempotency::status(in_progress as usize, failed as usize))
+}
+
+/// The receiving API's constants: leases, retention, capacity, statuses, key limits.
+#[wasm_bindgen(unchecked_return_type = "Constants")]
+pub fn constants() -> Result<JsValue, JsValue> {
+    to_js(&serde_json::json!({
+        "DEFAULT_NAMESPACE": redis::DEFAULT_NAMESPACE,
+        "DEFAULT_LEASE_MS": idempotency::DEFAULT_LEASE_MS,
+        "DEFAULT_RETENTION_MS": idempotency::DEFAULT_RETENTION_MS,
+        "DEFAULT_CAPACITY": idempotency::DEFAULT_CAPACITY,
+        "STATUS_OK": idempotency::STATUS_OK,
+        "STATUS_IN_PROGRESS": idempotency::STATUS_IN_PROGRESS,
+        "STATUS_FAILED": idempotency::STATUS_FAILED,
+        "MAX_KEYS": signature::MAX_KEYS,
+        "MAX_CANDIDATES": signature::MAX_CANDIDATES,
+    }))
+}
+
+/// The core's bounded in-process store of claims; the methods take the time explicitly.
+#[wasm_bindgen]
+pub struct NativeMemoryStore {
+    inner: idempotency::MemoryStore,
+}
+
+#[wasm_bindgen]
+impl NativeMemoryStore {
+    /// At most `capacity` keys (default 100 000), completed keys kept `retentionMs` (default
+    /// 7 days).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        capacity: Option<f64>,
+        retention_ms: Option<f64>,
+    ) -> Result<NativeMemoryStore, JsValue> {
+        Ok(NativeMemoryStore {
+            inner: idempotency::MemoryStore::with_limits(
+                number(js::capacity(capacity))?,
+                number(js::retention_ms(retention_ms))?,
+            ),
+        })
+    }
+
+    /// Claims `key` for `leaseMs` from `nowMs`.
+    #[wasm_bindgen(unchecked_return_type = "Claim")]
+    pub fn claim(&self, key: &str, lease_ms: f64, now_ms: f64) -> Result<JsValue, JsValue> {
+        let lease = number(js::millis("leaseMs", lease_ms))?;
+        let now = number(js::millis("nowMs", now_ms))?;
+        to_js(&naming::Camel(&self.inner.claim(key, lease, now)))
+    }
+
+    /// Marks the claimed key processed; false when the token is no longer the claim's.
+    pub fn complete(&self, key: &str, token: &str, now_ms: f64) -> Result<bool, JsValue> {
+        Ok(self
+            .inner
+            .complete(key, token, number(js::millis("nowMs", now_ms))?))
+    }
+
+    /// Gives a claim up after a failure; false when the token is no longer the claim's.
+    pub fn release(&self, key: &str, token: &str) -> bool {
+        self.inner.release(key, token)
+    }
+
+    /// How many keys are held.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> u32 {
+        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// A new claim token, or the error that says why there is no randomness.
+fn new_token() -> Result<String, JsValue> {
+    redis::new_token()
+        .map_err(|e| js_sys::Error::new(&format!("no randomness for a claim token: {e}")).into())
+}
+
+/// A new claim token: 128 random bits of `crypto.getRandomValues`, 32 hexadecimal digits.
+#[wasm_bindgen(js_name = newClaimToken)]
+pub fn new_claim_token() -> Result<String, JsValue> {
+    new_token()
+}
+
+/// The Redis protocol of a shared store (the core's `idempotency::redis`): the script calls to
+/// send and the parsing of their replies.
+#[wasm_bindgen]
+pub struct NativeRedisProtocol {
+    inner: redis::Protocol,
+}
+
+#[wasm_bindgen]
+impl NativeRedisProtocol {
+    /// Keys under `namespace` (default `hootsuite-events`), completed keys kept `retentionMs`
+    /// (default 7 days).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        namespace: Option<String>,
+        retention_ms: Option<f64>,
+    ) -> Result<NativeRedisProtocol, JsValue> {
+        let retention = number(js::retention_ms(retention_ms))?;
+        let namespace = namespace.as_deref().unwrap_or(redis::DEFAULT_NAMESPACE);
+        Ok(NativeRedisProtocol {
+            inner: redis::Protocol::new(namespace, retention).map_err(js_error)?,
+        })
+    }
+
+    /// The claim of `key` for `leaseMs` with a new token.
+    #[wasm_bindgen(unchecked_return_type = "RedisCall")]
+    pub fn claim(&self, key: &str, lease_ms: f64) -> Result<JsValue, JsValue> {
+        let token = new_token()?;
+        let lease = number(js::millis("leaseMs", lease_ms))?;
+        ok_value(self.inner.claim(key, lease, &token))
+    }
+
+    /// The completion of the claim of `key` made with `token`.
+    #[wasm_bindgen(unchecked_return_type = "RedisCall")]
+    pub fn complete(&self, key: &str, token: &str) -> Result<JsValue, JsValue> {
+        ok_value(self.inner.complete(key, token))
+    }
+
+    /// The release of the claim of `key` made with `token`.
+    #[wasm_bindgen(unchecked_return_type = "RedisCall")]
+    pub fn release(&self, key: &str, token: &str) -> Result<JsValue, JsValue> {
+        ok_value(self.inner.release(key, token))
+    }
+
+    /// The claim the claim script answered (a string or bytes) for the claim of `token`.
+    #[wasm_bindgen(js_name = parseClaim, unchecked_return_type = "Claim")]
+    pub fn parse_claim(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Bytes")] reply: &JsValue,
+        token: &str,
+    ) -> Result<JsValue, JsValue> {
+        let bytes = match reply.as_string() {
+            Some(s) => s.into_bytes(),
+            None => bytes(reply)?,
+        };
+        ok_value(redis::parse_claim_reply(&bytes, token))
+    }
+
+    /// Whether a complete or release script changed the key (its integer reply, 1 or 0).
+    #[wasm_bindgen(js_name = parseFlag)]
+    pub fn parse_flag(&self, reply: f64) -> Result<bool, JsValue> {
+        redis::parse_flag_reply(number(js::flag_reply(reply))?).map_err(js_error)
+    }
+
+    /// The Redis key of a unit key: `<namespace>:<unit key>`.
+    pub fn key(&self, unit_key: &str) -> Result<String, JsValue> {
+        self.inner.key(unit_key).map_err(js_error)
+    }
+
+    /// The namespace of the keys.
+    #[wasm_bindgen(getter)]
+    pub fn namespace(&self) -> String {
+        self.inner.namespace().to_string()
+    }
 }

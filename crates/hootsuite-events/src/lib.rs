@@ -71,6 +71,7 @@ pub mod events;
 pub mod fields;
 pub mod idempotency;
 pub mod instance;
+pub mod js;
 pub mod json;
 pub mod jsonv;
 pub mod naming;

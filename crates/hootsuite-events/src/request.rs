@@ -34,6 +34,18 @@ impl Method {
         }
     }
 
+    /// The method of an upper-case name (`GET`, `POST`, `PUT`, `PATCH`, `DELETE`).
+    pub fn parse(name: &str) -> Option<Method> {
+        match name {
+            "GET" => Some(Method::Get),
+            "POST" => Some(Method::Post),
+            "PUT" => Some(Method::Put),
+            "PATCH" => Some(Method::Patch),
+            "DELETE" => Some(Method::Delete),
+            _ => None,
+        }
+    }
+
     /// Whether repeating the request cannot do more than doing it once (`GET`, `PUT`,
     /// `DELETE`). A client may retry only these.
     pub fn is_idempotent(self) -> bool {

@@ -114,6 +114,20 @@ pub struct Call {
     pub token: Option<String>,
 }
 
+// What a host sends, flat: the script's hash and source, its key, its arguments, the token.
+impl serde::Serialize for Call {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut st = s.serialize_struct("Call", 5)?;
+        st.serialize_field("sha1", self.script.sha1)?;
+        st.serialize_field("source", self.script.source)?;
+        st.serialize_field("key", &self.key)?;
+        st.serialize_field("args", &self.args)?;
+        st.serialize_field("token", &self.token)?;
+        st.end()
+    }
+}
+
 // The token and the value holding it stay out of Debug output.
 impl std::fmt::Debug for Call {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -381,6 +395,15 @@ mod tests {
         assert!(e.to_string().contains("got \"OK\""), "{e}");
         let done = p.complete("hs:1:2", "tok").expect("valid");
         assert_eq!(done.args, ["c:tok", "1000"]);
+        assert_eq!(
+            serde_json::to_value(&c).expect("serializes"),
+            serde_json::json!({"sha1": CLAIM_SCRIPT.sha1, "source": CLAIM_SCRIPT.source,
+                "key": "ns:hs:1:2", "args": ["c:tok", "50"], "token": "tok"})
+        );
+        assert_eq!(
+            serde_json::to_value(&done).expect("serializes")["token"],
+            serde_json::Value::Null
+        );
         assert!(
             p.parse_claim(b"claimed", &done).is_err(),
             "a complete call has no token"

@@ -84,20 +84,82 @@ impl Instance {
     }
 
     /// The instance as JSON for a program that must keep the token (a binding, an app storing
-    /// it): `token` is the real token, `token_masked` the form safe to log, and
-    /// `configuration_secrets` the secret configuration values in clear. The plain
-    /// serialization (`serde_json::to_value(&instance)`) masks `token` and leaves the secrets
-    /// out instead.
+    /// it): [`WithSecrets`] as a value. The plain serialization (`serde_json::to_value(&instance)`)
+    /// masks `token` and leaves the secrets out instead.
     pub fn to_value_with_token(&self) -> Value {
-        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
-        v["token_masked"] = self.token.masked().into();
-        v["token"] = self.token.expose().into();
-        v["configuration_secrets"] = self
-            .configuration_secrets()
-            .map(|(k, v)| (k.to_string(), Value::from(v)))
-            .collect::<Map<String, Value>>()
-            .into();
-        v
+        serde_json::to_value(WithSecrets(self)).unwrap_or(Value::Null)
+    }
+}
+
+/// An instance, or a page of them, serialized with its secrets, for a program that must keep
+/// them (the bindings, an app storing the token): `token` is the real token, `token_masked` the
+/// form safe to log, and `configuration_secrets` the secret configuration values in clear. Every
+/// binding shows an instance through this one serializer (Python as snake_case, JavaScript
+/// through [`crate::naming::Camel`]).
+///
+/// ```
+/// use hootsuite_events::{instance, HttpResponse};
+/// let r = HttpResponse::new(200, vec![], br#"{"id": 1, "name": "n", "token": "TOKEN-123456789"}"#.to_vec());
+/// let i = instance::parse_instance(&r)?;
+/// let v = serde_json::to_value(instance::WithSecrets(&i))?;
+/// assert_eq!((v["token"].as_str(), v["token_masked"].as_str()), (Some("TOKEN-123456789"), Some("TOKE********")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct WithSecrets<'a, T: ?Sized>(pub &'a T);
+
+impl Serialize for WithSecrets<'_, Instance> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let i = self.0;
+        let mut st = s.serialize_struct("Instance", 15)?;
+        st.serialize_field("id", &i.id)?;
+        st.serialize_field("name", &i.name)?;
+        st.serialize_field("token", i.token.expose())?;
+        st.serialize_field("token_masked", &i.token.masked())?;
+        st.serialize_field("tags", &i.tags)?;
+        st.serialize_field("valid", &i.valid)?;
+        st.serialize_field("disabled", &i.disabled)?;
+        st.serialize_field("events_enabled", &i.events_enabled)?;
+        st.serialize_field("configuration", &i.configuration)?;
+        st.serialize_field(
+            "configuration_secrets",
+            &ClearSecrets(&i.configuration_secrets),
+        )?;
+        st.serialize_field("element", &i.element)?;
+        st.serialize_field("element_id", &i.element_id)?;
+        st.serialize_field("created_date", &i.created_date)?;
+        st.serialize_field("user_id", &i.user_id)?;
+        st.serialize_field("extra", &i.extra)?;
+        st.end()
+    }
+}
+
+impl Serialize for WithSecrets<'_, [Instance]> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(WithSecrets))
+    }
+}
+
+impl Serialize for WithSecrets<'_, InstancePage> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let p = self.0;
+        let mut st = s.serialize_struct("InstancePage", 4)?;
+        st.serialize_field("instances", &WithSecrets(p.instances.as_slice()))?;
+        st.serialize_field("next_page", &p.next_page)?;
+        st.serialize_field("total_count", &p.total_count)?;
+        st.serialize_field("returned_count", &p.returned_count)?;
+        st.end()
+    }
+}
+
+/// Secret configuration values in clear, as a map keyed as in `configuration`.
+struct ClearSecrets<'a>(&'a BTreeMap<String, Secret>);
+
+impl Serialize for ClearSecrets<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v.expose())))
     }
 }
 
@@ -455,4 +517,63 @@ fn instance_from(
         user_id,
         extra,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_secrets_shows_what_the_plain_form_hides() {
+        let body = br#"{"id": 3, "name": "n", "token": "TOKEN-123456789", "extra_field": 1,
+            "configuration": {"oauth.api.secret": "AS-1", "oauth.api.key": "k"}}"#;
+        let page = parse_instance_page(&HttpResponse::new(
+            200,
+            vec![],
+            [b"[", &body[..], b"]"].concat(),
+        ))
+        .expect("parses");
+        let v = serde_json::to_value(WithSecrets(&page)).expect("serializes");
+        let i = &v["instances"][0];
+        let keys: Vec<&str> = i
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "id",
+                "name",
+                "token",
+                "token_masked",
+                "tags",
+                "valid",
+                "disabled",
+                "events_enabled",
+                "configuration",
+                "configuration_secrets",
+                "element",
+                "element_id",
+                "created_date",
+                "user_id",
+                "extra"
+            ]
+        );
+        assert_eq!(
+            (i["token"].as_str(), i["token_masked"].as_str()),
+            (Some("TOKEN-123456789"), Some("TOKE********"))
+        );
+        assert_eq!(i["configuration"]["oauth.api.secret"], "********");
+        assert_eq!(
+            i["configuration_secrets"],
+            serde_json::json!({"oauth.api.secret": "AS-1"})
+        );
+        assert_eq!(v["next_page"], Value::Null);
+        let plain = serde_json::to_value(&page.instances[0]).expect("serializes");
+        assert_eq!(plain["token"], "TOKE********");
+        assert!(plain.get("configuration_secrets").is_none());
+        assert_eq!(page.instances[0].to_value_with_token(), *i);
+    }
 }
