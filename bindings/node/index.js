@@ -255,8 +255,8 @@ for (const name of RESPONSE_PARSERS) {
 Object.assign(module.exports, classes)
 /** Which build serves this process: `native` (the addon) or `wasm` (the fallback). */
 module.exports.backend = onWasm ? 'wasm' : 'native'
-module.exports.SIGNATURE_HEADER = 'Elements-Webhook-Signature'
-module.exports.WEBHOOK_ID_HEADER = 'Elements-Webhook-Id'
+module.exports.SIGNATURE_HEADER = native.SIGNATURE_HEADER
+module.exports.WEBHOOK_ID_HEADER = native.WEBHOOK_ID_HEADER
 
 // Time for the store: the native store reads no clock, so `nowMs` comes from here.
 function nowOf(options) {

@@ -1030,6 +1030,12 @@ pub const MAX_KEYS: u32 = 8;
 /// The most signatures one header may hold.
 #[napi]
 pub const MAX_CANDIDATES: u32 = 8;
+/// The header carrying the signature of an event notification.
+#[napi]
+pub const SIGNATURE_HEADER: &str = "Elements-Webhook-Signature";
+/// The header naming one delivery: information only (the signature does not cover it).
+#[napi]
+pub const WEBHOOK_ID_HEADER: &str = "Elements-Webhook-Id";
 
 const fn const_str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -1052,6 +1058,14 @@ const _: () = {
     assert!(const_str_eq(
         DEFAULT_NAMESPACE,
         idempotency::redis::DEFAULT_NAMESPACE
+    ));
+    assert!(const_str_eq(
+        SIGNATURE_HEADER,
+        hootsuite_events::events::SIGNATURE_HEADER
+    ));
+    assert!(const_str_eq(
+        WEBHOOK_ID_HEADER,
+        hootsuite_events::events::WEBHOOK_ID_HEADER
     ));
     assert!(DEFAULT_RETENTION_MS as u64 == idempotency::DEFAULT_RETENTION_MS);
     assert!(DEFAULT_CAPACITY as usize == idempotency::DEFAULT_CAPACITY);

@@ -185,3 +185,8 @@ test('process: each unit once, release and rethrow on failure, async stores, 409
   await assert.rejects(he.process(store, { events: [] }, () => {}), /no units/)
   await assert.rejects(he.process({ claim: () => ({ status: 'maybe' }), complete() {}, release() {} }, n, () => {}), /expected \{status: 'claimed'/)
 })
+
+test('the header names are the core constants', () => {
+  assert.equal(he.SIGNATURE_HEADER, 'Elements-Webhook-Signature')
+  assert.equal(he.WEBHOOK_ID_HEADER, 'Elements-Webhook-Id')
+})

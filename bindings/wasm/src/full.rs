@@ -220,6 +220,8 @@ export interface RedisCall {
 /** The receiving API's constants, the core's values. */
 export interface Constants {
   DEFAULT_NAMESPACE: string;
+  SIGNATURE_HEADER: string;
+  WEBHOOK_ID_HEADER: string;
   DEFAULT_LEASE_MS: number;
   DEFAULT_RETENTION_MS: number;
   DEFAULT_CAPACITY: number;
@@ -1016,6 +1018,8 @@ pub fn constants() -> Result<JsValue, JsValue> {
         "STATUS_FAILED": idempotency::STATUS_FAILED,
         "MAX_KEYS": signature::MAX_KEYS,
         "MAX_CANDIDATES": signature::MAX_CANDIDATES,
+        "SIGNATURE_HEADER": hootsuite_events::events::SIGNATURE_HEADER,
+        "WEBHOOK_ID_HEADER": hootsuite_events::events::WEBHOOK_ID_HEADER,
     }))
 }
 

@@ -80,6 +80,7 @@ test('the claim stores, the Redis protocol and their constants', () => {
   assert.deepEqual(he.constants(), {
     DEFAULT_NAMESPACE: 'hootsuite-events', DEFAULT_LEASE_MS: 60000, DEFAULT_RETENTION_MS: 604800000, DEFAULT_CAPACITY: 100000,
     STATUS_OK: 200, STATUS_IN_PROGRESS: 409, STATUS_FAILED: 500, MAX_KEYS: 8, MAX_CANDIDATES: 8,
+    SIGNATURE_HEADER: 'Elements-Webhook-Signature', WEBHOOK_ID_HEADER: 'Elements-Webhook-Id',
   })
   assert.deepEqual([he.status(0, 0), he.status(1, 0), he.status(1, 1)], [200, 409, 500])
 })
