@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::{ApiError, Error, ParseError, ParseErrorKind};
-use crate::path::Path;
+use crate::path::{Path, PathSegment};
 use crate::request::HttpResponse;
 use crate::validate::{Issue, ValidationReport};
 
@@ -95,15 +95,26 @@ impl ValidationReport {
     }
 }
 
-/// A document being read, kept for error reports (which carry the raw body).
+/// A document being read, kept for error reports (which carry the raw body) and for the text
+/// of numbers as written.
 pub(crate) struct Doc<'b> {
     pub body: &'b [u8],
+    /// The body read again keeping every number's text, the first time a number that
+    /// serde_json holds as an `f64` is read as an identifier.
+    literal: std::cell::OnceCell<Option<crate::jsonv::Value>>,
 }
 
 impl<'b> Doc<'b> {
+    pub(crate) fn new(body: &'b [u8]) -> Self {
+        Doc {
+            body,
+            literal: std::cell::OnceCell::new(),
+        }
+    }
+
     /// Parses `body` as JSON within `limits`.
     pub(crate) fn parse(body: &'b [u8], limits: &Limits) -> Result<(Doc<'b>, Value), ParseError> {
-        let doc = Doc { body };
+        let doc = Doc::new(body);
         if body.len() > limits.max_body_size {
             return Err(doc.error(
                 ParseErrorKind::TooLarge,
@@ -219,7 +230,9 @@ impl<'b> Doc<'b> {
         }
     }
 
-    /// An optional identifier that may be written as a number or as a string; kept as text.
+    /// An optional identifier that may be written as a number or as a string; kept as text,
+    /// a number as written (`18446744073709551617` stays itself, where an `f64` would make it
+    /// `1.8446744073709552e19`, the same as its neighbour's).
     pub(crate) fn opt_id(
         &self,
         obj: &Map<String, Value>,
@@ -228,9 +241,38 @@ impl<'b> Doc<'b> {
     ) -> Result<Option<String>, ParseError> {
         match field(obj, key) {
             Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Number(n)) if n.is_f64() => Ok(Some(
+                self.number_text(path.key(key))
+                    .unwrap_or_else(|| n.to_string()),
+            )),
             Some(Value::Number(n)) => Ok(Some(n.to_string())),
             None | Some(Value::Null) => Ok(None),
             Some(other) => Err(self.wrong_type(path.key(key), "a string or a number", other)),
+        }
+    }
+
+    /// The text of the number at `path` as written in the body. Integers that fit 64 bits
+    /// print as written already; this is for the others, which serde_json rounds to an `f64`.
+    fn number_text(&self, path: Path<'_>) -> Option<String> {
+        let root = self
+            .literal
+            .get_or_init(|| {
+                std::str::from_utf8(self.body)
+                    .ok()
+                    .and_then(|t| crate::jsonv::from_str(t).ok())
+            })
+            .as_ref()?;
+        let mut at = root;
+        for seg in path.to_vec() {
+            at = match (seg, at) {
+                (PathSegment::Key(k), crate::jsonv::Value::Object(m)) => m.get(&k)?,
+                (PathSegment::Index(i), crate::jsonv::Value::Array(a)) => a.get(i)?,
+                _ => return None,
+            };
+        }
+        match at {
+            crate::jsonv::Value::Number(n) => Some(n.as_str().to_string()),
+            _ => None,
         }
     }
 

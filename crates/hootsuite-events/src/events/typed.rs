@@ -438,7 +438,7 @@ impl Root {
                 Shape::Message => Path::ROOT.key("message"),
                 Shape::Legacy => Path::ROOT,
             };
-            n.hootsuite_events = hootsuite_from(&Doc { body }, v, raw_path.key("raw")).ok()?;
+            n.hootsuite_events = hootsuite_from(&Doc::new(body), v, raw_path.key("raw")).ok()?;
         }
         n.units = super::units::derive(&n, body);
         Some(n)

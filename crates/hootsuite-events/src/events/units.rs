@@ -149,6 +149,31 @@ mod tests {
     }
 
     #[test]
+    fn numbers_are_keyed_by_their_text_as_signed() {
+        // Past u64::MAX serde_json rounds both to 1.8446744073709552e19: one would be
+        // skipped as the other's duplicate.
+        let big = |n: &str| {
+            keys(&format!(
+                r#"{{"message": {{"instanceId": 1, "raw": [{{"seq_no": {n}, "type": "t"}}]}}}}"#
+            ))
+        };
+        assert_eq!(big("18446744073709551616"), ["hs:1:18446744073709551616"]);
+        assert_eq!(big("18446744073709551617"), ["hs:1:18446744073709551617"]);
+        assert_eq!(big("1.5e3"), ["hs:1:1.5e3"]);
+        let ce = |n: &str| keys(&format!(r#"{{"message": {{"eventId": {n}, "events": [{{}}]}}}}"#));
+        assert_eq!(ce("18446744073709551616"), ["ce:-:18446744073709551616:0"]);
+        assert_eq!(ce("18446744073709551617"), ["ce:-:18446744073709551617:0"]);
+        let n = parse_notification(
+            br#"{"message": {"raw": [{"seq_no": 18446744073709551617, "type": "t"}]}}"#,
+        )
+        .expect("parses");
+        assert_eq!(
+            n.hootsuite_events[0].seq_no.as_deref(),
+            Some("18446744073709551617")
+        );
+    }
+
+    #[test]
     fn odd_components_become_digests() {
         let k = keys(r#"{"message": {"raw": [{"seq_no": "a:b", "type": "t"}]}}"#);
         assert!(k[0].starts_with("hs:-:~"), "{k:?}");
