@@ -303,10 +303,32 @@ export interface HootsuiteEvent {
 export interface Unit {
   /** The idempotency key (`hs:<instanceId>:<seq_no>`, `ce:...`, `nb:...`). */
   key: string
-  /** What it refers to. */
-  kind: 'hootsuite_event' | 'element_event' | 'notification'
-  /** The index in `hootsuiteEvents` or `events`; null for a whole notification. */
+  /** What it refers to; `rejected`: an event that could not be read. */
+  kind: 'hootsuite_event' | 'element_event' | 'notification' | 'rejected'
+  /** The index in `hootsuiteEvents`, `events` or `rejected`; null for a whole notification. */
   index: number | null
+}
+
+/**
+ * An event of a notification that could not be read. A signed batch is not refused for one
+ * (a refused delivery is retried until Cloud Elements switches the subscription off): `process`
+ * records it once without calling the handler and lists it in `Outcome.rejected`.
+ */
+export interface Rejected {
+  /** The list it was in: `hootsuite_event` (`raw`) or `element_event` (`events`). */
+  source: 'hootsuite_event' | 'element_event'
+  /** Its position in that list, as received. */
+  position: number
+  /** Its unit's key; null for a Cloud Elements event when the units are the Hootsuite events. */
+  key: string | null
+  /** What is wrong: `wrong_type`, `missing_field`, ... */
+  code: string
+  /** Where in the body: keys and indices. */
+  path: (string | number)[]
+  /** What is wrong and what was expected. */
+  message: string
+  /** The event's JSON as received. */
+  raw: unknown
 }
 
 /** An event notification from Cloud Elements: every field kept. */
@@ -335,6 +357,8 @@ export interface Notification {
   events: ElementEvent[]
   /** Hootsuite's own events, decoded from `raw`. */
   hootsuiteEvents: HootsuiteEvent[]
+  /** The events of `raw` and `events` that could not be read. */
+  rejected: Rejected[]
   /** `raw` as received. */
   raw: unknown
   /** The units of work, each with its idempotency key. */
@@ -391,6 +415,8 @@ export interface Outcome {
   /** The core's field; 0 here: when the handler throws, `process` releases and rethrows. */
   failed: number
   lostLeases: number
+  /** The events that could not be read, recorded by this call (log them). */
+  rejected: Rejected[]
 }
 
 /**

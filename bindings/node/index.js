@@ -299,7 +299,9 @@ const CLAIM_STATUSES = new Set(['claimed', 'done', 'in_progress'])
  * Processes each unit of work of `notification` once: claims its key in `store`, awaits
  * `handler(work)`, completes the claim; when the handler throws, releases the claim and
  * rethrows (answer STATUS_FAILED: Cloud Elements retries). Resolves to an Outcome whose
- * `status` (the core's rule) is what to answer Cloud Elements.
+ * `status` (the core's rule) is what to answer Cloud Elements. A `rejected` unit (an event
+ * that could not be read) is recorded once without calling the handler and listed in
+ * `outcome.rejected`.
  */
 async function processNotification(store, notification, handler, options = {}) {
   if (!store || typeof store.claim !== 'function' || typeof store.complete !== 'function' || typeof store.release !== 'function') {
@@ -310,11 +312,13 @@ async function processNotification(store, notification, handler, options = {}) {
   }
   if (typeof handler !== 'function') throw new TypeError('handler must be a function (work) => void or Promise')
   const leaseMs = options.leaseMs === undefined ? native.DEFAULT_LEASE_MS : options.leaseMs
-  const outcome = { status: 0, processed: 0, skipped: 0, inProgress: 0, failed: 0, lostLeases: 0 }
+  const outcome = { status: 0, processed: 0, skipped: 0, inProgress: 0, failed: 0, lostLeases: 0, rejected: [] }
   for (const unit of notification.units) {
     const claim = await store.claim(unit.key, { leaseMs, nowMs: Date.now() })
     if (!claim || !CLAIM_STATUSES.has(claim.status)) {
-      throw new TypeError(`store.claim returned ${JSON.stringify(claim)}; expected {status: 'claimed', token}, {status: 'done'} or {status: 'in_progress'}`)
+      // The status only: the rest of a claim (its token) proves ownership and stays out of messages.
+      const status = claim === null || typeof claim !== 'object' ? String(claim) : JSON.stringify(String(claim.status))
+      throw new TypeError(`store.claim returned status ${status}; expected {status: 'claimed', token}, {status: 'done'} or {status: 'in_progress'}`)
     }
     if (claim.status === 'done') {
       outcome.skipped++
@@ -324,19 +328,24 @@ async function processNotification(store, notification, handler, options = {}) {
       outcome.inProgress++
       continue
     }
-    const work = {
-      unit,
-      notification,
-      hootsuiteEvent: unit.kind === 'hootsuite_event' ? notification.hootsuiteEvents[unit.index] : undefined,
-      elementEvent: unit.kind === 'element_event' ? notification.events[unit.index] : undefined,
+    if (unit.kind === 'rejected') {
+      // An event that could not be read: recorded once, never handed to the handler.
+      outcome.rejected.push(notification.rejected[unit.index])
+    } else {
+      const work = {
+        unit,
+        notification,
+        hootsuiteEvent: unit.kind === 'hootsuite_event' ? notification.hootsuiteEvents[unit.index] : undefined,
+        elementEvent: unit.kind === 'element_event' ? notification.events[unit.index] : undefined,
+      }
+      try {
+        await handler(work)
+      } catch (e) {
+        await store.release(unit.key, claim.token)
+        throw e
+      }
+      outcome.processed++
     }
-    try {
-      await handler(work)
-    } catch (e) {
-      await store.release(unit.key, claim.token)
-      throw e
-    }
-    outcome.processed++
     if (!(await store.complete(unit.key, claim.token, { nowMs: Date.now() }))) outcome.lostLeases++
   }
   outcome.status = native.status(outcome.inProgress, outcome.failed)

@@ -33,11 +33,72 @@ pub fn notification(data: &[u8]) {
         assert!(!n.units.is_empty(), "a notification without units");
         assert_eq!(n.work().count(), n.units.len());
         for w in n.work() {
-            assert!(
-                w.unit.index.is_none() || w.hootsuite_event.is_some() || w.element_event.is_some()
-            );
+            let points = [
+                w.hootsuite_event.is_some(),
+                w.element_event.is_some(),
+                w.rejected.is_some(),
+            ];
+            assert!(w.unit.index.is_none() || points.contains(&true));
         }
+        poisoned_batch(data, &n);
     }
+}
+
+/// An event that cannot be read, appended to a notification's Hootsuite batch, is rejected
+/// alone: the batch still parses, the other events and their units are unchanged, and the bad
+/// event's key is not the seq_no it claims (it cannot shadow the good event carrying it).
+fn poisoned_batch(data: &[u8], n: &events::Notification) {
+    use serde_json::{json, Value};
+    let Ok(mut root) = serde_json::from_slice::<Value>(data) else {
+        return;
+    };
+    // The baseline is the same document written by serde_json, as the poisoned one will be.
+    let Some(baseline) = serde_json::to_vec(&root)
+        .ok()
+        .and_then(|b| events::parse_notification(&b).ok())
+    else {
+        return;
+    };
+    let raw = match n.shape {
+        events::Shape::Message => root.get_mut("message").and_then(|m| m.get_mut("raw")),
+        events::Shape::Legacy => root.get_mut("raw"),
+    };
+    let Some(Value::Array(items)) = raw else {
+        return;
+    };
+    let had_events = !items.is_empty();
+    let claimed = baseline
+        .hootsuite_events
+        .first()
+        .and_then(|e| e.seq_no.clone());
+    items.push(
+        json!({"seq_no": claimed, "type": "com.hootsuite.messages.event.v1",
+        "data": {"message": 5}}),
+    );
+    let Ok(body) = serde_json::to_vec(&root) else {
+        return;
+    };
+    if body.len() > hootsuite_events::json::DEFAULT_MAX_BODY_SIZE {
+        return;
+    }
+    let poisoned = match events::parse_notification(&body) {
+        Ok(p) => p,
+        Err(e) => panic!("one bad event failed the batch: {e}"),
+    };
+    assert_eq!(poisoned.hootsuite_events, baseline.hootsuite_events);
+    assert_eq!(poisoned.rejected.len(), baseline.rejected.len() + 1);
+    let Some((last, rest)) = poisoned.units.split_last() else {
+        panic!("a poisoned batch without units")
+    };
+    assert_eq!(last.kind, events::UnitKind::Rejected);
+    if had_events {
+        assert_eq!(rest, baseline.units.as_slice());
+    }
+    assert!(poisoned
+        .units
+        .iter()
+        .filter(|u| u.kind != events::UnitKind::Rejected)
+        .all(|u| u.key != last.key));
 }
 
 /// `key \0 header \0 body`: any header verifies or not without a panic; and the oracle: the

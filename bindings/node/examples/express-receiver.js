@@ -9,9 +9,9 @@ const he = require('hootsuite-events')
  * `keys`: the current signature key first, then the one it replaced (during a rotation).
  * `handle(work)`: your processing of one unit (`work.hootsuiteEvent` or `work.elementEvent`);
  * throw to have Cloud Elements retry. `store`: a MemoryStore, or a shared store for several
- * processes.
+ * processes. `onRejected(rejected)`: each event that could not be read, once (logged by default).
  */
-function createApp({ keys, handle, store = new he.MemoryStore() }) {
+function createApp({ keys, handle, store = new he.MemoryStore(), onRejected = logRejected }) {
   const app = express()
   // The raw bytes: the signature covers them exactly (express.json() would re-serialize).
   app.post('/hootsuite/events', express.raw({ type: '*/*', limit: '1mb' }), async (req, res) => {
@@ -25,6 +25,9 @@ function createApp({ keys, handle, store = new he.MemoryStore() }) {
     }
     try {
       const outcome = await he.process(store, notification, handle)
+      // Events that could not be read: recorded once (a refused batch would be retried until
+      // Cloud Elements switched the subscription off), never handed to `handle`.
+      outcome.rejected.forEach(onRejected)
       res.sendStatus(outcome.status)
     } catch (e) {
       // The failed unit's claim was released: Cloud Elements' retry processes it.
@@ -33,6 +36,10 @@ function createApp({ keys, handle, store = new he.MemoryStore() }) {
     }
   })
   return app
+}
+
+function logRejected(r) {
+  console.warn(`rejected event ${r.key} at ${r.path.join('.')}: ${r.message}`)
 }
 
 module.exports = { createApp }

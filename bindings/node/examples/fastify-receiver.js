@@ -4,8 +4,8 @@
 const Fastify = require('fastify')
 const he = require('hootsuite-events')
 
-/** The same options as the Express receiver: `keys`, `handle(work)`, `store`. */
-function createApp({ keys, handle, store = new he.MemoryStore() }) {
+/** The same options as the Express receiver: `keys`, `handle(work)`, `store`, `onRejected`. */
+function createApp({ keys, handle, store = new he.MemoryStore(), onRejected = logRejected }) {
   const app = Fastify({ bodyLimit: 1024 * 1024 })
   // Fastify parses JSON by default: keep the bytes instead, since the signature covers them.
   app.removeAllContentTypeParsers()
@@ -21,6 +21,9 @@ function createApp({ keys, handle, store = new he.MemoryStore() }) {
     }
     try {
       const outcome = await he.process(store, notification, handle)
+      // Events that could not be read: recorded once (a refused batch would be retried until
+      // Cloud Elements switched the subscription off), never handed to `handle`.
+      outcome.rejected.forEach(onRejected)
       return reply.code(outcome.status).send()
     } catch (e) {
       req.log.error({ err: e }, 'processing failed')
@@ -28,6 +31,10 @@ function createApp({ keys, handle, store = new he.MemoryStore() }) {
     }
   })
   return app
+}
+
+function logRejected(r) {
+  console.warn(`rejected event ${r.key} at ${r.path.join('.')}: ${r.message}`)
 }
 
 module.exports = { createApp }

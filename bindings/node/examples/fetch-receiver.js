@@ -4,8 +4,8 @@
 // (`app.post('/hootsuite/events', (c) => handler(c.req.raw))`) or a Worker's `fetch` is.
 const he = require('hootsuite-events')
 
-/** The same options as the Express receiver: `keys`, `handle(work)`, `store`. */
-function createHandler({ keys, handle, store = new he.MemoryStore() }) {
+/** The same options as the Express receiver: `keys`, `handle(work)`, `store`, `onRejected`. */
+function createHandler({ keys, handle, store = new he.MemoryStore(), onRejected = logRejected }) {
   return async function handler(request) {
     if (request.method !== 'POST') return new Response(null, { status: 405 })
     // The raw bytes: request.json() would re-serialize and break the signature.
@@ -20,12 +20,19 @@ function createHandler({ keys, handle, store = new he.MemoryStore() }) {
     }
     try {
       const outcome = await he.process(store, notification, handle)
+      // Events that could not be read: recorded once (a refused batch would be retried until
+      // Cloud Elements switched the subscription off), never handed to `handle`.
+      outcome.rejected.forEach(onRejected)
       return new Response(null, { status: outcome.status })
     } catch (e) {
       console.error('processing failed:', e.message)
       return new Response(null, { status: he.STATUS_FAILED })
     }
   }
+}
+
+function logRejected(r) {
+  console.warn(`rejected event ${r.key} at ${r.path.join('.')}: ${r.message}`)
 }
 
 module.exports = { createHandler }

@@ -2,7 +2,7 @@
 // The receivers of examples/ (Express, Fastify, fetch-style) on real loopback servers, each
 // getting the emulator's real signed deliveries: a replay under changed Elements-Webhook-Ids,
 // a 45-event batch split in three notifications, a failure followed by Cloud Elements' retry,
-// and a key rotation. Every wait is bounded; the servers and the emulator stop by themselves.
+// a batch with an event that cannot be read, and a key rotation. Every wait is bounded; the servers and the emulator stop by themselves.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
@@ -128,7 +128,8 @@ for (const [name, start] of Object.entries(RECEIVERS)) {
       handled.push({ key: work.unit.key, keyIndex: work.notification.keyIndex, eventId: work.notification.eventId, seqNo: work.hootsuiteEvent.seqNo })
     }
     const log = []
-    const receiver = await start({ keys, handle, store: new he.MemoryStore() }, log)
+    const rejected = []
+    const receiver = await start({ keys, handle, store: new he.MemoryStore(), onRejected: (r) => rejected.push(r) }, log)
     t.after(() => receiver.close())
     const id = await connect(config, `${name} receiver`, keys[0], receiver.url)
     const answered = (webhookId, status) => log.some((l) => l.webhookId === webhookId && l.status === status)
@@ -168,6 +169,26 @@ for (const [name, start] of Object.entries(RECEIVERS)) {
       assert.deepEqual(log.slice(answers).map((l) => l.status), [500, 200])
       assert.equal(attempts - tried, 2, 'tried twice')
       assert.equal(handled.length - from, 1, 'processed once')
+    })
+
+    await t.test('a batch with an event that cannot be read is answered 200, the rest processed once', async () => {
+      // What anyone can do: post to the public Hootsuite webhook URL; Cloud Elements signs it.
+      const good = { seq_no: '9001', type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT', message: { id: 'm-1' } } }
+      const bad = { seq_no: '9002', type: 'com.hootsuite.messages.event.v1', data: { message: 5 } }
+      const from = handled.length
+      const answers = log.length
+      for (const round of [1, 2]) {
+        const res = await fetch(he.hootsuiteWebhookUrl(emulator.base_url, id), { method: 'POST', body: JSON.stringify([good, bad]) })
+        assert.equal(res.status, 200, await res.text())
+        await waitFor(`delivery ${round}`, () => log.length - answers >= round)
+      }
+      assert.deepEqual(log.slice(answers).map((l) => l.status), [200, 200], 'a refusal would be retried, then the subscription switched off')
+      assert.deepEqual(handled.slice(from).map((h) => h.key), [`hs:${id}:9001`])
+      assert.equal(rejected.length, 1, 'reported once')
+      assert.deepEqual(rejected[0].path, ['message', 'raw', 1, 'data', 'message'])
+      assert.equal(rejected[0].code, 'wrong_type')
+      assert.deepEqual(rejected[0].raw, bad)
+      assert.ok(rejected[0].key.startsWith(`hs:${id}:@`), rejected[0].key)
     })
 
     await t.test('key rotation: a delivery signed with the previous key verifies (keyIndex 1)', async () => {

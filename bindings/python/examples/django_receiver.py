@@ -7,6 +7,7 @@ During a key rotation, set HOOTSUITE_EVENTS_PREVIOUS_SIGNATURE_KEY to the key be
 Cloud Elements retries deliveries signed with it for about 73 hours.
 """
 
+import logging
 import os
 import secrets
 import sys
@@ -19,6 +20,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 import hootsuite_events as he
+
+log = logging.getLogger(__name__)
 
 settings.configure(
     DEBUG=False,
@@ -56,6 +59,10 @@ def hootsuite_events(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     # Each unit once, however often it is delivered (retries, split batches, replays).
     outcome = he.process(store, notification, handle)
+    # A signed batch is not refused for an event that cannot be read (a refused delivery is
+    # retried until Cloud Elements switches the subscription off): it is recorded once, here.
+    for r in outcome.rejected:
+        log.warning("rejected event %s at %s: %s", r.key, r.path, r.message)
     return HttpResponse(status=outcome.status)  # 200, or 409 while another process holds a unit
 
 

@@ -7,11 +7,14 @@ During a key rotation, set HOOTSUITE_EVENTS_PREVIOUS_SIGNATURE_KEY to the key be
 Cloud Elements retries deliveries signed with it for about 73 hours.
 """
 
+import logging
 import os
 
 from fastapi import FastAPI, Request, Response
 
 import hootsuite_events as he
+
+log = logging.getLogger(__name__)
 
 # The current key first, then the one it replaced (while deliveries signed with it may come).
 KEYS = [os.environ["HOOTSUITE_EVENTS_SIGNATURE_KEY"]] + [
@@ -41,4 +44,8 @@ async def hootsuite_events(request: Request) -> Response:
         return Response(status_code=400)
     # Each unit once, however often it is delivered (retries, split batches, replays).
     outcome = await he.process_async(store, notification, handle)
+    # A signed batch is not refused for an event that cannot be read (a refused delivery is
+    # retried until Cloud Elements switches the subscription off): it is recorded once, here.
+    for r in outcome.rejected:
+        log.warning("rejected event %s at %s: %s", r.key, r.path, r.message)
     return Response(status_code=outcome.status)  # 200, or 409 while another process holds a unit

@@ -969,6 +969,7 @@ struct RecordTypes {
     notification: Py<PyType>,
     element_event: Py<PyType>,
     hootsuite_event: Py<PyType>,
+    rejected: Py<PyType>,
     unit: Py<PyType>,
     claim: Py<PyType>,
 }
@@ -989,6 +990,7 @@ fn record_types(py: Python<'_>) -> PyResult<&RecordTypes> {
             notification: class("Notification")?,
             element_event: class("ElementEvent")?,
             hootsuite_event: class("HootsuiteEvent")?,
+            rejected: class("Rejected")?,
             unit: class("Unit")?,
             claim: class("Claim")?,
         })
@@ -1066,6 +1068,18 @@ fn notification(py: Python<'_>, n: &events::Notification) -> PyResult<Py<PyAny>>
         d.set_item(intern!(py, "extra"), map_dict(py, &h.extra)?)?;
         hootsuite_events.append(obj)?;
     }
+    let rejected = PyList::empty(py);
+    for r in &n.rejected {
+        let (obj, d) = new_record(py, types, &types.rejected)?;
+        d.set_item(intern!(py, "source"), unit_kind(r.source))?;
+        d.set_item(intern!(py, "position"), r.position)?;
+        d.set_item(intern!(py, "key"), r.key.as_deref())?;
+        d.set_item(intern!(py, "code"), r.code)?;
+        d.set_item(intern!(py, "path"), path_tuple(py, &r.path)?)?;
+        d.set_item(intern!(py, "message"), r.message.as_str())?;
+        d.set_item(intern!(py, "raw"), pythonize::pythonize(py, &r.raw)?)?;
+        rejected.append(obj)?;
+    }
     let units = PyList::empty(py);
     for u in &n.units {
         let (obj, d) = new_record(py, types, &types.unit)?;
@@ -1093,6 +1107,7 @@ fn notification(py: Python<'_>, n: &events::Notification) -> PyResult<Py<PyAny>>
     d.set_item(intern!(py, "notification_id"), n.notification_id.as_deref())?;
     d.set_item(intern!(py, "events"), events)?;
     d.set_item(intern!(py, "hootsuite_events"), hootsuite_events)?;
+    d.set_item(intern!(py, "rejected"), rejected)?;
     d.set_item(intern!(py, "raw"), pythonize::pythonize(py, &n.raw)?)?;
     d.set_item(intern!(py, "units"), units)?;
     d.set_item(intern!(py, "webhook_id"), n.webhook_id.as_deref())?;
@@ -1103,6 +1118,22 @@ fn notification(py: Python<'_>, n: &events::Notification) -> PyResult<Py<PyAny>>
     )?;
     d.set_item(intern!(py, "extra"), map_dict(py, &n.extra)?)?;
     obj.into_py_any(py)
+}
+
+/// A JSON path as a tuple of keys (str) and indices (int), as `Issue.path` is.
+fn path_tuple<'py>(
+    py: Python<'py>,
+    path: &[hootsuite_events::error::PathSegment],
+) -> PyResult<Bound<'py, PyTuple>> {
+    use hootsuite_events::error::PathSegment;
+    let items = path
+        .iter()
+        .map(|s| match s {
+            PathSegment::Key(k) => k.into_bound_py_any(py),
+            PathSegment::Index(i) => i.into_bound_py_any(py),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    PyTuple::new(py, items)
 }
 
 /// A JSON object as a dict (an empty one without pythonize's walk: the common case).
@@ -1119,6 +1150,7 @@ fn unit_kind(kind: events::UnitKind) -> &'static str {
         events::UnitKind::HootsuiteEvent => "hootsuite_event",
         events::UnitKind::ElementEvent => "element_event",
         events::UnitKind::Notification => "notification",
+        events::UnitKind::Rejected => "rejected",
     }
 }
 

@@ -180,3 +180,36 @@ def test_the_new_notification_fields_and_reprs():
     assert n.to_dict()["units"] == [{"key": "hs:3:4", "kind": "hootsuite_event", "index": 0}]
     claim = he.MemoryStore().claim("k")
     assert claim.token and claim.token not in repr(claim) and repr(claim) == "Claim(status='claimed')"
+
+
+def test_an_event_that_cannot_be_read_is_rejected_once_and_never_handled():
+    raw = [
+        {"seq_no": "1", "type": "com.hootsuite.messages.event.v1", "data": {"message": 5}},
+        {"seq_no": "2", "type": "com.hootsuite.messages.event.v1", "data": {"state": "SENT"}},
+        "not an event",
+    ]
+    n = delivery(raw)  # verified: one bad event does not fail the batch
+    assert [e.seq_no for e in n.hootsuite_events] == ["2"]
+    assert [(r.source, r.position, r.code, r.path) for r in n.rejected] == [
+        ("hootsuite_event", 0, "wrong_type", ("message", "raw", 0, "data", "message")),
+        ("hootsuite_event", 2, "wrong_type", ("message", "raw", 2)),
+    ]
+    assert n.rejected[1].raw == "not an event" and n.rejected[0].raw == raw[0]
+    assert [u.kind for u in n.units] == ["rejected", "hootsuite_event", "rejected"]
+    assert n.rejected[0].key == n.units[0].key and n.units[0].key != "hs:7:1"
+    assert [w.rejected is not None for w in he.works(n)] == [True, False, True]
+
+    store, seen = he.MemoryStore(), []
+    o = he.process(store, n, seen.append)
+    assert (o.status, o.processed, o.skipped) == (200, 1, 0)
+    assert [r.position for r in o.rejected] == [0, 2]
+    assert [w.unit.key for w in seen] == ["hs:7:2"]
+    again = he.process(store, n, seen.append)
+    assert (again.status, again.processed, again.skipped, again.rejected) == (200, 0, 3, [])
+
+    async def run() -> he.Outcome:
+        return await he.process_async(AsyncMemoryStore(), n, lambda w: seen.append(w))
+
+    o = asyncio.run(run())
+    assert (o.status, o.processed, len(o.rejected)) == (200, 1, 2)
+    assert len(seen) == 2

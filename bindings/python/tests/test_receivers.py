@@ -277,3 +277,30 @@ def test_a_delivery_signed_with_the_previous_key_verifies_after_rotation(emu, re
     sample(emu, instance)
     wait_for("a new delivery", lambda: len(calls.processed) == 2)
     assert calls.processed[1][1] == 0
+
+
+def hootsuite_posts(emu: Dict[str, str], instance_id: int, batch: List[Dict[str, Any]]) -> None:
+    """What anyone can do: POST a batch to the instance's public Hootsuite webhook URL; Cloud
+    Elements (the emulator) signs it and delivers it to the receiver."""
+    url = he.hootsuite_webhook_url(emu["base_url"], instance_id)
+    r = urllib.request.Request(url, data=json.dumps(batch).encode(), method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(r, timeout=10) as resp:
+        assert resp.status == 200
+
+
+def test_a_batch_with_an_event_that_cannot_be_read_is_answered_200_and_the_rest_processed(emu, receiver, calls, caplog):
+    config, instance = connect(emu, receiver.url, NEW_KEY)
+    good = {"seq_no": "9001", "type": "com.hootsuite.messages.event.v1", "data": {"state": "SENT", "message": {"id": "m-1"}}}
+    bad = {"seq_no": "9002", "type": "com.hootsuite.messages.event.v1", "data": {"message": 5}}
+    with caplog.at_level("WARNING"):
+        hootsuite_posts(emu, instance, [good, bad])
+        wait_for("the delivery", lambda: len(receiver.seen) >= 1)
+        # A second part of the same batch, or a replay: nothing new.
+        hootsuite_posts(emu, instance, [good, bad])
+        wait_for("the second delivery", lambda: len(receiver.seen) >= 2)
+    assert [s for _, s in receiver.seen] == [200, 200], "a 4xx/5xx would be retried, then the subscription switched off"
+    assert [k for k, _ in calls.processed] == [f"hs:{instance}:9001"]
+    assert len(calls.attempts) == 1, "the handler never sees the bad event"
+    logged = [r.getMessage() for r in caplog.records if "rejected event" in r.getMessage()]
+    assert len(logged) == 1, logged
+    assert f"hs:{instance}:@" in logged[0] and "'raw', 1, 'data', 'message'" in logged[0]

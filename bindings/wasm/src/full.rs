@@ -120,8 +120,18 @@ export interface HootsuiteEvent {
 /** One unit of work: process each `key` once (it is made of signed bytes only). */
 export interface Unit {
   key: string;
-  kind: "hootsuite_event" | "element_event" | "notification";
+  kind: "hootsuite_event" | "element_event" | "notification" | "rejected";
   index: number | null;
+}
+/** An event that could not be read: recorded once as a `rejected` unit, never handled. */
+export interface Rejected {
+  source: "hootsuite_event" | "element_event";
+  position: number;
+  key: string | null;
+  code: string;
+  path: (string | number)[];
+  message: string;
+  raw: unknown;
 }
 export interface Notification {
   shape: "message" | "legacy";
@@ -142,6 +152,7 @@ export interface Notification {
   notificationId: string | null;
   events: ElementEvent[];
   hootsuiteEvents: HootsuiteEvent[];
+  rejected: Rejected[];
   raw: unknown;
   units: Unit[];
   webhookId: string | null;

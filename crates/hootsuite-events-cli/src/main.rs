@@ -22,6 +22,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+use hootsuite_events::error::format_path;
 use hootsuite_events::events::{HootsuiteData, Notification};
 use hootsuite_events::instance::{self, CreateInstance};
 use hootsuite_events::oauth::{self, RedirectUrlParams};
@@ -475,7 +476,45 @@ fn describe(n: &Notification) -> String {
             h.seq_no.as_deref().unwrap_or("?")
         ));
     }
-    parts.join("; ")
+    shown(&parts.join("; ")).into_owned()
+}
+
+/// `text` safe to print on a terminal: control characters (ESC, the C1 range, DEL...) from
+/// signed fields or unsigned headers are written as `\u{..}` escapes, never sent raw.
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// JSON text safe to print on a terminal: serde_json escapes C0 controls but writes DEL and
+/// the C1 range (a terminal's CSI, OSC...) raw; inside JSON strings, `\u00XX` means the same.
+fn json_shown(json: &str) -> std::borrow::Cow<'_, str> {
+    if !json.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    std::borrow::Cow::Owned(
+        json.chars()
+            .map(|c| {
+                if c.is_control() {
+                    format!("\\u{:04x}", u32::from(c))
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 const SIGNATURE_KEY: secrets::SecretSpec = secrets::SecretSpec {
@@ -636,7 +675,8 @@ fn quickstart(json: bool) -> Result<ExitCode, Failure> {
 
     let notification = receiver
         .next(Duration::from_secs(10))
-        .ok_or_else(|| Failure::network("no event arrived within 10 s"))?;
+        .ok_or_else(|| Failure::network("no event arrived within 10 s"))?
+        .notification;
     steps.step(
         10,
         "event",
@@ -810,17 +850,32 @@ fn listen(a: ListenArgs) -> Result<ExitCode, Failure> {
     eprintln!("Listening on {} (Ctrl-C to stop)", receiver.url());
     let mut count = 0;
     while a.max_events.is_none_or(|m| count < m) {
-        let Some(n) = receiver.next(Duration::from_secs(3600)) else {
+        let Some(delivered) = receiver.next(Duration::from_secs(3600)) else {
             continue;
         };
+        let n = &delivered.notification;
         count += 1;
         if a.json {
-            println!("{}", serde_json::to_string(&n).unwrap_or_default());
+            println!(
+                "{}",
+                json_shown(&serde_json::to_string(n).unwrap_or_default())
+            );
         } else {
             println!(
                 "[{}] {}",
-                n.webhook_id.as_deref().unwrap_or("-"),
-                describe(&n)
+                shown(n.webhook_id.as_deref().unwrap_or("-")),
+                describe(n)
+            );
+        }
+        // Events that could not be read: answered 2xx all the same (a refused batch is
+        // retried until Cloud Elements switches the subscription off), reported once here.
+        for r in &delivered.rejected {
+            eprintln!(
+                "rejected event {} at {} [{}]: {}",
+                shown(r.key.as_deref().unwrap_or("-")),
+                shown(&format_path(&r.path)),
+                r.code,
+                shown(&r.message)
             );
         }
     }

@@ -7,7 +7,7 @@ use std::sync::mpsc::{channel, Receiver as Rx};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use hootsuite_events::events::{self, Notification};
+use hootsuite_events::events::{self, Notification, Rejected};
 use hootsuite_events::idempotency::{self, MemoryStore};
 use hootsuite_events::signature::Verifier;
 use hootsuite_events_emulator::serve::{Limits, Request, Response, Server};
@@ -34,8 +34,14 @@ fn server(
 /// not handed over again).
 pub struct Receiver {
     url: String,
-    events: Mutex<Rx<Notification>>,
+    events: Mutex<Rx<Delivered>>,
     server: Server,
+}
+
+/// A notification with new units, and its events that could not be read, recorded now.
+pub struct Delivered {
+    pub notification: Notification,
+    pub rejected: Vec<Rejected>,
 }
 
 impl Receiver {
@@ -75,9 +81,12 @@ impl Receiver {
                         |_| Ok::<(), std::convert::Infallible>(()),
                     );
                     let status = match outcome {
-                        Ok(o) if o.processed > 0 => {
+                        Ok(o) if o.processed > 0 || !o.rejected.is_empty() => {
                             let status = o.status;
-                            let _ = tx.send(n);
+                            let _ = tx.send(Delivered {
+                                notification: n,
+                                rejected: o.rejected,
+                            });
                             status
                         }
                         Ok(o) => o.status,
@@ -86,7 +95,7 @@ impl Receiver {
                     Response::new(status, "text/plain; charset=utf-8", "ok")
                 }
                 Err((status, message)) => {
-                    eprintln!("rejected a delivery: {message}");
+                    eprintln!("rejected a delivery: {}", crate::shown(&message));
                     Response::new(status, "text/plain; charset=utf-8", message)
                 }
             }
@@ -103,7 +112,7 @@ impl Receiver {
     }
 
     /// The next new notification, waiting at most `timeout`.
-    pub fn next(&self, timeout: Duration) -> Option<Notification> {
+    pub fn next(&self, timeout: Duration) -> Option<Delivered> {
         self.events.lock().ok()?.recv_timeout(timeout).ok()
     }
 

@@ -1185,3 +1185,76 @@ fn recover_lists_and_redelivers_what_was_queued() {
         (Some(0), Some(0))
     );
 }
+
+/// `listen` answers 200 to a signed batch holding an event that cannot be read (a refusal would
+/// be retried until Cloud Elements switched the subscription off), prints the readable event,
+/// reports the rejected one once (not again for the next part of the batch), and never writes
+/// the terminal escapes of signed fields or of the unsigned `Elements-Webhook-Id` raw.
+#[test]
+fn listen_rejects_a_bad_event_not_the_batch_and_escapes_terminal_controls() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let listen = bin()
+        .args(["listen", "--port", &port.to_string(), "--max-events", "2"])
+        .env("HOOTSUITE_EVENTS_SIGNATURE_KEY", "listen-key")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn listener");
+    let url = format!("http://127.0.0.1:{port}/events");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the listener never came up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let raw = r#"[{"seq_no": "1", "type": "com.hootsuite.messages.event.v1", "data": {"state": "SENT\u001b]0;pwned\u0007", "message": {"id": "m\u009b31m"}}},
+        {"seq_no": "2", "type": "com.hootsuite.messages.event.v1", "data": {"message": 5}}]"#;
+    let post = |event_id: &str, webhook_id: &str| {
+        let body =
+            format!(r#"{{"message": {{"eventId": "{event_id}", "instanceId": 4, "raw": {raw}}}}}"#);
+        let header = sign(&SignatureKey::new("listen-key"), body.as_bytes());
+        ureq::post(&url)
+            .header("Elements-Webhook-Signature", &header)
+            .header("Elements-Webhook-Id", webhook_id)
+            .send(body.as_bytes())
+            .expect("answered")
+            .status()
+            .as_u16()
+    };
+    assert_eq!(post("part-1", "wh-\u{9b}2J"), 200);
+    // The other part of the same batch: nothing new, the rejection not reported again.
+    assert_eq!(post("part-2", "wh-2"), 200);
+    // A new event ends the listener.
+    let body =
+        br#"{"message":{"eventId":"e-end","instanceId":4,"events":[{"eventType":"CREATED"}]}}"#;
+    let header = sign(&SignatureKey::new("listen-key"), body);
+    let answer = ureq::post(&url)
+        .header("Elements-Webhook-Signature", &header)
+        .send(&body[..])
+        .expect("answered");
+    assert_eq!(answer.status().as_u16(), 200);
+    let out = listen.wait_with_output().expect("listener ends");
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8");
+    let printed = format!("{stdout}{stderr}");
+    assert!(
+        !printed.contains(['\u{1b}', '\u{7}', '\u{9b}']),
+        "a raw terminal control was printed: {printed:?}"
+    );
+    assert!(stdout.contains(r"wh-\u{9b}2J"), "{stdout}");
+    assert!(stdout.contains(r"SENT\u{1b}]0;pwned\u{7}"), "{stdout}");
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    let rejected: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("rejected event"))
+        .collect();
+    assert_eq!(rejected.len(), 1, "{stderr}");
+    assert!(
+        rejected[0].contains("hs:4:@") && rejected[0].contains("message.raw[1].data.message"),
+        "{stderr}"
+    );
+}

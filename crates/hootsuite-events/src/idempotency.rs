@@ -24,7 +24,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
 
-use crate::events::{Notification, Work};
+use crate::events::{Notification, Rejected, Work};
 
 pub mod redis;
 
@@ -107,6 +107,9 @@ pub struct Outcome {
     /// Units processed whose lease had expired and been taken over before they completed:
     /// they may have been processed twice (raise the lease above the processing time).
     pub lost_leases: usize,
+    /// Events that could not be read, recorded now (never handed to the processing function;
+    /// log them). Each is reported once: later deliveries count it in `skipped`.
+    pub rejected: Vec<Rejected>,
 }
 
 impl Outcome {
@@ -146,7 +149,9 @@ pub enum ProcessError<S, E> {
 }
 
 /// Processes each unit of `notification` once: claims it in `store`, calls `f`, completes it
-/// (or releases it when `f` fails, and stops). `now` gives the time in milliseconds.
+/// (or releases it when `f` fails, and stops). `now` gives the time in milliseconds. A
+/// [`crate::events::UnitKind::Rejected`] unit (an event that could not be read) is claimed and
+/// completed without calling `f`, and reported in [`Outcome::rejected`] the first time.
 ///
 /// ```
 /// use hootsuite_events::{events::parse_notification, idempotency::{process, MemoryStore}};
@@ -188,9 +193,15 @@ pub fn process<S: Store, E>(
                 continue;
             }
         };
-        match f(work) {
+        let result = match work.rejected {
+            Some(rejected) => {
+                outcome.rejected.push(rejected.clone());
+                Ok(())
+            }
+            None => f(work).inspect(|()| outcome.processed += 1),
+        };
+        match result {
             Ok(()) => {
-                outcome.processed += 1;
                 if !store
                     .complete(key, &token, now())
                     .map_err(ProcessError::Store)?
@@ -442,6 +453,49 @@ mod tests {
         );
         assert_eq!(s.claim("a", 100, 6), Claim::Done);
         assert_eq!(s.len(), 1, "the capacity holds");
+    }
+
+    #[test]
+    fn a_rejected_event_is_recorded_once_and_never_handled() {
+        let store = MemoryStore::new();
+        let n = parse_notification(
+            br#"{"message": {"instanceId": 2, "raw": [
+                {"seq_no": "1", "type": "com.hootsuite.messages.event.v1", "data": {"message": 5}},
+                {"seq_no": "2", "type": "t"}]}}"#,
+        )
+        .expect("parses");
+        let mut handled = Vec::new();
+        let Ok(first) = process(
+            &store,
+            &n,
+            || 0,
+            1_000,
+            |w| {
+                handled.push(w.unit.key.clone());
+                Ok::<(), ()>(())
+            },
+        ) else {
+            panic!("expected an outcome")
+        };
+        assert_eq!(
+            (first.status, first.processed, first.rejected.len()),
+            (200, 1, 1)
+        );
+        assert_eq!(first.rejected[0].position, 0);
+        assert_eq!(handled, ["hs:2:2"]);
+        // Another part of the batch, or a replay: nothing again.
+        let Ok(again) = process(&store, &n, || 1, 1_000, |_| Err(())) else {
+            panic!("expected an outcome")
+        };
+        assert_eq!(
+            (
+                again.status,
+                again.processed,
+                again.skipped,
+                again.rejected.len()
+            ),
+            (200, 0, 2, 0)
+        );
     }
 
     #[test]

@@ -13,14 +13,14 @@ from .types import Outcome, Work
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only; `typing` is not imported at run time
-    from typing import Any, Awaitable, Callable, Iterator, TypeVar, Union
+    from typing import Any, Awaitable, Callable, Iterator, List, TypeVar, Union
 
     from typing_extensions import TypeIs
 
     T = TypeVar("T")
 
     from .stores import AsyncStore, Store
-    from .types import Claim, Notification
+    from .types import Claim, Notification, Rejected
 
 __all__ = ["process", "process_async", "works"]
 
@@ -31,6 +31,7 @@ def works(notification: Notification) -> Iterator[Work]:
     """The units of ``notification`` with the event each refers to, in order."""
     hootsuite_events = notification.hootsuite_events
     events = notification.events
+    rejected = notification.rejected
     for unit in notification.units:
         w = _new(Work)
         kind, index = unit.kind, unit.index
@@ -38,12 +39,13 @@ def works(notification: Notification) -> Iterator[Work]:
             unit=unit,
             hootsuite_event=hootsuite_events[index] if kind == "hootsuite_event" and index is not None else None,
             element_event=events[index] if kind == "element_event" and index is not None else None,
+            rejected=rejected[index] if kind == "rejected" and index is not None else None,
             notification=notification,
         )
         yield w
 
 
-def _outcome(processed: int, skipped: int, in_progress: int, lost_leases: int) -> Outcome:
+def _outcome(processed: int, skipped: int, in_progress: int, lost_leases: int, rejected: List[Rejected]) -> Outcome:
     o = _new(Outcome)
     o.__dict__.update(
         status=outcome_status(in_progress, 0),
@@ -52,6 +54,7 @@ def _outcome(processed: int, skipped: int, in_progress: int, lost_leases: int) -
         in_progress=in_progress,
         failed=0,
         lost_leases=lost_leases,
+        rejected=rejected,
     )
     return o
 
@@ -86,8 +89,10 @@ def process(store: Store, notification: Notification, handler: Callable[[Work], 
     the unit in ``store``, calls the handler, completes the claim. When the handler raises, the
     claim is released (Cloud Elements' retry processes the unit) and the exception propagates:
     let your framework answer 500. Answer ``outcome.status`` otherwise (200, or 409 when another
-    process holds a unit)."""
+    process holds a unit). An event that could not be read (a ``rejected`` unit) is recorded
+    once without calling the handler and listed in ``outcome.rejected``."""
     processed = skipped = in_progress = lost_leases = 0
+    rejected: List[Rejected] = []
     for work in works(notification):
         key = work.unit.key
         claim = store.claim(key, lease_ms)
@@ -99,17 +104,20 @@ def process(store: Store, notification: Notification, handler: Callable[[Work], 
             else:
                 in_progress += 1
             continue
-        try:
-            _refuse_awaitable(handler(work), "the handler")
-        except BaseException:
-            store.release(key, token)
-            raise
-        processed += 1
+        if work.rejected is not None:
+            rejected.append(work.rejected)
+        else:
+            try:
+                _refuse_awaitable(handler(work), "the handler")
+            except BaseException:
+                store.release(key, token)
+                raise
+            processed += 1
         completed = store.complete(key, token)
         _refuse_awaitable(completed, "store.complete")
         if not completed:
             lost_leases += 1
-    return _outcome(processed, skipped, in_progress, lost_leases)
+    return _outcome(processed, skipped, in_progress, lost_leases, rejected)
 
 
 async def process_async(
@@ -123,6 +131,7 @@ async def process_async(
     they are awaitables (a ``MemoryStore`` and a plain function work too). A cancellation
     releases the claim like any exception."""
     processed = skipped = in_progress = lost_leases = 0
+    rejected: List[Rejected] = []
     for work in works(notification):
         key = work.unit.key
         claimed = store.claim(key, lease_ms)
@@ -134,18 +143,21 @@ async def process_async(
             else:
                 in_progress += 1
             continue
-        try:
-            result = handler(work)
-            if _is_awaitable(result):
-                await result
-        except BaseException:
-            released = store.release(key, token)
-            if _is_awaitable(released):
-                await released
-            raise
-        processed += 1
+        if work.rejected is not None:
+            rejected.append(work.rejected)
+        else:
+            try:
+                result = handler(work)
+                if _is_awaitable(result):
+                    await result
+            except BaseException:
+                released = store.release(key, token)
+                if _is_awaitable(released):
+                    await released
+                raise
+            processed += 1
         completing = store.complete(key, token)
         completed = await completing if _is_awaitable(completing) else completing
         if not completed:
             lost_leases += 1
-    return _outcome(processed, skipped, in_progress, lost_leases)
+    return _outcome(processed, skipped, in_progress, lost_leases, rejected)

@@ -27,6 +27,7 @@ __all__ = [
     "ConfigurationEntry",
     "ElementEvent",
     "HootsuiteEvent",
+    "Rejected",
     "Notification",
     "Unit",
     "Work",
@@ -238,12 +239,32 @@ class HootsuiteEvent(_Record):
     extra: Dict[str, Any]
 
 
+class Rejected(_Record):
+    """An event of a notification that could not be read: ``source`` is the list it was in
+    (``hootsuite_event`` for ``raw``, ``element_event`` for ``events``), ``position`` its place
+    there, ``key`` its unit's key (None for a Cloud Elements event when the units are the
+    Hootsuite events), ``code``, ``path`` and ``message`` what is wrong, ``raw`` its JSON.
+    A signed batch is not refused for one such event: ``process`` records it once without
+    calling the handler and lists it in ``Outcome.rejected``."""
+
+    _fields = ('source', 'position', 'key', 'code', 'path', 'message', 'raw',)
+
+    source: str
+    position: int
+    key: Optional[str]
+    code: str
+    path: Tuple[Any, ...]
+    message: str
+    raw: Any
+
+
 class Unit(_Record):
     """One unit of work of a notification: process each ``key`` once. The key is made only of
     signed bytes (``hs:<instance>:<seq_no>`` for a Hootsuite event, ``ce:...`` for a Cloud
     Elements event, ``nb:...`` for a notification naming none). ``kind`` is
-    ``hootsuite_event``, ``element_event`` or ``notification``; ``index`` is the event's
-    position in ``hootsuite_events`` or ``events`` (None for ``notification``)."""
+    ``hootsuite_event``, ``element_event``, ``notification`` or ``rejected`` (an event that
+    could not be read); ``index`` is the event's position in ``hootsuite_events``, ``events``
+    or ``rejected`` (None for ``notification``)."""
 
     _fields = ('key', 'kind', 'index',)
 
@@ -259,7 +280,7 @@ class Notification(_Record):
     information only: the signature does not cover it. ``key_index`` says which verifier key
     matched (0: the current one)."""
 
-    _fields = ('shape', 'id', 'topic', 'action', 'severity', 'created_date', 'user', 'event_id', 'instance_id', 'instance_name', 'instance_tags', 'element_key', 'account_id', 'company_id', 'user_id', 'notification_id', 'events', 'hootsuite_events', 'raw', 'units', 'webhook_id', 'key_index', 'message_extra', 'extra',)
+    _fields = ('shape', 'id', 'topic', 'action', 'severity', 'created_date', 'user', 'event_id', 'instance_id', 'instance_name', 'instance_tags', 'element_key', 'account_id', 'company_id', 'user_id', 'notification_id', 'events', 'hootsuite_events', 'rejected', 'raw', 'units', 'webhook_id', 'key_index', 'message_extra', 'extra',)
 
     shape: str
     id: Optional[str]
@@ -279,6 +300,7 @@ class Notification(_Record):
     notification_id: Optional[str]
     events: List[ElementEvent]
     hootsuite_events: List[HootsuiteEvent]
+    rejected: List[Rejected]
     raw: Any
     units: List[Unit]
     webhook_id: Optional[str]
@@ -290,13 +312,15 @@ class Notification(_Record):
 class Work(_Record):
     """What a ``process`` handler gets: the ``unit``, its event (``hootsuite_event`` or
     ``element_event``, the other None; both None for a ``notification`` unit) and the whole
-    ``notification`` (its ``instance_id``, ``account_id``, ... route the event)."""
+    ``notification`` (its ``instance_id``, ``account_id``, ... route the event). ``rejected``
+    is set for a ``rejected`` unit, which ``process`` never hands to the handler."""
 
-    _fields = ('unit', 'hootsuite_event', 'element_event', 'notification',)
+    _fields = ('unit', 'hootsuite_event', 'element_event', 'rejected', 'notification',)
 
     unit: Unit
     hootsuite_event: Optional[HootsuiteEvent]
     element_event: Optional[ElementEvent]
+    rejected: Optional[Rejected]
     notification: Notification
 
 
@@ -316,9 +340,11 @@ class Outcome(_Record):
     """What ``process`` did with one notification; answer Cloud Elements ``status``.
 
     ``failed`` is the core's field and is 0 here: when a handler raises, ``process`` releases
-    the claim and lets the exception through (answer 500) instead of returning."""
+    the claim and lets the exception through (answer 500) instead of returning. ``rejected``
+    lists the events that could not be read and were recorded by this call (log them; a
+    later delivery of the same batch counts them in ``skipped``)."""
 
-    _fields = ('status', 'processed', 'skipped', 'in_progress', 'failed', 'lost_leases',)
+    _fields = ('status', 'processed', 'skipped', 'in_progress', 'failed', 'lost_leases', 'rejected',)
 
     status: int
     processed: int
@@ -326,6 +352,7 @@ class Outcome(_Record):
     in_progress: int
     failed: int
     lost_leases: int
+    rejected: List[Rejected]
 
 
 def _make(cls: Any, data: Dict[str, Any]) -> Any:

@@ -19,8 +19,8 @@ mod typed;
 mod units;
 
 pub use notification::{
-    ElementEvent, EventType, HootsuiteData, HootsuiteEvent, Notification, Shape, Unit, UnitKind,
-    Work, SIGNATURE_HEADER, WEBHOOK_ID_HEADER,
+    ElementEvent, EventType, HootsuiteData, HootsuiteEvent, Notification, Rejected, Shape, Unit,
+    UnitKind, Work, SIGNATURE_HEADER, WEBHOOK_ID_HEADER,
 };
 
 /// Parses a notification body with the default limits (1 MiB).
@@ -59,7 +59,7 @@ pub fn parse_notification_with(body: &[u8], limits: &Limits) -> Result<Notificat
 pub fn reference_parse_with(body: &[u8], limits: &Limits) -> Result<Notification, Error> {
     let (doc, value) = Doc::parse(body, limits)?;
     let mut n = reader::notification_from(&doc, &value)?;
-    n.units = units::derive(&n, body);
+    units::derive(&mut n, body);
     Ok(n)
 }
 
@@ -96,6 +96,87 @@ mod tests {
                 serde_json::Value::from(shape.as_str())
             );
         }
+    }
+
+    #[test]
+    fn an_event_that_cannot_be_read_is_rejected_not_the_batch() {
+        let body = br#"{"message": {"instanceId": 8, "eventId": "e",
+            "events": [{"eventType": "CREATED"}, {"eventType": 5}],
+            "raw": [{"seq_no": "1", "type": "com.hootsuite.messages.event.v1", "data": {"message": 5}},
+                    {"seq_no": "2", "type": "com.hootsuite.ping.event.v1"},
+                    7]}}"#;
+        let n = parse_notification(body).expect("one bad event does not fail the batch");
+        assert_eq!(n.hootsuite_events.len(), 1);
+        assert_eq!(n.events.len(), 1);
+        let seen: Vec<_> = n
+            .rejected
+            .iter()
+            .map(|r| {
+                (
+                    r.source,
+                    r.position,
+                    r.code,
+                    crate::error::format_path(&r.path),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    UnitKind::ElementEvent,
+                    1,
+                    "wrong_type",
+                    "message.events[1].eventType".to_string()
+                ),
+                (
+                    UnitKind::HootsuiteEvent,
+                    0,
+                    "wrong_type",
+                    "message.raw[0].data.message".to_string()
+                ),
+                (
+                    UnitKind::HootsuiteEvent,
+                    2,
+                    "wrong_type",
+                    "message.raw[2]".to_string()
+                ),
+            ]
+        );
+        assert_eq!(n.rejected[2].raw, serde_json::json!(7));
+        // The units are the Hootsuite events: the element event's rejection has no unit.
+        assert_eq!(n.rejected[0].key, None);
+        let units: Vec<_> = n.units.iter().map(|u| (u.kind, u.index)).collect();
+        assert_eq!(
+            units,
+            [
+                (UnitKind::Rejected, Some(1)),
+                (UnitKind::HootsuiteEvent, Some(0)),
+                (UnitKind::Rejected, Some(2)),
+            ]
+        );
+        assert_eq!(n.units[1].key, "hs:8:2");
+        // Keyed by the event's JSON and position, never by a seq_no it claims: a bad event
+        // cannot shadow the good one carrying the same seq_no.
+        assert!(n.units[0].key.starts_with("hs:8:@") && n.units[0].key.ends_with(":0"));
+        assert_eq!(n.rejected[1].key.as_ref(), Some(&n.units[0].key));
+        let work: Vec<_> = n.work().map(|w| w.rejected.map(|r| r.position)).collect();
+        assert_eq!(work, [Some(0), None, Some(2)]);
+
+        // Without Hootsuite events the units are Cloud Elements' events, rejected ones too.
+        let n = parse_notification(
+            br#"{"message": {"eventId": "e", "events": [{"eventType": 5}, {"eventType": "CREATED"}]}}"#,
+        )
+        .expect("parses");
+        let keys: Vec<_> = n.units.iter().map(|u| (u.key.as_str(), u.kind)).collect();
+        assert_eq!(
+            keys,
+            [
+                ("ce:-:e:0", UnitKind::Rejected),
+                ("ce:-:e:1", UnitKind::ElementEvent)
+            ]
+        );
+        assert_eq!(n.units[1].index, Some(0));
     }
 
     #[test]
@@ -162,14 +243,11 @@ mod tests {
 
     #[test]
     fn errors_have_paths() {
-        let e = parse_notification(br#"{"message": {"events": [{"eventType": 5}]}}"#).unwrap_err();
+        let e = parse_notification(br#"{"message": {"events": {"eventType": 5}}}"#).unwrap_err();
         let Error::Parse(p) = e else {
             panic!("expected a parse error")
         };
-        assert_eq!(
-            crate::error::format_path(&p.path),
-            "message.events[0].eventType"
-        );
+        assert_eq!(crate::error::format_path(&p.path), "message.events");
         let e = parse_notification(b"{\"message\": ").unwrap_err();
         let Error::Parse(p) = e else {
             panic!("expected a parse error")

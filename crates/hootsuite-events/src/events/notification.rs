@@ -4,6 +4,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::path::PathSegment;
+
 /// The header that carries the signature.
 pub const SIGNATURE_HEADER: &str = "Elements-Webhook-Signature";
 /// The header that names one delivery attempt's notification. Informational only: the
@@ -135,8 +137,14 @@ pub struct Notification {
     pub notification_id: Option<String>,
     /// The normalized events (at most 20 per notification).
     pub events: Vec<ElementEvent>,
-    /// Hootsuite's own events, decoded from `raw`.
+    /// Hootsuite's own events, decoded from `raw` (those that could not be read are in
+    /// [`Notification::rejected`]).
     pub hootsuite_events: Vec<HootsuiteEvent>,
+    /// The events of `raw` and of `events` that could not be read. A signed batch is not
+    /// refused for one bad event (anyone can post to the Hootsuite webhook URL, and a refused
+    /// delivery is retried until Cloud Elements deactivates the subscription): the others are
+    /// processed, and each of these is a [`UnitKind::Rejected`] unit, recorded once.
+    pub rejected: Vec<Rejected>,
     /// `raw` as received.
     pub raw: Option<Value>,
     /// The units of work this notification names, each with an idempotency key made only
@@ -156,16 +164,15 @@ pub struct Notification {
 impl Notification {
     /// The units of work of [`Notification::units`] with the event each one refers to.
     pub fn work(&self) -> impl Iterator<Item = Work<'_>> {
-        self.units.iter().map(move |unit| Work {
-            unit,
-            hootsuite_event: match unit.kind {
-                UnitKind::HootsuiteEvent => unit.index.and_then(|i| self.hootsuite_events.get(i)),
-                _ => None,
-            },
-            element_event: match unit.kind {
-                UnitKind::ElementEvent => unit.index.and_then(|i| self.events.get(i)),
-                _ => None,
-            },
+        self.units.iter().map(move |unit| {
+            let at = |kind: UnitKind| unit.index.filter(|_| unit.kind == kind);
+            Work {
+                unit,
+                hootsuite_event: at(UnitKind::HootsuiteEvent)
+                    .and_then(|i| self.hootsuite_events.get(i)),
+                element_event: at(UnitKind::ElementEvent).and_then(|i| self.events.get(i)),
+                rejected: at(UnitKind::Rejected).and_then(|i| self.rejected.get(i)),
+            }
         })
     }
 }
@@ -179,6 +186,29 @@ pub struct Work<'n> {
     pub hootsuite_event: Option<&'n HootsuiteEvent>,
     /// The Cloud Elements event, for a [`UnitKind::ElementEvent`].
     pub element_event: Option<&'n ElementEvent>,
+    /// The event that could not be read, for a [`UnitKind::Rejected`].
+    pub rejected: Option<&'n Rejected>,
+}
+
+/// An event of a notification that could not be read: where it was, why, and its JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejected {
+    /// The list it was in: [`UnitKind::HootsuiteEvent`] (`raw`) or
+    /// [`UnitKind::ElementEvent`] (`events`).
+    pub source: UnitKind,
+    /// Its position in that list, as received.
+    pub position: usize,
+    /// The key of its [`UnitKind::Rejected`] unit; `None` for a Cloud Elements event when the
+    /// units are the Hootsuite events.
+    pub key: Option<String>,
+    /// What is wrong, as a stable code (`wrong_type`, `missing_field`, ...).
+    pub code: &'static str,
+    /// Where in the body.
+    pub path: Vec<PathSegment>,
+    /// What is wrong and what was expected.
+    pub message: String,
+    /// The event's JSON as received.
+    pub raw: Value,
 }
 
 /// One event of Hootsuite's webhook payload.
@@ -254,6 +284,9 @@ pub enum UnitKind {
     ElementEvent,
     /// The notification as a whole (it names no event).
     Notification,
+    /// An event that could not be read ([`Notification::rejected`]): recorded once, never
+    /// handed to the handler.
+    Rejected,
 }
 
 /// One unit of work of a notification: process each [`Unit::key`] once.
@@ -263,8 +296,9 @@ pub struct Unit {
     pub key: String,
     /// What the unit refers to.
     pub kind: UnitKind,
-    /// The index of the event in [`Notification::hootsuite_events`] or
-    /// [`Notification::events`]; `None` for [`UnitKind::Notification`].
+    /// The index of the event in [`Notification::hootsuite_events`],
+    /// [`Notification::events`] or [`Notification::rejected`]; `None` for
+    /// [`UnitKind::Notification`].
     pub index: Option<usize>,
 }
 
@@ -308,6 +342,7 @@ pub(crate) fn empty(shape: Shape) -> Notification {
         notification_id: None,
         events: Vec::new(),
         hootsuite_events: Vec::new(),
+        rejected: Vec::new(),
         raw: None,
         units: Vec::new(),
         webhook_id: None,

@@ -60,13 +60,12 @@ pub(super) fn notification_from(doc: &Doc<'_>, value: &Value) -> Result<Notifica
     n.company_id = doc.opt_id(fields, fpath, "companyId")?;
     n.user_id = doc.opt_id(fields, fpath, "userId")?;
     n.notification_id = doc.opt_id(fields, fpath, "notificationId")?;
-    n.events = match events_in {
-        None | Some((Value::Null, _)) => Vec::new(),
-        Some((v, parent)) => events_from(doc, v, parent.key("events"))?,
-    };
+    if let Some((v, parent)) = events_in.filter(|(v, _)| !v.is_null()) {
+        n.events = events_from(doc, v, parent.key("events"), &mut n.rejected)?;
+    }
     n.raw = fields.get("raw").filter(|v| !v.is_null()).cloned();
     if let Some(v) = &n.raw {
-        n.hootsuite_events = hootsuite_from(doc, v, fpath.key("raw"))?;
+        n.hootsuite_events = hootsuite_from(doc, v, fpath.key("raw"), &mut n.rejected);
     }
     let is_root_field = |k: &str| match n.shape {
         Shape::Message => k == "message" || ENVELOPE_KEYS.contains(&k),
@@ -107,69 +106,100 @@ fn strings_from(doc: &Doc<'_>, value: &Value, path: Path<'_>) -> Result<Vec<Stri
         .collect()
 }
 
+/// The event at `position` of `source`'s list that could not be read (its unit key comes
+/// later, from [`super::units`]).
+fn rejected(source: UnitKind, position: usize, error: ParseError, item: &Value) -> Rejected {
+    Rejected {
+        source,
+        position,
+        key: None,
+        code: error.kind.code(),
+        path: error.path,
+        message: error.message,
+        raw: item.clone(),
+    }
+}
+
+/// Cloud Elements' events; one that cannot be read goes to `rejected`, since a signed batch
+/// must not be refused for one event.
 fn events_from(
     doc: &Doc<'_>,
     value: &Value,
     path: Path<'_>,
+    rejects: &mut Vec<Rejected>,
 ) -> Result<Vec<ElementEvent>, ParseError> {
     let Value::Array(items) = value else {
         return Err(doc.wrong_type(path, "an array of events", value));
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let p = path.index(i);
-        let e = doc.object(item, p)?;
-        let event_type = match e.get("eventType") {
-            Some(Value::String(s)) => EventType::from_text(s),
-            None | Some(Value::Null) => EventType::Unknown,
-            Some(other) => return Err(doc.wrong_type(p.key("eventType"), "a string", other)),
-        };
-        out.push(ElementEvent {
-            object_type: doc.opt_str(e, p, "objectType")?.map(str::to_string),
-            object_id: doc.opt_id(e, p, "objectId")?,
-            event_type,
-            element_key: doc.opt_str(e, p, "elementKey")?.map(str::to_string),
-            date: doc.opt_id(e, p, "date")?,
-            hub_key: doc.opt_str(e, p, "hubKey")?.map(str::to_string),
-            extra: e
-                .iter()
-                .filter(|(k, _)| !EVENT_KEYS.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        });
+        match element_event(doc, item, path.index(i)) {
+            Ok(e) => out.push(e),
+            Err(e) => rejects.push(rejected(UnitKind::ElementEvent, i, e, item)),
+        }
     }
     Ok(out)
 }
 
-/// Decodes Hootsuite's array. Anything that is not an array (another provider's shape) gives
-/// no Hootsuite events and stays available as `raw`.
+fn element_event(doc: &Doc<'_>, item: &Value, p: Path<'_>) -> Result<ElementEvent, ParseError> {
+    let e = doc.object(item, p)?;
+    let event_type = match e.get("eventType") {
+        Some(Value::String(s)) => EventType::from_text(s),
+        None | Some(Value::Null) => EventType::Unknown,
+        Some(other) => return Err(doc.wrong_type(p.key("eventType"), "a string", other)),
+    };
+    Ok(ElementEvent {
+        object_type: doc.opt_str(e, p, "objectType")?.map(str::to_string),
+        object_id: doc.opt_id(e, p, "objectId")?,
+        event_type,
+        element_key: doc.opt_str(e, p, "elementKey")?.map(str::to_string),
+        date: doc.opt_id(e, p, "date")?,
+        hub_key: doc.opt_str(e, p, "hubKey")?.map(str::to_string),
+        extra: e
+            .iter()
+            .filter(|(k, _)| !EVENT_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    })
+}
+
+/// Decodes Hootsuite's array; an event that cannot be read goes to `rejects`. Anything that
+/// is not an array (another provider's shape) gives no Hootsuite events and stays available
+/// as `raw`.
 pub(super) fn hootsuite_from(
     doc: &Doc<'_>,
     value: &Value,
     path: Path<'_>,
-) -> Result<Vec<HootsuiteEvent>, ParseError> {
+    rejects: &mut Vec<Rejected>,
+) -> Vec<HootsuiteEvent> {
     let Value::Array(items) = value else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let p = path.index(i);
-        let e = doc.object(item, p)?;
-        let event_type = doc.req_str(e, p, "type")?.to_string();
-        let data_value = e.get("data").unwrap_or(&Value::Null);
-        let data = data_from(doc, &event_type, data_value, p.key("data"))?;
-        out.push(HootsuiteEvent {
-            seq_no: doc.opt_id(e, p, "seq_no")?,
-            event_type,
-            data,
-            extra: e
-                .iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "seq_no" | "type" | "data"))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        });
+        match hootsuite_event(doc, item, path.index(i)) {
+            Ok(e) => out.push(e),
+            Err(e) => rejects.push(rejected(UnitKind::HootsuiteEvent, i, e, item)),
+        }
     }
-    Ok(out)
+    out
+}
+
+fn hootsuite_event(doc: &Doc<'_>, item: &Value, p: Path<'_>) -> Result<HootsuiteEvent, ParseError> {
+    let e = doc.object(item, p)?;
+    let event_type = doc.req_str(e, p, "type")?.to_string();
+    let data_value = e.get("data").unwrap_or(&Value::Null);
+    let data = data_from(doc, &event_type, data_value, p.key("data"))?;
+    Ok(HootsuiteEvent {
+        seq_no: doc.opt_id(e, p, "seq_no")?,
+        event_type,
+        data,
+        extra: e
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "seq_no" | "type" | "data"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    })
 }
 
 fn data_from(

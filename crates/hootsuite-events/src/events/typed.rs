@@ -438,9 +438,15 @@ impl Root {
                 Shape::Message => Path::ROOT.key("message"),
                 Shape::Legacy => Path::ROOT,
             };
-            n.hootsuite_events = hootsuite_from(&Doc::new(body), v, raw_path.key("raw")).ok()?;
+            let mut rejected = Vec::new();
+            n.hootsuite_events =
+                hootsuite_from(&Doc::new(body), v, raw_path.key("raw"), &mut rejected);
+            // Rejections are the reference path's to report.
+            if !rejected.is_empty() {
+                return None;
+            }
         }
-        n.units = super::units::derive(&n, body);
+        super::units::derive(&mut n, body);
         Some(n)
     }
 }

@@ -23,57 +23,112 @@ use sha2::{Digest, Sha256};
 
 use super::notification::{Notification, Unit, UnitKind};
 
-/// The units of `n`, parsed from `body`.
-pub(crate) fn derive(n: &Notification, body: &[u8]) -> Vec<Unit> {
+/// Sets the units of `n`, parsed from `body`, and the keys of its rejected events.
+pub(crate) fn derive(n: &mut Notification, body: &[u8]) {
     let instance = n
         .instance_id
         .map_or_else(|| "-".to_string(), |i| i.to_string());
-    if !n.hootsuite_events.is_empty() {
+    let mut units: Vec<Unit> = Vec::new();
+    if let Some(count) = list_len(n, UnitKind::HootsuiteEvent) {
         let raw_items = match &n.raw {
             Some(serde_json::Value::Array(items)) => items.as_slice(),
             _ => &[],
         };
-        return n
-            .hootsuite_events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let id = match &e.seq_no {
-                    Some(seq) => component(seq),
-                    None => {
-                        let json = raw_items
-                            .get(i)
-                            .and_then(|v| serde_json::to_vec(v).ok())
-                            .unwrap_or_default();
-                        // The position keeps two identical events of one batch apart; every
-                        // part of a split batch carries the whole batch, so it is stable.
-                        format!("@{}:{i}", digest(&json))
+        let mut valid = 0;
+        for position in 0..count {
+            // An event without seq_no, or one that could not be read, is keyed by its JSON;
+            // the position keeps two identical events of one batch apart, and every part of a
+            // split batch carries the whole batch, so it is stable.
+            let by_json = || {
+                let json = raw_items
+                    .get(position)
+                    .and_then(|v| serde_json::to_vec(v).ok())
+                    .unwrap_or_default();
+                format!("hs:{instance}:@{}:{position}", digest(&json))
+            };
+            let unit = match find(n, UnitKind::HootsuiteEvent, position) {
+                Some(r) => rejected_unit(r, by_json()),
+                None => {
+                    let key = match n
+                        .hootsuite_events
+                        .get(valid)
+                        .and_then(|e| e.seq_no.as_ref())
+                    {
+                        Some(seq) => format!("hs:{instance}:{}", component(seq)),
+                        None => by_json(),
+                    };
+                    valid += 1;
+                    Unit {
+                        key,
+                        kind: UnitKind::HootsuiteEvent,
+                        index: Some(valid - 1),
                     }
-                };
-                Unit {
-                    key: format!("hs:{instance}:{id}"),
-                    kind: UnitKind::HootsuiteEvent,
-                    index: Some(i),
                 }
-            })
-            .collect();
+            };
+            units.push(unit);
+        }
+    } else if let Some(count) = list_len(n, UnitKind::ElementEvent) {
+        let notification = n
+            .event_id
+            .as_deref()
+            .map_or_else(|| format!("@{}", digest(body)), component);
+        let mut valid = 0;
+        for position in 0..count {
+            let key = format!("ce:{instance}:{notification}:{position}");
+            let unit = match find(n, UnitKind::ElementEvent, position) {
+                Some(r) => rejected_unit(r, key),
+                None => {
+                    valid += 1;
+                    Unit {
+                        key,
+                        kind: UnitKind::ElementEvent,
+                        index: Some(valid - 1),
+                    }
+                }
+            };
+            units.push(unit);
+        }
+    } else {
+        units.push(Unit {
+            key: format!("nb:{instance}:@{}", digest(body)),
+            kind: UnitKind::Notification,
+            index: None,
+        });
     }
-    let body_digest = || format!("@{}", digest(body));
-    if !n.events.is_empty() {
-        let notification = n.event_id.as_deref().map_or_else(body_digest, component);
-        return (0..n.events.len())
-            .map(|i| Unit {
-                key: format!("ce:{instance}:{notification}:{i}"),
-                kind: UnitKind::ElementEvent,
-                index: Some(i),
-            })
-            .collect();
+    for unit in &units {
+        if let (UnitKind::Rejected, Some(r)) = (unit.kind, unit.index) {
+            if let Some(r) = n.rejected.get_mut(r) {
+                r.key = Some(unit.key.clone());
+            }
+        }
     }
-    vec![Unit {
-        key: format!("nb:{instance}:{}", body_digest()),
-        kind: UnitKind::Notification,
-        index: None,
-    }]
+    n.units = units;
+}
+
+/// How many events `source`'s list had as received (read and rejected), when it had any.
+fn list_len(n: &Notification, source: UnitKind) -> Option<usize> {
+    let read = match source {
+        UnitKind::HootsuiteEvent => n.hootsuite_events.len(),
+        _ => n.events.len(),
+    };
+    let count = read + n.rejected.iter().filter(|r| r.source == source).count();
+    (count > 0).then_some(count)
+}
+
+/// The index in [`Notification::rejected`] of the event at `position` of `source`'s list.
+fn find(n: &Notification, source: UnitKind, position: usize) -> Option<usize> {
+    n.rejected
+        .iter()
+        .position(|r| r.source == source && r.position == position)
+}
+
+/// The unit of the rejected event `index`, keyed `key`.
+fn rejected_unit(index: usize, key: String) -> Unit {
+    Unit {
+        key,
+        kind: UnitKind::Rejected,
+        index: Some(index),
+    }
 }
 
 /// A text as a key component: itself when short and plain, else `~<digest>`.
@@ -160,7 +215,11 @@ mod tests {
         assert_eq!(big("18446744073709551616"), ["hs:1:18446744073709551616"]);
         assert_eq!(big("18446744073709551617"), ["hs:1:18446744073709551617"]);
         assert_eq!(big("1.5e3"), ["hs:1:1.5e3"]);
-        let ce = |n: &str| keys(&format!(r#"{{"message": {{"eventId": {n}, "events": [{{}}]}}}}"#));
+        let ce = |n: &str| {
+            keys(&format!(
+                r#"{{"message": {{"eventId": {n}, "events": [{{}}]}}}}"#
+            ))
+        };
         assert_eq!(ce("18446744073709551616"), ["ce:-:18446744073709551616:0"]);
         assert_eq!(ce("18446744073709551617"), ["ce:-:18446744073709551617:0"]);
         let n = parse_notification(
