@@ -874,17 +874,20 @@ impl NativeMemoryStore {
             inner: CoreMemoryStore::with_limits(
                 js::capacity(capacity).or_type_error()?,
                 js::retention_ms(retention_ms).or_type_error()?,
-            ),
+            )
+            .or_throw()?,
         })
     }
 
     /// Claims `key` for `leaseMs` from `nowMs`.
     #[napi(catch_unwind, ts_return_type = "import('./index').Claim")]
     pub fn claim(&self, key: String, lease_ms: f64, now_ms: f64) -> napi::Result<Value> {
+        let lease = millis("leaseMs", lease_ms)?;
         camel_value(
             &self
                 .inner
-                .claim(&key, millis("leaseMs", lease_ms)?, millis("nowMs", now_ms)?),
+                .claim(&key, lease, millis("nowMs", now_ms)?)
+                .or_throw()?,
         )
     }
 

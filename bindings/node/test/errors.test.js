@@ -122,6 +122,12 @@ test('MemoryStore: claim, complete, release, leases, bounds, argument errors', (
   assert.throws(() => d.claim('k', { leaseMs: 1.5 }), (e) => e instanceof TypeError && /leaseMs/.test(e.message))
   assert.throws(() => new he.MemoryStore({ capacity: 0 }), (e) => e instanceof TypeError && /capacity/.test(e.message))
   assert.throws(() => new he.MemoryStore({ retentionMs: NaN }), (e) => e instanceof TypeError && /retentionMs/.test(e.message))
+  // The stores' one range rule (the Redis store's too): a zero retention would process a
+  // replay again, a zero lease would let every concurrent delivery claim the same unit.
+  assert.throws(() => new he.MemoryStore({ retentionMs: 0 }), (e) => e instanceof he.InvalidArgumentError && e.field === 'retention_ms')
+  const zero = new he.MemoryStore()
+  assert.throws(() => zero.claim('k', { leaseMs: 0 }), (e) => e instanceof he.InvalidArgumentError && e.field === 'lease_ms')
+  assert.equal(zero.size, 0, 'nothing was claimed')
   // The native class underneath takes the times explicitly; its errors are converted too.
   const native = new he.NativeMemoryStore(1, 10)
   assert.equal(native.claim('x', 5, 0).status, 'claimed')

@@ -1226,19 +1226,18 @@ impl MemoryStore {
     // The text signatures show the core's defaults (checked equal by a test).
     #[new]
     #[pyo3(signature = (capacity = idempotency::DEFAULT_CAPACITY, retention_ms = None), text_signature = "(capacity=100000, retention_ms=604800000)")]
-    fn new(capacity: usize, retention_ms: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        if capacity == 0 {
-            return Err(pyo3::exceptions::PyValueError::new_err(
-                "capacity: expected at least 1 key, got 0",
-            ));
-        }
+    fn new(
+        py: Python<'_>,
+        capacity: usize,
+        retention_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let retention = match retention_ms {
             Some(r) => ms_arg(r, "retention_ms")?,
             None => idempotency::DEFAULT_RETENTION_MS,
         };
-        Ok(MemoryStore(idempotency::MemoryStore::with_limits(
-            capacity, retention,
-        )))
+        Ok(MemoryStore(
+            idempotency::MemoryStore::with_limits(capacity, retention).or_raise(py)?,
+        ))
     }
 
     /// Claims `key` for `lease_ms`: `Claim.status` is `claimed` (process, then complete or
@@ -1256,7 +1255,7 @@ impl MemoryStore {
             None => idempotency::DEFAULT_LEASE_MS,
         };
         let now = now_arg(py, now_ms)?;
-        claim_record(py, &self.0.claim(key, lease, now))
+        claim_record(py, &self.0.claim(key, lease, now).or_raise(py)?)
     }
 
     /// Marks the claim done (kept for the retention); false when `token` is not the claim's.

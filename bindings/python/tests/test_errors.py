@@ -131,8 +131,17 @@ def test_memory_store_is_bounded_and_reads_the_host_clock(monkeypatch):
 
 def test_memory_store_refuses_bad_arguments():
     s = he.MemoryStore()
-    with pytest.raises(ValueError, match="capacity: expected at least 1"):
+    with pytest.raises(he.InvalidArgumentError, match="capacity` expected 1 to 1000000000 keys, got 0"):
         he.MemoryStore(capacity=0)
+    # The stores' one range rule (the Redis store's too): a zero retention or lease would
+    # switch exactly-once off (a replay processed again, concurrent deliveries all claiming).
+    with pytest.raises(he.InvalidArgumentError, match="retention_ms` expected 1 to") as e:
+        he.MemoryStore(retention_ms=0)
+    assert e.value.field == "retention_ms"
+    with pytest.raises(he.InvalidArgumentError, match="lease_ms` expected 1 to"):
+        s.claim("k", 0)
+    with pytest.raises(he.InvalidArgumentError, match="lease_ms"):
+        he.process(s, he.parse_event_notification(b'{"message": {"raw": [{"seq_no": "1", "type": "t"}]}}'), lambda w: None, lease_ms=0)
     with pytest.raises(ValueError, match="lease_ms: expected milliseconds from 0"):
         s.claim("k", -1)
     with pytest.raises(TypeError, match=r"now_ms: expected an int \(milliseconds\), got float"):

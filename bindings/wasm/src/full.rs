@@ -1053,7 +1053,8 @@ impl NativeMemoryStore {
             inner: idempotency::MemoryStore::with_limits(
                 number(js::capacity(capacity))?,
                 number(js::retention_ms(retention_ms))?,
-            ),
+            )
+            .map_err(js_error)?,
         })
     }
 
@@ -1062,7 +1063,9 @@ impl NativeMemoryStore {
     pub fn claim(&self, key: &str, lease_ms: f64, now_ms: f64) -> Result<JsValue, JsValue> {
         let lease = number(js::millis("leaseMs", lease_ms))?;
         let now = number(js::millis("nowMs", now_ms))?;
-        to_js(&naming::Camel(&self.inner.claim(key, lease, now)))
+        to_js(&naming::Camel(
+            &self.inner.claim(key, lease, now).map_err(js_error)?,
+        ))
     }
 
     /// Marks the claimed key processed; false when the token is no longer the claim's.

@@ -99,11 +99,15 @@ fn receiving(c: &mut Criterion) {
     let mut g = c.benchmark_group("receive_redis_2k");
     g.bench_function("ours: verify_event + process (MemoryStore)", |b| {
         b.iter_custom(|iters| {
-            let store =
-                std::cell::RefCell::new(MemoryStore::with_limits(ROUND, DEFAULT_RETENTION_MS));
+            let store = std::cell::RefCell::new(
+                MemoryStore::with_limits(ROUND, DEFAULT_RETENTION_MS).expect("limits"),
+            );
             rounds(
                 iters,
-                &mut || *store.borrow_mut() = MemoryStore::with_limits(ROUND, DEFAULT_RETENTION_MS),
+                &mut || {
+                    *store.borrow_mut() =
+                        MemoryStore::with_limits(ROUND, DEFAULT_RETENTION_MS).expect("limits")
+                },
                 |i| {
                     let (body, header) = &bodies[i];
                     let n = verifier

@@ -179,6 +179,14 @@ where
     assert_eq!(seen, ["hs:3:2"]);
     let again = process(&p, &n, now, 60_000, |_| Ok::<(), ()>(())).expect("processed");
     assert_eq!((again.status, again.processed, again.skipped), (200, 0, 2));
+
+    // A zero lease would let every concurrent delivery claim the unit: every store refuses it.
+    let z = make("zero-lease");
+    assert!(z.claim("k", 0, now()).is_err(), "a zero lease is refused");
+    assert!(matches!(
+        z.claim("k", 60_000, now()).expect("claim"),
+        Claim::Claimed { .. }
+    ));
 }
 
 #[test]
@@ -202,9 +210,9 @@ fn memory_store_conforms() {
 struct Shared(Arc<MemoryStore>);
 
 impl Store for Shared {
-    type Error = std::convert::Infallible;
+    type Error = hootsuite_events::Error;
     fn claim(&self, key: &str, lease_ms: u64, now_ms: u64) -> Result<Claim, Self::Error> {
-        Ok(self.0.claim(key, lease_ms, now_ms))
+        self.0.claim(key, lease_ms, now_ms)
     }
     fn complete(&self, key: &str, token: &str, now_ms: u64) -> Result<bool, Self::Error> {
         Ok(self.0.complete(key, token, now_ms))

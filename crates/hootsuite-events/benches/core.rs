@@ -181,7 +181,7 @@ fn receiving(c: &mut Criterion) {
     // A fresh store (or set) per iteration: every unit is claimed and completed, not skipped.
     g.bench_function("ours: verify_event + claim + complete (MemoryStore)", |b| {
         b.iter_batched(
-            || MemoryStore::with_limits(16, 1_000),
+            || MemoryStore::with_limits(16, 1_000).expect("limits"),
             |store| {
                 let n = verifier
                     .verify_event(&headers[..], black_box(&body))

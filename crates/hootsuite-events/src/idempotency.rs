@@ -24,6 +24,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
 
+use crate::error::Error;
 use crate::events::{Notification, Rejected, Work};
 
 pub mod redis;
@@ -37,6 +38,44 @@ pub const DEFAULT_RETENTION_MS: u64 = 7 * 24 * 60 * 60 * 1000;
 
 /// How many keys a [`MemoryStore`] holds by default before it forgets the oldest.
 pub const DEFAULT_CAPACITY: usize = 100_000;
+
+/// The most keys a [`MemoryStore`] may be asked to hold.
+pub const MAX_CAPACITY: usize = 1_000_000_000;
+
+/// The longest lease or retention accepted: 100 years in milliseconds (Redis refuses an
+/// expiry whose absolute time overflows; this also stays below 2^53 for JavaScript).
+pub const MAX_EXPIRY_MS: u64 = 100 * 366 * 24 * 3_600_000;
+
+/// The one range rule of every store for a lease or a retention named `field`: 1 ms to
+/// [`MAX_EXPIRY_MS`]. A zero lease lets every concurrent delivery claim the same unit, a zero
+/// retention forgets a unit as soon as it is done (a replay runs it again), and Redis refuses
+/// `PX 0`: each would switch exactly-once off.
+///
+/// ```
+/// use hootsuite_events::idempotency::check_expiry;
+/// assert_eq!(check_expiry("lease_ms", 60_000).ok(), Some(60_000));
+/// assert!(check_expiry("lease_ms", 0).unwrap_err().to_string().contains("lease_ms"));
+/// ```
+pub fn check_expiry(field: &str, ms: u64) -> Result<u64, Error> {
+    if ms == 0 || ms > MAX_EXPIRY_MS {
+        return Err(Error::InvalidArgument {
+            field: field.to_string(),
+            reason: format!("expected 1 to {MAX_EXPIRY_MS} milliseconds, got {ms}"),
+        });
+    }
+    Ok(ms)
+}
+
+/// The range rule of a [`MemoryStore`]'s capacity (`field`): 1 to [`MAX_CAPACITY`] keys.
+pub fn check_capacity(field: &str, capacity: u64) -> Result<usize, Error> {
+    match usize::try_from(capacity) {
+        Ok(c) if (1..=MAX_CAPACITY).contains(&c) => Ok(c),
+        _ => Err(Error::InvalidArgument {
+            field: field.to_string(),
+            reason: format!("expected 1 to {MAX_CAPACITY} keys, got {capacity}"),
+        }),
+    }
+}
 
 /// What a receiver answers when every unit was processed or had been: 200.
 pub const STATUS_OK: u16 = 200;
@@ -257,16 +296,22 @@ impl Default for MemoryStore {
 impl MemoryStore {
     /// [`DEFAULT_CAPACITY`] keys, kept [`DEFAULT_RETENTION_MS`].
     pub fn new() -> Self {
-        MemoryStore::with_limits(DEFAULT_CAPACITY, DEFAULT_RETENTION_MS)
-    }
-
-    /// At most `capacity` keys (at least 1), completed keys kept `retention_ms`.
-    pub fn with_limits(capacity: usize, retention_ms: u64) -> Self {
         MemoryStore {
-            capacity: capacity.max(1),
-            retention_ms,
+            capacity: DEFAULT_CAPACITY,
+            retention_ms: DEFAULT_RETENTION_MS,
             inner: Mutex::new(Inner::default()),
         }
+    }
+
+    /// At most `capacity` keys (1 to [`MAX_CAPACITY`]), completed keys kept `retention_ms`
+    /// ([`check_expiry`]); other values are refused, never adjusted.
+    pub fn with_limits(capacity: usize, retention_ms: u64) -> Result<Self, Error> {
+        let capacity = u64::try_from(capacity).unwrap_or(u64::MAX);
+        Ok(MemoryStore {
+            capacity: check_capacity("capacity", capacity)?,
+            retention_ms: check_expiry("retention_ms", retention_ms)?,
+            inner: Mutex::new(Inner::default()),
+        })
     }
 
     /// How many keys are held (claimed or completed, expired ones until they are evicted).
@@ -308,25 +353,26 @@ impl MemoryStore {
         token
     }
 
-    /// [`Store::claim`] without an error type.
-    pub fn claim(&self, key: &str, lease_ms: u64, now_ms: u64) -> Claim {
+    /// [`Store::claim`]: refused only for a `lease_ms` outside [`check_expiry`]'s range.
+    pub fn claim(&self, key: &str, lease_ms: u64, now_ms: u64) -> Result<Claim, Error> {
+        check_expiry("lease_ms", lease_ms)?;
         let mut inner = self.lock();
         if let Some(e) = inner.entries.get(key) {
             if now_ms < e.until {
-                return if e.token.is_some() {
+                return Ok(if e.token.is_some() {
                     Claim::InProgress
                 } else {
                     Claim::Done
-                };
+                });
             }
             let seq = e.seq;
             inner.order.remove(&seq);
             inner.entries.remove(key);
         }
         let token = self.insert(&mut inner, key, true, now_ms.saturating_add(lease_ms));
-        Claim::Claimed {
+        Ok(Claim::Claimed {
             token: token.unwrap_or_default(),
-        }
+        })
     }
 
     /// [`Store::complete`] without an error type.
@@ -368,9 +414,9 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
-    type Error = std::convert::Infallible;
+    type Error = Error;
     fn claim(&self, key: &str, lease_ms: u64, now_ms: u64) -> Result<Claim, Self::Error> {
-        Ok(MemoryStore::claim(self, key, lease_ms, now_ms))
+        MemoryStore::claim(self, key, lease_ms, now_ms)
     }
     fn complete(&self, key: &str, token: &str, now_ms: u64) -> Result<bool, Self::Error> {
         Ok(MemoryStore::complete(self, key, token, now_ms))
@@ -394,44 +440,64 @@ mod tests {
 
     #[test]
     fn claim_complete_release_and_leases() {
-        let s = MemoryStore::with_limits(10, 1_000);
-        let t = token(s.claim("k", 100, 0));
-        assert_eq!(s.claim("k", 100, 50), Claim::InProgress);
+        let s = MemoryStore::with_limits(10, 1_000).expect("limits");
+        let t = token(s.claim("k", 100, 0).expect("lease"));
+        assert_eq!(s.claim("k", 100, 50).expect("lease"), Claim::InProgress);
         assert!(!s.complete("k", "not-mine", 60));
         assert!(s.complete("k", &t, 60));
-        assert_eq!(s.claim("k", 100, 70), Claim::Done);
+        assert_eq!(s.claim("k", 100, 70).expect("lease"), Claim::Done);
         // Retention over: the key is new again.
-        assert!(matches!(s.claim("k", 100, 1_061), Claim::Claimed { .. }));
+        assert!(matches!(
+            s.claim("k", 100, 1_061).expect("lease"),
+            Claim::Claimed { .. }
+        ));
 
-        let t = token(s.claim("r", 100, 0));
+        let t = token(s.claim("r", 100, 0).expect("lease"));
         assert!(s.release("r", &t));
         assert!(!s.release("r", &t), "released twice");
-        let t2 = token(s.claim("r", 100, 1));
+        let t2 = token(s.claim("r", 100, 1).expect("lease"));
 
         // A crashed claimant's lease expires; its late completion is refused.
-        let t3 = token(s.claim("c", 100, 0));
-        let t4 = token(s.claim("c", 100, 100));
+        let t3 = token(s.claim("c", 100, 0).expect("lease"));
+        let t4 = token(s.claim("c", 100, 100).expect("lease"));
         assert!(!s.complete("c", &t3, 150));
         assert!(s.complete("c", &t4, 150));
         assert!(s.complete("r", &t2, 2));
     }
 
     #[test]
+    fn settings_that_switch_the_guarantee_off_are_refused() {
+        for (capacity, retention) in [(0, 1_000), (10, 0), (10, MAX_EXPIRY_MS + 1)] {
+            assert!(MemoryStore::with_limits(capacity, retention).is_err());
+        }
+        let s = MemoryStore::new();
+        let e = s
+            .claim("k", 0, 0)
+            .expect_err("a zero lease lets everyone claim");
+        assert_eq!(e.code(), "invalid_argument");
+        assert!(e.to_string().contains("lease_ms"), "{e}");
+        assert!(s.is_empty(), "nothing was claimed");
+    }
+
+    #[test]
     fn memory_is_bounded() {
-        let s = MemoryStore::with_limits(3, 1_000_000);
+        let s = MemoryStore::with_limits(3, 1_000_000).expect("limits");
         for i in 0..10 {
-            let t = token(s.claim(&format!("k{i}"), 100, i));
+            let t = token(s.claim(&format!("k{i}"), 100, i).expect("lease"));
             assert!(s.complete(&format!("k{i}"), &t, i));
         }
         assert_eq!(s.len(), 3);
-        assert_eq!(s.claim("k9", 100, 20), Claim::Done);
-        assert!(matches!(s.claim("k0", 100, 20), Claim::Claimed { .. }));
+        assert_eq!(s.claim("k9", 100, 20).expect("lease"), Claim::Done);
+        assert!(matches!(
+            s.claim("k0", 100, 20).expect("lease"),
+            Claim::Claimed { .. }
+        ));
     }
 
     #[test]
     fn a_claims_debug_hides_its_token() {
         let s = MemoryStore::new();
-        let c = s.claim("k", 100, 0);
+        let c = s.claim("k", 100, 0).expect("lease");
         let Claim::Claimed { token } = &c else {
             panic!("claimed")
         };
@@ -444,14 +510,14 @@ mod tests {
 
     #[test]
     fn a_completion_after_eviction_is_remembered() {
-        let s = MemoryStore::with_limits(1, 1_000);
-        let a = token(s.claim("a", 100, 0));
-        let _b = token(s.claim("b", 100, 0));
+        let s = MemoryStore::with_limits(1, 1_000).expect("limits");
+        let a = token(s.claim("a", 100, 0).expect("lease"));
+        let _b = token(s.claim("b", 100, 0).expect("lease"));
         assert!(
             s.complete("a", &a, 5),
             "forgotten with no claim since: completes"
         );
-        assert_eq!(s.claim("a", 100, 6), Claim::Done);
+        assert_eq!(s.claim("a", 100, 6).expect("lease"), Claim::Done);
         assert_eq!(s.len(), 1, "the capacity holds");
     }
 
@@ -547,7 +613,7 @@ mod tests {
 
         let held = MemoryStore::new();
         assert!(matches!(
-            held.claim("hs:2:1", 1_000, 0),
+            held.claim("hs:2:1", 1_000, 0).expect("lease"),
             Claim::Claimed { .. }
         ));
         let Ok(outcome) = process(&held, &n, || 10, 1_000, |_| Ok::<(), ()>(())) else {

@@ -38,21 +38,21 @@ pub fn millis(field: &str, n: f64) -> Result<u64, String> {
 }
 
 /// A store's retention in milliseconds: [`idempotency::DEFAULT_RETENTION_MS`] when not given.
+/// Its range is the stores' one rule, checked by the store ([`idempotency::check_expiry`]).
 pub fn retention_ms(n: Option<f64>) -> Result<u64, String> {
     n.map_or(Ok(idempotency::DEFAULT_RETENTION_MS), |n| {
         millis("retentionMs", n)
     })
 }
 
-/// A memory store's capacity: 1 to 10⁹ keys, [`idempotency::DEFAULT_CAPACITY`] when not given.
+/// A memory store's capacity ([`idempotency::check_capacity`]),
+/// [`idempotency::DEFAULT_CAPACITY`] when not given.
 pub fn capacity(n: Option<f64>) -> Result<usize, String> {
-    match n {
-        None => Ok(idempotency::DEFAULT_CAPACITY),
-        Some(c) if c.is_finite() && c >= 1.0 && c.fract() == 0.0 && c <= 1e9 => Ok(c as usize),
-        Some(c) => Err(format!(
-            "capacity must be an integer from 1 to 1000000000, got {c}"
-        )),
-    }
+    let Some(c) = n else {
+        return Ok(idempotency::DEFAULT_CAPACITY);
+    };
+    let whole = whole(c).ok_or_else(|| format!("capacity must be a whole number, got {c}"))?;
+    idempotency::check_capacity("capacity", whole).map_err(|e| e.to_string())
 }
 
 /// The integer reply of the Redis store's complete or release script.

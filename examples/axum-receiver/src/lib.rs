@@ -6,11 +6,13 @@
 //!    `Elements-Webhook-Id` and the other parts of a split batch are acknowledged, not processed
 //!    again; a failure releases the claim so that Cloud Elements' retry processes it;
 //! 4. answer the outcome's status (200, 409 while another process holds a unit, 500 after a
-//!    failure): Cloud Elements retries anything but a 2xx.
+//!    failure): Cloud Elements retries anything but a 2xx. An event that cannot be read does
+//!    not fail its batch (a refused batch is retried until Cloud Elements switches the
+//!    subscription off): `process` records it once and lists it in `Outcome::rejected`.
 //!
 //! The store here is the in-process `MemoryStore`; several processes share one store instead.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
@@ -18,7 +20,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use hootsuite_events::events::Work;
+use hootsuite_events::error::format_path;
+use hootsuite_events::events::{Rejected, Work};
 use hootsuite_events::idempotency::{self, MemoryStore, ProcessError, DEFAULT_LEASE_MS};
 use hootsuite_events::signature::Verifier;
 
@@ -30,6 +33,7 @@ pub struct Receiver {
     verifier: Verifier,
     store: MemoryStore,
     handler: Box<Handler>,
+    rejected: Mutex<Vec<Rejected>>,
 }
 
 impl Receiver {
@@ -39,7 +43,13 @@ impl Receiver {
             verifier,
             store: MemoryStore::new(),
             handler,
+            rejected: Mutex::new(Vec::new()),
         })
+    }
+
+    /// The events that could not be read, each once (a stand-in for your log).
+    pub fn rejected(&self) -> Vec<Rejected> {
+        self.rejected.lock().map(|r| r.clone()).unwrap_or_default()
     }
 }
 
@@ -77,11 +87,31 @@ async fn events(
         |work| (receiver.handler)(work),
     );
     match outcome {
-        Ok(o) => (
-            StatusCode::from_u16(o.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            format!("processed {}, skipped {}", o.processed, o.skipped),
-        ),
+        Ok(o) => {
+            for r in &o.rejected {
+                eprintln!(
+                    "rejected event {} at {}: {}",
+                    r.key.as_deref().unwrap_or("-"),
+                    format_path(&r.path),
+                    r.message
+                );
+            }
+            let answer = format!(
+                "processed {}, skipped {}, rejected {}",
+                o.processed,
+                o.skipped,
+                o.rejected.len()
+            );
+            if let Ok(mut log) = receiver.rejected.lock() {
+                log.extend(o.rejected);
+            }
+            (
+                StatusCode::from_u16(o.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                answer,
+            )
+        }
         Err(ProcessError::Failed { error, .. }) => (StatusCode::INTERNAL_SERVER_ERROR, error),
-        Err(ProcessError::Store(never)) => match never {},
+        // The in-memory store fails only for a lease outside the range rule.
+        Err(ProcessError::Store(e)) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }

@@ -1,5 +1,6 @@
 //! The axum receiver on a real loopback server, receiving the emulator's real signed
-//! deliveries: replays, a split batch, a failure and its retry, a key rotation.
+//! deliveries: replays, a split batch, a failure and its retry, a key rotation, a batch with an
+//! event that cannot be read.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,7 @@ use serde_json::json;
 
 struct Running {
     url: String,
+    receiver: Arc<Receiver>,
     /// Requests answered, whatever their outcome.
     hits: Arc<AtomicUsize>,
     processed: Arc<Mutex<Vec<String>>>,
@@ -60,7 +62,7 @@ fn start(keys: &[&str]) -> Running {
     );
     let hits = Arc::new(AtomicUsize::new(0));
     let counted = Arc::clone(&hits);
-    let app = router(receiver).layer(axum::middleware::from_fn(
+    let app = router(Arc::clone(&receiver)).layer(axum::middleware::from_fn(
         move |request: axum::extract::Request, next: axum::middleware::Next| {
             let counted = Arc::clone(&counted);
             async move {
@@ -88,6 +90,7 @@ fn start(keys: &[&str]) -> Running {
     });
     Running {
         url,
+        receiver,
         hits,
         processed,
         fail,
@@ -247,4 +250,47 @@ fn the_previous_key_still_verifies_after_a_rotation() {
     wait_until("an event signed with the new key", || {
         rx.processed.lock().expect("lock").len() == 2
     });
+}
+
+#[test]
+fn a_batch_with_an_event_that_cannot_be_read_is_answered_200_and_the_rest_processed() {
+    let emu = emulator(Duration::from_micros(2));
+    let c = client(&emu);
+    let rx = start(&["k"]);
+    let id = instance(&emu, &c, "k", &rx.url);
+    // What anyone can do: post to the public Hootsuite webhook URL; Cloud Elements signs it.
+    let base = BaseUrl::parse(&emu.base_url()).expect("base");
+    let webhook = hootsuite_events::instance::hootsuite_webhook_url(&base, id);
+    let path = webhook
+        .strip_prefix(&emu.base_url())
+        .expect("the webhook URL is the emulator's");
+    let batch = json!([
+        {"seq_no": "9001", "type": "com.hootsuite.messages.event.v1", "data": {"state": "SENT", "message": {"id": "m-1"}}},
+        {"seq_no": "9002", "type": "com.hootsuite.messages.event.v1", "data": {"message": 5}},
+    ]);
+    for round in 1..=2 {
+        assert_eq!(post(&emu, path, batch.clone()), 200);
+        wait_until("the delivery", || rx.hits.load(Ordering::SeqCst) == round);
+    }
+    // Answered 200 both times: no retry, and the subscription stays on.
+    let delivered = c
+        .all_deliveries(&hootsuite_events::deliveries::DeliveryQuery::default(), 10)
+        .expect("deliveries");
+    let attempts: Vec<_> = delivered
+        .deliveries
+        .iter()
+        .filter(|d| d.instance_id == Some(id))
+        .map(|d| d.status.as_str().to_string())
+        .collect();
+    assert_eq!(attempts, ["delivered", "delivered"]);
+    assert_eq!(
+        *rx.processed.lock().expect("lock"),
+        [format!("hs:{id}:9001")]
+    );
+    let rejected = rx.receiver.rejected();
+    assert_eq!(rejected.len(), 1, "reported once");
+    assert_eq!(
+        hootsuite_events::error::format_path(&rejected[0].path),
+        "message.raw[1].data.message"
+    );
 }

@@ -43,9 +43,7 @@ pub const MAX_UNIT_KEY_LEN: usize = 1024;
 /// The longest claim token accepted, in bytes.
 pub const MAX_TOKEN_LEN: usize = 128;
 
-/// The longest lease or retention accepted: 100 years in milliseconds (Redis refuses an
-/// expiry whose absolute time overflows; this also stays below 2^53 for JavaScript).
-pub const MAX_EXPIRY_MS: u64 = 100 * 366 * 24 * 3_600_000;
+pub use super::MAX_EXPIRY_MS;
 
 /// The value of a completed key.
 pub const DONE_VALUE: &str = "d";
@@ -153,17 +151,6 @@ fn invalid(field: &str, reason: impl Into<String>) -> Error {
     }
 }
 
-/// Checks a lease or a retention: 1 ms to [`MAX_EXPIRY_MS`] (Redis refuses `PX 0`).
-fn expiry(field: &str, ms: u64) -> Result<u64, Error> {
-    if ms == 0 || ms > MAX_EXPIRY_MS {
-        return Err(invalid(
-            field,
-            format!("expected 1 to {MAX_EXPIRY_MS} milliseconds, got {ms}"),
-        ));
-    }
-    Ok(ms)
-}
-
 /// Checks a namespace: 1 to [`MAX_NAMESPACE_LEN`] bytes of ASCII letters, digits and `-_.:`
 /// (printable, so that keys read well in `redis-cli`; `{}` stay free for cluster hash tags
 /// chosen by the host).
@@ -226,7 +213,7 @@ impl Protocol {
         validate_namespace(namespace)?;
         Ok(Protocol {
             namespace: namespace.to_string(),
-            retention_ms: expiry("retention_ms", retention_ms)?,
+            retention_ms: super::check_expiry("retention_ms", retention_ms)?,
         })
     }
 
@@ -249,7 +236,7 @@ impl Protocol {
     /// The call that claims `unit_key` for `lease_ms` with `token` (from [`new_token`]).
     pub fn claim(&self, unit_key: &str, lease_ms: u64, token: &str) -> Result<Call, Error> {
         let key = self.key(unit_key)?;
-        let lease_ms = expiry("lease_ms", lease_ms)?;
+        let lease_ms = super::check_expiry("lease_ms", lease_ms)?;
         validate_token(token)?;
         Ok(Call {
             script: CLAIM_SCRIPT,
