@@ -570,3 +570,108 @@ fn head_idle_and_body_timeouts_close_slow_clients() {
     );
     server.stop();
 }
+
+/// The three ways a slow client holds a connection, each then silent: a first byte, part of a
+/// head, a head and part of its body.
+const SLOW_KINDS: [(&str, &[u8]); 3] = [
+    ("one byte", b"P"),
+    (
+        "part of a head",
+        b"POST /slow HTTP/1.1\r\nHost: x\r\nX-Slow: ",
+    ),
+    (
+        "a head and part of its body",
+        b"POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"par",
+    ),
+];
+
+/// How many connections the flood test can afford: the emulator's default limit, unless the
+/// limit on open files (both ends of each socket live in this process, next to the other tests'
+/// floods) is too low for it.
+fn connection_budget() -> usize {
+    let soft = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|limits| {
+            limits
+                .lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3))
+                .and_then(|n| n.parse::<usize>().ok())
+        })
+        .unwrap_or(1024);
+    (soft.saturating_sub(3000) / 2).clamp(16, 1024)
+}
+
+/// Issue 32: as many slow sockets as the emulator serves at once, of each kind in turn, do not
+/// keep a real client out: it is answered within seconds, not when their 30 s run out; one of
+/// them makes room (a head and part of a body: with a 408), the others stay.
+#[test]
+fn slow_socket_floods_do_not_starve_the_server() {
+    let slots = connection_budget();
+    let emu = Emulator::start(EmulatorConfig {
+        max_connections: slots,
+        ..EmulatorConfig::default()
+    })
+    .expect("emulator");
+    for (kind, bytes) in SLOW_KINDS {
+        let slow: Vec<TcpStream> = (0..slots)
+            .map(|_| {
+                let mut s = TcpStream::connect(emu.addr()).expect("slow connect");
+                s.write_all(bytes).expect("slow write");
+                s
+            })
+            .collect();
+        // Let the server take them all before the real client comes.
+        std::thread::sleep(Duration::from_millis(300));
+        let started = Instant::now();
+        let mut s = TcpStream::connect(emu.addr()).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(45)))
+            .expect("timeout");
+        s.write_all(health("").as_bytes()).expect("write");
+        let mut first = [0u8; 12];
+        let answer = s.read_exact(&mut first).map(|()| first);
+        let took = started.elapsed();
+        eprintln!(
+            "{slots} slow sockets ({kind}): answered {:?} after {took:?}",
+            answer
+                .as_ref()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+        );
+        assert_eq!(answer.ok().as_ref(), Some(b"HTTP/1.1 200"), "{kind}");
+        assert!(
+            took < Duration::from_secs(5),
+            "{kind}: answered after {took:?}"
+        );
+        let (cut, refused) = cut_and_refused(&slow);
+        eprintln!("  of them {cut} closed, {refused} answered 408");
+        assert!((1..=8).contains(&cut), "{kind}: {cut} closed");
+        if kind.contains("body") {
+            assert_eq!(refused, cut, "{kind}: a body cut short is answered 408");
+        }
+    }
+}
+
+/// How many of these sockets the server has closed, and how many of those it answered 408
+/// first (reads what has arrived, without waiting).
+fn cut_and_refused(sockets: &[TcpStream]) -> (usize, usize) {
+    let (mut cut, mut refused) = (0, 0);
+    for s in sockets {
+        s.set_nonblocking(true).expect("nonblocking");
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1024];
+        let mut reader: &TcpStream = s;
+        let closed = loop {
+            match reader.read(&mut buf) {
+                Ok(0) => break true,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break false,
+                Err(_) => break true,
+            }
+        };
+        if closed {
+            cut += 1;
+            refused += usize::from(got.starts_with(b"HTTP/1.1 408"));
+        }
+    }
+    (cut, refused)
+}
