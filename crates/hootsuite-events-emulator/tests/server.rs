@@ -602,9 +602,9 @@ fn connection_budget() -> usize {
     (soft.saturating_sub(3000) / 2).clamp(16, 1024)
 }
 
-/// Issue 32: as many slow sockets as the emulator serves at once, of each kind in turn, do not
-/// keep a real client out: it is answered within seconds, not when their 30 s run out; one of
-/// them makes room (a head and part of a body: with a 408), the others stay.
+/// As many slow sockets as the emulator serves at once, of each kind in turn, do not keep a
+/// real client out: it is answered within seconds, not when their head or body deadline runs
+/// out; one of them makes room (a head and part of a body: with a 408), the others stay.
 #[test]
 fn slow_socket_floods_do_not_starve_the_server() {
     let slots = connection_budget();
@@ -674,4 +674,51 @@ fn cut_and_refused(sockets: &[TcpStream]) -> (usize, usize) {
         }
     }
     (cut, refused)
+}
+
+/// At the limit, connections waiting for a head (slow or idle) make room before those waiting
+/// for a body, oldest first: with 4 slots, 2 slow bodies then 2 slow heads, three clients in
+/// turn take the two slow heads' slots and then the first client's idle one; the slow bodies
+/// are left alone.
+#[test]
+fn at_the_limit_waiting_heads_make_room_before_waiting_bodies() {
+    let server = Server::start(
+        listener(([127, 0, 0, 1], 0).into()).expect("listen"),
+        Limits {
+            max_connections: 4,
+            ..Limits::default()
+        },
+        "priority",
+        |r| Response::new(200, "text/plain", r.body),
+    )
+    .expect("server");
+    let open = |bytes: &[u8]| {
+        let mut s = TcpStream::connect(server.addr()).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        s.write_all(bytes).expect("write");
+        // One at a time, so that their waits start in this order.
+        std::thread::sleep(Duration::from_millis(100));
+        s
+    };
+    let body = SLOW_KINDS[2].1;
+    let bodies = [open(body), open(body)];
+    let heads = [open(SLOW_KINDS[0].1), open(SLOW_KINDS[1].1)];
+    let ask = b"POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi";
+    let mut clients = Vec::new();
+    for expected_cut in [1, 2] {
+        let mut s = open(ask);
+        assert_eq!(read_answer(&mut s).0, 200);
+        assert_eq!(cut_and_refused(&heads), (expected_cut, 0));
+        clients.push(s);
+    }
+    let mut third = open(ask);
+    assert_eq!(read_answer(&mut third).0, 200);
+    assert!(
+        closed_by_server(&mut clients[0]),
+        "the idle client made room"
+    );
+    assert_eq!(cut_and_refused(&bodies), (0, 0), "the slow bodies stay");
+    clients[1].write_all(ask).expect("write");
+    assert_eq!(read_answer(&mut clients[1]).0, 200);
 }
