@@ -1221,9 +1221,9 @@ fn timed_status(addr: std::net::SocketAddr, request: &[u8]) -> (Option<u16>, Dur
     (answer, started.elapsed())
 }
 
-/// Issue 32: 64 slow sockets (as many as `listen` serves at once) of each kind in turn, a
-/// first byte, part of a head, a head and part of its body, each then silent: a signed
-/// delivery is still answered within seconds, not when their 30 s run out.
+/// 64 slow sockets (as many as `listen` serves at once) of each kind in turn, a first byte,
+/// part of a head, a head and part of its body, each then silent: a signed delivery is still
+/// answered within seconds, not when their head or body deadline runs out.
 #[test]
 fn slow_sockets_do_not_starve_listen() {
     const SLOW: usize = 64;
