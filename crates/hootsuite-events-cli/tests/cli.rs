@@ -1258,3 +1258,120 @@ fn listen_rejects_a_bad_event_not_the_batch_and_escapes_terminal_controls() {
         "{stderr}"
     );
 }
+
+/// Kills the child when a test fails before waiting for it.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Sends `request` on a new connection and reads the status line; the status (None: closed or
+/// no answer within 45 s) and how long the answer took.
+fn timed_status(addr: std::net::SocketAddr, request: &[u8]) -> (Option<u16>, Duration) {
+    use std::io::Read;
+    let started = Instant::now();
+    let answer = (|| {
+        let mut s = std::net::TcpStream::connect(addr).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(45))).ok()?;
+        s.write_all(request).ok()?;
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n") {
+            if s.read(&mut byte).ok()? == 0 {
+                return None;
+            }
+            head.push(byte[0]);
+        }
+        String::from_utf8_lossy(&head)
+            .split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+    })();
+    (answer, started.elapsed())
+}
+
+/// 64 slow sockets (as many as `listen` serves at once) of each kind in turn, a first byte,
+/// part of a head, a head and part of its body, each then silent: a signed delivery is still
+/// answered within seconds, not when their head or body deadline runs out.
+#[test]
+fn slow_sockets_do_not_starve_listen() {
+    const SLOW: usize = 64;
+    let kinds: [(&str, &[u8]); 3] = [
+        ("one byte", b"P"),
+        (
+            "part of a head",
+            b"POST /events HTTP/1.1\r\nHost: x\r\nX-Slow: ",
+        ),
+        (
+            "a head and part of its body",
+            b"POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"mess",
+        ),
+    ];
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut listen = Reaped(
+        bin()
+            .args(["listen", "--port", &port.to_string(), "--json"])
+            .args(["--max-events", &kinds.len().to_string()])
+            .env("HOOTSUITE_EVENTS_SIGNATURE_KEY", "slow-key")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn listener"),
+    );
+    // The first line on standard error says it listens (or the process ended: end of file).
+    let mut line = String::new();
+    BufReader::new(listen.0.stderr.take().expect("stderr"))
+        .read_line(&mut line)
+        .expect("first line");
+    assert!(line.starts_with("Listening on"), "{line}");
+    for (i, (kind, bytes)) in kinds.iter().enumerate() {
+        let slow: Vec<std::net::TcpStream> = (0..SLOW)
+            .map(|_| {
+                let mut s = std::net::TcpStream::connect(addr).expect("slow connect");
+                s.write_all(bytes).expect("slow write");
+                s
+            })
+            .collect();
+        // Let the listener take them all before the real delivery comes.
+        std::thread::sleep(Duration::from_millis(300));
+        let body = format!(r#"{{"message":{{"eventId":"slow-{i}","instanceId":3,"events":[]}}}}"#);
+        let request = format!(
+            "POST /events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nElements-Webhook-Signature: {}\r\nElements-Webhook-Id: wh-slow-{i}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            sign(&SignatureKey::new("slow-key"), body.as_bytes()),
+            body.len()
+        );
+        let (status, took) = timed_status(addr, request.as_bytes());
+        eprintln!("{SLOW} slow sockets ({kind}): a delivery answered {status:?} after {took:?}");
+        assert_eq!(status, Some(200), "{kind}");
+        assert!(
+            took < Duration::from_secs(5),
+            "{kind}: answered after {took:?}"
+        );
+        drop(slow);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while listen.0.try_wait().expect("status").is_none() {
+        assert!(Instant::now() < deadline, "the listener did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut listen.0.stdout.take().expect("stdout"), &mut out)
+        .expect("output");
+    let events: Vec<String> = out
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON line");
+            v["event_id"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    assert_eq!(events, ["slow-0", "slow-1", "slow-2"]);
+}

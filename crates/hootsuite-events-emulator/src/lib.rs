@@ -81,8 +81,10 @@ pub struct EmulatorConfig {
     pub retry_unit: Duration,
     /// How long a delivery waits for the receiver's answer.
     pub delivery_timeout: Duration,
-    /// The most connections served at once. At the limit the connection idle longest is
-    /// closed to take a new one; if all are busy, more wait to be accepted.
+    /// The most connections served at once. At the limit the connection that has waited
+    /// longest for a request head (new, mid-head or idle) is closed to take a new one, or else
+    /// the one that has waited longest for a request body is answered 408; if all are working
+    /// on an answer, more wait to be accepted.
     pub max_connections: usize,
     /// Items per page of `GET /instances` when `pageSize` is not given.
     pub default_page_size: usize,

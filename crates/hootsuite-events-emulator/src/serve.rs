@@ -12,17 +12,19 @@
 //!
 //! Limits, all in [`Limits`]: the request head (431 past it, read no further), the number of
 //! headers, the body (413), the time to send a head (also the keep-alive idle time), the time to
-//! send a body (408), and the connections served at once. A full server closes the connection
-//! that has been idle longest to take a new one, so that idle sockets cannot starve it.
+//! send a body (408), and the connections served at once. A full server makes room for a new
+//! connection by closing the one that has waited longest for a request head (new, mid-head or
+//! idle: not a customer yet), or else by answering 408 to the one that has waited longest for a
+//! request body, so that neither idle nor slow sockets can starve it.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -30,7 +32,7 @@ use bytes::Bytes;
 use http_body_util::BodyExt as _;
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::sync::{watch, Notify, OwnedSemaphorePermit, Semaphore};
 
@@ -50,8 +52,10 @@ pub struct Limits {
     pub header_timeout: Duration,
     /// How long a client has to send a whole body once its head arrived (408 past it).
     pub body_timeout: Duration,
-    /// The most connections served at once. At the limit, the connection idle longest is
-    /// closed to take the new one; if none is idle, new connections wait in the backlog.
+    /// The most connections served at once. At the limit, the connection that has waited
+    /// longest for a request head (new, mid-head or idle) is closed to take the new one; if
+    /// none is, the one that has waited longest for a request body is answered 408 and closed;
+    /// if every connection is working on an answer, new connections wait in the backlog.
     pub max_connections: usize,
 }
 
@@ -233,12 +237,97 @@ impl Drop for Server {
     }
 }
 
-/// One connection's entry: whether a request is in progress, since when it is idle, and how
-/// to ask it to close.
+/// How long an evicted connection may take to send what it owes (an answer under way, a 408)
+/// before it is dropped: a new connection waits for its slot.
+const EVICTION_GRACE: Duration = Duration::from_secs(1);
+
+/// How often a full server looks again for a connection to evict while none frees its slot.
+const ROOM_RETRY: Duration = Duration::from_millis(100);
+
+/// One connection's entry: what it waits for from its client and since when, and how to ask it
+/// to close.
 struct Slot {
-    busy: AtomicBool,
-    idle_since: Mutex<Instant>,
+    state: Mutex<SlotState>,
+    /// Wakes a body read when the connection is evicted.
+    cut: Notify,
     close: Notify,
+}
+
+/// What a connection waits for from its client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wait {
+    Head,
+    Body,
+}
+
+struct SlotState {
+    /// Live head deadlines (see [`HeadTimer`]): above zero while hyper waits for a head.
+    heads: usize,
+    head_since: Instant,
+    /// Set while the request's body is being read.
+    body_since: Option<Instant>,
+    /// What the connection was waiting for when it was evicted.
+    evicted: Option<Wait>,
+    /// The task waiting on the head deadline, woken on eviction.
+    head_waker: Option<Waker>,
+}
+
+impl SlotState {
+    /// Since when the connection waits for `wait`, if it does and is not evicted yet.
+    fn waiting(&self, wait: Wait) -> Option<Instant> {
+        if self.evicted.is_some() {
+            return None;
+        }
+        match wait {
+            Wait::Head => (self.heads > 0).then_some(self.head_since),
+            Wait::Body => self.body_since,
+        }
+    }
+}
+
+impl Slot {
+    fn state(&self) -> MutexGuard<'_, SlotState> {
+        // The state is plain values, each write complete: keep using it after a panic.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn is_evicted(&self) -> bool {
+        self.state().evicted.is_some()
+    }
+
+    /// Ends the connection to make room if it still waits for `wait`: a head deadline fires at
+    /// once, a body read ends in 408, and the connection closes after what it is answering.
+    fn evict(&self, wait: Wait) -> bool {
+        let waker = {
+            let mut state = self.state();
+            if state.waiting(wait).is_none() {
+                return false;
+            }
+            state.evicted = Some(wait);
+            state.head_waker.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+        self.cut.notify_waiters();
+        self.close.notify_one();
+        true
+    }
+
+    /// Resolves once the connection is evicted while waiting for a body (a head that
+    /// completed just as its connection was evicted is still answered).
+    async fn body_evicted(&self) {
+        loop {
+            let notified = self.cut.notified();
+            tokio::pin!(notified);
+            // Registered before the check, so that an eviction in between is not missed.
+            notified.as_mut().enable();
+            if self.state().evicted == Some(Wait::Body) {
+                return;
+            }
+            notified.await;
+        }
+    }
 }
 
 #[derive(Default)]
@@ -248,7 +337,7 @@ struct Registry {
 }
 
 impl Registry {
-    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<Slot>>> {
+    fn slots(&self) -> MutexGuard<'_, HashMap<u64, Arc<Slot>>> {
         // A panic elsewhere cannot leave the map half-changed: keep using it.
         self.slots.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -256,8 +345,14 @@ impl Registry {
     fn add(self: &Arc<Self>, permit: OwnedSemaphorePermit) -> (Arc<Slot>, SlotGuard) {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let slot = Arc::new(Slot {
-            busy: AtomicBool::new(false),
-            idle_since: Mutex::new(Instant::now()),
+            state: Mutex::new(SlotState {
+                heads: 0,
+                head_since: Instant::now(),
+                body_since: None,
+                evicted: None,
+                head_waker: None,
+            }),
+            cut: Notify::new(),
             close: Notify::new(),
         });
         self.slots().insert(id, Arc::clone(&slot));
@@ -269,20 +364,24 @@ impl Registry {
         (slot, guard)
     }
 
-    /// Asks the connection idle longest to close; false if every connection is busy.
-    fn evict_idlest(&self) -> bool {
+    /// Evicted connections that have not ended yet.
+    fn evictions_pending(&self) -> usize {
+        self.slots().values().filter(|s| s.is_evicted()).count()
+    }
+
+    /// Evicts the connection that has waited longest for a head, or else the one that has
+    /// waited longest for a body; false if every connection is working on an answer.
+    fn evict_one(&self) -> bool {
         let slots = self.slots();
-        let idlest = slots
-            .values()
-            .filter(|s| !s.busy.load(Ordering::SeqCst))
-            .min_by_key(|s| *s.idle_since.lock().unwrap_or_else(|p| p.into_inner()));
-        match idlest {
-            Some(s) => {
-                s.close.notify_one();
-                true
-            }
-            None => false,
-        }
+        [Wait::Head, Wait::Body].into_iter().any(|wait| {
+            let mut waiting: Vec<(Instant, &Arc<Slot>)> = slots
+                .values()
+                .filter_map(|s| s.state().waiting(wait).map(|t| (t, s)))
+                .collect();
+            waiting.sort_unstable_by_key(|(t, _)| *t);
+            // The oldest, unless it stopped waiting since it was looked at.
+            waiting.into_iter().any(|(_, s)| s.evict(wait))
+        })
     }
 }
 
@@ -299,20 +398,101 @@ impl Drop for SlotGuard {
     }
 }
 
-/// Marks a connection busy for the life of one request (also if the request's future is dropped).
-struct Busy(Arc<Slot>);
+/// hyper's timer for one connection. An HTTP/1 server connection sleeps only for its head
+/// deadline (`header_read_timeout`), so a live sleep means the connection waits for a head;
+/// an eviction makes it fire at once, and hyper closes the connection as on a late head.
+struct HeadTimer(Arc<Slot>);
 
-impl Busy {
-    fn new(slot: &Arc<Slot>) -> Busy {
-        slot.busy.store(true, Ordering::SeqCst);
-        Busy(Arc::clone(slot))
+impl hyper::rt::Timer for HeadTimer {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        self.sleep_until(Instant::now() + duration)
+    }
+
+    fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        {
+            let mut state = self.0.state();
+            state.heads += 1;
+            state.head_since = Instant::now();
+        }
+        Box::pin(HeadDeadline {
+            sleep: Box::pin(tokio::time::sleep_until(deadline.into())),
+            slot: Arc::clone(&self.0),
+        })
     }
 }
 
-impl Drop for Busy {
+struct HeadDeadline {
+    sleep: Pin<Box<tokio::time::Sleep>>,
+    slot: Arc<Slot>,
+}
+
+impl hyper::rt::Sleep for HeadDeadline {}
+
+impl std::future::Future for HeadDeadline {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        {
+            let mut state = self.slot.state();
+            if state.evicted.is_some() {
+                return Poll::Ready(());
+            }
+            match &mut state.head_waker {
+                Some(w) => w.clone_from(cx.waker()),
+                None => state.head_waker = Some(cx.waker().clone()),
+            }
+        }
+        self.sleep.as_mut().poll(cx)
+    }
+}
+
+impl Drop for HeadDeadline {
     fn drop(&mut self) {
-        *self.0.idle_since.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
-        self.0.busy.store(false, Ordering::SeqCst);
+        let mut state = self.slot.state();
+        state.heads = state.heads.saturating_sub(1);
+        if state.heads == 0 {
+            state.head_waker = None;
+        }
+    }
+}
+
+/// Marks a connection as waiting for a request body while it lives.
+struct BodyWait(Arc<Slot>);
+
+impl BodyWait {
+    fn new(slot: &Arc<Slot>) -> BodyWait {
+        slot.state().body_since = Some(Instant::now());
+        BodyWait(Arc::clone(slot))
+    }
+}
+
+impl Drop for BodyWait {
+    fn drop(&mut self) {
+        self.0.state().body_since = None;
+    }
+}
+
+/// Waits for a free slot, evicting one connection at a time to make one; None if the server
+/// stops or the semaphore is closed.
+async fn make_room(
+    registry: &Registry,
+    live: &Arc<Semaphore>,
+    stop: &mut watch::Receiver<bool>,
+) -> Option<OwnedSemaphorePermit> {
+    loop {
+        // One eviction at a time, so that only as many connections close as are needed.
+        if registry.evictions_pending() == 0 {
+            registry.evict_one();
+        }
+        tokio::select! {
+            p = tokio::time::timeout(ROOM_RETRY, Arc::clone(live).acquire_owned()) => match p {
+                Ok(Ok(p)) => return Some(p),
+                Ok(Err(_)) => return None,
+                // Nothing freed yet: a connection may have become evictable since.
+                Err(_) => {}
+            },
+            _ = stop.changed() => return None,
+        }
     }
 }
 
@@ -338,16 +518,10 @@ async fn accept_loop(
         };
         let permit = match Arc::clone(&live).try_acquire_owned() {
             Ok(p) => p,
-            Err(_) => {
-                registry.evict_idlest();
-                tokio::select! {
-                    p = Arc::clone(&live).acquire_owned() => match p {
-                        Ok(p) => p,
-                        Err(_) => break,
-                    },
-                    _ = stop.changed() => break,
-                }
-            }
+            Err(_) => match make_room(&registry, &live, &mut stop).await {
+                Some(p) => p,
+                None => break,
+            },
         };
         let _ = stream.set_nodelay(true);
         let (slot, guard) = registry.add(permit);
@@ -380,7 +554,7 @@ async fn connection(
 ) {
     let mut http1 = hyper::server::conn::http1::Builder::new();
     http1
-        .timer(TokioTimer::new())
+        .timer(HeadTimer(Arc::clone(&slot)))
         .header_read_timeout(limits.header_timeout)
         .max_header_size(limits.max_head)
         .max_buf_size(limits.max_head.max(8192))
@@ -388,13 +562,12 @@ async fn connection(
     let service_slot = Arc::clone(&slot);
     let service_limits = Arc::clone(&limits);
     let service = hyper::service::service_fn(move |req| {
-        let busy = Busy::new(&service_slot);
-        let (limits, handler) = (Arc::clone(&service_limits), Arc::clone(&handler));
-        async move {
-            let answer = serve_one(req, &limits, handler).await;
-            drop(busy);
-            Ok::<_, Infallible>(answer)
-        }
+        let (slot, limits, handler) = (
+            Arc::clone(&service_slot),
+            Arc::clone(&service_limits),
+            Arc::clone(&handler),
+        );
+        async move { Ok::<_, Infallible>(serve_one(req, &slot, &limits, handler).await) }
     });
     let ended_cleanly = {
         let conn = http1.serve_connection(TokioIo::new(&mut stream), service);
@@ -407,7 +580,14 @@ async fn connection(
             r = conn.as_mut() => r.is_ok(),
             _ = slot.close.notified() => {
                 conn.as_mut().graceful_shutdown();
-                conn.as_mut().await.is_ok()
+                if slot.is_evicted() {
+                    // Past the grace, dropped as it is: no answer is owed to a late client.
+                    tokio::time::timeout(EVICTION_GRACE, conn.as_mut())
+                        .await
+                        .map_or(true, |r| r.is_ok())
+                } else {
+                    conn.as_mut().await.is_ok()
+                }
             }
             _ = stop.changed() => {
                 conn.as_mut().graceful_shutdown();
@@ -415,9 +595,12 @@ async fn connection(
             }
         }
     };
-    if !ended_cleanly {
+    // An evicted connection does not linger: its slot is wanted now.
+    if !ended_cleanly && !slot.is_evicted() {
         linger(&mut stream).await;
     }
+    // Closed before its slot frees: whoever takes the slot finds this socket already closed.
+    drop(stream);
     // Only now: a lingering connection still counts against `max_connections`.
     drop(guard);
 }
@@ -441,6 +624,7 @@ async fn linger(stream: &mut tokio::net::TcpStream) {
 /// Reads the body within the limits, runs the handler on the blocking pool, builds the answer.
 async fn serve_one(
     req: hyper::Request<Incoming>,
+    slot: &Arc<Slot>,
     limits: &Limits,
     handler: Arc<Handler>,
 ) -> hyper::Response<Body> {
@@ -486,7 +670,16 @@ async fn serve_one(
         }
         Ok((data, false))
     };
-    let (data, too_large) = match tokio::time::timeout(limits.body_timeout, read).await {
+    let waiting = BodyWait::new(slot);
+    let read = tokio::select! {
+        r = tokio::time::timeout(limits.body_timeout, read) => r,
+        () = slot.body_evicted() => {
+            let why = "the server is full and the request body has not arrived";
+            return to_hyper(Response::closing(408, why), false);
+        }
+    };
+    drop(waiting);
+    let (data, too_large) = match read {
         Ok(Ok(read)) => read,
         Ok(Err(())) => {
             return to_hyper(

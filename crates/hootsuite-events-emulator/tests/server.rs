@@ -570,3 +570,155 @@ fn head_idle_and_body_timeouts_close_slow_clients() {
     );
     server.stop();
 }
+
+/// The three ways a slow client holds a connection, each then silent: a first byte, part of a
+/// head, a head and part of its body.
+const SLOW_KINDS: [(&str, &[u8]); 3] = [
+    ("one byte", b"P"),
+    (
+        "part of a head",
+        b"POST /slow HTTP/1.1\r\nHost: x\r\nX-Slow: ",
+    ),
+    (
+        "a head and part of its body",
+        b"POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"par",
+    ),
+];
+
+/// How many connections the flood test can afford: the emulator's default limit, unless the
+/// limit on open files (both ends of each socket live in this process, next to the other tests'
+/// floods) is too low for it.
+fn connection_budget() -> usize {
+    let soft = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|limits| {
+            limits
+                .lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3))
+                .and_then(|n| n.parse::<usize>().ok())
+        })
+        .unwrap_or(1024);
+    (soft.saturating_sub(3000) / 2).clamp(16, 1024)
+}
+
+/// As many slow sockets as the emulator serves at once, of each kind in turn, do not keep a
+/// real client out: it is answered within seconds, not when their head or body deadline runs
+/// out; one of them makes room (a head and part of a body: with a 408), the others stay.
+#[test]
+fn slow_socket_floods_do_not_starve_the_server() {
+    let slots = connection_budget();
+    let emu = Emulator::start(EmulatorConfig {
+        max_connections: slots,
+        ..EmulatorConfig::default()
+    })
+    .expect("emulator");
+    for (kind, bytes) in SLOW_KINDS {
+        let slow: Vec<TcpStream> = (0..slots)
+            .map(|_| {
+                let mut s = TcpStream::connect(emu.addr()).expect("slow connect");
+                s.write_all(bytes).expect("slow write");
+                s
+            })
+            .collect();
+        // Let the server take them all before the real client comes.
+        std::thread::sleep(Duration::from_millis(300));
+        let started = Instant::now();
+        let mut s = TcpStream::connect(emu.addr()).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(45)))
+            .expect("timeout");
+        s.write_all(health("").as_bytes()).expect("write");
+        let mut first = [0u8; 12];
+        let answer = s.read_exact(&mut first).map(|()| first);
+        let took = started.elapsed();
+        eprintln!(
+            "{slots} slow sockets ({kind}): answered {:?} after {took:?}",
+            answer
+                .as_ref()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+        );
+        assert_eq!(answer.ok().as_ref(), Some(b"HTTP/1.1 200"), "{kind}");
+        assert!(
+            took < Duration::from_secs(5),
+            "{kind}: answered after {took:?}"
+        );
+        let (cut, refused) = cut_and_refused(&slow);
+        eprintln!("  of them {cut} closed, {refused} answered 408");
+        assert!((1..=8).contains(&cut), "{kind}: {cut} closed");
+        if kind.contains("body") {
+            assert_eq!(refused, cut, "{kind}: a body cut short is answered 408");
+        }
+    }
+}
+
+/// How many of these sockets the server has closed, and how many of those it answered 408
+/// first (reads what has arrived, without waiting).
+fn cut_and_refused(sockets: &[TcpStream]) -> (usize, usize) {
+    let (mut cut, mut refused) = (0, 0);
+    for s in sockets {
+        s.set_nonblocking(true).expect("nonblocking");
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1024];
+        let mut reader: &TcpStream = s;
+        let closed = loop {
+            match reader.read(&mut buf) {
+                Ok(0) => break true,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break false,
+                Err(_) => break true,
+            }
+        };
+        if closed {
+            cut += 1;
+            refused += usize::from(got.starts_with(b"HTTP/1.1 408"));
+        }
+    }
+    (cut, refused)
+}
+
+/// At the limit, connections waiting for a head (slow or idle) make room before those waiting
+/// for a body, oldest first: with 4 slots, 2 slow bodies then 2 slow heads, three clients in
+/// turn take the two slow heads' slots and then the first client's idle one; the slow bodies
+/// are left alone.
+#[test]
+fn at_the_limit_waiting_heads_make_room_before_waiting_bodies() {
+    let server = Server::start(
+        listener(([127, 0, 0, 1], 0).into()).expect("listen"),
+        Limits {
+            max_connections: 4,
+            ..Limits::default()
+        },
+        "priority",
+        |r| Response::new(200, "text/plain", r.body),
+    )
+    .expect("server");
+    let open = |bytes: &[u8]| {
+        let mut s = TcpStream::connect(server.addr()).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        s.write_all(bytes).expect("write");
+        // One at a time, so that their waits start in this order.
+        std::thread::sleep(Duration::from_millis(100));
+        s
+    };
+    let body = SLOW_KINDS[2].1;
+    let bodies = [open(body), open(body)];
+    let heads = [open(SLOW_KINDS[0].1), open(SLOW_KINDS[1].1)];
+    let ask = b"POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi";
+    let mut clients = Vec::new();
+    for expected_cut in [1, 2] {
+        let mut s = open(ask);
+        assert_eq!(read_answer(&mut s).0, 200);
+        assert_eq!(cut_and_refused(&heads), (expected_cut, 0));
+        clients.push(s);
+    }
+    let mut third = open(ask);
+    assert_eq!(read_answer(&mut third).0, 200);
+    assert!(
+        closed_by_server(&mut clients[0]),
+        "the idle client made room"
+    );
+    assert_eq!(cut_and_refused(&bodies), (0, 0), "the slow bodies stay");
+    clients[1].write_all(ask).expect("write");
+    assert_eq!(read_answer(&mut clients[1]).0, 200);
+}
