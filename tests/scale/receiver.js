@@ -64,6 +64,8 @@ async function main() {
           // The side effect, durable outside the store, then process completes the claim.
           await client.rPush('scale:processed', `${seqNo}|${NAME}|${process.pid}`)
         }, { leaseMs: LEASE_MS })
+        // Recorded once by the store, whichever receiver claimed it.
+        for (const r of outcome.rejected) await client.rPush('scale:rejected', `${r.key}|${NAME}`)
         status = fault.kind === '500' ? he.STATUS_FAILED : outcome.status
       } catch (e) {
         if (fault.fired !== '500') console.error(`${NAME}: processing failed: ${e.message}`)

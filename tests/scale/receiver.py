@@ -76,6 +76,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(400, webhook_id, fault)
         try:
             outcome = he.process(store, notification, lambda w: handle_unit(w, fault), lease_ms=LEASE_MS)
+            for r in outcome.rejected:  # recorded once by the store, whichever receiver claimed it
+                client.rpush("scale:rejected", f"{r.key}|{NAME}")
             status = he.STATUS_FAILED if fault["kind"] == "500" else outcome.status  # all skipped: fail anyway
         except Injected500:
             status = he.STATUS_FAILED

@@ -56,6 +56,7 @@ AFTER_DEACTIVATION = 45  # a batch sent while the subscription is off: queued at
 KILL_FROM_BATCH = 6  # the victim holds the first unit it claims from this batch on
 DOWN_BATCHES = (16, 20)  # a receiver stopped over these batches: its connections are refused
 DOWN = "node-2"
+POISON_EVERY = 3  # every third batch of the main run carries an event that cannot be read
 DEADLINE_S = 150
 
 RECEIVERS = [("py-1", "python"), ("node-1", "node"), ("py-2", "python"), ("node-2", "node")]
@@ -198,13 +199,19 @@ def connect(emu: Emulator, callback_url: str) -> int:
     return he.parse_instance(*send(he.create_instance_request(emu.config, body))).id
 
 
-def hootsuite_batch(first: int, count: int) -> List[Dict[str, Any]]:
-    """What Hootsuite posts to the webhook: `count` message events from seq_no `first`."""
-    return [
+def hootsuite_batch(first: int, count: int, poison: Optional[int] = None) -> List[Dict[str, Any]]:
+    """What Hootsuite posts to the webhook: `count` message events from seq_no `first`; with
+    `poison`, one more at the end that cannot be read (what anyone can post to the public
+    webhook URL): it must not fail the batch. At the end, it is claimed after every other unit
+    of its notification, so the victim (killed inside a handler) never holds its report."""
+    batch = [
         {"seq_no": str(n), "type": "com.hootsuite.messages.event.v1",
          "data": {"state": "SENT", "organization": {"id": "814"}, "message": {"id": f"msg-{n}"}, "timestamp": "2026-01-01T00:00:00Z"}}
         for n in range(first, first + count)
     ]
+    if poison is not None:
+        batch.append({"seq_no": f"poison-{poison}", "type": "com.hootsuite.messages.event.v1", "data": {"message": poison}})
+    return batch
 
 
 def haproxy_config(port: int, stats_port: int, backends: List[Tuple[str, int]]) -> str:
@@ -309,9 +316,12 @@ def run(procs: Procs, tmp: Path) -> int:
     event_ids: List[int] = []
     notifications = 0
 
-    def send_batch(size: int) -> List[int]:
-        nonlocal first_seq, batches_sent, notifications
-        status, body = emu.call("POST", webhook, hootsuite_batch(first_seq, size))
+    poisoned = 0
+
+    def send_batch(size: int, poison: bool = False) -> List[int]:
+        nonlocal first_seq, batches_sent, notifications, poisoned
+        status, body = emu.call("POST", webhook, hootsuite_batch(first_seq, size, poisoned if poison else None))
+        poisoned += poison
         assert status == 200, (status, body)
         sent.extend(range(first_seq, first_seq + size))
         first_seq += size
@@ -339,7 +349,7 @@ def run(procs: Procs, tmp: Path) -> int:
             start_receiver(DOWN, "node", victim=False)
             wait_for(f"{DOWN} back", lambda: port_open(ports[DOWN]), 10, 0.02)
             log(f"{DOWN} back")
-        event_ids.extend(send_batch(BATCH_SIZES[i % len(BATCH_SIZES)]))
+        event_ids.extend(send_batch(BATCH_SIZES[i % len(BATCH_SIZES)], poison=i % POISON_EVERY == 1))
         i += 1
         # A replay of earlier delivered notifications under new webhook ids, spread over the run.
         for _ in range(REPLAYS * BATCH_SIZES[0] // MAIN_EVENTS + 1):
@@ -453,12 +463,15 @@ def run(procs: Procs, tmp: Path) -> int:
     stores = sorted({line.split("store=")[1].split()[0] for f in tmp.glob("*.log")
                      for line in f.read_text(errors="replace").splitlines() if "store=" in line})
     rate = len(main_sent) / main_s
+    # Each event that could not be read: reported once, by whichever receiver claimed it.
+    rejected = collections.Counter(x.split("|")[0] for x in records("scale:rejected"))
 
     print(
         f"scale: sent {len(all_sent)} events in {batches_sent} batches ({notifications} notifications), "
         f"processed {len(counts)}, duplicates {duplicates}, lost {len(lost)}, replays {replays}, "
         f"retries {emulator_retries} (answers {dict(sorted(statuses.items()))}, injected {dict(injected)}, "
         f"answers per delivery {dict(sorted(per_delivery.items()))}, main run: refused {refused}, 5xx from haproxy {lb_5xx}; taken over by another process {moved}), "
+        f"poisoned batches {poisoned} (rejected events reported {sum(rejected.values())}, distinct {len(rejected)}, answered 400: {statuses.get('400', 0)}), "
         f"killed {killed.split(':')[0]} (pid {killed.split(':')[2]}) holding seq_no {held_seq}, then processed by {held_by}, per receiver {dict(sorted(per_receiver.items()))}, "
         f"recovered from the queue {recovered} ({len(exhausted)} after 10 attempts, {len(late_ids)} sent while deactivated) "
         f"by hootsuite-events recover; main run {len(main_sent)} events in {main_s:.1f}s ({rate:.0f} events/s); one RedisStore namespace {','.join(stores)} for Python and Node",
@@ -469,6 +482,8 @@ def run(procs: Procs, tmp: Path) -> int:
         failures.append(f"duplicates {duplicates}, lost {sorted(lost)[:10]}, unexpected {sorted(unexpected)[:10]}")
     if len(held_by) != 1 or held_by[0].endswith(":" + killed.split(":")[2]):
         failures.append(f"the held unit {held_seq} was processed by {held_by} (the killed process: {killed})")
+    if len(rejected) != poisoned or any(n != 1 for n in rejected.values()) or statuses.get("400"):
+        failures.append(f"poisoned batches: {poisoned} sent, rejections reported {dict(rejected)}, 400 answers {statuses.get('400', 0)}")
     if len(per_receiver) < len(RECEIVERS):
         failures.append(f"not every receiver processed units: {dict(per_receiver)}")
     if not (injected["500"] and injected["hang"] and refused and moved and statuses.get("409")):

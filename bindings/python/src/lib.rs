@@ -99,13 +99,19 @@ fn py_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     walk(obj, 0, &mut count)
 }
 
-fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Value> {
+/// `depth` containers enclose a container about to be read: refused past
+/// [`hootsuite_events::json::MAX_DEPTH`] levels, the limit of JSON text too.
+fn enter(depth: usize) -> PyResult<usize> {
     const MAX_DEPTH: usize = hootsuite_events::json::MAX_DEPTH;
-    if depth > MAX_DEPTH {
+    if depth >= MAX_DEPTH {
         return Err(PyValueError::new_err(format!(
             "the value is nested deeper than {MAX_DEPTH} levels (does a mapping or list contain itself?); expected a JSON document"
         )));
     }
+    Ok(depth + 1)
+}
+
+fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Value> {
     *count += 1;
     if *count > MAX_VALUES {
         return Err(too_many());
@@ -114,12 +120,13 @@ fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Val
         return Ok(Value::String(s.to_cow()?.into_owned()));
     }
     if let Ok(d) = obj.cast_exact::<PyDict>() {
+        let inner = enter(depth)?;
         if d.len() > MAX_VALUES {
             return Err(too_many());
         }
         let mut map = Map::new();
         for (k, v) in d.iter() {
-            map.insert(key(&k)?, walk(&v, depth + 1, count)?);
+            map.insert(key(&k)?, walk(&v, inner, count)?);
         }
         return Ok(Value::Object(map));
     }
@@ -146,19 +153,21 @@ fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Val
             .ok_or_else(|| not_json("a float that JSON cannot hold (NaN or infinite)"));
     }
     if let Ok(l) = obj.cast_exact::<PyList>() {
+        let inner = enter(depth)?;
         if l.len() > MAX_VALUES {
             return Err(too_many());
         }
         let mut items = Vec::with_capacity(l.len());
         for v in l.iter() {
-            items.push(walk(&v, depth + 1, count)?);
+            items.push(walk(&v, inner, count)?);
         }
         return Ok(Value::Array(items));
     }
     if let Ok(t) = obj.cast_exact::<PyTuple>() {
+        let inner = enter(depth)?;
         let mut items = Vec::with_capacity(t.len());
         for v in t.iter() {
-            items.push(walk(&v, depth + 1, count)?);
+            items.push(walk(&v, inner, count)?);
         }
         return Ok(Value::Array(items));
     }
@@ -171,17 +180,19 @@ fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Val
         return Err(not_json("bytes inside a value (decode them to str)"));
     }
     if let Ok(m) = obj.cast::<PyMapping>() {
+        let inner = enter(depth)?;
         if m.len()? > MAX_VALUES {
             return Err(too_many());
         }
         let mut map = Map::new();
         for item in m.items()?.iter() {
             let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
-            map.insert(key(&k)?, walk(&v, depth + 1, count)?);
+            map.insert(key(&k)?, walk(&v, inner, count)?);
         }
         return Ok(Value::Object(map));
     }
     if let Ok(seq) = obj.cast::<PySequence>() {
+        let inner = enter(depth)?;
         let len = seq.len()?;
         if len > MAX_VALUES {
             return Err(too_many());
@@ -189,7 +200,7 @@ fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Val
         let mut items = Vec::with_capacity(len);
         // `walk` counts every value: an endless iterator stops at MAX_VALUES.
         for v in seq.try_iter()? {
-            items.push(walk(&v?, depth + 1, count)?);
+            items.push(walk(&v?, inner, count)?);
         }
         return Ok(Value::Array(items));
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import collections.abc
+import json
 import subprocess
 import sys
 
@@ -29,7 +30,7 @@ def test_the_issue_repro_raises_instead_of_crashing():
         "    print('ValueError:', e)\n"
     )
     assert out.returncode == 0, out.stderr
-    assert "ValueError: the value is nested deeper than 128 levels" in out.stdout
+    assert "ValueError: the value is nested deeper than 127 levels" in out.stdout
 
 
 class FrozenMapping(collections.abc.Mapping):
@@ -86,7 +87,7 @@ def _self_referential():
 def test_self_referential_containers_are_a_value_error(kind):
     value = _self_referential()[kind]
     for call in (he.validate_instance, he.validate_instance_update, he.build_instance_body):
-        with pytest.raises(ValueError, match="nested deeper than 128 levels"):
+        with pytest.raises(ValueError, match="nested deeper than 127 levels"):
             call({"a": value})
 
 
@@ -96,7 +97,7 @@ def test_deep_but_not_cyclic_values_of_every_kind():
         deep: object = "x"
         for _ in range(200):
             deep = wrap(deep)
-        with pytest.raises(ValueError, match="nested deeper than 128 levels"):
+        with pytest.raises(ValueError, match="nested deeper than 127 levels"):
             he.validate_instance({"a": deep})
         shallow: object = "x"
         for _ in range(100):
@@ -201,3 +202,21 @@ def test_no_secret_in_errors_instances_or_messages():
                        str(wrong_arg.value), repr(wrong_arg.value.details)])
     for s in secrets + ["AS-3e8", "STATE-3e6", "RQ-3e7", "SECRET-IN-WRONG-PLACE"]:
         assert s not in shown, (s, shown)
+
+
+def test_one_depth_limit_for_json_text_and_python_values():
+    def levels(n: int) -> dict:
+        """`{"a": [[...]]}`: n levels of objects and arrays."""
+        v: list = []
+        for _ in range(n - 2):
+            v = [v]
+        return {"a": v}
+
+    deepest, deeper = levels(127), levels(128)
+    # The deepest accepted: read, then judged by the rules (not a depth error).
+    assert all(e.code != "too_deep" for e in he.validate_instance(deepest).errors)
+    assert all(e.code != "too_deep" for e in he.validate_instance(json.dumps(deepest)).errors)
+    # One level more: refused as text and as a Python value alike.
+    assert [e.code for e in he.validate_instance(json.dumps(deeper)).errors] == ["too_deep"]
+    with pytest.raises(ValueError, match="nested deeper than 127 levels"):
+        he.validate_instance(deeper)

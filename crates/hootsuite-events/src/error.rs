@@ -289,7 +289,7 @@ pub enum ParseErrorKind {
     Value,
     /// The body is larger than the configured limit.
     TooLarge,
-    /// The JSON nests deeper than the parser allows (128 levels).
+    /// The JSON nests deeper than [`crate::json::MAX_DEPTH`] (127) levels.
     TooDeep,
 }
 

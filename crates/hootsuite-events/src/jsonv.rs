@@ -412,7 +412,8 @@ pub fn from_str(text: &str) -> Result<Value, SyntaxError> {
         text,
         b: text.as_bytes(),
         i: 0,
-        depth: 128,
+        // One more than the deepest level accepted: the level that reaches 0 is refused.
+        depth: crate::json::MAX_DEPTH as u8 + 1,
     };
     let value = r.value()?;
     match r.whitespace() {
