@@ -186,9 +186,12 @@ fuzz: $(CARGO_FUZZ)
 	done
 
 bench: $(PY_TOOLS)/bin/maturin $(NODE_DIR)/node_modules/.package-lock.json wasm chromium redis $(WASM_DIR)/test/node_modules/.package-lock.json
-	$(PY_TOOLS)/bin/maturin build --release --locked -m bindings/python/Cargo.toml -o target/wheels -i python3
+	# A folder of its own: test-python's sdist build leaves wheels of the same version in
+	# target/wheels, and two of them make pip's resolution fail.
+	rm -rf target/bench-wheels
+	$(PY_TOOLS)/bin/maturin build --release --locked -m bindings/python/Cargo.toml -o target/bench-wheels -i python3
 	python3 -m venv --clear $(PY_BENCH_VENV)
-	$(PY_BENCH_VENV)/bin/pip install -q target/wheels/hootsuite_events-*.whl $(PY_BENCH_DEPS)
+	$(PY_BENCH_VENV)/bin/pip install -q target/bench-wheels/hootsuite_events-*.whl $(PY_BENCH_DEPS)
 	cd $(NODE_DIR) && npx napi build --platform --release --js native.js --dts native.d.ts
 	cd bench && npm ci --no-audit --no-fund --silent
 	python3 bench/run.py $(PY_BENCH_VENV)/bin/python
