@@ -163,7 +163,7 @@ test('process: each unit once, release and rethrow on failure, async stores, 409
   const outcome = await he.process(store, n, (w) => {
     seen.push(w.hootsuiteEvent.data.messageId)
   })
-  assert.deepEqual(outcome, { status: 200, processed: 2, skipped: 1, inProgress: 0, failed: 0, lostLeases: 0 })
+  assert.deepEqual(outcome, { status: 200, processed: 2, skipped: 1, inProgress: 0, failed: 0, lostLeases: 0, rejected: [] })
   assert.deepEqual(seen, ['m1', 'm2', 'm3'])
 
   // A store whose methods return promises (as a Redis store's do), holding one key elsewhere.
@@ -176,7 +176,7 @@ test('process: each unit once, release and rethrow on failure, async stores, 409
     release: async (k, t) => inner.release(k, t),
   }
   const held = await he.process(asyncStore, n, async () => {}, { leaseMs: 5000 })
-  assert.deepEqual(held, { status: 409, processed: 2, skipped: 0, inProgress: 1, failed: 0, lostLeases: 0 })
+  assert.deepEqual(held, { status: 409, processed: 2, skipped: 0, inProgress: 1, failed: 0, lostLeases: 0, rejected: [] })
   assert.deepEqual(calls[0], ['claim', 'hs:5:1', 5000, 'number'])
   assert.equal(calls.filter((c) => c[0] === 'complete').length, 2)
 
