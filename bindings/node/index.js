@@ -65,7 +65,8 @@ function convert(e) {
   if (e instanceof Error && e.details && typeof e.details === 'object' && Object.hasOwn(classes, e.name)) {
     return new classes[e.name](e.message, e.details)
   }
-  if (e && e.code === 'InvalidArg') {
+  // A wrong argument: the addon's own refusals, and napi's conversions (NumberExpected, ...).
+  if (e && (e.code === 'InvalidArg' || (typeof e.code === 'string' && e.code.endsWith('Expected')))) {
     return new TypeError(e.message)
   }
   return e

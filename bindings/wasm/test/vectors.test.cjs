@@ -194,6 +194,19 @@ test('no secret in what console.log and JSON.stringify show of an instance (issu
   assert.equal(i.configuration['OAuth.User.Token'], '********')
 })
 
+test('numbers out of range are a TypeError with the core\'s message, as in the Node package (issue 32)', () => {
+  const body = new TextEncoder().encode('{}')
+  const header = he.sign('k', body)
+  assert.throws(() => he.verifySignature('k', body, header, { maxBodySize: -1 }), (e) => e instanceof TypeError && e.message === 'maxBodySize must be an integer number of bytes from 0 to 4294967295, got -1')
+  assert.throws(() => he.verifySignature('k', body, header, { maxBodySize: Infinity }), (e) => e instanceof TypeError && /got Infinity$/.test(e.message))
+  assert.throws(() => he.verifySignature('k', body, header, { maxBodySize: '10' }), (e) => e instanceof TypeError && e.message === 'maxBodySize must be a number, got a value of type string')
+  assert.equal(he.verifySignature('k', body, header, { maxBodySize: 2 }), 0)
+  const account = { baseUrl: 'us', userSecret: 'u', organizationSecret: 'o' }
+  assert.throws(() => he.listInstancesRequest(account, { pageSize: 2 ** 32 }), (e) => e instanceof TypeError && e.message === 'pageSize must be an integer from 0 to 4294967295, got 4294967296')
+  assert.throws(() => he.parseEmpty({ status: 200.5 }), (e) => e instanceof TypeError && e.message === 'status must be an integer HTTP status code from 0 to 999, got 200.5')
+  assert.throws(() => he.status(-1, 0), (e) => e instanceof TypeError && e.message === 'inProgress must be an integer from 0 to 4294967295, got -1')
+})
+
 // The wasm builds abort on a panic (panic = immediate-abort): JavaScript would see a
 // WebAssembly.RuntimeError ("unreachable") and the module could be left unusable. No input may
 // get there: random bytes and JSON into every parser of the full build, only the library's

@@ -1,0 +1,53 @@
+'use strict'
+// Issue 32: numbers out of range, `__proto__` keys, classes called without `new`, methods
+// called on the wrong object, and what renderings, copies and messages show of secrets. The
+// same expectations natively and on the WebAssembly fallback.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const util = require('node:util')
+const { spawnSync } = require('node:child_process')
+const he = require('hootsuite-events')
+
+const config = new he.Config('us', 'u', 'o')
+const KEY = 'signing-key'
+const BODY = Buffer.from('{"message":{"instanceId":1,"raw":[{"seq_no":"1","type":"t"}]}}')
+const SIGNED = { [he.SIGNATURE_HEADER]: he.sign(KEY, BODY) }
+
+const typeError = (message) => (e) => {
+  assert.ok(e instanceof TypeError, `${e && e.constructor && e.constructor.name}: ${e && e.message}`)
+  assert.equal(e.message, message)
+  return true
+}
+
+test('maxBodySize: a whole number of bytes from 0 to 4294967295, or a precise TypeError', () => {
+  for (const n of [-1, 2 ** 32, Infinity, -Infinity, NaN, 1.5, -0.5, 2 ** 53]) {
+    const message = `maxBodySize must be an integer number of bytes from 0 to 4294967295, got ${n}`
+    assert.throws(() => he.verifySignature(KEY, BODY, SIGNED[he.SIGNATURE_HEADER], { maxBodySize: n }), typeError(message))
+    assert.throws(() => he.verifyEvent(KEY, SIGNED, BODY, { maxBodySize: n }), typeError(message))
+  }
+  for (const v of ['10', true, {}, [1]]) {
+    assert.throws(() => he.verifySignature(KEY, BODY, SIGNED[he.SIGNATURE_HEADER], { maxBodySize: v }), (e) => e instanceof TypeError && /maxBodySize/.test(e.message))
+  }
+  assert.equal(he.verifySignature(KEY, BODY, SIGNED[he.SIGNATURE_HEADER], { maxBodySize: 4294967295 }), 0)
+  assert.equal(he.verifySignature(KEY, BODY, SIGNED[he.SIGNATURE_HEADER], { maxBodySize: BODY.length }), 0)
+  assert.equal(he.verifySignature(KEY, BODY, SIGNED[he.SIGNATURE_HEADER], { maxBodySize: undefined }), 0)
+  assert.throws(() => he.verifySignature(KEY, BODY, SIGNED[he.SIGNATURE_HEADER], { maxBodySize: 0 }), he.SignatureError)
+  assert.throws(() => he.verifyEvent(KEY, SIGNED, BODY, { maxBodySize: BODY.length - 1 }), he.SignatureError)
+})
+
+test('pageSize, a response status and the status counts: integers in range, or a precise TypeError', () => {
+  for (const n of [-1, 2 ** 32, Infinity, NaN, 2.5]) {
+    const page = typeError(`pageSize must be an integer from 0 to 4294967295, got ${n}`)
+    assert.throws(() => he.listInstancesRequest(config, { pageSize: n }), page)
+    assert.throws(() => he.instanceEventsPageRequest(config, 1, { pageSize: n }), page)
+    assert.throws(() => he.listDeliveriesRequest(config, { pageSize: n }), page)
+    assert.throws(() => he.status(n, 0), typeError(`inProgress must be an integer from 0 to 4294967295, got ${n}`))
+    assert.throws(() => he.status(0, n), typeError(`failed must be an integer from 0 to 4294967295, got ${n}`))
+  }
+  for (const n of [-1, 1000, 2 ** 32 + 200, 200.5, Infinity, NaN]) {
+    assert.throws(() => he.parseEmpty({ status: n, headers: {}, body: '' }), typeError(`status must be an integer HTTP status code from 0 to 999, got ${n}`))
+  }
+  assert.match(he.listInstancesRequest(config, { pageSize: 4294967295 }).url, /pageSize=4294967295/)
+  assert.equal(he.status(0, 0), 200)
+  assert.equal(he.parseEmpty({ status: 204, headers: {}, body: '' }), undefined)
+})
