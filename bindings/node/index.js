@@ -162,6 +162,7 @@ const JSON_RESULTS = new Set([
   ...RESPONSE_PARSERS.filter((name) => name !== 'parseFailurePolicy' && name !== 'parseEmpty'),
   'validateInstance',
   'validateInstanceUpdate',
+  'buildInstanceBody',
   'verifyEvent',
   'parseEventNotification',
 ])

@@ -369,10 +369,12 @@ pub fn validate_instance_update(data: Value) -> napi::Result<String> {
     })
 }
 
-/// The canonical body a valid input builds (stable key order, booleans normalized).
-#[napi(catch_unwind)]
-pub fn build_instance_body(data: Value) -> napi::Result<Value> {
-    Ok(create_body(&data)?.to_value())
+/// The canonical body a valid input builds (stable key order, booleans normalized). It crosses
+/// as JSON text that `index.js` parses: an object built key by key through N-API would take a
+/// `"__proto__"` key as the prototype, where `JSON.parse` keeps an own key.
+#[napi(catch_unwind, ts_return_type = "Record<string, unknown>")]
+pub fn build_instance_body(data: Value) -> napi::Result<String> {
+    Ok(create_body(&data)?.to_value().to_string())
 }
 
 /// Step 3: `POST /instances`; throws a ValidationError with every problem.

@@ -51,3 +51,17 @@ test('pageSize, a response status and the status counts: integers in range, or a
   assert.equal(he.status(0, 0), 200)
   assert.equal(he.parseEmpty({ status: 204, headers: {}, body: '' }), undefined)
 })
+
+test('a "__proto__" key of a body is an ordinary key of the result, as JSON.parse makes it', () => {
+  const form = JSON.parse(`{"element": {"key": "hootsuite"}, "providerData": {"code": "c"}, "name": "n",
+    "configuration": {"oauth.callback.url": "https://a.example/cb", "oauth.api.key": "k", "oauth.api.secret": "s",
+      "__proto__": {"isAdmin": true}}}`)
+  for (const data of [form, JSON.stringify(form)]) {
+    const body = he.buildInstanceBody(data)
+    assert.equal(Object.getPrototypeOf(body.configuration), Object.prototype)
+    assert.equal(body.configuration.isAdmin, undefined)
+    assert.ok(Object.hasOwn(body.configuration, '__proto__'))
+    assert.deepEqual(Object.getOwnPropertyDescriptor(body.configuration, '__proto__').value, { isAdmin: true })
+    assert.equal({}.isAdmin, undefined)
+  }
+})
