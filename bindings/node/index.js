@@ -194,37 +194,72 @@ function wrapFunction(name, fn) {
       const out = fn(...args.map(normalize))
       const result = jsonResult ? JSON.parse(out) : out
       if (instanceResult) return instanceResult(result)
-      return isRequest ? new Request(result) : result
+      if (isRequest) return new Request(result)
+      return brandResult(result)
     } catch (e) {
       throw convert(e)
     }
   }
 }
 
+// Each object the backend made (with new, or returned by a function), with its class's
+// prototype: a method runs only on an object made as its class, since the WebAssembly glue
+// would take another object's memory for its own (the addon refuses in V8's words: one message).
+const made = new WeakMap()
+const classPrototypes = new Set()
+
+function brandResult(result) {
+  if (result !== null && typeof result === 'object' && classPrototypes.has(Object.getPrototypeOf(result))) {
+    made.set(result, Object.getPrototypeOf(result))
+  }
+  return result
+}
+
+function checkReceiver(self, Class, member) {
+  if (made.get(self) !== Class.prototype) {
+    throw new TypeError(`${Class.name}.prototype.${member} called on an object that is not a${/^[AEIOU]/.test(Class.name) ? 'n' : ''} ${Class.name}`)
+  }
+}
+
 function wrapClass(Class) {
-  // Methods too: their core errors become the same Error subclasses as the functions'.
+  classPrototypes.add(Class.prototype)
+  // Methods and accessors too: the receiver checked, their errors converted as the functions'.
   for (const name of Object.getOwnPropertyNames(Class.prototype)) {
     const d = Object.getOwnPropertyDescriptor(Class.prototype, name)
-    if (name === 'constructor' || typeof d.value !== 'function') continue
-    const method = d.value
-    Object.defineProperty(Class.prototype, name, {
-      ...d,
-      value: function (...args) {
+    if (name === 'constructor') continue
+    const guard = (f) =>
+      function (...args) {
+        checkReceiver(this, Class, name)
         try {
-          return method.apply(this, args)
+          return f.apply(this, args)
         } catch (e) {
           throw convert(e)
+        } finally {
+          // The WebAssembly build's free() releases the object's memory.
+          if (name === 'free') made.delete(this)
         }
-      },
-    })
+      }
+    if (typeof d.value === 'function') {
+      // The WebAssembly glue's own helpers (__destroy_into_raw) run on objects it checked.
+      if (name.startsWith('__')) continue
+      Object.defineProperty(Class.prototype, name, { ...d, value: guard(d.value) })
+    } else if (d.get || d.set) {
+      Object.defineProperty(Class.prototype, name, { ...d, get: d.get && guard(d.get), set: d.set && guard(d.set) })
+    }
   }
   return new Proxy(Class, {
     construct(target, args, newTarget) {
       try {
-        return Reflect.construct(target, args, newTarget)
+        const instance = Reflect.construct(target, args, newTarget)
+        made.set(instance, target.prototype)
+        return instance
       } catch (e) {
         throw convert(e)
       }
+    },
+    // A native class called as a function would wrap its Rust value into `this` (the module).
+    apply() {
+      throw new TypeError(`Class constructor ${Class.name} cannot be invoked without 'new'`)
     },
   })
 }

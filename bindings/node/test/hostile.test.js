@@ -65,3 +65,70 @@ test('a "__proto__" key of a body is an ordinary key of the result, as JSON.pars
     assert.equal({}.isAdmin, undefined)
   }
 })
+
+test('a class called without new is a TypeError, and the module is left as it was', () => {
+  const before = Object.keys(he).sort()
+  for (const [name, args] of [['Config', ['us', 'u', 'o']], ['NativeMemoryStore', []], ['NativeRedisProtocol', ['ns', 1000]], ['AuthorizationCode', []]]) {
+    assert.throws(() => he[name](...args), typeError(`Class constructor ${name} cannot be invoked without 'new'`))
+    assert.throws(() => he[name].call(he, ...args), typeError(`Class constructor ${name} cannot be invoked without 'new'`))
+  }
+  assert.deepEqual(Object.keys(he).sort(), before)
+  assert.equal(new he.Config('us', 'u', 'o').baseUrl, 'https://api.cloud-elements.com/elements/api-v2')
+})
+
+test('a method called on an object of another class is a TypeError, never a read of another object', () => {
+  // In a child process with a deadline: the failure being fixed spins forever at 100 % CPU.
+  const out = spawnSync(process.execPath, ['-e', `
+    const he = require('hootsuite-events')
+    const store = new he.NativeMemoryStore()
+    const protocol = new he.NativeRedisProtocol('ns', 1000)
+    const code = he.parseCallback('https://a.example/cb?code=C&state=s', 's')
+    const config = new he.Config('us', 'u', 'o')
+    const disguised = new he.NativeRedisProtocol('ns', 1000)
+    Object.setPrototypeOf(disguised, he.NativeMemoryStore.prototype)
+    const cases = [
+      ['NativeMemoryStore', 'claim', protocol, ['k', 1000, 1]],
+      ['NativeMemoryStore', 'claim', disguised, ['k', 1000, 1]],
+      ['NativeMemoryStore', 'complete', code, ['k', 't', 1]],
+      ['NativeMemoryStore', 'release', {}, ['k', 't']],
+      ['NativeMemoryStore', 'claim', Object.create(he.NativeMemoryStore.prototype), ['k', 1000, 1]],
+      ['NativeRedisProtocol', 'claim', store, ['k', 1000]],
+      ['NativeRedisProtocol', 'parseClaim', config, ['x', 't']],
+      ['AuthorizationCode', 'getSecretValue', store, []],
+      ['Config', 'instanceAuthorization', store, ['t']],
+    ]
+    const seen = []
+    for (const [name, method, receiver, args] of cases) {
+      try {
+        seen.push(['returned', he[name].prototype[method].call(receiver, ...args)])
+      } catch (e) {
+        seen.push([e.constructor.name, e.message])
+      }
+    }
+    for (const [name, getter, receiver] of [['NativeMemoryStore', 'size', protocol], ['NativeRedisProtocol', 'namespace', store]]) {
+      try {
+        seen.push(['returned', Object.getOwnPropertyDescriptor(he[name].prototype, getter).get.call(receiver)])
+      } catch (e) {
+        seen.push([e.constructor.name, e.message])
+      }
+    }
+    seen.push(['store', store.claim('k', 1000, 1).status, protocol.namespace, code.getSecretValue()])
+    console.log(JSON.stringify(seen))
+  `], { encoding: 'utf8', cwd: process.cwd(), timeout: 60000 })
+  assert.equal(out.status, 0, `status ${out.status} signal ${out.signal}: ${out.stderr}`)
+  const seen = JSON.parse(out.stdout)
+  const expected = [
+    ['NativeMemoryStore', 'claim'],
+    ['NativeMemoryStore', 'claim'],
+    ['NativeMemoryStore', 'complete'],
+    ['NativeMemoryStore', 'release'],
+    ['NativeMemoryStore', 'claim'],
+    ['NativeRedisProtocol', 'claim'],
+    ['NativeRedisProtocol', 'parseClaim'],
+    ['AuthorizationCode', 'getSecretValue'],
+    ['Config', 'instanceAuthorization'],
+    ['NativeMemoryStore', 'size'],
+    ['NativeRedisProtocol', 'namespace'],
+  ].map(([name, member]) => ['TypeError', `${name}.prototype.${member} called on an object that is not a${name.startsWith('A') ? 'n' : ''} ${name}`])
+  assert.deepEqual(seen, [...expected, ['store', 'claimed', 'ns', 'C']])
+})
