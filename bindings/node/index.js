@@ -105,11 +105,15 @@ function unwrapCodes(key, value) {
   return original instanceof native.AuthorizationCode ? original.getSecretValue() : value
 }
 
-// An instance's token and clear configuration secrets stay readable by name but are not
-// enumerable, so util.inspect (console.log), JSON.stringify and spreading leave them out.
+// An instance's token and clear configuration secrets are read through getters that are not
+// enumerable, which util.inspect (even '%o'), JSON.stringify, spreads and structuredClone leave
+// out; the fallback's results come with them already.
 function hideInstanceSecrets(instance) {
   for (const key of ['token', 'configurationSecrets']) {
-    Object.defineProperty(instance, key, { value: instance[key], enumerable: false, writable: false })
+    const d = Object.getOwnPropertyDescriptor(instance, key)
+    if (!d || !('value' in d)) continue
+    const value = d.value
+    Object.defineProperty(instance, key, { get: () => value, enumerable: false, configurable: false })
   }
   return instance
 }
@@ -121,21 +125,40 @@ const INSTANCE_RESULTS = {
   },
 }
 
-// A request holds the Authorization header and perhaps secrets in its body: what
-// util.inspect and JSON.stringify show of it is the core's redacted copy. A class (rather than
-// properties defined on each result) keeps that on one prototype, and V8 builds it fast.
+// A request holds the Authorization header, and perhaps secrets in its URL and body: util.inspect
+// and JSON.stringify show the core's redacted copy, and those parts are private fields behind
+// getters, so a spread, Object.assign or structuredClone copies the method only. A class keeps
+// that on one prototype, and V8 builds it fast.
 class Request {
+  #url
+  #headers
+  #body
   constructor(r) {
     this.method = r.method
-    this.url = r.url
-    this.headers = r.headers
-    this.body = r.body
+    this.#url = r.url
+    this.#headers = r.headers
+    this.#body = r.body
+  }
+  /** The absolute URL. */
+  get url() {
+    return this.#url
+  }
+  /** Header names and values, `Authorization` included. */
+  get headers() {
+    return this.#headers
+  }
+  /** The JSON body, or null for requests without one. */
+  get body() {
+    return this.#body
   }
   toJSON() {
-    return native.redactRequest(this)
+    return native.redactRequest(this.#plain())
   }
   [INSPECT](depth, options, inspect) {
-    return `Request ${inspect(native.redactRequest(this), options)}`
+    return `Request ${inspect(native.redactRequest(this.#plain()), options)}`
+  }
+  #plain() {
+    return { method: this.method, url: this.#url, headers: this.#headers, body: this.#body }
   }
 }
 

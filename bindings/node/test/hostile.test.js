@@ -132,3 +132,70 @@ test('a method called on an object of another class is a TypeError, never a read
   ].map(([name, member]) => ['TypeError', `${name}.prototype.${member} called on an object that is not a${name.startsWith('A') ? 'n' : ''} ${name}`])
   assert.deepEqual(seen, [...expected, ['store', 'claimed', 'ns', 'C']])
 })
+
+test("'%o', a spread, Object.assign and structuredClone of an instance show no secret", () => {
+  const body = JSON.stringify({ id: 1, name: 'n', token: 'TOK-5e1', configuration: { 'oauth.api.secret': 'AS-5e2', 'oauth.api.key': 'k' } })
+  const i = he.parseInstance({ status: 200, headers: {}, body })
+  const page = he.parseInstancePage({ status: 200, headers: {}, body: `[${body}]` })
+  const shown = [
+    util.format('%o', i),
+    util.format('%o', page),
+    util.inspect(i, { showHidden: true, depth: 9 }),
+    util.inspect(page, { showHidden: true, depth: 9 }),
+    util.inspect({ ...i }, { showHidden: true }),
+    util.inspect(Object.assign({}, i), { showHidden: true }),
+    util.inspect(structuredClone(i), { showHidden: true, depth: 9 }),
+    util.inspect(structuredClone(page), { showHidden: true, depth: 9 }),
+    JSON.stringify(i),
+  ].join('\n')
+  for (const s of ['TOK-5e1', 'AS-5e2']) assert.ok(!shown.includes(s), `${s} in ${shown}`)
+  assert.equal(i.token, 'TOK-5e1')
+  assert.deepEqual(i.configurationSecrets, { 'oauth.api.secret': 'AS-5e2' })
+  assert.equal(page.instances[0].token, 'TOK-5e1')
+  assert.deepEqual(page.instances[0].configurationSecrets, { 'oauth.api.secret': 'AS-5e2' })
+})
+
+test('a spread, Object.assign, structuredClone and %o of a request show no secret; its fields still read', () => {
+  const account = new he.Config('us', 'USR-5e3', 'ORG-5e4')
+  const create = he.createInstanceRequest(account, {
+    element: { key: 'hootsuite' }, providerData: { code: 'CODE-5e5' }, name: 'n',
+    configuration: { 'oauth.callback.url': 'https://a.example/cb', 'oauth.api.key': 'k', 'oauth.api.secret': 'AS-5e6' },
+  })
+  const redirect = he.redirectUrlRequest(account, { apiKey: 'k', apiSecret: 'AS-5e7', callbackUrl: 'https://a.example/cb', state: 'ST-5e8' })
+  const secrets = ['USR-5e3', 'ORG-5e4', 'CODE-5e5', 'AS-5e6', 'AS-5e7', 'ST-5e8']
+  for (const r of [create, redirect]) {
+    const shown = [
+      util.inspect({ ...r }, { showHidden: true, depth: 9 }),
+      JSON.stringify({ ...r }),
+      util.inspect(Object.assign({}, r), { showHidden: true, depth: 9 }),
+      util.inspect(structuredClone(r), { showHidden: true, depth: 9 }),
+      util.format('%o', r),
+      util.format('%j', r),
+      util.inspect(r, { showHidden: true, depth: 9 }),
+    ].join('\n')
+    for (const s of secrets) assert.ok(!shown.includes(s), `${s} in ${shown}`)
+  }
+  // The documented use: fetch(r.url, { method: r.method, headers: r.headers, body: r.body }).
+  assert.equal(create.method, 'POST')
+  assert.equal(create.headers.Authorization, 'User USR-5e3, Organization ORG-5e4')
+  assert.equal(JSON.parse(create.body).configuration['oauth.api.secret'], 'AS-5e6')
+  assert.match(create.url, /\/instances$/)
+  assert.match(redirect.url, /AS-5e7/)
+  assert.equal(redirect.body, null)
+  const sent = new globalThis.Request(create.url, { method: create.method, headers: create.headers, body: create.body })
+  assert.equal(sent.headers.get('authorization'), 'User USR-5e3, Organization ORG-5e4')
+})
+
+test('a base URL error quotes the URL without its query or fragment', () => {
+  for (const url of ['http://ce.example/elements/api-v2?key=QRY-5e9', 'https://ce.example/elements/api-v2?key=QRY-5e9', 'https://ce.example/elements/api-v2#QRY-5e9']) {
+    for (const call of [() => new he.Config(url, 'u', 'o'), () => he.hootsuiteWebhookUrl(url, 1)]) {
+      assert.throws(call, (e) => {
+        assert.ok(e instanceof he.InvalidArgumentError, String(e))
+        const shown = [e.message, e.stack, util.inspect(e, { depth: 9 }), JSON.stringify(e.details)].join('\n')
+        assert.ok(!shown.includes('QRY-5e9'), shown)
+        assert.match(e.message, /ce\.example\/elements\/api-v2…`/)
+        return true
+      })
+    }
+  }
+})

@@ -910,15 +910,18 @@ pub fn list_instances_request(
 }
 
 /// Makes an instance's `token` and `configurationSecrets` (the secret configuration values in
-/// clear) readable by name but not enumerable, so that `console.log`, `JSON.stringify` and
-/// spreading leave them out.
+/// clear) readable by name through getters that are not enumerable, so that `console.log`
+/// (also `'%o'` and `showHidden`, which show a getter as `[Getter]`), `JSON.stringify`,
+/// spreading and `structuredClone` leave their values out.
 fn hide_secrets(obj: &JsValue) -> Result<(), JsValue> {
+    // A getter without a closure or `eval`: `Array.prototype.at` bound to `[value]` and `0`.
+    let at: js_sys::Function = Reflect::get(&js_sys::Array::new(), &"at".into())?.dyn_into()?;
     for key in ["token", "configurationSecrets"] {
         let value = Reflect::get(obj, &key.into())?;
+        let getter = at.bind1(&js_sys::Array::of1(&value), &JsValue::from(0));
         let descriptor = js_sys::Object::new();
-        Reflect::set(&descriptor, &"value".into(), &value)?;
+        Reflect::set(&descriptor, &"get".into(), &getter)?;
         Reflect::set(&descriptor, &"enumerable".into(), &false.into())?;
-        Reflect::set(&descriptor, &"writable".into(), &false.into())?;
         js_sys::Object::define_property(
             obj.unchecked_ref::<js_sys::Object>(),
             &key.into(),

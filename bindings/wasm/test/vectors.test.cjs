@@ -188,6 +188,9 @@ test('no secret in what console.log and JSON.stringify show of an instance (issu
   const page = he.parseInstancePage({ status: 200, headers: {}, body: new TextEncoder().encode(`[${body}]`) })
   const shown = [util.inspect(i, { depth: 9 }), JSON.stringify(i), util.inspect(page, { depth: 9 }), JSON.stringify(page)].join('\n')
   assert.ok(!shown.includes('TOKEN-123456789') && !shown.includes('UT-5e1'), shown)
+  // Issue 32: also '%o' (showHidden), a spread and structuredClone.
+  const hidden = [util.format('%o', i), util.format('%o', page), util.inspect({ ...i }, { showHidden: true }), util.inspect(structuredClone(page), { showHidden: true, depth: 9 })].join('\n')
+  assert.ok(!hidden.includes('TOKEN-123456789') && !hidden.includes('UT-5e1'), hidden)
   assert.equal(i.token, 'TOKEN-123456789')
   assert.equal(i.configurationSecrets['OAuth.User.Token'], 'UT-5e1')
   assert.equal(page.instances[0].token, 'TOKEN-123456789')
