@@ -31,6 +31,7 @@ export type Bytes = Uint8Array | ArrayBuffer;
 export type HeadersInput = Record<string, string> | Array<[string, string]> | { entries(): Iterable<[string, string]> };
 /** A response as received. */
 export interface ResponseInput {
+  /** An integer from 0 to 999. */
   status: number;
   headers?: HeadersInput | null;
   body?: string | Bytes | null;
@@ -38,7 +39,7 @@ export interface ResponseInput {
 export interface VerifyOptions {
   /** Accept legacy `sha1=` signatures too. */
   allowLegacySha1?: boolean;
-  /** The largest body accepted, in bytes. */
+  /** The largest body accepted, in bytes: an integer from 0 to 4294967295. */
   maxBodySize?: number;
 }
 export interface RedirectUrlOptions {
