@@ -65,7 +65,8 @@ function convert(e) {
   if (e instanceof Error && e.details && typeof e.details === 'object' && Object.hasOwn(classes, e.name)) {
     return new classes[e.name](e.message, e.details)
   }
-  if (e && e.code === 'InvalidArg') {
+  // A wrong argument: the addon's own refusals, and napi's conversions (NumberExpected, ...).
+  if (e && (e.code === 'InvalidArg' || (typeof e.code === 'string' && e.code.endsWith('Expected')))) {
     return new TypeError(e.message)
   }
   return e
@@ -104,11 +105,15 @@ function unwrapCodes(key, value) {
   return original instanceof native.AuthorizationCode ? original.getSecretValue() : value
 }
 
-// An instance's token and clear configuration secrets stay readable by name but are not
-// enumerable, so util.inspect (console.log), JSON.stringify and spreading leave them out.
+// An instance's token and clear configuration secrets are read through getters that are not
+// enumerable, which util.inspect (even '%o'), JSON.stringify, spreads and structuredClone leave
+// out; the fallback's results come with them already.
 function hideInstanceSecrets(instance) {
   for (const key of ['token', 'configurationSecrets']) {
-    Object.defineProperty(instance, key, { value: instance[key], enumerable: false, writable: false })
+    const d = Object.getOwnPropertyDescriptor(instance, key)
+    if (!d || !('value' in d)) continue
+    const value = d.value
+    Object.defineProperty(instance, key, { get: () => value, enumerable: false, configurable: false })
   }
   return instance
 }
@@ -120,21 +125,40 @@ const INSTANCE_RESULTS = {
   },
 }
 
-// A request holds the Authorization header and perhaps secrets in its body: what
-// util.inspect and JSON.stringify show of it is the core's redacted copy. A class (rather than
-// properties defined on each result) keeps that on one prototype, and V8 builds it fast.
+// A request holds the Authorization header, and perhaps secrets in its URL and body: util.inspect
+// and JSON.stringify show the core's redacted copy, and those parts are private fields behind
+// getters, so a spread, Object.assign or structuredClone copies the method only. A class keeps
+// that on one prototype, and V8 builds it fast.
 class Request {
+  #url
+  #headers
+  #body
   constructor(r) {
     this.method = r.method
-    this.url = r.url
-    this.headers = r.headers
-    this.body = r.body
+    this.#url = r.url
+    this.#headers = r.headers
+    this.#body = r.body
+  }
+  /** The absolute URL. */
+  get url() {
+    return this.#url
+  }
+  /** Header names and values, `Authorization` included. */
+  get headers() {
+    return this.#headers
+  }
+  /** The JSON body, or null for requests without one. */
+  get body() {
+    return this.#body
   }
   toJSON() {
-    return native.redactRequest(this)
+    return native.redactRequest(this.#plain())
   }
   [INSPECT](depth, options, inspect) {
-    return `Request ${inspect(native.redactRequest(this), options)}`
+    return `Request ${inspect(native.redactRequest(this.#plain()), options)}`
+  }
+  #plain() {
+    return { method: this.method, url: this.#url, headers: this.#headers, body: this.#body }
   }
 }
 
@@ -161,6 +185,7 @@ const JSON_RESULTS = new Set([
   ...RESPONSE_PARSERS.filter((name) => name !== 'parseFailurePolicy' && name !== 'parseEmpty'),
   'validateInstance',
   'validateInstanceUpdate',
+  'buildInstanceBody',
   'verifyEvent',
   'parseEventNotification',
 ])
@@ -192,37 +217,72 @@ function wrapFunction(name, fn) {
       const out = fn(...args.map(normalize))
       const result = jsonResult ? JSON.parse(out) : out
       if (instanceResult) return instanceResult(result)
-      return isRequest ? new Request(result) : result
+      if (isRequest) return new Request(result)
+      return brandResult(result)
     } catch (e) {
       throw convert(e)
     }
   }
 }
 
+// Each object the backend made (with new, or returned by a function), with its class's
+// prototype: a method runs only on an object made as its class, since the WebAssembly glue
+// would take another object's memory for its own (the addon refuses in V8's words: one message).
+const made = new WeakMap()
+const classPrototypes = new Set()
+
+function brandResult(result) {
+  if (result !== null && typeof result === 'object' && classPrototypes.has(Object.getPrototypeOf(result))) {
+    made.set(result, Object.getPrototypeOf(result))
+  }
+  return result
+}
+
+function checkReceiver(self, Class, member) {
+  if (made.get(self) !== Class.prototype) {
+    throw new TypeError(`${Class.name}.prototype.${member} called on an object that is not a${/^[AEIOU]/.test(Class.name) ? 'n' : ''} ${Class.name}`)
+  }
+}
+
 function wrapClass(Class) {
-  // Methods too: their core errors become the same Error subclasses as the functions'.
+  classPrototypes.add(Class.prototype)
+  // Methods and accessors too: the receiver checked, their errors converted as the functions'.
   for (const name of Object.getOwnPropertyNames(Class.prototype)) {
     const d = Object.getOwnPropertyDescriptor(Class.prototype, name)
-    if (name === 'constructor' || typeof d.value !== 'function') continue
-    const method = d.value
-    Object.defineProperty(Class.prototype, name, {
-      ...d,
-      value: function (...args) {
+    if (name === 'constructor') continue
+    const guard = (f) =>
+      function (...args) {
+        checkReceiver(this, Class, name)
         try {
-          return method.apply(this, args)
+          return f.apply(this, args)
         } catch (e) {
           throw convert(e)
+        } finally {
+          // The WebAssembly build's free() releases the object's memory.
+          if (name === 'free') made.delete(this)
         }
-      },
-    })
+      }
+    if (typeof d.value === 'function') {
+      // The WebAssembly glue's own helpers (__destroy_into_raw) run on objects it checked.
+      if (name.startsWith('__')) continue
+      Object.defineProperty(Class.prototype, name, { ...d, value: guard(d.value) })
+    } else if (d.get || d.set) {
+      Object.defineProperty(Class.prototype, name, { ...d, get: d.get && guard(d.get), set: d.set && guard(d.set) })
+    }
   }
   return new Proxy(Class, {
     construct(target, args, newTarget) {
       try {
-        return Reflect.construct(target, args, newTarget)
+        const instance = Reflect.construct(target, args, newTarget)
+        made.set(instance, target.prototype)
+        return instance
       } catch (e) {
         throw convert(e)
       }
+    },
+    // A native class called as a function would wrap its Rust value into `this` (the module).
+    apply() {
+      throw new TypeError(`Class constructor ${Class.name} cannot be invoked without 'new'`)
     },
   })
 }

@@ -2,35 +2,95 @@
 // hootsuite-events/redis: a claim store shared by several processes, on Redis through a
 // node-redis client you create and connect (`redis` on npm, v4 or later). The keys, values,
 // scripts and replies are the Rust core's Redis protocol (NativeRedisProtocol); this file only
-// sends its calls. node-redis is not a dependency: the client is passed in.
+// sends its calls, each bounded in time, and keeps a dropped connection from ending the process.
+// node-redis is not a dependency: the client is passed in.
 
 const core = require('./index.js')
+
+/** How long a script call may take before it fails, unless `timeoutMs` says otherwise. */
+const DEFAULT_TIMEOUT_MS = 5000
+// setTimeout's largest delay: a larger one fires at once.
+const MAX_TIMEOUT_MS = 2147483647
+
+/** Why a call to Redis failed: `code` is `not_connected` or `timeout`. */
+class RedisStoreError extends Error {
+  constructor(message, code, options) {
+    super(message, options)
+    this.name = 'RedisStoreError'
+    this.code = code
+  }
+}
 
 function isNoScript(e) {
   return e instanceof Error && typeof e.message === 'string' && e.message.startsWith('NOSCRIPT')
 }
 
+// What the client last reported on its 'error' event, per client: one listener per client,
+// however many stores share it.
+const connections = new WeakMap()
+
+function watch(client) {
+  let state = connections.get(client)
+  if (!state) {
+    state = { lastError: null }
+    connections.set(client, state)
+    // node-redis emits 'error' when the connection drops (a restart, a reset) and on each
+    // failed reconnection; an EventEmitter with no listener throws it, which ends the process.
+    // The store listens, so that the calls fail instead and node-redis goes on reconnecting.
+    if (typeof client.on === 'function') {
+      client.on('error', (e) => {
+        state.lastError = e
+      })
+      client.on('ready', () => {
+        state.lastError = null
+      })
+    }
+  }
+  return state
+}
+
+// The cause's message names the socket's address at most: node-redis's errors carry no URL.
+function lastErrorText(state) {
+  const e = state.lastError
+  return e && typeof e.message === 'string' ? ` (last error: ${e.message})` : ''
+}
+
+function timeoutOf(options) {
+  const n = options.timeoutMs
+  if (n === undefined) return DEFAULT_TIMEOUT_MS
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_TIMEOUT_MS) {
+    throw new TypeError(`timeoutMs must be an integer number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${typeof n === 'string' ? JSON.stringify(n) : String(n)}`)
+  }
+  return n
+}
+
 /**
  * A store for `process()` on Redis: atomic claims, completion and release compare-and-set on
  * the claim token, keys `<namespace>:<unit key>` kept `retentionMs` once completed. Redis's
- * clock enforces leases and retention (PX): `nowMs` is accepted and unused.
+ * clock enforces leases and retention (PX): `nowMs` is accepted and unused. Each call fails
+ * with a RedisStoreError when the client is not connected, or when Redis has not answered
+ * within `timeoutMs`.
  */
 class RedisStore {
   #client
   #protocol
+  #timeoutMs
+  #connection
   constructor(client, options = {}) {
     if (!client || typeof client.evalSha !== 'function' || typeof client.eval !== 'function') {
       throw new TypeError('client must be a connected node-redis client (createClient() from the redis package, v4 or later): it has no evalSha/eval')
     }
-    this.#client = client
+    this.#timeoutMs = timeoutOf(options)
     this.#protocol = new core.NativeRedisProtocol(options.namespace, options.retentionMs)
+    this.#client = client
+    this.#connection = watch(client)
   }
   /** The namespace of the keys. */
   get namespace() {
     return this.#protocol.namespace
   }
   // EVALSHA, and EVAL when the server does not have the script (first use, restart, SCRIPT FLUSH).
-  async #run(call) {
+  async #send(call) {
     const options = { keys: [call.key], arguments: call.args }
     try {
       return await this.#client.evalSha(call.sha1, options)
@@ -39,23 +99,43 @@ class RedisStore {
       return this.#client.eval(call.source, options)
     }
   }
+  // A call sent while node-redis reconnects would wait in its queue and run whenever the server
+  // is back (a claim nobody completes): it fails at once instead. One that Redis does not answer
+  // fails after timeoutMs; the script may still run, which the protocol allows (a claim is held
+  // until its lease ends, a completion or release answers false).
+  #run(script, call) {
+    if (this.#client.isReady === false) {
+      return Promise.reject(
+        new RedisStoreError(`the Redis ${script} script was not sent: the node-redis client is not connected${lastErrorText(this.#connection)}`, 'not_connected', {
+          cause: this.#connection.lastError || undefined,
+        }),
+      )
+    }
+    let timer
+    const timedOut = new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new RedisStoreError(`the Redis ${script} script got no answer within ${this.#timeoutMs} ms (timeoutMs)${lastErrorText(this.#connection)}`, 'timeout'))
+      }, this.#timeoutMs)
+    })
+    return Promise.race([this.#send(call), timedOut]).finally(() => clearTimeout(timer))
+  }
   /** `{status: 'claimed', token}`, `{status: 'done'}` or `{status: 'in_progress'}`. */
   async claim(key, options = {}) {
     const leaseMs = options.leaseMs === undefined ? core.DEFAULT_LEASE_MS : options.leaseMs
     const call = this.#protocol.claim(key, leaseMs)
-    const r = this.#protocol.parseClaim(await this.#run(call), call.token)
+    const r = this.#protocol.parseClaim(await this.#run('claim', call), call.token)
     return r.token === undefined || r.token === null ? { status: r.status } : { status: r.status, token: r.token }
   }
   /** Marks the claimed key processed; false when the claim was lost (lease expired and taken over). */
   async complete(key, token, _options = {}) {
     const call = this.#protocol.complete(key, token)
-    return this.#protocol.parseFlag(await this.#run(call))
+    return this.#protocol.parseFlag(await this.#run('complete', call))
   }
   /** Gives the claim up after a failure, so that the next delivery processes the key. */
   async release(key, token) {
     const call = this.#protocol.release(key, token)
-    return this.#protocol.parseFlag(await this.#run(call))
+    return this.#protocol.parseFlag(await this.#run('release', call))
   }
 }
 
-module.exports = { RedisStore, DEFAULT_NAMESPACE: core.DEFAULT_NAMESPACE, newClaimToken: core.newClaimToken }
+module.exports = { RedisStore, RedisStoreError, DEFAULT_NAMESPACE: core.DEFAULT_NAMESPACE, DEFAULT_TIMEOUT_MS, newClaimToken: core.newClaimToken }

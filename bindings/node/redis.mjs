@@ -4,5 +4,5 @@ import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 const cjs = require('./redis.js')
 
-export const { RedisStore, DEFAULT_NAMESPACE, newClaimToken } = cjs
+export const { RedisStore, RedisStoreError, DEFAULT_NAMESPACE, DEFAULT_TIMEOUT_MS, newClaimToken } = cjs
 export default cjs

@@ -56,8 +56,9 @@ const keysOf = (input) => input.keys ?? input.key
 
 /**
  * A value as plain data with nothing left out: class instances (a Request, an error's details)
- * become plain objects, and an own property that is not enumerable (an instance's `token`) is
- * kept under `(hidden) <name>`, so that a comparison sees it and sees that it is hidden.
+ * become plain objects, an own property that is not enumerable (an instance's `token`) is
+ * kept under `(hidden) <name>`, so that a comparison sees it and sees that it is hidden, and
+ * the getters of a class's prototype (a Request's `url`, `headers`, `body`) are its fields.
  */
 function reveal(value) {
   if (Array.isArray(value)) return value.map(reveal)
@@ -66,6 +67,12 @@ function reveal(value) {
   for (const key of Object.getOwnPropertyNames(value)) {
     const shown = Object.getOwnPropertyDescriptor(value, key).enumerable ? key : `(hidden) ${key}`
     out[shown] = reveal(value[key])
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== null && proto !== Object.prototype && !(value instanceof Error)) {
+    for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
+      if (d.get && !(key in out)) out[key] = reveal(value[key])
+    }
   }
   return out
 }

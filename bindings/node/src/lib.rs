@@ -69,6 +69,10 @@ fn id(n: f64) -> napi::Result<u64> {
     js::instance_id(n).or_type_error()
 }
 
+fn page_size(n: Option<f64>) -> napi::Result<Option<u32>> {
+    n.map(|n| js::page_size(n).or_type_error()).transpose()
+}
+
 /// A result as JSON text in JavaScript's naming, which `index.js` parses with V8's
 /// `JSON.parse`: faster than building the object property by property through N-API (figures
 /// in docs/benchmarks.md).
@@ -126,8 +130,8 @@ pub fn redact_request(request: Request) -> napi::Result<Request> {
 /// `res.headers`, `await res.text()` or a Buffer).
 #[napi(object)]
 pub struct ResponseInput {
-    /// The status code.
-    pub status: u32,
+    /// The status code: an integer from 0 to 999.
+    pub status: f64,
     /// Headers: an object, or a list of `[name, value]` pairs.
     pub headers: Option<Value>,
     /// The body as text or bytes.
@@ -156,8 +160,7 @@ fn text(v: &Value) -> String {
 }
 
 fn response(r: ResponseInput) -> napi::Result<HttpResponse> {
-    let status =
-        u16::try_from(r.status).map_err(|_| type_err("status must be an HTTP status code"))?;
+    let status = js::http_status(r.status).or_type_error()?;
     let body = match r.body {
         None => Vec::new(),
         Some(Either::A(s)) => s.into_bytes(),
@@ -366,10 +369,12 @@ pub fn validate_instance_update(data: Value) -> napi::Result<String> {
     })
 }
 
-/// The canonical body a valid input builds (stable key order, booleans normalized).
-#[napi(catch_unwind)]
-pub fn build_instance_body(data: Value) -> napi::Result<Value> {
-    Ok(create_body(&data)?.to_value())
+/// The canonical body a valid input builds (stable key order, booleans normalized). It crosses
+/// as JSON text that `index.js` parses: an object built key by key through N-API would take a
+/// `"__proto__"` key as the prototype, where `JSON.parse` keeps an own key.
+#[napi(catch_unwind, ts_return_type = "Record<string, unknown>")]
+pub fn build_instance_body(data: Value) -> napi::Result<String> {
+    Ok(create_body(&data)?.to_value().to_string())
 }
 
 /// Step 3: `POST /instances`; throws a ValidationError with every problem.
@@ -494,8 +499,8 @@ pub fn instance_events_request(config: &Config, instance_id: f64) -> napi::Resul
 /// Paging of the event lists.
 #[napi(object)]
 pub struct PageOptions {
-    /// Page size.
-    pub page_size: Option<u32>,
+    /// Page size: an integer from 0 to 4294967295.
+    pub page_size: Option<f64>,
     /// The `nextPage` token from the previous page.
     pub next_page: Option<String>,
 }
@@ -508,10 +513,13 @@ pub fn instance_events_page_request(
     options: Option<PageOptions>,
 ) -> napi::Result<Request> {
     let instance_id = instance_id.map(id).transpose()?;
-    let q = options.map_or_else(instance::PageQuery::default, |o| instance::PageQuery {
-        page_size: o.page_size,
-        next_page: o.next_page,
-    });
+    let q = match options {
+        None => instance::PageQuery::default(),
+        Some(o) => instance::PageQuery {
+            page_size: page_size(o.page_size)?,
+            next_page: o.next_page,
+        },
+    };
     Ok(request(instance::events_page_request(
         &config.inner,
         instance_id,
@@ -528,8 +536,8 @@ pub struct DeliveryOptions {
     pub url: Option<String>,
     /// The instance whose events they carry.
     pub instance_id: Option<f64>,
-    /// Page size (the list only).
-    pub page_size: Option<u32>,
+    /// Page size (the list only): an integer from 0 to 4294967295.
+    pub page_size: Option<f64>,
     /// The `nextPage` token from the previous page (the list only).
     pub next_page: Option<String>,
 }
@@ -547,7 +555,7 @@ fn delivery_query(options: Option<DeliveryOptions>) -> napi::Result<DeliveryQuer
             .or_throw()?,
         url: o.url,
         instance_id: o.instance_id.map(id).transpose()?,
-        page_size: o.page_size,
+        page_size: page_size(o.page_size)?,
         next_page: o.next_page,
     })
 }
@@ -656,8 +664,8 @@ pub struct ListOptions {
     pub tags: Option<Vec<String>>,
     /// Free-text search.
     pub search_text: Option<String>,
-    /// Page size.
-    pub page_size: Option<u32>,
+    /// Page size: an integer from 0 to 4294967295.
+    pub page_size: Option<f64>,
     /// The `nextPage` token from the previous page.
     pub next_page: Option<String>,
     /// Full objects.
@@ -666,7 +674,10 @@ pub struct ListOptions {
 
 /// `GET /instances`.
 #[napi(catch_unwind)]
-pub fn list_instances_request(config: &Config, options: Option<ListOptions>) -> Request {
+pub fn list_instances_request(
+    config: &Config,
+    options: Option<ListOptions>,
+) -> napi::Result<Request> {
     let o = options.unwrap_or(ListOptions {
         tags: None,
         search_text: None,
@@ -677,11 +688,11 @@ pub fn list_instances_request(config: &Config, options: Option<ListOptions>) -> 
     let q = ListQuery {
         tags: o.tags.unwrap_or_default(),
         search_text: o.search_text,
-        page_size: o.page_size,
+        page_size: page_size(o.page_size)?,
         next_page: o.next_page,
         hydrate: o.hydrate,
     };
-    request(instance::list_request(&config.inner, &q))
+    Ok(request(instance::list_request(&config.inner, &q)))
 }
 
 /// Reads an instance (its `token` and `configurationSecrets` in clear: `index.js` makes them
@@ -779,8 +790,8 @@ pub fn sign(key: String, body: Either<Uint8Array, Unknown<'_>>) -> napi::Result<
 pub struct VerifyOptions {
     /// Accept legacy `sha1=` signatures.
     pub allow_legacy_sha1: Option<bool>,
-    /// The largest body accepted (default 1 MiB).
-    pub max_body_size: Option<u32>,
+    /// The largest body accepted (default 1 MiB): an integer from 0 to 4294967295.
+    pub max_body_size: Option<f64>,
 }
 
 /// A verifier for one key or several (the current key first, then the ones it replaced).
@@ -800,7 +811,7 @@ fn verifier(
     }
     .allow_legacy_sha1(o.allow_legacy_sha1.unwrap_or(false));
     Ok(match o.max_body_size {
-        Some(n) => v.max_body_size(n as usize),
+        Some(n) => v.max_body_size(js::max_body_size(n).or_type_error()?),
         None => v,
     })
 }
@@ -1005,8 +1016,13 @@ pub const DEFAULT_NAMESPACE: &str = "hootsuite-events";
 /// What to answer Cloud Elements after claiming a notification's units: 500 when a unit
 /// failed, 409 when another process holds one, else 200 (the core's rule).
 #[napi(catch_unwind)]
-pub fn status(in_progress: u32, failed: u32) -> u32 {
-    u32::from(idempotency::status(in_progress as usize, failed as usize))
+pub fn status(in_progress: f64, failed: f64) -> napi::Result<u32> {
+    let in_progress = js::count("inProgress", in_progress).or_type_error()?;
+    let failed = js::count("failed", failed).or_type_error()?;
+    Ok(u32::from(idempotency::status(
+        in_progress as usize,
+        failed as usize,
+    )))
 }
 
 /// How long a claim is held before another process may take it over (60 s).

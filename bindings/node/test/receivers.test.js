@@ -89,7 +89,7 @@ async function connect(config, name, key, eventsUrl) {
 /** PATCHes the instance's signature key (the request of updateEventCallbackRequest, another body). */
 async function rotateKey(config, id, key) {
   const req = he.updateEventCallbackRequest(config, id, 'https://unused.example')
-  const res = await send({ ...req, body: JSON.stringify({ configuration: { 'event.notification.signature.key': key } }) })
+  const res = await send({ method: req.method, url: req.url, headers: req.headers, body: JSON.stringify({ configuration: { 'event.notification.signature.key': key } }) })
   assert.equal(res.status, 200, res.body.toString())
 }
 

@@ -26,12 +26,14 @@ function freePort() {
   })
 }
 
-async function startRedis() {
-  const port = await freePort()
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'he-redis-'))
+function spawnRedis(port, dir) {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'ignore', 'inherit'] })
   const failed = new Promise((_, reject) => child.once('error', (e) => reject(new Error(`cannot start redis-server (${e.message}): run \`make redis\``))))
-  const url = `redis://127.0.0.1:${port}`
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  return { child, failed, exited }
+}
+
+async function waitListening(port, failed) {
   const deadline = Date.now() + 20000
   for (;;) {
     const ok = await Promise.race([
@@ -44,14 +46,35 @@ async function startRedis() {
         sock.once('error', () => resolve(false))
       }),
     ])
-    if (ok) break
+    if (ok) return
     if (Date.now() > deadline) throw new Error('redis-server did not listen within 20 s')
     await sleep(20)
   }
+}
+
+// A redis-server on a free loopback port; `restart()` stops it and starts a new one on the
+// same port (its keys are gone), as the Rust store's tests do.
+async function startRedis() {
+  const port = await freePort()
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'he-redis-'))
+  let server = spawnRedis(port, dir)
+  await waitListening(port, server.failed)
   return {
-    url,
+    url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return server.child.pid
+    },
+    async kill() {
+      server.child.kill('SIGKILL')
+      await server.exited
+    },
+    async restart() {
+      await this.kill()
+      server = spawnRedis(port, dir)
+      await waitListening(port, server.failed)
+    },
     stop: () => {
-      child.kill()
+      server.child.kill('SIGKILL')
       fs.rmSync(dir, { recursive: true, force: true })
     },
   }
@@ -195,6 +218,68 @@ test('the Redis store', async (t) => {
     assert.throws(() => p.parseFlag(2), (e) => e instanceof he.InvalidArgumentError && /1 or 0, got 2/.test(e.message))
     assert.notEqual(newClaimToken(), newClaimToken())
   })
+})
+
+test('the Redis store survives a restart of the server: a call in the outage fails within the timeout, the next ones work (issue 32)', async (t) => {
+  const server = await startRedis()
+  // The README's client: node-redis's own reconnection, and no 'error' listener of the app's.
+  const client = await createClient({ url: server.url }).connect()
+  t.after(() => {
+    try {
+      process.kill(server.pid, 'SIGCONT')
+    } catch {}
+    client.destroy()
+    server.stop()
+  })
+  const TIMEOUT = 1000
+  const store = new RedisStore(client, { namespace: 'js-restart', timeoutMs: TIMEOUT })
+  assert.equal((await store.claim('before')).status, 'claimed')
+
+  // A call while the server is down fails within the timeout, with an error that says why.
+  await server.kill()
+  const started = Date.now()
+  const during = await Promise.race([
+    store.claim('during').then((claim) => ({ claim }), (error) => ({ error })),
+    sleep(TIMEOUT + 4000).then(() => ({ hung: true })),
+  ])
+  const elapsed = Date.now() - started
+  assert.ok(during.error, `expected a rejection, got ${JSON.stringify(during)}`)
+  assert.ok(elapsed < TIMEOUT + 500, `failed after ${elapsed} ms`)
+  assert.ok(during.error instanceof Error && during.error.name === 'RedisStoreError', String(during.error))
+  assert.match(during.error.message, /the Redis claim script (was not sent: the node-redis client is not connected|got no answer within 1000 ms)/)
+  assert.ok(!during.error.message.includes(server.url), during.error.message)
+
+  // Once the server is back, node-redis reconnects and the calls work again.
+  await server.restart()
+  const deadline = Date.now() + 20000
+  let claim
+  while (!claim) {
+    claim = await store.claim('after').catch(() => null)
+    if (!claim) {
+      assert.ok(Date.now() < deadline, 'the store did not work again within 20 s of the restart')
+      await sleep(50)
+    }
+  }
+  assert.equal(claim.status, 'claimed')
+  assert.equal(await store.complete('after', claim.token), true)
+  assert.equal((await store.claim('after')).status, 'done')
+
+  // A server that stops answering (SIGSTOP): the call times out instead of holding the receiver.
+  process.kill(server.pid, 'SIGSTOP')
+  const stalled = Date.now()
+  await assert.rejects(store.claim('stalled'), (e) => e.name === 'RedisStoreError' && e.code === 'timeout' && /got no answer within 1000 ms/.test(e.message))
+  const waited = Date.now() - stalled
+  assert.ok(waited >= TIMEOUT - 50 && waited < TIMEOUT + 1000, `timed out after ${waited} ms`)
+  process.kill(server.pid, 'SIGCONT')
+  assert.equal((await store.claim('resumed')).status, 'claimed')
+})
+
+test('the Redis store refuses a bad timeout precisely', () => {
+  const client = { evalSha() {}, eval() {} }
+  for (const bad of [0, -1, 1.5, Infinity, NaN, 2 ** 31, '1000']) {
+    assert.throws(() => new RedisStore(client, { timeoutMs: bad }), (e) => e instanceof TypeError && e.message === `timeoutMs must be an integer number of milliseconds from 1 to 2147483647, got ${typeof bad === 'string' ? JSON.stringify(bad) : bad}`)
+  }
+  assert.equal(new RedisStore(client, { timeoutMs: 2147483647 }).namespace, DEFAULT_NAMESPACE)
 })
 
 test('the ES module entry exports the same names', async () => {

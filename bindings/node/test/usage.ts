@@ -61,10 +61,11 @@ async function fetched(res: Response): Promise<number> {
 void fetched
 
 // The Redis store takes a connected node-redis client (what it calls of it: evalSha, eval).
-import { RedisStore, DEFAULT_NAMESPACE, newClaimToken } from 'hootsuite-events/redis'
+import { RedisStore, RedisStoreError, DEFAULT_NAMESPACE, DEFAULT_TIMEOUT_MS, newClaimToken } from 'hootsuite-events/redis'
 import type { RedisScriptClient } from 'hootsuite-events/redis'
+import { createClient } from 'redis'
 async function onRedis(client: RedisScriptClient): Promise<he.Outcome> {
-  const shared: he.Store = new RedisStore(client, { namespace: DEFAULT_NAMESPACE, retentionMs: he.DEFAULT_RETENTION_MS })
+  const shared: he.Store = new RedisStore(client, { namespace: DEFAULT_NAMESPACE, retentionMs: he.DEFAULT_RETENTION_MS, timeoutMs: DEFAULT_TIMEOUT_MS })
   const c: he.Claim = await new RedisStore(client).claim('k', { leaseMs: 100 })
   if (c.status === 'claimed') await new RedisStore(client).complete('k', c.token)
   const t: string = newClaimToken()
@@ -72,3 +73,14 @@ async function onRedis(client: RedisScriptClient): Promise<he.Outcome> {
   return he.process(shared, n, () => {})
 }
 void onRedis
+// The README's line, with node-redis's own client type.
+async function fromReadme(url: string): Promise<string> {
+  const store = new RedisStore(await createClient({ url }).connect())
+  try {
+    return (await store.claim('k')).status
+  } catch (e) {
+    if (e instanceof RedisStoreError) return e.code
+    throw e
+  }
+}
+void fromReadme

@@ -220,3 +220,20 @@ def test_one_depth_limit_for_json_text_and_python_values():
     assert [e.code for e in he.validate_instance(json.dumps(deeper)).errors] == ["too_deep"]
     with pytest.raises(ValueError, match="nested deeper than 127 levels"):
         he.validate_instance(deeper)
+
+
+@pytest.mark.parametrize("base_url", [
+    "http://ce.example/elements/api-v2?key=QRY-3e9",
+    "https://ce.example/elements/api-v2?key=QRY-3e9",
+    "https://ce.example/elements/api-v2#QRY-3e9",
+])
+def test_base_url_errors_show_no_query(base_url):
+    with pytest.raises(he.InvalidArgumentError) as info:
+        he.Config(base_url, "u", "o")
+    e = info.value
+    shown = "\n".join([str(e), repr(e), repr(e.details)])
+    assert "QRY-3e9" not in shown, shown
+    assert "ce.example/elements/api-v2…`" in str(e), str(e)
+    with pytest.raises(he.InvalidArgumentError) as info:
+        he.hootsuite_webhook_url(base_url, 1)
+    assert "QRY-3e9" not in str(info.value)

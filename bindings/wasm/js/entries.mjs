@@ -21,14 +21,41 @@ const WRAP = `const wrap = (f) => function (...args) {
   }
 }
 `
-// A class whose methods and constructor throw the error classes too (full builds only: the
-// browser form's has no class, and its size is budgeted).
-const WRAP_CLASS = `const wrapClass = (C) => {
+// A class whose methods, accessors and constructor throw the error classes too (full builds
+// only: the browser form's has no class, and its size is budgeted). A method or accessor runs
+// only on an object the module made as its class (with new, or returned by a function): on any
+// other, the glue would hand WebAssembly another object's memory, or none, as its own.
+const WRAP_CLASS = `const made = new WeakMap()
+const prototypes = new Set()
+const brand = (r) => {
+  if (r !== null && typeof r === 'object' && prototypes.has(Object.getPrototypeOf(r))) made.set(r, Object.getPrototypeOf(r))
+  return r
+}
+const wrapClass = (C) => {
+  prototypes.add(C.prototype)
+  const guard = (name, f) => function (...args) {
+    if (made.get(this) !== C.prototype) throw new TypeError(\`\${C.name}.prototype.\${name} called on an object that is not a\${/^[AEIOU]/.test(C.name) ? 'n' : ''} \${C.name}\`)
+    try {
+      return f.apply(this, args)
+    } catch (e) {
+      throw convert(e)
+    } finally {
+      if (name === 'free') made.delete(this)
+    }
+  }
   for (const name of Object.getOwnPropertyNames(C.prototype)) {
     const d = Object.getOwnPropertyDescriptor(C.prototype, name)
-    if (name !== 'constructor' && typeof d.value === 'function') Object.defineProperty(C.prototype, name, { ...d, value: wrap(d.value) })
+    if (name === 'constructor' || name.startsWith('__')) continue
+    if (typeof d.value === 'function') Object.defineProperty(C.prototype, name, { ...d, value: guard(name, d.value) })
+    else if (d.get || d.set) Object.defineProperty(C.prototype, name, { ...d, get: d.get && guard(name, d.get), set: d.set && guard(name, d.set) })
   }
-  return new Proxy(C, { construct: (target, args, newTarget) => wrap(() => Reflect.construct(target, args, newTarget))() })
+  return new Proxy(C, {
+    construct: (target, args, newTarget) => {
+      const o = wrap(() => Reflect.construct(target, args, newTarget))()
+      made.set(o, C.prototype)
+      return o
+    },
+  })
 }
 `
 // The full builds: an AuthorizationCode prints and serializes as \`********\`; where one is
@@ -40,7 +67,7 @@ const UNWRAP = `const unwrap = (v) => {
   return v
 }
 const takesCodes = (f) => function (...args) {
-  return f.apply(this, args.map(unwrap))
+  return brand(f.apply(this, args.map(unwrap)))
 }
 `
 const exportsOf = (dir, exported) => {

@@ -31,6 +31,7 @@ export type Bytes = Uint8Array | ArrayBuffer;
 export type HeadersInput = Record<string, string> | Array<[string, string]> | { entries(): Iterable<[string, string]> };
 /** A response as received. */
 export interface ResponseInput {
+  /** An integer from 0 to 999. */
   status: number;
   headers?: HeadersInput | null;
   body?: string | Bytes | null;
@@ -38,7 +39,7 @@ export interface ResponseInput {
 export interface VerifyOptions {
   /** Accept legacy `sha1=` signatures too. */
   allowLegacySha1?: boolean;
-  /** The largest body accepted, in bytes. */
+  /** The largest body accepted, in bytes: an integer from 0 to 4294967295. */
   maxBodySize?: number;
 }
 export interface RedirectUrlOptions {
@@ -333,11 +334,8 @@ fn verifier(keys: &JsValue, options: &JsValue) -> Result<Verifier, JsValue> {
             .and_then(|x| x.as_bool())
             .unwrap_or(false),
     );
-    if let Some(n) = get("maxBodySize")
-        .and_then(|x| x.as_f64())
-        .filter(|n| *n >= 0.0)
-    {
-        v = v.max_body_size(n as usize);
+    if let Some(n) = opt_number(options, "maxBodySize")? {
+        v = v.max_body_size(number(js::max_body_size(n))?);
     }
     Ok(v)
 }
@@ -396,22 +394,31 @@ fn number<T>(r: Result<T, String>) -> Result<T, JsValue> {
     r.map_err(|m| type_error(&m))
 }
 
-fn instance_id(value: f64) -> Result<u64, JsValue> {
-    number(js::instance_id(value))
-}
-
-/// `pageSize`, when given: an integer from 0 to 2^32 - 1, as Node's binding takes it.
-fn page_size(options: &JsValue) -> Result<Option<u32>, JsValue> {
-    let v = prop(options, "pageSize");
+/// The number at `obj[key]`: `None` when absent (`undefined` or `null`), a `TypeError` when
+/// another type stands there.
+fn opt_number(obj: &JsValue, key: &str) -> Result<Option<f64>, JsValue> {
+    let v = prop(obj, key);
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
     match v.as_f64() {
-        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => {
-            Ok(Some(n as u32))
-        }
-        _ => Err(type_error("pageSize must be a non-negative integer")),
+        Some(n) => Ok(Some(n)),
+        None => Err(type_error(&js::not_a_number(
+            key,
+            &v.js_typeof().as_string().unwrap_or_default(),
+        ))),
     }
+}
+
+fn instance_id(value: f64) -> Result<u64, JsValue> {
+    number(js::instance_id(value))
+}
+
+/// `pageSize`, when given (the core's rule, as Node's binding takes it).
+fn page_size(options: &JsValue) -> Result<Option<u32>, JsValue> {
+    opt_number(options, "pageSize")?
+        .map(|n| number(js::page_size(n)))
+        .transpose()
 }
 
 fn request_out(r: Result<HttpRequest, Error>) -> Result<JsValue, JsValue> {
@@ -421,10 +428,10 @@ fn request_out(r: Result<HttpRequest, Error>) -> Result<JsValue, JsValue> {
 /// `{status, headers, body}` as received (`headers`: an object, pairs or fetch `Headers`;
 /// `body`: a string, Uint8Array or ArrayBuffer).
 fn response_in(value: &JsValue) -> Result<HttpResponse, JsValue> {
-    let status = prop(value, "status")
-        .as_f64()
-        .filter(|s| (0.0..=999.0).contains(s))
-        .ok_or_else(|| type_error("status must be an HTTP status code"))?;
+    let status = match opt_number(value, "status")? {
+        Some(n) => number(js::http_status(n))?,
+        None => return Err(type_error(&js::not_a_number("status", "undefined"))),
+    };
     let body = prop(value, "body");
     let body = if body.is_undefined() || body.is_null() {
         Vec::new()
@@ -434,7 +441,7 @@ fn response_in(value: &JsValue) -> Result<HttpResponse, JsValue> {
         bytes(&body)?
     };
     Ok(HttpResponse::new(
-        status as u16,
+        status,
         header_pairs(&prop(value, "headers"))?,
         body,
     ))
@@ -904,15 +911,18 @@ pub fn list_instances_request(
 }
 
 /// Makes an instance's `token` and `configurationSecrets` (the secret configuration values in
-/// clear) readable by name but not enumerable, so that `console.log`, `JSON.stringify` and
-/// spreading leave them out.
+/// clear) readable by name through getters that are not enumerable, so that `console.log`
+/// (also `'%o'` and `showHidden`, which show a getter as `[Getter]`), `JSON.stringify`,
+/// spreading and `structuredClone` leave their values out.
 fn hide_secrets(obj: &JsValue) -> Result<(), JsValue> {
+    // A getter without a closure or `eval`: `Array.prototype.at` bound to `[value]` and `0`.
+    let at: js_sys::Function = Reflect::get(&js_sys::Array::new(), &"at".into())?.dyn_into()?;
     for key in ["token", "configurationSecrets"] {
         let value = Reflect::get(obj, &key.into())?;
+        let getter = at.bind1(&js_sys::Array::of1(&value), &JsValue::from(0));
         let descriptor = js_sys::Object::new();
-        Reflect::set(&descriptor, &"value".into(), &value)?;
+        Reflect::set(&descriptor, &"get".into(), &getter)?;
         Reflect::set(&descriptor, &"enumerable".into(), &false.into())?;
-        Reflect::set(&descriptor, &"writable".into(), &false.into())?;
         js_sys::Object::define_property(
             obj.unchecked_ref::<js_sys::Object>(),
             &key.into(),
@@ -1012,8 +1022,13 @@ pub fn redact_request(
 /// What to answer Cloud Elements after claiming a notification's units: 500 when a unit
 /// failed, 409 when another process holds one, else 200 (the core's rule).
 #[wasm_bindgen]
-pub fn status(in_progress: u32, failed: u32) -> u32 {
-    u32::from(idempotency::status(in_progress as usize, failed as usize))
+pub fn status(in_progress: f64, failed: f64) -> Result<u32, JsValue> {
+    let in_progress = number(js::count("inProgress", in_progress))?;
+    let failed = number(js::count("failed", failed))?;
+    Ok(u32::from(idempotency::status(
+        in_progress as usize,
+        failed as usize,
+    )))
 }
 
 /// The receiving API's constants: leases, retention, capacity, statuses, key limits.

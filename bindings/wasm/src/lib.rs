@@ -227,15 +227,9 @@ const PREVIEW_ORGANIZATION_SECRET: &str = "ORGANIZATION_SECRET";
 /// `<base URL>/events/hootsuite/<Base64 of the id>`: the URL to paste into the Hootsuite app.
 #[wasm_bindgen(js_name = hootsuiteWebhookUrl)]
 pub fn hootsuite_webhook_url(base_url: &str, instance_id: f64) -> Result<String, JsValue> {
-    if !(instance_id.is_finite()
-        && instance_id >= 0.0
-        && instance_id.fract() == 0.0
-        && instance_id <= 9_007_199_254_740_991.0)
-    {
-        return Err(type_error("an instance id must be a non-negative integer"));
-    }
+    let id = hootsuite_events::js::instance_id(instance_id).map_err(|m| type_error(&m))?;
     let base = BaseUrl::parse(base_url).map_err(js_error)?;
-    Ok(instance::hootsuite_webhook_url(&base, instance_id as u64))
+    Ok(instance::hootsuite_webhook_url(&base, id))
 }
 
 // Everything a server (or an edge runtime) does: events, signatures, OAuth and the other

@@ -188,10 +188,71 @@ test('no secret in what console.log and JSON.stringify show of an instance (issu
   const page = he.parseInstancePage({ status: 200, headers: {}, body: new TextEncoder().encode(`[${body}]`) })
   const shown = [util.inspect(i, { depth: 9 }), JSON.stringify(i), util.inspect(page, { depth: 9 }), JSON.stringify(page)].join('\n')
   assert.ok(!shown.includes('TOKEN-123456789') && !shown.includes('UT-5e1'), shown)
+  // Issue 32: also '%o' (showHidden), a spread and structuredClone.
+  const hidden = [util.format('%o', i), util.format('%o', page), util.inspect({ ...i }, { showHidden: true }), util.inspect(structuredClone(page), { showHidden: true, depth: 9 })].join('\n')
+  assert.ok(!hidden.includes('TOKEN-123456789') && !hidden.includes('UT-5e1'), hidden)
   assert.equal(i.token, 'TOKEN-123456789')
   assert.equal(i.configurationSecrets['OAuth.User.Token'], 'UT-5e1')
   assert.equal(page.instances[0].token, 'TOKEN-123456789')
   assert.equal(i.configuration['OAuth.User.Token'], '********')
+})
+
+// Issue 32: a method called on an object its class did not make reads another object's memory
+// as its own (or spins); the entries check the receiver first. In a child process with a
+// deadline, since the failure being fixed spins forever.
+test('a method or accessor called on an object of another class is a TypeError (issue 32)', () => {
+  const { spawnSync } = require('node:child_process')
+  const entry = process.env.HOOTSUITE_EVENTS_WASM || path.join(__dirname, '..', 'pkg', 'node', 'index.js')
+  const out = spawnSync(process.execPath, ['-e', `
+    const he = require(${JSON.stringify(entry)})
+    const store = new he.NativeMemoryStore()
+    const protocol = new he.NativeRedisProtocol('ns', 1000)
+    const code = he.parseCallback('https://a.example/cb?code=C&state=s', 's')
+    const disguised = new he.NativeRedisProtocol('ns', 1000)
+    Object.setPrototypeOf(disguised, he.NativeMemoryStore.prototype)
+    const seen = []
+    const attempt = (f) => {
+      try {
+        seen.push(['returned', f()])
+      } catch (e) {
+        seen.push([e.constructor.name, e.message])
+      }
+    }
+    attempt(() => he.NativeMemoryStore.prototype.claim.call(protocol, 'k', 1000, 1))
+    attempt(() => he.NativeMemoryStore.prototype.claim.call(disguised, 'k', 1000, 1))
+    attempt(() => he.NativeRedisProtocol.prototype.claim.call(code, 'k', 1000))
+    attempt(() => he.AuthorizationCode.prototype.getSecretValue.call(store))
+    attempt(() => Object.getOwnPropertyDescriptor(he.NativeMemoryStore.prototype, 'size').get.call(protocol))
+    const freed = new he.NativeMemoryStore()
+    freed.free()
+    attempt(() => freed.claim('k', 1000, 1))
+    seen.push(['still', store.claim('k', 1000, 1).status, protocol.namespace, code.getSecretValue()])
+    console.log(JSON.stringify(seen))
+  `], { encoding: 'utf8', timeout: 60000 })
+  assert.equal(out.status, 0, `status ${out.status} signal ${out.signal}: ${out.stderr}`)
+  const not = (name, member) => ['TypeError', `${name}.prototype.${member} called on an object that is not a${name.startsWith('A') ? 'n' : ''} ${name}`]
+  assert.deepEqual(JSON.parse(out.stdout), [
+    not('NativeMemoryStore', 'claim'),
+    not('NativeMemoryStore', 'claim'),
+    not('NativeRedisProtocol', 'claim'),
+    not('AuthorizationCode', 'getSecretValue'),
+    not('NativeMemoryStore', 'size'),
+    not('NativeMemoryStore', 'claim'),
+    ['still', 'claimed', 'ns', 'C'],
+  ])
+})
+
+test('numbers out of range are a TypeError with the core\'s message, as in the Node package (issue 32)', () => {
+  const body = new TextEncoder().encode('{}')
+  const header = he.sign('k', body)
+  assert.throws(() => he.verifySignature('k', body, header, { maxBodySize: -1 }), (e) => e instanceof TypeError && e.message === 'maxBodySize must be an integer number of bytes from 0 to 4294967295, got -1')
+  assert.throws(() => he.verifySignature('k', body, header, { maxBodySize: Infinity }), (e) => e instanceof TypeError && /got Infinity$/.test(e.message))
+  assert.throws(() => he.verifySignature('k', body, header, { maxBodySize: '10' }), (e) => e instanceof TypeError && e.message === 'maxBodySize must be a number, got a value of type string')
+  assert.equal(he.verifySignature('k', body, header, { maxBodySize: 2 }), 0)
+  const account = { baseUrl: 'us', userSecret: 'u', organizationSecret: 'o' }
+  assert.throws(() => he.listInstancesRequest(account, { pageSize: 2 ** 32 }), (e) => e instanceof TypeError && e.message === 'pageSize must be an integer from 0 to 4294967295, got 4294967296')
+  assert.throws(() => he.parseEmpty({ status: 200.5 }), (e) => e instanceof TypeError && e.message === 'status must be an integer HTTP status code from 0 to 999, got 200.5')
+  assert.throws(() => he.status(-1, 0), (e) => e instanceof TypeError && e.message === 'inProgress must be an integer from 0 to 4294967295, got -1')
 })
 
 // The wasm builds abort on a panic (panic = immediate-abort): JavaScript would see a

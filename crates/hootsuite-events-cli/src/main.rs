@@ -760,7 +760,8 @@ fn connect(a: ConnectArgs) -> Result<ExitCode, Failure> {
     ));
     say(format!(
         "Waiting up to {} s for the callback on {} ...",
-        a.timeout, a.callback_url
+        a.timeout,
+        hootsuite_events::redact::quote_url(&a.callback_url)
     ));
     let callback = listener
         .wait(Duration::from_secs(a.timeout))
@@ -797,7 +798,10 @@ fn connect(a: ConnectArgs) -> Result<ExitCode, Failure> {
         client
             .update_event_callback(created.id, url)
             .map_err(Failure::client)?;
-        say(format!("Event callback URL set to {url}"));
+        say(format!(
+            "Event callback URL set to {}",
+            hootsuite_events::redact::quote_url(url)
+        ));
     }
     if a.json {
         let instance = if a.print_token {
@@ -891,6 +895,7 @@ fn trigger(a: TriggerArgs) -> Result<ExitCode, Failure> {
     if !(1..=1_000).contains(&a.count) {
         return Err(Failure::usage("--count must be from 1 to 1000"));
     }
+    hootsuite_events::check_url("--to", &a.to).map_err(|e| Failure::usage(e.to_string()))?;
     let sent = trigger::run(&trigger::Trigger {
         kind: a.event,
         to: a.to,

@@ -123,20 +123,21 @@ impl Receiver {
 
 /// The port and path of a callback URL that must point at this machine.
 pub fn loopback_port_and_path(url: &str) -> Result<(u16, String), String> {
+    let shown = hootsuite_events::redact::quote_url(url);
     let rest = url
         .strip_prefix("http://")
-        .ok_or_else(|| format!("the callback URL `{url}` must be http://localhost:<port>/... so that this command can receive it"))?;
+        .ok_or_else(|| format!("the callback URL {shown} must be http://localhost:<port>/... so that this command can receive it"))?;
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
     let (host, port) = authority.rsplit_once(':').unwrap_or((authority, "80"));
     if !matches!(host, "localhost" | "127.0.0.1") {
         return Err(format!(
-            "the callback URL `{url}` must be on localhost so that this command can receive it"
+            "the callback URL {shown} must be on localhost so that this command can receive it"
         ));
     }
     let port = port
         .parse()
-        .map_err(|_| format!("the callback URL `{url}` has an invalid port"))?;
+        .map_err(|_| format!("the callback URL {shown} has an invalid port"))?;
     let path = tail.split(['?', '#']).next().unwrap_or_default();
     Ok((
         port,

@@ -141,6 +141,11 @@ fn post(
                 .unwrap_or_default();
             Ok((status, text))
         }
+        // ureq's message quotes a URL it cannot send to whole.
+        Err(ureq::Error::BadUri(_)) => Err(format!(
+            "ureq cannot send to the URL {}",
+            hootsuite_events::redact::quote_url(&t.to)
+        )),
         Err(e) => Err(e.to_string()),
     };
     Sent {

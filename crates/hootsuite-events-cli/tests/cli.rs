@@ -607,7 +607,7 @@ fn connect_against_the_emulator() {
     );
     assert!(rest.contains("/events/hootsuite/MTAwMDE="), "{rest}");
     assert!(
-        rest.contains("Event callback URL set to https://app.example/events"),
+        rest.contains("Event callback URL set to `https://app.example/events`"),
         "{rest}"
     );
     let _ = std::fs::remove_file(&user_secret_file);
@@ -1374,4 +1374,134 @@ fn slow_sockets_do_not_starve_listen() {
         })
         .collect();
     assert_eq!(events, ["slow-0", "slow-1", "slow-2"]);
+}
+
+/// URLs given on the command line appear in messages through the core's redaction only:
+/// never their user information, query or fragment, and a value that does not look like a URL
+/// (a secret in the wrong argument) by its length.
+#[test]
+fn messages_show_urls_without_their_secrets() {
+    let connect = |base_url: &str, callback_url: &str, timeout: &str| {
+        let out = bin()
+            .args(["connect", "--base-url", base_url, "--timeout", timeout])
+            .args(["--callback-url", callback_url])
+            .env("HOOTSUITE_EVENTS_USER_SECRET", "u")
+            .env("HOOTSUITE_EVENTS_ORGANIZATION_SECRET", "o")
+            .env("HOOTSUITE_API_KEY", "k")
+            .env("HOOTSUITE_API_SECRET", "s")
+            .stdin(Stdio::null())
+            .output()
+            .expect("runs");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code(), stdout, stderr)
+    };
+    let offline = "http://127.0.0.1:1/elements/api-v2";
+    for callback in [
+        "http://user:PASS-1@localhost:1/cb?token=TOKEN-1",
+        "https://localhost:1/cb?token=TOKEN-1",
+        "http://app.example/cb?token=TOKEN-1#TOKEN-1",
+        "http://localhost:99999/cb?token=TOKEN-1",
+        "TOKEN-1-not-a-url",
+    ] {
+        let (code, stdout, stderr) = connect(offline, callback, "1");
+        assert_eq!(code, Some(1), "{callback}: {stderr}");
+        assert!(stderr.contains("callback URL"), "{callback}: {stderr}");
+        for secret in ["PASS-1", "TOKEN-1"] {
+            assert!(
+                !stdout.contains(secret) && !stderr.contains(secret),
+                "{callback}: {stdout}{stderr}"
+            );
+        }
+    }
+    for base in [
+        "http://ce.example/elements/api-v2?key=KEY-2",
+        "https://ce.example/elements/api-v2?key=KEY-2",
+        "https://ce.example/elements/api-v2#KEY-2",
+    ] {
+        let (code, _, stderr) = connect(base, "http://localhost:1/cb", "1");
+        assert_eq!(code, Some(1), "{base}: {stderr}");
+        assert!(
+            stderr.contains("`https://ce.example/elements/api-v2…`")
+                || stderr.contains("`http://ce.example/elements/api-v2…`"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("KEY-2"), "{base}: {stderr}");
+    }
+
+    // Past the checks: only the consent URL (which Hootsuite must receive) carries the query.
+    let emu = hootsuite_events_emulator::Emulator::start(
+        hootsuite_events_emulator::EmulatorConfig::default(),
+    )
+    .expect("emulator");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let out = bin()
+        .args(["connect", "--base-url", &emu.base_url(), "--timeout", "1"])
+        .args([
+            "--callback-url",
+            &format!("http://localhost:{port}/cb?token=TOKEN-3"),
+        ])
+        .env("HOOTSUITE_EVENTS_USER_SECRET", emu.user_secret())
+        .env(
+            "HOOTSUITE_EVENTS_ORGANIZATION_SECRET",
+            emu.organization_secret(),
+        )
+        .env("HOOTSUITE_API_KEY", "k")
+        .env("HOOTSUITE_API_SECRET", "s")
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("Waiting up to 1 s"), "{stdout}{stderr}");
+    let leaks: Vec<&str> = stdout
+        .lines()
+        .chain(stderr.lines())
+        .filter(|l| l.contains("TOKEN-3") && !l.trim_start().starts_with("http"))
+        .collect();
+    assert!(leaks.is_empty(), "{leaks:?}");
+
+    for to in [
+        "TOKEN-4-not-a-url",
+        "ftp://h/x?token=TOKEN-4",
+        "http://user:PASS-4@127.0.0.1:1/x?token=TOKEN-4",
+    ] {
+        let out = bin()
+            .args(["trigger", "message", "--unsigned", "--to", to])
+            .output()
+            .expect("runs");
+        let shown = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !shown.contains("TOKEN-4") && !shown.contains("PASS-4"),
+            "{to}: {shown}"
+        );
+    }
+    let out = bin()
+        .args([
+            "trigger",
+            "message",
+            "--unsigned",
+            "--to",
+            "TOKEN-4-not-a-url",
+        ])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a usage error before sending: {err}"
+    );
+    assert!(
+        err.contains("--to") && err.contains("17 characters"),
+        "{err}"
+    );
 }

@@ -182,11 +182,11 @@ impl BaseUrl {
             return Err(Error::InvalidArgument {
                 field: "base_url".into(),
                 reason: format!(
-                    "`{}` is cleartext http:// to a host that is not loopback: the user and \
+                    "{} is cleartext http:// to a host that is not loopback: the user and \
                      organization secrets would travel unencrypted; expected https:// (or \
                      http:// to localhost, 127.0.0.1 or [::1]; BaseUrl::parse_insecure for a \
                      network you trust)",
-                    crate::redact::redact_url(input)
+                    crate::redact::quote_url(input)
                 ),
             });
         }
@@ -194,8 +194,9 @@ impl BaseUrl {
             return Err(Error::InvalidArgument {
                 field: "base_url".into(),
                 reason: format!(
-                    "`{}` has a query or fragment; expected a base URL such as `{}`",
-                    crate::redact::redact_url(input),
+                    "{} has a query or fragment (not shown: it may carry a secret); expected a \
+                     base URL such as `{}`",
+                    crate::redact::quote_url(input),
                     Self::US
                 ),
             });

@@ -89,4 +89,5 @@ pub use error::{
     ApiError, CallbackError, Error, ParseError, ParseErrorKind, PathSegment, SignatureError,
 };
 pub use request::{Headers, HttpRequest, HttpResponse, Method};
+pub use url::check_url;
 pub use validate::{Issue, ValidationReport};

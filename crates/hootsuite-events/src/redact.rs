@@ -150,6 +150,58 @@ fn redact_url_at(url: &str, depth: u8) -> String {
     out
 }
 
+/// How many characters of a URL a message quotes.
+const QUOTED_URL_CHARS: usize = 80;
+
+/// How a message names a value given where a URL belongs: in backquotes, cut to 80
+/// characters, without its query and fragment (`…` marks a cut), when it starts like a URL
+/// (`scheme:/`, `scheme;//`) and holds no user information; otherwise by its length only,
+/// since it may be a secret passed in the wrong argument.
+///
+/// ```
+/// use hootsuite_events::redact::quote_url;
+/// assert_eq!(quote_url("https://a.example/cb?token=T"), "`https://a.example/cb…`");
+/// assert!(quote_url("http://u:pw@localhost/cb").ends_with("holds user information (`user:password@`), which may be a secret)"));
+/// assert!(quote_url("S3CRET").starts_with("(a value of 6 characters, not shown"));
+/// ```
+pub fn quote_url(input: &str) -> String {
+    let chars = input.chars().count();
+    if !starts_like_url(input) {
+        return format!(
+            "(a value of {chars} characters, not shown: it does not start like a URL and may be a secret)"
+        );
+    }
+    if input.contains('@') {
+        return format!(
+            "(a value of {chars} characters, not shown: it holds user information (`user:password@`), which may be a secret)"
+        );
+    }
+    let end = input.find(['?', '#']).unwrap_or(input.len());
+    let mut shown = truncate(&input[..end], QUOTED_URL_CHARS);
+    if end < input.len() && !shown.ends_with('…') {
+        shown.push('…');
+    }
+    format!("`{shown}`")
+}
+
+/// Whether [`quote_url`] shows `input`: it starts with a scheme of at most 10 characters
+/// followed by `:` or `;` and a `/`, and holds no `@` (user information may be a password).
+pub fn shows_url(input: &str) -> bool {
+    starts_like_url(input) && !input.contains('@')
+}
+
+/// Whether `input` starts with a scheme of at most 10 characters, then `:` or `;` and a `/`.
+fn starts_like_url(input: &str) -> bool {
+    let scheme_len = input
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        .count();
+    let after = &input.as_bytes()[scheme_len..];
+    (1..=10).contains(&scheme_len)
+        && input.as_bytes()[0].is_ascii_alphabetic()
+        && matches!(after, [b':' | b';', b'/', ..])
+}
+
 /// How many characters of a body an excerpt keeps.
 pub const EXCERPT_CHARS: usize = 200;
 

@@ -90,42 +90,27 @@ impl UrlProblem {
     }
 }
 
-/// How many characters of a URL a message quotes.
-const QUOTED_URL_CHARS: usize = 80;
-
-/// A message about a bad URL: "`value` problem". The value is quoted (cut to 80 characters,
-/// without its query and fragment) only when it cannot be a secret passed in the wrong
-/// argument: it starts like a URL (`scheme:/`, `scheme;//`) and holds no user information.
-/// Otherwise the message gives its length, and the problem names none of its parts.
+/// A message about a bad URL: "`value` problem", the value named by
+/// [`crate::redact::quote_url`]; when the value is not shown, the problem names none of its
+/// parts either.
 pub(crate) fn describe(input: &str, problem: &UrlProblem) -> String {
-    if looks_like_url(input) {
-        let end = input.find(['?', '#']).unwrap_or(input.len());
-        let mut shown = crate::redact::truncate(&input[..end], QUOTED_URL_CHARS);
-        if end < input.len() {
-            shown.push('…');
-        }
-        format!("`{shown}` {problem}")
+    let quoted = crate::redact::quote_url(input);
+    if crate::redact::shows_url(input) {
+        format!("{quoted} {problem}")
     } else {
-        format!(
-            "(a value of {} characters, not shown: it does not start like a URL and may be a secret) {}",
-            input.chars().count(),
-            problem.without_parts()
-        )
+        format!("{quoted} {}", problem.without_parts())
     }
 }
 
-/// Whether `input` starts with a scheme of at most 10 characters followed by `:` or `;` and a
-/// `/`, and holds no `@` (user information may be a password).
-fn looks_like_url(input: &str) -> bool {
-    let scheme_len = input
-        .bytes()
-        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-        .count();
-    let after = &input.as_bytes()[scheme_len..];
-    (1..=10).contains(&scheme_len)
-        && input.as_bytes()[0].is_ascii_alphabetic()
-        && matches!(after, [b':' | b';', b'/', ..])
-        && !input.contains('@')
+/// Checks that `input` is an absolute `http(s)` URL with a valid host; the error, about the
+/// argument `field`, names the value through [`crate::redact::quote_url`].
+pub fn check_url(field: &str, input: &str) -> Result<(), crate::Error> {
+    parse_http_url(input)
+        .map(|_| ())
+        .map_err(|problem| crate::Error::InvalidArgument {
+            field: field.into(),
+            reason: describe(input, &problem),
+        })
 }
 
 /// Reads `input` as an absolute `http` or `https` URL.

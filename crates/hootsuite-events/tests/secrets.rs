@@ -213,3 +213,25 @@ fn issue_14_renderings_hide_secrets() {
     // And the request still carries the values it must send.
     assert!(redirect.url.contains(REQ_TOKEN) && redirect.url.contains(STATE));
 }
+
+/// A base URL's errors name it through the one redaction rule: never its query, fragment or
+/// user information, whatever the parameter is called.
+#[test]
+fn base_url_errors_show_no_query() {
+    for input in [
+        "http://ce.example/elements/api-v2?key=QRY-5ecret-7",
+        "http://ce.example/elements/api-v2#QRY-5ecret-7",
+        "https://ce.example/elements/api-v2?key=QRY-5ecret-7",
+        "https://ce.example/elements/api-v2?token=QRY-5ecret-7",
+        "https://ce.example/elements/api-v2#access_token=QRY-5ecret-7",
+    ] {
+        let e = BaseUrl::parse(input).expect_err(input);
+        let shown = format!("{e} {e:?} {}", e.to_value());
+        assert!(!shown.contains("QRY-5ecret-7"), "{input}: {shown}");
+        assert!(
+            shown.contains("`http://ce.example/elements/api-v2…`")
+                || shown.contains("`https://ce.example/elements/api-v2…`"),
+            "the URL without its query is quoted: {shown}"
+        );
+    }
+}
