@@ -42,6 +42,16 @@ function body() {
 
 const startsWith = (path, prefix) => prefix.every((p, i) => path[i] === p)
 
+/** A message's `quoted` parts as <code>: the library writes field names and values that way. */
+function rich(tag, className, message) {
+  const el = Object.assign(document.createElement(tag), className ? { className } : {})
+  message.split('`').forEach((part, i) => {
+    if (i % 2) el.append(Object.assign(document.createElement('code'), { textContent: part }))
+    else if (part) el.append(part)
+  })
+  return el
+}
+
 function render() {
   const b = body()
   const report = validateInstance(b)
@@ -51,8 +61,8 @@ function render() {
     const show = touched.has(id)
     const msg = $(`${id}-msg`)
     msg.replaceChildren(
-      ...(show ? errors : []).map((e) => Object.assign(document.createElement('span'), { className: 'error', textContent: e.message })),
-      ...(show ? warnings : []).map((w) => Object.assign(document.createElement('span'), { className: 'warning', textContent: w.message })),
+      ...(show ? errors : []).map((e) => rich('span', 'error', e.message)),
+      ...(show ? warnings : []).map((w) => rich('span', 'warning', w.message)),
     )
     if (show && errors.length) $(id).setAttribute('aria-invalid', 'true')
     else $(id).removeAttribute('aria-invalid')
@@ -66,9 +76,12 @@ function render() {
     const preview = previewInstanceRequest($('environment').value, b)
     $('preview-json').textContent = JSON.stringify({ ...preview, body: JSON.parse(preview.body), curl: undefined }, null, 2)
     $('preview-curl').textContent = preview.curl
+    $('preview-curl').hidden = false
   } else {
     $('preview-json').textContent = `${report.errors.length} problem(s) to fix before the request can be built.`
+    // No empty block: the command appears once there is a request to show.
     $('preview-curl').textContent = ''
+    $('preview-curl').hidden = true
   }
   renderWebhook()
 }
@@ -90,7 +103,7 @@ function renderSummary(report) {
       const field = fieldOf(e)
       const item = document.createElement('li')
       if (field) {
-        const link = Object.assign(document.createElement('a'), { href: `#${field}`, textContent: e.message })
+        const link = Object.assign(rich('a', '', e.message), { href: `#${field}` })
         link.addEventListener('click', (ev) => {
           ev.preventDefault()
           $(field).focus()
@@ -98,7 +111,7 @@ function renderSummary(report) {
         })
         item.append(link)
       } else {
-        item.textContent = e.message
+        item.append(...rich('span', '', e.message).childNodes)
       }
       return item
     }),

@@ -16,7 +16,8 @@ use hootsuite_events::oauth::{self, RedirectUrlParams};
 use hootsuite_events::signature::{self, SignatureKey, Verifier};
 use hootsuite_events::{js, naming};
 use hootsuite_events::{BaseUrl, Error, HttpRequest, HttpResponse, Method, Secret};
-use napi::bindgen_prelude::{Buffer, Either, Uint8Array, Unknown};
+use napi::bindgen_prelude::{Buffer, Either, Object, Uint8Array, Unknown};
+use napi::JsValue as _;
 use napi::ValueType;
 use napi_derive::napi;
 use serde::Serialize;
@@ -177,10 +178,14 @@ fn response(r: ResponseInput) -> napi::Result<HttpResponse> {
 fn raw_bytes(body: Either<Uint8Array, Unknown<'_>>) -> napi::Result<Vec<u8>> {
     match body {
         Either::A(bytes) => Ok(bytes.to_vec()),
-        Either::B(other) if other.get_type()? == ValueType::String => {
-            Err(type_err(js::BODY_IS_TEXT))
-        }
-        Either::B(_) => Err(type_err(js::BODY_IS_PARSED)),
+        Either::B(other) => Err(type_err(match other.get_type()? {
+            ValueType::String => js::BODY_IS_TEXT,
+            ValueType::Undefined | ValueType::Null => js::BODY_IS_MISSING,
+            ValueType::Object if Object::keys(&other.coerce_to_object()?)?.is_empty() => {
+                js::BODY_IS_MISSING
+            }
+            _ => js::BODY_IS_PARSED,
+        })),
     }
 }
 
@@ -202,7 +207,8 @@ pub struct Config {
 
 #[napi]
 impl Config {
-    /// `baseUrl` is a URL or a preset: `us`, `us-legacy`, `us-staging`, `eu`.
+    /// `baseUrl` is a URL or a preset of `baseUrlPresets()`: `us`, `us-legacy`, `us-staging`,
+    /// `eu`, `eu-console`, `sap-us2`, `sap-trial-us10`, `sap-trial-eu10`.
     #[napi(catch_unwind, constructor)]
     pub fn new(
         base_url: String,

@@ -66,6 +66,25 @@ test('verifyEvent needs the raw bytes', () => {
   assert.throws(() => he.verifyEvent('k', { 'elements-webhook-signature': header }, body.toString()), (e) => e instanceof TypeError && /raw bytes/.test(e.message))
   assert.throws(() => he.verifyEvent('k', { 'elements-webhook-signature': header }, JSON.parse(body)), (e) => e instanceof TypeError && /express\.json/.test(e.message))
   assert.deepEqual(he.verifyEvent('k', new Headers({ 'Elements-Webhook-Signature': header }), new Uint8Array(body)).events, [])
+  // What Express hands over when no raw-body parser matched the Content-Type (a bare
+  // express.raw() reads only application/octet-stream): undefined, or {} after another parser.
+  for (const missing of [undefined, null, {}]) {
+    assert.throws(
+      () => he.verifyEvent('k', { 'elements-webhook-signature': header }, missing),
+      (e) => e instanceof TypeError && /no raw-body parser matched the request's Content-Type/.test(e.message) && /express\.raw\(\{ type: '\*\/\*' \}\)/.test(e.message),
+      String(missing),
+    )
+  }
+})
+
+test('an empty key is a setup mistake and an empty body a host mistake, each said so', () => {
+  const body = Buffer.from('{"message": {"events": []}}')
+  const header = he.sign('k', body)
+  // An unset variable: an argument error, not a forged delivery (a receiver would answer 401).
+  assert.throws(() => he.verifyEvent('', { 'elements-webhook-signature': header }, body), (e) => e instanceof he.InvalidArgumentError && e.field === 'key')
+  assert.throws(() => he.verifyEvent(['k', ''], { 'elements-webhook-signature': header }, body), (e) => e instanceof he.InvalidArgumentError && /key 2 of 2 is empty/.test(e.message))
+  // The raw bytes were not read: said so, rather than "wrong key".
+  assert.throws(() => he.verifyEvent('k', { 'elements-webhook-signature': header }, Buffer.alloc(0)), (e) => e instanceof he.SignatureError && e.code === 'signature_empty_body' && /the body is empty/.test(e.message))
 })
 
 test('schema', () => {

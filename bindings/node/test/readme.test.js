@@ -13,6 +13,7 @@ test('README examples run', async (t) => {
   process.env.HOOTSUITE_EVENTS_BASE_URL = emu.base_url
   process.env.HOOTSUITE_EVENTS_USER_SECRET = emu.user_secret
   process.env.HOOTSUITE_EVENTS_ORGANIZATION_SECRET = emu.organization_secret
+  process.env.HOOTSUITE_EVENTS_SIGNATURE_KEY = 'readme-signature-key-7e2'
 
   // The README as published in the package.
   const readme = fs.readFileSync(path.join(path.dirname(require.resolve('hootsuite-events')), 'README.md'), 'utf8')
@@ -22,6 +23,12 @@ test('README examples run', async (t) => {
   const file = path.join(fs.mkdtempSync(path.join(__dirname, '.readme-')), 'example.js')
   t.after(() => fs.rmSync(path.dirname(file), { recursive: true, force: true }))
   fs.writeFileSync(file, blocks.join('\n') + '\nmodule.exports = { startConnect, finishConnect, server, received }\n')
+  // Without its key, the README's code stops at start-up instead of answering 401s.
+  const keyless = path.join(path.dirname(file), 'keyless.js')
+  fs.writeFileSync(keyless, blocks.join('\n'))
+  delete process.env.HOOTSUITE_EVENTS_SIGNATURE_KEY
+  assert.throws(() => require(keyless), /set HOOTSUITE_EVENTS_SIGNATURE_KEY/)
+  process.env.HOOTSUITE_EVENTS_SIGNATURE_KEY = 'readme-signature-key-7e2'
   const example = require(file)
 
   const listener = await new Promise((resolve) => {

@@ -83,6 +83,21 @@ def test_raw_bytes_are_required_for_signatures():
     assert he.verify_event("k", [("elements-webhook-signature", header)], bytearray(signed)).events == []
 
 
+def test_an_empty_key_is_an_argument_error_and_an_empty_body_says_so():
+    signed = b'{"message": {"events": []}}'
+    header = {"Elements-Webhook-Signature": he.sign("k", signed)}
+    # An unset variable: a setup mistake, not a forged delivery (a receiver would answer 401).
+    with pytest.raises(he.InvalidArgumentError, match="the signature key is empty") as e:
+        he.verify_event("", header, signed)
+    assert e.value.field == "key"
+    with pytest.raises(he.InvalidArgumentError, match="key 2 of 2 is empty"):
+        he.verify_event(["k", ""], header, signed)
+    # Flask's request.data after form parsing: the raw bytes were not read, not a wrong key.
+    with pytest.raises(he.SignatureError, match="request.get_data") as s:
+        he.verify_event("k", header, b"")
+    assert s.value.code == "signature_empty_body"
+
+
 def test_validation_report_never_raises():
     report = he.validate_instance(b"[1, 2")
     assert not report.valid and report.errors[0].code == "json_syntax"

@@ -252,8 +252,13 @@ fn bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
     if body.is_instance_of::<js_sys::ArrayBuffer>() {
         return Ok(js_sys::Uint8Array::new(body).to_vec());
     }
+    let empty_object = body
+        .dyn_ref::<js_sys::Object>()
+        .is_some_and(|o| js_sys::Object::keys(o).length() == 0);
     Err(type_error(if body.is_string() {
         js::BODY_IS_TEXT
+    } else if body.is_undefined() || body.is_null() || empty_object {
+        js::BODY_IS_MISSING
     } else {
         js::BODY_IS_PARSED
     }))

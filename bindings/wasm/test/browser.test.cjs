@@ -35,13 +35,17 @@ test('the create-instance form validates as the user types', { timeout: 120000 }
   await page.fill('#name', '')
   await page.fill('#callbackUrl', 'https;//mycoolapp.com')
   await page.fill('#tags', 'prod, ')
-  assert.match(await msg('name').innerText(), /Name \(`name`\) must not be blank/)
-  assert.match(await msg('callbackUrl').innerText(), /is not an absolute URL: expected `:\/\/` after the scheme, found `;\/\/`/)
+  assert.match(await msg('name').innerText(), /Name \(name\) must not be blank/)
+  // The library's `quoted` names and values render as code, never as literal backticks.
+  assert.equal(await page.locator('#name-msg code').first().innerText(), 'name')
+  assert.doesNotMatch(await page.locator('form').innerText(), /`/)
+  assert.match(await msg('callbackUrl').innerText(), /is not an absolute URL: expected :\/\/ after the scheme, found ;\/\//)
   assert.match(await msg('tags').innerText(), /a tag must not be blank/)
   assert.equal(await page.getAttribute('#callbackUrl', 'aria-invalid'), 'true')
   assert.equal(await page.getAttribute('#callbackUrl', 'aria-describedby'), 'callbackUrl-msg')
   assert.equal(await msg('apiKey').innerText(), '', 'untouched fields stay quiet')
   assert.match(await page.locator('#preview-json').innerText(), /problem\(s\) to fix/)
+  assert.ok(await page.locator('#preview-curl').isHidden(), 'no empty cURL block while the form is invalid')
 
   // Submit stays enabled; submitting an invalid form shows the error summary (the GOV.UK
   // pattern): focused, titled, one link per error to its field, and "Error: " in the title.
@@ -94,7 +98,10 @@ test('the create-instance form validates as the user types', { timeout: 120000 }
   assert.match(await page.locator('#eventCallbackUrl-msg .warning').innerText(), /plain http/)
   assert.doesNotMatch(await page.locator('#preview-json').innerText(), /problem\(s\) to fix/)
   await page.fill('#eventCallbackUrl', 'https://mycoolapp.com/events')
-  await page.fill('#signatureKey', 'SIGKEY-typed')
+  // A short key warns (one signed delivery is enough to guess it offline); a long one is quiet.
+  await page.fill('#signatureKey', 'k3y-5')
+  assert.match(await page.locator('#signatureKey-msg .warning').innerText(), /is 5 characters: a short key can be guessed/)
+  await page.fill('#signatureKey', 'SIGKEY-typed-long-enough')
   assert.equal(await msg('signatureKey').innerText(), '')
 
   // The preview: the request, secrets masked, as JSON and cURL.

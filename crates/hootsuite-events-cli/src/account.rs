@@ -8,7 +8,12 @@ use crate::{secrets, Failure};
 #[derive(clap::Args)]
 pub(crate) struct AccountArgs {
     /// Base URL or preset (see --region).
-    #[arg(long, env = "HOOTSUITE_EVENTS_BASE_URL", default_value = "us")]
+    #[arg(
+        long,
+        env = "HOOTSUITE_EVENTS_BASE_URL",
+        hide_env_values = true,
+        default_value = "us"
+    )]
     base_url: String,
     /// A region preset by name; takes the place of --base-url.
     #[arg(long, value_parser = crate::region_names(), conflicts_with = "base_url")]

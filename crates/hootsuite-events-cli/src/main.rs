@@ -74,7 +74,9 @@ enum Command {
     /// Verify one notification body against its signature header.
     Verify(VerifyArgs),
     /// Send your receiver the notifications Cloud Elements would send for a Hootsuite event,
-    /// signed as it signs them (a split batch, retries and a replay on request).
+    /// signed as it signs them (a split batch, retries and a replay on request). Exits 0 when
+    /// each delivery's last attempt got a 2xx (a retry that succeeded counts), 1 when one was
+    /// refused, 3 when one got no answer.
     Trigger(TriggerArgs),
     /// Validate a create-instance body (a JSON file, or - for standard input).
     Validate {
@@ -87,7 +89,12 @@ enum Command {
     /// Print the URL to paste into the Hootsuite app's "Webhook URL".
     WebhookUrl {
         /// Base URL or preset (see --region).
-        #[arg(long, env = "HOOTSUITE_EVENTS_BASE_URL", default_value = "us")]
+        #[arg(
+            long,
+            env = "HOOTSUITE_EVENTS_BASE_URL",
+            hide_env_values = true,
+            default_value = "us"
+        )]
         base_url: String,
         /// A region preset by name; takes the place of --base-url.
         #[arg(long, value_parser = region_names(), conflicts_with = "base_url")]
@@ -101,6 +108,9 @@ enum Command {
     },
     /// Run the emulator on its own (for other languages' tests).
     Emulate(EmulateArgs),
+    /// Be Hootsuite: post an event to an instance's Hootsuite webhook URL on the emulator,
+    /// which signs it and delivers it to the instance's event callback URL.
+    SendEvent(SendEventArgs),
     /// After an outage: list the deliveries Cloud Elements queued and redeliver them,
     /// re-enabling the subscriptions.
     Recover(recover::RecoverArgs),
@@ -111,7 +121,7 @@ struct ConnectArgs {
     #[command(flatten)]
     account: AccountArgs,
     /// Hootsuite REST API client id.
-    #[arg(long, env = "HOOTSUITE_API_KEY")]
+    #[arg(long, env = "HOOTSUITE_API_KEY", hide_env_values = true)]
     api_key: String,
     /// Hootsuite REST API client secret (prefer the variable or --api-secret-file).
     #[arg(long, env = "HOOTSUITE_API_SECRET", hide_env_values = true)]
@@ -151,9 +161,10 @@ struct ListenArgs {
     /// Port on 127.0.0.1.
     #[arg(long, default_value_t = 8766)]
     port: u16,
-    /// The instance's signature key (prefer HOOTSUITE_EVENTS_SIGNATURE_KEY or --key-file, read
-    /// when no key is given otherwise); repeat it during a rotation, the current key first,
-    /// then the keys it replaced (deliveries signed with those are still retried for about 73 h).
+    /// The instance's signature key (prefer the variable, read when no --key or --key-file is
+    /// given, or --key-file); repeat it during a rotation, the current key first, then the keys
+    /// it replaced (deliveries signed with those are still retried for about 73 h).
+    /// [env: HOOTSUITE_EVENTS_SIGNATURE_KEY]
     #[arg(long)]
     key: Vec<String>,
     /// A file holding a signature key (- for standard input); repeatable like --key.
@@ -227,6 +238,29 @@ struct VerifyArgs {
     #[arg(long)]
     allow_legacy_sha1: bool,
     /// Print {"valid": true, "notification": ...} or {"valid": false, "error": ...} as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct SendEventArgs {
+    /// The emulator's base URL (what `emulate` prints).
+    #[arg(long, env = "HOOTSUITE_EVENTS_BASE_URL", hide_env_values = true)]
+    base_url: String,
+    /// The instance the event is for.
+    #[arg(long)]
+    instance: u64,
+    /// The Hootsuite event: message, comment, app or ping.
+    #[arg(long = "type", default_value = "message")]
+    kind: String,
+    /// Events in the batch; more than 20 arrive as several notifications.
+    #[arg(long, default_value_t = 1)]
+    count: u64,
+    /// Post this JSON file (- for standard input) instead: Hootsuite's array of
+    /// {seq_no, type, data}, sent as it is (an event your receiver cannot read, say).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["kind", "count"])]
+    payload: Option<String>,
+    /// Print {"webhook_url", "status", "event_ids"} as JSON.
     #[arg(long)]
     json: bool,
 }
@@ -349,6 +383,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => a.json,
         Command::Trigger(a) => a.json,
         Command::Emulate(a) => a.json,
+        Command::SendEvent(a) => a.json,
         Command::Recover(a) => a.json,
     };
     let result = match cli.command {
@@ -365,6 +400,7 @@ fn main() -> ExitCode {
             json,
         } => webhook_url(region.as_deref().unwrap_or(&base_url), id, json),
         Command::Emulate(a) => emulate(a),
+        Command::SendEvent(a) => send_event(a),
         Command::Recover(a) => recover::recover(a),
     };
     match result {
@@ -927,16 +963,35 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Ok(n) => {
+            // The same number as `key_index` in the JSON, and what it means.
             let key = n.key_index.unwrap_or_default();
-            println!("valid (key {}): {}", key + 1, describe(&n));
+            let which = if key == 0 {
+                "the current key"
+            } else {
+                "a previous key"
+            };
+            println!("valid (key_index {key}: {which}): {}", describe(&n));
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("invalid [{}]: {e}", e.code());
+            eprintln!("invalid [{}]: {}", e.code(), shown(&e.to_string()));
             if a.json {
+                // Every command's error shape, with what the core knows besides.
+                let mut error = serde_json::json!({
+                    "code": e.code(),
+                    "message": e.to_string(),
+                    "exit_code": EXIT_INVALID,
+                });
+                if let (Some(to), serde_json::Value::Object(more)) =
+                    (error.as_object_mut(), e.to_value())
+                {
+                    for (k, v) in more {
+                        to.entry(k).or_insert(v);
+                    }
+                }
                 println!(
                     "{}",
-                    serde_json::json!({"valid": false, "error": e.to_value()})
+                    json_shown(&serde_json::json!({"valid": false, "error": error}).to_string())
                 );
             }
             Ok(ExitCode::from(EXIT_INVALID))
@@ -974,6 +1029,90 @@ fn validate(file: &str, json: bool) -> Result<ExitCode, Failure> {
     })
 }
 
+fn send_event(a: SendEventArgs) -> Result<ExitCode, Failure> {
+    let base = BaseUrl::parse(&a.base_url)?;
+    let url = instance::hootsuite_webhook_url(&base, a.instance);
+    let payload: serde_json::Value = match &a.payload {
+        Some(file) => {
+            let bytes = read_input(file)?;
+            serde_json::from_slice(&bytes).map_err(|e| {
+                Failure::from(format!(
+                    "{file} is not JSON (line {}, column {}): {e}",
+                    e.line(),
+                    e.column()
+                ))
+            })?
+        }
+        None => {
+            if !(1..=1_000).contains(&a.count) {
+                return Err(Failure::usage("--count must be from 1 to 1000"));
+            }
+            // Sequence numbers from the clock: each run's events are new to the receiver.
+            let first = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
+            hootsuite_events_emulator::sample(
+                &a.kind,
+                first,
+                a.count,
+                &hootsuite_events_emulator::now_rfc3339(),
+            )
+            .ok_or_else(|| {
+                Failure::usage(format!(
+                    "`{}` is not an event this command makes; expected message, comment, app or ping",
+                    shown(&a.kind)
+                ))
+            })?
+        }
+    };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    let mut answer = agent
+        .post(&url)
+        .header("Content-Type", "application/json")
+        .send(payload.to_string().as_bytes())
+        .map_err(|e| Failure::network(format!("posting to the Hootsuite webhook URL: {e}")))?;
+    let status = answer.status().as_u16();
+    let body: serde_json::Value = answer
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024)
+        .read_to_string()
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let event_ids = body.get("eventIds").cloned().unwrap_or_default();
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({"webhook_url": url, "status": status, "event_ids": event_ids})
+        );
+    } else if (200..300).contains(&status) {
+        println!(
+            "{status}: the emulator made notification(s) {event_ids} and delivers them, signed, to instance {}'s event callback URL",
+            a.instance
+        );
+    } else {
+        println!(
+            "{status}: {}",
+            shown(
+                body.get("message")
+                    .and_then(|m| m.as_str())
+                    .unwrap_or("refused")
+            )
+        );
+    }
+    // A 4xx is about the input (no such instance, not Hootsuite's array), a 5xx the server's.
+    Ok(match status {
+        200..=299 => ExitCode::SUCCESS,
+        400..=499 => ExitCode::from(EXIT_INVALID),
+        _ => ExitCode::from(EXIT_NETWORK),
+    })
+}
+
 fn emulate(a: EmulateArgs) -> Result<ExitCode, Failure> {
     let config = EmulatorConfig {
         bind: std::net::SocketAddr::from(([127, 0, 0, 1], a.port)),
@@ -995,6 +1134,20 @@ fn emulate(a: EmulateArgs) -> Result<ExitCode, Failure> {
         println!("base URL:            {}", emulator.base_url());
         println!("user secret:         {}", emulator.user_secret());
         println!("organization secret: {}", emulator.organization_secret());
+        println!(
+            "\nHow it answers (all of it: crates/hootsuite-events-emulator/README.md):\n\
+             - consent: the redirect URL's oauthUrl answers 302 at once to your callback URL with\n  \
+             ?code=…&state=… (add decision=deny to the oauthUrl for error=access_denied);\n\
+             - Hootsuite: `hootsuite-events send-event --base-url {base} --instance ID` posts a\n  \
+             message event to the instance's Hootsuite webhook URL (--type, --count, --payload FILE\n  \
+             for Hootsuite's own array of {{seq_no, type, data}}); the emulator signs the\n  \
+             notifications with the instance's event.notification.signature.key and delivers them\n  \
+             to its event.notification.callback.url, retrying on Cloud Elements' schedule;\n\
+             - controls: POST {base}/emulator/instances/ID/sample-event?type=message&count=N,\n  \
+             POST {base}/emulator/faults, GET {base}/emulator/health.\n\
+             Ctrl-C stops it.",
+            base = emulator.base_url()
+        );
     }
     use std::io::Write as _;
     let _ = std::io::stdout().flush();

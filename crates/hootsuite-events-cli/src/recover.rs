@@ -25,7 +25,9 @@ pub(crate) struct RecoverArgs {
     /// Read at most this many pages of the queue.
     #[arg(long, default_value_t = 100)]
     max_pages: usize,
-    /// Print {"queued": N, "redelivered": N, "truncated": bool, "deliveries": [...]} as JSON.
+    /// Print {"queued": N, "redelivered": N, "dry_run": bool, "truncated": bool,
+    /// "deliveries": [...], "released": [...]} as JSON (each delivery: id, instance_id,
+    /// notification_id, status, url, attempts).
     #[arg(long)]
     pub(crate) json: bool,
 }

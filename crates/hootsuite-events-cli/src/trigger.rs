@@ -37,11 +37,12 @@ struct Sent {
     answer: Result<(u16, String), String>,
 }
 
-/// How the receiver answered.
+/// How the receiver answered, judged by each delivery's last attempt: a retry that got a 2xx
+/// after a refusal delivered its notification, as it does at Cloud Elements.
 pub struct Summary {
-    /// POSTs answered with a status other than 2xx.
+    /// Deliveries whose last attempt was answered with a status other than 2xx.
     pub refused: usize,
-    /// POSTs without an answer (connection refused, reset, timed out).
+    /// Deliveries whose last attempt got no answer (connection refused, reset, timed out).
     pub unanswered: usize,
 }
 
@@ -81,7 +82,7 @@ pub fn run(t: &Trigger) -> Result<Summary, String> {
         refused: 0,
         unanswered: 0,
     };
-    let mut count = |sent: &Sent| match sent.answer {
+    let mut count = |last: &Sent| match last.answer {
         Ok((200..=299, _)) => {}
         Ok(_) => summary.refused += 1,
         Err(_) => summary.unanswered += 1,
@@ -90,11 +91,15 @@ pub fn run(t: &Trigger) -> Result<Summary, String> {
     for (i, body) in bodies.iter().enumerate() {
         let webhook_id = fresh_webhook_id(i);
         ids.push(webhook_id.clone());
+        let mut last = None;
         for attempt in 0..=t.retries {
             let label = if attempt == 0 { "first" } else { "retry" };
             let sent = post(&agent, t, key.as_ref(), body, i, label, &webhook_id);
-            count(&sent);
             print(t, &sent, bodies.len());
+            last = Some(sent);
+        }
+        if let Some(last) = &last {
+            count(last);
         }
     }
     if t.replay {
@@ -168,8 +173,8 @@ fn print(t: &Trigger, s: &Sent, total: usize) {
         return;
     }
     let answer = match &s.answer {
-        Ok((status, body)) => format!("{status} {}", body.trim()),
-        Err(e) => format!("no answer: {e}"),
+        Ok((status, body)) => format!("{status} {}", crate::shown(&gist(body))),
+        Err(e) => format!("no answer: {}", crate::shown(e)),
     };
     println!(
         "notification {}/{total} ({}, {}: {}) → {answer}",
@@ -178,6 +183,21 @@ fn print(t: &Trigger, s: &Sent, total: usize) {
         WEBHOOK_ID_HEADER,
         s.webhook_id
     );
+}
+
+/// A receiver's answer body in one line: an HTML error page by its size, other text by its
+/// first line (at most 200 characters); `--json` keeps the body whole.
+fn gist(body: &str) -> String {
+    let body = body.trim();
+    if body.starts_with('<') {
+        return format!("(an HTML page, {} bytes)", body.len());
+    }
+    let line = body.lines().next().unwrap_or_default();
+    match line.char_indices().nth(200) {
+        Some((end, _)) => format!("{}…", &line[..end]),
+        None if line.len() < body.len() => format!("{line} …"),
+        None => line.to_string(),
+    }
 }
 
 fn fresh_webhook_id(i: usize) -> String {

@@ -181,7 +181,7 @@ fn webhook_url_and_verify() {
         .expect("runs");
     let _ = std::fs::remove_file(&file);
     assert!(
-        String::from_utf8_lossy(&rotated.stdout).starts_with("valid (key 2)"),
+        String::from_utf8_lossy(&rotated.stdout).starts_with("valid (key_index 1: a previous key)"),
         "{}",
         String::from_utf8_lossy(&rotated.stderr)
     );
@@ -495,7 +495,7 @@ fn a_missing_secret_is_prompted_for_on_a_terminal() {
     assert_eq!(status.code(), Some(0), "{text}");
     assert!(text.contains("signature key: "), "{text}");
     assert!(
-        text.contains("valid (key 1): instance 8 event e-2"),
+        text.contains("valid (key_index 0: the current key): instance 8 event e-2"),
         "{text}"
     );
     assert!(!text.contains("TTY-KEY-456"), "{text}");
@@ -829,6 +829,11 @@ fn json_output_of_quickstart_webhook_url_and_verify() {
     let doc = json_of(&bad.stdout);
     assert_eq!(doc["valid"], false);
     assert_eq!(doc["error"]["code"], "signature_mismatch");
+    // Every command's error shape: code, message, exit code.
+    assert_eq!(doc["error"]["exit_code"], 1);
+    assert!(doc["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("does not match")));
     assert!(!String::from_utf8_lossy(&bad.stdout).contains("cli-key-XYZ"));
 }
 
@@ -1504,4 +1509,205 @@ fn messages_show_urls_without_their_secrets() {
         err.contains("--to") && err.contains("17 characters"),
         "{err}"
     );
+}
+
+/// `trigger --retries 1` against a receiver that refuses the first attempt with an HTML error
+/// page and takes the retry: the delivery was delivered (exit 0, as at Cloud Elements), and the
+/// page shows as its size rather than dumped.
+#[test]
+fn trigger_counts_a_retry_that_succeeded_and_shows_html_pages_by_size() {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/events", listener.local_addr().expect("addr"));
+    let page = format!(
+        "<!DOCTYPE html><html><body>{}</body></html>",
+        "x".repeat(2_000)
+    );
+    let answers = [
+        ("500 Internal Server Error", page.clone()),
+        ("200 OK", "ok".to_string()),
+    ];
+    let server = std::thread::spawn(move || {
+        for (status, body) in answers {
+            let (mut s, _) = listener.accept().expect("accept");
+            s.set_read_timeout(Some(Duration::from_secs(10)))
+                .expect("timeout");
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).expect("read") == 1 {
+                head.push(byte[0]);
+            }
+            let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+            let length: usize = text
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            let mut body_in = vec![0u8; length];
+            s.read_exact(&mut body_in).expect("body");
+            write!(
+                s,
+                "HTTP/1.1 {status}\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .expect("answer");
+        }
+    });
+    let out = bin()
+        .args([
+            "trigger",
+            "message",
+            "--to",
+            &url,
+            "--retries",
+            "1",
+            "--unsigned",
+        ])
+        .output()
+        .expect("trigger runs");
+    server.join().expect("server");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(&format!("500 (an HTML page, {} bytes)", page.len())),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("<html>"), "{stdout}");
+}
+
+/// Help names each variable a flag reads, without a misleading empty value.
+#[test]
+fn help_names_the_variables_without_values() {
+    for (command, variable) in [
+        ("webhook-url", "HOOTSUITE_EVENTS_BASE_URL"),
+        ("connect", "HOOTSUITE_API_KEY"),
+        ("recover", "HOOTSUITE_EVENTS_BASE_URL"),
+        ("listen", "HOOTSUITE_EVENTS_SIGNATURE_KEY"),
+    ] {
+        let out = bin()
+            .args([command, "--help"])
+            .env_remove(variable)
+            .output()
+            .expect("help");
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            help.contains(&format!("[env: {variable}]")),
+            "{command}: {help}"
+        );
+        assert!(
+            !help.contains(&format!("{variable}=]")),
+            "{command}: {help}"
+        );
+    }
+}
+
+/// `send-event` is Hootsuite posting to the emulator: the emulator signs the notification and
+/// delivers it to the instance's receiver (`listen` here); `--payload` posts any batch as is;
+/// an unknown instance is invalid input (exit 1).
+#[test]
+fn send_event_has_the_emulated_hootsuite_post_an_event() {
+    use hootsuite_events::instance::CreateInstance;
+    use hootsuite_events::oauth::{self, RedirectUrlParams};
+
+    let emu = hootsuite_events_emulator::Emulator::start(
+        hootsuite_events_emulator::EmulatorConfig::default(),
+    )
+    .expect("emulator");
+    let config = hootsuite_events::Config::new(
+        hootsuite_events::BaseUrl::parse(&emu.base_url()).expect("base"),
+        emu.user_secret(),
+        emu.organization_secret(),
+    )
+    .expect("config");
+    let client = hootsuite_events_client::Client::new(config);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let callback = "https://app.example/callback";
+    let params = RedirectUrlParams::new("cli-client", "cli-secret", callback).state("st");
+    let consent = client.redirect_url(&params).expect("redirect URL");
+    let answer = agent.get(&consent.oauth_url).call().expect("consent");
+    let location = answer.headers()["location"].to_str().expect("ascii");
+    let code = oauth::parse_callback(location, "st").expect("code");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let listen = bin()
+        .args([
+            "listen",
+            "--port",
+            &port.to_string(),
+            "--max-events",
+            "2",
+            "--json",
+        ])
+        .env("HOOTSUITE_EVENTS_SIGNATURE_KEY", "send-event-key")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn listener");
+    let body = CreateInstance::builder("send-event", code, callback, "cli-client", "cli-secret")
+        .events(format!("http://127.0.0.1:{port}/events").as_str())
+        .signature_key("send-event-key")
+        .build()
+        .expect("body");
+    let id = client.create_instance(&body).expect("created").id;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the listener never came up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let send = |args: &[&str]| {
+        bin()
+            .args(["send-event", "--base-url", &emu.base_url(), "--json"])
+            .args(args)
+            .output()
+            .expect("send-event runs")
+    };
+    let sent = send(&["--instance", &id.to_string(), "--count", "2"]);
+    assert_eq!(sent.status.code(), Some(0), "{sent:?}");
+    assert_eq!(json_of(&sent.stdout)["status"], 200);
+    let dir = tempfile_dir();
+    let batch = dir.join("batch.json");
+    std::fs::write(
+        &batch,
+        r#"[{"seq_no": "1", "type": "com.hootsuite.messages.event.v1", "data": {"message": 5}}]"#,
+    )
+    .expect("write");
+    let sent = send(&[
+        "--instance",
+        &id.to_string(),
+        "--payload",
+        batch.to_str().expect("path"),
+    ]);
+    assert_eq!(sent.status.code(), Some(0), "{sent:?}");
+    let unknown = send(&["--instance", "999999"]);
+    assert_eq!(unknown.status.code(), Some(1), "{unknown:?}");
+
+    let out = listen.wait_with_output().expect("listener ends");
+    let printed: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(printed.len(), 2);
+    assert_eq!(printed[0]["instance_id"], id);
+    assert_eq!(
+        printed[0]["hootsuite_events"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(printed[1]["rejected"][0]["code"], "wrong_type");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "hootsuite-events-send-event-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
 }

@@ -442,8 +442,8 @@ pub enum SignatureError {
         /// The body's size in bytes.
         size: usize,
     },
-    /// The signature key is empty.
-    EmptyKey,
+    /// The body is empty, so no signature matches: the raw bytes were not read.
+    EmptyBody,
     /// The header holds more signatures than a verifier compares.
     TooManyCandidates {
         /// The most signatures compared.
@@ -455,7 +455,7 @@ pub enum SignatureError {
 
 impl SignatureError {
     /// `signature_missing`, `signature_malformed`, `signature_scheme`, `signature_legacy`,
-    /// `signature_mismatch`, `body_too_large`, `signature_empty_key`, `signature_too_many`.
+    /// `signature_mismatch`, `body_too_large`, `signature_empty_body`, `signature_too_many`.
     pub fn code(&self) -> &'static str {
         match self {
             SignatureError::MissingHeader => "signature_missing",
@@ -464,7 +464,7 @@ impl SignatureError {
             SignatureError::LegacyNotAllowed => "signature_legacy",
             SignatureError::Mismatch => "signature_mismatch",
             SignatureError::BodyTooLarge { .. } => "body_too_large",
-            SignatureError::EmptyKey => "signature_empty_key",
+            SignatureError::EmptyBody => "signature_empty_body",
             SignatureError::TooManyCandidates { .. } => "signature_too_many",
         }
     }
@@ -494,7 +494,9 @@ impl fmt::Display for SignatureError {
                 f,
                 "the body is {size} bytes, over the limit of {limit} bytes"
             ),
-            SignatureError::EmptyKey => f.write_str("the signature key is empty"),
+            SignatureError::EmptyBody => f.write_str(
+                "the body is empty, so no signature matches it: the raw bytes of the request were not read (Flask: request.get_data(), not request.data or request.form; Express: express.raw({ type: '*/*' }) on the route)",
+            ),
             SignatureError::TooManyCandidates { limit, count } => write!(
                 f,
                 "the Elements-Webhook-Signature header holds {count} signatures; at most {limit} are compared (Cloud Elements sends one)"

@@ -16,10 +16,15 @@
 use crate::idempotency;
 
 /// Why a string was refused where the raw bytes of a signed body belong.
-pub const BODY_IS_TEXT: &str = "the body must be the raw bytes as received (a Buffer, Uint8Array or ArrayBuffer), not a string: the signature covers the exact bytes; with Express use express.raw({type: 'application/json'}), with fetch use new Uint8Array(await request.arrayBuffer())";
+pub const BODY_IS_TEXT: &str = "the body must be the raw bytes as received (a Buffer, Uint8Array or ArrayBuffer), not a string: the signature covers the exact bytes; with Express use express.raw({ type: '*/*' }) on the route, with fetch use new Uint8Array(await request.arrayBuffer())";
+
+/// Why no body (undefined, null or an empty object) was refused there: what a framework hands
+/// over when no raw-body parser matched the request (a bare `express.raw()` reads only
+/// `application/octet-stream`).
+pub const BODY_IS_MISSING: &str = "the body is missing (undefined, null or an empty object): no raw-body parser matched the request's Content-Type, so the raw bytes were never read; with Express use express.raw({ type: '*/*' }) on the route (a bare express.raw() reads only application/octet-stream), with fetch use new Uint8Array(await request.arrayBuffer())";
 
 /// Why parsed JSON (or any other value) was refused there.
-pub const BODY_IS_PARSED: &str = "the body must be the raw bytes as received (a Buffer, Uint8Array or ArrayBuffer), not parsed JSON: re-serializing changes the bytes and the signature no longer matches (the express.json() mistake: use express.raw({type: 'application/json'}))";
+pub const BODY_IS_PARSED: &str = "the body must be the raw bytes as received (a Buffer, Uint8Array or ArrayBuffer), not parsed JSON: re-serializing changes the bytes and the signature no longer matches (the express.json() mistake: use express.raw({ type: '*/*' }) on the route)";
 
 /// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;

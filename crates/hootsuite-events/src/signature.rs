@@ -3,7 +3,7 @@
 //! The signature covers the body *exactly as received*. Parsing the JSON and serializing it
 //! again changes whitespace, key order or number formatting and so the bytes, which is why
 //! [`Verifier::verify`] takes raw bytes and why frameworks must hand over the raw body
-//! (Express `express.raw()`, Flask `request.get_data()`), not a parsed object.
+//! (Express `express.raw({ type: '*/*' })`, Flask `request.get_data()`), not a parsed object.
 //!
 //! Cloud Elements' signature has no timestamp, so there is no clock to inject and no replay
 //! window: a replayed delivery verifies. Replays are stopped by processing each unit of work
@@ -151,6 +151,7 @@ impl Verifier {
         keys: impl IntoIterator<Item = K>,
     ) -> Result<Self, Error> {
         let keys: Vec<SignatureKey> = keys.into_iter().map(Into::into).collect();
+        check_keys(&keys)?;
         if keys.is_empty() || keys.len() > MAX_KEYS {
             return Err(Error::InvalidArgument {
                 field: "keys".into(),
@@ -201,9 +202,7 @@ impl Verifier {
     /// that matches is enough. The MAC of the body is computed once per key and scheme, and
     /// every comparison takes constant time.
     pub fn verify(&self, body: &[u8], header: Option<&str>) -> Result<usize, Error> {
-        if self.keys.iter().any(|k| k.bytes().is_empty()) {
-            return Err(SignatureError::EmptyKey.into());
-        }
+        check_keys(&self.keys)?;
         if body.len() > self.max_body_size {
             return Err(SignatureError::BodyTooLarge {
                 limit: self.max_body_size,
@@ -251,7 +250,15 @@ impl Verifier {
                     return Ok(i);
                 }
             }
-            note(SignatureError::Mismatch, &mut failure);
+            // An empty body matches no real signature: its cause is the host's, not the key.
+            note(
+                if body.is_empty() {
+                    SignatureError::EmptyBody
+                } else {
+                    SignatureError::Mismatch
+                },
+                &mut failure,
+            );
         }
         Err(failure
             .unwrap_or(SignatureError::MalformedHeader {
@@ -335,9 +342,27 @@ impl Verifier {
 }
 
 /// Keeps the most telling of two failures.
+/// An empty key is a setup mistake (an unset variable), told apart from a forged delivery.
+fn check_keys(keys: &[SignatureKey]) -> Result<(), Error> {
+    match keys.iter().position(|k| k.bytes().is_empty()) {
+        None => Ok(()),
+        Some(i) => Err(Error::InvalidArgument {
+            field: "key".into(),
+            reason: format!(
+                "{} is empty; expected the signature key the instance was given (event.notification.signature.key)",
+                if keys.len() == 1 {
+                    "the signature key".to_string()
+                } else {
+                    format!("key {} of {}", i + 1, keys.len())
+                }
+            ),
+        }),
+    }
+}
+
 fn note(e: SignatureError, failure: &mut Option<SignatureError>) {
     let rank = |e: &SignatureError| match e {
-        SignatureError::Mismatch => 4,
+        SignatureError::Mismatch | SignatureError::EmptyBody => 4,
         SignatureError::LegacyNotAllowed => 3,
         SignatureError::MalformedHeader { .. } => 2,
         _ => 1,
@@ -452,13 +477,20 @@ mod tests {
         );
         let nine = vec![SignatureKey::new("k"); MAX_KEYS + 1];
         assert!(Verifier::with_keys(nine).is_err());
+        let empty = Verifier::with_keys([new.clone(), SignatureKey::new("")]).unwrap_err();
+        assert_eq!(empty.code(), "invalid_argument");
+        assert!(empty.to_string().contains("key 2 of 2 is empty"), "{empty}");
         assert_eq!(
-            Verifier::with_keys([new, SignatureKey::new("")])
-                .expect("two keys")
+            Verifier::new("")
                 .verify(BODY, Some("sha256=x"))
                 .unwrap_err()
                 .code(),
-            "signature_empty_key"
+            "invalid_argument"
         );
+        // An empty body: the raw bytes were not read, told apart from a wrong key.
+        let e = Verifier::new(new.clone())
+            .verify(b"", Some(&sign(&new, BODY)))
+            .unwrap_err();
+        assert_eq!(e.code(), "signature_empty_body");
     }
 }

@@ -100,7 +100,8 @@ __version__: str
 
 @final
 class Config:
-    """Where to call (base URL or preset ``us``, ``us-legacy``, ``us-staging``, ``eu``) and with
+    """Where to call (base URL or a preset of ``base_url_presets()``: ``us``, ``us-legacy``,
+    ``us-staging``, ``eu``, ``eu-console``, ``sap-us2``, ``sap-trial-us10``, ``sap-trial-eu10``) and with
     which account. Secrets never appear in ``repr``."""
 
     def __new__(cls, base_url: str, user_secret: str, organization_secret: str) -> "Config": ...

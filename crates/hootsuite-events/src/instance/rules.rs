@@ -556,7 +556,13 @@ fn check_configuration<'v>(
         Some(Value::String(s)) if is_placeholder(s) => {
             placeholder(r, key_path, key_label, &display(KEY_SIGNATURE_KEY))
         }
-        Some(Value::String(s)) => c.signature_key = Some(s),
+        Some(Value::String(s)) => {
+            let chars = s.chars().count();
+            if chars < MIN_SIGNATURE_KEY_CHARS {
+                r.warning(key_path, "short_signature_key", key_label, format!("{} is {chars} characters: a short key can be guessed from one signed delivery; use a long random one (at least {MIN_SIGNATURE_KEY_CHARS} characters, such as 32 random bytes in Base64)", display(KEY_SIGNATURE_KEY)));
+            }
+            c.signature_key = Some(s);
+        }
         Some(other) => r.error(key_path, "type", key_label, format!("{} must be a string, found {}", display(KEY_SIGNATURE_KEY), type_name(other))),
     }
 
@@ -693,6 +699,10 @@ fn required_string<'v>(
 
 /// A value copied from a documentation example: `<...>` as a whole (`<CONSUMER_KEY>`,
 /// `<INSERT_USER_SECRET>`, `<Authorization Grant Code>`).
+/// Below this many characters a signature key gets a warning: an HMAC key is only as strong as
+/// it is long and random, and one signed delivery is enough to try guesses offline.
+const MIN_SIGNATURE_KEY_CHARS: usize = 16;
+
 fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
     v.len() > 2 && v.starts_with('<') && v.ends_with('>') && !v[1..v.len() - 1].contains(['<', '>'])
