@@ -259,7 +259,7 @@ export declare const DEFAULT_CAPACITY: number
 /** The most keys one verifier holds. */
 export declare const MAX_KEYS: number
 /** The most signatures one header may hold. */
-export declare const MAX_CANDIDATES: number
+export declare const MAX_SIGNATURE_CANDIDATES: number
 
 /** One normalized Cloud Elements event of a notification. */
 export interface ElementEvent {

@@ -408,7 +408,7 @@ async function processNotification(store, notification, handler, options = {}) {
     }
     if (!(await store.complete(unit.key, claim.token, { nowMs: Date.now() }))) outcome.lostLeases++
   }
-  outcome.status = native.status(outcome.inProgress, outcome.failed)
+  outcome.status = native.outcomeStatus(outcome.inProgress, outcome.failed)
   return outcome
 }
 

@@ -1,7 +1,7 @@
 'use strict'
 // hootsuite-events/redis: a claim store shared by several processes, on Redis through a
 // node-redis client you create and connect (`redis` on npm, v4 or later). The keys, values,
-// scripts and replies are the Rust core's Redis protocol (NativeRedisProtocol); this file only
+// scripts and replies are the Rust core's Redis protocol (RedisProtocol); this file only
 // sends its calls, each bounded in time, and keeps a dropped connection from ending the process.
 // node-redis is not a dependency: the client is passed in.
 
@@ -81,7 +81,7 @@ class RedisStore {
       throw new TypeError('client must be a connected node-redis client (createClient() from the redis package, v4 or later): it has no evalSha/eval')
     }
     this.#timeoutMs = timeoutOf(options)
-    this.#protocol = new core.NativeRedisProtocol(options.namespace, options.retentionMs)
+    this.#protocol = new core.RedisProtocol(options.namespace, options.retentionMs)
     this.#client = client
     this.#connection = watch(client)
   }

@@ -9,7 +9,7 @@
 const SERVED = [
   'AuthorizationCode',
   'NativeMemoryStore',
-  'NativeRedisProtocol',
+  'RedisProtocol',
   'baseUrlPresets',
   'buildInstanceBody',
   'createInstanceSchema',
@@ -31,7 +31,7 @@ const SERVED = [
   'parseRedirectUrl',
   'redactRequest',
   'sign',
-  'status',
+  'outcomeStatus',
   'validateInstance',
   'validateInstanceUpdate',
   'verifyEvent',

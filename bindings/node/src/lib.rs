@@ -937,12 +937,12 @@ fn no_randomness(e: impl std::fmt::Display) -> napi::Error {
 /// The Redis protocol of a shared store (the core's `idempotency::redis`): the script calls
 /// to send and the parsing of their replies. `hootsuite-events/redis` sends the calls.
 #[napi]
-pub struct NativeRedisProtocol {
+pub struct RedisProtocol {
     inner: idempotency::redis::Protocol,
 }
 
 #[napi]
-impl NativeRedisProtocol {
+impl RedisProtocol {
     /// Keys under `namespace` (default `hootsuite-events`), completed keys kept `retentionMs`
     /// (default 7 days).
     #[napi(catch_unwind, constructor)]
@@ -951,7 +951,7 @@ impl NativeRedisProtocol {
         let namespace = namespace
             .as_deref()
             .unwrap_or(idempotency::redis::DEFAULT_NAMESPACE);
-        Ok(NativeRedisProtocol {
+        Ok(RedisProtocol {
             inner: idempotency::redis::Protocol::new(namespace, retention).or_throw()?,
         })
     }
@@ -1022,7 +1022,7 @@ pub const DEFAULT_NAMESPACE: &str = "hootsuite-events";
 /// What to answer Cloud Elements after claiming a notification's units: 500 when a unit
 /// failed, 409 when another process holds one, else 200 (the core's rule).
 #[napi(catch_unwind)]
-pub fn status(in_progress: f64, failed: f64) -> napi::Result<u32> {
+pub fn outcome_status(in_progress: f64, failed: f64) -> napi::Result<u32> {
     let in_progress = js::count("inProgress", in_progress).or_type_error()?;
     let failed = js::count("failed", failed).or_type_error()?;
     Ok(u32::from(idempotency::status(
@@ -1054,7 +1054,7 @@ pub const STATUS_FAILED: u32 = 500;
 pub const MAX_KEYS: u32 = 8;
 /// The most signatures one header may hold.
 #[napi]
-pub const MAX_CANDIDATES: u32 = 8;
+pub const MAX_SIGNATURE_CANDIDATES: u32 = 8;
 /// The header carrying the signature of an event notification.
 #[napi]
 pub const SIGNATURE_HEADER: &str = "Elements-Webhook-Signature";
@@ -1098,7 +1098,7 @@ const _: () = {
     assert!(STATUS_IN_PROGRESS as u16 == idempotency::STATUS_IN_PROGRESS);
     assert!(STATUS_FAILED as u16 == idempotency::STATUS_FAILED);
     assert!(MAX_KEYS as usize == signature::MAX_KEYS);
-    assert!(MAX_CANDIDATES as usize == signature::MAX_CANDIDATES);
+    assert!(MAX_SIGNATURE_CANDIDATES as usize == signature::MAX_CANDIDATES);
 };
 
 /// The JSON Schema (2020-12) of the create-instance body.

@@ -102,7 +102,7 @@ test('several keys: the index of the one that matched, precise errors past the l
   assert.throws(() => he.verifySignature([], body, oldSig), (e) => e instanceof he.InvalidArgumentError && e.field === 'keys')
   const nine = Array.from({ length: he.MAX_KEYS + 1 }, (_, i) => `k${i}`)
   assert.throws(() => he.verifySignature(nine, body, oldSig), (e) => e instanceof he.InvalidArgumentError && /9 keys/.test(e.message))
-  const many = Array(he.MAX_CANDIDATES + 1).fill(oldSig).join(',')
+  const many = Array(he.MAX_SIGNATURE_CANDIDATES + 1).fill(oldSig).join(',')
   assert.throws(() => he.verifySignature('old-key', body, many), (e) => e instanceof he.SignatureError && e.code === 'signature_too_many')
   assert.throws(() => he.verifySignature([1, 2], body, oldSig), TypeError)
   // A signature that no key of the list matches names no key.
@@ -160,7 +160,7 @@ test('methods of native classes throw the Error subclasses too', () => {
 test('constants and status are the core\'s', () => {
   assert.deepEqual([he.STATUS_OK, he.STATUS_IN_PROGRESS, he.STATUS_FAILED], [200, 409, 500])
   assert.deepEqual([he.DEFAULT_LEASE_MS, he.DEFAULT_RETENTION_MS, he.DEFAULT_CAPACITY], [60000, 7 * 24 * 3600 * 1000, 100000])
-  assert.deepEqual([he.status(0, 0), he.status(1, 0), he.status(1, 1), he.status(0, 2)], [200, 409, 500, 500])
+  assert.deepEqual([he.outcomeStatus(0, 0), he.outcomeStatus(1, 0), he.outcomeStatus(1, 1), he.outcomeStatus(0, 2)], [200, 409, 500, 500])
   assert.equal(he.Deduplicator, undefined)
 })
 

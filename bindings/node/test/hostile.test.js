@@ -41,14 +41,14 @@ test('pageSize, a response status and the status counts: integers in range, or a
     assert.throws(() => he.listInstancesRequest(config, { pageSize: n }), page)
     assert.throws(() => he.instanceEventsPageRequest(config, 1, { pageSize: n }), page)
     assert.throws(() => he.listDeliveriesRequest(config, { pageSize: n }), page)
-    assert.throws(() => he.status(n, 0), typeError(`inProgress must be an integer from 0 to 4294967295, got ${n}`))
-    assert.throws(() => he.status(0, n), typeError(`failed must be an integer from 0 to 4294967295, got ${n}`))
+    assert.throws(() => he.outcomeStatus(n, 0), typeError(`inProgress must be an integer from 0 to 4294967295, got ${n}`))
+    assert.throws(() => he.outcomeStatus(0, n), typeError(`failed must be an integer from 0 to 4294967295, got ${n}`))
   }
   for (const n of [-1, 1000, 2 ** 32 + 200, 200.5, Infinity, NaN]) {
     assert.throws(() => he.parseEmpty({ status: n, headers: {}, body: '' }), typeError(`status must be an integer HTTP status code from 0 to 999, got ${n}`))
   }
   assert.match(he.listInstancesRequest(config, { pageSize: 4294967295 }).url, /pageSize=4294967295/)
-  assert.equal(he.status(0, 0), 200)
+  assert.equal(he.outcomeStatus(0, 0), 200)
   assert.equal(he.parseEmpty({ status: 204, headers: {}, body: '' }), undefined)
 })
 
@@ -68,7 +68,7 @@ test('a "__proto__" key of a body is an ordinary key of the result, as JSON.pars
 
 test('a class called without new is a TypeError, and the module is left as it was', () => {
   const before = Object.keys(he).sort()
-  for (const [name, args] of [['Config', ['us', 'u', 'o']], ['NativeMemoryStore', []], ['NativeRedisProtocol', ['ns', 1000]], ['AuthorizationCode', []]]) {
+  for (const [name, args] of [['Config', ['us', 'u', 'o']], ['NativeMemoryStore', []], ['RedisProtocol', ['ns', 1000]], ['AuthorizationCode', []]]) {
     assert.throws(() => he[name](...args), typeError(`Class constructor ${name} cannot be invoked without 'new'`))
     assert.throws(() => he[name].call(he, ...args), typeError(`Class constructor ${name} cannot be invoked without 'new'`))
   }
@@ -81,10 +81,10 @@ test('a method called on an object of another class is a TypeError, never a read
   const out = spawnSync(process.execPath, ['-e', `
     const he = require('hootsuite-events')
     const store = new he.NativeMemoryStore()
-    const protocol = new he.NativeRedisProtocol('ns', 1000)
+    const protocol = new he.RedisProtocol('ns', 1000)
     const code = he.parseCallback('https://a.example/cb?code=C&state=s', 's')
     const config = new he.Config('us', 'u', 'o')
-    const disguised = new he.NativeRedisProtocol('ns', 1000)
+    const disguised = new he.RedisProtocol('ns', 1000)
     Object.setPrototypeOf(disguised, he.NativeMemoryStore.prototype)
     const cases = [
       ['NativeMemoryStore', 'claim', protocol, ['k', 1000, 1]],
@@ -92,8 +92,8 @@ test('a method called on an object of another class is a TypeError, never a read
       ['NativeMemoryStore', 'complete', code, ['k', 't', 1]],
       ['NativeMemoryStore', 'release', {}, ['k', 't']],
       ['NativeMemoryStore', 'claim', Object.create(he.NativeMemoryStore.prototype), ['k', 1000, 1]],
-      ['NativeRedisProtocol', 'claim', store, ['k', 1000]],
-      ['NativeRedisProtocol', 'parseClaim', config, ['x', 't']],
+      ['RedisProtocol', 'claim', store, ['k', 1000]],
+      ['RedisProtocol', 'parseClaim', config, ['x', 't']],
       ['AuthorizationCode', 'getSecretValue', store, []],
       ['Config', 'instanceAuthorization', store, ['t']],
     ]
@@ -105,7 +105,7 @@ test('a method called on an object of another class is a TypeError, never a read
         seen.push([e.constructor.name, e.message])
       }
     }
-    for (const [name, getter, receiver] of [['NativeMemoryStore', 'size', protocol], ['NativeRedisProtocol', 'namespace', store]]) {
+    for (const [name, getter, receiver] of [['NativeMemoryStore', 'size', protocol], ['RedisProtocol', 'namespace', store]]) {
       try {
         seen.push(['returned', Object.getOwnPropertyDescriptor(he[name].prototype, getter).get.call(receiver)])
       } catch (e) {
@@ -123,12 +123,12 @@ test('a method called on an object of another class is a TypeError, never a read
     ['NativeMemoryStore', 'complete'],
     ['NativeMemoryStore', 'release'],
     ['NativeMemoryStore', 'claim'],
-    ['NativeRedisProtocol', 'claim'],
-    ['NativeRedisProtocol', 'parseClaim'],
+    ['RedisProtocol', 'claim'],
+    ['RedisProtocol', 'parseClaim'],
     ['AuthorizationCode', 'getSecretValue'],
     ['Config', 'instanceAuthorization'],
     ['NativeMemoryStore', 'size'],
-    ['NativeRedisProtocol', 'namespace'],
+    ['RedisProtocol', 'namespace'],
   ].map(([name, member]) => ['TypeError', `${name}.prototype.${member} called on an object that is not a${name.startsWith('A') ? 'n' : ''} ${name}`])
   assert.deepEqual(seen, [...expected, ['store', 'claimed', 'ns', 'C']])
 })

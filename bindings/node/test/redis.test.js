@@ -209,7 +209,7 @@ test('the Redis store', async (t) => {
     await assert.rejects(s.claim(''), (e) => e instanceof he.InvalidArgumentError && e.field === 'key')
     await assert.rejects(s.claim('k', { leaseMs: 0 }), (e) => e instanceof he.InvalidArgumentError && e.field === 'lease_ms')
     await assert.rejects(s.complete('k', 'sec ret'), (e) => e instanceof he.InvalidArgumentError && !e.message.includes('sec ret'))
-    const p = new he.NativeRedisProtocol('ns', 1000)
+    const p = new he.RedisProtocol('ns', 1000)
     const call = p.claim('hs:1:2', 50)
     assert.deepEqual([call.key, call.args, call.token.length, call.sha1.length], ['ns:hs:1:2', [`c:${call.token}`, '50'], 32, 40])
     assert.equal(p.key('hs:1:2'), call.key)

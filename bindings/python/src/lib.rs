@@ -179,6 +179,10 @@ fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Val
     if obj.cast::<PyBytes>().is_ok() || obj.cast::<PyByteArray>().is_ok() {
         return Err(not_json("bytes inside a value (decode them to str)"));
     }
+    // What parse_callback returned, placed where the code goes (`providerData.code`).
+    if let Ok(code) = obj.cast::<AuthorizationCode>() {
+        return Ok(Value::String(code.get().0.expose().to_string()));
+    }
     if let Ok(m) = obj.cast::<PyMapping>() {
         let inner = enter(depth)?;
         if m.len()? > MAX_VALUES {
@@ -796,8 +800,14 @@ fn update_configuration_request(
 
 /// The region presets as (name, base URL) pairs: the names `Config` takes.
 #[pyfunction]
-fn base_url_presets() -> Vec<(&'static str, &'static str)> {
-    BaseUrl::PRESETS.to_vec()
+fn base_url_presets(py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
+    let preset = py
+        .import(intern!(py, "hootsuite_events.types"))?
+        .getattr(intern!(py, "BaseUrlPreset"))?;
+    BaseUrl::PRESETS
+        .iter()
+        .map(|(name, url)| Ok(preset.call1(((*name, *url),))?.unbind()))
+        .collect()
 }
 
 #[pyfunction]

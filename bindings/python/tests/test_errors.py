@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import multiprocessing
 import pickle
 import re
@@ -336,3 +337,23 @@ def test_set_signature_key_request():
     with pytest.raises(he.InvalidArgumentError) as info:
         he.set_signature_key_request(config, 12, "  ")
     assert info.value.field == "event.notification.signature.key"
+
+
+def test_names_and_shapes_match_the_node_package():
+    # base_url_presets: named like Node's {name, url}, and still (name, url) pairs.
+    presets = he.base_url_presets()
+    assert [(p.name, p.url) for p in presets] == [tuple(p) for p in presets]
+    assert presets[0].name == "us" and presets[0].url.startswith("https://")
+    assert len(presets) == 8 and repr(presets[0]).startswith("BaseUrlPreset(name='us'")
+    # The AuthorizationCode itself goes where the code goes, as in Node; its text never shows.
+    code = he.parse_callback("https://app.example/cb?code=CODE-SECRET-91&state=s", "s")
+    config = he.Config("us", "USER-s", "ORG-s")
+    body = {
+        "element": {"key": "hootsuite"},
+        "providerData": {"code": code},
+        "configuration": {"oauth.callback.url": "https://app.example/cb", "oauth.api.key": "k", "oauth.api.secret": "s"},
+        "name": "n",
+    }
+    request = he.create_instance_request(config, body)
+    assert json.loads(request.body)["providerData"]["code"] == "CODE-SECRET-91"
+    assert "CODE-SECRET-91" not in repr(request)

@@ -241,7 +241,7 @@ export interface Constants {
   STATUS_IN_PROGRESS: number;
   STATUS_FAILED: number;
   MAX_KEYS: number;
-  MAX_CANDIDATES: number;
+  MAX_SIGNATURE_CANDIDATES: number;
 }
 "#;
 
@@ -1026,8 +1026,8 @@ pub fn redact_request(
 
 /// What to answer Cloud Elements after claiming a notification's units: 500 when a unit
 /// failed, 409 when another process holds one, else 200 (the core's rule).
-#[wasm_bindgen]
-pub fn status(in_progress: f64, failed: f64) -> Result<u32, JsValue> {
+#[wasm_bindgen(js_name = outcomeStatus)]
+pub fn outcome_status(in_progress: f64, failed: f64) -> Result<u32, JsValue> {
     let in_progress = number(js::count("inProgress", in_progress))?;
     let failed = number(js::count("failed", failed))?;
     Ok(u32::from(idempotency::status(
@@ -1048,7 +1048,7 @@ pub fn constants() -> Result<JsValue, JsValue> {
         "STATUS_IN_PROGRESS": idempotency::STATUS_IN_PROGRESS,
         "STATUS_FAILED": idempotency::STATUS_FAILED,
         "MAX_KEYS": signature::MAX_KEYS,
-        "MAX_CANDIDATES": signature::MAX_CANDIDATES,
+        "MAX_SIGNATURE_CANDIDATES": signature::MAX_CANDIDATES,
         "SIGNATURE_HEADER": hootsuite_events::events::SIGNATURE_HEADER,
         "WEBHOOK_ID_HEADER": hootsuite_events::events::WEBHOOK_ID_HEADER,
     }))
@@ -1122,22 +1122,22 @@ pub fn new_claim_token() -> Result<String, JsValue> {
 /// The Redis protocol of a shared store (the core's `idempotency::redis`): the script calls to
 /// send and the parsing of their replies.
 #[wasm_bindgen]
-pub struct NativeRedisProtocol {
+pub struct RedisProtocol {
     inner: redis::Protocol,
 }
 
 #[wasm_bindgen]
-impl NativeRedisProtocol {
+impl RedisProtocol {
     /// Keys under `namespace` (default `hootsuite-events`), completed keys kept `retentionMs`
     /// (default 7 days).
     #[wasm_bindgen(constructor)]
     pub fn new(
         namespace: Option<String>,
         retention_ms: Option<f64>,
-    ) -> Result<NativeRedisProtocol, JsValue> {
+    ) -> Result<RedisProtocol, JsValue> {
         let retention = number(js::retention_ms(retention_ms))?;
         let namespace = namespace.as_deref().unwrap_or(redis::DEFAULT_NAMESPACE);
-        Ok(NativeRedisProtocol {
+        Ok(RedisProtocol {
             inner: redis::Protocol::new(namespace, retention).map_err(js_error)?,
         })
     }

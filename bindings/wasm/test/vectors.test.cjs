@@ -63,7 +63,7 @@ test('the claim stores, the Redis protocol and their constants', () => {
   assert.equal(s.size, 1)
   assert.throws(() => s.claim('b', 1.5, 0), (e) => e instanceof TypeError && /leaseMs/.test(e.message))
   assert.throws(() => new he.NativeMemoryStore(0), (e) => e instanceof TypeError && /capacity/.test(e.message))
-  const p = new he.NativeRedisProtocol('ns', 1000)
+  const p = new he.RedisProtocol('ns', 1000)
   assert.equal(p.namespace, 'ns')
   const call = p.claim('hs:1:2', 50)
   assert.match(call.token, /^[0-9a-f]{32}$/)
@@ -75,14 +75,14 @@ test('the claim stores, the Redis protocol and their constants', () => {
   assert.equal(p.parseFlag(1), true)
   assert.equal(p.key('hs:1'), 'ns:hs:1')
   assert.throws(() => p.parseFlag(0.5), TypeError)
-  assert.throws(() => new he.NativeRedisProtocol('bad space'), (e) => e instanceof he.InvalidArgumentError && e.field === 'namespace')
+  assert.throws(() => new he.RedisProtocol('bad space'), (e) => e instanceof he.InvalidArgumentError && e.field === 'namespace')
   assert.notEqual(he.newClaimToken(), he.newClaimToken())
   assert.deepEqual(he.constants(), {
     DEFAULT_NAMESPACE: 'hootsuite-events', DEFAULT_LEASE_MS: 60000, DEFAULT_RETENTION_MS: 604800000, DEFAULT_CAPACITY: 100000,
-    STATUS_OK: 200, STATUS_IN_PROGRESS: 409, STATUS_FAILED: 500, MAX_KEYS: 8, MAX_CANDIDATES: 8,
+    STATUS_OK: 200, STATUS_IN_PROGRESS: 409, STATUS_FAILED: 500, MAX_KEYS: 8, MAX_SIGNATURE_CANDIDATES: 8,
     SIGNATURE_HEADER: 'Elements-Webhook-Signature', WEBHOOK_ID_HEADER: 'Elements-Webhook-Id',
   })
-  assert.deepEqual([he.status(0, 0), he.status(1, 0), he.status(1, 1)], [200, 409, 500])
+  assert.deepEqual([he.outcomeStatus(0, 0), he.outcomeStatus(1, 0), he.outcomeStatus(1, 1)], [200, 409, 500])
 })
 
 test('errors and raw-bytes guard', () => {
@@ -206,9 +206,9 @@ test('a method or accessor called on an object of another class is a TypeError (
   const out = spawnSync(process.execPath, ['-e', `
     const he = require(${JSON.stringify(entry)})
     const store = new he.NativeMemoryStore()
-    const protocol = new he.NativeRedisProtocol('ns', 1000)
+    const protocol = new he.RedisProtocol('ns', 1000)
     const code = he.parseCallback('https://a.example/cb?code=C&state=s', 's')
-    const disguised = new he.NativeRedisProtocol('ns', 1000)
+    const disguised = new he.RedisProtocol('ns', 1000)
     Object.setPrototypeOf(disguised, he.NativeMemoryStore.prototype)
     const seen = []
     const attempt = (f) => {
@@ -220,7 +220,7 @@ test('a method or accessor called on an object of another class is a TypeError (
     }
     attempt(() => he.NativeMemoryStore.prototype.claim.call(protocol, 'k', 1000, 1))
     attempt(() => he.NativeMemoryStore.prototype.claim.call(disguised, 'k', 1000, 1))
-    attempt(() => he.NativeRedisProtocol.prototype.claim.call(code, 'k', 1000))
+    attempt(() => he.RedisProtocol.prototype.claim.call(code, 'k', 1000))
     attempt(() => he.AuthorizationCode.prototype.getSecretValue.call(store))
     attempt(() => Object.getOwnPropertyDescriptor(he.NativeMemoryStore.prototype, 'size').get.call(protocol))
     const freed = new he.NativeMemoryStore()
@@ -234,7 +234,7 @@ test('a method or accessor called on an object of another class is a TypeError (
   assert.deepEqual(JSON.parse(out.stdout), [
     not('NativeMemoryStore', 'claim'),
     not('NativeMemoryStore', 'claim'),
-    not('NativeRedisProtocol', 'claim'),
+    not('RedisProtocol', 'claim'),
     not('AuthorizationCode', 'getSecretValue'),
     not('NativeMemoryStore', 'size'),
     not('NativeMemoryStore', 'claim'),
@@ -252,7 +252,7 @@ test('numbers out of range are a TypeError with the core\'s message, as in the N
   const account = { baseUrl: 'us', userSecret: 'u', organizationSecret: 'o' }
   assert.throws(() => he.listInstancesRequest(account, { pageSize: 2 ** 32 }), (e) => e instanceof TypeError && e.message === 'pageSize must be an integer from 0 to 4294967295, got 4294967296')
   assert.throws(() => he.parseEmpty({ status: 200.5 }), (e) => e instanceof TypeError && e.message === 'status must be an integer HTTP status code from 0 to 999, got 200.5')
-  assert.throws(() => he.status(-1, 0), (e) => e instanceof TypeError && e.message === 'inProgress must be an integer from 0 to 4294967295, got -1')
+  assert.throws(() => he.outcomeStatus(-1, 0), (e) => e instanceof TypeError && e.message === 'inProgress must be an integer from 0 to 4294967295, got -1')
 })
 
 // The wasm builds abort on a panic (panic = immediate-abort): JavaScript would see a

@@ -80,6 +80,7 @@ from .errors import (
 )
 from .idempotency import process, process_async, works
 from .types import (
+    BaseUrlPreset,
     ConfigurationEntry,
     Claim,
     Delivery,
@@ -145,6 +146,7 @@ __all__ = [
     "ApiError",
     "AsyncStore",
     "AuthorizationCode",
+    "BaseUrlPreset",
     "CallbackError",
     "Claim",
     "Config",

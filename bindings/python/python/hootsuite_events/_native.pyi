@@ -4,7 +4,7 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Unio
 
 from typing_extensions import final
 
-from .types import Claim, ConfigurationEntry, Delivery, DeliveryPage, Instance, InstanceEvent, InstanceEventPage, InstancePage, Notification, RedirectUrl, ValidationReport
+from .types import BaseUrlPreset, Claim, CreateInstanceForm, ConfigurationEntry, Delivery, DeliveryPage, Instance, InstanceEvent, InstanceEventPage, InstancePage, Notification, RedirectUrl, ValidationReport
 
 __all__ = [
     "DEFAULT_CAPACITY",
@@ -70,6 +70,7 @@ __all__ = [
 ]
 
 _Json = Union[Mapping[str, Any], str, bytes]
+_Form = Union[CreateInstanceForm, str, bytes]
 _Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]], None]
 _Body = Union[bytes, bytearray, memoryview]
 _Keys = Union[str, Sequence[str]]
@@ -213,13 +214,13 @@ def validate_instance(data: _Json, callback_url: Optional[str] = None) -> Valida
 def validate_instance_update(data: _Json) -> ValidationReport:
     """Every problem of a PATCH body (only the keys present are checked)."""
 
-def build_instance_body(data: _Json) -> dict[str, Any]:
+def build_instance_body(data: _Form) -> dict[str, Any]:
     """The canonical body of a valid input. Raises ValidationError."""
 
-def create_instance_request(config: Config, data: _Json) -> Request:
+def create_instance_request(config: Config, data: _Form) -> Request:
     """Step 3: ``POST /instances``. Raises ValidationError with every problem."""
 
-def reauthenticate_request(config: Config, instance_id: int, data: _Json) -> Request:
+def reauthenticate_request(config: Config, instance_id: int, data: _Form) -> Request:
     """``PUT /instances/{id}`` with a full body."""
 
 def reauthenticate_code_request(config: Config, instance_id: int, code: Union[str, AuthorizationCode]) -> Request:
@@ -275,8 +276,9 @@ def configuration_request(config: Config, instance_id: int) -> Request: ...
 def update_configuration_request(config: Config, instance_id: int, config_id: int, property_value: str) -> Request:
     """``PATCH /instances/{id}/configuration/{configId}`` with ``{"propertyValue": ...}``."""
 
-def base_url_presets() -> List[Tuple[str, str]]:
-    """The region presets as ``(name, base URL)``: ``us``, ``eu``, ``sap-us2``, ..."""
+def base_url_presets() -> List[BaseUrlPreset]:
+    """The region presets: ``BaseUrlPreset(name, url)`` (also a ``(name, url)`` pair):
+    ``us``, ``eu``, ``sap-us2``, ..."""
 
 def list_instances_request(
     config: Config,

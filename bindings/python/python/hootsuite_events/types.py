@@ -12,7 +12,87 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only; `typing` is not imported at run time
-    from typing import Any, Dict, List, Optional, Tuple
+    from typing import Any, Dict, List, Literal, Optional, Tuple, TypedDict, Union
+
+    class MessageData(TypedDict):
+        """``HootsuiteEvent.data`` of ``com.hootsuite.messages.event.v1``."""
+
+        kind: Literal["message"]
+        state: Optional[str]
+        message_id: Optional[str]
+        organization_id: Optional[str]
+        timestamp: Optional[str]
+
+    class CommentData(TypedDict):
+        """``HootsuiteEvent.data`` of ``com.hootsuite.comments.event.v1``."""
+
+        kind: Literal["comment"]
+        state: Optional[str]
+        comment_id: Optional[str]
+        organization_id: Optional[str]
+        timestamp: Optional[str]
+
+    class AppData(TypedDict):
+        """``HootsuiteEvent.data`` of ``com.hootsuite.apps.event.v1``."""
+
+        kind: Literal["app"]
+        state: Optional[str]
+        app_id: Optional[str]
+        member_id: Optional[str]
+        organization_id: Optional[str]
+        timestamp: Optional[str]
+
+    class PingData(TypedDict):
+        """``HootsuiteEvent.data`` of ``com.hootsuite.ping.event.v1``."""
+
+        kind: Literal["ping"]
+
+    class OtherData(TypedDict):
+        """``HootsuiteEvent.data`` of any other type: its data as received."""
+
+        kind: Literal["other"]
+        data: Any
+
+    #: The decoded data of a Hootsuite event, told apart by ``kind`` (as Node's union is).
+    HootsuiteData = Union[MessageData, CommentData, AppData, PingData, OtherData]
+
+    from typing_extensions import NotRequired
+
+    from ._native import AuthorizationCode
+
+    class Element(TypedDict):
+        key: Literal["hootsuite"]
+
+    class ProviderData(TypedDict):
+        #: What ``parse_callback`` returned, or its text.
+        code: Union[str, AuthorizationCode]
+
+    #: The instance's configuration: its keys hold dots, hence this form.
+    Configuration = TypedDict(
+        "Configuration",
+        {
+            "oauth.callback.url": str,
+            "oauth.api.key": str,
+            "oauth.api.secret": str,
+            "event.notification.enabled": bool,
+            "event.notification.callback.url": str,
+            "event.notification.signature.key": str,
+            "event.vendor.type": Literal["webhook", "polling"],
+        },
+        total=False,
+    )
+
+    class CreateInstanceForm(TypedDict):
+        """The create-instance body, typed: a type checker refuses a misspelled field. The
+        functions also take JSON text; ``validate_instance`` takes any mapping (checking
+        unknown data is its job)."""
+
+        element: Element
+        providerData: ProviderData
+        configuration: Configuration
+        name: str
+        tags: NotRequired[List[str]]
+        retrieveObjectsAfterInstantiation: NotRequired[bool]
 
 __all__ = [
     "Issue",
@@ -27,6 +107,7 @@ __all__ = [
     "ConfigurationEntry",
     "ElementEvent",
     "HootsuiteEvent",
+    "BaseUrlPreset",
     "Rejected",
     "Notification",
     "Unit",
@@ -235,8 +316,29 @@ class HootsuiteEvent(_Record):
 
     seq_no: Optional[str]
     type: str
-    data: Dict[str, Any]
+    data: HootsuiteData
     extra: Dict[str, Any]
+
+
+class BaseUrlPreset(tuple):
+    """A region preset: ``name`` (what ``Config`` takes) and ``url``; also a ``(name, url)``
+    pair, so that ``for name, url in base_url_presets()`` works."""
+
+    __slots__ = ()
+
+    def __new__(cls, pair: Tuple[str, str]) -> BaseUrlPreset:
+        return tuple.__new__(cls, pair)
+
+    @property
+    def name(self) -> str:
+        return str(self[0])
+
+    @property
+    def url(self) -> str:
+        return str(self[1])
+
+    def __repr__(self) -> str:
+        return f"BaseUrlPreset(name={self[0]!r}, url={self[1]!r})"
 
 
 class Rejected(_Record):

@@ -559,7 +559,8 @@ fn check_configuration<'v>(
         Some(Value::String(s)) => {
             let chars = s.chars().count();
             if chars < MIN_SIGNATURE_KEY_CHARS {
-                r.warning(key_path, "short_signature_key", key_label, format!("{} is {chars} characters: a short key can be guessed from one signed delivery; use a long random one (at least {MIN_SIGNATURE_KEY_CHARS} characters, such as 32 random bytes in Base64)", display(KEY_SIGNATURE_KEY)));
+                let length = if chars == 1 { "1 character".to_string() } else { format!("{chars} characters") };
+                r.warning(key_path, "short_signature_key", key_label, format!("{} is {length}: a short key can be guessed from one signed delivery; use a long random one (at least {MIN_SIGNATURE_KEY_CHARS} characters, such as 32 random bytes in Base64)", display(KEY_SIGNATURE_KEY)));
             }
             c.signature_key = Some(s);
         }
