@@ -1711,3 +1711,24 @@ fn tempfile_dir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// `emulate` says how to use it: the consent redirect, `send-event`, the controls.
+#[test]
+fn emulate_explains_itself() {
+    let out = bin()
+        .args(["emulate", "--max-seconds", "1"])
+        .output()
+        .expect("emulate runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "base URL:",
+        "302",
+        "decision=deny",
+        "hootsuite-events send-event --base-url http://127.0.0.1:",
+        "/emulator/instances/ID/sample-event",
+        "crates/hootsuite-events-emulator/README.md",
+    ] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+}
