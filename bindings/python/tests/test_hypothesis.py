@@ -60,7 +60,8 @@ def test_sign_then_verify(key, body):
         he.verify_signature(key + "x", body, header)
         raise AssertionError("another key verified")
     except he.SignatureError as e:
-        assert e.code == "signature_mismatch"
+        # An empty body is told apart: its raw bytes were most likely never read.
+        assert e.code == ("signature_mismatch" if body else "signature_empty_body")
 
 
 @settings(max_examples=200, deadline=None)
