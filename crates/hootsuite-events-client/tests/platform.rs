@@ -966,3 +966,94 @@ fn retry_after_as_an_http_date_is_honoured() {
         seen[1] - seen[0]
     );
 }
+
+/// churros `elements/instances.js`: the create answer masks the OAuth client id as well as the
+/// client secret (`expect(r.body.configuration['oauth.api.key']).to.be.equal('********')`), and
+/// so do the entries of `GET /instances/configuration`; in "CRUD by key" a `password` is masked
+/// and a `username` shown. Values that are not secrets come back as stored.
+#[test]
+fn configuration_answers_mask_what_the_platform_masks() {
+    let emu = emulator(Duration::from_micros(2));
+    let c = client(&emu);
+    let mut body =
+        CreateInstance::builder("masked", code(&c), CALLBACK, CLIENT_ID, "client-secret")
+            .events("https://app.example/events")
+            .signature_key("sig-key")
+            .build()
+            .expect("body")
+            .to_value();
+    body["configuration"]["username"] = json!("churros");
+    body["configuration"]["password"] = json!("pw");
+    let cfg = config(&emu);
+    let platform = cfg.platform_authorization();
+    let masked = [
+        instance::KEY_API_KEY,
+        instance::KEY_API_SECRET,
+        instance::KEY_SIGNATURE_KEY,
+        "password",
+    ];
+    let shown = [
+        (instance::KEY_CALLBACK_URL, CALLBACK),
+        (instance::KEY_EVENTS_ENABLED, "true"),
+        (
+            instance::KEY_EVENT_CALLBACK_URL,
+            "https://app.example/events",
+        ),
+        ("username", "churros"),
+    ];
+    let check = |what: &str, value_of: &dyn Fn(&str) -> Value| {
+        for key in masked {
+            assert_eq!(value_of(key), json!("********"), "{what}: {key}");
+        }
+        for (key, value) in shown {
+            assert_eq!(value_of(key), json!(value), "{what}: {key}");
+        }
+    };
+    let (status, created) = call(&emu, "POST", "/instances", platform.expose(), Some(&body));
+    assert_eq!(status, 200, "{created}");
+    check("create", &|k| created["configuration"][k].clone());
+    let id = created["id"].as_u64().expect("id");
+    let (_, got) = call(
+        &emu,
+        "GET",
+        &format!("/instances/{id}"),
+        platform.expose(),
+        None,
+    );
+    check("get", &|k| got["configuration"][k].clone());
+    let token = instance::parse_instance(&HttpResponse::new(
+        200,
+        vec![],
+        serde_json::to_vec(&created).expect("json"),
+    ))
+    .expect("instance")
+    .token;
+    let as_instance = cfg.instance_authorization(&token).expect("auth");
+    for (path, auth) in [
+        (format!("/instances/{id}/configuration"), platform.expose()),
+        ("/instances/configuration".to_string(), as_instance.expose()),
+    ] {
+        let (status, entries) = call(&emu, "GET", &path, auth, None);
+        assert_eq!(status, 200, "{path}");
+        let entries = entries.as_array().cloned().expect("entries");
+        let value_of = |k: &str| {
+            entries
+                .iter()
+                .find(|e| e["key"] == k)
+                .map(|e| e["propertyValue"].clone())
+                .unwrap_or(Value::Null)
+        };
+        check(&path, &value_of);
+    }
+    // The core reads the masked client id as given.
+    let parsed = c.get_instance(id).expect("get");
+    assert_eq!(
+        parsed
+            .configuration
+            .get(instance::KEY_API_KEY)
+            .cloned()
+            .flatten()
+            .as_deref(),
+        Some("********")
+    );
+}

@@ -1,17 +1,15 @@
 //! The emulated platform's records as Cloud Elements renders them in JSON.
 
-use hootsuite_events::instance::{self, FIELDS};
-use hootsuite_events::redact::MASK;
+use hootsuite_events::instance::{self, KEY_API_KEY};
+use hootsuite_events::redact::{is_secret_name, MASK};
 use serde_json::{json, Map, Value};
 
 use crate::state::*;
 
-/// Whether the platform answers `********` for a configuration key: the secret fields of the
-/// core's field table.
+/// Whether the platform answers `********` for a configuration key: churros masks the OAuth
+/// client id and secret, and the core's rule covers every other secret name.
 fn masked(key: &str) -> bool {
-    FIELDS
-        .iter()
-        .any(|f| f.secret && f.path.len() == 2 && f.path[0] == "configuration" && f.path[1] == key)
+    key == KEY_API_KEY || is_secret_name(key)
 }
 
 /// Configuration values as Cloud Elements keeps them: strings, or null.
