@@ -1057,3 +1057,115 @@ fn configuration_answers_mask_what_the_platform_masks() {
         Some("********")
     );
 }
+
+/// churros `elements/instances.js` "should support CRUD by ID": `crudsInstance` creates with
+/// `POST elements/{id}/instances`, reads, lists, replaces (`PUT`) and deletes under the same
+/// path; the SDK lists the same five (`createElementInstance`, `getElementsInstances`,
+/// `getElementsInstanceById`, `replaceElementsInstanceById`, `deleteElementsInstanceById`) for
+/// a key or an id.
+#[test]
+fn instances_by_element_id_serve_every_method_of_crud() {
+    let emu = emulator(Duration::from_micros(2));
+    let c = client(&emu);
+    let platform = config(&emu).platform_authorization();
+    for base in ["/elements/6791/instances", "/elements/hootsuite/instances"] {
+        let body = CreateInstance::builder("crud", code(&c), CALLBACK, CLIENT_ID, "client-secret")
+            .build()
+            .expect("body");
+        let (status, created) = call(
+            &emu,
+            "POST",
+            base,
+            platform.expose(),
+            Some(&body.to_value()),
+        );
+        assert_eq!(status, 200, "POST {base}: {created}");
+        let id = created["id"].as_u64().expect("id");
+        let (status, got) = call(
+            &emu,
+            "GET",
+            &format!("{base}/{id}"),
+            platform.expose(),
+            None,
+        );
+        assert_eq!(
+            (status, got["id"].as_u64()),
+            (200, Some(id)),
+            "GET {base}/{id}"
+        );
+        assert_eq!(got["configuration"][instance::KEY_API_SECRET], "********");
+        let (status, list) = call(&emu, "GET", base, platform.expose(), None);
+        assert_eq!(
+            (status, list.as_array().map(Vec::len)),
+            (200, Some(1)),
+            "GET {base}"
+        );
+        let again = CreateInstance::builder(
+            "updated-instance",
+            code(&c),
+            CALLBACK,
+            CLIENT_ID,
+            "client-secret",
+        )
+        .build()
+        .expect("body");
+        let (status, put) = call(
+            &emu,
+            "PUT",
+            &format!("{base}/{id}"),
+            platform.expose(),
+            Some(&again.to_value()),
+        );
+        assert_eq!(
+            (status, put["name"].as_str()),
+            (200, Some("updated-instance")),
+            "PUT {base}/{id}"
+        );
+        let (status, _) = call(
+            &emu,
+            "DELETE",
+            &format!("{base}/{id}"),
+            platform.expose(),
+            None,
+        );
+        assert_eq!(status, 200, "DELETE {base}/{id}");
+        assert_eq!(emu.instance_count(), 0);
+    }
+    let body = CreateInstance::builder("other", code(&c), CALLBACK, CLIENT_ID, "client-secret")
+        .build()
+        .expect("body");
+    let (status, answer) = call(
+        &emu,
+        "POST",
+        "/elements/slack/instances",
+        platform.expose(),
+        Some(&body.to_value()),
+    );
+    assert_eq!(status, 404, "{answer}");
+    // Not among the SDK's five: PATCH, and the sub-resources of an instance.
+    let (status, _) = call(
+        &emu,
+        "PATCH",
+        "/elements/6791/instances",
+        platform.expose(),
+        Some(&json!({})),
+    );
+    assert_eq!(status, 405);
+    let id = c.create_instance(&body).expect("created").id;
+    let (status, _) = call(
+        &emu,
+        "PATCH",
+        &format!("/elements/hootsuite/instances/{id}"),
+        platform.expose(),
+        Some(&json!({"name": "x"})),
+    );
+    assert_eq!(status, 405);
+    let (status, _) = call(
+        &emu,
+        "GET",
+        &format!("/elements/hootsuite/instances/{id}/events"),
+        platform.expose(),
+        None,
+    );
+    assert_eq!(status, 404);
+}
