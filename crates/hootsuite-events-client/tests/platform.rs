@@ -1169,3 +1169,69 @@ fn instances_by_element_id_serve_every_method_of_crud() {
     );
     assert_eq!(status, 404);
 }
+
+/// The SDK's `getInstancesEvents`: "Retrieve events for all element instances or for an
+/// associated instance token in authorization header"; churros `events/events.js` lists
+/// `instances/events` with the header `provisioner.create` left it (User, Organization and the
+/// new instance's Element token). With a token the list and the event by id are that
+/// instance's; without one, the account's.
+#[test]
+fn account_events_with_an_element_token_are_that_instances() {
+    let emu = emulator(Duration::from_micros(2));
+    let c = client(&emu);
+    let rx = Receiver::on("127.0.0.1:0");
+    let mut made = Vec::new();
+    for name in ["a", "b"] {
+        let body = CreateInstance::builder(name, code(&c), CALLBACK, CLIENT_ID, "client-secret")
+            .events(rx.url.clone())
+            .build()
+            .expect("body");
+        made.push(c.create_instance(&body).expect("created"));
+    }
+    let (a, b) = (&made[0], &made[1]);
+    sample_event(&emu, a.id);
+    sample_event(&emu, a.id);
+    sample_event(&emu, b.id);
+    let cfg = config(&emu);
+    let platform = cfg.platform_authorization();
+    let churros = format!("{}, Element {}", platform.expose(), a.token.expose());
+    let as_a = cfg.instance_authorization(&a.token).expect("auth");
+    let (status, all) = call(
+        &emu,
+        "GET",
+        "/instances/events?pageSize=10",
+        platform.expose(),
+        None,
+    );
+    assert_eq!((status, all.as_array().map(Vec::len)), (200, Some(3)));
+    let b_event = all
+        .as_array()
+        .and_then(|l| l.iter().find(|e| e["instanceId"] == b.id))
+        .and_then(|e| e["id"].as_str())
+        .expect("b's event")
+        .to_string();
+    for auth in [churros.as_str(), as_a.expose()] {
+        let (status, own) = call(&emu, "GET", "/instances/events?pageSize=10", auth, None);
+        assert_eq!(status, 200);
+        let own = own.as_array().cloned().expect("array");
+        assert_eq!(own.len(), 2, "only a's events: {own:?}");
+        assert!(own.iter().all(|e| e["instanceId"] == a.id), "{own:?}");
+        let a_event = own[0]["id"].as_str().expect("id");
+        let (status, _) = call(
+            &emu,
+            "GET",
+            &format!("/instances/events/{a_event}"),
+            auth,
+            None,
+        );
+        assert_eq!(status, 200);
+        let (status, _) = call(
+            &emu,
+            "GET",
+            &format!("/instances/events/{b_event}"),
+            auth,
+            None,
+        );
+        assert_eq!(status, 404, "b's event is not a's");
+    }
+}

@@ -66,8 +66,8 @@ fn authorize(shared: &Shared, state: &State, req: &Req, rid: &str) -> Result<Cal
 
 /// The paths that name no instance id and address the caller's own instance by its
 /// `Element <token>` (the platform SDK's `/instances`, `/instances/configuration…`,
-/// `/instances/enabled`), rewritten to `/instances/{id}/…`. With platform authorization and
-/// no token, `/instances/events…` reads the whole account instead. `Err` is the status and
+/// `/instances/enabled`), rewritten to `/instances/{id}/…`. `/instances/events…` reads the
+/// token's instance when there is a token, else the whole account. `Err` is the status and
 /// message to answer (a token needed and missing, an unknown element, a method not served).
 fn token_addressed(
     m: &str,
@@ -88,7 +88,8 @@ fn token_addressed(
         (_, ["instances"]) => own(&[]),
         (_, ["instances", "configuration", rest @ ..]) => own(&[&["configuration"], rest].concat()),
         (_, ["instances", "enabled"]) => own(&["enabled"]),
-        (_, ["instances", "events", rest @ ..]) if caller.element.is_some() && !caller.platform => {
+        // A token scopes them to its instance, with or without the organization secret.
+        (_, ["instances", "events", rest @ ..]) if caller.element.is_some() => {
             own(&[&["events"], rest].concat())
         }
         // `/elements/{key or id}/instances[/{id}]`: the same instances, for the Hootsuite element.
