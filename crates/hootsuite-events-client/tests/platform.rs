@@ -578,7 +578,7 @@ fn deliveries_have_the_platform_shape() {
         let (status, v) = call(
             &emu,
             "GET",
-            &format!("/notifications/subscriptions/deliveries{query}"),
+            &format!("/notifications/subscriptions/deliveries?hydrate=true{query}"),
             auth.expose(),
             None,
         );
@@ -602,14 +602,14 @@ fn deliveries_have_the_platform_shape() {
     wait_until("the first attempt to fail", || {
         items("")[0]["status"] == "retry"
     });
-    assert_eq!(items("?where=status%3D%27retry%27").len(), 1);
+    assert_eq!(items("&where=status%3D%27retry%27").len(), 1);
     let _rx = Receiver::on(&addr.to_string());
     wait_until("the retry to be delivered", || {
         items("")[0]["status"] == "delivered"
     });
-    let delivered = items("?where=channel%3D%27webhook%27%20and%20status%3D%27delivered%27");
+    let delivered = items("&where=channel%3D%27webhook%27%20and%20status%3D%27delivered%27");
     assert_eq!(delivered.len(), 1, "the delivered item is kept");
-    assert!(items("?where=status%3D%27queued%27").is_empty());
+    assert!(items("&where=status%3D%27queued%27").is_empty());
     assert_eq!(emu.delivery_count(), 0);
 }
 
@@ -1234,4 +1234,113 @@ fn account_events_with_an_element_token_are_that_instances() {
         );
         assert_eq!(status, 404, "b's event is not a's");
     }
+}
+
+/// churros `notifications/deliveries.js` lists with `hydrate: true` and expects
+/// `r.body.notification` and `r.body.subscription` not empty and `notificationId` equal to the
+/// notification's id; `delivery.schema.json` types both as objects, `notification.schema.json`
+/// and `subscription.schema.json` give their required fields. Without `hydrate` an item names
+/// them by id only. The redelivery `PUT` is hydrated as churros sends it.
+#[test]
+fn hydrated_deliveries_carry_their_notification_and_subscription() {
+    let emu = emulator(Duration::from_secs(3600));
+    let c = client(&emu);
+    let rx = Receiver::on("127.0.0.1:0");
+    let body = CreateInstance::builder("hydrated", code(&c), CALLBACK, CLIENT_ID, "client-secret")
+        .events(rx.url.clone())
+        .build()
+        .expect("body");
+    let id = c.create_instance(&body).expect("created").id;
+    sample_event(&emu, id);
+    let auth = config(&emu).platform_authorization();
+    let items = |query: &str| -> Vec<Value> {
+        let (status, v) = call(
+            &emu,
+            "GET",
+            &format!("/notifications/subscriptions/deliveries{query}"),
+            auth.expose(),
+            None,
+        );
+        assert_eq!(status, 200);
+        v.as_array().cloned().expect("array")
+    };
+    wait_until("the delivery", || {
+        items("")
+            .first()
+            .is_some_and(|d| d["status"] == "delivered")
+    });
+    let hydrated = items("?hydrate=true&where=channel%3D%27webhook%27");
+    let d = &hydrated[0];
+    let n = &d["notification"];
+    assert_eq!(n["id"], d["notificationId"], "{d}");
+    for key in ["from", "topic", "message", "createdDate"] {
+        assert!(n[key].is_string(), "notification.{key}: {d}");
+    }
+    assert!(
+        ["low", "medium", "high"].contains(&n["severity"].as_str().unwrap_or("")),
+        "{d}"
+    );
+    assert!(
+        n["active"].is_boolean() && n["acknowledged"].is_boolean(),
+        "{d}"
+    );
+    let message: Value =
+        serde_json::from_str(n["message"].as_str().unwrap_or("")).expect("JSON text");
+    assert_eq!(
+        message["instanceId"], id,
+        "the message delivered: {message}"
+    );
+    let s = &d["subscription"];
+    assert_eq!(s["id"], d["subscriptionId"], "{d}");
+    assert_eq!(s["channel"], "webhook");
+    assert!(s["topics"].is_array(), "{d}");
+    assert_eq!(s["config"]["url"], rx.url.as_str());
+    let plain = items("");
+    assert!(
+        plain[0].get("notification").is_none() && plain[0].get("subscription").is_none(),
+        "not hydrated: {}",
+        plain[0]
+    );
+    let listed = c
+        .all_deliveries(&DeliveryQuery::default().instance(id), 5)
+        .expect("list");
+    let first = &listed.deliveries[0];
+    let extra = Value::Object(first.extra.clone());
+    assert_eq!(
+        extra["notification"]["id"],
+        json!(first.notification_id),
+        "{extra}"
+    );
+    assert_eq!(extra["subscription"]["channel"], "webhook", "{extra}");
+
+    // A queued delivery: the redelivery PUT answers it hydrated.
+    c.set_failure_policy(FailurePolicy::Queue).expect("queue");
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    let dead = format!("http://{addr}/hook");
+    let body = CreateInstance::builder("queued", code(&c), CALLBACK, CLIENT_ID, "client-secret")
+        .events(dead.as_str())
+        .build()
+        .expect("body");
+    let queued_id = c.create_instance(&body).expect("created").id;
+    sample_event(&emu, queued_id);
+    let queued = DeliveryQuery::queued().url(dead.as_str());
+    wait_until("the delivery to be queued", || {
+        c.all_deliveries(&queued, 5).expect("list").deliveries.len() == 1
+    });
+    let released = c.redeliver(&queued).expect("released");
+    assert_eq!(released.len(), 1);
+    let extra = Value::Object(released[0].extra.clone());
+    assert_eq!(
+        extra["subscription"]["config"]["url"],
+        dead.as_str(),
+        "{extra}"
+    );
+    assert_eq!(
+        extra["notification"]["id"],
+        json!(released[0].notification_id),
+        "{extra}"
+    );
 }

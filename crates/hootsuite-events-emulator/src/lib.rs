@@ -29,7 +29,8 @@
 //!   notifications POSTed to the instance's callback URL, retried on the documented
 //!   2^(2x) schedule (scaled by [`EmulatorConfig::retry_unit`]) and then queued;
 //! - `GET|PUT /notifications/subscriptions/deliveries`: delivery items (`created`, `retry`,
-//!   `delivered`, `queued`; `where=status='…' and config.url='…' and instanceId=N`, paged),
+//!   `delivered`, `queued`; `where=status='…' and config.url='…' and instanceId=N`, paged;
+//!   `hydrate=true` adds each item's `notification` and `subscription`),
 //!   and redelivery of the queued ones, which re-enables their subscriptions;
 //! - `GET|PATCH /accounts/settings`: `notification.webhook.failure.policy` (`retry`, or
 //!   `queue`: a failed delivery is queued at once);

@@ -171,6 +171,11 @@ impl DeliveryFilter {
     }
 }
 
+/// Whether a delivery list or redelivery asks for `hydrate=true` (churros sends it to both).
+fn hydrate(req: &Req) -> bool {
+    req.query("hydrate") == Some("true")
+}
+
 /// Routes one request.
 pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
     let m = req.method.as_str();
@@ -428,7 +433,7 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                 .deliveries
                 .iter()
                 .filter(|d| filter.matches(d))
-                .map(Delivery::to_json)
+                .map(|d| delivery_json(d, hydrate(req)))
                 .collect();
             paged(shared, req, list, rid)
         }
@@ -438,6 +443,7 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                 Err(msg) => return shared.error(400, &msg, None, rid),
             };
             let now = Instant::now();
+            let hydrated = hydrate(req);
             let mut redelivered = Vec::new();
             // Scoped to an instance, the PUT re-enables it even with nothing queued.
             let mut instances: Vec<u64> = filter.instance.into_iter().collect();
@@ -452,7 +458,7 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                 d.next_at = now;
                 d.started = now;
                 instances.push(d.instance_id);
-                redelivered.push(d.to_json());
+                redelivered.push(delivery_json(d, hydrated));
             }
             for id in instances {
                 if let Some(i) = state.instances.get_mut(&id) {
