@@ -97,7 +97,7 @@ fn token_addressed(
             if *key != instance::ELEMENT_KEY && *key != ELEMENT_ID {
                 return Err((404, "No element found with this key or id"));
             }
-            // The SDK's five: GET and POST on the list, GET, PUT and DELETE on one instance.
+            // The SDK's routes: GET and POST on the list, GET, PUT and DELETE on one instance.
             match (m, rest) {
                 ("GET" | "POST", []) => Ok(Some(vec!["instances".to_string()])),
                 ("GET" | "PUT" | "DELETE", [id]) if id.parse::<u64>().is_ok() => {
@@ -429,11 +429,12 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                 Ok(f) => f,
                 Err(msg) => return shared.error(400, &msg, None, rid),
             };
+            let hydrated = hydrate(req);
             let list: Vec<Value> = state
                 .deliveries
                 .iter()
                 .filter(|d| filter.matches(d))
-                .map(|d| delivery_json(d, hydrate(req)))
+                .map(|d| delivery_json(d, hydrated))
                 .collect();
             paged(shared, req, list, rid)
         }
