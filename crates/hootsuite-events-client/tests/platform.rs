@@ -578,7 +578,7 @@ fn deliveries_have_the_platform_shape() {
         let (status, v) = call(
             &emu,
             "GET",
-            &format!("/notifications/subscriptions/deliveries{query}"),
+            &format!("/notifications/subscriptions/deliveries?hydrate=true{query}"),
             auth.expose(),
             None,
         );
@@ -602,14 +602,14 @@ fn deliveries_have_the_platform_shape() {
     wait_until("the first attempt to fail", || {
         items("")[0]["status"] == "retry"
     });
-    assert_eq!(items("?where=status%3D%27retry%27").len(), 1);
+    assert_eq!(items("&where=status%3D%27retry%27").len(), 1);
     let _rx = Receiver::on(&addr.to_string());
     wait_until("the retry to be delivered", || {
         items("")[0]["status"] == "delivered"
     });
-    let delivered = items("?where=channel%3D%27webhook%27%20and%20status%3D%27delivered%27");
+    let delivered = items("&where=channel%3D%27webhook%27%20and%20status%3D%27delivered%27");
     assert_eq!(delivered.len(), 1, "the delivered item is kept");
-    assert!(items("?where=status%3D%27queued%27").is_empty());
+    assert!(items("&where=status%3D%27queued%27").is_empty());
     assert_eq!(emu.delivery_count(), 0);
 }
 
@@ -964,5 +964,383 @@ fn retry_after_as_an_http_date_is_honoured() {
         seen[1] - seen[0] >= Duration::from_millis(1000),
         "{:?}",
         seen[1] - seen[0]
+    );
+}
+
+/// churros `elements/instances.js`: the create answer masks the OAuth client id as well as the
+/// client secret (`expect(r.body.configuration['oauth.api.key']).to.be.equal('********')`), and
+/// so do the entries of `GET /instances/configuration`; in "CRUD by key" a `password` is masked
+/// and a `username` shown. Values that are not secrets come back as stored.
+#[test]
+fn configuration_answers_mask_what_the_platform_masks() {
+    let emu = emulator(Duration::from_micros(2));
+    let c = client(&emu);
+    let mut body =
+        CreateInstance::builder("masked", code(&c), CALLBACK, CLIENT_ID, "client-secret")
+            .events("https://app.example/events")
+            .signature_key("sig-key")
+            .build()
+            .expect("body")
+            .to_value();
+    body["configuration"]["username"] = json!("churros");
+    body["configuration"]["password"] = json!("pw");
+    let cfg = config(&emu);
+    let platform = cfg.platform_authorization();
+    let masked = [
+        instance::KEY_API_KEY,
+        instance::KEY_API_SECRET,
+        instance::KEY_SIGNATURE_KEY,
+        "password",
+    ];
+    let shown = [
+        (instance::KEY_CALLBACK_URL, CALLBACK),
+        (instance::KEY_EVENTS_ENABLED, "true"),
+        (
+            instance::KEY_EVENT_CALLBACK_URL,
+            "https://app.example/events",
+        ),
+        ("username", "churros"),
+    ];
+    let check = |what: &str, value_of: &dyn Fn(&str) -> Value| {
+        for key in masked {
+            assert_eq!(value_of(key), json!("********"), "{what}: {key}");
+        }
+        for (key, value) in shown {
+            assert_eq!(value_of(key), json!(value), "{what}: {key}");
+        }
+    };
+    let (status, created) = call(&emu, "POST", "/instances", platform.expose(), Some(&body));
+    assert_eq!(status, 200, "{created}");
+    check("create", &|k| created["configuration"][k].clone());
+    let id = created["id"].as_u64().expect("id");
+    let (_, got) = call(
+        &emu,
+        "GET",
+        &format!("/instances/{id}"),
+        platform.expose(),
+        None,
+    );
+    check("get", &|k| got["configuration"][k].clone());
+    let token = instance::parse_instance(&HttpResponse::new(
+        200,
+        vec![],
+        serde_json::to_vec(&created).expect("json"),
+    ))
+    .expect("instance")
+    .token;
+    let as_instance = cfg.instance_authorization(&token).expect("auth");
+    for (path, auth) in [
+        (format!("/instances/{id}/configuration"), platform.expose()),
+        ("/instances/configuration".to_string(), as_instance.expose()),
+    ] {
+        let (status, entries) = call(&emu, "GET", &path, auth, None);
+        assert_eq!(status, 200, "{path}");
+        let entries = entries.as_array().cloned().expect("entries");
+        let value_of = |k: &str| {
+            entries
+                .iter()
+                .find(|e| e["key"] == k)
+                .map(|e| e["propertyValue"].clone())
+                .unwrap_or(Value::Null)
+        };
+        check(&path, &value_of);
+    }
+    // The core reads the masked client id as given.
+    let parsed = c.get_instance(id).expect("get");
+    assert_eq!(
+        parsed
+            .configuration
+            .get(instance::KEY_API_KEY)
+            .cloned()
+            .flatten()
+            .as_deref(),
+        Some("********")
+    );
+}
+
+/// churros `elements/instances.js` "should support CRUD by ID": `crudsInstance` creates with
+/// `POST elements/{id}/instances`, reads, lists, replaces (`PUT`) and deletes under the same
+/// path; the SDK lists the same five (`createElementInstance`, `getElementsInstances`,
+/// `getElementsInstanceById`, `replaceElementsInstanceById`, `deleteElementsInstanceById`) for
+/// a key or an id.
+#[test]
+fn instances_by_element_id_serve_every_method_of_crud() {
+    let emu = emulator(Duration::from_micros(2));
+    let c = client(&emu);
+    let platform = config(&emu).platform_authorization();
+    for base in ["/elements/6791/instances", "/elements/hootsuite/instances"] {
+        let body = CreateInstance::builder("crud", code(&c), CALLBACK, CLIENT_ID, "client-secret")
+            .build()
+            .expect("body");
+        let (status, created) = call(
+            &emu,
+            "POST",
+            base,
+            platform.expose(),
+            Some(&body.to_value()),
+        );
+        assert_eq!(status, 200, "POST {base}: {created}");
+        let id = created["id"].as_u64().expect("id");
+        let (status, got) = call(
+            &emu,
+            "GET",
+            &format!("{base}/{id}"),
+            platform.expose(),
+            None,
+        );
+        assert_eq!(
+            (status, got["id"].as_u64()),
+            (200, Some(id)),
+            "GET {base}/{id}"
+        );
+        assert_eq!(got["configuration"][instance::KEY_API_SECRET], "********");
+        let (status, list) = call(&emu, "GET", base, platform.expose(), None);
+        assert_eq!(
+            (status, list.as_array().map(Vec::len)),
+            (200, Some(1)),
+            "GET {base}"
+        );
+        let again = CreateInstance::builder(
+            "updated-instance",
+            code(&c),
+            CALLBACK,
+            CLIENT_ID,
+            "client-secret",
+        )
+        .build()
+        .expect("body");
+        let (status, put) = call(
+            &emu,
+            "PUT",
+            &format!("{base}/{id}"),
+            platform.expose(),
+            Some(&again.to_value()),
+        );
+        assert_eq!(
+            (status, put["name"].as_str()),
+            (200, Some("updated-instance")),
+            "PUT {base}/{id}"
+        );
+        let (status, _) = call(
+            &emu,
+            "DELETE",
+            &format!("{base}/{id}"),
+            platform.expose(),
+            None,
+        );
+        assert_eq!(status, 200, "DELETE {base}/{id}");
+        assert_eq!(emu.instance_count(), 0);
+    }
+    let body = CreateInstance::builder("other", code(&c), CALLBACK, CLIENT_ID, "client-secret")
+        .build()
+        .expect("body");
+    let (status, answer) = call(
+        &emu,
+        "POST",
+        "/elements/slack/instances",
+        platform.expose(),
+        Some(&body.to_value()),
+    );
+    assert_eq!(status, 404, "{answer}");
+    // Not among the SDK's five: PATCH, and the sub-resources of an instance.
+    let (status, _) = call(
+        &emu,
+        "PATCH",
+        "/elements/6791/instances",
+        platform.expose(),
+        Some(&json!({})),
+    );
+    assert_eq!(status, 405);
+    let id = c.create_instance(&body).expect("created").id;
+    let (status, _) = call(
+        &emu,
+        "PATCH",
+        &format!("/elements/hootsuite/instances/{id}"),
+        platform.expose(),
+        Some(&json!({"name": "x"})),
+    );
+    assert_eq!(status, 405);
+    let (status, _) = call(
+        &emu,
+        "GET",
+        &format!("/elements/hootsuite/instances/{id}/events"),
+        platform.expose(),
+        None,
+    );
+    assert_eq!(status, 404);
+}
+
+/// The SDK's `getInstancesEvents`: "Retrieve events for all element instances or for an
+/// associated instance token in authorization header"; churros `events/events.js` lists
+/// `instances/events` with the header `provisioner.create` left it (User, Organization and the
+/// new instance's Element token). With a token the list and the event by id are that
+/// instance's; without one, the account's.
+#[test]
+fn account_events_with_an_element_token_are_that_instances() {
+    let emu = emulator(Duration::from_micros(2));
+    let c = client(&emu);
+    let rx = Receiver::on("127.0.0.1:0");
+    let mut made = Vec::new();
+    for name in ["a", "b"] {
+        let body = CreateInstance::builder(name, code(&c), CALLBACK, CLIENT_ID, "client-secret")
+            .events(rx.url.clone())
+            .build()
+            .expect("body");
+        made.push(c.create_instance(&body).expect("created"));
+    }
+    let (a, b) = (&made[0], &made[1]);
+    sample_event(&emu, a.id);
+    sample_event(&emu, a.id);
+    sample_event(&emu, b.id);
+    let cfg = config(&emu);
+    let platform = cfg.platform_authorization();
+    let churros = format!("{}, Element {}", platform.expose(), a.token.expose());
+    let as_a = cfg.instance_authorization(&a.token).expect("auth");
+    let (status, all) = call(
+        &emu,
+        "GET",
+        "/instances/events?pageSize=10",
+        platform.expose(),
+        None,
+    );
+    assert_eq!((status, all.as_array().map(Vec::len)), (200, Some(3)));
+    let b_event = all
+        .as_array()
+        .and_then(|l| l.iter().find(|e| e["instanceId"] == b.id))
+        .and_then(|e| e["id"].as_str())
+        .expect("b's event")
+        .to_string();
+    for auth in [churros.as_str(), as_a.expose()] {
+        let (status, own) = call(&emu, "GET", "/instances/events?pageSize=10", auth, None);
+        assert_eq!(status, 200);
+        let own = own.as_array().cloned().expect("array");
+        assert_eq!(own.len(), 2, "only a's events: {own:?}");
+        assert!(own.iter().all(|e| e["instanceId"] == a.id), "{own:?}");
+        let a_event = own[0]["id"].as_str().expect("id");
+        let (status, _) = call(
+            &emu,
+            "GET",
+            &format!("/instances/events/{a_event}"),
+            auth,
+            None,
+        );
+        assert_eq!(status, 200);
+        let (status, _) = call(
+            &emu,
+            "GET",
+            &format!("/instances/events/{b_event}"),
+            auth,
+            None,
+        );
+        assert_eq!(status, 404, "b's event is not a's");
+    }
+}
+
+/// churros `notifications/deliveries.js` lists with `hydrate: true` and expects
+/// `r.body.notification` and `r.body.subscription` not empty and `notificationId` equal to the
+/// notification's id; `delivery.schema.json` types both as objects, `notification.schema.json`
+/// and `subscription.schema.json` give their required fields. Without `hydrate` an item names
+/// them by id only. The redelivery `PUT` is hydrated as churros sends it.
+#[test]
+fn hydrated_deliveries_carry_their_notification_and_subscription() {
+    let emu = emulator(Duration::from_secs(3600));
+    let c = client(&emu);
+    let rx = Receiver::on("127.0.0.1:0");
+    let body = CreateInstance::builder("hydrated", code(&c), CALLBACK, CLIENT_ID, "client-secret")
+        .events(rx.url.clone())
+        .build()
+        .expect("body");
+    let id = c.create_instance(&body).expect("created").id;
+    sample_event(&emu, id);
+    let auth = config(&emu).platform_authorization();
+    let items = |query: &str| -> Vec<Value> {
+        let (status, v) = call(
+            &emu,
+            "GET",
+            &format!("/notifications/subscriptions/deliveries{query}"),
+            auth.expose(),
+            None,
+        );
+        assert_eq!(status, 200);
+        v.as_array().cloned().expect("array")
+    };
+    wait_until("the delivery", || {
+        items("")
+            .first()
+            .is_some_and(|d| d["status"] == "delivered")
+    });
+    let hydrated = items("?hydrate=true&where=channel%3D%27webhook%27");
+    let d = &hydrated[0];
+    let n = &d["notification"];
+    assert_eq!(n["id"], d["notificationId"], "{d}");
+    for key in ["from", "topic", "message", "createdDate"] {
+        assert!(n[key].is_string(), "notification.{key}: {d}");
+    }
+    assert!(
+        ["low", "medium", "high"].contains(&n["severity"].as_str().unwrap_or("")),
+        "{d}"
+    );
+    assert!(
+        n["active"].is_boolean() && n["acknowledged"].is_boolean(),
+        "{d}"
+    );
+    let message: Value =
+        serde_json::from_str(n["message"].as_str().unwrap_or("")).expect("JSON text");
+    assert_eq!(
+        message["instanceId"], id,
+        "the message delivered: {message}"
+    );
+    let s = &d["subscription"];
+    assert_eq!(s["id"], d["subscriptionId"], "{d}");
+    assert_eq!(s["channel"], "webhook");
+    assert!(s["topics"].is_array(), "{d}");
+    assert_eq!(s["config"]["url"], rx.url.as_str());
+    let plain = items("");
+    assert!(
+        plain[0].get("notification").is_none() && plain[0].get("subscription").is_none(),
+        "not hydrated: {}",
+        plain[0]
+    );
+    let listed = c
+        .all_deliveries(&DeliveryQuery::default().instance(id), 5)
+        .expect("list");
+    let first = &listed.deliveries[0];
+    let extra = Value::Object(first.extra.clone());
+    assert_eq!(
+        extra["notification"]["id"],
+        json!(first.notification_id),
+        "{extra}"
+    );
+    assert_eq!(extra["subscription"]["channel"], "webhook", "{extra}");
+
+    // A queued delivery: the redelivery PUT answers it hydrated.
+    c.set_failure_policy(FailurePolicy::Queue).expect("queue");
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    let dead = format!("http://{addr}/hook");
+    let body = CreateInstance::builder("queued", code(&c), CALLBACK, CLIENT_ID, "client-secret")
+        .events(dead.as_str())
+        .build()
+        .expect("body");
+    let queued_id = c.create_instance(&body).expect("created").id;
+    sample_event(&emu, queued_id);
+    let queued = DeliveryQuery::queued().url(dead.as_str());
+    wait_until("the delivery to be queued", || {
+        c.all_deliveries(&queued, 5).expect("list").deliveries.len() == 1
+    });
+    let released = c.redeliver(&queued).expect("released");
+    assert_eq!(released.len(), 1);
+    let extra = Value::Object(released[0].extra.clone());
+    assert_eq!(
+        extra["subscription"]["config"]["url"],
+        dead.as_str(),
+        "{extra}"
+    );
+    assert_eq!(
+        extra["notification"]["id"],
+        json!(released[0].notification_id),
+        "{extra}"
     );
 }

@@ -18,17 +18,19 @@
 //!   `http://127.0.0.1:<port>/hootsuite/oauth2/auth`, which redirects (302) to `callbackUrl`
 //!   with a fresh single-use `code` and the `state`; add `decision=deny` to that URL to get
 //!   `error=access_denied` instead;
-//! - `POST /instances` (and `/elements/hootsuite/instances`), `GET /instances` (paged with
+//! - `POST /instances`, `GET /instances` (paged with
 //!   `Elements-Next-Page-Token`, `Elements-Total-Count`, `Elements-Returned-Count`),
 //!   `GET|PATCH|PUT|DELETE /instances/{id}`, `PUT|DELETE /instances/{id}/enabled`,
 //!   `GET /instances[/{id}]/events[/{eventId}]` (paged), `GET /instances/{id}/configuration[/{configId}]`,
 //!   `PATCH /instances/{id}/configuration/{configId}`; the same without an id, addressed by the
-//!   `Element <token>` of `Authorization`; `GET|PUT|DELETE /elements/hootsuite/instances[/{id}]`;
+//!   `Element <token>` of `Authorization`; `GET|POST /elements/{hootsuite or 6791}/instances`,
+//!   `GET|PUT|DELETE /elements/{hootsuite or 6791}/instances/{id}`;
 //! - `POST /events/hootsuite/{Base64 id}`: Hootsuite's webhook, normalized into signed
 //!   notifications POSTed to the instance's callback URL, retried on the documented
 //!   2^(2x) schedule (scaled by [`EmulatorConfig::retry_unit`]) and then queued;
 //! - `GET|PUT /notifications/subscriptions/deliveries`: delivery items (`created`, `retry`,
-//!   `delivered`, `queued`; `where=status='…' and config.url='…' and instanceId=N`, paged),
+//!   `delivered`, `queued`; `where=status='…' and config.url='…' and instanceId=N`, paged;
+//!   `hydrate=true` adds each item's `notification` and `subscription`),
 //!   and redelivery of the queued ones, which re-enables their subscriptions;
 //! - `GET|PATCH /accounts/settings`: `notification.webhook.failure.policy` (`retry`, or
 //!   `queue`: a failed delivery is queued at once);

@@ -1,17 +1,15 @@
 //! The emulated platform's records as Cloud Elements renders them in JSON.
 
-use hootsuite_events::instance::{self, FIELDS};
-use hootsuite_events::redact::MASK;
+use hootsuite_events::instance::{self, KEY_API_KEY};
+use hootsuite_events::redact::{is_secret_name, MASK};
 use serde_json::{json, Map, Value};
 
 use crate::state::*;
 
-/// Whether the platform answers `********` for a configuration key: the secret fields of the
-/// core's field table.
+/// Whether the platform answers `********` for a configuration key: churros masks the OAuth
+/// client id and secret, and the core's rule covers every other secret name.
 fn masked(key: &str) -> bool {
-    FIELDS
-        .iter()
-        .any(|f| f.secret && f.path.len() == 2 && f.path[0] == "configuration" && f.path[1] == key)
+    key == KEY_API_KEY || is_secret_name(key)
 }
 
 /// Configuration values as Cloud Elements keeps them: strings, or null.
@@ -80,6 +78,54 @@ pub(crate) fn event_json(instance_id: u64, e: &EventRec) -> Value {
         "objectCount": e.object_count,
         "webhookId": e.webhook_id,
     })
+}
+
+/// One delivery item. `hydrate` adds the `notification` and the `subscription` it names by id,
+/// as the resources of churros' `notification.schema.json` and `subscription.schema.json`.
+pub(crate) fn delivery_json(d: &Delivery, hydrate: bool) -> Value {
+    let mut item = json!({
+        "id": d.id,
+        "notificationId": d.event_id,
+        "subscriptionId": d.instance_id,
+        "webhookId": d.webhook_id,
+        "instanceId": d.instance_id,
+        "eventId": d.event_id,
+        "url": d.url,
+        "attempts": d.attempts,
+        "status": d.status_name(),
+        "createdDate": d.created,
+        "updatedDate": d.updated,
+    });
+    if hydrate {
+        let envelope: Value = serde_json::from_slice(&d.body).unwrap_or(Value::Null);
+        // The schema types `message` as a string: the delivered message, as JSON text.
+        let message = envelope
+            .get("message")
+            .map(Value::to_string)
+            .unwrap_or_default();
+        let topic = envelope
+            .get("topic")
+            .and_then(Value::as_str)
+            .unwrap_or("events");
+        item["notification"] = json!({
+            "id": d.event_id,
+            "from": instance::ELEMENT_KEY,
+            "topic": topic,
+            // The schema's enum is low, medium, high; churros' notifications default to low.
+            "severity": "low",
+            "message": message,
+            "createdDate": d.created,
+            "active": true,
+            "acknowledged": false,
+        });
+        item["subscription"] = json!({
+            "id": d.instance_id,
+            "channel": "webhook",
+            "topics": [topic],
+            "config": {"url": d.url},
+        });
+    }
+    item
 }
 
 /// One entry of `GET /instances/{id}/configuration`: ids are the instance id times 10 000 plus

@@ -66,18 +66,19 @@ fn authorize(shared: &Shared, state: &State, req: &Req, rid: &str) -> Result<Cal
 
 /// The paths that name no instance id and address the caller's own instance by its
 /// `Element <token>` (the platform SDK's `/instances`, `/instances/configuration…`,
-/// `/instances/enabled`), rewritten to `/instances/{id}/…`. With platform authorization and
-/// no token, `/instances/events…` reads the whole account instead. `Err` is the answer when a
-/// token is needed and missing.
+/// `/instances/enabled`), rewritten to `/instances/{id}/…`. `/instances/events…` reads the
+/// token's instance when there is a token, else the whole account. `Err` is the status and
+/// message to answer (a token needed and missing, an unknown element, a method not served).
 fn token_addressed(
     m: &str,
     segs: &[&str],
     caller: &Caller,
-) -> Result<Option<Vec<String>>, &'static str> {
-    let own = |rest: &[&str]| -> Result<Option<Vec<String>>, &'static str> {
-        let id = caller.element.ok_or(
+) -> Result<Option<Vec<String>>, (u16, &'static str)> {
+    let own = |rest: &[&str]| -> Result<Option<Vec<String>>, (u16, &'static str)> {
+        let id = caller.element.ok_or((
+            400,
             "This call addresses the instance by the `Element <token>` part of Authorization, and none was given",
-        )?;
+        ))?;
         let mut v = vec!["instances".to_string(), id.to_string()];
         v.extend(rest.iter().map(|s| s.to_string()));
         Ok(Some(v))
@@ -87,17 +88,27 @@ fn token_addressed(
         (_, ["instances"]) => own(&[]),
         (_, ["instances", "configuration", rest @ ..]) => own(&[&["configuration"], rest].concat()),
         (_, ["instances", "enabled"]) => own(&["enabled"]),
-        (_, ["instances", "events", rest @ ..]) if caller.element.is_some() && !caller.platform => {
+        // A token scopes them to its instance, with or without the organization secret.
+        (_, ["instances", "events", rest @ ..]) if caller.element.is_some() => {
             own(&[&["events"], rest].concat())
         }
         // `/elements/{key or id}/instances[/{id}]`: the same instances, for the Hootsuite element.
-        (_, ["elements", key, "instances", rest @ ..]) if !rest.is_empty() || m == "GET" => {
+        (_, ["elements", key, "instances", rest @ ..]) if rest.len() <= 1 => {
             if *key != instance::ELEMENT_KEY && *key != ELEMENT_ID {
-                return Err("No element found with this key or id");
+                return Err((404, "No element found with this key or id"));
             }
-            let mut v = vec!["instances".to_string()];
-            v.extend(rest.iter().map(|s| s.to_string()));
-            Ok(Some(v))
+            // The SDK's routes: GET and POST on the list, GET, PUT and DELETE on one instance.
+            match (m, rest) {
+                ("GET" | "POST", []) => Ok(Some(vec!["instances".to_string()])),
+                ("GET" | "PUT" | "DELETE", [id]) if id.parse::<u64>().is_ok() => {
+                    Ok(Some(vec!["instances".to_string(), id.to_string()]))
+                }
+                (_, []) => Err((405, "Use GET or POST on an element's instances")),
+                (_, [id]) if id.parse::<u64>().is_ok() => {
+                    Err((405, "Use GET, PUT or DELETE on an element's instance"))
+                }
+                _ => Ok(None),
+            }
         }
         _ => Ok(None),
     }
@@ -158,6 +169,11 @@ impl DeliveryFilter {
             && self.url.as_deref().is_none_or(|u| d.url == u)
             && self.instance.is_none_or(|i| d.instance_id == i)
     }
+}
+
+/// Whether a delivery list or redelivery asks for `hydrate=true` (churros sends it to both).
+fn hydrate(req: &Req) -> bool {
+    req.query("hydrate") == Some("true")
 }
 
 /// Routes one request.
@@ -246,8 +262,7 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
     };
     let rewritten = match token_addressed(m, &segs, &caller) {
         Ok(r) => r,
-        Err(msg) if msg.starts_with("No element") => return shared.error(404, msg, None, rid),
-        Err(msg) => return shared.error(400, msg, None, rid),
+        Err((status, msg)) => return shared.error(status, msg, None, rid),
     };
     let segs: Vec<&str> = match &rewritten {
         Some(v) => v.iter().map(String::as_str).collect(),
@@ -312,9 +327,7 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                 rid,
             )
         }
-        ("POST", ["instances"]) | ("POST", ["elements", "hootsuite", "instances"]) => {
-            create(shared, &mut state, req, rid)
-        }
+        ("POST", ["instances"]) => create(shared, &mut state, req, rid),
         ("GET", ["instances"]) => list(shared, &state, req, rid),
         ("GET", ["instances", "events"]) => {
             let all: Vec<Value> = state
@@ -416,11 +429,12 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                 Ok(f) => f,
                 Err(msg) => return shared.error(400, &msg, None, rid),
             };
+            let hydrated = hydrate(req);
             let list: Vec<Value> = state
                 .deliveries
                 .iter()
                 .filter(|d| filter.matches(d))
-                .map(Delivery::to_json)
+                .map(|d| delivery_json(d, hydrated))
                 .collect();
             paged(shared, req, list, rid)
         }
@@ -430,6 +444,7 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                 Err(msg) => return shared.error(400, &msg, None, rid),
             };
             let now = Instant::now();
+            let hydrated = hydrate(req);
             let mut redelivered = Vec::new();
             // Scoped to an instance, the PUT re-enables it even with nothing queued.
             let mut instances: Vec<u64> = filter.instance.into_iter().collect();
@@ -444,7 +459,7 @@ pub(crate) fn route(shared: &Shared, req: &Req, rid: &str) -> Resp {
                 d.next_at = now;
                 d.started = now;
                 instances.push(d.instance_id);
-                redelivered.push(d.to_json());
+                redelivered.push(delivery_json(d, hydrated));
             }
             for id in instances {
                 if let Some(i) = state.instances.get_mut(&id) {

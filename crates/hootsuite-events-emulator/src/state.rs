@@ -163,23 +163,6 @@ impl Delivery {
             DeliveryStatus::Queued => "queued",
         }
     }
-
-    pub(crate) fn to_json(&self) -> Value {
-        json!({
-            "id": self.id,
-            "notificationId": self.event_id,
-            "subscriptionId": self.instance_id,
-            "subscription": {"id": self.instance_id, "channel": "webhook", "config": {"url": self.url}},
-            "webhookId": self.webhook_id,
-            "instanceId": self.instance_id,
-            "eventId": self.event_id,
-            "url": self.url,
-            "attempts": self.attempts,
-            "status": self.status_name(),
-            "createdDate": self.created,
-            "updatedDate": self.updated,
-        })
-    }
 }
 
 impl State {

@@ -208,10 +208,12 @@ impl DeliveryQuery {
     }
 
     fn pairs(&self, paged: bool) -> Result<Vec<(&'static str, String)>, Error> {
-        let mut q = vec![("where", self.where_clause()?)];
+        // As churros lists and releases them: with `subscription`, whose config holds the URL.
+        let mut q = vec![
+            ("where", self.where_clause()?),
+            ("hydrate", "true".to_string()),
+        ];
         if paged {
-            // As churros lists them: with `subscription`, whose config holds the callback URL.
-            q.push(("hydrate", "true".to_string()));
             if let Some(n) = self.page_size {
                 q.push(("pageSize", n.to_string()));
             }
@@ -243,11 +245,11 @@ pub fn list_deliveries_request(
     ))
 }
 
-/// `PUT /notifications/subscriptions/deliveries?where=…` (no body): releases the queued
-/// deliveries matching `query` and re-enables their subscriptions. The status clause is
+/// `PUT /notifications/subscriptions/deliveries?where=…&hydrate=true` (no body): releases the
+/// queued deliveries matching `query` and re-enables their subscriptions. The status clause is
 /// always `queued`, whatever `query.status` says: only the queue is released, so sending it
-/// twice cannot re-send what was delivered. The answer lists what was released
-/// ([`parse_deliveries`]).
+/// twice cannot re-send what was delivered. The answer lists what was released, hydrated as
+/// churros asks for it ([`parse_deliveries`]).
 pub fn redeliver_request(config: &Config, query: &DeliveryQuery) -> Result<HttpRequest, Error> {
     let query = DeliveryQuery {
         status: Some(DeliveryStatus::Queued),
@@ -272,7 +274,10 @@ pub fn reenable_request(config: &Config, id: u64) -> HttpRequest {
         crate::url::with_query(
             config.base_url().join(DELIVERIES_PATH),
             // No URL in the query, so the `where` clause cannot be refused.
-            &[("where", query.where_clause().unwrap_or_default())],
+            &[
+                ("where", query.where_clause().unwrap_or_default()),
+                ("hydrate", "true".to_string()),
+            ],
         ),
         config.platform_authorization(),
     )
@@ -510,7 +515,11 @@ mod tests {
             ..DeliveryQuery::default()
         };
         let r = redeliver_request(&config(), &q).expect("req");
-        assert!(r.url.ends_with("status%3D%27queued%27"), "{}", r.url);
+        assert!(
+            r.url.ends_with("status%3D%27queued%27&hydrate=true"),
+            "{}",
+            r.url
+        );
         assert!(r.is_retry_safe());
     }
 

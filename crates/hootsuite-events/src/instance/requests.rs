@@ -176,7 +176,8 @@ impl PageQuery {
 }
 
 /// `GET /instances/{id}/events` with `id`, or `GET /instances/events` (every instance of the
-/// account) without; read the answer with [`parse_instance_event_page`](super::parse_instance_event_page).
+/// account: sent without an `Element` token, which would scope it to that token's instance)
+/// without; read the answer with [`parse_instance_event_page`](super::parse_instance_event_page).
 pub fn events_page_request(config: &Config, id: Option<u64>, query: &PageQuery) -> HttpRequest {
     let path = match id {
         Some(id) => format!("/instances/{id}/events"),
