@@ -10,6 +10,7 @@ const SERVED = [
   'AuthorizationCode',
   'NativeMemoryStore',
   'RedisProtocol',
+  'Steps',
   'baseUrlPresets',
   'buildInstanceBody',
   'createInstanceSchema',

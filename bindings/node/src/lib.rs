@@ -925,6 +925,95 @@ impl NativeMemoryStore {
     pub fn size(&self) -> u32 {
         u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
     }
+
+    /// Claims every key (the units of one notification): one claim per key, in order.
+    #[napi(catch_unwind, ts_return_type = "import('./index').Claim[]")]
+    pub fn claim_all(&self, keys: Vec<String>, lease_ms: f64, now_ms: f64) -> napi::Result<Value> {
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let claims = idempotency::Store::claim_all(
+            &self.inner,
+            &keys,
+            millis("leaseMs", lease_ms)?,
+            millis("nowMs", now_ms)?,
+        )
+        .or_throw()?;
+        camel_value(&claims)
+    }
+
+    /// Completes `complete`'s and releases `release`'s `[key, token]` claims: whether each
+    /// changed its key, in order.
+    #[napi(catch_unwind)]
+    pub fn settle(
+        &self,
+        complete: Vec<(String, String)>,
+        release: Vec<(String, String)>,
+        now_ms: f64,
+    ) -> napi::Result<Vec<bool>> {
+        idempotency::Store::settle(
+            &self.inner,
+            &pairs(&complete),
+            &pairs(&release),
+            millis("nowMs", now_ms)?,
+        )
+        .or_throw()
+    }
+}
+
+/// Borrowed `(key, token)` pairs.
+fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, t)| (k.as_str(), t.as_str())).collect()
+}
+
+/// The claim loop of one notification (the core's `idempotency::Steps`): `process` drives it
+/// around the store and the handler.
+#[napi]
+pub struct Steps {
+    inner: idempotency::Steps,
+}
+
+#[napi]
+impl Steps {
+    /// The loop over `units` (the notification's units: `{key, kind}`, in order).
+    #[napi(catch_unwind, constructor)]
+    pub fn new(units: Vec<Value>) -> napi::Result<Self> {
+        let units = units
+            .iter()
+            .map(js::step_unit)
+            .collect::<Result<Vec<_>, _>>()
+            .or_type_error()?;
+        Ok(Steps {
+            inner: idempotency::Steps::new(units),
+        })
+    }
+
+    /// What to do next.
+    #[napi(catch_unwind, ts_return_type = "import('./index').Step")]
+    pub fn next_step(&mut self) -> Value {
+        js::step_value(self.inner.next_step())
+    }
+
+    /// The store's answers to the claim step, one per key.
+    #[napi(catch_unwind)]
+    pub fn claimed(&mut self, answers: Vec<Value>) -> napi::Result<()> {
+        let claims = answers
+            .iter()
+            .map(js::claim_answer)
+            .collect::<Result<Vec<_>, _>>()
+            .or_type_error()?;
+        self.inner.claimed(claims).or_throw()
+    }
+
+    /// Whether the handler of the handle step succeeded.
+    #[napi(catch_unwind)]
+    pub fn handled(&mut self, ok: bool) -> napi::Result<()> {
+        self.inner.handled(ok).or_throw()
+    }
+
+    /// The store's answers to the settle step, one per claim.
+    #[napi(catch_unwind)]
+    pub fn settled(&mut self, changed: Vec<bool>) -> napi::Result<()> {
+        self.inner.settled(&changed).or_throw()
+    }
 }
 
 fn no_randomness(e: impl std::fmt::Display) -> napi::Error {
@@ -996,10 +1085,71 @@ impl RedisProtocol {
         idempotency::redis::parse_flag_reply(js::flag_reply(reply).or_type_error()?).or_throw()
     }
 
-    /// The Redis key of a unit key: `<namespace>:<unit key>`.
+    /// The Redis key of a unit key: `<namespace>:{<group>}<rest>`.
     #[napi(catch_unwind)]
     pub fn key(&self, unit_key: String) -> napi::Result<String> {
         self.inner.key(&unit_key).or_throw()
+    }
+
+    /// The claim of every unit of `keys` (one notification) with a new token, in one script.
+    #[napi(catch_unwind, ts_return_type = "import('./index').RedisCall")]
+    pub fn claim_all(&self, keys: Vec<String>, lease_ms: f64) -> napi::Result<Value> {
+        let token = idempotency::redis::new_token().map_err(no_randomness)?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        camel_value(
+            &self
+                .inner
+                .claim_all(&keys, millis("leaseMs", lease_ms)?, &token)
+                .or_throw()?,
+        )
+    }
+
+    /// The completion of `complete`'s and the release of `release`'s `[key, token]` claims,
+    /// in one script.
+    #[napi(catch_unwind, ts_return_type = "import('./index').RedisCall")]
+    pub fn settle(
+        &self,
+        complete: Vec<(String, String)>,
+        release: Vec<(String, String)>,
+    ) -> napi::Result<Value> {
+        camel_value(
+            &self
+                .inner
+                .settle(&pairs(&complete), &pairs(&release))
+                .or_throw()?,
+        )
+    }
+
+    /// The claims the claim-all script answered (strings or Buffers), for `count` keys claimed
+    /// with `token`.
+    #[napi(catch_unwind, ts_return_type = "import('./index').Claim[]")]
+    pub fn parse_claim_all(
+        &self,
+        replies: Vec<Either<String, Buffer>>,
+        count: u32,
+        token: String,
+    ) -> napi::Result<Value> {
+        let bytes: Vec<&[u8]> = replies
+            .iter()
+            .map(|r| match r {
+                Either::A(s) => s.as_bytes(),
+                Either::B(b) => b.as_ref(),
+            })
+            .collect();
+        camel_value(
+            &idempotency::redis::parse_claim_all_reply(bytes, count as usize, &token).or_throw()?,
+        )
+    }
+
+    /// What the settle script answered (integers), for `count` claims.
+    #[napi(catch_unwind)]
+    pub fn parse_settle(&self, replies: Vec<f64>, count: u32) -> napi::Result<Vec<bool>> {
+        let ints = replies
+            .iter()
+            .map(|r| js::flag_reply(*r))
+            .collect::<Result<Vec<_>, _>>()
+            .or_type_error()?;
+        idempotency::redis::parse_settle_reply(ints, count as usize).or_throw()
     }
 
     /// The namespace of the keys.

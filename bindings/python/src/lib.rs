@@ -1298,12 +1298,132 @@ impl MemoryStore {
         self.0.release(key, token)
     }
 
+    /// Claims every key (the units of one notification): one `Claim` per key, in order.
+    #[pyo3(signature = (keys, lease_ms = None, now_ms = None))]
+    fn claim_all(
+        &self,
+        py: Python<'_>,
+        keys: Vec<String>,
+        lease_ms: Option<&Bound<'_, PyAny>>,
+        now_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let lease = match lease_ms {
+            Some(l) => ms_arg(l, "lease_ms")?,
+            None => idempotency::DEFAULT_LEASE_MS,
+        };
+        let now = now_arg(py, now_ms)?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let claims = idempotency::Store::claim_all(&self.0, &keys, lease, now).or_raise(py)?;
+        claims.iter().map(|c| claim_record(py, c)).collect()
+    }
+
+    /// Completes the `(key, token)` claims of `complete` and releases those of `release`:
+    /// whether each changed its key, in order.
+    #[pyo3(signature = (complete, release, now_ms = None))]
+    fn settle(
+        &self,
+        py: Python<'_>,
+        complete: Vec<(String, String)>,
+        release: Vec<(String, String)>,
+        now_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<bool>> {
+        let now = now_arg(py, now_ms)?;
+        idempotency::Store::settle(&self.0, &pairs(&complete), &pairs(&release), now).or_raise(py)
+    }
+
     fn __len__(&self) -> usize {
         self.0.len()
     }
 
     fn __repr__(&self) -> String {
         format!("MemoryStore(len={})", self.0.len())
+    }
+}
+
+/// The claim loop of one notification, the core's `idempotency::Steps`: `process` and
+/// `process_async` drive it around the store and the handler.
+#[pyclass(module = "hootsuite_events")]
+struct Steps(idempotency::Steps);
+
+/// A store's answer to a claim (a `Claim` record, or anything with `status` and `token`).
+fn claim_from(obj: &Bound<'_, PyAny>) -> PyResult<Claim> {
+    let status = obj.getattr(intern!(obj.py(), "status"))?;
+    match status.extract::<String>().ok().as_deref() {
+        Some("claimed") => match obj.getattr(intern!(obj.py(), "token"))?.extract::<String>() {
+            Ok(token) => Ok(Claim::Claimed { token }),
+            Err(_) => Err(PyTypeError::new_err(
+                "the store answered a claim with status 'claimed' without a str token",
+            )),
+        },
+        Some("done") => Ok(Claim::Done),
+        Some("in_progress") => Ok(Claim::InProgress),
+        // The status only: the rest of a claim (its token) stays out of messages.
+        _ => Err(PyValueError::new_err(format!(
+            "the store answered a claim with status {}; expected 'claimed', 'done' or 'in_progress'",
+            status.repr()?
+        ))),
+    }
+}
+
+#[pymethods]
+impl Steps {
+    /// The loop over `units` (the notification's `Unit` records, in order).
+    #[new]
+    fn new(units: Vec<Bound<'_, PyAny>>) -> PyResult<Self> {
+        let units = units
+            .iter()
+            .map(|u| {
+                let key: String = u.getattr(intern!(u.py(), "key"))?.extract()?;
+                let kind: String = u.getattr(intern!(u.py(), "kind"))?.extract()?;
+                Ok((key, kind == "rejected"))
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(Steps(idempotency::Steps::new(units)))
+    }
+
+    /// What to do: `("claim", keys)`, `("handle", index)`, `("settle", complete, release)`
+    /// (lists of `(key, token)`), or `("done", (status, processed, skipped, in_progress,
+    /// failed, lost_leases, rejected_indices))`.
+    fn next_step<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        match self.0.next_step() {
+            idempotency::Step::Claim(keys) => ("claim", keys).into_pyobject(py),
+            idempotency::Step::Handle(i) => ("handle", i).into_pyobject(py),
+            idempotency::Step::Settle { complete, release } => {
+                ("settle", complete, release).into_pyobject(py)
+            }
+            idempotency::Step::Done(t) => (
+                "done",
+                (
+                    t.status,
+                    t.processed,
+                    t.skipped,
+                    t.in_progress,
+                    t.failed,
+                    t.lost_leases,
+                    t.rejected,
+                ),
+            )
+                .into_pyobject(py),
+        }
+    }
+
+    /// The store's answers to the claim step, one per key.
+    fn claimed(&mut self, py: Python<'_>, answers: Vec<Bound<'_, PyAny>>) -> PyResult<()> {
+        let claims = answers
+            .iter()
+            .map(claim_from)
+            .collect::<PyResult<Vec<_>>>()?;
+        self.0.claimed(claims).or_raise(py)
+    }
+
+    /// Whether the handler of the handle step succeeded.
+    fn handled(&mut self, py: Python<'_>, ok: bool) -> PyResult<()> {
+        self.0.handled(ok).or_raise(py)
+    }
+
+    /// The store's answers to the settle step, one per claim.
+    fn settled(&mut self, py: Python<'_>, changed: Vec<bool>) -> PyResult<()> {
+        self.0.settled(&changed).or_raise(py)
     }
 }
 
@@ -1329,8 +1449,45 @@ struct RedisProtocol(idempotency::redis::Protocol);
 
 type PyCall = (&'static str, &'static str, String, Vec<String>);
 
+/// A call on several keys (one notification's): `(sha1, source, keys, args)`.
+type PyBatchCall = (&'static str, &'static str, Vec<String>, Vec<String>);
+
+/// A claim of several keys with its token: `(sha1, source, keys, args, token)`.
+type PyBatchClaim = (&'static str, &'static str, Vec<String>, Vec<String>, String);
+
 fn py_call(call: idempotency::redis::Call) -> PyCall {
-    (call.script.sha1, call.script.source, call.key, call.args)
+    let key = call.keys.into_iter().next().unwrap_or_default();
+    (call.script.sha1, call.script.source, key, call.args)
+}
+
+/// Borrowed `(key, token)` pairs.
+fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, t)| (k.as_str(), t.as_str())).collect()
+}
+
+/// A `claimed`, `done` or `in_progress` reply as bytes (`bytes` or `str` from redis-py).
+fn reply_bytes(reply: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(b) = reply.cast::<pyo3::types::PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    if let Ok(s) = reply.cast::<PyString>() {
+        return Ok(s.to_cow()?.as_bytes().to_vec());
+    }
+    let kind = reply.get_type().name()?;
+    Err(PyTypeError::new_err(format!(
+        "reply: expected the claim script's bytes or str, got {kind}"
+    )))
+}
+
+/// A script's integer reply, 1 or 0 (bools refused: redis-py answers ints).
+fn reply_int(reply: &Bound<'_, PyAny>) -> PyResult<i64> {
+    if reply.cast::<PyInt>().is_err() || reply.cast::<PyBool>().is_ok() {
+        let kind = reply.get_type().name()?;
+        return Err(PyTypeError::new_err(format!(
+            "reply: expected the script's integer 1 or 0, got {kind}"
+        )));
+    }
+    Ok(reply.extract().unwrap_or(i64::MAX))
 }
 
 #[pymethods]
@@ -1387,29 +1544,91 @@ impl RedisProtocol {
         reply: &Bound<'_, PyAny>,
         token: &str,
     ) -> PyResult<Py<PyAny>> {
-        let claim = if let Ok(b) = reply.cast::<pyo3::types::PyBytes>() {
-            idempotency::redis::parse_claim_reply(b.as_bytes(), token)
-        } else if let Ok(s) = reply.cast::<PyString>() {
-            idempotency::redis::parse_claim_reply(s.to_cow()?.as_bytes(), token)
-        } else {
-            let kind = reply.get_type().name()?;
-            return Err(PyTypeError::new_err(format!(
-                "reply: expected the claim script's bytes or str, got {kind}"
-            )));
-        };
+        let claim = idempotency::redis::parse_claim_reply(&reply_bytes(reply)?, token);
         claim_record(py, &claim.or_raise(py)?)
     }
 
     /// Whether a complete or release script changed the key (its integer reply, 1 or 0).
     fn parse_flag(&self, py: Python<'_>, reply: &Bound<'_, PyAny>) -> PyResult<bool> {
-        if reply.cast::<PyInt>().is_err() || reply.cast::<PyBool>().is_ok() {
-            let kind = reply.get_type().name()?;
-            return Err(PyTypeError::new_err(format!(
-                "reply: expected the script's integer 1 or 0, got {kind}"
-            )));
-        }
-        let n: i64 = reply.extract().unwrap_or(i64::MAX);
-        idempotency::redis::parse_flag_reply(n).or_raise(py)
+        idempotency::redis::parse_flag_reply(reply_int(reply)?).or_raise(py)
+    }
+
+    /// The claim of every unit of `keys` (one notification) for `lease_ms` with a new
+    /// token, in one script: `(sha1, source, keys, args, token)`.
+    #[pyo3(signature = (keys, lease_ms = None))]
+    fn claim_all(
+        &self,
+        py: Python<'_>,
+        keys: Vec<String>,
+        lease_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyBatchClaim> {
+        let lease = match lease_ms {
+            Some(l) => ms_arg(l, "lease_ms")?,
+            None => idempotency::DEFAULT_LEASE_MS,
+        };
+        let token = idempotency::redis::new_token().map_err(|e| {
+            pyo3::exceptions::PyOSError::new_err(format!("no randomness for a claim token: {e}"))
+        })?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let call = self.0.claim_all(&keys, lease, &token).or_raise(py)?;
+        Ok((
+            call.script.sha1,
+            call.script.source,
+            call.keys,
+            call.args,
+            token,
+        ))
+    }
+
+    /// The completion of `complete`'s `(key, token)` claims and the release of `release`'s, in
+    /// one script: `(sha1, source, keys, args)`.
+    fn settle(
+        &self,
+        py: Python<'_>,
+        complete: Vec<(String, String)>,
+        release: Vec<(String, String)>,
+    ) -> PyResult<PyBatchCall> {
+        let call = self
+            .0
+            .settle(&pairs(&complete), &pairs(&release))
+            .or_raise(py)?;
+        Ok((call.script.sha1, call.script.source, call.keys, call.args))
+    }
+
+    /// The `Claim`s the claim-all script answered (a list of `bytes` or `str`), for `count`
+    /// keys claimed with `token`.
+    fn parse_claim_all(
+        &self,
+        py: Python<'_>,
+        replies: Vec<Bound<'_, PyAny>>,
+        count: usize,
+        token: &str,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let bytes = replies
+            .iter()
+            .map(reply_bytes)
+            .collect::<PyResult<Vec<_>>>()?;
+        let claims = idempotency::redis::parse_claim_all_reply(
+            bytes.iter().map(Vec::as_slice),
+            count,
+            token,
+        )
+        .or_raise(py)?;
+        claims.iter().map(|c| claim_record(py, c)).collect()
+    }
+
+    /// What the settle script answered (a list of integers), for `count` claims.
+    fn parse_settle(
+        &self,
+        py: Python<'_>,
+        replies: Vec<Bound<'_, PyAny>>,
+        count: usize,
+    ) -> PyResult<Vec<bool>> {
+        let ints = replies
+            .iter()
+            .map(reply_int)
+            .collect::<PyResult<Vec<_>>>()?;
+        idempotency::redis::parse_settle_reply(ints, count).or_raise(py)
     }
 
     /// The Redis key of a unit key: `<namespace>:<unit key>`.
@@ -1474,6 +1693,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Request>()?;
     m.add_class::<AuthorizationCode>()?;
     m.add_class::<MemoryStore>()?;
+    m.add_class::<Steps>()?;
     m.add_class::<RedisProtocol>()?;
     m.add_function(wrap_pyfunction!(new_claim_token, m)?)?;
     m.add("DEFAULT_NAMESPACE", idempotency::redis::DEFAULT_NAMESPACE)?;
