@@ -230,6 +230,58 @@ fn redis_store_conforms() {
     });
 }
 
+/// The same suite on a 3-primary Redis Cluster: the units of a notification share a hash tag,
+/// so that one script claims or settles them all on the node of their slot.
+#[test]
+fn redis_cluster_store_conforms() {
+    let cluster = support::Cluster::start();
+    let client =
+        redis::cluster::ClusterClient::new(cluster.urls.clone()).expect("a cluster client");
+    conformance(|ns| {
+        RedisStore::with_options(
+            client.get_connection().expect("a cluster connection"),
+            &format!("c-{ns}"),
+            60_000,
+        )
+        .expect("a store")
+    });
+    // The notifications of several instances land on different primaries, each batch whole.
+    let store = RedisStore::with_options(
+        client.get_connection().expect("a connection"),
+        "spread",
+        60_000,
+    )
+    .expect("a store");
+    for instance in 1..=30 {
+        let keys: Vec<String> = (1..=5).map(|s| format!("hs:{instance}:{s}")).collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let claims = store
+            .claim_all(&keys, 60_000, 0)
+            .expect("one slot per notification");
+        assert!(claims.iter().all(|c| matches!(c, Claim::Claimed { .. })));
+    }
+    let mut slots = std::collections::HashSet::new();
+    let mut c = client.get_connection().expect("a connection");
+    for instance in 1..=30 {
+        let slot: i64 = redis::cmd("CLUSTER")
+            .arg("KEYSLOT")
+            .arg(
+                store
+                    .protocol()
+                    .key(&format!("hs:{instance}:1"))
+                    .expect("a key"),
+            )
+            .query(&mut c)
+            .expect("KEYSLOT");
+        slots.insert(slot * 3 / 16384);
+    }
+    assert_eq!(
+        slots.len(),
+        3,
+        "the instances' notifications spread over the three primaries"
+    );
+}
+
 #[test]
 fn redis_keys_values_and_expiry_are_the_protocols() {
     let server = Server::start();

@@ -55,7 +55,7 @@ def _outcome(tally: Tuple[int, int, int, int, int, int, List[int]], notification
         in_progress=in_progress,
         failed=failed,
         lost_leases=lost_leases,
-        rejected=[records[units[i].index] for i in rejected],
+        rejected=[records[index] for index in (units[i].index for i in rejected) if index is not None],
     )
     return o
 
@@ -86,7 +86,7 @@ def process(store: Store, notification: Notification, handler: Callable[[Work], 
     steps = Steps(notification.units)
     error: Union[BaseException, None] = None
     while True:
-        step = steps.next_step()
+        step: Any = steps.next_step()  # a tuple tagged by step[0]: see Steps
         kind = step[0]
         if kind == "handle":
             try:
@@ -148,7 +148,7 @@ async def process_async(
     steps = Steps(notification.units)
     error: Union[BaseException, None] = None
     while True:
-        step = steps.next_step()
+        step: Any = steps.next_step()  # a tuple tagged by step[0]: see Steps
         kind = step[0]
         if kind == "handle":
             try:
