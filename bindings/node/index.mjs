@@ -14,6 +14,7 @@ export const {
   MemoryStore,
   NativeMemoryStore,
   RedisProtocol,
+  Steps,
   STATUS_FAILED,
   STATUS_IN_PROGRESS,
   STATUS_OK,
