@@ -60,7 +60,7 @@ SCALE_NODE_DEPS := redis@6.3.1
 # Debian packages install as root; elsewhere (a CI runner's user) through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test test-rust test-python test-node test-wasm test-scale haproxy wasm chromium redis demo lint fmt doc quickstart cli fuzz fuzz-smoke bench
+.PHONY: test test-rust test-python test-node test-wasm test-scale haproxy wasm chromium redis postgresql demo lint fmt doc quickstart cli fuzz fuzz-smoke bench
 
 test: lint test-rust test-python test-node test-wasm fuzz-smoke test-scale
 	@echo "make test: all checks passed"
@@ -79,7 +79,7 @@ lint: $(ACTIONLINT)
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --all-features --no-deps --locked --quiet
 
-test-rust: redis
+test-rust: redis postgresql
 	$(CARGO) test --workspace --locked
 	CARGO="$(CARGO)" scripts/check_crates.sh
 
@@ -98,7 +98,7 @@ $(PY_TOOLS)/bin/maturin:
 
 # The package is installed from its sdist (pip builds the wheel with maturin, pinned by
 # build-constraints.txt, into the shared target dir), so the sdist is what the suite tests.
-test-python: $(PY_TOOLS)/bin/maturin cli redis
+test-python: $(PY_TOOLS)/bin/maturin cli redis postgresql
 	rm -rf target/sdist
 	$(PY_TOOLS)/bin/maturin sdist -m bindings/python/Cargo.toml -o target/sdist
 	python3 scripts/check_sdist.py target/sdist/hootsuite_events-*.tar.gz
@@ -116,7 +116,7 @@ test-python: $(PY_TOOLS)/bin/maturin cli redis
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund
 
-test-node: $(NODE_DIR)/node_modules/.package-lock.json cli wasm redis
+test-node: $(NODE_DIR)/node_modules/.package-lock.json cli wasm redis postgresql
 	rm -f $(NODE_DIR)/*.node
 	cd $(NODE_DIR) && npx napi build --platform --release --features test-hooks --js native.js --dts native.d.ts
 	rm -rf $(NODE_TEST) && mkdir -p $(NODE_TEST)
@@ -136,6 +136,14 @@ test-node: $(NODE_DIR)/node_modules/.package-lock.json cli wasm redis
 # The Redis stores' suites start their own redis-server (Debian's) on a free loopback port.
 redis:
 	@command -v redis-server >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends redis-server)
+
+# The PostgreSQL inboxes' suites start their own server (Debian's: initdb on a private temporary
+# directory, postgres on a free loopback port); the package's own "main" cluster is not created.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || ( \
+		$(SUDO) mkdir -p /etc/postgresql-common/createcluster.d && \
+		echo 'create_main_cluster = false' | $(SUDO) tee /etc/postgresql-common/createcluster.d/hootsuite-events.conf >/dev/null && \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends postgresql)
 
 chromium:
 	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
