@@ -27,8 +27,10 @@ pub fn bin_dir() -> PathBuf {
     }
     if let Some(path) = std::env::var_os("PATH") {
         for dir in std::env::split_paths(&path) {
-            if dir.join("initdb").is_file() && dir.join("postgres").is_file() {
-                return dir;
+            if let Ok(real) = dir.join("initdb").canonicalize() {
+                if let Some(parent) = real.parent() {
+                    return parent.to_path_buf();
+                }
             }
         }
     }
