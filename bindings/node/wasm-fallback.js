@@ -9,6 +9,7 @@
 const SERVED = [
   'AuthorizationCode',
   'NativeMemoryStore',
+  'NativePostgresProtocol',
   'NativeRedisProtocol',
   'baseUrlPresets',
   'buildInstanceBody',
