@@ -1438,7 +1438,11 @@ struct PostgresProtocol(idempotency::postgres::Protocol);
 impl PostgresProtocol {
     #[new]
     #[pyo3(signature = (table = idempotency::postgres::DEFAULT_TABLE.to_string(), retention_ms = None), text_signature = "(table='hootsuite_events_inbox', retention_ms=604800000)")]
-    fn new(py: Python<'_>, table: String, retention_ms: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        table: String,
+        retention_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let retention = match retention_ms {
             Some(r) => ms_arg(r, "retention_ms")?,
             None => idempotency::DEFAULT_RETENTION_MS,
@@ -1459,9 +1463,11 @@ impl PostgresProtocol {
     /// What the claim's row `(locked, inserted)` means: `claimed`, `done` or `in_progress`.
     #[staticmethod]
     fn parse_claim(py: Python<'_>, locked: bool, inserted: bool) -> PyResult<&'static str> {
-        Ok(idempotency::postgres::Protocol::parse_claim(locked, inserted)
-            .or_raise(py)?
-            .status())
+        Ok(
+            idempotency::postgres::Protocol::parse_claim(locked, inserted)
+                .or_raise(py)?
+                .status(),
+        )
     }
 
     /// The table.

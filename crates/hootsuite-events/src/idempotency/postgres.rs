@@ -12,8 +12,8 @@
 //!    says [`Entry::Claimed`] (the row is new in this transaction), [`Entry::Done`] (a committed
 //!    row exists) or [`Entry::InProgress`] (another transaction holds the key);
 //! 3. when claimed, the handler writes the application's effects in the same transaction;
-//! 4. `COMMIT`: the effects and the unit's row become visible together, or (a failure, a
-//!    killed process, a dropped connection) neither does.
+//! 4. [`SEAL`], then `COMMIT`: the effects and the unit's row become visible together, or (a
+//!    failure, a killed process, a dropped connection) neither does.
 //!
 //! The unique key alone makes exactly one transaction commit a unit. The advisory lock is what
 //! answers a concurrent delivery at once: without it, its `INSERT` would wait for the first
