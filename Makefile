@@ -53,10 +53,10 @@ PY_BENCH_VENV := $(CURDIR)/target/py-bench-venv
 PY_BENCH_DEPS := pydantic==2.14.3 fastjsonschema==2.22.3 jsonschema==4.26.0 redis==8.1.0
 
 # The proof at scale (tests/scale): Debian's redis-server and haproxy, the receivers on the
-# packages test-python and test-node built (their venv, with redis-py; their packed npm
-# packages, with node-redis at the same pin).
+# packages test-python and test-node built (their venv, with redis-py and psycopg; their packed
+# npm packages, with node-redis and pg at the same pins); then the PostgreSQL inbox's run.
 SCALE_NODE := $(CURDIR)/target/scale-node
-SCALE_NODE_DEPS := redis@6.3.1
+SCALE_NODE_DEPS := redis@6.3.1 pg@8.23.1
 
 # Debian packages install as root; elsewhere (a CI runner's user) through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -154,12 +154,16 @@ haproxy:
 
 # On what test-python and test-node built (their venv, their packed packages): depending on
 # them keeps a lone `make test-scale` from testing stale packages, and orders `make -j test`.
-test-scale: test-python test-node redis haproxy cli
+test-scale: test-python test-node redis postgresql haproxy cli
 	rm -rf $(SCALE_NODE) && mkdir -p $(SCALE_NODE)
 	cd $(SCALE_NODE) && printf '{"name": "scale-node", "private": true}\n' > package.json \
 		&& npm install --silent --no-audit --no-fund $(NODE_TEST)/*.tgz $(SCALE_NODE_DEPS)
 	HOOTSUITE_EVENTS_BIN=$(CLI_BIN) SCALE_NODE_MODULES=$(SCALE_NODE)/node_modules \
 		timeout 900 $(PY_TEST_VENV)/bin/python tests/scale/run.py
+	# The PostgreSQL inbox at scale: receivers SIGKILLed inside the handler's transaction and
+	# between commit and answer; every event in the app table once.
+	HOOTSUITE_EVENTS_BIN=$(CLI_BIN) SCALE_NODE_MODULES=$(SCALE_NODE)/node_modules \
+		timeout 600 $(PY_TEST_VENV)/bin/python tests/scale/inbox.py
 
 wasm:
 	$(WASM_DIR)/build.sh
