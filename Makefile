@@ -50,7 +50,7 @@ FUZZ_SMOKE_SECONDS ?= 20
 
 # Benchmarks (not part of `make test`): criterion, Python and Node scripts, one table.
 PY_BENCH_VENV := $(CURDIR)/target/py-bench-venv
-PY_BENCH_DEPS := pydantic==2.14.3 fastjsonschema==2.22.3 jsonschema==4.26.0 redis==8.1.0
+PY_BENCH_DEPS := pydantic==2.14.3 fastjsonschema==2.22.3 jsonschema==4.26.0 redis==8.1.0 psycopg==3.3.9 psycopg-binary==3.3.9
 
 # The proof at scale (tests/scale): Debian's redis-server and haproxy, the receivers on the
 # packages test-python and test-node built (their venv, with redis-py and psycopg; their packed
@@ -198,7 +198,7 @@ fuzz: $(CARGO_FUZZ)
 		RUSTUP_TOOLCHAIN=nightly $(CARGO_FUZZ) fuzz cmin $$t corpus/$$t || exit 1; \
 	done
 
-bench: $(PY_TOOLS)/bin/maturin $(NODE_DIR)/node_modules/.package-lock.json wasm chromium redis $(WASM_DIR)/test/node_modules/.package-lock.json
+bench: $(PY_TOOLS)/bin/maturin $(NODE_DIR)/node_modules/.package-lock.json wasm chromium redis postgresql $(WASM_DIR)/test/node_modules/.package-lock.json
 	# A folder of its own: test-python's sdist build leaves wheels of the same version in
 	# target/wheels, and two of them make pip's resolution fail.
 	rm -rf target/bench-wheels

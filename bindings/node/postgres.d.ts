@@ -2,7 +2,7 @@ import type { NativePostgresProtocol, Notification, Outcome, Work } from './inde
 
 /** What the inbox calls of a pg client (a `pg.Client`, or a pool's `PoolClient`). */
 export interface PgClient {
-  query(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>
+  query(text: string | { name?: string; text: string; values?: unknown[] }, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>
 }
 
 /** What the inbox calls of a pg pool (`new Pool()` of the pg package). */

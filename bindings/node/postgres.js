@@ -100,7 +100,8 @@ class PostgresInbox {
         let status
         try {
           await client.query('BEGIN')
-          const { rows } = await client.query(sql, params)
+          // A named statement: prepared once per connection, not parsed again for each unit.
+          const { rows } = await client.query({ name: `hootsuite-events-claim:${protocol.table}`, text: sql, values: params })
           if (!rows || rows.length !== 1) throw new Error(`the inbox's claim statement answered ${rows ? rows.length : 'no'} rows; expected one (locked, inserted)`)
           status = protocol.parseClaim(rows[0].locked, rows[0].inserted)
           if (status !== 'claimed') {

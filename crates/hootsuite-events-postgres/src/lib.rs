@@ -140,8 +140,15 @@ impl PostgresInbox {
             let mut tx = client
                 .transaction()
                 .map_err(|e| ProcessError::Store(db("begin")(e)))?;
+            // Typed parameters: one round trip, with no separate prepare.
             let row = tx
-                .query_one(claim.sql, &[&claim.params[0], &claim.params[1]])
+                .query_typed_one(
+                    claim.sql,
+                    &[
+                        (&claim.params[0], postgres::types::Type::TEXT),
+                        (&claim.params[1], postgres::types::Type::TEXT),
+                    ],
+                )
                 .map_err(|e| ProcessError::Store(db("claim")(e)))?;
             let (locked, inserted): (bool, bool) = match (row.try_get(0), row.try_get(1)) {
                 (Ok(l), Ok(i)) => (l, i),
