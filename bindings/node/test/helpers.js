@@ -87,10 +87,11 @@ async function startPostgres() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'he-pg-'))
   if (user.uid !== undefined) fs.chownSync(dir, user.uid, user.gid)
   const data = path.join(dir, 'data')
-  const init = spawnSync(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync'], { ...user, encoding: 'utf8', timeout: 120000 })
+  const init = spawnSync(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync'], { ...user, cwd: dir, encoding: 'utf8', timeout: 120000 })
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.error}`)
+  // cwd: the server's user may not enter the caller's directory (a home of mode 700).
   // Test settings: no fsync (nothing here survives a machine crash anyway), no log noise.
-  const child = spawn(path.join(bin, 'postgres'), ['-D', data, '-k', dir, '-h', '127.0.0.1', '-p', String(port), '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=60', '-c', 'log_min_messages=fatal'], { ...user, stdio: 'ignore' })
+  const child = spawn(path.join(bin, 'postgres'), ['-D', data, '-k', dir, '-h', '127.0.0.1', '-p', String(port), '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=60', '-c', 'log_min_messages=fatal'], { ...user, cwd: dir, stdio: 'ignore' })
   let exited = null
   child.once('exit', (code) => (exited = code))
   const stop = () =>

@@ -56,7 +56,7 @@ def start_postgres(max_connections: int = 60) -> Iterator[Dict[str, str]]:
     authentication for the ``postgres`` role)."""
     bin_ = bin_dir()
     who = _unprivileged()
-    user_args = {"user": who[0], "group": who[1]} if who else {}
+    user_args: Dict[str, object] = {"user": who[0], "group": who[1]} if who else {}
     port = _free_port()
     tmp = tempfile.mkdtemp(prefix="hootsuite-events-pg-")
     proc: Optional[subprocess.Popen] = None
@@ -66,15 +66,16 @@ def start_postgres(max_connections: int = 60) -> Iterator[Dict[str, str]]:
         data = os.path.join(tmp, "data")
         init = subprocess.run(
             [os.path.join(bin_, "initdb"), "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"],
-            capture_output=True, text=True, timeout=120, **user_args,  # type: ignore[call-overload]
+            capture_output=True, text=True, timeout=120, cwd=tmp, **user_args,  # type: ignore[call-overload]
         )
         assert init.returncode == 0, f"initdb failed: {init.stderr}"
+        # cwd: the server's user may not enter the caller's directory (a home of mode 700).
         # Test settings: no fsync (nothing here survives a machine crash anyway), no log noise.
         proc = subprocess.Popen(
             [os.path.join(bin_, "postgres"), "-D", data, "-k", tmp, "-h", "127.0.0.1", "-p", str(port),
              "-c", "fsync=off", "-c", "full_page_writes=off", "-c", f"max_connections={max_connections}",
              "-c", "log_min_messages=fatal"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **user_args,  # type: ignore[call-overload]
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp, **user_args,  # type: ignore[call-overload]
         )
         deadline = time.monotonic() + 30
         while True:

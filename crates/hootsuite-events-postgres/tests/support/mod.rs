@@ -71,8 +71,10 @@ fn unprivileged() -> Option<(u32, u32)> {
     })
 }
 
-fn command(bin: &Path, name: &str, user: Option<(u32, u32)>) -> Command {
+fn command(bin: &Path, name: &str, dir: &Path, user: Option<(u32, u32)>) -> Command {
     let mut c = Command::new(bin.join(name));
+    // The server's user may not enter the caller's directory (a home of mode 700).
+    c.current_dir(dir);
     if let Some((uid, gid)) = user {
         c.uid(uid).gid(gid);
     }
@@ -97,7 +99,7 @@ impl Server {
                 .expect("chown the scratch directory");
         }
         let data = dir.join("data");
-        let out = command(&bin, "initdb", user)
+        let out = command(&bin, "initdb", &dir, user)
             .arg("-D")
             .arg(&data)
             .args([
@@ -123,7 +125,7 @@ impl Server {
             "initdb failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let child = command(&bin, "postgres", user)
+        let child = command(&bin, "postgres", &dir, user)
             .arg("-D")
             .arg(&data)
             .arg("-k")
