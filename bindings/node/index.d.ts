@@ -155,6 +155,12 @@ export interface RedisCall {
   token: string | null
 }
 
+/** One statement of the PostgreSQL inbox: its SQL (`$1`, `$2` placeholders) and parameters. */
+export interface PostgresStatement {
+  sql: string
+  params: string[]
+}
+
 /** Base class of every error thrown by hootsuite-events. */
 export declare class HootsuiteEventsError extends Error {
   /** The stable machine-readable code (`validation`, `api`, `json_syntax`, `signature_mismatch`, ...). */

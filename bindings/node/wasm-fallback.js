@@ -9,6 +9,7 @@
 const SERVED = [
   'AuthorizationCode',
   'NativeMemoryStore',
+  'PostgresProtocol',
   'RedisProtocol',
   'Steps',
   'baseUrlPresets',

@@ -1159,6 +1159,92 @@ impl RedisProtocol {
     }
 }
 
+/// The PostgreSQL inbox's protocol (the core's `idempotency::postgres`): the migration, the
+/// claim, seal and cleanup statements, and what the claim's row means.
+/// `hootsuite-events/postgres` runs them.
+#[napi]
+pub struct PostgresProtocol {
+    inner: idempotency::postgres::Protocol,
+}
+
+#[napi]
+impl PostgresProtocol {
+    /// The inbox in `table` (default `hootsuite_events_inbox`), rows kept `retentionMs`
+    /// (default 7 days) before the cleanup deletes them.
+    #[napi(catch_unwind, constructor)]
+    pub fn new(table: Option<String>, retention_ms: Option<f64>) -> napi::Result<Self> {
+        let retention = js::retention_ms(retention_ms).or_type_error()?;
+        let table = table
+            .as_deref()
+            .unwrap_or(idempotency::postgres::DEFAULT_TABLE);
+        Ok(PostgresProtocol {
+            inner: idempotency::postgres::Protocol::new(table, retention).or_throw()?,
+        })
+    }
+
+    /// The claim of `key` (a unit of kind `kind`): `{sql, params}`, to run inside the unit's
+    /// transaction; its one row is `(locked, inserted)`.
+    #[napi(catch_unwind, ts_return_type = "import('./index').PostgresStatement")]
+    pub fn claim(&self, key: String, kind: String) -> napi::Result<Value> {
+        let kind = idempotency::postgres::parse_kind(&kind).or_throw()?;
+        camel_value(&self.inner.claim(&key, kind).or_throw()?)
+    }
+
+    /// What the claim's row means: `claimed`, `done` or `in_progress`.
+    #[napi(catch_unwind)]
+    pub fn parse_claim(&self, locked: bool, inserted: bool) -> napi::Result<String> {
+        Ok(
+            idempotency::postgres::Protocol::parse_claim(locked, inserted)
+                .or_throw()?
+                .status()
+                .to_string(),
+        )
+    }
+
+    /// The table.
+    #[napi(catch_unwind, getter)]
+    pub fn table(&self) -> String {
+        self.inner.table().to_string()
+    }
+
+    /// How long rows are kept before the cleanup deletes them, in milliseconds.
+    #[napi(catch_unwind, getter)]
+    pub fn retention_ms(&self) -> f64 {
+        self.inner.retention_ms() as f64
+    }
+
+    /// The migration: the table and its index (several statements, no parameters).
+    #[napi(catch_unwind, getter)]
+    pub fn migration(&self) -> String {
+        self.inner.migration().to_string()
+    }
+
+    /// The statement that serializes migrations (run first in the migration's transaction).
+    #[napi(catch_unwind, getter)]
+    pub fn migration_lock(&self) -> String {
+        self.inner.migration_lock().to_string()
+    }
+
+    /// The cleanup: deletes the rows done more than the retention ago (no parameters).
+    #[napi(catch_unwind, getter)]
+    pub fn cleanup(&self) -> String {
+        self.inner.cleanup().to_string()
+    }
+
+    /// The claim statement's text (`$1` the key, `$2` the kind).
+    #[napi(catch_unwind, getter)]
+    pub fn claim_sql(&self) -> String {
+        self.inner.claim_sql().to_string()
+    }
+
+    /// The statement run after the handler and before `COMMIT`: it fails in a transaction
+    /// that an error aborted, whose `COMMIT` would silently roll back.
+    #[napi(catch_unwind, getter)]
+    pub fn seal(&self) -> String {
+        idempotency::postgres::SEAL.to_string()
+    }
+}
+
 /// A new claim token: 128 random bits of the operating system, 32 hexadecimal digits.
 #[napi(catch_unwind)]
 pub fn new_claim_token() -> napi::Result<String> {
@@ -1168,6 +1254,10 @@ pub fn new_claim_token() -> napi::Result<String> {
 /// The namespace of the Redis store's keys unless another is given.
 #[napi]
 pub const DEFAULT_NAMESPACE: &str = "hootsuite-events";
+
+/// The PostgreSQL inbox's table unless another is given.
+#[napi]
+pub const DEFAULT_TABLE: &str = "hootsuite_events_inbox";
 
 /// What to answer Cloud Elements after claiming a notification's units: 500 when a unit
 /// failed, 409 when another process holds one, else 200 (the core's rule).
@@ -1233,6 +1323,10 @@ const _: () = {
     assert!(const_str_eq(
         DEFAULT_NAMESPACE,
         idempotency::redis::DEFAULT_NAMESPACE
+    ));
+    assert!(const_str_eq(
+        DEFAULT_TABLE,
+        idempotency::postgres::DEFAULT_TABLE
     ));
     assert!(const_str_eq(
         SIGNATURE_HEADER,

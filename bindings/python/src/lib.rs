@@ -1657,6 +1657,100 @@ impl RedisProtocol {
     }
 }
 
+/// The PostgreSQL inbox's protocol (the core's `idempotency::postgres`): the table's
+/// migration, the claim, seal and cleanup statements, and what the claim's row means.
+/// `hootsuite_events.postgres` runs them.
+#[pyclass(frozen, module = "hootsuite_events")]
+struct PostgresProtocol(idempotency::postgres::Protocol);
+
+#[pymethods]
+impl PostgresProtocol {
+    #[new]
+    #[pyo3(signature = (table = idempotency::postgres::DEFAULT_TABLE.to_string(), retention_ms = None), text_signature = "(table='hootsuite_events_inbox', retention_ms=604800000)")]
+    fn new(
+        py: Python<'_>,
+        table: String,
+        retention_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let retention = match retention_ms {
+            Some(r) => ms_arg(r, "retention_ms")?,
+            None => idempotency::DEFAULT_RETENTION_MS,
+        };
+        Ok(PostgresProtocol(
+            idempotency::postgres::Protocol::new(&table, retention).or_raise(py)?,
+        ))
+    }
+
+    /// The claim of `key` (a unit of kind `kind`): `(sql, [key, kind])`, to run inside the
+    /// unit's transaction; its one row is `(locked, inserted)`.
+    fn claim(&self, py: Python<'_>, key: &str, kind: &str) -> PyResult<(&str, Vec<String>)> {
+        let kind = idempotency::postgres::parse_kind(kind).or_raise(py)?;
+        let statement = self.0.claim(key, kind).or_raise(py)?;
+        Ok((statement.sql, statement.params))
+    }
+
+    /// What the claim's row `(locked, inserted)` means: `claimed`, `done` or `in_progress`.
+    #[staticmethod]
+    fn parse_claim(py: Python<'_>, locked: bool, inserted: bool) -> PyResult<&'static str> {
+        Ok(
+            idempotency::postgres::Protocol::parse_claim(locked, inserted)
+                .or_raise(py)?
+                .status(),
+        )
+    }
+
+    /// The table.
+    #[getter]
+    fn table(&self) -> &str {
+        self.0.table()
+    }
+
+    /// How long rows are kept before the cleanup deletes them, in milliseconds.
+    #[getter]
+    fn retention_ms(&self) -> u64 {
+        self.0.retention_ms()
+    }
+
+    /// The migration: the table and its index (several statements, no parameters).
+    #[getter]
+    fn migration(&self) -> &str {
+        self.0.migration()
+    }
+
+    /// The statement that serializes migrations (run first in the migration's transaction).
+    #[getter]
+    fn migration_lock(&self) -> &str {
+        self.0.migration_lock()
+    }
+
+    /// The cleanup: deletes the rows done more than the retention ago (no parameters).
+    #[getter]
+    fn cleanup(&self) -> &str {
+        self.0.cleanup()
+    }
+
+    /// The claim statement's text (`$1` the key, `$2` the kind).
+    #[getter]
+    fn claim_sql(&self) -> &str {
+        self.0.claim_sql()
+    }
+
+    /// The statement run after the handler and before `COMMIT`: it fails in a transaction
+    /// that an error aborted, whose `COMMIT` would silently roll back.
+    #[getter]
+    fn seal(&self) -> &'static str {
+        idempotency::postgres::SEAL
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "PostgresProtocol(table={:?}, retention_ms={})",
+            self.0.table(),
+            self.0.retention_ms()
+        )
+    }
+}
+
 /// A new claim token: 128 random bits of the operating system, 32 hexadecimal digits.
 #[pyfunction]
 fn new_claim_token() -> PyResult<String> {
@@ -1695,6 +1789,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<MemoryStore>()?;
     m.add_class::<Steps>()?;
     m.add_class::<RedisProtocol>()?;
+    m.add_class::<PostgresProtocol>()?;
+    m.add("DEFAULT_TABLE", idempotency::postgres::DEFAULT_TABLE)?;
+    m.add("MIGRATION", idempotency::postgres::MIGRATION)?;
+    m.add("CLEANUP", idempotency::postgres::CLEANUP)?;
     m.add_function(wrap_pyfunction!(new_claim_token, m)?)?;
     m.add("DEFAULT_NAMESPACE", idempotency::redis::DEFAULT_NAMESPACE)?;
     m.add_function(wrap_pyfunction!(outcome_status, m)?)?;

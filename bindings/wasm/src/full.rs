@@ -235,9 +235,15 @@ export type Step =
   | { type: "handle"; index: number }
   | { type: "settle"; complete: [string, string][]; release: [string, string][] }
   | { type: "done"; tally: { status: number; processed: number; skipped: number; inProgress: number; failed: number; lostLeases: number; rejected: number[] } };
+/** One statement of the PostgreSQL inbox: its SQL (`$1`, `$2` placeholders) and parameters. */
+export interface PostgresStatement {
+  sql: string;
+  params: string[];
+}
 /** The receiving API's constants, the core's values. */
 export interface Constants {
   DEFAULT_NAMESPACE: string;
+  DEFAULT_TABLE: string;
   SIGNATURE_HEADER: string;
   WEBHOOK_ID_HEADER: string;
   DEFAULT_LEASE_MS: number;
@@ -1047,6 +1053,7 @@ pub fn outcome_status(in_progress: f64, failed: f64) -> Result<u32, JsValue> {
 pub fn constants() -> Result<JsValue, JsValue> {
     to_js(&serde_json::json!({
         "DEFAULT_NAMESPACE": redis::DEFAULT_NAMESPACE,
+        "DEFAULT_TABLE": idempotency::postgres::DEFAULT_TABLE,
         "DEFAULT_LEASE_MS": idempotency::DEFAULT_LEASE_MS,
         "DEFAULT_RETENTION_MS": idempotency::DEFAULT_RETENTION_MS,
         "DEFAULT_CAPACITY": idempotency::DEFAULT_CAPACITY,
@@ -1422,5 +1429,88 @@ impl RedisProtocol {
     #[wasm_bindgen(getter)]
     pub fn namespace(&self) -> String {
         self.inner.namespace().to_string()
+    }
+}
+
+/// The PostgreSQL inbox's protocol (the core's `idempotency::postgres`): the migration, the
+/// claim, seal and cleanup statements, and what the claim's row means.
+#[wasm_bindgen]
+pub struct PostgresProtocol {
+    inner: idempotency::postgres::Protocol,
+}
+
+#[wasm_bindgen]
+impl PostgresProtocol {
+    /// The inbox in `table` (default `hootsuite_events_inbox`), rows kept `retentionMs`
+    /// (default 7 days) before the cleanup deletes them.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        table: Option<String>,
+        retention_ms: Option<f64>,
+    ) -> Result<PostgresProtocol, JsValue> {
+        let retention = number(js::retention_ms(retention_ms))?;
+        let table = table
+            .as_deref()
+            .unwrap_or(idempotency::postgres::DEFAULT_TABLE);
+        Ok(PostgresProtocol {
+            inner: idempotency::postgres::Protocol::new(table, retention).map_err(js_error)?,
+        })
+    }
+
+    /// The claim of `key` (a unit of kind `kind`): `{sql, params}`.
+    #[wasm_bindgen(unchecked_return_type = "PostgresStatement")]
+    pub fn claim(&self, key: &str, kind: &str) -> Result<JsValue, JsValue> {
+        let kind = idempotency::postgres::parse_kind(kind).map_err(js_error)?;
+        ok_value(self.inner.claim(key, kind))
+    }
+
+    /// What the claim's row means: `claimed`, `done` or `in_progress`.
+    #[wasm_bindgen(js_name = parseClaim)]
+    pub fn parse_claim(&self, locked: bool, inserted: bool) -> Result<String, JsValue> {
+        idempotency::postgres::Protocol::parse_claim(locked, inserted)
+            .map(|e| e.status().to_string())
+            .map_err(js_error)
+    }
+
+    /// The table.
+    #[wasm_bindgen(getter)]
+    pub fn table(&self) -> String {
+        self.inner.table().to_string()
+    }
+
+    /// How long rows are kept before the cleanup deletes them, in milliseconds.
+    #[wasm_bindgen(getter, js_name = retentionMs)]
+    pub fn retention_ms(&self) -> f64 {
+        self.inner.retention_ms() as f64
+    }
+
+    /// The migration: the table and its index (several statements, no parameters).
+    #[wasm_bindgen(getter)]
+    pub fn migration(&self) -> String {
+        self.inner.migration().to_string()
+    }
+
+    /// The statement that serializes migrations (run first in the migration's transaction).
+    #[wasm_bindgen(getter, js_name = migrationLock)]
+    pub fn migration_lock(&self) -> String {
+        self.inner.migration_lock().to_string()
+    }
+
+    /// The cleanup: deletes the rows done more than the retention ago (no parameters).
+    #[wasm_bindgen(getter)]
+    pub fn cleanup(&self) -> String {
+        self.inner.cleanup().to_string()
+    }
+
+    /// The claim statement's text (`$1` the key, `$2` the kind).
+    #[wasm_bindgen(getter, js_name = claimSql)]
+    pub fn claim_sql(&self) -> String {
+        self.inner.claim_sql().to_string()
+    }
+
+    /// The statement run after the handler and before `COMMIT`.
+    #[wasm_bindgen(getter)]
+    pub fn seal(&self) -> String {
+        idempotency::postgres::SEAL.to_string()
     }
 }

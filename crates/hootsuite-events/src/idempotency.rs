@@ -27,6 +27,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::events::{Notification, Rejected, Work};
 
+pub mod postgres;
 pub mod redis;
 mod steps;
 

@@ -37,6 +37,10 @@ __all__ = [
     "MemoryStore",
     "Steps",
     "RedisProtocol",
+    "PostgresProtocol",
+    "DEFAULT_TABLE",
+    "MIGRATION",
+    "CLEANUP",
     "DEFAULT_NAMESPACE",
     "new_claim_token",
     "Request",
@@ -205,6 +209,39 @@ class RedisProtocol:
     def namespace(self) -> str: ...
     @property
     def retention_ms(self) -> int: ...
+
+#: The PostgreSQL inbox's table unless another is given.
+DEFAULT_TABLE: str
+#: The migration of the default inbox table: the table and the index of its cleanup.
+MIGRATION: str
+#: The cleanup of the default inbox table with the default retention (7 days).
+CLEANUP: str
+
+@final
+class PostgresProtocol:
+    """The PostgreSQL inbox's protocol (the core's ``idempotency::postgres``): the migration,
+    the claim, seal and cleanup statements, and what the claim's row means."""
+
+    def __new__(cls, table: str = "hootsuite_events_inbox", retention_ms: int = 604800000) -> "PostgresProtocol": ...
+    def claim(self, key: str, kind: str) -> Tuple[str, List[str]]:
+        """``(sql, [key, kind])``: run inside the unit's transaction; its row is ``(locked, inserted)``."""
+    @staticmethod
+    def parse_claim(locked: bool, inserted: bool) -> str:
+        """``claimed``, ``done`` or ``in_progress``; ``InvalidArgumentError`` for an impossible row."""
+    @property
+    def table(self) -> str: ...
+    @property
+    def retention_ms(self) -> int: ...
+    @property
+    def migration(self) -> str: ...
+    @property
+    def migration_lock(self) -> str: ...
+    @property
+    def cleanup(self) -> str: ...
+    @property
+    def claim_sql(self) -> str: ...
+    @property
+    def seal(self) -> str: ...
 
 def new_claim_token() -> str:
     """128 random bits of the operating system as 32 hexadecimal digits."""

@@ -7,7 +7,7 @@ your code: the handler and the store (yours may be a Redis client, sync or async
 
 from __future__ import annotations
 
-from ._native import DEFAULT_LEASE_MS, Steps
+from ._native import DEFAULT_LEASE_MS, Steps, outcome_status
 from .types import Outcome, Work
 
 TYPE_CHECKING = False
@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # annotations only; `typing` is not imported at run time
     T = TypeVar("T")
 
     from .stores import AsyncStore, Store
-    from .types import Notification
+    from .types import Notification, Rejected
 
 __all__ = ["process", "process_async", "works"]
 
@@ -44,20 +44,26 @@ def works(notification: Notification) -> Iterator[Work]:
         yield w
 
 
-def _outcome(tally: Tuple[int, int, int, int, int, int, List[int]], notification: Notification) -> Outcome:
-    status, processed, skipped, in_progress, failed, lost_leases, rejected = tally
-    units, records = notification.units, notification.rejected
+def _outcome(processed: int, skipped: int, in_progress: int, lost_leases: int, rejected: List[Rejected]) -> Outcome:
     o = _new(Outcome)
     o.__dict__.update(
-        status=status,
+        status=outcome_status(in_progress, 0),
         processed=processed,
         skipped=skipped,
         in_progress=in_progress,
-        failed=failed,
+        failed=0,
         lost_leases=lost_leases,
-        rejected=[records[index] for index in (units[i].index for i in rejected) if index is not None],
+        rejected=rejected,
     )
     return o
+
+
+def _tally_outcome(tally: Tuple[int, int, int, int, int, int, List[int]], notification: Notification) -> Outcome:
+    """The Outcome of the Steps' tally (a failure raises instead: never returned)."""
+    _status, processed, skipped, in_progress, _failed, lost_leases, rejected = tally
+    units, records = notification.units, notification.rejected
+    indices = (units[i].index for i in rejected)
+    return _outcome(processed, skipped, in_progress, lost_leases, [records[i] for i in indices if i is not None])
 
 
 def _is_awaitable(value: Union[T, Awaitable[T]]) -> TypeIs[Awaitable[T]]:
@@ -127,7 +133,7 @@ def process(store: Store, notification: Notification, handler: Callable[[Work], 
         else:
             if error is not None:
                 raise error
-            return _outcome(step[1], notification)
+            return _tally_outcome(step[1], notification)
 
 
 async def _maybe(value: Union[T, Awaitable[T]]) -> T:
@@ -176,4 +182,4 @@ async def process_async(
         else:
             if error is not None:
                 raise error
-            return _outcome(step[1], notification)
+            return _tally_outcome(step[1], notification)

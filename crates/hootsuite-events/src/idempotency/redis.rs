@@ -204,7 +204,7 @@ pub fn validate_namespace(namespace: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn validate_unit_key(key: &str) -> Result<(), Error> {
+pub(crate) fn validate_unit_key(key: &str) -> Result<(), Error> {
     if key.is_empty() || key.len() > MAX_UNIT_KEY_LEN {
         return Err(invalid(
             "key",
