@@ -27,10 +27,12 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::events::{Notification, Rejected, Work};
 
+mod claim;
 pub mod postgres;
 pub mod redis;
 mod steps;
 
+pub use claim::{status, Claim, STATUS_FAILED, STATUS_IN_PROGRESS, STATUS_OK};
 pub use steps::{Step, Steps, Tally};
 
 /// How long a claim is held before another process may take it over: 60 s.
@@ -78,42 +80,6 @@ pub fn check_capacity(field: &str, capacity: u64) -> Result<usize, Error> {
             field: field.to_string(),
             reason: format!("expected 1 to {MAX_CAPACITY} keys, got {capacity}"),
         }),
-    }
-}
-
-/// What a receiver answers when every unit was processed or had been: 200.
-pub const STATUS_OK: u16 = 200;
-/// What a receiver answers when another process holds a unit: 409, so that Cloud Elements
-/// retries later (by then the unit is done, or the other process's lease has expired).
-pub const STATUS_IN_PROGRESS: u16 = 409;
-/// What a receiver answers when processing failed: 500, so that Cloud Elements retries.
-pub const STATUS_FAILED: u16 = 500;
-
-/// The answer to a claim. Its `Debug` hides the token (it proves the claim).
-#[derive(Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Claim {
-    /// The unit is yours: process it, then complete or release with this token.
-    Claimed {
-        /// Proves the claim is yours when completing or releasing.
-        token: String,
-    },
-    /// The unit was processed before: skip it.
-    Done,
-    /// Another process holds a live claim: answer [`STATUS_IN_PROGRESS`].
-    InProgress,
-}
-
-impl std::fmt::Debug for Claim {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Claim::Claimed { .. } => f
-                .debug_struct("Claimed")
-                .field("token", &crate::redact::MASK)
-                .finish(),
-            Claim::Done => f.write_str("Done"),
-            Claim::InProgress => f.write_str("InProgress"),
-        }
     }
 }
 
@@ -186,20 +152,6 @@ pub struct Outcome {
     /// Events that could not be read, recorded now (never handed to the processing function;
     /// log them). Each is reported once: later deliveries count it in `skipped`.
     pub rejected: Vec<Rejected>,
-}
-
-/// What to answer Cloud Elements for a notification after claiming its units:
-/// [`STATUS_FAILED`] when a unit failed, [`STATUS_IN_PROGRESS`] when another process holds
-/// one, else [`STATUS_OK`]. (Hosts that run the claim loop themselves, such as the Python and
-/// Node packages with their own stores, answer with this.)
-pub fn status(in_progress: usize, failed: usize) -> u16 {
-    if failed > 0 {
-        STATUS_FAILED
-    } else if in_progress > 0 {
-        STATUS_IN_PROGRESS
-    } else {
-        STATUS_OK
-    }
 }
 
 /// Why [`process`] stopped.

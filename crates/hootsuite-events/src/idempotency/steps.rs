@@ -26,7 +26,7 @@
 
 use serde::Serialize;
 
-use super::{status, Claim};
+use super::claim::{status, Claim};
 use crate::error::Error;
 
 /// What the host does next.
@@ -70,8 +70,8 @@ impl std::fmt::Debug for Step {
 /// What happened to a notification's units, and the status to answer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Tally {
-    /// [`STATUS_OK`](super::STATUS_OK), [`STATUS_IN_PROGRESS`](super::STATUS_IN_PROGRESS) or
-    /// [`STATUS_FAILED`](super::STATUS_FAILED).
+    /// [`STATUS_OK`](super::claim::STATUS_OK), [`STATUS_IN_PROGRESS`](super::claim::STATUS_IN_PROGRESS) or
+    /// [`STATUS_FAILED`](super::claim::STATUS_FAILED).
     pub status: u16,
     /// Units handled now.
     pub processed: usize,
