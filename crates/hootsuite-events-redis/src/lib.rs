@@ -10,6 +10,10 @@
 //! synchronous connection: `EVALSHA`, then `EVAL` when the server lacks the script.
 //! Redis's own clock enforces leases and retention (`PX`): the `now_ms` arguments are unused.
 //!
+//! With the `tokio` feature, [`AsyncRedisStore`] is the same store for async receivers: an
+//! [`hootsuite_events::idempotency::AsyncStore`] on redis-rs's tokio connections
+//! (`ConnectionManager` by default), for [`hootsuite_events::idempotency::process_async`].
+//!
 //! ```no_run
 //! use hootsuite_events::idempotency::{process, DEFAULT_LEASE_MS};
 //! use hootsuite_events_redis::RedisStore;
@@ -22,6 +26,11 @@
 //! ```
 
 use std::sync::{Mutex, MutexGuard};
+
+#[cfg(feature = "tokio")]
+mod aio;
+#[cfg(feature = "tokio")]
+pub use aio::AsyncRedisStore;
 
 use hootsuite_events::idempotency::redis::{
     new_token, parse_claim_all_reply, parse_claim_reply, parse_flag_reply, parse_settle_reply,
@@ -250,26 +259,6 @@ impl<C: ConnectionLike> RedisStore<C> {
             other => other.map_err(command_err),
         }
     }
-
-    fn array(&self, call: &Call) -> Result<Vec<Value>, RedisStoreError> {
-        match self.run(call)? {
-            Value::Array(items) => Ok(items),
-            other => Err(RedisStoreError::Reply {
-                script: call.script.name,
-                reason: format!("expected an array, got {}", kind(&other)),
-            }),
-        }
-    }
-
-    fn flag(&self, call: &Call) -> Result<bool, RedisStoreError> {
-        match self.run(call)? {
-            Value::Int(n) => parse_flag_reply(n).map_err(|e| reply_err(call, e)),
-            other => Err(RedisStoreError::Reply {
-                script: call.script.name,
-                reason: format!("expected an integer, got {}", kind(&other)),
-            }),
-        }
-    }
 }
 
 fn reply_err(call: &Call, e: hootsuite_events::Error) -> RedisStoreError {
@@ -305,22 +294,12 @@ impl<C: ConnectionLike> Store for RedisStore<C> {
     /// Claims `key` for `lease_ms` with a new 128-bit token; `now_ms` is unused (Redis's
     /// clock enforces the lease).
     fn claim(&self, key: &str, lease_ms: u64, _now_ms: u64) -> Result<Claim, RedisStoreError> {
-        let token = new_token().map_err(|e| RedisStoreError::Randomness(e.to_string()))?;
+        let token = token()?;
         let call = self
             .protocol
             .claim(key, lease_ms, &token)
             .map_err(RedisStoreError::Invalid)?;
-        match self.run(&call)? {
-            Value::BulkString(b) => parse_claim_reply(&b, &token),
-            Value::SimpleString(s) => parse_claim_reply(s.as_bytes(), &token),
-            other => {
-                return Err(RedisStoreError::Reply {
-                    script: call.script.name,
-                    reason: format!("expected a string, got {}", kind(&other)),
-                })
-            }
-        }
-        .map_err(|e| reply_err(&call, e))
+        claim_answer(&call, self.run(&call)?, &token)
     }
 
     /// Completes the claim made with `token`; `now_ms` is unused (Redis's clock starts the
@@ -330,7 +309,7 @@ impl<C: ConnectionLike> Store for RedisStore<C> {
             .protocol
             .complete(key, token)
             .map_err(RedisStoreError::Invalid)?;
-        self.flag(&call)
+        flag_answer(&call, self.run(&call)?)
     }
 
     fn release(&self, key: &str, token: &str) -> Result<bool, RedisStoreError> {
@@ -338,7 +317,7 @@ impl<C: ConnectionLike> Store for RedisStore<C> {
             .protocol
             .release(key, token)
             .map_err(RedisStoreError::Invalid)?;
-        self.flag(&call)
+        flag_answer(&call, self.run(&call)?)
     }
 
     /// Claims the units of one notification in one script (one round trip), with one new
@@ -349,24 +328,12 @@ impl<C: ConnectionLike> Store for RedisStore<C> {
         lease_ms: u64,
         _now_ms: u64,
     ) -> Result<Vec<Claim>, RedisStoreError> {
-        let token = new_token().map_err(|e| RedisStoreError::Randomness(e.to_string()))?;
+        let token = token()?;
         let call = self
             .protocol
             .claim_all(keys, lease_ms, &token)
             .map_err(RedisStoreError::Invalid)?;
-        let replies = self.array(&call)?;
-        let texts = replies
-            .iter()
-            .map(|v| match v {
-                Value::BulkString(b) => Ok(b.as_slice()),
-                Value::SimpleString(s) => Ok(s.as_bytes()),
-                other => Err(RedisStoreError::Reply {
-                    script: call.script.name,
-                    reason: format!("expected strings, got {}", kind(other)),
-                }),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        parse_claim_all_reply(texts, keys.len(), &token).map_err(|e| reply_err(&call, e))
+        claim_all_answers(&call, self.run(&call)?, keys.len(), &token)
     }
 
     /// Completes and releases the claims of one notification in one script; `now_ms` is
@@ -384,19 +351,86 @@ impl<C: ConnectionLike> Store for RedisStore<C> {
             .protocol
             .settle(complete, release)
             .map_err(RedisStoreError::Invalid)?;
-        let replies = self.array(&call)?;
-        let flags = replies
-            .iter()
-            .map(|v| match v {
-                Value::Int(n) => Ok(*n),
-                other => Err(RedisStoreError::Reply {
-                    script: call.script.name,
-                    reason: format!("expected integers, got {}", kind(other)),
-                }),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        parse_settle_reply(flags, complete.len() + release.len()).map_err(|e| reply_err(&call, e))
+        settle_answers(&call, self.run(&call)?, complete.len() + release.len())
     }
+}
+
+/// A new claim token from the operating system's randomness.
+fn token() -> Result<String, RedisStoreError> {
+    new_token().map_err(|e| RedisStoreError::Randomness(e.to_string()))
+}
+
+/// The reply of the claim script: `claimed`, `done` or `in_progress`.
+fn claim_answer(call: &Call, reply: Value, token: &str) -> Result<Claim, RedisStoreError> {
+    match reply {
+        Value::BulkString(b) => parse_claim_reply(&b, token),
+        Value::SimpleString(s) => parse_claim_reply(s.as_bytes(), token),
+        other => {
+            return Err(RedisStoreError::Reply {
+                script: call.script.name,
+                reason: format!("expected a string, got {}", kind(&other)),
+            })
+        }
+    }
+    .map_err(|e| reply_err(call, e))
+}
+
+/// The reply of the complete and release scripts: 1 or 0.
+fn flag_answer(call: &Call, reply: Value) -> Result<bool, RedisStoreError> {
+    match reply {
+        Value::Int(n) => parse_flag_reply(n).map_err(|e| reply_err(call, e)),
+        other => Err(RedisStoreError::Reply {
+            script: call.script.name,
+            reason: format!("expected an integer, got {}", kind(&other)),
+        }),
+    }
+}
+
+fn array(call: &Call, reply: Value) -> Result<Vec<Value>, RedisStoreError> {
+    match reply {
+        Value::Array(items) => Ok(items),
+        other => Err(RedisStoreError::Reply {
+            script: call.script.name,
+            reason: format!("expected an array, got {}", kind(&other)),
+        }),
+    }
+}
+
+/// The reply of the claim-all script: one answer per key.
+fn claim_all_answers(
+    call: &Call,
+    reply: Value,
+    keys: usize,
+    token: &str,
+) -> Result<Vec<Claim>, RedisStoreError> {
+    let replies = array(call, reply)?;
+    let texts = replies
+        .iter()
+        .map(|v| match v {
+            Value::BulkString(b) => Ok(b.as_slice()),
+            Value::SimpleString(s) => Ok(s.as_bytes()),
+            other => Err(RedisStoreError::Reply {
+                script: call.script.name,
+                reason: format!("expected strings, got {}", kind(other)),
+            }),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    parse_claim_all_reply(texts, keys, token).map_err(|e| reply_err(call, e))
+}
+
+/// The reply of the settle script: one flag per claim.
+fn settle_answers(call: &Call, reply: Value, claims: usize) -> Result<Vec<bool>, RedisStoreError> {
+    let flags = array(call, reply)?
+        .iter()
+        .map(|v| match v {
+            Value::Int(n) => Ok(*n),
+            other => Err(RedisStoreError::Reply {
+                script: call.script.name,
+                reason: format!("expected integers, got {}", kind(other)),
+            }),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    parse_settle_reply(flags, claims).map_err(|e| reply_err(call, e))
 }
 
 #[cfg(test)]

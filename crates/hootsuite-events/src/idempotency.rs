@@ -16,10 +16,12 @@
 //!
 //! [`Store`] is the interface; [`MemoryStore`] the bounded in-process default; a shared store
 //! (Redis) implements the same three operations for several processes. [`process`] runs the
-//! whole loop for one notification and says what to answer. No function here reads a clock:
+//! whole loop for one notification and says what to answer; [`process_async`] runs the same
+//! loop over an [`AsyncStore`] with async handlers (no runtime here: the caller's awaits). No function here reads a clock:
 //! the caller passes the time in milliseconds (any fixed origin, such as the Unix epoch).
 
 use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
@@ -202,60 +204,210 @@ pub fn process<S: Store, E>(
     lease_ms: u64,
     mut f: impl FnMut(Work<'_>) -> Result<(), E>,
 ) -> Result<Outcome, ProcessError<S::Error, E>> {
-    let works: Vec<Work<'_>> = notification.work().collect();
-    let mut steps = Steps::for_notification(notification);
-    let mut failure = None;
+    let mut drive = Drive::new(notification);
     loop {
-        match steps.next_step() {
-            Step::Claim(keys) => {
+        match drive.next()? {
+            Next::Claim(keys) => {
                 let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
                 let answers = store
                     .claim_all(&keys, lease_ms, now())
                     .map_err(ProcessError::Store)?;
-                steps.claimed(answers).map_err(ProcessError::Answers)?;
+                drive.claimed(answers)?;
             }
-            Step::Handle(i) => {
-                let result = match works.get(i) {
-                    Some(work) => f(*work),
-                    None => {
-                        return Err(ProcessError::Answers(Error::InvalidArgument {
-                            field: "step".into(),
-                            reason: format!("no unit {i}"),
-                        }))
-                    }
-                };
-                if let Err(e) = result {
-                    failure = Some(e);
-                }
-                steps
-                    .handled(failure.is_none())
-                    .map_err(ProcessError::Answers)?;
-            }
-            Step::Settle { complete, release } => {
+            Next::Handle(work) => drive.handled(f(work))?,
+            Next::Settle { complete, release } => {
                 let changed = store
                     .settle(&pairs(&complete), &pairs(&release), now())
                     .map_err(ProcessError::Store)?;
-                steps.settled(&changed).map_err(ProcessError::Answers)?;
+                drive.settled(&changed)?;
             }
-            Step::Done(tally) => {
-                let outcome = Outcome {
-                    status: tally.status,
-                    processed: tally.processed,
-                    skipped: tally.skipped,
-                    in_progress: tally.in_progress,
-                    failed: tally.failed,
-                    lost_leases: tally.lost_leases,
-                    rejected: tally
-                        .rejected
-                        .iter()
-                        .filter_map(|&i| works.get(i).and_then(|w| w.rejected).cloned())
-                        .collect(),
-                };
-                return match failure {
-                    Some(error) => Err(ProcessError::Failed { outcome, error }),
-                    None => Ok(outcome),
-                };
+            Next::Done(outcome) => return drive.finish(outcome),
+        }
+    }
+}
+
+/// A [`Store`] whose calls are futures, for receivers on an async runtime (tokio): the
+/// [`process_async`] loop sends it the two calls of a notification, [`AsyncStore::claim_all`]
+/// and [`AsyncStore::settle`], with the meaning of [`Store::claim_all`] and [`Store::settle`].
+/// Their futures are `Send`, so that a server may move a request's future between threads.
+pub trait AsyncStore: Sync {
+    /// What the store's own failures look like (a network error for Redis).
+    type Error: Send;
+    /// Claims every key for `lease_ms` from `now_ms`; one answer per key, in order.
+    fn claim_all(
+        &self,
+        keys: &[&str],
+        lease_ms: u64,
+        now_ms: u64,
+    ) -> impl Future<Output = Result<Vec<Claim>, Self::Error>> + Send;
+    /// Completes `complete`'s claims and releases `release`'s (each `(key, token)`); whether
+    /// each changed its key, `complete`'s first.
+    fn settle(
+        &self,
+        complete: &[(&str, &str)],
+        release: &[(&str, &str)],
+        now_ms: u64,
+    ) -> impl Future<Output = Result<Vec<bool>, Self::Error>> + Send;
+}
+
+/// The in-process store never waits: its futures are ready at once.
+impl AsyncStore for MemoryStore {
+    type Error = Error;
+    fn claim_all(
+        &self,
+        keys: &[&str],
+        lease_ms: u64,
+        now_ms: u64,
+    ) -> impl Future<Output = Result<Vec<Claim>, Error>> + Send {
+        std::future::ready(Store::claim_all(self, keys, lease_ms, now_ms))
+    }
+    fn settle(
+        &self,
+        complete: &[(&str, &str)],
+        release: &[(&str, &str)],
+        now_ms: u64,
+    ) -> impl Future<Output = Result<Vec<bool>, Error>> + Send {
+        std::future::ready(Store::settle(self, complete, release, now_ms))
+    }
+}
+
+/// [`process`] for async stores and handlers: the same loop ([`Steps`]), each store call and
+/// each handler awaited. The returned future is `Send` when the store, the handler and its
+/// futures are.
+///
+/// ```
+/// use hootsuite_events::{events::parse_notification, idempotency::{process_async, MemoryStore}};
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut f = std::pin::pin!(f);
+/// #     let waker = std::task::Waker::noop();
+/// #     let mut cx = std::task::Context::from_waker(&waker);
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// let store = MemoryStore::new();
+/// let body = br#"{"message": {"instanceId": 1, "raw": [{"seq_no": "7", "type": "t"}]}}"#;
+/// let n = parse_notification(body)?;
+/// let outcome = block_on(process_async(&store, &n, || 1_000, 60_000, |work| async move {
+///     println!("{}", work.unit.key);
+///     Ok::<(), std::io::Error>(())
+/// }))
+/// .expect("processed");
+/// assert_eq!((outcome.status, outcome.processed), (200, 1));
+/// # Ok::<(), hootsuite_events::Error>(())
+/// ```
+pub async fn process_async<'n, S, E, F, Fut>(
+    store: &S,
+    notification: &'n Notification,
+    mut now: impl FnMut() -> u64,
+    lease_ms: u64,
+    mut f: F,
+) -> Result<Outcome, ProcessError<S::Error, E>>
+where
+    S: AsyncStore,
+    F: FnMut(Work<'n>) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+{
+    let mut drive = Drive::new(notification);
+    loop {
+        match drive.next()? {
+            Next::Claim(keys) => {
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                let answers = store
+                    .claim_all(&keys, lease_ms, now())
+                    .await
+                    .map_err(ProcessError::Store)?;
+                drive.claimed(answers)?;
             }
+            Next::Handle(work) => drive.handled(f(work).await)?,
+            Next::Settle { complete, release } => {
+                let changed = store
+                    .settle(&pairs(&complete), &pairs(&release), now())
+                    .await
+                    .map_err(ProcessError::Store)?;
+                drive.settled(&changed)?;
+            }
+            Next::Done(outcome) => return drive.finish(outcome),
+        }
+    }
+}
+
+/// What [`Drive`] asks its host (the sync or the async loop) to do next.
+enum Next<'n> {
+    Claim(Vec<String>),
+    Handle(Work<'n>),
+    Settle {
+        complete: Vec<(String, String)>,
+        release: Vec<(String, String)>,
+    },
+    Done(Outcome),
+}
+
+/// [`Steps`] over one notification's [`Work`], keeping the handler's first error: what the
+/// sync and the async loops share, so that they differ only in awaiting.
+struct Drive<'n, E> {
+    works: Vec<Work<'n>>,
+    steps: Steps,
+    failure: Option<E>,
+}
+
+impl<'n, E> Drive<'n, E> {
+    fn new(notification: &'n Notification) -> Self {
+        Drive {
+            works: notification.work().collect(),
+            steps: Steps::for_notification(notification),
+            failure: None,
+        }
+    }
+
+    fn next<S>(&mut self) -> Result<Next<'n>, ProcessError<S, E>> {
+        Ok(match self.steps.next_step() {
+            Step::Claim(keys) => Next::Claim(keys),
+            Step::Handle(i) => match self.works.get(i) {
+                Some(work) => Next::Handle(*work),
+                None => {
+                    return Err(ProcessError::Answers(Error::InvalidArgument {
+                        field: "step".into(),
+                        reason: format!("no unit {i}"),
+                    }))
+                }
+            },
+            Step::Settle { complete, release } => Next::Settle { complete, release },
+            Step::Done(tally) => Next::Done(Outcome {
+                status: tally.status,
+                processed: tally.processed,
+                skipped: tally.skipped,
+                in_progress: tally.in_progress,
+                failed: tally.failed,
+                lost_leases: tally.lost_leases,
+                rejected: tally
+                    .rejected
+                    .iter()
+                    .filter_map(|&i| self.works.get(i).and_then(|w| w.rejected).cloned())
+                    .collect(),
+            }),
+        })
+    }
+
+    fn claimed<S>(&mut self, answers: Vec<Claim>) -> Result<(), ProcessError<S, E>> {
+        self.steps.claimed(answers).map_err(ProcessError::Answers)
+    }
+
+    fn handled<S>(&mut self, result: Result<(), E>) -> Result<(), ProcessError<S, E>> {
+        if let Err(e) = result {
+            self.failure = Some(e);
+        }
+        self.steps
+            .handled(self.failure.is_none())
+            .map_err(ProcessError::Answers)
+    }
+
+    fn settled<S>(&mut self, changed: &[bool]) -> Result<(), ProcessError<S, E>> {
+        self.steps.settled(changed).map_err(ProcessError::Answers)
+    }
+
+    fn finish<S>(self, outcome: Outcome) -> Result<Outcome, ProcessError<S, E>> {
+        match self.failure {
+            Some(error) => Err(ProcessError::Failed { outcome, error }),
+            None => Ok(outcome),
         }
     }
 }
@@ -566,6 +718,88 @@ mod tests {
             ),
             (200, 0, 2, 0)
         );
+    }
+
+    /// Polls a future that never waits (the MemoryStore's, ready handlers) to its end.
+    fn ready<F: Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        loop {
+            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+
+    #[test]
+    fn the_async_loop_answers_as_the_sync_one() {
+        let n = parse_notification(
+            br#"{"message": {"instanceId": 3, "raw": [{"seq_no": "1", "type": "t"}, {"seq_no": "2", "type": "t"},
+                {"seq_no": "3", "type": "com.hootsuite.messages.event.v1", "data": {"message": 5}}]}}"#,
+        )
+        .expect("parses");
+        let fails_on = |key: &'static str| {
+            move |w: Work<'_>| {
+                if w.unit.key == key {
+                    Err("boom")
+                } else {
+                    Ok(())
+                }
+            }
+        };
+        let (sync_store, async_store) = (MemoryStore::new(), MemoryStore::new());
+        let mut handled = (Vec::new(), Vec::new());
+        for (round, key) in [(0, "hs:3:2"), (1, "none"), (2, "none")] {
+            let f = fails_on(key);
+            let a = process(
+                &sync_store,
+                &n,
+                || round,
+                1_000,
+                |w| {
+                    handled.0.push(w.unit.key.clone());
+                    f(w)
+                },
+            );
+            let f = fails_on(key);
+            let b = ready(process_async(
+                &async_store,
+                &n,
+                || round,
+                1_000,
+                |w| {
+                    handled.1.push(w.unit.key.clone());
+                    std::future::ready(f(w))
+                },
+            ));
+            match (a, b) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "round {round}"),
+                (
+                    Err(ProcessError::Failed {
+                        outcome: a,
+                        error: x,
+                    }),
+                    Err(ProcessError::Failed {
+                        outcome: b,
+                        error: y,
+                    }),
+                ) => assert_eq!((a, x), (b, y), "round {round}"),
+                (a, b) => panic!("round {round}: {a:?} against {b:?}"),
+            }
+        }
+        assert_eq!(handled.0, handled.1);
+        assert_eq!(handled.0, ["hs:3:1", "hs:3:2", "hs:3:2"]);
+    }
+
+    #[test]
+    fn the_async_loops_future_is_send() {
+        fn send<T: Send>(_: &T) {}
+        let store = MemoryStore::new();
+        let n =
+            parse_notification(br#"{"message": {"instanceId": 1, "raw": []}}"#).expect("parses");
+        let f = process_async(&store, &n, || 0, 1_000, |_| async { Ok::<(), String>(()) });
+        send(&f);
     }
 
     #[test]

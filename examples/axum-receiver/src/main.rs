@@ -3,10 +3,14 @@
 //! --to http://127.0.0.1:8767/hootsuite/events --key <key>`).
 //!
 //! Keys come from the environment: `HOOTSUITE_EVENTS_SIGNATURE_KEY` (the current one) and,
-//! during a rotation, `HOOTSUITE_EVENTS_PREVIOUS_SIGNATURE_KEY`.
+//! during a rotation, `HOOTSUITE_EVENTS_PREVIOUS_SIGNATURE_KEY`; the Redis shared by every
+//! process from `REDIS_URL` (default `redis://127.0.0.1:6379/`).
+
+use std::sync::Arc;
 
 use hootsuite_events::signature::Verifier;
 use hootsuite_events_example_axum::{router, Receiver};
+use hootsuite_events_redis::AsyncRedisStore;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -15,17 +19,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut keys = vec![current];
     keys.extend(std::env::var("HOOTSUITE_EVENTS_PREVIOUS_SIGNATURE_KEY").ok());
     let verifier = Verifier::with_keys(keys)?;
-    let receiver = Receiver::new(
+    let redis_url =
+        std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".to_string());
+    let store = AsyncRedisStore::connect(&redis_url).await?;
+    let app = router(
+        Receiver::new(),
         verifier,
-        Box::new(|work| {
-            // Your processing: enqueue a job, update a record. Keep it quick (Hootsuite's
-            // side expects answers within seconds), idempotent work goes here.
-            println!(
-                "{} {:?}",
-                work.unit.key,
-                work.hootsuite_event.map(|e| &e.event_type)
-            );
-            Ok(())
+        store,
+        Arc::new(|job| {
+            Box::pin(async move {
+                // Your processing: enqueue a job, update a record. Keep it quick (Cloud
+                // Elements waits for the answer) and idempotent (an upsert keyed by the unit).
+                let work = job.work();
+                println!(
+                    "{} {:?}",
+                    work.unit.key,
+                    work.hootsuite_event.map(|e| &e.event_type)
+                );
+                Ok(())
+            })
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:8767").await?;
@@ -33,6 +45,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "listening on http://{}/hootsuite/events",
         listener.local_addr()?
     );
-    axum::serve(listener, router(receiver)).await?;
+    axum::serve(listener, app).await?;
     Ok(())
 }

@@ -1,6 +1,6 @@
-//! The axum receiver on a real loopback server, receiving the emulator's real signed
-//! deliveries: replays, a split batch, a failure and its retry, a key rotation, a batch with an
-//! event that cannot be read.
+//! The axum receiver on a real loopback server and the async Redis store on a redis-server of
+//! the test's own, receiving the emulator's real signed deliveries: replays, a split batch, a
+//! failure and its retry, a key rotation, a batch with an event that cannot be read.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -12,8 +12,67 @@ use hootsuite_events::signature::Verifier;
 use hootsuite_events::{BaseUrl, Config, Secret};
 use hootsuite_events_client::Client;
 use hootsuite_events_emulator::{Emulator, EmulatorConfig};
-use hootsuite_events_example_axum::{router, Receiver};
+use hootsuite_events_example_axum::{router, Handler, Receiver};
+use hootsuite_events_redis::AsyncRedisStore;
 use serde_json::json;
+
+/// A redis-server of the test's own on a free loopback port (no persistence), stopped when
+/// dropped.
+struct RedisServer {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    url: String,
+}
+
+impl RedisServer {
+    fn start() -> RedisServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let dir = std::env::temp_dir().join(format!(
+            "hootsuite-events-axum-{}-{port}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("a scratch directory");
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .arg("--dir")
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start redis-server ({e}): run `make redis` first"));
+        let server = RedisServer {
+            child,
+            dir,
+            url: format!("redis://127.0.0.1:{port}/"),
+        };
+        wait_until("redis-server", || {
+            redis::Client::open(server.url.as_str())
+                .and_then(|c| c.get_connection())
+                .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
+                .is_ok()
+        });
+        server
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
 
 struct Running {
     url: String,
@@ -24,6 +83,7 @@ struct Running {
     fail: Arc<AtomicUsize>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
+    _redis: RedisServer,
 }
 
 impl Drop for Running {
@@ -37,23 +97,28 @@ impl Drop for Running {
     }
 }
 
-/// The example's router on 127.0.0.1:0, in its own runtime, recording what it processes.
+/// The example's router on 127.0.0.1:0, in its own runtime, on a redis-server of its own,
+/// recording what it processes.
 fn start(keys: &[&str]) -> Running {
+    let redis = RedisServer::start();
     let processed = Arc::new(Mutex::new(Vec::new()));
     let fail = Arc::new(AtomicUsize::new(0));
     let (p, f) = (Arc::clone(&processed), Arc::clone(&fail));
     let verifier = Verifier::with_keys(keys.iter().copied()).expect("keys");
-    let receiver = Receiver::new(
-        verifier,
-        Box::new(move |work| {
+    let receiver = Receiver::new();
+    let handler: Handler = Arc::new(move |job| {
+        let (p, f) = (Arc::clone(&p), Arc::clone(&f));
+        Box::pin(async move {
+            // An await inside the handler, as real processing has.
+            tokio::task::yield_now().await;
             if f.load(Ordering::SeqCst) > 0 {
                 f.fetch_sub(1, Ordering::SeqCst);
                 return Err("the database is down".into());
             }
-            p.lock().expect("lock").push(work.unit.key.clone());
+            p.lock().expect("lock").push(job.work().unit.key.clone());
             Ok(())
-        }),
-    );
+        })
+    });
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     std_listener.set_nonblocking(true).expect("non-blocking");
     let url = format!(
@@ -62,17 +127,8 @@ fn start(keys: &[&str]) -> Running {
     );
     let hits = Arc::new(AtomicUsize::new(0));
     let counted = Arc::clone(&hits);
-    let app = router(Arc::clone(&receiver)).layer(axum::middleware::from_fn(
-        move |request: axum::extract::Request, next: axum::middleware::Next| {
-            let counted = Arc::clone(&counted);
-            async move {
-                let response = next.run(request).await;
-                counted.fetch_add(1, Ordering::SeqCst);
-                response
-            }
-        },
-    ));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (redis_url, log) = (redis.url.clone(), Arc::clone(&receiver));
     let thread = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -80,6 +136,17 @@ fn start(keys: &[&str]) -> Running {
             .build()
             .expect("runtime");
         runtime.block_on(async move {
+            let store = AsyncRedisStore::connect(&redis_url).await.expect("redis");
+            let app = router(log, verifier, store, handler).layer(axum::middleware::from_fn(
+                move |request: axum::extract::Request, next: axum::middleware::Next| {
+                    let counted = Arc::clone(&counted);
+                    async move {
+                        let response = next.run(request).await;
+                        counted.fetch_add(1, Ordering::SeqCst);
+                        response
+                    }
+                },
+            ));
             let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
             let _ = axum::serve(listener, app)
                 .with_graceful_shutdown(async {
@@ -96,6 +163,7 @@ fn start(keys: &[&str]) -> Running {
         fail,
         stop: Some(stop),
         thread: Some(thread),
+        _redis: redis,
     }
 }
 
