@@ -49,6 +49,17 @@ use http_body_util::BodyExt;
 use tower_layer::Layer;
 use tower_service::Service;
 
+#[cfg(not(feature = "opentelemetry"))]
+mod noop;
+#[cfg(not(feature = "opentelemetry"))]
+use noop::Delivery;
+#[cfg(feature = "opentelemetry")]
+mod otel;
+#[cfg(feature = "opentelemetry")]
+use otel::Delivery;
+#[cfg(feature = "opentelemetry")]
+pub use otel::Telemetry;
+
 /// One unit of work of a verified notification, handed to the inner service: owned, so that
 /// the service's future may hold it.
 #[derive(Debug, Clone)]
@@ -133,6 +144,8 @@ struct Shared<St> {
     lease_ms: u64,
     max_body: usize,
     on_report: Option<OnReport>,
+    #[cfg(feature = "opentelemetry")]
+    telemetry: Option<Telemetry>,
 }
 
 /// The layer: wraps a service of [`Job`]s into an HTTP endpoint ([`Receive`]).
@@ -168,6 +181,8 @@ impl<St> ReceiveLayer<St> {
                 lease_ms: DEFAULT_LEASE_MS,
                 max_body: DEFAULT_MAX_BODY_SIZE,
                 on_report: None,
+                #[cfg(feature = "opentelemetry")]
+                telemetry: None,
             }),
         }
     }
@@ -191,6 +206,13 @@ impl<St> ReceiveLayer<St> {
     /// The largest body read, in bytes (answered 413 past it).
     pub fn max_body(self, bytes: usize) -> Self {
         self.with(|s| s.max_body = bytes)
+    }
+
+    /// Reports each delivery to OpenTelemetry (the `opentelemetry` feature): the span tree
+    /// and the metrics of [`hootsuite_events::telemetry`].
+    #[cfg(feature = "opentelemetry")]
+    pub fn telemetry(self, telemetry: Telemetry) -> Self {
+        self.with(|s| s.telemetry = Some(telemetry))
     }
 
     /// Calls `f` with what happened to each delivery: log rejected events and failures there.
@@ -291,57 +313,66 @@ where
     B: http_body::Body,
     B::Error: Into<BoxError>,
 {
+    let (parts, body) = request.into_parts();
+    #[cfg(feature = "opentelemetry")]
+    let delivery = Delivery::start(shared.telemetry.as_ref(), &parts.headers);
+    #[cfg(not(feature = "opentelemetry"))]
+    let delivery = Delivery;
     let report = |r: Report<'_>| {
         if let Some(f) = &shared.on_report {
             f(&r);
         }
     };
-    let (parts, body) = request.into_parts();
+    let refuse = |delivery: Delivery, status: u16, code: &str| {
+        report(Report::Refused { status, code });
+        delivery.finish(status, None, Some(code), true);
+        answer(status, code)
+    };
     let body = match read(body, shared.max_body).await {
         Ok(body) => body,
-        Err((status, code)) => {
-            report(Report::Refused { status, code });
-            return answer(status, code);
-        }
+        Err((status, code)) => return refuse(delivery, status, code),
     };
-    let notification = match shared.verifier.verify_event(&parts.headers, &body) {
+    let verified = delivery.verify(
+        || shared.verifier.verify_event(&parts.headers, &body),
+        |n| n.key_index,
+    );
+    let notification = match verified {
         Ok(n) => Arc::new(n),
+        // A forged or mis-keyed delivery is never processed.
         Err(e) => {
-            // A forged or mis-keyed delivery is never processed.
             let status = if e.code().starts_with("signature") {
                 401
             } else {
                 400
             };
-            report(Report::Refused {
-                status,
-                code: e.code(),
-            });
-            return answer(status, e.code());
+            return refuse(delivery, status, e.code());
         }
     };
+    delivery.verified(&notification);
     let of = Arc::clone(&notification);
+    let d = &delivery;
     let outcome = process_async(
-        &shared.store,
+        &delivery.store(&shared.store, &notification),
         &notification,
         now_ms,
         shared.lease_ms,
         move |work| {
+            let index = position(&of, work);
             let job = Job {
-                index: position(&of, work),
+                index,
                 notification: Arc::clone(&of),
             };
             let mut handler = handler.clone();
-            async move {
+            d.handle(&of, index, async move {
                 poll_fn(|cx| handler.poll_ready(cx)).await?;
                 handler.call(job).await
-            }
+            })
         },
     )
     .await;
-    match outcome {
+    let (status, text, error_type) = match &outcome {
         Ok(o) => {
-            report(Report::Processed(&o));
+            report(Report::Processed(o));
             let text = format!(
                 "processed {}, skipped {}, in progress {}, rejected {}",
                 o.processed,
@@ -349,24 +380,27 @@ where
                 o.in_progress,
                 o.rejected.len()
             );
-            answer(o.status, text)
+            (o.status, text, None)
         }
         Err(ProcessError::Failed { outcome, error }) => {
-            report(Report::Failed {
-                outcome: &outcome,
-                error: &error,
-            });
-            answer(STATUS_FAILED, "processing failed")
+            report(Report::Failed { outcome, error });
+            (STATUS_FAILED, "processing failed".into(), Some("handler"))
         }
         Err(ProcessError::Store(e)) => {
-            report(Report::StoreFailed(&e));
-            answer(STATUS_FAILED, "the store failed")
+            report(Report::StoreFailed(e));
+            (STATUS_FAILED, "the store failed".into(), Some("store"))
         }
         Err(ProcessError::Answers(e)) => {
-            report(Report::StoreFailed(&e));
-            answer(STATUS_FAILED, "the store failed")
+            report(Report::StoreFailed(e));
+            (STATUS_FAILED, "the store failed".into(), Some("store"))
         }
-    }
+    };
+    let counts = match &outcome {
+        Ok(o) | Err(ProcessError::Failed { outcome: o, .. }) => Some(o),
+        _ => None,
+    };
+    delivery.finish(status, counts, error_type, false);
+    answer(status, text)
 }
 
 /// The position of `work`'s unit among the notification's units.

@@ -81,6 +81,7 @@ pub mod redact;
 pub mod request;
 pub mod schema;
 pub mod signature;
+pub mod telemetry;
 mod url;
 pub mod validate;
 

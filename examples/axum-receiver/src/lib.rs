@@ -9,7 +9,9 @@
 //!    releases the claim so that Cloud Elements' retry processes it;
 //! 3. it answers the outcome's status (200, 409 while another process holds a unit, 500 after a
 //!    failure): Cloud Elements retries anything but a 2xx. An event that cannot be read does
-//!    not fail its batch: it is recorded once and reported (`Receiver::rejected`).
+//!    not fail its batch: it is recorded once and reported (`Receiver::rejected`);
+//! 4. each delivery is a span tree and metrics on OpenTelemetry (`Telemetry`): install an SDK
+//!    and an exporter as OpenTelemetry's globals and pass `Telemetry::global()`.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -20,7 +22,7 @@ use hootsuite_events::error::format_path;
 use hootsuite_events::events::Rejected;
 use hootsuite_events::idempotency::AsyncStore;
 use hootsuite_events::signature::Verifier;
-use hootsuite_events_tower::{handler_fn, Job, ReceiveLayer, Report};
+use hootsuite_events_tower::{handler_fn, Job, ReceiveLayer, Report, Telemetry};
 use tower_layer::Layer;
 
 /// What the application does with one unit of work: an error makes Cloud Elements retry.
@@ -68,18 +70,21 @@ impl Receiver {
 }
 
 /// The routes: `POST /hootsuite/events`, verified with `verifier`, claimed in `store`, each
-/// new unit handed to `handler`.
+/// new unit handed to `handler`, each delivery reported to `telemetry`'s OpenTelemetry
+/// providers.
 pub fn router<St>(
     receiver: Arc<Receiver>,
     verifier: Verifier,
     store: St,
     handler: Handler,
+    telemetry: Telemetry,
 ) -> Router
 where
     St: AsyncStore + Send + 'static,
     St::Error: std::fmt::Display,
 {
     let endpoint = ReceiveLayer::new(verifier, store)
+        .telemetry(telemetry)
         .on_report(move |r| receiver.report(r))
         .layer(handler_fn(move |job| handler(job)));
     Router::new().route_service("/hootsuite/events", endpoint)

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use hootsuite_events::signature::Verifier;
 use hootsuite_events_example_axum::{router, Receiver};
 use hootsuite_events_redis::AsyncRedisStore;
+use hootsuite_events_tower::Telemetry;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -39,6 +40,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Ok(())
             })
         }),
+        // OpenTelemetry's global providers: no-op until the application installs an SDK
+        // (opentelemetry_sdk with an OTLP exporter) before this line.
+        Telemetry::global(),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:8767").await?;
     eprintln!(

@@ -13,7 +13,11 @@ use hootsuite_events::{BaseUrl, Config, Secret};
 use hootsuite_events_client::Client;
 use hootsuite_events_emulator::{Emulator, EmulatorConfig};
 use hootsuite_events_example_axum::{router, Handler, Receiver};
+
+#[path = "emulator/telemetry.rs"]
+mod telemetry;
 use hootsuite_events_redis::AsyncRedisStore;
+use hootsuite_events_tower::Telemetry;
 use serde_json::json;
 
 /// A redis-server of the test's own on a free loopback port (no persistence), stopped when
@@ -98,8 +102,13 @@ impl Drop for Running {
 }
 
 /// The example's router on 127.0.0.1:0, in its own runtime, on a redis-server of its own,
-/// recording what it processes.
+/// recording what it processes, reporting to no-op telemetry.
 fn start(keys: &[&str]) -> Running {
+    start_with(keys, Telemetry::global())
+}
+
+/// [`start`] reporting to `telemetry`.
+fn start_with(keys: &[&str], telemetry: Telemetry) -> Running {
     let redis = RedisServer::start();
     let processed = Arc::new(Mutex::new(Vec::new()));
     let fail = Arc::new(AtomicUsize::new(0));
@@ -137,16 +146,17 @@ fn start(keys: &[&str]) -> Running {
             .expect("runtime");
         runtime.block_on(async move {
             let store = AsyncRedisStore::connect(&redis_url).await.expect("redis");
-            let app = router(log, verifier, store, handler).layer(axum::middleware::from_fn(
-                move |request: axum::extract::Request, next: axum::middleware::Next| {
-                    let counted = Arc::clone(&counted);
-                    async move {
-                        let response = next.run(request).await;
-                        counted.fetch_add(1, Ordering::SeqCst);
-                        response
-                    }
-                },
-            ));
+            let app =
+                router(log, verifier, store, handler, telemetry).layer(axum::middleware::from_fn(
+                    move |request: axum::extract::Request, next: axum::middleware::Next| {
+                        let counted = Arc::clone(&counted);
+                        async move {
+                            let response = next.run(request).await;
+                            counted.fetch_add(1, Ordering::SeqCst);
+                            response
+                        }
+                    },
+                ));
             let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
             let _ = axum::serve(listener, app)
                 .with_graceful_shutdown(async {
