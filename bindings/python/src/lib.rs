@@ -1766,6 +1766,20 @@ fn outcome_status(in_progress: usize, failed: usize) -> u16 {
     idempotency::status(in_progress, failed)
 }
 
+/// The parts of a W3C `traceparent` header (trace id, span id as hex, flags), or None when
+/// it breaks the rules (the core's `telemetry::parse_traceparent`).
+#[pyfunction]
+fn parse_traceparent(header: &str) -> Option<(String, String, u8)> {
+    hootsuite_events::telemetry::parse_traceparent(header)
+        .map(|p| (p.trace_id_hex(), p.span_id_hex(), p.flags))
+}
+
+/// Whether values under `name` are secret: the core's one redaction rule.
+#[pyfunction]
+fn is_secret_name(name: &str) -> bool {
+    hootsuite_events::redact::is_secret_name(name)
+}
+
 #[pyfunction]
 fn create_instance_schema(py: Python<'_>) -> PyResult<Py<PyAny>> {
     to_py(py, &hootsuite_events::schema::create_instance_schema())
@@ -1796,6 +1810,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(new_claim_token, m)?)?;
     m.add("DEFAULT_NAMESPACE", idempotency::redis::DEFAULT_NAMESPACE)?;
     m.add_function(wrap_pyfunction!(outcome_status, m)?)?;
+    m.add(
+        "TELEMETRY",
+        to_py(m.py(), &hootsuite_events::telemetry::table())?,
+    )?;
+    m.add_function(wrap_pyfunction!(parse_traceparent, m)?)?;
+    m.add_function(wrap_pyfunction!(is_secret_name, m)?)?;
     m.add("DEFAULT_LEASE_MS", idempotency::DEFAULT_LEASE_MS)?;
     m.add("DEFAULT_RETENTION_MS", idempotency::DEFAULT_RETENTION_MS)?;
     m.add("DEFAULT_CAPACITY", idempotency::DEFAULT_CAPACITY)?;

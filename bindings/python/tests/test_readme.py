@@ -29,7 +29,7 @@ def test_readme_examples_run(emulator, monkeypatch):
     monkeypatch.delenv("HOOTSUITE_EVENTS_PREVIOUS_SIGNATURE_KEY", raising=False)
     code = blocks()
     assert len(code) == 5
-    receivers = [b for b in code if "he.process(" in b]
+    receivers = [b for b in code if "he.receive(" in b]
     assert receivers == [(EXAMPLES / "flask_receiver.py").read_text(encoding="utf-8")], "the README's receiver is not examples/flask_receiver.py"
     ns: dict = {"__name__": "readme"}
     for block in code:

@@ -259,11 +259,15 @@ impl Delivery {
             let kind_kv = KeyValue::new(attribute("unit_kind"), kind);
             let outcome = match &result {
                 Ok(()) => {
-                    t.inner.units_processed.add(1, std::slice::from_ref(&kind_kv));
+                    t.inner
+                        .units_processed
+                        .add(1, std::slice::from_ref(&kind_kv));
                     "processed"
                 }
                 Err(_) => {
-                    t.inner.handler_failures.add(1, std::slice::from_ref(&kind_kv));
+                    t.inner
+                        .handler_failures
+                        .add(1, std::slice::from_ref(&kind_kv));
                     span.set_attribute(KeyValue::new(attribute("error_type"), "handler"));
                     span.set_status(Status::error("handler"));
                     "failed"

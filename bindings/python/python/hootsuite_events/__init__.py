@@ -47,6 +47,7 @@ from ._native import (
     get_instance_request,
     hootsuite_webhook_url,
     instance_events_request,
+    is_secret_name,
     list_instances_request,
     outcome_status,
     parse_callback,
@@ -79,6 +80,8 @@ from .errors import (
     ValidationError,
 )
 from .idempotency import process, process_async, works
+from .receiving import Receipt, receive, receive_async
+from . import telemetry
 from .types import (
     BaseUrlPreset,
     ConfigurationEntry,
@@ -118,6 +121,11 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "__version__",
+    "Receipt",
+    "is_secret_name",
+    "telemetry",
+    "receive",
+    "receive_async",
     "base_url_presets",
     "configuration_request",
     "instance_event_request",

@@ -53,6 +53,9 @@ __all__ = [
     "instance_events_request",
     "list_instances_request",
     "outcome_status",
+    "TELEMETRY",
+    "parse_traceparent",
+    "is_secret_name",
     "parse_callback",
     "parse_empty",
     "parse_event_notification",
@@ -245,6 +248,17 @@ class PostgresProtocol:
 
 def new_claim_token() -> str:
     """128 random bits of the operating system as 32 hexadecimal digits."""
+
+#: The core's telemetry table: span, attribute and metric names (see
+#: ``hootsuite_events.telemetry``).
+TELEMETRY: Any
+
+def parse_traceparent(header: str) -> Optional[Tuple[str, str, int]]:
+    """A W3C ``traceparent`` header's trace id and span id (hex) and flags, or None when it
+    breaks the rules."""
+
+def is_secret_name(name: str) -> bool:
+    """Whether values under ``name`` are secret (the core's one redaction rule)."""
 
 def outcome_status(in_progress: int, failed: int) -> int:
     """What to answer after claiming a notification's units: 500 when one failed, 409 when

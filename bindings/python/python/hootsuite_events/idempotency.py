@@ -8,6 +8,7 @@ your code: the handler and the store (yours may be a Redis client, sync or async
 from __future__ import annotations
 
 from ._native import DEFAULT_LEASE_MS, Steps, outcome_status
+from .telemetry import reporter
 from .types import Outcome, Work
 
 TYPE_CHECKING = False
@@ -91,46 +92,70 @@ def process(store: Store, notification: Notification, handler: Callable[[Work], 
     all_works = list(works(notification))
     steps = Steps(notification.units)
     error: Union[BaseException, None] = None
+    tel: Any = reporter()  # None without opentelemetry-api
     while True:
         step: Any = steps.next_step()  # a tuple tagged by step[0]: see Steps
         kind = step[0]
         if kind == "handle":
+            index = step[1]
+            span = tel.handle(notification, index) if tel else None
             try:
-                _refuse_awaitable(handler(all_works[step[1]]), "the handler")
+                _refuse_awaitable(handler(all_works[index]), "the handler")
             except BaseException as e:
                 error = e
+            if span is not None:
+                tel.handled(span, notification, index, error)
             steps.handled(error is None)
         elif kind == "claim":
             keys = step[1]
-            claim_all = getattr(store, "claim_all", None)
-            if claim_all is not None:
-                answers = claim_all(keys, lease_ms)
-                _refuse_awaitable(answers, "store.claim_all")
-            else:
-                answers = []
-                for key in keys:
-                    claim = store.claim(key, lease_ms)
-                    _refuse_awaitable(claim, "store.claim")
-                    answers.append(claim)
+            span = tel.claim(notification) if tel else None
+            try:
+                claim_all = getattr(store, "claim_all", None)
+                if claim_all is not None:
+                    answers = claim_all(keys, lease_ms)
+                    _refuse_awaitable(answers, "store.claim_all")
+                else:
+                    answers = []
+                    for key in keys:
+                        claim = store.claim(key, lease_ms)
+                        _refuse_awaitable(claim, "store.claim")
+                        answers.append(claim)
+            except BaseException:
+                if span is not None:
+                    tel.store_failed(span)
+                raise
+            if span is not None:
+                tel.claimed(span, answers)
             steps.claimed(answers)
         elif kind == "settle":
             complete, release = step[1], step[2]
-            settle = getattr(store, "settle", None)
-            if settle is not None:
-                changed = settle(complete, release)
-                _refuse_awaitable(changed, "store.settle")
-            else:
-                changed = []
-                for key, token in complete:
-                    done = store.complete(key, token)
-                    _refuse_awaitable(done, "store.complete")
-                    changed.append(done)
-                for key, token in release:
-                    released = store.release(key, token)
-                    _refuse_awaitable(released, "store.release")
-                    changed.append(released)
-            steps.settled([bool(c) for c in changed])
+            span = tel.settle(complete, release) if tel else None
+            try:
+                settle = getattr(store, "settle", None)
+                if settle is not None:
+                    changed = settle(complete, release)
+                    _refuse_awaitable(changed, "store.settle")
+                else:
+                    changed = []
+                    for key, token in complete:
+                        done = store.complete(key, token)
+                        _refuse_awaitable(done, "store.complete")
+                        changed.append(done)
+                    for key, token in release:
+                        released = store.release(key, token)
+                        _refuse_awaitable(released, "store.release")
+                        changed.append(released)
+            except BaseException:
+                if span is not None:
+                    tel.store_failed(span)
+                raise
+            flags = [bool(c) for c in changed]
+            if span is not None:
+                tel.settled(span, flags, len(complete))
+            steps.settled(flags)
         else:
+            if tel:
+                tel.done(step[1][2], step[1][3], step[1][5])
             if error is not None:
                 raise error
             return _tally_outcome(step[1], notification)
@@ -153,33 +178,57 @@ async def process_async(
     all_works = list(works(notification))
     steps = Steps(notification.units)
     error: Union[BaseException, None] = None
+    tel: Any = reporter()  # None without opentelemetry-api
     while True:
         step: Any = steps.next_step()  # a tuple tagged by step[0]: see Steps
         kind = step[0]
         if kind == "handle":
+            index = step[1]
+            span = tel.handle(notification, index) if tel else None
             try:
-                await _maybe(handler(all_works[step[1]]))
+                await _maybe(handler(all_works[index]))
             except BaseException as e:
                 error = e
+            if span is not None:
+                tel.handled(span, notification, index, error)
             steps.handled(error is None)
         elif kind == "claim":
             keys = step[1]
-            claim_all = getattr(store, "claim_all", None)
-            if claim_all is not None:
-                answers = await _maybe(claim_all(keys, lease_ms))
-            else:
-                answers = [await _maybe(store.claim(key, lease_ms)) for key in keys]
+            span = tel.claim(notification) if tel else None
+            try:
+                claim_all = getattr(store, "claim_all", None)
+                if claim_all is not None:
+                    answers = await _maybe(claim_all(keys, lease_ms))
+                else:
+                    answers = [await _maybe(store.claim(key, lease_ms)) for key in keys]
+            except BaseException:
+                if span is not None:
+                    tel.store_failed(span)
+                raise
+            if span is not None:
+                tel.claimed(span, answers)
             steps.claimed(answers)
         elif kind == "settle":
             complete, release = step[1], step[2]
-            settle = getattr(store, "settle", None)
-            if settle is not None:
-                changed = await _maybe(settle(complete, release))
-            else:
-                changed = [await _maybe(store.complete(key, token)) for key, token in complete]
-                changed += [await _maybe(store.release(key, token)) for key, token in release]
-            steps.settled([bool(c) for c in changed])
+            span = tel.settle(complete, release) if tel else None
+            try:
+                settle = getattr(store, "settle", None)
+                if settle is not None:
+                    changed = await _maybe(settle(complete, release))
+                else:
+                    changed = [await _maybe(store.complete(key, token)) for key, token in complete]
+                    changed += [await _maybe(store.release(key, token)) for key, token in release]
+            except BaseException:
+                if span is not None:
+                    tel.store_failed(span)
+                raise
+            flags = [bool(c) for c in changed]
+            if span is not None:
+                tel.settled(span, flags, len(complete))
+            steps.settled(flags)
         else:
+            if tel:
+                tel.done(step[1][2], step[1][3], step[1][5])
             if error is not None:
                 raise error
             return _tally_outcome(step[1], notification)
