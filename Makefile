@@ -25,9 +25,9 @@ NODE_STAGE := $(CURDIR)/target/npm-stage
 NODE_TEST := $(CURDIR)/target/node-test
 # The receivers of bindings/node/examples: Express, Fastify, and @hono/node-server serving the
 # fetch-style handler (hono is its peer dependency).
-# node-redis (redis on npm) for the Redis store's suite and node-postgres (pg) for the inbox's: the
-# package depends on neither.
-NODE_TEST_DEPS := express@5.1.0 typescript@5.9.3 @types/node@20.19.43 fastify@5.12.8 @hono/node-server@1.19.19 hono@4.13.19 redis@6.3.1 pg@8.23.1
+# node-redis (redis on npm) for the Redis store's suite and node-postgres (pg) for the inbox's, the
+# OpenTelemetry API, SDK and context manager for the telemetry suite: the package depends on none.
+NODE_TEST_DEPS := express@5.1.0 typescript@5.9.3 @types/node@20.19.43 fastify@5.12.8 @hono/node-server@1.19.19 hono@4.13.19 redis@6.3.1 pg@8.23.1 @opentelemetry/api@1.9.1 @opentelemetry/sdk-trace-base@2.12.1 @opentelemetry/sdk-metrics@2.12.1 @opentelemetry/context-async-hooks@2.12.1
 
 # WebAssembly: bindings/wasm/build.sh builds from scratch (rustup's wasm32 target, or Debian's
 # rustc-web with -Zbuild-std) with a cached wasm-bindgen-cli; the browser test drives Debian's

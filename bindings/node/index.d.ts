@@ -454,3 +454,36 @@ export declare function process(
   handler: (work: Work) => void | Promise<void>,
   options?: { leaseMs?: number },
 ): Promise<Outcome>
+
+/** What `receive` did with one delivery: answer `status`. */
+export interface Receipt {
+  /** 200, 409 while another process holds a unit, 500 after a failure, 401 or 400 refused. */
+  status: number
+  /** The claim loop's outcome; null when refused or when the handler or the store threw. */
+  outcome: Outcome | null
+  /** Why it was refused (a SignatureError or ParseError), or what the handler or the store threw: log it. */
+  error: unknown
+  /** The verified notification; null when refused. */
+  notification: Notification | null
+}
+
+/**
+ * One delivery, whole: verifies the raw `body` with `keys`, runs `process` over `store`, and
+ * says what to answer. With @opentelemetry/api installed, a span tree and metrics per delivery.
+ */
+export declare function receive(
+  keys: string | string[],
+  store: Store,
+  headers: Record<string, string | string[] | undefined> | Iterable<[string, string]> | { get(name: string): string | null },
+  body: Uint8Array | ArrayBuffer,
+  handler: (work: Work) => void | Promise<void>,
+  options?: { leaseMs?: number },
+): Promise<Receipt>
+
+/** The core's telemetry table: span, attribute and metric names by id, and the raw table. */
+export declare const telemetry: {
+  spans: Record<string, string>
+  attributes: Record<string, string>
+  metrics: Record<string, { id: string; name: string; instrument: 'counter' | 'histogram'; unit: string; attributes: string[]; description: string }>
+  raw: { scope: string; spans: unknown[]; attributes: unknown[]; metrics: unknown[]; duration_boundaries: number[]; messaging_system: string; operation: string }
+}

@@ -15,6 +15,7 @@ function loadBackend() {
 }
 const native = loadBackend()
 const onWasm = native.__backend === 'wasm'
+const telemetry = require('./telemetry.js').create(native)
 
 const MARKER = 'hootsuite-events:'
 
@@ -381,6 +382,8 @@ async function processNotification(store, notification, handler, options = {}) {
   }
   if (typeof handler !== 'function') throw new TypeError('handler must be a function (work) => void or Promise')
   const leaseMs = options.leaseMs === undefined ? native.DEFAULT_LEASE_MS : options.leaseMs
+  const tel = telemetry.current()
+  const ctx = tel && (options[PARENT] || tel.api.context.active())
   const steps = new module.exports.Steps(notification.units)
   let failure
   let failed = false
@@ -394,32 +397,52 @@ async function processNotification(store, notification, handler, options = {}) {
         hootsuiteEvent: unit.kind === 'hootsuite_event' ? notification.hootsuiteEvents[unit.index] : undefined,
         elementEvent: unit.kind === 'element_event' ? notification.events[unit.index] : undefined,
       }
+      const h = tel && tel.handle(ctx, notification, step.index)
       try {
-        await handler(work)
+        await (h ? tel.api.context.with(h.ctx, handler, undefined, work) : handler(work))
       } catch (e) {
         failure = e
         failed = true
+        if (h) lastHandlerError = e
       }
+      if (h) tel.handled(h, failed)
       steps.handled(!failed)
     } else if (step.type === 'claim') {
-      const answers =
-        typeof store.claimAll === 'function'
-          ? await store.claimAll(step.keys, { leaseMs, nowMs: Date.now() })
-          : await Promise.all(step.keys.map((key) => store.claim(key, { leaseMs, nowMs: Date.now() })))
+      const span = tel && tel.claim(ctx, notification)
+      let answers
+      try {
+        answers =
+          typeof store.claimAll === 'function'
+            ? await store.claimAll(step.keys, { leaseMs, nowMs: Date.now() })
+            : await Promise.all(step.keys.map((key) => store.claim(key, { leaseMs, nowMs: Date.now() })))
+      } catch (e) {
+        if (span) tel.storeFailed(span)
+        throw e
+      }
+      if (span) tel.claimed(span, answers)
       steps.claimed(answers)
     } else if (step.type === 'settle') {
+      const span = tel && tel.settle(ctx, step.complete, step.release)
       let changed
-      if (typeof store.settle === 'function') {
-        changed = await store.settle(step.complete, step.release, { nowMs: Date.now() })
-      } else {
-        changed = []
-        for (const [key, token] of step.complete) changed.push(await store.complete(key, token, { nowMs: Date.now() }))
-        for (const [key, token] of step.release) changed.push(await store.release(key, token))
+      try {
+        if (typeof store.settle === 'function') {
+          changed = await store.settle(step.complete, step.release, { nowMs: Date.now() })
+        } else {
+          changed = []
+          for (const [key, token] of step.complete) changed.push(await store.complete(key, token, { nowMs: Date.now() }))
+          for (const [key, token] of step.release) changed.push(await store.release(key, token))
+        }
+      } catch (e) {
+        if (span) tel.storeFailed(span)
+        throw e
       }
-      steps.settled(Array.from(changed, Boolean))
+      const flags = Array.from(changed, Boolean)
+      if (span) tel.settled(span, flags, step.complete.length)
+      steps.settled(flags)
     } else {
-      if (failed) throw failure
       const t = step.tally
+      if (tel) tel.done(t)
+      if (failed) throw failure
       return {
         status: t.status,
         processed: t.processed,
@@ -433,5 +456,59 @@ async function processNotification(store, notification, handler, options = {}) {
   }
 }
 
+// The delivery's context, handed from receive() to process() (no context manager needed).
+const PARENT = Symbol('hootsuite-events parent context')
+// The last handler error: tells a delivery's handler failure from its store's.
+let lastHandlerError
+
+function verifyOrRefuse(keys, headers, body) {
+  try {
+    return { notification: module.exports.verifyEvent(keys, headers, body) }
+  } catch (e) {
+    if (e instanceof SignatureError) return { refused: { status: 401, error: e } }
+    if (e instanceof HootsuiteEventsError) return { refused: { status: 400, error: e } }
+    throw e
+  }
+}
+
+/**
+ * One delivery, whole: verifies the raw `body` with `keys` (the current key, then the previous
+ * one during a rotation), runs `process` on it, and resolves to `{status, outcome, error,
+ * notification}`: answer `status` (200, 409 while another process holds a unit, 500 after a
+ * failure, 401 for a bad signature, 400 for a body that is not a notification); log `error`
+ * (why it was refused, or what the handler or the store threw). With @opentelemetry/api
+ * installed, the delivery is a span tree and counts in the receiver's metrics.
+ */
+async function receive(keys, store, headers, body, handler, options = {}) {
+  const tel = telemetry.current()
+  const delivery = tel && tel.delivery(headers)
+  const verify = tel && tel.child(delivery.ctx, 'verify')
+  let verified
+  try {
+    verified = verifyOrRefuse(keys, headers, body)
+  } catch (e) {
+    if (tel) tel.refused(delivery, verify, 400, 'invalid_argument')
+    throw e
+  }
+  if (verified.refused) {
+    const { status, error } = verified.refused
+    if (tel) tel.refused(delivery, verify, status, error.code || 'refused')
+    return { status, outcome: null, error, notification: null }
+  }
+  const notification = verified.notification
+  if (tel) tel.verified(delivery, verify, notification)
+  try {
+    const outcome = await processNotification(store, notification, handler, tel ? { ...options, [PARENT]: delivery.ctx } : options)
+    if (tel) tel.finish(delivery, outcome.status, outcome)
+    return { status: outcome.status, outcome, error: null, notification }
+  } catch (e) {
+    if (tel) tel.finish(delivery, native.STATUS_FAILED, null, e === lastHandlerError ? 'handler' : 'store')
+    return { status: native.STATUS_FAILED, outcome: null, error: e, notification }
+  }
+}
+
 module.exports.MemoryStore = MemoryStore
 module.exports.process = processNotification
+module.exports.receive = receive
+/** The core's telemetry table: span, attribute and metric names (`spans`, `attributes`, `metrics` by id; `raw`). */
+Object.defineProperty(module.exports, 'telemetry', { enumerable: true, get: () => telemetry.names() })

@@ -15,25 +15,15 @@ function createApp({ keys, handle, store = new he.MemoryStore(), onRejected = lo
   const app = express()
   // The raw bytes: the signature covers them exactly (express.json() would re-serialize).
   app.post('/hootsuite/events', express.raw({ type: '*/*', limit: '1mb' }), async (req, res) => {
-    let notification
-    try {
-      notification = he.verifyEvent(keys, req.headers, req.body)
-    } catch (e) {
-      if (e instanceof he.SignatureError) return res.sendStatus(401)
-      if (e instanceof he.HootsuiteEventsError) return res.sendStatus(400)
-      throw e
-    }
-    try {
-      const outcome = await he.process(store, notification, handle)
-      // Events that could not be read: recorded once (a refused batch would be retried until
-      // Cloud Elements switched the subscription off), never handed to `handle`.
-      outcome.rejected.forEach(onRejected)
-      res.sendStatus(outcome.status)
-    } catch (e) {
-      // The failed unit's claim was released: Cloud Elements' retry processes it.
-      console.error('processing failed:', e.message)
-      res.sendStatus(he.STATUS_FAILED)
-    }
+    // Verified, then each unit once (retries, split batches and replays are skipped). With
+    // @opentelemetry/api installed, a span tree and the receiver's metrics per delivery.
+    const receipt = await he.receive(keys, store, req.headers, req.body, handle)
+    // Events that could not be read: recorded once (a refused batch would be retried until
+    // Cloud Elements switched the subscription off), never handed to `handle`.
+    receipt.outcome?.rejected.forEach(onRejected)
+    // A failed unit's claim was released: Cloud Elements' retry processes it.
+    if (receipt.status >= 500) console.error('processing failed:', receipt.error?.message)
+    res.sendStatus(receipt.status)
   })
   return app
 }

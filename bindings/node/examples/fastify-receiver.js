@@ -11,24 +11,14 @@ function createApp({ keys, handle, store = new he.MemoryStore(), onRejected = lo
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => done(null, body))
   app.post('/hootsuite/events', async (req, reply) => {
-    let notification
-    try {
-      notification = he.verifyEvent(keys, req.headers, req.body ?? Buffer.alloc(0))
-    } catch (e) {
-      if (e instanceof he.SignatureError) return reply.code(401).send()
-      if (e instanceof he.HootsuiteEventsError) return reply.code(400).send()
-      throw e
-    }
-    try {
-      const outcome = await he.process(store, notification, handle)
-      // Events that could not be read: recorded once (a refused batch would be retried until
-      // Cloud Elements switched the subscription off), never handed to `handle`.
-      outcome.rejected.forEach(onRejected)
-      return reply.code(outcome.status).send()
-    } catch (e) {
-      req.log.error({ err: e }, 'processing failed')
-      return reply.code(he.STATUS_FAILED).send()
-    }
+    // Verified, then each unit once (retries, split batches and replays are skipped). With
+    // @opentelemetry/api installed, a span tree and the receiver's metrics per delivery.
+    const receipt = await he.receive(keys, store, req.headers, req.body ?? Buffer.alloc(0), handle)
+    // Events that could not be read: recorded once (a refused batch would be retried until
+    // Cloud Elements switched the subscription off), never handed to `handle`.
+    receipt.outcome?.rejected.forEach(onRejected)
+    if (receipt.status >= 500) req.log.error({ err: receipt.error }, 'processing failed')
+    return reply.code(receipt.status).send()
   })
   return app
 }

@@ -10,24 +10,14 @@ function createHandler({ keys, handle, store = new he.MemoryStore(), onRejected 
     if (request.method !== 'POST') return new Response(null, { status: 405 })
     // The raw bytes: request.json() would re-serialize and break the signature.
     const body = new Uint8Array(await request.arrayBuffer())
-    let notification
-    try {
-      notification = he.verifyEvent(keys, request.headers, body)
-    } catch (e) {
-      if (e instanceof he.SignatureError) return new Response(null, { status: 401 })
-      if (e instanceof he.HootsuiteEventsError) return new Response(null, { status: 400 })
-      throw e
-    }
-    try {
-      const outcome = await he.process(store, notification, handle)
-      // Events that could not be read: recorded once (a refused batch would be retried until
-      // Cloud Elements switched the subscription off), never handed to `handle`.
-      outcome.rejected.forEach(onRejected)
-      return new Response(null, { status: outcome.status })
-    } catch (e) {
-      console.error('processing failed:', e.message)
-      return new Response(null, { status: he.STATUS_FAILED })
-    }
+    // Verified, then each unit once (retries, split batches and replays are skipped). With
+    // @opentelemetry/api installed, a span tree and the receiver's metrics per delivery.
+    const receipt = await he.receive(keys, store, request.headers, body, handle)
+    // Events that could not be read: recorded once (a refused batch would be retried until
+    // Cloud Elements switched the subscription off), never handed to `handle`.
+    receipt.outcome?.rejected.forEach(onRejected)
+    if (receipt.status >= 500) console.error('processing failed:', receipt.error?.message)
+    return new Response(null, { status: receipt.status })
   }
 }
 

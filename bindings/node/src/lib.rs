@@ -1245,6 +1245,39 @@ impl PostgresProtocol {
     }
 }
 
+/// The core's telemetry table as JSON text: span, attribute and metric names of a receiver.
+#[napi(catch_unwind)]
+pub fn telemetry_table() -> String {
+    hootsuite_events::telemetry::table().to_string()
+}
+
+/// A W3C `traceparent` header's parts.
+#[napi(object)]
+pub struct TraceParent {
+    /// 32 hexadecimal digits.
+    pub trace_id: String,
+    /// 16 hexadecimal digits.
+    pub span_id: String,
+    /// Bit 0: sampled.
+    pub trace_flags: u32,
+}
+
+/// The parts of a W3C `traceparent` header, or null when it breaks the rules.
+#[napi(catch_unwind)]
+pub fn parse_traceparent(header: String) -> Option<TraceParent> {
+    hootsuite_events::telemetry::parse_traceparent(&header).map(|p| TraceParent {
+        trace_id: p.trace_id_hex(),
+        span_id: p.span_id_hex(),
+        trace_flags: u32::from(p.flags),
+    })
+}
+
+/// Whether values under `name` are secret: the core's one redaction rule.
+#[napi(catch_unwind)]
+pub fn is_secret_name(name: String) -> bool {
+    hootsuite_events::redact::is_secret_name(&name)
+}
+
 /// A new claim token: 128 random bits of the operating system, 32 hexadecimal digits.
 #[napi(catch_unwind)]
 pub fn new_claim_token() -> napi::Result<String> {

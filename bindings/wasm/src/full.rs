@@ -240,6 +240,12 @@ export interface PostgresStatement {
   sql: string;
   params: string[];
 }
+/** A W3C `traceparent` header's parts. */
+export interface TraceParent {
+  traceId: string;
+  spanId: string;
+  traceFlags: number;
+}
 /** The receiving API's constants, the core's values. */
 export interface Constants {
   DEFAULT_NAMESPACE: string;
@@ -1282,6 +1288,32 @@ impl Steps {
 fn new_token() -> Result<String, JsValue> {
     redis::new_token()
         .map_err(|e| js_sys::Error::new(&format!("no randomness for a claim token: {e}")).into())
+}
+
+/// The core's telemetry table as JSON text: span, attribute and metric names of a receiver.
+#[wasm_bindgen(js_name = telemetryTable)]
+pub fn telemetry_table() -> String {
+    hootsuite_events::telemetry::table().to_string()
+}
+
+/// The parts of a W3C `traceparent` header (`traceId`, `spanId`, `traceFlags`), or null when
+/// it breaks the rules.
+#[wasm_bindgen(js_name = parseTraceparent, unchecked_return_type = "TraceParent | null")]
+pub fn parse_traceparent(header: &str) -> Result<JsValue, JsValue> {
+    match hootsuite_events::telemetry::parse_traceparent(header) {
+        Some(p) => to_js(&serde_json::json!({
+            "traceId": p.trace_id_hex(),
+            "spanId": p.span_id_hex(),
+            "traceFlags": p.flags,
+        })),
+        None => Ok(JsValue::NULL),
+    }
+}
+
+/// Whether values under `name` are secret: the core's one redaction rule.
+#[wasm_bindgen(js_name = isSecretName)]
+pub fn is_secret_name(name: &str) -> bool {
+    hootsuite_events::redact::is_secret_name(name)
 }
 
 /// A new claim token: 128 random bits of `crypto.getRandomValues`, 32 hexadecimal digits.
