@@ -179,9 +179,13 @@ struct ListenArgs {
     /// One JSON line per notification.
     #[arg(long)]
     json: bool,
-    /// Stop after this many notifications.
+    /// Stop after this many notifications with new units.
     #[arg(long)]
     max_events: Option<usize>,
+    /// Per delivery of units processed before, one count on standard error instead of a line
+    /// per unit.
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -468,8 +472,8 @@ impl Steps {
     }
 }
 
-/// A short summary of a notification, one line.
-fn describe(n: &Notification) -> String {
+/// A notification's header (instance and event), then one part per event.
+fn describe_parts(n: &Notification) -> Vec<String> {
     let mut parts = vec![format!(
         "instance {} event {}",
         n.instance_id.map_or("?".into(), |i| i.to_string()),
@@ -512,7 +516,12 @@ fn describe(n: &Notification) -> String {
             h.seq_no.as_deref().unwrap_or("?")
         ));
     }
-    shown(&parts.join("; ")).into_owned()
+    parts
+}
+
+/// A short summary of a notification, one line.
+fn describe(n: &Notification) -> String {
+    shown(&describe_parts(n).join("; ")).into_owned()
 }
 
 /// `text` safe to print on a terminal: control characters (ESC, the C1 range, DEL...) from
@@ -711,6 +720,7 @@ fn quickstart(json: bool) -> Result<ExitCode, Failure> {
 
     let notification = receiver
         .next(Duration::from_secs(10))
+        .filter(receiver::Delivered::is_new)
         .ok_or_else(|| Failure::network("no event arrived within 10 s"))?
         .notification;
     steps.step(
@@ -894,18 +904,21 @@ fn listen(a: ListenArgs) -> Result<ExitCode, Failure> {
             continue;
         };
         let n = &delivered.notification;
-        count += 1;
-        if a.json {
-            println!(
-                "{}",
-                json_shown(&serde_json::to_string(n).unwrap_or_default())
-            );
-        } else {
-            println!(
-                "[{}] {}",
-                shown(n.webhook_id.as_deref().unwrap_or("-")),
-                describe(n)
-            );
+        let webhook_id = shown(n.webhook_id.as_deref().unwrap_or("-")).into_owned();
+        if delivered.is_new() {
+            count += 1;
+            if a.json {
+                println!(
+                    "{}",
+                    json_shown(&serde_json::to_string(n).unwrap_or_default())
+                );
+            } else {
+                println!("[{webhook_id}] {}", wrapped(n));
+            }
+        }
+        // What the metrics count as duplicates and in-progress conflicts, said here too.
+        for line in skipped_lines(&webhook_id, &delivered, a.quiet) {
+            eprintln!("{line}");
         }
         // Events that could not be read: answered 2xx all the same (a refused batch is
         // retried until Cloud Elements switches the subscription off), reported once here.
@@ -921,6 +934,48 @@ fn listen(a: ListenArgs) -> Result<ExitCode, Failure> {
     }
     receiver.stop();
     Ok(ExitCode::SUCCESS)
+}
+
+/// More events than this in one notification are listed one per line.
+const WRAP_EVENTS: usize = 3;
+
+/// A notification as `listen` prints it: on one line, or a batch of more than
+/// [`WRAP_EVENTS`] events as a header line and one indented line per event.
+fn wrapped(n: &Notification) -> String {
+    let parts = describe_parts(n);
+    if parts.len() <= WRAP_EVENTS + 1 {
+        return shown(&parts.join("; ")).into_owned();
+    }
+    let mut out = format!("{}: {} events", shown(&parts[0]), parts.len() - 1);
+    for p in &parts[1..] {
+        out.push_str("\n    ");
+        out.push_str(&shown(p));
+    }
+    out
+}
+
+/// The lines `listen` writes on standard error for a delivery's units processed before and
+/// units another delivery holds: one per unit, or one count each with `quiet`.
+fn skipped_lines(webhook_id: &str, d: &receiver::Delivered, quiet: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (keys, what) in [
+        (&d.skipped, "skipped (processed before)"),
+        (&d.in_progress, "in progress elsewhere (answered 409)"),
+    ] {
+        if keys.is_empty() {
+            continue;
+        }
+        if quiet {
+            let units = if keys.len() == 1 { "unit" } else { "units" };
+            lines.push(format!("[{webhook_id}] {} {units} {what}", keys.len()));
+        } else {
+            lines.extend(
+                keys.iter()
+                    .map(|k| format!("[{webhook_id}] {what}: {}", shown(k))),
+            );
+        }
+    }
+    lines
 }
 
 fn trigger(a: TriggerArgs) -> Result<ExitCode, Failure> {

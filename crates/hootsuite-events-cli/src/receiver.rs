@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use hootsuite_events::events::{self, Notification, Rejected};
-use hootsuite_events::idempotency::{self, MemoryStore};
+use hootsuite_events::idempotency::{self, Claim, MemoryStore, Store};
 use hootsuite_events::signature::Verifier;
 use hootsuite_events_emulator::serve::{Limits, Request, Response, Server};
 
@@ -28,20 +28,58 @@ fn server(
     Server::start(listener, limits, name, handler)
 }
 
-/// Receives event notifications, verifies and parses them, and hands over each one that has a
-/// unit of work not processed before (units are keyed by signed content only: a replay under
-/// another `Elements-Webhook-Id`, a retry or another part of a split batch is acknowledged,
-/// not handed over again).
+/// Receives event notifications, verifies and parses them, processes their units once (units
+/// are keyed by signed content only: a replay under another `Elements-Webhook-Id`, a retry or
+/// another part of a split batch is acknowledged, not processed again), and hands over every
+/// verified delivery with what happened to each unit.
 pub struct Receiver {
     url: String,
     events: Mutex<Rx<Delivered>>,
     server: Server,
 }
 
-/// A notification with new units, and its events that could not be read, recorded now.
+/// A verified notification, what happened to its units, and its events that could not be
+/// read, recorded now.
 pub struct Delivered {
     pub notification: Notification,
     pub rejected: Vec<Rejected>,
+    /// Units processed now.
+    pub processed: usize,
+    /// The keys of the units processed before (duplicates: retries, replays, other parts).
+    pub skipped: Vec<String>,
+    /// The keys of the units another delivery holds (answered 409).
+    pub in_progress: Vec<String>,
+}
+
+impl Delivered {
+    /// Whether the delivery brought anything new (a unit processed or an event rejected now).
+    pub fn is_new(&self) -> bool {
+        self.processed > 0 || !self.rejected.is_empty()
+    }
+}
+
+/// The store with each claim's answer noted by key, so that the listener can say which units
+/// it skipped.
+struct Noted<'a> {
+    store: &'a MemoryStore,
+    answers: std::cell::RefCell<Vec<(String, Claim)>>,
+}
+
+impl Store for Noted<'_> {
+    type Error = hootsuite_events::Error;
+    fn claim(&self, key: &str, lease_ms: u64, now_ms: u64) -> Result<Claim, Self::Error> {
+        let claim = self.store.claim(key, lease_ms, now_ms)?;
+        self.answers
+            .borrow_mut()
+            .push((key.to_string(), claim.clone()));
+        Ok(claim)
+    }
+    fn complete(&self, key: &str, token: &str, now_ms: u64) -> Result<bool, Self::Error> {
+        Ok(self.store.complete(key, token, now_ms))
+    }
+    fn release(&self, key: &str, token: &str) -> Result<bool, Self::Error> {
+        Ok(self.store.release(key, token))
+    }
 }
 
 impl Receiver {
@@ -72,24 +110,38 @@ impl Receiver {
             match outcome {
                 Ok(n) => {
                     let now = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    let noted = Noted {
+                        store: &store,
+                        answers: std::cell::RefCell::new(Vec::new()),
+                    };
                     // Handing the notification over is the processing; it cannot fail.
                     let outcome = idempotency::process(
-                        &store,
+                        &noted,
                         &n,
                         now,
                         idempotency::DEFAULT_LEASE_MS,
                         |_| Ok::<(), std::convert::Infallible>(()),
                     );
+                    let keys = |want: &Claim| -> Vec<String> {
+                        noted
+                            .answers
+                            .borrow()
+                            .iter()
+                            .filter(|(_, c)| c == want)
+                            .map(|(k, _)| k.clone())
+                            .collect()
+                    };
                     let status = match outcome {
-                        Ok(o) if o.processed > 0 || !o.rejected.is_empty() => {
-                            let status = o.status;
+                        Ok(o) => {
                             let _ = tx.send(Delivered {
+                                skipped: keys(&Claim::Done),
+                                in_progress: keys(&Claim::InProgress),
+                                processed: o.processed,
                                 notification: n,
                                 rejected: o.rejected,
                             });
-                            status
+                            o.status
                         }
-                        Ok(o) => o.status,
                         Err(_) => idempotency::STATUS_FAILED,
                     };
                     Response::new(status, "text/plain; charset=utf-8", "ok")

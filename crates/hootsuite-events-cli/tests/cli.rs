@@ -1732,3 +1732,85 @@ fn emulate_explains_itself() {
         assert!(text.contains(needle), "{needle}: {text}");
     }
 }
+
+/// `listen` shows what it skipped, as the metrics count it: a 5-event batch is one header line
+/// and one line per event; the same batch again (another part, a replay) is a line per unit
+/// skipped on standard error, or one count with `--quiet`.
+#[test]
+fn listen_shows_each_unit_it_skipped_and_wraps_large_batches() {
+    let batch = |seqs: std::ops::Range<u32>| {
+        let raw: Vec<String> = seqs
+            .map(|s| {
+                format!(r#"{{"seq_no": "{s}", "type": "com.hootsuite.messages.event.v1", "data": {{"state": "SENT", "message": {{"id": "m-{s}"}}}}}}"#)
+            })
+            .collect();
+        format!(
+            r#"{{"message": {{"eventId": "e-1", "instanceId": 9, "raw": [{}]}}}}"#,
+            raw.join(",")
+        )
+        .into_bytes()
+    };
+    for quiet in [false, true] {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let mut args = vec!["listen", "--max-events", "2", "--key", "skip-key"];
+        if quiet {
+            args.push("--quiet");
+        }
+        let listen = bin()
+            .args(&args)
+            .args(["--port", &port.to_string()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn listener");
+        let url = format!("http://127.0.0.1:{port}/events");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the listener never came up");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let post = |body: &[u8], webhook_id: &str| {
+            let answer = ureq::post(&url)
+                .header(
+                    "Elements-Webhook-Signature",
+                    &sign(&SignatureKey::new("skip-key"), body),
+                )
+                .header("Elements-Webhook-Id", webhook_id)
+                .send(body)
+                .expect("answered");
+            assert_eq!(answer.status().as_u16(), 200);
+        };
+        post(&batch(1..6), "a");
+        post(&batch(1..6), "b");
+        // A new event: the listener's second notification ends it.
+        post(&batch(6..7), "c");
+        let out = listen.wait_with_output().expect("output");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 7, "{stdout}");
+        assert_eq!(lines[0], "[a] instance 9 event e-1: 5 events");
+        assert_eq!(lines[1], "    Hootsuite message m-1 SENT (seq_no 1)");
+        assert!(
+            lines[6].starts_with("[c] instance 9 event e-1; Hootsuite message m-6"),
+            "{stdout}"
+        );
+        let skipped: Vec<&str> = stderr.lines().filter(|l| l.contains("skipped")).collect();
+        if quiet {
+            assert_eq!(
+                skipped,
+                ["[b] 5 units skipped (processed before)"],
+                "{stderr}"
+            );
+        } else {
+            let expected: Vec<String> = (1..6)
+                .map(|s| format!("[b] skipped (processed before): hs:9:{s}"))
+                .collect();
+            assert_eq!(skipped, expected, "{stderr}");
+        }
+    }
+}
