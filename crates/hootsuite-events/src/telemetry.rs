@@ -1,6 +1,6 @@
 //! What a receiver reports to OpenTelemetry: the one list of span, attribute and metric names
 //! that the Rust layer (`hootsuite-events-tower`'s `opentelemetry` feature), the Python package
-//! and the Node package all use (they read [`TABLE_JSON`] from the native module), the values
+//! and the Node package all use (they read [`table`] from the native module), the values
 //! each attribute takes from a notification ([`delivery_attributes`], [`unit_attributes`]), and
 //! the W3C `traceparent` rule ([`parse_traceparent`]). Nothing here records anything: the
 //! hosts call the OpenTelemetry API of their language.
