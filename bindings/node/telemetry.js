@@ -33,13 +33,22 @@ function create(native) {
         api = null
       }
     }
-    if (api === null) return null
+    if (api === null || idle(api)) return null
     const provider = api.metrics.getMeterProvider()
     // The API's meters are not proxies: instruments follow the provider registered now.
     if (reporter === null || reporter.provider !== provider) reporter = new Reporter(api, names(), provider, native)
     return reporter
   }
   return { names, current }
+}
+
+// Whether the application registered no tracer provider and no meter provider: the API's own
+// no-op ones would record nothing, at a cost.
+function idle(api) {
+  const tracers = api.trace.getTracerProvider()
+  const delegate = typeof tracers.getDelegate === 'function' ? tracers.getDelegate() : tracers
+  const meters = api.metrics.getMeterProvider()
+  return delegate.constructor.name === 'NoopTracerProvider' && meters.constructor.name === 'NoopMeterProvider'
 }
 
 function header(headers, name) {

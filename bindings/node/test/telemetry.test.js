@@ -271,4 +271,7 @@ test('without @opentelemetry/api nothing is loaded and receiving works', () => {
   `
   const r = spawnSync(process.execPath, ['-e', script], { cwd: process.cwd(), encoding: 'utf8', timeout: 60000 })
   assert.equal(r.stdout.trim(), 'ok', r.stdout + r.stderr)
+  // The API installed but no provider registered: nothing reported, receiving the same.
+  const idle = spawnSync(process.execPath, ['-e', script.replace('Module._load = function', 'Module._unused = function')], { cwd: process.cwd(), encoding: 'utf8', timeout: 60000 })
+  assert.equal(idle.stdout.trim(), 'ok', idle.stdout + idle.stderr)
 })

@@ -38,10 +38,12 @@ def emu() -> Iterator[Dict[str, str]]:
 def load(name: str) -> Any:
     """An example file as a module, with the current and the previous key in its environment;
     once per process (Django configures its settings once), shared by the modules that test it,
-    each with a store of its own (each module's emulator numbers its instances from the start)."""
+    each with a store and a queue of its own (each module's emulator numbers its instances from
+    the start)."""
     if name in sys.modules:
         module = sys.modules[name]
         module.store = he.MemoryStore()
+        module.queue.clear()
         return module
     saved = {k: os.environ.get(k) for k in ("HOOTSUITE_EVENTS_SIGNATURE_KEY", "HOOTSUITE_EVENTS_PREVIOUS_SIGNATURE_KEY")}
     os.environ["HOOTSUITE_EVENTS_SIGNATURE_KEY"] = NEW_KEY

@@ -239,6 +239,9 @@ def test_without_opentelemetry_nothing_is_imported_and_receiving_works():
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "ok", result.stdout + result.stderr
+    # The API installed but no provider: nothing reported, nothing spent on no-op spans.
+    idle = subprocess.run([sys.executable, "-c", script.replace("sys.modules['opentelemetry'] = None\n", "").replace("assert not any(m.startswith('opentelemetry.') for m in sys.modules), 'imported'\n", "")], capture_output=True, text=True, timeout=60)
+    assert idle.stdout.strip() == "ok", idle.stdout + idle.stderr
     # Importing the package does not import the API either (it is imported on the first delivery).
     cold = subprocess.run([sys.executable, "-c", "import sys, hootsuite_events; print(any(m.startswith('opentelemetry') for m in sys.modules))"], capture_output=True, text=True, timeout=60)
     assert cold.stdout.strip() == "False", cold.stdout + cold.stderr

@@ -269,9 +269,20 @@ def reporter() -> Optional[_Telemetry]:
         else:
             _context, _metrics, _trace = context, metrics, trace
             _reporter = _Telemetry()
+    if _reporter is None or _idle():
+        return None
     return _reporter  # type: ignore[no-any-return]
 
 
+def _idle() -> bool:
+    """Whether the application installed no tracer provider and no meter provider: the API's
+    own no-op ones would record nothing, at a cost."""
+    tracers = _trace.get_tracer_provider()
+    meters = type(_metrics.get_meter_provider()).__name__
+    return isinstance(tracers, (_trace.ProxyTracerProvider, _trace.NoOpTracerProvider)) and meters in ("_ProxyMeterProvider", "NoOpMeterProvider")
+
+
 def enabled() -> bool:
-    """Whether ``opentelemetry-api`` is installed (spans and metrics are reported)."""
+    """Whether deliveries are reported: ``opentelemetry-api`` is installed and the application
+    installed a tracer or a meter provider."""
     return reporter() is not None
