@@ -160,10 +160,7 @@ class _Telemetry:
     # The claim loop (``process``), under the active span.
 
     def claim(self, n: Notification) -> Any:
-        span = self.tracer.start_span(SPANS["claim"])
-        if span.is_recording():
-            span.set_attributes({_A["unit_count"]: len(n.units), _A["unit_keys"]: [u.key for u in n.units]})
-        return span
+        return self.tracer.start_span(SPANS["claim"], attributes={_A["unit_count"]: len(n.units), _A["unit_keys"]: [u.key for u in n.units]})
 
     def claimed(self, span: Any, answers: List[Any]) -> None:
         if span.is_recording():
@@ -182,9 +179,7 @@ class _Telemetry:
 
     def handle(self, n: Notification, index: int) -> Tuple[Any, Any, float]:
         """The unit's span, made active; returns it, the token and the start time."""
-        span = self.tracer.start_span(SPANS["handle"])
-        if span.is_recording():
-            span.set_attributes(unit_attributes(n, index))
+        span = self.tracer.start_span(SPANS["handle"], attributes=unit_attributes(n, index))
         return span, _context.attach(_trace.set_span_in_context(span)), time.perf_counter()
 
     def handled(self, handle: Tuple[Any, Any, float], n: Notification, index: int, error: Optional[BaseException]) -> None:
@@ -206,9 +201,7 @@ class _Telemetry:
         span.end()
 
     def settle(self, complete: List[Any], release: List[Any]) -> Any:
-        span = self.tracer.start_span(SPANS["settle"])
-        span.set_attributes({_A["completed"]: len(complete), _A["released"]: len(release)})
-        return span
+        return self.tracer.start_span(SPANS["settle"], attributes={_A["completed"]: len(complete), _A["released"]: len(release)})
 
     def settled(self, span: Any, changed: List[bool], completing: int) -> None:
         # A completion that changed nothing lost its lease to a takeover.
