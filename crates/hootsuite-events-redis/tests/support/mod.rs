@@ -105,11 +105,18 @@ impl Cluster {
         let mut nodes = Vec::new();
         let mut urls = Vec::new();
         let mut addresses = Vec::new();
+        // The cluster bus ports are picked too: the default (port + 10 000) is past 65 535 for
+        // the upper part of Linux's ephemeral range. All six held at once: none repeats.
+        let listeners: Vec<TcpListener> = (0..6)
+            .map(|_| TcpListener::bind("127.0.0.1:0").expect("a free loopback port"))
+            .collect();
+        let ports: Vec<u16> = listeners
+            .iter()
+            .map(|l| l.local_addr().expect("a bound address").port())
+            .collect();
+        drop(listeners);
         for i in 0..3 {
-            let port = TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .expect("a free loopback port")
-                .port();
+            let (port, bus_port) = (ports[i], ports[i + 3]);
             let dir = std::env::temp_dir().join(format!(
                 "hootsuite-events-redis-cluster-{}-{port}-{i}",
                 std::process::id()
@@ -129,6 +136,8 @@ impl Cluster {
                 .args([
                     "--cluster-enabled",
                     "yes",
+                    "--cluster-port",
+                    &bus_port.to_string(),
                     "--cluster-config-file",
                     "nodes.conf",
                 ])
