@@ -103,8 +103,7 @@ async function startRedis() {
 // mode, each in a scratch directory, joined by `redis-cli --cluster create`; resolves once every
 // node sees every slot served.
 async function startCluster() {
-  // The cluster bus ports are picked too: the default (port + 10 000) is past 65 535 for the
-  // upper part of Linux's ephemeral range.
+  // Bus ports picked too: the default, port + 10000, overflows for high ephemeral ports.
   const picked = await freePorts(6)
   const ports = picked.slice(0, 3)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'he-redis-cluster-'))
@@ -317,8 +316,7 @@ test('the Redis store on a cluster of three primaries (createCluster)', async (t
     return c.connect()
   }
   const clusterClient = () => open(createCluster({ rootNodes: [{ url: cluster.urls[0] }], defaults: { socket: { connectTimeout: 5000 } } }))
-  // A client of each primary: what each node itself holds and ran. The last subtest stops a
-  // primary: its client's 'error' is expected.
+  // A client per primary, to read what each holds; 'error' expected once a subtest stops one.
   const nodes = await Promise.all(cluster.urls.map((url) => open(createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: false } }).on('error', () => {}))))
   const evalshaCalls = async (c) => Number((/cmdstat_evalsha:calls=(\d+)/.exec(await c.info('commandstats')) || [0, 0])[1])
   const raw = [1, 2, 3, 4, 5].map((i) => ({ seq_no: String(i), type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT' } }))

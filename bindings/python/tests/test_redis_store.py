@@ -93,8 +93,7 @@ def redis_cluster() -> Iterator[list[int]]:
     every slot served. Stopped after."""
     binary, cli = shutil.which("redis-server"), shutil.which("redis-cli")
     assert binary and cli, "redis-server is not installed: run `make redis` (Debian's redis-server package)"
-    # The cluster bus ports are picked too: the default (port + 10 000) is past 65 535 for the
-    # upper part of Linux's ephemeral range.
+    # Bus ports picked too: the default, port + 10000, overflows for high ephemeral ports.
     picked = _free_ports(6)
     ports, bus_ports = picked[:3], picked[3:]
     procs: list[subprocess.Popen[bytes]] = []

@@ -105,8 +105,7 @@ impl Cluster {
         let mut nodes = Vec::new();
         let mut urls = Vec::new();
         let mut addresses = Vec::new();
-        // The cluster bus ports are picked too: the default (port + 10 000) is past 65 535 for
-        // the upper part of Linux's ephemeral range. All six held at once: none repeats.
+        // Bus ports picked too (the default, port + 10000, overflows); held at once: distinct.
         let listeners: Vec<TcpListener> = (0..6)
             .map(|_| TcpListener::bind("127.0.0.1:0").expect("a free loopback port"))
             .collect();
