@@ -40,4 +40,9 @@ async function waitFor(what, check, ms = 10000) {
   }
 }
 
-module.exports = { REPO, startEmulator, waitFor }
+// make test-compat runs this suite under Bun and Deno too. Deno gives a CommonJS file that
+// require()d the package and then import()s it the CommonJS module again (with the names its
+// static analysis finds), not index.mjs: the ES entry's names are compared on Node and Bun.
+const ESM_AFTER_REQUIRE = globalThis.Deno ? 'Deno: import() after require() in one CommonJS file gives the CommonJS module, not index.mjs' : false
+
+module.exports = { REPO, startEmulator, waitFor, ESM_AFTER_REQUIRE }
