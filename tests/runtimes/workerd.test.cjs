@@ -1,0 +1,212 @@
+'use strict'
+// The Cloudflare Worker template (examples/cloudflare-worker) in workerd, Cloudflare's runtime,
+// run directly with a capnp config on loopback: the emulator's signed deliveries verified with
+// the WebAssembly /full build, each unit processed once by a Durable Object on local SQLite
+// storage. The keys are the Worker's bindings, so a rotation restarts workerd, and the claims
+// outlive the restart. Run from a project where hootsuite-events and hootsuite-events-wasm are
+// installed, with this folder next to the Node suite (test/); HOOTSUITE_EVENTS_WORKERD is the binary.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { spawn } = require('node:child_process')
+const fs = require('node:fs')
+const http = require('node:http')
+const net = require('node:net')
+const os = require('node:os')
+const path = require('node:path')
+const zlib = require('node:zlib')
+const he = require('hootsuite-events')
+const { REPO, startEmulator, waitFor } = require('../test/helpers.js')
+const { receiverScenario } = require('../test/scenario.js')
+
+const WORKERD = process.env.HOOTSUITE_EVENTS_WORKERD
+const WASM = path.dirname(require.resolve('hootsuite-events-wasm/package.json', { paths: [process.cwd()] }))
+const TEMPLATE = path.join(REPO, 'examples', 'cloudflare-worker')
+
+// The Worker's modules as wrangler would bundle them: the name each import resolves to, and its
+// file; the first is the entry, which the test replaces with its own (workerd/worker.js).
+const MODULES = [
+  ['index.js', path.join(TEMPLATE, 'src', 'index.js'), 'esModule'],
+  ['receiver.js', path.join(TEMPLATE, 'src', 'receiver.js'), 'esModule'],
+  ['hootsuite-events-wasm/full/index.js', path.join(WASM, 'full', 'index.js'), 'esModule'],
+  ['hootsuite-events-wasm/full/process.js', path.join(WASM, 'full', 'process.js'), 'esModule'],
+  ['hootsuite-events-wasm/full/hootsuite_events_wasm.js', path.join(WASM, 'full', 'hootsuite_events_wasm.js'), 'esModule'],
+  ['hootsuite-events-wasm/errors.js', path.join(WASM, 'errors.js'), 'esModule'],
+  ['hootsuite-events-wasm/full/hootsuite_events_wasm_bg.wasm', path.join(WASM, 'full', 'hootsuite_events_wasm_bg.wasm'), 'wasm'],
+]
+
+const capnpString = (s) => JSON.stringify(s)
+
+/** The capnp config: the Worker on `port`, its Durable Object on `storage`, the keys as bindings. */
+function config({ dir, port, collectorPort, keys, entry }) {
+  const modules = [['index.js', entry, 'esModule'], ...MODULES.slice(1)].map(([name, file, kind]) => {
+    const copy = path.join('modules', name.replaceAll('/', '__'))
+    fs.copyFileSync(file, path.join(dir, copy))
+    return `    (name = ${capnpString(name)}, ${kind} = embed ${capnpString(copy)}),`
+  })
+  // The package's export `hootsuite-events-wasm/full`, as a module of that name.
+  modules.push(`    (name = "hootsuite-events-wasm/full", esModule = "export * from './full/index.js'\\n"),`)
+  const bindings = [
+    '(name = "RECEIPTS", durableObjectNamespace = "Receipts")',
+    ...(collectorPort ? ['(name = "COLLECTOR", service = "collector")'] : []),
+    `(name = "SIGNATURE_KEY", text = ${capnpString(keys[0])})`,
+    ...(keys[1] ? [`(name = "PREVIOUS_SIGNATURE_KEY", text = ${capnpString(keys[1])})`] : []),
+  ]
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "receiver", worker = .receiver),
+${collectorPort ? `    (name = "collector", external = (address = "127.0.0.1:${collectorPort}", http = ())),\n` : ''}    (name = "storage", disk = (path = ${capnpString(path.join(dir, 'storage'))}, writable = true)),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "receiver")],
+);
+
+const receiver :Workerd.Worker = (
+  compatibilityDate = "2026-11-01",
+  modules = [
+${modules.join('\n')}
+  ],
+  durableObjectNamespaces = [(className = "Receipts", uniqueKey = "hootsuite-events-receipts", enableSql = true)],
+  durableObjectStorage = (localDisk = "storage"),
+  bindings = [${bindings.join(', ')}],
+);
+`
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/** workerd serving the config; resolves once the Worker answers. */
+async function startWorkerd(dir, port) {
+  const child = spawn(WORKERD, ['serve', path.join(dir, 'config.capnp')], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] })
+  let exited = null
+  const kill = () => child.kill('SIGKILL')
+  // workerd has no parent to watch: it goes with this process, whatever ends it.
+  process.once('exit', kill)
+  child.once('exit', (code, signal) => {
+    exited = { code, signal }
+    process.removeListener('exit', kill)
+  })
+  await waitFor('workerd to listen', async () => {
+    if (exited) throw new Error(`workerd exited: ${JSON.stringify(exited)}`)
+    try {
+      return (await fetch(`http://127.0.0.1:${port}/`)).status === 405
+    } catch {
+      return false
+    }
+  }, 20000)
+  return () =>
+    new Promise((resolve) => {
+      if (exited) return resolve()
+      child.once('exit', resolve)
+      child.kill('SIGTERM')
+    })
+}
+
+/** The collector: calls the scenario's `handle` for each unit the Worker reports, 500 when it throws. */
+async function startCollector(options, log) {
+  const server = http.createServer(async (req, res) => {
+    const chunks = []
+    for await (const c of req) chunks.push(c)
+    const value = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    let status = 200
+    if (req.url === '/handled') {
+      const work = { unit: { key: value.key }, notification: { keyIndex: value.keyIndex, eventId: value.eventId }, hootsuiteEvent: { seqNo: value.seqNo } }
+      try {
+        await options.handle(work)
+      } catch {
+        status = 500
+      }
+    } else if (req.url === '/rejected') {
+      options.onRejected(value)
+    } else if (req.url === '/answered') {
+      log.push(value)
+    } else {
+      status = 404
+    }
+    res.writeHead(status).end()
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return server
+}
+
+let emulator
+test.before(async () => {
+  assert.ok(WORKERD, 'set HOOTSUITE_EVENTS_WORKERD to the workerd binary (make test-compat installs it)')
+  emulator = await startEmulator()
+})
+test.after(() => emulator && emulator.stop())
+
+test('workerd: the Worker template receives replays, a split batch, a failure and its retry, key rotation', (t) =>
+  receiverScenario(t, {
+    he,
+    emulator,
+    name: 'workerd',
+    async start(options, log) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hootsuite-events-workerd-'))
+      fs.mkdirSync(path.join(dir, 'modules'))
+      fs.mkdirSync(path.join(dir, 'storage'))
+      const collector = await startCollector(options, log)
+      const port = await freePort()
+      const entry = path.join(__dirname, 'workerd', 'worker.js')
+      const write = () => fs.writeFileSync(path.join(dir, 'config.capnp'), config({ dir, port, collectorPort: collector.address().port, keys: options.keys, entry }))
+      write()
+      let stop = await startWorkerd(dir, port)
+      return {
+        url: `http://127.0.0.1:${port}/hootsuite/events`,
+        // A Worker reads its secrets when it starts: a rotation is a new deployment.
+        async keysChanged() {
+          await stop()
+          write()
+          stop = await startWorkerd(dir, port)
+        },
+        async close() {
+          await stop()
+          await new Promise((r) => collector.close(r))
+          fs.rmSync(dir, { recursive: true, force: true })
+        },
+      }
+    },
+  }))
+
+test("the template's own entry (src/index.js) answers a signed delivery 200 and a forged one 401", async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hootsuite-events-workerd-'))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  fs.mkdirSync(path.join(dir, 'modules'))
+  fs.mkdirSync(path.join(dir, 'storage'))
+  const port = await freePort()
+  fs.writeFileSync(path.join(dir, 'config.capnp'), config({ dir, port, keys: ['template-key'], entry: MODULES[0][1] }))
+  const stop = await startWorkerd(dir, port)
+  t.after(stop)
+  const url = `http://127.0.0.1:${port}/hootsuite/events`
+  const body = JSON.stringify({ message: { eventId: 'e-1', instanceId: 7, raw: [{ seq_no: '1', type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT', message: { id: 'm-1' } } }] } })
+  const post = (signature) => fetch(url, { method: 'POST', headers: { [he.SIGNATURE_HEADER]: signature }, body }).then((r) => r.status)
+  assert.equal(await post(he.sign('template-key', Buffer.from(body))), 200)
+  assert.equal(await post(he.sign('template-key', Buffer.from(body))), 200, 'the replay, skipped')
+  assert.equal(await post(he.sign('another-key', Buffer.from(body))), 401)
+  assert.equal((await fetch(url)).status, 405)
+})
+
+test("the Worker's modules: what the WebAssembly build costs in a Worker's size limit", (t) => {
+  let raw = 0
+  let gzipped = 0
+  const sizes = MODULES.map(([name, file]) => {
+    const bytes = fs.readFileSync(file)
+    const gz = zlib.gzipSync(bytes, { level: 9 }).length
+    raw += bytes.length
+    gzipped += gz
+    return `${name} ${bytes.length} B (${gz} B gzipped)`
+  })
+  // Cloudflare limits the compressed Worker: 3 MB on the Free plan, 10 MB on the Paid plan.
+  assert.ok(gzipped < 3 * 1024 * 1024, sizes.join('; '))
+  t.diagnostic(`the Worker is ${raw} B, ${gzipped} B gzipped (${((gzipped / (3 * 1024 * 1024)) * 100).toFixed(1)} % of the Free plan's 3 MB)`)
+  for (const s of sizes) t.diagnostic(`  ${s}`)
+})
