@@ -4,10 +4,11 @@
 // the WebAssembly /full build, each unit processed once by a Durable Object on local SQLite
 // storage. The keys are the Worker's bindings, so a rotation restarts workerd, and the claims
 // outlive the restart. Run from a project where hootsuite-events and hootsuite-events-wasm are
-// installed, with this folder next to the Node suite (test/); HOOTSUITE_EVENTS_WORKERD is the binary.
+// installed, with this folder next to the Node suite (test/); HOOTSUITE_EVENTS_WORKERD is the binary,
+// HOOTSUITE_EVENTS_WRANGLER wrangler's bin/wrangler.js and HOOTSUITE_EVENTS_WRANGLER_NODE a Node it runs on.
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { spawn } = require('node:child_process')
+const { spawn, spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const http = require('node:http')
 const net = require('node:net')
@@ -19,13 +20,15 @@ const { REPO, startEmulator, waitFor } = require('../test/helpers.js')
 const { receiverScenario } = require('../test/scenario.js')
 
 const WORKERD = process.env.HOOTSUITE_EVENTS_WORKERD
+const WRANGLER = process.env.HOOTSUITE_EVENTS_WRANGLER
+const WRANGLER_NODE = process.env.HOOTSUITE_EVENTS_WRANGLER_NODE
 const WASM = path.dirname(require.resolve('hootsuite-events-wasm/package.json', { paths: [process.cwd()] }))
 const TEMPLATE = path.join(REPO, 'examples', 'cloudflare-worker')
 
-// The Worker's modules as wrangler would bundle them: the name each import resolves to, and its
-// file; the first is the entry, which the test replaces with its own (workerd/worker.js).
+// The template's modules under the test's entry (workerd/worker.js), unbundled: the name each
+// import resolves to, and its file.
 const MODULES = [
-  ['index.js', path.join(TEMPLATE, 'src', 'index.js'), 'esModule'],
+  ['index.js', path.join(__dirname, 'workerd', 'worker.js'), 'esModule'],
   ['receiver.js', path.join(TEMPLATE, 'src', 'receiver.js'), 'esModule'],
   ['hootsuite-events-wasm/full/index.js', path.join(WASM, 'full', 'index.js'), 'esModule'],
   ['hootsuite-events-wasm/full/process.js', path.join(WASM, 'full', 'process.js'), 'esModule'],
@@ -36,15 +39,17 @@ const MODULES = [
 
 const capnpString = (s) => JSON.stringify(s)
 
-/** The capnp config: the Worker on `port`, its Durable Object on `storage`, the keys as bindings. */
-function config({ dir, port, collectorPort, keys, entry }) {
-  const modules = [['index.js', entry, 'esModule'], ...MODULES.slice(1)].map(([name, file, kind]) => {
+/** The capnp config: the Worker's `modules` on `port`, its Durable Object on `storage`, the keys as bindings. */
+function config({ dir, port, collectorPort, keys, modules: files }) {
+  const modules = files.map(([name, file, kind]) => {
     const copy = path.join('modules', name.replaceAll('/', '__'))
     fs.copyFileSync(file, path.join(dir, copy))
     return `    (name = ${capnpString(name)}, ${kind} = embed ${capnpString(copy)}),`
   })
   // The package's export `hootsuite-events-wasm/full`, as a module of that name.
-  modules.push(`    (name = "hootsuite-events-wasm/full", esModule = "export * from './full/index.js'\\n"),`)
+  if (files.some(([name]) => name.startsWith('hootsuite-events-wasm/'))) {
+    modules.push(`    (name = "hootsuite-events-wasm/full", esModule = "export * from './full/index.js'\\n"),`)
+  }
   const bindings = [
     '(name = "RECEIPTS", durableObjectNamespace = "Receipts")',
     ...(collectorPort ? ['(name = "COLLECTOR", service = "collector")'] : []),
@@ -156,8 +161,7 @@ test('workerd: the Worker template receives replays, a split batch, a failure an
       fs.mkdirSync(path.join(dir, 'storage'))
       const collector = await startCollector(options, log)
       const port = await freePort()
-      const entry = path.join(__dirname, 'workerd', 'worker.js')
-      const write = () => fs.writeFileSync(path.join(dir, 'config.capnp'), config({ dir, port, collectorPort: collector.address().port, keys: options.keys, entry }))
+      const write = () => fs.writeFileSync(path.join(dir, 'config.capnp'), config({ dir, port, collectorPort: collector.address().port, keys: options.keys, modules: MODULES }))
       write()
       let stop = await startWorkerd(dir, port)
       return {
@@ -177,28 +181,50 @@ test('workerd: the Worker template receives replays, a split batch, a failure an
     },
   }))
 
-test("the template's own entry (src/index.js) answers a signed delivery 200 and a forged one 401", async (t) => {
+/** The template bundled by `wrangler deploy --dry-run`: what `wrangler deploy` would upload. */
+function bundle(t) {
+  assert.ok(WRANGLER && WRANGLER_NODE, 'set HOOTSUITE_EVENTS_WRANGLER and HOOTSUITE_EVENTS_WRANGLER_NODE (make test-compat does)')
+  // Inside this project, so that the bundler finds hootsuite-events-wasm in its node_modules.
+  const project = fs.mkdtempSync(path.join(process.cwd(), 'cloudflare-worker-'))
+  t.after(() => fs.rmSync(project, { recursive: true, force: true }))
+  for (const f of ['src', 'wrangler.jsonc', 'package.json']) fs.cpSync(path.join(TEMPLATE, f), path.join(project, f), { recursive: true })
+  const r = spawnSync(WRANGLER_NODE, [WRANGLER, 'deploy', '--dry-run', '--outdir', 'dist'], {
+    cwd: project,
+    encoding: 'utf8',
+    timeout: 120000,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+  })
+  assert.equal(r.status, 0, r.stdout + r.stderr)
+  const dist = path.join(project, 'dist')
+  return fs
+    .readdirSync(dist)
+    .filter((f) => f.endsWith('.js') || f.endsWith('.wasm'))
+    .map((f) => [f, path.join(dist, f), f.endsWith('.wasm') ? 'wasm' : 'esModule'])
+    .sort((a, b) => (a[0] === 'index.js' ? -1 : b[0] === 'index.js' ? 1 : 0))
+}
+
+test("the template as wrangler bundles it: a signed delivery 200, its replay 200, a forged one 401; its size", async (t) => {
+  const modules = bundle(t)
+  assert.equal(modules[0][0], 'index.js', JSON.stringify(modules))
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hootsuite-events-workerd-'))
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
   fs.mkdirSync(path.join(dir, 'modules'))
   fs.mkdirSync(path.join(dir, 'storage'))
   const port = await freePort()
-  fs.writeFileSync(path.join(dir, 'config.capnp'), config({ dir, port, keys: ['template-key'], entry: MODULES[0][1] }))
+  fs.writeFileSync(path.join(dir, 'config.capnp'), config({ dir, port, keys: ['template-key'], modules }))
   const stop = await startWorkerd(dir, port)
   t.after(stop)
   const url = `http://127.0.0.1:${port}/hootsuite/events`
   const body = JSON.stringify({ message: { eventId: 'e-1', instanceId: 7, raw: [{ seq_no: '1', type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT', message: { id: 'm-1' } } }] } })
-  const post = (signature) => fetch(url, { method: 'POST', headers: { [he.SIGNATURE_HEADER]: signature }, body }).then((r) => r.status)
-  assert.equal(await post(he.sign('template-key', Buffer.from(body))), 200)
-  assert.equal(await post(he.sign('template-key', Buffer.from(body))), 200, 'the replay, skipped')
-  assert.equal(await post(he.sign('another-key', Buffer.from(body))), 401)
+  const post = (key) => fetch(url, { method: 'POST', headers: { [he.SIGNATURE_HEADER]: he.sign(key, Buffer.from(body)) }, body }).then((r) => r.status)
+  assert.equal(await post('template-key'), 200)
+  assert.equal(await post('template-key'), 200, 'the replay, skipped')
+  assert.equal(await post('another-key'), 401)
   assert.equal((await fetch(url)).status, 405)
-})
 
-test("the Worker's modules: what the WebAssembly build costs in a Worker's size limit", (t) => {
   let raw = 0
   let gzipped = 0
-  const sizes = MODULES.map(([name, file]) => {
+  const sizes = modules.map(([name, file]) => {
     const bytes = fs.readFileSync(file)
     const gz = zlib.gzipSync(bytes, { level: 9 }).length
     raw += bytes.length
@@ -207,6 +233,6 @@ test("the Worker's modules: what the WebAssembly build costs in a Worker's size 
   })
   // Cloudflare limits the compressed Worker: 3 MB on the Free plan, 10 MB on the Paid plan.
   assert.ok(gzipped < 3 * 1024 * 1024, sizes.join('; '))
-  t.diagnostic(`the Worker is ${raw} B, ${gzipped} B gzipped (${((gzipped / (3 * 1024 * 1024)) * 100).toFixed(1)} % of the Free plan's 3 MB)`)
+  t.diagnostic(`the bundled Worker is ${raw} B, ${gzipped} B gzipped (${((gzipped / (3 * 1024 * 1024)) * 100).toFixed(1)} % of the Free plan's 3 MB)`)
   for (const s of sizes) t.diagnostic(`  ${s}`)
 })
