@@ -64,9 +64,8 @@ SCALE_NODE_DEPS := redis@6.3.1
 # the binary (tests/runtimes/package.json), installed once into the cache; CPython 3.9 and 3.13
 # (the oldest and newest the wheel claims), pyenv's on machines of this kind.
 RUNTIMES := $(CACHE)/runtimes
-RUNTIMES_BIN := $(RUNTIMES)/node_modules/.bin
 COMPAT_NODE := $(CURDIR)/target/compat-node
-COMPAT_ENV := HOOTSUITE_EVENTS_REPO=$(CURDIR) HOOTSUITE_EVENTS_BIN=$(CLI_BIN) NO_COLOR=1 DENO_DIR=$(CACHE)/deno
+# pyenv's CPython X.Y, else pythonX.Y on PATH.
 python_for = $(or $(lastword $(sort $(wildcard $(HOME)/.pyenv/versions/$(1).*/bin/python$(1)))),$(shell command -v python$(1)))
 # Each CPython with its test dependencies (pytest 9 and Django 5 need 3.10: 3.9 has its own pins).
 PY_COMPAT := 3.9:$(call python_for,3.9):test-requirements-py39.txt 3.13:$(call python_for,3.13):test-requirements.txt
@@ -174,29 +173,13 @@ runtimes:
 		&& (cd $(RUNTIMES) && npm ci --silent --no-audit --no-fund) && cp tests/runtimes/package-lock.json $(RUNTIMES)/installed-lock.json; }
 
 # On the packages test-node packed and the wheel test-python built: the whole Node suite under
-# Node 22 and 26, Bun and Deno, on the native addon and then on the wasm fallback; the Worker
-# template in workerd; the whole Python suite on CPython 3.9 and 3.13.
+# Node 22 and 26, Bun and Deno, on the native addon and then on the wasm fallback, and the Worker
+# template in workerd (tests/runtimes/run.sh); the whole Python suite on CPython 3.9 and 3.13.
 test-compat: test-python test-node runtimes redis cli
 	rm -rf $(COMPAT_NODE) && mkdir -p $(COMPAT_NODE)
 	cd $(COMPAT_NODE) && printf '{"name": "compat-node", "private": true}\n' > package.json \
 		&& npm install --silent --no-audit --no-fund $(NODE_TEST)/*.tgz $(NODE_TEST_DEPS)
-	cp -r $(NODE_DIR)/test $(NODE_DIR)/examples $(COMPAT_NODE)/ && cp -r tests/runtimes $(COMPAT_NODE)/runtimes
-	# Deno reads a .js file as an ES module unless the package.json next to it says CommonJS.
-	for d in test examples; do echo '{"type": "commonjs"}' > $(COMPAT_NODE)/$$d/package.json; done
-	for backend in native wasm; do \
-		if [ $$backend = wasm ]; then rm -rf $(COMPAT_NODE)/node_modules/hootsuite-events-{linux,darwin,win32}-*; fi; \
-		for node in node22 node26; do \
-			echo "test-compat: $$node ($$backend)"; \
-			(cd $(COMPAT_NODE) && HOOTSUITE_EVENTS_EXPECT_BACKEND=$$backend $(COMPAT_ENV) timeout 600 $(RUNTIMES)/node_modules/$$node/bin/node --test 'test/*.test.js') || exit 1; \
-		done; \
-		echo "test-compat: bun ($$backend)"; \
-		(cd $(COMPAT_NODE) && HOOTSUITE_EVENTS_EXPECT_BACKEND=$$backend $(COMPAT_ENV) timeout 600 $(RUNTIMES_BIN)/bun test --timeout 120000 ./test/) || exit 1; \
-		echo "test-compat: deno ($$backend)"; \
-		(cd $(COMPAT_NODE) && HOOTSUITE_EVENTS_EXPECT_BACKEND=$$backend $(COMPAT_ENV) timeout 600 $(RUNTIMES_BIN)/deno test -A --no-check test/) || exit 1; \
-	done
-	@echo "test-compat: workerd"
-	cd $(COMPAT_NODE) && HOOTSUITE_EVENTS_WORKERD=$(RUNTIMES_BIN)/workerd HOOTSUITE_EVENTS_WRANGLER=$(RUNTIMES)/node_modules/wrangler/bin/wrangler.js \
-		HOOTSUITE_EVENTS_WRANGLER_NODE=$(RUNTIMES)/node_modules/node22/bin/node $(COMPAT_ENV) timeout 300 node --test runtimes/
+	HOOTSUITE_EVENTS_BIN=$(CLI_BIN) tests/runtimes/run.sh $(COMPAT_NODE) $(RUNTIMES)
 	for entry in $(PY_COMPAT); do \
 		IFS=: read -r v py deps <<< "$$entry"; \
 		echo "test-compat: CPython $$v"; \
