@@ -184,10 +184,11 @@ test-compat: test-python test-node runtimes redis cli
 		IFS=: read -r v py deps <<< "$$entry"; \
 		echo "test-compat: CPython $$v"; \
 		[ -n "$$py" ] || { echo "test-compat: no CPython $$v here (pyenv install $$v)" >&2; exit 1; }; \
-		venv=$(CURDIR)/target/py-compat-$$v; \
+		venv=$(CURDIR)/target/py-compat-$$v start=$$SECONDS; \
 		$$py -m venv --clear $$venv \
 			&& $$venv/bin/pip install -q $(PY_WHEEL_DIR)/hootsuite_events-*.whl -r bindings/python/$$deps \
 			&& (cd bindings/python && HOOTSUITE_EVENTS_BIN=$(CLI_BIN) timeout 900 $$venv/bin/python -m pytest -q -p no:cacheprovider tests) || exit 1; \
+		echo "test-compat: CPython $$v took $$((SECONDS - start)) s"; \
 	done
 
 wasm:

@@ -150,36 +150,70 @@ test.before(async () => {
 })
 test.after(() => emulator && emulator.stop())
 
-test('workerd: the Worker template receives replays, a split batch, a failure and its retry, key rotation', (t) =>
-  receiverScenario(t, {
-    he,
-    emulator,
-    name: 'workerd',
-    async start(options, log) {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hootsuite-events-workerd-'))
-      fs.mkdirSync(path.join(dir, 'modules'))
-      fs.mkdirSync(path.join(dir, 'storage'))
-      const collector = await startCollector(options, log)
-      const port = await freePort()
-      const write = () => fs.writeFileSync(path.join(dir, 'config.capnp'), config({ dir, port, collectorPort: collector.address().port, keys: options.keys, modules: MODULES }))
+/**
+ * The template's Worker under the test's entry, reporting to a collector that calls
+ * `options.handle`; `keysChanged()` restarts it with `options.keys`, its storage kept.
+ */
+async function startWorker(options, log) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hootsuite-events-workerd-'))
+  fs.mkdirSync(path.join(dir, 'modules'))
+  fs.mkdirSync(path.join(dir, 'storage'))
+  const collector = await startCollector(options, log)
+  const port = await freePort()
+  const write = () => fs.writeFileSync(path.join(dir, 'config.capnp'), config({ dir, port, collectorPort: collector.address().port, keys: options.keys, modules: MODULES }))
+  write()
+  let stop = await startWorkerd(dir, port)
+  return {
+    url: `http://127.0.0.1:${port}/hootsuite/events`,
+    // A Worker reads its secrets when it starts: a rotation is a new deployment.
+    async keysChanged() {
+      await stop()
       write()
-      let stop = await startWorkerd(dir, port)
-      return {
-        url: `http://127.0.0.1:${port}/hootsuite/events`,
-        // A Worker reads its secrets when it starts: a rotation is a new deployment.
-        async keysChanged() {
-          await stop()
-          write()
-          stop = await startWorkerd(dir, port)
-        },
-        async close() {
-          await stop()
-          await new Promise((r) => collector.close(r))
-          fs.rmSync(dir, { recursive: true, force: true })
-        },
-      }
+      stop = await startWorkerd(dir, port)
     },
-  }))
+    async close() {
+      await stop()
+      await new Promise((r) => collector.close(r))
+      fs.rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** A signed one-event notification of instance `instanceId`, as Cloud Elements sends it. */
+function signedDelivery(key, instanceId) {
+  const body = JSON.stringify({ message: { eventId: `e-${instanceId}`, instanceId, raw: [{ seq_no: '1', type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT', message: { id: 'm-1' } } }] } })
+  return { method: 'POST', headers: { [he.SIGNATURE_HEADER]: he.sign(key, Buffer.from(body)) }, body }
+}
+
+test('workerd: the Worker template receives replays, a split batch, a failure and its retry, key rotation', (t) =>
+  receiverScenario(t, { he, emulator, name: 'workerd', start: startWorker }))
+
+test('workerd: a delivery while another request holds its unit is answered 409; the retry after skips it', async (t) => {
+  let release
+  const held = new Promise((resolve) => {
+    release = resolve
+  })
+  const handled = []
+  const options = {
+    keys: ['held-key'],
+    async handle(work) {
+      handled.push(work.unit.key)
+      await held
+    },
+    onRejected() {},
+  }
+  const worker = await startWorker(options, [])
+  t.after(() => worker.close())
+  // Bounded: were the requests serialized, the second would wait for the first, held below.
+  const post = () => fetch(worker.url, { ...signedDelivery('held-key', 9), signal: AbortSignal.timeout(10000) }).then((r) => r.status)
+  const first = post()
+  await waitFor('the first delivery to hold its unit', () => handled.length === 1)
+  assert.equal(await post(), 409, 'the Durable Object serves the second request while the first awaits its handler')
+  release()
+  assert.equal(await first, 200)
+  assert.equal(await post(), 200)
+  assert.deepEqual(handled, ['hs:9:1'], 'processed once')
+})
 
 /** The template bundled by `wrangler deploy --dry-run`: what `wrangler deploy` would upload. */
 function bundle(t) {
@@ -215,8 +249,7 @@ test("the template as wrangler bundles it: a signed delivery 200, its replay 200
   const stop = await startWorkerd(dir, port)
   t.after(stop)
   const url = `http://127.0.0.1:${port}/hootsuite/events`
-  const body = JSON.stringify({ message: { eventId: 'e-1', instanceId: 7, raw: [{ seq_no: '1', type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT', message: { id: 'm-1' } } }] } })
-  const post = (key) => fetch(url, { method: 'POST', headers: { [he.SIGNATURE_HEADER]: he.sign(key, Buffer.from(body)) }, body }).then((r) => r.status)
+  const post = (key) => fetch(url, signedDelivery(key, 7)).then((r) => r.status)
   assert.equal(await post('template-key'), 200)
   assert.equal(await post('template-key'), 200, 'the replay, skipped')
   assert.equal(await post('another-key'), 401)

@@ -3,7 +3,7 @@
 // notification to a Durable Object that processes each unit of work once, its claims kept in
 // the object's SQLite storage so that retries, replays and the parts of a split batch meet them.
 import { DurableObject } from 'cloudflare:workers'
-import { initSync, verifyEvent, process, newClaimToken, constants, SignatureError, HootsuiteEventsError } from 'hootsuite-events-wasm/full'
+import { initSync, verifyEvent, process as processNotification, newClaimToken, constants, SignatureError, HootsuiteEventsError } from 'hootsuite-events-wasm/full'
 import wasmModule from 'hootsuite-events-wasm/full/hootsuite_events_wasm_bg.wasm'
 
 // Workers compile the module at deploy time and hand it over: no fetch, no await.
@@ -102,7 +102,7 @@ export class ReceiptsObject extends DurableObject {
   async receive(notification) {
     let outcome
     try {
-      outcome = await process(this.store, notification, (work) => this.handle(work))
+      outcome = await processNotification(this.store, notification, (work) => this.handle(work))
     } catch (e) {
       // Released: Cloud Elements' retry processes the unit.
       console.error('processing failed:', e.message)
