@@ -215,6 +215,29 @@ test('workerd: a delivery while another request holds its unit is answered 409; 
   assert.deepEqual(handled, ['hs:9:1'], 'processed once')
 })
 
+test("workerd: the Durable Object's claim store: leases, takeover, late completions, release, retention", async (t) => {
+  const worker = await startWorker({ keys: ['store-key'], handle() {}, onRejected() {} }, [])
+  t.after(() => worker.close())
+  const res = await fetch(new URL('/test/store-cases', worker.url), { signal: AbortSignal.timeout(10000) })
+  assert.equal(res.status, 200)
+  assert.deepEqual(await res.json(), {
+    heldWithinLease: 'in_progress',
+    takenOver: 'claimed',
+    lateCompletionRefused: false,
+    takeoverCompleted: true,
+    thenDone: 'done',
+    lateCompletionRecorded: true,
+    lateThenDone: 'done',
+    releaseWithAnotherToken: false,
+    releaseWithItsToken: true,
+    claimableAgain: 'claimed',
+    doneWithinRetention: 'done',
+    forgottenAfter: 'claimed',
+    rowsLeftAfterPrune: 0,
+    claimsAreTokens: true,
+  })
+})
+
 /** The template bundled by `wrangler deploy --dry-run`: what `wrangler deploy` would upload. */
 function bundle(t) {
   assert.ok(WRANGLER && WRANGLER_NODE, 'set HOOTSUITE_EVENTS_WRANGLER and HOOTSUITE_EVENTS_WRANGLER_NODE (make test-compat does)')
