@@ -249,7 +249,8 @@ function bundle(t) {
     cwd: project,
     encoding: 'utf8',
     timeout: 120000,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+    // Its logs and settings in the scratch project, not in the home folder.
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', XDG_CONFIG_HOME: path.join(project, '.config'), WRANGLER_LOG_PATH: path.join(project, 'logs') },
   })
   assert.equal(r.status, 0, r.stdout + r.stderr)
   const dist = path.join(project, 'dist')
