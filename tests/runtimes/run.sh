@@ -11,7 +11,8 @@ project=$(cd "$1" && pwd)
 runtimes=$(cd "$2" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-export HOOTSUITE_EVENTS_REPO="$repo" NO_COLOR=1 DENO_DIR="${DENO_DIR:-$runtimes/deno-dir}"
+# Deno and Bun keep what they cache next to the runtimes, not in the home folder.
+export HOOTSUITE_EVENTS_REPO="$repo" NO_COLOR=1 DENO_DIR="$runtimes/deno-dir" BUN_INSTALL_CACHE_DIR="$runtimes/bun-cache"
 bin="$runtimes/node_modules/.bin"
 
 rm -rf "$project/test" "$project/examples" "$project/runtimes"
