@@ -12,7 +12,7 @@ runtimes=$(cd "$2" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 # Deno and Bun keep what they cache next to the runtimes, not in the home folder.
-export HOOTSUITE_EVENTS_REPO="$repo" NO_COLOR=1 DENO_DIR="$runtimes/deno-dir" BUN_INSTALL_CACHE_DIR="$runtimes/bun-cache"
+export HOOTSUITE_EVENTS_REPO="$repo" NO_COLOR=1 DENO_DIR="$runtimes/deno-dir" BUN_RUNTIME_TRANSPILER_CACHE_PATH="$runtimes/bun-cache"
 bin="$runtimes/node_modules/.bin"
 
 rm -rf "$project/test" "$project/examples" "$project/runtimes"
