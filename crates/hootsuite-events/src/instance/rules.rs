@@ -1,13 +1,12 @@
 //! The rules of the create-instance and update bodies: every problem at once, with paths,
 //! codes and messages.
 
-use serde_json::{Map, Value};
-
 use super::body::CreateInstance;
 use crate::config::Secret;
 use crate::error::Error;
 use crate::fields::*;
-use crate::json::{field, type_name};
+use crate::json::to_jsonv;
+use crate::jsonv::{self, Map, Value};
 use crate::path::Path;
 use crate::url::{describe, is_loopback_host, parse_http_url};
 use crate::validate::{did_you_mean, ValidationReport};
@@ -32,16 +31,21 @@ const KNOWN_CONFIG: &[&str] = &[
 
 impl CreateInstance {
     /// Reads and checks a body from JSON text; all problems come back in [`Error::Invalid`].
+    /// Numbers of fields passed through keep the text's spelling (`1e5` stays `1e5`).
     pub fn from_json(text: &str) -> Result<Self, Error> {
-        // `from_slice` like every other reader of the crate: one JSON reader in the wasm build.
-        match serde_json::from_slice::<Value>(text.as_bytes()) {
-            Ok(v) => Self::from_value(&v),
-            Err(e) => Err(Error::Invalid(ValidationReport::syntax(&e))),
+        match jsonv::from_str(text) {
+            Ok(v) => Self::from_jsonv(&v),
+            Err(e) => Err(Error::Invalid(ValidationReport::syntax_v(&e))),
         }
     }
 
     /// Checks a body given as a JSON value.
-    pub fn from_value(value: &Value) -> Result<Self, Error> {
+    pub fn from_value(value: &serde_json::Value) -> Result<Self, Error> {
+        Self::from_jsonv(&to_jsonv(value))
+    }
+
+    /// Checks a body given as the form path's JSON value ([`jsonv`]).
+    pub fn from_jsonv(value: &Value) -> Result<Self, Error> {
         let (report, body) = check(value);
         body.ok_or(Error::Invalid(report))
     }
@@ -58,7 +62,12 @@ impl CreateInstance {
 /// assert_eq!(report.errors[0].code, "json_syntax");
 /// assert_eq!((report.errors[0].line, report.errors[0].column), (Some(2), Some(5)));
 /// ```
-pub fn validate(value: &Value) -> ValidationReport {
+pub fn validate(value: &serde_json::Value) -> ValidationReport {
+    check(&to_jsonv(value)).0
+}
+
+/// [`validate`] of the form path's JSON value ([`jsonv`]).
+pub fn validate_jsonv(value: &Value) -> ValidationReport {
     check(value).0
 }
 
@@ -74,8 +83,28 @@ pub fn validate(value: &Value) -> ValidationReport {
 /// let report = validate_with_callback(&body, "https://app.example/cb");
 /// assert_eq!(report.errors[0].code, "callback_mismatch");
 /// ```
-pub fn validate_with_callback(value: &Value, step1_callback_url: &str) -> ValidationReport {
-    let mut r = validate(value);
+pub fn validate_with_callback(
+    value: &serde_json::Value,
+    step1_callback_url: &str,
+) -> ValidationReport {
+    validate_jsonv_against(&to_jsonv(value), Some(step1_callback_url))
+}
+
+/// [`validate`], and with step 1's callback URL also [`validate_with_callback`]'s check: what
+/// the bindings call with an optional callback URL.
+pub fn validate_against(
+    value: &serde_json::Value,
+    step1_callback_url: Option<&str>,
+) -> ValidationReport {
+    validate_jsonv_against(&to_jsonv(value), step1_callback_url)
+}
+
+/// [`validate_against`] of the form path's JSON value ([`jsonv`]).
+pub fn validate_jsonv_against(value: &Value, step1_callback_url: Option<&str>) -> ValidationReport {
+    let mut r = check(value).0;
+    let Some(step1_callback_url) = step1_callback_url else {
+        return r;
+    };
     let given = value
         .get("configuration")
         .and_then(|c| c.get(KEY_CALLBACK_URL))
@@ -93,37 +122,31 @@ pub fn validate_with_callback(value: &Value, step1_callback_url: &str) -> Valida
     r
 }
 
-/// [`validate`], and with step 1's callback URL also [`validate_with_callback`]'s check: what
-/// the bindings call with an optional callback URL.
-pub fn validate_against(value: &Value, step1_callback_url: Option<&str>) -> ValidationReport {
-    match step1_callback_url {
-        Some(cb) => validate_with_callback(value, cb),
-        None => validate(value),
-    }
-}
-
 /// [`validate_against`] for JSON text: malformed JSON gives one `json_syntax` error.
 pub fn validate_json_against(text: &str, step1_callback_url: Option<&str>) -> ValidationReport {
-    match serde_json::from_slice::<Value>(text.as_bytes()) {
-        Ok(v) => validate_against(&v, step1_callback_url),
-        Err(e) => ValidationReport::syntax(&e),
+    match jsonv::from_str(text) {
+        Ok(v) => validate_jsonv_against(&v, step1_callback_url),
+        Err(e) => ValidationReport::syntax_v(&e),
     }
 }
 
 /// [`validate`] for JSON text: malformed JSON gives one `json_syntax` error with line and column.
 pub fn validate_json(text: &str) -> ValidationReport {
-    match serde_json::from_slice::<Value>(text.as_bytes()) {
-        Ok(v) => validate(&v),
-        Err(e) => ValidationReport::syntax(&e),
-    }
+    validate_json_against(text, None)
+}
+
+/// `map[key]`: the objects of a form are small, and [`Map::get`] scans them.
+fn field<'v>(map: &'v Map, key: &str) -> Option<&'v Value> {
+    map.get(key)
+}
+
+/// The JSON type of a value, as a word for messages.
+fn type_name(value: &Value) -> &'static str {
+    value.type_name()
 }
 
 /// The body's root object, or a `type` error naming `what` it should have been.
-fn root_object<'v>(
-    r: &mut ValidationReport,
-    value: &'v Value,
-    what: &str,
-) -> Option<&'v Map<String, Value>> {
+fn root_object<'v>(r: &mut ValidationReport, value: &'v Value, what: &str) -> Option<&'v Map> {
     let obj = value.as_object();
     if obj.is_none() {
         r.error(
@@ -210,7 +233,7 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
                 None,
                 "the authorization grant code from the OAuth callback",
             );
-            for (k, v) in p.iter().filter(|(k, _)| *k != "code") {
+            for (k, v) in p.iter().filter(|(k, _)| k.as_str() != "code") {
                 extra_provider_data.insert(k.clone(), v.clone());
             }
         }
@@ -334,15 +357,20 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
 ///     "configuration": {"event.notification.callback.url": "https;//x"}}));
 /// assert_eq!(report.errors[0].code, "invalid_url");
 /// ```
-pub fn validate_update(value: &Value) -> ValidationReport {
+pub fn validate_update(value: &serde_json::Value) -> ValidationReport {
+    validate_update_checked(&to_jsonv(value))
+}
+
+/// [`validate_update`] of the form path's JSON value ([`jsonv`]).
+pub fn validate_update_jsonv(value: &Value) -> ValidationReport {
     validate_update_checked(value)
 }
 
 /// [`validate_update`] for JSON text: malformed JSON gives one `json_syntax` error.
 pub fn validate_update_json(text: &str) -> ValidationReport {
-    match serde_json::from_slice::<Value>(text.as_bytes()) {
-        Ok(v) => validate_update(&v),
-        Err(e) => ValidationReport::syntax(&e),
+    match jsonv::from_str(text) {
+        Ok(v) => validate_update_checked(&v),
+        Err(e) => ValidationReport::syntax_v(&e),
     }
 }
 
@@ -352,7 +380,7 @@ fn validate_update_checked(value: &Value) -> ValidationReport {
     let Some(obj) = root_object(&mut r, value, "the update body") else {
         return r;
     };
-    for (k, v) in obj {
+    for (k, v) in obj.iter() {
         let path = root.key(k);
         match (k.as_str(), v) {
             ("name", _) => {
@@ -425,12 +453,12 @@ struct ConfigValues<'v> {
     event_callback_url: Option<&'v str>,
     signature_key: Option<&'v str>,
     vendor_type: Option<&'v str>,
-    extra: Map<String, Value>,
+    extra: Map,
 }
 
 fn check_configuration<'v>(
     r: &mut ValidationReport,
-    config: &'v Map<String, Value>,
+    config: &'v Map,
     cpath: Path<'_>,
     partial: bool,
 ) -> ConfigValues<'v> {
@@ -652,7 +680,7 @@ fn check_tags(r: &mut ValidationReport, value: &Value, path: Path<'_>) -> Option
 /// A required, non-blank string; reports `required`, `type` or `blank`.
 fn required_string<'v>(
     r: &mut ValidationReport,
-    obj: &'v Map<String, Value>,
+    obj: &'v Map,
     parent: Path<'_>,
     key: &str,
     // How the field is named in messages; `None` for its label and key (made only on error).
@@ -698,12 +726,12 @@ fn required_string<'v>(
     }
 }
 
-/// A value copied from a documentation example: `<...>` as a whole (`<CONSUMER_KEY>`,
-/// `<INSERT_USER_SECRET>`, `<Authorization Grant Code>`).
 /// Below this many characters a signature key gets a warning: an HMAC key is only as strong as
 /// it is long and random, and one signed delivery is enough to try guesses offline.
 const MIN_SIGNATURE_KEY_CHARS: usize = 16;
 
+/// A value copied from a documentation example: `<...>` as a whole (`<CONSUMER_KEY>`,
+/// `<INSERT_USER_SECRET>`, `<Authorization Grant Code>`).
 fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
     v.len() > 2 && v.starts_with('<') && v.ends_with('>') && !v[1..v.len() - 1].contains(['<', '>'])
