@@ -291,6 +291,11 @@ fn newline(out: &mut String, indent: usize) {
     }
 }
 
+/// Appends `value` as compact JSON text (what [`Value::to_json`] gives).
+pub fn write_json(out: &mut String, value: &Value) {
+    write_value(out, value, None);
+}
+
 /// `indent`: `None` for compact text, the current depth for pretty text.
 fn write_value(out: &mut String, value: &Value, indent: Option<usize>) {
     match value {

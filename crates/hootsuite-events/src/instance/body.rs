@@ -115,9 +115,72 @@ impl CreateInstance {
         body.into()
     }
 
-    /// The body as sent (secrets included): compact JSON text of [`CreateInstance::to_jsonv`].
+    /// The body as sent (secrets included): compact JSON text of [`CreateInstance::to_jsonv`],
+    /// written straight from the fields rather than through a tree.
     pub fn to_json(&self) -> String {
-        self.to_jsonv().to_json()
+        use crate::jsonv::{write_json, write_str};
+        let mut out = String::with_capacity(512);
+        let entry = |out: &mut String, first: bool, key: &str| {
+            if !first {
+                out.push(',');
+            }
+            write_str(out, key);
+            out.push(':');
+        };
+        out.push_str("{\"element\":{\"key\":");
+        write_str(&mut out, ELEMENT_KEY);
+        out.push_str("},\"providerData\":{");
+        entry(&mut out, true, "code");
+        write_str(&mut out, self.code.expose());
+        for (k, v) in self.extra_provider_data.iter() {
+            entry(&mut out, false, k);
+            write_json(&mut out, v);
+        }
+        out.push_str("},\"configuration\":{");
+        entry(&mut out, true, KEY_CALLBACK_URL);
+        write_str(&mut out, &self.callback_url);
+        entry(&mut out, false, KEY_API_KEY);
+        write_str(&mut out, &self.api_key);
+        entry(&mut out, false, KEY_API_SECRET);
+        write_str(&mut out, self.api_secret.expose());
+        entry(&mut out, false, KEY_EVENTS_ENABLED);
+        out.push_str(if self.events_enabled { "true" } else { "false" });
+        for (key, value) in [
+            (KEY_EVENT_CALLBACK_URL, self.event_callback_url.as_deref()),
+            (
+                KEY_SIGNATURE_KEY,
+                self.signature_key.as_ref().map(Secret::expose),
+            ),
+            (KEY_VENDOR_TYPE, self.vendor_type.as_deref()),
+        ] {
+            if let Some(value) = value {
+                entry(&mut out, false, key);
+                write_str(&mut out, value);
+            }
+        }
+        for (k, v) in self.extra_configuration.iter() {
+            entry(&mut out, false, k);
+            write_json(&mut out, v);
+        }
+        out.push('}');
+        if let Some(tags) = &self.tags {
+            out.push_str(",\"tags\":[");
+            for (i, t) in tags.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(&mut out, t);
+            }
+            out.push(']');
+        }
+        entry(&mut out, false, "name");
+        write_str(&mut out, &self.name);
+        for (k, v) in self.extra_fields.iter() {
+            entry(&mut out, false, k);
+            write_json(&mut out, v);
+        }
+        out.push('}');
+        out
     }
 }
 
@@ -137,5 +200,33 @@ impl std::fmt::Debug for CreateInstance {
             .field("body", &format_args!("{body}"))
             .field("warnings", &self.warnings.len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The direct writer and the tree must give the same bytes, extras and all.
+    #[test]
+    fn to_json_writes_what_the_tree_holds() {
+        let text = r#"{"element":{"key":"hootsuite"},"name":"n \"q\" é","tags":["a","b\n"],
+            "providerData":{"code":"c","state":{"x":[1e5,null]}},"zz":1.50,
+            "retrieveObjectsAfterInstantiation":true,
+            "configuration":{"oauth.callback.url":"https://app.example/cb",
+            "oauth.api.key":"k","oauth.api.secret":"s","event.notification.enabled":"true",
+            "event.notification.callback.url":"https://app.example/ev",
+            "event.notification.signature.key":"0123456789abcdef0123",
+            "event.vendor.type":"webhook","other":18446744073709551617}}"#;
+        let body = CreateInstance::from_json(text).expect("valid body");
+        assert_eq!(body.to_json(), body.to_jsonv().to_json());
+        assert!(body.to_json().contains("\"other\":18446744073709551617"));
+        let bare = CreateInstance::from_json(
+            r#"{"element":{"key":"hootsuite"},"name":"n","providerData":{"code":"c"},
+            "configuration":{"oauth.callback.url":"https://app.example/cb",
+            "oauth.api.key":"k","oauth.api.secret":"s"}}"#,
+        )
+        .expect("valid body");
+        assert_eq!(bare.to_json(), bare.to_jsonv().to_json());
     }
 }
