@@ -27,8 +27,9 @@ NODE_STAGE := $(CURDIR)/target/npm-stage
 NODE_TEST := $(CURDIR)/target/node-test
 # The receivers of bindings/node/examples: Express, Fastify, and @hono/node-server serving the
 # fetch-style handler (hono is its peer dependency).
-# node-redis (redis on npm) for the Redis store's suite: the package does not depend on it.
-NODE_TEST_DEPS := express@5.1.0 typescript@5.9.3 @types/node@20.19.43 fastify@5.12.8 @hono/node-server@1.19.19 hono@4.13.19 redis@6.3.1
+# node-redis (redis on npm) for the Redis store's suite and node-postgres (pg) for the inbox's: the
+# package depends on neither.
+NODE_TEST_DEPS := express@5.1.0 typescript@5.9.3 @types/node@20.19.43 fastify@5.12.8 @hono/node-server@1.19.19 hono@4.13.19 redis@6.3.1 pg@8.23.1
 
 # WebAssembly: bindings/wasm/build.sh builds from scratch (rustup's wasm32 target, or Debian's
 # rustc-web with -Zbuild-std) with a cached wasm-bindgen-cli; the browser test drives Debian's
@@ -51,13 +52,13 @@ FUZZ_SMOKE_SECONDS ?= 20
 
 # Benchmarks (not part of `make test`): criterion, Python and Node scripts, one table.
 PY_BENCH_VENV := $(CURDIR)/target/py-bench-venv
-PY_BENCH_DEPS := pydantic==2.14.3 fastjsonschema==2.22.3 jsonschema==4.26.0 redis==8.1.0
+PY_BENCH_DEPS := pydantic==2.14.3 fastjsonschema==2.22.3 jsonschema==4.26.0 redis==8.1.0 psycopg==3.3.9 psycopg-binary==3.3.9
 
 # The proof at scale (tests/scale): Debian's redis-server and haproxy, the receivers on the
-# packages test-python and test-node built (their venv, with redis-py; their packed npm
-# packages, with node-redis at the same pin).
+# packages test-python and test-node built (their venv, with redis-py and psycopg; their packed
+# npm packages, with node-redis and pg at the same pins); then the PostgreSQL inbox's run.
 SCALE_NODE := $(CURDIR)/target/scale-node
-SCALE_NODE_DEPS := redis@6.3.1
+SCALE_NODE_DEPS := redis@6.3.1 pg@8.23.1
 
 # Other runtimes and versions (make test-compat): Bun, Deno, workerd, Node 22 (the oldest
 # maintained) and Node 26 (the newest), each from an npm package whose platform package carries
@@ -73,7 +74,7 @@ PY_COMPAT := 3.9:$(call python_for,3.9):test-requirements-py39.txt 3.13:$(call p
 # Debian packages install as root; elsewhere (a CI runner's user) through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test test-rust test-python test-node test-wasm test-scale test-compat runtimes haproxy wasm chromium redis demo lint fmt doc quickstart cli fuzz fuzz-smoke bench
+.PHONY: test test-rust test-python test-node test-wasm test-scale test-compat runtimes haproxy wasm chromium redis postgresql demo lint fmt doc quickstart cli fuzz fuzz-smoke bench
 
 test: lint test-rust test-python test-node test-wasm fuzz-smoke test-scale test-compat
 	@echo "make test: all checks passed"
@@ -92,7 +93,7 @@ lint: $(ACTIONLINT)
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --all-features --no-deps --locked --quiet
 
-test-rust: redis
+test-rust: redis postgresql
 	$(CARGO) test --workspace --locked
 	CARGO="$(CARGO)" scripts/check_crates.sh
 
@@ -111,7 +112,7 @@ $(PY_TOOLS)/bin/maturin:
 
 # The package is installed from its sdist (pip builds the wheel with maturin, pinned by
 # build-constraints.txt, into the shared target dir), so the sdist is what the suite tests.
-test-python: $(PY_TOOLS)/bin/maturin cli redis
+test-python: $(PY_TOOLS)/bin/maturin cli redis postgresql
 	rm -rf target/sdist
 	$(PY_TOOLS)/bin/maturin sdist -m bindings/python/Cargo.toml -o target/sdist
 	python3 scripts/check_sdist.py target/sdist/hootsuite_events-*.tar.gz
@@ -130,7 +131,7 @@ test-python: $(PY_TOOLS)/bin/maturin cli redis
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund
 
-test-node: $(NODE_DIR)/node_modules/.package-lock.json cli wasm redis
+test-node: $(NODE_DIR)/node_modules/.package-lock.json cli wasm redis postgresql
 	rm -f $(NODE_DIR)/*.node
 	cd $(NODE_DIR) && npx napi build --platform --release --features test-hooks --js native.js --dts native.d.ts
 	rm -rf $(NODE_TEST) && mkdir -p $(NODE_TEST)
@@ -151,6 +152,14 @@ test-node: $(NODE_DIR)/node_modules/.package-lock.json cli wasm redis
 redis:
 	@command -v redis-server >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends redis-server)
 
+# The PostgreSQL inboxes' suites start their own server (Debian's: initdb on a private temporary
+# directory, postgres on a free loopback port); the package's own "main" cluster is not created.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || ( \
+		$(SUDO) mkdir -p /etc/postgresql-common/createcluster.d && \
+		echo 'create_main_cluster = false' | $(SUDO) tee /etc/postgresql-common/createcluster.d/hootsuite-events.conf >/dev/null && \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends postgresql)
+
 chromium:
 	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
 
@@ -159,12 +168,16 @@ haproxy:
 
 # On what test-python and test-node built (their venv, their packed packages): depending on
 # them keeps a lone `make test-scale` from testing stale packages, and orders `make -j test`.
-test-scale: test-python test-node redis haproxy cli
+test-scale: test-python test-node redis postgresql haproxy cli
 	rm -rf $(SCALE_NODE) && mkdir -p $(SCALE_NODE)
 	cd $(SCALE_NODE) && printf '{"name": "scale-node", "private": true}\n' > package.json \
 		&& npm install --silent --no-audit --no-fund $(NODE_TEST)/*.tgz $(SCALE_NODE_DEPS)
 	HOOTSUITE_EVENTS_BIN=$(CLI_BIN) SCALE_NODE_MODULES=$(SCALE_NODE)/node_modules \
 		timeout 900 $(PY_TEST_VENV)/bin/python tests/scale/run.py
+	# The PostgreSQL inbox at scale: receivers SIGKILLed inside the handler's transaction and
+	# between commit and answer; every event in the app table once.
+	HOOTSUITE_EVENTS_BIN=$(CLI_BIN) SCALE_NODE_MODULES=$(SCALE_NODE)/node_modules \
+		timeout 600 $(PY_TEST_VENV)/bin/python tests/scale/inbox.py
 
 # Installed again when tests/runtimes/package-lock.json changes (its copy marks the install).
 runtimes:
@@ -224,7 +237,7 @@ fuzz: $(CARGO_FUZZ)
 		RUSTUP_TOOLCHAIN=nightly $(CARGO_FUZZ) fuzz cmin $$t corpus/$$t || exit 1; \
 	done
 
-bench: $(PY_TOOLS)/bin/maturin $(NODE_DIR)/node_modules/.package-lock.json wasm chromium redis $(WASM_DIR)/test/node_modules/.package-lock.json
+bench: $(PY_TOOLS)/bin/maturin $(NODE_DIR)/node_modules/.package-lock.json wasm chromium redis postgresql $(WASM_DIR)/test/node_modules/.package-lock.json
 	# A folder of its own: test-python's sdist build leaves wheels of the same version in
 	# target/wheels, and two of them make pip's resolution fail.
 	rm -rf target/bench-wheels

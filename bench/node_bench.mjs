@@ -154,6 +154,57 @@ if (process.env.HOOTSUITE_EVENTS_BENCH_REDIS) {
   out.push({ work: 'Node: receiver on MemoryStore through await process(), verify + parse + claim + complete a 2 KB notification', ours_us: best[0], peer: peerName, peer_us: best[2], note: `${(1e6 / best[0]).toFixed(0)} notifications/s` })
   out.push({ work: 'Node: receiver on Redis (loopback, RedisStore) through await process(), verify + parse + claim + complete a 2 KB notification', ours_us: best[1], peer: peerName, peer_us: best[2], note: `${(1e6 / best[1]).toFixed(0)} notifications/s ours, ${(1e6 / best[2]).toFixed(0)} peer` })
 }
+// The receiver on the PostgreSQL inbox (loopback): PostgresInbox.process writing each event
+// into an app table in the unit's transaction, beside a hand-written peer (createHmac +
+// JSON.parse + INSERT … ON CONFLICT DO NOTHING and the app row in one transaction), one pg
+// Client each, the tables emptied between rounds.
+if (process.env.HOOTSUITE_EVENTS_BENCH_POSTGRES) {
+  const { default: pg } = await import('pg')
+  const { PostgresInbox } = require(process.env.HOOTSUITE_EVENTS_NODE ? `${process.env.HOOTSUITE_EVENTS_NODE.replace(/index\.js$/, '')}postgres.js` : '../bindings/node/postgres.js')
+  const client = new pg.Client({ connectionString: process.env.HOOTSUITE_EVENTS_BENCH_POSTGRES })
+  await client.connect()
+  const inbox = new PostgresInbox(client, { table: 'bench_inbox' })
+  await inbox.migrate()
+  await client.query('CREATE TABLE IF NOT EXISTS bench_events (key text NOT NULL)')
+  await client.query('CREATE TABLE IF NOT EXISTS bench_peer_inbox (key text PRIMARY KEY, done_at timestamptz NOT NULL DEFAULT now())')
+  const some = deliveries.slice(0, 1000)
+  const timed = async (fn) => {
+    const t = process.hrtime.bigint()
+    for (const d of some) await fn(d)
+    return Number(process.hrtime.bigint() - t) / 1e3 / some.length
+  }
+  const ours = (d) => inbox.process(he.verifyEvent(key, d.headers, d.body), (c, work) => c.query('INSERT INTO bench_events (key) VALUES ($1)', [work.unit.key]))
+  const peerPg = async (d) => {
+    const given = Buffer.from(d.headers['elements-webhook-signature'].slice(7), 'base64')
+    const mac = crypto.createHmac('sha256', key).update(d.body).digest()
+    if (given.length !== mac.length || !crypto.timingSafeEqual(mac, given)) throw new Error('mismatch')
+    const n = JSON.parse(d.body)
+    for (const e of n.message.raw) {
+      const unit = `hs:${n.message.instanceId}:${e.seq_no}`
+      await client.query('BEGIN')
+      try {
+        if ((await client.query('INSERT INTO bench_peer_inbox (key) VALUES ($1) ON CONFLICT DO NOTHING', [unit])).rowCount) {
+          await client.query('INSERT INTO bench_events (key) VALUES ($1)', [unit])
+        }
+        await client.query('COMMIT')
+      } catch (err) {
+        await client.query('ROLLBACK')
+        throw err
+      }
+    }
+  }
+  const best = [Infinity, Infinity]
+  for (let r = 0; r < 3; r++) {
+    await client.query('TRUNCATE bench_inbox, bench_events, bench_peer_inbox')
+    best[0] = Math.min(best[0], await timed(ours))
+    await client.query('TRUNCATE bench_events')
+    best[1] = Math.min(best[1], await timed(peerPg))
+  }
+  const written = Number((await client.query('SELECT count(*) AS n FROM bench_events')).rows[0].n)
+  await client.end()
+  if (written !== some.length) throw new Error(`wrote ${written} rows, expected ${some.length}`)
+  out.push({ work: 'Node: receiver on the PostgreSQL inbox (loopback, PostgresInbox), verify + parse + one transaction (claim, the handler\'s INSERT, commit) for a 2 KB notification', ours_us: best[0], peer: 'createHmac + timingSafeEqual + JSON.parse + pg INSERT … ON CONFLICT DO NOTHING and the INSERT in one transaction', peer_us: best[1], note: `${(1e6 / best[0]).toFixed(0)} notifications/s ours, ${(1e6 / best[1]).toFixed(0)} peer` })
+}
 // Start-up: require() in a fresh process, minus a process that requires nothing (best of 5).
 import { execFileSync } from 'node:child_process'
 function coldMs(code) {

@@ -249,6 +249,68 @@ def redis_rows(key: str, url: str) -> List[Dict[str, Any]]:
     ]
 
 
+def postgres_rows(key: str, url: str) -> List[Dict[str, Any]]:
+    """The receiver on the PostgreSQL inbox (loopback): ``PostgresInbox.process`` writing each
+    event into an app table in the unit's transaction, against a hand-written peer (hmac +
+    json.loads + ``INSERT … ON CONFLICT DO NOTHING`` of the key and the app row in one
+    transaction), one psycopg connection each, the tables emptied between repeats."""
+    import psycopg
+
+    from hootsuite_events.postgres import PostgresInbox
+
+    count = 1000
+    deliveries = []
+    for i in range(count):
+        body = notification(2048, str(3_000_000 + i))
+        deliveries.append(({"Elements-Webhook-Signature": he.sign(key, body)}, body))
+    conn = psycopg.connect(url, autocommit=True)
+    inbox = PostgresInbox(conn, table="bench_inbox")
+    inbox.migrate()
+    conn.execute("CREATE TABLE IF NOT EXISTS bench_events (key text NOT NULL)")
+    conn.execute("CREATE TABLE IF NOT EXISTS bench_peer_inbox (key text PRIMARY KEY, done_at timestamptz NOT NULL DEFAULT now())")
+
+    def handle(c: Any, work: he.Work) -> None:
+        c.execute("INSERT INTO bench_events (key) VALUES (%s)", (work.unit.key,))
+
+    def ours() -> float:
+        t = timeit.default_timer()
+        for headers, body in deliveries:
+            inbox.process(he.verify_event(key, headers, body), handle)
+        return timeit.default_timer() - t
+
+    def peer() -> float:
+        k = key.encode()
+        t = timeit.default_timer()
+        for headers, body in deliveries:
+            given = base64.b64decode(headers["Elements-Webhook-Signature"][len("sha256="):])
+            if not hmac.compare_digest(hmac.new(k, body, hashlib.sha256).digest(), given):
+                raise ValueError("mismatch")
+            message = json.loads(body)["message"]
+            for e in message["raw"]:
+                unit = f"hs:{message['instanceId']}:{e['seq_no']}"
+                with conn.transaction():
+                    if conn.execute("INSERT INTO bench_peer_inbox (key) VALUES (%s) ON CONFLICT DO NOTHING", (unit,)).rowcount:
+                        conn.execute("INSERT INTO bench_events (key) VALUES (%s)", (unit,))
+        return timeit.default_timer() - t
+
+    times = []
+    for _ in range(3):
+        conn.execute("TRUNCATE bench_inbox, bench_events, bench_peer_inbox")
+        on_pg = ours()
+        conn.execute("TRUNCATE bench_events")
+        times.append((on_pg, peer()))
+    written = conn.execute("SELECT count(*) FROM bench_events").fetchone()
+    conn.close()
+    assert written == (count,), written
+    pg_us = min(t[0] for t in times) / count * 1e6
+    peer_us = min(t[1] for t in times) / count * 1e6
+    return [
+        {"work": "Python: receiver on the PostgreSQL inbox (loopback, PostgresInbox), verify + parse + one transaction (claim, the handler's INSERT, commit) for a 2 KB notification",
+         "ours_us": pg_us, "peer": "hmac + base64 + json.loads + psycopg INSERT … ON CONFLICT DO NOTHING and the INSERT in one transaction", "peer_us": peer_us,
+         "note": f"{1e6 / pg_us:.0f} notifications/s ours, {1e6 / peer_us:.0f} peer"},
+    ]
+
+
 def main() -> None:
     out = []
     ours = per_call_us(lambda: he.create_instance_request(CONFIG, BODY), 20000)
@@ -282,6 +344,8 @@ def main() -> None:
     out += candidate_rows(key)
     if os.environ.get("HOOTSUITE_EVENTS_BENCH_REDIS"):
         out += redis_rows(key, os.environ["HOOTSUITE_EVENTS_BENCH_REDIS"])
+    if os.environ.get("HOOTSUITE_EVENTS_BENCH_POSTGRES"):
+        out += postgres_rows(key, os.environ["HOOTSUITE_EVENTS_BENCH_POSTGRES"])
     out.append({"work": "Python: import in a fresh process (ms, minus a bare interpreter)", "ours_us": cold_import_ms("hootsuite_events"), "peer": "import pydantic (same way)", "peer_us": cold_import_ms("pydantic")})
     for o in out:
         print(json.dumps(o))

@@ -63,6 +63,25 @@ def redis_rows() -> list:
     ]
 
 
+def postgres_rows() -> list:
+    """The receiver on the PostgreSQL inbox (hootsuite-events-postgres's criterion bench)
+    against the INSERT … ON CONFLICT peer."""
+    subprocess.run(["cargo", "bench", "--locked", "-q", "-p", "hootsuite-events-postgres", "--bench", "receiver", "--",
+                    "--warm-up-time", "1", "--measurement-time", "3"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    group = CRITERION / "receive_postgres_2k"
+
+    def mean(prefix: str) -> float:
+        d = next(q for q in group.iterdir() if q.is_dir() and q.name.startswith(prefix))
+        return json.loads((d / "new" / "estimates.json").read_text())["mean"]["point_estimate"] / 1000.0
+
+    ours, peer = mean("ours_ verify_event + PostgresInbox"), mean("peer")
+    return [
+        {"work": "Rust: receiver on the PostgreSQL inbox (loopback, PostgresInbox), verify + parse + one transaction (claim, the handler's INSERT, commit) for a 2 KB notification",
+         "ours_us": ours, "peer": "hmac + base64 + serde_json::Value + rust-postgres INSERT … ON CONFLICT DO NOTHING and the INSERT in one transaction", "peer_us": peer,
+         "note": f"{1e6 / ours:.0f} notifications/s ours, {1e6 / peer:.0f} peer"},
+    ]
+
+
 @contextlib.contextmanager
 def redis_server():
     """Debian's redis-server on a free loopback port (no persistence), for the Redis rows."""
@@ -96,9 +115,14 @@ def lines(cmd: list, env: dict | None = None) -> list:
 def main() -> None:
     python = sys.argv[1] if len(sys.argv) > 1 else sys.executable
     rows = rust_rows()
-    with redis_server() as url:
+    sys.path.insert(0, str(ROOT / "bindings" / "python" / "tests"))
+    from pgserver import start_postgres
+
+    with redis_server() as url, start_postgres() as pg:
         os.environ["HOOTSUITE_EVENTS_BENCH_REDIS"] = url
+        os.environ["HOOTSUITE_EVENTS_BENCH_POSTGRES"] = pg["url"]
         rows += redis_rows()
+        rows += postgres_rows()
         rows += lines([python, "bench/python_bench.py"])
         rows += lines(["node", "bench/node_bench.mjs"])
     rows += lines(["node", "bench/browser_bench.cjs"])

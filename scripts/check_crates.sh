@@ -10,7 +10,7 @@ set -euo pipefail
 CARGO=${CARGO:-cargo}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-CRATES=(hootsuite-events hootsuite-events-client hootsuite-events-emulator hootsuite-events-cli hootsuite-events-redis)
+CRATES=(hootsuite-events hootsuite-events-client hootsuite-events-emulator hootsuite-events-cli hootsuite-events-redis hootsuite-events-postgres)
 version=$(python3 -c 'import tomllib; print(tomllib.load(open("Cargo.toml", "rb"))["workspace"]["package"]["version"])')
 
 # Every member that is not in CRATES must say publish = false.

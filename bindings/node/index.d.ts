@@ -141,18 +141,24 @@ export interface ConfigurationEntry {
   extra: Record<string, unknown>
 }
 
-/** One script call of the Redis store: `EVALSHA sha1 1 key ...args` (or `EVAL source ...`). */
+/** One script call of the Redis store: `EVALSHA sha1 <keys.length> ...keys ...args` (or `EVAL source ...`). */
 export interface RedisCall {
   /** The script's SHA-1 (for `EVALSHA`). */
   sha1: string
   /** The script's Lua source (for `EVAL` when the server lacks it). */
   source: string
-  /** The script's one key: `<namespace>:<unit key>`. */
-  key: string
+  /** The script's keys: `<namespace>:{<group>}<rest>`, one, or the units of one notification (one hash slot). */
+  keys: string[]
   /** The script's arguments, in order. */
   args: string[]
   /** The new claim's token (claims only). */
   token: string | null
+}
+
+/** One statement of the PostgreSQL inbox: its SQL (`$1`, `$2` placeholders) and parameters. */
+export interface PostgresStatement {
+  sql: string
+  params: string[]
 }
 
 /** Base class of every error thrown by hootsuite-events. */
@@ -376,12 +382,27 @@ export interface Notification {
 /** The answer to a claim. */
 export type Claim = { status: 'claimed'; token: string } | { status: 'done' } | { status: 'in_progress' }
 
-/** Where claims live: a MemoryStore, or a shared store (Redis) with the same methods. */
+/**
+ * Where claims live: a MemoryStore, or a shared store (Redis) with the same methods. With
+ * `claimAll` and `settle`, `process` claims and settles a notification's units in one call
+ * each (one round trip on Redis) instead of one call per unit.
+ */
 export interface Store {
   claim(key: string, options: { leaseMs: number; nowMs: number }): Claim | Promise<Claim>
   complete(key: string, token: string, options: { nowMs: number }): boolean | Promise<boolean>
   release(key: string, token: string): boolean | Promise<boolean>
+  /** One claim per key, in order. */
+  claimAll?(keys: string[], options: { leaseMs: number; nowMs: number }): Claim[] | Promise<Claim[]>
+  /** Whether each `[key, token]` claim changed its key (`complete`'s first). */
+  settle?(complete: [string, string][], release: [string, string][], options: { nowMs: number }): boolean[] | Promise<boolean[]>
 }
+
+/** A step of the claim loop (`Steps`): what `process` does next. */
+export type Step =
+  | { type: 'claim'; keys: string[] }
+  | { type: 'handle'; index: number }
+  | { type: 'settle'; complete: [string, string][]; release: [string, string][] }
+  | { type: 'done'; tally: { status: number; processed: number; skipped: number; inProgress: number; failed: number; lostLeases: number; rejected: number[] } }
 
 /** The core's bounded in-process store (claim → complete, or release on failure). */
 export declare class MemoryStore implements Store {
@@ -392,6 +413,10 @@ export declare class MemoryStore implements Store {
   /** False when the claim was lost (its lease expired and another took it). */
   complete(key: string, token: string, options?: { nowMs?: number }): boolean
   release(key: string, token: string): boolean
+  /** One claim per key (the units of one notification), in order. */
+  claimAll(keys: string[], options?: { leaseMs?: number; nowMs?: number }): Claim[]
+  /** Whether each `[key, token]` claim changed its key (`complete`'s first). */
+  settle(complete: [string, string][], release: [string, string][], options?: { nowMs?: number }): boolean[]
   /** How many keys are held. */
   readonly size: number
 }

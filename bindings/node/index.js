@@ -347,21 +347,30 @@ class MemoryStore {
   release(key, token) {
     return this.#inner.release(key, token)
   }
+  /** One claim per key (the units of one notification), in order. */
+  claimAll(keys, options = {}) {
+    const leaseMs = options.leaseMs === undefined ? native.DEFAULT_LEASE_MS : options.leaseMs
+    return this.#inner.claimAll(keys, leaseMs, nowOf(options)).map((r) => (r.token === undefined || r.token === null ? { status: r.status } : { status: r.status, token: r.token }))
+  }
+  /** Completes `complete`'s and releases `release`'s `[key, token]` claims: whether each changed its key. */
+  settle(complete, release, options = {}) {
+    return this.#inner.settle(complete, release, nowOf(options))
+  }
   /** How many keys are held. */
   get size() {
     return this.#inner.size
   }
 }
 
-const CLAIM_STATUSES = new Set(['claimed', 'done', 'in_progress'])
-
 /**
- * Processes each unit of work of `notification` once: claims its key in `store`, awaits
- * `handler(work)`, completes the claim; when the handler throws, releases the claim and
- * rethrows (answer STATUS_FAILED: Cloud Elements retries). Resolves to an Outcome whose
- * `status` (the core's rule) is what to answer Cloud Elements. A `rejected` unit (an event
- * that could not be read) is recorded once without calling the handler and listed in
- * `outcome.rejected`.
+ * Processes each unit of work of `notification` once: claims every unit in `store` at once
+ * (`store.claimAll` when it has one: one round trip on Redis), awaits `handler(work)` on each
+ * unit claimed now, then completes them at once (`store.settle`). When the handler throws, the
+ * units before it are completed, that one and the rest released, and the error rethrown (answer
+ * STATUS_FAILED: Cloud Elements retries). Resolves to an Outcome whose `status` (the core's
+ * rule) is what to answer Cloud Elements. A `rejected` unit (an event that could not be read)
+ * is recorded once without calling the handler and listed in `outcome.rejected`. The loop is
+ * the Rust core's (`Steps`).
  */
 async function processNotification(store, notification, handler, options = {}) {
   if (!store || typeof store.claim !== 'function' || typeof store.complete !== 'function' || typeof store.release !== 'function') {
@@ -372,26 +381,13 @@ async function processNotification(store, notification, handler, options = {}) {
   }
   if (typeof handler !== 'function') throw new TypeError('handler must be a function (work) => void or Promise')
   const leaseMs = options.leaseMs === undefined ? native.DEFAULT_LEASE_MS : options.leaseMs
-  const outcome = { status: 0, processed: 0, skipped: 0, inProgress: 0, failed: 0, lostLeases: 0, rejected: [] }
-  for (const unit of notification.units) {
-    const claim = await store.claim(unit.key, { leaseMs, nowMs: Date.now() })
-    if (!claim || !CLAIM_STATUSES.has(claim.status)) {
-      // The status only: the rest of a claim (its token) proves ownership and stays out of messages.
-      const status = claim === null || typeof claim !== 'object' ? String(claim) : JSON.stringify(String(claim.status))
-      throw new TypeError(`store.claim returned status ${status}; expected {status: 'claimed', token}, {status: 'done'} or {status: 'in_progress'}`)
-    }
-    if (claim.status === 'done') {
-      outcome.skipped++
-      continue
-    }
-    if (claim.status === 'in_progress') {
-      outcome.inProgress++
-      continue
-    }
-    if (unit.kind === 'rejected') {
-      // An event that could not be read: recorded once, never handed to the handler.
-      outcome.rejected.push(notification.rejected[unit.index])
-    } else {
+  const steps = new module.exports.Steps(notification.units)
+  let failure
+  let failed = false
+  for (;;) {
+    const step = steps.nextStep()
+    if (step.type === 'handle') {
+      const unit = notification.units[step.index]
       const work = {
         unit,
         notification,
@@ -401,15 +397,40 @@ async function processNotification(store, notification, handler, options = {}) {
       try {
         await handler(work)
       } catch (e) {
-        await store.release(unit.key, claim.token)
-        throw e
+        failure = e
+        failed = true
       }
-      outcome.processed++
+      steps.handled(!failed)
+    } else if (step.type === 'claim') {
+      const answers =
+        typeof store.claimAll === 'function'
+          ? await store.claimAll(step.keys, { leaseMs, nowMs: Date.now() })
+          : await Promise.all(step.keys.map((key) => store.claim(key, { leaseMs, nowMs: Date.now() })))
+      steps.claimed(answers)
+    } else if (step.type === 'settle') {
+      let changed
+      if (typeof store.settle === 'function') {
+        changed = await store.settle(step.complete, step.release, { nowMs: Date.now() })
+      } else {
+        changed = []
+        for (const [key, token] of step.complete) changed.push(await store.complete(key, token, { nowMs: Date.now() }))
+        for (const [key, token] of step.release) changed.push(await store.release(key, token))
+      }
+      steps.settled(Array.from(changed, Boolean))
+    } else {
+      if (failed) throw failure
+      const t = step.tally
+      return {
+        status: t.status,
+        processed: t.processed,
+        skipped: t.skipped,
+        inProgress: t.inProgress,
+        failed: t.failed,
+        lostLeases: t.lostLeases,
+        rejected: t.rejected.map((i) => notification.rejected[notification.units[i].index]),
+      }
     }
-    if (!(await store.complete(unit.key, claim.token, { nowMs: Date.now() }))) outcome.lostLeases++
   }
-  outcome.status = native.outcomeStatus(outcome.inProgress, outcome.failed)
-  return outcome
 }
 
 module.exports.MemoryStore = MemoryStore

@@ -39,6 +39,10 @@ export declare class RedisStore implements Store {
   claim(key: string, options?: { leaseMs?: number; nowMs?: number }): Promise<Claim>
   complete(key: string, token: string, options?: { nowMs?: number }): Promise<boolean>
   release(key: string, token: string): Promise<boolean>
+  /** Claims the units of one notification in one script (one round trip). */
+  claimAll(keys: string[], options?: { leaseMs?: number; nowMs?: number }): Promise<Claim[]>
+  /** Completes and releases one notification's `[key, token]` claims in one script. */
+  settle(complete: [string, string][], release: [string, string][], options?: { nowMs?: number }): Promise<boolean[]>
 }
 
 /** The namespace of the keys unless another is given: `hootsuite-events`. */

@@ -66,7 +66,8 @@ function timeoutOf(options) {
 
 /**
  * A store for `process()` on Redis: atomic claims, completion and release compare-and-set on
- * the claim token, keys `<namespace>:<unit key>` kept `retentionMs` once completed. Redis's
+ * the claim token, keys `<namespace>:{<group>}<rest>` (one hash slot per notification) kept
+ * `retentionMs` once completed; a notification takes two round trips (`claimAll`, `settle`). Redis's
  * clock enforces leases and retention (PX): `nowMs` is accepted and unused. Each call fails
  * with a RedisStoreError when the client is not connected, or when Redis has not answered
  * within `timeoutMs`.
@@ -91,7 +92,7 @@ class RedisStore {
   }
   // EVALSHA, and EVAL when the server does not have the script (first use, restart, SCRIPT FLUSH).
   async #send(call) {
-    const options = { keys: [call.key], arguments: call.args }
+    const options = { keys: call.keys, arguments: call.args }
     try {
       return await this.#client.evalSha(call.sha1, options)
     } catch (e) {
@@ -135,6 +136,19 @@ class RedisStore {
   async release(key, token) {
     const call = this.#protocol.release(key, token)
     return this.#protocol.parseFlag(await this.#run('release', call))
+  }
+  /** Claims the units of one notification in one script (one round trip). */
+  async claimAll(keys, options = {}) {
+    const leaseMs = options.leaseMs === undefined ? core.DEFAULT_LEASE_MS : options.leaseMs
+    const call = this.#protocol.claimAll(keys, leaseMs)
+    const claims = this.#protocol.parseClaimAll(await this.#run('claim_all', call), keys.length, call.token)
+    return claims.map((r) => (r.token === undefined || r.token === null ? { status: r.status } : { status: r.status, token: r.token }))
+  }
+  /** Completes `complete`'s and releases `release`'s `[key, token]` claims in one script. */
+  async settle(complete, release, _options = {}) {
+    if (complete.length === 0 && release.length === 0) return []
+    const call = this.#protocol.settle(complete, release)
+    return this.#protocol.parseSettle(await this.#run('settle', call), call.keys.length)
   }
 }
 

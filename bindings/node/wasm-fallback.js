@@ -9,7 +9,9 @@
 const SERVED = [
   'AuthorizationCode',
   'NativeMemoryStore',
+  'PostgresProtocol',
   'RedisProtocol',
+  'Steps',
   'baseUrlPresets',
   'buildInstanceBody',
   'createInstanceSchema',

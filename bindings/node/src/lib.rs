@@ -380,7 +380,7 @@ pub fn validate_instance_update(data: Value) -> napi::Result<String> {
 /// `"__proto__"` key as the prototype, where `JSON.parse` keeps an own key.
 #[napi(catch_unwind, ts_return_type = "Record<string, unknown>")]
 pub fn build_instance_body(data: Value) -> napi::Result<String> {
-    Ok(create_body(&data)?.to_value().to_string())
+    Ok(create_body(&data)?.to_json())
 }
 
 /// Step 3: `POST /instances`; throws a ValidationError with every problem.
@@ -925,6 +925,95 @@ impl NativeMemoryStore {
     pub fn size(&self) -> u32 {
         u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
     }
+
+    /// Claims every key (the units of one notification): one claim per key, in order.
+    #[napi(catch_unwind, ts_return_type = "import('./index').Claim[]")]
+    pub fn claim_all(&self, keys: Vec<String>, lease_ms: f64, now_ms: f64) -> napi::Result<Value> {
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let claims = idempotency::Store::claim_all(
+            &self.inner,
+            &keys,
+            millis("leaseMs", lease_ms)?,
+            millis("nowMs", now_ms)?,
+        )
+        .or_throw()?;
+        camel_value(&claims)
+    }
+
+    /// Completes `complete`'s and releases `release`'s `[key, token]` claims: whether each
+    /// changed its key, in order.
+    #[napi(catch_unwind)]
+    pub fn settle(
+        &self,
+        complete: Vec<(String, String)>,
+        release: Vec<(String, String)>,
+        now_ms: f64,
+    ) -> napi::Result<Vec<bool>> {
+        idempotency::Store::settle(
+            &self.inner,
+            &pairs(&complete),
+            &pairs(&release),
+            millis("nowMs", now_ms)?,
+        )
+        .or_throw()
+    }
+}
+
+/// Borrowed `(key, token)` pairs.
+fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, t)| (k.as_str(), t.as_str())).collect()
+}
+
+/// The claim loop of one notification (the core's `idempotency::Steps`): `process` drives it
+/// around the store and the handler.
+#[napi]
+pub struct Steps {
+    inner: idempotency::Steps,
+}
+
+#[napi]
+impl Steps {
+    /// The loop over `units` (the notification's units: `{key, kind}`, in order).
+    #[napi(catch_unwind, constructor)]
+    pub fn new(units: Vec<Value>) -> napi::Result<Self> {
+        let units = units
+            .iter()
+            .map(js::step_unit)
+            .collect::<Result<Vec<_>, _>>()
+            .or_type_error()?;
+        Ok(Steps {
+            inner: idempotency::Steps::new(units),
+        })
+    }
+
+    /// What to do next.
+    #[napi(catch_unwind, ts_return_type = "import('./index').Step")]
+    pub fn next_step(&mut self) -> Value {
+        js::step_value(self.inner.next_step())
+    }
+
+    /// The store's answers to the claim step, one per key.
+    #[napi(catch_unwind)]
+    pub fn claimed(&mut self, answers: Vec<Value>) -> napi::Result<()> {
+        let claims = answers
+            .iter()
+            .map(js::claim_answer)
+            .collect::<Result<Vec<_>, _>>()
+            .or_type_error()?;
+        self.inner.claimed(claims).or_throw()
+    }
+
+    /// Whether the handler of the handle step succeeded.
+    #[napi(catch_unwind)]
+    pub fn handled(&mut self, ok: bool) -> napi::Result<()> {
+        self.inner.handled(ok).or_throw()
+    }
+
+    /// The store's answers to the settle step, one per claim.
+    #[napi(catch_unwind)]
+    pub fn settled(&mut self, changed: Vec<bool>) -> napi::Result<()> {
+        self.inner.settled(&changed).or_throw()
+    }
 }
 
 fn no_randomness(e: impl std::fmt::Display) -> napi::Error {
@@ -996,16 +1085,163 @@ impl RedisProtocol {
         idempotency::redis::parse_flag_reply(js::flag_reply(reply).or_type_error()?).or_throw()
     }
 
-    /// The Redis key of a unit key: `<namespace>:<unit key>`.
+    /// The Redis key of a unit key: `<namespace>:{<group>}<rest>`.
     #[napi(catch_unwind)]
     pub fn key(&self, unit_key: String) -> napi::Result<String> {
         self.inner.key(&unit_key).or_throw()
+    }
+
+    /// The claim of every unit of `keys` (one notification) with a new token, in one script.
+    #[napi(catch_unwind, ts_return_type = "import('./index').RedisCall")]
+    pub fn claim_all(&self, keys: Vec<String>, lease_ms: f64) -> napi::Result<Value> {
+        let token = idempotency::redis::new_token().map_err(no_randomness)?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        camel_value(
+            &self
+                .inner
+                .claim_all(&keys, millis("leaseMs", lease_ms)?, &token)
+                .or_throw()?,
+        )
+    }
+
+    /// The completion of `complete`'s and the release of `release`'s `[key, token]` claims,
+    /// in one script.
+    #[napi(catch_unwind, ts_return_type = "import('./index').RedisCall")]
+    pub fn settle(
+        &self,
+        complete: Vec<(String, String)>,
+        release: Vec<(String, String)>,
+    ) -> napi::Result<Value> {
+        camel_value(
+            &self
+                .inner
+                .settle(&pairs(&complete), &pairs(&release))
+                .or_throw()?,
+        )
+    }
+
+    /// The claims the claim-all script answered (strings or Buffers), for `count` keys claimed
+    /// with `token`.
+    #[napi(catch_unwind, ts_return_type = "import('./index').Claim[]")]
+    pub fn parse_claim_all(
+        &self,
+        replies: Vec<Either<String, Buffer>>,
+        count: u32,
+        token: String,
+    ) -> napi::Result<Value> {
+        let bytes: Vec<&[u8]> = replies
+            .iter()
+            .map(|r| match r {
+                Either::A(s) => s.as_bytes(),
+                Either::B(b) => b.as_ref(),
+            })
+            .collect();
+        camel_value(
+            &idempotency::redis::parse_claim_all_reply(bytes, count as usize, &token).or_throw()?,
+        )
+    }
+
+    /// What the settle script answered (integers), for `count` claims.
+    #[napi(catch_unwind)]
+    pub fn parse_settle(&self, replies: Vec<f64>, count: u32) -> napi::Result<Vec<bool>> {
+        let ints = replies
+            .iter()
+            .map(|r| js::flag_reply(*r))
+            .collect::<Result<Vec<_>, _>>()
+            .or_type_error()?;
+        idempotency::redis::parse_settle_reply(ints, count as usize).or_throw()
     }
 
     /// The namespace of the keys.
     #[napi(catch_unwind, getter)]
     pub fn namespace(&self) -> String {
         self.inner.namespace().to_string()
+    }
+}
+
+/// The PostgreSQL inbox's protocol (the core's `idempotency::postgres`): the migration, the
+/// claim, seal and cleanup statements, and what the claim's row means.
+/// `hootsuite-events/postgres` runs them.
+#[napi]
+pub struct PostgresProtocol {
+    inner: idempotency::postgres::Protocol,
+}
+
+#[napi]
+impl PostgresProtocol {
+    /// The inbox in `table` (default `hootsuite_events_inbox`), rows kept `retentionMs`
+    /// (default 7 days) before the cleanup deletes them.
+    #[napi(catch_unwind, constructor)]
+    pub fn new(table: Option<String>, retention_ms: Option<f64>) -> napi::Result<Self> {
+        let retention = js::retention_ms(retention_ms).or_type_error()?;
+        let table = table
+            .as_deref()
+            .unwrap_or(idempotency::postgres::DEFAULT_TABLE);
+        Ok(PostgresProtocol {
+            inner: idempotency::postgres::Protocol::new(table, retention).or_throw()?,
+        })
+    }
+
+    /// The claim of `key` (a unit of kind `kind`): `{sql, params}`, to run inside the unit's
+    /// transaction; its one row is `(locked, inserted)`.
+    #[napi(catch_unwind, ts_return_type = "import('./index').PostgresStatement")]
+    pub fn claim(&self, key: String, kind: String) -> napi::Result<Value> {
+        let kind = idempotency::postgres::parse_kind(&kind).or_throw()?;
+        camel_value(&self.inner.claim(&key, kind).or_throw()?)
+    }
+
+    /// What the claim's row means: `claimed`, `done` or `in_progress`.
+    #[napi(catch_unwind)]
+    pub fn parse_claim(&self, locked: bool, inserted: bool) -> napi::Result<String> {
+        Ok(
+            idempotency::postgres::Protocol::parse_claim(locked, inserted)
+                .or_throw()?
+                .status()
+                .to_string(),
+        )
+    }
+
+    /// The table.
+    #[napi(catch_unwind, getter)]
+    pub fn table(&self) -> String {
+        self.inner.table().to_string()
+    }
+
+    /// How long rows are kept before the cleanup deletes them, in milliseconds.
+    #[napi(catch_unwind, getter)]
+    pub fn retention_ms(&self) -> f64 {
+        self.inner.retention_ms() as f64
+    }
+
+    /// The migration: the table and its index (several statements, no parameters).
+    #[napi(catch_unwind, getter)]
+    pub fn migration(&self) -> String {
+        self.inner.migration().to_string()
+    }
+
+    /// The statement that serializes migrations (run first in the migration's transaction).
+    #[napi(catch_unwind, getter)]
+    pub fn migration_lock(&self) -> String {
+        self.inner.migration_lock().to_string()
+    }
+
+    /// The cleanup: deletes the rows done more than the retention ago (no parameters).
+    #[napi(catch_unwind, getter)]
+    pub fn cleanup(&self) -> String {
+        self.inner.cleanup().to_string()
+    }
+
+    /// The claim statement's text (`$1` the key, `$2` the kind).
+    #[napi(catch_unwind, getter)]
+    pub fn claim_sql(&self) -> String {
+        self.inner.claim_sql().to_string()
+    }
+
+    /// The statement run after the handler and before `COMMIT`: it fails in a transaction
+    /// that an error aborted, whose `COMMIT` would silently roll back.
+    #[napi(catch_unwind, getter)]
+    pub fn seal(&self) -> String {
+        idempotency::postgres::SEAL.to_string()
     }
 }
 
@@ -1018,6 +1254,10 @@ pub fn new_claim_token() -> napi::Result<String> {
 /// The namespace of the Redis store's keys unless another is given.
 #[napi]
 pub const DEFAULT_NAMESPACE: &str = "hootsuite-events";
+
+/// The PostgreSQL inbox's table unless another is given.
+#[napi]
+pub const DEFAULT_TABLE: &str = "hootsuite_events_inbox";
 
 /// What to answer Cloud Elements after claiming a notification's units: 500 when a unit
 /// failed, 409 when another process holds one, else 200 (the core's rule).
@@ -1083,6 +1323,10 @@ const _: () = {
     assert!(const_str_eq(
         DEFAULT_NAMESPACE,
         idempotency::redis::DEFAULT_NAMESPACE
+    ));
+    assert!(const_str_eq(
+        DEFAULT_TABLE,
+        idempotency::postgres::DEFAULT_TABLE
     ));
     assert!(const_str_eq(
         SIGNATURE_HEADER,

@@ -164,6 +164,47 @@ test('constants and status are the core\'s', () => {
   assert.equal(he.Deduplicator, undefined)
 })
 
+test('process: one claimAll and one settle per notification; a failure keeps what was done', async () => {
+  const raw = [1, 2, 3, 4, 5].map((n) => ({ seq_no: String(n), type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT' } }))
+  const n = he.parseEventNotification(JSON.stringify({ message: { instanceId: 7, raw } }))
+  const inner = new he.MemoryStore()
+  const calls = []
+  const store = {
+    claim: (k, o) => (calls.push('claim'), inner.claim(k, o)),
+    complete: (k, t, o) => (calls.push('complete'), inner.complete(k, t, o)),
+    release: (k, t) => (calls.push('release'), inner.release(k, t)),
+    claimAll: async (keys, o) => (calls.push(['claimAll', keys.length]), inner.claimAll(keys, o)),
+    settle: async (c, r, o) => (calls.push(['settle', c.length, r.length]), inner.settle(c, r, o)),
+  }
+  const seen = []
+  const boom = new Error('unit 3 fails')
+  await assert.rejects(
+    he.process(store, n, (w) => {
+      if (w.hootsuiteEvent.seqNo === '3') throw boom
+      seen.push(w.unit.key)
+    }),
+    (e) => e === boom,
+  )
+  // Units 1 and 2 completed; 3 (failed) and 4, 5 (never handled) released: one call each way.
+  assert.deepEqual(calls, [['claimAll', 5], ['settle', 2, 3]])
+  calls.length = 0
+  const o = await he.process(store, n, (w) => seen.push(w.unit.key))
+  assert.deepEqual(calls, [['claimAll', 5], ['settle', 3, 0]])
+  assert.deepEqual([o.status, o.processed, o.skipped], [200, 3, 2])
+  assert.deepEqual(seen, ['hs:7:1', 'hs:7:2', 'hs:7:3', 'hs:7:4', 'hs:7:5'], 'each unit once')
+  // A store without the batch methods: one call per unit, the same outcome.
+  const plain = { claim: store.claim, complete: store.complete, release: store.release }
+  calls.length = 0
+  const other = he.parseEventNotification(JSON.stringify({ message: { instanceId: 8, raw: raw.slice(0, 2) } }))
+  assert.equal((await he.process(plain, other, () => {})).processed, 2)
+  assert.deepEqual(calls, ['claim', 'claim', 'complete', 'complete'])
+  // A store that answers the wrong number of claims is refused, with no token in the message.
+  const liar = { ...plain, claimAll: () => [{ status: 'claimed', token: 'SECRET-TOKEN-1' }] }
+  await assert.rejects(he.process(liar, n, () => {}), (e) => e instanceof he.InvalidArgumentError && /one claim answer per key \(5\), got 1/.test(e.message) && !e.message.includes('SECRET-TOKEN-1'))
+  const odd = { ...plain, claimAll: (keys) => keys.map(() => ({ status: 'maybe', token: 'SECRET-TOKEN-2' })) }
+  await assert.rejects(he.process(odd, n, () => {}), (e) => e instanceof TypeError && /answered a claim with status "maybe"/.test(e.message) && !e.message.includes('SECRET-TOKEN-2'))
+})
+
 test('process: each unit once, release and rethrow on failure, async stores, 409 while held', async () => {
   const raw = [1, 2, 3].map((n) => ({ seq_no: String(n), type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT', message: { id: `m${n}` } } }))
   const n = he.parseEventNotification(JSON.stringify({ message: { eventId: '9', instanceId: 5, raw } }))

@@ -84,3 +84,21 @@ async function fromReadme(url: string): Promise<string> {
   }
 }
 void fromReadme
+
+// The PostgreSQL inbox takes a pg Pool or Client (what it calls of them: query, connect).
+import { PostgresInbox, DEFAULT_TABLE, MIGRATION, CLEANUP } from 'hootsuite-events/postgres'
+import type { PgClient, PgPool } from 'hootsuite-events/postgres'
+async function onPostgres(pool: PgPool, client: PgClient): Promise<he.Outcome> {
+  const inbox = new PostgresInbox(pool, { table: DEFAULT_TABLE, retentionMs: he.DEFAULT_RETENTION_MS })
+  await inbox.migrate()
+  const removed: number = await new PostgresInbox(client).cleanup()
+  const texts: string[] = [MIGRATION, CLEANUP, inbox.table, inbox.protocol.claimSql, inbox.protocol.seal]
+  const statement: he.PostgresStatement = inbox.protocol.claim('hs:1:2', 'hootsuite_event')
+  void removed
+  void texts
+  void statement
+  return inbox.process(n, async (c, work) => {
+    await c.query('INSERT INTO posts (key) VALUES ($1)', [work.unit.key])
+  })
+}
+void onPostgres

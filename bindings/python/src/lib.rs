@@ -8,7 +8,7 @@ use hootsuite_events::idempotency::{self, Claim};
 use hootsuite_events::instance::{self, CreateInstance, ListQuery};
 use hootsuite_events::oauth::{self, RedirectUrlParams};
 use hootsuite_events::signature::{self, SignatureKey, Verifier, MAX_CANDIDATES, MAX_KEYS};
-use hootsuite_events::{BaseUrl, Error, HttpRequest, HttpResponse, Secret};
+use hootsuite_events::{jsonv, BaseUrl, Error, HttpRequest, HttpResponse, Secret};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -66,10 +66,11 @@ fn ser<T: serde::Serialize>(value: &T) -> PyResult<Value> {
     serde_json::to_value(value).map_err(|e| PyTypeError::new_err(e.to_string()))
 }
 
-/// A JSON input: a dict/list (any JSON-like value), or JSON text as `str` or `bytes`.
+/// A JSON input: a dict/list (any JSON-like value), or JSON text as `str` or `bytes`. Values
+/// are read into the form path's JSON value (`jsonv`), which the rules read.
 enum JsonInput {
     Text(String),
-    Value(Value),
+    Value(jsonv::Value),
 }
 
 fn json_input(obj: &Bound<'_, PyAny>) -> PyResult<JsonInput> {
@@ -94,7 +95,7 @@ const MAX_VALUES: usize = 1_000_000;
 /// the same checks. Nesting deeper than [`hootsuite_events::json::MAX_DEPTH`] (a container that
 /// holds itself, at any distance) or more than [`MAX_VALUES`] values is a `ValueError`;
 /// anything JSON cannot hold is a `TypeError` naming the type.
-fn py_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+fn py_value(obj: &Bound<'_, PyAny>) -> PyResult<jsonv::Value> {
     let mut count = 0;
     walk(obj, 0, &mut count)
 }
@@ -111,45 +112,45 @@ fn enter(depth: usize) -> PyResult<usize> {
     Ok(depth + 1)
 }
 
-fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Value> {
+fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<jsonv::Value> {
     *count += 1;
     if *count > MAX_VALUES {
         return Err(too_many());
     }
     if let Ok(s) = obj.cast_exact::<PyString>() {
-        return Ok(Value::String(s.to_cow()?.into_owned()));
+        return Ok(jsonv::Value::String(s.to_cow()?.into_owned()));
     }
     if let Ok(d) = obj.cast_exact::<PyDict>() {
         let inner = enter(depth)?;
         if d.len() > MAX_VALUES {
             return Err(too_many());
         }
-        let mut map = Map::new();
+        let mut map = jsonv::Map::new();
         for (k, v) in d.iter() {
             map.insert(key(&k)?, walk(&v, inner, count)?);
         }
-        return Ok(Value::Object(map));
+        return Ok(jsonv::Value::Object(map));
     }
     if obj.is_none() {
-        return Ok(Value::Null);
+        return Ok(jsonv::Value::Null);
     }
     if let Ok(b) = obj.cast::<PyBool>() {
-        return Ok(Value::Bool(b.is_true()));
+        return Ok(jsonv::Value::Bool(b.is_true()));
     }
     // Exact ints and subclasses (IntEnum members).
     if obj.cast::<PyInt>().is_ok() {
         if let Ok(i) = obj.extract::<i64>() {
-            return Ok(i.into());
+            return Ok(jsonv::Value::Number(i.into()));
         }
         // The value itself stays out of the message: it may be a secret typed as a number.
         return obj
             .extract::<u64>()
-            .map(Value::from)
+            .map(jsonv::Value::from)
             .map_err(|_| not_json("an integer outside the 64-bit range"));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
-        return serde_json::Number::from_f64(f.value())
-            .map(Value::Number)
+        return hootsuite_events::json::jsonv_number(f.value())
+            .map(jsonv::Value::Number)
             .ok_or_else(|| not_json("a float that JSON cannot hold (NaN or infinite)"));
     }
     if let Ok(l) = obj.cast_exact::<PyList>() {
@@ -161,7 +162,7 @@ fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Val
         for v in l.iter() {
             items.push(walk(&v, inner, count)?);
         }
-        return Ok(Value::Array(items));
+        return Ok(jsonv::Value::Array(items));
     }
     if let Ok(t) = obj.cast_exact::<PyTuple>() {
         let inner = enter(depth)?;
@@ -169,31 +170,31 @@ fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Val
         for v in t.iter() {
             items.push(walk(&v, inner, count)?);
         }
-        return Ok(Value::Array(items));
+        return Ok(jsonv::Value::Array(items));
     }
     // str subclasses (StrEnum members) are strs; bytes and bytearray are sequences of numbers
     // to Python but not JSON.
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::String(s.to_cow()?.into_owned()));
+        return Ok(jsonv::Value::String(s.to_cow()?.into_owned()));
     }
     if obj.cast::<PyBytes>().is_ok() || obj.cast::<PyByteArray>().is_ok() {
         return Err(not_json("bytes inside a value (decode them to str)"));
     }
     // What parse_callback returned, placed where the code goes (`providerData.code`).
     if let Ok(code) = obj.cast::<AuthorizationCode>() {
-        return Ok(Value::String(code.get().0.expose().to_string()));
+        return Ok(jsonv::Value::String(code.get().0.expose().to_string()));
     }
     if let Ok(m) = obj.cast::<PyMapping>() {
         let inner = enter(depth)?;
         if m.len()? > MAX_VALUES {
             return Err(too_many());
         }
-        let mut map = Map::new();
+        let mut map = jsonv::Map::new();
         for item in m.items()?.iter() {
             let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
             map.insert(key(&k)?, walk(&v, inner, count)?);
         }
-        return Ok(Value::Object(map));
+        return Ok(jsonv::Value::Object(map));
     }
     if let Ok(seq) = obj.cast::<PySequence>() {
         let inner = enter(depth)?;
@@ -206,7 +207,7 @@ fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Val
         for v in seq.try_iter()? {
             items.push(walk(&v?, inner, count)?);
         }
-        return Ok(Value::Array(items));
+        return Ok(jsonv::Value::Array(items));
     }
     let kind = obj.get_type().name()?;
     Err(not_json(&format!(
@@ -240,7 +241,7 @@ fn not_json(why: &str) -> PyErr {
 fn create_body(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<CreateInstance> {
     match json_input(data)? {
         JsonInput::Text(t) => CreateInstance::from_json(&t),
-        JsonInput::Value(v) => CreateInstance::from_value(&v),
+        JsonInput::Value(v) => CreateInstance::from_jsonv(&v),
     }
     .or_raise(py)
 }
@@ -565,7 +566,7 @@ fn validate_instance(
 ) -> PyResult<Py<PyAny>> {
     let report = match json_input(data)? {
         JsonInput::Text(t) => instance::validate_json_against(&t, callback_url),
-        JsonInput::Value(v) => instance::validate_against(&v, callback_url),
+        JsonInput::Value(v) => instance::validate_jsonv_against(&v, callback_url),
     };
     build(py, "report", &ser(&report)?)
 }
@@ -574,7 +575,7 @@ fn validate_instance(
 fn validate_instance_update(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let report = match json_input(data)? {
         JsonInput::Text(t) => instance::validate_update_json(&t),
-        JsonInput::Value(v) => instance::validate_update(&v),
+        JsonInput::Value(v) => instance::validate_update_jsonv(&v),
     };
     build(py, "report", &ser(&report)?)
 }
@@ -1298,12 +1299,132 @@ impl MemoryStore {
         self.0.release(key, token)
     }
 
+    /// Claims every key (the units of one notification): one `Claim` per key, in order.
+    #[pyo3(signature = (keys, lease_ms = None, now_ms = None))]
+    fn claim_all(
+        &self,
+        py: Python<'_>,
+        keys: Vec<String>,
+        lease_ms: Option<&Bound<'_, PyAny>>,
+        now_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let lease = match lease_ms {
+            Some(l) => ms_arg(l, "lease_ms")?,
+            None => idempotency::DEFAULT_LEASE_MS,
+        };
+        let now = now_arg(py, now_ms)?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let claims = idempotency::Store::claim_all(&self.0, &keys, lease, now).or_raise(py)?;
+        claims.iter().map(|c| claim_record(py, c)).collect()
+    }
+
+    /// Completes the `(key, token)` claims of `complete` and releases those of `release`:
+    /// whether each changed its key, in order.
+    #[pyo3(signature = (complete, release, now_ms = None))]
+    fn settle(
+        &self,
+        py: Python<'_>,
+        complete: Vec<(String, String)>,
+        release: Vec<(String, String)>,
+        now_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<bool>> {
+        let now = now_arg(py, now_ms)?;
+        idempotency::Store::settle(&self.0, &pairs(&complete), &pairs(&release), now).or_raise(py)
+    }
+
     fn __len__(&self) -> usize {
         self.0.len()
     }
 
     fn __repr__(&self) -> String {
         format!("MemoryStore(len={})", self.0.len())
+    }
+}
+
+/// The claim loop of one notification, the core's `idempotency::Steps`: `process` and
+/// `process_async` drive it around the store and the handler.
+#[pyclass(module = "hootsuite_events")]
+struct Steps(idempotency::Steps);
+
+/// A store's answer to a claim (a `Claim` record, or anything with `status` and `token`).
+fn claim_from(obj: &Bound<'_, PyAny>) -> PyResult<Claim> {
+    let status = obj.getattr(intern!(obj.py(), "status"))?;
+    match status.extract::<String>().ok().as_deref() {
+        Some("claimed") => match obj.getattr(intern!(obj.py(), "token"))?.extract::<String>() {
+            Ok(token) => Ok(Claim::Claimed { token }),
+            Err(_) => Err(PyTypeError::new_err(
+                "the store answered a claim with status 'claimed' without a str token",
+            )),
+        },
+        Some("done") => Ok(Claim::Done),
+        Some("in_progress") => Ok(Claim::InProgress),
+        // The status only: the rest of a claim (its token) stays out of messages.
+        _ => Err(PyValueError::new_err(format!(
+            "the store answered a claim with status {}; expected 'claimed', 'done' or 'in_progress'",
+            status.repr()?
+        ))),
+    }
+}
+
+#[pymethods]
+impl Steps {
+    /// The loop over `units` (the notification's `Unit` records, in order).
+    #[new]
+    fn new(units: Vec<Bound<'_, PyAny>>) -> PyResult<Self> {
+        let units = units
+            .iter()
+            .map(|u| {
+                let key: String = u.getattr(intern!(u.py(), "key"))?.extract()?;
+                let kind: String = u.getattr(intern!(u.py(), "kind"))?.extract()?;
+                Ok((key, kind == "rejected"))
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(Steps(idempotency::Steps::new(units)))
+    }
+
+    /// What to do: `("claim", keys)`, `("handle", index)`, `("settle", complete, release)`
+    /// (lists of `(key, token)`), or `("done", (status, processed, skipped, in_progress,
+    /// failed, lost_leases, rejected_indices))`.
+    fn next_step<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        match self.0.next_step() {
+            idempotency::Step::Claim(keys) => ("claim", keys).into_pyobject(py),
+            idempotency::Step::Handle(i) => ("handle", i).into_pyobject(py),
+            idempotency::Step::Settle { complete, release } => {
+                ("settle", complete, release).into_pyobject(py)
+            }
+            idempotency::Step::Done(t) => (
+                "done",
+                (
+                    t.status,
+                    t.processed,
+                    t.skipped,
+                    t.in_progress,
+                    t.failed,
+                    t.lost_leases,
+                    t.rejected,
+                ),
+            )
+                .into_pyobject(py),
+        }
+    }
+
+    /// The store's answers to the claim step, one per key.
+    fn claimed(&mut self, py: Python<'_>, answers: Vec<Bound<'_, PyAny>>) -> PyResult<()> {
+        let claims = answers
+            .iter()
+            .map(claim_from)
+            .collect::<PyResult<Vec<_>>>()?;
+        self.0.claimed(claims).or_raise(py)
+    }
+
+    /// Whether the handler of the handle step succeeded.
+    fn handled(&mut self, py: Python<'_>, ok: bool) -> PyResult<()> {
+        self.0.handled(ok).or_raise(py)
+    }
+
+    /// The store's answers to the settle step, one per claim.
+    fn settled(&mut self, py: Python<'_>, changed: Vec<bool>) -> PyResult<()> {
+        self.0.settled(&changed).or_raise(py)
     }
 }
 
@@ -1329,8 +1450,45 @@ struct RedisProtocol(idempotency::redis::Protocol);
 
 type PyCall = (&'static str, &'static str, String, Vec<String>);
 
+/// A call on several keys (one notification's): `(sha1, source, keys, args)`.
+type PyBatchCall = (&'static str, &'static str, Vec<String>, Vec<String>);
+
+/// A claim of several keys with its token: `(sha1, source, keys, args, token)`.
+type PyBatchClaim = (&'static str, &'static str, Vec<String>, Vec<String>, String);
+
 fn py_call(call: idempotency::redis::Call) -> PyCall {
-    (call.script.sha1, call.script.source, call.key, call.args)
+    let key = call.keys.into_iter().next().unwrap_or_default();
+    (call.script.sha1, call.script.source, key, call.args)
+}
+
+/// Borrowed `(key, token)` pairs.
+fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, t)| (k.as_str(), t.as_str())).collect()
+}
+
+/// A `claimed`, `done` or `in_progress` reply as bytes (`bytes` or `str` from redis-py).
+fn reply_bytes(reply: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(b) = reply.cast::<pyo3::types::PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    if let Ok(s) = reply.cast::<PyString>() {
+        return Ok(s.to_cow()?.as_bytes().to_vec());
+    }
+    let kind = reply.get_type().name()?;
+    Err(PyTypeError::new_err(format!(
+        "reply: expected the claim script's bytes or str, got {kind}"
+    )))
+}
+
+/// A script's integer reply, 1 or 0 (bools refused: redis-py answers ints).
+fn reply_int(reply: &Bound<'_, PyAny>) -> PyResult<i64> {
+    if reply.cast::<PyInt>().is_err() || reply.cast::<PyBool>().is_ok() {
+        let kind = reply.get_type().name()?;
+        return Err(PyTypeError::new_err(format!(
+            "reply: expected the script's integer 1 or 0, got {kind}"
+        )));
+    }
+    Ok(reply.extract().unwrap_or(i64::MAX))
 }
 
 #[pymethods]
@@ -1387,29 +1545,91 @@ impl RedisProtocol {
         reply: &Bound<'_, PyAny>,
         token: &str,
     ) -> PyResult<Py<PyAny>> {
-        let claim = if let Ok(b) = reply.cast::<pyo3::types::PyBytes>() {
-            idempotency::redis::parse_claim_reply(b.as_bytes(), token)
-        } else if let Ok(s) = reply.cast::<PyString>() {
-            idempotency::redis::parse_claim_reply(s.to_cow()?.as_bytes(), token)
-        } else {
-            let kind = reply.get_type().name()?;
-            return Err(PyTypeError::new_err(format!(
-                "reply: expected the claim script's bytes or str, got {kind}"
-            )));
-        };
+        let claim = idempotency::redis::parse_claim_reply(&reply_bytes(reply)?, token);
         claim_record(py, &claim.or_raise(py)?)
     }
 
     /// Whether a complete or release script changed the key (its integer reply, 1 or 0).
     fn parse_flag(&self, py: Python<'_>, reply: &Bound<'_, PyAny>) -> PyResult<bool> {
-        if reply.cast::<PyInt>().is_err() || reply.cast::<PyBool>().is_ok() {
-            let kind = reply.get_type().name()?;
-            return Err(PyTypeError::new_err(format!(
-                "reply: expected the script's integer 1 or 0, got {kind}"
-            )));
-        }
-        let n: i64 = reply.extract().unwrap_or(i64::MAX);
-        idempotency::redis::parse_flag_reply(n).or_raise(py)
+        idempotency::redis::parse_flag_reply(reply_int(reply)?).or_raise(py)
+    }
+
+    /// The claim of every unit of `keys` (one notification) for `lease_ms` with a new
+    /// token, in one script: `(sha1, source, keys, args, token)`.
+    #[pyo3(signature = (keys, lease_ms = None))]
+    fn claim_all(
+        &self,
+        py: Python<'_>,
+        keys: Vec<String>,
+        lease_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyBatchClaim> {
+        let lease = match lease_ms {
+            Some(l) => ms_arg(l, "lease_ms")?,
+            None => idempotency::DEFAULT_LEASE_MS,
+        };
+        let token = idempotency::redis::new_token().map_err(|e| {
+            pyo3::exceptions::PyOSError::new_err(format!("no randomness for a claim token: {e}"))
+        })?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let call = self.0.claim_all(&keys, lease, &token).or_raise(py)?;
+        Ok((
+            call.script.sha1,
+            call.script.source,
+            call.keys,
+            call.args,
+            token,
+        ))
+    }
+
+    /// The completion of `complete`'s `(key, token)` claims and the release of `release`'s, in
+    /// one script: `(sha1, source, keys, args)`.
+    fn settle(
+        &self,
+        py: Python<'_>,
+        complete: Vec<(String, String)>,
+        release: Vec<(String, String)>,
+    ) -> PyResult<PyBatchCall> {
+        let call = self
+            .0
+            .settle(&pairs(&complete), &pairs(&release))
+            .or_raise(py)?;
+        Ok((call.script.sha1, call.script.source, call.keys, call.args))
+    }
+
+    /// The `Claim`s the claim-all script answered (a list of `bytes` or `str`), for `count`
+    /// keys claimed with `token`.
+    fn parse_claim_all(
+        &self,
+        py: Python<'_>,
+        replies: Vec<Bound<'_, PyAny>>,
+        count: usize,
+        token: &str,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let bytes = replies
+            .iter()
+            .map(reply_bytes)
+            .collect::<PyResult<Vec<_>>>()?;
+        let claims = idempotency::redis::parse_claim_all_reply(
+            bytes.iter().map(Vec::as_slice),
+            count,
+            token,
+        )
+        .or_raise(py)?;
+        claims.iter().map(|c| claim_record(py, c)).collect()
+    }
+
+    /// What the settle script answered (a list of integers), for `count` claims.
+    fn parse_settle(
+        &self,
+        py: Python<'_>,
+        replies: Vec<Bound<'_, PyAny>>,
+        count: usize,
+    ) -> PyResult<Vec<bool>> {
+        let ints = replies
+            .iter()
+            .map(reply_int)
+            .collect::<PyResult<Vec<_>>>()?;
+        idempotency::redis::parse_settle_reply(ints, count).or_raise(py)
     }
 
     /// The Redis key of a unit key: `<namespace>:<unit key>`.
@@ -1433,6 +1653,100 @@ impl RedisProtocol {
         format!(
             "RedisProtocol(namespace={:?}, retention_ms={})",
             self.0.namespace(),
+            self.0.retention_ms()
+        )
+    }
+}
+
+/// The PostgreSQL inbox's protocol (the core's `idempotency::postgres`): the table's
+/// migration, the claim, seal and cleanup statements, and what the claim's row means.
+/// `hootsuite_events.postgres` runs them.
+#[pyclass(frozen, module = "hootsuite_events")]
+struct PostgresProtocol(idempotency::postgres::Protocol);
+
+#[pymethods]
+impl PostgresProtocol {
+    #[new]
+    #[pyo3(signature = (table = idempotency::postgres::DEFAULT_TABLE.to_string(), retention_ms = None), text_signature = "(table='hootsuite_events_inbox', retention_ms=604800000)")]
+    fn new(
+        py: Python<'_>,
+        table: String,
+        retention_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let retention = match retention_ms {
+            Some(r) => ms_arg(r, "retention_ms")?,
+            None => idempotency::DEFAULT_RETENTION_MS,
+        };
+        Ok(PostgresProtocol(
+            idempotency::postgres::Protocol::new(&table, retention).or_raise(py)?,
+        ))
+    }
+
+    /// The claim of `key` (a unit of kind `kind`): `(sql, [key, kind])`, to run inside the
+    /// unit's transaction; its one row is `(locked, inserted)`.
+    fn claim(&self, py: Python<'_>, key: &str, kind: &str) -> PyResult<(&str, Vec<String>)> {
+        let kind = idempotency::postgres::parse_kind(kind).or_raise(py)?;
+        let statement = self.0.claim(key, kind).or_raise(py)?;
+        Ok((statement.sql, statement.params))
+    }
+
+    /// What the claim's row `(locked, inserted)` means: `claimed`, `done` or `in_progress`.
+    #[staticmethod]
+    fn parse_claim(py: Python<'_>, locked: bool, inserted: bool) -> PyResult<&'static str> {
+        Ok(
+            idempotency::postgres::Protocol::parse_claim(locked, inserted)
+                .or_raise(py)?
+                .status(),
+        )
+    }
+
+    /// The table.
+    #[getter]
+    fn table(&self) -> &str {
+        self.0.table()
+    }
+
+    /// How long rows are kept before the cleanup deletes them, in milliseconds.
+    #[getter]
+    fn retention_ms(&self) -> u64 {
+        self.0.retention_ms()
+    }
+
+    /// The migration: the table and its index (several statements, no parameters).
+    #[getter]
+    fn migration(&self) -> &str {
+        self.0.migration()
+    }
+
+    /// The statement that serializes migrations (run first in the migration's transaction).
+    #[getter]
+    fn migration_lock(&self) -> &str {
+        self.0.migration_lock()
+    }
+
+    /// The cleanup: deletes the rows done more than the retention ago (no parameters).
+    #[getter]
+    fn cleanup(&self) -> &str {
+        self.0.cleanup()
+    }
+
+    /// The claim statement's text (`$1` the key, `$2` the kind).
+    #[getter]
+    fn claim_sql(&self) -> &str {
+        self.0.claim_sql()
+    }
+
+    /// The statement run after the handler and before `COMMIT`: it fails in a transaction
+    /// that an error aborted, whose `COMMIT` would silently roll back.
+    #[getter]
+    fn seal(&self) -> &'static str {
+        idempotency::postgres::SEAL
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "PostgresProtocol(table={:?}, retention_ms={})",
+            self.0.table(),
             self.0.retention_ms()
         )
     }
@@ -1474,7 +1788,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Request>()?;
     m.add_class::<AuthorizationCode>()?;
     m.add_class::<MemoryStore>()?;
+    m.add_class::<Steps>()?;
     m.add_class::<RedisProtocol>()?;
+    m.add_class::<PostgresProtocol>()?;
+    m.add("DEFAULT_TABLE", idempotency::postgres::DEFAULT_TABLE)?;
+    m.add("MIGRATION", idempotency::postgres::MIGRATION)?;
+    m.add("CLEANUP", idempotency::postgres::CLEANUP)?;
     m.add_function(wrap_pyfunction!(new_claim_token, m)?)?;
     m.add("DEFAULT_NAMESPACE", idempotency::redis::DEFAULT_NAMESPACE)?;
     m.add_function(wrap_pyfunction!(outcome_status, m)?)?;

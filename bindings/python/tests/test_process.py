@@ -116,7 +116,7 @@ def test_sync_process_refuses_awaitables_and_odd_claims():
         def release(self, key: str, token: str) -> bool:
             return True
 
-    with pytest.raises(ValueError, match="returned status 'maybe'; expected 'claimed', 'done' or 'in_progress'"):
+    with pytest.raises(ValueError, match="answered a claim with status 'maybe'; expected 'claimed', 'done' or 'in_progress'"):
         he.process(Odd(), batch(1), lambda w: None)
     assert isinstance(he.MemoryStore(), he.Store) and isinstance(Odd(), he.Store)
 
@@ -213,3 +213,66 @@ def test_an_event_that_cannot_be_read_is_rejected_once_and_never_handled():
     o = asyncio.run(run())
     assert (o.status, o.processed, len(o.rejected)) == (200, 1, 2)
     assert len(seen) == 2
+
+
+class Counting:
+    """A MemoryStore that notes each call: what process asks of a store."""
+
+    def __init__(self) -> None:
+        self.inner = he.MemoryStore()
+        self.calls: List[Any] = []
+
+    def claim(self, key: str, lease_ms: int = he.DEFAULT_LEASE_MS, now_ms: Any = None) -> he.Claim:
+        self.calls.append("claim")
+        return self.inner.claim(key, lease_ms, now_ms)
+
+    def complete(self, key: str, token: str, now_ms: Any = None) -> bool:
+        self.calls.append("complete")
+        return self.inner.complete(key, token, now_ms)
+
+    def release(self, key: str, token: str) -> bool:
+        self.calls.append("release")
+        return self.inner.release(key, token)
+
+    def claim_all(self, keys: List[str], lease_ms: int = he.DEFAULT_LEASE_MS, now_ms: Any = None) -> List[he.Claim]:
+        self.calls.append(("claim_all", len(keys)))
+        return self.inner.claim_all(keys, lease_ms, now_ms)
+
+    def settle(self, complete: List[Any], release: List[Any], now_ms: Any = None) -> List[bool]:
+        self.calls.append(("settle", len(complete), len(release)))
+        return self.inner.settle(complete, release, now_ms)
+
+
+def test_a_notification_is_one_claim_and_one_settle_and_a_failure_keeps_what_was_done():
+    store, seen = Counting(), []
+
+    def fail_at_3(work: he.Work) -> None:
+        if work.hootsuite_event.seq_no == "3":
+            raise RuntimeError("unit 3 fails")
+        seen.append(work.unit.key)
+
+    with pytest.raises(RuntimeError, match="unit 3 fails"):
+        he.process(store, batch(1, 2, 3, 4, 5), fail_at_3)
+    # Units 1 and 2 completed, 3 (failed) and 4, 5 (never handled) released: one call each way.
+    assert store.calls == [("claim_all", 5), ("settle", 2, 3)]
+    store.calls.clear()
+    o = he.process(store, batch(1, 2, 3, 4, 5), lambda w: seen.append(w.unit.key))
+    assert store.calls == [("claim_all", 5), ("settle", 3, 0)]
+    assert (o.status, o.processed, o.skipped) == (200, 3, 2)
+    assert seen == ["hs:7:1", "hs:7:2", "hs:7:3", "hs:7:4", "hs:7:5"], "each unit once"
+
+    # A store without the batch methods: one call per unit, the same outcome.
+    class Plain:
+        claim, complete, release = Counting.claim, Counting.complete, Counting.release
+
+        def __init__(self) -> None:
+            self.inner, self.calls = he.MemoryStore(), []
+
+    plain = Plain()
+    o = he.process(plain, batch(1, 2), lambda w: None)
+    assert plain.calls == ["claim", "claim", "complete", "complete"] and o.processed == 2
+
+    async def run() -> he.Outcome:
+        return await he.process_async(Counting(), batch(1, 2, 3), lambda w: None)
+
+    assert asyncio.run(run()).processed == 3

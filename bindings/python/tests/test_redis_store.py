@@ -215,11 +215,11 @@ def test_keys_values_and_expiry_are_the_cores(redis_url: str) -> None:
     try:
         s = RedisStore(c, namespace="py-ns", retention_ms=5_000)
         t = _token(s.claim("hs:1:7", 60_000))
-        assert c.get("py-ns:hs:1:7") == f"c:{t}".encode()
-        assert 0 < c.pttl("py-ns:hs:1:7") <= 60_000
+        assert c.get("py-ns:{hs:1}:7") == f"c:{t}".encode()
+        assert 0 < c.pttl("py-ns:{hs:1}:7") <= 60_000
         assert s.complete("hs:1:7", t) is True
-        assert c.get("py-ns:hs:1:7") == b"d"
-        assert 0 < c.pttl("py-ns:hs:1:7") <= 5_000
+        assert c.get("py-ns:{hs:1}:7") == b"d"
+        assert 0 < c.pttl("py-ns:{hs:1}:7") <= 5_000
         # A flushed script cache: the client falls back to EVAL / SCRIPT LOAD.
         c.script_flush()
         assert s.claim("after-flush").status == "claimed"
@@ -233,11 +233,49 @@ def test_keys_values_and_expiry_are_the_cores(redis_url: str) -> None:
         assert default.namespace == he.redis.DEFAULT_NAMESPACE == "hootsuite-events"
         t = _token(default.claim("k"))
         assert default.complete("k", t) is True
-        assert c.pttl("hootsuite-events:k") > 6 * 24 * 3600 * 1000
+        assert c.pttl("hootsuite-events:{k}") > 6 * 24 * 3600 * 1000
         # A key of another type: the script's error is redis-py's.
-        c.lpush("py-ns:list", "x")
+        c.lpush("py-ns:{list}", "x")
         with pytest.raises(redis.exceptions.ResponseError, match="WRONGTYPE"):
             s.complete("list", "tok")
+    finally:
+        c.close()
+
+
+def _evalsha_calls(c: Any) -> int:
+    return int(c.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0))
+
+
+def test_a_notification_is_two_round_trips_whatever_its_units(redis_url: str) -> None:
+    """One claim_all script and one settle script per notification (Redis counts them)."""
+    c = redis.Redis.from_url(redis_url, socket_timeout=5)
+    try:
+        s = RedisStore(c, namespace="py-rt", retention_ms=60_000)
+        raw = [{"seq_no": str(i), "type": "com.hootsuite.messages.event.v1", "data": {"state": "SENT"}} for i in range(5)]
+        n = he.parse_event_notification(json.dumps({"message": {"instanceId": 9, "raw": raw}}).encode())
+        # Both scripts loaded on the server first: EVALSHA from here on.
+        warm = s.claim_all(["hs:9:warm"])[0]
+        s.settle([("hs:9:warm", str(warm.token))], [])
+        before = _evalsha_calls(c)
+        o = he.process(s, n, lambda w: None)
+        assert (o.processed, _evalsha_calls(c) - before) == (5, 2)
+        assert c.get("py-rt:{hs:9}:4") == b"d"
+        before = _evalsha_calls(c)
+        again = he.process(s, n, lambda w: None)
+        # Every unit done: the claim says so, and there is nothing to settle.
+        assert (again.skipped, _evalsha_calls(c) - before) == (5, 1)
+
+        async def main() -> None:
+            a = redis.asyncio.Redis.from_url(redis_url, socket_timeout=5)
+            try:
+                store = AsyncRedisStore(a, namespace="py-rt-async")
+                before = _evalsha_calls(c)
+                o = await he.process_async(store, n, lambda w: None)
+                assert (o.processed, _evalsha_calls(c) - before) == (5, 2)
+            finally:
+                await a.aclose()
+
+        asyncio.run(main())
     finally:
         c.close()
 
@@ -252,7 +290,7 @@ def test_bad_arguments_and_replies_are_refused_precisely() -> None:
         RedisStore(object())
     p = RedisProtocol("ns", 1_000)
     sha1, source, key, args, token = p.claim("hs:1:2", 50)
-    assert (key, args, len(token)) == ("ns:hs:1:2", [f"c:{token}", "50"], 32)
+    assert (key, args, len(token)) == ("ns:{hs:1}:2", [f"c:{token}", "50"], 32)
     assert p.key("hs:1:2") == key
     assert "GET" in source and len(sha1) == 40
     with pytest.raises(he.InvalidArgumentError, match="key"):

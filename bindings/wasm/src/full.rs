@@ -15,7 +15,7 @@ use js_sys::Reflect;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::{config, create_body, input, js_error, request_value, to_js, type_error, Input};
+use crate::{config, create_body, form_text, js_error, request_value, to_js, type_error};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -220,18 +220,30 @@ export interface ConfigurationEntry {
 }
 /** The answer to a claim. */
 export type Claim = { status: "claimed"; token: string } | { status: "done" } | { status: "in_progress" };
-/** One script call of the Redis store: `EVALSHA sha1 1 key ...args` (or `EVAL source ...`). */
+/** One script call of the Redis store: `EVALSHA sha1 <keys.length> ...keys ...args` (or `EVAL source ...`). */
 export interface RedisCall {
   sha1: string;
   source: string;
-  key: string;
+  keys: string[];
   args: string[];
   /** The new claim's token (claims only). */
   token: string | null;
 }
+/** A step of the claim loop (`Steps`). */
+export type Step =
+  | { type: "claim"; keys: string[] }
+  | { type: "handle"; index: number }
+  | { type: "settle"; complete: [string, string][]; release: [string, string][] }
+  | { type: "done"; tally: { status: number; processed: number; skipped: number; inProgress: number; failed: number; lostLeases: number; rejected: number[] } };
+/** One statement of the PostgreSQL inbox: its SQL (`$1`, `$2` placeholders) and parameters. */
+export interface PostgresStatement {
+  sql: string;
+  params: string[];
+}
 /** The receiving API's constants, the core's values. */
 export interface Constants {
   DEFAULT_NAMESPACE: string;
+  DEFAULT_TABLE: string;
   SIGNATURE_HEADER: string;
   WEBHOOK_ID_HEADER: string;
   DEFAULT_LEASE_MS: number;
@@ -988,10 +1000,7 @@ pub fn create_instance_schema() -> Result<JsValue, JsValue> {
 pub fn validate_instance_update(
     #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    to_js(&match input(form)? {
-        Input::Text(t) => instance::validate_update_json(&t),
-        Input::Value(v) => instance::validate_update(&v),
-    })
+    to_js(&instance::validate_update_json(&form_text(form)?))
 }
 
 /// `User <user secret>, Element <token>`: the header for calls made as an instance.
@@ -1041,6 +1050,7 @@ pub fn outcome_status(in_progress: f64, failed: f64) -> Result<u32, JsValue> {
 pub fn constants() -> Result<JsValue, JsValue> {
     to_js(&serde_json::json!({
         "DEFAULT_NAMESPACE": redis::DEFAULT_NAMESPACE,
+        "DEFAULT_TABLE": idempotency::postgres::DEFAULT_TABLE,
         "DEFAULT_LEASE_MS": idempotency::DEFAULT_LEASE_MS,
         "DEFAULT_RETENTION_MS": idempotency::DEFAULT_RETENTION_MS,
         "DEFAULT_CAPACITY": idempotency::DEFAULT_CAPACITY,
@@ -1104,6 +1114,164 @@ impl NativeMemoryStore {
     #[wasm_bindgen(getter)]
     pub fn size(&self) -> u32 {
         u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+    }
+
+    /// Claims every key (the units of one notification): one claim per key, in order.
+    #[wasm_bindgen(js_name = claimAll, unchecked_return_type = "Claim[]")]
+    pub fn claim_all(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] keys: &JsValue,
+        lease_ms: f64,
+        now_ms: f64,
+    ) -> Result<JsValue, JsValue> {
+        let keys = strings("keys", keys)?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let lease = number(js::millis("leaseMs", lease_ms))?;
+        let now = number(js::millis("nowMs", now_ms))?;
+        let claims =
+            idempotency::Store::claim_all(&self.inner, &keys, lease, now).map_err(js_error)?;
+        to_js(&naming::Camel(&claims))
+    }
+
+    /// Completes `complete`'s and releases `release`'s `[key, token]` claims: whether each
+    /// changed its key, in order.
+    #[wasm_bindgen(unchecked_return_type = "boolean[]")]
+    pub fn settle(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "[string, string][]")] complete: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "[string, string][]")] release: &JsValue,
+        now_ms: f64,
+    ) -> Result<JsValue, JsValue> {
+        let (complete, release) = (
+            claim_pairs("complete", complete)?,
+            claim_pairs("release", release)?,
+        );
+        let now = number(js::millis("nowMs", now_ms))?;
+        let changed =
+            idempotency::Store::settle(&self.inner, &pairs(&complete), &pairs(&release), now)
+                .map_err(js_error)?;
+        to_js(&changed)
+    }
+}
+
+/// A JavaScript value read as JSON (undefined and functions refused).
+fn json_of(field: &str, value: &JsValue) -> Result<Value, JsValue> {
+    let text = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| type_error(&format!("{field} must be an array")))?;
+    serde_json::from_str(&text).map_err(|e| type_error(&format!("{field}: {e}")))
+}
+
+/// An array of strings.
+fn strings(field: &str, value: &JsValue) -> Result<Vec<String>, JsValue> {
+    match json_of(field, value)? {
+        Value::Array(items) => items
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s),
+                _ => Err(type_error(&format!("{field} must be an array of strings"))),
+            })
+            .collect(),
+        _ => Err(type_error(&format!("{field} must be an array of strings"))),
+    }
+}
+
+/// An array of `[key, token]` pairs.
+fn claim_pairs(field: &str, value: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    let bad = || type_error(&format!("{field} must be an array of [key, token] pairs"));
+    match json_of(field, value)? {
+        Value::Array(items) => items
+            .into_iter()
+            .map(|v| match v {
+                Value::Array(pair) => match pair.as_slice() {
+                    [Value::String(k), Value::String(t)] => Ok((k.clone(), t.clone())),
+                    _ => Err(bad()),
+                },
+                _ => Err(bad()),
+            })
+            .collect(),
+        _ => Err(bad()),
+    }
+}
+
+/// Borrowed `(key, token)` pairs.
+fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, t)| (k.as_str(), t.as_str())).collect()
+}
+
+/// The claim loop of one notification (the core's `idempotency::Steps`): the Node package's
+/// `process` drives it around the store and the handler.
+#[wasm_bindgen]
+pub struct Steps {
+    inner: idempotency::Steps,
+}
+
+#[wasm_bindgen]
+impl Steps {
+    /// The loop over `units` (the notification's units: `{key, kind}`, in order).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "Unit[]")] units: &JsValue,
+    ) -> Result<Steps, JsValue> {
+        let Value::Array(items) = json_of("units", units)? else {
+            return Err(type_error(
+                "units must be an array of the notification's units",
+            ));
+        };
+        let units = items
+            .iter()
+            .map(js::step_unit)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| type_error(&e))?;
+        Ok(Steps {
+            inner: idempotency::Steps::new(units),
+        })
+    }
+
+    /// What to do next.
+    #[wasm_bindgen(js_name = nextStep, unchecked_return_type = "Step")]
+    pub fn next_step(&mut self) -> Result<JsValue, JsValue> {
+        to_js(&js::step_value(self.inner.next_step()))
+    }
+
+    /// The store's answers to the claim step, one per key.
+    pub fn claimed(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Claim[]")] answers: &JsValue,
+    ) -> Result<(), JsValue> {
+        let Value::Array(items) = json_of("answers", answers)? else {
+            return Err(type_error("answers must be an array of claims"));
+        };
+        let claims = items
+            .iter()
+            .map(js::claim_answer)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| type_error(&e))?;
+        self.inner.claimed(claims).map_err(js_error)
+    }
+
+    /// Whether the handler of the handle step succeeded.
+    pub fn handled(&mut self, ok: bool) -> Result<(), JsValue> {
+        self.inner.handled(ok).map_err(js_error)
+    }
+
+    /// The store's answers to the settle step, one per claim.
+    pub fn settled(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "boolean[]")] changed: &JsValue,
+    ) -> Result<(), JsValue> {
+        let Value::Array(items) = json_of("changed", changed)? else {
+            return Err(type_error("changed must be an array of booleans"));
+        };
+        let flags = items
+            .iter()
+            .map(|v| {
+                v.as_bool()
+                    .ok_or_else(|| type_error("changed must be an array of booleans"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.inner.settled(&flags).map_err(js_error)
     }
 }
 
@@ -1182,14 +1350,164 @@ impl RedisProtocol {
         redis::parse_flag_reply(number(js::flag_reply(reply))?).map_err(js_error)
     }
 
-    /// The Redis key of a unit key: `<namespace>:<unit key>`.
+    /// The Redis key of a unit key: `<namespace>:{<group>}<rest>`.
     pub fn key(&self, unit_key: &str) -> Result<String, JsValue> {
         self.inner.key(unit_key).map_err(js_error)
+    }
+
+    /// The claim of every unit of `keys` (one notification) with a new token, in one script.
+    #[wasm_bindgen(js_name = claimAll, unchecked_return_type = "RedisCall")]
+    pub fn claim_all(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] keys: &JsValue,
+        lease_ms: f64,
+    ) -> Result<JsValue, JsValue> {
+        let token = new_token()?;
+        let keys = strings("keys", keys)?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let lease = number(js::millis("leaseMs", lease_ms))?;
+        ok_value(self.inner.claim_all(&keys, lease, &token))
+    }
+
+    /// The completion of `complete`'s and the release of `release`'s `[key, token]` claims,
+    /// in one script.
+    #[wasm_bindgen(unchecked_return_type = "RedisCall")]
+    pub fn settle(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "[string, string][]")] complete: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "[string, string][]")] release: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (complete, release) = (
+            claim_pairs("complete", complete)?,
+            claim_pairs("release", release)?,
+        );
+        ok_value(self.inner.settle(&pairs(&complete), &pairs(&release)))
+    }
+
+    /// The claims the claim-all script answered (strings), for `count` keys claimed with
+    /// `token`.
+    #[wasm_bindgen(js_name = parseClaimAll, unchecked_return_type = "Claim[]")]
+    pub fn parse_claim_all(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] replies: &JsValue,
+        count: u32,
+        token: &str,
+    ) -> Result<JsValue, JsValue> {
+        let replies = strings("replies", replies)?;
+        ok_value(redis::parse_claim_all_reply(
+            replies.iter().map(String::as_bytes),
+            count as usize,
+            token,
+        ))
+    }
+
+    /// What the settle script answered (integers), for `count` claims.
+    #[wasm_bindgen(js_name = parseSettle, unchecked_return_type = "boolean[]")]
+    pub fn parse_settle(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number[]")] replies: &JsValue,
+        count: u32,
+    ) -> Result<JsValue, JsValue> {
+        let Value::Array(items) = json_of("replies", replies)? else {
+            return Err(type_error("replies must be an array of integers"));
+        };
+        let ints = items
+            .iter()
+            .map(|v| {
+                v.as_f64()
+                    .ok_or_else(|| type_error("replies must be an array of integers"))
+            })
+            .map(|n| n.and_then(|n| number(js::flag_reply(n))))
+            .collect::<Result<Vec<_>, _>>()?;
+        to_js(&redis::parse_settle_reply(ints, count as usize).map_err(js_error)?)
     }
 
     /// The namespace of the keys.
     #[wasm_bindgen(getter)]
     pub fn namespace(&self) -> String {
         self.inner.namespace().to_string()
+    }
+}
+
+/// The PostgreSQL inbox's protocol (the core's `idempotency::postgres`): the migration, the
+/// claim, seal and cleanup statements, and what the claim's row means.
+#[wasm_bindgen]
+pub struct PostgresProtocol {
+    inner: idempotency::postgres::Protocol,
+}
+
+#[wasm_bindgen]
+impl PostgresProtocol {
+    /// The inbox in `table` (default `hootsuite_events_inbox`), rows kept `retentionMs`
+    /// (default 7 days) before the cleanup deletes them.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        table: Option<String>,
+        retention_ms: Option<f64>,
+    ) -> Result<PostgresProtocol, JsValue> {
+        let retention = number(js::retention_ms(retention_ms))?;
+        let table = table
+            .as_deref()
+            .unwrap_or(idempotency::postgres::DEFAULT_TABLE);
+        Ok(PostgresProtocol {
+            inner: idempotency::postgres::Protocol::new(table, retention).map_err(js_error)?,
+        })
+    }
+
+    /// The claim of `key` (a unit of kind `kind`): `{sql, params}`.
+    #[wasm_bindgen(unchecked_return_type = "PostgresStatement")]
+    pub fn claim(&self, key: &str, kind: &str) -> Result<JsValue, JsValue> {
+        let kind = idempotency::postgres::parse_kind(kind).map_err(js_error)?;
+        ok_value(self.inner.claim(key, kind))
+    }
+
+    /// What the claim's row means: `claimed`, `done` or `in_progress`.
+    #[wasm_bindgen(js_name = parseClaim)]
+    pub fn parse_claim(&self, locked: bool, inserted: bool) -> Result<String, JsValue> {
+        idempotency::postgres::Protocol::parse_claim(locked, inserted)
+            .map(|e| e.status().to_string())
+            .map_err(js_error)
+    }
+
+    /// The table.
+    #[wasm_bindgen(getter)]
+    pub fn table(&self) -> String {
+        self.inner.table().to_string()
+    }
+
+    /// How long rows are kept before the cleanup deletes them, in milliseconds.
+    #[wasm_bindgen(getter, js_name = retentionMs)]
+    pub fn retention_ms(&self) -> f64 {
+        self.inner.retention_ms() as f64
+    }
+
+    /// The migration: the table and its index (several statements, no parameters).
+    #[wasm_bindgen(getter)]
+    pub fn migration(&self) -> String {
+        self.inner.migration().to_string()
+    }
+
+    /// The statement that serializes migrations (run first in the migration's transaction).
+    #[wasm_bindgen(getter, js_name = migrationLock)]
+    pub fn migration_lock(&self) -> String {
+        self.inner.migration_lock().to_string()
+    }
+
+    /// The cleanup: deletes the rows done more than the retention ago (no parameters).
+    #[wasm_bindgen(getter)]
+    pub fn cleanup(&self) -> String {
+        self.inner.cleanup().to_string()
+    }
+
+    /// The claim statement's text (`$1` the key, `$2` the kind).
+    #[wasm_bindgen(getter, js_name = claimSql)]
+    pub fn claim_sql(&self) -> String {
+        self.inner.claim_sql().to_string()
+    }
+
+    /// The statement run after the handler and before `COMMIT`.
+    #[wasm_bindgen(getter)]
+    pub fn seal(&self) -> String {
+        idempotency::postgres::SEAL.to_string()
     }
 }

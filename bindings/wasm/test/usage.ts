@@ -71,11 +71,12 @@ export function server(account: full.Account, raw: Uint8Array, headers: Headers)
   const claim: full.Claim = store.claim('k', full.constants().DEFAULT_LEASE_MS, Date.now())
   const token: string | undefined = claim.status === 'claimed' ? claim.token : undefined
   const call: full.RedisCall = new full.RedisProtocol(undefined, undefined).claim('k', 100)
+  const inboxClaim: full.PostgresStatement = new full.PostgresProtocol(undefined, undefined).claim('k', 'notification')
   const report: full.ValidationReport = full.validateInstanceUpdate({ name: 'x' })
   const shown: full.HttpRequest = full.redactRequest(req)
   const status: number = full.outcomeStatus(0, 0)
   const secrets: Record<string, string> = instance.configurationSecrets
-  void init, list, url, schema, redirect, events, page, secret, token, call, report, shown, status, secrets
+  void init, list, url, schema, redirect, events, page, secret, token, call, inboxClaim, report, shown, status, secrets
   return instance.id + (n.instanceId ?? 0)
 }
 

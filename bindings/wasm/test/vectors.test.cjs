@@ -67,22 +67,32 @@ test('the claim stores, the Redis protocol and their constants', () => {
   assert.equal(p.namespace, 'ns')
   const call = p.claim('hs:1:2', 50)
   assert.match(call.token, /^[0-9a-f]{32}$/)
-  assert.deepEqual([call.key, call.args], ['ns:hs:1:2', [`c:${call.token}`, '50']])
+  assert.deepEqual([call.keys, call.args], [['ns:{hs:1}:2'], [`c:${call.token}`, '50']])
   assert.match(call.sha1, /^[0-9a-f]{40}$/)
   assert.deepEqual(p.parseClaim('claimed', call.token), { status: 'claimed', token: call.token })
   assert.deepEqual(p.parseClaim(new TextEncoder().encode('done'), call.token), { status: 'done' })
   assert.equal(p.complete('hs:1:2', call.token).token, null)
   assert.equal(p.parseFlag(1), true)
-  assert.equal(p.key('hs:1'), 'ns:hs:1')
+  assert.equal(p.key('hs:1'), 'ns:{hs:1}')
   assert.throws(() => p.parseFlag(0.5), TypeError)
   assert.throws(() => new he.RedisProtocol('bad space'), (e) => e instanceof he.InvalidArgumentError && e.field === 'namespace')
   assert.notEqual(he.newClaimToken(), he.newClaimToken())
   assert.deepEqual(he.constants(), {
-    DEFAULT_NAMESPACE: 'hootsuite-events', DEFAULT_LEASE_MS: 60000, DEFAULT_RETENTION_MS: 604800000, DEFAULT_CAPACITY: 100000,
+    DEFAULT_NAMESPACE: 'hootsuite-events', DEFAULT_TABLE: 'hootsuite_events_inbox', DEFAULT_LEASE_MS: 60000, DEFAULT_RETENTION_MS: 604800000, DEFAULT_CAPACITY: 100000,
     STATUS_OK: 200, STATUS_IN_PROGRESS: 409, STATUS_FAILED: 500, MAX_KEYS: 8, MAX_SIGNATURE_CANDIDATES: 8,
     SIGNATURE_HEADER: 'Elements-Webhook-Signature', WEBHOOK_ID_HEADER: 'Elements-Webhook-Id',
   })
   assert.deepEqual([he.outcomeStatus(0, 0), he.outcomeStatus(1, 0), he.outcomeStatus(1, 1)], [200, 409, 500])
+  // The PostgreSQL inbox's protocol: the core's texts.
+  const inbox = new he.PostgresProtocol('app.inbox', 60000)
+  assert.deepEqual([inbox.table, inbox.retentionMs, inbox.seal], ['app.inbox', 60000, 'SELECT 1'])
+  assert.match(inbox.migration, /^CREATE TABLE IF NOT EXISTS app\.inbox \(/)
+  assert.equal(inbox.cleanup, "DELETE FROM app.inbox WHERE done_at < now() - interval '60000 milliseconds'")
+  assert.deepEqual(inbox.claim('hs:1:2', 'rejected'), { sql: inbox.claimSql, params: ['hs:1:2', 'rejected'] })
+  assert.deepEqual([inbox.parseClaim(true, true), inbox.parseClaim(true, false), inbox.parseClaim(false, false)], ['claimed', 'done', 'in_progress'])
+  assert.throws(() => inbox.parseClaim(false, true), (e) => e instanceof he.InvalidArgumentError && e.field === 'reply')
+  assert.throws(() => new he.PostgresProtocol('Bad Name'), (e) => e instanceof he.InvalidArgumentError && e.field === 'table')
+  assert.throws(() => new he.PostgresProtocol(undefined, 0), (e) => e instanceof he.InvalidArgumentError && e.field === 'retention_ms')
 })
 
 test('errors and raw-bytes guard', () => {

@@ -24,7 +24,8 @@
 use std::sync::{Mutex, MutexGuard};
 
 use hootsuite_events::idempotency::redis::{
-    new_token, parse_claim_reply, parse_flag_reply, Call, Protocol, DEFAULT_NAMESPACE,
+    new_token, parse_claim_all_reply, parse_claim_reply, parse_flag_reply, parse_settle_reply,
+    Call, Protocol, DEFAULT_NAMESPACE,
 };
 use hootsuite_events::idempotency::{Claim, Store, DEFAULT_RETENTION_MS};
 use redis::{ConnectionLike, ErrorKind, ServerErrorKind, Value};
@@ -233,8 +234,8 @@ impl<C: ConnectionLike> RedisStore<C> {
         let eval = |command: &str, script: &str, connection: &mut C| {
             redis::cmd(command)
                 .arg(script)
-                .arg(1)
-                .arg(&call.key)
+                .arg(call.keys.len())
+                .arg(&call.keys)
                 .arg(&call.args)
                 .query::<Value>(connection)
         };
@@ -247,6 +248,16 @@ impl<C: ConnectionLike> RedisStore<C> {
                 eval("EVAL", call.script.source, connection).map_err(command_err)
             }
             other => other.map_err(command_err),
+        }
+    }
+
+    fn array(&self, call: &Call) -> Result<Vec<Value>, RedisStoreError> {
+        match self.run(call)? {
+            Value::Array(items) => Ok(items),
+            other => Err(RedisStoreError::Reply {
+                script: call.script.name,
+                reason: format!("expected an array, got {}", kind(&other)),
+            }),
         }
     }
 
@@ -328,6 +339,63 @@ impl<C: ConnectionLike> Store for RedisStore<C> {
             .release(key, token)
             .map_err(RedisStoreError::Invalid)?;
         self.flag(&call)
+    }
+
+    /// Claims the units of one notification in one script (one round trip), with one new
+    /// token; `now_ms` is unused.
+    fn claim_all(
+        &self,
+        keys: &[&str],
+        lease_ms: u64,
+        _now_ms: u64,
+    ) -> Result<Vec<Claim>, RedisStoreError> {
+        let token = new_token().map_err(|e| RedisStoreError::Randomness(e.to_string()))?;
+        let call = self
+            .protocol
+            .claim_all(keys, lease_ms, &token)
+            .map_err(RedisStoreError::Invalid)?;
+        let replies = self.array(&call)?;
+        let texts = replies
+            .iter()
+            .map(|v| match v {
+                Value::BulkString(b) => Ok(b.as_slice()),
+                Value::SimpleString(s) => Ok(s.as_bytes()),
+                other => Err(RedisStoreError::Reply {
+                    script: call.script.name,
+                    reason: format!("expected strings, got {}", kind(other)),
+                }),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        parse_claim_all_reply(texts, keys.len(), &token).map_err(|e| reply_err(&call, e))
+    }
+
+    /// Completes and releases the claims of one notification in one script; `now_ms` is
+    /// unused.
+    fn settle(
+        &self,
+        complete: &[(&str, &str)],
+        release: &[(&str, &str)],
+        _now_ms: u64,
+    ) -> Result<Vec<bool>, RedisStoreError> {
+        if complete.is_empty() && release.is_empty() {
+            return Ok(Vec::new());
+        }
+        let call = self
+            .protocol
+            .settle(complete, release)
+            .map_err(RedisStoreError::Invalid)?;
+        let replies = self.array(&call)?;
+        let flags = replies
+            .iter()
+            .map(|v| match v {
+                Value::Int(n) => Ok(*n),
+                other => Err(RedisStoreError::Reply {
+                    script: call.script.name,
+                    reason: format!("expected integers, got {}", kind(other)),
+                }),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        parse_settle_reply(flags, complete.len() + release.len()).map_err(|e| reply_err(&call, e))
     }
 }
 

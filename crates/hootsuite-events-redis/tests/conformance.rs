@@ -230,6 +230,58 @@ fn redis_store_conforms() {
     });
 }
 
+/// The same suite on a 3-primary Redis Cluster: the units of a notification share a hash tag,
+/// so that one script claims or settles them all on the node of their slot.
+#[test]
+fn redis_cluster_store_conforms() {
+    let cluster = support::Cluster::start();
+    let client =
+        redis::cluster::ClusterClient::new(cluster.urls.clone()).expect("a cluster client");
+    conformance(|ns| {
+        RedisStore::with_options(
+            client.get_connection().expect("a cluster connection"),
+            &format!("c-{ns}"),
+            60_000,
+        )
+        .expect("a store")
+    });
+    // The notifications of several instances land on different primaries, each batch whole.
+    let store = RedisStore::with_options(
+        client.get_connection().expect("a connection"),
+        "spread",
+        60_000,
+    )
+    .expect("a store");
+    for instance in 1..=30 {
+        let keys: Vec<String> = (1..=5).map(|s| format!("hs:{instance}:{s}")).collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let claims = store
+            .claim_all(&keys, 60_000, 0)
+            .expect("one slot per notification");
+        assert!(claims.iter().all(|c| matches!(c, Claim::Claimed { .. })));
+    }
+    let mut slots = std::collections::HashSet::new();
+    let mut c = client.get_connection().expect("a connection");
+    for instance in 1..=30 {
+        let slot: i64 = redis::cmd("CLUSTER")
+            .arg("KEYSLOT")
+            .arg(
+                store
+                    .protocol()
+                    .key(&format!("hs:{instance}:1"))
+                    .expect("a key"),
+            )
+            .query(&mut c)
+            .expect("KEYSLOT");
+        slots.insert(slot * 3 / 16384);
+    }
+    assert_eq!(
+        slots.len(),
+        3,
+        "the instances' notifications spread over the three primaries"
+    );
+}
+
 #[test]
 fn redis_keys_values_and_expiry_are_the_protocols() {
     let server = Server::start();
@@ -237,26 +289,60 @@ fn redis_keys_values_and_expiry_are_the_protocols() {
     let mut c = server.connection();
     let t = token(store.claim("hs:1:7", 60_000, 0).expect("claim"));
     let value: String = redis::cmd("GET")
-        .arg("ns:hs:1:7")
+        .arg("ns:{hs:1}:7")
         .query(&mut c)
         .expect("GET");
     assert_eq!(value, format!("c:{t}"));
     let ttl: i64 = redis::cmd("PTTL")
-        .arg("ns:hs:1:7")
+        .arg("ns:{hs:1}:7")
         .query(&mut c)
         .expect("PTTL");
     assert!((1..=60_000).contains(&ttl), "lease ttl {ttl}");
     assert!(store.complete("hs:1:7", &t, 0).expect("complete"));
     let value: String = redis::cmd("GET")
-        .arg("ns:hs:1:7")
+        .arg("ns:{hs:1}:7")
         .query(&mut c)
         .expect("GET");
     assert_eq!(value, "d");
     let ttl: i64 = redis::cmd("PTTL")
-        .arg("ns:hs:1:7")
+        .arg("ns:{hs:1}:7")
         .query(&mut c)
         .expect("PTTL");
     assert!((1..=5_000).contains(&ttl), "retention ttl {ttl}");
+
+    // A notification's units in one script each way: one claim, one settle.
+    let all = store
+        .claim_all(&["hs:2:1", "hs:2:2", "hs:2:3"], 60_000, 0)
+        .expect("claim_all");
+    let tokens: Vec<String> = all.into_iter().map(token).collect();
+    assert!(
+        tokens.windows(2).all(|w| w[0] == w[1]),
+        "one token per call"
+    );
+    assert_eq!(
+        store
+            .claim_all(&["hs:2:1", "hs:2:4"], 60_000, 0)
+            .expect("claim_all")[0],
+        Claim::InProgress
+    );
+    let t = tokens[0].as_str();
+    let changed = store
+        .settle(
+            &[("hs:2:1", t), ("hs:2:2", t)],
+            &[("hs:2:3", t), ("hs:2:4", "not-mine")],
+            0,
+        )
+        .expect("settle");
+    assert_eq!(changed, [true, true, true, false]);
+    let values: Vec<Option<String>> = redis::cmd("MGET")
+        .arg(&["ns:{hs:2}:1", "ns:{hs:2}:2", "ns:{hs:2}:3"])
+        .query(&mut c)
+        .expect("MGET");
+    assert_eq!(values, [Some("d".into()), Some("d".into()), None]);
+    assert!(
+        store.claim_all(&["hs:2:1", "hs:3:1"], 60_000, 0).is_err(),
+        "two groups are two slots on a cluster: refused before sending"
+    );
 
     // A flushed script cache: EVALSHA fails with NOSCRIPT and the store falls back to EVAL.
     let _: () = redis::cmd("SCRIPT")
@@ -283,7 +369,7 @@ fn redis_keys_values_and_expiry_are_the_protocols() {
 
     // A key of another type: the script's error reaches the caller as a command error.
     let _: () = redis::cmd("LPUSH")
-        .arg("ns:list")
+        .arg("ns:{list}")
         .arg("x")
         .query(&mut c)
         .expect("LPUSH");

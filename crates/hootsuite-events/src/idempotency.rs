@@ -27,7 +27,13 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::events::{Notification, Rejected, Work};
 
+mod claim;
+pub mod postgres;
 pub mod redis;
+mod steps;
+
+pub use claim::{status, Claim, STATUS_FAILED, STATUS_IN_PROGRESS, STATUS_OK};
+pub use steps::{Step, Steps, Tally};
 
 /// How long a claim is held before another process may take it over: 60 s.
 pub const DEFAULT_LEASE_MS: u64 = 60_000;
@@ -77,42 +83,6 @@ pub fn check_capacity(field: &str, capacity: u64) -> Result<usize, Error> {
     }
 }
 
-/// What a receiver answers when every unit was processed or had been: 200.
-pub const STATUS_OK: u16 = 200;
-/// What a receiver answers when another process holds a unit: 409, so that Cloud Elements
-/// retries later (by then the unit is done, or the other process's lease has expired).
-pub const STATUS_IN_PROGRESS: u16 = 409;
-/// What a receiver answers when processing failed: 500, so that Cloud Elements retries.
-pub const STATUS_FAILED: u16 = 500;
-
-/// The answer to a claim. Its `Debug` hides the token (it proves the claim).
-#[derive(Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Claim {
-    /// The unit is yours: process it, then complete or release with this token.
-    Claimed {
-        /// Proves the claim is yours when completing or releasing.
-        token: String,
-    },
-    /// The unit was processed before: skip it.
-    Done,
-    /// Another process holds a live claim: answer [`STATUS_IN_PROGRESS`].
-    InProgress,
-}
-
-impl std::fmt::Debug for Claim {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Claim::Claimed { .. } => f
-                .debug_struct("Claimed")
-                .field("token", &crate::redact::MASK)
-                .finish(),
-            Claim::Done => f.write_str("Done"),
-            Claim::InProgress => f.write_str("InProgress"),
-        }
-    }
-}
-
 /// Where claims live: in this process ([`MemoryStore`]) or shared (Redis).
 ///
 /// `complete` and `release` change a claim only when `token` is the one its claim returned,
@@ -128,6 +98,39 @@ pub trait Store {
     fn complete(&self, key: &str, token: &str, now_ms: u64) -> Result<bool, Self::Error>;
     /// Gives a claim up after a failure, so that the next delivery processes the key.
     fn release(&self, key: &str, token: &str) -> Result<bool, Self::Error>;
+
+    /// Claims every key (the units of one notification), in one round trip where the store
+    /// can (the Redis stores: one script); one answer per key, in order. By default, one
+    /// [`Store::claim`] after another.
+    fn claim_all(
+        &self,
+        keys: &[&str],
+        lease_ms: u64,
+        now_ms: u64,
+    ) -> Result<Vec<Claim>, Self::Error> {
+        keys.iter()
+            .map(|k| self.claim(k, lease_ms, now_ms))
+            .collect()
+    }
+
+    /// Completes the claims of `complete` and releases those of `release` (each `(key,
+    /// token)`), in one round trip where the store can; whether each changed its key, in order
+    /// (`complete`'s, then `release`'s). By default, one call after another.
+    fn settle(
+        &self,
+        complete: &[(&str, &str)],
+        release: &[(&str, &str)],
+        now_ms: u64,
+    ) -> Result<Vec<bool>, Self::Error> {
+        let mut changed = Vec::with_capacity(complete.len() + release.len());
+        for (key, token) in complete {
+            changed.push(self.complete(key, token, now_ms)?);
+        }
+        for (key, token) in release {
+            changed.push(self.release(key, token)?);
+        }
+        Ok(changed)
+    }
 }
 
 /// What [`process`] did with one notification, and what to answer Cloud Elements.
@@ -151,28 +154,6 @@ pub struct Outcome {
     pub rejected: Vec<Rejected>,
 }
 
-impl Outcome {
-    /// The status from the counts.
-    fn settle(mut self) -> Self {
-        self.status = status(self.in_progress, self.failed);
-        self
-    }
-}
-
-/// What to answer Cloud Elements for a notification after claiming its units:
-/// [`STATUS_FAILED`] when a unit failed, [`STATUS_IN_PROGRESS`] when another process holds
-/// one, else [`STATUS_OK`]. (Hosts that run the claim loop themselves, such as the Python and
-/// Node packages with their own stores, answer with this.)
-pub fn status(in_progress: usize, failed: usize) -> u16 {
-    if failed > 0 {
-        STATUS_FAILED
-    } else if in_progress > 0 {
-        STATUS_IN_PROGRESS
-    } else {
-        STATUS_OK
-    }
-}
-
 /// Why [`process`] stopped.
 #[derive(Debug)]
 pub enum ProcessError<S, E> {
@@ -185,12 +166,18 @@ pub enum ProcessError<S, E> {
         /// The function's error.
         error: E,
     },
+    /// The store answered a claim or a settle with the wrong number of answers (a store
+    /// that breaks the [`Store`] contract): answer 500.
+    Answers(Error),
 }
 
-/// Processes each unit of `notification` once: claims it in `store`, calls `f`, completes it
-/// (or releases it when `f` fails, and stops). `now` gives the time in milliseconds. A
+/// Processes each unit of `notification` once: claims every unit in `store` at once
+/// ([`Store::claim_all`]), calls `f` on each unit claimed now, in order, then completes them
+/// ([`Store::settle`]); when `f` fails, the units before completes, that one and the rest are
+/// released, and processing stops. `now` gives the time in milliseconds. A
 /// [`crate::events::UnitKind::Rejected`] unit (an event that could not be read) is claimed and
-/// completed without calling `f`, and reported in [`Outcome::rejected`] the first time.
+/// completed without calling `f`, and reported in [`Outcome::rejected`] the first time. The loop
+/// is [`Steps`], which the Python and Node packages drive too.
 ///
 /// ```
 /// use hootsuite_events::{events::parse_notification, idempotency::{process, MemoryStore}};
@@ -215,50 +202,67 @@ pub fn process<S: Store, E>(
     lease_ms: u64,
     mut f: impl FnMut(Work<'_>) -> Result<(), E>,
 ) -> Result<Outcome, ProcessError<S::Error, E>> {
-    let mut outcome = Outcome::default();
-    for work in notification.work() {
-        let key = work.unit.key.as_str();
-        let token = match store
-            .claim(key, lease_ms, now())
-            .map_err(ProcessError::Store)?
-        {
-            Claim::Claimed { token } => token,
-            Claim::Done => {
-                outcome.skipped += 1;
-                continue;
+    let works: Vec<Work<'_>> = notification.work().collect();
+    let mut steps = Steps::for_notification(notification);
+    let mut failure = None;
+    loop {
+        match steps.next_step() {
+            Step::Claim(keys) => {
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                let answers = store
+                    .claim_all(&keys, lease_ms, now())
+                    .map_err(ProcessError::Store)?;
+                steps.claimed(answers).map_err(ProcessError::Answers)?;
             }
-            Claim::InProgress => {
-                outcome.in_progress += 1;
-                continue;
-            }
-        };
-        let result = match work.rejected {
-            Some(rejected) => {
-                outcome.rejected.push(rejected.clone());
-                Ok(())
-            }
-            None => f(work).inspect(|()| outcome.processed += 1),
-        };
-        match result {
-            Ok(()) => {
-                if !store
-                    .complete(key, &token, now())
-                    .map_err(ProcessError::Store)?
-                {
-                    outcome.lost_leases += 1;
+            Step::Handle(i) => {
+                let result = match works.get(i) {
+                    Some(work) => f(*work),
+                    None => {
+                        return Err(ProcessError::Answers(Error::InvalidArgument {
+                            field: "step".into(),
+                            reason: format!("no unit {i}"),
+                        }))
+                    }
+                };
+                if let Err(e) = result {
+                    failure = Some(e);
                 }
+                steps
+                    .handled(failure.is_none())
+                    .map_err(ProcessError::Answers)?;
             }
-            Err(error) => {
-                store.release(key, &token).map_err(ProcessError::Store)?;
-                outcome.failed += 1;
-                return Err(ProcessError::Failed {
-                    outcome: outcome.settle(),
-                    error,
-                });
+            Step::Settle { complete, release } => {
+                let changed = store
+                    .settle(&pairs(&complete), &pairs(&release), now())
+                    .map_err(ProcessError::Store)?;
+                steps.settled(&changed).map_err(ProcessError::Answers)?;
+            }
+            Step::Done(tally) => {
+                let outcome = Outcome {
+                    status: tally.status,
+                    processed: tally.processed,
+                    skipped: tally.skipped,
+                    in_progress: tally.in_progress,
+                    failed: tally.failed,
+                    lost_leases: tally.lost_leases,
+                    rejected: tally
+                        .rejected
+                        .iter()
+                        .filter_map(|&i| works.get(i).and_then(|w| w.rejected).cloned())
+                        .collect(),
+                };
+                return match failure {
+                    Some(error) => Err(ProcessError::Failed { outcome, error }),
+                    None => Ok(outcome),
+                };
             }
         }
     }
-    Ok(outcome.settle())
+}
+
+/// Borrowed `(key, token)` pairs of owned ones.
+fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, t)| (k.as_str(), t.as_str())).collect()
 }
 
 /// The in-process [`Store`]: bounded (past its capacity it forgets the oldest key first) and

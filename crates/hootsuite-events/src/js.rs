@@ -146,6 +146,55 @@ pub fn capacity(n: Option<f64>) -> Result<usize, String> {
     idempotency::check_capacity("capacity", whole).map_err(|e| e.to_string())
 }
 
+/// A step of the claim loop as the JavaScript packages hand it over: `{type: 'claim', keys}`,
+/// `{type: 'handle', index}`, `{type: 'settle', complete: [[key, token]…], release}` or
+/// `{type: 'done', tally: {status, processed, skipped, inProgress, failed, lostLeases,
+/// rejected}}`.
+pub fn step_value(step: idempotency::Step) -> serde_json::Value {
+    use serde_json::json;
+    match step {
+        idempotency::Step::Claim(keys) => json!({"type": "claim", "keys": keys}),
+        idempotency::Step::Handle(index) => json!({"type": "handle", "index": index}),
+        idempotency::Step::Settle { complete, release } => {
+            json!({"type": "settle", "complete": complete, "release": release})
+        }
+        idempotency::Step::Done(t) => json!({"type": "done", "tally": {
+            "status": t.status, "processed": t.processed, "skipped": t.skipped,
+            "inProgress": t.in_progress, "failed": t.failed, "lostLeases": t.lost_leases,
+            "rejected": t.rejected,
+        }}),
+    }
+}
+
+/// A unit of a notification as the loop needs it: its `key` and whether its `kind` is
+/// `rejected` (an event that could not be read).
+pub fn step_unit(unit: &serde_json::Value) -> Result<(String, bool), String> {
+    match (unit.get("key").and_then(|k| k.as_str()), unit.get("kind").and_then(|k| k.as_str())) {
+        (Some(key), Some(kind)) => Ok((key.to_string(), kind == "rejected")),
+        _ => Err("a unit must be an object with a string `key` and a string `kind` (the notification's units)".into()),
+    }
+}
+
+/// A store's answer to a claim: `{status: 'claimed', token}`, `{status: 'done'}` or
+/// `{status: 'in_progress'}`. The message names the status only: a token proves a claim.
+pub fn claim_answer(answer: &serde_json::Value) -> Result<idempotency::Claim, String> {
+    let status = answer.get("status");
+    match status.and_then(|s| s.as_str()) {
+        Some("claimed") => match answer.get("token").and_then(|t| t.as_str()) {
+            Some(token) => Ok(idempotency::Claim::Claimed {
+                token: token.to_string(),
+            }),
+            None => Err("the store answered a claim with status 'claimed' without a string token".into()),
+        },
+        Some("done") => Ok(idempotency::Claim::Done),
+        Some("in_progress") => Ok(idempotency::Claim::InProgress),
+        _ => Err(format!(
+            "the store answered a claim with status {}; expected {{status: 'claimed', token}}, {{status: 'done'}} or {{status: 'in_progress'}}",
+            status.map_or_else(|| "undefined".to_string(), |s| s.to_string())
+        )),
+    }
+}
+
 /// The integer reply of the Redis store's complete or release script.
 pub fn flag_reply(n: f64) -> Result<i64, String> {
     if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.0e15 {

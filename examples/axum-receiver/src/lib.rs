@@ -112,6 +112,8 @@ async fn events(
         }
         Err(ProcessError::Failed { error, .. }) => (StatusCode::INTERNAL_SERVER_ERROR, error),
         // The in-memory store fails only for a lease outside the range rule.
-        Err(ProcessError::Store(e)) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(ProcessError::Store(e) | ProcessError::Answers(e)) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+        }
     }
 }

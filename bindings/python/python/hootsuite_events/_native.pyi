@@ -1,10 +1,10 @@
 """Type stubs of the native module (checked against it by mypy.stubtest in the tests)."""
 
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 from typing_extensions import final
 
-from .types import BaseUrlPreset, Claim, CreateInstanceForm, ConfigurationEntry, Delivery, DeliveryPage, Instance, InstanceEvent, InstanceEventPage, InstancePage, Notification, RedirectUrl, ValidationReport
+from .types import BaseUrlPreset, Claim, CreateInstanceForm, ConfigurationEntry, Delivery, DeliveryPage, Instance, InstanceEvent, InstanceEventPage, InstancePage, Notification, RedirectUrl, Unit, ValidationReport
 
 __all__ = [
     "DEFAULT_CAPACITY",
@@ -35,7 +35,12 @@ __all__ = [
     "AuthorizationCode",
     "Config",
     "MemoryStore",
+    "Steps",
     "RedisProtocol",
+    "PostgresProtocol",
+    "DEFAULT_TABLE",
+    "MIGRATION",
+    "CLEANUP",
     "DEFAULT_NAMESPACE",
     "new_claim_token",
     "Request",
@@ -146,7 +151,32 @@ class MemoryStore:
         """Marks the claim done; False when ``token`` is not the live claim's (a lost lease)."""
     def release(self, key: str, token: str) -> bool:
         """Gives the claim up so that the next delivery processes the key."""
+    def claim_all(self, keys: List[str], lease_ms: Optional[int] = None, now_ms: Optional[int] = None) -> List[Claim]:
+        """One ``Claim`` per key (the units of one notification), in order."""
+    def settle(self, complete: List[Tuple[str, str]], release: List[Tuple[str, str]], now_ms: Optional[int] = None) -> List[bool]:
+        """Completes ``complete``'s and releases ``release``'s ``(key, token)`` claims: whether each changed its key."""
     def __len__(self) -> int: ...
+
+_Tally = Tuple[int, int, int, int, int, int, List[int]]
+
+@final
+class Steps:
+    """The claim loop of one notification (the Rust core's): ``process`` and ``process_async``
+    drive it around the store and the handler."""
+
+    def __new__(cls, units: List[Unit]) -> "Steps": ...
+    def next_step(
+        self,
+    ) -> Union[
+        Tuple[Literal["claim"], List[str]],
+        Tuple[Literal["handle"], int],
+        Tuple[Literal["settle"], List[Tuple[str, str]], List[Tuple[str, str]]],
+        Tuple[Literal["done"], _Tally],
+    ]:
+        """What to do next; ``("done", (status, processed, skipped, in_progress, failed, lost_leases, rejected_indices))`` at the end."""
+    def claimed(self, answers: List[Claim]) -> None: ...
+    def handled(self, ok: bool) -> None: ...
+    def settled(self, changed: List[bool]) -> None: ...
 
 #: The namespace of the Redis store's keys unless another is given.
 DEFAULT_NAMESPACE: str
@@ -166,13 +196,52 @@ class RedisProtocol:
     def parse_claim(self, reply: Union[bytes, str], token: str) -> Claim:
         """The ``Claim`` the claim script answered; ``InvalidArgumentError`` on another reply."""
     def key(self, unit_key: str) -> str:
-        """The Redis key of a unit key: ``<namespace>:<unit key>``."""
+        """The Redis key of a unit key: ``<namespace>:{<group>}<rest>`` (the group: up to its second ``:``)."""
+    def claim_all(self, keys: List[str], lease_ms: Optional[int] = None) -> Tuple[str, str, List[str], List[str], str]:
+        """The claim of every unit of one notification in one script: ``(sha1, source, keys, args, token)``."""
+    def settle(self, complete: List[Tuple[str, str]], release: List[Tuple[str, str]]) -> Tuple[str, str, List[str], List[str]]:
+        """The completion and release of one notification's claims in one script: ``(sha1, source, keys, args)``."""
+    def parse_claim_all(self, replies: List[Union[bytes, str]], count: int, token: str) -> List[Claim]: ...
+    def parse_settle(self, replies: List[int], count: int) -> List[bool]: ...
     def parse_flag(self, reply: int) -> bool:
         """Whether a complete or release script changed the key (1 or 0)."""
     @property
     def namespace(self) -> str: ...
     @property
     def retention_ms(self) -> int: ...
+
+#: The PostgreSQL inbox's table unless another is given.
+DEFAULT_TABLE: str
+#: The migration of the default inbox table: the table and the index of its cleanup.
+MIGRATION: str
+#: The cleanup of the default inbox table with the default retention (7 days).
+CLEANUP: str
+
+@final
+class PostgresProtocol:
+    """The PostgreSQL inbox's protocol (the core's ``idempotency::postgres``): the migration,
+    the claim, seal and cleanup statements, and what the claim's row means."""
+
+    def __new__(cls, table: str = "hootsuite_events_inbox", retention_ms: int = 604800000) -> "PostgresProtocol": ...
+    def claim(self, key: str, kind: str) -> Tuple[str, List[str]]:
+        """``(sql, [key, kind])``: run inside the unit's transaction; its row is ``(locked, inserted)``."""
+    @staticmethod
+    def parse_claim(locked: bool, inserted: bool) -> str:
+        """``claimed``, ``done`` or ``in_progress``; ``InvalidArgumentError`` for an impossible row."""
+    @property
+    def table(self) -> str: ...
+    @property
+    def retention_ms(self) -> int: ...
+    @property
+    def migration(self) -> str: ...
+    @property
+    def migration_lock(self) -> str: ...
+    @property
+    def cleanup(self) -> str: ...
+    @property
+    def claim_sql(self) -> str: ...
+    @property
+    def seal(self) -> str: ...
 
 def new_claim_token() -> str:
     """128 random bits of the operating system as 32 hexadecimal digits."""

@@ -1,26 +1,25 @@
 """Processing every unit of work once: claim → handle → complete (or release on failure).
 
-The loop lives here, not in the native module, because it calls your code: the handler and
-the store (yours may be a Redis client, sync or async). Its rules come from the Rust core: the
-units and their keys (``Notification.units``), the store semantics (``MemoryStore``), the
-answer (``outcome_status``) and the constants.
+The loop is the Rust core's step machine (``Steps``): it says what to do next (claim every unit,
+run the handler on one, settle the claims, answer), and this module does it, because that calls
+your code: the handler and the store (yours may be a Redis client, sync or async).
 """
 
 from __future__ import annotations
 
-from ._native import DEFAULT_LEASE_MS, outcome_status
+from ._native import DEFAULT_LEASE_MS, Steps, outcome_status
 from .types import Outcome, Work
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only; `typing` is not imported at run time
-    from typing import Any, Awaitable, Callable, Iterator, List, TypeVar, Union
+    from typing import Any, Awaitable, Callable, Iterator, List, Tuple, TypeVar, Union
 
     from typing_extensions import TypeIs
 
     T = TypeVar("T")
 
     from .stores import AsyncStore, Store
-    from .types import Claim, Notification, Rejected
+    from .types import Notification, Rejected
 
 __all__ = ["process", "process_async", "works"]
 
@@ -59,6 +58,14 @@ def _outcome(processed: int, skipped: int, in_progress: int, lost_leases: int, r
     return o
 
 
+def _tally_outcome(tally: Tuple[int, int, int, int, int, int, List[int]], notification: Notification) -> Outcome:
+    """The Outcome of the Steps' tally (a failure raises instead: never returned)."""
+    _status, processed, skipped, in_progress, _failed, lost_leases, rejected = tally
+    units, records = notification.units, notification.rejected
+    indices = (units[i].index for i in rejected)
+    return _outcome(processed, skipped, in_progress, lost_leases, [records[i] for i in indices if i is not None])
+
+
 def _is_awaitable(value: Union[T, Awaitable[T]]) -> TypeIs[Awaitable[T]]:
     return hasattr(value, "__await__")
 
@@ -71,53 +78,66 @@ def _refuse_awaitable(value: Any, what: str) -> None:
         raise TypeError(f"{what} returned an awaitable; use process_async with an async store or handler")
 
 
-def _token(claim: Claim, key: str) -> Union[str, None]:
-    """The claim's token when it is ours, None when the unit is done or held elsewhere."""
-    status = claim.status
-    if status == "claimed":
-        token = claim.token
-        if not isinstance(token, str):
-            raise TypeError(f"store.claim({key!r}) returned status 'claimed' without a str token")
-        return token
-    if status == "done" or status == "in_progress":
-        return None
-    raise ValueError(f"store.claim({key!r}) returned status {status!r}; expected 'claimed', 'done' or 'in_progress'")
-
-
 def process(store: Store, notification: Notification, handler: Callable[[Work], Any], *, lease_ms: int = DEFAULT_LEASE_MS) -> Outcome:
     """Calls ``handler(work)`` once per unit of ``notification`` not processed before: claims
-    the unit in ``store``, calls the handler, completes the claim. When the handler raises, the
-    claim is released (Cloud Elements' retry processes the unit) and the exception propagates:
+    every unit in ``store`` at once (``store.claim_all`` when it has one: one round trip on
+    Redis), calls the handler on each unit claimed now, then completes them at once
+    (``store.settle``). When the handler raises, the units before it are completed, that one
+    and the rest released (Cloud Elements' retry processes them) and the exception propagates:
     let your framework answer 500. Answer ``outcome.status`` otherwise (200, or 409 when another
     process holds a unit). An event that could not be read (a ``rejected`` unit) is recorded
-    once without calling the handler and listed in ``outcome.rejected``."""
-    processed = skipped = in_progress = lost_leases = 0
-    rejected: List[Rejected] = []
-    for work in works(notification):
-        key = work.unit.key
-        claim = store.claim(key, lease_ms)
-        _refuse_awaitable(claim, "store.claim")
-        token = _token(claim, key)
-        if token is None:
-            if claim.status == "done":
-                skipped += 1
-            else:
-                in_progress += 1
-            continue
-        if work.rejected is not None:
-            rejected.append(work.rejected)
-        else:
+    once without calling the handler and listed in ``outcome.rejected``. The loop is the Rust
+    core's (``Steps``)."""
+    all_works = list(works(notification))
+    steps = Steps(notification.units)
+    error: Union[BaseException, None] = None
+    while True:
+        step: Any = steps.next_step()  # a tuple tagged by step[0]: see Steps
+        kind = step[0]
+        if kind == "handle":
             try:
-                _refuse_awaitable(handler(work), "the handler")
-            except BaseException:
-                store.release(key, token)
-                raise
-            processed += 1
-        completed = store.complete(key, token)
-        _refuse_awaitable(completed, "store.complete")
-        if not completed:
-            lost_leases += 1
-    return _outcome(processed, skipped, in_progress, lost_leases, rejected)
+                _refuse_awaitable(handler(all_works[step[1]]), "the handler")
+            except BaseException as e:
+                error = e
+            steps.handled(error is None)
+        elif kind == "claim":
+            keys = step[1]
+            claim_all = getattr(store, "claim_all", None)
+            if claim_all is not None:
+                answers = claim_all(keys, lease_ms)
+                _refuse_awaitable(answers, "store.claim_all")
+            else:
+                answers = []
+                for key in keys:
+                    claim = store.claim(key, lease_ms)
+                    _refuse_awaitable(claim, "store.claim")
+                    answers.append(claim)
+            steps.claimed(answers)
+        elif kind == "settle":
+            complete, release = step[1], step[2]
+            settle = getattr(store, "settle", None)
+            if settle is not None:
+                changed = settle(complete, release)
+                _refuse_awaitable(changed, "store.settle")
+            else:
+                changed = []
+                for key, token in complete:
+                    done = store.complete(key, token)
+                    _refuse_awaitable(done, "store.complete")
+                    changed.append(done)
+                for key, token in release:
+                    released = store.release(key, token)
+                    _refuse_awaitable(released, "store.release")
+                    changed.append(released)
+            steps.settled([bool(c) for c in changed])
+        else:
+            if error is not None:
+                raise error
+            return _tally_outcome(step[1], notification)
+
+
+async def _maybe(value: Union[T, Awaitable[T]]) -> T:
+    return await value if _is_awaitable(value) else value
 
 
 async def process_async(
@@ -129,35 +149,37 @@ async def process_async(
 ) -> Outcome:
     """``process`` for async code: the store's and the handler's results are awaited when
     they are awaitables (a ``MemoryStore`` and a plain function work too). A cancellation
-    releases the claim like any exception."""
-    processed = skipped = in_progress = lost_leases = 0
-    rejected: List[Rejected] = []
-    for work in works(notification):
-        key = work.unit.key
-        claimed = store.claim(key, lease_ms)
-        claim = await claimed if _is_awaitable(claimed) else claimed
-        token = _token(claim, key)
-        if token is None:
-            if claim.status == "done":
-                skipped += 1
-            else:
-                in_progress += 1
-            continue
-        if work.rejected is not None:
-            rejected.append(work.rejected)
-        else:
+    releases the claims like any exception."""
+    all_works = list(works(notification))
+    steps = Steps(notification.units)
+    error: Union[BaseException, None] = None
+    while True:
+        step: Any = steps.next_step()  # a tuple tagged by step[0]: see Steps
+        kind = step[0]
+        if kind == "handle":
             try:
-                result = handler(work)
-                if _is_awaitable(result):
-                    await result
-            except BaseException:
-                released = store.release(key, token)
-                if _is_awaitable(released):
-                    await released
-                raise
-            processed += 1
-        completing = store.complete(key, token)
-        completed = await completing if _is_awaitable(completing) else completing
-        if not completed:
-            lost_leases += 1
-    return _outcome(processed, skipped, in_progress, lost_leases, rejected)
+                await _maybe(handler(all_works[step[1]]))
+            except BaseException as e:
+                error = e
+            steps.handled(error is None)
+        elif kind == "claim":
+            keys = step[1]
+            claim_all = getattr(store, "claim_all", None)
+            if claim_all is not None:
+                answers = await _maybe(claim_all(keys, lease_ms))
+            else:
+                answers = [await _maybe(store.claim(key, lease_ms)) for key in keys]
+            steps.claimed(answers)
+        elif kind == "settle":
+            complete, release = step[1], step[2]
+            settle = getattr(store, "settle", None)
+            if settle is not None:
+                changed = await _maybe(settle(complete, release))
+            else:
+                changed = [await _maybe(store.complete(key, token)) for key, token in complete]
+                changed += [await _maybe(store.release(key, token)) for key, token in release]
+            steps.settled([bool(c) for c in changed])
+        else:
+            if error is not None:
+                raise error
+            return _tally_outcome(step[1], notification)

@@ -17,7 +17,7 @@ from ._native import DEFAULT_LEASE_MS, DEFAULT_NAMESPACE, DEFAULT_RETENTION_MS, 
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only
-    from typing import Any, List, Optional
+    from typing import Any, List, Optional, Tuple
 
     from .types import Claim
 
@@ -44,9 +44,11 @@ class _Scripts:
 
 
 class RedisStore:
-    """A ``Store`` on Redis for ``process`` (redis-py's synchronous ``redis.Redis``): claims are
-    atomic, completion and release compare-and-set on the claim token, keys
-    ``<namespace>:<unit key>`` kept ``retention_ms`` once completed."""
+    """A ``Store`` on Redis for ``process`` (redis-py's synchronous ``redis.Redis`` or
+    ``redis.RedisCluster``): claims are atomic, completion and release compare-and-set on the
+    claim token, keys ``<namespace>:{<group>}<rest>`` (one hash slot per notification) kept
+    ``retention_ms`` once completed; a notification takes two round trips (``claim_all``,
+    ``settle``)."""
 
     def __init__(self, client: Any, *, namespace: str = DEFAULT_NAMESPACE, retention_ms: int = DEFAULT_RETENTION_MS) -> None:
         self._s = _Scripts(client, namespace, retention_ms)
@@ -72,6 +74,20 @@ class RedisStore:
     def _flag(self, call: tuple[str, str, str, List[str]]) -> bool:
         sha1, source, rkey, args = call
         return self._s.protocol.parse_flag(self._s.script(sha1, source)(keys=[rkey], args=args))
+
+    def claim_all(self, keys: List[str], lease_ms: int = DEFAULT_LEASE_MS, now_ms: Optional[int] = None) -> List[Claim]:
+        """Claims the units of one notification in one script (one round trip)."""
+        sha1, source, rkeys, args, token = self._s.protocol.claim_all(keys, lease_ms)
+        replies = self._s.script(sha1, source)(keys=rkeys, args=args)
+        return self._s.protocol.parse_claim_all(replies, len(keys), token)
+
+    def settle(self, complete: List[Tuple[str, str]], release: List[Tuple[str, str]], now_ms: Optional[int] = None) -> List[bool]:
+        """Completes ``complete``'s and releases ``release``'s ``(key, token)`` claims in one script."""
+        if not complete and not release:
+            return []
+        sha1, source, rkeys, args = self._s.protocol.settle(complete, release)
+        replies = self._s.script(sha1, source)(keys=rkeys, args=args)
+        return self._s.protocol.parse_settle(replies, len(rkeys))
 
     def __repr__(self) -> str:
         return f"RedisStore(namespace={self.namespace!r})"
@@ -105,6 +121,20 @@ class AsyncRedisStore:
     async def _flag(self, call: tuple[str, str, str, List[str]]) -> bool:
         sha1, source, rkey, args = call
         return self._s.protocol.parse_flag(await self._s.script(sha1, source)(keys=[rkey], args=args))
+
+    async def claim_all(self, keys: List[str], lease_ms: int = DEFAULT_LEASE_MS, now_ms: Optional[int] = None) -> List[Claim]:
+        """Claims the units of one notification in one script (one round trip)."""
+        sha1, source, rkeys, args, token = self._s.protocol.claim_all(keys, lease_ms)
+        replies = await self._s.script(sha1, source)(keys=rkeys, args=args)
+        return self._s.protocol.parse_claim_all(replies, len(keys), token)
+
+    async def settle(self, complete: List[Tuple[str, str]], release: List[Tuple[str, str]], now_ms: Optional[int] = None) -> List[bool]:
+        """Completes ``complete``'s and releases ``release``'s ``(key, token)`` claims in one script."""
+        if not complete and not release:
+            return []
+        sha1, source, rkeys, args = self._s.protocol.settle(complete, release)
+        replies = await self._s.script(sha1, source)(keys=rkeys, args=args)
+        return self._s.protocol.parse_settle(replies, len(rkeys))
 
     def __repr__(self) -> str:
         return f"AsyncRedisStore(namespace={self.namespace!r})"

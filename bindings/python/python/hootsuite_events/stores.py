@@ -3,6 +3,11 @@
 ``MemoryStore`` is the in-process one; a shared store (``hootsuite_events.redis``) implements
 the same three operations with the same semantics: ``complete`` and ``release`` change a claim only when
 ``token`` is the one its ``claim`` returned, and return whether they did.
+
+A store may also have ``claim_all(keys, lease_ms)`` (one ``Claim`` per key) and
+``settle(complete, release)`` (lists of ``(key, token)``; one ``bool`` per claim, ``complete``'s
+first): ``process`` then claims and settles a notification's units in one call each (one
+round trip on Redis) instead of one call per unit.
 """
 
 from __future__ import annotations

@@ -90,3 +90,106 @@ fn spawn(port: u16, dir: &std::path::Path) -> Child {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start redis-server ({e}): run `make redis` (Debian's redis-server package) first"))
 }
+
+/// A Redis Cluster of three primaries (no replicas) on free loopback ports, each a
+/// redis-server of the test's own in cluster mode, joined by `redis-cli --cluster create`.
+pub struct Cluster {
+    nodes: Vec<(Child, PathBuf)>,
+    /// `redis://127.0.0.1:<port>/` of each primary.
+    pub urls: Vec<String>,
+}
+
+impl Cluster {
+    /// Starts one and waits until every slot is served.
+    pub fn start() -> Cluster {
+        let mut nodes = Vec::new();
+        let mut urls = Vec::new();
+        let mut addresses = Vec::new();
+        for i in 0..3 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("a free loopback port")
+                .port();
+            let dir = std::env::temp_dir().join(format!(
+                "hootsuite-events-redis-cluster-{}-{port}-{i}",
+                std::process::id()
+            ));
+            std::fs::create_dir_all(&dir).expect("a scratch directory");
+            let child = Command::new("redis-server")
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ])
+                .args([
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    "nodes.conf",
+                ])
+                .arg("--dir")
+                .arg(&dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .unwrap_or_else(|e| {
+                    panic!("cannot start redis-server ({e}): run `make redis` first")
+                });
+            nodes.push((child, dir));
+            urls.push(format!("redis://127.0.0.1:{port}/"));
+            addresses.push(format!("127.0.0.1:{port}"));
+        }
+        let cluster = Cluster { nodes, urls };
+        for url in &cluster.urls {
+            wait_for(url, |c| redis::cmd("PING").query::<String>(c).is_ok());
+        }
+        let created = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&addresses)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .status()
+            .expect("redis-cli (Debian's redis-tools, with redis-server) runs");
+        assert!(created.success(), "redis-cli --cluster create failed");
+        for url in &cluster.urls {
+            wait_for(url, |c| {
+                redis::cmd("CLUSTER")
+                    .arg("INFO")
+                    .query::<String>(c)
+                    .is_ok_and(|info| info.contains("cluster_state:ok"))
+            });
+        }
+        cluster
+    }
+}
+
+/// Waits at most 20 s for `ready` on a new connection to `url`.
+fn wait_for(url: &str, ready: impl Fn(&mut redis::Connection) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let ok = redis::Client::open(url)
+            .and_then(|c| c.get_connection())
+            .is_ok_and(|mut c| ready(&mut c));
+        if ok {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{url} was not ready within 20 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for (child, dir) in &mut self.nodes {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}

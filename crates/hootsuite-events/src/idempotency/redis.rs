@@ -4,7 +4,12 @@
 //! (`hootsuite-events/redis`) stores only send the [`Call`]s built here and hand the replies
 //! back, so that every language stores the same keys and values with the same rules.
 //!
-//! - A unit's key is `<namespace>:<unit key>` ([`DEFAULT_NAMESPACE`] by default).
+//! - A unit's key is `<namespace>:{<group>}<rest>`, where the unit key is `<group><rest>` and the
+//!   group runs to its second `:` (`hs:12345:7` → `my-app:{hs:12345}:7`). The units of one
+//!   notification share the group (its kind and instance), so the braces (a Redis Cluster hash
+//!   tag) put them in one slot and one script can claim or settle them all.
+//! - [`Protocol::claim_all`] claims every unit of a notification in one script, and
+//!   [`Protocol::settle`] completes and releases them in one: two round trips per notification.
 //! - A claimed key holds `c:<token>` and expires after the lease (`PX`); a completed key holds
 //!   `d` and expires after the retention. A released key is deleted.
 //! - Claims are atomic (one script: `GET`, then `SET … PX` when absent); completion and release
@@ -20,9 +25,9 @@
 //! use hootsuite_events::idempotency::{redis::Protocol, Claim};
 //! let protocol = Protocol::new("my-app", 7 * 24 * 3_600_000)?;
 //! let call = protocol.claim("hs:1:7", 60_000, "0123456789abcdef0123456789abcdef")?;
-//! assert_eq!(call.key, "my-app:hs:1:7");
+//! assert_eq!(call.keys, ["my-app:{hs:1}:7"]);
 //! assert_eq!(call.args, ["c:0123456789abcdef0123456789abcdef", "60000"]);
-//! // EVALSHA call.script.sha1 1 call.key call.args… answers "claimed":
+//! // EVALSHA call.script.sha1 1 call.keys… call.args… answers "claimed":
 //! let claim = protocol.parse_claim(b"claimed", &call)?;
 //! assert!(matches!(claim, Claim::Claimed { .. }));
 //! # Ok::<(), hootsuite_events::Error>(())
@@ -95,16 +100,40 @@ return 0\n",
     sha1: "d1b170f6183181bb5154915c53735e28690d5a24",
 };
 
-/// The three scripts, for hosts that load them up front (`SCRIPT LOAD`).
-pub const SCRIPTS: [Script; 3] = [CLAIM_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT];
+/// Claims every key of `KEYS` as [`CLAIM_SCRIPT`] claims one, with the value `ARGV[1]`
+/// (`c:<token>`) for `ARGV[2]` ms; answers one `claimed`, `done` or `in_progress` per key.
+pub const CLAIM_ALL_SCRIPT: Script = Script {
+    name: "claim_all",
+    source: "local out = {}\nfor i, key in ipairs(KEYS) do\n  local v = redis.call('GET', key)\n  if not v then\n    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])\n    out[i] = 'claimed'\n  elseif v == 'd' then\n    out[i] = 'done'\n  else\n    out[i] = 'in_progress'\n  end\nend\nreturn out\n",
+    sha1: "603ce50f8f55e8077cfded274fc8a0d0d3fcaf3b",
+};
 
-/// One script call to send: `EVALSHA script.sha1 1 key args…` (or `EVAL script.source …`).
+/// Completes the first `ARGV[2]` keys of `KEYS` and releases the others, each as
+/// [`COMPLETE_SCRIPT`] and [`RELEASE_SCRIPT`] do one, `ARGV[2 + i]` holding key i's
+/// `c:<token>` and `ARGV[1]` the retention; answers one 1 or 0 per key.
+pub const SETTLE_SCRIPT: Script = Script {
+    name: "settle",
+    source: "local n = tonumber(ARGV[2])\nlocal out = {}\nfor i, key in ipairs(KEYS) do\n  local v = redis.call('GET', key)\n  local mine = ARGV[i + 2]\n  if i <= n then\n    if v == mine or not v then\n      redis.call('SET', key, 'd', 'PX', ARGV[1])\n      out[i] = 1\n    else\n      out[i] = 0\n    end\n  elseif v == mine then\n    redis.call('DEL', key)\n    out[i] = 1\n  else\n    out[i] = 0\n  end\nend\nreturn out\n",
+    sha1: "3260c6ced2da452ec8f8009766f4be5588230172",
+};
+
+/// The scripts, for hosts that load them up front (`SCRIPT LOAD`).
+pub const SCRIPTS: [Script; 5] = [
+    CLAIM_SCRIPT,
+    COMPLETE_SCRIPT,
+    RELEASE_SCRIPT,
+    CLAIM_ALL_SCRIPT,
+    SETTLE_SCRIPT,
+];
+
+/// One script call to send: `EVALSHA script.sha1 <number of keys> keys… args…` (or `EVAL
+/// script.source …`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Call {
     /// The script to run.
     pub script: Script,
-    /// The script's one key (`KEYS[1]`).
-    pub key: String,
+    /// The script's keys (`KEYS`): one, or the units of one notification (one hash slot).
+    pub keys: Vec<String>,
     /// The script's arguments (`ARGV`), in order.
     pub args: Vec<String>,
     /// The claim's token (claims only): what [`Protocol::parse_claim`] returns in
@@ -119,7 +148,7 @@ impl serde::Serialize for Call {
         let mut st = s.serialize_struct("Call", 5)?;
         st.serialize_field("sha1", self.script.sha1)?;
         st.serialize_field("source", self.script.source)?;
-        st.serialize_field("key", &self.key)?;
+        st.serialize_field("keys", &self.keys)?;
         st.serialize_field("args", &self.args)?;
         st.serialize_field("token", &self.token)?;
         st.end()
@@ -131,7 +160,7 @@ impl std::fmt::Debug for Call {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Call")
             .field("script", &self.script.name)
-            .field("key", &self.key)
+            .field("keys", &self.keys)
             .field("args", &self.args.len())
             .finish_non_exhaustive()
     }
@@ -152,8 +181,7 @@ fn invalid(field: &str, reason: impl Into<String>) -> Error {
 }
 
 /// Checks a namespace: 1 to [`MAX_NAMESPACE_LEN`] bytes of ASCII letters, digits and `-_.:`
-/// (printable, so that keys read well in `redis-cli`; `{}` stay free for cluster hash tags
-/// chosen by the host).
+/// (printable, so that keys read well in `redis-cli`; `{}` are the protocol's hash tags).
 pub fn validate_namespace(namespace: &str) -> Result<(), Error> {
     if namespace.is_empty() || namespace.len() > MAX_NAMESPACE_LEN {
         return Err(invalid(
@@ -176,11 +204,18 @@ pub fn validate_namespace(namespace: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn validate_unit_key(key: &str) -> Result<(), Error> {
+pub(crate) fn validate_unit_key(key: &str) -> Result<(), Error> {
     if key.is_empty() || key.len() > MAX_UNIT_KEY_LEN {
         return Err(invalid(
             "key",
             format!("expected 1 to {MAX_UNIT_KEY_LEN} bytes, got {}", key.len()),
+        ));
+    }
+    // Braces would move the hash tag that keeps a notification's units in one slot.
+    if let Some(i) = key.find(['{', '}']) {
+        return Err(invalid(
+            "key",
+            format!("expected no brace, got one at byte {i}"),
         ));
     }
     if let Some((i, _)) = key.char_indices().find(|(_, c)| c.is_control()) {
@@ -227,10 +262,79 @@ impl Protocol {
         self.retention_ms
     }
 
-    /// The Redis key of a unit key: `<namespace>:<unit key>`.
+    /// The Redis key of a unit key: `<namespace>:{<group>}<rest>` (see the module
+    /// documentation: the group is the hash tag the units of one notification share).
     pub fn key(&self, unit_key: &str) -> Result<String, Error> {
         validate_unit_key(unit_key)?;
-        Ok(format!("{}:{unit_key}", self.namespace))
+        let (group, rest) = split_group(unit_key);
+        Ok(format!("{}:{{{group}}}{rest}", self.namespace))
+    }
+
+    /// The call that claims every unit of `unit_keys` (the units of one notification: one
+    /// group) for `lease_ms` with `token`, in one script.
+    pub fn claim_all(&self, unit_keys: &[&str], lease_ms: u64, token: &str) -> Result<Call, Error> {
+        let keys = self.group_keys(unit_keys.iter().copied())?;
+        let lease_ms = super::check_expiry("lease_ms", lease_ms)?;
+        validate_token(token)?;
+        Ok(Call {
+            script: CLAIM_ALL_SCRIPT,
+            keys,
+            args: vec![format!("{CLAIM_PREFIX}{token}"), lease_ms.to_string()],
+            token: Some(token.to_string()),
+        })
+    }
+
+    /// The call that completes the claims of `complete` and releases those of `release`
+    /// (each `(unit key, token)`, all of one group), in one script.
+    pub fn settle(
+        &self,
+        complete: &[(&str, &str)],
+        release: &[(&str, &str)],
+    ) -> Result<Call, Error> {
+        let all = || complete.iter().chain(release);
+        let keys = self.group_keys(all().map(|(k, _)| *k))?;
+        let mut args = Vec::with_capacity(keys.len() + 2);
+        args.push(self.retention_ms.to_string());
+        args.push(complete.len().to_string());
+        for (_, token) in all() {
+            validate_token(token)?;
+            args.push(format!("{CLAIM_PREFIX}{token}"));
+        }
+        Ok(Call {
+            script: SETTLE_SCRIPT,
+            keys,
+            args,
+            token: None,
+        })
+    }
+
+    /// The Redis keys of `unit_keys`, which must be at least one and share one group (one
+    /// hash slot, so that one script may touch them all, on a cluster too).
+    fn group_keys<'k>(
+        &self,
+        unit_keys: impl Iterator<Item = &'k str>,
+    ) -> Result<Vec<String>, Error> {
+        let mut group: Option<&str> = None;
+        let mut keys = Vec::new();
+        for unit_key in unit_keys {
+            let key = self.key(unit_key)?;
+            let g = split_group(unit_key).0;
+            match group {
+                None => group = Some(g),
+                Some(first) if first != g => {
+                    return Err(invalid(
+                        "keys",
+                        format!("expected the units of one notification (one group, such as `{first}`), got another group at key {}", keys.len() + 1),
+                    ))
+                }
+                Some(_) => {}
+            }
+            keys.push(key);
+        }
+        if keys.is_empty() {
+            return Err(invalid("keys", "expected at least one unit key"));
+        }
+        Ok(keys)
     }
 
     /// The call that claims `unit_key` for `lease_ms` with `token` (from [`new_token`]).
@@ -240,7 +344,7 @@ impl Protocol {
         validate_token(token)?;
         Ok(Call {
             script: CLAIM_SCRIPT,
-            key,
+            keys: vec![key],
             args: vec![format!("{CLAIM_PREFIX}{token}"), lease_ms.to_string()],
             token: Some(token.to_string()),
         })
@@ -252,7 +356,7 @@ impl Protocol {
         validate_token(token)?;
         Ok(Call {
             script: COMPLETE_SCRIPT,
-            key,
+            keys: vec![key],
             args: vec![
                 format!("{CLAIM_PREFIX}{token}"),
                 self.retention_ms.to_string(),
@@ -267,7 +371,7 @@ impl Protocol {
         validate_token(token)?;
         Ok(Call {
             script: RELEASE_SCRIPT,
-            key,
+            keys: vec![key],
             args: vec![format!("{CLAIM_PREFIX}{token}")],
             token: None,
         })
@@ -305,6 +409,57 @@ pub fn parse_claim_reply(reply: &[u8], token: &str) -> Result<Claim, Error> {
             ),
         )),
     }
+}
+
+/// The group of a unit key (up to its second `:`, or all of it) and the rest.
+fn split_group(unit_key: &str) -> (&str, &str) {
+    let end = unit_key
+        .match_indices(':')
+        .nth(1)
+        .map_or(unit_key.len(), |(i, _)| i);
+    unit_key.split_at(end)
+}
+
+/// The claims a claim-all script answered (one bulk string per key, as bytes), for a call of
+/// `count` keys made with `token`.
+pub fn parse_claim_all_reply<'r>(
+    replies: impl IntoIterator<Item = &'r [u8]>,
+    count: usize,
+    token: &str,
+) -> Result<Vec<Claim>, Error> {
+    let claims = replies
+        .into_iter()
+        .map(|r| parse_claim_reply(r, token))
+        .collect::<Result<Vec<_>, _>>()?;
+    if claims.len() != count {
+        return Err(invalid(
+            "reply",
+            format!(
+                "expected one answer per key ({count}), got {}",
+                claims.len()
+            ),
+        ));
+    }
+    Ok(claims)
+}
+
+/// What a settle script answered (one integer per key), for a call of `count` keys: whether
+/// each completion or release changed its key.
+pub fn parse_settle_reply(
+    replies: impl IntoIterator<Item = i64>,
+    count: usize,
+) -> Result<Vec<bool>, Error> {
+    let flags = replies
+        .into_iter()
+        .map(parse_flag_reply)
+        .collect::<Result<Vec<_>, _>>()?;
+    if flags.len() != count {
+        return Err(invalid(
+            "reply",
+            format!("expected one answer per key ({count}), got {}", flags.len()),
+        ));
+    }
+    Ok(flags)
 }
 
 /// Whether a complete or release script changed the key: its integer reply 1 or 0.
@@ -364,8 +519,11 @@ mod tests {
         let p = Protocol::new("ns", 1_000).expect("valid");
         let c = p.claim("hs:1:2", 50, "tok").expect("valid");
         assert_eq!(
-            (c.key.as_str(), c.args.as_slice()),
-            ("ns:hs:1:2", &["c:tok".to_string(), "50".to_string()][..])
+            (c.keys.as_slice(), c.args.as_slice()),
+            (
+                &["ns:{hs:1}:2".to_string()][..],
+                &["c:tok".to_string(), "50".to_string()][..]
+            )
         );
         assert_eq!(
             p.parse_claim(b"claimed", &c).expect("claimed"),
@@ -385,7 +543,7 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&c).expect("serializes"),
             serde_json::json!({"sha1": CLAIM_SCRIPT.sha1, "source": CLAIM_SCRIPT.source,
-                "key": "ns:hs:1:2", "args": ["c:tok", "50"], "token": "tok"})
+                "keys": ["ns:{hs:1}:2"], "args": ["c:tok", "50"], "token": "tok"})
         );
         assert_eq!(
             serde_json::to_value(&done).expect("serializes")["token"],
@@ -402,6 +560,54 @@ mod tests {
         assert!(
             !format!("{c:?}").contains("tok"),
             "the token stays out of Debug"
+        );
+    }
+
+    #[test]
+    fn a_notification_is_claimed_and_settled_in_one_call_each() {
+        let p = Protocol::new("ns", 1_000).expect("valid");
+        assert_eq!(p.key("hs:12345:7").expect("valid"), "ns:{hs:12345}:7");
+        assert_eq!(p.key("k").expect("valid"), "ns:{k}");
+        let all = p
+            .claim_all(&["hs:3:1", "hs:3:2", "hs:3:@ab:2"], 50, "tok")
+            .expect("one group");
+        assert_eq!(all.script, CLAIM_ALL_SCRIPT);
+        assert_eq!(all.keys, ["ns:{hs:3}:1", "ns:{hs:3}:2", "ns:{hs:3}:@ab:2"]);
+        assert_eq!(all.args, ["c:tok", "50"]);
+        let replies: [&[u8]; 3] = [b"claimed", b"done", b"in_progress"];
+        assert_eq!(
+            parse_claim_all_reply(replies, 3, "tok").expect("parses"),
+            [
+                Claim::Claimed {
+                    token: "tok".into()
+                },
+                Claim::Done,
+                Claim::InProgress
+            ]
+        );
+        assert!(
+            parse_claim_all_reply(replies, 2, "tok").is_err(),
+            "one per key"
+        );
+        let s = p
+            .settle(&[("hs:3:1", "tok")], &[("hs:3:2", "tok")])
+            .expect("one group");
+        assert_eq!(s.keys, ["ns:{hs:3}:1", "ns:{hs:3}:2"]);
+        assert_eq!(s.args, ["1000", "1", "c:tok", "c:tok"]);
+        assert_eq!(
+            parse_settle_reply([1, 0], 2).expect("parses"),
+            [true, false]
+        );
+        assert!(parse_settle_reply([1, 2], 2).is_err());
+        // Another group is another slot on a cluster: refused, not sent.
+        let e = p
+            .claim_all(&["hs:3:1", "hs:4:1"], 50, "tok")
+            .expect_err("two groups");
+        assert!(e.to_string().contains("one group"), "{e}");
+        assert!(p.claim_all(&[], 50, "tok").is_err());
+        assert!(
+            p.claim("a{b}", 50, "tok").is_err(),
+            "braces would move the hash tag"
         );
     }
 

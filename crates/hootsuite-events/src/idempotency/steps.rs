@@ -1,0 +1,358 @@
+//! The claim loop as a sans-IO step machine. [`process`](super::process) drives it in Rust;
+//! the Python (sync and asyncio) and Node packages drive the same machine around their own
+//! stores and handlers, so that the loop and its rules exist once.
+//!
+//! For one notification: claim every unit in one call ([`Step::Claim`]); run the handler on
+//! each unit claimed now, in order ([`Step::Handle`]; an event that could not be read is
+//! recorded without one); complete the handled units and release the others in one call
+//! ([`Step::Settle`]); answer ([`Step::Done`]). A failing handler stops the handling: the units
+//! before it are completed, it and the units after it released, so that the retry processes
+//! them. Two store round trips per notification, whatever its number of units.
+//!
+//! ```
+//! use hootsuite_events::idempotency::{Claim, Step, Steps};
+//! let mut steps = Steps::new(vec![("hs:1:7".into(), false), ("hs:1:8".into(), false)]);
+//! assert_eq!(steps.next_step(), Step::Claim(vec!["hs:1:7".into(), "hs:1:8".into()]));
+//! steps.claimed(vec![Claim::Claimed { token: "t".into() }, Claim::Done])?;
+//! assert_eq!(steps.next_step(), Step::Handle(0));
+//! steps.handled(true)?;
+//! let Step::Settle { complete, release } = steps.next_step() else { panic!("settle") };
+//! assert_eq!((complete, release), (vec![("hs:1:7".into(), "t".into())], vec![]));
+//! steps.settled(&[true])?;
+//! let Step::Done(tally) = steps.next_step() else { panic!("done") };
+//! assert_eq!((tally.status, tally.processed, tally.skipped), (200, 1, 1));
+//! # Ok::<(), hootsuite_events::Error>(())
+//! ```
+
+use serde::Serialize;
+
+use super::claim::{status, Claim};
+use crate::error::Error;
+
+/// What the host does next.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Claim these keys (every unit, in order), for the host's lease; then [`Steps::claimed`].
+    Claim(Vec<String>),
+    /// Run the handler on the unit at this index of the units; then [`Steps::handled`].
+    Handle(usize),
+    /// Complete the `(key, token)` claims of `complete` and release those of `release`, in
+    /// one call; then [`Steps::settled`] with one answer per claim (`complete`'s first).
+    Settle {
+        /// The units handled now (and events that could not be read, recorded now).
+        complete: Vec<(String, String)>,
+        /// The units claimed now and not handled: the one that failed and those after it.
+        release: Vec<(String, String)>,
+    },
+    /// The end: what happened and what to answer.
+    Done(Tally),
+}
+
+// Tokens prove claims: Debug shows the keys only.
+impl std::fmt::Debug for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys = |claims: &[(String, String)]| -> Vec<String> {
+            claims.iter().map(|(k, _)| k.clone()).collect()
+        };
+        match self {
+            Step::Claim(keys) => f.debug_tuple("Claim").field(keys).finish(),
+            Step::Handle(i) => f.debug_tuple("Handle").field(i).finish(),
+            Step::Settle { complete, release } => f
+                .debug_struct("Settle")
+                .field("complete", &keys(complete))
+                .field("release", &keys(release))
+                .finish(),
+            Step::Done(t) => f.debug_tuple("Done").field(t).finish(),
+        }
+    }
+}
+
+/// What happened to a notification's units, and the status to answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// [`STATUS_OK`](super::claim::STATUS_OK), [`STATUS_IN_PROGRESS`](super::claim::STATUS_IN_PROGRESS) or
+    /// [`STATUS_FAILED`](super::claim::STATUS_FAILED).
+    pub status: u16,
+    /// Units handled now.
+    pub processed: usize,
+    /// Units processed before.
+    pub skipped: usize,
+    /// Units another process holds.
+    pub in_progress: usize,
+    /// Units whose handler failed (at most 1: handling stops there).
+    pub failed: usize,
+    /// Units completed after their lease had been taken over.
+    pub lost_leases: usize,
+    /// The indices of the units that could not be read, recorded now.
+    pub rejected: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Claim,
+    Handle,
+    Settle,
+    Finish,
+}
+
+/// The claim loop of one notification; see the module documentation.
+#[derive(Clone)]
+pub struct Steps {
+    keys: Vec<String>,
+    rejected: Vec<bool>,
+    /// The claim's token of each unit claimed now.
+    tokens: Vec<Option<String>>,
+    /// Units to complete: handled now, or recorded as rejected now.
+    done: Vec<bool>,
+    cursor: usize,
+    pending: Option<usize>,
+    completing: usize,
+    stage: Stage,
+    tally: Tally,
+}
+
+impl std::fmt::Debug for Steps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Steps")
+            .field("keys", &self.keys)
+            .field("stage", &self.stage)
+            .field("tally", &self.tally)
+            .finish_non_exhaustive()
+    }
+}
+
+fn misuse(reason: impl Into<String>) -> Error {
+    Error::InvalidArgument {
+        field: "step".into(),
+        reason: reason.into(),
+    }
+}
+
+impl Steps {
+    /// The loop over `units`: each unit's key and whether it is an event that could not be
+    /// read ([`crate::events::UnitKind::Rejected`]: recorded without a handler).
+    pub fn new(units: Vec<(String, bool)>) -> Self {
+        let n = units.len();
+        let (keys, rejected) = units.into_iter().unzip();
+        Steps {
+            keys,
+            rejected,
+            tokens: vec![None; n],
+            done: vec![false; n],
+            cursor: 0,
+            pending: None,
+            completing: 0,
+            stage: if n == 0 { Stage::Finish } else { Stage::Claim },
+            tally: Tally::default(),
+        }
+    }
+
+    /// The loop over the units of `notification`.
+    pub fn for_notification(notification: &crate::events::Notification) -> Self {
+        Steps::new(
+            notification
+                .units
+                .iter()
+                .map(|u| (u.key.clone(), u.kind == crate::events::UnitKind::Rejected))
+                .collect(),
+        )
+    }
+
+    /// What to do next. Until the step is answered, it is the same step again.
+    pub fn next_step(&mut self) -> Step {
+        loop {
+            match self.stage {
+                Stage::Claim => return Step::Claim(self.keys.clone()),
+                Stage::Handle => {
+                    if let Some(i) = self.pending {
+                        return Step::Handle(i);
+                    }
+                    let Some(i) =
+                        (self.cursor..self.keys.len()).find(|&i| self.tokens[i].is_some())
+                    else {
+                        self.stage = Stage::Settle;
+                        continue;
+                    };
+                    self.cursor = i + 1;
+                    if self.rejected[i] {
+                        self.done[i] = true;
+                        self.tally.rejected.push(i);
+                        continue;
+                    }
+                    self.pending = Some(i);
+                    return Step::Handle(i);
+                }
+                Stage::Settle => {
+                    let claims = |done: bool| -> Vec<(String, String)> {
+                        (0..self.keys.len())
+                            .filter(|&i| self.done[i] == done)
+                            .filter_map(|i| {
+                                self.tokens[i]
+                                    .as_ref()
+                                    .map(|t| (self.keys[i].clone(), t.clone()))
+                            })
+                            .collect()
+                    };
+                    let (complete, release) = (claims(true), claims(false));
+                    if complete.is_empty() && release.is_empty() {
+                        self.stage = Stage::Finish;
+                        continue;
+                    }
+                    self.completing = complete.len();
+                    return Step::Settle { complete, release };
+                }
+                Stage::Finish => {
+                    let mut tally = self.tally.clone();
+                    tally.status = status(tally.in_progress, tally.failed);
+                    return Step::Done(tally);
+                }
+            }
+        }
+    }
+
+    /// The answers to [`Step::Claim`], one per key in order.
+    pub fn claimed(&mut self, answers: Vec<Claim>) -> Result<(), Error> {
+        if self.stage != Stage::Claim {
+            return Err(misuse("claimed() answers a Claim step, and there is none"));
+        }
+        if answers.len() != self.keys.len() {
+            return Err(misuse(format!(
+                "expected one claim answer per key ({}), got {}",
+                self.keys.len(),
+                answers.len()
+            )));
+        }
+        for (i, answer) in answers.into_iter().enumerate() {
+            match answer {
+                Claim::Claimed { token } => self.tokens[i] = Some(token),
+                Claim::Done => self.tally.skipped += 1,
+                Claim::InProgress => self.tally.in_progress += 1,
+            }
+        }
+        self.stage = Stage::Handle;
+        Ok(())
+    }
+
+    /// Whether the handler of the [`Step::Handle`] unit succeeded. After a failure the
+    /// handling stops: that unit and those after it are released.
+    pub fn handled(&mut self, ok: bool) -> Result<(), Error> {
+        let Some(i) = self.pending.take() else {
+            return Err(misuse("handled() answers a Handle step, and there is none"));
+        };
+        if ok {
+            self.done[i] = true;
+            self.tally.processed += 1;
+        } else {
+            self.tally.failed += 1;
+            self.stage = Stage::Settle;
+        }
+        Ok(())
+    }
+
+    /// The answers to [`Step::Settle`]: whether each claim changed its key (`complete`'s
+    /// first). A completion that changed nothing lost its lease to a takeover.
+    pub fn settled(&mut self, changed: &[bool]) -> Result<(), Error> {
+        if self.stage != Stage::Settle {
+            return Err(misuse("settled() answers a Settle step, and there is none"));
+        }
+        let expected = self.tokens.iter().flatten().count();
+        if changed.len() != expected {
+            return Err(misuse(format!(
+                "expected one settle answer per claim ({expected}), got {}",
+                changed.len()
+            )));
+        }
+        self.tally.lost_leases += changed[..self.completing].iter().filter(|c| !**c).count();
+        self.stage = Stage::Finish;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claimed(t: &str) -> Claim {
+        Claim::Claimed { token: t.into() }
+    }
+
+    fn units(keys: &[(&str, bool)]) -> Steps {
+        Steps::new(keys.iter().map(|(k, r)| (k.to_string(), *r)).collect())
+    }
+
+    #[test]
+    fn a_failure_completes_the_units_before_it_and_releases_the_rest() {
+        let mut s = units(&[
+            ("a", false),
+            ("b", true),
+            ("c", false),
+            ("d", false),
+            ("e", false),
+        ]);
+        assert!(matches!(s.next_step(), Step::Claim(k) if k.len() == 5));
+        s.claimed(vec![
+            claimed("t"),
+            claimed("t"),
+            claimed("t"),
+            Claim::InProgress,
+            claimed("t"),
+        ])
+        .expect("five answers");
+        assert_eq!(s.next_step(), Step::Handle(0));
+        assert_eq!(
+            s.next_step(),
+            Step::Handle(0),
+            "the same step until answered"
+        );
+        s.handled(true).expect("answers");
+        // b could not be read: recorded, no handler.
+        assert_eq!(s.next_step(), Step::Handle(2));
+        s.handled(false).expect("answers");
+        let Step::Settle { complete, release } = s.next_step() else {
+            panic!("settle")
+        };
+        let keys = |v: Vec<(String, String)>| v.into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+        assert_eq!(keys(complete), ["a", "b"]);
+        assert_eq!(
+            keys(release),
+            ["c", "e"],
+            "the failed unit and the one never handled"
+        );
+        s.settled(&[true, false, true, true]).expect("four answers");
+        let Step::Done(t) = s.next_step() else {
+            panic!("done")
+        };
+        assert_eq!(
+            (
+                t.status,
+                t.processed,
+                t.failed,
+                t.in_progress,
+                t.lost_leases,
+                t.rejected
+            ),
+            (500, 1, 1, 1, 1, vec![1])
+        );
+    }
+
+    #[test]
+    fn nothing_claimed_settles_nothing_and_misuse_is_an_error() {
+        let mut s = units(&[("a", false)]);
+        assert!(s.handled(true).is_err());
+        assert!(s.settled(&[]).is_err());
+        assert!(s.claimed(vec![]).is_err(), "one answer per key");
+        s.claimed(vec![Claim::Done]).expect("one answer");
+        let Step::Done(t) = s.next_step() else {
+            panic!("done without a settle")
+        };
+        assert_eq!((t.status, t.skipped), (200, 1));
+        let shown = format!(
+            "{:?}",
+            Step::Settle {
+                complete: vec![("k".into(), "SECRET-TOKEN".into())],
+                release: vec![]
+            }
+        );
+        assert!(!shown.contains("SECRET-TOKEN"), "{shown}");
+    }
+}
