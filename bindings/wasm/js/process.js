@@ -2,7 +2,8 @@
 // machine (`Steps`), so that an edge runtime's receiver (a Worker, Deno) processes each unit once
 // through any store whose methods may return promises (a Durable Object's storage, a MemoryStore).
 // The claim rules live in `Steps`; this file only carries its steps to the store and the handler.
-import { Steps, constants } from './hootsuite_events_wasm.js'
+// From the entry module: its classes are the ones whose methods accept what they made.
+import { Steps, constants } from './index.js'
 
 /**
  * Processes each unit of work of `notification` once: claims every unit's key in `store` (one
