@@ -83,6 +83,7 @@ pub mod schema;
 pub mod signature;
 mod url;
 pub mod validate;
+pub(crate) mod view;
 
 pub use config::{BaseUrl, Config, InstanceToken, Secret};
 pub use error::{
