@@ -14,6 +14,8 @@ CLI_BIN := $(CURDIR)/target/debug/hootsuite-events
 PY_TOOLS := $(CACHE)/py-tools
 PY_TEST_VENV := $(CURDIR)/target/py-test-venv
 PY_TEST_DEPS := -r $(CURDIR)/bindings/python/test-requirements.txt
+# The wheel pip builds from the sdist: test-python installs it, test-compat too.
+PY_WHEEL_DIR := $(CURDIR)/target/py-wheel
 
 # Node: the addon is built with @napi-rs/cli; the main package (no binary, the platform
 # packages and the wasm fallback as optionalDependencies) and this platform's package are laid
@@ -58,12 +60,23 @@ PY_BENCH_DEPS := pydantic==2.14.3 fastjsonschema==2.22.3 jsonschema==4.26.0 redi
 SCALE_NODE := $(CURDIR)/target/scale-node
 SCALE_NODE_DEPS := redis@6.3.1 pg@8.23.1
 
+# Other runtimes and versions (make test-compat): Bun, Deno, workerd, Node 22 (the oldest
+# maintained) and Node 26 (the newest), each from an npm package whose platform package carries
+# the binary (tests/runtimes/package.json), installed once into the cache; CPython 3.9 and 3.13
+# (the oldest and newest the wheel claims), pyenv's on machines of this kind.
+RUNTIMES := $(CACHE)/runtimes
+COMPAT_NODE := $(CURDIR)/target/compat-node
+# pyenv's CPython X.Y, else pythonX.Y on PATH.
+python_for = $(or $(lastword $(sort $(wildcard $(HOME)/.pyenv/versions/$(1).*/bin/python$(1)))),$(shell command -v python$(1)))
+# Each CPython with its test dependencies (pytest 9 and Django 5 need 3.10: 3.9 has its own pins).
+PY_COMPAT := 3.9:$(call python_for,3.9):test-requirements-py39.txt 3.13:$(call python_for,3.13):test-requirements.txt
+
 # Debian packages install as root; elsewhere (a CI runner's user) through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test test-rust test-python test-node test-wasm test-scale haproxy wasm chromium redis postgresql demo lint fmt doc quickstart cli fuzz fuzz-smoke bench
+.PHONY: test test-rust test-python test-node test-wasm test-scale test-compat runtimes haproxy wasm chromium redis postgresql demo lint fmt doc quickstart cli fuzz fuzz-smoke bench
 
-test: lint test-rust test-python test-node test-wasm fuzz-smoke test-scale
+test: lint test-rust test-python test-node test-wasm fuzz-smoke test-scale test-compat
 	@echo "make test: all checks passed"
 
 $(ACTIONLINT):
@@ -107,11 +120,12 @@ test-python: $(PY_TOOLS)/bin/maturin cli redis postgresql
 	# An sdist gives every file one fixed date, so cargo cannot see an edit in our own crates:
 	# their artifacts go, the dependencies' stay.
 	$(CARGO) clean -q --release -p hootsuite-events -p hootsuite-events-python
+	rm -rf $(PY_WHEEL_DIR)
 	# test-hooks: a function that panics, for the test that a panic is an exception.
 	PIP_CONSTRAINT=$(CURDIR)/bindings/python/build-constraints.txt CARGO_TARGET_DIR=$(CURDIR)/target \
 		MATURIN_PEP517_ARGS="--features test-hooks" \
-		$(PY_TEST_VENV)/bin/pip install -q target/sdist/hootsuite_events-*.tar.gz
-	$(PY_TEST_VENV)/bin/pip install -q $(PY_TEST_DEPS)
+		$(PY_TEST_VENV)/bin/pip wheel -q --no-deps -w $(PY_WHEEL_DIR) target/sdist/hootsuite_events-*.tar.gz
+	$(PY_TEST_VENV)/bin/pip install -q $(PY_WHEEL_DIR)/hootsuite_events-*.whl $(PY_TEST_DEPS)
 	cd bindings/python && HOOTSUITE_EVENTS_BIN=$(CLI_BIN) $(PY_TEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests
 
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
@@ -164,6 +178,31 @@ test-scale: test-python test-node redis postgresql haproxy cli
 	# between commit and answer; every event in the app table once.
 	HOOTSUITE_EVENTS_BIN=$(CLI_BIN) SCALE_NODE_MODULES=$(SCALE_NODE)/node_modules \
 		timeout 600 $(PY_TEST_VENV)/bin/python tests/scale/inbox.py
+
+# Installed again when tests/runtimes/package-lock.json changes (its copy marks the install).
+runtimes:
+	@cmp -s tests/runtimes/package-lock.json $(RUNTIMES)/installed-lock.json || { \
+		rm -rf $(RUNTIMES) && mkdir -p $(RUNTIMES) && cp tests/runtimes/package.json tests/runtimes/package-lock.json $(RUNTIMES)/ \
+		&& (cd $(RUNTIMES) && npm ci --silent --no-audit --no-fund) && cp tests/runtimes/package-lock.json $(RUNTIMES)/installed-lock.json; }
+
+# On the packages test-node packed and the wheel test-python built: the whole Node suite under
+# Node 22 and 26, Bun and Deno, on the native addon and then on the wasm fallback, and the Worker
+# template in workerd (tests/runtimes/run.sh); the whole Python suite on CPython 3.9 and 3.13.
+test-compat: test-python test-node runtimes redis cli
+	rm -rf $(COMPAT_NODE) && mkdir -p $(COMPAT_NODE)
+	cd $(COMPAT_NODE) && printf '{"name": "compat-node", "private": true}\n' > package.json \
+		&& npm install --silent --no-audit --no-fund $(NODE_TEST)/*.tgz $(NODE_TEST_DEPS)
+	HOOTSUITE_EVENTS_BIN=$(CLI_BIN) tests/runtimes/run.sh $(COMPAT_NODE) $(RUNTIMES)
+	for entry in $(PY_COMPAT); do \
+		IFS=: read -r v py deps <<< "$$entry"; \
+		echo "test-compat: CPython $$v"; \
+		[ -n "$$py" ] || { echo "test-compat: no CPython $$v here (pyenv install $$v)" >&2; exit 1; }; \
+		venv=$(CURDIR)/target/py-compat-$$v start=$$SECONDS; \
+		$$py -m venv --clear $$venv \
+			&& $$venv/bin/pip install -q $(PY_WHEEL_DIR)/hootsuite_events-*.whl -r bindings/python/$$deps \
+			&& (cd bindings/python && HOOTSUITE_EVENTS_BIN=$(CLI_BIN) timeout 900 $$venv/bin/python -m pytest -q -p no:cacheprovider tests) || exit 1; \
+		echo "test-compat: CPython $$v took $$((SECONDS - start)) s"; \
+	done
 
 wasm:
 	$(WASM_DIR)/build.sh

@@ -117,42 +117,67 @@ async function processUs() {
   return best
 }
 out.push({ work: 'Node: receiver, verify + parse + claim + complete a 2 KB notification (MemoryStore)', ours_us: receiverOurs, peer: 'createHmac + timingSafeEqual + JSON.parse + a Set of seq_no keys', peer_us: receiverPeer, note: `with await he.process(): ${(await processUs()).toFixed(2)} µs` })
-// The receiver on Redis (loopback): RedisStore through await he.process() (claim + complete,
-// two scripts per unit) and MemoryStore the same way, beside a hand-written peer (SET NX PX,
-// one command per unit) on the same node-redis client, the database flushed between rounds.
+// The receiver on Redis (loopback) at 1, 5 and 20 Hootsuite events per notification: RedisStore
+// through await he.process() (one claimAll and one settle script per notification), beside a
+// hand-written peer (SET NX PX, one command per seq_no) on the same node-redis client, and
+// MemoryStore the same way at 1 event; the database flushed between rounds.
+// A notification of at least 2 KB (element events pad it) carrying `events` Hootsuite events
+// with the seq_nos from `first` on.
+function notificationOf(first, events) {
+  const raw = Array.from({ length: events }, (_, i) => ({ seq_no: String(first + i), type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT', message: { id: `m-${first + i}` } } }))
+  const elementEvents = []
+  for (;;) {
+    const text = JSON.stringify({ message: { eventId: 'e-1', instanceId: 12345, elementKey: 'hootsuite', events: elementEvents, raw } })
+    if (text.length >= 2048) return Buffer.from(text)
+    elementEvents.push({ objectType: 'messages', objectId: String(elementEvents.length), eventType: 'UPDATED', elementKey: 'hootsuite', date: '2026-11-26T10:00:00Z' })
+  }
+}
 if (process.env.HOOTSUITE_EVENTS_BENCH_REDIS) {
   const { createClient } = await import('redis')
   const { RedisStore } = require(process.env.HOOTSUITE_EVENTS_NODE ? `${process.env.HOOTSUITE_EVENTS_NODE.replace(/index\.js$/, '')}redis.js` : '../bindings/node/redis.js')
   const client = await createClient({ url: process.env.HOOTSUITE_EVENTS_BENCH_REDIS }).connect()
-  let done = 0
-  const timed = async (fn) => {
-    const t = process.hrtime.bigint()
-    for (const d of deliveries) await fn(d)
-    return Number(process.hrtime.bigint() - t) / 1e3 / RECEIVER_N
-  }
-  const viaProcess = (store) => (d) => he.process(store, he.verifyEvent(key, d.headers, d.body), () => { done++ })
-  const peerRedis = async (d) => {
-    const given = Buffer.from(d.headers['elements-webhook-signature'].slice(7), 'base64')
-    const mac = crypto.createHmac('sha256', key).update(d.body).digest()
-    if (given.length !== mac.length || !crypto.timingSafeEqual(mac, given)) throw new Error('mismatch')
-    const n = JSON.parse(d.body)
-    for (const e of n.message.raw) {
-      if ((await client.set(`peer:${n.message.instanceId}:${e.seq_no}`, '1', { NX: true, PX: he.DEFAULT_RETENTION_MS })) === 'OK') done++
+  const peerName = 'createHmac + timingSafeEqual + JSON.parse + node-redis SET NX PX per seq_no'
+  for (const [events, count] of [
+    [1, 4000],
+    [5, 2000],
+    [20, 1000],
+  ]) {
+    const some = Array.from({ length: count }, (_, i) => {
+      const b = notificationOf(2000000 + i * events, events)
+      return { body: b, headers: { 'elements-webhook-signature': he.sign(key, b) } }
+    })
+    let done = 0
+    const timed = async (fn) => {
+      const t = process.hrtime.bigint()
+      for (const d of some) await fn(d)
+      return Number(process.hrtime.bigint() - t) / 1e3 / count
     }
-  }
-  const best = [Infinity, Infinity, Infinity]
-  for (let r = 0; r < 3; r++) {
-    await client.flushDb()
-    best[0] = Math.min(best[0], await timed(viaProcess(new he.MemoryStore())))
-    best[1] = Math.min(best[1], await timed(viaProcess(new RedisStore(client))))
-    await client.flushDb()
-    best[2] = Math.min(best[2], await timed(peerRedis))
+    const viaProcess = (store) => (d) => he.process(store, he.verifyEvent(key, d.headers, d.body), () => { done++ })
+    const peerRedis = async (d) => {
+      const given = Buffer.from(d.headers['elements-webhook-signature'].slice(7), 'base64')
+      const mac = crypto.createHmac('sha256', key).update(d.body).digest()
+      if (given.length !== mac.length || !crypto.timingSafeEqual(mac, given)) throw new Error('mismatch')
+      const n = JSON.parse(d.body)
+      for (const e of n.message.raw) {
+        if ((await client.set(`peer:${n.message.instanceId}:${e.seq_no}`, '1', { NX: true, PX: he.DEFAULT_RETENTION_MS })) === 'OK') done++
+      }
+    }
+    const best = [Infinity, Infinity, Infinity]
+    for (let r = 0; r < 3; r++) {
+      await client.flushDb()
+      if (events === 1) best[0] = Math.min(best[0], await timed(viaProcess(new he.MemoryStore())))
+      best[1] = Math.min(best[1], await timed(viaProcess(new RedisStore(client))))
+      await client.flushDb()
+      best[2] = Math.min(best[2], await timed(peerRedis))
+    }
+    const expected = (events === 1 ? 3 : 2) * 3 * count * events
+    if (done !== expected) throw new Error(`processed ${done}, expected ${expected}`)
+    if (events === 1) {
+      out.push({ work: 'Node: receiver on MemoryStore through await process(), verify + parse + claim + settle a 2 KB notification of 1 Hootsuite event', ours_us: best[0], peer: peerName, peer_us: best[2], note: `${(1e6 / best[0]).toFixed(0)} notifications/s` })
+    }
+    out.push({ work: `Node: receiver on Redis (loopback, RedisStore) through await process(), verify + parse + claim + settle a notification of ${events} Hootsuite event${events > 1 ? 's' : ''} (${(some[0].body.length / 1000).toFixed(1)} KB)`, ours_us: best[1], peer: peerName, peer_us: best[2], note: `${(1e6 / best[1]).toFixed(0)} notifications/s ours, ${(1e6 / best[2]).toFixed(0)} peer` })
   }
   await client.quit()
-  if (done !== 9 * RECEIVER_N) throw new Error(`processed ${done}, expected ${9 * RECEIVER_N}`)
-  const peerName = 'createHmac + timingSafeEqual + JSON.parse + node-redis SET NX PX'
-  out.push({ work: 'Node: receiver on MemoryStore through await process(), verify + parse + claim + complete a 2 KB notification', ours_us: best[0], peer: peerName, peer_us: best[2], note: `${(1e6 / best[0]).toFixed(0)} notifications/s` })
-  out.push({ work: 'Node: receiver on Redis (loopback, RedisStore) through await process(), verify + parse + claim + complete a 2 KB notification', ours_us: best[1], peer: peerName, peer_us: best[2], note: `${(1e6 / best[1]).toFixed(0)} notifications/s ours, ${(1e6 / best[2]).toFixed(0)} peer` })
 }
 // The receiver on the PostgreSQL inbox (loopback): PostgresInbox.process writing each event
 // into an app table in the unit's transaction, beside a hand-written peer (createHmac +

@@ -12,7 +12,7 @@ const EXPECTED = {
   wasm: [
     'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'package.json', 'errors.js', 'errors.d.ts',
     ...['', 'full/', 'node/'].flatMap((dir) => [...WASM_GLUE, 'index.js', 'index.d.ts'].map((f) => dir + f)),
-    'node/package.json', 'node/errors.js', 'node/errors.d.ts',
+    'node/package.json', 'node/errors.js', 'node/errors.d.ts', 'full/process.js', 'full/process.d.ts',
   ],
 }
 

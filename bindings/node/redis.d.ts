@@ -1,16 +1,17 @@
 import type { Claim, Store } from './index'
 
 /**
- * What RedisStore needs of a node-redis client (`createClient()` of the redis package,
- * connected). The store listens to its `'error'` events (a dropped connection then fails the
- * calls instead of ending the process) and reads `isReady` (calls fail at once while it is
- * false).
+ * What RedisStore needs of a node-redis client (`createClient()` or, for a Redis Cluster,
+ * `createCluster()` of the redis package, connected). The store listens to its `'error'`
+ * events (a dropped connection then fails the calls instead of ending the process) and a
+ * cluster's `'node-error'` events (named in the calls' errors), and reads `isReady` (calls fail
+ * at once while it is false).
  */
 export interface RedisScriptClient {
   evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
   readonly isReady?: boolean
-  on?(event: 'error' | 'ready', listener: (error?: Error) => void): unknown
+  on?(event: 'error' | 'ready' | 'node-error' | 'node-ready', listener: (error?: Error) => void): unknown
 }
 
 export interface RedisStoreOptions {

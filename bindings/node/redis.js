@@ -1,8 +1,9 @@
 'use strict'
 // hootsuite-events/redis: a claim store shared by several processes, on Redis through a
-// node-redis client you create and connect (`redis` on npm, v4 or later). The keys, values,
-// scripts and replies are the Rust core's Redis protocol (RedisProtocol); this file only
-// sends its calls, each bounded in time, and keeps a dropped connection from ending the process.
+// node-redis client you create and connect (`redis` on npm, v4 or later: createClient, or
+// createCluster for a Redis Cluster). The keys, values, scripts and replies are the Rust
+// core's Redis protocol (RedisProtocol); this file only sends its calls, each bounded in
+// time, and keeps a dropped connection from ending the process.
 // node-redis is not a dependency: the client is passed in.
 
 const core = require('./index.js')
@@ -38,12 +39,17 @@ function watch(client) {
     // failed reconnection; an EventEmitter with no listener throws it, which ends the process.
     // The store listens, so that the calls fail instead and node-redis goes on reconnecting.
     if (typeof client.on === 'function') {
-      client.on('error', (e) => {
+      const failed = (e) => {
         state.lastError = e
-      })
-      client.on('ready', () => {
+      }
+      const ready = () => {
         state.lastError = null
-      })
+      }
+      client.on('error', failed)
+      client.on('ready', ready)
+      // A cluster client (createCluster) reports its nodes' connection errors apart.
+      client.on('node-error', failed)
+      client.on('node-ready', ready)
     }
   }
   return state
@@ -79,7 +85,7 @@ class RedisStore {
   #connection
   constructor(client, options = {}) {
     if (!client || typeof client.evalSha !== 'function' || typeof client.eval !== 'function') {
-      throw new TypeError('client must be a connected node-redis client (createClient() from the redis package, v4 or later): it has no evalSha/eval')
+      throw new TypeError('client must be a connected node-redis client (createClient() or createCluster() from the redis package, v4 or later): it has no evalSha/eval')
     }
     this.#timeoutMs = timeoutOf(options)
     this.#protocol = new core.RedisProtocol(options.namespace, options.retentionMs)

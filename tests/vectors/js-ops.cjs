@@ -172,7 +172,7 @@ function vectorView(file, input, result) {
     case 'validation.json':
       return r.body && r.body.ok ? { ...plain(r.report), body: r.body.ok, body_text: JSON.stringify(r.body.ok) } : plain(r.report)
     case 'requests.json':
-      return 'value' in r ? r : { method: r.method, url: r.url, headers: r.headers, body: r.body === null ? null : JSON.parse(r.body) }
+      return 'value' in r ? r : { method: r.method, url: r.url, headers: r.headers, body: r.body === null ? null : JSON.parse(r.body), body_text: r.body }
     case 'callbacks.json':
       return { code: r.code }
     case 'signatures.json':

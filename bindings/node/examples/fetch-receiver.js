@@ -1,7 +1,8 @@
 'use strict'
 // A fetch-style receiver, `(Request) => Promise<Response>`: what a Next.js route handler
 // (`export const POST = createHandler(...)` in app/hootsuite/events/route.js), a Hono route
-// (`app.post('/hootsuite/events', (c) => handler(c.req.raw))`) or a Worker's `fetch` is.
+// (`app.post('/hootsuite/events', (c) => handler(c.req.raw))`), `Bun.serve({ fetch })` or
+// `Deno.serve(handler)` takes. (A Cloudflare Worker: examples/cloudflare-worker at the repository's root.)
 const he = require('hootsuite-events')
 
 /** The same options as the Express receiver: `keys`, `handle(work)`, `store`, `onRejected`. */

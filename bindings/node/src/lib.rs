@@ -380,7 +380,7 @@ pub fn validate_instance_update(data: Value) -> napi::Result<String> {
 /// `"__proto__"` key as the prototype, where `JSON.parse` keeps an own key.
 #[napi(catch_unwind, ts_return_type = "Record<string, unknown>")]
 pub fn build_instance_body(data: Value) -> napi::Result<String> {
-    Ok(create_body(&data)?.to_value().to_string())
+    Ok(create_body(&data)?.to_json())
 }
 
 /// Step 3: `POST /instances`; throws a ValidationError with every problem.

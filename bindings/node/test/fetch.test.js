@@ -6,7 +6,7 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 const he = require('hootsuite-events')
-const { startEmulator } = require('./helpers.js')
+const { startEmulator, ESM_AFTER_REQUIRE } = require('./helpers.js')
 
 const call = (req) => fetch(req.url, { method: req.method, headers: req.headers, body: req.body, redirect: 'manual' })
 
@@ -55,7 +55,7 @@ test('a synchronous parser refuses a fetch Response and shows the form to use', 
   await assert.rejects(he.parseInstancePageAsync(res), /already read/)
 })
 
-test('every parser of a response has an Async twin, in both entries and in the types', async () => {
+test('every parser of a response has an Async twin, in both entries and in the types', { skip: ESM_AFTER_REQUIRE }, async () => {
   const dir = path.dirname(require.resolve('hootsuite-events'))
   const native = fs.readFileSync(path.join(dir, 'native.d.ts'), 'utf8')
   const parsers = [...native.matchAll(/export declare function (parse\w+)\((\w+): ResponseInput\)/g)].map((m) => m[1])

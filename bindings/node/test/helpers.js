@@ -40,6 +40,11 @@ async function waitFor(what, check, ms = 10000) {
   }
 }
 
+// make test-compat runs this suite under Bun and Deno too. Deno gives a CommonJS file that
+// require()d the package and then import()s it the CommonJS module again (with the names its
+// static analysis finds), not index.mjs: the ES entry's names are compared on Node and Bun.
+const ESM_AFTER_REQUIRE = globalThis.Deno ? 'Deno: import() after require() in one CommonJS file gives the CommonJS module, not index.mjs' : false
+
 /** The directory of `initdb` and `postgres`: HOOTSUITE_EVENTS_PG_BIN, the PATH's, or Debian's newest. */
 function pgBinDir() {
   const fs = require('node:fs')
@@ -122,4 +127,4 @@ async function startPostgres() {
   return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, port, stop }
 }
 
-module.exports = { REPO, startEmulator, waitFor, startPostgres }
+module.exports = { REPO, startEmulator, waitFor, startPostgres, ESM_AFTER_REQUIRE }

@@ -203,7 +203,7 @@ const he = require('hootsuite-events')
 const { PostgresInbox } = require('hootsuite-events/postgres')
 const { Pool } = require('pg')
 const n = he.parseEventNotification(Buffer.from(JSON.stringify({ message: { instanceId: 7, raw: [{ seq_no: '1', type: 't' }] } })))
-new PostgresInbox(new Pool({ connectionString: process.argv[1] }), { table: 'js_inbox_k' }).process(n, async (client, work) => {
+new PostgresInbox(new Pool({ connectionString: process.env.HOOTSUITE_EVENTS_TEST_PG_URL }), { table: 'js_inbox_k' }).process(n, async (client, work) => {
   await client.query('INSERT INTO js_effects_k (key) VALUES ($1)', [work.unit.key])
   console.log('inside-the-transaction')
   await new Promise((r) => setTimeout(r, 60000))
@@ -215,7 +215,8 @@ test('a process killed inside the transaction leaves nothing, and the retry proc
   const inbox = new PostgresInbox(p, { table: 'js_inbox_k' })
   await inbox.migrate()
   await appTable(p, 'js_effects_k')
-  const child = spawn(process.execPath, ['-e', CHILD, pg.url], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // The URL in the environment: Deno's eval gives the script's own path as argv[1].
+  const child = spawn(process.execPath, ['-e', CHILD], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HOOTSUITE_EVENTS_TEST_PG_URL: pg.url } })
   try {
     await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the child did not reach its handler within 30 s')), 30000)

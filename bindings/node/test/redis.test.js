@@ -1,17 +1,19 @@
 'use strict'
 // One conformance suite for the claim stores, run on MemoryStore and on the Redis store
-// (node-redis) against a redis-server of the suite's own on a free loopback port. Every wait
-// is bounded; the server stops after the suite.
+// (node-redis) against a redis-server of the suite's own on a free loopback port, and against
+// a Redis Cluster of three primaries of its own (createCluster). Every wait is bounded; the
+// servers stop after the suite.
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { spawn } = require('node:child_process')
+const { spawn, execFile } = require('node:child_process')
 const fs = require('node:fs')
 const net = require('node:net')
 const os = require('node:os')
 const path = require('node:path')
 const he = require('hootsuite-events')
 const { RedisStore, DEFAULT_NAMESPACE, newClaimToken } = require('hootsuite-events/redis')
-const { createClient } = require('redis')
+const { createClient, createCluster } = require('redis')
+const { ESM_AFTER_REQUIRE } = require('./helpers.js')
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -26,8 +28,26 @@ function freePort() {
   })
 }
 
-function spawnRedis(port, dir) {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'ignore', 'inherit'] })
+// `count` distinct free ports: held together while picked, so that none repeats.
+async function freePorts(count) {
+  const servers = []
+  try {
+    for (let i = 0; i < count; i++) {
+      const s = net.createServer()
+      servers.push(s)
+      await new Promise((resolve, reject) => {
+        s.once('error', reject)
+        s.listen(0, '127.0.0.1', resolve)
+      })
+    }
+    return servers.map((s) => s.address().port)
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
+  }
+}
+
+function spawnRedis(port, dir, extra = []) {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] })
   const failed = new Promise((_, reject) => child.once('error', (e) => reject(new Error(`cannot start redis-server (${e.message}): run \`make redis\``))))
   const exited = new Promise((resolve) => child.once('exit', resolve))
   return { child, failed, exited }
@@ -78,6 +98,48 @@ async function startRedis() {
       fs.rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+// A Redis Cluster of three primaries (no replicas) on loopback: three redis-servers in cluster
+// mode, each in a scratch directory, joined by `redis-cli --cluster create`; resolves once every
+// node sees every slot served.
+async function startCluster() {
+  // Bus ports picked too: the default, port + 10000, overflows for high ephemeral ports.
+  const picked = await freePorts(6)
+  const ports = picked.slice(0, 3)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'he-redis-cluster-'))
+  const servers = []
+  const stop = () => {
+    for (const s of servers) s.child.kill('SIGKILL')
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    for (const [i, port] of ports.entries()) {
+      fs.mkdirSync(path.join(dir, String(port)))
+      servers.push(spawnRedis(port, path.join(dir, String(port)), ['--cluster-enabled', 'yes', '--cluster-port', String(picked[i + 3]), '--cluster-config-file', 'nodes.conf']))
+    }
+    for (const [i, port] of ports.entries()) await waitListening(port, servers[i].failed)
+    const addresses = ports.map((p) => `127.0.0.1:${p}`)
+    await new Promise((resolve, reject) => {
+      execFile('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 60000 }, (e, _out, err) => (e ? reject(new Error(`redis-cli --cluster create failed: ${e.message} ${err}`)) : resolve()))
+    })
+    const deadline = Date.now() + 20000
+    for (const port of ports) {
+      const c = await connect(`redis://127.0.0.1:${port}`)
+      try {
+        while (!/cluster_state:ok/.test(await c.clusterInfo())) {
+          assert.ok(Date.now() < deadline, `the node on port ${port} did not see every slot served within 20 s`)
+          await sleep(50)
+        }
+      } finally {
+        await c.quit()
+      }
+    }
+  } catch (e) {
+    stop()
+    throw e
+  }
+  return { ports, urls: ports.map((p) => `redis://127.0.0.1:${p}`), servers, stop }
 }
 
 const connect = (url) => createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: false } }).connect()
@@ -238,6 +300,129 @@ test('the Redis store', async (t) => {
   })
 })
 
+test('the Redis store on a cluster of three primaries (createCluster)', async (t) => {
+  const cluster = await startCluster()
+  const clients = []
+  t.after(() => {
+    // destroy, not quit: a quit waits for the primary the last subtest stopped.
+    for (const c of clients) {
+      try {
+        c.destroy()
+      } catch {}
+    }
+    cluster.stop()
+  })
+  const open = async (c) => {
+    clients.push(c)
+    return c.connect()
+  }
+  const clusterClient = () => open(createCluster({ rootNodes: [{ url: cluster.urls[0] }], defaults: { socket: { connectTimeout: 5000 } } }))
+  // A client per primary, to read what each holds; 'error' expected once a subtest stops one.
+  const nodes = await Promise.all(cluster.urls.map((url) => open(createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: false } }).on('error', () => {}))))
+  const evalshaCalls = async (c) => Number((/cmdstat_evalsha:calls=(\d+)/.exec(await c.info('commandstats')) || [0, 0])[1])
+  const raw = [1, 2, 3, 4, 5].map((i) => ({ seq_no: String(i), type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT' } }))
+  const instances = Array.from({ length: 30 }, (_, i) => i + 1)
+  const notifications = () => instances.map((i) => he.parseEventNotification(JSON.stringify({ message: { instanceId: i, raw } })))
+  // Each notification's keys share one slot, all done on the one primary serving it; the
+  // notifications land on all three primaries.
+  const checkSpread = async (namespace) => {
+    const p = new he.RedisProtocol(namespace, 60000)
+    const held = new Set()
+    for (const i of instances) {
+      const keys = raw.map((e) => p.key(`hs:${i}:${e.seq_no}`))
+      const slots = new Set(await Promise.all(keys.map((k) => nodes[0].clusterKeySlot(k))))
+      assert.equal(slots.size, 1, `instance ${i}: slots ${[...slots]}`)
+      const [slot] = slots
+      const counts = await Promise.all(nodes.map((n) => n.clusterCountKeysInSlot(slot)))
+      const owners = counts.flatMap((n, at) => (n > 0 ? [at] : []))
+      assert.equal(owners.length, 1, `instance ${i}: keys on primaries ${owners}`)
+      assert.deepEqual(await nodes[owners[0]].mGet(keys), Array(5).fill('d'), `instance ${i}`)
+      held.add(owners[0])
+    }
+    assert.equal(held.size, 3, 'the instances\' notifications spread over the three primaries')
+  }
+
+  await t.test('conforms', async () => {
+    await conformance(async (ns) => new RedisStore(await clusterClient(), { namespace: `jsc-${ns}`, retentionMs: 60000 }))
+  })
+
+  await t.test('claims and settles each notification whole on the primary of its slot: 30 instances over the three', async () => {
+    const c = await clusterClient()
+    const store = new RedisStore(c, { namespace: 'js-spread', retentionMs: 60000 })
+    // Both scripts on every primary first: EVALSHA from here on.
+    const [warm] = await store.claimAll(['hs:0:1'])
+    await store.settle([['hs:0:1', warm.token]], [])
+    const p = new he.RedisProtocol('js-spread', 60000)
+    for (const call of [p.claimAll(['hs:0:1'], 1000), p.settle([['hs:0:1', 't']], [])]) {
+      await Promise.all(nodes.map((n) => n.scriptLoad(call.source)))
+    }
+    const before = await Promise.all(nodes.map(evalshaCalls))
+    const outcomes = []
+    for (const n of notifications()) outcomes.push(await he.process(store, n, async () => {}))
+    assert.deepEqual(
+      outcomes.map((o) => [o.status, o.processed]),
+      instances.map(() => [200, 5]),
+    )
+    const calls = (await Promise.all(nodes.map(evalshaCalls))).map((n, i) => n - before[i])
+    assert.equal(calls.reduce((a, b) => a + b), 60, `one claimAll and one settle per notification: ${calls}`)
+    assert.ok(calls.every((n) => n > 0), `every primary ran some: ${calls}`)
+    await checkSpread('js-spread')
+  })
+
+  await t.test('the script cache is per node: a primary that lost it gets EVAL', async () => {
+    const c = await clusterClient()
+    for (const [namespace, flushed] of [
+      ['js-one-flushed', [nodes[1]]],
+      ['js-all-flushed', nodes],
+    ]) {
+      await Promise.all(flushed.map((n) => n.scriptFlush()))
+      const store = new RedisStore(c, { namespace, retentionMs: 60000 })
+      for (const n of notifications()) assert.equal((await he.process(store, n, () => {})).processed, 5)
+      await checkSpread(namespace)
+    }
+  })
+
+  await t.test('a primary that stops answering fails the calls of its slots within timeoutMs; the others go on', async () => {
+    const c = await clusterClient()
+    const store = new RedisStore(c, { namespace: 'js-stalled', timeoutMs: 1000 })
+    const p = new he.RedisProtocol('js-stalled', 60000)
+    // An instance of each primary.
+    const byNode = new Map()
+    for (const i of instances) {
+      const slot = await nodes[0].clusterKeySlot(p.key(`hs:${i}:1`))
+      const range = (await nodes[0].clusterSlots()).find((r) => slot >= r.from && slot <= r.to)
+      const at = cluster.ports.indexOf(range.master.port)
+      if (!byNode.has(at)) byNode.set(at, i)
+    }
+    assert.equal(byNode.size, 3)
+    const stalled = cluster.servers[2].child.pid
+    process.kill(stalled, 'SIGSTOP')
+    try {
+      const started = Date.now()
+      await assert.rejects(store.claim(`hs:${byNode.get(2)}:1`), (e) => e.name === 'RedisStoreError' && e.code === 'timeout')
+      const waited = Date.now() - started
+      assert.ok(waited < 3000, `timed out after ${waited} ms`)
+      assert.equal((await store.claim(`hs:${byNode.get(0)}:1`)).status, 'claimed')
+      assert.equal((await store.claim(`hs:${byNode.get(1)}:1`)).status, 'claimed')
+    } finally {
+      process.kill(stalled, 'SIGCONT')
+    }
+    assert.equal((await store.claim(`hs:${byNode.get(2)}:1`)).status, 'in_progress', 'the script that timed out ran once the primary answered')
+
+    // A primary gone (SIGKILL): its slots' calls fail within timeoutMs, saying why, and the
+    // cluster's reconnection errors end no process; the other primaries go on.
+    await new Promise((resolve) => {
+      cluster.servers[2].child.once('exit', resolve)
+      cluster.servers[2].child.kill('SIGKILL')
+    })
+    const started = Date.now()
+    await assert.rejects(store.claim(`hs:${byNode.get(2)}:2`), (e) => e.name === 'RedisStoreError' && e.code === 'timeout' && /last error: .*(ECONNREFUSED|Socket closed unexpectedly)/.test(e.message))
+    assert.ok(Date.now() - started < 3000)
+    assert.equal((await store.claim(`hs:${byNode.get(0)}:2`)).status, 'claimed')
+    assert.equal((await store.claim(`hs:${byNode.get(1)}:2`)).status, 'claimed')
+  })
+})
+
 test('the Redis store survives a restart of the server: a call in the outage fails within the timeout, the next ones work (issue 32)', async (t) => {
   const server = await startRedis()
   // The README's client: node-redis's own reconnection, and no 'error' listener of the app's.
@@ -300,7 +485,7 @@ test('the Redis store refuses a bad timeout precisely', () => {
   assert.equal(new RedisStore(client, { timeoutMs: 2147483647 }).namespace, DEFAULT_NAMESPACE)
 })
 
-test('the ES module entry exports the same names', async () => {
+test('the ES module entry exports the same names', { skip: ESM_AFTER_REQUIRE }, async () => {
   const esm = await import('hootsuite-events/redis')
   assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), Object.keys(require('hootsuite-events/redis')).sort())
 })

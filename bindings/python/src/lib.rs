@@ -8,7 +8,7 @@ use hootsuite_events::idempotency::{self, Claim};
 use hootsuite_events::instance::{self, CreateInstance, ListQuery};
 use hootsuite_events::oauth::{self, RedirectUrlParams};
 use hootsuite_events::signature::{self, SignatureKey, Verifier, MAX_CANDIDATES, MAX_KEYS};
-use hootsuite_events::{BaseUrl, Error, HttpRequest, HttpResponse, Secret};
+use hootsuite_events::{jsonv, BaseUrl, Error, HttpRequest, HttpResponse, Secret};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -66,10 +66,11 @@ fn ser<T: serde::Serialize>(value: &T) -> PyResult<Value> {
     serde_json::to_value(value).map_err(|e| PyTypeError::new_err(e.to_string()))
 }
 
-/// A JSON input: a dict/list (any JSON-like value), or JSON text as `str` or `bytes`.
+/// A JSON input: a dict/list (any JSON-like value), or JSON text as `str` or `bytes`. Values
+/// are read into the form path's JSON value (`jsonv`), which the rules read.
 enum JsonInput {
     Text(String),
-    Value(Value),
+    Value(jsonv::Value),
 }
 
 fn json_input(obj: &Bound<'_, PyAny>) -> PyResult<JsonInput> {
@@ -94,7 +95,7 @@ const MAX_VALUES: usize = 1_000_000;
 /// the same checks. Nesting deeper than [`hootsuite_events::json::MAX_DEPTH`] (a container that
 /// holds itself, at any distance) or more than [`MAX_VALUES`] values is a `ValueError`;
 /// anything JSON cannot hold is a `TypeError` naming the type.
-fn py_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+fn py_value(obj: &Bound<'_, PyAny>) -> PyResult<jsonv::Value> {
     let mut count = 0;
     walk(obj, 0, &mut count)
 }
@@ -111,45 +112,45 @@ fn enter(depth: usize) -> PyResult<usize> {
     Ok(depth + 1)
 }
 
-fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Value> {
+fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<jsonv::Value> {
     *count += 1;
     if *count > MAX_VALUES {
         return Err(too_many());
     }
     if let Ok(s) = obj.cast_exact::<PyString>() {
-        return Ok(Value::String(s.to_cow()?.into_owned()));
+        return Ok(jsonv::Value::String(s.to_cow()?.into_owned()));
     }
     if let Ok(d) = obj.cast_exact::<PyDict>() {
         let inner = enter(depth)?;
         if d.len() > MAX_VALUES {
             return Err(too_many());
         }
-        let mut map = Map::new();
+        let mut map = jsonv::Map::new();
         for (k, v) in d.iter() {
             map.insert(key(&k)?, walk(&v, inner, count)?);
         }
-        return Ok(Value::Object(map));
+        return Ok(jsonv::Value::Object(map));
     }
     if obj.is_none() {
-        return Ok(Value::Null);
+        return Ok(jsonv::Value::Null);
     }
     if let Ok(b) = obj.cast::<PyBool>() {
-        return Ok(Value::Bool(b.is_true()));
+        return Ok(jsonv::Value::Bool(b.is_true()));
     }
     // Exact ints and subclasses (IntEnum members).
     if obj.cast::<PyInt>().is_ok() {
         if let Ok(i) = obj.extract::<i64>() {
-            return Ok(i.into());
+            return Ok(jsonv::Value::Number(i.into()));
         }
         // The value itself stays out of the message: it may be a secret typed as a number.
         return obj
             .extract::<u64>()
-            .map(Value::from)
+            .map(jsonv::Value::from)
             .map_err(|_| not_json("an integer outside the 64-bit range"));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
-        return serde_json::Number::from_f64(f.value())
-            .map(Value::Number)
+        return hootsuite_events::json::jsonv_number(f.value())
+            .map(jsonv::Value::Number)
             .ok_or_else(|| not_json("a float that JSON cannot hold (NaN or infinite)"));
     }
     if let Ok(l) = obj.cast_exact::<PyList>() {
@@ -161,7 +162,7 @@ fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Val
         for v in l.iter() {
             items.push(walk(&v, inner, count)?);
         }
-        return Ok(Value::Array(items));
+        return Ok(jsonv::Value::Array(items));
     }
     if let Ok(t) = obj.cast_exact::<PyTuple>() {
         let inner = enter(depth)?;
@@ -169,31 +170,31 @@ fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Val
         for v in t.iter() {
             items.push(walk(&v, inner, count)?);
         }
-        return Ok(Value::Array(items));
+        return Ok(jsonv::Value::Array(items));
     }
     // str subclasses (StrEnum members) are strs; bytes and bytearray are sequences of numbers
     // to Python but not JSON.
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::String(s.to_cow()?.into_owned()));
+        return Ok(jsonv::Value::String(s.to_cow()?.into_owned()));
     }
     if obj.cast::<PyBytes>().is_ok() || obj.cast::<PyByteArray>().is_ok() {
         return Err(not_json("bytes inside a value (decode them to str)"));
     }
     // What parse_callback returned, placed where the code goes (`providerData.code`).
     if let Ok(code) = obj.cast::<AuthorizationCode>() {
-        return Ok(Value::String(code.get().0.expose().to_string()));
+        return Ok(jsonv::Value::String(code.get().0.expose().to_string()));
     }
     if let Ok(m) = obj.cast::<PyMapping>() {
         let inner = enter(depth)?;
         if m.len()? > MAX_VALUES {
             return Err(too_many());
         }
-        let mut map = Map::new();
+        let mut map = jsonv::Map::new();
         for item in m.items()?.iter() {
             let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
             map.insert(key(&k)?, walk(&v, inner, count)?);
         }
-        return Ok(Value::Object(map));
+        return Ok(jsonv::Value::Object(map));
     }
     if let Ok(seq) = obj.cast::<PySequence>() {
         let inner = enter(depth)?;
@@ -206,7 +207,7 @@ fn walk(obj: &Bound<'_, PyAny>, depth: usize, count: &mut usize) -> PyResult<Val
         for v in seq.try_iter()? {
             items.push(walk(&v?, inner, count)?);
         }
-        return Ok(Value::Array(items));
+        return Ok(jsonv::Value::Array(items));
     }
     let kind = obj.get_type().name()?;
     Err(not_json(&format!(
@@ -240,7 +241,7 @@ fn not_json(why: &str) -> PyErr {
 fn create_body(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<CreateInstance> {
     match json_input(data)? {
         JsonInput::Text(t) => CreateInstance::from_json(&t),
-        JsonInput::Value(v) => CreateInstance::from_value(&v),
+        JsonInput::Value(v) => CreateInstance::from_jsonv(&v),
     }
     .or_raise(py)
 }
@@ -565,7 +566,7 @@ fn validate_instance(
 ) -> PyResult<Py<PyAny>> {
     let report = match json_input(data)? {
         JsonInput::Text(t) => instance::validate_json_against(&t, callback_url),
-        JsonInput::Value(v) => instance::validate_against(&v, callback_url),
+        JsonInput::Value(v) => instance::validate_jsonv_against(&v, callback_url),
     };
     build(py, "report", &ser(&report)?)
 }
@@ -574,7 +575,7 @@ fn validate_instance(
 fn validate_instance_update(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let report = match json_input(data)? {
         JsonInput::Text(t) => instance::validate_update_json(&t),
-        JsonInput::Value(v) => instance::validate_update(&v),
+        JsonInput::Value(v) => instance::validate_update_jsonv(&v),
     };
     build(py, "report", &ser(&report)?)
 }

@@ -1,10 +1,12 @@
 """One conformance suite for the claim stores, run on ``MemoryStore`` and on the Redis stores
-(sync and asyncio) against a redis-server of the suite's own on a free loopback port."""
+(sync and asyncio) against a redis-server of the suite's own on a free loopback port, and
+against a Redis Cluster of three primaries of its own (redis-py's ``RedisCluster`` clients)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -58,6 +60,71 @@ def redis_url() -> Iterator[str]:
         finally:
             proc.terminate()
             proc.wait(timeout=10)
+
+
+def _free_ports(n: int) -> list[int]:
+    """``n`` distinct free loopback ports (held together while picked, so none repeats)."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def _wait(what: str, ready: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if ready():
+                return
+        except redis.exceptions.ConnectionError:
+            pass
+        assert time.monotonic() < deadline, f"{what} within 20 s"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def redis_cluster() -> Iterator[list[int]]:
+    """A Redis Cluster of three primaries (no replicas) on loopback: three redis-servers in
+    cluster mode, each in a scratch dir, joined by ``redis-cli --cluster create``; its ports,
+    every slot served. Stopped after."""
+    binary, cli = shutil.which("redis-server"), shutil.which("redis-cli")
+    assert binary and cli, "redis-server is not installed: run `make redis` (Debian's redis-server package)"
+    # Bus ports picked too: the default, port + 10000, overflows for high ephemeral ports.
+    picked = _free_ports(6)
+    ports, bus_ports = picked[:3], picked[3:]
+    procs: list[subprocess.Popen[bytes]] = []
+    with tempfile.TemporaryDirectory() as root:
+        try:
+            for port, bus in zip(ports, bus_ports):
+                d = f"{root}/{port}"
+                os.mkdir(d)
+                procs.append(
+                    subprocess.Popen(
+                        [binary, "--port", str(port), "--cluster-port", str(bus), "--bind", "127.0.0.1", "--save", "",
+                         "--appendonly", "no", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--dir", d],
+                        stdout=subprocess.DEVNULL,
+                    )
+                )
+            nodes = [redis.Redis(port=port, socket_timeout=5) for port in ports]
+            for port, node in zip(ports, nodes):
+                _wait(f"redis-server did not answer on port {port}", node.ping)
+            subprocess.run(
+                [cli, "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports), "--cluster-replicas", "0", "--cluster-yes"],
+                check=True, stdout=subprocess.DEVNULL, timeout=60,
+            )
+            for port, node in zip(ports, nodes):
+                _wait(f"the node on port {port} did not see every slot served", lambda: node.cluster("INFO")["cluster_state"] == "ok")
+                node.close()
+            yield ports
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(timeout=10)
 
 
 # Each factory gives a store on a namespace: a new client per store, as separate processes have.
@@ -168,46 +235,48 @@ def test_redis_store_conforms(redis_url: str) -> None:
             c.close()
 
 
+async def _async_conformance(client: Callable[[], Any]) -> None:
+    """The asyncio store's cases, on 9 clients of one Redis (a server or a cluster)."""
+    clients = [client() for _ in range(9)]
+    try:
+        stores = [AsyncRedisStore(c, namespace="pya-concurrent") for c in clients[:8]]
+        claims = await asyncio.gather(*(s.claim("k", 60_000) for s in stores))
+        assert sorted(c.status for c in claims) == ["claimed"] + ["in_progress"] * 7
+        s = AsyncRedisStore(clients[8], namespace="pya-cases", retention_ms=60_000)
+        t = _token(await s.claim("held", 60_000))
+        assert (await s.claim("held")).status == "in_progress"
+        assert await s.release("held", t) is True
+        t2 = _token(await s.claim("held"))
+        assert await s.complete("held", "not-the-token") is False
+        assert await s.complete("held", t2) is True
+        assert (await s.claim("held")).status == "done"
+        old = _token(await s.claim("lease", 100))
+        deadline = time.monotonic() + 10
+        while (c := await s.claim("lease", 60_000)).status != "claimed":
+            assert c.status == "in_progress" and time.monotonic() < deadline, c
+            await asyncio.sleep(0.01)
+        assert await s.complete("lease", old) is False
+        assert await s.complete("lease", str(c.token)) is True
+        late = _token(await s.claim("late", 50))
+        await asyncio.sleep(0.12)
+        assert await s.complete("late", late) is True
+        assert (await s.claim("late", 60_000)).status == "done"
+        body = json.dumps({"message": {"instanceId": 4, "raw": [{"seq_no": "1", "type": "t"}]}}).encode()
+        n = he.parse_event_notification(body)
+
+        async def handler(w: Any) -> None:
+            await asyncio.sleep(0)
+
+        first = await he.process_async(s, n, handler)
+        second = await he.process_async(s, n, handler)
+        assert (first.processed, second.skipped, second.status) == (1, 1, 200)
+    finally:
+        for c in clients:
+            await c.aclose()
+
+
 def test_async_redis_store_conforms(redis_url: str) -> None:
-    async def main() -> None:
-        clients = [redis.asyncio.Redis.from_url(redis_url, socket_timeout=5) for _ in range(9)]
-        try:
-            stores = [AsyncRedisStore(c, namespace="pya-concurrent") for c in clients[:8]]
-            claims = await asyncio.gather(*(s.claim("k", 60_000) for s in stores))
-            assert sorted(c.status for c in claims) == ["claimed"] + ["in_progress"] * 7
-            s = AsyncRedisStore(clients[8], namespace="pya-cases", retention_ms=60_000)
-            t = _token(await s.claim("held", 60_000))
-            assert (await s.claim("held")).status == "in_progress"
-            assert await s.release("held", t) is True
-            t2 = _token(await s.claim("held"))
-            assert await s.complete("held", "not-the-token") is False
-            assert await s.complete("held", t2) is True
-            assert (await s.claim("held")).status == "done"
-            old = _token(await s.claim("lease", 100))
-            deadline = time.monotonic() + 10
-            while (c := await s.claim("lease", 60_000)).status != "claimed":
-                assert c.status == "in_progress" and time.monotonic() < deadline, c
-                await asyncio.sleep(0.01)
-            assert await s.complete("lease", old) is False
-            assert await s.complete("lease", str(c.token)) is True
-            late = _token(await s.claim("late", 50))
-            await asyncio.sleep(0.12)
-            assert await s.complete("late", late) is True
-            assert (await s.claim("late", 60_000)).status == "done"
-            body = json.dumps({"message": {"instanceId": 4, "raw": [{"seq_no": "1", "type": "t"}]}}).encode()
-            n = he.parse_event_notification(body)
-
-            async def handler(w: Any) -> None:
-                await asyncio.sleep(0)
-
-            first = await he.process_async(s, n, handler)
-            second = await he.process_async(s, n, handler)
-            assert (first.processed, second.skipped, second.status) == (1, 1, 200)
-        finally:
-            for c in clients:
-                await c.aclose()
-
-    asyncio.run(main())
+    asyncio.run(_async_conformance(lambda: redis.asyncio.Redis.from_url(redis_url, socket_timeout=5)))
 
 
 def test_keys_values_and_expiry_are_the_cores(redis_url: str) -> None:
@@ -278,6 +347,112 @@ def test_a_notification_is_two_round_trips_whatever_its_units(redis_url: str) ->
         asyncio.run(main())
     finally:
         c.close()
+
+
+def _cluster(ports: list[int]) -> redis.RedisCluster:
+    return redis.RedisCluster(host="127.0.0.1", port=ports[0], socket_timeout=5)
+
+
+def test_redis_store_conforms_on_a_cluster(redis_cluster: list[int]) -> None:
+    clients: list[Any] = []
+
+    def make(ns: str) -> RedisStore:
+        clients.append(_cluster(redis_cluster))
+        return RedisStore(clients[-1], namespace=f"pyc-{ns}", retention_ms=60_000)
+
+    try:
+        _conformance(make)
+    finally:
+        for c in clients:
+            c.close()
+
+
+def test_async_redis_store_conforms_on_a_cluster(redis_cluster: list[int]) -> None:
+    asyncio.run(_async_conformance(lambda: redis.asyncio.RedisCluster(host="127.0.0.1", port=redis_cluster[0], socket_timeout=5)))
+
+
+def _spread(instances: range) -> list[Any]:
+    """A notification of five Hootsuite events for each instance."""
+    raw = [{"seq_no": str(s), "type": "com.hootsuite.messages.event.v1", "data": {"state": "SENT"}} for s in range(1, 6)]
+    return [he.parse_event_notification(json.dumps({"message": {"instanceId": i, "raw": raw}}).encode()) for i in instances]
+
+
+def _check_spread(ports: list[int], nodes: list[redis.Redis], p: RedisProtocol, instances: range) -> None:
+    """Each notification's keys share one slot, all held (done) by the one primary serving it;
+    the notifications land on all three primaries."""
+    held = set()
+    for i in instances:
+        keys = [p.key(f"hs:{i}:{s}") for s in range(1, 6)]
+        slots = {int(nodes[0].cluster("KEYSLOT", k)) for k in keys}
+        assert len(slots) == 1, (i, slots)
+        slot = slots.pop()
+        owners = [(port, node) for port, node in zip(ports, nodes) if int(node.cluster("COUNTKEYSINSLOT", slot))]
+        assert len(owners) == 1, (i, [port for port, _ in owners])
+        port, owner = owners[0]
+        assert owner.mget(keys) == [b"d"] * 5, i
+        held.add(port)
+    assert held == set(ports), "the instances' notifications spread over the three primaries"
+
+
+@pytest.mark.parametrize("flavour", ["sync", "asyncio"])
+def test_notifications_are_claimed_and_settled_whole_on_the_primary_of_their_slot(redis_cluster: list[int], flavour: str) -> None:
+    """30 instances' notifications of five events: one claim_all and one settle each, on the
+    primary serving its slot (each primary's EVALSHA counted), spread over the three."""
+    ns = f"py-spread-{flavour}"
+    nodes = [redis.Redis(port=port, socket_timeout=5) for port in redis_cluster]
+    c = _cluster(redis_cluster)
+    try:
+        p = RedisProtocol(ns, 60_000)
+        # Both scripts on every primary first (SCRIPT LOAD goes to all): EVALSHA from here on.
+        for call in (p.claim_all(["hs:0:1"], 1_000), p.settle([("hs:0:1", "t")], [])):
+            c.script_load(call[1])
+        notifications = _spread(range(1, 31))
+        before = [_evalsha_calls(n) for n in nodes]
+        if flavour == "sync":
+            store = RedisStore(c, namespace=ns, retention_ms=60_000)
+            outcomes = [he.process(store, n, lambda w: None) for n in notifications]
+        else:
+
+            async def main() -> list[Any]:
+                a = redis.asyncio.RedisCluster(host="127.0.0.1", port=redis_cluster[0], socket_timeout=5)
+                try:
+                    store = AsyncRedisStore(a, namespace=ns, retention_ms=60_000)
+                    return [await he.process_async(store, n, lambda w: None) for n in notifications]
+                finally:
+                    await a.aclose()
+
+            outcomes = asyncio.run(main())
+        assert [(o.status, o.processed) for o in outcomes] == [(200, 5)] * 30
+        calls = [_evalsha_calls(n) - b for n, b in zip(nodes, before)]
+        assert sum(calls) == 60 and all(calls), calls
+        _check_spread(redis_cluster, nodes, p, range(1, 31))
+    finally:
+        c.close()
+        for n in nodes:
+            n.close()
+
+
+def test_a_cluster_reloads_the_scripts_a_primary_lost(redis_cluster: list[int]) -> None:
+    """The script cache is per node: after one primary's, then every primary's, SCRIPT FLUSH,
+    EVALSHA answers NOSCRIPT there and redis-py loads the script again (on every primary)."""
+    nodes = [redis.Redis(port=port, socket_timeout=5) for port in redis_cluster]
+    c = _cluster(redis_cluster)
+    try:
+        s = RedisStore(c, namespace="pyc-flush", retention_ms=60_000)
+        t = _token(s.claim("hs:1:7", 60_000))
+        assert c.get("pyc-flush:{hs:1}:7") == f"c:{t}".encode()
+        assert s.complete("hs:1:7", t) is True
+        assert c.get("pyc-flush:{hs:1}:7") == b"d"
+        for ns, flush in (("pyc-one-flushed", nodes[1].script_flush), ("pyc-all-flushed", c.script_flush)):
+            flush()
+            store = RedisStore(c, namespace=ns, retention_ms=60_000)
+            outcomes = [he.process(store, n, lambda w: None) for n in _spread(range(1, 31))]
+            assert [o.processed for o in outcomes] == [5] * 30
+            _check_spread(redis_cluster, nodes, RedisProtocol(ns, 60_000), range(1, 31))
+    finally:
+        c.close()
+        for n in nodes:
+            n.close()
 
 
 def test_bad_arguments_and_replies_are_refused_precisely() -> None:

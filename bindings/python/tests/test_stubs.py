@@ -31,6 +31,7 @@ def test_the_form_and_the_event_data_are_typed(tmp_path):
     (what pydantic and mypy users expect of a Python API)."""
     good = tmp_path / "good.py"
     good.write_text(
+        "from typing import Optional\n"
         "import hootsuite_events as he\n"
         "config = he.Config('us', 'u', 'o')\n"
         "code = he.parse_callback('https://a.example/cb?code=c&state=s', 's')\n"
@@ -39,7 +40,7 @@ def test_the_form_and_the_event_data_are_typed(tmp_path):
         "    'name': 'n', 'tags': ['t']})\n"
         "def on(e: he.HootsuiteEvent) -> None:\n"
         "    if e.data['kind'] == 'message':\n"
-        "        m: str | None = e.data['message_id']\n"
+        "        m: Optional[str] = e.data['message_id']\n"
         "for name, url in he.base_url_presets():\n"
         "    print(name, url)\n"
         "print(he.base_url_presets()[0].url)\n"

@@ -124,7 +124,7 @@ def build_request(i: Dict[str, Any]) -> Dict[str, Any]:
         r = he.set_failure_policy_request(config, a["policy"])
     else:
         raise AssertionError(f"unknown op {op}")
-    return {"method": r.method, "url": r.url, "headers": r.headers, "body": r.json()}
+    return {"method": r.method, "url": r.url, "headers": r.headers, "body": r.json(), "body_text": r.body.decode() if r.body else None}
 
 
 @pytest.mark.parametrize("case", REQUESTS, ids=ids(REQUESTS))

@@ -99,9 +99,13 @@ for (const [dir, errors] of [['.', './errors.js'], ['full', '../errors.js']]) {
     exportsOf(dir, (n, value) => `export const ${n} = ${value}`),
     '',
   ]
+  // The full build also has `process` (js/process.js): edge runtimes have no Node package.
+  const full = dir === 'full'
+  if (full) js.splice(-1, 0, "export { process } from './process.js'")
   fs.writeFileSync(path.join(pkg, dir, 'index.js'), js.join('\n'))
-  fs.writeFileSync(path.join(pkg, dir, 'index.d.ts'), `export * from './${GLUE}.js'\nexport { default } from './${GLUE}.js'\nexport * from '${errors}'\n`)
+  fs.writeFileSync(path.join(pkg, dir, 'index.d.ts'), `export * from './${GLUE}.js'\nexport { default } from './${GLUE}.js'\nexport * from '${errors}'\n${full ? "export * from './process.js'\n" : ''}`)
 }
+for (const file of ['process.js', 'process.d.ts']) fs.copyFileSync(path.join(path.dirname(errorsJs), file), path.join(pkg, 'full', file))
 
 // CommonJS: the same classes from a CommonJS copy of errors.js.
 const source = fs.readFileSync(errorsJs, 'utf8')

@@ -15,7 +15,7 @@ use js_sys::Reflect;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::{config, create_body, input, js_error, request_value, to_js, type_error, Input};
+use crate::{config, create_body, form_text, js_error, request_value, to_js, type_error};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -1006,10 +1006,7 @@ pub fn create_instance_schema() -> Result<JsValue, JsValue> {
 pub fn validate_instance_update(
     #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    to_js(&match input(form)? {
-        Input::Text(t) => instance::validate_update_json(&t),
-        Input::Value(v) => instance::validate_update(&v),
-    })
+    to_js(&instance::validate_update_json(&form_text(form)?))
 }
 
 /// `User <user secret>, Element <token>`: the header for calls made as an instance.

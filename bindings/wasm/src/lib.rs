@@ -24,22 +24,15 @@ fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     JSON::parse(&serde_json::to_string(value).map_err(|e| type_error(&e.to_string()))?)
 }
 
-/// A JavaScript value as JSON; a string is JSON text.
-enum Input {
-    Text(String),
-    Value(Value),
-}
-
-fn input(value: &JsValue) -> Result<Input, JsValue> {
+/// A form as JSON text: a string is JSON text, any other value is written by `JSON.stringify`;
+/// the rules read the text with the form path's reader (`jsonv`).
+fn form_text(value: &JsValue) -> Result<String, JsValue> {
     if let Some(s) = value.as_string() {
-        return Ok(Input::Text(s));
+        return Ok(s);
     }
-    let text = JSON::stringify(value)?
+    JSON::stringify(value)?
         .as_string()
-        .ok_or_else(|| type_error("expected an object or JSON text"))?;
-    serde_json::from_slice(text.as_bytes())
-        .map(Input::Value)
-        .map_err(|e| type_error(&format!("the value cannot be read as JSON: {e}")))
+        .ok_or_else(|| type_error("expected an object or JSON text"))
 }
 
 fn type_error(message: &str) -> JsValue {
@@ -134,11 +127,7 @@ export interface RequestPreview extends HttpRequest {
 "#;
 
 fn create_body(form: &JsValue) -> Result<CreateInstance, JsValue> {
-    match input(form)? {
-        Input::Text(t) => CreateInstance::from_json(&t),
-        Input::Value(v) => CreateInstance::from_value(&v),
-    }
-    .map_err(js_error)
+    CreateInstance::from_json(&form_text(form)?).map_err(js_error)
 }
 
 #[cfg(feature = "full")]
@@ -175,10 +164,7 @@ pub fn validate_instance(
     #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
     callback_url: Option<String>,
 ) -> Result<JsValue, JsValue> {
-    let report = match input(form)? {
-        Input::Text(t) => instance::validate_json_against(&t, callback_url.as_deref()),
-        Input::Value(v) => instance::validate_against(&v, callback_url.as_deref()),
-    };
+    let report = instance::validate_json_against(&form_text(form)?, callback_url.as_deref());
     to_js(&report)
 }
 
@@ -187,7 +173,7 @@ pub fn validate_instance(
 pub fn build_instance_body(
     #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    to_js(&create_body(form)?.to_value())
+    JSON::parse(&create_body(form)?.to_json())
 }
 
 /// `POST /instances` for `fetch`: `{method, url, headers, body}`. `config` is

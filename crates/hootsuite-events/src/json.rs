@@ -59,6 +59,45 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
     }
 }
 
+/// A serde_json value as the form path's small JSON value ([`jsonv`](crate::jsonv)): numbers as
+/// serde_json writes them, objects in their order.
+pub fn to_jsonv(value: &Value) -> crate::jsonv::Value {
+    use crate::jsonv::{Number, Value as V};
+    match value {
+        Value::Null => V::Null,
+        Value::Bool(b) => V::Bool(*b),
+        Value::Number(n) => V::Number(Number::from_json_text(n.to_string())),
+        Value::String(s) => V::String(s.clone()),
+        Value::Array(items) => V::Array(items.iter().map(to_jsonv).collect()),
+        Value::Object(map) => {
+            V::Object(map.iter().map(|(k, v)| (k.clone(), to_jsonv(v))).collect())
+        }
+    }
+}
+
+/// The form path's JSON value as a serde_json value (numbers read by serde_json).
+pub fn from_jsonv(value: &crate::jsonv::Value) -> Value {
+    use crate::jsonv::Value as V;
+    match value {
+        V::Null => Value::Null,
+        V::Bool(b) => Value::Bool(*b),
+        // jsonv accepts exactly serde_json's numbers, so this read cannot fail.
+        V::Number(n) => serde_json::from_str(n.as_str()).map_or(Value::Null, Value::Number),
+        V::String(s) => Value::String(s.clone()),
+        V::Array(items) => Value::Array(items.iter().map(from_jsonv).collect()),
+        V::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), from_jsonv(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// A float as a JSON number written as serde_json writes it; `None` for NaN and infinities.
+pub fn jsonv_number(f: f64) -> Option<crate::jsonv::Number> {
+    serde_json::Number::from_f64(f).map(|n| crate::jsonv::Number::from_json_text(n.to_string()))
+}
+
 /// Turns a serde_json error into line, column and a message without serde's own position suffix.
 pub(crate) fn syntax_parts(e: &serde_json::Error) -> (ParseErrorKind, usize, usize, String) {
     let full = e.to_string();
@@ -75,9 +114,18 @@ pub(crate) fn syntax_parts(e: &serde_json::Error) -> (ParseErrorKind, usize, usi
 }
 
 impl ValidationReport {
-    /// One `json_syntax` error for text that is not JSON.
-    pub(crate) fn syntax(e: &serde_json::Error) -> Self {
-        let (kind, line, column, message) = syntax_parts(e);
+    /// One `json_syntax` error for text that is not JSON, as read by [`jsonv`](crate::jsonv)
+    /// (serde_json's messages and positions).
+    pub(crate) fn syntax_v(e: &crate::jsonv::SyntaxError) -> Self {
+        let kind = if e.code == crate::jsonv::Code::RecursionLimitExceeded {
+            ParseErrorKind::TooDeep
+        } else {
+            ParseErrorKind::Syntax
+        };
+        Self::syntax_report(kind, e.line, e.column, e.code.message().to_string())
+    }
+
+    fn syntax_report(kind: ParseErrorKind, line: usize, column: usize, message: String) -> Self {
         let code = if kind == ParseErrorKind::TooDeep {
             "too_deep"
         } else {

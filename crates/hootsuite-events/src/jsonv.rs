@@ -58,6 +58,19 @@ impl From<u64> for Number {
     }
 }
 
+impl From<i64> for Number {
+    fn from(n: i64) -> Self {
+        Number(n.to_string())
+    }
+}
+
+impl Number {
+    /// A number from text that is already JSON number syntax (what serde_json writes).
+    pub(crate) fn from_json_text(text: String) -> Self {
+        Number(text)
+    }
+}
+
 impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -86,6 +99,11 @@ impl Map {
             Some(slot) => slot.1 = value,
             None => self.0.push((key, value)),
         }
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
     }
 
     /// The number of keys.
@@ -144,6 +162,18 @@ impl Value {
         match self {
             Value::String(s) => Some(s),
             _ => None,
+        }
+    }
+
+    /// The JSON type, as a word for messages (`a string`, `an object`, ...).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
         }
     }
 
@@ -259,6 +289,11 @@ fn newline(out: &mut String, indent: usize) {
     for _ in 0..indent {
         out.push_str("  ");
     }
+}
+
+/// Appends `value` as compact JSON text (what [`Value::to_json`] gives).
+pub fn write_json(out: &mut String, value: &Value) {
+    write_value(out, value, None);
 }
 
 /// `indent`: `None` for compact text, the current depth for pretty text.

@@ -84,6 +84,7 @@ pub mod signature;
 pub mod telemetry;
 mod url;
 pub mod validate;
+pub(crate) mod view;
 
 pub use config::{BaseUrl, Config, InstanceToken, Secret};
 pub use error::{

@@ -97,6 +97,14 @@ impl HttpRequest {
         }
     }
 
+    /// The body, already JSON text (the form path writes its own).
+    pub(crate) fn with_json_text(mut self, body: String) -> Self {
+        self.body = body.into_bytes();
+        self.headers
+            .push(("Content-Type".into(), "application/json".into()));
+        self
+    }
+
     pub(crate) fn with_json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
         // Serializing into a `Vec` cannot fail for the library's bodies: keys are strings and
         // numbers come from parsed JSON, so they are finite. 512 bytes hold a typical create

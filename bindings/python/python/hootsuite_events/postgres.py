@@ -20,7 +20,8 @@ from .idempotency import _outcome, _refuse_awaitable, works
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only
-    from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, List, Union
+    import asyncio
+    from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, List, Optional, Union
 
     from .types import Notification, Outcome, Rejected, Work
 
@@ -152,11 +153,10 @@ class AsyncPostgresInbox:
     a ``psycopg_pool.AsyncConnectionPool``; the handler may be a coroutine function."""
 
     def __init__(self, conn: Any, *, table: str = DEFAULT_TABLE, retention_ms: int = DEFAULT_RETENTION_MS) -> None:
-        import asyncio
-
         self._given = _kind(conn)
         self._conn = conn
-        self._lock = asyncio.Lock()
+        # Made in the first call: before 3.10, a Lock binds to the loop current at its creation.
+        self._lock: Optional[asyncio.Lock] = None
         self.protocol = PostgresProtocol(table, retention_ms)
 
     @property
@@ -171,6 +171,10 @@ class AsyncPostgresInbox:
 
         @contextlib.asynccontextmanager
         async def held() -> AsyncIterator[Any]:
+            if self._lock is None:
+                import asyncio
+
+                self._lock = asyncio.Lock()
             async with self._lock:
                 yield self._conn
 

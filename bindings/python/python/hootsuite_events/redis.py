@@ -1,11 +1,13 @@
 """Claim stores shared by several processes, on Redis: ``RedisStore`` (a ``redis.Redis``
-client of redis-py) and ``AsyncRedisStore`` (a ``redis.asyncio.Redis`` client).
+client of redis-py, or ``redis.RedisCluster`` on a Redis Cluster) and ``AsyncRedisStore`` (a
+``redis.asyncio.Redis`` or ``redis.asyncio.RedisCluster`` client).
 
 The client is yours (connection, pool, TLS, password): the stores only run the three Lua
 scripts of the Rust core's Redis protocol (``RedisProtocol``: the keys, values and replies are
 defined there once, the same in Rust, Python and Node). This module does not import redis-py,
 so it imports without it; the stores work with any client that has redis-py's
-``register_script`` (``EVALSHA``, then ``EVAL`` when the server lacks the script).
+``register_script`` (``EVALSHA``; when the server lacks the script, ``SCRIPT LOAD`` and
+``EVALSHA`` again: on a cluster, redis-py loads it on every primary).
 
 Redis's own clock enforces the leases and the retention (``PX``): ``now_ms`` is accepted for
 the ``Store`` protocol and unused.
@@ -30,7 +32,7 @@ class _Scripts:
     def __init__(self, client: Any, namespace: str, retention_ms: int) -> None:
         if not callable(getattr(client, "register_script", None)):
             raise TypeError(
-                f"client: expected a redis-py client (redis.Redis or redis.asyncio.Redis) with register_script, got {type(client).__name__}"
+                f"client: expected a redis-py client (redis.Redis, redis.RedisCluster or their redis.asyncio versions) with register_script, got {type(client).__name__}"
             )
         self.client = client
         self.protocol = RedisProtocol(namespace, retention_ms)
@@ -94,8 +96,8 @@ class RedisStore:
 
 
 class AsyncRedisStore:
-    """``RedisStore`` for ``process_async`` (redis-py's ``redis.asyncio.Redis``): the same
-    scripts, awaited."""
+    """``RedisStore`` for ``process_async`` (redis-py's ``redis.asyncio.Redis`` or
+    ``redis.asyncio.RedisCluster``): the same scripts, awaited."""
 
     def __init__(self, client: Any, *, namespace: str = DEFAULT_NAMESPACE, retention_ms: int = DEFAULT_RETENTION_MS) -> None:
         self._s = _Scripts(client, namespace, retention_ms)

@@ -105,11 +105,17 @@ impl Cluster {
         let mut nodes = Vec::new();
         let mut urls = Vec::new();
         let mut addresses = Vec::new();
+        // Bus ports picked too (the default, port + 10000, overflows); held at once: distinct.
+        let listeners: Vec<TcpListener> = (0..6)
+            .map(|_| TcpListener::bind("127.0.0.1:0").expect("a free loopback port"))
+            .collect();
+        let ports: Vec<u16> = listeners
+            .iter()
+            .map(|l| l.local_addr().expect("a bound address").port())
+            .collect();
+        drop(listeners);
         for i in 0..3 {
-            let port = TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .expect("a free loopback port")
-                .port();
+            let (port, bus_port) = (ports[i], ports[i + 3]);
             let dir = std::env::temp_dir().join(format!(
                 "hootsuite-events-redis-cluster-{}-{port}-{i}",
                 std::process::id()
@@ -129,6 +135,8 @@ impl Cluster {
                 .args([
                     "--cluster-enabled",
                     "yes",
+                    "--cluster-port",
+                    &bus_port.to_string(),
                     "--cluster-config-file",
                     "nodes.conf",
                 ])

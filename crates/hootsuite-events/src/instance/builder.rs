@@ -1,6 +1,6 @@
 //! [`CreateInstanceBuilder`]: a body from typed fields, checked by the same rules as JSON.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::body::CreateInstance;
 use crate::config::Secret;
@@ -120,6 +120,7 @@ impl CreateInstanceBuilder {
     }
     /// Checks the body; all problems come back in [`Error::Invalid`].
     pub fn build(self) -> Result<CreateInstance, Error> {
+        use crate::jsonv::{Map, Value as V};
         let mut config = Map::new();
         config.insert(KEY_CALLBACK_URL.into(), self.callback_url.into());
         config.insert(KEY_API_KEY.into(), self.api_key.into());
@@ -135,19 +136,21 @@ impl CreateInstanceBuilder {
             config.insert(KEY_VENDOR_TYPE.into(), t.into());
         }
         for (k, v) in self.configuration {
-            config.insert(k, v);
+            config.insert(k, crate::json::to_jsonv(&v));
         }
+        let mut element = Map::new();
+        element.insert("key".into(), ELEMENT_KEY.into());
+        let mut provider = Map::new();
+        provider.insert("code".into(), self.code.expose().into());
         let mut body = Map::new();
-        body.insert("element".into(), serde_json::json!({ "key": ELEMENT_KEY }));
-        body.insert(
-            "providerData".into(),
-            serde_json::json!({ "code": self.code.expose() }),
-        );
-        body.insert("configuration".into(), Value::Object(config));
+        body.insert("element".into(), element.into());
+        body.insert("providerData".into(), provider.into());
+        body.insert("configuration".into(), config.into());
         if let Some(tags) = self.tags {
+            let tags: Vec<V> = tags.into_iter().map(V::from).collect();
             body.insert("tags".into(), tags.into());
         }
         body.insert("name".into(), self.name.into());
-        CreateInstance::from_value(&Value::Object(body))
+        CreateInstance::from_jsonv(&V::Object(body))
     }
 }

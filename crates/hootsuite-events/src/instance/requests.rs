@@ -16,7 +16,7 @@ pub fn create_request(config: &Config, body: &CreateInstance) -> HttpRequest {
         config.base_url().join("/instances"),
         config.platform_authorization(),
     )
-    .with_json(body)
+    .with_json_text(body.to_json())
 }
 
 /// `GET /instances/{id}`.
@@ -55,7 +55,7 @@ pub fn reauthenticate_request(config: &Config, id: u64, body: &CreateInstance) -
         instance_url(config, id, ""),
         config.platform_authorization(),
     )
-    .with_json(body)
+    .with_json_text(body.to_json())
 }
 
 /// `PATCH /instances/{id}` with `{"providerData": {"code": ...}}`: re-authenticates with a

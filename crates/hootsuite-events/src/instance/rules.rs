@@ -1,16 +1,15 @@
 //! The rules of the create-instance and update bodies: every problem at once, with paths,
 //! codes and messages.
 
-use serde_json::{Map, Value};
-
 use super::body::CreateInstance;
 use crate::config::Secret;
 use crate::error::Error;
 use crate::fields::*;
-use crate::json::{field, type_name};
+use crate::jsonv::{self, Map};
 use crate::path::Path;
 use crate::url::{describe, is_loopback_host, parse_http_url};
 use crate::validate::{did_you_mean, ValidationReport};
+use crate::view::{Json, JsonObject, Node};
 
 const TOP_LEVEL: &[&str] = &[
     "element",
@@ -32,16 +31,22 @@ const KNOWN_CONFIG: &[&str] = &[
 
 impl CreateInstance {
     /// Reads and checks a body from JSON text; all problems come back in [`Error::Invalid`].
+    /// Numbers of fields passed through keep the text's spelling (`1e5` stays `1e5`).
     pub fn from_json(text: &str) -> Result<Self, Error> {
-        // `from_slice` like every other reader of the crate: one JSON reader in the wasm build.
-        match serde_json::from_slice::<Value>(text.as_bytes()) {
-            Ok(v) => Self::from_value(&v),
-            Err(e) => Err(Error::Invalid(ValidationReport::syntax(&e))),
+        match jsonv::from_str(text) {
+            Ok(v) => Self::from_jsonv(&v),
+            Err(e) => Err(Error::Invalid(ValidationReport::syntax_v(&e))),
         }
     }
 
     /// Checks a body given as a JSON value.
-    pub fn from_value(value: &Value) -> Result<Self, Error> {
+    pub fn from_value(value: &serde_json::Value) -> Result<Self, Error> {
+        let (report, body) = check(value);
+        body.ok_or(Error::Invalid(report))
+    }
+
+    /// Checks a body given as the form path's JSON value ([`jsonv`]).
+    pub fn from_jsonv(value: &jsonv::Value) -> Result<Self, Error> {
         let (report, body) = check(value);
         body.ok_or(Error::Invalid(report))
     }
@@ -58,7 +63,12 @@ impl CreateInstance {
 /// assert_eq!(report.errors[0].code, "json_syntax");
 /// assert_eq!((report.errors[0].line, report.errors[0].column), (Some(2), Some(5)));
 /// ```
-pub fn validate(value: &Value) -> ValidationReport {
+pub fn validate(value: &serde_json::Value) -> ValidationReport {
+    check(value).0
+}
+
+/// [`validate`] of the form path's JSON value ([`jsonv`]).
+pub fn validate_jsonv(value: &jsonv::Value) -> ValidationReport {
     check(value).0
 }
 
@@ -74,13 +84,40 @@ pub fn validate(value: &Value) -> ValidationReport {
 /// let report = validate_with_callback(&body, "https://app.example/cb");
 /// assert_eq!(report.errors[0].code, "callback_mismatch");
 /// ```
-pub fn validate_with_callback(value: &Value, step1_callback_url: &str) -> ValidationReport {
-    let mut r = validate(value);
-    let given = value
-        .get("configuration")
-        .and_then(|c| c.get(KEY_CALLBACK_URL))
-        .and_then(Value::as_str);
-    if let Some(given) = given {
+pub fn validate_with_callback(
+    value: &serde_json::Value,
+    step1_callback_url: &str,
+) -> ValidationReport {
+    check_against(value, Some(step1_callback_url))
+}
+
+/// [`validate`], and with step 1's callback URL also [`validate_with_callback`]'s check: what
+/// the bindings call with an optional callback URL.
+pub fn validate_against(
+    value: &serde_json::Value,
+    step1_callback_url: Option<&str>,
+) -> ValidationReport {
+    check_against(value, step1_callback_url)
+}
+
+/// [`validate_against`] of the form path's JSON value ([`jsonv`]).
+pub fn validate_jsonv_against(
+    value: &jsonv::Value,
+    step1_callback_url: Option<&str>,
+) -> ValidationReport {
+    check_against(value, step1_callback_url)
+}
+
+fn check_against<J: Json>(value: &J, step1_callback_url: Option<&str>) -> ValidationReport {
+    let mut r = check(value).0;
+    let Some(step1_callback_url) = step1_callback_url else {
+        return r;
+    };
+    let given = object_of(value)
+        .and_then(|o| o.get("configuration"))
+        .and_then(object_of)
+        .and_then(|c| field::<J>(c, KEY_CALLBACK_URL));
+    if let Some(Node::String(given)) = given {
         if given != step1_callback_url {
             r.error(
                 Path::ROOT.key("configuration").key(KEY_CALLBACK_URL),
@@ -93,51 +130,55 @@ pub fn validate_with_callback(value: &Value, step1_callback_url: &str) -> Valida
     r
 }
 
-/// [`validate`], and with step 1's callback URL also [`validate_with_callback`]'s check: what
-/// the bindings call with an optional callback URL.
-pub fn validate_against(value: &Value, step1_callback_url: Option<&str>) -> ValidationReport {
-    match step1_callback_url {
-        Some(cb) => validate_with_callback(value, cb),
-        None => validate(value),
-    }
-}
-
 /// [`validate_against`] for JSON text: malformed JSON gives one `json_syntax` error.
 pub fn validate_json_against(text: &str, step1_callback_url: Option<&str>) -> ValidationReport {
-    match serde_json::from_slice::<Value>(text.as_bytes()) {
-        Ok(v) => validate_against(&v, step1_callback_url),
-        Err(e) => ValidationReport::syntax(&e),
+    match jsonv::from_str(text) {
+        Ok(v) => validate_jsonv_against(&v, step1_callback_url),
+        Err(e) => ValidationReport::syntax_v(&e),
     }
 }
 
 /// [`validate`] for JSON text: malformed JSON gives one `json_syntax` error with line and column.
 pub fn validate_json(text: &str) -> ValidationReport {
-    match serde_json::from_slice::<Value>(text.as_bytes()) {
-        Ok(v) => validate(&v),
-        Err(e) => ValidationReport::syntax(&e),
+    validate_json_against(text, None)
+}
+
+/// `map[key]`, seen as a [`Node`].
+fn field<'v, J: Json + 'v>(map: &'v J::Object, key: &str) -> Option<Node<'v, J>> {
+    map.get(key).map(Json::node)
+}
+
+/// The object, when `value` is one.
+fn object_of<J: Json>(value: &J) -> Option<&J::Object> {
+    match value.node() {
+        Node::Object(o) => Some(o),
+        _ => None,
     }
 }
 
 /// The body's root object, or a `type` error naming `what` it should have been.
-fn root_object<'v>(
+fn root_object<'v, J: Json>(
     r: &mut ValidationReport,
-    value: &'v Value,
+    value: &'v J,
     what: &str,
-) -> Option<&'v Map<String, Value>> {
-    let obj = value.as_object();
+) -> Option<&'v J::Object> {
+    let obj = object_of(value);
     if obj.is_none() {
         r.error(
             Path::ROOT,
             "type",
             None,
-            format!("{what} must be a JSON object, found {}", type_name(value)),
+            format!(
+                "{what} must be a JSON object, found {}",
+                value.node().type_name()
+            ),
         );
     }
     obj
 }
 
 /// The rule set: validates and, when there is no error, extracts the typed body in one pass.
-fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
+fn check<J: Json>(value: &J) -> (ValidationReport, Option<CreateInstance>) {
     let mut r = ValidationReport::new();
     let root = Path::ROOT;
     let Some(obj) = root_object(&mut r, value, "the create-instance body") else {
@@ -146,22 +187,22 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
 
     // element.key
     let element = root.key("element");
-    match field(obj, "element") {
+    match field::<J>(obj, "element") {
         None => r.error(
             element,
             "required",
             None,
             "`element` is required: {\"key\": \"hootsuite\"}".into(),
         ),
-        Some(Value::Object(e)) => match field(e, "key") {
+        Some(Node::Object(e)) => match field::<J>(e, "key") {
             None => r.error(
                 element.key("key"),
                 "required",
                 None,
                 "`element.key` is required; expected \"hootsuite\"".into(),
             ),
-            Some(Value::String(k)) if k == ELEMENT_KEY => {}
-            Some(Value::String(k)) => r.error(
+            Some(Node::String(k)) if k == ELEMENT_KEY => {}
+            Some(Node::String(k)) => r.error(
                 element.key("key"),
                 "invalid_element",
                 None,
@@ -173,7 +214,7 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
                 None,
                 format!(
                     "`element.key` must be the string \"hootsuite\", found {}",
-                    type_name(other)
+                    other.type_name()
                 ),
             ),
         },
@@ -183,7 +224,7 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
             None,
             format!(
                 "`element` must be an object like {{\"key\": \"hootsuite\"}}, found {}",
-                type_name(other)
+                other.type_name()
             ),
         ),
     }
@@ -192,7 +233,7 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
     let provider = root.key("providerData");
     let mut code = None;
     let mut extra_provider_data = Map::new();
-    match field(obj, "providerData") {
+    match field::<J>(obj, "providerData") {
         None => r.error(
             provider.key("code"),
             "required",
@@ -200,18 +241,18 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
             "`providerData.code` is required: the authorization grant code from the OAuth callback"
                 .into(),
         ),
-        Some(Value::Object(p)) => {
+        Some(Node::Object(p)) => {
             code = required_string(
                 &mut r,
-                p,
+                field::<J>(p, "code"),
                 provider,
                 "code",
                 Some("`providerData.code`"),
                 None,
                 "the authorization grant code from the OAuth callback",
             );
-            for (k, v) in p.iter().filter(|(k, _)| *k != "code") {
-                extra_provider_data.insert(k.clone(), v.clone());
+            for (k, v) in p.entries().filter(|(k, _)| *k != "code") {
+                extra_provider_data.insert(k.to_string(), v.to_jsonv());
             }
         }
         Some(other) => r.error(
@@ -220,17 +261,16 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
             None,
             format!(
                 "`providerData` must be an object like {{\"code\": \"...\"}}, found {}",
-                type_name(other)
+                other.type_name()
             ),
         ),
     }
 
     // configuration
     let cpath = root.key("configuration");
-    let empty = Map::new();
-    let config = match field(obj, "configuration") {
-        None => Some(&empty),
-        Some(Value::Object(c)) => Some(c),
+    let config = match field::<J>(obj, "configuration") {
+        None => None,
+        Some(Node::Object(c)) => Some(c),
         Some(other) => {
             r.error(
                 cpath,
@@ -238,24 +278,30 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
                 None,
                 format!(
                     "`configuration` must be an object, found {}",
-                    type_name(other)
+                    other.type_name()
                 ),
             );
             None
         }
     };
-    let mut c = ConfigValues::default();
-    if let Some(config) = config {
-        c = check_configuration(&mut r, config, cpath, false);
-    }
+    let c = match config {
+        Some(config) => check_configuration::<J>(&mut r, Some(config), cpath, false),
+        // No configuration at all: every required key is missing.
+        None if !obj.contains_key("configuration") => {
+            check_configuration::<J>(&mut r, None, cpath, false)
+        }
+        None => ConfigValues::default(),
+    };
 
     // tags
-    let tags = field(obj, "tags").and_then(|v| check_tags(&mut r, v, root.key("tags")));
+    let tags = obj
+        .get("tags")
+        .and_then(|v| check_tags(&mut r, v, root.key("tags")));
 
     // name
     let name = required_string(
         &mut r,
-        obj,
+        field::<J>(obj, "name"),
         root,
         "name",
         Some("Name (`name`)"),
@@ -265,10 +311,10 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
 
     // retrieveObjectsAfterInstantiation: documented, sent as given when it is a boolean.
     let mut extra_fields = Map::new();
-    match field(obj, KEY_RETRIEVE_OBJECTS) {
+    match field::<J>(obj, KEY_RETRIEVE_OBJECTS) {
         None => {}
-        Some(v @ Value::Bool(_)) => {
-            extra_fields.insert(KEY_RETRIEVE_OBJECTS.into(), v.clone());
+        Some(Node::Bool(b)) => {
+            extra_fields.insert(KEY_RETRIEVE_OBJECTS.into(), b.into());
         }
         Some(other) => r.error(
             root.key(KEY_RETRIEVE_OBJECTS),
@@ -276,13 +322,13 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
             None,
             format!(
                 "`{KEY_RETRIEVE_OBJECTS}` must be true or false, found {}",
-                type_name(other)
+                other.type_name()
             ),
         ),
     }
 
     // unknown top-level fields
-    for (k, v) in obj.iter().filter(|(k, _)| !TOP_LEVEL.contains(&k.as_str())) {
+    for (k, v) in obj.entries().filter(|(k, _)| !TOP_LEVEL.contains(k)) {
         let hint = match did_you_mean(k, TOP_LEVEL) {
             Some(s) => format!("; did you mean `{s}`?"),
             None => "; it is sent as given".to_string(),
@@ -293,7 +339,7 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
             None,
             format!("unknown field `{k}`{hint}"),
         );
-        extra_fields.insert(k.clone(), v.clone());
+        extra_fields.insert(k.to_string(), v.to_jsonv());
     }
 
     if !r.errors.is_empty() {
@@ -334,31 +380,36 @@ fn check(value: &Value) -> (ValidationReport, Option<CreateInstance>) {
 ///     "configuration": {"event.notification.callback.url": "https;//x"}}));
 /// assert_eq!(report.errors[0].code, "invalid_url");
 /// ```
-pub fn validate_update(value: &Value) -> ValidationReport {
+pub fn validate_update(value: &serde_json::Value) -> ValidationReport {
+    validate_update_checked(value)
+}
+
+/// [`validate_update`] of the form path's JSON value ([`jsonv`]).
+pub fn validate_update_jsonv(value: &jsonv::Value) -> ValidationReport {
     validate_update_checked(value)
 }
 
 /// [`validate_update`] for JSON text: malformed JSON gives one `json_syntax` error.
 pub fn validate_update_json(text: &str) -> ValidationReport {
-    match serde_json::from_slice::<Value>(text.as_bytes()) {
-        Ok(v) => validate_update(&v),
-        Err(e) => ValidationReport::syntax(&e),
+    match jsonv::from_str(text) {
+        Ok(v) => validate_update_checked(&v),
+        Err(e) => ValidationReport::syntax_v(&e),
     }
 }
 
-fn validate_update_checked(value: &Value) -> ValidationReport {
+fn validate_update_checked<J: Json>(value: &J) -> ValidationReport {
     let mut r = ValidationReport::new();
     let root = Path::ROOT;
     let Some(obj) = root_object(&mut r, value, "the update body") else {
         return r;
     };
-    for (k, v) in obj {
+    for (k, v) in obj.entries() {
         let path = root.key(k);
-        match (k.as_str(), v) {
+        match (k, v.node()) {
             ("name", _) => {
                 required_string(
                     &mut r,
-                    obj,
+                    field::<J>(obj, "name"),
                     root,
                     "name",
                     Some("Name (`name`)"),
@@ -366,11 +417,11 @@ fn validate_update_checked(value: &Value) -> ValidationReport {
                     "the name of the instance",
                 );
             }
-            ("tags", v) => {
+            ("tags", _) => {
                 check_tags(&mut r, v, path);
             }
-            ("configuration", Value::Object(c)) => {
-                check_configuration(&mut r, c, path, true);
+            ("configuration", Node::Object(c)) => {
+                check_configuration::<J>(&mut r, Some(c), path, true);
             }
             ("configuration", other) => r.error(
                 path,
@@ -378,13 +429,13 @@ fn validate_update_checked(value: &Value) -> ValidationReport {
                 None,
                 format!(
                     "`configuration` must be an object, found {}",
-                    type_name(other)
+                    other.type_name()
                 ),
             ),
-            ("providerData", Value::Object(p)) => {
+            ("providerData", Node::Object(p)) => {
                 required_string(
                     &mut r,
-                    p,
+                    field::<J>(p, "code"),
                     path,
                     "code",
                     Some("`providerData.code`"),
@@ -398,7 +449,7 @@ fn validate_update_checked(value: &Value) -> ValidationReport {
                 None,
                 format!(
                     "`providerData` must be an object like {{\"code\": \"...\"}}, found {}",
-                    type_name(other)
+                    other.type_name()
                 ),
             ),
             _ => {
@@ -425,24 +476,26 @@ struct ConfigValues<'v> {
     event_callback_url: Option<&'v str>,
     signature_key: Option<&'v str>,
     vendor_type: Option<&'v str>,
-    extra: Map<String, Value>,
+    extra: Map,
 }
 
-fn check_configuration<'v>(
+/// `config` is `None` when the body has no `configuration` at all.
+fn check_configuration<'v, J: Json + 'v>(
     r: &mut ValidationReport,
-    config: &'v Map<String, Value>,
+    config: Option<&'v J::Object>,
     cpath: Path<'_>,
     partial: bool,
 ) -> ConfigValues<'v> {
+    let get = |key: &str| config.and_then(|c| field::<J>(c, key));
     // In a partial update only the keys present are checked.
-    let skip = |key: &str| partial && !config.contains_key(key);
+    let skip = |key: &str| partial && get(key).is_none();
     let mut c = ConfigValues {
         callback_url: if skip(KEY_CALLBACK_URL) {
             None
         } else {
             required_string(
                 r,
-                config,
+                get(KEY_CALLBACK_URL),
                 cpath,
                 KEY_CALLBACK_URL,
                 None,
@@ -462,7 +515,7 @@ fn check_configuration<'v>(
     } else {
         required_string(
             r,
-            config,
+            get(KEY_API_KEY),
             cpath,
             KEY_API_KEY,
             None,
@@ -475,7 +528,7 @@ fn check_configuration<'v>(
     } else {
         required_string(
             r,
-            config,
+            get(KEY_API_SECRET),
             cpath,
             KEY_API_SECRET,
             None,
@@ -486,16 +539,16 @@ fn check_configuration<'v>(
 
     let enabled_label = label_of(KEY_EVENTS_ENABLED);
     let mut enabled_known = true;
-    match field(config, KEY_EVENTS_ENABLED) {
+    match get(KEY_EVENTS_ENABLED) {
         None => {}
-        Some(Value::Bool(b)) => c.events_enabled = *b,
-        Some(Value::String(s)) if s == "true" => c.events_enabled = true,
-        Some(Value::String(s)) if s == "false" => c.events_enabled = false,
+        Some(Node::Bool(b)) => c.events_enabled = b,
+        Some(Node::String("true")) => c.events_enabled = true,
+        Some(Node::String("false")) => c.events_enabled = false,
         Some(other) => {
             enabled_known = false;
             let found = match other {
-                Value::String(s) => format!("\"{s}\""),
-                v => type_name(v).to_string(),
+                Node::String(s) => format!("\"{s}\""),
+                v => v.type_name().to_string(),
             };
             r.error(cpath.key(KEY_EVENTS_ENABLED), "invalid_boolean", enabled_label, format!("{} must be true or false (a JSON boolean, or the string \"true\" or \"false\"), found {found}", display(KEY_EVENTS_ENABLED)));
         }
@@ -503,7 +556,7 @@ fn check_configuration<'v>(
 
     let cb_path = cpath.key(KEY_EVENT_CALLBACK_URL);
     let cb_label = label_of(KEY_EVENT_CALLBACK_URL);
-    match field(config, KEY_EVENT_CALLBACK_URL) {
+    match get(KEY_EVENT_CALLBACK_URL) {
         None if c.events_enabled && !partial => r.error(
             cb_path,
             "required",
@@ -514,7 +567,7 @@ fn check_configuration<'v>(
             ),
         ),
         None => {}
-        Some(Value::String(s)) if s.trim().is_empty() && (c.events_enabled || !enabled_known) => r
+        Some(Node::String(s)) if s.trim().is_empty() && (c.events_enabled || !enabled_known) => r
             .error(
                 cb_path,
                 "blank",
@@ -524,17 +577,17 @@ fn check_configuration<'v>(
                     display(KEY_EVENT_CALLBACK_URL)
                 ),
             ),
-        Some(Value::String(s)) if s.trim().is_empty() => {}
-        Some(Value::String(s)) if is_placeholder(s) => {
+        Some(Node::String(s)) if s.trim().is_empty() => {}
+        Some(Node::String(s)) if is_placeholder(s) => {
             placeholder(r, cb_path, cb_label, &display(KEY_EVENT_CALLBACK_URL))
         }
-        Some(Value::String(s)) if check_url(r, cb_path, KEY_EVENT_CALLBACK_URL, s) => {
+        Some(Node::String(s)) if check_url(r, cb_path, KEY_EVENT_CALLBACK_URL, s) => {
             if partial && is_platform_webhook_url(s) {
                 r.warning(cb_path, "callback_loop", cb_label, format!("{} is Cloud Elements' own Hootsuite webhook endpoint (`/events/hootsuite`), where Hootsuite posts: notifications would loop back to the platform. Use your receiver's URL", display(KEY_EVENT_CALLBACK_URL)));
             }
             c.event_callback_url = Some(s);
         }
-        Some(Value::String(_)) => {}
+        Some(Node::String(_)) => {}
         Some(other) => r.error(
             cb_path,
             "type",
@@ -542,21 +595,21 @@ fn check_configuration<'v>(
             format!(
                 "{} must be a URL string, found {}",
                 display(KEY_EVENT_CALLBACK_URL),
-                type_name(other)
+                other.type_name()
             ),
         ),
     }
 
     let key_path = cpath.key(KEY_SIGNATURE_KEY);
     let key_label = label_of(KEY_SIGNATURE_KEY);
-    match field(config, KEY_SIGNATURE_KEY) {
+    match get(KEY_SIGNATURE_KEY) {
         None if c.events_enabled && !partial => r.warning(key_path, "unsigned_events", key_label, format!("events are enabled without {}: anyone who learns the callback URL can forge events", display(KEY_SIGNATURE_KEY))),
         None => {}
-        Some(Value::String(s)) if s.trim().is_empty() => r.error(key_path, "blank", key_label, format!("{} must not be blank; leave it out to send unsigned events", display(KEY_SIGNATURE_KEY))),
-        Some(Value::String(s)) if is_placeholder(s) => {
+        Some(Node::String(s)) if s.trim().is_empty() => r.error(key_path, "blank", key_label, format!("{} must not be blank; leave it out to send unsigned events", display(KEY_SIGNATURE_KEY))),
+        Some(Node::String(s)) if is_placeholder(s) => {
             placeholder(r, key_path, key_label, &display(KEY_SIGNATURE_KEY))
         }
-        Some(Value::String(s)) => {
+        Some(Node::String(s)) => {
             let chars = s.chars().count();
             if chars < MIN_SIGNATURE_KEY_CHARS {
                 let length = if chars == 1 { "1 character".to_string() } else { format!("{chars} characters") };
@@ -564,22 +617,22 @@ fn check_configuration<'v>(
             }
             c.signature_key = Some(s);
         }
-        Some(other) => r.error(key_path, "type", key_label, format!("{} must be a string, found {}", display(KEY_SIGNATURE_KEY), type_name(other))),
+        Some(other) => r.error(key_path, "type", key_label, format!("{} must be a string, found {}", display(KEY_SIGNATURE_KEY), other.type_name())),
     }
 
     let vt_path = cpath.key(KEY_VENDOR_TYPE);
-    match field(config, KEY_VENDOR_TYPE) {
+    match get(KEY_VENDOR_TYPE) {
         None => {}
-        Some(Value::String(s)) if s == "webhook" => c.vendor_type = Some(s),
-        Some(Value::String(s)) if s == "polling" => {
+        Some(Node::String(s)) if s == "webhook" => c.vendor_type = Some(s),
+        Some(Node::String(s)) if s == "polling" => {
             r.warning(vt_path, "polling_unsupported", None, "`event.vendor.type` \"polling\": Hootsuite events are webhook-only (pushed to the webhook URL of step 4), so none would arrive; use \"webhook\"".into());
             c.vendor_type = Some(s);
         }
-        Some(Value::String(s)) if s == "webhooks" => {
+        Some(Node::String(s)) if s == "webhooks" => {
             r.warning(vt_path, "vendor_type_spelling", None, "`event.vendor.type` \"webhooks\": Cloud Elements' pages write \"webhook\" and \"webhooks\" about equally; its own test suite sets \"webhook\", the safer choice".into());
             c.vendor_type = Some(s);
         }
-        Some(Value::String(s)) => r.error(
+        Some(Node::String(s)) => r.error(
             vt_path,
             "invalid_enum",
             None,
@@ -591,15 +644,13 @@ fn check_configuration<'v>(
             None,
             format!(
                 "`event.vendor.type` must be the string \"webhook\" or \"polling\", found {}",
-                type_name(other)
+                other.type_name()
             ),
         ),
     }
 
-    for (k, v) in config
-        .iter()
-        .filter(|(k, _)| !KNOWN_CONFIG.contains(&k.as_str()))
-    {
+    let entries = config.into_iter().flat_map(|c| c.entries());
+    for (k, v) in entries.filter(|(k, _)| !KNOWN_CONFIG.contains(k)) {
         if let Some(s) = did_you_mean(k, KNOWN_CONFIG) {
             r.warning(
                 cpath.key(k),
@@ -608,41 +659,41 @@ fn check_configuration<'v>(
                 format!("unknown configuration key `{k}`; did you mean `{s}`? It is sent as given"),
             );
         }
-        c.extra.insert(k.clone(), v.clone());
+        c.extra.insert(k.to_string(), v.to_jsonv());
     }
     c
 }
 
 /// `tags`: an array of non-blank strings. Returns the tags when the array is well-formed
 /// enough to keep.
-fn check_tags(r: &mut ValidationReport, value: &Value, path: Path<'_>) -> Option<Vec<String>> {
-    let Value::Array(items) = value else {
+fn check_tags<J: Json>(r: &mut ValidationReport, value: &J, path: Path<'_>) -> Option<Vec<String>> {
+    let Node::Array(items) = value.node() else {
         r.error(
             path,
             "type",
             Some("Tags"),
             format!(
                 "`tags` must be an array of strings such as [\"Docs\"], found {}",
-                type_name(value)
+                value.node().type_name()
             ),
         );
         return None;
     };
     let mut tags = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        match item {
-            Value::String(s) if s.trim().is_empty() => r.error(
+        match item.node() {
+            Node::String(s) if s.trim().is_empty() => r.error(
                 path.index(i),
                 "blank",
                 Some("Tags"),
                 "a tag must not be blank".into(),
             ),
-            Value::String(s) => tags.push(s.clone()),
+            Node::String(s) => tags.push(s.to_string()),
             other => r.error(
                 path.index(i),
                 "type",
                 Some("Tags"),
-                format!("a tag must be a string, found {}", type_name(other)),
+                format!("a tag must be a string, found {}", other.type_name()),
             ),
         }
     }
@@ -650,9 +701,9 @@ fn check_tags(r: &mut ValidationReport, value: &Value, path: Path<'_>) -> Option
 }
 
 /// A required, non-blank string; reports `required`, `type` or `blank`.
-fn required_string<'v>(
+fn required_string<'v, J: Json + 'v>(
     r: &mut ValidationReport,
-    obj: &'v Map<String, Value>,
+    found: Option<Node<'v, J>>,
     parent: Path<'_>,
     key: &str,
     // How the field is named in messages; `None` for its label and key (made only on error).
@@ -662,7 +713,7 @@ fn required_string<'v>(
 ) -> Option<&'v str> {
     let path = parent.key(key);
     let shown = || shown.map_or_else(|| display(key), str::to_string);
-    match field(obj, key) {
+    match found {
         None => {
             r.error(
                 path,
@@ -672,7 +723,7 @@ fn required_string<'v>(
             );
             None
         }
-        Some(Value::String(s)) if s.trim().is_empty() => {
+        Some(Node::String(s)) if s.trim().is_empty() => {
             r.error(
                 path,
                 "blank",
@@ -681,29 +732,29 @@ fn required_string<'v>(
             );
             None
         }
-        Some(Value::String(s)) if is_placeholder(s) => {
+        Some(Node::String(s)) if is_placeholder(s) => {
             placeholder(r, path, label, &shown());
             None
         }
-        Some(Value::String(s)) => Some(s),
+        Some(Node::String(s)) => Some(s),
         Some(other) => {
             r.error(
                 path,
                 "type",
                 label,
-                format!("{} must be a string, found {}", shown(), type_name(other)),
+                format!("{} must be a string, found {}", shown(), other.type_name()),
             );
             None
         }
     }
 }
 
-/// A value copied from a documentation example: `<...>` as a whole (`<CONSUMER_KEY>`,
-/// `<INSERT_USER_SECRET>`, `<Authorization Grant Code>`).
 /// Below this many characters a signature key gets a warning: an HMAC key is only as strong as
 /// it is long and random, and one signed delivery is enough to try guesses offline.
 const MIN_SIGNATURE_KEY_CHARS: usize = 16;
 
+/// A value copied from a documentation example: `<...>` as a whole (`<CONSUMER_KEY>`,
+/// `<INSERT_USER_SECRET>`, `<Authorization Grant Code>`).
 fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
     v.len() > 2 && v.starts_with('<') && v.ends_with('>') && !v[1..v.len() - 1].contains(['<', '>'])
