@@ -15,7 +15,7 @@ use js_sys::Reflect;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::{config, create_body, form_text, js_error, request_value, to_js, type_error};
+use crate::{config, create_body, form_text, js_error, request_js, to_js, type_error};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -445,7 +445,7 @@ fn page_size(options: &JsValue) -> Result<Option<u32>, JsValue> {
 }
 
 fn request_out(r: Result<HttpRequest, Error>) -> Result<JsValue, JsValue> {
-    to_js(&request_value(&r.map_err(js_error)?))
+    request_js(&r.map_err(js_error)?, None)
 }
 
 /// `{status, headers, body}` as received (`headers`: an object, pairs or fetch `Headers`;
@@ -1036,7 +1036,7 @@ pub fn redact_request(
         headers: header_pairs(&prop(request, "headers"))?,
         body: opt_string(request, "body").unwrap_or_default().into_bytes(),
     };
-    to_js(&request_value(&r.redacted()))
+    request_js(&r.redacted(), None)
 }
 
 /// What to answer Cloud Elements after claiming a notification's units: 500 when a unit

@@ -1,15 +1,16 @@
 //! The WebAssembly binding: converts values and maps errors, nothing else. Values cross the
 //! boundary as JSON (the browser's own `JSON.parse`/`JSON.stringify`), which keeps the module
-//! small; every rule, request and message is the core crate's.
+//! small; every rule, request and message is the core crate's. The form's results are written
+//! by the core's `jsonv` writers, so the browser build carries no serde code (build.sh checks).
 //!
 //! Results use camelCase keys, like the Node package; raw JSON (`raw`, `extra`, configuration
 //! keys) is passed through unchanged.
 
 use hootsuite_events::instance::{self, CreateInstance};
+use hootsuite_events::jsonv::write_str;
 use hootsuite_events::naming::camel_case;
 use hootsuite_events::{BaseUrl, Config, Error, HttpRequest};
 use js_sys::{Reflect, JSON};
-use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 // The browser build is single-threaded and short-lived per call: a free list is enough there.
@@ -19,7 +20,9 @@ static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
     lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
 /// A result as a JavaScript value, through JSON text and the browser's `JSON.parse` (small
-/// and fast); a serializable struct goes straight to text, without a `Value` tree.
+/// and fast); a serializable struct goes straight to text, without a `Value` tree. The full
+/// build's results only: the form's are written without serde.
+#[cfg(feature = "full")]
 fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     JSON::parse(&serde_json::to_string(value).map_err(|e| type_error(&e.to_string()))?)
 }
@@ -42,54 +45,68 @@ fn type_error(message: &str) -> JsValue {
 /// The one place where a core error becomes a JavaScript `Error`, with `name`, `code`,
 /// `details` and the details' fields as camelCase properties.
 fn js_error(e: Error) -> JsValue {
-    let name = e.class_name();
     let error = js_sys::Error::new(&e.to_string());
-    error.set_name(name);
-    let details = details(&e);
+    error.set_name(e.class_name());
     let target: &JsValue = error.as_ref();
     let _ = Reflect::set(target, &"code".into(), &e.code().into());
-    if let Ok(d) = to_js(&details) {
+    let (text, keys) = details(&e);
+    // One `JSON.parse` of the details; their fields are copied from it, not parsed again.
+    if let Ok(d) = JSON::parse(&text) {
         let _ = Reflect::set(target, &"details".into(), &d);
-    }
-    if let Value::Object(map) = details {
-        for (k, v) in map {
-            if matches!(k.as_str(), "code" | "display" | "message") {
+        for k in &keys {
+            let k: &str = k;
+            if matches!(k, "code" | "display" | "message") {
                 continue;
             }
-            if let Ok(js) = to_js(&v) {
-                let _ = Reflect::set(target, &camel_case(&k).into(), &js);
+            if let Ok(v) = Reflect::get(&d, &k.into()) {
+                let _ = Reflect::set(target, &camel_case(k).into(), &v);
             }
         }
     }
     error.into()
 }
 
-/// The error as data: the core's [`Error::to_value`] in the full build.
+/// The error as data (JSON text) and its keys: the core's [`Error::to_value`] in the full build.
 #[cfg(feature = "full")]
-fn details(e: &Error) -> Value {
-    e.to_value()
+fn details(e: &Error) -> (String, Vec<String>) {
+    let v = e.to_value();
+    let keys = v
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    (v.to_string(), keys)
 }
 
 /// The error as data, for the only two errors the form's operations raise (a bad body, a bad
-/// base URL), with the same keys as [`Error::to_value`]: the other arms of that conversion are
-/// 2 KB the browser never runs. The vectors check both builds give the same details.
+/// base URL), with the same keys and text as [`Error::to_value`], written without serde: the
+/// other arms of that conversion are 2 KB the browser never runs. The vectors check both
+/// builds give the same details.
 #[cfg(not(feature = "full"))]
-fn details(e: &Error) -> Value {
-    let mut m = Map::new();
-    m.insert("code".into(), e.code().into());
-    m.insert("display".into(), e.to_string().into());
-    match e {
+fn details(e: &Error) -> (String, Vec<&'static str>) {
+    use hootsuite_events::Issue;
+    let mut out = String::with_capacity(256);
+    out.push_str("{\"code\":");
+    write_str(&mut out, e.code());
+    out.push_str(",\"display\":");
+    write_str(&mut out, &e.to_string());
+    let keys = match e {
         Error::InvalidArgument { field, .. } => {
-            m.insert("field".into(), field.as_str().into());
+            out.push_str(",\"field\":");
+            write_str(&mut out, field);
+            vec!["code", "display", "field"]
         }
         Error::Invalid(report) => {
-            m.insert("errors".into(), serde_json::json!(report.errors));
-            m.insert("warnings".into(), serde_json::json!(report.warnings));
+            out.push_str(",\"errors\":");
+            Issue::write_json_array(&mut out, &report.errors);
+            out.push_str(",\"warnings\":");
+            Issue::write_json_array(&mut out, &report.warnings);
+            vec!["code", "display", "errors", "warnings"]
         }
         // Not raised by the form's operations: the code and the message say what it is.
-        _ => {}
-    }
-    Value::Object(m)
+        _ => vec!["code", "display"],
+    };
+    out.push('}');
+    (out, keys)
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -141,18 +158,35 @@ fn config(value: &JsValue) -> Result<Config, JsValue> {
     Config::new(base, get("userSecret")?, get("organizationSecret")?).map_err(js_error)
 }
 
-fn request_value(r: &HttpRequest) -> Value {
-    let headers: Map<String, Value> = r
-        .headers
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().into()))
-        .collect();
-    serde_json::json!({
-        "method": r.method.as_str(),
-        "url": r.url,
-        "headers": headers,
-        "body": if r.body.is_empty() { Value::Null } else { r.body_text().into() },
-    })
+/// `{method, url, headers, body}` (and `curl` when given) as a JavaScript object, written as
+/// JSON text by jsonv's string writer and read by `JSON.parse`: no serde in the browser build.
+fn request_js(r: &HttpRequest, curl: Option<&str>) -> Result<JsValue, JsValue> {
+    let mut out = String::with_capacity(256 + r.body.len() + curl.map_or(0, str::len));
+    out.push_str("{\"method\":");
+    write_str(&mut out, r.method.as_str());
+    out.push_str(",\"url\":");
+    write_str(&mut out, &r.url);
+    out.push_str(",\"headers\":{");
+    for (i, (k, v)) in r.headers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_str(&mut out, k);
+        out.push(':');
+        write_str(&mut out, v);
+    }
+    out.push_str("},\"body\":");
+    if r.body.is_empty() {
+        out.push_str("null");
+    } else {
+        write_str(&mut out, r.body_text());
+    }
+    if let Some(curl) = curl {
+        out.push_str(",\"curl\":");
+        write_str(&mut out, curl);
+    }
+    out.push('}');
+    JSON::parse(&out)
 }
 
 /// Every problem of a create-instance body (an object or JSON text), as data:
@@ -165,7 +199,7 @@ pub fn validate_instance(
     callback_url: Option<String>,
 ) -> Result<JsValue, JsValue> {
     let report = instance::validate_json_against(&form_text(form)?, callback_url.as_deref());
-    to_js(&report)
+    JSON::parse(&report.to_json())
 }
 
 /// The canonical body of a valid input; throws a `ValidationError` otherwise.
@@ -186,7 +220,7 @@ pub fn create_instance_request(
     #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
 ) -> Result<JsValue, JsValue> {
     let r = instance::create_request(&config(config_value)?, &create_body(form)?);
-    to_js(&request_value(&r))
+    request_js(&r, None)
 }
 
 /// The request `POST /instances` would be, made safe to show: built with placeholder account
@@ -201,9 +235,7 @@ pub fn preview_instance_request(
     let account =
         Config::new(base, PREVIEW_USER_SECRET, PREVIEW_ORGANIZATION_SECRET).map_err(js_error)?;
     let r = instance::create_request(&account, &create_body(form)?).redacted();
-    let mut v = request_value(&r);
-    v["curl"] = r.to_curl().into();
-    to_js(&v)
+    request_js(&r, Some(&r.to_curl()))
 }
 
 // Stand-ins for the account's secrets in a preview; the preview masks them anyway.

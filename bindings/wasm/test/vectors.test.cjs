@@ -185,6 +185,37 @@ test('the browser build does not grow over 20 000 form calls', async () => {
   assert.equal(memory.buffer.byteLength, warmed, `grew from ${warmed} B`)
 })
 
+// The browser build writes its error details without serde, the full build with
+// `Error::to_value`: every property of the thrown error must be the same (issue 27).
+test('the browser build throws the errors of the full build, property for property', async () => {
+  const pkg = path.join(__dirname, '..', 'pkg')
+  const browser = await import(require('node:url').pathToFileURL(path.join(pkg, 'index.js')).href)
+  browser.initSync({ module: fs.readFileSync(path.join(pkg, 'hootsuite_events_wasm_bg.wasm')) })
+  const thrown = (fn) => {
+    try {
+      fn()
+    } catch (e) {
+      return { class: e.constructor.name, name: e.name, message: e.message, ...e }
+    }
+    assert.fail('expected an error')
+  }
+  const form = { name: 'n\u0001"', tags: ['', 2], configuration: { 'oauth.callback.url': 'http://a.example/cb?code=C-9', 'we ird': 1e5 } }
+  const cases = [
+    (m) => m.buildInstanceBody(form),
+    (m) => m.buildInstanceBody('{"name": "n",\n "tags": [1e400]}'),
+    (m) => m.buildInstanceBody('[1, 2'),
+    (m) => m.previewInstanceRequest('ftp://x.example', form),
+    (m) => m.previewInstanceRequest('https://user:pw@x.example', {}),
+    (m) => m.hootsuiteWebhookUrl('not a url', 5),
+  ]
+  for (const c of cases) {
+    const ours = thrown(() => c(browser))
+    assert.deepStrictEqual(ours, thrown(() => c(he)), String(c))
+    assert.ok(ours.code && (ours.details || ours.class === 'TypeError'), JSON.stringify(ours))
+    assert.ok(!JSON.stringify(ours).includes('C-9') && !JSON.stringify(ours).includes(':pw@'), JSON.stringify(ours))
+  }
+})
+
 test('the gzipped size is recorded by the build', () => {
   const size = fs.readFileSync(path.join(__dirname, '..', 'pkg', 'SIZE'), 'utf8').trim().split(' ').map(Number)
   assert.ok(size[0] > 0 && size[1] > 0)

@@ -120,6 +120,11 @@ impl Map {
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.0.iter().map(|(k, v)| (k, v))
     }
+
+    /// The entries, in order, with their values mutable (masking secrets in place).
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut Value)> {
+        self.0.iter_mut().map(|(k, v)| (k.as_str(), v))
+    }
 }
 
 impl FromIterator<(String, Value)> for Map {

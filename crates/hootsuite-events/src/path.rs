@@ -45,7 +45,10 @@ pub fn format_path(path: &[PathSegment]) -> String {
                     }
                     out.push_str(k);
                 } else {
-                    out.push_str(&format!("[{}]", serde_json::Value::from(k.as_str())));
+                    // jsonv's string writer, not serde_json's: the browser build carries no serde.
+                    out.push('[');
+                    crate::jsonv::write_str(&mut out, k);
+                    out.push(']');
                 }
             }
         }

@@ -89,6 +89,35 @@ pub fn mask_entry(key: &str, value: &mut Value) {
     }
 }
 
+/// [`mask_json`] of the form path's JSON value ([`jsonv`](crate::jsonv)): the same rule, for
+/// the request preview, which must not pull serde into the browser build.
+pub fn mask_jsonv(value: &mut crate::jsonv::Value) {
+    use crate::jsonv::Value as V;
+    match value {
+        V::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                mask_entry_v(k, v);
+            }
+        }
+        V::Array(items) => items.iter_mut().for_each(mask_jsonv),
+        V::String(text)
+            if contains_ignore_case(text.as_bytes(), b"://") && text.contains(['?', '#']) =>
+        {
+            *text = redact_url(text);
+        }
+        _ => {}
+    }
+}
+
+/// [`mask_entry`] of the form path's JSON value.
+pub fn mask_entry_v(key: &str, value: &mut crate::jsonv::Value) {
+    if is_secret_name(key) && !value.is_null() {
+        *value = MASK.into();
+    } else {
+        mask_jsonv(value);
+    }
+}
+
 /// `url` with the value of every secret query parameter replaced by [`MASK`] (the name is
 /// compared after percent-decoding, so `api%53ecret` is caught too).
 pub fn redact_url(url: &str) -> String {

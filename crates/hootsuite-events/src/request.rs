@@ -60,7 +60,7 @@ impl fmt::Display for Method {
 }
 
 pub use crate::error::is_retryable_status;
-use crate::redact::{is_secret_name, mask_json, redact_url, MASK};
+use crate::redact::{is_secret_name, mask_jsonv, redact_url, MASK};
 
 /// Quotes a word for a POSIX shell.
 fn shell_quote(s: &str) -> String {
@@ -185,12 +185,17 @@ impl HttpRequest {
                 (n.clone(), v)
             })
             .collect();
-        let body = match serde_json::from_slice::<serde_json::Value>(&self.body) {
-            Ok(mut v) => {
-                mask_json(&mut v);
-                serde_json::to_vec_pretty(&v).unwrap_or_default()
+        // Read and written by jsonv (serde_json's grammar and layout, numbers as given): the
+        // browser build previews requests without serde.
+        let parsed = std::str::from_utf8(&self.body)
+            .ok()
+            .and_then(|text| crate::jsonv::from_str(text).ok());
+        let body = match parsed {
+            Some(mut v) => {
+                mask_jsonv(&mut v);
+                v.to_json_pretty().into_bytes()
             }
-            Err(_) => self.body.clone(),
+            None => self.body.clone(),
         };
         HttpRequest {
             method: self.method,
@@ -393,6 +398,33 @@ mod tests {
             ),
             "{curl}"
         );
+    }
+
+    // The preview's masking and layout moved from serde_json to jsonv: the same text for every
+    // body serde_json would write, and a passed-through number keeps its spelling.
+    #[test]
+    fn redacted_body_is_what_serde_json_wrote() {
+        for body in [
+            r#"{"a":{"Token":"T1","u":"https://x/cb?code=C1#f"},"b":[{"CODE":"C2"},1,-2.5,true],"n":null,"s":"é\u0001\"","e":{},"l":[]}"#,
+            r#"[{"client_secret":"s"},"https://y/?state=1",12345678901234567890]"#,
+            "\"plain\"",
+        ] {
+            let mut req =
+                HttpRequest::new(Method::Post, "https://x/".into(), crate::Secret::new("a"));
+            req.body = body.as_bytes().to_vec();
+            let mut theirs: serde_json::Value = serde_json::from_str(body).expect("JSON");
+            crate::redact::mask_json(&mut theirs);
+            let theirs = serde_json::to_string_pretty(&theirs).expect("text");
+            assert_eq!(req.redacted().body_text(), theirs, "{body}");
+        }
+        let mut req = HttpRequest::new(Method::Post, "https://x/".into(), crate::Secret::new("a"));
+        req.body = br#"{"n":1e5,"m":1.50}"#.to_vec();
+        assert_eq!(
+            req.redacted().body_text(),
+            "{\n  \"n\": 1e5,\n  \"m\": 1.50\n}"
+        );
+        req.body = b"{not json".to_vec();
+        assert_eq!(req.redacted().body_text(), "{not json");
     }
 
     #[test]

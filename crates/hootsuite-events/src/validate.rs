@@ -29,6 +29,53 @@ pub struct Issue {
     pub column: Option<usize>,
 }
 
+impl Issue {
+    /// Appends the issue as compact JSON text, byte for byte what its `Serialize` writes
+    /// through serde_json, without serde (the browser build carries none).
+    pub fn write_json(&self, out: &mut String) {
+        use crate::jsonv::write_str;
+        use std::fmt::Write as _;
+        out.push_str("{\"path\":[");
+        for (i, seg) in self.path.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match seg {
+                PathSegment::Key(k) => write_str(out, k),
+                // Writing into a `String` cannot fail.
+                PathSegment::Index(n) => _ = write!(out, "{n}"),
+            }
+        }
+        out.push_str("],\"code\":");
+        write_str(out, self.code);
+        out.push_str(",\"message\":");
+        write_str(out, &self.message);
+        out.push_str(",\"label\":");
+        match self.label {
+            Some(label) => write_str(out, label),
+            None => out.push_str("null"),
+        }
+        for (key, n) in [("line", self.line), ("column", self.column)] {
+            if let Some(n) = n {
+                _ = write!(out, ",\"{key}\":{n}");
+            }
+        }
+        out.push('}');
+    }
+
+    /// Appends `issues` as a JSON array of [`Issue::write_json`].
+    pub fn write_json_array(out: &mut String, issues: &[Issue]) {
+        out.push('[');
+        for (i, issue) in issues.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            issue.write_json(out);
+        }
+        out.push(']');
+    }
+}
+
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -63,6 +110,22 @@ impl ValidationReport {
             errors: Vec::new(),
             warnings: Vec::new(),
         }
+    }
+
+    /// `{valid, errors, warnings}` as compact JSON text, byte for byte what `Serialize` writes
+    /// through serde_json, written without serde (the browser build's report).
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(64 + 160 * (self.errors.len() + self.warnings.len()));
+        out.push_str(if self.valid {
+            "{\"valid\":true,\"errors\":"
+        } else {
+            "{\"valid\":false,\"errors\":"
+        });
+        Issue::write_json_array(&mut out, &self.errors);
+        out.push_str(",\"warnings\":");
+        Issue::write_json_array(&mut out, &self.warnings);
+        out.push('}');
+        out
     }
 
     /// Whether there are no errors (warnings do not count).

@@ -135,6 +135,11 @@ fn validation_vectors() {
             _ => instance::validate(&input["json"]),
         };
         let mut out = serde_json::to_value(&report).expect("report serializes");
+        // The browser's report text (no serde) is serde_json's, byte for byte.
+        assert_eq!(
+            report.to_json(),
+            serde_json::to_string(&report).expect("report serializes")
+        );
         let built = match input.get("text") {
             Some(Value::String(t)) => CreateInstance::from_json(t),
             _ => CreateInstance::from_value(&input["json"]),
