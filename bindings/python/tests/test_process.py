@@ -182,6 +182,36 @@ def test_the_new_notification_fields_and_reprs():
     assert claim.token and claim.token not in repr(claim) and repr(claim) == "Claim(status='claimed')"
 
 
+def test_a_notification_read_field_by_field_equals_one_read_whole():
+    """Its container fields convert on first read: equality, repr, to_dict, pickling and copies
+    see every field whichever were read before."""
+    import copy
+    import pickle
+
+    body = json.dumps({"later": True, "message": {"instanceId": 3, "instanceTags": ["a"], "events": [{"eventType": "CREATED"}],
+                                                  "raw": [{"seq_no": "4", "type": "t"}, 5]}}).encode()
+
+    def fresh() -> he.Notification:
+        return he.verify_event(KEY, {"Elements-Webhook-Signature": he.sign(KEY, body)}, body)
+
+    whole = fresh().to_dict()
+    assert whole["raw"] == [{"seq_no": "4", "type": "t"}, 5] and whole["extra"] == {"later": True}
+    assert whole["rejected"][0]["position"] == 1 and whole["events"][0]["event_type"] == "CREATED"
+    partly = fresh()
+    assert partly.units[0].key == "hs:3:4"
+    assert partly == fresh() and fresh() == partly
+    assert partly.units is partly.units  # converted once, then kept
+    assert repr(fresh()) == repr(partly) and "_lazy" not in repr(fresh())
+    for protocol in (0, 2, pickle.HIGHEST_PROTOCOL):
+        back = pickle.loads(pickle.dumps(fresh(), protocol=protocol))
+        assert back == partly and back.to_dict() == whole
+    assert copy.copy(fresh()) == partly and copy.deepcopy(fresh()).to_dict() == whole
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        fresh().nope  # noqa: B018
+    with pytest.raises(AttributeError, match="immutable"):
+        fresh().units = []  # type: ignore[misc]
+
+
 def test_an_event_that_cannot_be_read_is_rejected_once_and_never_handled():
     raw = [
         {"seq_no": "1", "type": "com.hootsuite.messages.event.v1", "data": {"message": 5}},

@@ -29,17 +29,30 @@ _new = object.__new__
 
 def works(notification: Notification) -> Iterator[Work]:
     """The units of ``notification`` with the event each refers to, in order."""
-    hootsuite_events = notification.hootsuite_events
-    events = notification.events
-    rejected = notification.rejected
+    # Each list is read only when a unit refers to it: a notification's fields convert on first read.
+    hootsuite_events = events = rejected = None
     for unit in notification.units:
         w = _new(Work)
         kind, index = unit.kind, unit.index
+        hootsuite_event = element_event = record = None
+        if index is not None:
+            if kind == "hootsuite_event":
+                if hootsuite_events is None:
+                    hootsuite_events = notification.hootsuite_events
+                hootsuite_event = hootsuite_events[index]
+            elif kind == "element_event":
+                if events is None:
+                    events = notification.events
+                element_event = events[index]
+            elif kind == "rejected":
+                if rejected is None:
+                    rejected = notification.rejected
+                record = rejected[index]
         w.__dict__.update(
             unit=unit,
-            hootsuite_event=hootsuite_events[index] if kind == "hootsuite_event" and index is not None else None,
-            element_event=events[index] if kind == "element_event" and index is not None else None,
-            rejected=rejected[index] if kind == "rejected" and index is not None else None,
+            hootsuite_event=hootsuite_event,
+            element_event=element_event,
+            rejected=record,
             notification=notification,
         )
         yield w
@@ -62,6 +75,8 @@ def _outcome(processed: int, skipped: int, in_progress: int, lost_leases: int, r
 def _tally_outcome(tally: Tuple[int, int, int, int, int, int, List[int]], notification: Notification) -> Outcome:
     """The Outcome of the Steps' tally (a failure raises instead: never returned)."""
     _status, processed, skipped, in_progress, _failed, lost_leases, rejected = tally
+    if not rejected:
+        return _outcome(processed, skipped, in_progress, lost_leases, [])
     units, records = notification.units, notification.rejected
     indices = (units[i].index for i in rejected)
     return _outcome(processed, skipped, in_progress, lost_leases, [records[i] for i in indices if i is not None])
