@@ -411,13 +411,15 @@ class Notification(_Record):
     message_extra: Dict[str, Any]
     extra: Dict[str, Any]
 
-    def __getattr__(self, name: str) -> Any:
-        # Reached only for a field not read yet: converted once from the native notification.
-        lazy = self.__dict__.get("_lazy")
-        if lazy is None or name not in _LAZY:
-            raise AttributeError(f"'Notification' object has no attribute '{name}'")
-        value = self.__dict__[name] = lazy.field(name)
-        return value
+    if not TYPE_CHECKING:  # at run time only: a type checker would accept any attribute
+
+        def __getattr__(self, name: str) -> Any:
+            # Reached only for a field not read yet: converted once from the native notification.
+            lazy = self.__dict__.get("_lazy")
+            if lazy is None or name not in _LAZY:
+                raise AttributeError(f"'Notification' object has no attribute '{name}'")
+            value = self.__dict__[name] = lazy.field(name)
+            return value
 
     def _whole(self) -> Dict[str, Any]:
         """Every field in ``__dict__`` (the ones not read yet converted now)."""
