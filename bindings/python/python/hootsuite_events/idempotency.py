@@ -7,7 +7,7 @@ your code: the handler and the store (yours may be a Redis client, sync or async
 
 from __future__ import annotations
 
-from ._native import DEFAULT_LEASE_MS, Steps, outcome_status
+from ._native import DEFAULT_LEASE_MS, MemoryStore, Steps, outcome_status
 from .telemetry import reporter
 from .types import Outcome, Work
 
@@ -104,10 +104,13 @@ def process(store: Store, notification: Notification, handler: Callable[[Work], 
     process holds a unit). An event that could not be read (a ``rejected`` unit) is recorded
     once without calling the handler and listed in ``outcome.rejected``. The loop is the Rust
     core's (``Steps``)."""
+    tel: Any = reporter()  # None without opentelemetry-api
     all_works = list(works(notification))
+    if tel is None and type(store) is MemoryStore:
+        # Nothing watches the steps and the store is native: the loop runs in one native call.
+        return _tally_outcome(store._process(notification.units, all_works, handler, lease_ms), notification)
     steps = Steps(notification.units)
     error: Union[BaseException, None] = None
-    tel: Any = reporter()  # None without opentelemetry-api
     while True:
         step: Any = steps.next_step()  # a tuple tagged by step[0]: see Steps
         kind = step[0]
