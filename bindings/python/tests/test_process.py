@@ -70,6 +70,45 @@ def test_a_failure_releases_the_claim_and_propagates():
     assert store.claim("hs:7:2", now_ms=0).status == "claimed"  # released, not held
 
 
+class DelegatingStore:
+    """The native store behind a Python object: process takes its Python loop, not the native one."""
+
+    def __init__(self) -> None:
+        self.inner = he.MemoryStore()
+        self.claim_all = self.inner.claim_all
+        self.settle = self.inner.settle
+        self.claim = self.inner.claim
+        self.complete = self.inner.complete
+        self.release = self.inner.release
+
+
+def test_the_native_loop_and_the_python_loop_give_the_same_outcomes():
+    """process on the native MemoryStore runs its loop in Rust; any other store in Python."""
+
+    def run(store: Any) -> List[Any]:
+        seen: List[Any] = []
+
+        def handle(work: he.Work) -> None:
+            seen.append((work.unit.key, work.hootsuite_event.seq_no if work.hootsuite_event else None))
+            if work.unit.key == "hs:7:3" and len(seen) < 4:
+                raise KeyError("boom")
+
+        with pytest.raises(KeyError, match="boom"):
+            he.process(store, batch(1, 2, 3, 4), handle)
+        mixed = delivery([{"seq_no": "2", "type": "t"}, 5, {"seq_no": "9", "type": "t"}])
+        outcomes = [he.process(store, batch(1, 2, 3, 4), handle), he.process(store, mixed, handle), he.process(store, mixed, handle)]
+
+        async def later(work: he.Work) -> None:
+            pass
+
+        with pytest.raises(TypeError, match="returned an awaitable"):
+            he.process(store, batch(20), later)  # type: ignore[arg-type]
+        outcomes.append(he.process(store, batch(20), handle))
+        return [seen, outcomes]
+
+    assert run(he.MemoryStore()) == run(DelegatingStore())
+
+
 def test_held_units_answer_409_and_lost_leases_are_counted():
     store = he.MemoryStore()
     held = store.claim("hs:7:1")
