@@ -852,11 +852,13 @@ pub fn verify_event(
 ) -> napi::Result<String> {
     let body = raw_bytes(body)?;
     let headers = headers_from(Some(&headers));
-    notification_text(
-        &verifier(key_or_keys, options)?
-            .verify_event(&headers, &body)
-            .or_throw()?,
-    )
+    let n = verifier(key_or_keys, options)?
+        .verify_event(&headers, &body)
+        .or_throw()?;
+    // Within the default limit `parseEventNotification(body)` parses it alike, so `index.js`
+    // gets `events` and `raw` from there when they are read; past it they come now.
+    let reparses = body.len() <= hootsuite_events::json::Limits::default().max_body_size;
+    notification_text(&n, !reparses)
 }
 
 /// Parses a notification without verifying it (for unsigned deliveries).
@@ -871,7 +873,7 @@ pub fn parse_event_notification(
         Either::B(b) => events::parse_delivery(&headers, b),
     }
     .or_throw()?;
-    notification_text(&n)
+    notification_text(&n, true)
 }
 
 /// The notification's fields in the core's order, `events`, `hootsuite_events` and `raw` null.
@@ -904,11 +906,14 @@ struct Head<'a> {
     extra: &'a serde_json::Map<String, Value>,
 }
 
-/// The notification as four JSON texts in JavaScript's naming, one a line: the head (every
-/// field, those of the next lines null), then `events`, `hootsuiteEvents` and `raw`, which
-/// `index.js` parses only when read (compact JSON has no raw newline). One string, not a
-/// handle: a napi class per notification cost more in finalizers and page faults than it saved.
-fn notification_text(n: &events::Notification) -> napi::Result<String> {
+/// The notification as JSON texts in JavaScript's naming, one a line (compact JSON has no raw
+/// newline): the head (every field, `events`, `hootsuite_events` and `raw` null there), then
+/// `hootsuite_events`, then, when `lists`, `events` and `raw`. `index.js` parses all but the
+/// head only when read, and without `lists` gets `events` and `raw` from
+/// `parseEventNotification` of the same body then: writing them cost more than the parse at
+/// one Hootsuite event. One string, not a handle: a napi class per notification cost more in
+/// finalizers and page faults than it saved.
+fn notification_text(n: &events::Notification, lists: bool) -> napi::Result<String> {
     let head = Head {
         shape: n.shape,
         id: &n.id,
@@ -936,18 +941,16 @@ fn notification_text(n: &events::Notification) -> napi::Result<String> {
         message_extra: &n.message_extra,
         extra: &n.extra,
     };
-    let mut out = Vec::with_capacity(4096);
-    let mut write = |value: &dyn erased::Ser, last: bool| -> napi::Result<()> {
-        value.write(&mut out)?;
-        if !last {
-            out.push(b'\n');
-        }
-        Ok(())
-    };
-    write(&head, false)?;
-    write(&n.events, false)?;
-    write(&n.hootsuite_events, false)?;
-    write(&n.raw, true)?;
+    let mut out = Vec::with_capacity(if lists { 4096 } else { 1024 });
+    erased::Ser::write(&head, &mut out)?;
+    out.push(b'\n');
+    erased::Ser::write(&n.hootsuite_events, &mut out)?;
+    if lists {
+        out.push(b'\n');
+        erased::Ser::write(&n.events, &mut out)?;
+        out.push(b'\n');
+        erased::Ser::write(&n.raw, &mut out)?;
+    }
     // serde_json writes UTF-8 only.
     String::from_utf8(out).map_err(|e| type_err(&e.to_string()))
 }

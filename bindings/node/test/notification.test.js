@@ -50,3 +50,24 @@ test('parseEventNotification gives the same object, from a string or a Buffer', 
   assert.deepStrictEqual(he.parseEventNotification(BODY), expected)
   assert.deepStrictEqual(he.parseEventNotification(BODY.toString()), expected)
 })
+
+test('events and raw are those of the body as verified, whatever becomes of its buffer', () => {
+  const body = Buffer.from(BODY)
+  const n = he.verifyEvent(KEY, HEADERS, body)
+  body.fill(0x20)
+  assert.deepStrictEqual(n.events, JSON.parse(JSON.stringify(fresh())).events)
+  assert.equal(n.raw[0].seq_no, '4')
+})
+
+test('past the default body limit (a larger maxBodySize) every list comes with the notification', () => {
+  const raw = Array.from({ length: 3 }, (_, i) => ({ seq_no: String(i), type: 't', data: { pad: 'x'.repeat(400 * 1024) } }))
+  const big = Buffer.from(JSON.stringify({ message: { instanceId: 1, events: [{ eventType: 'CREATED' }], raw } }))
+  assert.ok(big.length > 1024 * 1024)
+  const n = he.verifyEvent(KEY, { 'elements-webhook-signature': he.sign(KEY, big) }, big, { maxBodySize: 2 * 1024 * 1024 })
+  assert.equal(n.events[0].eventType, 'CREATED')
+  assert.equal(n.raw[2].data.pad.length, 400 * 1024)
+  assert.deepEqual(
+    n.units.map((u) => u.key),
+    ['hs:1:0', 'hs:1:1', 'hs:1:2'],
+  )
+})
