@@ -195,8 +195,9 @@ const NOTIFICATION_RESULTS = new Set(['verifyEvent', 'parseEventNotification'])
 const LAZY_FIELDS = ['hootsuiteEvents', 'events', 'raw']
 const LINES = Symbol('hootsuite-events notification lines')
 
+// Reflect: on a frozen or sealed notification the accessor stays (each read parses again).
 function settleField(n, name, value) {
-  Object.defineProperty(n, name, { value, writable: true, enumerable: true, configurable: true })
+  Reflect.defineProperty(n, name, { value, writable: true, enumerable: true, configurable: true })
   return value
 }
 
@@ -227,8 +228,7 @@ const LAZY_DESCRIPTORS = LAZY_FIELDS.map((name, i) => ({
 
 function inspectWhole() {
   for (const name of LAZY_FIELDS) void this[name]
-  delete this[INSPECT]
-  return this
+  return Reflect.deleteProperty(this, INSPECT) ? this : { ...this }
 }
 
 // A plain object like the fallback's from the addon's text: the head parsed now, each of

@@ -71,3 +71,12 @@ test('past the default body limit (a larger maxBodySize) every list comes with t
     ['hs:1:0', 'hs:1:1', 'hs:1:2'],
   )
 })
+
+test('a frozen notification still reads, shows and compares as before', () => {
+  const whole = JSON.parse(JSON.stringify(fresh()))
+  const n = Object.freeze(fresh())
+  assert.deepEqual(n.events, whole.events)
+  assert.deepStrictEqual(n, whole)
+  assert.equal(util.inspect(Object.freeze(fresh()), { depth: 5 }), util.inspect(whole, { depth: 5 }))
+  assert.equal(JSON.stringify(Object.seal(fresh())), JSON.stringify(whole))
+})
