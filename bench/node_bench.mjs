@@ -40,83 +40,85 @@ const zodSchema = zodFormSchema(z)
 const ajv = new Ajv({ allErrors: true, strict: false, logger: false })
 const validate = ajv.compile(he.createInstanceSchema())
 
-function notification(size) {
-  const events = []
-  for (let i = 0; ; i++) {
-    const body = JSON.stringify({ message: { eventId: 'e-1', instanceId: 12345, elementKey: 'hootsuite', events, raw: [{ seq_no: '1', type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT', message: { id: 'm-1' } } }] } })
-    if (body.length >= size) return Buffer.from(body)
-    events.push({ objectType: 'messages', objectId: String(i), eventType: 'UPDATED', elementKey: 'hootsuite', date: '2026-11-26T10:00:00Z' })
-  }
-}
-
 const out = []
 const ours = perCallUs(() => he.createInstanceRequest(config, BODY), 20000)
 out.push({ work: 'Node: validate an object + build the request', ours_us: ours, peer: 'zod/mini safeParse + JSON.stringify', peer_us: perCallUs(() => JSON.stringify(zodSchema.safeParse(BODY).data), 20000) })
 out.push({ work: 'Node: JSON text → validate → request', ours_us: perCallUs(() => he.createInstanceRequest(config, TEXT), 20000), peer: 'ajv (compiled) JSON.parse + validate + stringify', peer_us: perCallUs(() => { const v = JSON.parse(TEXT); if (!validate(v)) throw new Error('invalid'); return JSON.stringify(v) }, 20000) })
-const body = notification(2048)
 const key = 'MySecretEventSignatureKey'
-const header = he.sign(key, body)
-const headers = { 'elements-webhook-signature': header }
-out.push({ work: 'Node: verify + parse a 2 KB notification', ours_us: perCallUs(() => he.verifyEvent(key, headers, body), 20000), peer: 'crypto.createHmac + timingSafeEqual + JSON.parse', peer_us: perCallUs(() => {
+// verifyEvent at 1, 5 and 20 Hootsuite events per notification beside the peer on the same body,
+// the two alternated so that a change in the machine's load falls on both.
+function peerVerify(header, body) {
   const given = Buffer.from(header.slice(7), 'base64')
   const mac = crypto.createHmac('sha256', key).update(body).digest()
   if (!crypto.timingSafeEqual(mac, given)) throw new Error('mismatch')
   return JSON.parse(body)
-}, 20000) })
-// A receiver: verify + parse + claim + complete each unit in the store, over distinct 2 KB
-// notifications (a new seq_no each, so every claim is new work), a fresh store each round.
-const RECEIVER_N = 4000
-const template = body.toString()
-const deliveries = Array.from({ length: RECEIVER_N }, (_, i) => {
-  const b = Buffer.from(template.replace('"seq_no":"1"', `"seq_no":"${1000 + i}"`))
-  return { body: b, headers: { 'elements-webhook-signature': he.sign(key, b) } }
-})
-function receiverUs(makeState, one) {
-  let best = Infinity
-  for (let r = 0; r < 5; r++) {
-    const state = makeState()
-    const t = process.hrtime.bigint()
-    for (const d of deliveries) one(state, d)
-    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e3 / RECEIVER_N)
-  }
-  return best
 }
-let processedOurs = 0
-const receiverOurs = receiverUs(() => new he.MemoryStore(), (store, d) => {
-  const n = he.verifyEvent(key, d.headers, d.body)
-  for (const unit of n.units) {
-    const claim = store.claim(unit.key)
-    if (claim.status !== 'claimed') continue
-    processedOurs++
-    store.complete(unit.key, claim.token)
+for (const events of [1, 5, 20]) {
+  const body = notificationOf(1, events)
+  const header = he.sign(key, body)
+  const headers = { 'elements-webhook-signature': header }
+  let ours = Infinity
+  let peer = Infinity
+  for (let r = 0; r < 4; r++) {
+    ours = Math.min(ours, perCallUs(() => he.verifyEvent(key, headers, body), 5000))
+    peer = Math.min(peer, perCallUs(() => peerVerify(header, body), 5000))
   }
-})
-let processedPeer = 0
-const receiverPeer = receiverUs(() => new Set(), (seen, d) => {
-  const given = Buffer.from(d.headers['elements-webhook-signature'].slice(7), 'base64')
-  const mac = crypto.createHmac('sha256', key).update(d.body).digest()
-  if (given.length !== mac.length || !crypto.timingSafeEqual(mac, given)) throw new Error('mismatch')
-  const n = JSON.parse(d.body)
-  for (const e of n.message.raw) {
-    const k = `${n.message.instanceId}:${e.seq_no}`
-    if (seen.has(k)) continue
-    processedPeer++
-    seen.add(k)
+  out.push({ work: `Node: verify + parse a notification of ${events} Hootsuite event${events > 1 ? 's' : ''} (${(body.length / 1000).toFixed(1)} KB)`, ours_us: ours, peer: 'crypto.createHmac + timingSafeEqual + JSON.parse', peer_us: peer })
+}
+// A receiver: verify + parse + claim + complete each unit in the store, over distinct
+// notifications of 1, 5 and 20 Hootsuite events (new seq_nos each, so every claim is new work),
+// a fresh store each round, ours and the peer alternated.
+function receiverUs(deliveries, makeState, one) {
+  const state = makeState()
+  const t = process.hrtime.bigint()
+  for (const d of deliveries) one(state, d)
+  return Number(process.hrtime.bigint() - t) / 1e3 / deliveries.length
+}
+for (const [events, count] of [[1, 4000], [5, 2000], [20, 1000]]) {
+  const deliveries = Array.from({ length: count }, (_, i) => {
+    const b = notificationOf(1000 + i * events, events)
+    return { body: b, headers: { 'elements-webhook-signature': he.sign(key, b) } }
+  })
+  let processedOurs = 0
+  const ours = (store, d) => {
+    const n = he.verifyEvent(key, d.headers, d.body)
+    for (const unit of n.units) {
+      const claim = store.claim(unit.key)
+      if (claim.status !== 'claimed') continue
+      processedOurs++
+      store.complete(unit.key, claim.token)
+    }
   }
-})
-if (processedOurs !== 5 * RECEIVER_N || processedPeer !== 5 * RECEIVER_N) throw new Error(`processed ${processedOurs} and ${processedPeer}, expected ${5 * RECEIVER_N} each`)
-// The same through process() (promises, awaited store and handler), for the note.
-async function processUs() {
-  let best = Infinity
+  let processedPeer = 0
+  const peer = (seen, d) => {
+    const given = Buffer.from(d.headers['elements-webhook-signature'].slice(7), 'base64')
+    const mac = crypto.createHmac('sha256', key).update(d.body).digest()
+    if (given.length !== mac.length || !crypto.timingSafeEqual(mac, given)) throw new Error('mismatch')
+    const n = JSON.parse(d.body)
+    for (const e of n.message.raw) {
+      const k = `${n.message.instanceId}:${e.seq_no}`
+      if (seen.has(k)) continue
+      processedPeer++
+      seen.add(k)
+    }
+  }
+  let receiverOurs = Infinity
+  let receiverPeer = Infinity
+  for (let r = 0; r < 5; r++) {
+    receiverOurs = Math.min(receiverOurs, receiverUs(deliveries, () => new he.MemoryStore(), ours))
+    receiverPeer = Math.min(receiverPeer, receiverUs(deliveries, () => new Set(), peer))
+  }
+  if (processedOurs !== 5 * count * events || processedPeer !== 5 * count * events) throw new Error(`processed ${processedOurs} and ${processedPeer}, expected ${5 * count * events} each`)
+  // The same through process() (promises, awaited store and handler), for the note.
+  let viaProcess = Infinity
   for (let r = 0; r < 5; r++) {
     const store = new he.MemoryStore()
     const t = process.hrtime.bigint()
     for (const d of deliveries) await he.process(store, he.verifyEvent(key, d.headers, d.body), () => {})
-    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e3 / RECEIVER_N)
+    viaProcess = Math.min(viaProcess, Number(process.hrtime.bigint() - t) / 1e3 / count)
   }
-  return best
+  out.push({ work: `Node: receiver, verify + parse + claim + complete a notification of ${events} Hootsuite event${events > 1 ? 's' : ''} (MemoryStore)`, ours_us: receiverOurs, peer: 'createHmac + timingSafeEqual + JSON.parse + a Set of seq_no keys', peer_us: receiverPeer, note: `with await he.process(): ${viaProcess.toFixed(2)} µs` })
 }
-out.push({ work: 'Node: receiver, verify + parse + claim + complete a 2 KB notification (MemoryStore)', ours_us: receiverOurs, peer: 'createHmac + timingSafeEqual + JSON.parse + a Set of seq_no keys', peer_us: receiverPeer, note: `with await he.process(): ${(await processUs()).toFixed(2)} µs` })
 // The receiver on Redis (loopback) at 1, 5 and 20 Hootsuite events per notification: RedisStore
 // through await he.process() (one claimAll and one settle script per notification), beside a
 // hand-written peer (SET NX PX, one command per seq_no) on the same node-redis client, and

@@ -175,9 +175,10 @@ fn response(r: ResponseInput) -> napi::Result<HttpResponse> {
 }
 
 /// Raw bytes for signatures: a string is refused, since the signature covers the exact bytes.
-fn raw_bytes(body: Either<Uint8Array, Unknown<'_>>) -> napi::Result<Vec<u8>> {
+fn raw_bytes(body: Either<Uint8Array, Unknown<'_>>) -> napi::Result<Uint8Array> {
     match body {
-        Either::A(bytes) => Ok(bytes.to_vec()),
+        // Borrowed: the typed array's own memory, not a copy.
+        Either::A(bytes) => Ok(bytes),
         Either::B(other) => Err(type_err(match other.get_type()? {
             ValueType::String => js::BODY_IS_TEXT,
             ValueType::Undefined | ValueType::Null => js::BODY_IS_MISSING,
@@ -840,7 +841,8 @@ pub fn verify_signature(
 
 /// Verifies the raw body's signature with one key or several, then parses it. `headers`: an
 /// object or `[name, value]` pairs; `body`: a Buffer or Uint8Array (a string throws a
-/// TypeError: the signature covers the exact bytes).
+/// TypeError: the signature covers the exact bytes). `index.js` makes the notification from
+/// [`notification_text`].
 #[napi(catch_unwind, ts_return_type = "import('./index').Notification")]
 pub fn verify_event(
     key_or_keys: Either<String, Vec<String>>,
@@ -850,11 +852,13 @@ pub fn verify_event(
 ) -> napi::Result<String> {
     let body = raw_bytes(body)?;
     let headers = headers_from(Some(&headers));
-    camel(
-        &verifier(key_or_keys, options)?
-            .verify_event(&headers, &body)
-            .or_throw()?,
-    )
+    let n = verifier(key_or_keys, options)?
+        .verify_event(&headers, &body)
+        .or_throw()?;
+    // Within the default limit `parseEventNotification(body)` parses it alike, so `index.js`
+    // gets `events` and `raw` from there when they are read; past it they come now.
+    let reparses = body.len() <= hootsuite_events::json::Limits::default().max_body_size;
+    notification_text(&n, !reparses)
 }
 
 /// Parses a notification without verifying it (for unsigned deliveries).
@@ -863,11 +867,106 @@ pub fn parse_event_notification(
     body: Either<String, Buffer>,
     headers: Option<Value>,
 ) -> napi::Result<String> {
-    let bytes = match body {
-        Either::A(s) => s.into_bytes(),
-        Either::B(b) => b.to_vec(),
+    let headers = headers_from(headers.as_ref());
+    let n = match &body {
+        Either::A(s) => events::parse_delivery(&headers, s.as_bytes()),
+        Either::B(b) => events::parse_delivery(&headers, b),
+    }
+    .or_throw()?;
+    notification_text(&n, true)
+}
+
+/// The notification's fields in the core's order, `events`, `hootsuite_events` and `raw` null.
+#[derive(Serialize)]
+struct Head<'a> {
+    shape: events::Shape,
+    id: &'a Option<String>,
+    topic: &'a Option<String>,
+    action: &'a Option<String>,
+    severity: &'a Option<String>,
+    created_date: &'a Option<String>,
+    user: &'a Option<Value>,
+    event_id: &'a Option<String>,
+    instance_id: Option<u64>,
+    instance_name: &'a Option<String>,
+    instance_tags: &'a Option<Vec<String>>,
+    element_key: &'a Option<String>,
+    account_id: &'a Option<String>,
+    company_id: &'a Option<String>,
+    user_id: &'a Option<String>,
+    notification_id: &'a Option<String>,
+    events: (),
+    hootsuite_events: (),
+    rejected: &'a [events::Rejected],
+    raw: (),
+    units: &'a [events::Unit],
+    webhook_id: &'a Option<String>,
+    key_index: Option<usize>,
+    message_extra: &'a serde_json::Map<String, Value>,
+    extra: &'a serde_json::Map<String, Value>,
+}
+
+/// The notification as JSON texts in JavaScript's naming, one a line (compact JSON has no raw
+/// newline): the head (every field, `events`, `hootsuite_events` and `raw` null there), then
+/// `hootsuite_events`, then, when `lists`, `events` and `raw`. `index.js` parses all but the
+/// head only when read, and without `lists` gets `events` and `raw` from
+/// `parseEventNotification` of the same body then: writing them cost more than the parse at
+/// one Hootsuite event. One string, not a handle: a napi class per notification cost more in
+/// finalizers and page faults than it saved.
+fn notification_text(n: &events::Notification, lists: bool) -> napi::Result<String> {
+    let head = Head {
+        shape: n.shape,
+        id: &n.id,
+        topic: &n.topic,
+        action: &n.action,
+        severity: &n.severity,
+        created_date: &n.created_date,
+        user: &n.user,
+        event_id: &n.event_id,
+        instance_id: n.instance_id,
+        instance_name: &n.instance_name,
+        instance_tags: &n.instance_tags,
+        element_key: &n.element_key,
+        account_id: &n.account_id,
+        company_id: &n.company_id,
+        user_id: &n.user_id,
+        notification_id: &n.notification_id,
+        events: (),
+        hootsuite_events: (),
+        rejected: &n.rejected,
+        raw: (),
+        units: &n.units,
+        webhook_id: &n.webhook_id,
+        key_index: n.key_index,
+        message_extra: &n.message_extra,
+        extra: &n.extra,
     };
-    camel(&events::parse_delivery(&headers_from(headers.as_ref()), &bytes).or_throw()?)
+    let mut out = Vec::with_capacity(if lists { 4096 } else { 1024 });
+    erased::Ser::write(&head, &mut out)?;
+    out.push(b'\n');
+    erased::Ser::write(&n.hootsuite_events, &mut out)?;
+    if lists {
+        out.push(b'\n');
+        erased::Ser::write(&n.events, &mut out)?;
+        out.push(b'\n');
+        erased::Ser::write(&n.raw, &mut out)?;
+    }
+    // serde_json writes UTF-8 only.
+    String::from_utf8(out).map_err(|e| type_err(&e.to_string()))
+}
+
+mod erased {
+    /// A value written as camelCase JSON, behind one `dyn` so that the four parts share a writer.
+    pub(super) trait Ser {
+        fn write(&self, out: &mut Vec<u8>) -> napi::Result<()>;
+    }
+
+    impl<T: serde::Serialize> Ser for T {
+        fn write(&self, out: &mut Vec<u8>) -> napi::Result<()> {
+            serde_json::to_writer(out, &hootsuite_events::naming::Camel(self))
+                .map_err(|e| super::type_err(&e.to_string()))
+        }
+    }
 }
 
 fn millis(field: &str, n: f64) -> napi::Result<u64> {

@@ -9,7 +9,7 @@ use hootsuite_events::instance::{self, CreateInstance, ListQuery};
 use hootsuite_events::oauth::{self, RedirectUrlParams};
 use hootsuite_events::signature::{self, SignatureKey, Verifier, MAX_CANDIDATES, MAX_KEYS};
 use hootsuite_events::{jsonv, BaseUrl, Error, HttpRequest, HttpResponse, Secret};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyAttributeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
@@ -1052,16 +1052,51 @@ impl<'a, 'py> SharedText<'a, 'py> {
     }
 }
 
-/// A notification as the records of `hootsuite_events.types`, built here field by field:
-/// converting it through serde (pythonize) and then building the records in Python cost twice
-/// as much as the parsing itself.
-fn notification(py: Python<'_>, n: &events::Notification) -> PyResult<Py<PyAny>> {
-    let types = record_types(py)?;
+/// A parsed notification kept native until read: `types.Notification` asks it for each of
+/// its container fields (`_LAZY` there) on first access (building every event's record cost more than verifying and
+/// parsing together, and a receiver reads only the units and their events).
+#[pyclass(frozen, module = "hootsuite_events._native")]
+struct LazyNotification {
+    n: events::Notification,
+}
+
+#[pymethods]
+impl LazyNotification {
+    /// One of the container fields as the record holds it (a new object at each call).
+    fn field(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
+        let n = &self.n;
+        let types = record_types(py)?;
+        Ok(match name {
+            "user" => pythonize::pythonize(py, &n.user)?.unbind(),
+            "instance_tags" => n.instance_tags.as_deref().into_py_any(py)?,
+            "events" => element_events(py, types, &n.events)?.into_any().unbind(),
+            "hootsuite_events" => hootsuite_events(py, types, &n.hootsuite_events)?
+                .into_any()
+                .unbind(),
+            "rejected" => rejected_list(py, types, &n.rejected)?.into_any().unbind(),
+            "raw" => pythonize::pythonize(py, &n.raw)?.unbind(),
+            "units" => units_list(py, types, &n.units)?.into_any().unbind(),
+            "message_extra" => map_dict(py, &n.message_extra)?.unbind(),
+            "extra" => map_dict(py, &n.extra)?.unbind(),
+            _ => return Err(PyAttributeError::new_err(name.to_string())),
+        })
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<LazyNotification>"
+    }
+}
+
+fn element_events<'py>(
+    py: Python<'py>,
+    types: &RecordTypes,
+    list: &[events::ElementEvent],
+) -> PyResult<Bound<'py, PyList>> {
     let events = PyList::empty(py);
     // The events of one notification mostly repeat their object type, event type and element
     // key: each distinct text becomes one Python str, shared.
     let mut shared = SharedText::default();
-    for e in &n.events {
+    for e in list {
         let (obj, d) = new_record(py, types, &types.element_event)?;
         d.set_item(
             intern!(py, "object_type"),
@@ -1081,17 +1116,33 @@ fn notification(py: Python<'_>, n: &events::Notification) -> PyResult<Py<PyAny>>
         d.set_item(intern!(py, "extra"), map_dict(py, &e.extra)?)?;
         events.append(obj)?;
     }
-    let hootsuite_events = PyList::empty(py);
-    for h in &n.hootsuite_events {
+    Ok(events)
+}
+
+fn hootsuite_events<'py>(
+    py: Python<'py>,
+    types: &RecordTypes,
+    list: &[events::HootsuiteEvent],
+) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    for h in list {
         let (obj, d) = new_record(py, types, &types.hootsuite_event)?;
         d.set_item(intern!(py, "seq_no"), h.seq_no.as_deref())?;
         d.set_item(intern!(py, "type"), h.event_type.as_str())?;
         d.set_item(intern!(py, "data"), pythonize::pythonize(py, &h.data)?)?;
         d.set_item(intern!(py, "extra"), map_dict(py, &h.extra)?)?;
-        hootsuite_events.append(obj)?;
+        out.append(obj)?;
     }
-    let rejected = PyList::empty(py);
-    for r in &n.rejected {
+    Ok(out)
+}
+
+fn rejected_list<'py>(
+    py: Python<'py>,
+    types: &RecordTypes,
+    list: &[events::Rejected],
+) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    for r in list {
         let (obj, d) = new_record(py, types, &types.rejected)?;
         d.set_item(intern!(py, "source"), unit_kind(r.source))?;
         d.set_item(intern!(py, "position"), r.position)?;
@@ -1100,16 +1151,31 @@ fn notification(py: Python<'_>, n: &events::Notification) -> PyResult<Py<PyAny>>
         d.set_item(intern!(py, "path"), path_tuple(py, &r.path)?)?;
         d.set_item(intern!(py, "message"), r.message.as_str())?;
         d.set_item(intern!(py, "raw"), pythonize::pythonize(py, &r.raw)?)?;
-        rejected.append(obj)?;
+        out.append(obj)?;
     }
-    let units = PyList::empty(py);
-    for u in &n.units {
+    Ok(out)
+}
+
+fn units_list<'py>(
+    py: Python<'py>,
+    types: &RecordTypes,
+    list: &[events::Unit],
+) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    for u in list {
         let (obj, d) = new_record(py, types, &types.unit)?;
         d.set_item(intern!(py, "key"), u.key.as_str())?;
         d.set_item(intern!(py, "kind"), unit_kind(u.kind))?;
         d.set_item(intern!(py, "index"), u.index)?;
-        units.append(obj)?;
+        out.append(obj)?;
     }
+    Ok(out)
+}
+
+/// A notification as a `types.Notification` record: its scalar fields set now, the others
+/// (events, units, raw, ...) converted on first read from the native notification it keeps.
+fn notification(py: Python<'_>, n: events::Notification) -> PyResult<Py<PyAny>> {
+    let types = record_types(py)?;
     let (obj, d) = new_record(py, types, &types.notification)?;
     d.set_item(intern!(py, "shape"), n.shape.as_str())?;
     d.set_item(intern!(py, "id"), n.id.as_deref())?;
@@ -1117,28 +1183,17 @@ fn notification(py: Python<'_>, n: &events::Notification) -> PyResult<Py<PyAny>>
     d.set_item(intern!(py, "action"), n.action.as_deref())?;
     d.set_item(intern!(py, "severity"), n.severity.as_deref())?;
     d.set_item(intern!(py, "created_date"), n.created_date.as_deref())?;
-    d.set_item(intern!(py, "user"), pythonize::pythonize(py, &n.user)?)?;
     d.set_item(intern!(py, "event_id"), n.event_id.as_deref())?;
     d.set_item(intern!(py, "instance_id"), n.instance_id)?;
     d.set_item(intern!(py, "instance_name"), n.instance_name.as_deref())?;
-    d.set_item(intern!(py, "instance_tags"), n.instance_tags.as_deref())?;
     d.set_item(intern!(py, "element_key"), n.element_key.as_deref())?;
     d.set_item(intern!(py, "account_id"), n.account_id.as_deref())?;
     d.set_item(intern!(py, "company_id"), n.company_id.as_deref())?;
     d.set_item(intern!(py, "user_id"), n.user_id.as_deref())?;
     d.set_item(intern!(py, "notification_id"), n.notification_id.as_deref())?;
-    d.set_item(intern!(py, "events"), events)?;
-    d.set_item(intern!(py, "hootsuite_events"), hootsuite_events)?;
-    d.set_item(intern!(py, "rejected"), rejected)?;
-    d.set_item(intern!(py, "raw"), pythonize::pythonize(py, &n.raw)?)?;
-    d.set_item(intern!(py, "units"), units)?;
     d.set_item(intern!(py, "webhook_id"), n.webhook_id.as_deref())?;
     d.set_item(intern!(py, "key_index"), n.key_index)?;
-    d.set_item(
-        intern!(py, "message_extra"),
-        map_dict(py, &n.message_extra)?,
-    )?;
-    d.set_item(intern!(py, "extra"), map_dict(py, &n.extra)?)?;
+    d.set_item(intern!(py, "_lazy"), Py::new(py, LazyNotification { n })?)?;
     obj.into_py_any(py)
 }
 
@@ -1191,7 +1246,7 @@ fn verify_event(
     let n = verifier(py, key, allow_legacy_sha1, max_body_size)?
         .verify_event(&headers, &body)
         .or_raise(py)?;
-    notification(py, &n)
+    notification(py, n)
 }
 
 #[pyfunction]
@@ -1203,7 +1258,7 @@ fn parse_event_notification(
 ) -> PyResult<Py<PyAny>> {
     let n =
         events::parse_delivery(&headers_arg(headers)?, &bytes_arg(body, false)?).or_raise(py)?;
-    notification(py, &n)
+    notification(py, n)
 }
 
 /// A duration or time in milliseconds: a non-negative whole number.
@@ -1332,6 +1387,74 @@ impl MemoryStore {
         idempotency::Store::settle(&self.0, &pairs(&complete), &pairs(&release), now).or_raise(py)
     }
 
+    /// `process` on this store when no telemetry watches the steps: the core's step machine
+    /// driven here, `handler(works[i])` called for each unit claimed now, in one call instead
+    /// of a Python loop of one call per step. Returns the tally as `Steps.next_step`'s `done`
+    /// gives it; a handler's exception is raised once the claims are settled.
+    fn _process<'py>(
+        &self,
+        py: Python<'py>,
+        units: Vec<Bound<'py, PyAny>>,
+        works: &Bound<'py, PyList>,
+        handler: &Bound<'py, PyAny>,
+        lease_ms: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let mut steps = Steps::new(units)?.0;
+        let mut error: Option<PyErr> = None;
+        loop {
+            match steps.next_step() {
+                idempotency::Step::Claim(keys) => {
+                    let lease = ms_arg(lease_ms, "lease_ms")?;
+                    let now = now_arg(py, None)?;
+                    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                    let claims =
+                        idempotency::Store::claim_all(&self.0, &keys, lease, now).or_raise(py)?;
+                    steps.claimed(claims).or_raise(py)?;
+                }
+                idempotency::Step::Handle(i) => {
+                    let result = works
+                        .get_item(i)
+                        .and_then(|work| handler.call1((work,)))
+                        .and_then(|r| refuse_awaitable(&r));
+                    let ok = match result {
+                        Ok(()) => true,
+                        Err(e) => {
+                            error = Some(e);
+                            false
+                        }
+                    };
+                    steps.handled(ok).or_raise(py)?;
+                }
+                idempotency::Step::Settle { complete, release } => {
+                    let now = now_arg(py, None)?;
+                    let changed = idempotency::Store::settle(
+                        &self.0,
+                        &pairs(&complete),
+                        &pairs(&release),
+                        now,
+                    )
+                    .or_raise(py)?;
+                    steps.settled(&changed).or_raise(py)?;
+                }
+                idempotency::Step::Done(t) => {
+                    if let Some(e) = error {
+                        return Err(e);
+                    }
+                    return (
+                        t.status,
+                        t.processed,
+                        t.skipped,
+                        t.in_progress,
+                        t.failed,
+                        t.lost_leases,
+                        t.rejected,
+                    )
+                        .into_pyobject(py);
+                }
+            }
+        }
+    }
+
     fn __len__(&self) -> usize {
         self.0.len()
     }
@@ -1426,6 +1549,23 @@ impl Steps {
     fn settled(&mut self, py: Python<'_>, changed: Vec<bool>) -> PyResult<()> {
         self.0.settled(&changed).or_raise(py)
     }
+}
+
+/// `process`'s refusal of a handler that returned an awaitable (closed, so that it does not
+/// warn later, far from the cause), as `idempotency._refuse_awaitable` words it.
+fn refuse_awaitable(value: &Bound<'_, PyAny>) -> PyResult<()> {
+    let py = value.py();
+    if !value.hasattr(intern!(py, "__await__"))? {
+        return Ok(());
+    }
+    if let Ok(close) = value.getattr(intern!(py, "close")) {
+        if !close.is_none() {
+            close.call0()?;
+        }
+    }
+    Err(PyTypeError::new_err(
+        "the handler returned an awaitable; use process_async with an async store or handler",
+    ))
 }
 
 /// A `Claim` record of `hootsuite_events.types` (the token stays out of its `repr`).

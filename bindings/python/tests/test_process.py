@@ -70,6 +70,45 @@ def test_a_failure_releases_the_claim_and_propagates():
     assert store.claim("hs:7:2", now_ms=0).status == "claimed"  # released, not held
 
 
+class DelegatingStore:
+    """The native store behind a Python object: process takes its Python loop, not the native one."""
+
+    def __init__(self) -> None:
+        self.inner = he.MemoryStore()
+        self.claim_all = self.inner.claim_all
+        self.settle = self.inner.settle
+        self.claim = self.inner.claim
+        self.complete = self.inner.complete
+        self.release = self.inner.release
+
+
+def test_the_native_loop_and_the_python_loop_give_the_same_outcomes():
+    """process on the native MemoryStore runs its loop in Rust; any other store in Python."""
+
+    def run(store: Any) -> List[Any]:
+        seen: List[Any] = []
+
+        def handle(work: he.Work) -> None:
+            seen.append((work.unit.key, work.hootsuite_event.seq_no if work.hootsuite_event else None))
+            if work.unit.key == "hs:7:3" and len(seen) < 4:
+                raise KeyError("boom")
+
+        with pytest.raises(KeyError, match="boom"):
+            he.process(store, batch(1, 2, 3, 4), handle)
+        mixed = delivery([{"seq_no": "2", "type": "t"}, 5, {"seq_no": "9", "type": "t"}])
+        outcomes = [he.process(store, batch(1, 2, 3, 4), handle), he.process(store, mixed, handle), he.process(store, mixed, handle)]
+
+        async def later(work: he.Work) -> None:
+            pass
+
+        with pytest.raises(TypeError, match="returned an awaitable"):
+            he.process(store, batch(20), later)  # type: ignore[arg-type]
+        outcomes.append(he.process(store, batch(20), handle))
+        return [seen, outcomes]
+
+    assert run(he.MemoryStore()) == run(DelegatingStore())
+
+
 def test_held_units_answer_409_and_lost_leases_are_counted():
     store = he.MemoryStore()
     held = store.claim("hs:7:1")
@@ -180,6 +219,36 @@ def test_the_new_notification_fields_and_reprs():
     assert n.to_dict()["units"] == [{"key": "hs:3:4", "kind": "hootsuite_event", "index": 0}]
     claim = he.MemoryStore().claim("k")
     assert claim.token and claim.token not in repr(claim) and repr(claim) == "Claim(status='claimed')"
+
+
+def test_a_notification_read_field_by_field_equals_one_read_whole():
+    """Its container fields convert on first read: equality, repr, to_dict, pickling and copies
+    see every field whichever were read before."""
+    import copy
+    import pickle
+
+    body = json.dumps({"later": True, "message": {"instanceId": 3, "instanceTags": ["a"], "events": [{"eventType": "CREATED"}],
+                                                  "raw": [{"seq_no": "4", "type": "t"}, 5]}}).encode()
+
+    def fresh() -> he.Notification:
+        return he.verify_event(KEY, {"Elements-Webhook-Signature": he.sign(KEY, body)}, body)
+
+    whole = fresh().to_dict()
+    assert whole["raw"] == [{"seq_no": "4", "type": "t"}, 5] and whole["extra"] == {"later": True}
+    assert whole["rejected"][0]["position"] == 1 and whole["events"][0]["event_type"] == "CREATED"
+    partly = fresh()
+    assert partly.units[0].key == "hs:3:4"
+    assert partly == fresh() and fresh() == partly
+    assert partly.units is partly.units  # converted once, then kept
+    assert repr(fresh()) == repr(partly) and "_lazy" not in repr(fresh())
+    for protocol in (0, 2, pickle.HIGHEST_PROTOCOL):
+        back = pickle.loads(pickle.dumps(fresh(), protocol=protocol))
+        assert back == partly and back.to_dict() == whole
+    assert copy.copy(fresh()) == partly and copy.deepcopy(fresh()).to_dict() == whole
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        fresh().nope  # noqa: B018
+    with pytest.raises(AttributeError, match="immutable"):
+        fresh().units = []  # type: ignore[misc]
 
 
 def test_an_event_that_cannot_be_read_is_rejected_once_and_never_handled():

@@ -1,10 +1,10 @@
 """Type stubs of the native module (checked against it by mypy.stubtest in the tests)."""
 
-from typing import Any, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 from typing_extensions import final
 
-from .types import BaseUrlPreset, Claim, CreateInstanceForm, ConfigurationEntry, Delivery, DeliveryPage, Instance, InstanceEvent, InstanceEventPage, InstancePage, Notification, RedirectUrl, Unit, ValidationReport
+from .types import BaseUrlPreset, Claim, CreateInstanceForm, ConfigurationEntry, Delivery, DeliveryPage, Instance, InstanceEvent, InstanceEventPage, InstancePage, Notification, RedirectUrl, Unit, ValidationReport, Work
 
 __all__ = [
     "DEFAULT_CAPACITY",
@@ -158,6 +158,8 @@ class MemoryStore:
         """One ``Claim`` per key (the units of one notification), in order."""
     def settle(self, complete: List[Tuple[str, str]], release: List[Tuple[str, str]], now_ms: Optional[int] = None) -> List[bool]:
         """Completes ``complete``'s and releases ``release``'s ``(key, token)`` claims: whether each changed its key."""
+    def _process(self, units: List[Unit], works: List[Work], handler: Callable[[Work], Any], lease_ms: int) -> "_Tally":
+        """``process``'s loop on this store, in one call (no telemetry): the tally, or the handler's exception."""
     def __len__(self) -> int: ...
 
 _Tally = Tuple[int, int, int, int, int, int, List[int]]

@@ -7,7 +7,7 @@ your code: the handler and the store (yours may be a Redis client, sync or async
 
 from __future__ import annotations
 
-from ._native import DEFAULT_LEASE_MS, Steps, outcome_status
+from ._native import DEFAULT_LEASE_MS, MemoryStore, Steps, outcome_status
 from .telemetry import reporter
 from .types import Outcome, Work
 
@@ -29,17 +29,30 @@ _new = object.__new__
 
 def works(notification: Notification) -> Iterator[Work]:
     """The units of ``notification`` with the event each refers to, in order."""
-    hootsuite_events = notification.hootsuite_events
-    events = notification.events
-    rejected = notification.rejected
+    # Each list is read only when a unit refers to it: a notification's fields convert on first read.
+    hootsuite_events = events = rejected = None
     for unit in notification.units:
         w = _new(Work)
         kind, index = unit.kind, unit.index
+        hootsuite_event = element_event = record = None
+        if index is not None:
+            if kind == "hootsuite_event":
+                if hootsuite_events is None:
+                    hootsuite_events = notification.hootsuite_events
+                hootsuite_event = hootsuite_events[index]
+            elif kind == "element_event":
+                if events is None:
+                    events = notification.events
+                element_event = events[index]
+            elif kind == "rejected":
+                if rejected is None:
+                    rejected = notification.rejected
+                record = rejected[index]
         w.__dict__.update(
             unit=unit,
-            hootsuite_event=hootsuite_events[index] if kind == "hootsuite_event" and index is not None else None,
-            element_event=events[index] if kind == "element_event" and index is not None else None,
-            rejected=rejected[index] if kind == "rejected" and index is not None else None,
+            hootsuite_event=hootsuite_event,
+            element_event=element_event,
+            rejected=record,
             notification=notification,
         )
         yield w
@@ -62,6 +75,8 @@ def _outcome(processed: int, skipped: int, in_progress: int, lost_leases: int, r
 def _tally_outcome(tally: Tuple[int, int, int, int, int, int, List[int]], notification: Notification) -> Outcome:
     """The Outcome of the Steps' tally (a failure raises instead: never returned)."""
     _status, processed, skipped, in_progress, _failed, lost_leases, rejected = tally
+    if not rejected:
+        return _outcome(processed, skipped, in_progress, lost_leases, [])
     units, records = notification.units, notification.rejected
     indices = (units[i].index for i in rejected)
     return _outcome(processed, skipped, in_progress, lost_leases, [records[i] for i in indices if i is not None])
@@ -89,10 +104,13 @@ def process(store: Store, notification: Notification, handler: Callable[[Work], 
     process holds a unit). An event that could not be read (a ``rejected`` unit) is recorded
     once without calling the handler and listed in ``outcome.rejected``. The loop is the Rust
     core's (``Steps``)."""
+    tel: Any = reporter()  # None without opentelemetry-api
     all_works = list(works(notification))
+    if tel is None and type(store) is MemoryStore:
+        # Nothing watches the steps and the store is native: the loop runs in one native call.
+        return _tally_outcome(store._process(notification.units, all_works, handler, lease_ms), notification)
     steps = Steps(notification.units)
     error: Union[BaseException, None] = None
-    tel: Any = reporter()  # None without opentelemetry-api
     while True:
         step: Any = steps.next_step()  # a tuple tagged by step[0]: see Steps
         kind = step[0]

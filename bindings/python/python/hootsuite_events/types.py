@@ -380,7 +380,8 @@ class Notification(_Record):
     rest in ``message_extra`` (inside ``message``) and ``extra`` (top level). Process each of
     ``units`` once (see ``process``). ``webhook_id`` (the ``Elements-Webhook-Id`` header) is
     information only: the signature does not cover it. ``key_index`` says which verifier key
-    matched (0: the current one)."""
+    matched (0: the current one). Its lists and dicts (``events``, ``units``, ``raw``, ...) are
+    built on first read and then kept, so a receiver pays only for the fields it reads."""
 
     _fields = ('shape', 'id', 'topic', 'action', 'severity', 'created_date', 'user', 'event_id', 'instance_id', 'instance_name', 'instance_tags', 'element_key', 'account_id', 'company_id', 'user_id', 'notification_id', 'events', 'hootsuite_events', 'rejected', 'raw', 'units', 'webhook_id', 'key_index', 'message_extra', 'extra',)
 
@@ -409,6 +410,45 @@ class Notification(_Record):
     key_index: Optional[int]
     message_extra: Dict[str, Any]
     extra: Dict[str, Any]
+
+    if not TYPE_CHECKING:  # at run time only: a type checker would accept any attribute
+
+        def __getattr__(self, name: str) -> Any:
+            # Reached only for a field not read yet: converted once from the native notification.
+            lazy = self.__dict__.get("_lazy")
+            if lazy is None or name not in _LAZY:
+                raise AttributeError(f"'Notification' object has no attribute '{name}'")
+            value = self.__dict__[name] = lazy.field(name)
+            return value
+
+    def _whole(self) -> Dict[str, Any]:
+        """Every field in ``__dict__`` (the ones not read yet converted now)."""
+        d = self.__dict__
+        lazy = d.pop("_lazy", None)
+        if lazy is not None:
+            for name in _LAZY:
+                if name not in d:
+                    d[name] = lazy.field(name)
+        return d
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._whole() == other._whole()  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        self._whole()
+        return _Record.__repr__(self)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The whole value as plain dicts and lists."""
+        self._whole()
+        return _Record.to_dict(self)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return self._whole()
+
+
+#: The fields of a Notification that the native module converts on first read (the containers).
+_LAZY = frozenset(('user', 'instance_tags', 'events', 'hootsuite_events', 'rejected', 'raw', 'units', 'message_extra', 'extra'))
 
 
 class Work(_Record):

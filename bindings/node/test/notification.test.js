@@ -1,0 +1,82 @@
+'use strict'
+// A notification's events, hootsuiteEvents and raw are parsed on first read (from the native
+// addon): whatever was read before, the object is the plain object the fallback gives.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const util = require('node:util')
+const he = require('hootsuite-events')
+
+const KEY = 'notification-test-key'
+const BODY = Buffer.from(
+  JSON.stringify({
+    later: 1,
+    message: { instanceId: 3, eventId: 'e', events: [{ eventType: 'CREATED', x: 1 }], raw: [{ seq_no: '4', type: 't', data: { big: 12345678901234567890, f: 1.5e300 } }, 5] },
+  }),
+)
+const HEADERS = { 'elements-webhook-signature': he.sign(KEY, BODY) }
+const fresh = () => he.verifyEvent(KEY, HEADERS, BODY)
+
+test('a notification read field by field equals one read whole', () => {
+  const whole = JSON.parse(JSON.stringify(fresh()))
+  assert.deepEqual(whole.raw, [{ seq_no: '4', type: 't', data: { big: 12345678901234567890, f: 1.5e300 } }, 5])
+  assert.equal(whole.hootsuiteEvents[0].seqNo, '4')
+  assert.equal(whole.events[0].extra.x, 1)
+  assert.equal(whole.rejected[0].position, 1)
+  assert.deepEqual(Object.keys(fresh()), Object.keys(whole))
+  assert.equal(Object.getPrototypeOf(fresh()), Object.prototype)
+
+  const partly = fresh()
+  assert.equal(partly.units[0].key, 'hs:3:4')
+  assert.equal(partly.hootsuiteEvents, partly.hootsuiteEvents, 'parsed once, then kept')
+  assert.deepStrictEqual(partly, whole)
+  assert.deepStrictEqual(fresh(), whole)
+  assert.deepStrictEqual({ ...fresh() }, whole)
+  assert.deepStrictEqual(structuredClone(fresh()), whole)
+  assert.equal(JSON.stringify(fresh()), JSON.stringify(whole), 'the same key order')
+  assert.equal(util.inspect(fresh(), { depth: 5 }), util.inspect(whole, { depth: 5 }))
+  assert.equal(util.inspect(partly, { depth: 5 }), util.inspect(whole, { depth: 5 }))
+
+  const edited = fresh()
+  edited.events = []
+  edited.raw = null
+  assert.deepEqual(edited.events, [])
+  assert.equal(edited.raw, null)
+  assert.deepEqual(Object.keys(edited), Object.keys(whole))
+})
+
+test('parseEventNotification gives the same object, from a string or a Buffer', () => {
+  const expected = JSON.parse(JSON.stringify(fresh()))
+  expected.keyIndex = null
+  assert.deepStrictEqual(he.parseEventNotification(BODY), expected)
+  assert.deepStrictEqual(he.parseEventNotification(BODY.toString()), expected)
+})
+
+test('events and raw are those of the body as verified, whatever becomes of its buffer', () => {
+  const body = Buffer.from(BODY)
+  const n = he.verifyEvent(KEY, HEADERS, body)
+  body.fill(0x20)
+  assert.deepStrictEqual(n.events, JSON.parse(JSON.stringify(fresh())).events)
+  assert.equal(n.raw[0].seq_no, '4')
+})
+
+test('past the default body limit (a larger maxBodySize) every list comes with the notification', () => {
+  const raw = Array.from({ length: 3 }, (_, i) => ({ seq_no: String(i), type: 't', data: { pad: 'x'.repeat(400 * 1024) } }))
+  const big = Buffer.from(JSON.stringify({ message: { instanceId: 1, events: [{ eventType: 'CREATED' }], raw } }))
+  assert.ok(big.length > 1024 * 1024)
+  const n = he.verifyEvent(KEY, { 'elements-webhook-signature': he.sign(KEY, big) }, big, { maxBodySize: 2 * 1024 * 1024 })
+  assert.equal(n.events[0].eventType, 'CREATED')
+  assert.equal(n.raw[2].data.pad.length, 400 * 1024)
+  assert.deepEqual(
+    n.units.map((u) => u.key),
+    ['hs:1:0', 'hs:1:1', 'hs:1:2'],
+  )
+})
+
+test('a frozen notification still reads, shows and compares as before', () => {
+  const whole = JSON.parse(JSON.stringify(fresh()))
+  const n = Object.freeze(fresh())
+  assert.deepEqual(n.events, whole.events)
+  assert.deepStrictEqual(n, whole)
+  assert.equal(util.inspect(Object.freeze(fresh()), { depth: 5 }), util.inspect(whole, { depth: 5 }))
+  assert.equal(JSON.stringify(Object.seal(fresh())), JSON.stringify(whole))
+})
