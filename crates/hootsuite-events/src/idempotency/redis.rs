@@ -551,12 +551,12 @@ pub fn parse_claim_set_replies<'r>(
 }
 
 /// Whether a server's error to a `SET … NX … GET` of [`Protocol::claim_set`] (its text, such
-/// as `ERR syntax error`) says that the server predates Redis 7.0, which allows `NX` with
+/// as `ERR syntax error`, or `syntax error` as redis-py shows it) says that the server predates Redis 7.0, which allows `NX` with
 /// `GET`: the command changed nothing, and the claim goes through [`Protocol::claim_all`].
 pub fn claim_set_unsupported(error: &str) -> bool {
-    error
-        .strip_prefix("ERR")
-        .is_some_and(|rest| rest.trim_start().starts_with("syntax error"))
+    // redis-py drops the `ERR ` code from its messages; node-redis and redis-rs keep it.
+    let rest = error.strip_prefix("ERR").unwrap_or(error);
+    rest.trim_start().starts_with("syntax error")
 }
 
 /// What a settle script answered (one integer per key), for a call of `count` keys: whether
@@ -759,6 +759,7 @@ mod tests {
         assert!(p.claim_set(&["k"], 0, "tok").is_err());
         assert!(p.claim_set(&["k"], 1, "a b").is_err());
         assert!(claim_set_unsupported("ERR syntax error"));
+        assert!(claim_set_unsupported("syntax error"));
         assert!(!claim_set_unsupported("WRONGTYPE Operation against a key"));
         assert!(!claim_set_unsupported("ERR unknown command"));
     }
