@@ -431,6 +431,12 @@ class MemoryStore {
  * is recorded once without calling the handler and listed in `outcome.rejected`. The loop is
  * the Rust core's (`Steps`).
  */
+// Only promises (and thenables) are awaited: a synchronous store's or handler's result is used
+// as is, one microtask less each.
+function isThenable(v) {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function'
+}
+
 async function processNotification(store, notification, handler, options = {}) {
   if (!store || typeof store.claim !== 'function' || typeof store.complete !== 'function' || typeof store.release !== 'function') {
     throw new TypeError('store must have claim(key, {leaseMs, nowMs}), complete(key, token, {nowMs}) and release(key, token) methods (a MemoryStore or a shared store)')
@@ -457,7 +463,8 @@ async function processNotification(store, notification, handler, options = {}) {
       }
       const h = tel && tel.handle(ctx, notification, step.index)
       try {
-        await (h ? tel.api.context.with(h.ctx, handler, undefined, work) : handler(work))
+        const r = h ? tel.api.context.with(h.ctx, handler, undefined, work) : handler(work)
+        if (isThenable(r)) await r
       } catch (e) {
         failure = e
         failed = true
@@ -471,8 +478,9 @@ async function processNotification(store, notification, handler, options = {}) {
       try {
         answers =
           typeof store.claimAll === 'function'
-            ? await store.claimAll(step.keys, { leaseMs, nowMs: Date.now() })
-            : await Promise.all(step.keys.map((key) => store.claim(key, { leaseMs, nowMs: Date.now() })))
+            ? store.claimAll(step.keys, { leaseMs, nowMs: Date.now() })
+            : Promise.all(step.keys.map((key) => store.claim(key, { leaseMs, nowMs: Date.now() })))
+        if (isThenable(answers)) answers = await answers
       } catch (e) {
         if (span) tel.storeFailed(span)
         throw e
@@ -484,7 +492,8 @@ async function processNotification(store, notification, handler, options = {}) {
       let changed
       try {
         if (typeof store.settle === 'function') {
-          changed = await store.settle(step.complete, step.release, { nowMs: Date.now() })
+          changed = store.settle(step.complete, step.release, { nowMs: Date.now() })
+          if (isThenable(changed)) changed = await changed
         } else {
           changed = []
           for (const [key, token] of step.complete) changed.push(await store.complete(key, token, { nowMs: Date.now() }))

@@ -1063,6 +1063,136 @@ fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
     v.iter().map(|(k, t)| (k.as_str(), t.as_str())).collect()
 }
 
+/// A step of the claim loop as `process` reads it: `type` and the fields of that type (typed,
+/// so that no step goes through `serde_json::Value`).
+#[napi(object)]
+pub struct StepOut {
+    /// `claim`, `handle`, `settle` or `done`.
+    #[napi(js_name = "type")]
+    pub kind: String,
+    /// `claim`: the keys to claim, in order.
+    pub keys: Option<Vec<String>>,
+    /// `handle`: the index of the unit to handle.
+    pub index: Option<u32>,
+    /// `settle`: the `[key, token]` claims to complete.
+    pub complete: Option<Vec<(String, String)>>,
+    /// `settle`: the `[key, token]` claims to release.
+    pub release: Option<Vec<(String, String)>>,
+    /// `done`: what happened.
+    pub tally: Option<TallyOut>,
+}
+
+/// What happened to a notification's units (the core's `idempotency::Tally`).
+#[napi(object)]
+pub struct TallyOut {
+    /// What to answer Cloud Elements (200, 409 or 500).
+    pub status: u32,
+    /// Units handled now.
+    pub processed: u32,
+    /// Units processed before.
+    pub skipped: u32,
+    /// Units another process holds.
+    pub in_progress: u32,
+    /// Units whose handler failed.
+    pub failed: u32,
+    /// Units completed after their lease had been taken over.
+    pub lost_leases: u32,
+    /// The indices of the units that could not be read, recorded now.
+    pub rejected: Vec<u32>,
+}
+
+fn step_out(step: idempotency::Step) -> StepOut {
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let mut out = StepOut {
+        kind: String::new(),
+        keys: None,
+        index: None,
+        complete: None,
+        release: None,
+        tally: None,
+    };
+    match step {
+        idempotency::Step::Claim(keys) => {
+            out.kind = "claim".into();
+            out.keys = Some(keys);
+        }
+        idempotency::Step::Handle(index) => {
+            out.kind = "handle".into();
+            out.index = Some(count(index));
+        }
+        idempotency::Step::Settle { complete, release } => {
+            out.kind = "settle".into();
+            out.complete = Some(complete);
+            out.release = Some(release);
+        }
+        idempotency::Step::Done(t) => {
+            out.kind = "done".into();
+            out.tally = Some(TallyOut {
+                status: u32::from(t.status),
+                processed: count(t.processed),
+                skipped: count(t.skipped),
+                in_progress: count(t.in_progress),
+                failed: count(t.failed),
+                lost_leases: count(t.lost_leases),
+                rejected: t.rejected.into_iter().map(count).collect(),
+            });
+        }
+    }
+    out
+}
+
+/// A JavaScript value as an error message shows it (a claim's status): strings quoted, no
+/// object's content.
+fn shown(value: Option<Unknown<'_>>) -> napi::Result<String> {
+    let Some(value) = value else {
+        return Ok("undefined".into());
+    };
+    Ok(match value.get_type()? {
+        ValueType::String => {
+            let text: String = value.coerce_to_string()?.into_utf8()?.as_str()?.to_string();
+            serde_json::to_string(&text).unwrap_or(text)
+        }
+        ValueType::Number => value.coerce_to_number()?.get_double()?.to_string(),
+        ValueType::Boolean => value.coerce_to_bool()?.to_string(),
+        ValueType::Null => "null".into(),
+        other => format!("of type {other}"),
+    })
+}
+
+/// The object in `value`, or the TypeError that `what` must be an object.
+fn object_of<'env>(value: &Unknown<'env>, what: &str) -> napi::Result<Object<'env>> {
+    match value.get_type()? {
+        ValueType::Object => value.coerce_to_object(),
+        _ => Err(type_err(what)),
+    }
+}
+
+/// A store's answer to a claim, read field by field (the core's `js::claim_answer` rules).
+fn claim_answer(answer: &Unknown<'_>) -> napi::Result<idempotency::Claim> {
+    let bad_status = |status: String| {
+        type_err(&format!(
+            "the store answered a claim with status {status}; expected {{status: 'claimed', token}}, {{status: 'done'}} or {{status: 'in_progress'}}"
+        ))
+    };
+    let Ok(answer) = object_of(answer, "") else {
+        return Err(bad_status("undefined".into()));
+    };
+    match answer.get::<String>("status") {
+        Ok(Some(status)) => match status.as_str() {
+            "claimed" => match answer.get::<String>("token") {
+                Ok(Some(token)) => Ok(idempotency::Claim::Claimed { token }),
+                _ => Err(type_err(
+                    "the store answered a claim with status 'claimed' without a string token",
+                )),
+            },
+            "done" => Ok(idempotency::Claim::Done),
+            "in_progress" => Ok(idempotency::Claim::InProgress),
+            _ => Err(bad_status(shown(answer.get::<Unknown>("status")?)?)),
+        },
+        _ => Err(bad_status(shown(answer.get::<Unknown>("status")?)?)),
+    }
+}
+
 /// The claim loop of one notification (the core's `idempotency::Steps`): `process` drives it
 /// around the store and the handler.
 #[napi]
@@ -1074,12 +1204,18 @@ pub struct Steps {
 impl Steps {
     /// The loop over `units` (the notification's units: `{key, kind}`, in order).
     #[napi(catch_unwind, constructor)]
-    pub fn new(units: Vec<Value>) -> napi::Result<Self> {
+    pub fn new(units: Vec<Unknown<'_>>) -> napi::Result<Self> {
+        const UNIT: &str = "a unit must be an object with a string `key` and a string `kind` (the notification's units)";
         let units = units
             .iter()
-            .map(js::step_unit)
-            .collect::<Result<Vec<_>, _>>()
-            .or_type_error()?;
+            .map(|unit| {
+                let unit = object_of(unit, UNIT)?;
+                match (unit.get::<String>("key"), unit.get::<String>("kind")) {
+                    (Ok(Some(key)), Ok(Some(kind))) => Ok((key, kind == "rejected")),
+                    _ => Err(type_err(UNIT)),
+                }
+            })
+            .collect::<napi::Result<Vec<_>>>()?;
         Ok(Steps {
             inner: idempotency::Steps::new(units),
         })
@@ -1087,18 +1223,17 @@ impl Steps {
 
     /// What to do next.
     #[napi(catch_unwind, ts_return_type = "import('./index').Step")]
-    pub fn next_step(&mut self) -> Value {
-        js::step_value(self.inner.next_step())
+    pub fn next_step(&mut self) -> StepOut {
+        step_out(self.inner.next_step())
     }
 
     /// The store's answers to the claim step, one per key.
     #[napi(catch_unwind)]
-    pub fn claimed(&mut self, answers: Vec<Value>) -> napi::Result<()> {
+    pub fn claimed(&mut self, answers: Vec<Unknown<'_>>) -> napi::Result<()> {
         let claims = answers
             .iter()
-            .map(js::claim_answer)
-            .collect::<Result<Vec<_>, _>>()
-            .or_type_error()?;
+            .map(claim_answer)
+            .collect::<napi::Result<Vec<_>>>()?;
         self.inner.claimed(claims).or_throw()
     }
 
@@ -1113,6 +1248,29 @@ impl Steps {
     pub fn settled(&mut self, changed: Vec<bool>) -> napi::Result<()> {
         self.inner.settled(&changed).or_throw()
     }
+}
+
+/// The claims of one notification without a script (the core's `Protocol::claim_set`): one
+/// `SET <key> <value> NX PX <leaseMs> GET` per key, sent in one pipeline.
+#[napi(object)]
+pub struct RedisClaimSet {
+    /// The Redis keys, in the units' order (one hash slot).
+    pub keys: Vec<String>,
+    /// The value each key is set to: `c:<token>`.
+    pub value: String,
+    /// The lease (`PX`), in milliseconds.
+    pub lease_ms: f64,
+    /// The claim's token.
+    pub token: String,
+}
+
+/// A claim as the Redis store answers it: `{status, token}` (the token when claimed only).
+#[napi(object)]
+pub struct ClaimOut {
+    /// `claimed`, `done` or `in_progress`.
+    pub status: String,
+    /// The claim's token, when claimed now.
+    pub token: Option<String>,
 }
 
 fn no_randomness(e: impl std::fmt::Display) -> napi::Error {
@@ -1201,6 +1359,67 @@ impl RedisProtocol {
                 .claim_all(&keys, millis("leaseMs", lease_ms)?, &token)
                 .or_throw()?,
         )
+    }
+
+    /// The claim of every unit of `keys` (one notification) with a new token, as one `SET …
+    /// NX PX … GET` per key to send in one pipeline (Redis 7.0 and later).
+    #[napi(catch_unwind)]
+    pub fn claim_set(&self, keys: Vec<String>, lease_ms: f64) -> napi::Result<RedisClaimSet> {
+        let token = idempotency::redis::new_token().map_err(no_randomness)?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let set = self
+            .inner
+            .claim_set(&keys, millis("leaseMs", lease_ms)?, &token)
+            .or_throw()?;
+        Ok(RedisClaimSet {
+            keys: set.keys,
+            value: set.value,
+            lease_ms: set.lease_ms as f64,
+            token: set.token,
+        })
+    }
+
+    /// The claims the pipeline of `claimSet` answered (null, strings or Buffers), for `count`
+    /// keys claimed with `token`.
+    #[napi(catch_unwind)]
+    pub fn parse_claim_set(
+        &self,
+        replies: Vec<Option<Either<String, Buffer>>>,
+        count: u32,
+        token: String,
+    ) -> napi::Result<Vec<ClaimOut>> {
+        let bytes = replies.iter().map(|r| {
+            r.as_ref().map(|r| match r {
+                Either::A(s) => s.as_bytes(),
+                Either::B(b) => b.as_ref(),
+            })
+        });
+        let claims = idempotency::redis::parse_claim_set_replies(bytes, count as usize, &token)
+            .or_throw()?;
+        Ok(claims
+            .into_iter()
+            .map(|c| match c {
+                idempotency::Claim::Claimed { token } => ClaimOut {
+                    status: "claimed".into(),
+                    token: Some(token),
+                },
+                idempotency::Claim::Done => ClaimOut {
+                    status: "done".into(),
+                    token: None,
+                },
+                idempotency::Claim::InProgress => ClaimOut {
+                    status: "in_progress".into(),
+                    token: None,
+                },
+            })
+            .collect())
+    }
+
+    /// Whether Redis's error to a `claimSet` command (its message) says that the server
+    /// predates Redis 7.0: nothing changed, and the claims go through the `claimAll` script.
+    #[napi(catch_unwind)]
+    pub fn claim_set_unsupported(&self, message: String) -> bool {
+        idempotency::redis::claim_set_unsupported(&message)
     }
 
     /// The completion of `complete`'s and the release of `release`'s `[key, token]` claims,

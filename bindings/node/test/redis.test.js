@@ -262,22 +262,76 @@ test('the Redis store', async (t) => {
     await assert.rejects(s.complete('list', 'tok'), /WRONGTYPE/)
   })
 
-  await t.test('one notification is two round trips whatever its units: one claimAll, one settle', async () => {
+  await t.test('one notification is two round trips whatever its units: one claimAll (a pipeline of SET), one settle', async () => {
     const c = await client()
     const evalshaCalls = async () => Number((/cmdstat_evalsha:calls=(\d+)/.exec(await c.info('commandstats')) || [0, 0])[1])
+    const setCalls = async () => Number((/cmdstat_set:calls=(\d+)/.exec(await c.info('commandstats')) || [0, 0])[1])
     const s = new RedisStore(c, { namespace: 'js-rt', retentionMs: 60000 })
     const raw = [0, 1, 2, 3, 4].map((i) => ({ seq_no: String(i), type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT' } }))
     const n = he.parseEventNotification(JSON.stringify({ message: { instanceId: 9, raw } }))
     // Both scripts loaded on the server first: EVALSHA from here on.
     const [warm] = await s.claimAll(['hs:9:warm'])
     await s.settle([['hs:9:warm', warm.token]], [])
-    let before = await evalshaCalls()
+    let before = [await evalshaCalls(), await setCalls()]
     const first = await he.process(s, n, async () => {})
-    assert.deepEqual([first.processed, (await evalshaCalls()) - before], [5, 2])
+    // Five SETs claim (one pipeline); the settle script's five SETs count in commandstats too.
+    assert.deepEqual([first.processed, (await evalshaCalls()) - before[0], (await setCalls()) - before[1]], [5, 1, 10])
     assert.equal(await c.get('js-rt:{hs:9}:4'), 'd')
-    before = await evalshaCalls()
+    before = [await evalshaCalls(), await setCalls()]
     const again = await he.process(s, n, async () => {})
-    assert.deepEqual([again.skipped, (await evalshaCalls()) - before], [5, 1], 'all done: nothing to settle')
+    assert.deepEqual([again.skipped, (await evalshaCalls()) - before[0], (await setCalls()) - before[1]], [5, 0, 5], 'all done: nothing to settle')
+  })
+
+  await t.test('before Redis 7.0 (NX with GET refused: a syntax error, nothing set), the claims go through the script', async () => {
+    const c = await client()
+    let pipelines = 0
+    // node-redis's pipelines, except that one with a SET fails as the server would.
+    const multi = (error) => () => {
+      const real = c.multi()
+      let claims = false
+      const m = {
+        set() {
+          claims = true
+          return m
+        },
+        evalSha(...args) {
+          real.evalSha(...args)
+          return m
+        },
+        eval(...args) {
+          real.eval(...args)
+          return m
+        },
+        async execAsPipeline() {
+          if (!claims) return real.execAsPipeline()
+          pipelines++
+          throw new Error(error)
+        },
+      }
+      return m
+    }
+    const old = new Proxy(c, {
+      get(target, name) {
+        if (name === 'multi') return multi('ERR syntax error')
+        const v = Reflect.get(target, name)
+        return typeof v === 'function' ? v.bind(target) : v
+      },
+    })
+    const s = new RedisStore(old, { namespace: 'js-old', retentionMs: 60000 })
+    const first = await s.claimAll(['hs:1:1', 'hs:1:2'])
+    assert.deepEqual(first.map((a) => a.status), ['claimed', 'claimed'])
+    assert.deepEqual(await s.settle([['hs:1:1', first[0].token]], []), [true])
+    assert.deepEqual((await s.claimAll(['hs:1:1', 'hs:1:2'])).map((a) => a.status), ['done', 'in_progress'])
+    assert.equal(pipelines, 1, 'refused once, then the script only')
+    // Another error is the call's: it fails.
+    const broken = new Proxy(c, {
+      get(target, name) {
+        if (name === 'multi') return multi('WRONGTYPE Operation against a key')
+        const v = Reflect.get(target, name)
+        return typeof v === 'function' ? v.bind(target) : v
+      },
+    })
+    await assert.rejects(new RedisStore(broken).claimAll(['hs:1:3']), /WRONGTYPE/)
   })
 
   await t.test('refuses bad arguments precisely', async () => {
@@ -320,6 +374,7 @@ test('the Redis store on a cluster of three primaries (createCluster)', async (t
   // A client per primary, to read what each holds; 'error' expected once a subtest stops one.
   const nodes = await Promise.all(cluster.urls.map((url) => open(createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: false } }).on('error', () => {}))))
   const evalshaCalls = async (c) => Number((/cmdstat_evalsha:calls=(\d+)/.exec(await c.info('commandstats')) || [0, 0])[1])
+  const setCalls = async (c) => Number((/cmdstat_set:calls=(\d+)/.exec(await c.info('commandstats')) || [0, 0])[1])
   const raw = [1, 2, 3, 4, 5].map((i) => ({ seq_no: String(i), type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT' } }))
   const instances = Array.from({ length: 30 }, (_, i) => i + 1)
   const notifications = () => instances.map((i) => he.parseEventNotification(JSON.stringify({ message: { instanceId: i, raw } })))
@@ -346,7 +401,7 @@ test('the Redis store on a cluster of three primaries (createCluster)', async (t
     await conformance(async (ns) => new RedisStore(await clusterClient(), { namespace: `jsc-${ns}`, retentionMs: 60000 }))
   })
 
-  await t.test('claims and settles each notification whole on the primary of its slot: 30 instances over the three', async () => {
+  await t.test('claims (a pipeline) and settles (a script) each notification whole on the primary of its slot: 30 instances over the three', async () => {
     const c = await clusterClient()
     const store = new RedisStore(c, { namespace: 'js-spread', retentionMs: 60000 })
     // Both scripts on every primary first: EVALSHA from here on.
@@ -357,6 +412,7 @@ test('the Redis store on a cluster of three primaries (createCluster)', async (t
       await Promise.all(nodes.map((n) => n.scriptLoad(call.source)))
     }
     const before = await Promise.all(nodes.map(evalshaCalls))
+    const setsBefore = await Promise.all(nodes.map(setCalls))
     const outcomes = []
     for (const n of notifications()) outcomes.push(await he.process(store, n, async () => {}))
     assert.deepEqual(
@@ -364,8 +420,11 @@ test('the Redis store on a cluster of three primaries (createCluster)', async (t
       instances.map(() => [200, 5]),
     )
     const calls = (await Promise.all(nodes.map(evalshaCalls))).map((n, i) => n - before[i])
-    assert.equal(calls.reduce((a, b) => a + b), 60, `one claimAll and one settle per notification: ${calls}`)
+    assert.equal(calls.reduce((a, b) => a + b), 30, `one settle script per notification: ${calls}`)
     assert.ok(calls.every((n) => n > 0), `every primary ran some: ${calls}`)
+    // Per notification, five claiming SETs (one pipeline) and the settle script's five.
+    const sets = (await Promise.all(nodes.map(setCalls))).map((n, i) => n - setsBefore[i])
+    assert.equal(sets.reduce((a, b) => a + b), 300, `five claims and five completions per notification: ${sets}`)
     await checkSpread('js-spread')
   })
 

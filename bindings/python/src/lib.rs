@@ -1721,6 +1721,62 @@ impl RedisProtocol {
         ))
     }
 
+    /// The claim of every unit of `keys` (one notification) for `lease_ms` with a new token,
+    /// as `SET <key> <value> NX PX <lease_ms> GET` per key (Redis 7.0 and later):
+    /// `(keys, value, lease_ms, token)`.
+    #[pyo3(signature = (keys, lease_ms = None))]
+    fn claim_set(
+        &self,
+        py: Python<'_>,
+        keys: Vec<String>,
+        lease_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(Vec<String>, String, u64, String)> {
+        let lease = match lease_ms {
+            Some(l) => ms_arg(l, "lease_ms")?,
+            None => idempotency::DEFAULT_LEASE_MS,
+        };
+        let token = idempotency::redis::new_token().map_err(|e| {
+            pyo3::exceptions::PyOSError::new_err(format!("no randomness for a claim token: {e}"))
+        })?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let set = self.0.claim_set(&keys, lease, &token).or_raise(py)?;
+        Ok((set.keys, set.value, set.lease_ms, set.token))
+    }
+
+    /// The `Claim`s the `SET … NX … GET` commands of `claim_set` answered (a list of `None`,
+    /// `bytes` or `str`), for `count` keys claimed with `token`.
+    fn parse_claim_set(
+        &self,
+        py: Python<'_>,
+        replies: Vec<Bound<'_, PyAny>>,
+        count: usize,
+        token: &str,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let bytes = replies
+            .iter()
+            .map(|r| {
+                if r.is_none() {
+                    Ok(None)
+                } else {
+                    reply_bytes(r).map(Some)
+                }
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let claims = idempotency::redis::parse_claim_set_replies(
+            bytes.iter().map(Option::as_deref),
+            count,
+            token,
+        )
+        .or_raise(py)?;
+        claims.iter().map(|c| claim_record(py, c)).collect()
+    }
+
+    /// Whether Redis's error to a `claim_set` command (its message) says that the server
+    /// predates Redis 7.0: nothing changed, and the claims go through the `claim_all` script.
+    fn claim_set_unsupported(&self, message: &str) -> bool {
+        idempotency::redis::claim_set_unsupported(message)
+    }
+
     /// The completion of `complete`'s `(key, token)` claims and the release of `release`'s, in
     /// one script: `(sha1, source, keys, args)`.
     fn settle(

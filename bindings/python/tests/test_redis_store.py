@@ -323,8 +323,8 @@ def test_a_notification_is_two_round_trips_whatever_its_units(redis_url: str) ->
         raw = [{"seq_no": str(i), "type": "com.hootsuite.messages.event.v1", "data": {"state": "SENT"}} for i in range(5)]
         n = he.parse_event_notification(json.dumps({"message": {"instanceId": 9, "raw": raw}}).encode())
         # Both scripts loaded on the server first: EVALSHA from here on.
-        warm = s.claim_all(["hs:9:warm"])[0]
-        s.settle([("hs:9:warm", str(warm.token))], [])
+        warm = s.claim_all(["hs:9:warm", "hs:9:warm2"])
+        s.settle([("hs:9:warm", str(warm[0].token)), ("hs:9:warm2", str(warm[1].token))], [])
         before = _evalsha_calls(c)
         o = he.process(s, n, lambda w: None)
         assert (o.processed, _evalsha_calls(c) - before) == (5, 2)
@@ -345,6 +345,69 @@ def test_a_notification_is_two_round_trips_whatever_its_units(redis_url: str) ->
                 await a.aclose()
 
         asyncio.run(main())
+    finally:
+        c.close()
+
+
+def _set_calls(c: Any) -> int:
+    return int(c.info("commandstats").get("cmdstat_set", {}).get("calls", 0))
+
+
+def test_a_one_unit_notification_is_claimed_by_one_set_nx_get(redis_url: str) -> None:
+    """One unit: one ``SET … NX PX … GET`` (no script), the same answers and values."""
+    c = redis.Redis.from_url(redis_url, socket_timeout=5)
+    try:
+        s = RedisStore(c, namespace="py-one", retention_ms=60_000)
+        before = (_evalsha_calls(c), _set_calls(c))
+        first = s.claim_all(["hs:1:1"])
+        assert (_evalsha_calls(c) - before[0], _set_calls(c) - before[1]) == (0, 1)
+        t = _token(first[0])
+        assert c.get("py-one:{hs:1}:1") == f"c:{t}".encode()
+        assert 0 < c.pttl("py-one:{hs:1}:1") <= he.DEFAULT_LEASE_MS
+        assert s.claim_all(["hs:1:1"])[0].status == "in_progress"
+        assert s.settle([("hs:1:1", t)], []) == [True]
+        assert s.claim_all(["hs:1:1"])[0].status == "done"
+
+        async def main() -> None:
+            a = redis.asyncio.Redis.from_url(redis_url, socket_timeout=5)
+            try:
+                store = AsyncRedisStore(a, namespace="py-one")
+                assert (await store.claim_all(["hs:1:1"]))[0].status == "done"
+                assert (await store.claim_all(["hs:1:2"]))[0].status == "claimed"
+            finally:
+                await a.aclose()
+
+        asyncio.run(main())
+    finally:
+        c.close()
+
+
+class _BeforeRedis7:
+    """A client that answers ``SET … NX … GET`` as a server before Redis 7.0 does."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.refused = 0
+
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        if args[0] == "SET" and "NX" in args and "GET" in args:
+            self.refused += 1
+            raise redis.exceptions.ResponseError("syntax error")
+        return self.inner.execute_command(*args, **options)
+
+    def register_script(self, source: str) -> Any:
+        return self.inner.register_script(source)
+
+
+def test_before_redis_7_the_claims_go_through_the_script_once_refused(redis_url: str) -> None:
+    c = redis.Redis.from_url(redis_url, socket_timeout=5)
+    try:
+        old = _BeforeRedis7(c)
+        s = RedisStore(old, namespace="py-old", retention_ms=60_000)
+        t = _token(s.claim_all(["hs:1:1"])[0])
+        assert s.settle([("hs:1:1", t)], []) == [True]
+        assert s.claim_all(["hs:1:1"])[0].status == "done"
+        assert old.refused == 1, "refused once, then the script only"
     finally:
         c.close()
 

@@ -1401,6 +1401,66 @@ impl RedisProtocol {
         ok_value(self.inner.claim_all(&keys, lease, &token))
     }
 
+    /// The claim of every unit of `keys` (one notification) with a new token, as one `SET …
+    /// NX PX … GET` per key to send in one pipeline (Redis 7.0 and later):
+    /// `{keys, value, leaseMs, token}`.
+    #[wasm_bindgen(js_name = claimSet, unchecked_return_type = "{keys: string[], value: string, leaseMs: number, token: string}")]
+    pub fn claim_set(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] keys: &JsValue,
+        lease_ms: f64,
+    ) -> Result<JsValue, JsValue> {
+        let token = new_token()?;
+        let keys = strings("keys", keys)?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let lease = number(js::millis("leaseMs", lease_ms))?;
+        let set = self
+            .inner
+            .claim_set(&keys, lease, &token)
+            .map_err(js_error)?;
+        to_js(&serde_json::json!({
+            "keys": set.keys, "value": set.value, "leaseMs": set.lease_ms, "token": set.token,
+        }))
+    }
+
+    /// The claims the pipeline of `claimSet` answered (null, strings or bytes), for `count`
+    /// keys claimed with `token`.
+    #[wasm_bindgen(js_name = parseClaimSet, unchecked_return_type = "Claim[]")]
+    pub fn parse_claim_set(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(string | Bytes | null)[]")] replies: &JsValue,
+        count: u32,
+        token: &str,
+    ) -> Result<JsValue, JsValue> {
+        if !js_sys::Array::is_array(replies) {
+            return Err(type_error("replies must be an array of strings or nulls"));
+        }
+        let replies = js_sys::Array::from(replies)
+            .iter()
+            .map(|r| {
+                if r.is_null() || r.is_undefined() {
+                    Ok(None)
+                } else if let Some(s) = r.as_string() {
+                    Ok(Some(s.into_bytes()))
+                } else {
+                    bytes(&r).map(Some)
+                }
+            })
+            .collect::<Result<Vec<_>, JsValue>>()?;
+        ok_value(redis::parse_claim_set_replies(
+            replies.iter().map(Option::as_deref),
+            count as usize,
+            token,
+        ))
+    }
+
+    /// Whether Redis's error to a `claimSet` command (its message) says that the server
+    /// predates Redis 7.0: nothing changed, and the claims go through the `claimAll` script.
+    #[wasm_bindgen(js_name = claimSetUnsupported)]
+    pub fn claim_set_unsupported(&self, message: &str) -> bool {
+        redis::claim_set_unsupported(message)
+    }
+
     /// The completion of `complete`'s and the release of `release`'s `[key, token]` claims,
     /// in one script.
     #[wasm_bindgen(unchecked_return_type = "RedisCall")]

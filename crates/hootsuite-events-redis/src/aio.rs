@@ -1,20 +1,23 @@
 //! The async store: the same protocol as [`crate::RedisStore`], on redis-rs's tokio
 //! connections, for receivers on tokio (axum, hyper, the `hootsuite-events-tower` layer).
 
-use hootsuite_events::idempotency::redis::{Call, Protocol, DEFAULT_NAMESPACE};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use hootsuite_events::idempotency::redis::{Call, ClaimSet, Protocol, DEFAULT_NAMESPACE};
 use hootsuite_events::idempotency::{AsyncStore, Claim, DEFAULT_RETENTION_MS};
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::{ErrorKind, ServerErrorKind, Value};
 
 use crate::{
-    address_of, claim_all_answers, claim_answer, flag_answer, settle_answers, token,
-    RedisStoreError, DEFAULT_TIMEOUT,
+    address_of, claim_all_answers, claim_answer, claim_pipeline, claim_set_answers, flag_answer,
+    settle_answers, token, RedisStoreError, DEFAULT_TIMEOUT,
 };
 
 /// An [`AsyncStore`] on Redis over one multiplexed connection (`C`: a redis-rs
 /// [`ConnectionManager`] by default, or any clonable [`ConnectionLike`], such as a
 /// `MultiplexedConnection` or a cluster's). Concurrent deliveries share the connection
-/// without taking turns: their scripts are pipelined on it.
+/// without taking turns: their calls are pipelined on it.
 ///
 /// ```no_run
 /// use hootsuite_events::idempotency::{process_async, DEFAULT_LEASE_MS};
@@ -35,6 +38,8 @@ use crate::{
 pub struct AsyncRedisStore<C = ConnectionManager> {
     connection: C,
     protocol: Protocol,
+    /// Set once the server refused `SET … NX … GET` (before Redis 7.0): claim by script.
+    claim_by_script: Arc<AtomicBool>,
 }
 
 impl<C> std::fmt::Debug for AsyncRedisStore<C> {
@@ -84,6 +89,7 @@ impl<C: ConnectionLike + Clone + Send + Sync> AsyncRedisStore<C> {
         Ok(AsyncRedisStore {
             connection,
             protocol: Protocol::new(namespace, retention_ms).map_err(RedisStoreError::Invalid)?,
+            claim_by_script: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -133,6 +139,29 @@ impl<C: ConnectionLike + Clone + Send + Sync> AsyncRedisStore<C> {
         }
     }
 
+    /// Sends the pipeline of `set` (one reply per command, errors included); after a broken
+    /// connection, once more (a repeated claim answers `in_progress`, never a second owner).
+    async fn run_claim_set(&self, set: &ClaimSet) -> Result<Vec<Value>, RedisStoreError> {
+        let pipe = claim_pipeline(set);
+        let once = || async {
+            let mut connection = self.connection.clone();
+            pipe.query_async::<Vec<Value>>(&mut connection)
+                .await
+                .map_err(|source| RedisStoreError::Command {
+                    script: "claim_all",
+                    source,
+                })
+        };
+        match once().await {
+            Err(RedisStoreError::Command { source, .. })
+                if source.is_unrecoverable_error() || source.is_connection_dropped() =>
+            {
+                once().await
+            }
+            other => other,
+        }
+    }
+
     /// `EVALSHA`, then `EVAL` when the server does not have the script.
     async fn run_once(&self, call: &Call) -> Result<Value, RedisStoreError> {
         let mut connection = self.connection.clone();
@@ -166,8 +195,9 @@ impl<C: ConnectionLike + Clone + Send + Sync> AsyncRedisStore<C> {
 impl<C: ConnectionLike + Clone + Send + Sync> AsyncStore for AsyncRedisStore<C> {
     type Error = RedisStoreError;
 
-    /// Claims the units of one notification in one script, with one new token; `now_ms` is
-    /// unused (Redis's clock enforces the lease).
+    /// Claims the units of one notification in one round trip with one new token: a pipeline
+    /// of `SET … NX PX … GET` (the claim script before Redis 7.0); `now_ms` is unused
+    /// (Redis's clock enforces the lease).
     async fn claim_all(
         &self,
         keys: &[&str],
@@ -175,6 +205,16 @@ impl<C: ConnectionLike + Clone + Send + Sync> AsyncStore for AsyncRedisStore<C> 
         _now_ms: u64,
     ) -> Result<Vec<Claim>, RedisStoreError> {
         let token = token()?;
+        if !self.claim_by_script.load(Ordering::Relaxed) {
+            let set = self
+                .protocol
+                .claim_set(keys, lease_ms, &token)
+                .map_err(RedisStoreError::Invalid)?;
+            match claim_set_answers(&set, self.run_claim_set(&set).await?)? {
+                Some(claims) => return Ok(claims),
+                None => self.claim_by_script.store(true, Ordering::Relaxed),
+            }
+        }
         let call = self
             .protocol
             .claim_all(keys, lease_ms, &token)

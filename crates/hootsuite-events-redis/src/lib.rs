@@ -7,7 +7,9 @@
 //! The keys, values, scripts and replies are the core's
 //! [`hootsuite_events::idempotency::redis`] protocol (the same as the Python and Node
 //! packages' Redis stores); this crate sends them with [redis-rs](https://docs.rs/redis)'s
-//! synchronous connection: `EVALSHA`, then `EVAL` when the server lacks the script.
+//! synchronous connection: a notification's claims as one pipeline of `SET … NX PX … GET`
+//! (Redis 7.0 and later; on an older server, the claim script from then on), its settlement
+//! and the one-key calls as scripts (`EVALSHA`, then `EVAL` when the server lacks the script).
 //! Redis's own clock enforces leases and retention (`PX`): the `now_ms` arguments are unused.
 //!
 //! With the `tokio` feature, [`AsyncRedisStore`] is the same store for async receivers: an
@@ -25,6 +27,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 #[cfg(feature = "tokio")]
@@ -33,8 +36,9 @@ mod aio;
 pub use aio::AsyncRedisStore;
 
 use hootsuite_events::idempotency::redis::{
-    new_token, parse_claim_all_reply, parse_claim_reply, parse_flag_reply, parse_settle_reply,
-    Call, Protocol, DEFAULT_NAMESPACE,
+    claim_set_unsupported, new_token, parse_claim_all_reply, parse_claim_reply,
+    parse_claim_set_replies, parse_flag_reply, parse_settle_reply, Call, ClaimSet, Protocol,
+    DEFAULT_NAMESPACE,
 };
 use hootsuite_events::idempotency::{Claim, Store, DEFAULT_RETENTION_MS};
 use redis::{ConnectionLike, ErrorKind, ServerErrorKind, Value};
@@ -53,16 +57,16 @@ pub enum RedisStoreError {
         /// redis-rs's error.
         source: redis::RedisError,
     },
-    /// A script call failed (the connection dropped, the server refused it).
+    /// A call failed (the connection dropped, the server refused it).
     Command {
-        /// `claim`, `complete` or `release`.
+        /// `claim`, `complete`, `release`, `claim_all` or `settle`.
         script: &'static str,
         /// redis-rs's error.
         source: redis::RedisError,
     },
-    /// The server answered something the script cannot answer.
+    /// The server answered something the call cannot answer.
     Reply {
-        /// `claim`, `complete` or `release`.
+        /// `claim`, `complete`, `release`, `claim_all` or `settle`.
         script: &'static str,
         /// What was expected and what came.
         reason: String,
@@ -150,6 +154,8 @@ pub struct RedisStore<C = redis::Connection> {
     connection: Mutex<C>,
     reconnect: Option<Reconnect<C>>,
     protocol: Protocol,
+    /// Set once the server refused `SET … NX … GET` (before Redis 7.0): claim by script.
+    claim_by_script: AtomicBool,
 }
 
 impl<C> std::fmt::Debug for RedisStore<C> {
@@ -202,6 +208,7 @@ impl<C: ConnectionLike> RedisStore<C> {
             connection: Mutex::new(connection),
             reconnect: None,
             protocol: Protocol::new(namespace, retention_ms).map_err(RedisStoreError::Invalid)?,
+            claim_by_script: AtomicBool::new(false),
         })
     }
 
@@ -217,22 +224,49 @@ impl<C: ConnectionLike> RedisStore<C> {
 
     /// Runs `call`; after a broken connection, once more on a new one (stores that can).
     fn run(&self, call: &Call) -> Result<Value, RedisStoreError> {
+        self.retrying(call.script.name, |connection| self.run_on(connection, call))
+    }
+
+    /// Sends the pipeline of `set` (one reply per command, errors included); `None` on a
+    /// connection that cannot pipeline (redis-rs's synchronous cluster connection).
+    fn run_claim_set(&self, set: &ClaimSet) -> Result<Option<Vec<Value>>, RedisStoreError> {
+        let pipe = claim_pipeline(set);
+        self.retrying("claim_all", |connection| {
+            if !connection.supports_pipelining() {
+                return Ok(None);
+            }
+            pipe.query::<Vec<Value>>(connection)
+                .map(Some)
+                .map_err(|source| RedisStoreError::Command {
+                    script: "claim_all",
+                    source,
+                })
+        })
+    }
+
+    /// Runs `f` on the connection; after a broken connection, once more on a new one (stores
+    /// that can).
+    fn retrying<T>(
+        &self,
+        name: &'static str,
+        f: impl Fn(&mut C) -> Result<T, RedisStoreError>,
+    ) -> Result<T, RedisStoreError> {
         let mut connection = self.lock();
-        match self.run_on(&mut connection, call) {
+        match f(&mut connection) {
             Err(RedisStoreError::Command { source, .. })
                 if source.is_unrecoverable_error() || !connection.is_open() =>
             {
                 let Some(reconnect) = &self.reconnect else {
                     return Err(RedisStoreError::Command {
-                        script: call.script.name,
+                        script: name,
                         source,
                     });
                 };
                 *connection = reconnect().map_err(|source| RedisStoreError::Command {
-                    script: call.script.name,
+                    script: name,
                     source,
                 })?;
-                self.run_on(&mut connection, call)
+                f(&mut connection)
             }
             other => other,
         }
@@ -320,8 +354,9 @@ impl<C: ConnectionLike> Store for RedisStore<C> {
         flag_answer(&call, self.run(&call)?)
     }
 
-    /// Claims the units of one notification in one script (one round trip), with one new
-    /// token; `now_ms` is unused.
+    /// Claims the units of one notification in one round trip with one new token: a pipeline
+    /// of `SET … NX PX … GET` (the claim script before Redis 7.0, and on connections that
+    /// cannot pipeline); `now_ms` is unused.
     fn claim_all(
         &self,
         keys: &[&str],
@@ -329,6 +364,18 @@ impl<C: ConnectionLike> Store for RedisStore<C> {
         _now_ms: u64,
     ) -> Result<Vec<Claim>, RedisStoreError> {
         let token = token()?;
+        if !self.claim_by_script.load(Ordering::Relaxed) {
+            let set = self
+                .protocol
+                .claim_set(keys, lease_ms, &token)
+                .map_err(RedisStoreError::Invalid)?;
+            if let Some(replies) = self.run_claim_set(&set)? {
+                match claim_set_answers(&set, replies)? {
+                    Some(claims) => return Ok(claims),
+                    None => self.claim_by_script.store(true, Ordering::Relaxed),
+                }
+            }
+        }
         let call = self
             .protocol
             .claim_all(keys, lease_ms, &token)
@@ -416,6 +463,58 @@ fn claim_all_answers(
         })
         .collect::<Result<Vec<_>, _>>()?;
     parse_claim_all_reply(texts, keys, token).map_err(|e| reply_err(call, e))
+}
+
+/// The pipeline that sends the commands of `set`, every reply kept (errors too).
+fn claim_pipeline(set: &ClaimSet) -> redis::Pipeline {
+    let mut pipe = redis::pipe();
+    pipe.ignore_errors();
+    for command in set.commands() {
+        pipe.cmd(&command[0]).arg(&command[1..]);
+    }
+    pipe
+}
+
+/// The claims the pipeline of `set` answered; `None` when the server predates `SET … NX …
+/// GET` (it changed nothing: claim by script).
+fn claim_set_answers(
+    set: &ClaimSet,
+    replies: Vec<Value>,
+) -> Result<Option<Vec<Claim>>, RedisStoreError> {
+    let reply_err = |reason: String| RedisStoreError::Reply {
+        script: "claim_all",
+        reason,
+    };
+    let mut values = Vec::with_capacity(replies.len());
+    for reply in &replies {
+        values.push(match reply {
+            Value::Nil => None,
+            Value::BulkString(b) => Some(b.as_slice()),
+            Value::SimpleString(s) => Some(s.as_bytes()),
+            Value::ServerError(e) => {
+                let text = format!("{} {}", e.code(), e.details().unwrap_or_default());
+                if claim_set_unsupported(&text) {
+                    return Ok(None);
+                }
+                return Err(RedisStoreError::Command {
+                    script: "claim_all",
+                    source: e.clone().into(),
+                });
+            }
+            other => {
+                return Err(reply_err(format!(
+                    "expected nil or a string, got {}",
+                    kind(other)
+                )))
+            }
+        });
+    }
+    parse_claim_set_replies(values, set.keys.len(), &set.token)
+        .map(Some)
+        .map_err(|e| match e {
+            hootsuite_events::Error::InvalidArgument { reason, .. } => reply_err(reason),
+            other => reply_err(other.to_string()),
+        })
 }
 
 /// The reply of the settle script: one flag per claim.

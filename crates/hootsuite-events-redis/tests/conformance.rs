@@ -437,3 +437,67 @@ fn a_restarted_server_is_reconnected_to() {
         Err(RedisStoreError::Command { .. })
     ));
 }
+
+/// A connection to a real server that answers pipelines as a server before Redis 7.0 answers
+/// `SET … NX … GET` (a syntax error per command, nothing changed), counting them.
+struct BeforeRedis7 {
+    inner: redis::Connection,
+    pipelines: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl redis::ConnectionLike for BeforeRedis7 {
+    fn req_packed_command(&mut self, cmd: &[u8]) -> redis::RedisResult<redis::Value> {
+        self.inner.req_packed_command(cmd)
+    }
+    fn req_packed_commands(
+        &mut self,
+        _cmd: &[u8],
+        _offset: usize,
+        count: usize,
+    ) -> redis::RedisResult<Vec<redis::Value>> {
+        self.pipelines
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let error = redis::parse_redis_value(b"-ERR syntax error\r\n")?;
+        Ok(vec![error; count])
+    }
+    fn get_db(&self) -> i64 {
+        self.inner.get_db()
+    }
+    fn check_connection(&mut self) -> bool {
+        self.inner.check_connection()
+    }
+    fn is_open(&self) -> bool {
+        self.inner.is_open()
+    }
+}
+
+#[test]
+fn before_redis_7_the_claims_go_through_the_script_once_refused() {
+    let server = Server::start();
+    let pipelines = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let old = BeforeRedis7 {
+        inner: server.connection(),
+        pipelines: pipelines.clone(),
+    };
+    let store = RedisStore::with_options(old, "old", 60_000).expect("a store");
+    let first = store
+        .claim_all(&["hs:1:1", "hs:1:2"], 60_000, 0)
+        .expect("claimed by script");
+    assert!(first.iter().all(|c| matches!(c, Claim::Claimed { .. })));
+    let t = token(first[0].clone());
+    assert_eq!(
+        store.settle(&[("hs:1:1", &t)], &[], 0).expect("settle"),
+        [true]
+    );
+    assert_eq!(
+        store
+            .claim_all(&["hs:1:1", "hs:1:2"], 60_000, 0)
+            .expect("claim_all"),
+        [Claim::Done, Claim::InProgress]
+    );
+    assert_eq!(
+        pipelines.load(std::sync::atomic::Ordering::Relaxed),
+        1,
+        "refused once, then the script only"
+    );
+}

@@ -207,6 +207,11 @@ class RedisProtocol:
     def settle(self, complete: List[Tuple[str, str]], release: List[Tuple[str, str]]) -> Tuple[str, str, List[str], List[str]]:
         """The completion and release of one notification's claims in one script: ``(sha1, source, keys, args)``."""
     def parse_claim_all(self, replies: List[Union[bytes, str]], count: int, token: str) -> List[Claim]: ...
+    def claim_set(self, keys: List[str], lease_ms: Optional[int] = None) -> Tuple[List[str], str, int, str]:
+        """``(keys, value, lease_ms, token)``: ``SET <key> <value> NX PX <lease_ms> GET`` per key (Redis 7.0+)."""
+    def parse_claim_set(self, replies: List[Union[bytes, str, None]], count: int, token: str) -> List[Claim]: ...
+    def claim_set_unsupported(self, message: str) -> bool:
+        """Whether Redis's error to a ``claim_set`` command says the server predates 7.0 (claim by script)."""
     def parse_settle(self, replies: List[int], count: int) -> List[bool]: ...
     def parse_flag(self, reply: int) -> bool:
         """Whether a complete or release script changed the key (1 or 0)."""

@@ -2,9 +2,11 @@
 client of redis-py, or ``redis.RedisCluster`` on a Redis Cluster) and ``AsyncRedisStore`` (a
 ``redis.asyncio.Redis`` or ``redis.asyncio.RedisCluster`` client).
 
-The client is yours (connection, pool, TLS, password): the stores only run the three Lua
-scripts of the Rust core's Redis protocol (``RedisProtocol``: the keys, values and replies are
-defined there once, the same in Rust, Python and Node). This module does not import redis-py,
+The client is yours (connection, pool, TLS, password): the stores only send the commands and
+Lua scripts of the Rust core's Redis protocol (``RedisProtocol``: the keys, values and replies
+are defined there once, the same in Rust, Python and Node): a one-unit notification is claimed
+with one ``SET … NX PX … GET`` (Redis 7.0 and later; an older server refuses it once, and the
+store claims by script from then on), several units with the claim script. This module does not import redis-py,
 so it imports without it; the stores work with any client that has redis-py's
 ``register_script`` (``EVALSHA``; when the server lacks the script, ``SCRIPT LOAD`` and
 ``EVALSHA`` again: on a cluster, redis-py loads it on every primary).
@@ -37,6 +39,24 @@ class _Scripts:
         self.client = client
         self.protocol = RedisProtocol(namespace, retention_ms)
         self.scripts: dict[str, Any] = {}
+        # Set once the server refused SET … NX … GET (before Redis 7.0): claim by script.
+        self.claim_by_script = False
+
+    def one_set(self, keys: List[str], lease_ms: int) -> Optional[tuple]:
+        """The ``SET … NX PX … GET`` of a one-unit notification, or None to claim by script
+        (several units: redis-py's pipeline costs more per command than the script per key)."""
+        if len(keys) != 1 or self.claim_by_script:
+            return None
+        rkeys, value, lease, token = self.protocol.claim_set(keys, lease_ms)
+        # get=True: redis-py hands back SET's reply as it is (nil or the value held), not a bool.
+        return ("SET", rkeys[0], value, "NX", "PX", lease, "GET"), token
+
+    def refused(self, e: Exception) -> bool:
+        """Whether ``e`` is a server's refusal of NX with GET (before 7.0: nothing was set)."""
+        if self.protocol.claim_set_unsupported(str(e)):
+            self.claim_by_script = True
+            return True
+        return False
 
     def script(self, sha1: str, source: str) -> Any:
         s = self.scripts.get(sha1)
@@ -78,7 +98,18 @@ class RedisStore:
         return self._s.protocol.parse_flag(self._s.script(sha1, source)(keys=[rkey], args=args))
 
     def claim_all(self, keys: List[str], lease_ms: int = DEFAULT_LEASE_MS, now_ms: Optional[int] = None) -> List[Claim]:
-        """Claims the units of one notification in one script (one round trip)."""
+        """Claims the units of one notification in one round trip: one ``SET … NX PX … GET``
+        for one unit (Redis 7.0 and later), the claim script for several."""
+        one = self._s.one_set(keys, lease_ms)
+        if one is not None:
+            command, token = one
+            try:
+                reply = self._s.client.execute_command(*command, get=True)
+            except Exception as e:
+                if not self._s.refused(e):
+                    raise
+            else:
+                return self._s.protocol.parse_claim_set([reply], 1, token)
         sha1, source, rkeys, args, token = self._s.protocol.claim_all(keys, lease_ms)
         replies = self._s.script(sha1, source)(keys=rkeys, args=args)
         return self._s.protocol.parse_claim_all(replies, len(keys), token)
@@ -125,7 +156,18 @@ class AsyncRedisStore:
         return self._s.protocol.parse_flag(await self._s.script(sha1, source)(keys=[rkey], args=args))
 
     async def claim_all(self, keys: List[str], lease_ms: int = DEFAULT_LEASE_MS, now_ms: Optional[int] = None) -> List[Claim]:
-        """Claims the units of one notification in one script (one round trip)."""
+        """Claims the units of one notification in one round trip: one ``SET … NX PX … GET``
+        for one unit (Redis 7.0 and later), the claim script for several."""
+        one = self._s.one_set(keys, lease_ms)
+        if one is not None:
+            command, token = one
+            try:
+                reply = await self._s.client.execute_command(*command, get=True)
+            except Exception as e:
+                if not self._s.refused(e):
+                    raise
+            else:
+                return self._s.protocol.parse_claim_set([reply], 1, token)
         sha1, source, rkeys, args, token = self._s.protocol.claim_all(keys, lease_ms)
         replies = await self._s.script(sha1, source)(keys=rkeys, args=args)
         return self._s.protocol.parse_claim_all(replies, len(keys), token)

@@ -8,11 +8,16 @@
 //!   group runs to its second `:` (`hs:12345:7` → `my-app:{hs:12345}:7`). The units of one
 //!   notification share the group (its kind and instance), so the braces (a Redis Cluster hash
 //!   tag) put them in one slot and one script can claim or settle them all.
-//! - [`Protocol::claim_all`] claims every unit of a notification in one script, and
-//!   [`Protocol::settle`] completes and releases them in one: two round trips per notification.
+//! - [`Protocol::claim_set`] claims every unit of a notification in one pipeline of
+//!   `SET <key> c:<token> NX PX <lease> GET` (Redis 7.0 and later: one command per key, no
+//!   script), and [`Protocol::settle`] completes and releases them in one script: two round
+//!   trips per notification. On an older server the `SET`s fail with a syntax error and change
+//!   nothing ([`claim_set_unsupported`]): the stores then claim with the [`Protocol::claim_all`]
+//!   script, which answers the same.
 //! - A claimed key holds `c:<token>` and expires after the lease (`PX`); a completed key holds
 //!   `d` and expires after the retention. A released key is deleted.
-//! - Claims are atomic (one script: `GET`, then `SET … PX` when absent); completion and release
+//! - Claims are atomic (`SET … NX GET` sets the key only when absent and answers what it held;
+//!   the scripts `GET`, then `SET … PX` when absent); completion and release
 //!   are compare-and-set on the claim's value, so that a process whose lease expired (and whose
 //!   key another process claimed since) cannot complete or release the new claim. A completion
 //!   after the lease ran out with no claim since still records the key as done, so that later
@@ -69,14 +74,12 @@ pub struct Script {
 }
 
 /// Claims `KEYS[1]`: absent → `SET` it to `ARGV[1]` (`c:<token>`) for `ARGV[2]` ms and
-/// answer `claimed`; `d` → `done`; else `in_progress`.
+/// answer `claimed`; `d` → `done`; else `in_progress`. On Redis 7.0 and later (where scripts
+/// see `redis.REDIS_VERSION_NUM`) one `SET … NX PX … GET`, before that `GET` then `SET`.
 pub const CLAIM_SCRIPT: Script = Script {
     name: "claim",
-    source: "local v = redis.call('GET', KEYS[1])\n\
-if not v then\n  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n  return 'claimed'\nend\n\
-if v == 'd' then return 'done' end\n\
-return 'in_progress'\n",
-    sha1: "6b6a58e17956ea54400f830455826727ecd017b1",
+    source: "local v\nif redis.REDIS_VERSION_NUM then\n  v = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2], 'GET')\nelse\n  v = redis.call('GET', KEYS[1])\n  if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end\nend\nif not v then return 'claimed' end\nif v == 'd' then return 'done' end\nreturn 'in_progress'\n",
+    sha1: "fda44ab23ca4bf00cc0ed622281266fd90bcd4e2",
 };
 
 /// Completes `KEYS[1]` when it still holds `ARGV[1]` (`c:<token>`) or nothing (the lease ran
@@ -104,8 +107,8 @@ return 0\n",
 /// (`c:<token>`) for `ARGV[2]` ms; answers one `claimed`, `done` or `in_progress` per key.
 pub const CLAIM_ALL_SCRIPT: Script = Script {
     name: "claim_all",
-    source: "local out = {}\nfor i, key in ipairs(KEYS) do\n  local v = redis.call('GET', key)\n  if not v then\n    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])\n    out[i] = 'claimed'\n  elseif v == 'd' then\n    out[i] = 'done'\n  else\n    out[i] = 'in_progress'\n  end\nend\nreturn out\n",
-    sha1: "603ce50f8f55e8077cfded274fc8a0d0d3fcaf3b",
+    source: "local nx_get = redis.REDIS_VERSION_NUM ~= nil\nlocal out = {}\nfor i, key in ipairs(KEYS) do\n  local v\n  if nx_get then\n    v = redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2], 'GET')\n  else\n    v = redis.call('GET', key)\n    if not v then redis.call('SET', key, ARGV[1], 'PX', ARGV[2]) end\n  end\n  if not v then\n    out[i] = 'claimed'\n  elseif v == 'd' then\n    out[i] = 'done'\n  else\n    out[i] = 'in_progress'\n  end\nend\nreturn out\n",
+    sha1: "32c7cb85f978dafff1c7cf7c4089ee9e305f3f70",
 };
 
 /// Completes the first `ARGV[2]` keys of `KEYS` and releases the others, each as
@@ -125,6 +128,54 @@ pub const SCRIPTS: [Script; 5] = [
     CLAIM_ALL_SCRIPT,
     SETTLE_SCRIPT,
 ];
+
+/// The claim of every unit of a notification without a script: one
+/// `SET <key> c:<token> NX PX <lease> GET` per key, sent in one pipeline (one round trip; the
+/// keys share a hash slot, so one node of a cluster answers them all). Each answers nil (the
+/// key was absent and is now claimed), `d` (done) or another claim's value (in progress):
+/// [`parse_claim_set_reply`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClaimSet {
+    /// The Redis keys, in the units' order (one hash slot).
+    pub keys: Vec<String>,
+    /// The value each key is set to: `c:<token>`.
+    pub value: String,
+    /// The lease (`PX`), in milliseconds.
+    pub lease_ms: u64,
+    /// The claim's token: what [`parse_claim_set_reply`] returns in [`Claim::Claimed`].
+    pub token: String,
+}
+
+impl ClaimSet {
+    /// The command of each key, in order: `SET <key> c:<token> NX PX <lease_ms> GET`.
+    pub fn commands(&self) -> Vec<[String; 7]> {
+        let lease = self.lease_ms.to_string();
+        self.keys
+            .iter()
+            .map(|key| {
+                [
+                    "SET".to_string(),
+                    key.clone(),
+                    self.value.clone(),
+                    "NX".to_string(),
+                    "PX".to_string(),
+                    lease.clone(),
+                    "GET".to_string(),
+                ]
+            })
+            .collect()
+    }
+}
+
+// The token and the value holding it stay out of Debug output.
+impl std::fmt::Debug for ClaimSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClaimSet")
+            .field("keys", &self.keys)
+            .field("lease_ms", &self.lease_ms)
+            .finish_non_exhaustive()
+    }
+}
 
 /// One script call to send: `EVALSHA script.sha1 <number of keys> keys… args…` (or `EVAL
 /// script.source …`).
@@ -281,6 +332,26 @@ impl Protocol {
             keys,
             args: vec![format!("{CLAIM_PREFIX}{token}"), lease_ms.to_string()],
             token: Some(token.to_string()),
+        })
+    }
+
+    /// The `SET … NX PX … GET` commands that claim every unit of `unit_keys` (the units of one
+    /// notification: one group) for `lease_ms` with `token`, to send in one pipeline (Redis
+    /// 7.0 and later; [`Protocol::claim_all`] is the script for older servers).
+    pub fn claim_set(
+        &self,
+        unit_keys: &[&str],
+        lease_ms: u64,
+        token: &str,
+    ) -> Result<ClaimSet, Error> {
+        let keys = self.group_keys(unit_keys.iter().copied())?;
+        let lease_ms = super::check_expiry("lease_ms", lease_ms)?;
+        validate_token(token)?;
+        Ok(ClaimSet {
+            keys,
+            value: format!("{CLAIM_PREFIX}{token}"),
+            lease_ms,
+            token: token.to_string(),
         })
     }
 
@@ -441,6 +512,51 @@ pub fn parse_claim_all_reply<'r>(
         ));
     }
     Ok(claims)
+}
+
+/// The [`Claim`] one `SET … NX GET` of [`Protocol::claim_set`] answered: `None` (nil: the key
+/// was absent, claimed now with `token`), `d` (done) or any other value (another claim: in
+/// progress), as the claim scripts answer.
+pub fn parse_claim_set_reply(reply: Option<&[u8]>, token: &str) -> Claim {
+    match reply {
+        None => Claim::Claimed {
+            token: token.to_string(),
+        },
+        Some(v) if v == DONE_VALUE.as_bytes() => Claim::Done,
+        Some(_) => Claim::InProgress,
+    }
+}
+
+/// The claims the pipeline of [`Protocol::claim_set`] answered (one reply per command, in
+/// order; nil as `None`), for `count` keys claimed with `token`.
+pub fn parse_claim_set_replies<'r>(
+    replies: impl IntoIterator<Item = Option<&'r [u8]>>,
+    count: usize,
+    token: &str,
+) -> Result<Vec<Claim>, Error> {
+    let claims: Vec<Claim> = replies
+        .into_iter()
+        .map(|r| parse_claim_set_reply(r, token))
+        .collect();
+    if claims.len() != count {
+        return Err(invalid(
+            "reply",
+            format!(
+                "expected one answer per key ({count}), got {}",
+                claims.len()
+            ),
+        ));
+    }
+    Ok(claims)
+}
+
+/// Whether a server's error to a `SET … NX … GET` of [`Protocol::claim_set`] (its text, such
+/// as `ERR syntax error`, or `syntax error` as redis-py shows it) says that the server predates Redis 7.0, which allows `NX` with
+/// `GET`: the command changed nothing, and the claim goes through [`Protocol::claim_all`].
+pub fn claim_set_unsupported(error: &str) -> bool {
+    // redis-py drops the `ERR ` code from its messages; node-redis and redis-rs keep it.
+    let rest = error.strip_prefix("ERR").unwrap_or(error);
+    rest.trim_start().starts_with("syntax error")
 }
 
 /// What a settle script answered (one integer per key), for a call of `count` keys: whether
@@ -609,6 +725,43 @@ mod tests {
             p.claim("a{b}", 50, "tok").is_err(),
             "braces would move the hash tag"
         );
+    }
+
+    #[test]
+    fn a_notification_is_claimed_by_one_pipeline_of_set_nx_get() {
+        let p = Protocol::new("ns", 1_000).expect("valid");
+        let set = p
+            .claim_set(&["hs:3:1", "hs:3:2"], 50, "tok")
+            .expect("one group");
+        assert_eq!(
+            set.commands(),
+            [
+                ["SET", "ns:{hs:3}:1", "c:tok", "NX", "PX", "50", "GET"],
+                ["SET", "ns:{hs:3}:2", "c:tok", "NX", "PX", "50", "GET"],
+            ]
+            .map(|c| c.map(String::from))
+        );
+        assert!(!format!("{set:?}").contains("tok"), "no token in Debug");
+        let replies: [Option<&[u8]>; 3] = [None, Some(b"d"), Some(b"c:other")];
+        assert_eq!(
+            parse_claim_set_replies(replies, 3, "tok").expect("parses"),
+            [
+                Claim::Claimed {
+                    token: "tok".into()
+                },
+                Claim::Done,
+                Claim::InProgress
+            ]
+        );
+        assert!(parse_claim_set_replies(replies, 2, "tok").is_err());
+        assert!(p.claim_set(&["hs:3:1", "hs:4:1"], 50, "tok").is_err());
+        assert!(p.claim_set(&[], 50, "tok").is_err());
+        assert!(p.claim_set(&["k"], 0, "tok").is_err());
+        assert!(p.claim_set(&["k"], 1, "a b").is_err());
+        assert!(claim_set_unsupported("ERR syntax error"));
+        assert!(claim_set_unsupported("syntax error"));
+        assert!(!claim_set_unsupported("WRONGTYPE Operation against a key"));
+        assert!(!claim_set_unsupported("ERR unknown command"));
     }
 
     #[test]
