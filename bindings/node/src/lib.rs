@@ -842,7 +842,7 @@ pub fn verify_signature(
 /// Verifies the raw body's signature with one key or several, then parses it. `headers`: an
 /// object or `[name, value]` pairs; `body`: a Buffer or Uint8Array (a string throws a
 /// TypeError: the signature covers the exact bytes). `index.js` makes the notification from
-/// [`notification_text`].
+/// the JSON lines that `notification_text` writes.
 #[napi(catch_unwind, ts_return_type = "import('./index').Notification")]
 pub fn verify_event(
     key_or_keys: Either<String, Vec<String>>,
