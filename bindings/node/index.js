@@ -377,6 +377,8 @@ module.exports.backend = onWasm ? 'wasm' : 'native'
 module.exports.SIGNATURE_HEADER = native.SIGNATURE_HEADER
 module.exports.WEBHOOK_ID_HEADER = native.WEBHOOK_ID_HEADER
 
+// The native store inside a MemoryStore (set in its class body).
+let innerOf
 // Time for the store: the native store reads no clock, so `nowMs` comes from here.
 function nowOf(options) {
   return options && options.nowMs !== undefined ? options.nowMs : Date.now()
@@ -389,6 +391,10 @@ function nowOf(options) {
  */
 class MemoryStore {
   #inner
+  // process() answers the claim loop on the store itself (the native one, not through its methods).
+  static {
+    innerOf = (store) => (#inner in store ? store.#inner : undefined)
+  }
   constructor(options = {}) {
     this.#inner = new module.exports.NativeMemoryStore(options.capacity, options.retentionMs)
   }
@@ -421,6 +427,10 @@ class MemoryStore {
   }
 }
 
+// MemoryStore's own methods, as the module defined them.
+const memoryClaimAll = MemoryStore.prototype.claimAll
+const memorySettle = MemoryStore.prototype.settle
+
 /**
  * Processes each unit of work of `notification` once: claims every unit in `store` at once
  * (`store.claimAll` when it has one: one round trip on Redis), awaits `handler(work)` on each
@@ -447,6 +457,9 @@ async function processNotification(store, notification, handler, options = {}) {
   if (typeof handler !== 'function') throw new TypeError('handler must be a function (work) => void or Promise')
   const leaseMs = options.leaseMs === undefined ? native.DEFAULT_LEASE_MS : options.leaseMs
   const tel = telemetry.current()
+  // The addon answers the handle steps at once (and a MemoryStore's claims natively); spans and
+  // the fallback take the loop of one call per step.
+  if (!tel && !onWasm) return processBatched(store, notification, handler, leaseMs)
   const ctx = tel && (options[PARENT] || tel.api.context.active())
   const steps = new module.exports.Steps(notification.units)
   let failure
@@ -454,13 +467,7 @@ async function processNotification(store, notification, handler, options = {}) {
   for (;;) {
     const step = steps.nextStep()
     if (step.type === 'handle') {
-      const unit = notification.units[step.index]
-      const work = {
-        unit,
-        notification,
-        hootsuiteEvent: unit.kind === 'hootsuite_event' ? notification.hootsuiteEvents[unit.index] : undefined,
-        elementEvent: unit.kind === 'element_event' ? notification.events[unit.index] : undefined,
-      }
+      const work = workOf(notification, step.index)
       const h = tel && tel.handle(ctx, notification, step.index)
       try {
         const r = h ? tel.api.context.with(h.ctx, handler, undefined, work) : handler(work)
@@ -510,16 +517,118 @@ async function processNotification(store, notification, handler, options = {}) {
       const t = step.tally
       if (tel) tel.done(t)
       if (failed) throw failure
-      return {
-        status: t.status,
-        processed: t.processed,
-        skipped: t.skipped,
-        inProgress: t.inProgress,
-        failed: t.failed,
-        lostLeases: t.lostLeases,
-        rejected: t.rejected.map((i) => notification.rejected[notification.units[i].index]),
-      }
+      return outcomeOf(notification, t)
     }
+  }
+}
+
+// The work a handler gets for the unit at `index`.
+function workOf(notification, index) {
+  const unit = notification.units[index]
+  return {
+    unit,
+    notification,
+    hootsuiteEvent: unit.kind === 'hootsuite_event' ? notification.hootsuiteEvents[unit.index] : undefined,
+    elementEvent: unit.kind === 'element_event' ? notification.events[unit.index] : undefined,
+  }
+}
+
+// A store's own claim and settle on the loop's state (redis.js's RedisStore).
+const LOOP_CLAIM = Symbol.for('hootsuite-events: loop claim')
+const LOOP_SETTLE = Symbol.for('hootsuite-events: loop settle')
+
+// A call into the addon, its errors converted.
+function nativeCall(f, ...args) {
+  try {
+    return f(...args)
+  } catch (e) {
+    throw convert(e)
+  }
+}
+
+// process() without telemetry on the addon: the same loop (the core's Steps) in three or four
+// calls, the handle steps answered at once (the handlers still run one by one, in order,
+// stopping at the first failure); on the built-in MemoryStore, the claims and the settle are
+// made natively in two of them. The units cross as one JSON text.
+async function processBatched(store, notification, handler, leaseMs) {
+  // Only where claimAll and settle are MemoryStore's own (not replaced on the object or a subclass).
+  const memory = store.claimAll === memoryClaimAll && store.settle === memorySettle ? innerOf(store) : undefined
+  const units = JSON.stringify(notification.units)
+  let begun
+  // Whether the store made the claim on the loop's state (RedisStore): then the settle too.
+  let ownLoop = false
+  if (memory) {
+    begun = nativeCall(() => memory.claimUnits(units, leaseMs, Date.now()))
+  } else {
+    begun = nativeCall(native.Steps.begin, units)
+    if (begun.length > 1) {
+      const state = begun[0]
+      const keys = begun.slice(1)
+      let handles = typeof store[LOOP_CLAIM] === 'function' ? await store[LOOP_CLAIM](state, leaseMs) : undefined
+      ownLoop = handles !== undefined
+      if (!ownLoop) {
+        let answers =
+          typeof store.claimAll === 'function'
+            ? store.claimAll(keys, { leaseMs, nowMs: Date.now() })
+            : Promise.all(keys.map((key) => store.claim(key, { leaseMs, nowMs: Date.now() })))
+        if (isThenable(answers)) answers = await answers
+        handles = nativeCall(native.Steps.claimedWith, state, answers)
+      }
+      begun = [state, ...handles]
+    }
+  }
+  const state = begun[0]
+  let ok = 0
+  let failure
+  let failed = false
+  for (let i = 1; i < begun.length; i++) {
+    // Outside the try, as in the loop above: a notification whose lists fail is no handler error.
+    const work = workOf(notification, begun[i])
+    try {
+      const r = handler(work)
+      if (isThenable(r)) await r
+    } catch (e) {
+      failure = e
+      failed = true
+      break
+    }
+    ok++
+  }
+  let tally
+  if (memory) {
+    tally = nativeCall(() => memory.settleUnits(state, ok, failed, Date.now()))
+  } else if (ownLoop) {
+    tally = await store[LOOP_SETTLE](state, ok, failed)
+  } else {
+    const step = nativeCall(native.Steps.handledWith, state, ok, failed)
+    if (step.type === 'settle') {
+      let changed
+      if (typeof store.settle === 'function') {
+        changed = store.settle(step.complete, step.release, { nowMs: Date.now() })
+        if (isThenable(changed)) changed = await changed
+      } else {
+        changed = []
+        for (const [key, token] of step.complete) changed.push(await store.complete(key, token, { nowMs: Date.now() }))
+        for (const [key, token] of step.release) changed.push(await store.release(key, token))
+      }
+      tally = nativeCall(native.Steps.settledWith, state, Array.from(changed, Boolean))
+    } else {
+      tally = step.tally
+    }
+  }
+  if (failed) throw failure
+  return outcomeOf(notification, tally)
+}
+
+function outcomeOf(notification, t) {
+  return {
+    status: t.status,
+    processed: t.processed,
+    skipped: t.skipped,
+    inProgress: t.inProgress,
+    failed: t.failed,
+    lostLeases: t.lostLeases,
+    rejected: t.rejected.map((i) => notification.rejected[notification.units[i].index]),
   }
 }
 

@@ -8,6 +8,11 @@
 
 const core = require('./index.js')
 
+// process()'s loop on a RedisStore (index.js): the claim and the settle made from the loop's
+// native state, without its keys, claims and tokens crossing as objects.
+const LOOP_CLAIM = Symbol.for('hootsuite-events: loop claim')
+const LOOP_SETTLE = Symbol.for('hootsuite-events: loop settle')
+
 /** How long a script call may take before it fails, unless `timeoutMs` says otherwise. */
 const DEFAULT_TIMEOUT_MS = 5000
 // setTimeout's largest delay: a larger one fires at once.
@@ -197,6 +202,31 @@ class RedisStore {
     const call = this.#protocol.claimAll(keys, leaseMs)
     return answers(this.#protocol.parseClaimAll(await this.#run('claim_all', call), keys.length, call.token))
   }
+  // process()'s claim (the claimAll pipeline): the indices of the units to handle; undefined
+  // where claimAll would claim by script, or where claimAll or settle is not this class's own.
+  async [LOOP_CLAIM](state, leaseMs) {
+    if (this.#claimByScript || this.claimAll !== ownClaimAll || this.settle !== ownSettle) return undefined
+    const set = this.#protocol.claimSetOf(state, leaseMs)
+    let replies
+    try {
+      replies = await this.#bounded('claim_all', () => {
+        const pipeline = this.#client.multi()
+        for (const key of set.keys) pipeline.set(key, set.value, { NX: true, PX: set.leaseMs, GET: true })
+        return pipeline.execAsPipeline()
+      })
+    } catch (e) {
+      if (!(e instanceof Error && typeof e.message === 'string' && this.#protocol.claimSetUnsupported(e.message))) throw e
+      this.#claimByScript = true
+      return undefined
+    }
+    return this.#protocol.claimedSet(state, replies)
+  }
+  // process()'s settle after its claim above (the settle script): the tally.
+  async [LOOP_SETTLE](state, ok, failed) {
+    const call = this.#protocol.settleOf(state, ok, failed)
+    if (call.tally) return call.tally
+    return this.#protocol.settledOf(state, await this.#run('settle', call))
+  }
   /** Completes `complete`'s and releases `release`'s `[key, token]` claims in one script. */
   async settle(complete, release, _options = {}) {
     if (complete.length === 0 && release.length === 0) return []
@@ -204,5 +234,8 @@ class RedisStore {
     return this.#protocol.parseSettle(await this.#run('settle', call), call.keys.length)
   }
 }
+
+const ownClaimAll = RedisStore.prototype.claimAll
+const ownSettle = RedisStore.prototype.settle
 
 module.exports = { RedisStore, RedisStoreError, DEFAULT_NAMESPACE: core.DEFAULT_NAMESPACE, DEFAULT_TIMEOUT_MS, newClaimToken: core.newClaimToken }

@@ -16,9 +16,9 @@ use hootsuite_events::oauth::{self, RedirectUrlParams};
 use hootsuite_events::signature::{self, SignatureKey, Verifier};
 use hootsuite_events::{js, naming};
 use hootsuite_events::{BaseUrl, Error, HttpRequest, HttpResponse, Method, Secret};
-use napi::bindgen_prelude::{Buffer, Either, Object, Uint8Array, Unknown};
+use napi::bindgen_prelude::{Array, Buffer, Either, External, Object, Uint8Array, Unknown};
 use napi::JsValue as _;
-use napi::ValueType;
+use napi::{Env, ValueType};
 use napi_derive::napi;
 use serde::Serialize;
 use serde_json::Value;
@@ -997,14 +997,13 @@ impl NativeMemoryStore {
 
     /// Claims `key` for `leaseMs` from `nowMs`.
     #[napi(catch_unwind, ts_return_type = "import('./index').Claim")]
-    pub fn claim(&self, key: String, lease_ms: f64, now_ms: f64) -> napi::Result<Value> {
+    pub fn claim(&self, key: String, lease_ms: f64, now_ms: f64) -> napi::Result<ClaimOut> {
         let lease = millis("leaseMs", lease_ms)?;
-        camel_value(
-            &self
-                .inner
+        Ok(claim_out(
+            self.inner
                 .claim(&key, lease, millis("nowMs", now_ms)?)
                 .or_throw()?,
-        )
+        ))
     }
 
     /// Marks the claimed key processed; false when the token is no longer the claim's.
@@ -1027,7 +1026,12 @@ impl NativeMemoryStore {
 
     /// Claims every key (the units of one notification): one claim per key, in order.
     #[napi(catch_unwind, ts_return_type = "import('./index').Claim[]")]
-    pub fn claim_all(&self, keys: Vec<String>, lease_ms: f64, now_ms: f64) -> napi::Result<Value> {
+    pub fn claim_all(
+        &self,
+        keys: Vec<String>,
+        lease_ms: f64,
+        now_ms: f64,
+    ) -> napi::Result<Vec<ClaimOut>> {
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let claims = idempotency::Store::claim_all(
             &self.inner,
@@ -1036,7 +1040,53 @@ impl NativeMemoryStore {
             millis("nowMs", now_ms)?,
         )
         .or_throw()?;
-        camel_value(&claims)
+        Ok(claims.into_iter().map(claim_out).collect())
+    }
+
+    /// `process`'s loop on this store: claims the units (JSON text of the notification's
+    /// units) and answers with `[loop, ...indices]`, the units to handle in order.
+    #[napi(catch_unwind, ts_return_type = "[unknown, ...number[]]")]
+    pub fn claim_units<'env>(
+        &self,
+        env: &'env Env,
+        units: String,
+        lease_ms: f64,
+        now_ms: f64,
+    ) -> napi::Result<Array<'env>> {
+        let mut state = loop_of(&units)?;
+        if let idempotency::Step::Claim(keys) = state.steps.next_step() {
+            // Checked only where a claim is made, as the store's claimAll did.
+            let lease = millis("leaseMs", lease_ms)?;
+            let now = millis("nowMs", now_ms)?;
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let claims =
+                idempotency::Store::claim_all(&self.inner, &keys, lease, now).or_throw()?;
+            state.steps.claimed(claims).or_throw()?;
+        }
+        let handles = state.steps.handles().into_iter().map(count_of).collect();
+        with_loop(env, state, handles)
+    }
+
+    /// The handle steps of `claimUnits` answered (the first `ok` succeeded, then, when
+    /// `failed`, the next failed), the settle made on this store: the tally.
+    #[napi(catch_unwind)]
+    pub fn settle_units(
+        &self,
+        #[napi(ts_arg_type = "unknown")] state: &mut External<Loop>,
+        ok: u32,
+        failed: bool,
+        now_ms: f64,
+    ) -> napi::Result<TallyOut> {
+        let steps = &mut state.steps;
+        handled_all(steps, ok, failed)?;
+        if let idempotency::Step::Settle { complete, release } = steps.next_step() {
+            let now = millis("nowMs", now_ms)?;
+            let changed =
+                idempotency::Store::settle(&self.inner, &pairs(&complete), &pairs(&release), now)
+                    .or_throw()?;
+            steps.settled(&changed).or_throw()?;
+        }
+        tally_of(steps)
     }
 
     /// Completes `complete`'s and releases `release`'s `[key, token]` claims: whether each
@@ -1102,7 +1152,6 @@ pub struct TallyOut {
 }
 
 fn step_out(step: idempotency::Step) -> StepOut {
-    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let mut out = StepOut {
         kind: String::new(),
         keys: None,
@@ -1118,7 +1167,7 @@ fn step_out(step: idempotency::Step) -> StepOut {
         }
         idempotency::Step::Handle(index) => {
             out.kind = "handle".into();
-            out.index = Some(count(index));
+            out.index = Some(count_of(index));
         }
         idempotency::Step::Settle { complete, release } => {
             out.kind = "settle".into();
@@ -1127,18 +1176,44 @@ fn step_out(step: idempotency::Step) -> StepOut {
         }
         idempotency::Step::Done(t) => {
             out.kind = "done".into();
-            out.tally = Some(TallyOut {
-                status: u32::from(t.status),
-                processed: count(t.processed),
-                skipped: count(t.skipped),
-                in_progress: count(t.in_progress),
-                failed: count(t.failed),
-                lost_leases: count(t.lost_leases),
-                rejected: t.rejected.into_iter().map(count).collect(),
-            });
+            out.tally = Some(tally_out(t));
         }
     }
     out
+}
+
+fn count_of(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn tally_out(t: idempotency::Tally) -> TallyOut {
+    TallyOut {
+        status: u32::from(t.status),
+        processed: count_of(t.processed),
+        skipped: count_of(t.skipped),
+        in_progress: count_of(t.in_progress),
+        failed: count_of(t.failed),
+        lost_leases: count_of(t.lost_leases),
+        rejected: t.rejected.into_iter().map(count_of).collect(),
+    }
+}
+
+/// A claim as JavaScript reads it (the core's `Claim`, typed: no `serde_json::Value`).
+fn claim_out(c: idempotency::Claim) -> ClaimOut {
+    match c {
+        idempotency::Claim::Claimed { token } => ClaimOut {
+            status: "claimed".into(),
+            token: Some(token),
+        },
+        idempotency::Claim::Done => ClaimOut {
+            status: "done".into(),
+            token: None,
+        },
+        idempotency::Claim::InProgress => ClaimOut {
+            status: "in_progress".into(),
+            token: None,
+        },
+    }
 }
 
 /// A JavaScript value as an error message shows it (a claim's status): strings quoted, no
@@ -1205,7 +1280,6 @@ impl Steps {
     /// The loop over `units` (the notification's units: `{key, kind}`, in order).
     #[napi(catch_unwind, constructor)]
     pub fn new(units: Vec<Unknown<'_>>) -> napi::Result<Self> {
-        const UNIT: &str = "a unit must be an object with a string `key` and a string `kind` (the notification's units)";
         let units = units
             .iter()
             .map(|unit| {
@@ -1247,6 +1321,124 @@ impl Steps {
     #[napi(catch_unwind)]
     pub fn settled(&mut self, changed: Vec<bool>) -> napi::Result<()> {
         self.inner.settled(&changed).or_throw()
+    }
+}
+
+/// The state of one notification's claim loop between `process`'s calls: an External, not a
+/// class instance (a `new Steps` cost more than the rest of the loop).
+pub struct Loop {
+    steps: idempotency::Steps,
+    /// The token of a claim sent by `RedisProtocol.claimSetOf`, for its replies.
+    token: Option<String>,
+}
+
+/// The units as `JSON.stringify(notification.units)` gives them: each unit's key and kind.
+#[derive(serde::Deserialize)]
+struct UnitIn {
+    key: String,
+    kind: String,
+}
+
+/// The claim loop over `units` (JSON text of the notification's units: one string crosses,
+/// where reading each unit's fields cost several calls into V8 each).
+fn loop_of(units: &str) -> napi::Result<Loop> {
+    let units: Vec<UnitIn> = serde_json::from_str(units).map_err(|_| type_err(UNIT))?;
+    Ok(Loop {
+        steps: idempotency::Steps::new(
+            units
+                .into_iter()
+                .map(|u| (u.key, u.kind == "rejected"))
+                .collect(),
+        ),
+        token: None,
+    })
+}
+
+const UNIT: &str =
+    "a unit must be an object with a string `key` and a string `kind` (the notification's units)";
+
+/// `[loop, ...items]` for `process`: the loop's External, then numbers or strings.
+fn with_loop<'env, T: napi::bindgen_prelude::ToNapiValue>(
+    env: &'env Env,
+    state: Loop,
+    items: Vec<T>,
+) -> napi::Result<Array<'env>> {
+    let mut out = env.create_array(u32::try_from(items.len() + 1).unwrap_or(u32::MAX))?;
+    out.set(0, External::new(state))?;
+    for (i, item) in items.into_iter().enumerate() {
+        out.set(count_of(i + 1), item)?;
+    }
+    Ok(out)
+}
+
+/// The done step's tally; any other step is a misuse (answers missing).
+fn tally_of(steps: &mut idempotency::Steps) -> napi::Result<TallyOut> {
+    match steps.next_step() {
+        idempotency::Step::Done(t) => Ok(tally_out(t)),
+        other => Err(type_err(&format!(
+            "the claim loop is not done: the next step is {other:?}"
+        ))),
+    }
+}
+
+/// The Handle steps answered at once (the first `ok` succeeded, then, when `failed`, the next
+/// failed): what a notification without units, never claimed, skips.
+fn handled_all(steps: &mut idempotency::Steps, ok: u32, failed: bool) -> napi::Result<()> {
+    if ok > 0 || failed || !steps.handles().is_empty() {
+        steps.handled_all(ok as usize, failed).or_throw()?;
+    }
+    Ok(())
+}
+
+#[napi]
+impl Steps {
+    /// `process`'s loop over any store: `[loop, ...keys]`, the keys to claim (none when
+    /// `units`, the JSON text of the notification's units, is empty: the loop is done).
+    #[napi(catch_unwind, ts_return_type = "[unknown, ...string[]]")]
+    pub fn begin<'env>(env: &'env Env, units: String) -> napi::Result<Array<'env>> {
+        let mut state = loop_of(&units)?;
+        let keys = match state.steps.next_step() {
+            idempotency::Step::Claim(keys) => keys,
+            _ => Vec::new(),
+        };
+        with_loop(env, state, keys)
+    }
+
+    /// The store's answers to the claim: the indices of the units to handle, in order (the
+    /// Handle steps when each handler succeeds).
+    #[napi(catch_unwind)]
+    pub fn claimed_with(
+        #[napi(ts_arg_type = "unknown")] state: &mut External<Loop>,
+        answers: Vec<Unknown<'_>>,
+    ) -> napi::Result<Vec<u32>> {
+        let claims = answers
+            .iter()
+            .map(claim_answer)
+            .collect::<napi::Result<Vec<_>>>()?;
+        state.steps.claimed(claims).or_throw()?;
+        Ok(state.steps.handles().into_iter().map(count_of).collect())
+    }
+
+    /// The Handle steps answered at once (the first `ok` succeeded, then, when `failed`, the
+    /// next failed), then what to do next: a settle step or done.
+    #[napi(catch_unwind, ts_return_type = "import('./index').Step")]
+    pub fn handled_with(
+        #[napi(ts_arg_type = "unknown")] state: &mut External<Loop>,
+        ok: u32,
+        failed: bool,
+    ) -> napi::Result<StepOut> {
+        handled_all(&mut state.steps, ok, failed)?;
+        Ok(step_out(state.steps.next_step()))
+    }
+
+    /// The store's answers to the settle step: the tally.
+    #[napi(catch_unwind)]
+    pub fn settled_with(
+        #[napi(ts_arg_type = "unknown")] state: &mut External<Loop>,
+        changed: Vec<bool>,
+    ) -> napi::Result<TallyOut> {
+        state.steps.settled(&changed).or_throw()?;
+        tally_of(&mut state.steps)
     }
 }
 
@@ -1396,23 +1588,7 @@ impl RedisProtocol {
         });
         let claims = idempotency::redis::parse_claim_set_replies(bytes, count as usize, &token)
             .or_throw()?;
-        Ok(claims
-            .into_iter()
-            .map(|c| match c {
-                idempotency::Claim::Claimed { token } => ClaimOut {
-                    status: "claimed".into(),
-                    token: Some(token),
-                },
-                idempotency::Claim::Done => ClaimOut {
-                    status: "done".into(),
-                    token: None,
-                },
-                idempotency::Claim::InProgress => ClaimOut {
-                    status: "in_progress".into(),
-                    token: None,
-                },
-            })
-            .collect())
+        Ok(claims.into_iter().map(claim_out).collect())
     }
 
     /// Whether Redis's error to a `claimSet` command (its message) says that the server
@@ -1475,6 +1651,134 @@ impl RedisProtocol {
     pub fn namespace(&self) -> String {
         self.inner.namespace().to_string()
     }
+
+    /// `process`'s claim on Redis: the claim set of the loop's keys (as `claimSet`), its
+    /// token kept in the loop for `claimedSet`.
+    #[napi(catch_unwind)]
+    pub fn claim_set_of(
+        &self,
+        #[napi(ts_arg_type = "unknown")] state: &mut External<Loop>,
+        lease_ms: f64,
+    ) -> napi::Result<RedisClaimSet> {
+        let idempotency::Step::Claim(keys) = state.steps.next_step() else {
+            return Err(type_err("the claim loop has no claim to make"));
+        };
+        let token = idempotency::redis::new_token().map_err(no_randomness)?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let set = self
+            .inner
+            .claim_set(&keys, millis("leaseMs", lease_ms)?, &token)
+            .or_throw()?;
+        state.token = Some(token);
+        Ok(RedisClaimSet {
+            keys: set.keys,
+            value: set.value,
+            lease_ms: set.lease_ms as f64,
+            // Kept in the loop: no secret crosses that JavaScript does not send.
+            token: String::new(),
+        })
+    }
+
+    /// The replies of `claimSetOf`'s pipeline (as `parseClaimSet`) answering the loop's claim:
+    /// the indices of the units to handle, in order.
+    #[napi(catch_unwind)]
+    pub fn claimed_set(
+        &self,
+        #[napi(ts_arg_type = "unknown")] state: &mut External<Loop>,
+        replies: Vec<Option<Either<String, Buffer>>>,
+    ) -> napi::Result<Vec<u32>> {
+        let Some(token) = state.token.take() else {
+            return Err(type_err("the claim loop sent no claim set"));
+        };
+        let bytes = replies.iter().map(|r| {
+            r.as_ref().map(|r| match r {
+                Either::A(s) => s.as_bytes(),
+                Either::B(b) => b.as_ref(),
+            })
+        });
+        let count = match state.steps.next_step() {
+            idempotency::Step::Claim(keys) => keys.len(),
+            _ => return Err(type_err("the claim loop has no claim to answer")),
+        };
+        let claims =
+            idempotency::redis::parse_claim_set_replies(bytes, count, &token).or_throw()?;
+        state.steps.claimed(claims).or_throw()?;
+        Ok(state.steps.handles().into_iter().map(count_of).collect())
+    }
+
+    /// The loop's Handle steps answered (as `Steps.handledWith`), then the settle script to
+    /// send (as `settle`), or the tally when there is nothing to settle.
+    #[napi(catch_unwind)]
+    pub fn settle_of(
+        &self,
+        #[napi(ts_arg_type = "unknown")] state: &mut External<Loop>,
+        ok: u32,
+        failed: bool,
+    ) -> napi::Result<RedisSettle> {
+        handled_all(&mut state.steps, ok, failed)?;
+        match state.steps.next_step() {
+            idempotency::Step::Settle { complete, release } => {
+                let call = self
+                    .inner
+                    .settle(&pairs(&complete), &pairs(&release))
+                    .or_throw()?;
+                Ok(RedisSettle {
+                    sha1: Some(call.script.sha1.to_string()),
+                    source: Some(call.script.source.to_string()),
+                    keys: Some(call.keys),
+                    args: Some(call.args),
+                    tally: None,
+                })
+            }
+            idempotency::Step::Done(t) => Ok(RedisSettle {
+                sha1: None,
+                source: None,
+                keys: None,
+                args: None,
+                tally: Some(tally_out(t)),
+            }),
+            other => Err(type_err(&format!(
+                "the claim loop is not at its settle step: the next step is {other:?}"
+            ))),
+        }
+    }
+
+    /// The settle script's replies (as `parseSettle`) answering the loop's settle: the tally.
+    #[napi(catch_unwind)]
+    pub fn settled_of(
+        &self,
+        #[napi(ts_arg_type = "unknown")] state: &mut External<Loop>,
+        replies: Vec<f64>,
+    ) -> napi::Result<TallyOut> {
+        let ints = replies
+            .iter()
+            .map(|r| js::flag_reply(*r))
+            .collect::<Result<Vec<_>, _>>()
+            .or_type_error()?;
+        let count = match state.steps.next_step() {
+            idempotency::Step::Settle { complete, release } => complete.len() + release.len(),
+            _ => return Err(type_err("the claim loop has no settle to answer")),
+        };
+        let changed = idempotency::redis::parse_settle_reply(ints, count).or_throw()?;
+        state.steps.settled(&changed).or_throw()?;
+        tally_of(&mut state.steps)
+    }
+}
+
+/// `RedisProtocol.settleOf`: the settle script's call (`sha1`, `source`, `keys`, `args`), or
+/// the `tally` when there is nothing to settle.
+#[napi(object)]
+pub struct RedisSettle {
+    /// The script's SHA-1.
+    pub sha1: Option<String>,
+    /// The script's source (for `EVAL` when the server does not have it).
+    pub source: Option<String>,
+    /// The script's keys.
+    pub keys: Option<Vec<String>>,
+    /// The script's arguments.
+    pub args: Option<Vec<String>>,
+    /// What happened, when nothing was settled.
+    pub tally: Option<TallyOut>,
 }
 
 /// The PostgreSQL inbox's protocol (the core's `idempotency::postgres`): the migration, the

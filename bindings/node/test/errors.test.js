@@ -252,6 +252,55 @@ test('process: each unit once, release and rethrow on failure, async stores, 409
   await assert.rejects(he.process({ claim: () => ({ status: 'maybe' }), complete() {}, release() {} }, n, () => {}), /expected \{status: 'claimed'/)
 })
 
+test('process: the same handler calls, outcomes and claims whichever way the loop runs', async () => {
+  // The built-in MemoryStore (its claims and settle made natively, no telemetry), a subclass
+  // whose claimAll is its own (the store called), and a store of claim/complete/release only.
+  class Spied extends he.MemoryStore {
+    claimAll(keys, o) {
+      return super.claimAll(keys, o)
+    }
+  }
+  const perUnit = () => {
+    const inner = new he.MemoryStore()
+    return { inner, claim: (k, o) => inner.claim(k, o), complete: (k, t, o) => inner.complete(k, t, o), release: (k, t) => inner.release(k, t) }
+  }
+  const event = (n) => ({ seq_no: String(n), type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT', message: { id: `m${n}` } } })
+  const unreadable = { seq_no: '3', type: 'com.hootsuite.messages.event.v1', data: { message: 5 } }
+  const n = he.parseEventNotification(JSON.stringify({ message: { instanceId: 4, raw: [event(1), event(2), unreadable, event(4), event(5)] } }))
+  assert.equal(n.units[2].kind, 'rejected')
+  // No units at all (a notification always has one; process takes any object with units).
+  const empty = { units: [], rejected: [] }
+  const run = async (store) => {
+    const log = []
+    const handler = (failAt) => async (w) => {
+      log.push(w.unit.key)
+      if (w.hootsuiteEvent.seqNo === failAt) throw new Error(`fails at ${failAt}`)
+    }
+    const outcome = (p) => p.then((o) => ({ ...o, rejected: o.rejected.map((r) => r.position) }), (e) => e.message)
+    const held = (store.inner || store).claim('hs:4:5', { leaseMs: 60000 })
+    log.push(await outcome(he.process(store, n, handler('4'))))
+    ;(store.inner || store).release('hs:4:5', held.token)
+    log.push(await outcome(he.process(store, n, (w) => void log.push(w.unit.key))))
+    log.push(await outcome(he.process(store, n, handler('1'))))
+    log.push(await outcome(he.process(store, empty, handler('1'), { leaseMs: -1 })))
+    log.push(await outcome(he.process(store, n, () => {}, { leaseMs: -1 })))
+    log.push((store.inner || store).size)
+    return log
+  }
+  const memory = await run(new he.MemoryStore())
+  assert.deepEqual(memory, [
+    'hs:4:1', 'hs:4:2', 'hs:4:4', 'fails at 4',
+    'hs:4:4', 'hs:4:5',
+    { status: 200, processed: 2, skipped: 3, inProgress: 0, failed: 0, lostLeases: 0, rejected: [] },
+    { status: 200, processed: 0, skipped: 5, inProgress: 0, failed: 0, lostLeases: 0, rejected: [] },
+    { status: 200, processed: 0, skipped: 0, inProgress: 0, failed: 0, lostLeases: 0, rejected: [] },
+    'leaseMs must be a non-negative integer number of milliseconds, got -1',
+    5,
+  ])
+  assert.deepEqual(await run(new Spied()), memory)
+  assert.deepEqual(await run(perUnit()), memory)
+})
+
 test('the header names are the core constants', () => {
   assert.equal(he.SIGNATURE_HEADER, 'Elements-Webhook-Signature')
   assert.equal(he.WEBHOOK_ID_HEADER, 'Elements-Webhook-Id')

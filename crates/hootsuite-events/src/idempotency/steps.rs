@@ -249,6 +249,49 @@ impl Steps {
         Ok(())
     }
 
+    /// The units the next Handle steps give when each handler succeeds, in order: a host
+    /// that runs them before answering answers them at once with [`Steps::handled_all`].
+    pub fn handles(&self) -> Vec<usize> {
+        if self.stage != Stage::Handle {
+            return Vec::new();
+        }
+        self.pending
+            .into_iter()
+            .chain(
+                (self.cursor..self.keys.len())
+                    .filter(|&i| self.tokens[i].is_some() && !self.rejected[i]),
+            )
+            .collect()
+    }
+
+    /// Answers the Handle steps of [`Steps::handles`] at once: the first `ok` succeeded, then,
+    /// when `failed`, the next one failed. The same as answering each Handle step in turn
+    /// (it does), so the rejected units between them are recorded alike.
+    pub fn handled_all(&mut self, ok: usize, failed: bool) -> Result<(), Error> {
+        if self.stage != Stage::Handle {
+            return Err(misuse(
+                "handled_all() answers the Handle steps, and there are none",
+            ));
+        }
+        let count = self.handles().len();
+        let answered = ok + usize::from(failed);
+        if answered > count || (!failed && ok != count) {
+            return Err(misuse(format!(
+                "handled_all() answers every Handle step ({count}): {ok} succeeded and {} failed",
+                usize::from(failed)
+            )));
+        }
+        for i in 0..answered {
+            let Step::Handle(_) = self.next_step() else {
+                return Err(misuse(
+                    "handled_all() answers a Handle step, and there is none",
+                ));
+            };
+            self.handled(i < ok)?;
+        }
+        Ok(())
+    }
+
     /// The answers to [`Step::Settle`]: whether each claim changed its key (`complete`'s
     /// first). A completion that changed nothing lost its lease to a takeover.
     pub fn settled(&mut self, changed: &[bool]) -> Result<(), Error> {
@@ -333,6 +376,80 @@ mod tests {
             ),
             (500, 1, 1, 1, 1, vec![1])
         );
+    }
+
+    /// Drives `s` to its tally answering Handle steps one by one (`batch` false) or at once,
+    /// the handler failing at unit `fail` (if any); settles every claim as changed.
+    fn run(
+        mut s: Steps,
+        answers: Vec<Claim>,
+        fail: Option<usize>,
+        batch: bool,
+    ) -> (Vec<usize>, Step) {
+        let mut handled = Vec::new();
+        assert!(matches!(s.next_step(), Step::Claim(_)));
+        s.claimed(answers).expect("one answer per key");
+        if batch {
+            let handles = s.handles();
+            let ok = handles.iter().take_while(|&&i| Some(i) != fail).count();
+            handled.extend(handles.iter().take(ok + usize::from(ok < handles.len())));
+            s.handled_all(ok, ok < handles.len()).expect("answers");
+            assert!(s.handles().is_empty());
+        }
+        loop {
+            match s.next_step() {
+                Step::Handle(i) => {
+                    handled.push(i);
+                    s.handled(Some(i) != fail).expect("answers");
+                }
+                Step::Settle { complete, release } => {
+                    s.settled(&vec![true; complete.len() + release.len()])
+                        .expect("answers");
+                }
+                done => return (handled, done),
+            }
+        }
+    }
+
+    #[test]
+    fn handled_all_is_the_handle_steps_answered_one_by_one() {
+        let keys = [
+            ("a", false),
+            ("b", true),
+            ("c", false),
+            ("d", false),
+            ("e", true),
+            ("f", false),
+        ];
+        let answers = || {
+            vec![
+                claimed("t"),
+                claimed("t"),
+                claimed("t"),
+                Claim::Done,
+                claimed("t"),
+                claimed("t"),
+            ]
+        };
+        for fail in [None, Some(0), Some(2), Some(5)] {
+            let one = run(units(&keys), answers(), fail, false);
+            let all = run(units(&keys), answers(), fail, true);
+            assert_eq!(one, all, "failing at {fail:?}");
+        }
+        let mut s = units(&keys);
+        assert!(s.handles().is_empty(), "nothing to handle before the claim");
+        assert!(s.handled_all(0, false).is_err());
+        let _ = s.next_step();
+        s.claimed(answers()).expect("answers");
+        assert_eq!(s.handles(), [0, 2, 5]);
+        assert!(
+            s.handled_all(2, false).is_err(),
+            "all of them, or a failure"
+        );
+        assert!(s.handled_all(3, true).is_err(), "more than there are");
+        assert_eq!(s.handles(), [0, 2, 5], "a refused answer changes nothing");
+        s.handled_all(1, true).expect("answers");
+        assert!(matches!(s.next_step(), Step::Settle { .. }));
     }
 
     #[test]
