@@ -197,7 +197,11 @@ if (process.env.HOOTSUITE_EVENTS_BENCH_POSTGRES) {
   await inbox.migrate()
   await client.query('CREATE TABLE IF NOT EXISTS bench_events (key text NOT NULL)')
   await client.query('CREATE TABLE IF NOT EXISTS bench_peer_inbox (key text PRIMARY KEY, done_at timestamptz NOT NULL DEFAULT now())')
-  const some = deliveries.slice(0, 1000)
+  // 1 000 notifications of one Hootsuite event each (2 KB), every seq_no new.
+  const some = Array.from({ length: 1000 }, (_, i) => {
+    const b = notificationOf(1000 + i, 1)
+    return { body: b, headers: { 'elements-webhook-signature': he.sign(key, b) } }
+  })
   const timed = async (fn) => {
     const t = process.hrtime.bigint()
     for (const d of some) await fn(d)
