@@ -161,8 +161,11 @@ impl BaseUrl {
             return Ok(url);
         }
         // Without `://` the authority cannot be told apart: any `@` may be user information.
-        let authority = match input.split_once("://") {
-            Some((_, rest)) => rest.split(['/', '?', '#']).next().unwrap_or_default(),
+        let authority = match crate::url::find(input, "://") {
+            Some(at) => {
+                let rest = &input[at + 3..];
+                &rest[..crate::url::find_any(rest, b"/?#").unwrap_or(rest.len())]
+            }
             None => input,
         };
         if authority.contains('@') {
@@ -190,7 +193,7 @@ impl BaseUrl {
                 ),
             });
         }
-        if url.rest.contains(['?', '#']) {
+        if crate::url::find_any(url.rest, b"?#").is_some() {
             return Err(Error::InvalidArgument {
                 field: "base_url".into(),
                 reason: format!(
