@@ -250,16 +250,10 @@ pub fn preview_instance_request(
     base_url: &str,
     #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    let base = BaseUrl::parse(base_url).map_err(js_error)?;
-    let account =
-        Config::new(base, PREVIEW_USER_SECRET, PREVIEW_ORGANIZATION_SECRET).map_err(js_error)?;
+    let account = Config::with_placeholder_secrets(BaseUrl::parse(base_url).map_err(js_error)?);
     let r = instance::create_request(&account, &create_body(form)?).redacted();
     request_js(&r, Some(&r.to_curl()))
 }
-
-// Stand-ins for the account's secrets in a preview; the preview masks them anyway.
-const PREVIEW_USER_SECRET: &str = "USER_SECRET";
-const PREVIEW_ORGANIZATION_SECRET: &str = "ORGANIZATION_SECRET";
 
 /// `<base URL>/events/hootsuite/<Base64 of the id>`: the URL to paste into the Hootsuite app.
 #[wasm_bindgen(js_name = hootsuiteWebhookUrl)]
