@@ -261,10 +261,17 @@ pub fn body_excerpt(body: &[u8]) -> Option<String> {
 
 /// `text` cut to `max` characters, with `…` when something was cut.
 pub fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_string(),
-        Some((end, _)) => format!("{}…", &text[..end]),
+    // Counts the bytes that start a character: `char_indices().nth` is 400 B of the browser build.
+    let mut chars = 0;
+    for (at, &b) in text.as_bytes().iter().enumerate() {
+        if !(0x80..0xC0).contains(&b) {
+            if chars == max {
+                return format!("{}…", &text[..at]);
+            }
+            chars += 1;
+        }
     }
+    text.to_string()
 }
 
 #[cfg(test)]
@@ -330,5 +337,14 @@ mod tests {
         assert_eq!(body_excerpt(b"<html>T1</html>"), None);
         assert_eq!(truncate("abcdef", 3), "abc…");
         assert_eq!(truncate("abc", 3), "abc");
+        for text in ["", "a", "héllo wörld €uro 😀 x", "😀😀😀"] {
+            for max in 0..8 {
+                let reference = match text.char_indices().nth(max) {
+                    None => text.to_string(),
+                    Some((end, _)) => format!("{}…", &text[..end]),
+                };
+                assert_eq!(truncate(text, max), reference, "{text} {max}");
+            }
+        }
     }
 }
