@@ -161,10 +161,10 @@ impl BaseUrl {
             return Ok(url);
         }
         // Without `://` the authority cannot be told apart: any `@` may be user information.
-        let authority = match crate::url::find(input, "://") {
+        let authority = match crate::search::find(input, "://") {
             Some(at) => {
                 let rest = &input[at + 3..];
-                &rest[..crate::url::find_any(rest, b"/?#").unwrap_or(rest.len())]
+                &rest[..crate::search::find_any(rest, b"/?#").unwrap_or(rest.len())]
             }
             None => input,
         };
@@ -193,7 +193,7 @@ impl BaseUrl {
                 ),
             });
         }
-        if crate::url::find_any(url.rest, b"?#").is_some() {
+        if crate::search::find_any(url.rest, b"?#").is_some() {
             return Err(Error::InvalidArgument {
                 field: "base_url".into(),
                 reason: format!(

@@ -102,7 +102,7 @@ pub fn mask_jsonv(value: &mut crate::jsonv::Value) {
         V::Array(items) => items.iter_mut().for_each(mask_jsonv),
         V::String(text)
             if contains_ignore_case(text.as_bytes(), b"://")
-                && crate::url::find_any(text, b"?#").is_some() =>
+                && crate::search::find_any(text, b"?#").is_some() =>
         {
             *text = redact_url(text);
         }
@@ -172,7 +172,7 @@ fn redact_url_at(url: &str, depth: u8) -> String {
                 let value: String = percent_encoding::percent_decode_str(v)
                     .decode_utf8_lossy()
                     .into_owned();
-                if crate::url::find_any(&value, b"?#").is_some() {
+                if crate::search::find_any(&value, b"?#").is_some() {
                     if depth >= MAX_URL_NESTING {
                         return format!("{k}={MASK}");
                     }
@@ -220,7 +220,7 @@ pub fn quote_url(input: &str) -> String {
             "(a value of {chars} characters, not shown: it holds user information (`user:password@`), which may be a secret)"
         );
     }
-    let end = crate::url::find_any(input, b"?#").unwrap_or(input.len());
+    let end = crate::search::find_any(input, b"?#").unwrap_or(input.len());
     let mut shown = truncate(&input[..end], QUOTED_URL_CHARS);
     if end < input.len() && !shown.ends_with('…') {
         shown.push('…');

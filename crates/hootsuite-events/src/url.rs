@@ -145,10 +145,10 @@ pub(crate) fn parse_http_url(input: &str) -> Result<HttpUrl<'_>, UrlProblem> {
             scheme: scheme.to_string(),
         });
     };
-    let authority_end = find_any(after_scheme, b"/?#").unwrap_or(after_scheme.len());
+    let authority_end = crate::search::find_any(after_scheme, b"/?#").unwrap_or(after_scheme.len());
     let (authority, rest) = after_scheme.split_at(authority_end);
     // Drop user information: it is allowed by RFC 3986 and carries no host.
-    let host_port = rsplit_once_byte(authority, b'@').map_or(authority, |(_, h)| h);
+    let host_port = crate::search::rsplit_once_byte(authority, b'@').map_or(authority, |(_, h)| h);
     let (host, port) = split_host_port(host_port)?;
     if host.is_empty() {
         return Err(UrlProblem::NoHost);
@@ -180,7 +180,7 @@ fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), UrlProblem> {
             }
         }
     } else {
-        match rsplit_once_byte(host_port, b':') {
+        match crate::search::rsplit_once_byte(host_port, b':') {
             Some((h, p)) => (h, Some(p)),
             None => (host_port, None),
         }
@@ -208,32 +208,10 @@ fn valid_host(host: &str) -> bool {
     }
     // Registered names: letters, digits, `-`, `_`, `.`, percent-escapes and non-ASCII (IDN) labels.
     !host.starts_with('.')
-        && find(host, "..").is_none()
+        && crate::search::find(host, "..").is_none()
         && host
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '%'))
-}
-
-/// Where `needle` first occurs in `haystack`, as `str::find` with a `&str` finds it: a byte
-/// window instead of the two-way searcher keeps ~1.5 KB out of the browser build.
-pub(crate) fn find(haystack: &str, needle: &str) -> Option<usize> {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .position(|w| w == needle.as_bytes())
-}
-
-/// Where the first of the ASCII bytes `set` occurs in `s`: `str::find` with an array of ASCII
-/// chars, without the char searchers (the browser build's size).
-pub(crate) fn find_any(s: &str, set: &[u8]) -> Option<usize> {
-    s.bytes().position(|b| set.contains(&b))
-}
-
-/// `s` split around its last ASCII byte `b`: `str::rsplit_once` with an ASCII char, without
-/// the reverse char searcher (800 B of the browser build).
-pub(crate) fn rsplit_once_byte(s: &str, b: u8) -> Option<(&str, &str)> {
-    let at = s.bytes().rposition(|x| x == b)?;
-    Some((&s[..at], &s[at + 1..]))
 }
 
 /// Whether a host names this machine (`localhost`, `*.localhost`, `127.0.0.0/8`, `::1`).
