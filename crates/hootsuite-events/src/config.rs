@@ -161,8 +161,11 @@ impl BaseUrl {
             return Ok(url);
         }
         // Without `://` the authority cannot be told apart: any `@` may be user information.
-        let authority = match input.split_once("://") {
-            Some((_, rest)) => rest.split(['/', '?', '#']).next().unwrap_or_default(),
+        let authority = match crate::search::find(input, "://") {
+            Some(at) => {
+                let rest = &input[at + 3..];
+                &rest[..crate::search::find_any(rest, b"/?#").unwrap_or(rest.len())]
+            }
             None => input,
         };
         if authority.contains('@') {
@@ -190,7 +193,7 @@ impl BaseUrl {
                 ),
             });
         }
-        if url.rest.contains(['?', '#']) {
+        if crate::search::find_any(url.rest, b"?#").is_some() {
             return Err(Error::InvalidArgument {
                 field: "base_url".into(),
                 reason: format!(
@@ -323,6 +326,20 @@ impl Config {
         })
     }
 
+    /// `Config::new(base_url, "USER_SECRET", "ORGANIZATION_SECRET")` without its checks, which
+    /// these placeholders pass: for a request preview where the real secrets are not at hand
+    /// (a browser), masked anyway; the checks' code and messages stay out of the browser build.
+    pub fn with_placeholder_secrets(base_url: BaseUrl) -> Self {
+        Config {
+            base_url,
+            user_secret: Secret::new("USER_SECRET"),
+            organization_secret: Secret::new("ORGANIZATION_SECRET"),
+            platform_authorization: Secret::new(
+                "User USER_SECRET, Organization ORGANIZATION_SECRET",
+            ),
+        }
+    }
+
     /// The base URL.
     pub fn base_url(&self) -> &BaseUrl {
         &self.base_url
@@ -381,6 +398,14 @@ fn check_header_secret(field: &str, secret: &Secret) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholder_secrets_are_what_new_makes_of_them() {
+        assert_eq!(
+            Config::new(BaseUrl::eu(), "USER_SECRET", "ORGANIZATION_SECRET"),
+            Ok(Config::with_placeholder_secrets(BaseUrl::eu()))
+        );
+    }
 
     #[test]
     fn secrets_never_print() {

@@ -80,6 +80,7 @@ mod path;
 pub mod redact;
 pub mod request;
 pub mod schema;
+mod search;
 pub mod signature;
 pub mod telemetry;
 mod url;

@@ -145,12 +145,10 @@ pub(crate) fn parse_http_url(input: &str) -> Result<HttpUrl<'_>, UrlProblem> {
             scheme: scheme.to_string(),
         });
     };
-    let authority_end = after_scheme
-        .find(['/', '?', '#'])
-        .unwrap_or(after_scheme.len());
+    let authority_end = crate::search::find_any(after_scheme, b"/?#").unwrap_or(after_scheme.len());
     let (authority, rest) = after_scheme.split_at(authority_end);
     // Drop user information: it is allowed by RFC 3986 and carries no host.
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host_port = crate::search::rsplit_once_byte(authority, b'@').map_or(authority, |(_, h)| h);
     let (host, port) = split_host_port(host_port)?;
     if host.is_empty() {
         return Err(UrlProblem::NoHost);
@@ -182,7 +180,7 @@ fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), UrlProblem> {
             }
         }
     } else {
-        match host_port.rsplit_once(':') {
+        match crate::search::rsplit_once_byte(host_port, b':') {
             Some((h, p)) => (h, Some(p)),
             None => (host_port, None),
         }
@@ -210,7 +208,7 @@ fn valid_host(host: &str) -> bool {
     }
     // Registered names: letters, digits, `-`, `_`, `.`, percent-escapes and non-ASCII (IDN) labels.
     !host.starts_with('.')
-        && !host.contains("..")
+        && crate::search::find(host, "..").is_none()
         && host
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '%'))
@@ -218,14 +216,22 @@ fn valid_host(host: &str) -> bool {
 
 /// Whether a host names this machine (`localhost`, `*.localhost`, `127.0.0.0/8`, `::1`).
 pub(crate) fn is_loopback_host(host: &str) -> bool {
-    let lower = host.to_ascii_lowercase();
-    if lower == "localhost" || lower.ends_with(".localhost") || lower == "[::1]" {
+    // Compared in place, without a lower-case copy and three splits (the browser build's size).
+    let h = host.as_bytes();
+    let suffix = b".localhost";
+    if host.eq_ignore_ascii_case("localhost")
+        || (h.len() >= suffix.len() && h[h.len() - suffix.len()..].eq_ignore_ascii_case(suffix))
+        || host == "[::1]"
+    {
         return true;
     }
-    let mut parts = lower.split('.');
-    parts.next() == Some("127")
-        && lower.split('.').count() == 4
-        && lower.split('.').all(|p| p.parse::<u8>().is_ok())
+    let mut parts = 0;
+    host.starts_with("127.")
+        && host.split('.').all(|p| {
+            parts += 1;
+            p.parse::<u8>().is_ok()
+        })
+        && parts == 4
 }
 
 /// The characters left as they are in a query component: RFC 3986's unreserved set.
@@ -249,6 +255,44 @@ pub(crate) fn with_query(mut url: String, pairs: &[(&str, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_hosts_as_the_lower_case_and_split_check_found_them() {
+        let reference = |host: &str| {
+            let lower = host.to_ascii_lowercase();
+            lower == "localhost"
+                || lower.ends_with(".localhost")
+                || lower == "[::1]"
+                || (lower.split('.').next() == Some("127")
+                    && lower.split('.').count() == 4
+                    && lower.split('.').all(|p| p.parse::<u8>().is_ok()))
+        };
+        for host in [
+            "localhost",
+            "LocalHost",
+            "a.LOCALHOST",
+            ".localhost",
+            "xlocalhost",
+            "localhost.",
+            "[::1]",
+            "[::2]",
+            "127.0.0.1",
+            "127.1.2.255",
+            "127.1.2.256",
+            "127.+1.0.1",
+            "127.0.0",
+            "127.0.0.1.5",
+            "127..0.1",
+            "127.0.0.01",
+            "128.0.0.1",
+            "127",
+            "127.",
+            "",
+            "é.localhost",
+        ] {
+            assert_eq!(is_loopback_host(host), reference(host), "{host}");
+        }
+    }
 
     #[test]
     fn reads_good_urls() {

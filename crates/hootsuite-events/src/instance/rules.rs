@@ -757,7 +757,10 @@ const MIN_SIGNATURE_KEY_CHARS: usize = 16;
 /// `<INSERT_USER_SECRET>`, `<Authorization Grant Code>`).
 fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
-    v.len() > 2 && v.starts_with('<') && v.ends_with('>') && !v[1..v.len() - 1].contains(['<', '>'])
+    v.len() > 2
+        && v.starts_with('<')
+        && v.ends_with('>')
+        && crate::search::find_any(&v[1..v.len() - 1], b"<>").is_none()
 }
 
 /// The `placeholder` error; the value is not quoted, since the field may be a secret.
@@ -775,13 +778,10 @@ fn placeholder(r: &mut ValidationReport, path: Path<'_>, label: Option<&'static 
 /// Whether a URL is Cloud Elements' own Hootsuite webhook endpoint (`…/elements/api-v2/events/hootsuite[/…]`):
 /// as the final event callback URL it would send every notification back to the platform.
 pub fn is_platform_webhook_url(url: &str) -> bool {
-    let path = url
-        .split(['?', '#'])
-        .next()
-        .unwrap_or(url)
-        .trim_end_matches('/');
+    let path =
+        url[..crate::search::find_any(url, b"?#").unwrap_or(url.len())].trim_end_matches('/');
     let needle = "/elements/api-v2/events/hootsuite";
-    match path.find(needle) {
+    match crate::search::find(path, needle) {
         Some(at) => {
             let rest = &path[at + needle.len()..];
             rest.is_empty() || (rest.starts_with('/') && !rest[1..].contains('/'))
