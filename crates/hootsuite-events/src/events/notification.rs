@@ -1,6 +1,9 @@
 //! The notification as the library hands it out: its types, its units of work, and the keys
 //! each shape of the body may hold.
 
+use std::fmt;
+use std::sync::OnceLock;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -76,6 +79,91 @@ pub struct ElementEvent {
     pub extra: Map<String, Value>,
 }
 
+/// A JSON value of a notification kept as its text as signed and read into a [`Value`] the
+/// first time it is asked for: building it was most of the parse, and most receivers never
+/// read it (docs/benchmarks.md, issue 28). It reads, compares, prints and serializes as that
+/// [`Value`].
+#[derive(Clone)]
+pub struct LazyJson {
+    /// The text, when the value has not been built yet (validated JSON: see `typed.rs`).
+    text: Option<Box<str>>,
+    value: OnceLock<Value>,
+}
+
+impl LazyJson {
+    /// A value kept as `text`, which the caller has checked parses as a `Value`.
+    pub(super) fn from_checked_text(text: &str) -> Self {
+        LazyJson {
+            text: Some(text.into()),
+            value: OnceLock::new(),
+        }
+    }
+
+    /// The value, built on first use.
+    pub fn get(&self) -> &Value {
+        self.value.get_or_init(|| {
+            // The fast path checked this text as serde_json reads a `Value`; Null is unreachable.
+            self.text
+                .as_deref()
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or(Value::Null)
+        })
+    }
+
+    /// The value, owned.
+    pub fn into_value(self) -> Value {
+        match self.value.into_inner() {
+            Some(v) => v,
+            None => LazyJson {
+                text: self.text,
+                value: OnceLock::new(),
+            }
+            .get()
+            .clone(),
+        }
+    }
+}
+
+impl From<Value> for LazyJson {
+    fn from(value: Value) -> Self {
+        LazyJson {
+            text: None,
+            value: OnceLock::from(value),
+        }
+    }
+}
+
+impl std::ops::Deref for LazyJson {
+    type Target = Value;
+    fn deref(&self) -> &Value {
+        self.get()
+    }
+}
+
+impl PartialEq for LazyJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl PartialEq<Value> for LazyJson {
+    fn eq(&self, other: &Value) -> bool {
+        self.get() == other
+    }
+}
+
+impl fmt::Debug for LazyJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
+impl Serialize for LazyJson {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.get().serialize(s)
+    }
+}
+
 /// Which documented shape the notification had.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -145,8 +233,9 @@ pub struct Notification {
     /// delivery is retried until Cloud Elements deactivates the subscription): the others are
     /// processed, and each of these is a [`UnitKind::Rejected`] unit, recorded once.
     pub rejected: Vec<Rejected>,
-    /// `raw` as received.
-    pub raw: Option<Value>,
+    /// `raw` as received, read into a [`Value`] the first time it is asked for
+    /// ([`LazyJson::get`], or through `Deref`).
+    pub raw: Option<LazyJson>,
     /// The units of work this notification names, each with an idempotency key made only
     /// of signed bytes: process each key once.
     pub units: Vec<Unit>,

@@ -30,18 +30,18 @@ pub(crate) fn derive(n: &mut Notification, body: &[u8]) {
         .map_or_else(|| "-".to_string(), |i| i.to_string());
     let mut units: Vec<Unit> = Vec::new();
     if let Some(count) = list_len(n, UnitKind::HootsuiteEvent) {
-        let raw_items = match &n.raw {
-            Some(serde_json::Value::Array(items)) => items.as_slice(),
-            _ => &[],
-        };
         let mut valid = 0;
         for position in 0..count {
             // An event without seq_no, or one that could not be read, is keyed by its JSON;
             // the position keeps two identical events of one batch apart, and every part of a
             // split batch carries the whole batch, so it is stable.
+            // Only here is `raw` built, for an event without seq_no or a rejected one.
             let by_json = || {
-                let json = raw_items
-                    .get(position)
+                let json = n
+                    .raw
+                    .as_deref()
+                    .and_then(serde_json::Value::as_array)
+                    .and_then(|items| items.get(position))
                     .and_then(|v| serde_json::to_vec(v).ok())
                     .unwrap_or_default();
                 format!("hs:{instance}:@{}:{position}", digest(&json))
