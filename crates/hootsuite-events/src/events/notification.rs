@@ -79,22 +79,49 @@ pub struct ElementEvent {
     pub extra: Map<String, Value>,
 }
 
-/// A JSON value of a notification kept as its text as signed and read into a [`Value`] the
-/// first time it is asked for: building it was most of the parse, and most receivers never
+/// A JSON value of a notification kept as the signed body it is in and read into a [`Value`]
+/// the first time it is asked for: building it was most of the parse, and most receivers never
 /// read it (docs/benchmarks.md, issue 28). It reads, compares, prints and serializes as that
 /// [`Value`].
 #[derive(Clone)]
 pub struct LazyJson {
-    /// The text, when the value has not been built yet (validated JSON: see `typed.rs`).
-    text: Option<Box<str>>,
+    /// The body, until the value is built (JSON the fast path read whole: see `typed.rs`).
+    source: Option<RawSource>,
     value: OnceLock<Value>,
 }
 
+/// Where a [`LazyJson`] is: `raw` of the body's `message`, or of its root (the older shape).
+#[derive(Clone)]
+struct RawSource {
+    body: Box<[u8]>,
+    in_message: bool,
+}
+
+impl RawSource {
+    /// `raw` as the reference path reads it (the last of repeated keys counts, as in a `Value`).
+    fn read(&self) -> Option<Value> {
+        let Value::Object(mut root) = serde_json::from_slice(&self.body).ok()? else {
+            return None;
+        };
+        let mut fields = match self.in_message {
+            true => match root.remove("message")? {
+                Value::Object(m) => m,
+                _ => return None,
+            },
+            false => root,
+        };
+        fields.remove("raw")
+    }
+}
+
 impl LazyJson {
-    /// A value kept as `text`, which the caller has checked parses as a `Value`.
-    pub(super) fn from_checked_text(text: &str) -> Self {
+    /// `raw` of `body` (of its `message` with `in_message`), which the caller has read whole.
+    pub(super) fn in_body(body: &[u8], in_message: bool) -> Self {
         LazyJson {
-            text: Some(text.into()),
+            source: Some(RawSource {
+                body: body.into(),
+                in_message,
+            }),
             value: OnceLock::new(),
         }
     }
@@ -102,10 +129,10 @@ impl LazyJson {
     /// The value, built on first use.
     pub fn get(&self) -> &Value {
         self.value.get_or_init(|| {
-            // The fast path checked this text as serde_json reads a `Value`; Null is unreachable.
-            self.text
-                .as_deref()
-                .and_then(|t| serde_json::from_str(t).ok())
+            // The fast path read this body as serde_json reads a `Value`: Null is unreachable.
+            self.source
+                .as_ref()
+                .and_then(RawSource::read)
                 .unwrap_or(Value::Null)
         })
     }
@@ -114,12 +141,11 @@ impl LazyJson {
     pub fn into_value(self) -> Value {
         match self.value.into_inner() {
             Some(v) => v,
-            None => LazyJson {
-                text: self.text,
-                value: OnceLock::new(),
-            }
-            .get()
-            .clone(),
+            None => self
+                .source
+                .as_ref()
+                .and_then(RawSource::read)
+                .unwrap_or(Value::Null),
         }
     }
 }
@@ -127,7 +153,7 @@ impl LazyJson {
 impl From<Value> for LazyJson {
     fn from(value: Value) -> Self {
         LazyJson {
-            text: None,
+            source: None,
             value: OnceLock::from(value),
         }
     }

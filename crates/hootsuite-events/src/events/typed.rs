@@ -293,7 +293,12 @@ fn field<'de, A: MapAccess<'de>>(
         7 => n.user_id = map.next_value_seed(OPT_ID)?,
         8 => n.notification_id = map.next_value_seed(OPT_ID)?,
         9 => n.events = map.next_value_seed(Events)?,
-        _ => (n.raw, n.hootsuite_events) = map.next_value_seed(RawSeed)?,
+        _ => {
+            // `raw` itself is set by `Root::finish`, which has the body: a placeholder till then.
+            let read = map.next_value_seed(RawEvents)?;
+            n.raw = read.is_some().then(|| LazyJson::from(Value::Null));
+            n.hootsuite_events = read.unwrap_or_default();
+        }
     }
     Ok(())
 }
@@ -430,29 +435,11 @@ impl Root {
             },
             (None, None) => return None,
         };
+        if n.raw.is_some() {
+            n.raw = Some(LazyJson::in_body(body, n.shape == Shape::Message));
+        }
         super::units::derive(&mut n, body);
         Some(n)
-    }
-}
-
-/// `raw`: its text (kept for [`LazyJson`]) and, when it is an array, its Hootsuite events read
-/// from that text in one pass, without a `Value` of it.
-struct RawSeed;
-
-impl<'de> DeserializeSeed<'de> for RawSeed {
-    type Value = (Option<LazyJson>, Vec<HootsuiteEvent>);
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        let raw: &RawValue = serde::Deserialize::deserialize(d)?;
-        let text = raw.get();
-        // Capturing the text only checks the syntax: the events' reader checks the rest as a
-        // `Value` would (numbers in range, escapes, depth), so the kept text always builds.
-        let mut de = serde_json::Deserializer::from_str(text);
-        let read = RawEvents.deserialize(&mut de).map_err(|_| fail())?;
-        de.end().map_err(|_| fail())?;
-        Ok(match read {
-            None => (None, Vec::new()),
-            Some(events) => (Some(LazyJson::from_checked_text(text)), events),
-        })
     }
 }
 
@@ -460,7 +447,9 @@ impl<'de> DeserializeSeed<'de> for RawSeed {
 /// serde_json's limit of 128 for the whole body, which the reference path applies.
 const RAW_DEPTH: usize = 100;
 
-/// `raw`'s value: `None` for null, else its Hootsuite events (none unless it is an array).
+/// `raw`'s value, read in the same pass as the rest of the body, its values checked as a
+/// `Value` would be (numbers in range, escapes, depth) without building one: `None` for null,
+/// else its Hootsuite events (none unless it is an array).
 struct RawEvents;
 
 seed_any!(RawEvents);
