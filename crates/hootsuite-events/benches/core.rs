@@ -51,6 +51,27 @@ pub fn notification(size: usize) -> Vec<u8> {
     }
 }
 
+/// A notification of at least 2 KB (element events pad it) carrying `events` Hootsuite events:
+/// `notification_of` in `bench/python_bench.py`, byte for byte.
+pub fn notification_of(events: usize) -> Vec<u8> {
+    let raw: Vec<String> = (1..=events)
+        .map(|s| format!(r#"{{"seq_no":"{s}","type":"com.hootsuite.messages.event.v1","data":{{"state":"SENT","message":{{"id":"m-{s}"}}}}}}"#))
+        .collect();
+    let mut element_events: Vec<String> = Vec::new();
+    loop {
+        let body = format!(
+            r#"{{"message":{{"eventId":"e-1","instanceId":12345,"elementKey":"hootsuite","events":[{}],"raw":[{}]}}}}"#,
+            element_events.join(","),
+            raw.join(",")
+        );
+        if body.len() >= 2048 {
+            return body.into_bytes();
+        }
+        let i = element_events.len();
+        element_events.push(format!(r#"{{"objectType":"messages","objectId":"{i}","eventType":"UPDATED","elementKey":"hootsuite","date":"2026-11-26T10:00:00Z"}}"#));
+    }
+}
+
 fn peer_verify_parse(key: &[u8], body: &[u8], header: &str) -> Option<serde_json::Value> {
     let given = base64::engine::general_purpose::STANDARD
         .decode(header.strip_prefix("sha256=")?)
@@ -141,6 +162,34 @@ fn benches(c: &mut Criterion) {
                 verifier
                     .verify(black_box(&body), Some(&header))
                     .expect("valid")
+            })
+        });
+        g.bench_function("peer: hmac + base64 + serde_json::Value", |b| {
+            b.iter(|| {
+                peer_verify_parse(b"MySecretEventSignatureKey", black_box(&body), &header)
+                    .expect("valid")
+            })
+        });
+        g.finish();
+    }
+    // The rows of the Python and Node benches: cost per Hootsuite event in a batch.
+    for events in [1, 5, 20] {
+        let body = notification_of(events);
+        let header = sign(&key, &body);
+        let headers = [("Elements-Webhook-Signature", header.as_str())];
+        let verifier = Verifier::new(key.clone());
+        let mut g = c.benchmark_group(format!("verify_parse_{events}_events"));
+        g.throughput(Throughput::Bytes(body.len() as u64));
+        g.bench_function("ours: verify_event", |b| {
+            b.iter(|| {
+                verifier
+                    .verify_event(&headers[..], black_box(&body))
+                    .expect("valid")
+            })
+        });
+        g.bench_function("parts: parse_notification alone (no signature)", |b| {
+            b.iter(|| {
+                hootsuite_events::events::parse_notification(black_box(&body)).expect("valid")
             })
         });
         g.bench_function("peer: hmac + base64 + serde_json::Value", |b| {

@@ -19,8 +19,8 @@ mod typed;
 mod units;
 
 pub use notification::{
-    ElementEvent, EventType, HootsuiteData, HootsuiteEvent, Notification, Rejected, Shape, Unit,
-    UnitKind, Work, SIGNATURE_HEADER, WEBHOOK_ID_HEADER,
+    ElementEvent, EventType, HootsuiteData, HootsuiteEvent, LazyJson, Notification, Rejected,
+    Shape, Unit, UnitKind, Work, SIGNATURE_HEADER, WEBHOOK_ID_HEADER,
 };
 
 /// Parses a notification body with the default limits (1 MiB).

@@ -1,6 +1,9 @@
 //! The notification as the library hands it out: its types, its units of work, and the keys
 //! each shape of the body may hold.
 
+use std::fmt;
+use std::sync::OnceLock;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -76,6 +79,117 @@ pub struct ElementEvent {
     pub extra: Map<String, Value>,
 }
 
+/// A JSON value of a notification kept as the signed body it is in and read into a [`Value`]
+/// the first time it is asked for: building it was most of the parse, and most receivers never
+/// read it (docs/benchmarks.md, issue 28). It reads, compares, prints and serializes as that
+/// [`Value`].
+#[derive(Clone)]
+pub struct LazyJson {
+    /// The body, until the value is built (JSON the fast path read whole: see `typed.rs`).
+    source: Option<RawSource>,
+    value: OnceLock<Value>,
+}
+
+/// Where a [`LazyJson`] is: `raw` of the body's `message`, or of its root (the older shape).
+#[derive(Clone)]
+struct RawSource {
+    body: Box<[u8]>,
+    in_message: bool,
+}
+
+impl RawSource {
+    /// `raw` as the reference path reads it (the last of repeated keys counts, as in a `Value`).
+    fn read(&self) -> Option<Value> {
+        let Value::Object(mut root) = serde_json::from_slice(&self.body).ok()? else {
+            return None;
+        };
+        let mut fields = match self.in_message {
+            true => match root.remove("message")? {
+                Value::Object(m) => m,
+                _ => return None,
+            },
+            false => root,
+        };
+        fields.remove("raw")
+    }
+}
+
+impl LazyJson {
+    /// `raw` of `body` (of its `message` with `in_message`), which the caller has read whole.
+    pub(super) fn in_body(body: &[u8], in_message: bool) -> Self {
+        LazyJson {
+            source: Some(RawSource {
+                body: body.into(),
+                in_message,
+            }),
+            value: OnceLock::new(),
+        }
+    }
+
+    /// The value, built on first use.
+    pub fn get(&self) -> &Value {
+        self.value.get_or_init(|| {
+            // The fast path read this body as serde_json reads a `Value`: Null is unreachable.
+            self.source
+                .as_ref()
+                .and_then(RawSource::read)
+                .unwrap_or(Value::Null)
+        })
+    }
+
+    /// The value, owned.
+    pub fn into_value(self) -> Value {
+        match self.value.into_inner() {
+            Some(v) => v,
+            None => self
+                .source
+                .as_ref()
+                .and_then(RawSource::read)
+                .unwrap_or(Value::Null),
+        }
+    }
+}
+
+impl From<Value> for LazyJson {
+    fn from(value: Value) -> Self {
+        LazyJson {
+            source: None,
+            value: OnceLock::from(value),
+        }
+    }
+}
+
+impl std::ops::Deref for LazyJson {
+    type Target = Value;
+    fn deref(&self) -> &Value {
+        self.get()
+    }
+}
+
+impl PartialEq for LazyJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl PartialEq<Value> for LazyJson {
+    fn eq(&self, other: &Value) -> bool {
+        self.get() == other
+    }
+}
+
+impl fmt::Debug for LazyJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
+impl Serialize for LazyJson {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.get().serialize(s)
+    }
+}
+
 /// Which documented shape the notification had.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -145,8 +259,9 @@ pub struct Notification {
     /// delivery is retried until Cloud Elements deactivates the subscription): the others are
     /// processed, and each of these is a [`UnitKind::Rejected`] unit, recorded once.
     pub rejected: Vec<Rejected>,
-    /// `raw` as received.
-    pub raw: Option<Value>,
+    /// `raw` as received, read into a [`Value`] the first time it is asked for
+    /// ([`LazyJson::get`], or through `Deref`).
+    pub raw: Option<LazyJson>,
     /// The units of work this notification names, each with an idempotency key made only
     /// of signed bytes: process each key once.
     pub units: Vec<Unit>,

@@ -63,9 +63,13 @@ pub(super) fn notification_from(doc: &Doc<'_>, value: &Value) -> Result<Notifica
     if let Some((v, parent)) = events_in.filter(|(v, _)| !v.is_null()) {
         n.events = events_from(doc, v, parent.key("events"), &mut n.rejected)?;
     }
-    n.raw = fields.get("raw").filter(|v| !v.is_null()).cloned();
+    n.raw = fields
+        .get("raw")
+        .filter(|v| !v.is_null())
+        .cloned()
+        .map(LazyJson::from);
     if let Some(v) = &n.raw {
-        n.hootsuite_events = hootsuite_from(doc, v, fpath.key("raw"), &mut n.rejected);
+        n.hootsuite_events = hootsuite_from(doc, v.get(), fpath.key("raw"), &mut n.rejected);
     }
     let is_root_field = |k: &str| match n.shape {
         Shape::Message => k == "message" || ENVELOPE_KEYS.contains(&k),
@@ -166,7 +170,7 @@ fn element_event(doc: &Doc<'_>, item: &Value, p: Path<'_>) -> Result<ElementEven
 /// Decodes Hootsuite's array; an event that cannot be read goes to `rejects`. Anything that
 /// is not an array (another provider's shape) gives no Hootsuite events and stays available
 /// as `raw`.
-pub(super) fn hootsuite_from(
+fn hootsuite_from(
     doc: &Doc<'_>,
     value: &Value,
     path: Path<'_>,

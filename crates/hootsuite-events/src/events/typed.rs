@@ -14,13 +14,11 @@
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::notification::{empty, ElementEvent, EventType, Notification, Shape};
-use super::notification::{EVENT_KEYS, MESSAGE_KEYS};
-use super::reader::hootsuite_from;
-use crate::json::Doc;
-use crate::path::Path;
+use super::notification::{empty, ElementEvent, EventType, LazyJson, Notification, Shape};
+use super::notification::{HootsuiteData, HootsuiteEvent, EVENT_KEYS, MESSAGE_KEYS};
 
 /// `DeserializeSeed` for a visitor that is its own seed: `seed_any!` for any JSON value,
 /// `seed_map!` for an object.
@@ -295,7 +293,12 @@ fn field<'de, A: MapAccess<'de>>(
         7 => n.user_id = map.next_value_seed(OPT_ID)?,
         8 => n.notification_id = map.next_value_seed(OPT_ID)?,
         9 => n.events = map.next_value_seed(Events)?,
-        _ => n.raw = map.next_value_seed(OptValue)?,
+        _ => {
+            // `raw` itself is set by `Root::finish`, which has the body: a placeholder till then.
+            let read = map.next_value_seed(RawEvents)?;
+            n.raw = read.is_some().then(|| LazyJson::from(Value::Null));
+            n.hootsuite_events = read.unwrap_or_default();
+        }
     }
     Ok(())
 }
@@ -432,22 +435,351 @@ impl Root {
             },
             (None, None) => return None,
         };
-        if let Some(v) = &n.raw {
-            // Hootsuite's part is small next to the rest; its decoder walks the `Value`.
-            let raw_path = match n.shape {
-                Shape::Message => Path::ROOT.key("message"),
-                Shape::Legacy => Path::ROOT,
-            };
-            let mut rejected = Vec::new();
-            n.hootsuite_events =
-                hootsuite_from(&Doc::new(body), v, raw_path.key("raw"), &mut rejected);
-            // Rejections are the reference path's to report.
-            if !rejected.is_empty() {
-                return None;
-            }
+        if n.raw.is_some() {
+            n.raw = Some(LazyJson::in_body(body, n.shape == Shape::Message));
         }
         super::units::derive(&mut n, body);
         Some(n)
+    }
+}
+
+/// Nesting the fast path reads inside `raw` (the array is 1); deeper gives up, well inside
+/// serde_json's limit of 128 for the whole body, which the reference path applies.
+const RAW_DEPTH: usize = 100;
+
+/// `raw`'s value, read in the same pass as the rest of the body, its values checked as a
+/// `Value` would be (numbers in range, escapes, depth) without building one: `None` for null,
+/// else its Hootsuite events (none unless it is an array).
+struct RawEvents;
+
+seed_any!(RawEvents);
+
+impl<'de> Visitor<'de> for RawEvents {
+    type Value = Option<Vec<HootsuiteEvent>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Hootsuite's events")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Some(Vec::new()))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Some(Vec::new()))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Some(Vec::new()))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Some(Vec::new()))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Some(Vec::new()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Skip(1).visit_map(map)?;
+        Ok(Some(Vec::new()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(4).min(32));
+        while let Some(e) = seq.next_element_seed(HsEvent)? {
+            out.push(e);
+        }
+        Ok(Some(out))
+    }
+}
+
+/// Any value, checked as serde_json checks a `Value` (it reads numbers and strings the same
+/// way) without building it; `.0` is its nesting inside `raw`.
+#[derive(Clone, Copy)]
+struct Skip(usize);
+
+seed_any!(Skip);
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let inner = self.deeper()?;
+        while seq.next_element_seed(inner)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let inner = self.deeper()?;
+        while map.next_key_seed(inner)?.is_some() {
+            map.next_value_seed(inner)?;
+        }
+        Ok(())
+    }
+}
+
+impl Skip {
+    fn deeper<E: de::Error>(self) -> Result<Skip, E> {
+        if self.0 >= RAW_DEPTH {
+            return Err(fail());
+        }
+        Ok(Skip(self.0 + 1))
+    }
+}
+
+/// A value kept as JSON inside `raw` (an event's other fields, an unknown type's data) at
+/// nesting `depth`: built as a `Value`, given up on past [`RAW_DEPTH`].
+fn kept<E: de::Error>(v: Value, depth: usize) -> Result<Value, E> {
+    if depth + nesting(&v) > RAW_DEPTH {
+        return Err(fail());
+    }
+    Ok(v)
+}
+
+/// How many arrays and objects deep `v` is (0 for a scalar).
+fn nesting(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(nesting).max().unwrap_or(0),
+        Value::Object(o) => 1 + o.values().map(nesting).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// The kind of `data` an event's `type` names (`reader::data_from`).
+#[derive(Clone, Copy)]
+enum DataKind {
+    Message,
+    Comment,
+    App,
+    Ping,
+    Other,
+}
+
+impl DataKind {
+    fn of(event_type: &str) -> Self {
+        match event_type {
+            "com.hootsuite.messages.event.v1" => DataKind::Message,
+            "com.hootsuite.comments.event.v1" => DataKind::Comment,
+            "com.hootsuite.apps.event.v1" => DataKind::App,
+            "com.hootsuite.ping.event.v1" => DataKind::Ping,
+            _ => DataKind::Other,
+        }
+    }
+
+    /// The data of an event without `data` (`reader::data_from` of null).
+    fn absent(self) -> HootsuiteData {
+        Known::default()
+            .finish(self)
+            .unwrap_or(HootsuiteData::Other { data: Value::Null })
+    }
+}
+
+/// One Hootsuite event (`reader::hootsuite_event`), at nesting 2 inside `raw`. Anything the
+/// reference path would reject gives up: rejections are its to report.
+struct HsEvent;
+
+seed_map!(HsEvent);
+
+impl<'de> Visitor<'de> for HsEvent {
+    type Value = HootsuiteEvent;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Hootsuite event")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut seq_no = None;
+        let mut event_type: Option<String> = None;
+        // `data` read as its type says, or its text when it comes before `type`.
+        let mut data: Option<HootsuiteData> = None;
+        let mut data_text: Option<&'de str> = None;
+        let mut extra = Map::new();
+        while let Some(key) = next_key(&mut map, &["seq_no", "type", "data"], true)? {
+            match key {
+                Key::Known(0) => seq_no = map.next_value_seed(OPT_ID)?,
+                Key::Known(1) => {
+                    // A repeated `type` or `data` (the last one counts) is left to the reference.
+                    if event_type.is_some() {
+                        return Err(fail());
+                    }
+                    event_type = Some(map.next_value_seed(OPT_STR)?.ok_or_else(fail)?);
+                }
+                Key::Known(_) => {
+                    if data.is_some() || data_text.is_some() {
+                        return Err(fail());
+                    }
+                    match &event_type {
+                        Some(t) => data = Some(map.next_value_seed(DataSeed(DataKind::of(t)))?),
+                        None => data_text = Some(map.next_value::<&'de RawValue>()?.get()),
+                    }
+                }
+                Key::Other(k) => {
+                    let k = k.ok_or_else(fail)?;
+                    let v = kept(map.next_value()?, 2)?;
+                    extra.insert(k, v);
+                }
+            }
+        }
+        let event_type = event_type.ok_or_else(fail)?;
+        let kind = DataKind::of(&event_type);
+        let data = match (data, data_text) {
+            (Some(d), _) => d,
+            (None, Some(text)) => {
+                let mut de = serde_json::Deserializer::from_str(text);
+                let d = DataSeed(kind).deserialize(&mut de).map_err(|_| fail())?;
+                de.end().map_err(|_| fail())?;
+                d
+            }
+            (None, None) => kind.absent(),
+        };
+        Ok(HootsuiteEvent {
+            seq_no,
+            event_type,
+            data,
+            extra,
+        })
+    }
+}
+
+/// An event's `data` (`reader::data_from`), at nesting 3 inside `raw`.
+struct DataSeed(DataKind);
+
+impl<'de> DeserializeSeed<'de> for DataSeed {
+    type Value = HootsuiteData;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        match self.0 {
+            DataKind::Ping => d.deserialize_any(Skip(3)).map(|()| HootsuiteData::Ping),
+            DataKind::Other => {
+                let data = kept(<Value as serde::Deserialize>::deserialize(d)?, 3)?;
+                Ok(HootsuiteData::Other { data })
+            }
+            kind => d
+                .deserialize_any(KnownSeed(kind))?
+                .finish(kind)
+                .ok_or_else(fail),
+        }
+    }
+}
+
+/// The fields of a message, comment or app event's data.
+#[derive(Default)]
+struct Known {
+    state: Option<String>,
+    timestamp: Option<String>,
+    organization: Option<String>,
+    /// `message.id`, `comment.id` or `app.id`.
+    object: Option<String>,
+    member: Option<String>,
+}
+
+impl Known {
+    fn finish(self, kind: DataKind) -> Option<HootsuiteData> {
+        let Known {
+            state,
+            timestamp,
+            organization: organization_id,
+            object,
+            member,
+        } = self;
+        Some(match kind {
+            DataKind::Message => HootsuiteData::Message {
+                state,
+                message_id: object,
+                organization_id,
+                timestamp,
+            },
+            DataKind::Comment => HootsuiteData::Comment {
+                state,
+                comment_id: object,
+                organization_id,
+                timestamp,
+            },
+            DataKind::App => HootsuiteData::App {
+                state,
+                app_id: object,
+                member_id: member,
+                organization_id,
+                timestamp,
+            },
+            DataKind::Ping => HootsuiteData::Ping,
+            DataKind::Other => return None,
+        })
+    }
+}
+
+struct KnownSeed(DataKind);
+
+impl<'de> Visitor<'de> for KnownSeed {
+    type Value = Known;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object or null")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Known, E> {
+        Ok(Known::default())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Known, A::Error> {
+        const KEYS: &[&str] = &[
+            "state",
+            "timestamp",
+            "organization",
+            "message",
+            "comment",
+            "app",
+            "member",
+        ];
+        let mut k = Known::default();
+        while let Some(key) = next_key(&mut map, KEYS, false)? {
+            match (key, self.0) {
+                (Key::Known(0), _) => k.state = map.next_value_seed(OPT_STR)?,
+                (Key::Known(1), _) => k.timestamp = map.next_value_seed(OPT_ID)?,
+                (Key::Known(2), _) => k.organization = map.next_value_seed(NestedId)?,
+                (Key::Known(3), DataKind::Message)
+                | (Key::Known(4), DataKind::Comment)
+                | (Key::Known(5), DataKind::App) => k.object = map.next_value_seed(NestedId)?,
+                (Key::Known(6), DataKind::App) => k.member = map.next_value_seed(NestedId)?,
+                _ => map.next_value_seed(Skip(4))?,
+            }
+        }
+        Ok(k)
+    }
+}
+
+/// `{"id": ...}` or null (`nested_id` in `reader::data_from`), at nesting 4 inside `raw`.
+struct NestedId;
+
+seed_any!(NestedId);
+
+impl<'de> Visitor<'de> for NestedId {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object with `id` or null")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut id = None;
+        while let Some(key) = next_key(&mut map, &["id"], false)? {
+            match key {
+                Key::Known(_) => id = map.next_value_seed(OPT_ID)?,
+                Key::Other(_) => map.next_value_seed(Skip(5))?,
+            }
+        }
+        Ok(id)
     }
 }
 
@@ -471,6 +803,19 @@ mod tests {
                 r#"{"message": {"events": [{"x": 1, "objectId": -3, "x": [2], "eventType": null}]}}"#,
                 r#"{"eventId": 1, "response": {"events": [], "more": {}}, "raw": [{"type": "t", "data": 1.5}]}"#,
                 r#"{"message": {"raw": {"not": "hootsuite"}}, "message": {"eventId": "\u00e9"}}"#,
+                // `raw` read in one pass: data before type, other fields, every known type.
+                r#"{"message": {"instanceId": 4, "raw": [
+                    {"data": {"state": "SENT", "message": {"id": 12, "x": [1, {"y": null}]}}, "type": "com.hootsuite.messages.event.v1", "seq_no": 7},
+                    {"seq_no": "8", "type": "com.hootsuite.comments.event.v1", "data": {"comment": {"id": "c"}, "organization": null, "timestamp": 1764151200, "message": 5}, "more": {"a": [1.5e3, "\ud83d\ude00"]}, "more": 2},
+                    {"seq_no": "9", "type": "com.hootsuite.apps.event.v1", "data": {"app": {"id": "a", "id": "b"}, "member": {"id": -4}, "state": null}},
+                    {"seq_no": null, "seq_no": "10", "type": "com.hootsuite.ping.event.v1", "data": [true, {"z": 1e-7}]},
+                    {"type": "com.example.other", "data": {"kept": [1, 2.50, "x"]}},
+                    {"type": "com.hootsuite.messages.event.v1"},
+                    {"type": "com.hootsuite.apps.event.v1", "data": null}]}}"#,
+                r#"{"eventId": 3, "response": {"events": []}, "raw": [{"type": "t", "seq_no": -1}]}"#,
+                r#"{"message": {"raw": "text"}}"#,
+                r#"{"message": {"raw": 12.5e1}}"#,
+                r#"{"message": {"raw": [], "raw": [{"type": "t"}]}}"#,
             ]
             .map(|s| s.as_bytes().to_vec()),
         );
@@ -481,7 +826,33 @@ mod tests {
             let reference = super::super::reference_parse_with(body, &Limits::default());
             assert_eq!(Ok(fast), reference);
         }
-        let left: [&[u8]; 11] = [
+        let deep = format!(
+            r#"{{"message": {{"raw": [{{"type": "t", "data": {}1{}}}]}}}}"#,
+            "[".repeat(125),
+            "]".repeat(125)
+        );
+        let deep_other = format!(
+            r#"{{"message": {{"raw": [{{"type": "t", "x": {}1{}}}]}}}}"#,
+            "[".repeat(99),
+            "]".repeat(99)
+        );
+        let left: [&[u8]; 26] = [
+            deep.as_bytes(),
+            deep_other.as_bytes(),
+            // What the reference path rejects in `raw`, or reads otherwise than a first look.
+            br#"{"message": {"raw": [{"seq_no": "1"}]}}"#,
+            br#"{"message": {"raw": [{"type": null}]}}"#,
+            br#"{"message": {"raw": [5]}}"#,
+            br#"{"message": {"raw": [{"type": "com.hootsuite.messages.event.v1", "data": 1}]}}"#,
+            br#"{"message": {"raw": [{"type": "com.hootsuite.apps.event.v1", "data": {"member": 1}}]}}"#,
+            br#"{"message": {"raw": [{"type": "com.hootsuite.apps.event.v1", "data": {"member": {"id": true}}}]}}"#,
+            br#"{"message": {"raw": [{"type": "com.hootsuite.comments.event.v1", "data": {"state": 1}}]}}"#,
+            br#"{"message": {"raw": [{"seq_no": 1.0, "type": "t"}]}}"#,
+            br#"{"message": {"raw": [{"type": "t", "type": "u"}]}}"#,
+            br#"{"message": {"raw": [{"type": "t", "data": 1, "data": 2}]}}"#,
+            br#"{"message": {"raw": [{"type": "t", "data": ["\ud800"]}]}}"#,
+            br#"{"message": {"raw": [{"type": "com.hootsuite.ping.event.v1", "data": 1e999}]}}"#,
+            br#"{"message": {"raw": {"x": 1e999}}}"#,
             br#"{"message": {"eventId": 1.0}}"#,
             br#"{"message": {"instanceId": -1}}"#,
             br#"{"message": {"instanceId": "99999999999999999999"}}"#,

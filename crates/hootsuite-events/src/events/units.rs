@@ -30,18 +30,18 @@ pub(crate) fn derive(n: &mut Notification, body: &[u8]) {
         .map_or_else(|| "-".to_string(), |i| i.to_string());
     let mut units: Vec<Unit> = Vec::new();
     if let Some(count) = list_len(n, UnitKind::HootsuiteEvent) {
-        let raw_items = match &n.raw {
-            Some(serde_json::Value::Array(items)) => items.as_slice(),
-            _ => &[],
-        };
         let mut valid = 0;
         for position in 0..count {
             // An event without seq_no, or one that could not be read, is keyed by its JSON;
             // the position keeps two identical events of one batch apart, and every part of a
             // split batch carries the whole batch, so it is stable.
+            // Only here is `raw` built, for an event without seq_no or a rejected one.
             let by_json = || {
-                let json = raw_items
-                    .get(position)
+                let json = n
+                    .raw
+                    .as_deref()
+                    .and_then(serde_json::Value::as_array)
+                    .and_then(|items| items.get(position))
                     .and_then(|v| serde_json::to_vec(v).ok())
                     .unwrap_or_default();
                 format!("hs:{instance}:@{}:{position}", digest(&json))
@@ -54,6 +54,15 @@ pub(crate) fn derive(n: &mut Notification, body: &[u8]) {
                         .get(valid)
                         .and_then(|e| e.seq_no.as_ref())
                     {
+                        Some(seq) if plain(seq) => {
+                            // One allocation and no formatting: this runs once per event.
+                            let mut key = String::with_capacity(4 + instance.len() + seq.len());
+                            key.push_str("hs:");
+                            key.push_str(&instance);
+                            key.push(':');
+                            key.push_str(seq);
+                            key
+                        }
                         Some(seq) => format!("hs:{instance}:{}", component(seq)),
                         None => by_json(),
                     };
@@ -131,14 +140,18 @@ fn rejected_unit(index: usize, key: String) -> Unit {
     }
 }
 
-/// A text as a key component: itself when short and plain, else `~<digest>`.
-fn component(text: &str) -> String {
-    let plain = !text.is_empty()
+/// Whether `text` is a key component as it is: short and `[A-Za-z0-9._-]`.
+fn plain(text: &str) -> bool {
+    !text.is_empty()
         && text.len() <= 64
         && text
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if plain {
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// A text as a key component: itself when short and plain, else `~<digest>`.
+fn component(text: &str) -> String {
+    if plain(text) {
         text.to_string()
     } else {
         format!("~{}", digest(text.as_bytes()))
