@@ -27,7 +27,7 @@ fi
 #    message (the profile already aborts; this drops the message and location code, ~10 %).
 #    LLVM's function merging is off: it names a merged body after any of its copies (a closure
 #    over serde_json's value named for the jsonv one), which would blur the serde check below;
-#    wasm-opt merges duplicate functions anyway (measured: the package 23 B larger gzipped).
+#    wasm-opt merges duplicate functions anyway (docs/benchmarks.md has the cost).
 SIZE_FLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zmerge-functions=disabled"
 BUILD_STD="-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size"
 SIZE_OPTIMIZED=1
@@ -71,7 +71,7 @@ else
   }
 fi
 # The browser module without reference types and multi-value: wasm-bindgen then keeps its table
-# of JavaScript objects in the glue, not in the module (-336 B gzipped), in its own target dir
+# of JavaScript objects in the glue, not in the module, in its own target dir
 # (these flags rebuild the standard library).
 FEATURE_FLAGS="-Ctarget-feature=-reference-types,-multivalue" DIR_SUFFIX=-form build form
 build full --features full
@@ -101,7 +101,7 @@ if ! [ -x "$WASM_OPT" ] || ! grep -q "\"version\": \"$BINARYEN_VERSION\"" "$CACH
   npm install --silent --no-audit --no-fund --prefix "$CACHE/binaryen" "binaryen@$BINARYEN_VERSION"
 fi
 #    --low-memory-unused: rust-lld puts the stack below 1 MiB and the data above, so the low 1 KiB
-#    is never addressed and binaryen may fold constant offsets into loads and stores (-242 B).
+#    is never addressed and binaryen may fold constant offsets into loads and stores.
 "$WASM_OPT" -Oz --converge --low-memory-unused --strip-debug --strip-producers --strip-target-features \
   "$HERE/pkg/hootsuite_events_wasm_bg.wasm" -o "$HERE/pkg/hootsuite_events_wasm_bg.wasm"
 

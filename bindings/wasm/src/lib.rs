@@ -74,7 +74,7 @@ fn message(e: &Error) -> String {
 
 /// The error's message, the same text as its `Display`, for the two errors the form's
 /// operations raise: `Display` of the other variants (signatures, callbacks, API answers) is
-/// 2.7 KB of code and text (876 B gzipped) the browser never runs.
+/// code and text the browser never runs.
 #[cfg(not(feature = "full"))]
 fn message(e: &Error) -> String {
     match e {
@@ -98,7 +98,7 @@ fn details(e: &Error) -> (String, Vec<String>) {
 
 /// The error as data, for the only two errors the form's operations raise (a bad body, a bad
 /// base URL), with the same keys and text as [`Error::to_value`], written without serde: the
-/// other arms of that conversion are 2 KB the browser never runs. The vectors check both
+/// other arms of that conversion are code the browser never runs. The vectors check both
 /// builds give the same details.
 #[cfg(not(feature = "full"))]
 fn details(e: &Error) -> (String, Vec<&'static str>) {

@@ -261,7 +261,7 @@ pub fn body_excerpt(body: &[u8]) -> Option<String> {
 
 /// `text` cut to `max` characters, with `…` when something was cut.
 pub fn truncate(text: &str, max: usize) -> String {
-    // Counts the bytes that start a character: `char_indices().nth` is 400 B of the browser build.
+    // Counts the bytes that start a character: cheaper in the browser build than `char_indices().nth`.
     let mut chars = 0;
     for (at, &b) in text.as_bytes().iter().enumerate() {
         if !(0x80..0xC0).contains(&b) {

@@ -1,9 +1,9 @@
 //! Byte searches for ASCII patterns, with the results of `str`'s own (`find`, `rsplit_once`)
-//! and a fraction of their code: the two-way and char searchers are ~2.5 KB of the browser
-//! build. A leaf module, so that `url` and `redact` both use it without using each other.
+//! and a fraction of their code (the two-way and char searchers weigh on the browser build).
+//! A leaf module, so that `url` and `redact` both use it without using each other.
 
 /// Where `needle` first occurs in `haystack`, as `str::find` with a `&str` finds it: a byte
-/// window instead of the two-way searcher keeps ~1.5 KB out of the browser build.
+/// window instead of the two-way searcher, which the browser build need not carry.
 pub(crate) fn find(haystack: &str, needle: &str) -> Option<usize> {
     if needle.is_empty() {
         return Some(0); // `windows(0)` would panic
@@ -21,7 +21,7 @@ pub(crate) fn find_any(s: &str, set: &[u8]) -> Option<usize> {
 }
 
 /// `s` split around its last ASCII byte `b`: `str::rsplit_once` with an ASCII char, without
-/// the reverse char searcher (800 B of the browser build).
+/// the reverse char searcher.
 pub(crate) fn rsplit_once_byte(s: &str, b: u8) -> Option<(&str, &str)> {
     let at = s.bytes().rposition(|x| x == b)?;
     Some((&s[..at], &s[at + 1..]))

@@ -302,7 +302,7 @@ pub fn hootsuite_webhook_url(base_url: &BaseUrl, instance_id: u64) -> String {
 }
 
 /// Standard Base64 with padding, as `base64`'s `STANDARD` engine writes it: a few lines here
-/// instead of the engine keep ~1 KB out of the browser build (a test compares the two).
+/// instead of the engine keep it out of the browser build (a test compares the two).
 fn base64_standard(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
