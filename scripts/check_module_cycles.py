@@ -18,12 +18,17 @@ USE_RE = re.compile(r"\buse\s+([A-Za-z_{][^;]*);", re.S)
 PATH_RE = re.compile(r"\b(crate|super|self)((?:::[A-Za-z_]\w*)+)")
 
 
+# One left-to-right scan, so that `//` inside a string ("https://…") or a quote inside a char
+# literal ('"') cannot start a comment or a string.
+TOKEN_RE = re.compile(
+    r"//[^\n]*|/\*.*?\*/|(?<![\w])b?r(#*)\".*?\"\1|b?\"(?:\\.|[^\"\\])*\"|b?'(?:\\.|[^'\\])'",
+    re.S,
+)
+
+
 def strip(text):
     """The code without comments, string literals and test modules."""
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    text = re.sub(r"//[^\n]*", "", text)
-    text = re.sub(r'r#*"(?:.|\n)*?"#*', '""', text)
-    text = re.sub(r'"(?:\\.|[^"\\])*"', '""', text)
+    text = TOKEN_RE.sub(lambda m: "" if m.group(0).startswith("/") else '""', text)
     while True:
         m = re.search(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{", text)
         if not m:
@@ -200,6 +205,9 @@ def self_test():
         with open(os.path.join(d, "b.rs"), "w", encoding="utf-8") as f:
             f.write("pub struct Thing;\n")
         assert check(d, quiet=True)[0] == 1, "a::x -> c -> a::x through super::super and a use tree was missed"
+        with open(os.path.join(d, "c.rs"), "w", encoding="utf-8") as f:
+            f.write("pub struct Y;\nfn h() -> char { let _ = \"https://x\"; crate::a::X; '\"' }\n")
+        assert check(d, quiet=True)[0] == 1, "a use after // in a string or a quote in a char was missed"
     print("check_module_cycles: self-test passed")
 
 

@@ -14,10 +14,7 @@ use crate::validate::{Issue, ValidationReport};
 /// The default limit for response and notification bodies: 1 MiB.
 pub const DEFAULT_MAX_BODY_SIZE: usize = 1024 * 1024;
 
-/// The deepest nesting accepted, in levels of objects and arrays, for JSON text and Python
-/// values alike: a document nested deeper is refused (`too_deep`). It is serde_json's own
-/// recursion limit, which refuses the 128th level.
-pub const MAX_DEPTH: usize = 127;
+pub use crate::jsonv::MAX_DEPTH;
 
 /// Limits applied to every body the library reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

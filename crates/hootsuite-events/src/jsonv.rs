@@ -446,6 +446,12 @@ impl fmt::Display for SyntaxError {
 
 impl std::error::Error for SyntaxError {}
 
+/// The deepest nesting accepted, in levels of objects and arrays, for JSON text and Python
+/// values alike: a document nested deeper is refused (`too_deep`). It is serde_json's own
+/// recursion limit, which refuses the 128th level.
+// In the leaf reader, so that it depends on no other module of the crate.
+pub const MAX_DEPTH: usize = 127;
+
 /// Reads one JSON value (with surrounding whitespace) from `text`.
 pub fn from_str(text: &str) -> Result<Value, SyntaxError> {
     let mut r = Reader {
@@ -453,7 +459,7 @@ pub fn from_str(text: &str) -> Result<Value, SyntaxError> {
         b: text.as_bytes(),
         i: 0,
         // One more than the deepest level accepted: the level that reaches 0 is refused.
-        depth: crate::json::MAX_DEPTH as u8 + 1,
+        depth: MAX_DEPTH as u8 + 1,
     };
     let value = r.value()?;
     match r.whitespace() {
