@@ -239,18 +239,15 @@ if (process.env.HOOTSUITE_EVENTS_BENCH_POSTGRES) {
   if (written !== some.length) throw new Error(`wrote ${written} rows, expected ${some.length}`)
   out.push({ work: 'Node: receiver on the PostgreSQL inbox (loopback, PostgresInbox), verify + parse + one transaction (claim, the handler\'s INSERT, commit) for a 2 KB notification', ours_us: best[0], peer: 'createHmac + timingSafeEqual + JSON.parse + pg INSERT … ON CONFLICT DO NOTHING and the INSERT in one transaction', peer_us: best[1], note: `${(1e6 / best[0]).toFixed(0)} notifications/s ours, ${(1e6 / best[1]).toFixed(0)} peer` })
 }
-// Start-up: require() in a fresh process, minus a process that requires nothing (best of 5).
+// Start-up: the time require() takes inside a fresh process (best of 9). Timing the whole
+// process and subtracting a bare one left a difference smaller than its own noise.
 import { execFileSync } from 'node:child_process'
-function coldMs(code) {
+function coldMs(path) {
+  const code = `const t = process.hrtime.bigint(); require(${JSON.stringify(path)}); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6))`
   let best = Infinity
-  for (let i = 0; i < 5; i++) {
-    const t = process.hrtime.bigint()
-    execFileSync(process.execPath, ['-e', code])
-    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e6)
-  }
+  for (let i = 0; i < 9; i++) best = Math.min(best, Number(execFileSync(process.execPath, ['-e', code], { encoding: 'utf8' })))
   return best
 }
-const bare = coldMs('0')
 const entry = process.env.HOOTSUITE_EVENTS_NODE || new URL('../bindings/node/index.js', import.meta.url).pathname
-out.push({ work: "Node: require('hootsuite-events') in a fresh process (ms, minus bare node)", ours_us: coldMs(`require(${JSON.stringify(entry)})`) - bare, peer: "require('ajv') (same way)", peer_us: coldMs(`require(${JSON.stringify(new URL('node_modules/ajv', import.meta.url).pathname)})`) - bare })
+out.push({ work: "Node: require('hootsuite-events') in a fresh process (ms, timed inside it)", ours_us: coldMs(entry), peer: "require('ajv') (same way)", peer_us: coldMs(new URL('node_modules/ajv', import.meta.url).pathname) })
 for (const o of out) console.log(JSON.stringify(o))
