@@ -99,6 +99,46 @@ mod tests {
     }
 
     #[test]
+    fn serde_json_private_keys_are_plain_keys() {
+        // serde_json's `raw_value` feature reads an object keyed by this token as the JSON in
+        // its string: the body would then mean something its text does not say, or fail.
+        const TOKEN: &str = "$serde_json::private::RawValue";
+        let body = format!(
+            r#"{{"message": {{"instanceId": 3, "{TOKEN}": "[1]", "raw": [
+                {{"seq_no": "1", "x": {{"{TOKEN}": "[1,2]"}}, "type": "t"}},
+                {{"data": {{"{TOKEN}": "nope"}}, "seq_no": "2", "type": "t"}},
+                {{"seq_no": {{"{TOKEN}": "7"}}, "type": "t"}}]}}}}"#
+        );
+        let literal = |text: &str| {
+            crate::json::from_jsonv(&crate::jsonv::from_str(text).expect("the body is JSON"))
+        };
+        let whole = literal(&body);
+        for n in [
+            parse_notification(body.as_bytes()).expect("the fast path reads it"),
+            reference_parse_with(body.as_bytes(), &Limits::default())
+                .expect("so does the reference"),
+        ] {
+            assert_eq!(n.raw.as_deref(), Some(&whole["message"]["raw"]));
+            assert_eq!(n.message_extra.get(TOKEN), Some(&serde_json::json!("[1]")));
+            assert_eq!(n.hootsuite_events.len(), 2);
+            assert_eq!(
+                n.hootsuite_events[0].extra["x"],
+                whole["message"]["raw"][0]["x"]
+            );
+            match &n.hootsuite_events[1].data {
+                HootsuiteData::Other { data } => {
+                    assert_eq!(data, &whole["message"]["raw"][1]["data"])
+                }
+                other => panic!("data read as {other:?}"),
+            }
+            // An object where the id belongs is a rejected event, not the number in its string.
+            assert_eq!(n.rejected.len(), 1);
+            assert_eq!(n.rejected[0].code, "wrong_type");
+            assert!(n.units.iter().all(|u| !u.key.ends_with(":7")));
+        }
+    }
+
+    #[test]
     fn an_event_that_cannot_be_read_is_rejected_not_the_batch() {
         let body = br#"{"message": {"instanceId": 8, "eventId": "e",
             "events": [{"eventType": "CREATED"}, {"eventType": 5}],

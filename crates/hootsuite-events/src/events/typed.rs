@@ -14,7 +14,6 @@
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::notification::{empty, ElementEvent, EventType, LazyJson, Notification, Shape};
@@ -604,9 +603,9 @@ impl<'de> Visitor<'de> for HsEvent {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut seq_no = None;
         let mut event_type: Option<String> = None;
-        // `data` read as its type says, or its text when it comes before `type`.
+        // `data` read as its type says, or as a value when it comes before `type`.
         let mut data: Option<HootsuiteData> = None;
-        let mut data_text: Option<&'de str> = None;
+        let mut data_value: Option<Value> = None;
         let mut extra = Map::new();
         while let Some(key) = next_key(&mut map, &["seq_no", "type", "data"], true)? {
             match key {
@@ -619,12 +618,12 @@ impl<'de> Visitor<'de> for HsEvent {
                     event_type = Some(map.next_value_seed(OPT_STR)?.ok_or_else(fail)?);
                 }
                 Key::Known(_) => {
-                    if data.is_some() || data_text.is_some() {
+                    if data.is_some() || data_value.is_some() {
                         return Err(fail());
                     }
                     match &event_type {
                         Some(t) => data = Some(map.next_value_seed(DataSeed(DataKind::of(t)))?),
-                        None => data_text = Some(map.next_value::<&'de RawValue>()?.get()),
+                        None => data_value = Some(map.next_value()?),
                     }
                 }
                 Key::Other(k) => {
@@ -636,14 +635,9 @@ impl<'de> Visitor<'de> for HsEvent {
         }
         let event_type = event_type.ok_or_else(fail)?;
         let kind = DataKind::of(&event_type);
-        let data = match (data, data_text) {
+        let data = match (data, data_value) {
             (Some(d), _) => d,
-            (None, Some(text)) => {
-                let mut de = serde_json::Deserializer::from_str(text);
-                let d = DataSeed(kind).deserialize(&mut de).map_err(|_| fail())?;
-                de.end().map_err(|_| fail())?;
-                d
-            }
+            (None, Some(value)) => DataSeed(kind).deserialize(value).map_err(|_| fail())?,
             (None, None) => kind.absent(),
         };
         Ok(HootsuiteEvent {
