@@ -64,6 +64,7 @@
 //! # Ok::<(), hootsuite_events::Error>(())
 //! ```
 
+pub mod api;
 pub mod config;
 pub mod deliveries;
 pub mod error;
