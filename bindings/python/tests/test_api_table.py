@@ -44,6 +44,7 @@ def test_each_table_export_has_the_tables_parameters():
         positional = [p.name for p in params if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
         keyword = [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
         assert (positional, keyword) == expected_params(e), e["rust"]
+        assert (getattr(_native, e["rust"]).__doc__ or "").strip() == e["doc"], e["rust"]
 
 
 def test_the_stub_declares_the_table():

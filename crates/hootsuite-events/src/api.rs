@@ -17,7 +17,7 @@ use crate::{idempotency, jsonv, BaseUrl, Config, Error, HttpRequest, Secret, Val
 ///
 /// ```text
 /// /// doc
-/// <how> <where> rust_name jsName (arg: Kind, …) [+ Options { positional: Kind, …; keyword: Kind = default, … }] -> Result = core::function;
+/// <how> <where> rust_name jsName (arg: Kind [= default], …) [+ Options { positional: Kind, …; keyword: Kind = default, … }] -> Result = core::function;
 /// ```
 ///
 /// - `<how>`: `table` when the bindings emit the export from this entry with their macro,
@@ -27,7 +27,7 @@ use crate::{idempotency, jsonv, BaseUrl, Config, Error, HttpRequest, Secret, Val
 ///   packages (Python, Node, WebAssembly `/full`) have it, `js` when only the JavaScript ones do,
 ///   `wasm` when only the WebAssembly builds (the browser form and `/full`) do.
 /// - The arguments by kind (`Config`, `Id`, `OptId`, `Text`, `Secret`, `Code`, `Flag`, `Form`,
-///   `Response`, `Body`, `Keys`, `OptText`, `None` for no argument, …), then an option struct
+///   `Response`, `Body`, `Keys`, `OptText`, …), then an option struct
 ///   whose positional fields come first in Python and whose keyword fields follow `*` (JavaScript
 ///   takes the struct as one object).
 /// - The result kind (`Request`, `Record(Type)`, `List(Type)`, `Secrets(Type)`, `Report`,
@@ -49,7 +49,7 @@ macro_rules! for_each_export {
             /// The OAuth code from the callback URL, once its `state` matched.
             table server parse_callback parseCallback (url: Text, expected_state: Text) -> Code = $crate::api::parse_callback;
             /// Checks a create-instance form against the rules (every error, with its path).
-            table browser validate_instance validateInstance (data: Form, callback_url: OptText) -> Report = $crate::api::validate_instance;
+            table browser validate_instance validateInstance (data: Form, callback_url: OptText = None) -> Report = $crate::api::validate_instance;
             /// Checks an instance update against the rules.
             table server validate_instance_update validateInstanceUpdate (data: Form) -> Report = $crate::api::validate_instance_update;
             /// The canonical body a valid form builds (stable key order, booleans normalized).
@@ -125,7 +125,7 @@ macro_rules! for_each_export {
             /// Sets one configuration value of an instance.
             table server update_configuration_request updateConfigurationRequest (config: Config, instance_id: Id, config_id: Id, property_value: Text) -> Request = $crate::instance::update_configuration_request;
             /// The region presets: the names `Config` takes.
-            table server base_url_presets baseUrlPresets (None) -> Presets = $crate::api::base_url_presets;
+            table server base_url_presets baseUrlPresets () -> Presets = $crate::api::base_url_presets;
             /// Checks the status of an answer whose body does not matter (delete, enable, disable).
             table server parse_empty parseEmpty (response: Response) -> Nothing = $crate::instance::parse_empty;
             /// The URL Cloud Elements posts an instance's events to.
@@ -137,13 +137,15 @@ macro_rules! for_each_export {
                 + VerifyOptions { ; allow_legacy_sha1: Flag = false, max_body_size: Size = None }
                 -> Index = $crate::api::verify_signature;
             /// The create-instance form's JSON Schema.
-            table server create_instance_schema createInstanceSchema (None) -> Schema = $crate::schema::create_instance_schema;
+            table server create_instance_schema createInstanceSchema () -> Schema = $crate::schema::create_instance_schema;
             /// Verifies a notification's signature, then parses it.
-            hand server verify_event verifyEvent (key: Keys, body: Body, headers: Headers) -> Notification = $crate::events::parse_notification;
+            hand server verify_event verifyEvent (key: Keys, headers: Headers, body: Body)
+                + VerifyOptions { ; allow_legacy_sha1: Flag = false, max_body_size: Size = None }
+                -> Notification = $crate::events::parse_notification;
             /// Parses a notification whose signature was checked elsewhere.
-            hand server parse_event_notification parseEventNotification (body: Body, headers: Headers) -> Notification = $crate::events::parse_notification;
+            hand server parse_event_notification parseEventNotification (body: Body, headers: Headers = None) -> Notification = $crate::events::parse_notification;
             /// A new claim token: 128 random bits, 32 hexadecimal digits.
-            hand server new_claim_token newClaimToken (None) -> Text = $crate::api::claim_token;
+            hand server new_claim_token newClaimToken () -> Text = $crate::api::claim_token;
             /// The HTTP status to answer after claiming a notification's units.
             hand server outcome_status outcomeStatus (in_progress: Count, failed: Count) -> Status = $crate::idempotency::status;
             /// The parts of a W3C `traceparent` header, or none when it breaks the rules.
@@ -153,7 +155,7 @@ macro_rules! for_each_export {
             /// The same request made safe to show (secrets masked).
             hand js redact_request redactRequest (request: Request) -> Request = $crate::HttpRequest::redacted;
             /// The telemetry table: span, attribute and metric names of a receiver.
-            hand js telemetry_table telemetryTable (None) -> Text = $crate::telemetry::table;
+            hand js telemetry_table telemetryTable () -> Text = $crate::telemetry::table;
             /// The create-instance request as the browser form previews it (secrets masked).
             hand wasm preview_instance_request previewInstanceRequest (account: Account, data: Form) -> Preview = $crate::api::create_instance_request;
         }
@@ -193,7 +195,7 @@ pub struct Export {
 macro_rules! export_data {
     ($(
         #[doc = $doc:literal]
-        $how:ident $where:ident $rust:ident $js:ident ($($arg:ident $(: $kind:ident)?),*)
+        $how:ident $where:ident $rust:ident $js:ident ($($arg:ident : $kind:ident $(= $adef:tt)?),*)
         $(+ $opts:ident { $($pos:ident : $pkind:ident),* ; $($kw:ident : $kkind:ident = $kdef:tt),* })?
         -> $ret:ident $(($rtype:ident))? = $core:path;
     )*) => {
@@ -205,7 +207,7 @@ macro_rules! export_data {
             browser: matches!(stringify!($where).as_bytes(), b"browser" | b"wasm"),
             python: matches!(stringify!($where).as_bytes(), b"browser" | b"server"),
             node: !matches!(stringify!($where).as_bytes(), b"wasm"),
-            args: &[$($((stringify!($arg), stringify!($kind)),)?)*],
+            args: &[$((stringify!($arg), stringify!($kind)),)*],
             options: export_data!(@opts $($opts)?),
             fields: &[$($((stringify!($pos), stringify!($pkind), false),)* $((stringify!($kw), stringify!($kkind), true),)*)?],
             result: concat!(stringify!($ret) $(, "(", stringify!($rtype), ")")?),
@@ -404,27 +406,14 @@ pub struct VerifyOptions {
     pub max_body_size: Option<usize>,
 }
 
-/// The keys of a verifier: one key, or several (the current one first).
-#[derive(Debug, Clone)]
-pub enum Keys {
-    /// One key.
-    One(SignatureKey),
-    /// Several keys, the current one first.
-    Many(Vec<SignatureKey>),
-}
-
 impl VerifyOptions {
-    /// A verifier of `keys` with these options; too few or too many keys is an error.
-    pub fn verifier(&self, keys: Keys) -> Result<Verifier, Error> {
-        let v = match keys {
-            Keys::One(k) => Verifier::new(k),
-            Keys::Many(k) => Verifier::with_keys(k)?,
-        }
-        .allow_legacy_sha1(self.allow_legacy_sha1);
-        Ok(match self.max_body_size {
+    /// `verifier` with these options.
+    pub fn apply(&self, verifier: Verifier) -> Verifier {
+        let v = verifier.allow_legacy_sha1(self.allow_legacy_sha1);
+        match self.max_body_size {
             Some(n) => v.max_body_size(n),
             None => v,
-        })
+        }
     }
 }
 
@@ -563,14 +552,15 @@ pub fn sign(key: &str, body: &[u8]) -> String {
     signature::sign(&SignatureKey::new(key), body)
 }
 
-/// Verifies `body`'s signature `header` with `keys`: the index of the key that matched.
+/// Verifies `body`'s signature `header` with the keys of `verifier` (made from the binding's
+/// key or keys, so that their errors come first): the index of the key that matched.
 pub fn verify_signature(
-    keys: Keys,
+    verifier: Verifier,
     body: &[u8],
     header: Option<&str>,
     options: &VerifyOptions,
 ) -> Result<usize, Error> {
-    options.verifier(keys)?.verify(body, header)
+    options.apply(verifier).verify(body, header)
 }
 
 /// A claim token from 16 random bytes: 32 lowercase hexadecimal digits. The core reads no
