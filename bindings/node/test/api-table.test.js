@@ -67,6 +67,28 @@ test('the WebAssembly package: /full has every export of the table, the browser 
   assert.deepEqual(browser.sort(), names(TABLE.exports.filter((e) => e.browser)))
 })
 
+// The option objects each declaration names for the core's option structs.
+const OPTION_INTERFACES = { RedirectOptions: 'RedirectUrlOptions', PageOptions: 'PageOptions', DeliveryFilter: 'DeliveryOptions', ListOptions: 'ListOptions', VerifyOptions: 'VerifyOptions' }
+const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+
+function interfaceFields(file, name) {
+  const m = fs.readFileSync(file, 'utf8').match(new RegExp(`export interface ${name} \\{([\\s\\S]*?)\\n\\}`))
+  assert.ok(m, `${name} is declared in ${file}`)
+  return [...m[1].matchAll(/^\s*(\w+)\??:/gm)].map((f) => f[1]).sort()
+}
+
+test("the option objects the packages declare are the table's option structs", () => {
+  const declarations = [path.join(packageDir, 'native.d.ts'), path.join(wasmDir, 'full', 'hootsuite_events_wasm.d.ts')]
+  for (const [struct, name] of Object.entries(OPTION_INTERFACES)) {
+    const users = TABLE.exports.filter((e) => e.options === struct)
+    assert.ok(users.length > 0, struct)
+    const fields = [...new Set(users.flatMap((e) => e.fields.map(([f]) => camel(f))))].sort()
+    for (const file of declarations) assert.deepEqual(interfaceFields(file, name), fields, `${name} in ${file}`)
+  }
+})
+
 test('the constants are the table', () => {
   for (const [name, value] of Object.entries(TABLE.constants)) assert.equal(he[name], value, name)
+  assert.deepEqual(require('hootsuite-events-wasm/node').constants(), TABLE.constants)
+  assert.deepEqual(interfaceFields(path.join(wasmDir, 'full', 'hootsuite_events_wasm.d.ts'), 'Constants'), Object.keys(TABLE.constants).sort())
 })

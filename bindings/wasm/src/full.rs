@@ -6,7 +6,7 @@ use hootsuite_events::events;
 use hootsuite_events::idempotency::{self, redis};
 use hootsuite_events::instance::WithSecrets;
 use hootsuite_events::redact::MASK;
-use hootsuite_events::signature::{self, SignatureKey, Verifier};
+use hootsuite_events::signature::{SignatureKey, Verifier};
 use hootsuite_events::{js, naming, HttpRequest, HttpResponse, InstanceToken, Method, Secret};
 use js_sys::Reflect;
 use serde_json::Value;
@@ -49,6 +49,9 @@ export interface RedirectUrlOptions {
   callbackProxy?: boolean | null;
   requestToken?: string | null;
   post?: boolean;
+  oauthProxyName?: string | null;
+  /** Further parameters, sent in the object's key order. */
+  extra?: Record<string, string> | null;
 }
 export interface ListOptions {
   tags?: string[] | null;
@@ -911,23 +914,20 @@ pub fn outcome_status(in_progress: f64, failed: f64) -> Result<u32, JsValue> {
     )))
 }
 
-/// The receiving API's constants: leases, retention, capacity, statuses, key limits.
+/// The constants of the core's table: leases, retention, capacity, statuses, key limits.
 #[wasm_bindgen(unchecked_return_type = "Constants")]
 pub fn constants() -> Result<JsValue, JsValue> {
-    to_js(&serde_json::json!({
-        "DEFAULT_NAMESPACE": redis::DEFAULT_NAMESPACE,
-        "DEFAULT_TABLE": idempotency::postgres::DEFAULT_TABLE,
-        "DEFAULT_LEASE_MS": idempotency::DEFAULT_LEASE_MS,
-        "DEFAULT_RETENTION_MS": idempotency::DEFAULT_RETENTION_MS,
-        "DEFAULT_CAPACITY": idempotency::DEFAULT_CAPACITY,
-        "STATUS_OK": idempotency::STATUS_OK,
-        "STATUS_IN_PROGRESS": idempotency::STATUS_IN_PROGRESS,
-        "STATUS_FAILED": idempotency::STATUS_FAILED,
-        "MAX_KEYS": signature::MAX_KEYS,
-        "MAX_SIGNATURE_CANDIDATES": signature::MAX_CANDIDATES,
-        "SIGNATURE_HEADER": hootsuite_events::events::SIGNATURE_HEADER,
-        "WEBHOOK_ID_HEADER": hootsuite_events::events::WEBHOOK_ID_HEADER,
-    }))
+    let table: serde_json::Map<String, Value> = api::CONSTANTS
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                api::Constant::Int(n) => Value::from(*n),
+                api::Constant::Text(t) => Value::from(*t),
+            };
+            (name.to_string(), value)
+        })
+        .collect();
+    to_js(&table)
 }
 
 /// The core's bounded in-process store of claims; the methods take the time explicitly.

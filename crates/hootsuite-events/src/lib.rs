@@ -64,6 +64,7 @@
 //! # Ok::<(), hootsuite_events::Error>(())
 //! ```
 
+#[cfg(feature = "api")]
 pub mod api;
 pub mod config;
 pub mod deliveries;
