@@ -8,15 +8,16 @@
 //! camelCase, absent values null, user data as sent), the very shape the WebAssembly build
 //! gives, so that the package's WebAssembly fallback serves the same API.
 
-use hootsuite_events::deliveries::{self, DeliveryQuery, DeliveryStatus, FailurePolicy};
+use hootsuite_events::api::{self, Outcome as _};
 use hootsuite_events::events;
 use hootsuite_events::idempotency::{self, MemoryStore as CoreMemoryStore};
-use hootsuite_events::instance::{self, CreateInstance, ListQuery, WithSecrets};
-use hootsuite_events::oauth::{self, RedirectUrlParams};
-use hootsuite_events::signature::{self, SignatureKey, Verifier};
+use hootsuite_events::instance::WithSecrets;
+use hootsuite_events::signature::{SignatureKey, Verifier};
 use hootsuite_events::{js, naming};
 use hootsuite_events::{BaseUrl, Error, HttpRequest, HttpResponse, Method, Secret};
-use napi::bindgen_prelude::{Array, Buffer, Either, External, Object, Uint8Array, Unknown};
+use napi::bindgen_prelude::{
+    Array, Buffer, ClassInstance, Either, External, Object, Uint8Array, Unknown,
+};
 use napi::JsValue as _;
 use napi::{Env, ValueType};
 use napi_derive::napi;
@@ -190,15 +191,6 @@ fn raw_bytes(body: Either<Uint8Array, Unknown<'_>>) -> napi::Result<Uint8Array> 
     }
 }
 
-/// A JSON input: an object, or JSON text.
-fn create_body(data: &Value) -> napi::Result<CreateInstance> {
-    match data {
-        Value::String(t) => CreateInstance::from_json(t),
-        v => CreateInstance::from_value(v),
-    }
-    .or_throw()
-}
-
 /// Where to call and with which account. Secrets are kept in Rust and never shown by
 /// `util.inspect` or `JSON.stringify`.
 #[napi]
@@ -276,45 +268,6 @@ pub struct RedirectUrlOptions {
     pub extra: Option<indexmap::IndexMap<String, String>>,
 }
 
-/// Step 1: the request for the Hootsuite consent URL.
-#[napi(catch_unwind)]
-pub fn redirect_url_request(config: &Config, options: RedirectUrlOptions) -> napi::Result<Request> {
-    let mut p = RedirectUrlParams::new(options.api_key, options.api_secret, options.callback_url);
-    if let Some(v) = options.state {
-        p = p.state(v);
-    }
-    if let Some(v) = options.scope {
-        p = p.scope(v);
-    }
-    if let Some(v) = options.site_address {
-        p = p.site_address(v);
-    }
-    if let Some(v) = options.callback_proxy {
-        p = p.callback_proxy(v);
-    }
-    if let Some(v) = options.request_token {
-        p = p.request_token(v);
-    }
-    if let Some(v) = options.oauth_proxy_name {
-        p = p.oauth_proxy_name(v);
-    }
-    for (k, v) in options.extra.unwrap_or_default() {
-        p = p.extra(k, v);
-    }
-    let r = if options.post == Some(true) {
-        oauth::redirect_url_post_request(&config.inner, &p)
-    } else {
-        oauth::redirect_url_request(&config.inner, &p)
-    };
-    r.map(request).or_throw()
-}
-
-/// Reads step 1's answer.
-#[napi(catch_unwind, ts_return_type = "import('./index').RedirectUrl")]
-pub fn parse_redirect_url(response_input: ResponseInput) -> napi::Result<String> {
-    camel(&oauth::parse_redirect_url(&response(response_input)?).or_throw()?)
-}
-
 /// The OAuth code from the callback: single use, secret. `util.inspect`, `String(code)` and
 /// `JSON.stringify` show `********`; `getSecretValue()` gives the code. The create-instance
 /// functions take it where the code goes (`providerData: {code}`) and send the real value.
@@ -346,163 +299,6 @@ impl AuthorizationCode {
 
 const MASKED_CODE: &str = "********";
 
-/// Step 2: checks `state` (constant time), then refusal, then returns the OAuth code.
-#[napi(catch_unwind)]
-pub fn parse_callback(url: String, expected_state: String) -> napi::Result<AuthorizationCode> {
-    Ok(AuthorizationCode {
-        inner: oauth::parse_callback(&url, &expected_state)
-            .or_throw()?
-            .secret()
-            .clone(),
-    })
-}
-
-/// Every problem of a create-instance body (an object or JSON text); never throws on invalid data.
-/// With `callbackUrl` (step 1's), `oauth.callback.url` must equal it (`callback_mismatch`).
-#[napi(catch_unwind, ts_return_type = "import('./index').ValidationResult")]
-pub fn validate_instance(data: Value, callback_url: Option<String>) -> napi::Result<String> {
-    camel(&match &data {
-        Value::String(t) => instance::validate_json_against(t, callback_url.as_deref()),
-        v => instance::validate_against(v, callback_url.as_deref()),
-    })
-}
-
-/// Every problem of a PATCH body (only the keys present are checked).
-#[napi(catch_unwind, ts_return_type = "import('./index').ValidationResult")]
-pub fn validate_instance_update(data: Value) -> napi::Result<String> {
-    camel(&match &data {
-        Value::String(t) => instance::validate_update_json(t),
-        v => instance::validate_update(v),
-    })
-}
-
-/// The canonical body a valid input builds (stable key order, booleans normalized). It crosses
-/// as JSON text that `index.js` parses: an object built key by key through N-API would take a
-/// `"__proto__"` key as the prototype, where `JSON.parse` keeps an own key.
-#[napi(catch_unwind, ts_return_type = "Record<string, unknown>")]
-pub fn build_instance_body(data: Value) -> napi::Result<String> {
-    Ok(create_body(&data)?.to_json())
-}
-
-/// Step 3: `POST /instances`; throws a ValidationError with every problem.
-#[napi(catch_unwind)]
-pub fn create_instance_request(config: &Config, data: Value) -> napi::Result<Request> {
-    Ok(request(instance::create_request(
-        &config.inner,
-        &create_body(&data)?,
-    )))
-}
-
-/// `PUT /instances/{id}` with a full body.
-#[napi(catch_unwind)]
-pub fn reauthenticate_request(
-    config: &Config,
-    instance_id: f64,
-    data: Value,
-) -> napi::Result<Request> {
-    Ok(request(instance::reauthenticate_request(
-        &config.inner,
-        id(instance_id)?,
-        &create_body(&data)?,
-    )))
-}
-
-/// `PATCH /instances/{id}` with a new OAuth code (`index.js` unwraps an `AuthorizationCode`).
-#[napi(
-    catch_unwind,
-    ts_args_type = "config: Config, instanceId: number, code: string | AuthorizationCode"
-)]
-pub fn reauthenticate_code_request(
-    config: &Config,
-    instance_id: f64,
-    code: String,
-) -> napi::Result<Request> {
-    instance::reauthenticate_code_request(&config.inner, id(instance_id)?, &Secret::new(code))
-        .map(request)
-        .or_throw()
-}
-
-/// `GET /instances/{id}`.
-#[napi(catch_unwind)]
-pub fn get_instance_request(config: &Config, instance_id: f64) -> napi::Result<Request> {
-    Ok(request(instance::get_request(
-        &config.inner,
-        id(instance_id)?,
-    )))
-}
-
-/// `DELETE /instances/{id}` (platform authorization only).
-#[napi(catch_unwind)]
-pub fn delete_instance_request(config: &Config, instance_id: f64) -> napi::Result<Request> {
-    Ok(request(instance::delete_request(
-        &config.inner,
-        id(instance_id)?,
-    )))
-}
-
-/// `PUT` (enable) or `DELETE` (disable) `/instances/{id}/enabled`.
-#[napi(catch_unwind)]
-pub fn set_enabled_request(
-    config: &Config,
-    instance_id: f64,
-    enabled: bool,
-) -> napi::Result<Request> {
-    Ok(request(instance::set_enabled_request(
-        &config.inner,
-        id(instance_id)?,
-        enabled,
-    )))
-}
-
-/// `PATCH /instances/{id}` switching events on or off.
-#[napi(catch_unwind)]
-pub fn set_events_request(
-    config: &Config,
-    instance_id: f64,
-    enabled: bool,
-) -> napi::Result<Request> {
-    Ok(request(instance::set_events_request(
-        &config.inner,
-        id(instance_id)?,
-        enabled,
-    )))
-}
-
-/// `PATCH /instances/{id}` with the final `event.notification.callback.url`.
-#[napi(catch_unwind)]
-pub fn update_event_callback_request(
-    config: &Config,
-    instance_id: f64,
-    url: String,
-) -> napi::Result<Request> {
-    instance::update_event_callback_request(&config.inner, id(instance_id)?, &url)
-        .map(request)
-        .or_throw()
-}
-
-/// `PATCH /instances/{id}` with a new `event.notification.signature.key`: a key rotation.
-/// Verify with the new key first and the previous one after until the old deliveries' retries
-/// are over (about 73 hours).
-#[napi(catch_unwind)]
-pub fn set_signature_key_request(
-    config: &Config,
-    instance_id: f64,
-    key: String,
-) -> napi::Result<Request> {
-    instance::set_signature_key_request(&config.inner, id(instance_id)?, &Secret::new(key))
-        .map(request)
-        .or_throw()
-}
-
-/// `GET /instances/{id}/events`.
-#[napi(catch_unwind)]
-pub fn instance_events_request(config: &Config, instance_id: f64) -> napi::Result<Request> {
-    Ok(request(instance::events_request(
-        &config.inner,
-        id(instance_id)?,
-    )))
-}
-
 /// Paging of the event lists.
 #[napi(object)]
 pub struct PageOptions {
@@ -510,28 +306,6 @@ pub struct PageOptions {
     pub page_size: Option<f64>,
     /// The `nextPage` token from the previous page.
     pub next_page: Option<String>,
-}
-
-/// `GET /instances/{id}/events`, or `GET /instances/events` (the whole account) with `null`.
-#[napi(catch_unwind)]
-pub fn instance_events_page_request(
-    config: &Config,
-    instance_id: Option<f64>,
-    options: Option<PageOptions>,
-) -> napi::Result<Request> {
-    let instance_id = instance_id.map(id).transpose()?;
-    let q = match options {
-        None => instance::PageQuery::default(),
-        Some(o) => instance::PageQuery {
-            page_size: page_size(o.page_size)?,
-            next_page: o.next_page,
-        },
-    };
-    Ok(request(instance::events_page_request(
-        &config.inner,
-        instance_id,
-        &q,
-    )))
 }
 
 /// Which webhook deliveries: the `where` filters and, for the list, paging.
@@ -549,121 +323,6 @@ pub struct DeliveryOptions {
     pub next_page: Option<String>,
 }
 
-fn delivery_query(options: Option<DeliveryOptions>) -> napi::Result<DeliveryQuery> {
-    let Some(o) = options else {
-        return Ok(DeliveryQuery::default());
-    };
-    Ok(DeliveryQuery {
-        status: o
-            .status
-            .as_deref()
-            .map(DeliveryStatus::parse)
-            .transpose()
-            .or_throw()?,
-        url: o.url,
-        instance_id: o.instance_id.map(id).transpose()?,
-        page_size: page_size(o.page_size)?,
-        next_page: o.next_page,
-    })
-}
-
-/// `GET /notifications/subscriptions/deliveries?where=channel='webhook' and ...`.
-#[napi(catch_unwind)]
-pub fn list_deliveries_request(
-    config: &Config,
-    options: Option<DeliveryOptions>,
-) -> napi::Result<Request> {
-    let q = delivery_query(options)?;
-    deliveries::list_deliveries_request(&config.inner, &q)
-        .map(request)
-        .or_throw()
-}
-
-/// `PUT /notifications/subscriptions/deliveries?where=...`: releases the queued deliveries
-/// (the status clause is always `queued`) and re-enables their subscriptions.
-#[napi(catch_unwind)]
-pub fn redeliver_request(
-    config: &Config,
-    options: Option<DeliveryOptions>,
-) -> napi::Result<Request> {
-    let q = delivery_query(options)?;
-    deliveries::redeliver_request(&config.inner, &q)
-        .map(request)
-        .or_throw()
-}
-
-/// The redelivery `PUT` scoped to one instance: re-enables its deactivated subscription.
-#[napi(catch_unwind)]
-pub fn reenable_request(config: &Config, instance_id: f64) -> napi::Result<Request> {
-    Ok(request(deliveries::reenable_request(
-        &config.inner,
-        id(instance_id)?,
-    )))
-}
-
-/// `GET /accounts/settings`.
-#[napi(catch_unwind)]
-pub fn failure_policy_request(config: &Config) -> Request {
-    request(deliveries::failure_policy_request(&config.inner))
-}
-
-/// `PATCH /accounts/settings` with `notification.webhook.failure.policy`: `retry` or `queue`.
-#[napi(catch_unwind)]
-pub fn set_failure_policy_request(config: &Config, policy: String) -> napi::Result<Request> {
-    let policy = FailurePolicy::parse(&policy).or_throw()?;
-    Ok(request(deliveries::set_failure_policy_request(
-        &config.inner,
-        policy,
-    )))
-}
-
-/// `GET /instances/{id}/events/{eventId}`, or `GET /instances/events/{eventId}` with `null`.
-#[napi(catch_unwind)]
-pub fn instance_event_request(
-    config: &Config,
-    instance_id: Option<f64>,
-    event_id: String,
-) -> napi::Result<Request> {
-    let instance_id = instance_id.map(id).transpose()?;
-    instance::event_request(&config.inner, instance_id, &event_id)
-        .map(request)
-        .or_throw()
-}
-
-/// `GET /instances/{id}/configuration`.
-#[napi(catch_unwind)]
-pub fn configuration_request(config: &Config, instance_id: f64) -> napi::Result<Request> {
-    Ok(request(instance::configuration_request(
-        &config.inner,
-        id(instance_id)?,
-    )))
-}
-
-/// `PATCH /instances/{id}/configuration/{configId}` with `{"propertyValue": ...}`.
-#[napi(catch_unwind)]
-pub fn update_configuration_request(
-    config: &Config,
-    instance_id: f64,
-    config_id: f64,
-    property_value: String,
-) -> napi::Result<Request> {
-    Ok(request(instance::update_configuration_request(
-        &config.inner,
-        id(instance_id)?,
-        id(config_id)?,
-        &property_value,
-    )))
-}
-
-/// Every region preset, in menu order: `[{name, url}]` (`us`, `eu`, `sap-us2`, ...).
-#[napi(catch_unwind, ts_return_type = "import('./index').BaseUrlPreset[]")]
-pub fn base_url_presets() -> Value {
-    BaseUrl::PRESETS
-        .iter()
-        .map(|(name, url)| serde_json::json!({ "name": name, "url": url }))
-        .collect()
-}
-
 /// Query of `GET /instances`.
 #[napi(object)]
 pub struct ListOptions {
@@ -679,119 +338,6 @@ pub struct ListOptions {
     pub hydrate: Option<bool>,
 }
 
-/// `GET /instances`.
-#[napi(catch_unwind)]
-pub fn list_instances_request(
-    config: &Config,
-    options: Option<ListOptions>,
-) -> napi::Result<Request> {
-    let o = options.unwrap_or(ListOptions {
-        tags: None,
-        search_text: None,
-        page_size: None,
-        next_page: None,
-        hydrate: None,
-    });
-    let q = ListQuery {
-        tags: o.tags.unwrap_or_default(),
-        search_text: o.search_text,
-        page_size: page_size(o.page_size)?,
-        next_page: o.next_page,
-        hydrate: o.hydrate,
-    };
-    Ok(request(instance::list_request(&config.inner, &q)))
-}
-
-/// Reads an instance (its `token` and `configurationSecrets` in clear: `index.js` makes them
-/// non-enumerable); throws ApiError (non-2xx) or ParseError.
-#[napi(catch_unwind, ts_return_type = "import('./index').Instance")]
-pub fn parse_instance(response_input: ResponseInput) -> napi::Result<String> {
-    camel(&WithSecrets(
-        &instance::parse_instance(&response(response_input)?).or_throw()?,
-    ))
-}
-
-/// Reads `GET /instances`: one page of instances.
-#[napi(catch_unwind, ts_return_type = "import('./index').InstancePage")]
-pub fn parse_instance_page(response_input: ResponseInput) -> napi::Result<String> {
-    camel(&WithSecrets(
-        &instance::parse_instance_page(&response(response_input)?).or_throw()?,
-    ))
-}
-
-/// Reads `GET /instances/{id}/events`.
-#[napi(catch_unwind, ts_return_type = "import('./index').InstanceEvent[]")]
-pub fn parse_instance_events(response_input: ResponseInput) -> napi::Result<String> {
-    camel(&instance::parse_instance_events(&response(response_input)?).or_throw()?)
-}
-
-/// Reads a page of `GET /instances/{id}/events` or `GET /instances/events`.
-#[napi(catch_unwind, ts_return_type = "import('./index').InstanceEventPage")]
-pub fn parse_instance_event_page(response_input: ResponseInput) -> napi::Result<String> {
-    camel(&instance::parse_instance_event_page(&response(response_input)?).or_throw()?)
-}
-
-/// Reads `GET /instances/{id}/events/{eventId}`.
-#[napi(catch_unwind, ts_return_type = "import('./index').InstanceEvent")]
-pub fn parse_instance_event(response_input: ResponseInput) -> napi::Result<String> {
-    camel(&instance::parse_instance_event(&response(response_input)?).or_throw()?)
-}
-
-/// Reads the delivery list or the redelivery answer.
-#[napi(catch_unwind, ts_return_type = "import('./index').Delivery[]")]
-pub fn parse_deliveries(response_input: ResponseInput) -> napi::Result<String> {
-    camel(&deliveries::parse_deliveries(&response(response_input)?).or_throw()?)
-}
-
-/// Reads a page of the delivery list.
-#[napi(catch_unwind, ts_return_type = "import('./index').DeliveryPage")]
-pub fn parse_delivery_page(response_input: ResponseInput) -> napi::Result<String> {
-    camel(&deliveries::parse_delivery_page(&response(response_input)?).or_throw()?)
-}
-
-/// Reads the account settings: `retry` or `queue` (`retry` when not set).
-#[napi(catch_unwind, ts_return_type = "'retry' | 'queue'")]
-pub fn parse_failure_policy(response_input: ResponseInput) -> napi::Result<String> {
-    Ok(deliveries::parse_failure_policy(&response(response_input)?)
-        .or_throw()?
-        .as_str()
-        .to_string())
-}
-
-/// Reads `GET /instances/{id}/configuration`.
-#[napi(
-    catch_unwind,
-    ts_return_type = "import('./index').ConfigurationEntry[]"
-)]
-pub fn parse_configuration(response_input: ResponseInput) -> napi::Result<String> {
-    camel(&instance::parse_configuration(&response(response_input)?).or_throw()?)
-}
-
-/// Reads `PATCH /instances/{id}/configuration/{configId}`.
-#[napi(catch_unwind, ts_return_type = "import('./index').ConfigurationEntry")]
-pub fn parse_configuration_entry(response_input: ResponseInput) -> napi::Result<String> {
-    camel(&instance::parse_configuration_entry(&response(response_input)?).or_throw()?)
-}
-
-/// Checks the status of delete/enable/disable answers; throws ApiError.
-#[napi(catch_unwind)]
-pub fn parse_empty(response_input: ResponseInput) -> napi::Result<()> {
-    instance::parse_empty(&response(response_input)?).or_throw()
-}
-
-/// `<base URL>/events/hootsuite/<Base64 of the id>`: paste it into the Hootsuite app.
-#[napi(catch_unwind)]
-pub fn hootsuite_webhook_url(base_url: String, instance_id: f64) -> napi::Result<String> {
-    let base = BaseUrl::parse(&base_url).or_throw()?;
-    Ok(instance::hootsuite_webhook_url(&base, id(instance_id)?))
-}
-
-/// `sha256=<Base64 HMAC-SHA256>` of the raw body.
-#[napi(catch_unwind)]
-pub fn sign(key: String, body: Either<Uint8Array, Unknown<'_>>) -> napi::Result<String> {
-    Ok(signature::sign(&SignatureKey::new(key), &raw_bytes(body)?))
-}
-
 /// Options of signature verification.
 #[napi(object)]
 pub struct VerifyOptions {
@@ -801,43 +347,301 @@ pub struct VerifyOptions {
     pub max_body_size: Option<f64>,
 }
 
-/// A verifier for one key or several (the current key first, then the ones it replaced).
-fn verifier(
-    keys: Either<String, Vec<String>>,
-    options: Option<VerifyOptions>,
-) -> napi::Result<Verifier> {
-    let o = options.unwrap_or(VerifyOptions {
-        allow_legacy_sha1: None,
-        max_body_size: None,
-    });
-    let v = match keys {
+/// The verifier of one key or several (the current key first, then the ones it replaced).
+fn keys_arg(keys: Either<String, Vec<String>>) -> napi::Result<Verifier> {
+    Ok(match keys {
         Either::A(key) => Verifier::new(SignatureKey::new(key)),
         Either::B(keys) => {
             Verifier::with_keys(keys.into_iter().map(SignatureKey::new)).or_throw()?
         }
-    }
-    .allow_legacy_sha1(o.allow_legacy_sha1.unwrap_or(false));
-    Ok(match o.max_body_size {
-        Some(n) => v.max_body_size(js::max_body_size(n).or_type_error()?),
-        None => v,
     })
 }
 
-/// Throws SignatureError unless `header` signs `body` with one of the keys; returns the index
-/// of the key that matched (0: the first).
-#[napi(catch_unwind)]
-pub fn verify_signature(
-    key_or_keys: Either<String, Vec<String>>,
-    body: Either<Uint8Array, Unknown<'_>>,
-    header: Option<String>,
+/// A verifier for one key or several with the options (`verify_event`'s).
+fn verifier(
+    keys: Either<String, Vec<String>>,
     options: Option<VerifyOptions>,
-) -> napi::Result<u32> {
-    let index = verifier(key_or_keys, options)?
-        .verify(&raw_bytes(body)?, header.as_deref())
-        .or_throw()?;
-    // At most MAX_KEYS (8) keys: the index fits.
-    Ok(u32::try_from(index).unwrap_or(u32::MAX))
+) -> napi::Result<Verifier> {
+    let keys = keys_arg(keys)?;
+    Ok(options.into_core()?.apply(keys))
 }
+
+/// An option object as the core's option struct, its numbers checked by the core's [`js`] rules.
+trait IntoCore {
+    type Core;
+    fn into_core(self) -> napi::Result<Self::Core>;
+}
+
+impl IntoCore for RedirectUrlOptions {
+    type Core = api::RedirectOptions;
+    fn into_core(self) -> napi::Result<api::RedirectOptions> {
+        Ok(api::RedirectOptions {
+            api_key: self.api_key,
+            api_secret: self.api_secret,
+            callback_url: self.callback_url,
+            state: self.state,
+            scope: self.scope,
+            site_address: self.site_address,
+            callback_proxy: self.callback_proxy,
+            request_token: self.request_token,
+            post: self.post == Some(true),
+            oauth_proxy_name: self.oauth_proxy_name,
+            extra: self.extra.unwrap_or_default().into_iter().collect(),
+        })
+    }
+}
+
+impl IntoCore for Option<PageOptions> {
+    type Core = api::PageOptions;
+    fn into_core(self) -> napi::Result<api::PageOptions> {
+        let Some(o) = self else {
+            return Ok(api::PageOptions::default());
+        };
+        Ok(api::PageOptions {
+            page_size: page_size(o.page_size)?,
+            next_page: o.next_page,
+        })
+    }
+}
+
+impl IntoCore for Option<DeliveryOptions> {
+    type Core = api::DeliveryFilter;
+    fn into_core(self) -> napi::Result<api::DeliveryFilter> {
+        let Some(o) = self else {
+            return Ok(api::DeliveryFilter::default());
+        };
+        let filter = api::DeliveryFilter {
+            status: o.status,
+            url: o.url,
+            ..api::DeliveryFilter::default()
+        };
+        // The status is read first, as it always was here.
+        filter.query().or_throw()?;
+        Ok(api::DeliveryFilter {
+            instance_id: o.instance_id.map(id).transpose()?,
+            page_size: page_size(o.page_size)?,
+            next_page: o.next_page,
+            ..filter
+        })
+    }
+}
+
+impl IntoCore for Option<ListOptions> {
+    type Core = api::ListOptions;
+    fn into_core(self) -> napi::Result<api::ListOptions> {
+        let Some(o) = self else {
+            return Ok(api::ListOptions::default());
+        };
+        Ok(api::ListOptions {
+            tags: o.tags.unwrap_or_default(),
+            search_text: o.search_text,
+            page_size: page_size(o.page_size)?,
+            next_page: o.next_page,
+            hydrate: o.hydrate,
+        })
+    }
+}
+
+impl IntoCore for Option<VerifyOptions> {
+    type Core = api::VerifyOptions;
+    fn into_core(self) -> napi::Result<api::VerifyOptions> {
+        let Some(o) = self else {
+            return Ok(api::VerifyOptions::default());
+        };
+        Ok(api::VerifyOptions {
+            allow_legacy_sha1: o.allow_legacy_sha1.unwrap_or(false),
+            max_body_size: o
+                .max_body_size
+                .map(|n| js::max_body_size(n).or_type_error())
+                .transpose()?,
+        })
+    }
+}
+
+/// A form: JSON text, or a value (`index.js` hands objects over as JSON text).
+fn form_arg(data: Value) -> api::Form {
+    match data {
+        Value::String(t) => api::Form::Text(t),
+        v => api::Form::Json(v),
+    }
+}
+
+/// An OAuth code: the string, or the AuthorizationCode that `parseCallback` returned.
+fn code_arg(code: Either<String, ClassInstance<'_, AuthorizationCode>>) -> Secret {
+    match code {
+        Either::A(s) => Secret::new(s),
+        Either::B(c) => c.inner.clone(),
+    }
+}
+
+/// An argument read by its kind (the checks that can fail throw here, in argument order).
+macro_rules! js_arg {
+    (Id, $a:ident) => {
+        id($a)?
+    };
+    (OptId, $a:ident) => {
+        $a.map(id).transpose()?
+    };
+    (Form, $a:ident) => {
+        form_arg($a)
+    };
+    (Code, $a:ident) => {
+        code_arg($a)
+    };
+    (Body, $a:ident) => {
+        raw_bytes($a)?
+    };
+    (Keys, $a:ident) => {
+        keys_arg($a)?
+    };
+    (Response, $a:ident) => {
+        response($a)?
+    };
+    ($kind:ident, $a:ident) => {
+        $a
+    };
+}
+
+/// An argument as the core function takes it.
+macro_rules! js_pass {
+    (Config, $a:ident) => {
+        &$a.inner
+    };
+    (Text, $a:ident) => {
+        &$a
+    };
+    (Secret, $a:ident) => {
+        &Secret::new($a)
+    };
+    (OptText, $a:ident) => {
+        $a.as_deref()
+    };
+    (Code, $a:ident) => {
+        &$a
+    };
+    (Form, $a:ident) => {
+        &$a
+    };
+    (Body, $a:ident) => {
+        &$a
+    };
+    (Response, $a:ident) => {
+        &$a
+    };
+    ($kind:ident, $a:ident) => {
+        $a
+    };
+}
+
+/// A result made JavaScript's.
+macro_rules! js_ret {
+    ($v:ident, Request) => { Ok(request($v)) };
+    ($v:ident, Record($t:ident)) => { camel(&$v) };
+    ($v:ident, List($t:ident)) => { camel(&$v) };
+    ($v:ident, Secrets($t:ident)) => { camel(&WithSecrets(&$v)) };
+    ($v:ident, Report) => { camel(&$v) };
+    ($v:ident, Body) => { Ok($v.to_json()) };
+    ($v:ident, Policy) => { Ok($v.as_str().to_string()) };
+    ($v:ident, Code) => { Ok(AuthorizationCode { inner: $v }) };
+    // At most MAX_KEYS (8) keys: the index fits.
+    ($v:ident, Index) => { Ok(u32::try_from($v).unwrap_or(u32::MAX)) };
+    ($v:ident, Presets) => {
+        Ok($v.into_iter().map(|(name, url)| serde_json::json!({ "name": name, "url": url })).collect())
+    };
+    ($v:ident, $other:ident) => { Ok($v) };
+}
+
+/// The Rust type of each result kind, and the TypeScript type of those that cross as JSON
+/// text (records, which `index.js` parses); then the export itself. napi declares a function
+/// from its written types, so each type is written here, not made by a macro.
+macro_rules! js_ts {
+    (Record(RedirectUrl) $($f:tt)*) => { js_exports!(@ret "import('./index').RedirectUrl" (String) $($f)*); };
+    (Record(InstanceEventPage) $($f:tt)*) => { js_exports!(@ret "import('./index').InstanceEventPage" (String) $($f)*); };
+    (Record(InstanceEvent) $($f:tt)*) => { js_exports!(@ret "import('./index').InstanceEvent" (String) $($f)*); };
+    (Record(DeliveryPage) $($f:tt)*) => { js_exports!(@ret "import('./index').DeliveryPage" (String) $($f)*); };
+    (Record(ConfigurationEntry) $($f:tt)*) => { js_exports!(@ret "import('./index').ConfigurationEntry" (String) $($f)*); };
+    (List(InstanceEvent) $($f:tt)*) => { js_exports!(@ret "import('./index').InstanceEvent[]" (String) $($f)*); };
+    (List(Delivery) $($f:tt)*) => { js_exports!(@ret "import('./index').Delivery[]" (String) $($f)*); };
+    (List(ConfigurationEntry) $($f:tt)*) => { js_exports!(@ret "import('./index').ConfigurationEntry[]" (String) $($f)*); };
+    (Secrets(Instance) $($f:tt)*) => { js_exports!(@ret "import('./index').Instance" (String) $($f)*); };
+    (Secrets(InstancePage) $($f:tt)*) => { js_exports!(@ret "import('./index').InstancePage" (String) $($f)*); };
+    (Report $($f:tt)*) => { js_exports!(@ret "import('./index').ValidationResult" (String) $($f)*); };
+    (Body $($f:tt)*) => { js_exports!(@ret "Record<string, unknown>" (String) $($f)*); };
+    (Policy $($f:tt)*) => { js_exports!(@ret "'retry' | 'queue'" (String) $($f)*); };
+    (Presets $($f:tt)*) => { js_exports!(@ret "import('./index').BaseUrlPreset[]" (Value) $($f)*); };
+    (Schema $($f:tt)*) => { js_exports!(@ret _ (Value) $($f)*); };
+    (Request $($f:tt)*) => { js_exports!(@ret _ (Request) $($f)*); };
+    (Nothing $($f:tt)*) => { js_exports!(@ret _ (()) $($f)*); };
+    (Index $($f:tt)*) => { js_exports!(@ret _ (u32) $($f)*); };
+    (Code $($f:tt)*) => { js_exports!(@ret _ (AuthorizationCode) $($f)*); };
+    (Text $($f:tt)*) => { js_exports!(@ret _ (String) $($f)*); };
+}
+
+/// Every `table` export of the core's table as a function (the `hand` ones are written below):
+/// the parameters written one kind at a time (`@params`), the option object (`@opts`), then
+/// the function (`@emit`).
+macro_rules! js_exports {
+    ($(
+        #[doc = $doc:literal]
+        $how:ident $where:ident $rust:ident $js:ident $sig:tt $(+ $opts:ident $fields:tt)?
+        -> $ret:ident $(($rtype:ident))? = $core:path;
+    )*) => {
+        $(js_exports!(@fn $how $where [$doc] $rust $sig $(+ $opts $fields)? -> $ret $(($rtype))? = $core);)*
+    };
+    (@fn hand $($rest:tt)*) => {};
+    (@fn table wasm $($rest:tt)*) => {};
+    (@fn table $where:ident $doc:tt $rust:ident $sig:tt $(+ $opts:ident $fields:tt)?
+        -> $ret:ident $(($rtype:ident))? = $core:path) => {
+        js_ts!($ret $(($rtype))? $doc $rust $sig $(+ $opts $fields)? -> $ret $(($rtype))? = $core);
+    };
+    (@ret $ts:tt $rty:tt $doc:tt $rust:ident ($($args:tt)*) $($rest:tt)*) => {
+        js_exports!(@params [] [$($args)*] $ts $rty $doc $rust ($($args)*) $($rest)*);
+    };
+    (@params [$($p:tt)*] [$a:ident : Config $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: &Config,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Id $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: f64,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : OptId $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: Option<f64>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Flag $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: bool,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : OptText $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: Option<String>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Form $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: Value,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Code $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: Either<String, ClassInstance<'_, AuthorizationCode>>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Body $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: Either<Uint8Array, Unknown<'_>>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Keys $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: Either<String, Vec<String>>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Response $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: ResponseInput,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : $text:ident $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: String,] [$($($r)*)?] $($k)*); };
+    (@params $p:tt [] $ts:tt $rty:tt $doc:tt $rust:ident $sig:tt $(+ $opts:ident $fields:tt)? -> $($k:tt)*) => {
+        js_exports!(@opts $p [$($opts)?] $ts $rty $doc $rust $sig $(+ $opts $fields)? -> $($k)*);
+    };
+    (@opts [$($p:tt)*] [RedirectOptions] $($k:tt)*) => { js_exports!(@emit options [$($p)* options: RedirectUrlOptions,] $($k)*); };
+    (@opts [$($p:tt)*] [PageOptions] $($k:tt)*) => { js_exports!(@emit options [$($p)* options: Option<PageOptions>,] $($k)*); };
+    (@opts [$($p:tt)*] [DeliveryFilter] $($k:tt)*) => { js_exports!(@emit options [$($p)* options: Option<DeliveryOptions>,] $($k)*); };
+    (@opts [$($p:tt)*] [ListOptions] $($k:tt)*) => { js_exports!(@emit options [$($p)* options: Option<ListOptions>,] $($k)*); };
+    (@opts [$($p:tt)*] [VerifyOptions] $($k:tt)*) => { js_exports!(@emit options [$($p)* options: Option<VerifyOptions>,] $($k)*); };
+    (@opts $p:tt [] $($k:tt)*) => { js_exports!(@emit options $p $($k)*); };
+    (@emit $o:ident [$($p:tt)*] $ts:tt ($($rty:tt)*) [$doc:literal] $rust:ident ($($arg:ident : $kind:ident $(= $adef:tt)?),*)
+        $(+ $opts:ident $fields:tt)? -> $ret:ident $(($rtype:ident))? = $core:path) => {
+        js_exports!(@attr $ts
+            #[doc = $doc]
+            pub fn $rust($($p)*) -> napi::Result<$($rty)*> {
+                $(let $arg = js_arg!($kind, $arg);)*
+                $(let $o: api::$opts = $o.into_core()?;)?
+                let out = $core($(js_pass!($kind, $arg),)* $(&$o as &api::$opts)?)
+                    .outcome()
+                    .or_throw()?;
+                js_ret!(out, $ret $(($rtype))?)
+            }
+        );
+    };
+    (@attr _ $($f:tt)*) => {
+        #[napi(catch_unwind)]
+        $($f)*
+    };
+    (@attr $ts:literal $($f:tt)*) => {
+        #[napi(catch_unwind, ts_return_type = $ts)]
+        $($f)*
+    };
+}
+
+hootsuite_events::for_each_export!(js_exports);
 
 /// Verifies the raw body's signature with one key or several, then parses it. `headers`: an
 /// object or `[name, value]` pairs; `body`: a Buffer or Uint8Array (a string throws a
@@ -1903,7 +1707,7 @@ pub fn is_secret_name(name: String) -> bool {
 /// A new claim token: 128 random bits of the operating system, 32 hexadecimal digits.
 #[napi(catch_unwind)]
 pub fn new_claim_token() -> napi::Result<String> {
-    idempotency::redis::new_token().map_err(no_randomness)
+    api::claim_token().map_err(|m| napi::Error::new(napi::Status::GenericFailure, m))
 }
 
 /// The namespace of the Redis store's keys unless another is given.
@@ -1996,15 +1800,9 @@ const _: () = {
     assert!(STATUS_OK as u16 == idempotency::STATUS_OK);
     assert!(STATUS_IN_PROGRESS as u16 == idempotency::STATUS_IN_PROGRESS);
     assert!(STATUS_FAILED as u16 == idempotency::STATUS_FAILED);
-    assert!(MAX_KEYS as usize == signature::MAX_KEYS);
-    assert!(MAX_SIGNATURE_CANDIDATES as usize == signature::MAX_CANDIDATES);
+    assert!(MAX_KEYS as usize == hootsuite_events::signature::MAX_KEYS);
+    assert!(MAX_SIGNATURE_CANDIDATES as usize == hootsuite_events::signature::MAX_CANDIDATES);
 };
-
-/// The JSON Schema (2020-12) of the create-instance body.
-#[napi(catch_unwind)]
-pub fn create_instance_schema() -> Value {
-    hootsuite_events::schema::create_instance_schema()
-}
 
 /// Panics on purpose: the tests' proof that a panic in an export becomes a JavaScript
 /// exception, not an abort. Built only with the `test-hooks` feature (`make test-node`).

@@ -2,12 +2,11 @@
 //! rule, request, parser and message — is the core crate's; the exception and result classes
 //! are plain Python in `python/hootsuite_events/`.
 
-use hootsuite_events::deliveries::{self, DeliveryQuery, DeliveryStatus, FailurePolicy};
+use hootsuite_events::api::{self, Outcome as _};
 use hootsuite_events::events;
 use hootsuite_events::idempotency::{self, Claim};
-use hootsuite_events::instance::{self, CreateInstance, ListQuery};
-use hootsuite_events::oauth::{self, RedirectUrlParams};
-use hootsuite_events::signature::{self, SignatureKey, Verifier, MAX_CANDIDATES, MAX_KEYS};
+use hootsuite_events::instance::WithSecrets;
+use hootsuite_events::signature::{SignatureKey, Verifier};
 use hootsuite_events::{jsonv, BaseUrl, Error, HttpRequest, HttpResponse, Secret};
 use pyo3::exceptions::{PyAttributeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -236,14 +235,6 @@ fn not_json(why: &str) -> PyErr {
     PyTypeError::new_err(format!(
         "expected a dict, JSON text or bytes; this value cannot be read as JSON: {why}"
     ))
-}
-
-fn create_body(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<CreateInstance> {
-    match json_input(data)? {
-        JsonInput::Text(t) => CreateInstance::from_json(&t),
-        JsonInput::Value(v) => CreateInstance::from_jsonv(&v),
-    }
-    .or_raise(py)
 }
 
 /// A string or an [`AuthorizationCode`] (or any object with `get_secret_value()`).
@@ -480,457 +471,13 @@ impl AuthorizationCode {
     }
 }
 
-#[pyfunction]
-#[pyo3(signature = (config, api_key, api_secret, callback_url, *, state=None, scope=None, site_address=None, callback_proxy=None, request_token=None, post=false, oauth_proxy_name=None, extra=None))]
-#[allow(clippy::too_many_arguments)]
-fn redirect_url_request(
-    py: Python<'_>,
-    config: &Config,
-    api_key: &str,
-    api_secret: &str,
-    callback_url: &str,
-    state: Option<&str>,
-    scope: Option<&str>,
-    site_address: Option<&str>,
-    callback_proxy: Option<bool>,
-    request_token: Option<&str>,
-    post: bool,
-    oauth_proxy_name: Option<&str>,
-    extra: Option<&Bound<'_, PyDict>>,
-) -> PyResult<Request> {
-    let mut p = RedirectUrlParams::new(api_key, api_secret, callback_url);
-    if let Some(v) = state {
-        p = p.state(v);
-    }
-    if let Some(v) = scope {
-        p = p.scope(v);
-    }
-    if let Some(v) = site_address {
-        p = p.site_address(v);
-    }
-    if let Some(v) = callback_proxy {
-        p = p.callback_proxy(v);
-    }
-    if let Some(v) = request_token {
-        p = p.request_token(v);
-    }
-    if let Some(v) = oauth_proxy_name {
-        p = p.oauth_proxy_name(v);
-    }
-    // A dict keeps its insertion order, which is the order the parameters are sent in.
-    if let Some(extra) = extra {
-        for (k, v) in extra.iter() {
-            p = p.extra(k.extract::<String>()?, v.extract::<String>()?);
-        }
-    }
-    let r = if post {
-        oauth::redirect_url_post_request(&config.inner, &p)
-    } else {
-        oauth::redirect_url_request(&config.inner, &p)
-    };
-    r.map(request).or_raise(py)
-}
-
-/// A parser export: the answer as `(response)` or `(status, headers, body)`, read by the core's
-/// parser, returned as the record type `kind`.
-macro_rules! parser {
-    ($name:ident => $core:path, $kind:literal) => {
-        #[pyfunction]
-        #[pyo3(signature = (response, headers=None, body=None))]
-        fn $name(
-            py: Python<'_>,
-            response: &Bound<'_, PyAny>,
-            headers: Option<&Bound<'_, PyAny>>,
-            body: Option<&Bound<'_, PyAny>>,
-        ) -> PyResult<Py<PyAny>> {
-            let parsed = $core(&response_arg(response, headers, body)?).or_raise(py)?;
-            build(py, $kind, &ser(&parsed)?)
-        }
-    };
-}
-
-parser!(parse_redirect_url => oauth::parse_redirect_url, "redirect_url");
-
-#[pyfunction]
-fn parse_callback(py: Python<'_>, url: &str, expected_state: &str) -> PyResult<AuthorizationCode> {
-    let code = oauth::parse_callback(url, expected_state).or_raise(py)?;
-    Ok(AuthorizationCode(code.secret().clone()))
-}
-
-#[pyfunction]
-#[pyo3(signature = (data, callback_url=None))]
-fn validate_instance(
-    py: Python<'_>,
-    data: &Bound<'_, PyAny>,
-    callback_url: Option<&str>,
-) -> PyResult<Py<PyAny>> {
-    let report = match json_input(data)? {
-        JsonInput::Text(t) => instance::validate_json_against(&t, callback_url),
-        JsonInput::Value(v) => instance::validate_jsonv_against(&v, callback_url),
-    };
-    build(py, "report", &ser(&report)?)
-}
-
-#[pyfunction]
-fn validate_instance_update(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    let report = match json_input(data)? {
-        JsonInput::Text(t) => instance::validate_update_json(&t),
-        JsonInput::Value(v) => instance::validate_update_jsonv(&v),
-    };
-    build(py, "report", &ser(&report)?)
-}
-
-/// The canonical body a valid input builds (stable key order, booleans normalized).
-#[pyfunction]
-fn build_instance_body(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    to_py(py, &create_body(py, data)?.to_value())
-}
-
-#[pyfunction]
-fn create_instance_request(
-    py: Python<'_>,
-    config: &Config,
-    data: &Bound<'_, PyAny>,
-) -> PyResult<Request> {
-    Ok(request(instance::create_request(
-        &config.inner,
-        &create_body(py, data)?,
-    )))
-}
-
-#[pyfunction]
-fn reauthenticate_request(
-    py: Python<'_>,
-    config: &Config,
-    instance_id: u64,
-    data: &Bound<'_, PyAny>,
-) -> PyResult<Request> {
-    Ok(request(instance::reauthenticate_request(
-        &config.inner,
-        instance_id,
-        &create_body(py, data)?,
-    )))
-}
-
-#[pyfunction]
-fn reauthenticate_code_request(
-    py: Python<'_>,
-    config: &Config,
-    instance_id: u64,
-    code: &Bound<'_, PyAny>,
-) -> PyResult<Request> {
-    instance::reauthenticate_code_request(&config.inner, instance_id, &secret_arg(code)?)
-        .map(request)
-        .or_raise(py)
-}
-
-#[pyfunction]
-fn get_instance_request(config: &Config, instance_id: u64) -> Request {
-    request(instance::get_request(&config.inner, instance_id))
-}
-
-#[pyfunction]
-fn delete_instance_request(config: &Config, instance_id: u64) -> Request {
-    request(instance::delete_request(&config.inner, instance_id))
-}
-
-#[pyfunction]
-fn set_enabled_request(config: &Config, instance_id: u64, enabled: bool) -> Request {
-    request(instance::set_enabled_request(
-        &config.inner,
-        instance_id,
-        enabled,
-    ))
-}
-
-#[pyfunction]
-fn set_events_request(config: &Config, instance_id: u64, enabled: bool) -> Request {
-    request(instance::set_events_request(
-        &config.inner,
-        instance_id,
-        enabled,
-    ))
-}
-
-#[pyfunction]
-fn update_event_callback_request(
-    py: Python<'_>,
-    config: &Config,
-    instance_id: u64,
-    url: &str,
-) -> PyResult<Request> {
-    instance::update_event_callback_request(&config.inner, instance_id, url)
-        .map(request)
-        .or_raise(py)
-}
-
-/// A key rotation: `PATCH /instances/{id}` with the new `event.notification.signature.key`.
-#[pyfunction]
-fn set_signature_key_request(
-    py: Python<'_>,
-    config: &Config,
-    instance_id: u64,
-    key: &str,
-) -> PyResult<Request> {
-    instance::set_signature_key_request(&config.inner, instance_id, &Secret::new(key))
-        .map(request)
-        .or_raise(py)
-}
-
-#[pyfunction]
-fn instance_events_request(config: &Config, instance_id: u64) -> Request {
-    request(instance::events_request(&config.inner, instance_id))
-}
-
-#[pyfunction]
-#[pyo3(signature = (config, instance_id, *, page_size=None, next_page=None))]
-fn instance_events_page_request(
-    config: &Config,
-    instance_id: Option<u64>,
-    page_size: Option<u32>,
-    next_page: Option<String>,
-) -> Request {
-    let q = instance::PageQuery {
-        page_size,
-        next_page,
-    };
-    request(instance::events_page_request(
-        &config.inner,
-        instance_id,
-        &q,
-    ))
-}
-
-#[pyfunction]
-fn instance_event_request(
-    py: Python<'_>,
-    config: &Config,
-    instance_id: Option<u64>,
-    event_id: &str,
-) -> PyResult<Request> {
-    instance::event_request(&config.inner, instance_id, event_id)
-        .map(request)
-        .or_raise(py)
-}
-
-/// The delivery filters as the core's query; a status name outside the schema raises.
-fn delivery_query(
-    status: Option<&str>,
-    url: Option<String>,
-    instance_id: Option<u64>,
-    page_size: Option<u32>,
-    next_page: Option<String>,
-) -> Result<DeliveryQuery, Error> {
-    Ok(DeliveryQuery {
-        status: status.map(DeliveryStatus::parse).transpose()?,
-        url,
-        instance_id,
-        page_size,
-        next_page,
-    })
-}
-
-#[pyfunction]
-#[pyo3(signature = (config, *, status=None, url=None, instance_id=None, page_size=None, next_page=None))]
-fn list_deliveries_request(
-    py: Python<'_>,
-    config: &Config,
-    status: Option<&str>,
-    url: Option<String>,
-    instance_id: Option<u64>,
-    page_size: Option<u32>,
-    next_page: Option<String>,
-) -> PyResult<Request> {
-    delivery_query(status, url, instance_id, page_size, next_page)
-        .and_then(|q| deliveries::list_deliveries_request(&config.inner, &q))
-        .map(request)
-        .or_raise(py)
-}
-
-#[pyfunction]
-#[pyo3(signature = (config, *, status=None, url=None, instance_id=None))]
-fn redeliver_request(
-    py: Python<'_>,
-    config: &Config,
-    status: Option<&str>,
-    url: Option<String>,
-    instance_id: Option<u64>,
-) -> PyResult<Request> {
-    delivery_query(status, url, instance_id, None, None)
-        .and_then(|q| deliveries::redeliver_request(&config.inner, &q))
-        .map(request)
-        .or_raise(py)
-}
-
-#[pyfunction]
-fn reenable_request(config: &Config, instance_id: u64) -> Request {
-    request(deliveries::reenable_request(&config.inner, instance_id))
-}
-
-#[pyfunction]
-fn failure_policy_request(config: &Config) -> Request {
-    request(deliveries::failure_policy_request(&config.inner))
-}
-
-#[pyfunction]
-fn set_failure_policy_request(py: Python<'_>, config: &Config, policy: &str) -> PyResult<Request> {
-    FailurePolicy::parse(policy)
-        .map(|p| request(deliveries::set_failure_policy_request(&config.inner, p)))
-        .or_raise(py)
-}
-
-#[pyfunction]
-fn configuration_request(config: &Config, instance_id: u64) -> Request {
-    request(instance::configuration_request(&config.inner, instance_id))
-}
-
-#[pyfunction]
-fn update_configuration_request(
-    config: &Config,
-    instance_id: u64,
-    config_id: u64,
-    property_value: &str,
-) -> Request {
-    request(instance::update_configuration_request(
-        &config.inner,
-        instance_id,
-        config_id,
-        property_value,
-    ))
-}
-
-/// The region presets as (name, base URL) pairs: the names `Config` takes.
-#[pyfunction]
-fn base_url_presets(py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
-    let preset = py
-        .import(intern!(py, "hootsuite_events.types"))?
-        .getattr(intern!(py, "BaseUrlPreset"))?;
-    BaseUrl::PRESETS
-        .iter()
-        .map(|(name, url)| Ok(preset.call1(((*name, *url),))?.unbind()))
-        .collect()
-}
-
-#[pyfunction]
-#[pyo3(signature = (config, *, tags=None, search_text=None, page_size=None, next_page=None, hydrate=None))]
-fn list_instances_request(
-    config: &Config,
-    tags: Option<Vec<String>>,
-    search_text: Option<String>,
-    page_size: Option<u32>,
-    next_page: Option<String>,
-    hydrate: Option<bool>,
-) -> Request {
-    let q = ListQuery {
-        tags: tags.unwrap_or_default(),
-        search_text,
-        page_size,
-        next_page,
-        hydrate,
-    };
-    request(instance::list_request(&config.inner, &q))
-}
-
-#[pyfunction]
-#[pyo3(signature = (response, headers=None, body=None))]
-fn parse_instance(
-    py: Python<'_>,
-    response: &Bound<'_, PyAny>,
-    headers: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let i = instance::parse_instance(&response_arg(response, headers, body)?).or_raise(py)?;
-    build(py, "instance", &i.to_value_with_token())
-}
-
-#[pyfunction]
-#[pyo3(signature = (response, headers=None, body=None))]
-fn parse_instance_page(
-    py: Python<'_>,
-    response: &Bound<'_, PyAny>,
-    headers: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let page =
-        instance::parse_instance_page(&response_arg(response, headers, body)?).or_raise(py)?;
-    let instances = page
-        .instances
-        .iter()
-        .map(instance::Instance::to_value_with_token)
-        .collect::<Vec<Value>>();
-    build(
-        py,
-        "instance_page",
-        &serde_json::json!({"instances": instances, "next_page": page.next_page,
-            "total_count": page.total_count, "returned_count": page.returned_count}),
-    )
-}
-
-parser!(parse_instance_event_page => instance::parse_instance_event_page, "instance_event_page");
-
-parser!(parse_deliveries => deliveries::parse_deliveries, "deliveries");
-
-parser!(parse_delivery_page => deliveries::parse_delivery_page, "delivery_page");
-
-#[pyfunction]
-#[pyo3(signature = (response, headers=None, body=None))]
-fn parse_failure_policy(
-    py: Python<'_>,
-    response: &Bound<'_, PyAny>,
-    headers: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-) -> PyResult<&'static str> {
-    deliveries::parse_failure_policy(&response_arg(response, headers, body)?)
-        .map(FailurePolicy::as_str)
-        .or_raise(py)
-}
-
-parser!(parse_instance_event => instance::parse_instance_event, "instance_event");
-
-parser!(parse_configuration => instance::parse_configuration, "configuration");
-
-parser!(parse_configuration_entry => instance::parse_configuration_entry, "configuration_entry");
-
-parser!(parse_instance_events => instance::parse_instance_events, "instance_events");
-
-/// Checks the status of an answer whose body does not matter (delete, enable, disable).
-#[pyfunction]
-#[pyo3(signature = (response, headers=None, body=None))]
-fn parse_empty(
-    py: Python<'_>,
-    response: &Bound<'_, PyAny>,
-    headers: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-) -> PyResult<()> {
-    instance::parse_empty(&response_arg(response, headers, body)?).or_raise(py)
-}
-
-#[pyfunction]
-fn hootsuite_webhook_url(py: Python<'_>, base_url: &str, instance_id: u64) -> PyResult<String> {
-    let base = BaseUrl::parse(base_url).or_raise(py)?;
-    Ok(instance::hootsuite_webhook_url(&base, instance_id))
-}
-
-#[pyfunction]
-fn sign(key: &str, body: &Bound<'_, PyAny>) -> PyResult<String> {
-    Ok(signature::sign(
-        &SignatureKey::new(key),
-        &bytes_arg(body, true)?,
-    ))
-}
-
 /// The verifier's keys: one `str`, or a sequence of `str` (the current key first). Errors name
 /// the position and the type, never a key.
-fn verifier(
-    py: Python<'_>,
-    key: &Bound<'_, PyAny>,
-    allow_legacy_sha1: bool,
-    max_body_size: Option<usize>,
-) -> PyResult<Verifier> {
+fn keys_arg(py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Verifier> {
     let expected =
         "expected a str or a sequence of str (the current key first, then the ones it replaced)";
-    let v = if let Ok(s) = key.cast::<PyString>() {
-        Verifier::new(SignatureKey::new(s.to_cow()?.into_owned()))
+    if let Ok(s) = key.cast::<PyString>() {
+        Ok(Verifier::new(SignatureKey::new(s.to_cow()?.into_owned())))
     } else {
         // bytes and mappings iterate, but not as keys: refused by name rather than read oddly.
         if key.cast::<PyBytes>().is_ok() || key.cast::<PyDict>().is_ok() || key.is_none() {
@@ -960,30 +507,244 @@ fn verifier(
             };
             keys.push(SignatureKey::new(s.to_cow()?.into_owned()));
         }
-        Verifier::with_keys(keys).or_raise(py)?
+        Verifier::with_keys(keys).or_raise(py)
+    }
+}
+
+/// A verifier of `key` with the options (`verify_event`'s).
+fn verifier(
+    py: Python<'_>,
+    key: &Bound<'_, PyAny>,
+    allow_legacy_sha1: bool,
+    max_body_size: Option<usize>,
+) -> PyResult<Verifier> {
+    let options = api::VerifyOptions {
+        allow_legacy_sha1,
+        max_body_size,
     };
-    let v = v.allow_legacy_sha1(allow_legacy_sha1);
-    Ok(match max_body_size {
-        Some(n) => v.max_body_size(n),
-        None => v,
+    Ok(options.apply(keys_arg(py, key)?))
+}
+
+/// A form: JSON text (`str` or `bytes`) or a JSON-like value.
+fn form_arg(obj: &Bound<'_, PyAny>) -> PyResult<api::Form> {
+    Ok(match json_input(obj)? {
+        JsonInput::Text(t) => api::Form::Text(t),
+        JsonInput::Value(v) => api::Form::Value(v),
     })
 }
 
-/// Returns the index of the key that matched (0: the first).
-#[pyfunction]
-#[pyo3(signature = (key, body, header, *, allow_legacy_sha1=false, max_body_size=None))]
-fn verify_signature(
-    py: Python<'_>,
-    key: &Bound<'_, PyAny>,
-    body: &Bound<'_, PyAny>,
-    header: Option<&str>,
-    allow_legacy_sha1: bool,
-    max_body_size: Option<usize>,
-) -> PyResult<usize> {
-    verifier(py, key, allow_legacy_sha1, max_body_size)?
-        .verify(&bytes_arg(body, true)?, header)
-        .or_raise(py)
+/// `extra`: a dict, whose insertion order is the order the parameters are sent in.
+fn pairs_arg(extra: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, String)>> {
+    let Some(extra) = extra else {
+        return Ok(Vec::new());
+    };
+    extra
+        .iter()
+        .map(|(k, v)| Ok((k.extract::<String>()?, v.extract::<String>()?)))
+        .collect()
 }
+
+/// The region presets as `BaseUrlPreset` (name, base URL) pairs: the names `Config` takes.
+fn presets(py: Python<'_>, presets: Vec<(&str, &str)>) -> PyResult<Vec<Py<PyAny>>> {
+    let preset = py
+        .import(intern!(py, "hootsuite_events.types"))?
+        .getattr(intern!(py, "BaseUrlPreset"))?;
+    presets
+        .into_iter()
+        .map(|pair| Ok(preset.call1((pair,))?.unbind()))
+        .collect()
+}
+
+/// The Python type of an argument kind.
+macro_rules! py_ty {
+    (Config) => { &Config };
+    (Id) => { u64 };
+    (OptId) => { Option<u64> };
+    (Flag) => { bool };
+    (Text) => { &str };
+    (Secret) => { &str };
+    (OptText) => { Option<&str> };
+    ($other:ident) => { &Bound<'_, PyAny> };
+}
+
+/// An argument read by its kind (conversions that can fail raise here, in argument order).
+macro_rules! py_arg {
+    ($py:ident, Code, $a:ident) => {
+        secret_arg($a)?
+    };
+    ($py:ident, Form, $a:ident) => {
+        form_arg($a)?
+    };
+    ($py:ident, Body, $a:ident) => {
+        bytes_arg($a, true)?
+    };
+    ($py:ident, Keys, $a:ident) => {
+        keys_arg($py, $a)?
+    };
+    ($py:ident, $kind:ident, $a:ident) => {
+        $a
+    };
+}
+
+/// An argument as the core function takes it.
+macro_rules! py_pass {
+    (Config, $a:ident) => {
+        &$a.inner
+    };
+    (Secret, $a:ident) => {
+        &Secret::new($a)
+    };
+    (Code, $a:ident) => {
+        &$a
+    };
+    (Form, $a:ident) => {
+        &$a
+    };
+    (Body, $a:ident) => {
+        &$a
+    };
+    ($kind:ident, $a:ident) => {
+        $a
+    };
+}
+
+/// The Python type of an option field's kind.
+macro_rules! py_field_ty {
+    (Text) => { String };
+    (OptText) => { Option<String> };
+    (OptId) => { Option<u64> };
+    (PageSize) => { Option<u32> };
+    (OptFlag) => { Option<bool> };
+    (Flag) => { bool };
+    (Size) => { Option<usize> };
+    (Tags) => { Option<Vec<String>> };
+    (Pairs) => { Option<&Bound<'_, PyDict>> };
+}
+
+/// An option field as the core's struct holds it.
+macro_rules! py_field {
+    (Tags, $a:ident) => {
+        $a.unwrap_or_default()
+    };
+    (Pairs, $a:ident) => {
+        pairs_arg($a)?
+    };
+    ($kind:ident, $a:ident) => {
+        $a
+    };
+}
+
+/// The Python type of a result kind.
+macro_rules! py_ret_ty {
+    (Request) => { Request };
+    (Text) => { String };
+    (Policy) => { &'static str };
+    (Nothing) => { () };
+    (Index) => { usize };
+    (Code) => { AuthorizationCode };
+    (Presets) => { Vec<Py<PyAny>> };
+    ($other:ident) => { Py<PyAny> };
+}
+
+/// A result made Python's: records through `hootsuite_events.types._build`, named by type.
+macro_rules! py_ret {
+    ($py:ident, $v:ident, Request) => {
+        Ok(request($v))
+    };
+    ($py:ident, $v:ident, Record($t:ident)) => {
+        build($py, stringify!($t), &ser(&$v)?)
+    };
+    ($py:ident, $v:ident, List($t:ident)) => {
+        build($py, concat!(stringify!($t), "[]"), &ser(&$v)?)
+    };
+    ($py:ident, $v:ident, Secrets($t:ident)) => {
+        build($py, stringify!($t), &ser(&WithSecrets(&$v))?)
+    };
+    ($py:ident, $v:ident, Report) => {
+        build($py, "ValidationReport", &ser(&$v)?)
+    };
+    ($py:ident, $v:ident, Body) => {
+        to_py($py, &$v.to_value())
+    };
+    ($py:ident, $v:ident, Schema) => {
+        to_py($py, &$v)
+    };
+    ($py:ident, $v:ident, Policy) => {
+        Ok($v.as_str())
+    };
+    ($py:ident, $v:ident, Code) => {
+        Ok(AuthorizationCode($v))
+    };
+    ($py:ident, $v:ident, Presets) => {
+        presets($py, $v)
+    };
+    ($py:ident, $v:ident, $other:ident) => {
+        Ok($v)
+    };
+}
+
+/// Every `table` export of the core's table as a function, and `add_table_exports` to put
+/// them in the module (the `hand` ones are written below).
+macro_rules! py_exports {
+    ($(
+        #[doc = $doc:literal]
+        $how:ident $where:ident $rust:ident $js:ident $sig:tt $(+ $opts:ident $fields:tt)?
+        -> $ret:ident $(($rtype:ident))? = $core:path;
+    )*) => {
+        $(py_exports!(@fn $how [$doc] $rust $sig $(+ $opts $fields)? -> $ret $(($rtype))? = $core);)*
+
+        fn add_table_exports(m: &Bound<'_, PyModule>) -> PyResult<()> {
+            $(py_exports!(@add $how $where $rust m);)*
+            Ok(())
+        }
+    };
+    (@add table $where:ident $rust:ident $m:ident) => {
+        $m.add_function(wrap_pyfunction!($rust, $m)?)?
+    };
+    (@add hand $where:ident $rust:ident $m:ident) => {};
+    (@fn hand $($rest:tt)*) => {};
+    // A response: `(response)` or `(status, headers, body)`.
+    (@fn table [$doc:literal] $rust:ident (response: Response) -> $ret:ident $(($rtype:ident))? = $core:path) => {
+        #[doc = $doc]
+        #[pyfunction]
+        #[pyo3(signature = (response, headers=None, body=None))]
+        fn $rust(
+            py: Python<'_>,
+            response: &Bound<'_, PyAny>,
+            headers: Option<&Bound<'_, PyAny>>,
+            body: Option<&Bound<'_, PyAny>>,
+        ) -> PyResult<py_ret_ty!($ret)> {
+            let out = $core(&response_arg(response, headers, body)?).outcome().or_raise(py)?;
+            py_ret!(py, out, $ret $(($rtype))?)
+        }
+    };
+    (@fn table [$doc:literal] $rust:ident ($($arg:ident : $kind:ident $(= $adef:tt)?),*)
+        $(+ $opts:ident { $($pos:ident : $pkind:ident),* ; $($kw:ident : $kkind:ident = $kdef:tt),* })?
+        -> $ret:ident $(($rtype:ident))? = $core:path) => {
+        #[doc = $doc]
+        #[pyfunction]
+        #[pyo3(signature = ($($arg $(= $adef)?,)* $($($pos,)* *, $($kw = $kdef),*)?))]
+        #[allow(clippy::too_many_arguments, clippy::needless_update)]
+        fn $rust(
+            py: Python<'_>,
+            $($arg: py_ty!($kind),)*
+            $($($pos: py_field_ty!($pkind),)* $($kw: py_field_ty!($kkind),)*)?
+        ) -> PyResult<py_ret_ty!($ret)> {
+            $(let $arg = py_arg!(py, $kind, $arg);)*
+            $(let options = api::$opts {
+                $($pos: py_field!($pkind, $pos),)*
+                $($kw: py_field!($kkind, $kw),)*
+                ..Default::default()
+            };)?
+            let out = $core($(py_pass!($kind, $arg),)* $(&options as &api::$opts)?)
+                .outcome()
+                .or_raise(py)?;
+            py_ret!(py, out, $ret $(($rtype))?)
+        }
+    };
+}
+
+hootsuite_events::for_each_export!(py_exports);
 
 /// The record classes of `hootsuite_events.types` and `object.__new__`, looked up once.
 struct RecordTypes {
@@ -1951,9 +1712,7 @@ impl PostgresProtocol {
 /// A new claim token: 128 random bits of the operating system, 32 hexadecimal digits.
 #[pyfunction]
 fn new_claim_token() -> PyResult<String> {
-    idempotency::redis::new_token().map_err(|e| {
-        pyo3::exceptions::PyOSError::new_err(format!("no randomness for a claim token: {e}"))
-    })
+    api::claim_token().map_err(pyo3::exceptions::PyOSError::new_err)
 }
 
 /// The HTTP status to answer after claiming a notification's units (the core's rule):
@@ -1977,11 +1736,6 @@ fn is_secret_name(name: &str) -> bool {
     hootsuite_events::redact::is_secret_name(name)
 }
 
-#[pyfunction]
-fn create_instance_schema(py: Python<'_>) -> PyResult<Py<PyAny>> {
-    to_py(py, &hootsuite_events::schema::create_instance_schema())
-}
-
 /// Panics on purpose: the tests' proof that a panic reaches Python as an exception
 /// (pyo3's `PanicException`) and the interpreter goes on. Built only with the `test-hooks`
 /// feature, which `make test-python` turns on.
@@ -2001,11 +1755,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Steps>()?;
     m.add_class::<RedisProtocol>()?;
     m.add_class::<PostgresProtocol>()?;
-    m.add("DEFAULT_TABLE", idempotency::postgres::DEFAULT_TABLE)?;
     m.add("MIGRATION", idempotency::postgres::MIGRATION)?;
     m.add("CLEANUP", idempotency::postgres::CLEANUP)?;
     m.add_function(wrap_pyfunction!(new_claim_token, m)?)?;
-    m.add("DEFAULT_NAMESPACE", idempotency::redis::DEFAULT_NAMESPACE)?;
     m.add_function(wrap_pyfunction!(outcome_status, m)?)?;
     m.add(
         "TELEMETRY",
@@ -2013,66 +1765,15 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add_function(wrap_pyfunction!(parse_traceparent, m)?)?;
     m.add_function(wrap_pyfunction!(is_secret_name, m)?)?;
-    m.add("DEFAULT_LEASE_MS", idempotency::DEFAULT_LEASE_MS)?;
-    m.add("DEFAULT_RETENTION_MS", idempotency::DEFAULT_RETENTION_MS)?;
-    m.add("DEFAULT_CAPACITY", idempotency::DEFAULT_CAPACITY)?;
-    m.add("STATUS_OK", idempotency::STATUS_OK)?;
-    m.add("STATUS_IN_PROGRESS", idempotency::STATUS_IN_PROGRESS)?;
-    m.add("STATUS_FAILED", idempotency::STATUS_FAILED)?;
-    m.add("MAX_SIGNATURE_CANDIDATES", MAX_CANDIDATES)?;
-    m.add("MAX_KEYS", MAX_KEYS)?;
-    m.add(
-        "SIGNATURE_HEADER",
-        hootsuite_events::events::SIGNATURE_HEADER,
-    )?;
-    m.add(
-        "WEBHOOK_ID_HEADER",
-        hootsuite_events::events::WEBHOOK_ID_HEADER,
-    )?;
-    m.add_function(wrap_pyfunction!(redirect_url_request, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_redirect_url, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_callback, m)?)?;
-    m.add_function(wrap_pyfunction!(validate_instance, m)?)?;
-    m.add_function(wrap_pyfunction!(validate_instance_update, m)?)?;
-    m.add_function(wrap_pyfunction!(build_instance_body, m)?)?;
-    m.add_function(wrap_pyfunction!(create_instance_request, m)?)?;
-    m.add_function(wrap_pyfunction!(reauthenticate_request, m)?)?;
-    m.add_function(wrap_pyfunction!(reauthenticate_code_request, m)?)?;
-    m.add_function(wrap_pyfunction!(get_instance_request, m)?)?;
-    m.add_function(wrap_pyfunction!(delete_instance_request, m)?)?;
-    m.add_function(wrap_pyfunction!(set_enabled_request, m)?)?;
-    m.add_function(wrap_pyfunction!(set_events_request, m)?)?;
-    m.add_function(wrap_pyfunction!(update_event_callback_request, m)?)?;
-    m.add_function(wrap_pyfunction!(instance_events_request, m)?)?;
-    m.add_function(wrap_pyfunction!(set_signature_key_request, m)?)?;
-    m.add_function(wrap_pyfunction!(list_instances_request, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_instance, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_instance_page, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_instance_events, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_instance_event_page, m)?)?;
-    m.add_function(wrap_pyfunction!(list_deliveries_request, m)?)?;
-    m.add_function(wrap_pyfunction!(redeliver_request, m)?)?;
-    m.add_function(wrap_pyfunction!(reenable_request, m)?)?;
-    m.add_function(wrap_pyfunction!(failure_policy_request, m)?)?;
-    m.add_function(wrap_pyfunction!(set_failure_policy_request, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_deliveries, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_delivery_page, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_failure_policy, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_instance_event, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_configuration, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_configuration_entry, m)?)?;
-    m.add_function(wrap_pyfunction!(instance_events_page_request, m)?)?;
-    m.add_function(wrap_pyfunction!(instance_event_request, m)?)?;
-    m.add_function(wrap_pyfunction!(configuration_request, m)?)?;
-    m.add_function(wrap_pyfunction!(update_configuration_request, m)?)?;
-    m.add_function(wrap_pyfunction!(base_url_presets, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_empty, m)?)?;
-    m.add_function(wrap_pyfunction!(hootsuite_webhook_url, m)?)?;
-    m.add_function(wrap_pyfunction!(sign, m)?)?;
-    m.add_function(wrap_pyfunction!(verify_signature, m)?)?;
+    for (name, value) in api::CONSTANTS {
+        match value {
+            api::Constant::Int(n) => m.add(*name, *n)?,
+            api::Constant::Text(t) => m.add(*name, *t)?,
+        }
+    }
+    add_table_exports(m)?;
     m.add_function(wrap_pyfunction!(verify_event, m)?)?;
     m.add_function(wrap_pyfunction!(parse_event_notification, m)?)?;
-    m.add_function(wrap_pyfunction!(create_instance_schema, m)?)?;
     #[cfg(feature = "test-hooks")]
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     Ok(())

@@ -1,21 +1,18 @@
 //! The server side of the binding (feature `full`): event notifications, signatures, OAuth and
 //! every instance request and response. Same conversions as the form part in `lib.rs`.
 
-use hootsuite_events::deliveries::{self, DeliveryQuery, DeliveryStatus, FailurePolicy};
+use hootsuite_events::api::{self, Outcome as _};
 use hootsuite_events::events;
 use hootsuite_events::idempotency::{self, redis};
-use hootsuite_events::instance::{self, ListQuery, WithSecrets};
-use hootsuite_events::oauth::{self, RedirectUrlParams};
+use hootsuite_events::instance::WithSecrets;
 use hootsuite_events::redact::MASK;
-use hootsuite_events::signature::{self, SignatureKey, Verifier};
-use hootsuite_events::{
-    js, naming, Error, HttpRequest, HttpResponse, InstanceToken, Method, Secret,
-};
+use hootsuite_events::signature::{SignatureKey, Verifier};
+use hootsuite_events::{js, naming, HttpRequest, HttpResponse, InstanceToken, Method, Secret};
 use js_sys::Reflect;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::{config, create_body, form_text, js_error, request_js, to_js, type_error};
+use crate::{config, form_text, js_error, request_js, to_js, type_error};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -52,6 +49,9 @@ export interface RedirectUrlOptions {
   callbackProxy?: boolean | null;
   requestToken?: string | null;
   post?: boolean;
+  oauthProxyName?: string | null;
+  /** Further parameters, sent in the object's key order. */
+  extra?: Record<string, string> | null;
 }
 export interface ListOptions {
   tags?: string[] | null;
@@ -333,52 +333,411 @@ pub fn parse_event_notification(
     notification(&events::parse_delivery(&header_pairs(headers)?, &raw).map_err(js_error)?)
 }
 
+fn ok_value<T: serde::Serialize>(
+    r: Result<T, hootsuite_events::Error>,
+) -> Result<JsValue, JsValue> {
+    to_js(&naming::Camel(&r.map_err(js_error)?))
+}
+
 /// A verifier for one key (a string) or several (an array of strings, the current key first).
-fn verifier(keys: &JsValue, options: &JsValue) -> Result<Verifier, JsValue> {
-    let get = |k: &str| Reflect::get(options, &k.into()).ok();
-    let v = if let Some(key) = keys.as_string() {
-        Verifier::new(SignatureKey::new(key))
-    } else if js_sys::Array::is_array(keys) {
-        let mut list = Vec::new();
-        for (i, k) in js_sys::Array::from(keys).iter().enumerate() {
-            let Some(k) = k.as_string() else {
-                return Err(type_error(&format!("keys[{i}] must be a string")));
-            };
-            list.push(SignatureKey::new(k));
-        }
-        Verifier::with_keys(list).map_err(js_error)?
-    } else {
+fn keys_arg(keys: &JsValue) -> Result<Verifier, JsValue> {
+    if let Some(key) = keys.as_string() {
+        return Ok(Verifier::new(SignatureKey::new(key)));
+    }
+    if !js_sys::Array::is_array(keys) {
         return Err(type_error(
             "the key must be a string, or an array of strings (the current key first)",
         ));
-    };
-    let mut v = v.allow_legacy_sha1(
-        get("allowLegacySha1")
-            .and_then(|x| x.as_bool())
-            .unwrap_or(false),
-    );
-    if let Some(n) = opt_number(options, "maxBodySize")? {
-        v = v.max_body_size(number(js::max_body_size(n))?);
     }
-    Ok(v)
+    let mut list = Vec::new();
+    for (i, k) in js_sys::Array::from(keys).iter().enumerate() {
+        let Some(k) = k.as_string() else {
+            return Err(type_error(&format!("keys[{i}] must be a string")));
+        };
+        list.push(SignatureKey::new(k));
+    }
+    Verifier::with_keys(list).map_err(js_error)
 }
 
-/// Throws a `SignatureError` unless `header` signs the raw `body` with one of the keys
-/// (HMAC-SHA256, constant-time comparison) — for edge runtimes without Node's crypto. Returns
-/// the index of the key that matched (0: the first).
-#[wasm_bindgen(js_name = verifySignature)]
-pub fn verify_signature(
-    #[wasm_bindgen(unchecked_param_type = "string | string[]")] key_or_keys: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Bytes")] body: &JsValue,
-    header: Option<String>,
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: &JsValue,
-) -> Result<u32, JsValue> {
-    let index = verifier(key_or_keys, options)?
-        .verify(&bytes(body)?, header.as_deref())
-        .map_err(js_error)?;
-    // At most MAX_KEYS (8) keys: the index fits.
-    Ok(u32::try_from(index).unwrap_or(u32::MAX))
+/// A verifier of `keys` with the options (`verifyEvent`'s).
+fn verifier(keys: &JsValue, options: &JsValue) -> Result<Verifier, JsValue> {
+    let keys = keys_arg(keys)?;
+    Ok(api::VerifyOptions::from_js(options)?.apply(keys))
 }
+
+/// An option object read into the core's option struct (absent fields: the defaults).
+trait FromJs: Sized {
+    fn from_js(options: &JsValue) -> Result<Self, JsValue>;
+}
+
+/// `pageSize`, when given (the core's rule, as Node's binding takes it).
+fn page_size(options: &JsValue) -> Result<Option<u32>, JsValue> {
+    opt_number(options, "pageSize")?
+        .map(|n| number(js::page_size(n)))
+        .transpose()
+}
+
+impl FromJs for api::RedirectOptions {
+    fn from_js(options: &JsValue) -> Result<Self, JsValue> {
+        let mut extra = Vec::new();
+        let given = prop(options, "extra");
+        if given.is_object() {
+            // Object.entries keeps the object's own key order: the order the parameters are sent in.
+            for pair in js_sys::Object::entries(&js_sys::Object::from(given)).iter() {
+                let pair = js_sys::Array::from(&pair);
+                match (pair.get(0).as_string(), pair.get(1).as_string()) {
+                    (Some(k), Some(v)) => extra.push((k, v)),
+                    _ => return Err(type_error("extra must map parameter names to strings")),
+                }
+            }
+        }
+        Ok(api::RedirectOptions {
+            api_key: opt_string(options, "apiKey").unwrap_or_default(),
+            api_secret: opt_string(options, "apiSecret").unwrap_or_default(),
+            callback_url: opt_string(options, "callbackUrl").unwrap_or_default(),
+            state: opt_string(options, "state"),
+            scope: opt_string(options, "scope"),
+            site_address: opt_string(options, "siteAddress"),
+            callback_proxy: prop(options, "callbackProxy").as_bool(),
+            request_token: opt_string(options, "requestToken"),
+            post: prop(options, "post").as_bool() == Some(true),
+            oauth_proxy_name: opt_string(options, "oauthProxyName"),
+            extra,
+        })
+    }
+}
+
+impl FromJs for api::PageOptions {
+    fn from_js(options: &JsValue) -> Result<Self, JsValue> {
+        Ok(api::PageOptions {
+            page_size: page_size(options)?,
+            next_page: opt_string(options, "nextPage"),
+        })
+    }
+}
+
+impl FromJs for api::DeliveryFilter {
+    fn from_js(options: &JsValue) -> Result<Self, JsValue> {
+        let filter = api::DeliveryFilter {
+            status: opt_string(options, "status"),
+            ..api::DeliveryFilter::default()
+        };
+        // The status is read first, as it always was here.
+        filter.query().map_err(js_error)?;
+        Ok(api::DeliveryFilter {
+            url: opt_string(options, "url"),
+            instance_id: opt_instance_id(&prop(options, "instanceId"))?,
+            page_size: page_size(options)?,
+            next_page: opt_string(options, "nextPage"),
+            ..filter
+        })
+    }
+}
+
+impl FromJs for api::ListOptions {
+    fn from_js(options: &JsValue) -> Result<Self, JsValue> {
+        let tags = prop(options, "tags");
+        Ok(api::ListOptions {
+            tags: if js_sys::Array::is_array(&tags) {
+                js_sys::Array::from(&tags)
+                    .iter()
+                    .filter_map(|t| t.as_string())
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            search_text: opt_string(options, "searchText"),
+            page_size: page_size(options)?,
+            next_page: opt_string(options, "nextPage"),
+            hydrate: prop(options, "hydrate").as_bool(),
+        })
+    }
+}
+
+impl FromJs for api::VerifyOptions {
+    fn from_js(options: &JsValue) -> Result<Self, JsValue> {
+        Ok(api::VerifyOptions {
+            allow_legacy_sha1: prop(options, "allowLegacySha1").as_bool().unwrap_or(false),
+            max_body_size: opt_number(options, "maxBodySize")?
+                .map(|n| number(js::max_body_size(n)))
+                .transpose()?,
+        })
+    }
+}
+
+// The TypeScript types of the table's arguments and results (declared in TS_TYPES and the
+// form build's section): a parameter or result of one of these types is declared with it.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "Account")]
+    pub type TsAccount;
+    #[wasm_bindgen(typescript_type = "number | null")]
+    pub type TsOptId;
+    #[wasm_bindgen(typescript_type = "CreateInstanceForm")]
+    pub type TsForm;
+    #[wasm_bindgen(typescript_type = "Bytes")]
+    pub type TsBytes;
+    #[wasm_bindgen(typescript_type = "string | string[]")]
+    pub type TsKeys;
+    #[wasm_bindgen(typescript_type = "ResponseInput")]
+    pub type TsResponse;
+    #[wasm_bindgen(typescript_type = "RedirectUrlOptions")]
+    pub type TsRedirectOptions;
+    #[wasm_bindgen(typescript_type = "PageOptions | undefined")]
+    pub type TsPageOptions;
+    #[wasm_bindgen(typescript_type = "DeliveryOptions | undefined")]
+    pub type TsDeliveryFilter;
+    #[wasm_bindgen(typescript_type = "ListOptions | undefined")]
+    pub type TsListOptions;
+    #[wasm_bindgen(typescript_type = "VerifyOptions | undefined")]
+    pub type TsVerifyOptions;
+    #[wasm_bindgen(typescript_type = "\"retry\" | \"queue\"")]
+    pub type TsPolicy;
+    #[wasm_bindgen(typescript_type = "HttpRequest")]
+    pub type TsRequest;
+    #[wasm_bindgen(typescript_type = "RedirectUrl")]
+    pub type TsRedirectUrl;
+    #[wasm_bindgen(typescript_type = "Instance")]
+    pub type TsInstance;
+    #[wasm_bindgen(typescript_type = "InstancePage")]
+    pub type TsInstancePage;
+    #[wasm_bindgen(typescript_type = "InstanceEvent")]
+    pub type TsInstanceEvent;
+    #[wasm_bindgen(typescript_type = "InstanceEvent[]")]
+    pub type TsInstanceEventList;
+    #[wasm_bindgen(typescript_type = "InstanceEventPage")]
+    pub type TsInstanceEventPage;
+    #[wasm_bindgen(typescript_type = "Delivery[]")]
+    pub type TsDeliveryList;
+    #[wasm_bindgen(typescript_type = "DeliveryPage")]
+    pub type TsDeliveryPage;
+    #[wasm_bindgen(typescript_type = "ConfigurationEntry")]
+    pub type TsConfigurationEntry;
+    #[wasm_bindgen(typescript_type = "ConfigurationEntry[]")]
+    pub type TsConfigurationEntryList;
+    #[wasm_bindgen(typescript_type = "ValidationReport")]
+    pub type TsReport;
+    #[wasm_bindgen(typescript_type = "BaseUrlPreset[]")]
+    pub type TsPresets;
+    #[wasm_bindgen(typescript_type = "JsonSchema")]
+    pub type TsSchema;
+}
+
+/// The wasm type of an argument kind.
+macro_rules! wasm_ty {
+    (Config) => { TsAccount };
+    (Id) => { f64 };
+    (OptId) => { TsOptId };
+    (Flag) => { bool };
+    (OptText) => { Option<String> };
+    (Form) => { TsForm };
+    (Body) => { TsBytes };
+    (Keys) => { TsKeys };
+    (Response) => { TsResponse };
+    ($text:ident) => { String };
+}
+
+/// An argument read by its kind (the checks that can fail throw here, in argument order).
+macro_rules! wasm_arg {
+    (Config, $a:ident) => {
+        config(&$a)?
+    };
+    (Id, $a:ident) => {
+        instance_id($a)?
+    };
+    (OptId, $a:ident) => {
+        opt_instance_id(&$a)?
+    };
+    (Form, $a:ident) => {
+        api::Form::Text(form_text(&$a)?)
+    };
+    (Body, $a:ident) => {
+        bytes(&$a)?
+    };
+    (Keys, $a:ident) => {
+        keys_arg(&$a)?
+    };
+    (Response, $a:ident) => {
+        response_in(&$a)?
+    };
+    ($kind:ident, $a:ident) => {
+        $a
+    };
+}
+
+/// An argument as the core function takes it.
+macro_rules! wasm_pass {
+    (Config, $a:ident) => {
+        &$a
+    };
+    (Text, $a:ident) => {
+        &$a
+    };
+    (Secret, $a:ident) => {
+        &Secret::new($a)
+    };
+    (Code, $a:ident) => {
+        &Secret::new($a)
+    };
+    (OptText, $a:ident) => {
+        $a.as_deref()
+    };
+    (Form, $a:ident) => {
+        &$a
+    };
+    (Body, $a:ident) => {
+        &$a
+    };
+    (Response, $a:ident) => {
+        &$a
+    };
+    ($kind:ident, $a:ident) => {
+        $a
+    };
+}
+
+/// The option object type of each of the core's option structs.
+macro_rules! wasm_options {
+    (RedirectOptions) => {
+        TsRedirectOptions
+    };
+    (PageOptions) => {
+        TsPageOptions
+    };
+    (DeliveryFilter) => {
+        TsDeliveryFilter
+    };
+    (ListOptions) => {
+        TsListOptions
+    };
+    (VerifyOptions) => {
+        TsVerifyOptions
+    };
+}
+
+/// The wasm type of a result kind.
+macro_rules! wasm_ret_ty {
+    (Request) => {
+        TsRequest
+    };
+    (Record(RedirectUrl)) => {
+        TsRedirectUrl
+    };
+    (Record(InstanceEvent)) => {
+        TsInstanceEvent
+    };
+    (Record(InstanceEventPage)) => {
+        TsInstanceEventPage
+    };
+    (Record(DeliveryPage)) => {
+        TsDeliveryPage
+    };
+    (Record(ConfigurationEntry)) => {
+        TsConfigurationEntry
+    };
+    (List(InstanceEvent)) => {
+        TsInstanceEventList
+    };
+    (List(Delivery)) => {
+        TsDeliveryList
+    };
+    (List(ConfigurationEntry)) => {
+        TsConfigurationEntryList
+    };
+    (Secrets(Instance)) => {
+        TsInstance
+    };
+    (Secrets(InstancePage)) => {
+        TsInstancePage
+    };
+    (Report) => {
+        TsReport
+    };
+    (Policy) => {
+        TsPolicy
+    };
+    (Presets) => {
+        TsPresets
+    };
+    (Schema) => {
+        TsSchema
+    };
+    (Nothing) => {
+        ()
+    };
+    (Index) => {
+        u32
+    };
+    (Code) => {
+        AuthorizationCode
+    };
+    (Text) => {
+        String
+    };
+}
+
+/// A result made JavaScript's.
+macro_rules! wasm_ret {
+    ($v:ident, Request) => { Ok(request_js(&$v, None)?.unchecked_into()) };
+    ($v:ident, Secrets(Instance)) => {{
+        let obj = to_js(&naming::Camel(&WithSecrets(&$v)))?;
+        hide_secrets(&obj)?;
+        Ok(obj.unchecked_into())
+    }};
+    ($v:ident, Secrets(InstancePage)) => {{
+        let obj = to_js(&naming::Camel(&WithSecrets(&$v)))?;
+        for i in js_sys::Array::from(&prop(&obj, "instances")).iter() {
+            hide_secrets(&i)?;
+        }
+        Ok(obj.unchecked_into())
+    }};
+    ($v:ident, Presets) => {{
+        let list: Vec<Value> = $v
+            .into_iter()
+            .map(|(name, url)| serde_json::json!({ "name": name, "url": url }))
+            .collect();
+        Ok(to_js(&list)?.unchecked_into())
+    }};
+    ($v:ident, Code) => { Ok(AuthorizationCode { inner: $v }) };
+    // At most MAX_KEYS (8) keys: the index fits.
+    ($v:ident, Index) => { Ok(u32::try_from($v).unwrap_or(u32::MAX)) };
+    ($v:ident, Nothing) => { Ok($v) };
+    ($v:ident, Text) => { Ok($v) };
+    ($v:ident, $($other:tt)*) => { Ok(to_js(&naming::Camel(&$v))?.unchecked_into()) };
+}
+
+/// Every `table` export of the core's table that is not the form build's (`lib.rs` has those
+/// and `createInstanceRequest`), as a function; the `hand` ones are written in this file.
+macro_rules! wasm_exports {
+    ($(
+        #[doc = $doc:literal]
+        $how:ident $where:ident $rust:ident $js:ident $sig:tt $(+ $opts:ident $fields:tt)?
+        -> $ret:ident $(($rtype:ident))? = $core:path;
+    )*) => {
+        $(wasm_exports!(@fn $how $where [$doc] $rust $js $sig $(+ $opts $fields)? -> $ret $(($rtype))? = $core);)*
+    };
+    (@fn hand $($rest:tt)*) => {};
+    (@fn table browser $($rest:tt)*) => {};
+    (@fn table $where:ident [$doc:literal] create_instance_request $($rest:tt)*) => {};
+    (@fn table $where:ident [$doc:literal] $rust:ident $js:ident ($($arg:ident : $kind:ident $(= $adef:tt)?),*)
+        $(+ $opts:ident $fields:tt)? -> $ret:ident $(($rtype:ident))? = $core:path) => {
+        #[doc = $doc]
+        #[wasm_bindgen(js_name = $js)]
+        pub fn $rust(
+            $($arg: wasm_ty!($kind),)*
+            $(options: wasm_options!($opts),)?
+        ) -> Result<wasm_ret_ty!($ret $(($rtype))?), JsValue> {
+            $(let $arg = wasm_arg!($kind, $arg);)*
+            $(let options = api::$opts::from_js(&options)?;)?
+            let out = $core($(wasm_pass!($kind, $arg),)* $(&options as &api::$opts)?)
+                .outcome()
+                .map_err(js_error)?;
+            wasm_ret!(out, $ret $(($rtype))?)
+        }
+    };
+}
+
+hootsuite_events::for_each_export!(wasm_exports);
 
 /// Verifies a delivery (its headers and raw body) with one key or several, then parses it.
 #[wasm_bindgen(js_name = verifyEvent, unchecked_return_type = "Notification")]
@@ -393,15 +752,6 @@ pub fn verify_event(
         .verify_event(&pairs, &bytes(body)?)
         .map_err(js_error)?;
     notification(&n)
-}
-
-/// `sha256=<Base64 HMAC-SHA256>` of the raw body.
-#[wasm_bindgen]
-pub fn sign(
-    key: &str,
-    #[wasm_bindgen(unchecked_param_type = "Bytes")] body: &JsValue,
-) -> Result<String, JsValue> {
-    Ok(signature::sign(&SignatureKey::new(key), &bytes(body)?))
 }
 
 fn prop(obj: &JsValue, key: &str) -> JsValue {
@@ -437,17 +787,6 @@ fn instance_id(value: f64) -> Result<u64, JsValue> {
     number(js::instance_id(value))
 }
 
-/// `pageSize`, when given (the core's rule, as Node's binding takes it).
-fn page_size(options: &JsValue) -> Result<Option<u32>, JsValue> {
-    opt_number(options, "pageSize")?
-        .map(|n| number(js::page_size(n)))
-        .transpose()
-}
-
-fn request_out(r: Result<HttpRequest, Error>) -> Result<JsValue, JsValue> {
-    request_js(&r.map_err(js_error)?, None)
-}
-
 /// `{status, headers, body}` as received (`headers`: an object, pairs or fetch `Headers`;
 /// `body`: a string, Uint8Array or ArrayBuffer).
 fn response_in(value: &JsValue) -> Result<HttpResponse, JsValue> {
@@ -468,68 +807,6 @@ fn response_in(value: &JsValue) -> Result<HttpResponse, JsValue> {
         header_pairs(&prop(value, "headers"))?,
         body,
     ))
-}
-
-fn ok_value<T: serde::Serialize>(r: Result<T, Error>) -> Result<JsValue, JsValue> {
-    to_js(&naming::Camel(&r.map_err(js_error)?))
-}
-
-/// Step 1: `{apiKey, apiSecret, callbackUrl, state?, scope?, siteAddress?, callbackProxy?,
-/// requestToken?, oauthProxyName?, extra?, post?}` → the request for the Hootsuite consent URL.
-#[wasm_bindgen(js_name = redirectUrlRequest, unchecked_return_type = "HttpRequest")]
-pub fn redirect_url_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "RedirectUrlOptions")] options: &JsValue,
-) -> Result<JsValue, JsValue> {
-    let config = config(config_value)?;
-    let mut p = RedirectUrlParams::new(
-        opt_string(options, "apiKey").unwrap_or_default(),
-        opt_string(options, "apiSecret").unwrap_or_default(),
-        opt_string(options, "callbackUrl").unwrap_or_default(),
-    );
-    if let Some(v) = opt_string(options, "state") {
-        p = p.state(v);
-    }
-    if let Some(v) = opt_string(options, "scope") {
-        p = p.scope(v);
-    }
-    if let Some(v) = opt_string(options, "siteAddress") {
-        p = p.site_address(v);
-    }
-    if let Some(v) = prop(options, "callbackProxy").as_bool() {
-        p = p.callback_proxy(v);
-    }
-    if let Some(v) = opt_string(options, "requestToken") {
-        p = p.request_token(v);
-    }
-    if let Some(v) = opt_string(options, "oauthProxyName") {
-        p = p.oauth_proxy_name(v);
-    }
-    let extra = prop(options, "extra");
-    if extra.is_object() {
-        // Object.entries keeps the object's own key order: the order the parameters are sent in.
-        for pair in js_sys::Object::entries(&js_sys::Object::from(extra)).iter() {
-            let pair = js_sys::Array::from(&pair);
-            let (k, v) = (pair.get(0).as_string(), pair.get(1).as_string());
-            match (k, v) {
-                (Some(k), Some(v)) => p = p.extra(k, v),
-                _ => return Err(type_error("extra must map parameter names to strings")),
-            }
-        }
-    }
-    if prop(options, "post").as_bool() == Some(true) {
-        request_out(oauth::redirect_url_post_request(&config, &p))
-    } else {
-        request_out(oauth::redirect_url_request(&config, &p))
-    }
-}
-
-/// Reads step 1's answer: `{element, oauthUrl}`.
-#[wasm_bindgen(js_name = parseRedirectUrl, unchecked_return_type = "RedirectUrl")]
-pub fn parse_redirect_url(
-    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
-) -> Result<JsValue, JsValue> {
-    ok_value(oauth::parse_redirect_url(&response_in(response)?))
 }
 
 /// The OAuth code from the callback: single use, secret. `String(code)` and `JSON.stringify`
@@ -561,110 +838,6 @@ impl AuthorizationCode {
     }
 }
 
-/// Step 2, for apps that handle the OAuth callback in the browser: checks `state`, then
-/// refusal, then returns the code in an [`AuthorizationCode`].
-#[wasm_bindgen(js_name = parseCallback)]
-pub fn parse_callback(url: &str, expected_state: &str) -> Result<AuthorizationCode, JsValue> {
-    Ok(AuthorizationCode {
-        inner: oauth::parse_callback(url, expected_state)
-            .map_err(js_error)?
-            .secret()
-            .clone(),
-    })
-}
-
-/// `GET /instances/{id}`.
-#[wasm_bindgen(js_name = getInstanceRequest, unchecked_return_type = "HttpRequest")]
-pub fn get_instance_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    id: f64,
-) -> Result<JsValue, JsValue> {
-    request_out(Ok(instance::get_request(
-        &config(config_value)?,
-        instance_id(id)?,
-    )))
-}
-
-/// `DELETE /instances/{id}`.
-#[wasm_bindgen(js_name = deleteInstanceRequest, unchecked_return_type = "HttpRequest")]
-pub fn delete_instance_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    id: f64,
-) -> Result<JsValue, JsValue> {
-    request_out(Ok(instance::delete_request(
-        &config(config_value)?,
-        instance_id(id)?,
-    )))
-}
-
-/// `PUT` / `DELETE /instances/{id}/enabled`.
-#[wasm_bindgen(js_name = setEnabledRequest, unchecked_return_type = "HttpRequest")]
-pub fn set_enabled_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    id: f64,
-    enabled: bool,
-) -> Result<JsValue, JsValue> {
-    request_out(Ok(instance::set_enabled_request(
-        &config(config_value)?,
-        instance_id(id)?,
-        enabled,
-    )))
-}
-
-/// `PATCH /instances/{id}` switching events.
-#[wasm_bindgen(js_name = setEventsRequest, unchecked_return_type = "HttpRequest")]
-pub fn set_events_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    id: f64,
-    enabled: bool,
-) -> Result<JsValue, JsValue> {
-    request_out(Ok(instance::set_events_request(
-        &config(config_value)?,
-        instance_id(id)?,
-        enabled,
-    )))
-}
-
-/// `PATCH /instances/{id}` with the final event callback URL.
-#[wasm_bindgen(js_name = updateEventCallbackRequest, unchecked_return_type = "HttpRequest")]
-pub fn update_event_callback_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    id: f64,
-    url: &str,
-) -> Result<JsValue, JsValue> {
-    request_out(instance::update_event_callback_request(
-        &config(config_value)?,
-        instance_id(id)?,
-        url,
-    ))
-}
-
-/// `PATCH /instances/{id}` with a new `event.notification.signature.key`: a key rotation.
-#[wasm_bindgen(js_name = setSignatureKeyRequest, unchecked_return_type = "HttpRequest")]
-pub fn set_signature_key_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    id: f64,
-    key: &str,
-) -> Result<JsValue, JsValue> {
-    request_out(instance::set_signature_key_request(
-        &config(config_value)?,
-        instance_id(id)?,
-        &hootsuite_events::Secret::new(key),
-    ))
-}
-
-/// `GET /instances/{id}/events`.
-#[wasm_bindgen(js_name = instanceEventsRequest, unchecked_return_type = "HttpRequest")]
-pub fn instance_events_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    id: f64,
-) -> Result<JsValue, JsValue> {
-    request_out(Ok(instance::events_request(
-        &config(config_value)?,
-        instance_id(id)?,
-    )))
-}
-
 fn opt_instance_id(value: &JsValue) -> Result<Option<u64>, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
@@ -675,262 +848,6 @@ fn opt_instance_id(value: &JsValue) -> Result<Option<u64>, JsValue> {
             "an instance id must be a non-negative integer, or null for the whole account",
         )),
     }
-}
-
-/// The region presets, in menu order: `[{name, url}]` (`us`, `eu`, `sap-us2`, ...). Only in
-/// the full build: the browser form lists them in its own markup, and the browser test checks
-/// that list against this one.
-#[wasm_bindgen(js_name = baseUrlPresets, unchecked_return_type = "BaseUrlPreset[]")]
-pub fn base_url_presets() -> Result<JsValue, JsValue> {
-    let list: Vec<Value> = hootsuite_events::BaseUrl::PRESETS
-        .iter()
-        .map(|(name, url)| serde_json::json!({ "name": name, "url": url }))
-        .collect();
-    to_js(&Value::Array(list))
-}
-
-/// `GET /instances/{id}/events`, or `GET /instances/events` (the whole account) with `null`;
-/// options `{pageSize?, nextPage?}`.
-#[wasm_bindgen(js_name = instanceEventsPageRequest, unchecked_return_type = "HttpRequest")]
-pub fn instance_events_page_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "number | null")] id: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "PageOptions | undefined")] options: &JsValue,
-) -> Result<JsValue, JsValue> {
-    let q = instance::PageQuery {
-        page_size: page_size(options)?,
-        next_page: opt_string(options, "nextPage"),
-    };
-    request_out(Ok(instance::events_page_request(
-        &config(config_value)?,
-        opt_instance_id(id)?,
-        &q,
-    )))
-}
-
-/// `{status?, url?, instanceId?, pageSize?, nextPage?}` as the core's query.
-fn delivery_query(options: &JsValue) -> Result<DeliveryQuery, JsValue> {
-    let instance = prop(options, "instanceId");
-    Ok(DeliveryQuery {
-        status: opt_string(options, "status")
-            .as_deref()
-            .map(DeliveryStatus::parse)
-            .transpose()
-            .map_err(js_error)?,
-        url: opt_string(options, "url"),
-        instance_id: opt_instance_id(&instance)?,
-        page_size: page_size(options)?,
-        next_page: opt_string(options, "nextPage"),
-    })
-}
-
-/// `GET /notifications/subscriptions/deliveries?where=channel='webhook' and ...`.
-#[wasm_bindgen(js_name = listDeliveriesRequest, unchecked_return_type = "HttpRequest")]
-pub fn list_deliveries_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "DeliveryOptions | undefined")] options: &JsValue,
-) -> Result<JsValue, JsValue> {
-    let q = delivery_query(options)?;
-    request_out(deliveries::list_deliveries_request(
-        &config(config_value)?,
-        &q,
-    ))
-}
-
-/// `PUT /notifications/subscriptions/deliveries?where=...`: releases the queued deliveries
-/// (the status clause is always `queued`) and re-enables their subscriptions.
-#[wasm_bindgen(js_name = redeliverRequest, unchecked_return_type = "HttpRequest")]
-pub fn redeliver_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "DeliveryOptions | undefined")] options: &JsValue,
-) -> Result<JsValue, JsValue> {
-    let q = delivery_query(options)?;
-    request_out(deliveries::redeliver_request(&config(config_value)?, &q))
-}
-
-/// The redelivery `PUT` scoped to one instance: re-enables its deactivated subscription.
-#[wasm_bindgen(js_name = reenableRequest, unchecked_return_type = "HttpRequest")]
-pub fn reenable_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    id: f64,
-) -> Result<JsValue, JsValue> {
-    request_out(Ok(deliveries::reenable_request(
-        &config(config_value)?,
-        instance_id(id)?,
-    )))
-}
-
-/// `GET /accounts/settings`.
-#[wasm_bindgen(js_name = failurePolicyRequest, unchecked_return_type = "HttpRequest")]
-pub fn failure_policy_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-) -> Result<JsValue, JsValue> {
-    request_out(Ok(deliveries::failure_policy_request(&config(
-        config_value,
-    )?)))
-}
-
-/// `PATCH /accounts/settings` with `notification.webhook.failure.policy`: `retry` or `queue`.
-#[wasm_bindgen(js_name = setFailurePolicyRequest, unchecked_return_type = "HttpRequest")]
-pub fn set_failure_policy_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "\"retry\" | \"queue\"")] policy: &str,
-) -> Result<JsValue, JsValue> {
-    let policy = FailurePolicy::parse(policy).map_err(js_error)?;
-    request_out(Ok(deliveries::set_failure_policy_request(
-        &config(config_value)?,
-        policy,
-    )))
-}
-
-/// Reads the delivery list or the redelivery answer.
-#[wasm_bindgen(js_name = parseDeliveries, unchecked_return_type = "Delivery[]")]
-pub fn parse_deliveries(
-    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
-) -> Result<JsValue, JsValue> {
-    ok_value(deliveries::parse_deliveries(&response_in(response)?))
-}
-
-/// Reads a page of the delivery list: `{deliveries, nextPage, totalCount, returnedCount}`.
-#[wasm_bindgen(js_name = parseDeliveryPage, unchecked_return_type = "DeliveryPage")]
-pub fn parse_delivery_page(
-    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
-) -> Result<JsValue, JsValue> {
-    ok_value(deliveries::parse_delivery_page(&response_in(response)?))
-}
-
-/// Reads the account settings: `retry` or `queue` (`retry` when not set).
-#[wasm_bindgen(js_name = parseFailurePolicy, unchecked_return_type = "\"retry\" | \"queue\"")]
-pub fn parse_failure_policy(
-    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
-) -> Result<JsValue, JsValue> {
-    ok_value(deliveries::parse_failure_policy(&response_in(response)?))
-}
-
-/// `GET /instances/{id}/events/{eventId}`, or `/instances/events/{eventId}` with `null`.
-#[wasm_bindgen(js_name = instanceEventRequest, unchecked_return_type = "HttpRequest")]
-pub fn instance_event_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "number | null")] id: &JsValue,
-    event_id: &str,
-) -> Result<JsValue, JsValue> {
-    request_out(instance::event_request(
-        &config(config_value)?,
-        opt_instance_id(id)?,
-        event_id,
-    ))
-}
-
-/// `GET /instances/{id}/configuration`.
-#[wasm_bindgen(js_name = configurationRequest, unchecked_return_type = "HttpRequest")]
-pub fn configuration_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    id: f64,
-) -> Result<JsValue, JsValue> {
-    request_out(Ok(instance::configuration_request(
-        &config(config_value)?,
-        instance_id(id)?,
-    )))
-}
-
-/// `PATCH /instances/{id}/configuration/{configId}` with `{"propertyValue": ...}`.
-#[wasm_bindgen(js_name = updateConfigurationRequest, unchecked_return_type = "HttpRequest")]
-pub fn update_configuration_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    id: f64,
-    config_id: f64,
-    property_value: &str,
-) -> Result<JsValue, JsValue> {
-    request_out(Ok(instance::update_configuration_request(
-        &config(config_value)?,
-        instance_id(id)?,
-        instance_id(config_id)?,
-        property_value,
-    )))
-}
-
-/// Reads a page of events: `{events, nextPage, totalCount, returnedCount}`.
-#[wasm_bindgen(js_name = parseInstanceEventPage, unchecked_return_type = "InstanceEventPage")]
-pub fn parse_instance_event_page(
-    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
-) -> Result<JsValue, JsValue> {
-    ok_value(instance::parse_instance_event_page(&response_in(response)?))
-}
-
-/// Reads one event.
-#[wasm_bindgen(js_name = parseInstanceEvent, unchecked_return_type = "InstanceEvent")]
-pub fn parse_instance_event(
-    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
-) -> Result<JsValue, JsValue> {
-    ok_value(instance::parse_instance_event(&response_in(response)?))
-}
-
-/// Reads `GET /instances/{id}/configuration`: `[{id, key, propertyValue, name, extra}]`.
-#[wasm_bindgen(js_name = parseConfiguration, unchecked_return_type = "ConfigurationEntry[]")]
-pub fn parse_configuration(
-    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
-) -> Result<JsValue, JsValue> {
-    ok_value(instance::parse_configuration(&response_in(response)?))
-}
-
-/// Reads the answer of a configuration PATCH: one entry.
-#[wasm_bindgen(js_name = parseConfigurationEntry, unchecked_return_type = "ConfigurationEntry")]
-pub fn parse_configuration_entry(
-    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
-) -> Result<JsValue, JsValue> {
-    ok_value(instance::parse_configuration_entry(&response_in(response)?))
-}
-
-/// `PATCH /instances/{id}` with a new OAuth code.
-#[wasm_bindgen(js_name = reauthenticateCodeRequest, unchecked_return_type = "HttpRequest")]
-pub fn reauthenticate_code_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    id: f64,
-    code: &str,
-) -> Result<JsValue, JsValue> {
-    request_out(instance::reauthenticate_code_request(
-        &config(config_value)?,
-        instance_id(id)?,
-        &Secret::new(code),
-    ))
-}
-
-/// `PUT /instances/{id}` with a full body.
-#[wasm_bindgen(js_name = reauthenticateRequest, unchecked_return_type = "HttpRequest")]
-pub fn reauthenticate_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    id: f64,
-    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
-) -> Result<JsValue, JsValue> {
-    request_out(Ok(instance::reauthenticate_request(
-        &config(config_value)?,
-        instance_id(id)?,
-        &create_body(form)?,
-    )))
-}
-
-/// `GET /instances` with `{tags?, searchText?, pageSize?, nextPage?, hydrate?}`.
-#[wasm_bindgen(js_name = listInstancesRequest, unchecked_return_type = "HttpRequest")]
-pub fn list_instances_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ListOptions | undefined")] options: &JsValue,
-) -> Result<JsValue, JsValue> {
-    let tags = prop(options, "tags");
-    let q = ListQuery {
-        tags: if js_sys::Array::is_array(&tags) {
-            js_sys::Array::from(&tags)
-                .iter()
-                .filter_map(|t| t.as_string())
-                .collect()
-        } else {
-            Vec::new()
-        },
-        search_text: opt_string(options, "searchText"),
-        page_size: page_size(options)?,
-        next_page: opt_string(options, "nextPage"),
-        hydrate: prop(options, "hydrate").as_bool(),
-    };
-    request_out(Ok(instance::list_request(&config(config_value)?, &q)))
 }
 
 /// Makes an instance's `token` and `configurationSecrets` (the secret configuration values in
@@ -953,60 +870,6 @@ fn hide_secrets(obj: &JsValue) -> Result<(), JsValue> {
         );
     }
     Ok(())
-}
-
-/// Reads an instance (the token in `token`, not enumerable, and masked in `tokenMasked`).
-#[wasm_bindgen(js_name = parseInstance, unchecked_return_type = "Instance")]
-pub fn parse_instance(
-    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
-) -> Result<JsValue, JsValue> {
-    let i = instance::parse_instance(&response_in(response)?).map_err(js_error)?;
-    let obj = to_js(&naming::Camel(&WithSecrets(&i)))?;
-    hide_secrets(&obj)?;
-    Ok(obj)
-}
-
-/// Reads `GET /instances`: `{instances, nextPage, totalCount, returnedCount}`.
-#[wasm_bindgen(js_name = parseInstancePage, unchecked_return_type = "InstancePage")]
-pub fn parse_instance_page(
-    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
-) -> Result<JsValue, JsValue> {
-    let page = instance::parse_instance_page(&response_in(response)?).map_err(js_error)?;
-    let obj = to_js(&naming::Camel(&WithSecrets(&page)))?;
-    for i in js_sys::Array::from(&prop(&obj, "instances")).iter() {
-        hide_secrets(&i)?;
-    }
-    Ok(obj)
-}
-
-/// Reads `GET /instances/{id}/events`.
-#[wasm_bindgen(js_name = parseInstanceEvents, unchecked_return_type = "InstanceEvent[]")]
-pub fn parse_instance_events(
-    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
-) -> Result<JsValue, JsValue> {
-    ok_value(instance::parse_instance_events(&response_in(response)?))
-}
-
-/// Checks the status of delete/enable/disable answers.
-#[wasm_bindgen(js_name = parseEmpty)]
-pub fn parse_empty(
-    #[wasm_bindgen(unchecked_param_type = "ResponseInput")] response: &JsValue,
-) -> Result<(), JsValue> {
-    instance::parse_empty(&response_in(response)?).map_err(js_error)
-}
-
-/// The JSON Schema (2020-12) of the create-instance body.
-#[wasm_bindgen(js_name = createInstanceSchema, unchecked_return_type = "JsonSchema")]
-pub fn create_instance_schema() -> Result<JsValue, JsValue> {
-    to_js(&hootsuite_events::schema::create_instance_schema())
-}
-
-/// Every problem of a PATCH body (an object or JSON text; only the keys present are checked).
-#[wasm_bindgen(js_name = validateInstanceUpdate, unchecked_return_type = "ValidationReport")]
-pub fn validate_instance_update(
-    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
-) -> Result<JsValue, JsValue> {
-    to_js(&instance::validate_update_json(&form_text(form)?))
 }
 
 /// `User <user secret>, Element <token>`: the header for calls made as an instance.
@@ -1051,23 +914,20 @@ pub fn outcome_status(in_progress: f64, failed: f64) -> Result<u32, JsValue> {
     )))
 }
 
-/// The receiving API's constants: leases, retention, capacity, statuses, key limits.
+/// The constants of the core's table: leases, retention, capacity, statuses, key limits.
 #[wasm_bindgen(unchecked_return_type = "Constants")]
 pub fn constants() -> Result<JsValue, JsValue> {
-    to_js(&serde_json::json!({
-        "DEFAULT_NAMESPACE": redis::DEFAULT_NAMESPACE,
-        "DEFAULT_TABLE": idempotency::postgres::DEFAULT_TABLE,
-        "DEFAULT_LEASE_MS": idempotency::DEFAULT_LEASE_MS,
-        "DEFAULT_RETENTION_MS": idempotency::DEFAULT_RETENTION_MS,
-        "DEFAULT_CAPACITY": idempotency::DEFAULT_CAPACITY,
-        "STATUS_OK": idempotency::STATUS_OK,
-        "STATUS_IN_PROGRESS": idempotency::STATUS_IN_PROGRESS,
-        "STATUS_FAILED": idempotency::STATUS_FAILED,
-        "MAX_KEYS": signature::MAX_KEYS,
-        "MAX_SIGNATURE_CANDIDATES": signature::MAX_CANDIDATES,
-        "SIGNATURE_HEADER": hootsuite_events::events::SIGNATURE_HEADER,
-        "WEBHOOK_ID_HEADER": hootsuite_events::events::WEBHOOK_ID_HEADER,
-    }))
+    let table: serde_json::Map<String, Value> = api::CONSTANTS
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                api::Constant::Int(n) => Value::from(*n),
+                api::Constant::Text(t) => Value::from(*t),
+            };
+            (name.to_string(), value)
+        })
+        .collect();
+    to_js(&table)
 }
 
 /// The core's bounded in-process store of claims; the methods take the time explicitly.

@@ -64,6 +64,8 @@
 //! # Ok::<(), hootsuite_events::Error>(())
 //! ```
 
+#[cfg(feature = "api")]
+pub mod api;
 pub mod config;
 pub mod deliveries;
 pub mod error;

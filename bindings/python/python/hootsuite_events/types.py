@@ -511,27 +511,28 @@ def _issues(items: List[Dict[str, Any]]) -> List[Issue]:
 
 
 def _build(kind: str, d: Any) -> Any:
-    """Called by the native module: turns the core's data into these classes."""
-    if kind == "report":
+    """Called by the native module: turns the core's data into these classes (``kind``: the
+    export table's result type, ``[]`` for a list)."""
+    if kind == "ValidationReport":
         return ValidationReport(valid=d["valid"], errors=_issues(d["errors"]), warnings=_issues(d["warnings"]))
-    if kind == "redirect_url":
+    if kind == "RedirectUrl":
         return RedirectUrl(**d)
-    if kind == "instance":
+    if kind == "Instance":
         return _make(Instance, d)
-    if kind == "instance_page":
+    if kind == "InstancePage":
         return InstancePage(instances=[_make(Instance, i) for i in d["instances"]], next_page=d["next_page"], total_count=d["total_count"], returned_count=d["returned_count"])
-    if kind == "instance_events":
+    if kind == "InstanceEvent[]":
         return [InstanceEvent(**e) for e in d]
-    if kind == "instance_event":
+    if kind == "InstanceEvent":
         return InstanceEvent(**d)
-    if kind == "instance_event_page":
+    if kind == "InstanceEventPage":
         return InstanceEventPage(**{**d, "events": [InstanceEvent(**e) for e in d["events"]]})
-    if kind == "deliveries":
+    if kind == "Delivery[]":
         return [Delivery(**e) for e in d]
-    if kind == "delivery_page":
+    if kind == "DeliveryPage":
         return DeliveryPage(**{**d, "deliveries": [Delivery(**e) for e in d["deliveries"]]})
-    if kind == "configuration":
+    if kind == "ConfigurationEntry[]":
         return [ConfigurationEntry(**e) for e in d]
-    if kind == "configuration_entry":
+    if kind == "ConfigurationEntry":
         return ConfigurationEntry(**d)
     raise ValueError(f"unknown kind {kind}")

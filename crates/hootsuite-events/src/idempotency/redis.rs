@@ -608,12 +608,7 @@ fn shown(reply: &[u8]) -> String {
 pub fn new_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes)?;
-    let mut token = String::with_capacity(32);
-    for b in bytes {
-        token.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        token.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-    }
-    Ok(token)
+    Ok(crate::api::claim_token_from(bytes))
 }
 
 #[cfg(test)]
