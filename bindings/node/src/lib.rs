@@ -876,7 +876,8 @@ pub fn parse_event_notification(
     notification_text(&n, true)
 }
 
-/// The notification's fields in the core's order, `events`, `hootsuite_events` and `raw` null.
+/// The notification's fields in the core's order, `events`, `hootsuite_events`, `raw` and
+/// `units` null.
 #[derive(Serialize)]
 struct Head<'a> {
     shape: events::Shape,
@@ -899,7 +900,7 @@ struct Head<'a> {
     hootsuite_events: (),
     rejected: &'a [events::Rejected],
     raw: (),
-    units: &'a [events::Unit],
+    units: (),
     webhook_id: &'a Option<String>,
     key_index: Option<usize>,
     message_extra: &'a serde_json::Map<String, Value>,
@@ -907,9 +908,10 @@ struct Head<'a> {
 }
 
 /// The notification as JSON texts in JavaScript's naming, one a line (compact JSON has no raw
-/// newline): the head (every field, `events`, `hootsuite_events` and `raw` null there), then
-/// `hootsuite_events`, then, when `lists`, `events` and `raw`. `index.js` parses all but the
-/// head only when read, and without `lists` gets `events` and `raw` from
+/// newline): the head (every field, `events`, `hootsuite_events`, `raw` and `units` null
+/// there), then `units`, `hootsuite_events`, then, when `lists`, `events` and `raw`. `index.js`
+/// parses all but the head only when read (`process` hands the units' line back to the addon
+/// unparsed), and without `lists` gets `events` and `raw` from
 /// `parseEventNotification` of the same body then: writing them cost more than the parse at
 /// one Hootsuite event. One string, not a handle: a napi class per notification cost more in
 /// finalizers and page faults than it saved.
@@ -935,7 +937,7 @@ fn notification_text(n: &events::Notification, lists: bool) -> napi::Result<Stri
         hootsuite_events: (),
         rejected: &n.rejected,
         raw: (),
-        units: &n.units,
+        units: (),
         webhook_id: &n.webhook_id,
         key_index: n.key_index,
         message_extra: &n.message_extra,
@@ -943,6 +945,8 @@ fn notification_text(n: &events::Notification, lists: bool) -> napi::Result<Stri
     };
     let mut out = Vec::with_capacity(if lists { 4096 } else { 1024 });
     erased::Ser::write(&head, &mut out)?;
+    out.push(b'\n');
+    erased::Ser::write(&n.units, &mut out)?;
     out.push(b'\n');
     erased::Ser::write(&n.hootsuite_events, &mut out)?;
     if lists {
