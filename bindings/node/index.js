@@ -603,7 +603,7 @@ async function processBatched(store, notification, handler, leaseMs, unitsJson) 
   // Whether the store made the claim on the loop's state (RedisStore): then the settle too.
   let ownLoop = false
   if (memory) {
-    begun = nativeCall(() => memory.claimUnits(units, leaseMs, Date.now()))
+    begun = nativeCall(native.NativeMemoryStore.claimUnits, memory, units, leaseMs, Date.now())
   } else {
     begun = nativeCall(native.Steps.begin, units)
     if (begun.length > 1) {
@@ -641,7 +641,8 @@ async function processBatched(store, notification, handler, leaseMs, unitsJson) 
   }
   let tally
   if (memory) {
-    tally = nativeCall(() => memory.settleUnits(state, ok, failed, Date.now()))
+    const t = nativeCall(native.NativeMemoryStore.settleUnits, memory, state, ok, failed, Date.now())
+    tally = { status: t[0], processed: t[1], skipped: t[2], inProgress: t[3], failed: t[4], lostLeases: t[5], rejected: t.slice(6) }
   } else if (ownLoop) {
     tally = await store[LOOP_SETTLE](state, ok, failed)
   } else {

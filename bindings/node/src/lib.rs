@@ -982,6 +982,39 @@ fn millis(field: &str, n: f64) -> napi::Result<u64> {
 #[napi]
 pub struct NativeMemoryStore {
     inner: CoreMemoryStore,
+    /// The claim loops of `process()` calls between `claimUnits` and `settleUnits`, by slot
+    /// number: a number crosses to JavaScript, not an External (which V8 finalizes one by one).
+    loops: std::cell::RefCell<Loops>,
+}
+
+/// Claim loops by slot, the free slots reused.
+#[derive(Default)]
+struct Loops {
+    slots: Vec<Option<idempotency::Steps>>,
+    free: Vec<u32>,
+}
+
+impl Loops {
+    fn put(&mut self, steps: idempotency::Steps) -> u32 {
+        match self.free.pop() {
+            Some(slot) => {
+                if let Some(place) = self.slots.get_mut(slot as usize) {
+                    *place = Some(steps);
+                }
+                slot
+            }
+            None => {
+                self.slots.push(Some(steps));
+                count_of(self.slots.len() - 1)
+            }
+        }
+    }
+
+    fn take(&mut self, slot: u32) -> Option<idempotency::Steps> {
+        let steps = self.slots.get_mut(slot as usize)?.take()?;
+        self.free.push(slot);
+        Some(steps)
+    }
 }
 
 #[napi]
@@ -996,6 +1029,7 @@ impl NativeMemoryStore {
                 js::retention_ms(retention_ms).or_type_error()?,
             )
             .or_throw()?,
+            loops: std::cell::RefCell::default(),
         })
     }
 
@@ -1047,50 +1081,79 @@ impl NativeMemoryStore {
         Ok(claims.into_iter().map(claim_out).collect())
     }
 
-    /// `process`'s loop on this store: claims the units (JSON text of the notification's
-    /// units) and answers with `[loop, ...indices]`, the units to handle in order.
-    #[napi(catch_unwind, ts_return_type = "[unknown, ...number[]]")]
-    pub fn claim_units<'env>(
-        &self,
-        env: &'env Env,
+    /// `process`'s loop on `store`: claims the units (JSON text of the notification's units)
+    /// and answers with `[slot, ...indices]`, the loop's slot for `settleUnits` and the units
+    /// to handle in order. Static, so that `index.js` calls it without the class methods'
+    /// receiver check (the store is its own MemoryStore's).
+    #[napi(catch_unwind)]
+    pub fn claim_units(
+        store: &NativeMemoryStore,
         units: String,
         lease_ms: f64,
         now_ms: f64,
-    ) -> napi::Result<Array<'env>> {
-        let mut state = loop_of(&units)?;
-        if let idempotency::Step::Claim(keys) = state.steps.next_step() {
+    ) -> napi::Result<Vec<u32>> {
+        let mut steps = loop_of(&units)?.steps;
+        if let idempotency::Step::Claim(keys) = steps.next_step() {
             // Checked only where a claim is made, as the store's claimAll did.
             let lease = millis("leaseMs", lease_ms)?;
             let now = millis("nowMs", now_ms)?;
             let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
             let claims =
-                idempotency::Store::claim_all(&self.inner, &keys, lease, now).or_throw()?;
-            state.steps.claimed(claims).or_throw()?;
+                idempotency::Store::claim_all(&store.inner, &keys, lease, now).or_throw()?;
+            steps.claimed(claims).or_throw()?;
         }
-        let handles = state.steps.handles().into_iter().map(count_of).collect();
-        with_loop(env, state, handles)
+        let handles = steps.handles();
+        let mut out = Vec::with_capacity(handles.len() + 1);
+        out.push(0);
+        out.extend(handles.into_iter().map(count_of));
+        out[0] = store.loops.borrow_mut().put(steps);
+        Ok(out)
     }
 
-    /// The handle steps of `claimUnits` answered (the first `ok` succeeded, then, when
-    /// `failed`, the next failed), the settle made on this store: the tally.
+    /// The handle steps of `claimUnits`'s loop in `slot` answered (the first `ok` succeeded,
+    /// then, when `failed`, the next failed), the settle made on `store`: the tally as
+    /// `[status, processed, skipped, inProgress, failed, lostLeases, ...rejected]`. The slot is
+    /// freed whatever happens.
     #[napi(catch_unwind)]
     pub fn settle_units(
-        &self,
-        #[napi(ts_arg_type = "unknown")] state: &mut External<Loop>,
+        store: &NativeMemoryStore,
+        slot: u32,
         ok: u32,
         failed: bool,
         now_ms: f64,
-    ) -> napi::Result<TallyOut> {
-        let steps = &mut state.steps;
-        handled_all(steps, ok, failed)?;
+    ) -> napi::Result<Vec<u32>> {
+        let taken = store.loops.borrow_mut().take(slot);
+        let Some(mut steps) = taken else {
+            return Err(type_err(
+                "no claim loop in this slot: settleUnits after claimUnits, once",
+            ));
+        };
+        handled_all(&mut steps, ok, failed)?;
         if let idempotency::Step::Settle { complete, release } = steps.next_step() {
             let now = millis("nowMs", now_ms)?;
             let changed =
-                idempotency::Store::settle(&self.inner, &pairs(&complete), &pairs(&release), now)
+                idempotency::Store::settle(&store.inner, &pairs(&complete), &pairs(&release), now)
                     .or_throw()?;
             steps.settled(&changed).or_throw()?;
         }
-        tally_of(steps)
+        match steps.next_step() {
+            idempotency::Step::Done(t) => {
+                let mut out = Vec::with_capacity(6 + t.rejected.len());
+                out.extend([
+                    u32::from(t.status),
+                    count_of(t.processed),
+                    count_of(t.skipped),
+                    count_of(t.in_progress),
+                    count_of(t.failed),
+                    count_of(t.lost_leases),
+                ]);
+                out.extend(t.rejected.into_iter().map(count_of));
+                Ok(out)
+            }
+            other => Err(type_err(&format!(
+                "the claim loop is not done: the next step is {other:?}"
+            ))),
+        }
     }
 
     /// Completes `complete`'s and releases `release`'s `[key, token]` claims: whether each
