@@ -239,13 +239,44 @@ function inspectWhole() {
   return Reflect.deleteProperty(this, INSPECT) ? this : { ...this }
 }
 
+// The notification's fields from the head's values (the addon's order), the lazy ones null.
+function headOf(a) {
+  return {
+    shape: a[0],
+    id: a[1],
+    topic: a[2],
+    action: a[3],
+    severity: a[4],
+    createdDate: a[5],
+    user: a[6],
+    eventId: a[7],
+    instanceId: a[8],
+    instanceName: a[9],
+    instanceTags: a[10],
+    elementKey: a[11],
+    accountId: a[12],
+    companyId: a[13],
+    userId: a[14],
+    notificationId: a[15],
+    events: null,
+    hootsuiteEvents: null,
+    rejected: a[16],
+    raw: null,
+    units: null,
+    webhookId: a[17],
+    keyIndex: a[18],
+    messageExtra: a[19],
+    extra: a[20],
+  }
+}
+
 // A plain object like the fallback's from the addon's text: the head parsed now, each of
 // LAZY_FIELDS an enumerable accessor in its place that parses it once and becomes a data
 // property. `body`: what was parsed, copied (the caller may reuse its buffer) when the text
 // lacks events and raw.
 function lazyNotification(text, body) {
   const lines = text.split('\n')
-  const n = JSON.parse(lines[0])
+  const n = headOf(JSON.parse(lines[0]))
   const whole = lines.length > LAZY_FIELDS.length
   Object.defineProperty(n, LINES, { value: { lines, body: whole ? null : Buffer.from(body) } })
   for (let i = 0; i < LAZY_FIELDS.length; i++) Object.defineProperty(n, LAZY_FIELDS[i], LAZY_DESCRIPTORS[i])
