@@ -239,9 +239,17 @@ function inspectWhole() {
   return Reflect.deleteProperty(this, INSPECT) ? this : { ...this }
 }
 
-// The notification's fields from the head's values (the addon's order), the lazy ones null.
-function headOf(a) {
-  return {
+// A plain object like the fallback's from the addon's text: the head's values (an array, in the
+// addon's order) set now, each of LAZY_FIELDS an enumerable accessor in its place that parses
+// its line once and becomes a data property. Built in key order, each accessor added as a new
+// property: turning a data property into an accessor afterwards put every notification in
+// dictionary mode. `body`: what was parsed, copied (the caller may reuse its buffer) when the
+// text lacks events and raw.
+const [UNITS, HOOTSUITE_EVENTS, EVENTS, RAW] = LAZY_DESCRIPTORS
+function lazyNotification(text, body) {
+  const lines = text.split('\n')
+  const a = JSON.parse(lines[0])
+  const n = {
     shape: a[0],
     id: a[1],
     topic: a[2],
@@ -258,32 +266,23 @@ function headOf(a) {
     companyId: a[13],
     userId: a[14],
     notificationId: a[15],
-    events: null,
-    hootsuiteEvents: null,
-    rejected: a[16],
-    raw: null,
-    units: null,
-    webhookId: a[17],
-    keyIndex: a[18],
-    messageExtra: a[19],
-    extra: a[20],
   }
-}
-
-// A plain object like the fallback's from the addon's text: the head parsed now, each of
-// LAZY_FIELDS an enumerable accessor in its place that parses it once and becomes a data
-// property. `body`: what was parsed, copied (the caller may reuse its buffer) when the text
-// lacks events and raw.
-function lazyNotification(text, body) {
-  const lines = text.split('\n')
-  const n = headOf(JSON.parse(lines[0]))
+  Object.defineProperty(n, 'events', EVENTS)
+  Object.defineProperty(n, 'hootsuiteEvents', HOOTSUITE_EVENTS)
+  n.rejected = a[16]
+  Object.defineProperty(n, 'raw', RAW)
+  Object.defineProperty(n, 'units', UNITS)
+  n.webhookId = a[17]
+  n.keyIndex = a[18]
+  n.messageExtra = a[19]
+  n.extra = a[20]
   const whole = lines.length > LAZY_FIELDS.length
   Object.defineProperty(n, LINES, { value: { lines, body: whole ? null : Buffer.from(body) } })
-  for (let i = 0; i < LAZY_FIELDS.length; i++) Object.defineProperty(n, LAZY_FIELDS[i], LAZY_DESCRIPTORS[i])
   // util.inspect (console.log) shows the values, not [Getter/Setter]: it reads them all first.
-  Object.defineProperty(n, INSPECT, { value: inspectWhole, writable: true, configurable: true })
+  Object.defineProperty(n, INSPECT, INSPECT_WHOLE)
   return n
 }
+const INSPECT_WHOLE = { value: inspectWhole, writable: true, configurable: true }
 
 // A fetch Response (Node's, undici's, a browser's): its body can only be read asynchronously.
 function isFetchResponse(v) {

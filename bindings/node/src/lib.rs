@@ -879,8 +879,8 @@ pub fn parse_event_notification(
 /// The notification as JSON texts in JavaScript's naming, one a line (compact JSON has no raw
 /// newline): the head, then `units`, `hootsuite_events`, then, when `lists`, `events` and `raw`.
 /// The head is an array of the other fields' values in the core's order (`index.js`'s
-/// `headOf` names them: an object literal from an array parses faster than the same object
-/// in JSON). `index.js` parses all but the head only when read (`process` hands the units'
+/// `lazyNotification` names them: an array and an object literal parse faster than the same
+/// object in JSON). `index.js` parses all but the head only when read (`process` hands the units'
 /// line back to the addon unparsed), and without `lists` gets `events` and `raw` from
 /// `parseEventNotification` of the same body then: writing them cost more than the parse at
 /// one Hootsuite event. One string, not a handle: a napi class per notification cost more in
