@@ -657,7 +657,7 @@ async function processBatched(store, notification, handler, leaseMs, unitsJson) 
   let failure
   let failed = false
   for (let i = 1; i < begun.length; i++) {
-    // Outside the try, as in the loop above: a notification whose lists fail is no handler error.
+    // The work reads the notification only when the handler reads it (a list parsed then).
     const work = workOf(notification, begun[i])
     try {
       const r = handler(work)
