@@ -190,9 +190,9 @@ const JSON_RESULTS = new Set([
 ])
 // The addon's notifications cross as a handle: see lazyNotification.
 const NOTIFICATION_RESULTS = new Set(['verifyEvent', 'parseEventNotification'])
-// The fields a notification parses on first read (the lists that grow with the batch; the
-// units are parsed at once), in the order of the addon's lines after the head.
-const LAZY_FIELDS = ['hootsuiteEvents', 'events', 'raw']
+// The fields a notification parses on first read (the lists that grow with the batch), in the
+// order of the addon's lines after the head.
+const LAZY_FIELDS = ['units', 'hootsuiteEvents', 'events', 'raw']
 const LINES = Symbol('hootsuite-events notification lines')
 
 // Reflect: on a frozen or sealed notification the accessor stays (each read parses again).
@@ -201,7 +201,7 @@ function settleField(n, name, value) {
   return value
 }
 
-// The notification's lines (head, hootsuiteEvents, events, raw): the addon's when it wrote them
+// The notification's lines (head, units, hootsuiteEvents, events, raw): the addon's when it wrote them
 // all, else those of parseEventNotification of the same body for events and raw (the same
 // parse: the body is within its limit).
 function linesOf(n, i) {
@@ -226,25 +226,63 @@ const LAZY_DESCRIPTORS = LAZY_FIELDS.map((name, i) => ({
   configurable: true,
 }))
 
+// The units' JSON text as the addon wrote it, while `units` was neither read nor replaced (its
+// accessor still in place): process() hands it to the addon as is, no JSON.stringify.
+const UNITS_GET = LAZY_DESCRIPTORS[0].get
+function unitsText(notification) {
+  const d = Object.getOwnPropertyDescriptor(notification, 'units')
+  return d !== undefined && d.get === UNITS_GET ? linesOf(notification, 1) : undefined
+}
+
 function inspectWhole() {
   for (const name of LAZY_FIELDS) void this[name]
   return Reflect.deleteProperty(this, INSPECT) ? this : { ...this }
 }
 
-// A plain object like the fallback's from the addon's text: the head parsed now, each of
-// LAZY_FIELDS an enumerable accessor in its place that parses it once and becomes a data
-// property. `body`: what was parsed, copied (the caller may reuse its buffer) when the text
-// lacks events and raw.
+// A plain object like the fallback's from the addon's text: the head's values (an array, in the
+// addon's order) set now, each of LAZY_FIELDS an enumerable accessor in its place that parses
+// its line once and becomes a data property. Built in key order, each accessor added as a new
+// property: turning a data property into an accessor afterwards put every notification in
+// dictionary mode. `body`: what was parsed, copied (the caller may reuse its buffer) when the
+// text lacks events and raw.
+const [UNITS, HOOTSUITE_EVENTS, EVENTS, RAW] = LAZY_DESCRIPTORS
 function lazyNotification(text, body) {
   const lines = text.split('\n')
-  const n = JSON.parse(lines[0])
+  const a = JSON.parse(lines[0])
+  const n = {
+    shape: a[0],
+    id: a[1],
+    topic: a[2],
+    action: a[3],
+    severity: a[4],
+    createdDate: a[5],
+    user: a[6],
+    eventId: a[7],
+    instanceId: a[8],
+    instanceName: a[9],
+    instanceTags: a[10],
+    elementKey: a[11],
+    accountId: a[12],
+    companyId: a[13],
+    userId: a[14],
+    notificationId: a[15],
+  }
+  Object.defineProperty(n, 'events', EVENTS)
+  Object.defineProperty(n, 'hootsuiteEvents', HOOTSUITE_EVENTS)
+  n.rejected = a[16]
+  Object.defineProperty(n, 'raw', RAW)
+  Object.defineProperty(n, 'units', UNITS)
+  n.webhookId = a[17]
+  n.keyIndex = a[18]
+  n.messageExtra = a[19]
+  n.extra = a[20]
   const whole = lines.length > LAZY_FIELDS.length
   Object.defineProperty(n, LINES, { value: { lines, body: whole ? null : Buffer.from(body) } })
-  for (let i = 0; i < LAZY_FIELDS.length; i++) Object.defineProperty(n, LAZY_FIELDS[i], LAZY_DESCRIPTORS[i])
   // util.inspect (console.log) shows the values, not [Getter/Setter]: it reads them all first.
-  Object.defineProperty(n, INSPECT, { value: inspectWhole, writable: true, configurable: true })
+  Object.defineProperty(n, INSPECT, INSPECT_WHOLE)
   return n
 }
+const INSPECT_WHOLE = { value: inspectWhole, writable: true, configurable: true }
 
 // A fetch Response (Node's, undici's, a browser's): its body can only be read asynchronously.
 function isFetchResponse(v) {
@@ -451,7 +489,9 @@ async function processNotification(store, notification, handler, options = {}) {
   if (!store || typeof store.claim !== 'function' || typeof store.complete !== 'function' || typeof store.release !== 'function') {
     throw new TypeError('store must have claim(key, {leaseMs, nowMs}), complete(key, token, {nowMs}) and release(key, token) methods (a MemoryStore or a shared store)')
   }
-  if (!notification || !Array.isArray(notification.units)) {
+  // Units not read yet are the addon's text: an array by construction, left unparsed.
+  const unitsJson = notification && !onWasm ? unitsText(notification) : undefined
+  if (unitsJson === undefined && (!notification || !Array.isArray(notification.units))) {
     throw new TypeError('notification must be the result of verifyEvent or parseEventNotification (it has no units)')
   }
   if (typeof handler !== 'function') throw new TypeError('handler must be a function (work) => void or Promise')
@@ -459,7 +499,7 @@ async function processNotification(store, notification, handler, options = {}) {
   const tel = telemetry.current()
   // The addon answers the handle steps at once (and a MemoryStore's claims natively); spans and
   // the fallback take the loop of one call per step.
-  if (!tel && !onWasm) return processBatched(store, notification, handler, leaseMs)
+  if (!tel && !onWasm) return processBatched(store, notification, handler, leaseMs, unitsJson)
   const ctx = tel && (options[PARENT] || tel.api.context.active())
   const steps = new module.exports.Steps(notification.units)
   let failure
@@ -522,15 +562,50 @@ async function processNotification(store, notification, handler, options = {}) {
   }
 }
 
-// The work a handler gets for the unit at `index`.
-function workOf(notification, index) {
-  const unit = notification.units[index]
-  return {
-    unit,
-    notification,
-    hootsuiteEvent: unit.kind === 'hootsuite_event' ? notification.hootsuiteEvents[unit.index] : undefined,
-    elementEvent: unit.kind === 'element_event' ? notification.events[unit.index] : undefined,
+// The work a handler gets for the unit at `index`: `unit`, `hootsuiteEvent` and `elementEvent`
+// read from the notification when the handler reads them (a handler that reads none has the
+// notification's lists left unparsed), then kept; printed and serialized as the plain object.
+class Work {
+  #index
+  #unit
+  #event
+  constructor(notification, index) {
+    this.notification = notification
+    this.#index = index
   }
+  /** The unit of work. */
+  get unit() {
+    if (this.#unit === undefined) this.#unit = this.notification.units[this.#index]
+    return this.#unit
+  }
+  /** For a `hootsuite_event` unit. */
+  get hootsuiteEvent() {
+    return this.unit.kind === 'hootsuite_event' ? this.#eventOf('hootsuiteEvents') : undefined
+  }
+  /** For an `element_event` unit. */
+  get elementEvent() {
+    return this.unit.kind === 'element_event' ? this.#eventOf('events') : undefined
+  }
+  #eventOf(list) {
+    if (this.#event === undefined) this.#event = this.notification[list][this.unit.index]
+    return this.#event
+  }
+  toJSON() {
+    return this.#plain()
+  }
+  [INSPECT](depth, options, inspect) {
+    return inspect(this.#plain(), options)
+  }
+  #plain() {
+    return { unit: this.unit, notification: this.notification, hootsuiteEvent: this.hootsuiteEvent, elementEvent: this.elementEvent }
+  }
+}
+for (const name of ['unit', 'hootsuiteEvent', 'elementEvent']) {
+  Object.defineProperty(Work.prototype, name, { ...Object.getOwnPropertyDescriptor(Work.prototype, name), enumerable: true })
+}
+
+function workOf(notification, index) {
+  return new Work(notification, index)
 }
 
 // A store's own claim and settle on the loop's state (redis.js's RedisStore).
@@ -550,15 +625,15 @@ function nativeCall(f, ...args) {
 // calls, the handle steps answered at once (the handlers still run one by one, in order,
 // stopping at the first failure); on the built-in MemoryStore, the claims and the settle are
 // made natively in two of them. The units cross as one JSON text.
-async function processBatched(store, notification, handler, leaseMs) {
+async function processBatched(store, notification, handler, leaseMs, unitsJson) {
   // Only where claimAll and settle are MemoryStore's own (not replaced on the object or a subclass).
   const memory = store.claimAll === memoryClaimAll && store.settle === memorySettle ? innerOf(store) : undefined
-  const units = JSON.stringify(notification.units)
+  const units = unitsJson === undefined ? JSON.stringify(notification.units) : unitsJson
   let begun
   // Whether the store made the claim on the loop's state (RedisStore): then the settle too.
   let ownLoop = false
   if (memory) {
-    begun = nativeCall(() => memory.claimUnits(units, leaseMs, Date.now()))
+    begun = nativeCall(native.NativeMemoryStore.claimUnits, memory, units, leaseMs, Date.now())
   } else {
     begun = nativeCall(native.Steps.begin, units)
     if (begun.length > 1) {
@@ -582,7 +657,7 @@ async function processBatched(store, notification, handler, leaseMs) {
   let failure
   let failed = false
   for (let i = 1; i < begun.length; i++) {
-    // Outside the try, as in the loop above: a notification whose lists fail is no handler error.
+    // The work reads the notification only when the handler reads it (a list parsed then).
     const work = workOf(notification, begun[i])
     try {
       const r = handler(work)
@@ -596,7 +671,8 @@ async function processBatched(store, notification, handler, leaseMs) {
   }
   let tally
   if (memory) {
-    tally = nativeCall(() => memory.settleUnits(state, ok, failed, Date.now()))
+    const t = nativeCall(native.NativeMemoryStore.settleUnits, memory, state, ok, failed, Date.now())
+    tally = { status: t[0], processed: t[1], skipped: t[2], inProgress: t[3], failed: t[4], lostLeases: t[5], rejected: t.slice(6) }
   } else if (ownLoop) {
     tally = await store[LOOP_SETTLE](state, ok, failed)
   } else {

@@ -680,73 +680,46 @@ pub fn parse_event_notification(
     notification_text(&n, true)
 }
 
-/// The notification's fields in the core's order, `events`, `hootsuite_events` and `raw` null.
-#[derive(Serialize)]
-struct Head<'a> {
-    shape: events::Shape,
-    id: &'a Option<String>,
-    topic: &'a Option<String>,
-    action: &'a Option<String>,
-    severity: &'a Option<String>,
-    created_date: &'a Option<String>,
-    user: &'a Option<Value>,
-    event_id: &'a Option<String>,
-    instance_id: Option<u64>,
-    instance_name: &'a Option<String>,
-    instance_tags: &'a Option<Vec<String>>,
-    element_key: &'a Option<String>,
-    account_id: &'a Option<String>,
-    company_id: &'a Option<String>,
-    user_id: &'a Option<String>,
-    notification_id: &'a Option<String>,
-    events: (),
-    hootsuite_events: (),
-    rejected: &'a [events::Rejected],
-    raw: (),
-    units: &'a [events::Unit],
-    webhook_id: &'a Option<String>,
-    key_index: Option<usize>,
-    message_extra: &'a serde_json::Map<String, Value>,
-    extra: &'a serde_json::Map<String, Value>,
-}
-
 /// The notification as JSON texts in JavaScript's naming, one a line (compact JSON has no raw
-/// newline): the head (every field, `events`, `hootsuite_events` and `raw` null there), then
-/// `hootsuite_events`, then, when `lists`, `events` and `raw`. `index.js` parses all but the
-/// head only when read, and without `lists` gets `events` and `raw` from
+/// newline): the head, then `units`, `hootsuite_events`, then, when `lists`, `events` and `raw`.
+/// The head is an array of the other fields' values in the core's order (`index.js`'s
+/// `lazyNotification` names them: an array and an object literal parse faster than the same
+/// object in JSON). `index.js` parses all but the head only when read (`process` hands the units'
+/// line back to the addon unparsed), and without `lists` gets `events` and `raw` from
 /// `parseEventNotification` of the same body then: writing them cost more than the parse at
 /// one Hootsuite event. One string, not a handle: a napi class per notification cost more in
 /// finalizers and page faults than it saved.
 fn notification_text(n: &events::Notification, lists: bool) -> napi::Result<String> {
-    let head = Head {
-        shape: n.shape,
-        id: &n.id,
-        topic: &n.topic,
-        action: &n.action,
-        severity: &n.severity,
-        created_date: &n.created_date,
-        user: &n.user,
-        event_id: &n.event_id,
-        instance_id: n.instance_id,
-        instance_name: &n.instance_name,
-        instance_tags: &n.instance_tags,
-        element_key: &n.element_key,
-        account_id: &n.account_id,
-        company_id: &n.company_id,
-        user_id: &n.user_id,
-        notification_id: &n.notification_id,
-        events: (),
-        hootsuite_events: (),
-        rejected: &n.rejected,
-        raw: (),
-        units: &n.units,
-        webhook_id: &n.webhook_id,
-        key_index: n.key_index,
-        message_extra: &n.message_extra,
-        extra: &n.extra,
-    };
+    let head: [&dyn erased::Ser; 21] = [
+        &n.shape,
+        &n.id,
+        &n.topic,
+        &n.action,
+        &n.severity,
+        &n.created_date,
+        &n.user,
+        &n.event_id,
+        &n.instance_id,
+        &n.instance_name,
+        &n.instance_tags,
+        &n.element_key,
+        &n.account_id,
+        &n.company_id,
+        &n.user_id,
+        &n.notification_id,
+        &n.rejected,
+        &n.webhook_id,
+        &n.key_index,
+        &n.message_extra,
+        &n.extra,
+    ];
     let mut out = Vec::with_capacity(if lists { 4096 } else { 1024 });
-    erased::Ser::write(&head, &mut out)?;
+    for (i, value) in head.iter().enumerate() {
+        out.push(if i == 0 { b'[' } else { b',' });
+        value.write(&mut out)?;
+    }
+    out.extend_from_slice(b"]\n");
+    erased::Ser::write(&n.units, &mut out)?;
     out.push(b'\n');
     erased::Ser::write(&n.hootsuite_events, &mut out)?;
     if lists {
@@ -782,6 +755,39 @@ fn millis(field: &str, n: f64) -> napi::Result<u64> {
 #[napi]
 pub struct NativeMemoryStore {
     inner: CoreMemoryStore,
+    /// The claim loops of `process()` calls between `claimUnits` and `settleUnits`, by slot
+    /// number: a number crosses to JavaScript, not an External (which V8 finalizes one by one).
+    loops: std::cell::RefCell<Loops>,
+}
+
+/// Claim loops by slot, the free slots reused.
+#[derive(Default)]
+struct Loops {
+    slots: Vec<Option<idempotency::Steps>>,
+    free: Vec<u32>,
+}
+
+impl Loops {
+    fn put(&mut self, steps: idempotency::Steps) -> u32 {
+        match self.free.pop() {
+            Some(slot) => {
+                if let Some(place) = self.slots.get_mut(slot as usize) {
+                    *place = Some(steps);
+                }
+                slot
+            }
+            None => {
+                self.slots.push(Some(steps));
+                count_of(self.slots.len() - 1)
+            }
+        }
+    }
+
+    fn take(&mut self, slot: u32) -> Option<idempotency::Steps> {
+        let steps = self.slots.get_mut(slot as usize)?.take()?;
+        self.free.push(slot);
+        Some(steps)
+    }
 }
 
 #[napi]
@@ -796,6 +802,7 @@ impl NativeMemoryStore {
                 js::retention_ms(retention_ms).or_type_error()?,
             )
             .or_throw()?,
+            loops: std::cell::RefCell::default(),
         })
     }
 
@@ -847,50 +854,79 @@ impl NativeMemoryStore {
         Ok(claims.into_iter().map(claim_out).collect())
     }
 
-    /// `process`'s loop on this store: claims the units (JSON text of the notification's
-    /// units) and answers with `[loop, ...indices]`, the units to handle in order.
-    #[napi(catch_unwind, ts_return_type = "[unknown, ...number[]]")]
-    pub fn claim_units<'env>(
-        &self,
-        env: &'env Env,
+    /// `process`'s loop on `store`: claims the units (JSON text of the notification's units)
+    /// and answers with `[slot, ...indices]`, the loop's slot for `settleUnits` and the units
+    /// to handle in order. Static, so that `index.js` calls it without the class methods'
+    /// receiver check (the store is its own MemoryStore's).
+    #[napi(catch_unwind)]
+    pub fn claim_units(
+        store: &NativeMemoryStore,
         units: String,
         lease_ms: f64,
         now_ms: f64,
-    ) -> napi::Result<Array<'env>> {
-        let mut state = loop_of(&units)?;
-        if let idempotency::Step::Claim(keys) = state.steps.next_step() {
+    ) -> napi::Result<Vec<u32>> {
+        let mut steps = loop_of(&units)?.steps;
+        if let idempotency::Step::Claim(keys) = steps.next_step() {
             // Checked only where a claim is made, as the store's claimAll did.
             let lease = millis("leaseMs", lease_ms)?;
             let now = millis("nowMs", now_ms)?;
             let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
             let claims =
-                idempotency::Store::claim_all(&self.inner, &keys, lease, now).or_throw()?;
-            state.steps.claimed(claims).or_throw()?;
+                idempotency::Store::claim_all(&store.inner, &keys, lease, now).or_throw()?;
+            steps.claimed(claims).or_throw()?;
         }
-        let handles = state.steps.handles().into_iter().map(count_of).collect();
-        with_loop(env, state, handles)
+        let handles = steps.handles();
+        let mut out = Vec::with_capacity(handles.len() + 1);
+        out.push(0);
+        out.extend(handles.into_iter().map(count_of));
+        out[0] = store.loops.borrow_mut().put(steps);
+        Ok(out)
     }
 
-    /// The handle steps of `claimUnits` answered (the first `ok` succeeded, then, when
-    /// `failed`, the next failed), the settle made on this store: the tally.
+    /// The handle steps of `claimUnits`'s loop in `slot` answered (the first `ok` succeeded,
+    /// then, when `failed`, the next failed), the settle made on `store`: the tally as
+    /// `[status, processed, skipped, inProgress, failed, lostLeases, ...rejected]`. The slot is
+    /// freed whatever happens.
     #[napi(catch_unwind)]
     pub fn settle_units(
-        &self,
-        #[napi(ts_arg_type = "unknown")] state: &mut External<Loop>,
+        store: &NativeMemoryStore,
+        slot: u32,
         ok: u32,
         failed: bool,
         now_ms: f64,
-    ) -> napi::Result<TallyOut> {
-        let steps = &mut state.steps;
-        handled_all(steps, ok, failed)?;
+    ) -> napi::Result<Vec<u32>> {
+        let taken = store.loops.borrow_mut().take(slot);
+        let Some(mut steps) = taken else {
+            return Err(type_err(
+                "no claim loop in this slot: settleUnits after claimUnits, once",
+            ));
+        };
+        handled_all(&mut steps, ok, failed)?;
         if let idempotency::Step::Settle { complete, release } = steps.next_step() {
             let now = millis("nowMs", now_ms)?;
             let changed =
-                idempotency::Store::settle(&self.inner, &pairs(&complete), &pairs(&release), now)
+                idempotency::Store::settle(&store.inner, &pairs(&complete), &pairs(&release), now)
                     .or_throw()?;
             steps.settled(&changed).or_throw()?;
         }
-        tally_of(steps)
+        match steps.next_step() {
+            idempotency::Step::Done(t) => {
+                let mut out = Vec::with_capacity(6 + t.rejected.len());
+                out.extend([
+                    u32::from(t.status),
+                    count_of(t.processed),
+                    count_of(t.skipped),
+                    count_of(t.in_progress),
+                    count_of(t.failed),
+                    count_of(t.lost_leases),
+                ]);
+                out.extend(t.rejected.into_iter().map(count_of));
+                Ok(out)
+            }
+            other => Err(type_err(&format!(
+                "the claim loop is not done: the next step is {other:?}"
+            ))),
+        }
     }
 
     /// Completes `complete`'s and releases `release`'s `[key, token]` claims: whether each

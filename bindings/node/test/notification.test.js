@@ -80,3 +80,69 @@ test('a frozen notification still reads, shows and compares as before', () => {
   assert.equal(util.inspect(Object.freeze(fresh()), { depth: 5 }), util.inspect(whole, { depth: 5 }))
   assert.equal(JSON.stringify(Object.seal(fresh())), JSON.stringify(whole))
 })
+
+// Two Hootsuite events (units hs:9:1 and hs:9:2) and one element event.
+const TWO = Buffer.from(
+  JSON.stringify({
+    message: { instanceId: 9, eventId: 'e2', events: [{ eventType: 'CREATED' }], raw: [{ seq_no: '1', type: 't', data: {} }, { seq_no: '2', type: 't', data: {} }] },
+  }),
+)
+const twoOf = () => he.verifyEvent(KEY, { 'elements-webhook-signature': he.sign(KEY, TWO) }, TWO)
+
+test('process() claims the units as they are when it runs: read, edited or replaced before', async () => {
+  // Untouched: the units as verified.
+  let store = new he.MemoryStore()
+  const seen = []
+  await he.process(store, twoOf(), (work) => seen.push(work.unit.key))
+  assert.deepEqual(seen, ['hs:9:1', 'hs:9:2'])
+
+  // A unit edited in place after a read: the edited key is claimed, not the verified one.
+  store = new he.MemoryStore()
+  const edited = twoOf()
+  edited.units[1].key = 'hs:9:edited'
+  seen.length = 0
+  await he.process(store, edited, (work) => seen.push(work.unit.key))
+  assert.deepEqual(seen, ['hs:9:1', 'hs:9:edited'])
+  assert.equal((await store.claim('hs:9:edited')).status, 'done')
+  assert.equal((await store.claim('hs:9:2')).status, 'claimed', 'the replaced key was never claimed')
+
+  // The units replaced without being read: the new list is claimed.
+  store = new he.MemoryStore()
+  const replaced = twoOf()
+  replaced.units = [{ key: 'hs:9:only', kind: 'hootsuite_event', index: 1 }]
+  seen.length = 0
+  await he.process(store, replaced, (work) => seen.push([work.unit.key, work.hootsuiteEvent.seqNo]))
+  assert.deepEqual(seen, [['hs:9:only', '2']])
+
+  // A units property redefined without its setter: read as it is too.
+  store = new he.MemoryStore()
+  const redefined = twoOf()
+  Object.defineProperty(redefined, 'units', { value: [{ key: 'hs:9:def', kind: 'element_event', index: 0 }], enumerable: true })
+  seen.length = 0
+  await he.process(store, redefined, (work) => seen.push([work.unit.key, work.elementEvent.eventType, work.hootsuiteEvent]))
+  assert.deepEqual(seen, [['hs:9:def', 'CREATED', undefined]])
+})
+
+test("a handler's work reads as the plain object it stands for, and what it does not read stays unparsed", async () => {
+  const n = twoOf()
+  const works = []
+  await he.process(new he.MemoryStore(), n, (work) => {
+    works.push(work)
+  })
+  if (he.backend === 'native') {
+    for (const name of ['units', 'hootsuiteEvents', 'events', 'raw']) {
+      assert.equal(typeof Object.getOwnPropertyDescriptor(n, name).get, 'function', `${name} not parsed by process()`)
+    }
+  }
+  const whole = JSON.parse(JSON.stringify(twoOf()))
+  const [first, second] = works
+  assert.equal(first.notification, n)
+  assert.equal(first.hootsuiteEvent, n.hootsuiteEvents[0], 'the notification\'s own event')
+  assert.equal(second.unit, n.units[1])
+  assert.equal(second.elementEvent, undefined)
+  const plain = { unit: whole.units[0], notification: whole, hootsuiteEvent: whole.hootsuiteEvents[0], elementEvent: undefined }
+  assert.deepStrictEqual(JSON.parse(JSON.stringify(first)), JSON.parse(JSON.stringify(plain)))
+  assert.equal(util.inspect(first, { depth: 6 }), util.inspect(plain, { depth: 6 }))
+  const { unit, hootsuiteEvent, elementEvent, notification } = second
+  assert.deepStrictEqual([unit, hootsuiteEvent, elementEvent, notification], [n.units[1], n.hootsuiteEvents[1], undefined, n])
+})
