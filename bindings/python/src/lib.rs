@@ -1169,7 +1169,7 @@ fn units_list<'py>(
     for u in list {
         let (obj, d) = new_record(py, types, &types.unit)?;
         d.set_item(intern!(py, "key"), u.key.as_str())?;
-        d.set_item(intern!(py, "kind"), unit_kind(u.kind))?;
+        d.set_item(intern!(py, "kind"), unit_kind_str(py, u.kind))?;
         d.set_item(intern!(py, "index"), u.index)?;
         out.append(obj)?;
     }
@@ -1223,6 +1223,16 @@ fn map_dict<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult<Bound<'p
         return Ok(PyDict::new(py).into_any());
     }
     Ok(pythonize::pythonize(py, map)?)
+}
+
+/// The unit kind's name as one interned `str` per kind (a notification's units share it).
+fn unit_kind_str(py: Python<'_>, kind: events::UnitKind) -> &Bound<'_, PyString> {
+    match kind {
+        events::UnitKind::HootsuiteEvent => intern!(py, "hootsuite_event"),
+        events::UnitKind::ElementEvent => intern!(py, "element_event"),
+        events::UnitKind::Notification => intern!(py, "notification"),
+        events::UnitKind::Rejected => intern!(py, "rejected"),
+    }
 }
 
 /// The unit kind's name, as the core serializes it.

@@ -566,10 +566,8 @@ impl MemoryStore {
         self.evict(inner);
         let mut buf = [0; 17];
         Claim::Claimed {
-            token: token_of(seq, &mut buf)
-                .iter()
-                .map(|&b| char::from(b))
-                .collect(),
+            // ASCII: the check cannot fail (and would give an empty token, matching nothing).
+            token: String::from_utf8(token_of(seq, &mut buf).to_vec()).unwrap_or_default(),
         }
     }
 
