@@ -20,8 +20,10 @@
 //! loop over an [`AsyncStore`] with async handlers (no runtime here: the caller's awaits). No function here reads a clock:
 //! the caller passes the time in milliseconds (any fixed origin, such as the Unix epoch).
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
@@ -428,11 +430,91 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Inner {
-    /// Each key once, shared with `order`.
-    entries: HashMap<Arc<str>, Entry>,
+    /// Each key once, shared with `order`, with its hash (a map that grows moves its keys
+    /// without reading their text again).
+    entries: HashMap<Key, Entry, BuildHasherDefault<KeyHash>>,
     /// Keys by first claim, oldest first: the eviction order.
-    order: BTreeMap<u64, Arc<str>>,
+    order: BTreeMap<u64, Key>,
     next_seq: u64,
+    /// The keys' hash function (SipHash, randomly keyed per store).
+    hasher: RandomState,
+}
+
+/// A key of [`MemoryStore`] and its hash (by `Inner::hasher`).
+#[derive(Debug, Clone)]
+struct Key {
+    hash: u64,
+    text: Arc<str>,
+}
+
+/// What the map looks a key up by: a [`Key`], or a hash and a borrowed text.
+trait KeyParts {
+    fn parts(&self) -> (u64, &str);
+}
+
+impl KeyParts for Key {
+    fn parts(&self) -> (u64, &str) {
+        (self.hash, &self.text)
+    }
+}
+
+impl KeyParts for (u64, &str) {
+    fn parts(&self) -> (u64, &str) {
+        *self
+    }
+}
+
+impl<'a> Borrow<dyn KeyParts + 'a> for Key {
+    fn borrow(&self) -> &(dyn KeyParts + 'a) {
+        self
+    }
+}
+
+impl Hash for dyn KeyParts + '_ {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.parts().0);
+    }
+}
+
+impl PartialEq for dyn KeyParts + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn KeyParts + '_ {}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for Key {}
+
+/// The map's hasher: a [`Key`]'s hash as it is (it is already SipHash's).
+#[derive(Default)]
+struct KeyHash(u64);
+
+impl Hasher for KeyHash {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; anything else is folded in (FNV-1a), never dropped.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 #[derive(Debug)]
@@ -516,7 +598,7 @@ impl MemoryStore {
             let Some((_, oldest)) = inner.order.pop_first() else {
                 break;
             };
-            inner.entries.remove(&*oldest);
+            inner.entries.remove(&oldest);
         }
     }
 
@@ -532,6 +614,7 @@ impl MemoryStore {
             entries,
             order,
             next_seq,
+            hasher,
         } = inner;
         let seq = *next_seq;
         let entry = Entry {
@@ -540,7 +623,11 @@ impl MemoryStore {
             until: now_ms.saturating_add(lease_ms),
         };
         // One lookup: the key is made shareable first (a new key, the usual case, needs it).
-        match entries.entry(Arc::from(key)) {
+        let key = Key {
+            hash: hasher.hash_one(key),
+            text: Arc::from(key),
+        };
+        match entries.entry(key) {
             std::collections::hash_map::Entry::Occupied(mut held) => {
                 let e = held.get();
                 if now_ms < e.until {
@@ -551,14 +638,12 @@ impl MemoryStore {
                     };
                 }
                 // Expired: claimed anew, now the newest key in the eviction order.
-                let shared = order
-                    .remove(&e.seq)
-                    .unwrap_or_else(|| Arc::clone(held.key()));
+                let shared = order.remove(&e.seq).unwrap_or_else(|| held.key().clone());
                 *held.get_mut() = entry;
                 order.insert(seq, shared);
             }
             std::collections::hash_map::Entry::Vacant(new) => {
-                order.insert(seq, Arc::clone(new.key()));
+                order.insert(seq, new.key().clone());
                 new.insert(entry);
             }
         }
@@ -578,7 +663,8 @@ impl MemoryStore {
 
     fn complete_in(&self, inner: &mut Inner, key: &str, token: &str, now_ms: u64) -> bool {
         let until = now_ms.saturating_add(self.retention_ms);
-        match inner.entries.get_mut(key) {
+        let hash = inner.hasher.hash_one(key);
+        match inner.entries.get_mut(&(hash, key) as &dyn KeyParts) {
             Some(e) if e.claimed && is_token_of(token, e.seq) => {
                 e.claimed = false;
                 e.until = until;
@@ -589,8 +675,11 @@ impl MemoryStore {
             None => {
                 let seq = inner.next_seq;
                 inner.next_seq += 1;
-                let shared: Arc<str> = Arc::from(key);
-                inner.order.insert(seq, Arc::clone(&shared));
+                let shared = Key {
+                    hash,
+                    text: Arc::from(key),
+                };
+                inner.order.insert(seq, shared.clone());
                 inner.entries.insert(
                     shared,
                     Entry {
@@ -611,11 +700,12 @@ impl MemoryStore {
     }
 
     fn release_in(inner: &mut Inner, key: &str, token: &str) -> bool {
-        match inner.entries.get(key) {
+        let probe = (inner.hasher.hash_one(key), key);
+        match inner.entries.get(&probe as &dyn KeyParts) {
             Some(e) if e.claimed && is_token_of(token, e.seq) => {
                 let seq = e.seq;
                 inner.order.remove(&seq);
-                inner.entries.remove(key);
+                inner.entries.remove(&probe as &dyn KeyParts);
                 true
             }
             _ => false,
