@@ -69,6 +69,12 @@ def test_a_work_of_the_native_loop_reads_its_event_on_first_access_and_is_a_whol
     assert pickle.loads(pickle.dumps(seen[0])) == list(he.works(n))[0]
     with pytest.raises(AttributeError):
         w.hootsuite_event = None  # type: ignore[misc]
+    # A notification already whole (repr builds every field) takes the same loop, through its records.
+    whole_n = batch(3, 4)
+    repr(whole_n)
+    o = he.process(store, whole_n, seen.append)
+    assert (o.status, o.processed) == (200, 2) and [x.unit.key for x in seen[2:]] == ["hs:7:3", "hs:7:4"]
+    assert seen[3].hootsuite_event is whole_n.hootsuite_events[1] and seen[3].unit is whole_n.units[1]
 
 
 def test_a_failure_releases_the_claim_and_propagates():
