@@ -1417,7 +1417,6 @@ impl MemoryStore {
         handler: &Bound<'py, PyAny>,
         lease_ms: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let lease = ms_arg(lease_ms, "lease_ms")?;
         let types = record_types(py)?;
         let units = NotificationUnits::of(notification)?;
         let mut steps = idempotency::Steps::new(units.steps()?);
@@ -1425,6 +1424,7 @@ impl MemoryStore {
         loop {
             match steps.next_step() {
                 idempotency::Step::Claim(keys) => {
+                    let lease = ms_arg(lease_ms, "lease_ms")?;
                     let now = now_arg(py, None)?;
                     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
                     let claims =
