@@ -755,6 +755,8 @@ struct RecordTypes {
     rejected: Py<PyType>,
     unit: Py<PyType>,
     claim: Py<PyType>,
+    work: Py<PyType>,
+    outcome: Py<PyType>,
 }
 
 static RECORD_TYPES: PyOnceLock<RecordTypes> = PyOnceLock::new();
@@ -776,6 +778,8 @@ fn record_types(py: Python<'_>) -> PyResult<&RecordTypes> {
             rejected: class("Rejected")?,
             unit: class("Unit")?,
             claim: class("Claim")?,
+            work: class("Work")?,
+            outcome: class("Outcome")?,
         })
     })
 }
@@ -926,7 +930,7 @@ fn units_list<'py>(
     for u in list {
         let (obj, d) = new_record(py, types, &types.unit)?;
         d.set_item(intern!(py, "key"), u.key.as_str())?;
-        d.set_item(intern!(py, "kind"), unit_kind(u.kind))?;
+        d.set_item(intern!(py, "kind"), unit_kind_str(py, u.kind))?;
         d.set_item(intern!(py, "index"), u.index)?;
         out.append(obj)?;
     }
@@ -980,6 +984,16 @@ fn map_dict<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult<Bound<'p
         return Ok(PyDict::new(py).into_any());
     }
     Ok(pythonize::pythonize(py, map)?)
+}
+
+/// The unit kind's name as one interned `str` per kind (a notification's units share it).
+fn unit_kind_str(py: Python<'_>, kind: events::UnitKind) -> &Bound<'_, PyString> {
+    match kind {
+        events::UnitKind::HootsuiteEvent => intern!(py, "hootsuite_event"),
+        events::UnitKind::ElementEvent => intern!(py, "element_event"),
+        events::UnitKind::Notification => intern!(py, "notification"),
+        events::UnitKind::Rejected => intern!(py, "rejected"),
+    }
 }
 
 /// The unit kind's name, as the core serializes it.
@@ -1043,8 +1057,11 @@ fn now_arg(py: Python<'_>, now_ms: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
     match now_ms.filter(|n| !n.is_none()) {
         Some(n) => ms_arg(n, "now_ms"),
         None => {
-            let seconds: f64 = py
-                .import(intern!(py, "time"))?
+            // The module is kept, its `time` attribute read at each call (a test may patch it).
+            static TIME: PyOnceLock<Py<pyo3::types::PyModule>> = PyOnceLock::new();
+            let seconds: f64 = TIME
+                .get_or_try_init(py, || py.import(intern!(py, "time")).map(Bound::unbind))?
+                .bind(py)
                 .getattr(intern!(py, "time"))?
                 .call0()?
                 .extract()?;
@@ -1149,18 +1166,21 @@ impl MemoryStore {
     }
 
     /// `process` on this store when no telemetry watches the steps: the core's step machine
-    /// driven here, `handler(works[i])` called for each unit claimed now, in one call instead
-    /// of a Python loop of one call per step. Returns the tally as `Steps.next_step`'s `done`
-    /// gives it; a handler's exception is raised once the claims are settled.
+    /// driven here, `handler(work)` called for each unit claimed now, in one call instead of a
+    /// Python loop of one call per step. Each `Work` holds the notification's own `Unit` record
+    /// and the notification; its event fields are read from the notification on first access
+    /// (`types._UnitEvent`). Returns the `Outcome`; a handler's exception is raised once the
+    /// claims are settled.
     fn _process<'py>(
         &self,
         py: Python<'py>,
-        units: Vec<Bound<'py, PyAny>>,
-        works: &Bound<'py, PyList>,
+        notification: &Bound<'py, PyAny>,
         handler: &Bound<'py, PyAny>,
         lease_ms: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
-        let mut steps = Steps::new(units)?.0;
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let types = record_types(py)?;
+        let units = NotificationUnits::of(notification)?;
+        let mut steps = idempotency::Steps::new(units.steps()?);
         let mut error: Option<PyErr> = None;
         loop {
             match steps.next_step() {
@@ -1173,8 +1193,8 @@ impl MemoryStore {
                     steps.claimed(claims).or_raise(py)?;
                 }
                 idempotency::Step::Handle(i) => {
-                    let result = works
-                        .get_item(i)
+                    let result = units
+                        .work(types, notification, i)
                         .and_then(|work| handler.call1((work,)))
                         .and_then(|r| refuse_awaitable(&r));
                     let ok = match result {
@@ -1201,16 +1221,7 @@ impl MemoryStore {
                     if let Some(e) = error {
                         return Err(e);
                     }
-                    return (
-                        t.status,
-                        t.processed,
-                        t.skipped,
-                        t.in_progress,
-                        t.failed,
-                        t.lost_leases,
-                        t.rejected,
-                    )
-                        .into_pyobject(py);
+                    return outcome_record(py, types, &t, || units.rejected(notification, &t));
                 }
             }
         }
@@ -1316,7 +1327,8 @@ impl Steps {
 /// warn later, far from the cause), as `idempotency._refuse_awaitable` words it.
 fn refuse_awaitable(value: &Bound<'_, PyAny>) -> PyResult<()> {
     let py = value.py();
-    if !value.hasattr(intern!(py, "__await__"))? {
+    // None, what most handlers return, is never awaitable: no attribute lookup to fail.
+    if value.is_none() || !value.hasattr(intern!(py, "__await__"))? {
         return Ok(());
     }
     if let Ok(close) = value.getattr(intern!(py, "close")) {
@@ -1341,6 +1353,118 @@ fn claim_record(py: Python<'_>, claim: &Claim) -> PyResult<Py<PyAny>> {
     d.set_item(intern!(py, "status"), status)?;
     d.set_item(intern!(py, "token"), token)?;
     obj.into_py_any(py)
+}
+
+/// The units of a notification that `MemoryStore._process` works on: the notification's
+/// `Unit` records (its `units` list, built now from the native notification when not read yet)
+/// and, when the notification is still lazy, the native units (keys read without Python).
+struct NotificationUnits<'py> {
+    records: Bound<'py, PyList>,
+    lazy: Option<Bound<'py, LazyNotification>>,
+}
+
+impl<'py> NotificationUnits<'py> {
+    fn of(notification: &Bound<'py, PyAny>) -> PyResult<Self> {
+        let py = notification.py();
+        let dict = notification
+            .getattr(intern!(py, "__dict__"))
+            .ok()
+            .and_then(|d| d.cast_into::<PyDict>().ok());
+        let lazy = match &dict {
+            Some(d) => d
+                .get_item(intern!(py, "_lazy"))?
+                .and_then(|l| l.cast_into::<LazyNotification>().ok()),
+            None => None,
+        };
+        let records = match (&dict, &lazy) {
+            (Some(d), Some(l)) if !d.contains(intern!(py, "units"))? => {
+                // What `Notification.__getattr__` would keep, without its Python call.
+                let list = units_list(py, record_types(py)?, &l.get().n.units)?;
+                d.set_item(intern!(py, "units"), &list)?;
+                list
+            }
+            _ => notification
+                .getattr(intern!(py, "units"))?
+                .cast_into::<PyList>()?,
+        };
+        Ok(NotificationUnits { records, lazy })
+    }
+
+    /// Each unit's key and whether it is a rejected event, for `Steps`.
+    fn steps(&self) -> PyResult<Vec<(String, bool)>> {
+        if let Some(l) = &self.lazy {
+            let units = &l.get().n.units;
+            if units.len() == self.records.len() {
+                return Ok(units
+                    .iter()
+                    .map(|u| (u.key.clone(), u.kind == events::UnitKind::Rejected))
+                    .collect());
+            }
+        }
+        self.records
+            .iter()
+            .map(|u| {
+                let py = u.py();
+                let key: String = u.getattr(intern!(py, "key"))?.extract()?;
+                let kind: String = u.getattr(intern!(py, "kind"))?.extract()?;
+                Ok((key, kind == "rejected"))
+            })
+            .collect()
+    }
+
+    /// The `Work` of unit `i`: its `Unit` record and the notification (the event fields are
+    /// left to `types._UnitEvent`).
+    fn work(
+        &self,
+        types: &RecordTypes,
+        notification: &Bound<'py, PyAny>,
+        i: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = notification.py();
+        let (obj, d) = new_record(py, types, &types.work)?;
+        d.set_item(intern!(py, "unit"), self.records.get_item(i)?)?;
+        d.set_item(intern!(py, "notification"), notification)?;
+        Ok(obj)
+    }
+
+    /// The `Rejected` records of the tally's rejected units, in order.
+    fn rejected(
+        &self,
+        notification: &Bound<'py, PyAny>,
+        t: &idempotency::Tally,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let py = notification.py();
+        let out = PyList::empty(py);
+        if t.rejected.is_empty() {
+            return Ok(out);
+        }
+        let records = notification.getattr(intern!(py, "rejected"))?;
+        for &i in &t.rejected {
+            let index = self.records.get_item(i)?.getattr(intern!(py, "index"))?;
+            if !index.is_none() {
+                out.append(records.get_item(index)?)?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// An `Outcome` record of a tally (`rejected`: the records of its rejected units).
+fn outcome_record<'py>(
+    py: Python<'py>,
+    types: &RecordTypes,
+    t: &idempotency::Tally,
+    rejected: impl FnOnce() -> PyResult<Bound<'py, PyList>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (obj, d) = new_record(py, types, &types.outcome)?;
+    d.set_item(intern!(py, "status"), t.status)?;
+    d.set_item(intern!(py, "processed"), t.processed)?;
+    d.set_item(intern!(py, "skipped"), t.skipped)?;
+    d.set_item(intern!(py, "in_progress"), t.in_progress)?;
+    d.set_item(intern!(py, "failed"), t.failed)?;
+    d.set_item(intern!(py, "lost_leases"), t.lost_leases)?;
+    d.set_item(intern!(py, "rejected"), rejected()?)?;
+    Ok(obj)
 }
 
 /// The Redis protocol of a shared store (the core's `idempotency::redis`): each method gives

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import pickle
 from typing import Any, List
 
 import pytest
@@ -53,6 +54,27 @@ def test_each_unit_once_across_deliveries_and_split_parts():
     w = seen[0]
     assert w.hootsuite_event.seq_no == "1" and w.element_event is None and w.notification.instance_id == 7
     assert w.unit.kind == "hootsuite_event" and w.unit.index == 0
+
+
+def test_a_work_of_the_native_loop_reads_its_event_on_first_access_and_is_a_whole_work():
+    store, seen = he.MemoryStore(), []
+    n = batch(1, 2)
+    he.process(store, n, seen.append)
+    w = seen[1]
+    assert "hootsuite_event" not in w.__dict__  # not built until read
+    assert w.unit is n.units[1] and w.notification is n
+    whole = he.Work(unit=n.units[1], hootsuite_event=n.hootsuite_events[1], element_event=None, rejected=None, notification=n)
+    assert w == whole and repr(w) == repr(whole) and w.to_dict() == whole.to_dict()
+    assert w.hootsuite_event is n.hootsuite_events[1] and w.element_event is None and w.rejected is None
+    assert pickle.loads(pickle.dumps(seen[0])) == list(he.works(n))[0]
+    with pytest.raises(AttributeError):
+        w.hootsuite_event = None  # type: ignore[misc]
+    # A notification already whole (repr builds every field) takes the same loop, through its records.
+    whole_n = batch(3, 4)
+    repr(whole_n)
+    o = he.process(store, whole_n, seen.append)
+    assert (o.status, o.processed) == (200, 2) and [x.unit.key for x in seen[2:]] == ["hs:7:3", "hs:7:4"]
+    assert seen[3].hootsuite_event is whole_n.hootsuite_events[1] and seen[3].unit is whole_n.units[1]
 
 
 def test_a_failure_releases_the_claim_and_propagates():

@@ -20,9 +20,11 @@
 //! loop over an [`AsyncStore`] with async handlers (no runtime here: the caller's awaits). No function here reads a clock:
 //! the caller passes the time in milliseconds (any fixed origin, such as the Unix epoch).
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
-use std::sync::{Mutex, MutexGuard};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
 
@@ -428,19 +430,123 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Inner {
-    entries: HashMap<String, Entry>,
+    /// Each key once, shared with `order`, with its hash (a map that grows moves its keys
+    /// without reading their text again).
+    entries: HashMap<Key, Entry, BuildHasherDefault<KeyHash>>,
     /// Keys by first claim, oldest first: the eviction order.
-    order: BTreeMap<u64, String>,
+    order: BTreeMap<u64, Key>,
     next_seq: u64,
+    /// The keys' hash function (SipHash, randomly keyed per store).
+    hasher: RandomState,
+}
+
+/// A key of [`MemoryStore`] and its hash (by `Inner::hasher`).
+#[derive(Debug, Clone)]
+struct Key {
+    hash: u64,
+    text: Arc<str>,
+}
+
+/// What the map looks a key up by: a [`Key`], or a hash and a borrowed text.
+trait KeyParts {
+    fn parts(&self) -> (u64, &str);
+}
+
+impl KeyParts for Key {
+    fn parts(&self) -> (u64, &str) {
+        (self.hash, &self.text)
+    }
+}
+
+impl KeyParts for (u64, &str) {
+    fn parts(&self) -> (u64, &str) {
+        *self
+    }
+}
+
+impl<'a> Borrow<dyn KeyParts + 'a> for Key {
+    fn borrow(&self) -> &(dyn KeyParts + 'a) {
+        self
+    }
+}
+
+impl Hash for dyn KeyParts + '_ {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.parts().0);
+    }
+}
+
+impl PartialEq for dyn KeyParts + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn KeyParts + '_ {}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for Key {}
+
+/// The map's hasher: a [`Key`]'s hash as it is (it is already SipHash's).
+#[derive(Default)]
+struct KeyHash(u64);
+
+impl Hasher for KeyHash {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; anything else is folded in (FNV-1a), never dropped.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 #[derive(Debug)]
 struct Entry {
     seq: u64,
-    /// The claim's token while claimed; `None` once completed.
-    token: Option<String>,
+    /// Whether the key is claimed (its token is [`token_of`] `seq`); false once completed.
+    claimed: bool,
     /// When the lease (claimed) or the retention (completed) ends.
     until: u64,
+}
+
+/// The token of the claim recorded as entry `seq` (unique within a store): `m` and `seq` in
+/// lowercase hex, written into `buf`, whose tail it is.
+fn token_of(seq: u64, buf: &mut [u8; 17]) -> &[u8] {
+    let mut i = buf.len();
+    let mut v = seq;
+    loop {
+        i -= 1;
+        buf[i] = b"0123456789abcdef"[(v & 0xf) as usize];
+        v >>= 4;
+        if v == 0 {
+            break;
+        }
+    }
+    i -= 1;
+    buf[i] = b'm';
+    &buf[i..]
+}
+
+/// Whether `token` is the token of entry `seq` (compared without building a `String`).
+fn is_token_of(token: &str, seq: u64) -> bool {
+    token.as_bytes() == token_of(seq, &mut [0; 17])
 }
 
 impl Default for MemoryStore {
@@ -485,70 +591,104 @@ impl MemoryStore {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Adds `key` until `until`, claimed (a new token, returned) or completed, forgetting the
-    /// oldest keys beyond the capacity.
-    fn insert(&self, inner: &mut Inner, key: &str, claimed: bool, until: u64) -> Option<String> {
-        while inner.entries.len() >= self.capacity {
+    /// Forgets the oldest keys beyond the capacity (the newest one, just added, never: the
+    /// capacity is at least 1).
+    fn evict(&self, inner: &mut Inner) {
+        while inner.entries.len() > self.capacity {
             let Some((_, oldest)) = inner.order.pop_first() else {
                 break;
             };
             inner.entries.remove(&oldest);
         }
-        let seq = inner.next_seq;
-        inner.next_seq += 1;
-        let token = claimed.then(|| format!("m{seq:x}"));
-        inner.order.insert(seq, key.to_string());
-        inner.entries.insert(
-            key.to_string(),
-            Entry {
-                seq,
-                token: token.clone(),
-                until,
-            },
-        );
-        token
     }
 
     /// [`Store::claim`]: refused only for a `lease_ms` outside [`check_expiry`]'s range.
     pub fn claim(&self, key: &str, lease_ms: u64, now_ms: u64) -> Result<Claim, Error> {
         check_expiry("lease_ms", lease_ms)?;
-        let mut inner = self.lock();
-        if let Some(e) = inner.entries.get(key) {
-            if now_ms < e.until {
-                return Ok(if e.token.is_some() {
-                    Claim::InProgress
-                } else {
-                    Claim::Done
-                });
+        Ok(self.claim_in(&mut self.lock(), key, lease_ms, now_ms))
+    }
+
+    /// A claim of `key` under the lock (`lease_ms` checked).
+    fn claim_in(&self, inner: &mut Inner, key: &str, lease_ms: u64, now_ms: u64) -> Claim {
+        let Inner {
+            entries,
+            order,
+            next_seq,
+            hasher,
+        } = inner;
+        let seq = *next_seq;
+        let entry = Entry {
+            seq,
+            claimed: true,
+            until: now_ms.saturating_add(lease_ms),
+        };
+        // One lookup: the key is made shareable first (a new key, the usual case, needs it).
+        let key = Key {
+            hash: hasher.hash_one(key),
+            text: Arc::from(key),
+        };
+        match entries.entry(key) {
+            std::collections::hash_map::Entry::Occupied(mut held) => {
+                let e = held.get();
+                if now_ms < e.until {
+                    return if e.claimed {
+                        Claim::InProgress
+                    } else {
+                        Claim::Done
+                    };
+                }
+                // Expired: claimed anew, now the newest key in the eviction order.
+                let shared = order.remove(&e.seq).unwrap_or_else(|| held.key().clone());
+                *held.get_mut() = entry;
+                order.insert(seq, shared);
             }
-            let seq = e.seq;
-            inner.order.remove(&seq);
-            inner.entries.remove(key);
+            std::collections::hash_map::Entry::Vacant(new) => {
+                order.insert(seq, new.key().clone());
+                new.insert(entry);
+            }
         }
-        let token = self.insert(&mut inner, key, true, now_ms.saturating_add(lease_ms));
-        Ok(Claim::Claimed {
-            token: token.unwrap_or_default(),
-        })
+        *next_seq += 1;
+        self.evict(inner);
+        let mut buf = [0; 17];
+        Claim::Claimed {
+            // ASCII: the check cannot fail (and would give an empty token, matching nothing).
+            token: String::from_utf8(token_of(seq, &mut buf).to_vec()).unwrap_or_default(),
+        }
     }
 
     /// [`Store::complete`] without an error type.
     pub fn complete(&self, key: &str, token: &str, now_ms: u64) -> bool {
-        let mut inner = self.lock();
-        match inner.entries.get_mut(key) {
-            Some(e) if e.token.as_deref() == Some(token) => {
-                e.token = None;
-                e.until = now_ms.saturating_add(self.retention_ms);
+        self.complete_in(&mut self.lock(), key, token, now_ms)
+    }
+
+    fn complete_in(&self, inner: &mut Inner, key: &str, token: &str, now_ms: u64) -> bool {
+        let until = now_ms.saturating_add(self.retention_ms);
+        let hash = inner.hasher.hash_one(key);
+        match inner.entries.get_mut(&(hash, key) as &dyn KeyParts) {
+            Some(e) if e.claimed && is_token_of(token, e.seq) => {
+                e.claimed = false;
+                e.until = until;
                 true
             }
             Some(_) => false,
             // Forgotten (evicted) with nobody else's claim in its place: the work was done here.
             None => {
-                self.insert(
-                    &mut inner,
-                    key,
-                    false,
-                    now_ms.saturating_add(self.retention_ms),
+                let seq = inner.next_seq;
+                inner.next_seq += 1;
+                let shared = Key {
+                    hash,
+                    text: Arc::from(key),
+                };
+                inner.order.insert(seq, shared.clone());
+                inner.entries.insert(
+                    shared,
+                    Entry {
+                        seq,
+                        claimed: false,
+                        until,
+                    },
                 );
+                self.evict(inner);
                 true
             }
         }
@@ -556,12 +696,16 @@ impl MemoryStore {
 
     /// [`Store::release`] without an error type.
     pub fn release(&self, key: &str, token: &str) -> bool {
-        let mut inner = self.lock();
-        match inner.entries.get(key) {
-            Some(e) if e.token.as_deref() == Some(token) => {
+        Self::release_in(&mut self.lock(), key, token)
+    }
+
+    fn release_in(inner: &mut Inner, key: &str, token: &str) -> bool {
+        let probe = (inner.hasher.hash_one(key), key);
+        match inner.entries.get(&probe as &dyn KeyParts) {
+            Some(e) if e.claimed && is_token_of(token, e.seq) => {
                 let seq = e.seq;
                 inner.order.remove(&seq);
-                inner.entries.remove(key);
+                inner.entries.remove(&probe as &dyn KeyParts);
                 true
             }
             _ => false,
@@ -580,6 +724,39 @@ impl Store for MemoryStore {
     fn release(&self, key: &str, token: &str) -> Result<bool, Self::Error> {
         Ok(MemoryStore::release(self, key, token))
     }
+
+    /// The claims one after another under one lock (no other claim between them).
+    fn claim_all(
+        &self,
+        keys: &[&str],
+        lease_ms: u64,
+        now_ms: u64,
+    ) -> Result<Vec<Claim>, Self::Error> {
+        check_expiry("lease_ms", lease_ms)?;
+        let mut inner = self.lock();
+        Ok(keys
+            .iter()
+            .map(|k| self.claim_in(&mut inner, k, lease_ms, now_ms))
+            .collect())
+    }
+
+    /// The completions, then the releases, under one lock.
+    fn settle(
+        &self,
+        complete: &[(&str, &str)],
+        release: &[(&str, &str)],
+        now_ms: u64,
+    ) -> Result<Vec<bool>, Self::Error> {
+        let mut inner = self.lock();
+        let mut changed = Vec::with_capacity(complete.len() + release.len());
+        for (key, token) in complete {
+            changed.push(self.complete_in(&mut inner, key, token, now_ms));
+        }
+        for (key, token) in release {
+            changed.push(Self::release_in(&mut inner, key, token));
+        }
+        Ok(changed)
+    }
 }
 
 #[cfg(test)]
@@ -592,6 +769,75 @@ mod tests {
             Claim::Claimed { token } => token,
             other => panic!("expected a claim, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn tokens_are_m_and_the_entry_in_lowercase_hex_and_only_that_spelling_matches() {
+        for seq in [0, 1, 9, 10, 15, 16, 255, 0xdead_beef, u64::MAX] {
+            let mut buf = [0; 17];
+            assert_eq!(token_of(seq, &mut buf), format!("m{seq:x}").as_bytes());
+            assert!(is_token_of(&format!("m{seq:x}"), seq));
+            for other in [
+                format!("m0{seq:x}"),
+                format!("M{seq:x}"),
+                format!("m{seq:X}x"),
+                format!("m{seq:x} "),
+                format!("{seq:x}"),
+            ] {
+                assert!(!is_token_of(&other, seq), "{other} matched {seq}");
+            }
+        }
+        assert!(!is_token_of("m1", 2) && !is_token_of("", 0) && !is_token_of("m", 0));
+    }
+
+    #[test]
+    fn claim_all_and_settle_answer_as_one_call_per_key_does() {
+        let all = MemoryStore::with_limits(3, 1_000).expect("limits");
+        let one = MemoryStore::with_limits(3, 1_000).expect("limits");
+        let held = token(one.claim("b", 100, 0).expect("lease"));
+        assert_eq!(token(all.claim("b", 100, 0).expect("lease")), held);
+        let keys = ["a", "b", "c", "d"];
+        let claims = Store::claim_all(&all, &keys, 100, 1).expect("lease");
+        let each: Vec<Claim> = keys
+            .iter()
+            .map(|k| one.claim(k, 100, 1).expect("lease"))
+            .collect();
+        assert_eq!(claims, each);
+        // Capacity 3: "b" (the oldest) was forgotten for "d".
+        assert_eq!(all.len(), 3);
+        assert!(Store::claim_all(&all, &keys, 0, 1).is_err());
+        let tokens: Vec<(&str, String)> = keys
+            .iter()
+            .zip(claims)
+            .filter_map(|(k, c)| match c {
+                Claim::Claimed { token } => Some((*k, token)),
+                _ => None,
+            })
+            .collect();
+        let complete: Vec<(&str, &str)> =
+            tokens[..2].iter().map(|(k, t)| (*k, t.as_str())).collect();
+        let release: Vec<(&str, &str)> = tokens[2..]
+            .iter()
+            .map(|(k, t)| (*k, t.as_str()))
+            .chain([("b", "m0")])
+            .collect();
+        let changed = Store::settle(&all, &complete, &release, 2).expect("settle");
+        let mut by_one: Vec<bool> = complete
+            .iter()
+            .map(|(k, t)| one.complete(k, t, 2))
+            .collect();
+        by_one.extend(release.iter().map(|(k, t)| one.release(k, t)));
+        assert_eq!(changed, by_one);
+        assert_eq!(changed.len(), tokens.len() + 1);
+        assert!(!changed[changed.len() - 1], "a wrong token changed a key");
+        assert_eq!(
+            all.claim(complete[0].0, 100, 3).expect("lease"),
+            Claim::Done
+        );
+        assert!(matches!(
+            all.claim(release[0].0, 100, 3).expect("lease"),
+            Claim::Claimed { .. }
+        ));
     }
 
     #[test]

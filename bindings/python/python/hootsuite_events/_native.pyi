@@ -5,6 +5,7 @@ from typing import Any, Callable, Iterable, List, Literal, Mapping, Optional, Se
 from typing_extensions import final
 
 from .types import BaseUrlPreset, Claim, CreateInstanceForm, ConfigurationEntry, Delivery, DeliveryPage, Instance, InstanceEvent, InstanceEventPage, InstancePage, Notification, RedirectUrl, Unit, ValidationReport, Work
+from .types import Outcome
 
 __all__ = [
     "DEFAULT_CAPACITY",
@@ -158,8 +159,8 @@ class MemoryStore:
         """One ``Claim`` per key (the units of one notification), in order."""
     def settle(self, complete: List[Tuple[str, str]], release: List[Tuple[str, str]], now_ms: Optional[int] = None) -> List[bool]:
         """Completes ``complete``'s and releases ``release``'s ``(key, token)`` claims: whether each changed its key."""
-    def _process(self, units: List[Unit], works: List[Work], handler: Callable[[Work], Any], lease_ms: int) -> "_Tally":
-        """``process``'s loop on this store, in one call (no telemetry): the tally, or the handler's exception."""
+    def _process(self, notification: Notification, handler: Callable[[Work], Any], lease_ms: int) -> Outcome:
+        """``process``'s loop on this store, in one call (no telemetry): the outcome, or the handler's exception."""
     def __len__(self) -> int: ...
 
 _Tally = Tuple[int, int, int, int, int, int, List[int]]

@@ -105,10 +105,10 @@ def process(store: Store, notification: Notification, handler: Callable[[Work], 
     once without calling the handler and listed in ``outcome.rejected``. The loop is the Rust
     core's (``Steps``)."""
     tel: Any = reporter()  # None without opentelemetry-api
-    all_works = list(works(notification))
     if tel is None and type(store) is MemoryStore:
         # Nothing watches the steps and the store is native: the loop runs in one native call.
-        return _tally_outcome(store._process(notification.units, all_works, handler, lease_ms), notification)
+        return store._process(notification, handler, lease_ms)
+    all_works = list(works(notification))
     steps = Steps(notification.units)
     error: Union[BaseException, None] = None
     while True:

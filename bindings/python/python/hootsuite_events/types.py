@@ -465,6 +465,62 @@ class Work(_Record):
     rejected: Optional[Rejected]
     notification: Notification
 
+    def _whole(self) -> Dict[str, Any]:
+        """Every field in ``__dict__`` (the events not read yet looked up now)."""
+        d = self.__dict__
+        for name in _WORK_EVENTS:
+            if name not in d:
+                getattr(self, name)
+        return d
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._whole() == other._whole()  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        self._whole()
+        return _Record.__repr__(self)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The whole value as plain dicts and lists."""
+        self._whole()
+        return _Record.to_dict(self)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return self._whole()
+
+
+class _UnitEvent:
+    """A ``Work`` event field that ``process``'s native loop leaves out of the record: on first
+    read, the unit's event from its notification (then kept), so that a handler that reads only
+    ``work.unit`` never has the notification's events built. A non-data descriptor: a field in
+    the record's ``__dict__`` (every ``Work(...)``) hides it."""
+
+    __slots__ = ("name", "of")
+
+    def __init__(self, name: str, of: str) -> None:
+        self.name = name  # also the unit kind whose event it is
+        self.of = of  # the notification's list holding it
+
+    def __get__(self, work: Optional[Work], owner: Any = None) -> Any:
+        if work is None:
+            return self
+        d = work.__dict__
+        unit = d.get("unit")
+        if unit is None or "notification" not in d:
+            raise AttributeError(self.name)
+        value = None
+        if unit.kind == self.name and unit.index is not None:
+            value = getattr(d["notification"], self.of)[unit.index]
+        d[self.name] = value
+        return value
+
+
+#: The Work fields read on first access when the record lacks them, and the list each is in.
+_WORK_EVENTS = {"hootsuite_event": "hootsuite_events", "element_event": "events", "rejected": "rejected"}
+for _name, _of in _WORK_EVENTS.items():
+    setattr(Work, _name, _UnitEvent(_name, _of))
+del _name, _of
+
 
 class Claim(_Record):
     """A store's answer to a claim: ``status`` is ``claimed`` (process the unit, then complete
