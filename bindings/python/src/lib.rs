@@ -8,7 +8,7 @@ use hootsuite_events::idempotency::{self, Claim};
 use hootsuite_events::instance::WithSecrets;
 use hootsuite_events::signature::{SignatureKey, Verifier};
 use hootsuite_events::{jsonv, BaseUrl, Error, HttpRequest, HttpResponse, Secret};
-use pyo3::exceptions::{PyAttributeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyAttributeError, PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
@@ -1355,12 +1355,13 @@ fn claim_record(py: Python<'_>, claim: &Claim) -> PyResult<Py<PyAny>> {
     obj.into_py_any(py)
 }
 
-/// The units of a notification that `MemoryStore._process` works on: the notification's
-/// `Unit` records (its `units` list, built now from the native notification when not read yet)
-/// and, when the notification is still lazy, the native units (keys read without Python).
+/// The units of a notification that `MemoryStore._process` works on: its `Unit` records as they
+/// are when the loop starts (a handler that edits `units` changes nothing the loop claims or
+/// hands out), and, when the loop built that list itself, the native units (keys read without
+/// Python) that the records were made from.
 struct NotificationUnits<'py> {
-    records: Bound<'py, PyList>,
-    lazy: Option<Bound<'py, LazyNotification>>,
+    records: Vec<Bound<'py, PyAny>>,
+    native: Option<Bound<'py, LazyNotification>>,
 }
 
 impl<'py> NotificationUnits<'py> {
@@ -1376,30 +1377,44 @@ impl<'py> NotificationUnits<'py> {
                 .and_then(|l| l.cast_into::<LazyNotification>().ok()),
             None => None,
         };
-        let records = match (&dict, &lazy) {
+        let (list, native) = match (&dict, lazy) {
             (Some(d), Some(l)) if !d.contains(intern!(py, "units"))? => {
                 // What `Notification.__getattr__` would keep, without its Python call.
                 let list = units_list(py, record_types(py)?, &l.get().n.units)?;
                 d.set_item(intern!(py, "units"), &list)?;
-                list
+                (list, Some(l))
             }
-            _ => notification
-                .getattr(intern!(py, "units"))?
-                .cast_into::<PyList>()?,
+            // Read (and perhaps reordered or replaced) by the caller: its records decide.
+            _ => (
+                notification
+                    .getattr(intern!(py, "units"))?
+                    .cast_into::<PyList>()?,
+                None,
+            ),
         };
-        Ok(NotificationUnits { records, lazy })
+        Ok(NotificationUnits {
+            records: list.iter().collect(),
+            native,
+        })
+    }
+
+    /// The record of unit `i`.
+    fn record(&self, i: usize) -> PyResult<&Bound<'py, PyAny>> {
+        self.records
+            .get(i)
+            .ok_or_else(|| PyIndexError::new_err("unit index out of range"))
     }
 
     /// Each unit's key and whether it is a rejected event, for `Steps`.
     fn steps(&self) -> PyResult<Vec<(String, bool)>> {
-        if let Some(l) = &self.lazy {
-            let units = &l.get().n.units;
-            if units.len() == self.records.len() {
-                return Ok(units
-                    .iter()
-                    .map(|u| (u.key.clone(), u.kind == events::UnitKind::Rejected))
-                    .collect());
-            }
+        if let Some(l) = &self.native {
+            return Ok(l
+                .get()
+                .n
+                .units
+                .iter()
+                .map(|u| (u.key.clone(), u.kind == events::UnitKind::Rejected))
+                .collect());
         }
         self.records
             .iter()
@@ -1422,7 +1437,7 @@ impl<'py> NotificationUnits<'py> {
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = notification.py();
         let (obj, d) = new_record(py, types, &types.work)?;
-        d.set_item(intern!(py, "unit"), self.records.get_item(i)?)?;
+        d.set_item(intern!(py, "unit"), self.record(i)?)?;
         d.set_item(intern!(py, "notification"), notification)?;
         Ok(obj)
     }
@@ -1440,7 +1455,7 @@ impl<'py> NotificationUnits<'py> {
         }
         let records = notification.getattr(intern!(py, "rejected"))?;
         for &i in &t.rejected {
-            let index = self.records.get_item(i)?.getattr(intern!(py, "index"))?;
+            let index = self.record(i)?.getattr(intern!(py, "index"))?;
             if !index.is_none() {
                 out.append(records.get_item(index)?)?;
             }

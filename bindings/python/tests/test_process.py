@@ -131,6 +131,39 @@ def test_the_native_loop_and_the_python_loop_give_the_same_outcomes():
     assert run(he.MemoryStore()) == run(DelegatingStore())
 
 
+def test_both_loops_claim_the_units_as_the_caller_left_them_and_hand_out_what_they_claimed():
+    """Units read and then reordered or replaced decide what is claimed; a handler editing them
+    changes nothing the loop already took (the native loop once keyed the lazy units instead)."""
+
+    def run(store: Any) -> List[Any]:
+        seen: List[Any] = []
+        he.process(store, batch(2), lambda w: seen.append(("first", w.unit.key)))
+        n = batch(1, 2)
+        n.units.reverse()
+        he.process(store, n, lambda w: seen.append(("reversed", w.unit.key)))
+        n = batch(3, 4)
+        n.units[1] = n.units[0]
+        replaced = he.process(store, n, lambda w: seen.append(("replaced", w.unit.key)))
+        edited = batch(5, 6)
+
+        def edit(work: he.Work) -> None:
+            seen.append(("edited", work.unit.key))
+            edited.units.reverse()
+
+        he.process(store, edited, edit)
+        again = he.process(store, batch(1, 2, 3, 4, 5, 6), lambda w: seen.append(("again", w.unit.key)))
+        return [seen, (replaced.processed, replaced.skipped, replaced.in_progress), (again.processed, again.skipped)]
+
+    native = run(he.MemoryStore())
+    assert native == run(DelegatingStore())
+    seen = native[0]
+    assert seen[:2] == [("first", "hs:7:2"), ("reversed", "hs:7:1")]
+    assert [k for tag, k in seen if tag == "edited"] == ["hs:7:5", "hs:7:6"]
+    # Every key handled once in all; hs:7:4, never claimed before, only by the last delivery.
+    assert sorted(k for _, k in seen) == ["hs:7:1", "hs:7:2", "hs:7:3", "hs:7:4", "hs:7:5", "hs:7:6"]
+    assert ("again", "hs:7:4") in seen and native[2] == (1, 5)
+
+
 def test_held_units_answer_409_and_lost_leases_are_counted():
     store = he.MemoryStore()
     held = store.claim("hs:7:1")
