@@ -276,8 +276,9 @@ pub const CONSTANTS: &[(&str, Constant)] = &[
 ];
 
 /// A create-instance (or update) form as a binding received it: JSON text, or a value read
-/// into the form path's JSON (`jsonv`) or into `serde_json`'s.
-#[derive(Debug, Clone, PartialEq)]
+/// into the form path's JSON (`jsonv`) or into `serde_json`'s. `Debug` shows it with its
+/// secret fields masked.
+#[derive(Clone, PartialEq)]
 pub enum Form {
     /// JSON text.
     Text(String),
@@ -299,8 +300,8 @@ impl Form {
 }
 
 /// The OAuth redirect-URL parameters (`oauth::RedirectUrlParams`) as one struct the bindings
-/// fill from their arguments.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// fill from their arguments. `Debug` masks what [`RedirectUrlParams`]'s does.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct RedirectOptions {
     /// The application's key.
     pub api_key: String,
@@ -324,6 +325,40 @@ pub struct RedirectOptions {
     pub oauth_proxy_name: Option<String>,
     /// Further parameters, sent in this order.
     pub extra: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for Form {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (variant, shown) = match self {
+            Form::Text(t) => match jsonv::from_str(t) {
+                Ok(mut v) => {
+                    crate::redact::mask_jsonv(&mut v);
+                    ("Text", v.to_json())
+                }
+                Err(_) => ("Text", "<text that is not JSON>".to_string()),
+            },
+            Form::Value(v) => {
+                let mut v = v.clone();
+                crate::redact::mask_jsonv(&mut v);
+                ("Value", v.to_json())
+            }
+            Form::Json(v) => {
+                let mut v = v.clone();
+                crate::redact::mask_json(&mut v);
+                ("Json", v.to_string())
+            }
+        };
+        f.debug_tuple(variant).field(&shown).finish()
+    }
+}
+
+impl std::fmt::Debug for RedirectOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedirectOptions")
+            .field("params", &self.params())
+            .field("post", &self.post)
+            .finish()
+    }
 }
 
 impl RedirectOptions {
@@ -591,6 +626,39 @@ pub fn claim_token() -> Result<String, String> {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn debug_shows_no_secret_of_a_form_or_redirect_options() {
+        let text = r#"{"name": "n", "configuration": {"oauth.api.secret": "form-secret-1", "oauth.api.key": "k"}}"#;
+        let json: serde_json::Value = serde_json::from_str(text).expect("JSON");
+        for form in [
+            Form::Text(text.to_string()),
+            Form::Value(jsonv::from_str(text).expect("JSON")),
+            Form::Json(json),
+        ] {
+            let shown = format!("{form:?}");
+            assert!(!shown.contains("form-secret-1"), "{shown}");
+            assert!(shown.contains("oauth.api.key"), "{shown}");
+        }
+        let options = RedirectOptions {
+            api_key: "key".into(),
+            api_secret: "api-secret-2".into(),
+            callback_url: "https://app.example/cb?token=url-secret-3".into(),
+            state: Some("state-secret-4".into()),
+            request_token: Some("request-secret-5".into()),
+            ..RedirectOptions::default()
+        };
+        let shown = format!("{options:?}");
+        for secret in [
+            "api-secret-2",
+            "url-secret-3",
+            "state-secret-4",
+            "request-secret-5",
+        ] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains("key"), "{shown}");
+    }
 
     #[test]
     fn names_are_unique_and_js_names_are_the_camel_case_of_rust_names() {
