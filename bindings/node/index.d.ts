@@ -421,14 +421,14 @@ export declare class MemoryStore implements Store {
   readonly size: number
 }
 
-/** One unit handed to the handler, with the event it refers to. */
+/** One unit handed to the handler, with the event it refers to (read when first read). */
 export interface Work {
-  unit: Unit
+  readonly unit: Unit
   notification: Notification
   /** For a `hootsuite_event` unit. */
-  hootsuiteEvent?: HootsuiteEvent
+  readonly hootsuiteEvent?: HootsuiteEvent
   /** For an `element_event` unit. */
-  elementEvent?: ElementEvent
+  readonly elementEvent?: ElementEvent
 }
 
 /** What `process` did, and what to answer Cloud Elements (`status`). */

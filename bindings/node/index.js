@@ -502,12 +502,13 @@ async function processNotification(store, notification, handler, options = {}) {
   if (!tel && !onWasm) return processBatched(store, notification, handler, leaseMs, unitsJson)
   const ctx = tel && (options[PARENT] || tel.api.context.active())
   const steps = new module.exports.Steps(notification.units)
+  const unitAt = unitsOf(notification, undefined)
   let failure
   let failed = false
   for (;;) {
     const step = steps.nextStep()
     if (step.type === 'handle') {
-      const work = workOf(notification, step.index)
+      const work = workOf(notification, step.index, unitAt)
       const h = tel && tel.handle(ctx, notification, step.index)
       try {
         const r = h ? tel.api.context.with(h.ctx, handler, undefined, work) : handler(work)
@@ -567,15 +568,17 @@ async function processNotification(store, notification, handler, options = {}) {
 // notification's lists left unparsed), then kept; printed and serialized as the plain object.
 class Work {
   #index
+  #unitAt
   #unit
   #event
-  constructor(notification, index) {
+  constructor(notification, index, unitAt) {
     this.notification = notification
     this.#index = index
+    this.#unitAt = unitAt
   }
   /** The unit of work. */
   get unit() {
-    if (this.#unit === undefined) this.#unit = this.notification.units[this.#index]
+    if (this.#unit === undefined) this.#unit = this.#unitAt(this.#index)
     return this.#unit
   }
   /** For a `hootsuite_event` unit. */
@@ -604,8 +607,22 @@ for (const name of ['unit', 'hootsuiteEvent', 'elementEvent']) {
   Object.defineProperty(Work.prototype, name, { ...Object.getOwnPropertyDescriptor(Work.prototype, name), enumerable: true })
 }
 
-function workOf(notification, index) {
-  return new Work(notification, index)
+function workOf(notification, index, unitAt) {
+  return new Work(notification, index, unitAt)
+}
+
+// The unit each work gets: the units as the loop claimed them, whatever a handler then does to
+// `notification.units` (a copy of the addon's text once the list was read during the loop).
+function unitsOf(notification, unitsJson) {
+  if (unitsJson === undefined) {
+    const units = notification.units.slice()
+    return (i) => units[i]
+  }
+  let units
+  return (i) => {
+    if (units === undefined) units = unitsText(notification) !== undefined ? notification.units.slice() : JSON.parse(unitsJson)
+    return units[i]
+  }
 }
 
 // A store's own claim and settle on the loop's state (redis.js's RedisStore).
@@ -628,6 +645,7 @@ function nativeCall(f, ...args) {
 async function processBatched(store, notification, handler, leaseMs, unitsJson) {
   // Only where claimAll and settle are MemoryStore's own (not replaced on the object or a subclass).
   const memory = store.claimAll === memoryClaimAll && store.settle === memorySettle ? innerOf(store) : undefined
+  const unitAt = unitsOf(notification, unitsJson)
   const units = unitsJson === undefined ? JSON.stringify(notification.units) : unitsJson
   let begun
   // Whether the store made the claim on the loop's state (RedisStore): then the settle too.
@@ -658,7 +676,7 @@ async function processBatched(store, notification, handler, leaseMs, unitsJson) 
   let failed = false
   for (let i = 1; i < begun.length; i++) {
     // The work reads the notification only when the handler reads it (a list parsed then).
-    const work = workOf(notification, begun[i])
+    const work = workOf(notification, begun[i], unitAt)
     try {
       const r = handler(work)
       if (isThenable(r)) await r

@@ -123,6 +123,34 @@ test('process() claims the units as they are when it runs: read, edited or repla
   assert.deepEqual(seen, [['hs:9:def', 'CREATED', undefined]])
 })
 
+test('each handler gets the unit the loop claimed, whatever an earlier handler did to notification.units', async () => {
+  // Reordered by the first handler (read and edited during the loop), on an untouched
+  // notification and on one whose units were read first, through MemoryStore and a plain store.
+  for (const readFirst of [false, true]) {
+    for (const store of [new he.MemoryStore(), plainStore()]) {
+      const n = twoOf()
+      if (readFirst) assert.equal(n.units.length, 2)
+      const seen = []
+      await he.process(store, n, (work) => {
+        seen.push([work.unit.key, work.hootsuiteEvent.seqNo])
+        n.units.reverse()
+        n.units[0] = { key: 'hs:9:planted', kind: 'hootsuite_event', index: 0 }
+      })
+      assert.deepEqual(seen, [['hs:9:1', '1'], ['hs:9:2', '2']], `readFirst ${readFirst}`)
+    }
+  }
+})
+
+// A store of the claim/complete/release methods only: the loop of one call per step.
+function plainStore() {
+  const inner = new he.MemoryStore()
+  return {
+    claim: (key, options) => inner.claim(key, options),
+    complete: (key, token, options) => inner.complete(key, token, options),
+    release: (key, token) => inner.release(key, token),
+  }
+}
+
 test("a handler's work reads as the plain object it stands for, and what it does not read stays unparsed", async () => {
   const n = twoOf()
   const works = []
