@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use crate::text::cat;
+
 /// The parts of an absolute `http(s)` URL that the rules look at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct HttpUrl<'a> {
@@ -48,23 +50,27 @@ impl fmt::Display for UrlProblem {
             UrlProblem::NoScheme { found } if found.is_empty() => f.write_str(
                 "is not an absolute URL: expected it to start with `https://` or `http://`",
             ),
-            UrlProblem::NoScheme { found } => write!(
-                f,
-                "is not an absolute URL: expected `://` after the scheme, found `{found}` (write `https://`)"
-            ),
-            UrlProblem::Scheme { scheme } => write!(
-                f,
-                "uses the scheme `{scheme}`; expected `https` (or `http`)"
-            ),
+            UrlProblem::NoScheme { found } => f.write_str(&cat(&[
+                "is not an absolute URL: expected `://` after the scheme, found `",
+                found,
+                "` (write `https://`)",
+            ])),
+            UrlProblem::Scheme { scheme } => f.write_str(&cat(&[
+                "uses the scheme `",
+                scheme,
+                "`; expected `https` (or `http`)",
+            ])),
             UrlProblem::NoHost => f.write_str("has no host; expected `https://<host>/...`"),
-            UrlProblem::BadHost { host } => write!(
-                f,
-                "has an invalid host `{host}`; expected a domain name or an IP address"
-            ),
-            UrlProblem::BadPort { port } => write!(
-                f,
-                "has an invalid port `{port}`; expected a number from 1 to 65535"
-            ),
+            UrlProblem::BadHost { host } => f.write_str(&cat(&[
+                "has an invalid host `",
+                host,
+                "`; expected a domain name or an IP address",
+            ])),
+            UrlProblem::BadPort { port } => f.write_str(&cat(&[
+                "has an invalid port `",
+                port,
+                "`; expected a number from 1 to 65535",
+            ])),
         }
     }
 }
@@ -96,9 +102,9 @@ impl UrlProblem {
 pub(crate) fn describe(input: &str, problem: &UrlProblem) -> String {
     let quoted = crate::redact::quote_url(input);
     if crate::redact::shows_url(input) {
-        format!("{quoted} {problem}")
+        cat(&[&quoted, " ", &problem.to_string()])
     } else {
-        format!("{quoted} {}", problem.without_parts())
+        cat(&[&quoted, " ", &problem.without_parts()])
     }
 }
 

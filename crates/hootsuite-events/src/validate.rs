@@ -9,6 +9,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::path::{format_path, Path, PathSegment};
+use crate::text::{decimal, push_decimal};
 
 /// One problem found by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,7 +35,6 @@ impl Issue {
     /// through serde_json, without serde (the browser build carries none).
     pub fn write_json(&self, out: &mut String) {
         use crate::jsonv::write_str;
-        use std::fmt::Write as _;
         out.push_str("{\"path\":[");
         for (i, seg) in self.path.iter().enumerate() {
             if i > 0 {
@@ -43,7 +43,7 @@ impl Issue {
             match seg {
                 PathSegment::Key(k) => write_str(out, k),
                 // Writing into a `String` cannot fail.
-                PathSegment::Index(n) => _ = write!(out, "{n}"),
+                PathSegment::Index(n) => push_decimal(out, *n as u64),
             }
         }
         out.push_str("],\"code\":");
@@ -55,9 +55,10 @@ impl Issue {
             Some(label) => write_str(out, label),
             None => out.push_str("null"),
         }
-        for (key, n) in [("line", self.line), ("column", self.column)] {
+        for (key, n) in [(",\"line\":", self.line), (",\"column\":", self.column)] {
             if let Some(n) = n {
-                _ = write!(out, ",\"{key}\":{n}");
+                out.push_str(key);
+                push_decimal(out, n as u64);
             }
         }
         out.push('}');
@@ -78,13 +79,17 @@ impl Issue {
 
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {} [{}]",
-            format_path(&self.path),
-            self.message,
-            self.code
-        )
+        for piece in [
+            &format_path(&self.path),
+            ": ",
+            &self.message,
+            " [",
+            self.code,
+            "]",
+        ] {
+            f.write_str(piece)?;
+        }
+        Ok(())
     }
 }
 
@@ -174,10 +179,14 @@ impl fmt::Display for ValidationReport {
         match self.errors.len() {
             0 => f.write_str("valid")?,
             1 => f.write_str("1 validation error")?,
-            n => write!(f, "{n} validation errors")?,
+            n => {
+                f.write_str(&decimal(n))?;
+                f.write_str(" validation errors")?;
+            }
         }
         for e in &self.errors {
-            write!(f, "\n  {e}")?;
+            f.write_str("\n  ")?;
+            fmt::Display::fmt(e, f)?;
         }
         Ok(())
     }
