@@ -105,7 +105,7 @@ fn failure(e: &Error) -> String {
             write_str(&mut out, field);
         }
         Error::Invalid(report) => {
-            write_str(&mut out, &report.to_string());
+            write_str(&mut out, &report.message());
             out.push_str(",\"errors\":");
             Issue::write_json_array(&mut out, &report.errors);
             out.push_str(",\"warnings\":");

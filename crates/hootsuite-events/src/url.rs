@@ -44,33 +44,40 @@ pub(crate) enum UrlProblem {
 
 impl fmt::Display for UrlProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl UrlProblem {
+    /// The `Display` text, built without a `Formatter` (the browser build carries none).
+    fn text(&self) -> String {
         match self {
-            UrlProblem::Empty => f.write_str("is empty; expected an absolute URL such as `https://example.com/callback`"),
-            UrlProblem::Whitespace => f.write_str("contains white space; expected an absolute URL such as `https://example.com/callback`"),
-            UrlProblem::NoScheme { found } if found.is_empty() => f.write_str(
-                "is not an absolute URL: expected it to start with `https://` or `http://`",
-            ),
-            UrlProblem::NoScheme { found } => f.write_str(&cat(&[
+            UrlProblem::Empty => "is empty; expected an absolute URL such as `https://example.com/callback`".into(),
+            UrlProblem::Whitespace => "contains white space; expected an absolute URL such as `https://example.com/callback`".into(),
+            UrlProblem::NoScheme { found } if found.is_empty() => {
+                "is not an absolute URL: expected it to start with `https://` or `http://`".into()
+            }
+            UrlProblem::NoScheme { found } => cat(&[
                 "is not an absolute URL: expected `://` after the scheme, found `",
                 found,
                 "` (write `https://`)",
-            ])),
-            UrlProblem::Scheme { scheme } => f.write_str(&cat(&[
+            ]),
+            UrlProblem::Scheme { scheme } => cat(&[
                 "uses the scheme `",
                 scheme,
                 "`; expected `https` (or `http`)",
-            ])),
-            UrlProblem::NoHost => f.write_str("has no host; expected `https://<host>/...`"),
-            UrlProblem::BadHost { host } => f.write_str(&cat(&[
+            ]),
+            UrlProblem::NoHost => "has no host; expected `https://<host>/...`".into(),
+            UrlProblem::BadHost { host } => cat(&[
                 "has an invalid host `",
                 host,
                 "`; expected a domain name or an IP address",
-            ])),
-            UrlProblem::BadPort { port } => f.write_str(&cat(&[
+            ]),
+            UrlProblem::BadPort { port } => cat(&[
                 "has an invalid port `",
                 port,
                 "`; expected a number from 1 to 65535",
-            ])),
+            ]),
         }
     }
 }
@@ -83,7 +90,7 @@ impl UrlProblem {
             UrlProblem::NoScheme { .. } => UrlProblem::NoScheme {
                 found: String::new(),
             }
-            .to_string(),
+            .text(),
             UrlProblem::Scheme { .. } => "uses a scheme other than `https` (or `http`)".into(),
             UrlProblem::BadHost { .. } => {
                 "has an invalid host; expected a domain name or an IP address".into()
@@ -91,7 +98,7 @@ impl UrlProblem {
             UrlProblem::BadPort { .. } => {
                 "has an invalid port; expected a number from 1 to 65535".into()
             }
-            other => other.to_string(),
+            other => other.text(),
         }
     }
 }
@@ -102,7 +109,7 @@ impl UrlProblem {
 pub(crate) fn describe(input: &str, problem: &UrlProblem) -> String {
     let quoted = crate::redact::quote_url(input);
     if crate::redact::shows_url(input) {
-        cat(&[&quoted, " ", &problem.to_string()])
+        cat(&[&quoted, " ", &problem.text()])
     } else {
         cat(&[&quoted, " ", &problem.without_parts()])
     }
