@@ -1,23 +1,31 @@
-//! The WebAssembly binding: converts values and maps errors, nothing else. Values cross the
-//! boundary as JSON (the browser's own `JSON.parse`/`JSON.stringify`), which keeps the module
-//! small; every rule, request and message is the core crate's. The form's results are written
-//! by the core's `jsonv` writers, so the browser build carries no serde code (build.sh checks).
+//! The WebAssembly binding: converts values and maps errors, nothing else. Every rule, request
+//! and message is the core crate's.
+//!
+//! The browser build (without `full`) exchanges only text: each form operation takes the form
+//! as JSON text and returns its result as JSON text, or an error as `!` and the error as JSON
+//! text; the package's entry module (`js/form.js`) calls `JSON.stringify` and `JSON.parse` on
+//! the JavaScript side. A keystroke is then one call into the module with no call back out,
+//! and the module carries no serde code (build.sh checks) and no JavaScript object handling.
+//! The full build takes and returns JavaScript values, through the browser's
+//! `JSON.stringify`/`JSON.parse` as well.
 //!
 //! Results use camelCase keys, like the Node package; raw JSON (`raw`, `extra`, configuration
 //! keys) is passed through unchanged.
 
 use hootsuite_events::instance::{self, CreateInstance};
 use hootsuite_events::jsonv::write_str;
-use hootsuite_events::naming::camel_case;
 use hootsuite_events::{BaseUrl, Config, Error, HttpRequest};
+#[cfg(feature = "full")]
 use js_sys::{Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
-// The browser build is single-threaded and short-lived per call: a free list is enough there.
+#[cfg(all(target_arch = "wasm32", not(feature = "full")))]
+mod arena;
+
+// The browser build is single-threaded and frees everything between calls: a bump arena.
 #[cfg(all(target_arch = "wasm32", not(feature = "full")))]
 #[global_allocator]
-static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
-    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+static ALLOCATOR: arena::Arena = arena::Arena::new();
 
 /// A result as a JavaScript value, through JSON text and the browser's `JSON.parse` (small
 /// and fast); a serializable struct goes straight to text, without a `Value` tree. The full
@@ -29,6 +37,7 @@ fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
 
 /// A form as JSON text: a string is JSON text, any other value is written by `JSON.stringify`;
 /// the rules read the text with the form path's reader (`jsonv`).
+#[cfg(feature = "full")]
 fn form_text(value: &JsValue) -> Result<String, JsValue> {
     if let Some(s) = value.as_string() {
         return Ok(s);
@@ -38,20 +47,27 @@ fn form_text(value: &JsValue) -> Result<String, JsValue> {
         .ok_or_else(|| type_error("expected an object or JSON text"))
 }
 
+#[cfg(feature = "full")]
 fn type_error(message: &str) -> JsValue {
     js_sys::TypeError::new(message).into()
 }
 
 /// The one place where a core error becomes a JavaScript `Error`, with `name`, `code`,
 /// `details` and the details' fields as camelCase properties.
+#[cfg(feature = "full")]
 fn js_error(e: Error) -> JsValue {
-    let error = js_sys::Error::new(&message(&e));
+    use hootsuite_events::naming::camel_case;
+    let error = js_sys::Error::new(&e.to_string());
     error.set_name(e.class_name());
     let target: &JsValue = error.as_ref();
     let _ = Reflect::set(target, &"code".into(), &e.code().into());
-    let (text, keys) = details(&e);
+    let v = e.to_value();
+    let keys: Vec<String> = v
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
     // One `JSON.parse` of the details; their fields are copied from it, not parsed again.
-    if let Ok(d) = JSON::parse(&text) {
+    if let Ok(d) = JSON::parse(&v.to_string()) {
         let _ = Reflect::set(target, &"details".into(), &d);
         for k in &keys {
             let k: &str = k;
@@ -66,66 +82,48 @@ fn js_error(e: Error) -> JsValue {
     error.into()
 }
 
-/// The error's message: its `Display` text.
-#[cfg(feature = "full")]
-fn message(e: &Error) -> String {
-    e.to_string()
-}
-
-/// The error's message, the same text as its `Display`, for the two errors the form's
-/// operations raise: `Display` of the other variants (signatures, callbacks, API answers) is
-/// code and text the browser never runs.
+/// A failed form operation in the browser build: `!` and `{"name", "details"}` as JSON text,
+/// which the entry module throws as the error class `name` with `details` (`code`, `display`
+/// and the variant's fields, the same keys and text as [`Error::to_value`], written without
+/// serde: the vectors check both builds give the same errors).
 #[cfg(not(feature = "full"))]
-fn message(e: &Error) -> String {
-    match e {
-        Error::InvalidArgument { field, reason } => ["`", field, "` ", reason].concat(),
-        Error::Invalid(report) => report.to_string(),
-        // Not raised by the form's operations: the stable code says which error it is.
-        other => other.code().to_owned(),
-    }
-}
-
-/// The error as data (JSON text) and its keys: the core's [`Error::to_value`] in the full build.
-#[cfg(feature = "full")]
-fn details(e: &Error) -> (String, Vec<String>) {
-    let v = e.to_value();
-    let keys = v
-        .as_object()
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
-    (v.to_string(), keys)
-}
-
-/// The error as data, for the only two errors the form's operations raise (a bad body, a bad
-/// base URL), with the same keys and text as [`Error::to_value`], written without serde: the
-/// other arms of that conversion are code the browser never runs. The vectors check both
-/// builds give the same details.
-#[cfg(not(feature = "full"))]
-fn details(e: &Error) -> (String, Vec<&'static str>) {
+fn failure(e: &Error) -> String {
     use hootsuite_events::Issue;
     let mut out = String::with_capacity(256);
-    out.push_str("{\"code\":");
+    out.push_str("!{\"name\":");
+    write_str(&mut out, e.class_name());
+    out.push_str(",\"details\":{\"code\":");
     write_str(&mut out, e.code());
     out.push_str(",\"display\":");
-    write_str(&mut out, &message(e));
-    let keys = match e {
-        Error::InvalidArgument { field, .. } => {
+    // The message of the only two errors the form's operations raise, the same text as their
+    // `Display`: that of the other variants (signatures, callbacks, API answers) is code the
+    // browser never runs; their stable code says which error it is.
+    match e {
+        Error::InvalidArgument { field, reason } => {
+            write_str(&mut out, &["`", field, "` ", reason].concat());
             out.push_str(",\"field\":");
             write_str(&mut out, field);
-            vec!["code", "display", "field"]
         }
         Error::Invalid(report) => {
+            write_str(&mut out, &report.message());
             out.push_str(",\"errors\":");
             Issue::write_json_array(&mut out, &report.errors);
             out.push_str(",\"warnings\":");
             Issue::write_json_array(&mut out, &report.warnings);
-            vec!["code", "display", "errors", "warnings"]
         }
-        // Not raised by the form's operations: the code and the message say what it is.
-        _ => vec!["code", "display"],
-    };
-    out.push('}');
-    (out, keys)
+        other => write_str(&mut out, other.code()),
+    }
+    out.push_str("}}");
+    out
+}
+
+/// A JavaScript `TypeError` with `message`, from the browser build (see [`failure`]).
+#[cfg(not(feature = "full"))]
+fn type_failure(message: &str) -> String {
+    let mut out = String::from("!{\"name\":\"TypeError\",\"details\":{\"display\":");
+    write_str(&mut out, message);
+    out.push_str("}}");
+    out
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -162,6 +160,7 @@ export interface RequestPreview extends HttpRequest {
 }
 "#;
 
+#[cfg(feature = "full")]
 fn create_body(form: &JsValue) -> Result<CreateInstance, JsValue> {
     CreateInstance::from_json(&form_text(form)?).map_err(js_error)
 }
@@ -177,9 +176,9 @@ fn config(value: &JsValue) -> Result<Config, JsValue> {
     Config::new(base, get("userSecret")?, get("organizationSecret")?).map_err(js_error)
 }
 
-/// `{method, url, headers, body}` (and `curl` when given) as a JavaScript object, written as
-/// JSON text by jsonv's string writer and read by `JSON.parse`: no serde in the browser build.
-fn request_js(r: &HttpRequest, curl: Option<&str>) -> Result<JsValue, JsValue> {
+/// `{method, url, headers, body}` (and `curl` when given) as JSON text, written by jsonv's
+/// string writer: no serde in the browser build.
+fn request_json(r: &HttpRequest, curl: Option<&str>) -> String {
     let mut out = String::with_capacity(256 + r.body.len() + curl.map_or(0, str::len));
     out.push_str("{\"method\":");
     write_str(&mut out, r.method.as_str());
@@ -205,13 +204,29 @@ fn request_js(r: &HttpRequest, curl: Option<&str>) -> Result<JsValue, JsValue> {
         write_str(&mut out, curl);
     }
     out.push('}');
-    JSON::parse(&out)
+    out
+}
+
+/// [`request_json`] as a JavaScript object (the full build).
+#[cfg(feature = "full")]
+fn request_js(r: &HttpRequest, curl: Option<&str>) -> Result<JsValue, JsValue> {
+    JSON::parse(&request_json(r, curl))
+}
+
+/// The preview of `POST /instances` as JSON text: built with placeholder account secrets (a
+/// browser never holds the real ones), every secret masked, the body pretty-printed, and a
+/// `curl` command line.
+fn preview_json(base: BaseUrl, form: &str) -> Result<String, Error> {
+    let account = Config::with_placeholder_secrets(base);
+    let r = instance::create_request(&account, &CreateInstance::from_json(form)?).redacted();
+    Ok(request_json(&r, Some(&r.to_curl())))
 }
 
 /// Every problem of a create-instance body (an object or JSON text), as data:
 /// `{valid, errors, warnings}`, each issue `{path, code, message, label}`. Never throws on
 /// invalid data.
 /// With `callbackUrl` (step 1's), `oauth.callback.url` must equal it (`callback_mismatch`).
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = validateInstance, unchecked_return_type = "ValidationReport")]
 pub fn validate_instance(
     #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
@@ -222,6 +237,7 @@ pub fn validate_instance(
 }
 
 /// The canonical body of a valid input; throws a `ValidationError` otherwise.
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = buildInstanceBody, unchecked_return_type = "CreateInstanceBody")]
 pub fn build_instance_body(
     #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
@@ -245,22 +261,90 @@ pub fn create_instance_request(
 /// The request `POST /instances` would be, made safe to show: built with placeholder account
 /// secrets (a browser never holds the real ones), every secret masked, the body
 /// pretty-printed, and a `curl` command line.
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = previewInstanceRequest, unchecked_return_type = "RequestPreview")]
 pub fn preview_instance_request(
     base_url: &str,
     #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    let account = Config::with_placeholder_secrets(BaseUrl::parse(base_url).map_err(js_error)?);
-    let r = instance::create_request(&account, &create_body(form)?).redacted();
-    request_js(&r, Some(&r.to_curl()))
+    let base = BaseUrl::parse(base_url).map_err(js_error)?;
+    JSON::parse(&preview_json(base, &form_text(form)?).map_err(js_error)?)
 }
 
 /// `<base URL>/events/hootsuite/<Base64 of the id>`: the URL to paste into the Hootsuite app.
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = hootsuiteWebhookUrl)]
 pub fn hootsuite_webhook_url(base_url: &str, instance_id: f64) -> Result<String, JsValue> {
     let id = hootsuite_events::js::instance_id(instance_id).map_err(|m| type_error(&m))?;
     let base = BaseUrl::parse(base_url).map_err(js_error)?;
     Ok(instance::hootsuite_webhook_url(&base, id))
+}
+
+// The browser build's operations: text in, text out (see the module's documentation). Their
+// documented API is the entry module's (`js/form.js`, `js/form.d.ts`), which calls these with
+// the form as JSON text, or `undefined` when `JSON.stringify` gives none (a function, or
+// `undefined` itself): then, after the checks that come first, a `TypeError`.
+
+#[cfg(not(feature = "full"))]
+const NO_FORM: &str = "expected an object or JSON text";
+
+/// `validateInstance`'s report as JSON text. Use the package's `validateInstance`, which
+/// takes an object too and returns the report as data.
+#[cfg(not(feature = "full"))]
+#[wasm_bindgen(js_name = validateInstanceText)]
+pub fn validate_instance_text(form: Option<String>, callback_url: Option<String>) -> String {
+    match form {
+        Some(form) => instance::validate_json_against(&form, callback_url.as_deref()).to_json(),
+        None => type_failure(NO_FORM),
+    }
+}
+
+/// `buildInstanceBody`'s body as JSON text, or `!` and the error. Use the package's
+/// `buildInstanceBody`.
+#[cfg(not(feature = "full"))]
+#[wasm_bindgen(js_name = buildInstanceBodyText)]
+pub fn build_instance_body_text(form: Option<String>) -> String {
+    let Some(form) = form else {
+        return type_failure(NO_FORM);
+    };
+    match CreateInstance::from_json(&form) {
+        Ok(body) => body.to_json(),
+        Err(e) => failure(&e),
+    }
+}
+
+/// `previewInstanceRequest`'s preview as JSON text, or `!` and the error. Use the package's
+/// `previewInstanceRequest`.
+#[cfg(not(feature = "full"))]
+#[wasm_bindgen(js_name = previewInstanceRequestText)]
+pub fn preview_instance_request_text(base_url: &str, form: Option<String>) -> String {
+    let base = match BaseUrl::parse(base_url) {
+        Ok(base) => base,
+        Err(e) => return failure(&e),
+    };
+    let Some(form) = form else {
+        return type_failure(NO_FORM);
+    };
+    preview_json(base, &form).unwrap_or_else(|e| failure(&e))
+}
+
+/// `hootsuiteWebhookUrl`'s URL as JSON text, or `!` and the error. Use the package's
+/// `hootsuiteWebhookUrl`.
+#[cfg(not(feature = "full"))]
+#[wasm_bindgen(js_name = hootsuiteWebhookUrlText)]
+pub fn hootsuite_webhook_url_text(base_url: &str, instance_id: f64) -> String {
+    let id = match hootsuite_events::js::instance_id(instance_id) {
+        Ok(id) => id,
+        Err(m) => return type_failure(&m),
+    };
+    match BaseUrl::parse(base_url) {
+        Ok(base) => {
+            let mut out = String::new();
+            write_str(&mut out, &instance::hootsuite_webhook_url(&base, id));
+            out
+        }
+        Err(e) => failure(&e),
+    }
 }
 
 // Everything a server (or an edge runtime) does: events, signatures, OAuth and the other

@@ -162,8 +162,9 @@ test('the browser build runs the form vectors', async (t) => {
   assert.ok(ran >= 30, `only ${ran} form cases ran`)
 })
 
-// The browser build's allocator (a free list that never returns memory) must reuse what it
-// frees: after a warm-up, 20 000 form calls over every validation input leave the memory as is.
+// The browser build's allocator (a bump arena that starts over when nothing is allocated, and
+// never returns memory) must reuse what it frees: after a warm-up, 20 000 form calls over every
+// validation input leave the memory as is.
 test('the browser build does not grow over 20 000 form calls', async () => {
   const pkg = path.join(__dirname, '..', 'pkg')
   const browser = await import(require('node:url').pathToFileURL(path.join(pkg, 'index.js')).href)
@@ -214,6 +215,37 @@ test('the browser build throws the errors of the full build, property for proper
     assert.ok(ours.code && (ours.details || ours.class === 'TypeError'), JSON.stringify(ours))
     assert.ok(!JSON.stringify(ours).includes('C-9') && !JSON.stringify(ours).includes(':pw@'), JSON.stringify(ours))
   }
+})
+
+// The browser entry sends `JSON.stringify(form)`, or nothing when there is no JSON for it: the
+// module then throws the TypeError of the full build, after the checks that come first.
+test('the browser build throws the TypeErrors of the full build', async () => {
+  const pkg = path.join(__dirname, '..', 'pkg')
+  const browser = await import(require('node:url').pathToFileURL(path.join(pkg, 'index.js')).href)
+  browser.initSync({ module: fs.readFileSync(path.join(pkg, 'hootsuite_events_wasm_bg.wasm')) })
+  const thrown = (fn) => {
+    try {
+      fn()
+    } catch (e) {
+      return { class: e.constructor.name, message: e.message, ...e }
+    }
+    assert.fail('expected an error')
+  }
+  const cases = [
+    [(m) => m.validateInstance(undefined), 'TypeError'],
+    [(m) => m.buildInstanceBody(() => 1), 'TypeError'],
+    [(m) => m.previewInstanceRequest('us', undefined), 'TypeError'],
+    [(m) => m.previewInstanceRequest('ftp://x.example', undefined), 'InvalidArgumentError'],
+    [(m) => m.hootsuiteWebhookUrl('us', -1), 'TypeError'],
+    [(m) => m.hootsuiteWebhookUrl('not a url', 1.5), 'TypeError'],
+  ]
+  for (const [c, expected] of cases) {
+    const ours = thrown(() => c(browser))
+    assert.equal(ours.class, expected, String(c))
+    assert.deepStrictEqual(ours, thrown(() => c(he)), String(c))
+  }
+  assert.deepStrictEqual(browser.validateInstance(null), he.validateInstance(null))
+  assert.equal(browser.hootsuiteWebhookUrl('us', 5), he.hootsuiteWebhookUrl('us', 5))
 })
 
 test('the gzipped size is recorded by the build', () => {

@@ -132,8 +132,9 @@ pub(crate) fn label_of(key: &str) -> Option<&'static str> {
 
 /// How a field is named in messages: its UI label with the key, or the key alone.
 pub(crate) fn display(key: &str) -> String {
+    use crate::text::cat;
     match label_of(key) {
-        Some(label) => format!("{label} (`{key}`)"),
-        None => format!("`{key}`"),
+        Some(label) => cat(&[label, " (`", key, "`)"]),
+        None => cat(&["`", key, "`"]),
     }
 }

@@ -133,7 +133,14 @@ impl ValidationReport {
         report.errors.push(Issue {
             path: Vec::new(),
             code,
-            message: format!("malformed JSON at line {line}, column {column}: {message}"),
+            message: crate::text::cat(&[
+                "malformed JSON at line ",
+                &crate::text::decimal(line),
+                ", column ",
+                &crate::text::decimal(column),
+                ": ",
+                &message,
+            ]),
             label: None,
             line: Some(line),
             column: Some(column),

@@ -260,10 +260,17 @@ impl fmt::Display for Value {
 
 /// Appends `s` as a JSON string literal, escaped as serde_json escapes it.
 pub fn write_str(out: &mut String, s: &str) {
+    let b = s.as_bytes();
+    out.reserve(b.len() + 2);
     out.push('"');
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let escape = match b {
+    // An index loop rather than an iterator: the size-optimized browser build would call the
+    // iterator's `next` for every byte.
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        i += 1;
+        let escape = match c {
             b'"' => "\\\"",
             b'\\' => "\\\\",
             b'\x08' => "\\b",
@@ -274,18 +281,19 @@ pub fn write_str(out: &mut String, s: &str) {
             0..=0x1f => "",
             _ => continue,
         };
-        out.push_str(&s[start..i]);
+        // Escaped bytes are ASCII, so both ends lie on character boundaries.
+        out.push_str(s.get(start..i - 1).unwrap_or_default());
         if escape.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
+            out.push(char::from(HEX[usize::from(c >> 4)]));
+            out.push(char::from(HEX[usize::from(c & 0xf)]));
         } else {
             out.push_str(escape);
         }
-        start = i + 1;
+        start = i;
     }
-    out.push_str(&s[start..]);
+    out.push_str(s.get(start..).unwrap_or_default());
     out.push('"');
 }
 
@@ -505,6 +513,7 @@ impl Reader<'_> {
         SyntaxError { code, line, column }
     }
 
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
@@ -519,6 +528,7 @@ impl Reader<'_> {
         Some(c)
     }
 
+    #[inline(always)]
     fn whitespace(&mut self) -> Option<u8> {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
             self.i += 1;
@@ -639,26 +649,29 @@ impl Reader<'_> {
         let mut out = String::new();
         let mut start = self.i;
         loop {
-            let Some(c) = self.peek() else {
+            // Up to the next quote, backslash or control character, by index: the
+            // size-optimized browser build would call `peek` for every byte.
+            let b = self.b;
+            let mut i = self.i;
+            while i < b.len() && b[i] >= 0x20 && b[i] != b'"' && b[i] != b'\\' {
+                i += 1;
+            }
+            self.i = i;
+            let Some(&c) = b.get(i) else {
                 return Err(self.error(Code::EofWhileParsingString));
             };
-            match c {
-                b'"' | b'\\' => {
-                    // Both are ASCII, so `start..i` lies on character boundaries.
-                    out.push_str(self.text.get(start..self.i).unwrap_or_default());
-                    self.i += 1;
-                    if c == b'"' {
-                        return Ok(out);
-                    }
-                    self.escape(&mut out)?;
-                    start = self.i;
-                }
-                0..=0x1f => {
-                    self.i += 1;
-                    return Err(self.error(Code::ControlCharacterWhileParsingString));
-                }
-                _ => self.i += 1,
+            if c < 0x20 {
+                self.i += 1;
+                return Err(self.error(Code::ControlCharacterWhileParsingString));
             }
+            // Both are ASCII, so `start..i` lies on character boundaries.
+            out.push_str(self.text.get(start..i).unwrap_or_default());
+            self.i += 1;
+            if c == b'"' {
+                return Ok(out);
+            }
+            self.escape(&mut out)?;
+            start = self.i;
         }
     }
 

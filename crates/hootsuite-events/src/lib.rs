@@ -85,6 +85,7 @@ pub mod schema;
 mod search;
 pub mod signature;
 pub mod telemetry;
+mod text;
 mod url;
 pub mod validate;
 pub(crate) mod view;

@@ -34,7 +34,11 @@ pub fn format_path(path: &[PathSegment]) -> String {
     let mut out = String::new();
     for seg in path {
         match seg {
-            PathSegment::Index(i) => out.push_str(&format!("[{i}]")),
+            PathSegment::Index(i) => {
+                out.push('[');
+                crate::text::push_decimal(&mut out, *i as u64);
+                out.push(']');
+            }
             PathSegment::Key(k) => {
                 let plain = !k.is_empty()
                     && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')

@@ -10,6 +10,7 @@
 use serde_json::Value;
 
 use crate::fields::FIELDS;
+use crate::text::{cat, decimal};
 
 /// What a secret value is replaced with.
 pub const MASK: &str = "********";
@@ -164,7 +165,7 @@ fn redact_url_at(url: &str, depth: u8) -> String {
             };
             let decoded = percent_encoding::percent_decode_str(k).decode_utf8_lossy();
             if has_value && is_secret_name(&decoded) {
-                return format!("{k}={MASK}");
+                return cat(&[k, "=", MASK]);
             }
             // A value that is itself a URL (`callbackUrl=https%3A...%3Fcode%3D...`) is redacted
             // too, then encoded again.
@@ -174,18 +175,18 @@ fn redact_url_at(url: &str, depth: u8) -> String {
                     .into_owned();
                 if crate::search::find_any(&value, b"?#").is_some() {
                     if depth >= MAX_URL_NESTING {
-                        return format!("{k}={MASK}");
+                        return cat(&[k, "=", MASK]);
                     }
                     let redacted = redact_url_at(&value, depth + 1);
                     if redacted != value {
-                        return format!("{k}={}", encode_non_alphanumeric(&redacted));
+                        return cat(&[k, "=", &encode_non_alphanumeric(&redacted)]);
                     }
                 }
             }
             pair.to_string()
         })
         .collect();
-    let mut out = format!("{base}?{}", parts.join("&"));
+    let mut out = cat(&[base, "?", &parts.join("&")]);
     // A fragment can carry a token too (the implicit OAuth grant): never shown.
     if fragment.is_some() {
         out.push('#');
@@ -211,21 +212,25 @@ const QUOTED_URL_CHARS: usize = 80;
 pub fn quote_url(input: &str) -> String {
     let chars = input.chars().count();
     if !starts_like_url(input) {
-        return format!(
-            "(a value of {chars} characters, not shown: it does not start like a URL and may be a secret)"
-        );
+        return cat(&[
+            "(a value of ",
+            &decimal(chars),
+            " characters, not shown: it does not start like a URL and may be a secret)",
+        ]);
     }
     if input.contains('@') {
-        return format!(
-            "(a value of {chars} characters, not shown: it holds user information (`user:password@`), which may be a secret)"
-        );
+        return cat(&[
+            "(a value of ",
+            &decimal(chars),
+            " characters, not shown: it holds user information (`user:password@`), which may be a secret)",
+        ]);
     }
     let end = crate::search::find_any(input, b"?#").unwrap_or(input.len());
     let mut shown = truncate(&input[..end], QUOTED_URL_CHARS);
     if end < input.len() && !shown.ends_with('…') {
         shown.push('…');
     }
-    format!("`{shown}`")
+    cat(&["`", &shown, "`"])
 }
 
 /// Whether [`quote_url`] shows `input`: it starts with a scheme of at most 10 characters
@@ -266,7 +271,7 @@ pub fn truncate(text: &str, max: usize) -> String {
     for (at, &b) in text.as_bytes().iter().enumerate() {
         if !(0x80..0xC0).contains(&b) {
             if chars == max {
-                return format!("{}…", &text[..at]);
+                return cat(&[&text[..at], "…"]);
             }
             chars += 1;
         }

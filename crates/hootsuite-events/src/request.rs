@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use crate::text::cat;
+
 /// An HTTP method used by the protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
@@ -64,7 +66,7 @@ use crate::redact::{is_secret_name, mask_jsonv, redact_url, MASK};
 
 /// Quotes a word for a POSIX shell.
 fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
+    cat(&["'", &s.replace('\'', "'\\''"), "'"])
 }
 
 /// A request ready to send: method, absolute URL, headers, body (JSON or empty).
@@ -208,12 +210,19 @@ impl HttpRequest {
     /// The request as a `curl` command line (POSIX shell quoting). Call it on
     /// [`HttpRequest::redacted`] to show it.
     pub fn to_curl(&self) -> String {
-        let mut out = format!("curl -X {} {}", self.method, shell_quote(&self.url));
+        let mut out = cat(&[
+            "curl -X ",
+            self.method.as_str(),
+            " ",
+            &shell_quote(&self.url),
+        ]);
         for (n, v) in &self.headers {
-            out.push_str(&format!(" \\\n  -H {}", shell_quote(&format!("{n}: {v}"))));
+            out.push_str(" \\\n  -H ");
+            out.push_str(&shell_quote(&cat(&[n, ": ", v])));
         }
         if !self.body.is_empty() {
-            out.push_str(&format!(" \\\n  -d {}", shell_quote(self.body_text())));
+            out.push_str(" \\\n  -d ");
+            out.push_str(&shell_quote(self.body_text()));
         }
         out
     }

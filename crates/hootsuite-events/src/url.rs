@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use crate::text::cat;
+
 /// The parts of an absolute `http(s)` URL that the rules look at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct HttpUrl<'a> {
@@ -42,29 +44,40 @@ pub(crate) enum UrlProblem {
 
 impl fmt::Display for UrlProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl UrlProblem {
+    /// The `Display` text, built without a `Formatter` (the browser build carries none).
+    fn text(&self) -> String {
         match self {
-            UrlProblem::Empty => f.write_str("is empty; expected an absolute URL such as `https://example.com/callback`"),
-            UrlProblem::Whitespace => f.write_str("contains white space; expected an absolute URL such as `https://example.com/callback`"),
-            UrlProblem::NoScheme { found } if found.is_empty() => f.write_str(
-                "is not an absolute URL: expected it to start with `https://` or `http://`",
-            ),
-            UrlProblem::NoScheme { found } => write!(
-                f,
-                "is not an absolute URL: expected `://` after the scheme, found `{found}` (write `https://`)"
-            ),
-            UrlProblem::Scheme { scheme } => write!(
-                f,
-                "uses the scheme `{scheme}`; expected `https` (or `http`)"
-            ),
-            UrlProblem::NoHost => f.write_str("has no host; expected `https://<host>/...`"),
-            UrlProblem::BadHost { host } => write!(
-                f,
-                "has an invalid host `{host}`; expected a domain name or an IP address"
-            ),
-            UrlProblem::BadPort { port } => write!(
-                f,
-                "has an invalid port `{port}`; expected a number from 1 to 65535"
-            ),
+            UrlProblem::Empty => "is empty; expected an absolute URL such as `https://example.com/callback`".into(),
+            UrlProblem::Whitespace => "contains white space; expected an absolute URL such as `https://example.com/callback`".into(),
+            UrlProblem::NoScheme { found } if found.is_empty() => {
+                "is not an absolute URL: expected it to start with `https://` or `http://`".into()
+            }
+            UrlProblem::NoScheme { found } => cat(&[
+                "is not an absolute URL: expected `://` after the scheme, found `",
+                found,
+                "` (write `https://`)",
+            ]),
+            UrlProblem::Scheme { scheme } => cat(&[
+                "uses the scheme `",
+                scheme,
+                "`; expected `https` (or `http`)",
+            ]),
+            UrlProblem::NoHost => "has no host; expected `https://<host>/...`".into(),
+            UrlProblem::BadHost { host } => cat(&[
+                "has an invalid host `",
+                host,
+                "`; expected a domain name or an IP address",
+            ]),
+            UrlProblem::BadPort { port } => cat(&[
+                "has an invalid port `",
+                port,
+                "`; expected a number from 1 to 65535",
+            ]),
         }
     }
 }
@@ -77,7 +90,7 @@ impl UrlProblem {
             UrlProblem::NoScheme { .. } => UrlProblem::NoScheme {
                 found: String::new(),
             }
-            .to_string(),
+            .text(),
             UrlProblem::Scheme { .. } => "uses a scheme other than `https` (or `http`)".into(),
             UrlProblem::BadHost { .. } => {
                 "has an invalid host; expected a domain name or an IP address".into()
@@ -85,7 +98,7 @@ impl UrlProblem {
             UrlProblem::BadPort { .. } => {
                 "has an invalid port; expected a number from 1 to 65535".into()
             }
-            other => other.to_string(),
+            other => other.text(),
         }
     }
 }
@@ -96,9 +109,9 @@ impl UrlProblem {
 pub(crate) fn describe(input: &str, problem: &UrlProblem) -> String {
     let quoted = crate::redact::quote_url(input);
     if crate::redact::shows_url(input) {
-        format!("{quoted} {problem}")
+        cat(&[&quoted, " ", &problem.text()])
     } else {
-        format!("{quoted} {}", problem.without_parts())
+        cat(&[&quoted, " ", &problem.without_parts()])
     }
 }
 

@@ -9,6 +9,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::path::{format_path, Path, PathSegment};
+use crate::text::{cat, decimal, push_decimal};
 
 /// One problem found by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,7 +35,6 @@ impl Issue {
     /// through serde_json, without serde (the browser build carries none).
     pub fn write_json(&self, out: &mut String) {
         use crate::jsonv::write_str;
-        use std::fmt::Write as _;
         out.push_str("{\"path\":[");
         for (i, seg) in self.path.iter().enumerate() {
             if i > 0 {
@@ -43,7 +43,7 @@ impl Issue {
             match seg {
                 PathSegment::Key(k) => write_str(out, k),
                 // Writing into a `String` cannot fail.
-                PathSegment::Index(n) => _ = write!(out, "{n}"),
+                PathSegment::Index(n) => push_decimal(out, *n as u64),
             }
         }
         out.push_str("],\"code\":");
@@ -55,9 +55,10 @@ impl Issue {
             Some(label) => write_str(out, label),
             None => out.push_str("null"),
         }
-        for (key, n) in [("line", self.line), ("column", self.column)] {
+        for (key, n) in [(",\"line\":", self.line), (",\"column\":", self.column)] {
             if let Some(n) = n {
-                _ = write!(out, ",\"{key}\":{n}");
+                out.push_str(key);
+                push_decimal(out, n as u64);
             }
         }
         out.push('}');
@@ -78,13 +79,25 @@ impl Issue {
 
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {} [{}]",
-            format_path(&self.path),
-            self.message,
-            self.code
-        )
+        let mut out = String::new();
+        self.push_text(&mut out);
+        f.write_str(&out)
+    }
+}
+
+impl Issue {
+    /// Appends the `Display` text: `path: message [code]`.
+    fn push_text(&self, out: &mut String) {
+        for piece in [
+            &format_path(&self.path),
+            ": ",
+            &self.message,
+            " [",
+            self.code,
+            "]",
+        ] {
+            out.push_str(piece);
+        }
     }
 }
 
@@ -171,15 +184,24 @@ impl ValidationReport {
 
 impl fmt::Display for ValidationReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.errors.len() {
-            0 => f.write_str("valid")?,
-            1 => f.write_str("1 validation error")?,
-            n => write!(f, "{n} validation errors")?,
-        }
+        f.write_str(&self.message())
+    }
+}
+
+impl ValidationReport {
+    /// The `Display` text (`2 validation errors` and a line per error), built without a
+    /// `Formatter`: what the browser build's `ValidationError` says, without `core::fmt`.
+    pub fn message(&self) -> String {
+        let mut out = match self.errors.len() {
+            0 => "valid".to_string(),
+            1 => "1 validation error".to_string(),
+            n => cat(&[&decimal(n), " validation errors"]),
+        };
         for e in &self.errors {
-            write!(f, "\n  {e}")?;
+            out.push_str("\n  ");
+            e.push_text(&mut out);
         }
-        Ok(())
+        out
     }
 }
 
@@ -227,6 +249,29 @@ fn edit_distance(a: &str, b: &str, cap: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn message_is_the_display_text() {
+        let report = crate::instance::validate_json(r#"{"element": 1, "tags": [""], "x": 2}"#);
+        let text = report.message();
+        assert_eq!(text, report.to_string());
+        assert!(text.starts_with("7 validation errors\n  element: `element` must be an object like {\"key\": \"hootsuite\"}, found a number [type]\n  "), "{text}");
+        assert!(
+            text.ends_with(
+                "\n  name: Name (`name`) is required: the name of the instance [required]"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n  tags[0]: a tag must not be blank [blank]\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n  configuration[\"oauth.callback.url\"]: "),
+            "{text}"
+        );
+        assert_eq!(ValidationReport::new().message(), "valid");
+    }
 
     #[test]
     fn suggestions() {

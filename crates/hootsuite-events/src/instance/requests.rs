@@ -297,8 +297,10 @@ fn instance_url(config: &Config, id: u64, suffix: &str) -> String {
 ///     "https://api.cloud-elements.com/elements/api-v2/events/hootsuite/MTIzNDU=");
 /// ```
 pub fn hootsuite_webhook_url(base_url: &BaseUrl, instance_id: u64) -> String {
-    let encoded = base64_standard(instance_id.to_string().as_bytes());
-    format!("{}/{encoded}", hootsuite_events_url(base_url))
+    let mut id = String::new();
+    crate::text::push_decimal(&mut id, instance_id);
+    let encoded = base64_standard(id.as_bytes());
+    crate::text::cat(&[&hootsuite_events_url(base_url), "/", &encoded])
 }
 
 /// Standard Base64 with padding, as `base64`'s `STANDARD` engine writes it: a few lines here
@@ -333,7 +335,7 @@ fn base64_standard(bytes: &[u8]) -> String {
 ///     "https://api.cloud-elements.com/elements/api-v2/events/hootsuite");
 /// ```
 pub fn hootsuite_events_url(base_url: &BaseUrl) -> String {
-    base_url.join(&format!("/events/{ELEMENT_KEY}"))
+    base_url.join(&crate::text::cat(&["/events/", ELEMENT_KEY]))
 }
 
 /// The instance id a webhook URL's last segment names (the inverse of

@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::fields::*;
 use crate::jsonv::{self, Map};
 use crate::path::Path;
+use crate::text::{cat, decimal};
 use crate::url::{describe, is_loopback_host, parse_http_url};
 use crate::validate::{did_you_mean, ValidationReport};
 use crate::view::{Json, JsonObject, Node};
@@ -123,7 +124,7 @@ fn check_against<J: Json>(value: &J, step1_callback_url: Option<&str>) -> Valida
                 Path::ROOT.key("configuration").key(KEY_CALLBACK_URL),
                 "callback_mismatch",
                 label_of(KEY_CALLBACK_URL),
-                format!("{} `{}` differs from the `callbackUrl` of step 1 (`{}`); Hootsuite only accepts the code for the redirect URI it was issued to, so both must be the same URL", display(KEY_CALLBACK_URL), crate::redact::redact_url(given), crate::redact::redact_url(step1_callback_url)),
+                cat(&[&display(KEY_CALLBACK_URL), " `", &crate::redact::redact_url(given), "` differs from the `callbackUrl` of step 1 (`", &crate::redact::redact_url(step1_callback_url), "`); Hootsuite only accepts the code for the redirect URI it was issued to, so both must be the same URL"]),
             );
         }
     }
@@ -168,10 +169,11 @@ fn root_object<'v, J: Json>(
             Path::ROOT,
             "type",
             None,
-            format!(
-                "{what} must be a JSON object, found {}",
-                value.node().type_name()
-            ),
+            cat(&[
+                what,
+                " must be a JSON object, found ",
+                value.node().type_name(),
+            ]),
         );
     }
     obj
@@ -206,26 +208,26 @@ fn check<J: Json>(value: &J) -> (ValidationReport, Option<CreateInstance>) {
                 element.key("key"),
                 "invalid_element",
                 None,
-                format!("`element.key` must be \"hootsuite\", found \"{k}\""),
+                cat(&["`element.key` must be \"hootsuite\", found \"", k, "\""]),
             ),
             Some(other) => r.error(
                 element.key("key"),
                 "type",
                 None,
-                format!(
-                    "`element.key` must be the string \"hootsuite\", found {}",
-                    other.type_name()
-                ),
+                cat(&[
+                    "`element.key` must be the string \"hootsuite\", found ",
+                    other.type_name(),
+                ]),
             ),
         },
         Some(other) => r.error(
             element,
             "type",
             None,
-            format!(
-                "`element` must be an object like {{\"key\": \"hootsuite\"}}, found {}",
-                other.type_name()
-            ),
+            cat(&[
+                "`element` must be an object like {\"key\": \"hootsuite\"}, found ",
+                other.type_name(),
+            ]),
         ),
     }
 
@@ -259,10 +261,10 @@ fn check<J: Json>(value: &J) -> (ValidationReport, Option<CreateInstance>) {
             provider,
             "type",
             None,
-            format!(
-                "`providerData` must be an object like {{\"code\": \"...\"}}, found {}",
-                other.type_name()
-            ),
+            cat(&[
+                "`providerData` must be an object like {\"code\": \"...\"}, found ",
+                other.type_name(),
+            ]),
         ),
     }
 
@@ -276,10 +278,10 @@ fn check<J: Json>(value: &J) -> (ValidationReport, Option<CreateInstance>) {
                 cpath,
                 "type",
                 None,
-                format!(
-                    "`configuration` must be an object, found {}",
-                    other.type_name()
-                ),
+                cat(&[
+                    "`configuration` must be an object, found ",
+                    other.type_name(),
+                ]),
             );
             None
         }
@@ -320,24 +322,26 @@ fn check<J: Json>(value: &J) -> (ValidationReport, Option<CreateInstance>) {
             root.key(KEY_RETRIEVE_OBJECTS),
             "type",
             None,
-            format!(
-                "`{KEY_RETRIEVE_OBJECTS}` must be true or false, found {}",
-                other.type_name()
-            ),
+            cat(&[
+                "`",
+                KEY_RETRIEVE_OBJECTS,
+                "` must be true or false, found ",
+                other.type_name(),
+            ]),
         ),
     }
 
     // unknown top-level fields
     for (k, v) in obj.entries().filter(|(k, _)| !TOP_LEVEL.contains(k)) {
         let hint = match did_you_mean(k, TOP_LEVEL) {
-            Some(s) => format!("; did you mean `{s}`?"),
+            Some(s) => cat(&["; did you mean `", s, "`?"]),
             None => "; it is sent as given".to_string(),
         };
         r.warning(
             root.key(k),
             "unknown_field",
             None,
-            format!("unknown field `{k}`{hint}"),
+            cat(&["unknown field `", k, "`", &hint]),
         );
         extra_fields.insert(k.to_string(), v.to_jsonv());
     }
@@ -427,10 +431,10 @@ fn validate_update_checked<J: Json>(value: &J) -> ValidationReport {
                 path,
                 "type",
                 None,
-                format!(
-                    "`configuration` must be an object, found {}",
-                    other.type_name()
-                ),
+                cat(&[
+                    "`configuration` must be an object, found ",
+                    other.type_name(),
+                ]),
             ),
             ("providerData", Node::Object(p)) => {
                 required_string(
@@ -447,19 +451,19 @@ fn validate_update_checked<J: Json>(value: &J) -> ValidationReport {
                 path,
                 "type",
                 None,
-                format!(
-                    "`providerData` must be an object like {{\"code\": \"...\"}}, found {}",
-                    other.type_name()
-                ),
+                cat(&[
+                    "`providerData` must be an object like {\"code\": \"...\"}, found ",
+                    other.type_name(),
+                ]),
             ),
             _ => {
                 let hint = did_you_mean(k, &["name", "tags", "configuration", "providerData"])
-                    .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                    .map_or_else(String::new, |s| cat(&["; did you mean `", s, "`?"]));
                 r.warning(
                     path,
                     "unknown_field",
                     None,
-                    format!("`{k}` is not updated by PATCH{hint}"),
+                    cat(&["`", k, "` is not updated by PATCH", &hint]),
                 );
             }
         }
@@ -547,10 +551,10 @@ fn check_configuration<'v, J: Json + 'v>(
         Some(other) => {
             enabled_known = false;
             let found = match other {
-                Node::String(s) => format!("\"{s}\""),
+                Node::String(s) => cat(&["\"", s, "\""]),
                 v => v.type_name().to_string(),
             };
-            r.error(cpath.key(KEY_EVENTS_ENABLED), "invalid_boolean", enabled_label, format!("{} must be true or false (a JSON boolean, or the string \"true\" or \"false\"), found {found}", display(KEY_EVENTS_ENABLED)));
+            r.error(cpath.key(KEY_EVENTS_ENABLED), "invalid_boolean", enabled_label, cat(&[&display(KEY_EVENTS_ENABLED), " must be true or false (a JSON boolean, or the string \"true\" or \"false\"), found ", &found]));
         }
     }
 
@@ -561,10 +565,10 @@ fn check_configuration<'v, J: Json + 'v>(
             cb_path,
             "required",
             cb_label,
-            format!(
-                "{} is required when Events Enabled is true: where Cloud Elements sends events",
-                display(KEY_EVENT_CALLBACK_URL)
-            ),
+            cat(&[
+                &display(KEY_EVENT_CALLBACK_URL),
+                " is required when Events Enabled is true: where Cloud Elements sends events",
+            ]),
         ),
         None => {}
         Some(Node::String(s)) if s.trim().is_empty() && (c.events_enabled || !enabled_known) => r
@@ -572,10 +576,10 @@ fn check_configuration<'v, J: Json + 'v>(
                 cb_path,
                 "blank",
                 cb_label,
-                format!(
-                    "{} must not be blank when Events Enabled is true",
-                    display(KEY_EVENT_CALLBACK_URL)
-                ),
+                cat(&[
+                    &display(KEY_EVENT_CALLBACK_URL),
+                    " must not be blank when Events Enabled is true",
+                ]),
             ),
         Some(Node::String(s)) if s.trim().is_empty() => {}
         Some(Node::String(s)) if is_placeholder(s) => {
@@ -583,7 +587,7 @@ fn check_configuration<'v, J: Json + 'v>(
         }
         Some(Node::String(s)) if check_url(r, cb_path, KEY_EVENT_CALLBACK_URL, s) => {
             if partial && is_platform_webhook_url(s) {
-                r.warning(cb_path, "callback_loop", cb_label, format!("{} is Cloud Elements' own Hootsuite webhook endpoint (`/events/hootsuite`), where Hootsuite posts: notifications would loop back to the platform. Use your receiver's URL", display(KEY_EVENT_CALLBACK_URL)));
+                r.warning(cb_path, "callback_loop", cb_label, cat(&[&display(KEY_EVENT_CALLBACK_URL), " is Cloud Elements' own Hootsuite webhook endpoint (`/events/hootsuite`), where Hootsuite posts: notifications would loop back to the platform. Use your receiver's URL"]));
             }
             c.event_callback_url = Some(s);
         }
@@ -592,32 +596,67 @@ fn check_configuration<'v, J: Json + 'v>(
             cb_path,
             "type",
             cb_label,
-            format!(
-                "{} must be a URL string, found {}",
-                display(KEY_EVENT_CALLBACK_URL),
-                other.type_name()
-            ),
+            cat(&[
+                &display(KEY_EVENT_CALLBACK_URL),
+                " must be a URL string, found ",
+                other.type_name(),
+            ]),
         ),
     }
 
     let key_path = cpath.key(KEY_SIGNATURE_KEY);
     let key_label = label_of(KEY_SIGNATURE_KEY);
     match get(KEY_SIGNATURE_KEY) {
-        None if c.events_enabled && !partial => r.warning(key_path, "unsigned_events", key_label, format!("events are enabled without {}: anyone who learns the callback URL can forge events", display(KEY_SIGNATURE_KEY))),
+        None if c.events_enabled && !partial => r.warning(
+            key_path,
+            "unsigned_events",
+            key_label,
+            cat(&[
+                "events are enabled without ",
+                &display(KEY_SIGNATURE_KEY),
+                ": anyone who learns the callback URL can forge events",
+            ]),
+        ),
         None => {}
-        Some(Node::String(s)) if s.trim().is_empty() => r.error(key_path, "blank", key_label, format!("{} must not be blank; leave it out to send unsigned events", display(KEY_SIGNATURE_KEY))),
+        Some(Node::String(s)) if s.trim().is_empty() => r.error(
+            key_path,
+            "blank",
+            key_label,
+            cat(&[
+                &display(KEY_SIGNATURE_KEY),
+                " must not be blank; leave it out to send unsigned events",
+            ]),
+        ),
         Some(Node::String(s)) if is_placeholder(s) => {
             placeholder(r, key_path, key_label, &display(KEY_SIGNATURE_KEY))
         }
         Some(Node::String(s)) => {
             let chars = s.chars().count();
             if chars < MIN_SIGNATURE_KEY_CHARS {
-                let length = if chars == 1 { "1 character".to_string() } else { format!("{chars} characters") };
-                r.warning(key_path, "short_signature_key", key_label, format!("{} is {length}: a short key can be guessed from one signed delivery; use a long random one (at least {MIN_SIGNATURE_KEY_CHARS} characters, such as 32 random bytes in Base64)", display(KEY_SIGNATURE_KEY)));
+                let length = if chars == 1 {
+                    "1".to_string()
+                } else {
+                    decimal(chars)
+                };
+                let unit = if chars == 1 {
+                    " character"
+                } else {
+                    " characters"
+                };
+                r.warning(key_path, "short_signature_key", key_label, cat(&[&display(KEY_SIGNATURE_KEY), " is ", &length, unit, ": a short key can be guessed from one signed delivery; use a long random one (at least ", &decimal(MIN_SIGNATURE_KEY_CHARS), " characters, such as 32 random bytes in Base64)"]));
             }
             c.signature_key = Some(s);
         }
-        Some(other) => r.error(key_path, "type", key_label, format!("{} must be a string, found {}", display(KEY_SIGNATURE_KEY), other.type_name())),
+        Some(other) => r.error(
+            key_path,
+            "type",
+            key_label,
+            cat(&[
+                &display(KEY_SIGNATURE_KEY),
+                " must be a string, found ",
+                other.type_name(),
+            ]),
+        ),
     }
 
     let vt_path = cpath.key(KEY_VENDOR_TYPE);
@@ -636,16 +675,20 @@ fn check_configuration<'v, J: Json + 'v>(
             vt_path,
             "invalid_enum",
             None,
-            format!("`event.vendor.type` must be \"webhook\" or \"polling\", found \"{s}\""),
+            cat(&[
+                "`event.vendor.type` must be \"webhook\" or \"polling\", found \"",
+                s,
+                "\"",
+            ]),
         ),
         Some(other) => r.error(
             vt_path,
             "type",
             None,
-            format!(
-                "`event.vendor.type` must be the string \"webhook\" or \"polling\", found {}",
-                other.type_name()
-            ),
+            cat(&[
+                "`event.vendor.type` must be the string \"webhook\" or \"polling\", found ",
+                other.type_name(),
+            ]),
         ),
     }
 
@@ -656,7 +699,13 @@ fn check_configuration<'v, J: Json + 'v>(
                 cpath.key(k),
                 "unknown_key",
                 None,
-                format!("unknown configuration key `{k}`; did you mean `{s}`? It is sent as given"),
+                cat(&[
+                    "unknown configuration key `",
+                    k,
+                    "`; did you mean `",
+                    s,
+                    "`? It is sent as given",
+                ]),
             );
         }
         c.extra.insert(k.to_string(), v.to_jsonv());
@@ -672,10 +721,10 @@ fn check_tags<J: Json>(r: &mut ValidationReport, value: &J, path: Path<'_>) -> O
             path,
             "type",
             Some("Tags"),
-            format!(
-                "`tags` must be an array of strings such as [\"Docs\"], found {}",
-                value.node().type_name()
-            ),
+            cat(&[
+                "`tags` must be an array of strings such as [\"Docs\"], found ",
+                value.node().type_name(),
+            ]),
         );
         return None;
     };
@@ -693,7 +742,7 @@ fn check_tags<J: Json>(r: &mut ValidationReport, value: &J, path: Path<'_>) -> O
                 path.index(i),
                 "type",
                 Some("Tags"),
-                format!("a tag must be a string, found {}", other.type_name()),
+                cat(&["a tag must be a string, found ", other.type_name()]),
             ),
         }
     }
@@ -719,7 +768,7 @@ fn required_string<'v, J: Json + 'v>(
                 path,
                 "required",
                 label,
-                format!("{} is required: {what}", shown()),
+                cat(&[&shown(), " is required: ", what]),
             );
             None
         }
@@ -728,7 +777,7 @@ fn required_string<'v, J: Json + 'v>(
                 path,
                 "blank",
                 label,
-                format!("{} must not be blank: {what}", shown()),
+                cat(&[&shown(), " must not be blank: ", what]),
             );
             None
         }
@@ -742,7 +791,7 @@ fn required_string<'v, J: Json + 'v>(
                 path,
                 "type",
                 label,
-                format!("{} must be a string, found {}", shown(), other.type_name()),
+                cat(&[&shown(), " must be a string, found ", other.type_name()]),
             );
             None
         }
@@ -769,9 +818,10 @@ fn placeholder(r: &mut ValidationReport, path: Path<'_>, label: Option<&'static 
         path,
         "placeholder",
         label,
-        format!(
-            "{shown} is a placeholder from the documentation (`<...>`); put the real value there"
-        ),
+        cat(&[
+            shown,
+            " is a placeholder from the documentation (`<...>`); put the real value there",
+        ]),
     );
 }
 
@@ -795,7 +845,7 @@ fn check_url(r: &mut ValidationReport, path: Path<'_>, key: &str, url: &str) -> 
     match parse_http_url(url) {
         Ok(u) => {
             if !u.secure && !is_loopback_host(u.host) {
-                r.warning(path, "insecure_url", label_of(key), format!("{} uses plain http: secrets and events would cross the network unencrypted; use https", display(key)));
+                r.warning(path, "insecure_url", label_of(key), cat(&[&display(key), " uses plain http: secrets and events would cross the network unencrypted; use https"]));
             }
             true
         }
@@ -804,7 +854,7 @@ fn check_url(r: &mut ValidationReport, path: Path<'_>, key: &str, url: &str) -> 
                 path,
                 "invalid_url",
                 label_of(key),
-                format!("{} {}", display(key), describe(url, &problem)),
+                cat(&[&display(key), " ", &describe(url, &problem)]),
             );
             false
         }

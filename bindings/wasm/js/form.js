@@ -1,0 +1,39 @@
+// The browser package's entry module (copied to pkg/index.js by entries.mjs): the form's
+// operations on the module's text exports (src/lib.rs). The form goes in as JSON text and the
+// result comes back as JSON text, so an operation is one call into WebAssembly; a result
+// starting with `!` is an error, thrown as its class from errors.js.
+import init, * as glue from './hootsuite_events_wasm.js'
+import * as errors from './errors.js'
+
+export * from './errors.js'
+export default init
+export const initSync = glue.initSync
+
+// `undefined` (no JSON) goes in as such: the module then throws the TypeError.
+const text = (form) => (typeof form === 'string' ? form : JSON.stringify(form))
+
+const result = (out) => {
+  if (out[0] !== '!') return JSON.parse(out)
+  const { name, details } = JSON.parse(out.slice(1))
+  if (name === 'TypeError') throw new TypeError(details.display)
+  const error = new errors[name](details.display, details)
+  // The details' fields as camelCase properties, as in the Node package.
+  for (const key in details) if (key !== 'code' && key !== 'display' && key !== 'message') error[key.replace(/_(.)/g, (_, c) => c.toUpperCase())] = details[key]
+  throw error
+}
+
+export function validateInstance(form, callbackUrl) {
+  return result(glue.validateInstanceText(text(form), callbackUrl))
+}
+
+export function buildInstanceBody(form) {
+  return result(glue.buildInstanceBodyText(text(form)))
+}
+
+export function previewInstanceRequest(baseUrl, form) {
+  return result(glue.previewInstanceRequestText(baseUrl, text(form)))
+}
+
+export function hootsuiteWebhookUrl(baseUrl, instanceId) {
+  return result(glue.hootsuiteWebhookUrlText(baseUrl, instanceId))
+}
