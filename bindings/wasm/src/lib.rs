@@ -19,13 +19,11 @@ use hootsuite_events::{BaseUrl, Config, Error, HttpRequest};
 use js_sys::{Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
-#[cfg(all(target_arch = "wasm32", not(feature = "full")))]
-mod arena;
-
-// The browser build is single-threaded and frees everything between calls: a bump arena.
+// The browser build is single-threaded and short-lived per call: a free list is enough there.
 #[cfg(all(target_arch = "wasm32", not(feature = "full")))]
 #[global_allocator]
-static ALLOCATOR: arena::Arena = arena::Arena::new();
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
 /// A result as a JavaScript value, through JSON text and the browser's `JSON.parse` (small
 /// and fast); a serializable struct goes straight to text, without a `Value` tree. The full

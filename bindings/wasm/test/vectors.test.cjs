@@ -162,9 +162,8 @@ test('the browser build runs the form vectors', async (t) => {
   assert.ok(ran >= 30, `only ${ran} form cases ran`)
 })
 
-// The browser build's allocator (a bump arena that starts over when nothing is allocated, and
-// never returns memory) must reuse what it frees: after a warm-up, 20 000 form calls over every
-// validation input leave the memory as is.
+// The browser build's allocator (a free list that never returns memory) must reuse what it
+// frees: after a warm-up, 20 000 form calls over every validation input leave the memory as is.
 test('the browser build does not grow over 20 000 form calls', async () => {
   const pkg = path.join(__dirname, '..', 'pkg')
   const browser = await import(require('node:url').pathToFileURL(path.join(pkg, 'index.js')).href)
