@@ -164,6 +164,17 @@ def test_both_loops_claim_the_units_as_the_caller_left_them_and_hand_out_what_th
     assert ("again", "hs:7:4") in seen and native[2] == (1, 5)
 
 
+def test_the_outcome_lists_the_rejected_records_of_the_units_it_claimed_whatever_the_handler_did():
+    for store in (he.MemoryStore(), DelegatingStore()):
+        n = delivery([{"seq_no": "1", "type": "t"}, 5, [6]])
+
+        def reorder(work: he.Work) -> None:
+            n.units.reverse()
+
+        outcome = he.process(store, n, reorder)
+        assert [r.position for r in outcome.rejected] == [1, 2], type(store).__name__
+
+
 def test_held_units_answer_409_and_lost_leases_are_counted():
     store = he.MemoryStore()
     held = store.claim("hs:7:1")

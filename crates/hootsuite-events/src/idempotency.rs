@@ -420,15 +420,25 @@ fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 /// The in-process [`Store`]: bounded (past its capacity it forgets the oldest key first) and
-/// safe to share between threads. For several processes, use a shared store.
-#[derive(Debug)]
+/// safe to share between threads. For several processes, use a shared store. `Debug` shows its
+/// settings and size, not its keys or the sequence numbers its claim tokens are made of.
 pub struct MemoryStore {
     capacity: usize,
     retention_ms: u64,
     inner: Mutex<Inner>,
 }
 
-#[derive(Debug, Default)]
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("capacity", &self.capacity)
+            .field("retention_ms", &self.retention_ms)
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+#[derive(Default)]
 struct Inner {
     /// Each key once, shared with `order`, with its hash (a map that grows moves its keys
     /// without reading their text again).
@@ -769,6 +779,18 @@ mod tests {
             Claim::Claimed { token } => token,
             other => panic!("expected a claim, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn debug_shows_the_settings_and_size_not_the_keys_or_tokens() {
+        let store = MemoryStore::with_limits(3, 1_000).expect("limits");
+        let t = token(store.claim("hs:1:secret-key", 60_000, 0).expect("claim"));
+        let shown = format!("{store:?}");
+        assert_eq!(
+            shown,
+            "MemoryStore { capacity: 3, retention_ms: 1000, len: 1 }"
+        );
+        assert!(!shown.contains(&t) && !shown.contains("secret-key"));
     }
 
     #[test]

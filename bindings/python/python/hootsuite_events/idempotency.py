@@ -72,14 +72,13 @@ def _outcome(processed: int, skipped: int, in_progress: int, lost_leases: int, r
     return o
 
 
-def _tally_outcome(tally: Tuple[int, int, int, int, int, int, List[int]], notification: Notification) -> Outcome:
-    """The Outcome of the Steps' tally (a failure raises instead: never returned)."""
+def _tally_outcome(tally: Tuple[int, int, int, int, int, int, List[int]], all_works: List[Work]) -> Outcome:
+    """The Outcome of the Steps' tally (a failure raises instead: never returned). The records
+    come from the works made before the loop: a handler editing ``notification.units`` cannot
+    attach another unit's record."""
     _status, processed, skipped, in_progress, _failed, lost_leases, rejected = tally
-    if not rejected:
-        return _outcome(processed, skipped, in_progress, lost_leases, [])
-    units, records = notification.units, notification.rejected
-    indices = (units[i].index for i in rejected)
-    return _outcome(processed, skipped, in_progress, lost_leases, [records[i] for i in indices if i is not None])
+    records = [all_works[i].rejected for i in rejected]
+    return _outcome(processed, skipped, in_progress, lost_leases, [r for r in records if r is not None])
 
 
 def _is_awaitable(value: Union[T, Awaitable[T]]) -> TypeIs[Awaitable[T]]:
@@ -176,7 +175,7 @@ def process(store: Store, notification: Notification, handler: Callable[[Work], 
                 tel.done(step[1][2], step[1][3], step[1][5])
             if error is not None:
                 raise error
-            return _tally_outcome(step[1], notification)
+            return _tally_outcome(step[1], all_works)
 
 
 async def _maybe(value: Union[T, Awaitable[T]]) -> T:
@@ -249,4 +248,4 @@ async def process_async(
                 tel.done(step[1][2], step[1][3], step[1][5])
             if error is not None:
                 raise error
-            return _tally_outcome(step[1], notification)
+            return _tally_outcome(step[1], all_works)
