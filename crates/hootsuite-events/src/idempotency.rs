@@ -21,7 +21,7 @@
 //! the caller passes the time in milliseconds (any fixed origin, such as the Unix epoch).
 
 use std::borrow::Borrow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -443,8 +443,11 @@ struct Inner {
     /// Each key once, shared with `order`, with its hash (a map that grows moves its keys
     /// without reading their text again).
     entries: HashMap<Key, Entry, BuildHasherDefault<KeyHash>>,
-    /// Keys by first claim, oldest first: the eviction order.
-    order: BTreeMap<u64, Key>,
+    /// Keys by claim, oldest first: the eviction order. A record whose `seq` is no longer its
+    /// key's entry's (released, or claimed anew and pushed again) is stale: skipped when it
+    /// comes out, dropped when stale records outnumber the entries (an append-only queue
+    /// costs less per claim than a sorted map).
+    order: VecDeque<(u64, Key)>,
     next_seq: u64,
     /// The keys' hash function (SipHash, randomly keyed per store).
     hasher: RandomState,
@@ -602,13 +605,20 @@ impl MemoryStore {
     }
 
     /// Forgets the oldest keys beyond the capacity (the newest one, just added, never: the
-    /// capacity is at least 1).
+    /// capacity is at least 1), and drops the stale records of the eviction order once they
+    /// outnumber the entries, so that it stays within twice the capacity.
     fn evict(&self, inner: &mut Inner) {
         while inner.entries.len() > self.capacity {
-            let Some((_, oldest)) = inner.order.pop_first() else {
+            let Some((seq, oldest)) = inner.order.pop_front() else {
                 break;
             };
-            inner.entries.remove(&oldest);
+            if inner.entries.get(&oldest).is_some_and(|e| e.seq == seq) {
+                inner.entries.remove(&oldest);
+            }
+        }
+        if inner.order.len() > 2 * inner.entries.len() + 16 {
+            let Inner { entries, order, .. } = inner;
+            order.retain(|(seq, key)| entries.get(key).is_some_and(|e| e.seq == *seq));
         }
     }
 
@@ -647,13 +657,13 @@ impl MemoryStore {
                         Claim::Done
                     };
                 }
-                // Expired: claimed anew, now the newest key in the eviction order.
-                let shared = order.remove(&e.seq).unwrap_or_else(|| held.key().clone());
+                // Expired: claimed anew, now the newest key in the eviction order (its
+                // older record there is stale from now on).
+                order.push_back((seq, held.key().clone()));
                 *held.get_mut() = entry;
-                order.insert(seq, shared);
             }
             std::collections::hash_map::Entry::Vacant(new) => {
-                order.insert(seq, new.key().clone());
+                order.push_back((seq, new.key().clone()));
                 new.insert(entry);
             }
         }
@@ -689,7 +699,7 @@ impl MemoryStore {
                     hash,
                     text: Arc::from(key),
                 };
-                inner.order.insert(seq, shared.clone());
+                inner.order.push_back((seq, shared.clone()));
                 inner.entries.insert(
                     shared,
                     Entry {
@@ -713,8 +723,7 @@ impl MemoryStore {
         let probe = (inner.hasher.hash_one(key), key);
         match inner.entries.get(&probe as &dyn KeyParts) {
             Some(e) if e.claimed && is_token_of(token, e.seq) => {
-                let seq = e.seq;
-                inner.order.remove(&seq);
+                // Its record in the eviction order is stale from now on.
                 inner.entries.remove(&probe as &dyn KeyParts);
                 true
             }
@@ -930,6 +939,101 @@ mod tests {
             !shown.contains(token.as_str()) && shown.contains("********"),
             "{shown}"
         );
+    }
+
+    /// The store against a plain model (a list in claim order, the oldest forgotten first),
+    /// over random claims, completions and releases of a few keys, so that released and
+    /// re-claimed keys leave stale records in the eviction order.
+    #[test]
+    fn random_operations_answer_as_the_plain_model() {
+        struct Model {
+            /// (key, seq, claimed, until), oldest claim first.
+            list: Vec<(String, u64, bool, u64)>,
+            next: u64,
+        }
+        let (capacity, retention) = (4, 50);
+        let store = MemoryStore::with_limits(capacity, retention).expect("limits");
+        let mut m = Model {
+            list: Vec::new(),
+            next: 0,
+        };
+        let mut rng = 0x2545_f491_u64;
+        let mut tokens: Vec<(String, String)> = Vec::new();
+        for step in 0..20_000u64 {
+            rng = rng.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let key = format!("k{}", (rng >> 33) % 7);
+            let now = step / 3;
+            match (rng >> 40) % 4 {
+                0 | 1 => {
+                    let got = store.claim(&key, 20, now).expect("lease");
+                    let held = m.list.iter().position(|e| e.0 == key);
+                    let want = match held {
+                        Some(i) if now < m.list[i].3 => {
+                            if m.list[i].2 {
+                                Claim::InProgress
+                            } else {
+                                Claim::Done
+                            }
+                        }
+                        _ => {
+                            if let Some(i) = held {
+                                m.list.remove(i);
+                            }
+                            m.list.push((key.clone(), m.next, true, now + 20));
+                            m.next += 1;
+                            if m.list.len() > capacity {
+                                m.list.remove(0);
+                            }
+                            Claim::Claimed {
+                                token: format!("m{:x}", m.next - 1),
+                            }
+                        }
+                    };
+                    assert_eq!(got, want, "claim of {key} at step {step}");
+                    if let Claim::Claimed { token } = got {
+                        tokens.push((key, token));
+                    }
+                }
+                2 if !tokens.is_empty() => {
+                    let (k, t) = tokens.swap_remove((rng >> 20) as usize % tokens.len());
+                    let want = match m.list.iter().position(|e| e.0 == k) {
+                        Some(i) if m.list[i].2 && format!("m{:x}", m.list[i].1) == t => {
+                            m.list[i].2 = false;
+                            m.list[i].3 = now + retention;
+                            true
+                        }
+                        Some(_) => false,
+                        None => {
+                            m.list.push((k.clone(), m.next, false, now + retention));
+                            m.next += 1;
+                            if m.list.len() > capacity {
+                                m.list.remove(0);
+                            }
+                            true
+                        }
+                    };
+                    assert_eq!(store.complete(&k, &t, now), want, "completion at {step}");
+                }
+                _ if !tokens.is_empty() => {
+                    let (k, t) = tokens.swap_remove((rng >> 20) as usize % tokens.len());
+                    let want = match m.list.iter().position(|e| e.0 == k) {
+                        Some(i) if m.list[i].2 && format!("m{:x}", m.list[i].1) == t => {
+                            m.list.remove(i);
+                            true
+                        }
+                        _ => false,
+                    };
+                    assert_eq!(store.release(&k, &t), want, "release at {step}");
+                }
+                _ => {}
+            }
+            assert_eq!(store.len(), m.list.len(), "size at step {step}");
+            let order = store.lock().order.len();
+            assert!(
+                order <= 2 * capacity + 16,
+                "{order} records in the eviction order"
+            );
+        }
     }
 
     #[test]
