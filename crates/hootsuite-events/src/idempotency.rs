@@ -36,8 +36,8 @@ pub mod postgres;
 pub mod redis;
 mod steps;
 
-pub use claim::{status, Claim, STATUS_FAILED, STATUS_IN_PROGRESS, STATUS_OK};
-pub use steps::{Step, Steps, Tally};
+pub use claim::{status, Claim, ClaimRef, STATUS_FAILED, STATUS_IN_PROGRESS, STATUS_OK};
+pub use steps::{Advance, Step, Steps, Tally};
 
 /// How long a claim is held before another process may take it over: 60 s.
 pub const DEFAULT_LEASE_MS: u64 = 60_000;
@@ -530,6 +530,14 @@ impl Hasher for KeyHash {
     }
 }
 
+/// A [`MemoryStore`] claim's answer before its token is spelled.
+enum Held {
+    /// Claimed now as entry `seq`.
+    Claimed(u64),
+    Done,
+    InProgress,
+}
+
 #[derive(Debug)]
 struct Entry {
     seq: u64,
@@ -630,6 +638,68 @@ impl MemoryStore {
 
     /// A claim of `key` under the lock (`lease_ms` checked).
     fn claim_in(&self, inner: &mut Inner, key: &str, lease_ms: u64, now_ms: u64) -> Claim {
+        match self.claim_seq(inner, key, lease_ms, now_ms) {
+            Held::Claimed(seq) => {
+                let mut buf = [0; 17];
+                Claim::Claimed {
+                    // ASCII: the check cannot fail (and would give an empty token, matching
+                    // nothing).
+                    token: String::from_utf8(token_of(seq, &mut buf).to_vec()).unwrap_or_default(),
+                }
+            }
+            Held::Done => Claim::Done,
+            Held::InProgress => Claim::InProgress,
+        }
+    }
+
+    /// Answers the [`Advance::Claim`] step of `steps` (claims its keys under one lock, as
+    /// [`Store::claim_all`] does), the tokens written into the loop's own buffer: no `String`
+    /// per claim. Refused for a `lease_ms` outside [`check_expiry`]'s range, or when the
+    /// step is not a claim.
+    pub fn claim_steps<K: AsRef<str>>(
+        &self,
+        steps: &mut Steps<K>,
+        lease_ms: u64,
+        now_ms: u64,
+    ) -> Result<(), Error> {
+        check_expiry("lease_ms", lease_ms)?;
+        let mut inner = self.lock();
+        steps.answer_claims(|key, text| {
+            Some(match self.claim_seq(&mut inner, key, lease_ms, now_ms) {
+                Held::Claimed(seq) => {
+                    let mut buf = [0; 17];
+                    text.extend(token_of(seq, &mut buf).iter().map(|&b| char::from(b)));
+                    steps::Answered::Claimed
+                }
+                Held::Done => steps::Answered::Done,
+                Held::InProgress => steps::Answered::InProgress,
+            })
+        })
+    }
+
+    /// Answers the [`Advance::Settle`] step of `steps` (completes and releases its claims
+    /// under one lock, as [`Store::settle`] does) without copying a key or a token. Refused,
+    /// changing nothing, when the step is not a settle.
+    pub fn settle_steps<K: AsRef<str>>(
+        &self,
+        steps: &mut Steps<K>,
+        now_ms: u64,
+    ) -> Result<(), Error> {
+        let changed = {
+            let (complete, release) = steps.settle_claims()?;
+            let mut inner = self.lock();
+            let mut changed: Vec<bool> = complete
+                .map(|(key, token)| self.complete_in(&mut inner, key, token, now_ms))
+                .collect();
+            changed.extend(release.map(|(key, token)| Self::release_in(&mut inner, key, token)));
+            changed
+        };
+        steps.settled(&changed)
+    }
+
+    /// A claim of `key` under the lock (`lease_ms` checked): the entry's sequence number
+    /// when claimed now (its token is [`token_of`] it).
+    fn claim_seq(&self, inner: &mut Inner, key: &str, lease_ms: u64, now_ms: u64) -> Held {
         let Inner {
             entries,
             order,
@@ -652,9 +722,9 @@ impl MemoryStore {
                 let e = held.get();
                 if now_ms < e.until {
                     return if e.claimed {
-                        Claim::InProgress
+                        Held::InProgress
                     } else {
-                        Claim::Done
+                        Held::Done
                     };
                 }
                 // Expired: claimed anew, now the newest key in the eviction order (its
@@ -669,11 +739,7 @@ impl MemoryStore {
         }
         *next_seq += 1;
         self.evict(inner);
-        let mut buf = [0; 17];
-        Claim::Claimed {
-            // ASCII: the check cannot fail (and would give an empty token, matching nothing).
-            token: String::from_utf8(token_of(seq, &mut buf).to_vec()).unwrap_or_default(),
-        }
+        Held::Claimed(seq)
     }
 
     /// [`Store::complete`] without an error type.
@@ -1034,6 +1100,111 @@ mod tests {
                 "{order} records in the eviction order"
             );
         }
+    }
+
+    /// The lent loop (`advance`, `claim_steps`, `settle_steps`, keys borrowed) against the
+    /// owned one (`next_step`, `claim_all`, `settle`): the same steps, tallies and store.
+    #[test]
+    fn the_lent_loop_answers_as_the_owned_one() {
+        let units = [
+            ("a", false),
+            ("b", true),
+            ("c", false),
+            ("d", false),
+            ("e", true),
+            ("f", false),
+        ];
+        let store = || {
+            let s = MemoryStore::with_limits(100, 1_000).expect("limits");
+            let t = token(s.claim("c", 100, 0).expect("lease"));
+            assert!(s.complete("c", &t, 0));
+            let _held = s.claim("d", 100, 0).expect("lease");
+            s
+        };
+        for fail in [None, Some(0), Some(2), Some(5)] {
+            let (owned, lent) = (store(), store());
+            let mut one = Steps::new(units.iter().map(|(k, r)| (k.to_string(), *r)).collect());
+            let mut two = Steps::with_keys(units.to_vec());
+            let (mut handled_one, mut handled_two) = (Vec::new(), Vec::new());
+            let tally_one = loop {
+                match one.next_step() {
+                    Step::Claim(keys) => {
+                        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                        let c = Store::claim_all(&owned, &keys, 100, 1).expect("lease");
+                        one.claimed(c).expect("answers");
+                    }
+                    Step::Handle(i) => {
+                        handled_one.push(i);
+                        one.handled(Some(i) != fail).expect("answers");
+                    }
+                    Step::Settle { complete, release } => {
+                        let changed = Store::settle(&owned, &pairs(&complete), &pairs(&release), 2)
+                            .expect("settles");
+                        one.settled(&changed).expect("answers");
+                    }
+                    Step::Done(t) => break t,
+                }
+            };
+            let tally_two = loop {
+                match two.advance() {
+                    Advance::Claim => {
+                        assert_eq!(two.keys().len(), units.len());
+                        assert!(lent.settle_steps(&mut two, 2).is_err(), "not a settle");
+                        lent.claim_steps(&mut two, 100, 1).expect("lease");
+                        assert!(lent.claim_steps(&mut two, 100, 1).is_err(), "claimed once");
+                    }
+                    Advance::Handle(i) => {
+                        handled_two.push(i);
+                        two.handled(Some(i) != fail).expect("answers");
+                    }
+                    Advance::Settle => lent.settle_steps(&mut two, 2).expect("settles"),
+                    Advance::Done => break two.tally(),
+                }
+            };
+            assert_eq!(
+                (handled_one, tally_one),
+                (handled_two, tally_two),
+                "{fail:?}"
+            );
+            for (key, _) in units {
+                assert_eq!(
+                    owned.claim(key, 100, 3).expect("lease"),
+                    lent.claim(key, 100, 3).expect("lease"),
+                    "{key} after failing at {fail:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lent_answers_of_the_wrong_count_change_nothing() {
+        let mut steps = Steps::with_keys(vec![("a", false), ("b", false)]);
+        let answers = [ClaimRef::Claimed { token: "t1" }];
+        let e = steps
+            .claimed_refs(answers.iter().copied())
+            .expect_err("one answer for two keys");
+        assert!(
+            e.to_string()
+                .contains("one claim answer per key (2), got 1"),
+            "{e}"
+        );
+        assert_eq!(steps.advance(), Advance::Claim);
+        let answers = [ClaimRef::Done, ClaimRef::Claimed { token: "t2" }];
+        steps
+            .claimed_refs(answers.iter().copied())
+            .expect("two answers");
+        assert_eq!(steps.advance(), Advance::Handle(1));
+        steps.handled(true).expect("answers");
+        assert_eq!(steps.advance(), Advance::Settle);
+        let (complete, release) = steps.settle_claims().expect("a settle");
+        assert_eq!(
+            (complete.collect::<Vec<_>>(), release.count()),
+            (vec![("b", "t2")], 0)
+        );
+        assert_eq!(
+            format!("{:?}", answers[1]),
+            "Claimed { token: \"********\" }"
+        );
     }
 
     #[test]

@@ -39,6 +39,45 @@ impl std::fmt::Debug for Claim {
     }
 }
 
+/// A [`Claim`] whose token is lent (read from a buffer, not owned): how a store answers
+/// [`super::Steps::claimed_refs`] without a `String` per claim. Its `Debug` hides the token.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ClaimRef<'a> {
+    /// [`Claim::Claimed`].
+    Claimed {
+        /// Proves the claim is yours when completing or releasing.
+        token: &'a str,
+    },
+    /// [`Claim::Done`].
+    Done,
+    /// [`Claim::InProgress`].
+    InProgress,
+}
+
+impl Claim {
+    /// This answer with its token lent.
+    pub fn as_ref(&self) -> ClaimRef<'_> {
+        match self {
+            Claim::Claimed { token } => ClaimRef::Claimed { token },
+            Claim::Done => ClaimRef::Done,
+            Claim::InProgress => ClaimRef::InProgress,
+        }
+    }
+}
+
+impl std::fmt::Debug for ClaimRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClaimRef::Claimed { .. } => f
+                .debug_struct("Claimed")
+                .field("token", &crate::redact::MASK)
+                .finish(),
+            ClaimRef::Done => f.write_str("Done"),
+            ClaimRef::InProgress => f.write_str("InProgress"),
+        }
+    }
+}
+
 /// What to answer Cloud Elements for a notification after claiming its units:
 /// [`STATUS_FAILED`] when a unit failed, [`STATUS_IN_PROGRESS`] when another process holds
 /// one, else [`STATUS_OK`]. (Hosts that run the claim loop themselves, such as the Python and

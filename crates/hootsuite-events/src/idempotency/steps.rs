@@ -9,6 +9,14 @@
 //! before it are completed, it and the units after it released, so that the retry processes
 //! them. Two store round trips per notification, whatever its number of units.
 //!
+//! [`Steps::next_step`] hands each step out as owned values. A host that runs the loop per
+//! delivery can copy nothing instead: [`Steps::with_keys`] holds keys lent by the
+//! notification, [`Steps::advance`] names the step, [`Steps::keys`] and
+//! [`Steps::settle_claims`] lend what it carries, [`Steps::claimed_refs`] takes lent tokens
+//! into one buffer, and [`MemoryStore::claim_steps`](super::MemoryStore::claim_steps) /
+//! [`MemoryStore::settle_steps`](super::MemoryStore::settle_steps) answer the claim and
+//! settle steps in place.
+//!
 //! ```
 //! use hootsuite_events::idempotency::{Claim, Step, Steps};
 //! let mut steps = Steps::new(vec![("hs:1:7".into(), false), ("hs:1:8".into(), false)]);
@@ -26,7 +34,7 @@
 
 use serde::Serialize;
 
-use super::claim::{status, Claim};
+use super::claim::{status, Claim, ClaimRef};
 use crate::error::Error;
 
 /// What the host does next.
@@ -95,13 +103,31 @@ enum Stage {
     Finish,
 }
 
-/// The claim loop of one notification; see the module documentation.
+/// What the host does next, with nothing copied: [`Steps::advance`]'s answer. The keys of a
+/// claim are [`Steps::keys`], the claims of a settle [`Steps::settle_claims`], the tally
+/// [`Steps::tally`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advance {
+    /// [`Step::Claim`]: claim [`Steps::keys`].
+    Claim,
+    /// [`Step::Handle`].
+    Handle(usize),
+    /// [`Step::Settle`]: settle [`Steps::settle_claims`].
+    Settle,
+    /// [`Step::Done`]: [`Steps::tally`].
+    Done,
+}
+
+/// The claim loop of one notification; see the module documentation. `K` is how it holds
+/// each unit's key: owned (`String`, the default) or lent by the notification (`&str`).
 #[derive(Clone)]
-pub struct Steps {
-    keys: Vec<String>,
+pub struct Steps<K = String> {
+    keys: Vec<K>,
     rejected: Vec<bool>,
-    /// The claim's token of each unit claimed now.
-    tokens: Vec<Option<String>>,
+    /// Where the claim's token of each unit claimed now lies in `token_text`.
+    tokens: Vec<Option<(usize, usize)>>,
+    /// The tokens of the claims, one after another (one buffer, not a `String` per claim).
+    token_text: String,
     /// Units to complete: handled now, or recorded as rejected now.
     done: Vec<bool>,
     cursor: usize,
@@ -111,10 +137,11 @@ pub struct Steps {
     tally: Tally,
 }
 
-impl std::fmt::Debug for Steps {
+impl<K: AsRef<str>> std::fmt::Debug for Steps<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys: Vec<&str> = self.keys.iter().map(AsRef::as_ref).collect();
         f.debug_struct("Steps")
-            .field("keys", &self.keys)
+            .field("keys", &keys)
             .field("stage", &self.stage)
             .field("tally", &self.tally)
             .finish_non_exhaustive()
@@ -128,23 +155,18 @@ fn misuse(reason: impl Into<String>) -> Error {
     }
 }
 
-impl Steps {
+/// A claim's answer as [`Steps`] records it: its token is already written into the buffer.
+pub(super) enum Answered {
+    Claimed,
+    Done,
+    InProgress,
+}
+
+impl Steps<String> {
     /// The loop over `units`: each unit's key and whether it is an event that could not be
     /// read ([`crate::events::UnitKind::Rejected`]: recorded without a handler).
     pub fn new(units: Vec<(String, bool)>) -> Self {
-        let n = units.len();
-        let (keys, rejected) = units.into_iter().unzip();
-        Steps {
-            keys,
-            rejected,
-            tokens: vec![None; n],
-            done: vec![false; n],
-            cursor: 0,
-            pending: None,
-            completing: 0,
-            stage: if n == 0 { Stage::Finish } else { Stage::Claim },
-            tally: Tally::default(),
-        }
+        Steps::with_keys(units)
     }
 
     /// The loop over the units of `notification`.
@@ -157,15 +179,66 @@ impl Steps {
                 .collect(),
         )
     }
+}
 
-    /// What to do next. Until the step is answered, it is the same step again.
-    pub fn next_step(&mut self) -> Step {
+impl<'n> Steps<&'n str> {
+    /// The loop over the units of `notification`, its keys lent by it.
+    pub fn lent_by(notification: &'n crate::events::Notification) -> Self {
+        Steps::with_keys(
+            notification
+                .units
+                .iter()
+                .map(|u| (u.key.as_str(), u.kind == crate::events::UnitKind::Rejected))
+                .collect(),
+        )
+    }
+}
+
+impl<K: AsRef<str>> Steps<K> {
+    /// [`Steps::new`] with the keys held as `K` (such as `&str`, lent by the notification,
+    /// where `new` owns a copy of each).
+    pub fn with_keys(units: Vec<(K, bool)>) -> Self {
+        let n = units.len();
+        let (keys, rejected) = units.into_iter().unzip();
+        Steps {
+            keys,
+            rejected,
+            tokens: vec![None; n],
+            token_text: String::new(),
+            done: vec![false; n],
+            cursor: 0,
+            pending: None,
+            completing: 0,
+            stage: if n == 0 { Stage::Finish } else { Stage::Claim },
+            tally: Tally::default(),
+        }
+    }
+
+    /// Every unit's key, in order: what [`Advance::Claim`] claims.
+    pub fn keys(&self) -> &[K] {
+        &self.keys
+    }
+
+    fn token(&self, i: usize) -> Option<&str> {
+        self.tokens[i].map(|(start, end)| &self.token_text[start..end])
+    }
+
+    /// The claims made now of the units that are (`done`) or are not to complete.
+    fn claims(&self, done: bool) -> impl Iterator<Item = (&str, &str)> {
+        (0..self.keys.len())
+            .filter(move |&i| self.done[i] == done)
+            .filter_map(|i| self.token(i).map(|t| (self.keys[i].as_ref(), t)))
+    }
+
+    /// What to do next, as [`Steps::next_step`] says it, with nothing copied. Until the step
+    /// is answered, it is the same step again.
+    pub fn advance(&mut self) -> Advance {
         loop {
             match self.stage {
-                Stage::Claim => return Step::Claim(self.keys.clone()),
+                Stage::Claim => return Advance::Claim,
                 Stage::Handle => {
                     if let Some(i) = self.pending {
-                        return Step::Handle(i);
+                        return Advance::Handle(i);
                     }
                     let Some(i) =
                         (self.cursor..self.keys.len()).find(|&i| self.tokens[i].is_some())
@@ -180,53 +253,127 @@ impl Steps {
                         continue;
                     }
                     self.pending = Some(i);
-                    return Step::Handle(i);
+                    return Advance::Handle(i);
                 }
                 Stage::Settle => {
-                    let claims = |done: bool| -> Vec<(String, String)> {
-                        (0..self.keys.len())
-                            .filter(|&i| self.done[i] == done)
-                            .filter_map(|i| {
-                                self.tokens[i]
-                                    .as_ref()
-                                    .map(|t| (self.keys[i].clone(), t.clone()))
-                            })
-                            .collect()
-                    };
-                    let (complete, release) = (claims(true), claims(false));
-                    if complete.is_empty() && release.is_empty() {
+                    if self.tokens.iter().all(Option::is_none) {
                         self.stage = Stage::Finish;
                         continue;
                     }
-                    self.completing = complete.len();
-                    return Step::Settle { complete, release };
+                    self.completing = self.claims(true).count();
+                    return Advance::Settle;
                 }
-                Stage::Finish => {
-                    let mut tally = self.tally.clone();
-                    tally.status = status(tally.in_progress, tally.failed);
-                    return Step::Done(tally);
+                Stage::Finish => return Advance::Done,
+            }
+        }
+    }
+
+    /// The claims of the [`Advance::Settle`] step, `(key, token)`: those to complete (the
+    /// units handled now, and events that could not be read, recorded now), then those to
+    /// release (claimed now and not handled). An error when the step is not a settle.
+    #[allow(clippy::type_complexity)]
+    pub fn settle_claims(
+        &self,
+    ) -> Result<
+        (
+            impl Iterator<Item = (&str, &str)>,
+            impl Iterator<Item = (&str, &str)>,
+        ),
+        Error,
+    > {
+        if self.stage != Stage::Settle {
+            return Err(misuse("there is no Settle step to read the claims of"));
+        }
+        Ok((self.claims(true), self.claims(false)))
+    }
+
+    /// The tally so far, with the status to answer: the [`Advance::Done`] step's.
+    pub fn tally(&self) -> Tally {
+        let mut tally = self.tally.clone();
+        tally.status = status(tally.in_progress, tally.failed);
+        tally
+    }
+
+    /// What to do next. Until the step is answered, it is the same step again.
+    pub fn next_step(&mut self) -> Step {
+        match self.advance() {
+            Advance::Claim => {
+                Step::Claim(self.keys.iter().map(|k| k.as_ref().to_owned()).collect())
+            }
+            Advance::Handle(i) => Step::Handle(i),
+            Advance::Settle => {
+                let owned = |claims: &mut dyn Iterator<Item = (&str, &str)>| {
+                    claims
+                        .map(|(k, t)| (k.to_owned(), t.to_owned()))
+                        .collect::<Vec<_>>()
+                };
+                Step::Settle {
+                    complete: owned(&mut self.claims(true)),
+                    release: owned(&mut self.claims(false)),
                 }
             }
+            Advance::Done => Step::Done(self.tally()),
         }
     }
 
     /// The answers to [`Step::Claim`], one per key in order.
     pub fn claimed(&mut self, answers: Vec<Claim>) -> Result<(), Error> {
+        self.claimed_refs(answers.iter().map(Claim::as_ref))
+    }
+
+    /// [`Steps::claimed`] with the tokens lent: each is copied into one buffer of the loop.
+    pub fn claimed_refs<'t>(
+        &mut self,
+        answers: impl ExactSizeIterator<Item = ClaimRef<'t>>,
+    ) -> Result<(), Error> {
+        let count = answers.len();
+        if self.stage == Stage::Claim && count != self.keys.len() {
+            return Err(misuse(format!(
+                "expected one claim answer per key ({}), got {count}",
+                self.keys.len(),
+            )));
+        }
+        let mut answers = answers;
+        self.answer_claims(|_, text| match answers.next() {
+            Some(ClaimRef::Claimed { token }) => {
+                text.push_str(token);
+                Some(Answered::Claimed)
+            }
+            Some(ClaimRef::Done) => Some(Answered::Done),
+            Some(ClaimRef::InProgress) => Some(Answered::InProgress),
+            None => None,
+        })
+    }
+
+    /// Answers the claim step: `answer(key, text)` is the answer for each key in order,
+    /// a claim's token pushed onto `text`; `None` (fewer answers than keys) refuses them all
+    /// and changes nothing.
+    pub(super) fn answer_claims(
+        &mut self,
+        mut answer: impl FnMut(&str, &mut String) -> Option<Answered>,
+    ) -> Result<(), Error> {
         if self.stage != Stage::Claim {
             return Err(misuse("claimed() answers a Claim step, and there is none"));
         }
-        if answers.len() != self.keys.len() {
-            return Err(misuse(format!(
-                "expected one claim answer per key ({}), got {}",
-                self.keys.len(),
-                answers.len()
-            )));
-        }
-        for (i, answer) in answers.into_iter().enumerate() {
-            match answer {
-                Claim::Claimed { token } => self.tokens[i] = Some(token),
-                Claim::Done => self.tally.skipped += 1,
-                Claim::InProgress => self.tally.in_progress += 1,
+        let (skipped, in_progress) = (self.tally.skipped, self.tally.in_progress);
+        self.token_text.clear();
+        for (i, key) in self.keys.iter().enumerate() {
+            let start = self.token_text.len();
+            match answer(key.as_ref(), &mut self.token_text) {
+                Some(Answered::Claimed) => {
+                    self.tokens[i] = Some((start, self.token_text.len()));
+                }
+                Some(Answered::Done) => self.tally.skipped += 1,
+                Some(Answered::InProgress) => self.tally.in_progress += 1,
+                None => {
+                    self.tokens.iter_mut().for_each(|t| *t = None);
+                    self.token_text.clear();
+                    (self.tally.skipped, self.tally.in_progress) = (skipped, in_progress);
+                    return Err(misuse(format!(
+                        "expected one claim answer per key ({}), got {i}",
+                        self.keys.len()
+                    )));
+                }
             }
         }
         self.stage = Stage::Handle;
@@ -282,7 +429,7 @@ impl Steps {
             )));
         }
         for i in 0..answered {
-            let Step::Handle(_) = self.next_step() else {
+            let Advance::Handle(_) = self.advance() else {
                 return Err(misuse(
                     "handled_all() answers a Handle step, and there is none",
                 ));
