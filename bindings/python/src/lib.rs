@@ -1180,19 +1180,17 @@ impl MemoryStore {
     ) -> PyResult<Bound<'py, PyAny>> {
         let types = record_types(py)?;
         let units = NotificationUnits::of(notification)?;
-        let mut steps = idempotency::Steps::new(units.steps()?);
+        // The lent loop: keys read from the native units, tokens in the loop's own buffer.
+        let mut steps = idempotency::Steps::with_keys(units.steps()?);
         let mut error: Option<PyErr> = None;
         loop {
-            match steps.next_step() {
-                idempotency::Step::Claim(keys) => {
+            match steps.advance() {
+                idempotency::Advance::Claim => {
                     let lease = ms_arg(lease_ms, "lease_ms")?;
                     let now = now_arg(py, None)?;
-                    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-                    let claims =
-                        idempotency::Store::claim_all(&self.0, &keys, lease, now).or_raise(py)?;
-                    steps.claimed(claims).or_raise(py)?;
+                    self.0.claim_steps(&mut steps, lease, now).or_raise(py)?;
                 }
-                idempotency::Step::Handle(i) => {
+                idempotency::Advance::Handle(i) => {
                     let result = units
                         .work(types, notification, i)
                         .and_then(|work| handler.call1((work,)))
@@ -1206,18 +1204,12 @@ impl MemoryStore {
                     };
                     steps.handled(ok).or_raise(py)?;
                 }
-                idempotency::Step::Settle { complete, release } => {
+                idempotency::Advance::Settle => {
                     let now = now_arg(py, None)?;
-                    let changed = idempotency::Store::settle(
-                        &self.0,
-                        &pairs(&complete),
-                        &pairs(&release),
-                        now,
-                    )
-                    .or_raise(py)?;
-                    steps.settled(&changed).or_raise(py)?;
+                    self.0.settle_steps(&mut steps, now).or_raise(py)?;
                 }
-                idempotency::Step::Done(t) => {
+                idempotency::Advance::Done => {
+                    let t = steps.tally();
                     if let Some(e) = error {
                         return Err(e);
                     }
@@ -1405,15 +1397,21 @@ impl<'py> NotificationUnits<'py> {
             .ok_or_else(|| PyIndexError::new_err("unit index out of range"))
     }
 
-    /// Each unit's key and whether it is a rejected event, for `Steps`.
-    fn steps(&self) -> PyResult<Vec<(String, bool)>> {
+    /// Each unit's key (lent by the native units) and whether it is a rejected event, for
+    /// `Steps`.
+    fn steps(&self) -> PyResult<Vec<(Cow<'_, str>, bool)>> {
         if let Some(l) = &self.native {
             return Ok(l
                 .get()
                 .n
                 .units
                 .iter()
-                .map(|u| (u.key.clone(), u.kind == events::UnitKind::Rejected))
+                .map(|u| {
+                    (
+                        Cow::Borrowed(u.key.as_str()),
+                        u.kind == events::UnitKind::Rejected,
+                    )
+                })
                 .collect());
         }
         self.records
@@ -1422,7 +1420,7 @@ impl<'py> NotificationUnits<'py> {
                 let py = u.py();
                 let key: String = u.getattr(intern!(py, "key"))?.extract()?;
                 let kind: String = u.getattr(intern!(py, "kind"))?.extract()?;
-                Ok((key, kind == "rejected"))
+                Ok((Cow::Owned(key), kind == "rejected"))
             })
             .collect()
     }
