@@ -656,6 +656,26 @@ impl MemoryStore {
     /// [`Store::claim_all`] does), the tokens written into the loop's own buffer: no `String`
     /// per claim. Refused for a `lease_ms` outside [`check_expiry`]'s range, or when the
     /// step is not a claim.
+    ///
+    /// ```
+    /// use hootsuite_events::idempotency::{Advance, MemoryStore, Steps};
+    /// let store = MemoryStore::new();
+    /// let mut steps = Steps::with_keys(vec![("hs:1:7", false), ("hs:1:8", false)]);
+    /// let mut handled = Vec::new();
+    /// let tally = loop {
+    ///     match steps.advance() {
+    ///         Advance::Claim => store.claim_steps(&mut steps, 60_000, 1_000)?,
+    ///         Advance::Handle(i) => {
+    ///             handled.push(steps.keys()[i]);
+    ///             steps.handled(true)?;
+    ///         }
+    ///         Advance::Settle => store.settle_steps(&mut steps, 1_001)?,
+    ///         Advance::Done => break steps.tally(),
+    ///     }
+    /// };
+    /// assert_eq!((tally.status, tally.processed, handled), (200, 2, vec!["hs:1:7", "hs:1:8"]));
+    /// # Ok::<(), hootsuite_events::Error>(())
+    /// ```
     pub fn claim_steps<K: AsRef<str>>(
         &self,
         steps: &mut Steps<K>,
