@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use crate::fields::FIELDS;
+use crate::fields::KEYS;
 use crate::text::{cat, decimal};
 
 /// What a secret value is replaced with.
@@ -40,11 +40,9 @@ const SECRET_FRAGMENTS: &[&str] = &["secret", "token", "password"];
 
 /// Whether values under `name` are secret (ASCII case-insensitive).
 pub fn is_secret_name(name: &str) -> bool {
-    let from_fields = FIELDS
+    let from_fields = KEYS
         .iter()
-        .filter(|f| f.secret)
-        .filter_map(|f| f.path.last())
-        .any(|k| k.eq_ignore_ascii_case(name));
+        .any(|(k, _, secret)| *secret && k.eq_ignore_ascii_case(name));
     from_fields
         || OTHER_SECRET_NAMES
             .iter()
