@@ -160,7 +160,10 @@ mod tests {
     fn keys_are_each_fields_last_key_label_and_secrecy() {
         assert_eq!(KEYS.len(), FIELDS.len());
         for ((key, label, secret), f) in KEYS.iter().zip(FIELDS) {
-            assert_eq!((Some(key), *label, *secret), (f.path.last(), f.label, f.secret));
+            assert_eq!(
+                (Some(key), *label, *secret),
+                (f.path.last(), f.label, f.secret)
+            );
         }
         assert_eq!(label_of(KEY_CALLBACK_URL), Some("API Callback URL"));
         assert_eq!(label_of("code"), None);
