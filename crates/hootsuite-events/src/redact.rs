@@ -146,6 +146,43 @@ fn encode_non_alphanumeric(text: &str) -> String {
     out
 }
 
+/// `percent_decode_str(text).decode_utf8_lossy()`: `%` and two hex digits is that byte, any
+/// other byte itself, then invalid UTF-8 replaced by U+FFFD; without that crate's decoding
+/// iterator in the browser build (a test compares the two).
+fn percent_decode_lossy(text: &str) -> String {
+    fn hex(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let b = text.as_bytes();
+    if !b.contains(&b'%') {
+        return text.to_string();
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let mut c = b[i];
+        i += 1;
+        if c == b'%' {
+            if let (Some(&h), Some(&l)) = (b.get(i), b.get(i + 1)) {
+                if let (Some(h), Some(l)) = (hex(h), hex(l)) {
+                    c = h << 4 | l;
+                    i += 2;
+                }
+            }
+        }
+        out.push(c);
+    }
+    match String::from_utf8(out) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
 fn redact_url_at(url: &str, depth: u8) -> String {
     let (before_fragment, fragment) = match url.split_once('#') {
         Some((b, f)) => (b, Some(f)),
@@ -161,16 +198,14 @@ fn redact_url_at(url: &str, depth: u8) -> String {
                 Some((k, _)) => (k, true),
                 None => (pair, false),
             };
-            let decoded = percent_encoding::percent_decode_str(k).decode_utf8_lossy();
+            let decoded = percent_decode_lossy(k);
             if has_value && is_secret_name(&decoded) {
                 return cat(&[k, "=", MASK]);
             }
             // A value that is itself a URL (`callbackUrl=https%3A...%3Fcode%3D...`) is redacted
             // too, then encoded again.
             if let Some((_, v)) = pair.split_once('=') {
-                let value: String = percent_encoding::percent_decode_str(v)
-                    .decode_utf8_lossy()
-                    .into_owned();
+                let value = percent_decode_lossy(v);
                 if crate::search::find_any(&value, b"?#").is_some() {
                     if depth >= MAX_URL_NESTING {
                         return cat(&[k, "=", MASK]);
@@ -280,6 +315,32 @@ pub fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_decode_lossy_matches_percent_encoding() {
+        let all: String = (0u32..0x250).filter_map(char::from_u32).collect();
+        let encoded =
+            percent_encoding::utf8_percent_encode(&all, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        for text in [
+            "",
+            "plain",
+            "%",
+            "%4",
+            "%4g",
+            "a%41%4a%4A%zz%%41%",
+            "%e2%82%ac %E2%82 %c3%28 %ff%fe x%C3%A9y %ED%A0%80 %F0%9F%98",
+            "caf\u{e9}%20%",
+            all.as_str(),
+            encoded.as_str(),
+        ] {
+            assert_eq!(
+                percent_decode_lossy(text),
+                percent_encoding::percent_decode_str(text).decode_utf8_lossy(),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn encode_non_alphanumeric_matches_percent_encoding() {
