@@ -191,35 +191,41 @@ fn redact_url_at(url: &str, depth: u8) -> String {
     let Some((base, query)) = before_fragment.split_once('?') else {
         return url.to_string();
     };
-    let parts: Vec<String> = query
-        .split('&')
-        .map(|pair| {
-            let (k, has_value) = match pair.split_once('=') {
-                Some((k, _)) => (k, true),
-                None => (pair, false),
-            };
-            let decoded = percent_decode_lossy(k);
-            if has_value && is_secret_name(&decoded) {
-                return cat(&[k, "=", MASK]);
+    let mut out = String::with_capacity(url.len());
+    out.push_str(base);
+    out.push('?');
+    for (i, pair) in query.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        let Some((k, v)) = pair.split_once('=') else {
+            out.push_str(pair);
+            continue;
+        };
+        let replaced = if is_secret_name(&percent_decode_lossy(k)) {
+            Some(MASK.to_string())
+        } else {
+            // A value that is itself a URL (`callbackUrl=https%3A...%3Fcode%3D...`) is
+            // redacted too, then encoded again.
+            let value = percent_decode_lossy(v);
+            if crate::search::find_any(&value, b"?#").is_none() {
+                None
+            } else if depth >= MAX_URL_NESTING {
+                Some(MASK.to_string())
+            } else {
+                let redacted = redact_url_at(&value, depth + 1);
+                (redacted != value).then(|| encode_non_alphanumeric(&redacted))
             }
-            // A value that is itself a URL (`callbackUrl=https%3A...%3Fcode%3D...`) is redacted
-            // too, then encoded again.
-            if let Some((_, v)) = pair.split_once('=') {
-                let value = percent_decode_lossy(v);
-                if crate::search::find_any(&value, b"?#").is_some() {
-                    if depth >= MAX_URL_NESTING {
-                        return cat(&[k, "=", MASK]);
-                    }
-                    let redacted = redact_url_at(&value, depth + 1);
-                    if redacted != value {
-                        return cat(&[k, "=", &encode_non_alphanumeric(&redacted)]);
-                    }
-                }
+        };
+        match replaced {
+            Some(r) => {
+                out.push_str(k);
+                out.push('=');
+                out.push_str(&r);
             }
-            pair.to_string()
-        })
-        .collect();
-    let mut out = cat(&[base, "?", &parts.join("&")]);
+            None => out.push_str(pair),
+        }
+    }
     // A fragment can carry a token too (the implicit OAuth grant): never shown.
     if fragment.is_some() {
         out.push('#');
