@@ -123,11 +123,24 @@ pub const FIELDS: &[Field] = &[
 /// (the platform's "authenticate an instance" page).
 pub const KEY_RETRIEVE_OBJECTS: &str = "retrieveObjectsAfterInstantiation";
 
+/// Each field's last key, label and secrecy, made from [`FIELDS`] at compile time: what the
+/// messages and redaction read, so that a build without the JSON Schema (the browser's)
+/// carries no description text.
+pub(crate) const KEYS: [(&str, Option<&str>, bool); FIELDS.len()] = {
+    let mut out = [("", None, false); FIELDS.len()];
+    let mut i = 0;
+    while i < FIELDS.len() {
+        let f = &FIELDS[i];
+        out[i] = (f.path[f.path.len() - 1], f.label, f.secret);
+        i += 1;
+    }
+    out
+};
+
 pub(crate) fn label_of(key: &str) -> Option<&'static str> {
-    FIELDS
-        .iter()
-        .find(|f| f.path.last() == Some(&key))
-        .and_then(|f| f.label)
+    KEYS.iter()
+        .find(|(k, _, _)| *k == key)
+        .and_then(|(_, label, _)| *label)
 }
 
 /// How a field is named in messages: its UI label with the key, or the key alone.
@@ -136,5 +149,24 @@ pub(crate) fn display(key: &str) -> String {
     match label_of(key) {
         Some(label) => cat(&[label, " (`", key, "`)"]),
         None => cat(&["`", key, "`"]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_each_fields_last_key_label_and_secrecy() {
+        assert_eq!(KEYS.len(), FIELDS.len());
+        for ((key, label, secret), f) in KEYS.iter().zip(FIELDS) {
+            assert_eq!(
+                (Some(key), *label, *secret),
+                (f.path.last(), f.label, f.secret)
+            );
+        }
+        assert_eq!(label_of(KEY_CALLBACK_URL), Some("API Callback URL"));
+        assert_eq!(label_of("code"), None);
+        assert_eq!(label_of("oauth.callback"), None);
     }
 }

@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use crate::fields::FIELDS;
+use crate::fields::KEYS;
 use crate::text::{cat, decimal};
 
 /// What a secret value is replaced with.
@@ -40,11 +40,9 @@ const SECRET_FRAGMENTS: &[&str] = &["secret", "token", "password"];
 
 /// Whether values under `name` are secret (ASCII case-insensitive).
 pub fn is_secret_name(name: &str) -> bool {
-    let from_fields = FIELDS
+    let from_fields = KEYS
         .iter()
-        .filter(|f| f.secret)
-        .filter_map(|f| f.path.last())
-        .any(|k| k.eq_ignore_ascii_case(name));
+        .any(|(k, _, secret)| *secret && k.eq_ignore_ascii_case(name));
     from_fields
         || OTHER_SECRET_NAMES
             .iter()
@@ -148,6 +146,43 @@ fn encode_non_alphanumeric(text: &str) -> String {
     out
 }
 
+/// `percent_decode_str(text).decode_utf8_lossy()`: `%` and two hex digits is that byte, any
+/// other byte itself, then invalid UTF-8 replaced by U+FFFD; without that crate's decoding
+/// iterator in the browser build (a test compares the two).
+fn percent_decode_lossy(text: &str) -> String {
+    fn hex(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let b = text.as_bytes();
+    if !b.contains(&b'%') {
+        return text.to_string();
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let mut c = b[i];
+        i += 1;
+        if c == b'%' {
+            if let (Some(&h), Some(&l)) = (b.get(i), b.get(i + 1)) {
+                if let (Some(h), Some(l)) = (hex(h), hex(l)) {
+                    c = h << 4 | l;
+                    i += 2;
+                }
+            }
+        }
+        out.push(c);
+    }
+    match String::from_utf8(out) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
 fn redact_url_at(url: &str, depth: u8) -> String {
     let (before_fragment, fragment) = match url.split_once('#') {
         Some((b, f)) => (b, Some(f)),
@@ -156,37 +191,41 @@ fn redact_url_at(url: &str, depth: u8) -> String {
     let Some((base, query)) = before_fragment.split_once('?') else {
         return url.to_string();
     };
-    let parts: Vec<String> = query
-        .split('&')
-        .map(|pair| {
-            let (k, has_value) = match pair.split_once('=') {
-                Some((k, _)) => (k, true),
-                None => (pair, false),
-            };
-            let decoded = percent_encoding::percent_decode_str(k).decode_utf8_lossy();
-            if has_value && is_secret_name(&decoded) {
-                return cat(&[k, "=", MASK]);
+    let mut out = String::with_capacity(url.len());
+    out.push_str(base);
+    out.push('?');
+    for (i, pair) in query.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        let Some((k, v)) = pair.split_once('=') else {
+            out.push_str(pair);
+            continue;
+        };
+        let replaced = if is_secret_name(&percent_decode_lossy(k)) {
+            Some(MASK.to_string())
+        } else {
+            // A value that is itself a URL (`callbackUrl=https%3A...%3Fcode%3D...`) is
+            // redacted too, then encoded again.
+            let value = percent_decode_lossy(v);
+            if crate::search::find_any(&value, b"?#").is_none() {
+                None
+            } else if depth >= MAX_URL_NESTING {
+                Some(MASK.to_string())
+            } else {
+                let redacted = redact_url_at(&value, depth + 1);
+                (redacted != value).then(|| encode_non_alphanumeric(&redacted))
             }
-            // A value that is itself a URL (`callbackUrl=https%3A...%3Fcode%3D...`) is redacted
-            // too, then encoded again.
-            if let Some((_, v)) = pair.split_once('=') {
-                let value: String = percent_encoding::percent_decode_str(v)
-                    .decode_utf8_lossy()
-                    .into_owned();
-                if crate::search::find_any(&value, b"?#").is_some() {
-                    if depth >= MAX_URL_NESTING {
-                        return cat(&[k, "=", MASK]);
-                    }
-                    let redacted = redact_url_at(&value, depth + 1);
-                    if redacted != value {
-                        return cat(&[k, "=", &encode_non_alphanumeric(&redacted)]);
-                    }
-                }
+        };
+        match replaced {
+            Some(r) => {
+                out.push_str(k);
+                out.push('=');
+                out.push_str(&r);
             }
-            pair.to_string()
-        })
-        .collect();
-    let mut out = cat(&[base, "?", &parts.join("&")]);
+            None => out.push_str(pair),
+        }
+    }
     // A fragment can carry a token too (the implicit OAuth grant): never shown.
     if fragment.is_some() {
         out.push('#');
@@ -282,6 +321,32 @@ pub fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_decode_lossy_matches_percent_encoding() {
+        let all: String = (0u32..0x250).filter_map(char::from_u32).collect();
+        let encoded =
+            percent_encoding::utf8_percent_encode(&all, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        for text in [
+            "",
+            "plain",
+            "%",
+            "%4",
+            "%4g",
+            "a%41%4a%4A%zz%%41%",
+            "%e2%82%ac %E2%82 %c3%28 %ff%fe x%C3%A9y %ED%A0%80 %F0%9F%98",
+            "caf\u{e9}%20%",
+            all.as_str(),
+            encoded.as_str(),
+        ] {
+            assert_eq!(
+                percent_decode_lossy(text),
+                percent_encoding::percent_decode_str(text).decode_utf8_lossy(),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn encode_non_alphanumeric_matches_percent_encoding() {

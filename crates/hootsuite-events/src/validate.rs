@@ -222,18 +222,18 @@ pub(crate) fn did_you_mean<'c>(input: &str, candidates: &[&'c str]) -> Option<&'
 }
 
 /// Levenshtein distance, stopping early once it exceeds `cap` (returns `cap + 1` then).
+/// Both strings are walked in order, so their characters are read in place, not collected.
 fn edit_distance(a: &str, b: &str, cap: usize) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > cap {
+    let b_len = b.chars().count();
+    if a.chars().count().abs_diff(b_len) > cap {
         return cap + 1;
     }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
+    let mut prev: Vec<usize> = (0..=b_len).collect();
+    let mut cur = vec![0; b_len + 1];
+    for (i, ca) in a.chars().enumerate() {
         cur[0] = i + 1;
         let mut row_min = cur[0];
-        for (j, cb) in b.iter().enumerate() {
+        for (j, cb) in b.chars().enumerate() {
             let cost = usize::from(ca != cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
             row_min = row_min.min(cur[j + 1]);
@@ -243,12 +243,70 @@ fn edit_distance(a: &str, b: &str, cap: usize) -> usize {
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    prev[b_len]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edit_distance_is_the_distance_over_collected_characters() {
+        // The implementation it replaced, characters collected first.
+        fn collected(a: &str, b: &str, cap: usize) -> usize {
+            let a: Vec<char> = a.chars().collect();
+            let b: Vec<char> = b.chars().collect();
+            if a.len().abs_diff(b.len()) > cap {
+                return cap + 1;
+            }
+            let mut prev: Vec<usize> = (0..=b.len()).collect();
+            let mut cur = vec![0; b.len() + 1];
+            for (i, ca) in a.iter().enumerate() {
+                cur[0] = i + 1;
+                let mut row_min = cur[0];
+                for (j, cb) in b.iter().enumerate() {
+                    let cost = usize::from(ca != cb);
+                    cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+                    row_min = row_min.min(cur[j + 1]);
+                }
+                if row_min > cap {
+                    return cap + 1;
+                }
+                std::mem::swap(&mut prev, &mut cur);
+            }
+            prev[b.len()]
+        }
+        let words = [
+            "",
+            "a",
+            "name",
+            "nmae",
+            "Name",
+            "tags",
+            "tag",
+            "oauth.api.key",
+            "oauth.api.kye",
+            "oauth.apí.key",
+            "naméé",
+            "named",
+            "€uro",
+            "euro",
+            "élément",
+            "element",
+            "😀ags",
+        ];
+        for a in words {
+            for b in words {
+                for cap in [0, 1, 2, 5] {
+                    assert_eq!(
+                        edit_distance(a, b, cap),
+                        collected(a, b, cap),
+                        "{a} {b} {cap}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn message_is_the_display_text() {
