@@ -4,6 +4,93 @@
 // as sent), the same from the native addon and from the WebAssembly fallback.
 export * from './native'
 
+/** Raw bytes as received (a Buffer is a Uint8Array). */
+export type Bytes = Uint8Array | ArrayBuffer
+/** Headers: an object, `[name, value]` pairs, or fetch's Headers (or a Map). */
+export type HeadersInput = Record<string, string | string[] | number | undefined> | Array<[string, string]> | { entries(): Iterable<[string, string]> }
+/** A create-instance form: the object, or its JSON text. */
+export type CreateInstanceForm = Record<string, unknown> | string
+
+/** A response as received: from `fetch`, `res.status`, `res.headers` and the body's text or bytes. */
+export interface ResponseInput {
+  /** The status code: an integer from 0 to 999. */
+  status: number
+  /** Headers: an object, or a list of `[name, value]` pairs. */
+  headers?: HeadersInput | null
+  /** The body as text or bytes. */
+  body?: string | Bytes | null
+}
+
+/** Options of the redirect URL (step 1). */
+export interface RedirectUrlOptions {
+  /** The Hootsuite app's REST API client id. */
+  apiKey: string
+  /** The Hootsuite app's REST API client secret. */
+  apiSecret: string
+  /** Where Hootsuite sends the user back. */
+  callbackUrl: string
+  /** An unguessable value to check in the callback. */
+  state?: string | null
+  /** `scope`, such as `offline`. */
+  scope?: string | null
+  /** `siteAddress`. */
+  siteAddress?: string | null
+  /** `callbackProxy`. */
+  callbackProxy?: boolean | null
+  /** `requestToken`. */
+  requestToken?: string | null
+  /** Send the fields as a JSON body (POST), which keeps the client secret out of URLs; the proxy flag is then `isOAuthProxy`. */
+  post?: boolean | null
+  /** `oauthProxyName`. */
+  oauthProxyName?: string | null
+  /** Other parameters for the provider, passed through unchanged, in this order. */
+  extra?: Record<string, string> | null
+}
+
+/** Paging of the event lists. */
+export interface PageOptions {
+  /** Page size: an integer from 0 to 4294967295. */
+  pageSize?: number | null
+  /** The `nextPage` token from the previous page. */
+  nextPage?: string | null
+}
+
+/** Which webhook deliveries: the `where` filters and, for the list, paging. */
+export interface DeliveryOptions {
+  /** `created`, `retry`, `delivered`, `notified` or `queued`. */
+  status?: 'created' | 'retry' | 'delivered' | 'notified' | 'queued' | null
+  /** The subscription's callback URL (`config.url`). */
+  url?: string | null
+  /** The instance whose events they carry. */
+  instanceId?: number | null
+  /** Page size (the list only): an integer from 0 to 4294967295. */
+  pageSize?: number | null
+  /** The `nextPage` token from the previous page (the list only). */
+  nextPage?: string | null
+}
+
+/** Query of `GET /instances`. */
+export interface ListOptions {
+  /** Only instances with all these tags. */
+  tags?: string[] | null
+  /** Free-text search. */
+  searchText?: string | null
+  /** Page size: an integer from 0 to 4294967295. */
+  pageSize?: number | null
+  /** The `nextPage` token from the previous page. */
+  nextPage?: string | null
+  /** Full objects. */
+  hydrate?: boolean | null
+}
+
+/** Options of signature verification. */
+export interface VerifyOptions {
+  /** Accept legacy `sha1=` signatures. */
+  allowLegacySha1?: boolean | null
+  /** The largest body accepted (default 1 MiB): an integer from 0 to 4294967295. */
+  maxBodySize?: number | null
+}
+
 /** One validation problem. */
 export interface Issue {
   /** Keys and indices from the document's root. */
@@ -224,7 +311,7 @@ export interface FetchResponse {
   readonly bodyUsed: boolean
   arrayBuffer(): Promise<ArrayBuffer>
 }
-type AnyResponse = FetchResponse | import('./native').ResponseInput
+type AnyResponse = FetchResponse | ResponseInput
 /** `parseRedirectUrl` for a fetch Response (or the `{ status, headers, body }` form). */
 export declare function parseRedirectUrlAsync(response: AnyResponse): Promise<RedirectUrl>
 /** `parseInstance` for a fetch Response (or the `{ status, headers, body }` form). */
