@@ -318,10 +318,13 @@ impl Config {
     /// `eu`, `eu-console`, `sap-us2`, `sap-trial-us10`, `sap-trial-eu10`.
     #[napi(catch_unwind, constructor)]
     pub fn new(
-        base_url: String,
-        user_secret: String,
-        organization_secret: String,
+        #[napi(ts_arg_type = "string")] base_url: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] user_secret: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] organization_secret: Unknown<'_>,
     ) -> napi::Result<Self> {
+        let base_url = read::text(&Arg::of(base_url), "baseUrl")?;
+        let user_secret = read::text(&Arg::of(user_secret), "userSecret")?;
+        let organization_secret = read::text(&Arg::of(organization_secret), "organizationSecret")?;
         let base = BaseUrl::parse(&base_url).or_throw()?;
         Ok(Config {
             inner: hootsuite_events::Config::new(base, user_secret, organization_secret)
@@ -337,7 +340,11 @@ impl Config {
 
     /// `User <user secret>, Element <token>`: the header for calls made as an instance.
     #[napi(catch_unwind)]
-    pub fn instance_authorization(&self, token: String) -> napi::Result<String> {
+    pub fn instance_authorization(
+        &self,
+        #[napi(ts_arg_type = "string")] token: Unknown<'_>,
+    ) -> napi::Result<String> {
+        let token = read::text(&Arg::of(token), "token")?;
         let auth = self
             .inner
             .instance_authorization(&hootsuite_events::InstanceToken::new(token))

@@ -380,9 +380,16 @@ impl read::JsIn for WArg {
     }
 }
 
-/// The account of a request: `{baseUrl, userSecret, organizationSecret}`.
-fn config_arg(v: &WArg) -> Result<Box<hootsuite_events::Config>, JsValue> {
-    config(&v.0).map(Box::new)
+/// The account of a request: a `Config`, or (this package only) a plain account
+/// `{baseUrl, userSecret, organizationSecret}`.
+fn config_arg(v: &WArg) -> Result<std::rc::Rc<hootsuite_events::Config>, JsValue> {
+    if !v.0.is_object() {
+        return Err(type_error(NOT_A_CONFIG));
+    }
+    match read::JsIn::get(v, "__account")?.0.as_f64() {
+        Some(id) => account_of(id as u32),
+        None => config(&v.0).map(std::rc::Rc::new),
+    }
 }
 
 /// A notification through the core's naming rule (struct fields in camelCase, user data as
@@ -413,7 +420,7 @@ fn ok_value<T: serde::Serialize>(
 // form build's section): a parameter or result of one of these types is declared with it.
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(typescript_type = "Account")]
+    #[wasm_bindgen(typescript_type = "Config | Account")]
     pub type TsAccount;
     #[wasm_bindgen(typescript_type = "number | null")]
     pub type TsOptId;
@@ -721,7 +728,96 @@ fn hide_secrets(obj: &JsValue) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// `User <user secret>, Element <token>`: the header for calls made as an instance.
+thread_local! {
+    /// The accounts of the live `Config`s by id: a table function reads its `Config` argument's
+    /// account here (wasm-bindgen hands Rust a class instance only as a parameter of its type).
+    static ACCOUNTS: std::cell::RefCell<std::collections::HashMap<u32, std::rc::Rc<hootsuite_events::Config>>> =
+        std::cell::RefCell::default();
+    static NEXT_ACCOUNT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Where to call and with which account, as the Node package's `Config`: the secrets stay in
+/// the module; `JSON.stringify` and `util.inspect` show the base URL only.
+#[wasm_bindgen]
+pub struct Config {
+    id: u32,
+    base_url: String,
+}
+
+#[wasm_bindgen]
+impl Config {
+    /// `baseUrl` is a URL or a preset of `baseUrlPresets()`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "string")] base_url: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] user_secret: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] organization_secret: JsValue,
+    ) -> Result<Config, JsValue> {
+        let base = read::text(&WArg(base_url), "baseUrl")?;
+        let user = read::text(&WArg(user_secret), "userSecret")?;
+        let organization = read::text(&WArg(organization_secret), "organizationSecret")?;
+        let base = hootsuite_events::BaseUrl::parse(&base).map_err(js_error)?;
+        let inner = hootsuite_events::Config::new(base, user, organization).map_err(js_error)?;
+        let base_url = inner.base_url().as_str().to_string();
+        let id = NEXT_ACCOUNT.with(|n| {
+            let id = n.get();
+            n.set(id.wrapping_add(1));
+            id
+        });
+        ACCOUNTS.with(|a| a.borrow_mut().insert(id, std::rc::Rc::new(inner)));
+        Ok(Config { id, base_url })
+    }
+
+    /// The base URL, without a trailing `/`.
+    #[wasm_bindgen(getter, js_name = baseUrl)]
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// `User <user secret>, Element <token>`: the header for calls made as an instance.
+    #[wasm_bindgen(js_name = instanceAuthorization)]
+    pub fn instance_authorization(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+    ) -> Result<String, JsValue> {
+        let token = read::text(&WArg(token), "token")?;
+        let account = account_of(self.id)?;
+        let auth = account
+            .instance_authorization(&InstanceToken::new(token))
+            .map_err(js_error)?;
+        Ok(auth.expose().to_string())
+    }
+
+    /// `JSON.stringify(config)` shows the base URL only.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ baseUrl: string }")]
+    pub fn to_json(&self) -> Result<JsValue, JsValue> {
+        to_js(&serde_json::json!({ "baseUrl": self.base_url }))
+    }
+
+    /// The key of the account in the module (no secret): how the functions find it.
+    #[wasm_bindgen(getter, js_name = __account)]
+    pub fn account(&self) -> u32 {
+        self.id
+    }
+}
+
+impl Drop for Config {
+    fn drop(&mut self) {
+        ACCOUNTS.with(|a| a.borrow_mut().remove(&self.id));
+    }
+}
+
+fn account_of(id: u32) -> Result<std::rc::Rc<hootsuite_events::Config>, JsValue> {
+    ACCOUNTS
+        .with(|a| a.borrow().get(&id).cloned())
+        .ok_or_else(|| type_error(NOT_A_CONFIG))
+}
+
+const NOT_A_CONFIG: &str =
+    "config must be a hootsuite-events Config (new Config(baseUrl, userSecret, organizationSecret))";
+
+/// `User <user secret>, Element <token>` for a plain account (`{baseUrl, userSecret,
+/// organizationSecret}`): the header for calls made as an instance.
 #[wasm_bindgen(js_name = instanceAuthorization)]
 pub fn instance_authorization(
     #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
