@@ -629,32 +629,62 @@ pub struct NativeMemoryStore {
     loops: std::cell::RefCell<Loops>,
 }
 
-/// Claim loops by slot, the free slots reused.
+/// Claim loops by slot, the free slots reused. A slot's id is its index and a random tag drawn
+/// when the slot is filled: an id that is not the live loop's (settled already, another
+/// store's, or made up by code holding `NativeMemoryStore`) finds no loop.
 #[derive(Default)]
 struct Loops {
-    slots: Vec<Option<idempotency::Steps>>,
+    slots: Vec<Option<(u32, idempotency::Steps)>>,
     free: Vec<u32>,
+    /// xorshift64* state, seeded from the operating system on first use.
+    rng: u64,
 }
 
+/// Slot ids are `tag * SLOTS + index`: exact in a JavaScript number (at most 2^52).
+const SLOTS: f64 = 1_048_576.0;
+
 impl Loops {
-    fn put(&mut self, steps: idempotency::Steps) -> u32 {
-        match self.free.pop() {
-            Some(slot) => {
-                if let Some(place) = self.slots.get_mut(slot as usize) {
-                    *place = Some(steps);
-                }
-                slot
-            }
-            None => {
-                self.slots.push(Some(steps));
-                count_of(self.slots.len() - 1)
-            }
+    fn tag(&mut self) -> napi::Result<u32> {
+        if self.rng == 0 {
+            let token = api::claim_token().map_err(no_randomness)?;
+            self.rng = u64::from_str_radix(token.get(..16).unwrap_or("1"), 16).unwrap_or(1) | 1;
         }
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        Ok((self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32)
     }
 
-    fn take(&mut self, slot: u32) -> Option<idempotency::Steps> {
-        let steps = self.slots.get_mut(slot as usize)?.take()?;
-        self.free.push(slot);
+    fn put(&mut self, steps: idempotency::Steps) -> napi::Result<f64> {
+        let tag = self.tag()?;
+        let index = match self.free.pop() {
+            Some(index) => {
+                if let Some(place) = self.slots.get_mut(index as usize) {
+                    *place = Some((tag, steps));
+                }
+                index
+            }
+            None if (self.slots.len() as f64) < SLOTS => {
+                self.slots.push(Some((tag, steps)));
+                count_of(self.slots.len() - 1)
+            }
+            None => return Err(type_err("too many claim loops at once (1048576)")),
+        };
+        Ok(f64::from(tag) * SLOTS + f64::from(index))
+    }
+
+    fn take(&mut self, id: f64) -> Option<idempotency::Steps> {
+        if !(id.is_finite() && id >= 0.0 && id.fract() == 0.0) {
+            return None;
+        }
+        let index = (id % SLOTS) as u32;
+        let tag = (id / SLOTS).floor();
+        let place = self.slots.get_mut(index as usize)?;
+        if place.as_ref().map(|(t, _)| f64::from(*t)) != Some(tag) {
+            return None;
+        }
+        let (_, steps) = place.take()?;
+        self.free.push(index);
         Some(steps)
     }
 }
@@ -724,7 +754,7 @@ impl NativeMemoryStore {
     }
 
     /// `process`'s loop on `store`: claims the units (JSON text of the notification's units)
-    /// and answers with `[slot, ...indices]`, the loop's slot for `settleUnits` and the units
+    /// and answers with `[slot, ...indices]`, the loop's slot id for `settleUnits` and the units
     /// to handle in order. Static, so that `index.js` calls it without the class methods'
     /// receiver check (the store is its own MemoryStore's).
     #[napi(catch_unwind)]
@@ -733,7 +763,7 @@ impl NativeMemoryStore {
         units: String,
         lease_ms: f64,
         now_ms: f64,
-    ) -> napi::Result<Vec<u32>> {
+    ) -> napi::Result<Vec<f64>> {
         let mut steps = loop_of(&units)?.steps;
         if let idempotency::Step::Claim(keys) = steps.next_step() {
             // Checked only where a claim is made, as the store's claimAll did.
@@ -746,9 +776,9 @@ impl NativeMemoryStore {
         }
         let handles = steps.handles();
         let mut out = Vec::with_capacity(handles.len() + 1);
-        out.push(0);
-        out.extend(handles.into_iter().map(count_of));
-        out[0] = store.loops.borrow_mut().put(steps);
+        out.push(0.0);
+        out.extend(handles.into_iter().map(|i| f64::from(count_of(i))));
+        out[0] = store.loops.borrow_mut().put(steps)?;
         Ok(out)
     }
 
@@ -759,7 +789,7 @@ impl NativeMemoryStore {
     #[napi(catch_unwind)]
     pub fn settle_units(
         store: &NativeMemoryStore,
-        slot: u32,
+        slot: f64,
         ok: u32,
         failed: bool,
         now_ms: f64,
