@@ -8,8 +8,53 @@ export * from './native'
 export type Bytes = Uint8Array | ArrayBuffer
 /** Headers: an object, `[name, value]` pairs, or fetch's Headers (or a Map). */
 export type HeadersInput = Record<string, string | string[] | number | undefined> | Array<[string, string]> | { entries(): Iterable<[string, string]> }
+/** The configuration of a create-instance form: the element's keys (others pass through). */
+export interface CreateInstanceConfiguration {
+  /** The callback URL registered at Hootsuite; the same `callbackUrl` as in step 1. */
+  'oauth.callback.url'?: string
+  /** The REST API client id of your Hootsuite app. */
+  'oauth.api.key'?: string
+  /** The REST API client secret of your Hootsuite app. */
+  'oauth.api.secret'?: string
+  /** Whether Cloud Elements sends events for this instance (default false). */
+  'event.notification.enabled'?: boolean | 'true' | 'false'
+  /** Where Cloud Elements POSTs event notifications; required when events are enabled. */
+  'event.notification.callback.url'?: string
+  /** Makes Cloud Elements sign each event (`Elements-Webhook-Signature`). */
+  'event.notification.signature.key'?: string
+  /** How Cloud Elements gets events from Hootsuite. */
+  'event.vendor.type'?: 'webhook' | 'polling' | 'webhooks'
+  [key: string]: string | boolean | undefined
+}
+
+/**
+ * The create-instance form (`POST /instances`): every field optional here, since the rules
+ * report what is missing with its label; a misspelled field does not compile.
+ */
+export interface CreateInstanceFields {
+  /** Always `{key: 'hootsuite'}`. */
+  element?: { key: 'hootsuite' }
+  /** The OAuth code from the callback (step 2): the string or the AuthorizationCode. */
+  providerData?: { code: string | import('./native').AuthorizationCode }
+  configuration?: CreateInstanceConfiguration
+  /** User-defined tags for the instance. */
+  tags?: string[]
+  /** The name of the instance. */
+  name?: string
+  /** Whether the answer lists the element's objects. */
+  retrieveObjectsAfterInstantiation?: boolean
+}
+
+/** A JSON Schema (2020-12) document. */
+export type JsonSchema = Record<string, unknown>
+
 /** A create-instance form: the object, or its JSON text. */
-export type CreateInstanceForm = Record<string, unknown> | string
+export type CreateInstanceForm = CreateInstanceFields | string
+
+/** Checks a form against the rules: any value (a parsed request body, JSON text). */
+export declare function validateInstance(data: unknown, callbackUrl?: string | null): ValidationResult
+/** Checks an instance update against the rules: any value (a parsed request body, JSON text). */
+export declare function validateInstanceUpdate(data: unknown): ValidationResult
 
 /** A response as received: from `fetch`, `res.status`, `res.headers` and the body's text or bytes. */
 export interface ResponseInput {

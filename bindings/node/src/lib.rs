@@ -428,7 +428,7 @@ macro_rules! js_ts {
     (Body $($f:tt)*) => { js_exports!(@ret "Record<string, unknown>" (String) $($f)*); };
     (Policy $($f:tt)*) => { js_exports!(@ret "'retry' | 'queue'" (String) $($f)*); };
     (Presets $($f:tt)*) => { js_exports!(@ret "import('./index').BaseUrlPreset[]" (Value) $($f)*); };
-    (Schema $($f:tt)*) => { js_exports!(@ret _ (Value) $($f)*); };
+    (Schema $($f:tt)*) => { js_exports!(@ret "import('./index').JsonSchema" (Value) $($f)*); };
     (Request $($f:tt)*) => { js_exports!(@ret _ (Request) $($f)*); };
     (Nothing $($f:tt)*) => { js_exports!(@ret _ (()) $($f)*); };
     (Index $($f:tt)*) => { js_exports!(@ret _ (u32) $($f)*); };
