@@ -7,7 +7,7 @@
 // the Request class, the …Async parsers); the tests run the whole suite on it.
 
 // What the WebAssembly package exports besides the native addon's exports: wasm-bindgen's
-// loader, the constants' table (the addon has them as values), the plain account's header, the
+// loader, the constants' table (its values are exported too), the plain account's header, the
 // browser form's preview, its error conversion and its error classes (index.js has its own).
 const PLUMBING = ['constants', 'initSync', 'instanceAuthorization', 'previewInstanceRequest', 'convert']
 const isErrorClass = (value) => typeof value === 'function' && value.prototype instanceof Error
@@ -39,9 +39,9 @@ function load(nativeError) {
     )
   }
 
-  // A loader only: the build's own exports (its Config is the addon's kind of value), and the
-  // constants as values.
-  const api = { __backend: 'wasm', ...wasm.constants() }
+  // A loader only: the build's own exports (its Config is the addon's kind of value, its
+  // constants values).
+  const api = { __backend: 'wasm' }
   for (const [name, value] of Object.entries(wasm)) if (!PLUMBING.includes(name) && !isErrorClass(value)) api[name] = value
   // The one shim left: createInstanceRequest comes from the browser build's lib.rs, whose
   // account reader takes the plain account only; until it reads a Config as every other export

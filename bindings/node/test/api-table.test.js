@@ -103,5 +103,8 @@ test("the option objects the packages declare are the table's option structs", (
 test('the constants are the table', () => {
   for (const [name, value] of Object.entries(TABLE.constants)) assert.equal(he[name], value, name)
   assert.deepEqual(require('hootsuite-events-wasm/node').constants(), TABLE.constants)
+  // The CommonJS entry of the WebAssembly package has them as values too, as the Node package.
+  const wasm = require('hootsuite-events-wasm/node')
+  for (const [name, value] of Object.entries(TABLE.constants)) assert.equal(wasm[name], value, name)
   assert.deepEqual(interfaceFields(path.join(wasmDir, 'full', 'hootsuite_events_wasm.d.ts'), 'Constants'), Object.keys(TABLE.constants).sort())
 })
