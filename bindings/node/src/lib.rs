@@ -82,17 +82,22 @@ fn camel_value<T: Serialize + ?Sized>(value: &T) -> napi::Result<Value> {
 #[path = "../../js/read.rs"]
 mod read;
 
-/// An argument as napi hands it over: `None` for a property that is `undefined`.
+/// An argument as napi hands it over (`None` for a property that is `undefined`), with its type
+/// read once: the readers ask it several times.
 #[derive(Clone, Copy)]
-struct Arg<'env>(Option<Unknown<'env>>);
+struct Arg<'env>(Option<Unknown<'env>>, ValueType);
 
 impl<'env> Arg<'env> {
     fn of(v: impl Into<Option<Unknown<'env>>>) -> Self {
-        Arg(v.into())
+        let v = v.into();
+        let ty = v.map_or(ValueType::Undefined, |v| {
+            v.get_type().unwrap_or(ValueType::Unknown)
+        });
+        Arg(v, ty)
     }
 
     fn ty(&self) -> napi::Result<ValueType> {
-        self.0.map_or(Ok(ValueType::Undefined), |v| v.get_type())
+        Ok(self.1)
     }
 
     fn object(&self) -> napi::Result<Option<Object<'env>>> {
@@ -178,19 +183,22 @@ impl<'env> read::JsIn for Arg<'env> {
     }
 
     fn get(&self, key: &str) -> napi::Result<Self> {
-        Ok(Arg(match self.object()? {
+        Ok(Arg::of(match self.object()? {
             Some(o) => o.get::<Unknown>(key)?,
             None => None,
         }))
     }
 
     fn items(&self) -> napi::Result<Option<Vec<Self>>> {
-        let Some(v) = self.0.filter(|v| v.is_array().unwrap_or(false)) else {
+        let Some(v) = self
+            .0
+            .filter(|v| self.1 == ValueType::Object && v.is_array().unwrap_or(false))
+        else {
             return Ok(None);
         };
         let array = Array::from_unknown(v)?;
         (0..array.len())
-            .map(|i| array.get::<Unknown>(i).map(Arg))
+            .map(|i| array.get::<Unknown>(i).map(Arg::of))
             .collect::<napi::Result<Vec<_>>>()
             .map(Some)
     }
@@ -201,7 +209,7 @@ impl<'env> read::JsIn for Arg<'env> {
         };
         Object::keys(&o)?
             .into_iter()
-            .map(|k| Ok((k.clone(), Arg(o.get::<Unknown>(&k)?))))
+            .map(|k| Ok((k.clone(), Arg::of(o.get::<Unknown>(&k)?))))
             .collect()
     }
 
