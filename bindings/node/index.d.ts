@@ -4,6 +4,138 @@
 // as sent), the same from the native addon and from the WebAssembly fallback.
 export * from './native'
 
+/** Raw bytes as received (a Buffer is a Uint8Array). */
+export type Bytes = Uint8Array | ArrayBuffer
+/** Headers: an object, `[name, value]` pairs, or fetch's Headers (or a Map). */
+export type HeadersInput = Record<string, string | string[] | number | undefined> | Array<[string, string]> | { entries(): Iterable<[string, string]> }
+/** The configuration of a create-instance form: the element's keys (others pass through). */
+export interface CreateInstanceConfiguration {
+  /** The callback URL registered at Hootsuite; the same `callbackUrl` as in step 1. */
+  'oauth.callback.url'?: string
+  /** The REST API client id of your Hootsuite app. */
+  'oauth.api.key'?: string
+  /** The REST API client secret of your Hootsuite app. */
+  'oauth.api.secret'?: string
+  /** Whether Cloud Elements sends events for this instance (default false). */
+  'event.notification.enabled'?: boolean | 'true' | 'false'
+  /** Where Cloud Elements POSTs event notifications; required when events are enabled. */
+  'event.notification.callback.url'?: string
+  /** Makes Cloud Elements sign each event (`Elements-Webhook-Signature`). */
+  'event.notification.signature.key'?: string
+  /** How Cloud Elements gets events from Hootsuite. */
+  'event.vendor.type'?: 'webhook' | 'polling' | 'webhooks'
+  [key: string]: string | boolean | undefined
+}
+
+/**
+ * The create-instance form (`POST /instances`): every field optional here, since the rules
+ * report what is missing with its label; a misspelled field does not compile.
+ */
+export interface CreateInstanceFields {
+  /** Always `{key: 'hootsuite'}`. */
+  element?: { key: 'hootsuite' }
+  /** The OAuth code from the callback (step 2): the string or the AuthorizationCode. */
+  providerData?: { code: string | import('./native').AuthorizationCode }
+  configuration?: CreateInstanceConfiguration
+  /** User-defined tags for the instance. */
+  tags?: string[]
+  /** The name of the instance. */
+  name?: string
+  /** Whether the answer lists the element's objects. */
+  retrieveObjectsAfterInstantiation?: boolean
+}
+
+/** A JSON Schema (2020-12) document. */
+export type JsonSchema = Record<string, unknown>
+
+/** A create-instance form: the object, or its JSON text. */
+export type CreateInstanceForm = CreateInstanceFields | string
+
+/** Checks a form against the rules: any value (a parsed request body, JSON text). */
+export declare function validateInstance(data: unknown, callbackUrl?: string | null): ValidationResult
+/** Checks an instance update against the rules: any value (a parsed request body, JSON text). */
+export declare function validateInstanceUpdate(data: unknown): ValidationResult
+
+/** A response as received: from `fetch`, `res.status`, `res.headers` and the body's text or bytes. */
+export interface ResponseInput {
+  /** The status code: an integer from 0 to 999. */
+  status: number
+  /** Headers: an object, or a list of `[name, value]` pairs. */
+  headers?: HeadersInput | null
+  /** The body as text or bytes. */
+  body?: string | Bytes | null
+}
+
+/** Options of the redirect URL (step 1). */
+export interface RedirectUrlOptions {
+  /** The Hootsuite app's REST API client id. */
+  apiKey: string
+  /** The Hootsuite app's REST API client secret. */
+  apiSecret: string
+  /** Where Hootsuite sends the user back. */
+  callbackUrl: string
+  /** An unguessable value to check in the callback. */
+  state?: string | null
+  /** `scope`, such as `offline`. */
+  scope?: string | null
+  /** `siteAddress`. */
+  siteAddress?: string | null
+  /** `callbackProxy`. */
+  callbackProxy?: boolean | null
+  /** `requestToken`. */
+  requestToken?: string | null
+  /** Send the fields as a JSON body (POST), which keeps the client secret out of URLs; the proxy flag is then `isOAuthProxy`. */
+  post?: boolean | null
+  /** `oauthProxyName`. */
+  oauthProxyName?: string | null
+  /** Other parameters for the provider, passed through unchanged, in this order. */
+  extra?: Record<string, string> | null
+}
+
+/** Paging of the event lists. */
+export interface PageOptions {
+  /** Page size: an integer from 0 to 4294967295. */
+  pageSize?: number | null
+  /** The `nextPage` token from the previous page. */
+  nextPage?: string | null
+}
+
+/** Which webhook deliveries: the `where` filters and, for the list, paging. */
+export interface DeliveryOptions {
+  /** `created`, `retry`, `delivered`, `notified` or `queued`. */
+  status?: 'created' | 'retry' | 'delivered' | 'notified' | 'queued' | null
+  /** The subscription's callback URL (`config.url`). */
+  url?: string | null
+  /** The instance whose events they carry. */
+  instanceId?: number | null
+  /** Page size (the list only): an integer from 0 to 4294967295. */
+  pageSize?: number | null
+  /** The `nextPage` token from the previous page (the list only). */
+  nextPage?: string | null
+}
+
+/** Query of `GET /instances`. */
+export interface ListOptions {
+  /** Only instances with all these tags. */
+  tags?: string[] | null
+  /** Free-text search. */
+  searchText?: string | null
+  /** Page size: an integer from 0 to 4294967295. */
+  pageSize?: number | null
+  /** The `nextPage` token from the previous page. */
+  nextPage?: string | null
+  /** Full objects. */
+  hydrate?: boolean | null
+}
+
+/** Options of signature verification. */
+export interface VerifyOptions {
+  /** Accept legacy `sha1=` signatures. */
+  allowLegacySha1?: boolean | null
+  /** The largest body accepted (default 1 MiB): an integer from 0 to 4294967295. */
+  maxBodySize?: number | null
+}
+
 /** One validation problem. */
 export interface Issue {
   /** Keys and indices from the document's root. */
@@ -224,7 +356,7 @@ export interface FetchResponse {
   readonly bodyUsed: boolean
   arrayBuffer(): Promise<ArrayBuffer>
 }
-type AnyResponse = FetchResponse | import('./native').ResponseInput
+type AnyResponse = FetchResponse | ResponseInput
 /** `parseRedirectUrl` for a fetch Response (or the `{ status, headers, body }` form). */
 export declare function parseRedirectUrlAsync(response: AnyResponse): Promise<RedirectUrl>
 /** `parseInstance` for a fetch Response (or the `{ status, headers, body }` form). */

@@ -2,12 +2,12 @@ import type { PostgresProtocol, Notification, Outcome, Work } from './index'
 
 /** What the inbox calls of a pg client (a `pg.Client`, or a pool's `PoolClient`). */
 export interface PgClient {
-  query(text: string | { name?: string; text: string; values?: unknown[] }, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>
+  query(text: string | { name?: string; text: string; values?: unknown[] }, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>
 }
 
 /** What the inbox calls of a pg pool (`new Pool()` of the pg package). */
 export interface PgPool<C extends PgClient = PgClient> {
-  query(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>
   connect(): Promise<C & { release(err?: Error | boolean): void }>
   readonly totalCount: number
 }

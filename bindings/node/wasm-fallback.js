@@ -1,71 +1,16 @@
 'use strict'
 // Where no native addon matches the platform (an optional platform package not installed, or
 // a platform without one), the WebAssembly build of the same core (hootsuite-events-wasm's
-// CommonJS build) serves every export of the native addon, with the same results: both give
-// the core's types in JavaScript's naming. index.js wraps it as it wraps the addon (errors into
-// the same classes, the Request class, the …Async parsers); the tests run the whole suite on it.
+// CommonJS build) serves every export of the native addon, with the same results: both read
+// their arguments with one source (bindings/js/read.rs) and give the core's types in
+// JavaScript's naming. index.js wraps it as it wraps the addon (errors into the same classes,
+// the Request class, the …Async parsers); the tests run the whole suite on it.
 
-// The native addon's functions and classes that the WebAssembly build has under the same name.
-const SERVED = [
-  'AuthorizationCode',
-  'NativeMemoryStore',
-  'PostgresProtocol',
-  'RedisProtocol',
-  'Steps',
-  'baseUrlPresets',
-  'buildInstanceBody',
-  'createInstanceSchema',
-  'hootsuiteWebhookUrl',
-  'isSecretName',
-  'newClaimToken',
-  'parseCallback',
-  'parseConfiguration',
-  'parseConfigurationEntry',
-  'parseDeliveries',
-  'parseDeliveryPage',
-  'parseEmpty',
-  'parseEventNotification',
-  'parseFailurePolicy',
-  'parseInstance',
-  'parseInstanceEvent',
-  'parseInstanceEventPage',
-  'parseInstanceEvents',
-  'parseInstancePage',
-  'parseRedirectUrl',
-  'parseTraceparent',
-  'redactRequest',
-  'sign',
-  'telemetryTable',
-  'outcomeStatus',
-  'validateInstance',
-  'validateInstanceUpdate',
-  'verifyEvent',
-  'verifySignature',
-]
-// The request builders: the native ones take a Config, the WebAssembly ones its plain account.
-const REQUESTS = [
-  'configurationRequest',
-  'createInstanceRequest',
-  'deleteInstanceRequest',
-  'failurePolicyRequest',
-  'getInstanceRequest',
-  'instanceEventRequest',
-  'instanceEventsPageRequest',
-  'instanceEventsRequest',
-  'listDeliveriesRequest',
-  'listInstancesRequest',
-  'reauthenticateCodeRequest',
-  'reauthenticateRequest',
-  'redeliverRequest',
-  'redirectUrlRequest',
-  'reenableRequest',
-  'setEnabledRequest',
-  'setEventsRequest',
-  'setFailurePolicyRequest',
-  'setSignatureKeyRequest',
-  'updateConfigurationRequest',
-  'updateEventCallbackRequest',
-]
+// What the WebAssembly package exports besides the native addon's exports: wasm-bindgen's
+// loader, the constants' table (its values are exported too), the plain account's header, the
+// browser form's preview, its error conversion and its error classes (index.js has its own).
+const PLUMBING = ['constants', 'initSync', 'instanceAuthorization', 'previewInstanceRequest', 'convert']
+const isErrorClass = (value) => typeof value === 'function' && value.prototype instanceof Error
 // The only exports of the (test build of the) addon that the fallback leaves out, and why.
 const REFUSED = {
   __panicForTests: 'a panic in WebAssembly aborts the module (panic = "immediate-abort") instead of unwinding into an exception, so there is no panic to test',
@@ -94,33 +39,30 @@ function load(nativeError) {
     )
   }
 
-  // The native Config checks the account when it is made; here the core's check runs through
-  // one request built with it, and the plain object the wasm functions take stays private.
+  // A loader only: the build's own exports (its Config is the addon's kind of value, its
+  // constants values).
+  const api = { __backend: 'wasm' }
+  for (const [name, value] of Object.entries(wasm)) if (!PLUMBING.includes(name) && !isErrorClass(value)) api[name] = value
+  // The one shim left: createInstanceRequest comes from the browser build's lib.rs, whose
+  // account reader takes the plain account only; until it reads a Config as every other export
+  // does, the fallback's Config keeps that account (private) for it.
   const accounts = new WeakMap()
-  const account = (config) => {
+  api.Config = class Config extends wasm.Config {
+    constructor(baseUrl, userSecret, organizationSecret) {
+      super(baseUrl, userSecret, organizationSecret)
+      accounts.set(this, { baseUrl, userSecret, organizationSecret })
+    }
+    // Its own method, so that index.js converts its errors as it does the class's methods.
+    instanceAuthorization(token) {
+      return super.instanceAuthorization(token)
+    }
+  }
+  api.createInstanceRequest = (config, ...rest) => {
     const plain = accounts.get(config)
     if (!plain) throw new TypeError('config must be a hootsuite-events Config (new Config(baseUrl, userSecret, organizationSecret))')
-    return plain
+    return wasm.createInstanceRequest(plain, ...rest)
   }
-  class Config {
-    constructor(baseUrl, userSecret, organizationSecret) {
-      const plain = { baseUrl, userSecret, organizationSecret }
-      const probe = wasm.getInstanceRequest(plain, 1)
-      accounts.set(this, plain)
-      Object.defineProperty(this, 'baseUrl', { value: probe.url.slice(0, -'/instances/1'.length), enumerable: true })
-    }
-    instanceAuthorization(token) {
-      return wasm.instanceAuthorization(account(this), token)
-    }
-    toJSON() {
-      return { baseUrl: this.baseUrl }
-    }
-  }
-
-  const api = { __backend: 'wasm', Config, ...wasm.constants() }
-  for (const name of SERVED) api[name] = wasm[name]
-  for (const name of REQUESTS) api[name] = (config, ...rest) => wasm[name](account(config), ...rest)
   return api
 }
 
-module.exports = { load, SERVED, REQUESTS, REFUSED }
+module.exports = { load, PLUMBING, REFUSED }

@@ -12,11 +12,11 @@ use hootsuite_events::api::{self, Outcome as _};
 use hootsuite_events::events;
 use hootsuite_events::idempotency::{self, MemoryStore as CoreMemoryStore};
 use hootsuite_events::instance::WithSecrets;
-use hootsuite_events::signature::{SignatureKey, Verifier};
 use hootsuite_events::{js, naming};
-use hootsuite_events::{BaseUrl, Error, HttpRequest, HttpResponse, Method, Secret};
+use hootsuite_events::{BaseUrl, Error, HttpRequest, Method, Secret};
 use napi::bindgen_prelude::{
-    Array, Buffer, ClassInstance, Either, External, Object, Uint8Array, Unknown,
+    Array, ArrayBuffer, Buffer, ClassInstance, Either, External, FromNapiValue as _, Object,
+    Uint8Array, Unknown,
 };
 use napi::JsValue as _;
 use napi::{Env, ValueType};
@@ -67,14 +67,6 @@ impl<T> OrTypeError<T> for Result<T, String> {
     }
 }
 
-fn id(n: f64) -> napi::Result<u64> {
-    js::instance_id(n).or_type_error()
-}
-
-fn page_size(n: Option<f64>) -> napi::Result<Option<u32>> {
-    n.map(|n| js::page_size(n).or_type_error()).transpose()
-}
-
 /// A result as JSON text in JavaScript's naming, which `index.js` parses with V8's
 /// `JSON.parse`: faster than building the object property by property through N-API (figures
 /// in docs/benchmarks.md).
@@ -85,6 +77,199 @@ fn camel<T: Serialize + ?Sized>(value: &T) -> napi::Result<String> {
 /// A small result (a claim, a script call) as a JavaScript value in JavaScript's naming.
 fn camel_value<T: Serialize + ?Sized>(value: &T) -> napi::Result<Value> {
     naming::to_camel_value(value).map_err(|e| type_err(&e.to_string()))
+}
+
+#[path = "../../js/read.rs"]
+mod read;
+
+/// An argument as napi hands it over (`None` for a property that is `undefined`), with its type
+/// read once: the readers ask it several times.
+#[derive(Clone, Copy)]
+struct Arg<'env>(Option<Unknown<'env>>, ValueType);
+
+impl<'env> Arg<'env> {
+    fn of(v: impl Into<Option<Unknown<'env>>>) -> Self {
+        let v = v.into();
+        let ty = v.map_or(ValueType::Undefined, |v| {
+            v.get_type().unwrap_or(ValueType::Unknown)
+        });
+        Arg(v, ty)
+    }
+
+    fn ty(&self) -> napi::Result<ValueType> {
+        Ok(self.1)
+    }
+
+    fn object(&self) -> napi::Result<Option<Object<'env>>> {
+        match (self.0, self.ty()?) {
+            (Some(v), ValueType::Object) => Object::from_unknown(v).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// A body's bytes: a typed array's or an ArrayBuffer's own memory, not a copy.
+enum NodeBytes<'env> {
+    Typed(Uint8Array),
+    Buffer(ArrayBuffer<'env>),
+}
+
+impl AsRef<[u8]> for NodeBytes<'_> {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            NodeBytes::Typed(b) => b,
+            NodeBytes::Buffer(b) => b,
+        }
+    }
+}
+
+impl<'env> read::JsIn for Arg<'env> {
+    type Err = napi::Error;
+    type Bytes = NodeBytes<'env>;
+
+    fn is_nullish(&self) -> bool {
+        matches!(self.ty(), Ok(ValueType::Undefined | ValueType::Null))
+    }
+
+    fn kind(&self) -> napi::Result<&'static str> {
+        Ok(match self.ty()? {
+            ValueType::Undefined => "undefined",
+            ValueType::Null => "null",
+            ValueType::Boolean => "boolean",
+            ValueType::Number => "number",
+            ValueType::String => "string",
+            ValueType::Symbol => "symbol",
+            ValueType::Function => "function",
+            ValueType::BigInt => "bigint",
+            _ => "object",
+        })
+    }
+
+    fn text(&self) -> napi::Result<Option<String>> {
+        match (self.0, self.ty()?) {
+            (Some(v), ValueType::String) => String::from_unknown(v).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    fn number(&self) -> napi::Result<Option<f64>> {
+        match (self.0, self.ty()?) {
+            (Some(v), ValueType::Number) => f64::from_unknown(v).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    fn flag(&self) -> napi::Result<Option<bool>> {
+        match (self.0, self.ty()?) {
+            (Some(v), ValueType::Boolean) => bool::from_unknown(v).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    fn bytes(&self) -> napi::Result<Option<NodeBytes<'env>>> {
+        let Some(v) = self
+            .0
+            .filter(|_| matches!(self.ty(), Ok(ValueType::Object)))
+        else {
+            return Ok(None);
+        };
+        if v.is_typedarray()? {
+            return Ok(Uint8Array::from_unknown(v).ok().map(NodeBytes::Typed));
+        }
+        if v.is_arraybuffer()? {
+            return ArrayBuffer::from_unknown(v).map(|b| Some(NodeBytes::Buffer(b)));
+        }
+        Ok(None)
+    }
+
+    fn get(&self, key: &str) -> napi::Result<Self> {
+        Ok(Arg::of(match self.object()? {
+            Some(o) => o.get::<Unknown>(key)?,
+            None => None,
+        }))
+    }
+
+    fn items(&self) -> napi::Result<Option<Vec<Self>>> {
+        let Some(v) = self
+            .0
+            .filter(|v| self.1 == ValueType::Object && v.is_array().unwrap_or(false))
+        else {
+            return Ok(None);
+        };
+        let array = Array::from_unknown(v)?;
+        (0..array.len())
+            .map(|i| array.get::<Unknown>(i).map(Arg::of))
+            .collect::<napi::Result<Vec<_>>>()
+            .map(Some)
+    }
+
+    fn entries(&self) -> napi::Result<Vec<(String, Self)>> {
+        let Some(o) = self.object()? else {
+            return Ok(Vec::new());
+        };
+        Object::keys(&o)?
+            .into_iter()
+            .map(|k| Ok((k.clone(), Arg::of(o.get::<Unknown>(&k)?))))
+            .collect()
+    }
+
+    fn form(&self) -> napi::Result<api::Form> {
+        match self.0 {
+            Some(v) => Value::from_unknown(v).map(api::Form::Json),
+            None => Ok(api::Form::Json(Value::Null)),
+        }
+    }
+
+    fn json(&self) -> napi::Result<Option<String>> {
+        match (self.0, self.ty()?) {
+            (Some(v), ty) if ty != ValueType::Undefined => {
+                Value::from_unknown(v).map(|v| Some(v.to_string()))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn code(&self) -> napi::Result<Option<Secret>> {
+        let Some(v) = self.0 else {
+            return Ok(None);
+        };
+        Ok(
+            match Either::<String, ClassInstance<'_, AuthorizationCode>>::from_unknown(v) {
+                Ok(Either::A(s)) => Some(Secret::new(s)),
+                Ok(Either::B(c)) => Some(c.inner.clone()),
+                Err(_) => None,
+            },
+        )
+    }
+
+    fn type_error(message: &str) -> napi::Error {
+        type_err(message)
+    }
+
+    fn core_error(e: Error) -> napi::Error {
+        js_err(e)
+    }
+}
+
+/// The account of a request: the `Config` made with `new Config(...)`.
+struct Account<'env>(ClassInstance<'env, Config>);
+
+impl std::ops::Deref for Account<'_> {
+    type Target = hootsuite_events::Config;
+    fn deref(&self) -> &hootsuite_events::Config {
+        &self.0.inner
+    }
+}
+
+fn config_arg<'env>(v: &Arg<'env>) -> napi::Result<Account<'env>> {
+    let instance =
+        v.0.and_then(|v| Either::<ClassInstance<'env, Config>, Unknown>::from_unknown(v).ok());
+    match instance {
+        Some(Either::A(c)) => Ok(Account(c)),
+        _ => Err(type_err(
+            "config must be a hootsuite-events Config (new Config(baseUrl, userSecret, organizationSecret))",
+        )),
+    }
 }
 
 /// A request to send: `fetch(r.url, {method: r.method, headers: r.headers, body: r.body})`.
@@ -128,69 +313,6 @@ pub fn redact_request(request: Request) -> napi::Result<Request> {
     Ok(self::request(r.redacted()))
 }
 
-/// A response as received: `{status, headers, body}` (from `fetch`: `res.status`,
-/// `res.headers`, `await res.text()` or a Buffer).
-#[napi(object)]
-pub struct ResponseInput {
-    /// The status code: an integer from 0 to 999.
-    pub status: f64,
-    /// Headers: an object, or a list of `[name, value]` pairs.
-    pub headers: Option<Value>,
-    /// The body as text or bytes.
-    pub body: Option<Either<String, Buffer>>,
-}
-
-fn headers_from(v: Option<&Value>) -> Vec<(String, String)> {
-    match v {
-        Some(Value::Object(m)) => m.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|p| match p.as_array().map(Vec::as_slice) {
-                Some([k, v]) => Some((text(k), text(v))),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn response(r: ResponseInput) -> napi::Result<HttpResponse> {
-    let status = js::http_status(r.status).or_type_error()?;
-    let body = match r.body {
-        None => Vec::new(),
-        Some(Either::A(s)) => s.into_bytes(),
-        Some(Either::B(b)) => b.to_vec(),
-    };
-    Ok(HttpResponse::new(
-        status,
-        headers_from(r.headers.as_ref()),
-        body,
-    ))
-}
-
-/// Raw bytes for signatures: a string is refused, since the signature covers the exact bytes.
-fn raw_bytes(body: Either<Uint8Array, Unknown<'_>>) -> napi::Result<Uint8Array> {
-    match body {
-        // Borrowed: the typed array's own memory, not a copy.
-        Either::A(bytes) => Ok(bytes),
-        Either::B(other) => Err(type_err(match other.get_type()? {
-            ValueType::String => js::BODY_IS_TEXT,
-            ValueType::Undefined | ValueType::Null => js::BODY_IS_MISSING,
-            ValueType::Object if Object::keys(&other.coerce_to_object()?)?.is_empty() => {
-                js::BODY_IS_MISSING
-            }
-            _ => js::BODY_IS_PARSED,
-        })),
-    }
-}
-
 /// Where to call and with which account. Secrets are kept in Rust and never shown by
 /// `util.inspect` or `JSON.stringify`.
 #[napi]
@@ -204,10 +326,13 @@ impl Config {
     /// `eu`, `eu-console`, `sap-us2`, `sap-trial-us10`, `sap-trial-eu10`.
     #[napi(catch_unwind, constructor)]
     pub fn new(
-        base_url: String,
-        user_secret: String,
-        organization_secret: String,
+        #[napi(ts_arg_type = "string")] base_url: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] user_secret: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] organization_secret: Unknown<'_>,
     ) -> napi::Result<Self> {
+        let base_url = read::text(&Arg::of(base_url), "baseUrl")?;
+        let user_secret = read::text(&Arg::of(user_secret), "userSecret")?;
+        let organization_secret = read::text(&Arg::of(organization_secret), "organizationSecret")?;
         let base = BaseUrl::parse(&base_url).or_throw()?;
         Ok(Config {
             inner: hootsuite_events::Config::new(base, user_secret, organization_secret)
@@ -223,7 +348,11 @@ impl Config {
 
     /// `User <user secret>, Element <token>`: the header for calls made as an instance.
     #[napi(catch_unwind)]
-    pub fn instance_authorization(&self, token: String) -> napi::Result<String> {
+    pub fn instance_authorization(
+        &self,
+        #[napi(ts_arg_type = "string")] token: Unknown<'_>,
+    ) -> napi::Result<String> {
+        let token = read::text(&Arg::of(token), "token")?;
         let auth = self
             .inner
             .instance_authorization(&hootsuite_events::InstanceToken::new(token))
@@ -238,34 +367,6 @@ impl Config {
             .into_iter()
             .collect()
     }
-}
-
-/// Options of the redirect URL (step 1).
-#[napi(object)]
-pub struct RedirectUrlOptions {
-    /// The Hootsuite app's REST API client id.
-    pub api_key: String,
-    /// The Hootsuite app's REST API client secret.
-    pub api_secret: String,
-    /// Where Hootsuite sends the user back.
-    pub callback_url: String,
-    /// An unguessable value to check in the callback.
-    pub state: Option<String>,
-    /// `scope`, such as `offline`.
-    pub scope: Option<String>,
-    /// `siteAddress`.
-    pub site_address: Option<String>,
-    /// `callbackProxy`.
-    pub callback_proxy: Option<bool>,
-    /// `requestToken`.
-    pub request_token: Option<String>,
-    /// Send the fields as a JSON body (POST), which keeps the client secret out of URLs; the
-    /// proxy flag is then `isOAuthProxy`.
-    pub post: Option<bool>,
-    /// `oauthProxyName`.
-    pub oauth_proxy_name: Option<String>,
-    /// Other parameters for the provider, passed through unchanged, in this order.
-    pub extra: Option<indexmap::IndexMap<String, String>>,
 }
 
 /// The OAuth code from the callback: single use, secret. `util.inspect`, `String(code)` and
@@ -298,240 +399,6 @@ impl AuthorizationCode {
 }
 
 const MASKED_CODE: &str = "********";
-
-/// Paging of the event lists.
-#[napi(object)]
-pub struct PageOptions {
-    /// Page size: an integer from 0 to 4294967295.
-    pub page_size: Option<f64>,
-    /// The `nextPage` token from the previous page.
-    pub next_page: Option<String>,
-}
-
-/// Which webhook deliveries: the `where` filters and, for the list, paging.
-#[napi(object)]
-pub struct DeliveryOptions {
-    /// `created`, `retry`, `delivered`, `notified` or `queued`.
-    pub status: Option<String>,
-    /// The subscription's callback URL (`config.url`).
-    pub url: Option<String>,
-    /// The instance whose events they carry.
-    pub instance_id: Option<f64>,
-    /// Page size (the list only): an integer from 0 to 4294967295.
-    pub page_size: Option<f64>,
-    /// The `nextPage` token from the previous page (the list only).
-    pub next_page: Option<String>,
-}
-
-/// Query of `GET /instances`.
-#[napi(object)]
-pub struct ListOptions {
-    /// Only instances with all these tags.
-    pub tags: Option<Vec<String>>,
-    /// Free-text search.
-    pub search_text: Option<String>,
-    /// Page size: an integer from 0 to 4294967295.
-    pub page_size: Option<f64>,
-    /// The `nextPage` token from the previous page.
-    pub next_page: Option<String>,
-    /// Full objects.
-    pub hydrate: Option<bool>,
-}
-
-/// Options of signature verification.
-#[napi(object)]
-pub struct VerifyOptions {
-    /// Accept legacy `sha1=` signatures.
-    pub allow_legacy_sha1: Option<bool>,
-    /// The largest body accepted (default 1 MiB): an integer from 0 to 4294967295.
-    pub max_body_size: Option<f64>,
-}
-
-/// The verifier of one key or several (the current key first, then the ones it replaced).
-fn keys_arg(keys: Either<String, Vec<String>>) -> napi::Result<Verifier> {
-    Ok(match keys {
-        Either::A(key) => Verifier::new(SignatureKey::new(key)),
-        Either::B(keys) => {
-            Verifier::with_keys(keys.into_iter().map(SignatureKey::new)).or_throw()?
-        }
-    })
-}
-
-/// A verifier for one key or several with the options (`verify_event`'s).
-fn verifier(
-    keys: Either<String, Vec<String>>,
-    options: Option<VerifyOptions>,
-) -> napi::Result<Verifier> {
-    let keys = keys_arg(keys)?;
-    Ok(options.into_core()?.apply(keys))
-}
-
-/// An option object as the core's option struct, its numbers checked by the core's [`js`] rules.
-trait IntoCore {
-    type Core;
-    fn into_core(self) -> napi::Result<Self::Core>;
-}
-
-impl IntoCore for RedirectUrlOptions {
-    type Core = api::RedirectOptions;
-    fn into_core(self) -> napi::Result<api::RedirectOptions> {
-        Ok(api::RedirectOptions {
-            api_key: self.api_key,
-            api_secret: self.api_secret,
-            callback_url: self.callback_url,
-            state: self.state,
-            scope: self.scope,
-            site_address: self.site_address,
-            callback_proxy: self.callback_proxy,
-            request_token: self.request_token,
-            post: self.post == Some(true),
-            oauth_proxy_name: self.oauth_proxy_name,
-            extra: self.extra.unwrap_or_default().into_iter().collect(),
-        })
-    }
-}
-
-impl IntoCore for Option<PageOptions> {
-    type Core = api::PageOptions;
-    fn into_core(self) -> napi::Result<api::PageOptions> {
-        let Some(o) = self else {
-            return Ok(api::PageOptions::default());
-        };
-        Ok(api::PageOptions {
-            page_size: page_size(o.page_size)?,
-            next_page: o.next_page,
-        })
-    }
-}
-
-impl IntoCore for Option<DeliveryOptions> {
-    type Core = api::DeliveryFilter;
-    fn into_core(self) -> napi::Result<api::DeliveryFilter> {
-        let Some(o) = self else {
-            return Ok(api::DeliveryFilter::default());
-        };
-        let filter = api::DeliveryFilter {
-            status: o.status,
-            url: o.url,
-            ..api::DeliveryFilter::default()
-        };
-        // The status is read first, as it always was here.
-        filter.query().or_throw()?;
-        Ok(api::DeliveryFilter {
-            instance_id: o.instance_id.map(id).transpose()?,
-            page_size: page_size(o.page_size)?,
-            next_page: o.next_page,
-            ..filter
-        })
-    }
-}
-
-impl IntoCore for Option<ListOptions> {
-    type Core = api::ListOptions;
-    fn into_core(self) -> napi::Result<api::ListOptions> {
-        let Some(o) = self else {
-            return Ok(api::ListOptions::default());
-        };
-        Ok(api::ListOptions {
-            tags: o.tags.unwrap_or_default(),
-            search_text: o.search_text,
-            page_size: page_size(o.page_size)?,
-            next_page: o.next_page,
-            hydrate: o.hydrate,
-        })
-    }
-}
-
-impl IntoCore for Option<VerifyOptions> {
-    type Core = api::VerifyOptions;
-    fn into_core(self) -> napi::Result<api::VerifyOptions> {
-        let Some(o) = self else {
-            return Ok(api::VerifyOptions::default());
-        };
-        Ok(api::VerifyOptions {
-            allow_legacy_sha1: o.allow_legacy_sha1.unwrap_or(false),
-            max_body_size: o
-                .max_body_size
-                .map(|n| js::max_body_size(n).or_type_error())
-                .transpose()?,
-        })
-    }
-}
-
-/// A form: JSON text, or a value (`index.js` hands objects over as JSON text).
-fn form_arg(data: Value) -> api::Form {
-    match data {
-        Value::String(t) => api::Form::Text(t),
-        v => api::Form::Json(v),
-    }
-}
-
-/// An OAuth code: the string, or the AuthorizationCode that `parseCallback` returned.
-fn code_arg(code: Either<String, ClassInstance<'_, AuthorizationCode>>) -> Secret {
-    match code {
-        Either::A(s) => Secret::new(s),
-        Either::B(c) => c.inner.clone(),
-    }
-}
-
-/// An argument read by its kind (the checks that can fail throw here, in argument order).
-macro_rules! js_arg {
-    (Id, $a:ident) => {
-        id($a)?
-    };
-    (OptId, $a:ident) => {
-        $a.map(id).transpose()?
-    };
-    (Form, $a:ident) => {
-        form_arg($a)
-    };
-    (Code, $a:ident) => {
-        code_arg($a)
-    };
-    (Body, $a:ident) => {
-        raw_bytes($a)?
-    };
-    (Keys, $a:ident) => {
-        keys_arg($a)?
-    };
-    (Response, $a:ident) => {
-        response($a)?
-    };
-    ($kind:ident, $a:ident) => {
-        $a
-    };
-}
-
-/// An argument as the core function takes it.
-macro_rules! js_pass {
-    (Config, $a:ident) => {
-        &$a.inner
-    };
-    (Text, $a:ident) => {
-        &$a
-    };
-    (Secret, $a:ident) => {
-        &Secret::new($a)
-    };
-    (OptText, $a:ident) => {
-        $a.as_deref()
-    };
-    (Code, $a:ident) => {
-        &$a
-    };
-    (Form, $a:ident) => {
-        &$a
-    };
-    (Body, $a:ident) => {
-        &$a
-    };
-    (Response, $a:ident) => {
-        &$a
-    };
-    ($kind:ident, $a:ident) => {
-        $a
-    };
-}
 
 /// A result made JavaScript's.
 macro_rules! js_ret {
@@ -569,7 +436,7 @@ macro_rules! js_ts {
     (Body $($f:tt)*) => { js_exports!(@ret "Record<string, unknown>" (String) $($f)*); };
     (Policy $($f:tt)*) => { js_exports!(@ret "'retry' | 'queue'" (String) $($f)*); };
     (Presets $($f:tt)*) => { js_exports!(@ret "import('./index').BaseUrlPreset[]" (Value) $($f)*); };
-    (Schema $($f:tt)*) => { js_exports!(@ret _ (Value) $($f)*); };
+    (Schema $($f:tt)*) => { js_exports!(@ret "import('./index').JsonSchema" (Value) $($f)*); };
     (Request $($f:tt)*) => { js_exports!(@ret _ (Request) $($f)*); };
     (Nothing $($f:tt)*) => { js_exports!(@ret _ (()) $($f)*); };
     (Index $($f:tt)*) => { js_exports!(@ret _ (u32) $($f)*); };
@@ -597,34 +464,47 @@ macro_rules! js_exports {
     (@ret $ts:tt $rty:tt $doc:tt $rust:ident ($($args:tt)*) $($rest:tt)*) => {
         js_exports!(@params [] [$($args)*] $ts $rty $doc $rust ($($args)*) $($rest)*);
     };
-    (@params [$($p:tt)*] [$a:ident : Config $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: &Config,] [$($($r)*)?] $($k)*); };
-    (@params [$($p:tt)*] [$a:ident : Id $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: f64,] [$($($r)*)?] $($k)*); };
-    (@params [$($p:tt)*] [$a:ident : OptId $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: Option<f64>,] [$($($r)*)?] $($k)*); };
-    (@params [$($p:tt)*] [$a:ident : Flag $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: bool,] [$($($r)*)?] $($k)*); };
-    (@params [$($p:tt)*] [$a:ident : OptText $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: Option<String>,] [$($($r)*)?] $($k)*); };
-    (@params [$($p:tt)*] [$a:ident : Form $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: Value,] [$($($r)*)?] $($k)*); };
-    (@params [$($p:tt)*] [$a:ident : Code $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: Either<String, ClassInstance<'_, AuthorizationCode>>,] [$($($r)*)?] $($k)*); };
-    (@params [$($p:tt)*] [$a:ident : Body $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: Either<Uint8Array, Unknown<'_>>,] [$($($r)*)?] $($k)*); };
-    (@params [$($p:tt)*] [$a:ident : Keys $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: Either<String, Vec<String>>,] [$($($r)*)?] $($k)*); };
-    (@params [$($p:tt)*] [$a:ident : Response $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: ResponseInput,] [$($($r)*)?] $($k)*); };
-    (@params [$($p:tt)*] [$a:ident : $text:ident $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* $a: String,] [$($($r)*)?] $($k)*); };
-    (@params $p:tt [] $ts:tt $rty:tt $doc:tt $rust:ident $sig:tt $(+ $opts:ident $fields:tt)? -> $($k:tt)*) => {
-        js_exports!(@opts $p [$($opts)?] $ts $rty $doc $rust $sig $(+ $opts $fields)? -> $($k)*);
+    (@params [$($p:tt)*] [$a:ident : Config $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "Config")] $a: Unknown<'_>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Id $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "number")] $a: Unknown<'_>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : OptId $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "number | null")] $a: Option<Unknown<'_>>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Flag $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "boolean")] $a: Unknown<'_>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : OptText $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "string | null")] $a: Option<Unknown<'_>>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Form $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "import('./index').CreateInstanceForm")] $a: Unknown<'_>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Code $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "string | AuthorizationCode")] $a: Unknown<'_>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Body $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "Uint8Array | ArrayBuffer")] $a: Unknown<'_>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Keys $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "string | string[]")] $a: Unknown<'_>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Response $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "import('./index').ResponseInput")] $a: Unknown<'_>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Text $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "string")] $a: Unknown<'_>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : Secret $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "string")] $a: Unknown<'_>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [] $ts:tt $rty:tt $doc:tt $rust:ident $sig:tt -> $($rest:tt)*) => {
+        js_exports!(@emit $ts $rty $doc $rust $sig [$($p)*] -> $($rest)*);
     };
-    (@opts [$($p:tt)*] [RedirectOptions] $($k:tt)*) => { js_exports!(@emit options [$($p)* options: RedirectUrlOptions,] $($k)*); };
-    (@opts [$($p:tt)*] [PageOptions] $($k:tt)*) => { js_exports!(@emit options [$($p)* options: Option<PageOptions>,] $($k)*); };
-    (@opts [$($p:tt)*] [DeliveryFilter] $($k:tt)*) => { js_exports!(@emit options [$($p)* options: Option<DeliveryOptions>,] $($k)*); };
-    (@opts [$($p:tt)*] [ListOptions] $($k:tt)*) => { js_exports!(@emit options [$($p)* options: Option<ListOptions>,] $($k)*); };
-    (@opts [$($p:tt)*] [VerifyOptions] $($k:tt)*) => { js_exports!(@emit options [$($p)* options: Option<VerifyOptions>,] $($k)*); };
-    (@opts $p:tt [] $($k:tt)*) => { js_exports!(@emit options $p $($k)*); };
-    (@emit $o:ident [$($p:tt)*] $ts:tt ($($rty:tt)*) [$doc:literal] $rust:ident ($($arg:ident : $kind:ident $(= $adef:tt)?),*)
-        $(+ $opts:ident $fields:tt)? -> $ret:ident $(($rtype:ident))? = $core:path) => {
+    (@params [$($p:tt)*] [] $ts:tt $rty:tt $doc:tt $rust:ident $sig:tt + $opts:ident $fields:tt -> $($rest:tt)*) => {
+        js_exports!(@opts [$($p)*] $opts options $ts $rty $doc $rust $sig -> $($rest)*);
+    };
+    (@opts [$($p:tt)*] RedirectOptions $o:ident $ts:tt $rty:tt $doc:tt $rust:ident $sig:tt -> $($rest:tt)*) => {
+        js_exports!(@emit $ts $rty $doc $rust $sig [$($p)* #[napi(ts_arg_type = "import('./index').RedirectUrlOptions")] $o: Unknown<'_>] [RedirectOptions $o] -> $($rest)*);
+    };
+    (@opts [$($p:tt)*] PageOptions $o:ident $ts:tt $rty:tt $doc:tt $rust:ident $sig:tt -> $($rest:tt)*) => {
+        js_exports!(@emit $ts $rty $doc $rust $sig [$($p)* #[napi(ts_arg_type = "import('./index').PageOptions | null")] $o: Option<Unknown<'_>>] [PageOptions $o] -> $($rest)*);
+    };
+    (@opts [$($p:tt)*] DeliveryFilter $o:ident $ts:tt $rty:tt $doc:tt $rust:ident $sig:tt -> $($rest:tt)*) => {
+        js_exports!(@emit $ts $rty $doc $rust $sig [$($p)* #[napi(ts_arg_type = "import('./index').DeliveryOptions | null")] $o: Option<Unknown<'_>>] [DeliveryFilter $o] -> $($rest)*);
+    };
+    (@opts [$($p:tt)*] ListOptions $o:ident $ts:tt $rty:tt $doc:tt $rust:ident $sig:tt -> $($rest:tt)*) => {
+        js_exports!(@emit $ts $rty $doc $rust $sig [$($p)* #[napi(ts_arg_type = "import('./index').ListOptions | null")] $o: Option<Unknown<'_>>] [ListOptions $o] -> $($rest)*);
+    };
+    (@opts [$($p:tt)*] VerifyOptions $o:ident $ts:tt $rty:tt $doc:tt $rust:ident $sig:tt -> $($rest:tt)*) => {
+        js_exports!(@emit $ts $rty $doc $rust $sig [$($p)* #[napi(ts_arg_type = "import('./index').VerifyOptions | null")] $o: Option<Unknown<'_>>] [VerifyOptions $o] -> $($rest)*);
+    };
+    (@emit $ts:tt ($($rty:tt)*) [$doc:literal] $rust:ident ($($arg:ident : $kind:ident $(= $adef:tt)?),*)
+        [$($p:tt)*] $([$opts:ident $o:ident])? -> $ret:ident $(($rtype:ident))? = $core:path) => {
         js_exports!(@attr $ts
             #[doc = $doc]
             pub fn $rust($($p)*) -> napi::Result<$($rty)*> {
-                $(let $arg = js_arg!($kind, $arg);)*
-                $(let $o: api::$opts = $o.into_core()?;)?
-                let out = $core($(js_pass!($kind, $arg),)* $(&$o as &api::$opts)?)
+                $(let $arg = read::read_arg!($kind, &Arg::of($arg), stringify!($arg));)*
+                $(let $o: api::$opts = read::read_options!($opts, &Arg::of($o))?;)?
+                let out = $core($(read::pass_arg!($kind, $arg),)* $(&$o as &api::$opts)?)
                     .outcome()
                     .or_throw()?;
                 js_ret!(out, $ret $(($rtype))?)
@@ -649,34 +529,31 @@ hootsuite_events::for_each_export!(js_exports);
 /// the JSON lines that `notification_text` writes.
 #[napi(catch_unwind, ts_return_type = "import('./index').Notification")]
 pub fn verify_event(
-    key_or_keys: Either<String, Vec<String>>,
-    headers: Value,
-    body: Either<Uint8Array, Unknown<'_>>,
-    options: Option<VerifyOptions>,
+    #[napi(ts_arg_type = "string | string[]")] key_or_keys: Unknown<'_>,
+    #[napi(ts_arg_type = "import('./index').HeadersInput")] headers: Unknown<'_>,
+    #[napi(ts_arg_type = "Uint8Array | ArrayBuffer")] body: Unknown<'_>,
+    #[napi(ts_arg_type = "import('./index').VerifyOptions | null")] options: Option<Unknown<'_>>,
 ) -> napi::Result<String> {
-    let body = raw_bytes(body)?;
-    let headers = headers_from(Some(&headers));
-    let n = verifier(key_or_keys, options)?
-        .verify_event(&headers, &body)
+    let headers = read::headers(&Arg::of(headers))?;
+    let body = read::body(&Arg::of(body))?;
+    let n = read::verifier(&Arg::of(key_or_keys), &Arg::of(options))?
+        .verify_event(&headers, body.as_ref())
         .or_throw()?;
     // Within the default limit `parseEventNotification(body)` parses it alike, so `index.js`
     // gets `events` and `raw` from there when they are read; past it they come now.
-    let reparses = body.len() <= hootsuite_events::json::Limits::default().max_body_size;
+    let reparses = body.as_ref().len() <= hootsuite_events::json::Limits::default().max_body_size;
     notification_text(&n, !reparses)
 }
 
 /// Parses a notification without verifying it (for unsigned deliveries).
 #[napi(catch_unwind, ts_return_type = "import('./index').Notification")]
 pub fn parse_event_notification(
-    body: Either<String, Buffer>,
-    headers: Option<Value>,
+    #[napi(ts_arg_type = "string | Uint8Array | ArrayBuffer")] body: Unknown<'_>,
+    #[napi(ts_arg_type = "import('./index').HeadersInput | null")] headers: Option<Unknown<'_>>,
 ) -> napi::Result<String> {
-    let headers = headers_from(headers.as_ref());
-    let n = match &body {
-        Either::A(s) => events::parse_delivery(&headers, s.as_bytes()),
-        Either::B(b) => events::parse_delivery(&headers, b),
-    }
-    .or_throw()?;
+    let headers = read::headers(&Arg::of(headers))?;
+    let body = read::text_or_bytes(&Arg::of(body), "body")?;
+    let n = events::parse_delivery(&headers, &body).or_throw()?;
     notification_text(&n, true)
 }
 
@@ -760,32 +637,62 @@ pub struct NativeMemoryStore {
     loops: std::cell::RefCell<Loops>,
 }
 
-/// Claim loops by slot, the free slots reused.
+/// Claim loops by slot, the free slots reused. A slot's id is its index and a random tag drawn
+/// when the slot is filled: an id that is not the live loop's (settled already, another
+/// store's, or made up by code holding `NativeMemoryStore`) finds no loop.
 #[derive(Default)]
 struct Loops {
-    slots: Vec<Option<idempotency::Steps>>,
+    slots: Vec<Option<(u32, idempotency::Steps)>>,
     free: Vec<u32>,
+    /// xorshift64* state, seeded from the operating system on first use.
+    rng: u64,
 }
 
+/// Slot ids are `tag * SLOTS + index`: exact in a JavaScript number (at most 2^52).
+const SLOTS: f64 = 1_048_576.0;
+
 impl Loops {
-    fn put(&mut self, steps: idempotency::Steps) -> u32 {
-        match self.free.pop() {
-            Some(slot) => {
-                if let Some(place) = self.slots.get_mut(slot as usize) {
-                    *place = Some(steps);
-                }
-                slot
-            }
-            None => {
-                self.slots.push(Some(steps));
-                count_of(self.slots.len() - 1)
-            }
+    fn tag(&mut self) -> napi::Result<u32> {
+        if self.rng == 0 {
+            let token = api::claim_token().map_err(no_randomness)?;
+            self.rng = u64::from_str_radix(token.get(..16).unwrap_or("1"), 16).unwrap_or(1) | 1;
         }
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        Ok((self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32)
     }
 
-    fn take(&mut self, slot: u32) -> Option<idempotency::Steps> {
-        let steps = self.slots.get_mut(slot as usize)?.take()?;
-        self.free.push(slot);
+    fn put(&mut self, steps: idempotency::Steps) -> napi::Result<f64> {
+        let tag = self.tag()?;
+        let index = match self.free.pop() {
+            Some(index) => {
+                if let Some(place) = self.slots.get_mut(index as usize) {
+                    *place = Some((tag, steps));
+                }
+                index
+            }
+            None if (self.slots.len() as f64) < SLOTS => {
+                self.slots.push(Some((tag, steps)));
+                count_of(self.slots.len() - 1)
+            }
+            None => return Err(type_err("too many claim loops at once (1048576)")),
+        };
+        Ok(f64::from(tag) * SLOTS + f64::from(index))
+    }
+
+    fn take(&mut self, id: f64) -> Option<idempotency::Steps> {
+        if !(id.is_finite() && id >= 0.0 && id.fract() == 0.0) {
+            return None;
+        }
+        let index = (id % SLOTS) as u32;
+        let tag = (id / SLOTS).floor();
+        let place = self.slots.get_mut(index as usize)?;
+        if place.as_ref().map(|(t, _)| f64::from(*t)) != Some(tag) {
+            return None;
+        }
+        let (_, steps) = place.take()?;
+        self.free.push(index);
         Some(steps)
     }
 }
@@ -855,7 +762,7 @@ impl NativeMemoryStore {
     }
 
     /// `process`'s loop on `store`: claims the units (JSON text of the notification's units)
-    /// and answers with `[slot, ...indices]`, the loop's slot for `settleUnits` and the units
+    /// and answers with `[slot, ...indices]`, the loop's slot id for `settleUnits` and the units
     /// to handle in order. Static, so that `index.js` calls it without the class methods'
     /// receiver check (the store is its own MemoryStore's).
     #[napi(catch_unwind)]
@@ -864,7 +771,7 @@ impl NativeMemoryStore {
         units: String,
         lease_ms: f64,
         now_ms: f64,
-    ) -> napi::Result<Vec<u32>> {
+    ) -> napi::Result<Vec<f64>> {
         let mut steps = loop_of(&units)?.steps;
         if let idempotency::Step::Claim(keys) = steps.next_step() {
             // Checked only where a claim is made, as the store's claimAll did.
@@ -877,9 +784,9 @@ impl NativeMemoryStore {
         }
         let handles = steps.handles();
         let mut out = Vec::with_capacity(handles.len() + 1);
-        out.push(0);
-        out.extend(handles.into_iter().map(count_of));
-        out[0] = store.loops.borrow_mut().put(steps);
+        out.push(0.0);
+        out.extend(handles.into_iter().map(|i| f64::from(count_of(i))));
+        out[0] = store.loops.borrow_mut().put(steps)?;
         Ok(out)
     }
 
@@ -890,7 +797,7 @@ impl NativeMemoryStore {
     #[napi(catch_unwind)]
     pub fn settle_units(
         store: &NativeMemoryStore,
-        slot: u32,
+        slot: f64,
         ok: u32,
         failed: bool,
         now_ms: f64,

@@ -17,7 +17,7 @@ const NODE = TABLE.exports.filter((e) => e.node)
 const names = (list) => list.map((e) => e.js).sort()
 const packageDir = path.dirname(require.resolve('hootsuite-events'))
 const wasmDir = path.dirname(require.resolve('hootsuite-events-wasm/package.json'))
-const { SERVED, REQUESTS } = require(path.join(packageDir, 'wasm-fallback.js'))
+const { PLUMBING } = require(path.join(packageDir, 'wasm-fallback.js'))
 // What the WebAssembly builds export besides the table: wasm-bindgen's loader, and what the
 // fallback makes its Config and constants of.
 const WASM_PLUMBING = ['constants', 'initSync', 'instanceAuthorization']
@@ -58,9 +58,14 @@ test("the native addon's functions are the table", { skip: !onNative && 'the nat
   assert.deepEqual(functions.sort(), names(NODE))
 })
 
-test("the fallback's lists are the table: the request builders are the exports that take a Config", () => {
-  assert.deepEqual([...SERVED, ...REQUESTS].filter((n) => /^[a-z]/.test(n)).sort(), names(NODE))
-  assert.deepEqual([...REQUESTS].sort(), names(NODE.filter((e) => e.args.length > 0 && e.args[0][1] === 'Config')))
+test("the fallback is a loader: the WebAssembly build's functions are the table's, its plumbing named", () => {
+  const wasm = require('hootsuite-events-wasm/node')
+  const functions = Object.keys(wasm).filter((k) => /^[a-z]/.test(k) && !PLUMBING.includes(k))
+  assert.deepEqual(functions.sort(), names(NODE))
+  // The fallback's Config is the WebAssembly build's class, as the addon's is its own.
+  const fallback = require(path.join(packageDir, 'wasm-fallback.js')).load(new Error('loaded, not failed'))
+  assert.ok(fallback.Config.prototype instanceof wasm.Config)
+  assert.equal(typeof fallback.Config.prototype.instanceAuthorization, 'function')
 })
 
 test('the WebAssembly package: /full has every export of the table, the browser form build those marked browser', () => {
@@ -86,7 +91,7 @@ function interfaceFields(file, name) {
 }
 
 test("the option objects the packages declare are the table's option structs", () => {
-  const declarations = [path.join(packageDir, 'native.d.ts'), path.join(wasmDir, 'full', 'hootsuite_events_wasm.d.ts')]
+  const declarations = [path.join(packageDir, 'index.d.ts'), path.join(wasmDir, 'full', 'hootsuite_events_wasm.d.ts')]
   for (const [struct, name] of Object.entries(OPTION_INTERFACES)) {
     const users = TABLE.exports.filter((e) => e.options === struct)
     assert.ok(users.length > 0, struct)
@@ -98,5 +103,8 @@ test("the option objects the packages declare are the table's option structs", (
 test('the constants are the table', () => {
   for (const [name, value] of Object.entries(TABLE.constants)) assert.equal(he[name], value, name)
   assert.deepEqual(require('hootsuite-events-wasm/node').constants(), TABLE.constants)
+  // The CommonJS entry of the WebAssembly package has them as values too, as the Node package.
+  const wasm = require('hootsuite-events-wasm/node')
+  for (const [name, value] of Object.entries(TABLE.constants)) assert.equal(wasm[name], value, name)
   assert.deepEqual(interfaceFields(path.join(wasmDir, 'full', 'hootsuite_events_wasm.d.ts'), 'Constants'), Object.keys(TABLE.constants).sort())
 })

@@ -79,3 +79,26 @@ test('a panic in Rust is a JavaScript exception, and the addon goes on', { skip:
   assert.throws(() => he.__panicForTests(), (e) => e instanceof Error && /forced by the test hook/.test(e.message))
   assert.equal(he.validateInstance({}).valid, false)
 })
+
+test("settleUnits settles only the loop its slot id names: a settled, another store's or a made-up id finds none", { skip: he.backend !== 'native' && 'the claim loop in the store is the addon\'s' }, () => {
+  const N = he.NativeMemoryStore
+  const a = new N()
+  const b = new N()
+  const units = (key) => JSON.stringify([{ key, kind: 'hootsuite_event' }])
+  const refused = (e) => /no claim loop in this slot/.test(e.message)
+  const [slot, ...handles] = N.claimUnits(a, units('k1'), 1000, Date.now())
+  assert.deepEqual(handles, [0])
+  assert.throws(() => N.settleUnits(b, slot, 1, false, Date.now()), refused)
+  for (const forged of [0, 1, slot + 1, slot - 1, slot % 1048576, -1, 0.5, NaN, Infinity]) {
+    assert.throws(() => N.settleUnits(a, forged, 1, false, Date.now()), refused, String(forged))
+  }
+  const tally = N.settleUnits(a, slot, 1, false, Date.now())
+  assert.deepEqual(tally.slice(0, 2), [200, 1])
+  assert.throws(() => N.settleUnits(a, slot, 1, false, Date.now()), refused)
+  // The next loop reuses the slot under another id: the old id still finds nothing.
+  const [again] = N.claimUnits(a, units('k2'), 1000, Date.now())
+  assert.equal(again % 1048576, slot % 1048576)
+  assert.notEqual(again, slot)
+  assert.throws(() => N.settleUnits(a, slot, 1, false, Date.now()), refused)
+  assert.deepEqual(N.settleUnits(a, again, 1, false, Date.now()).slice(0, 2), [200, 1])
+})

@@ -6,8 +6,7 @@ use hootsuite_events::events;
 use hootsuite_events::idempotency::{self, redis};
 use hootsuite_events::instance::WithSecrets;
 use hootsuite_events::redact::MASK;
-use hootsuite_events::signature::{SignatureKey, Verifier};
-use hootsuite_events::{js, naming, HttpRequest, HttpResponse, InstanceToken, Method, Secret};
+use hootsuite_events::{js, naming, HttpRequest, InstanceToken, Method, Secret};
 use js_sys::Reflect;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -263,23 +262,134 @@ export interface Constants {
 }
 "#;
 
-fn bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
-    if body.is_instance_of::<js_sys::Uint8Array>() {
-        return Ok(js_sys::Uint8Array::new(body).to_vec());
+/// Text or bytes (a Redis reply).
+fn bytes(v: &JsValue) -> Result<Vec<u8>, JsValue> {
+    read::text_or_bytes(&WArg(v.clone()), "reply")
+}
+
+#[path = "../../js/read.rs"]
+mod read;
+
+/// An argument as the browser hands it over.
+struct WArg(JsValue);
+
+impl read::JsIn for WArg {
+    type Err = JsValue;
+    type Bytes = Vec<u8>;
+
+    fn is_nullish(&self) -> bool {
+        self.0.is_undefined() || self.0.is_null()
     }
-    if body.is_instance_of::<js_sys::ArrayBuffer>() {
-        return Ok(js_sys::Uint8Array::new(body).to_vec());
+
+    fn kind(&self) -> Result<&'static str, JsValue> {
+        if self.0.is_null() {
+            return Ok("null");
+        }
+        Ok(match self.0.js_typeof().as_string().as_deref() {
+            Some("undefined") => "undefined",
+            Some("boolean") => "boolean",
+            Some("number") => "number",
+            Some("string") => "string",
+            Some("symbol") => "symbol",
+            Some("function") => "function",
+            Some("bigint") => "bigint",
+            _ => "object",
+        })
     }
-    let empty_object = body
-        .dyn_ref::<js_sys::Object>()
-        .is_some_and(|o| js_sys::Object::keys(o).length() == 0);
-    Err(type_error(if body.is_string() {
-        js::BODY_IS_TEXT
-    } else if body.is_undefined() || body.is_null() || empty_object {
-        js::BODY_IS_MISSING
-    } else {
-        js::BODY_IS_PARSED
-    }))
+
+    fn text(&self) -> Result<Option<String>, JsValue> {
+        Ok(self.0.as_string())
+    }
+
+    fn number(&self) -> Result<Option<f64>, JsValue> {
+        Ok(self.0.as_f64())
+    }
+
+    fn flag(&self) -> Result<Option<bool>, JsValue> {
+        Ok(self.0.as_bool())
+    }
+
+    fn bytes(&self) -> Result<Option<Vec<u8>>, JsValue> {
+        let v = &self.0;
+        Ok(
+            (v.is_instance_of::<js_sys::Uint8Array>() || v.is_instance_of::<js_sys::ArrayBuffer>())
+                .then(|| js_sys::Uint8Array::new(v).to_vec()),
+        )
+    }
+
+    fn get(&self, key: &str) -> Result<Self, JsValue> {
+        Ok(WArg(if self.0.is_object() {
+            Reflect::get(&self.0, &key.into())?
+        } else {
+            JsValue::UNDEFINED
+        }))
+    }
+
+    fn items(&self) -> Result<Option<Vec<Self>>, JsValue> {
+        Ok(js_sys::Array::is_array(&self.0)
+            .then(|| js_sys::Array::from(&self.0).iter().map(WArg).collect()))
+    }
+
+    fn entries(&self) -> Result<Vec<(String, Self)>, JsValue> {
+        if !self.0.is_object() {
+            return Ok(Vec::new());
+        }
+        // fetch's Headers (and Maps) iterate as pairs; plain objects through Object.entries.
+        let method = |name: &str| Reflect::get(&self.0, &name.into()).map(|f| f.is_function());
+        let pairs = if method("entries")? && method("get")? {
+            let f: js_sys::Function = Reflect::get(&self.0, &"entries".into())?.dyn_into()?;
+            js_sys::Array::from(&f.call0(&self.0)?)
+        } else {
+            js_sys::Object::entries(self.0.unchecked_ref())
+        };
+        Ok(pairs
+            .iter()
+            .filter_map(|pair| {
+                let pair = js_sys::Array::from(&pair);
+                Some((pair.get(0).as_string()?, WArg(pair.get(1))))
+            })
+            .collect())
+    }
+
+    fn form(&self) -> Result<api::Form, JsValue> {
+        form_text(&self.0).map(api::Form::Text)
+    }
+
+    fn json(&self) -> Result<Option<String>, JsValue> {
+        Ok(js_sys::JSON::stringify(&self.0)?.as_string())
+    }
+
+    fn code(&self) -> Result<Option<Secret>, JsValue> {
+        if let Some(s) = self.0.as_string() {
+            return Ok(Some(Secret::new(s)));
+        }
+        // The AuthorizationCode of parseCallback: its code through its own method.
+        let get = self.get("getSecretValue")?.0;
+        match get.dyn_ref::<js_sys::Function>() {
+            Some(f) => Ok(f.call0(&self.0)?.as_string().map(Secret::new)),
+            None => Ok(None),
+        }
+    }
+
+    fn type_error(message: &str) -> JsValue {
+        type_error(message)
+    }
+
+    fn core_error(e: hootsuite_events::Error) -> JsValue {
+        js_error(e)
+    }
+}
+
+/// The account of a request: a `Config`, or (this package only) a plain account
+/// `{baseUrl, userSecret, organizationSecret}`.
+fn config_arg(v: &WArg) -> Result<std::rc::Rc<hootsuite_events::Config>, JsValue> {
+    if !v.0.is_object() {
+        return Err(type_error(NOT_A_CONFIG));
+    }
+    match read::JsIn::get(v, "__account")?.0.as_f64() {
+        Some(id) => account_of(id as u32),
+        None => config(&v.0).map(std::rc::Rc::new),
+    }
 }
 
 /// A notification through the core's naming rule (struct fields in camelCase, user data as
@@ -289,48 +399,15 @@ fn notification(n: &events::Notification) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&text)
 }
 
-fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
-    if headers.is_undefined() || headers.is_null() {
-        return Ok(Vec::new());
-    }
-    // fetch's Headers (and Maps) iterate as pairs; plain objects through Object.entries.
-    let entries: JsValue =
-        if Reflect::has(headers, &"entries".into())? && !js_sys::Array::is_array(headers) {
-            let f: js_sys::Function = Reflect::get(headers, &"entries".into())?.dyn_into()?;
-            js_sys::Array::from(&f.call0(headers)?).into()
-        } else if js_sys::Array::is_array(headers) {
-            headers.clone()
-        } else {
-            js_sys::Object::entries(headers.unchecked_ref()).into()
-        };
-    let mut out = Vec::new();
-    for pair in js_sys::Array::from(&entries).iter() {
-        let pair = js_sys::Array::from(&pair);
-        if let (Some(k), Some(v)) = (text(&pair.get(0)), text(&pair.get(1))) {
-            out.push((k, v));
-        }
-    }
-    Ok(out)
-}
-
-/// A header name or value as text: a string as it is, another value as its JSON (as the Node
-/// addon reads them); `undefined` is no value.
-fn text(v: &JsValue) -> Option<String> {
-    v.as_string()
-        .or_else(|| js_sys::JSON::stringify(v).ok()?.as_string())
-}
-
 /// Parses a notification body (Uint8Array, ArrayBuffer or string) without verifying it.
 #[wasm_bindgen(js_name = parseEventNotification, unchecked_return_type = "Notification")]
 pub fn parse_event_notification(
-    #[wasm_bindgen(unchecked_param_type = "Bytes | string")] body: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "HeadersInput | undefined")] headers: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Bytes | string")] body: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "HeadersInput | undefined")] headers: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let raw = match body.as_string() {
-        Some(s) => s.into_bytes(),
-        None => bytes(body)?,
-    };
-    notification(&events::parse_delivery(&header_pairs(headers)?, &raw).map_err(js_error)?)
+    let headers = read::headers(&WArg(headers))?;
+    let raw = read::text_or_bytes(&WArg(body), "body")?;
+    notification(&events::parse_delivery(&headers, &raw).map_err(js_error)?)
 }
 
 fn ok_value<T: serde::Serialize>(
@@ -339,137 +416,11 @@ fn ok_value<T: serde::Serialize>(
     to_js(&naming::Camel(&r.map_err(js_error)?))
 }
 
-/// A verifier for one key (a string) or several (an array of strings, the current key first).
-fn keys_arg(keys: &JsValue) -> Result<Verifier, JsValue> {
-    if let Some(key) = keys.as_string() {
-        return Ok(Verifier::new(SignatureKey::new(key)));
-    }
-    if !js_sys::Array::is_array(keys) {
-        return Err(type_error(
-            "the key must be a string, or an array of strings (the current key first)",
-        ));
-    }
-    let mut list = Vec::new();
-    for (i, k) in js_sys::Array::from(keys).iter().enumerate() {
-        let Some(k) = k.as_string() else {
-            return Err(type_error(&format!("keys[{i}] must be a string")));
-        };
-        list.push(SignatureKey::new(k));
-    }
-    Verifier::with_keys(list).map_err(js_error)
-}
-
-/// A verifier of `keys` with the options (`verifyEvent`'s).
-fn verifier(keys: &JsValue, options: &JsValue) -> Result<Verifier, JsValue> {
-    let keys = keys_arg(keys)?;
-    Ok(api::VerifyOptions::from_js(options)?.apply(keys))
-}
-
-/// An option object read into the core's option struct (absent fields: the defaults).
-trait FromJs: Sized {
-    fn from_js(options: &JsValue) -> Result<Self, JsValue>;
-}
-
-/// `pageSize`, when given (the core's rule, as Node's binding takes it).
-fn page_size(options: &JsValue) -> Result<Option<u32>, JsValue> {
-    opt_number(options, "pageSize")?
-        .map(|n| number(js::page_size(n)))
-        .transpose()
-}
-
-impl FromJs for api::RedirectOptions {
-    fn from_js(options: &JsValue) -> Result<Self, JsValue> {
-        let mut extra = Vec::new();
-        let given = prop(options, "extra");
-        if given.is_object() {
-            // Object.entries keeps the object's own key order: the order the parameters are sent in.
-            for pair in js_sys::Object::entries(&js_sys::Object::from(given)).iter() {
-                let pair = js_sys::Array::from(&pair);
-                match (pair.get(0).as_string(), pair.get(1).as_string()) {
-                    (Some(k), Some(v)) => extra.push((k, v)),
-                    _ => return Err(type_error("extra must map parameter names to strings")),
-                }
-            }
-        }
-        Ok(api::RedirectOptions {
-            api_key: opt_string(options, "apiKey").unwrap_or_default(),
-            api_secret: opt_string(options, "apiSecret").unwrap_or_default(),
-            callback_url: opt_string(options, "callbackUrl").unwrap_or_default(),
-            state: opt_string(options, "state"),
-            scope: opt_string(options, "scope"),
-            site_address: opt_string(options, "siteAddress"),
-            callback_proxy: prop(options, "callbackProxy").as_bool(),
-            request_token: opt_string(options, "requestToken"),
-            post: prop(options, "post").as_bool() == Some(true),
-            oauth_proxy_name: opt_string(options, "oauthProxyName"),
-            extra,
-        })
-    }
-}
-
-impl FromJs for api::PageOptions {
-    fn from_js(options: &JsValue) -> Result<Self, JsValue> {
-        Ok(api::PageOptions {
-            page_size: page_size(options)?,
-            next_page: opt_string(options, "nextPage"),
-        })
-    }
-}
-
-impl FromJs for api::DeliveryFilter {
-    fn from_js(options: &JsValue) -> Result<Self, JsValue> {
-        let filter = api::DeliveryFilter {
-            status: opt_string(options, "status"),
-            ..api::DeliveryFilter::default()
-        };
-        // The status is read first, as it always was here.
-        filter.query().map_err(js_error)?;
-        Ok(api::DeliveryFilter {
-            url: opt_string(options, "url"),
-            instance_id: opt_instance_id(&prop(options, "instanceId"))?,
-            page_size: page_size(options)?,
-            next_page: opt_string(options, "nextPage"),
-            ..filter
-        })
-    }
-}
-
-impl FromJs for api::ListOptions {
-    fn from_js(options: &JsValue) -> Result<Self, JsValue> {
-        let tags = prop(options, "tags");
-        Ok(api::ListOptions {
-            tags: if js_sys::Array::is_array(&tags) {
-                js_sys::Array::from(&tags)
-                    .iter()
-                    .filter_map(|t| t.as_string())
-                    .collect()
-            } else {
-                Vec::new()
-            },
-            search_text: opt_string(options, "searchText"),
-            page_size: page_size(options)?,
-            next_page: opt_string(options, "nextPage"),
-            hydrate: prop(options, "hydrate").as_bool(),
-        })
-    }
-}
-
-impl FromJs for api::VerifyOptions {
-    fn from_js(options: &JsValue) -> Result<Self, JsValue> {
-        Ok(api::VerifyOptions {
-            allow_legacy_sha1: prop(options, "allowLegacySha1").as_bool().unwrap_or(false),
-            max_body_size: opt_number(options, "maxBodySize")?
-                .map(|n| number(js::max_body_size(n)))
-                .transpose()?,
-        })
-    }
-}
-
 // The TypeScript types of the table's arguments and results (declared in TS_TYPES and the
 // form build's section): a parameter or result of one of these types is declared with it.
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(typescript_type = "Account")]
+    #[wasm_bindgen(typescript_type = "Config | Account")]
     pub type TsAccount;
     #[wasm_bindgen(typescript_type = "number | null")]
     pub type TsOptId;
@@ -477,6 +428,12 @@ extern "C" {
     pub type TsForm;
     #[wasm_bindgen(typescript_type = "Bytes")]
     pub type TsBytes;
+    #[wasm_bindgen(typescript_type = "number")]
+    pub type TsNumber;
+    #[wasm_bindgen(typescript_type = "boolean")]
+    pub type TsBoolean;
+    #[wasm_bindgen(typescript_type = "string")]
+    pub type TsString;
     #[wasm_bindgen(typescript_type = "string | string[]")]
     pub type TsKeys;
     #[wasm_bindgen(typescript_type = "ResponseInput")]
@@ -523,76 +480,28 @@ extern "C" {
     pub type TsSchema;
 }
 
-/// The wasm type of an argument kind.
+/// The wasm type of an argument kind: a JavaScript value declared with its TypeScript type,
+/// read by `read.rs` (wasm-bindgen's own conversions would coerce a wrong type silently).
 macro_rules! wasm_ty {
     (Config) => { TsAccount };
-    (Id) => { f64 };
+    (Id) => { TsNumber };
     (OptId) => { TsOptId };
-    (Flag) => { bool };
-    (OptText) => { Option<String> };
+    (Flag) => { TsBoolean };
+    (OptText) => { Option<TsString> };
     (Form) => { TsForm };
     (Body) => { TsBytes };
     (Keys) => { TsKeys };
     (Response) => { TsResponse };
-    ($text:ident) => { String };
+    ($text:ident) => { TsString };
 }
 
-/// An argument read by its kind (the checks that can fail throw here, in argument order).
-macro_rules! wasm_arg {
-    (Config, $a:ident) => {
-        config(&$a)?
-    };
-    (Id, $a:ident) => {
-        instance_id($a)?
-    };
-    (OptId, $a:ident) => {
-        opt_instance_id(&$a)?
-    };
-    (Form, $a:ident) => {
-        api::Form::Text(form_text(&$a)?)
-    };
-    (Body, $a:ident) => {
-        bytes(&$a)?
-    };
-    (Keys, $a:ident) => {
-        keys_arg(&$a)?
-    };
-    (Response, $a:ident) => {
-        response_in(&$a)?
-    };
-    ($kind:ident, $a:ident) => {
-        $a
-    };
-}
-
-/// An argument as the core function takes it.
-macro_rules! wasm_pass {
-    (Config, $a:ident) => {
-        &$a
-    };
-    (Text, $a:ident) => {
-        &$a
-    };
-    (Secret, $a:ident) => {
-        &Secret::new($a)
-    };
-    (Code, $a:ident) => {
-        &Secret::new($a)
-    };
+/// The argument as a JavaScript value (an absent optional one is `undefined`).
+macro_rules! wasm_raw {
     (OptText, $a:ident) => {
-        $a.as_deref()
-    };
-    (Form, $a:ident) => {
-        &$a
-    };
-    (Body, $a:ident) => {
-        &$a
-    };
-    (Response, $a:ident) => {
-        &$a
+        WArg($a.map_or(JsValue::UNDEFINED, JsValue::from))
     };
     ($kind:ident, $a:ident) => {
-        $a
+        WArg(JsValue::from($a))
     };
 }
 
@@ -727,9 +636,9 @@ macro_rules! wasm_exports {
             $($arg: wasm_ty!($kind),)*
             $(options: wasm_options!($opts),)?
         ) -> Result<wasm_ret_ty!($ret $(($rtype))?), JsValue> {
-            $(let $arg = wasm_arg!($kind, $arg);)*
-            $(let options = api::$opts::from_js(&options)?;)?
-            let out = $core($(wasm_pass!($kind, $arg),)* $(&options as &api::$opts)?)
+            $(let $arg = read::read_arg!($kind, &wasm_raw!($kind, $arg), stringify!($arg));)*
+            $(let options: api::$opts = read::read_options!($opts, &WArg(options.into()))?;)?
+            let out = $core($(read::pass_arg!($kind, $arg),)* $(&options as &api::$opts)?)
                 .outcome()
                 .map_err(js_error)?;
             wasm_ret!(out, $ret $(($rtype))?)
@@ -742,14 +651,15 @@ hootsuite_events::for_each_export!(wasm_exports);
 /// Verifies a delivery (its headers and raw body) with one key or several, then parses it.
 #[wasm_bindgen(js_name = verifyEvent, unchecked_return_type = "Notification")]
 pub fn verify_event(
-    #[wasm_bindgen(unchecked_param_type = "string | string[]")] key_or_keys: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "HeadersInput")] headers: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Bytes")] body: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | string[]")] key_or_keys: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "HeadersInput")] headers: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Bytes")] body: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let pairs = header_pairs(headers)?;
-    let n = verifier(key_or_keys, options)?
-        .verify_event(&pairs, &bytes(body)?)
+    let headers = read::headers(&WArg(headers))?;
+    let body = read::body(&WArg(body))?;
+    let n = read::verifier(&WArg(key_or_keys), &WArg(options))?
+        .verify_event(&headers, &body)
         .map_err(js_error)?;
     notification(&n)
 }
@@ -765,48 +675,6 @@ fn opt_string(obj: &JsValue, key: &str) -> Option<String> {
 /// A refusal of the core's [`js`] checks, as a `TypeError`.
 fn number<T>(r: Result<T, String>) -> Result<T, JsValue> {
     r.map_err(|m| type_error(&m))
-}
-
-/// The number at `obj[key]`: `None` when absent (`undefined` or `null`), a `TypeError` when
-/// another type stands there.
-fn opt_number(obj: &JsValue, key: &str) -> Result<Option<f64>, JsValue> {
-    let v = prop(obj, key);
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    match v.as_f64() {
-        Some(n) => Ok(Some(n)),
-        None => Err(type_error(&js::not_a_number(
-            key,
-            &v.js_typeof().as_string().unwrap_or_default(),
-        ))),
-    }
-}
-
-fn instance_id(value: f64) -> Result<u64, JsValue> {
-    number(js::instance_id(value))
-}
-
-/// `{status, headers, body}` as received (`headers`: an object, pairs or fetch `Headers`;
-/// `body`: a string, Uint8Array or ArrayBuffer).
-fn response_in(value: &JsValue) -> Result<HttpResponse, JsValue> {
-    let status = match opt_number(value, "status")? {
-        Some(n) => number(js::http_status(n))?,
-        None => return Err(type_error(&js::not_a_number("status", "undefined"))),
-    };
-    let body = prop(value, "body");
-    let body = if body.is_undefined() || body.is_null() {
-        Vec::new()
-    } else if let Some(s) = body.as_string() {
-        s.into_bytes()
-    } else {
-        bytes(&body)?
-    };
-    Ok(HttpResponse::new(
-        status,
-        header_pairs(&prop(value, "headers"))?,
-        body,
-    ))
 }
 
 /// The OAuth code from the callback: single use, secret. `String(code)` and `JSON.stringify`
@@ -838,18 +706,6 @@ impl AuthorizationCode {
     }
 }
 
-fn opt_instance_id(value: &JsValue) -> Result<Option<u64>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    match value.as_f64() {
-        Some(n) => instance_id(n).map(Some),
-        None => Err(type_error(
-            "an instance id must be a non-negative integer, or null for the whole account",
-        )),
-    }
-}
-
 /// Makes an instance's `token` and `configurationSecrets` (the secret configuration values in
 /// clear) readable by name through getters that are not enumerable, so that `console.log`
 /// (also `'%o'` and `showHidden`, which show a getter as `[Getter]`), `JSON.stringify`,
@@ -872,7 +728,96 @@ fn hide_secrets(obj: &JsValue) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// `User <user secret>, Element <token>`: the header for calls made as an instance.
+thread_local! {
+    /// The accounts of the live `Config`s by id: a table function reads its `Config` argument's
+    /// account here (wasm-bindgen hands Rust a class instance only as a parameter of its type).
+    static ACCOUNTS: std::cell::RefCell<std::collections::HashMap<u32, std::rc::Rc<hootsuite_events::Config>>> =
+        std::cell::RefCell::default();
+    static NEXT_ACCOUNT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Where to call and with which account, as the Node package's `Config`: the secrets stay in
+/// the module; `JSON.stringify` and `util.inspect` show the base URL only.
+#[wasm_bindgen]
+pub struct Config {
+    id: u32,
+    base_url: String,
+}
+
+#[wasm_bindgen]
+impl Config {
+    /// `baseUrl` is a URL or a preset of `baseUrlPresets()`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "string")] base_url: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] user_secret: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] organization_secret: JsValue,
+    ) -> Result<Config, JsValue> {
+        let base = read::text(&WArg(base_url), "baseUrl")?;
+        let user = read::text(&WArg(user_secret), "userSecret")?;
+        let organization = read::text(&WArg(organization_secret), "organizationSecret")?;
+        let base = hootsuite_events::BaseUrl::parse(&base).map_err(js_error)?;
+        let inner = hootsuite_events::Config::new(base, user, organization).map_err(js_error)?;
+        let base_url = inner.base_url().as_str().to_string();
+        let id = NEXT_ACCOUNT.with(|n| {
+            let id = n.get();
+            n.set(id.wrapping_add(1));
+            id
+        });
+        ACCOUNTS.with(|a| a.borrow_mut().insert(id, std::rc::Rc::new(inner)));
+        Ok(Config { id, base_url })
+    }
+
+    /// The base URL, without a trailing `/`.
+    #[wasm_bindgen(getter, js_name = baseUrl)]
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// `User <user secret>, Element <token>`: the header for calls made as an instance.
+    #[wasm_bindgen(js_name = instanceAuthorization)]
+    pub fn instance_authorization(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+    ) -> Result<String, JsValue> {
+        let token = read::text(&WArg(token), "token")?;
+        let account = account_of(self.id)?;
+        let auth = account
+            .instance_authorization(&InstanceToken::new(token))
+            .map_err(js_error)?;
+        Ok(auth.expose().to_string())
+    }
+
+    /// `JSON.stringify(config)` shows the base URL only.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ baseUrl: string }")]
+    pub fn to_json(&self) -> Result<JsValue, JsValue> {
+        to_js(&serde_json::json!({ "baseUrl": self.base_url }))
+    }
+
+    /// The key of the account in the module (no secret): how the functions find it.
+    #[wasm_bindgen(getter, js_name = __account)]
+    pub fn account(&self) -> u32 {
+        self.id
+    }
+}
+
+impl Drop for Config {
+    fn drop(&mut self) {
+        ACCOUNTS.with(|a| a.borrow_mut().remove(&self.id));
+    }
+}
+
+fn account_of(id: u32) -> Result<std::rc::Rc<hootsuite_events::Config>, JsValue> {
+    ACCOUNTS
+        .with(|a| a.borrow().get(&id).cloned())
+        .ok_or_else(|| type_error(NOT_A_CONFIG))
+}
+
+const NOT_A_CONFIG: &str =
+    "config must be a hootsuite-events Config (new Config(baseUrl, userSecret, organizationSecret))";
+
+/// `User <user secret>, Element <token>` for a plain account (`{baseUrl, userSecret,
+/// organizationSecret}`): the header for calls made as an instance.
 #[wasm_bindgen(js_name = instanceAuthorization)]
 pub fn instance_authorization(
     #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
@@ -896,7 +841,7 @@ pub fn redact_request(
     let r = HttpRequest {
         method,
         url: opt_string(request, "url").unwrap_or_default(),
-        headers: header_pairs(&prop(request, "headers"))?,
+        headers: read::headers(&WArg(prop(request, "headers")))?,
         body: opt_string(request, "body").unwrap_or_default().into_bytes(),
     };
     request_js(&r.redacted(), None)
