@@ -773,14 +773,11 @@ impl NativeMemoryStore {
         now_ms: f64,
     ) -> napi::Result<Vec<f64>> {
         let mut steps = loop_of(&units)?.steps;
-        if let idempotency::Step::Claim(keys) = steps.next_step() {
+        if steps.advance() == idempotency::Advance::Claim {
             // Checked only where a claim is made, as the store's claimAll did.
             let lease = millis("leaseMs", lease_ms)?;
             let now = millis("nowMs", now_ms)?;
-            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-            let claims =
-                idempotency::Store::claim_all(&store.inner, &keys, lease, now).or_throw()?;
-            steps.claimed(claims).or_throw()?;
+            store.inner.claim_steps(&mut steps, lease, now).or_throw()?;
         }
         let handles = steps.handles();
         let mut out = Vec::with_capacity(handles.len() + 1);
@@ -809,15 +806,13 @@ impl NativeMemoryStore {
             ));
         };
         handled_all(&mut steps, ok, failed)?;
-        if let idempotency::Step::Settle { complete, release } = steps.next_step() {
+        if steps.advance() == idempotency::Advance::Settle {
             let now = millis("nowMs", now_ms)?;
-            let changed =
-                idempotency::Store::settle(&store.inner, &pairs(&complete), &pairs(&release), now)
-                    .or_throw()?;
-            steps.settled(&changed).or_throw()?;
+            store.inner.settle_steps(&mut steps, now).or_throw()?;
         }
-        match steps.next_step() {
-            idempotency::Step::Done(t) => {
+        match steps.advance() {
+            idempotency::Advance::Done => {
+                let t = steps.tally();
                 let mut out = Vec::with_capacity(6 + t.rejected.len());
                 out.extend([
                     u32::from(t.status),
