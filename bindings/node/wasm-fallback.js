@@ -43,25 +43,6 @@ function load(nativeError) {
   // constants values).
   const api = { __backend: 'wasm' }
   for (const [name, value] of Object.entries(wasm)) if (!PLUMBING.includes(name) && !isErrorClass(value)) api[name] = value
-  // The one shim left: createInstanceRequest comes from the browser build's lib.rs, whose
-  // account reader takes the plain account only; until it reads a Config as every other export
-  // does, the fallback's Config keeps that account (private) for it.
-  const accounts = new WeakMap()
-  api.Config = class Config extends wasm.Config {
-    constructor(baseUrl, userSecret, organizationSecret) {
-      super(baseUrl, userSecret, organizationSecret)
-      accounts.set(this, { baseUrl, userSecret, organizationSecret })
-    }
-    // Its own method, so that index.js converts its errors as it does the class's methods.
-    instanceAuthorization(token) {
-      return super.instanceAuthorization(token)
-    }
-  }
-  api.createInstanceRequest = (config, ...rest) => {
-    const plain = accounts.get(config)
-    if (!plain) throw new TypeError('config must be a hootsuite-events Config (new Config(baseUrl, userSecret, organizationSecret))')
-    return wasm.createInstanceRequest(plain, ...rest)
-  }
   return api
 }
 

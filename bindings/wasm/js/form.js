@@ -12,6 +12,14 @@ export const initSync = glue.initSync
 // `undefined` (no JSON) goes in as such: the module then throws the TypeError.
 const text = (form) => (typeof form === 'string' ? form : JSON.stringify(form))
 
+// The module's text parameters take strings only (anything else would reach its memory
+// unchecked): refused here with the full build's TypeError.
+const kind = (v) => (v === null ? 'null' : typeof v)
+const str = (v, name) => {
+  if (typeof v === 'string') return v
+  throw new TypeError(`${name} must be a string, got a value of type ${kind(v)}`)
+}
+
 const result = (out) => {
   if (out[0] !== '!') return JSON.parse(out)
   const { name, details } = JSON.parse(out.slice(1))
@@ -23,7 +31,9 @@ const result = (out) => {
 }
 
 export function validateInstance(form, callbackUrl) {
-  return result(glue.validateInstanceText(text(form), callbackUrl))
+  const t = text(form)
+  // The form is read first: without JSON for it, the module refuses it before the URL.
+  return result(glue.validateInstanceText(t, t === undefined || callbackUrl == null ? undefined : str(callbackUrl, 'callbackUrl')))
 }
 
 export function buildInstanceBody(form) {
@@ -31,9 +41,11 @@ export function buildInstanceBody(form) {
 }
 
 export function previewInstanceRequest(baseUrl, form) {
-  return result(glue.previewInstanceRequestText(baseUrl, text(form)))
+  return result(glue.previewInstanceRequestText(str(baseUrl, 'baseUrl'), text(form)))
 }
 
 export function hootsuiteWebhookUrl(baseUrl, instanceId) {
+  str(baseUrl, 'baseUrl')
+  if (typeof instanceId !== 'number') throw new TypeError(`instanceId must be a number, got a value of type ${kind(instanceId)}`)
   return result(glue.hootsuiteWebhookUrlText(baseUrl, instanceId))
 }

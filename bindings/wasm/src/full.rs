@@ -615,8 +615,9 @@ macro_rules! wasm_ret {
     ($v:ident, $($other:tt)*) => { Ok(to_js(&naming::Camel(&$v))?.unchecked_into()) };
 }
 
-/// Every `table` export of the core's table that is not the form build's (`lib.rs` has those
-/// and `createInstanceRequest`), as a function; the `hand` ones are written in this file.
+/// Every `table` export of the core's table but the form build's and `createInstanceRequest`
+/// (written below, where the browser build's messages are kept), as a function; the `hand`
+/// ones are written in this file.
 macro_rules! wasm_exports {
     ($(
         #[doc = $doc:literal]
@@ -662,6 +663,71 @@ pub fn verify_event(
         .verify_event(&headers, &body)
         .map_err(js_error)?;
     notification(&n)
+}
+
+/// Every problem of a create-instance body (an object or JSON text), as data:
+/// `{valid, errors, warnings}`, each issue `{path, code, message, label}`. Never throws on
+/// invalid data.
+/// With `callbackUrl` (step 1's), `oauth.callback.url` must equal it (`callback_mismatch`).
+#[wasm_bindgen(js_name = validateInstance, unchecked_return_type = "ValidationReport")]
+pub fn validate_instance(
+    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] callback_url: JsValue,
+) -> Result<JsValue, JsValue> {
+    // The form as the browser build reads it (its message for a value without JSON).
+    let form = read::JsIn::form(&WArg(form))?;
+    let callback_url = read::opt_text(&WArg(callback_url), "callback_url")?;
+    js_sys::JSON::parse(&api::validate_instance(&form, callback_url.as_deref()).to_json())
+}
+
+/// The canonical body of a valid input; throws a `ValidationError` otherwise.
+#[wasm_bindgen(js_name = buildInstanceBody, unchecked_return_type = "CreateInstanceBody")]
+pub fn build_instance_body(
+    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: JsValue,
+) -> Result<JsValue, JsValue> {
+    let body = read::JsIn::form(&WArg(form))?.body().map_err(js_error)?;
+    js_sys::JSON::parse(&body.to_json())
+}
+
+/// `POST /instances` for `fetch`: `{method, url, headers, body}`. `config` is a `Config` or
+/// `{baseUrl, userSecret, organizationSecret}`: the account's secrets, so this is in the full
+/// build only (servers and edge runtimes), never in the browser's.
+#[wasm_bindgen(js_name = createInstanceRequest, unchecked_return_type = "HttpRequest")]
+pub fn create_instance_request(
+    #[wasm_bindgen(unchecked_param_type = "Config | Account")] config: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: JsValue,
+) -> Result<JsValue, JsValue> {
+    let config = config_arg(&WArg(config))?;
+    let form = read::form(&WArg(form))?;
+    request_js(
+        &api::create_instance_request(&config, &form).map_err(js_error)?,
+        None,
+    )
+}
+
+/// The request `POST /instances` would be, made safe to show: built with placeholder account
+/// secrets (a browser never holds the real ones), every secret masked, the body
+/// pretty-printed, and a `curl` command line.
+#[wasm_bindgen(js_name = previewInstanceRequest, unchecked_return_type = "RequestPreview")]
+pub fn preview_instance_request(
+    #[wasm_bindgen(unchecked_param_type = "string")] base_url: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: JsValue,
+) -> Result<JsValue, JsValue> {
+    let base = read::text(&WArg(base_url), "base_url")?;
+    let base = hootsuite_events::BaseUrl::parse(&base).map_err(js_error)?;
+    let body = read::JsIn::form(&WArg(form))?.body().map_err(js_error)?;
+    js_sys::JSON::parse(&crate::preview_of(base, &body))
+}
+
+/// `<base URL>/events/hootsuite/<Base64 of the id>`: the URL to paste into the Hootsuite app.
+#[wasm_bindgen(js_name = hootsuiteWebhookUrl)]
+pub fn hootsuite_webhook_url(
+    #[wasm_bindgen(unchecked_param_type = "string")] base_url: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number")] instance_id: JsValue,
+) -> Result<String, JsValue> {
+    let base = read::text(&WArg(base_url), "base_url")?;
+    let id = read::id(&WArg(instance_id), "instance_id")?;
+    api::hootsuite_webhook_url(&base, id).map_err(js_error)
 }
 
 fn prop(obj: &JsValue, key: &str) -> JsValue {

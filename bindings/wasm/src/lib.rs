@@ -159,11 +159,6 @@ export interface RequestPreview extends HttpRequest {
 "#;
 
 #[cfg(feature = "full")]
-fn create_body(form: &JsValue) -> Result<CreateInstance, JsValue> {
-    CreateInstance::from_json(&form_text(form)?).map_err(js_error)
-}
-
-#[cfg(feature = "full")]
 fn config(value: &JsValue) -> Result<Config, JsValue> {
     let get = |k: &str| -> Result<String, JsValue> {
         Reflect::get(value, &k.into())?
@@ -215,67 +210,14 @@ fn request_js(r: &HttpRequest, curl: Option<&str>) -> Result<JsValue, JsValue> {
 /// browser never holds the real ones), every secret masked, the body pretty-printed, and a
 /// `curl` command line.
 fn preview_json(base: BaseUrl, form: &str) -> Result<String, Error> {
+    Ok(preview_of(base, &CreateInstance::from_json(form)?))
+}
+
+/// [`preview_json`] of a body already built.
+fn preview_of(base: BaseUrl, body: &CreateInstance) -> String {
     let account = Config::with_placeholder_secrets(base);
-    let r = instance::create_request(&account, &CreateInstance::from_json(form)?).redacted();
-    Ok(request_json(&r, Some(&r.to_curl())))
-}
-
-/// Every problem of a create-instance body (an object or JSON text), as data:
-/// `{valid, errors, warnings}`, each issue `{path, code, message, label}`. Never throws on
-/// invalid data.
-/// With `callbackUrl` (step 1's), `oauth.callback.url` must equal it (`callback_mismatch`).
-#[cfg(feature = "full")]
-#[wasm_bindgen(js_name = validateInstance, unchecked_return_type = "ValidationReport")]
-pub fn validate_instance(
-    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
-    callback_url: Option<String>,
-) -> Result<JsValue, JsValue> {
-    let report = instance::validate_json_against(&form_text(form)?, callback_url.as_deref());
-    JSON::parse(&report.to_json())
-}
-
-/// The canonical body of a valid input; throws a `ValidationError` otherwise.
-#[cfg(feature = "full")]
-#[wasm_bindgen(js_name = buildInstanceBody, unchecked_return_type = "CreateInstanceBody")]
-pub fn build_instance_body(
-    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
-) -> Result<JsValue, JsValue> {
-    JSON::parse(&create_body(form)?.to_json())
-}
-
-/// `POST /instances` for `fetch`: `{method, url, headers, body}`. `config` is
-/// `{baseUrl, userSecret, organizationSecret}`: the account's secrets, so this is in the full
-/// build only (servers and edge runtimes), never in the browser's.
-#[cfg(feature = "full")]
-#[wasm_bindgen(js_name = createInstanceRequest, unchecked_return_type = "HttpRequest")]
-pub fn create_instance_request(
-    #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
-) -> Result<JsValue, JsValue> {
-    let r = instance::create_request(&config(config_value)?, &create_body(form)?);
-    request_js(&r, None)
-}
-
-/// The request `POST /instances` would be, made safe to show: built with placeholder account
-/// secrets (a browser never holds the real ones), every secret masked, the body
-/// pretty-printed, and a `curl` command line.
-#[cfg(feature = "full")]
-#[wasm_bindgen(js_name = previewInstanceRequest, unchecked_return_type = "RequestPreview")]
-pub fn preview_instance_request(
-    base_url: &str,
-    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: &JsValue,
-) -> Result<JsValue, JsValue> {
-    let base = BaseUrl::parse(base_url).map_err(js_error)?;
-    JSON::parse(&preview_json(base, &form_text(form)?).map_err(js_error)?)
-}
-
-/// `<base URL>/events/hootsuite/<Base64 of the id>`: the URL to paste into the Hootsuite app.
-#[cfg(feature = "full")]
-#[wasm_bindgen(js_name = hootsuiteWebhookUrl)]
-pub fn hootsuite_webhook_url(base_url: &str, instance_id: f64) -> Result<String, JsValue> {
-    let id = hootsuite_events::js::instance_id(instance_id).map_err(|m| type_error(&m))?;
-    let base = BaseUrl::parse(base_url).map_err(js_error)?;
-    Ok(instance::hootsuite_webhook_url(&base, id))
+    let r = instance::create_request(&account, body).redacted();
+    request_json(&r, Some(&r.to_curl()))
 }
 
 // The browser build's operations: text in, text out (see the module's documentation). Their

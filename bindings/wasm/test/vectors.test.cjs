@@ -237,6 +237,15 @@ test('the browser build throws the TypeErrors of the full build', async () => {
     [(m) => m.previewInstanceRequest('ftp://x.example', undefined), 'InvalidArgumentError'],
     [(m) => m.hootsuiteWebhookUrl('us', -1), 'TypeError'],
     [(m) => m.hootsuiteWebhookUrl('not a url', 1.5), 'TypeError'],
+    // Wrong types for the module's text parameters: refused before they reach its memory
+    // (wasm-bindgen's glue passes them unchecked, and the module trapped).
+    [(m) => m.hootsuiteWebhookUrl(5, 1), 'TypeError'],
+    [(m) => m.hootsuiteWebhookUrl(undefined, 1), 'TypeError'],
+    [(m) => m.hootsuiteWebhookUrl('us', '12'), 'TypeError'],
+    [(m) => m.validateInstance({}, 5), 'TypeError'],
+    [(m) => m.validateInstance(undefined, 5), 'TypeError'],
+    [(m) => m.previewInstanceRequest(5, {}), 'TypeError'],
+    [(m) => m.previewInstanceRequest(null, undefined), 'TypeError'],
   ]
   for (const [c, expected] of cases) {
     const ours = thrown(() => c(browser))
@@ -244,6 +253,7 @@ test('the browser build throws the TypeErrors of the full build', async () => {
     assert.deepStrictEqual(ours, thrown(() => c(he)), String(c))
   }
   assert.deepStrictEqual(browser.validateInstance(null), he.validateInstance(null))
+  assert.deepStrictEqual(browser.validateInstance({}, null), he.validateInstance({}, null))
   assert.equal(browser.hootsuiteWebhookUrl('us', 5), he.hootsuiteWebhookUrl('us', 5))
 })
 
