@@ -672,11 +672,12 @@ pub fn verify_event(
 #[wasm_bindgen(js_name = validateInstance, unchecked_return_type = "ValidationReport")]
 pub fn validate_instance(
     #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] callback_url: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | null")] callback_url: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     // The form as the browser build reads it (its message for a value without JSON).
     let form = read::JsIn::form(&WArg(form))?;
-    let callback_url = read::opt_text(&WArg(callback_url), "callback_url")?;
+    let callback_url = WArg(callback_url.unwrap_or(JsValue::UNDEFINED));
+    let callback_url = read::opt_text(&callback_url, "callback_url")?;
     js_sys::JSON::parse(&api::validate_instance(&form, callback_url.as_deref()).to_json())
 }
 

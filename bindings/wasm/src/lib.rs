@@ -209,6 +209,7 @@ fn request_js(r: &HttpRequest, curl: Option<&str>) -> Result<JsValue, JsValue> {
 /// The preview of `POST /instances` as JSON text: built with placeholder account secrets (a
 /// browser never holds the real ones), every secret masked, the body pretty-printed, and a
 /// `curl` command line.
+#[cfg(not(feature = "full"))]
 fn preview_json(base: BaseUrl, form: &str) -> Result<String, Error> {
     Ok(preview_of(base, &CreateInstance::from_json(form)?))
 }
