@@ -9,12 +9,18 @@ export * from './errors.js'
 export default init
 export const initSync = glue.initSync
 
-// `undefined` (no JSON) goes in as such: the module then throws the TypeError.
-const text = (form) => (typeof form === 'string' ? form : JSON.stringify(form))
-
 // The module's text parameters take strings only (anything else would reach its memory
-// unchecked): refused here with the full build's TypeError.
+// unchecked): refused here with the full build's TypeErrors, in its order.
 const kind = (v) => (v === null ? 'null' : typeof v)
+const NO_JSON = ['undefined', 'function', 'symbol', 'bigint']
+
+// A value `JSON.stringify` gives no text for is refused; an object whose `toJSON` gives none
+// goes in as `undefined`, and the module throws the TypeError.
+const text = (form) => {
+  if (typeof form === 'string') return form
+  if (NO_JSON.includes(typeof form)) throw new TypeError(`the form must be an object or JSON text, got a value of type ${typeof form}`)
+  return JSON.stringify(form)
+}
 const str = (v, name) => {
   if (typeof v === 'string') return v
   throw new TypeError(`${name} must be a string, got a value of type ${kind(v)}`)
@@ -32,7 +38,7 @@ const result = (out) => {
 
 export function validateInstance(form, callbackUrl) {
   const t = text(form)
-  // The form is read first: without JSON for it, the module refuses it before the URL.
+  // Without JSON text for the form the module refuses it before reading the URL.
   return result(glue.validateInstanceText(t, t === undefined || callbackUrl == null ? undefined : str(callbackUrl, 'callbackUrl')))
 }
 

@@ -386,8 +386,10 @@ fn config_arg(v: &WArg) -> Result<std::rc::Rc<hootsuite_events::Config>, JsValue
     if !v.0.is_object() {
         return Err(type_error(NOT_A_CONFIG));
     }
-    match read::JsIn::get(v, "__account")?.0.as_f64() {
-        Some(id) => account_of(id as u32),
+    // A freed Config's getter throws: refused as any other value that is not a Config.
+    let id = read::JsIn::get(v, "__account").map_err(|_| type_error(NOT_A_CONFIG))?;
+    match id.0.as_f64() {
+        Some(id) => account_of(id),
         None => config(&v.0).map(std::rc::Rc::new),
     }
 }
@@ -672,11 +674,10 @@ pub fn verify_event(
 #[wasm_bindgen(js_name = validateInstance, unchecked_return_type = "ValidationReport")]
 pub fn validate_instance(
     #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | null")] callback_url: Option<JsValue>,
+    callback_url: Option<TsString>,
 ) -> Result<JsValue, JsValue> {
-    // The form as the browser build reads it (its message for a value without JSON).
-    let form = read::JsIn::form(&WArg(form))?;
-    let callback_url = WArg(callback_url.unwrap_or(JsValue::UNDEFINED));
+    let form = read::form(&WArg(form))?;
+    let callback_url = WArg(callback_url.map_or(JsValue::UNDEFINED, JsValue::from));
     let callback_url = read::opt_text(&callback_url, "callback_url")?;
     js_sys::JSON::parse(&api::validate_instance(&form, callback_url.as_deref()).to_json())
 }
@@ -686,7 +687,7 @@ pub fn validate_instance(
 pub fn build_instance_body(
     #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let body = read::JsIn::form(&WArg(form))?.body().map_err(js_error)?;
+    let body = read::form(&WArg(form))?.body().map_err(js_error)?;
     js_sys::JSON::parse(&body.to_json())
 }
 
@@ -714,9 +715,11 @@ pub fn preview_instance_request(
     #[wasm_bindgen(unchecked_param_type = "string")] base_url: JsValue,
     #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: JsValue,
 ) -> Result<JsValue, JsValue> {
+    // Both arguments' types first, then their values, as the browser entry checks them.
     let base = read::text(&WArg(base_url), "base_url")?;
+    let form = read::form(&WArg(form))?;
     let base = hootsuite_events::BaseUrl::parse(&base).map_err(js_error)?;
-    let body = read::JsIn::form(&WArg(form))?.body().map_err(js_error)?;
+    let body = form.body().map_err(js_error)?;
     js_sys::JSON::parse(&crate::preview_of(base, &body))
 }
 
@@ -798,16 +801,17 @@ fn hide_secrets(obj: &JsValue) -> Result<(), JsValue> {
 thread_local! {
     /// The accounts of the live `Config`s by id: a table function reads its `Config` argument's
     /// account here (wasm-bindgen hands Rust a class instance only as a parameter of its type).
-    static ACCOUNTS: std::cell::RefCell<std::collections::HashMap<u32, std::rc::Rc<hootsuite_events::Config>>> =
+    /// Ids are random (52 bits, exact in a number), so that an object made up with another
+    /// `Config`'s id cannot borrow its account without having been handed that `Config`.
+    static ACCOUNTS: std::cell::RefCell<std::collections::HashMap<u64, std::rc::Rc<hootsuite_events::Config>>> =
         std::cell::RefCell::default();
-    static NEXT_ACCOUNT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 /// Where to call and with which account, as the Node package's `Config`: the secrets stay in
-/// the module; `JSON.stringify` and `util.inspect` show the base URL only.
+/// the module; `JSON.stringify` shows the base URL only (and `util.inspect` no secret).
 #[wasm_bindgen]
 pub struct Config {
-    id: u32,
+    id: u64,
     base_url: String,
 }
 
@@ -826,11 +830,14 @@ impl Config {
         let base = hootsuite_events::BaseUrl::parse(&base).map_err(js_error)?;
         let inner = hootsuite_events::Config::new(base, user, organization).map_err(js_error)?;
         let base_url = inner.base_url().as_str().to_string();
-        let id = NEXT_ACCOUNT.with(|n| {
-            let id = n.get();
-            n.set(id.wrapping_add(1));
-            id
-        });
+        let id = loop {
+            let token = new_token()?;
+            // 13 hexadecimal digits: 52 random bits.
+            let id = u64::from_str_radix(token.get(..13).unwrap_or("0"), 16).unwrap_or(0);
+            if ACCOUNTS.with(|a| !a.borrow().contains_key(&id)) {
+                break id;
+            }
+        };
         ACCOUNTS.with(|a| a.borrow_mut().insert(id, std::rc::Rc::new(inner)));
         Ok(Config { id, base_url })
     }
@@ -848,7 +855,9 @@ impl Config {
         #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     ) -> Result<String, JsValue> {
         let token = read::text(&WArg(token), "token")?;
-        let account = account_of(self.id)?;
+        let account = ACCOUNTS
+            .with(|a| a.borrow().get(&self.id).cloned())
+            .ok_or_else(|| type_error(NOT_A_CONFIG))?;
         let auth = account
             .instance_authorization(&InstanceToken::new(token))
             .map_err(js_error)?;
@@ -863,8 +872,9 @@ impl Config {
 
     /// The key of the account in the module (no secret): how the functions find it.
     #[wasm_bindgen(getter, js_name = __account)]
-    pub fn account(&self) -> u32 {
-        self.id
+    pub fn account(&self) -> f64 {
+        // At most 2^52: exact.
+        self.id as f64
     }
 }
 
@@ -874,9 +884,12 @@ impl Drop for Config {
     }
 }
 
-fn account_of(id: u32) -> Result<std::rc::Rc<hootsuite_events::Config>, JsValue> {
+fn account_of(id: f64) -> Result<std::rc::Rc<hootsuite_events::Config>, JsValue> {
+    if !(id.is_finite() && id >= 0.0 && id.fract() == 0.0 && id < 4_503_599_627_370_496.0) {
+        return Err(type_error(NOT_A_CONFIG));
+    }
     ACCOUNTS
-        .with(|a| a.borrow().get(&id).cloned())
+        .with(|a| a.borrow().get(&(id as u64)).cloned())
         .ok_or_else(|| type_error(NOT_A_CONFIG))
 }
 

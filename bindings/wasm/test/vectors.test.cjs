@@ -234,7 +234,11 @@ test('the browser build throws the TypeErrors of the full build', async () => {
     [(m) => m.validateInstance(undefined), 'TypeError'],
     [(m) => m.buildInstanceBody(() => 1), 'TypeError'],
     [(m) => m.previewInstanceRequest('us', undefined), 'TypeError'],
-    [(m) => m.previewInstanceRequest('ftp://x.example', undefined), 'InvalidArgumentError'],
+    [(m) => m.previewInstanceRequest('ftp://x.example', undefined), 'TypeError'],
+    [(m) => m.previewInstanceRequest('ftp://x.example', {}), 'InvalidArgumentError'],
+    [(m) => m.buildInstanceBody(10n), 'TypeError'],
+    [(m) => m.validateInstance(Symbol('s')), 'TypeError'],
+    [(m) => m.buildInstanceBody({ toJSON: () => undefined }), 'TypeError'],
     [(m) => m.hootsuiteWebhookUrl('us', -1), 'TypeError'],
     [(m) => m.hootsuiteWebhookUrl('not a url', 1.5), 'TypeError'],
     // Wrong types for the module's text parameters: refused before they reach its memory

@@ -1196,6 +1196,31 @@ mod tests {
         }
     }
 
+    /// A settle answered straight after a failed handler, without `advance` naming it, counts
+    /// a lost lease as the named one does.
+    #[test]
+    fn a_settle_answered_without_advance_counts_the_lost_leases() {
+        let run = |name_the_settle: bool| {
+            let store = MemoryStore::with_limits(100, 1_000).expect("limits");
+            let mut steps = Steps::with_keys(vec![("a", false), ("b", false)]);
+            assert_eq!(steps.advance(), Advance::Claim);
+            store.claim_steps(&mut steps, 10, 0).expect("claim");
+            assert_eq!(steps.advance(), Advance::Handle(0));
+            steps.handled(true).expect("ok");
+            assert_eq!(steps.advance(), Advance::Handle(1));
+            // a's lease is taken over by another process meanwhile.
+            let _other = store.claim("a", 10, 20).expect("takeover");
+            steps.handled(false).expect("failed");
+            if name_the_settle {
+                assert_eq!(steps.advance(), Advance::Settle);
+            }
+            store.settle_steps(&mut steps, 21).expect("settle");
+            assert_eq!(steps.advance(), Advance::Done);
+            steps.tally().lost_leases
+        };
+        assert_eq!((run(false), run(true)), (1, 1));
+    }
+
     #[test]
     fn lent_answers_of_the_wrong_count_change_nothing() {
         let mut steps = Steps::with_keys(vec![("a", false), ("b", false)]);

@@ -132,7 +132,6 @@ pub struct Steps<K = String> {
     done: Vec<bool>,
     cursor: usize,
     pending: Option<usize>,
-    completing: usize,
     stage: Stage,
     tally: Tally,
 }
@@ -208,7 +207,6 @@ impl<K: AsRef<str>> Steps<K> {
             done: vec![false; n],
             cursor: 0,
             pending: None,
-            completing: 0,
             stage: if n == 0 { Stage::Finish } else { Stage::Claim },
             tally: Tally::default(),
         }
@@ -260,7 +258,6 @@ impl<K: AsRef<str>> Steps<K> {
                         self.stage = Stage::Finish;
                         continue;
                     }
-                    self.completing = self.claims(true).count();
                     return Advance::Settle;
                 }
                 Stage::Finish => return Advance::Done,
@@ -452,7 +449,10 @@ impl<K: AsRef<str>> Steps<K> {
                 changed.len()
             )));
         }
-        self.tally.lost_leases += changed[..self.completing].iter().filter(|c| !**c).count();
+        // Counted here, not when the step was named: a host may answer the settle step
+        // without having asked for it (`settle_steps` right after a failed handler).
+        let completing = self.claims(true).count();
+        self.tally.lost_leases += changed[..completing].iter().filter(|c| !**c).count();
         self.stage = Stage::Finish;
         Ok(())
     }
