@@ -261,21 +261,36 @@ impl Verifier {
                 Err(e) => note(e, &mut failure),
             }
         }
-        let mut macs256: Vec<Option<Vec<u8>>> = vec![None; self.keys.len()];
-        let mut macs1: Vec<Option<Vec<u8>>> = vec![None; self.keys.len()];
+        // On the stack: a verifier holds at most MAX_KEYS keys (`with_keys`).
+        let mut macs256: [Option<Vec<u8>>; MAX_KEYS] = Default::default();
+        let mut macs1: [Option<Vec<u8>>; MAX_KEYS] = Default::default();
         for c in &candidates {
             for (i, key) in self.keys.iter().enumerate() {
-                let mac = if c.legacy {
-                    macs1[i].get_or_insert_with(|| mac1(key, body))
-                } else {
-                    macs256[i].get_or_insert_with(|| match self.keyed.get(i) {
+                let compute = || {
+                    if c.legacy {
+                        return mac1(key, body);
+                    }
+                    match self.keyed.get(i) {
                         Some(Some(state)) => {
                             let mut mac = state.clone();
                             mac.update(body);
                             mac.finalize().into_bytes().to_vec()
                         }
                         _ => mac256(key, body),
-                    })
+                    }
+                };
+                let slot = if c.legacy {
+                    macs1.get_mut(i)
+                } else {
+                    macs256.get_mut(i)
+                };
+                let fresh;
+                let mac = match slot {
+                    Some(slot) => slot.get_or_insert_with(compute),
+                    None => {
+                        fresh = compute();
+                        &fresh
+                    }
                 };
                 if bool::from(mac.as_slice().ct_eq(&c.mac)) {
                     return Ok(i);
@@ -311,14 +326,14 @@ impl Verifier {
                 reason: "it does not start with a scheme such as `sha256=`".into(),
             });
         };
-        let (expected_len, legacy) = match scheme.to_ascii_lowercase().as_str() {
-            "sha256" => (32, false),
-            "sha1" => (20, true),
-            other => {
-                return Err(SignatureError::UnsupportedScheme {
-                    scheme: other.to_string(),
-                })
-            }
+        let (expected_len, legacy) = if scheme.eq_ignore_ascii_case("sha256") {
+            (32, false)
+        } else if scheme.eq_ignore_ascii_case("sha1") {
+            (20, true)
+        } else {
+            return Err(SignatureError::UnsupportedScheme {
+                scheme: scheme.to_ascii_lowercase(),
+            });
         };
         if legacy && !self.allow_legacy_sha1 {
             return Err(SignatureError::LegacyNotAllowed);
