@@ -482,9 +482,7 @@ impl<'de> Visitor<'de> for RawEvents {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(4).min(32));
-        while let Some(e) = seq.next_element_seed(HsEvent)? {
-            out.push(e);
-        }
+        while seq.next_element_seed(HsEvent(&mut out))?.is_some() {}
         Ok(Some(out))
     }
 }
@@ -591,12 +589,19 @@ impl DataKind {
 
 /// One Hootsuite event (`reader::hootsuite_event`), at nesting 2 inside `raw`. Anything the
 /// reference path would reject gives up: rejections are its to report.
-struct HsEvent;
+/// Pushed onto `.0` by the visitor itself: an event is large, and returning it through
+/// serde's `Result`s and `Option`s copied it at every level.
+struct HsEvent<'a>(&'a mut Vec<HootsuiteEvent>);
 
-seed_map!(HsEvent);
+impl<'de> DeserializeSeed<'de> for HsEvent<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
 
-impl<'de> Visitor<'de> for HsEvent {
-    type Value = HootsuiteEvent;
+impl<'de> Visitor<'de> for HsEvent<'_> {
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a Hootsuite event")
     }
@@ -640,12 +645,13 @@ impl<'de> Visitor<'de> for HsEvent {
             (None, Some(value)) => DataSeed(kind).deserialize(value).map_err(|_| fail())?,
             (None, None) => kind.absent(),
         };
-        Ok(HootsuiteEvent {
+        self.0.push(HootsuiteEvent {
             seq_no,
             event_type,
             data,
             extra,
-        })
+        });
+        Ok(())
     }
 }
 
