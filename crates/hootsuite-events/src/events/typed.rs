@@ -230,19 +230,23 @@ impl<'de> Visitor<'de> for Events {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         // Most notifications carry a few events: a small start beats reserving the maximum (20).
         let mut out = Vec::with_capacity(4);
-        while let Some(e) = seq.next_element_seed(Event)? {
-            out.push(e);
-        }
+        while seq.next_element_seed(Event(&mut out))?.is_some() {}
         Ok(out)
     }
 }
 
-struct Event;
+/// Pushed onto `.0` by the visitor itself, as [`HsEvent`]: not copied on its way back.
+struct Event<'a>(&'a mut Vec<ElementEvent>);
 
-seed_map!(Event);
+impl<'de> DeserializeSeed<'de> for Event<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
 
-impl<'de> Visitor<'de> for Event {
-    type Value = ElementEvent;
+impl<'de> Visitor<'de> for Event<'_> {
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an event object")
     }
@@ -271,7 +275,8 @@ impl<'de> Visitor<'de> for Event {
                 }
             }
         }
-        Ok(e)
+        self.0.push(e);
+        Ok(())
     }
 }
 
