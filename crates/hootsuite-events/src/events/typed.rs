@@ -65,37 +65,73 @@ enum Key {
     Other(Option<String>),
 }
 
-struct KeySeed {
-    known: &'static [&'static str],
-    keep_other: bool,
+/// A set of known keys, as a type: each set gets its own copy of the key reader, in which
+/// the keys are constants and their comparisons need no call to `memcmp`.
+trait Keys {
+    const KNOWN: &'static [&'static str];
 }
 
-impl<'de> DeserializeSeed<'de> for KeySeed {
+macro_rules! keys {
+    ($($t:ident = $known:expr;)*) => {
+        $(
+            struct $t;
+            impl Keys for $t {
+                const KNOWN: &'static [&'static str] = $known;
+            }
+        )*
+    };
+}
+
+keys! {
+    EventKeys = EVENT_KEYS;
+    MessageKeys = MESSAGE_KEYS;
+    ResponseKeys = &["events"];
+    HsEventKeys = &["seq_no", "type", "data"];
+    DataKeys = &[
+        "state",
+        "timestamp",
+        "organization",
+        "message",
+        "comment",
+        "app",
+        "member",
+    ];
+    IdKeys = &["id"];
+}
+
+struct KeySeed<K> {
+    keep_other: bool,
+    keys: std::marker::PhantomData<K>,
+}
+
+impl<'de, K: Keys> DeserializeSeed<'de> for KeySeed<K> {
     type Value = Key;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
         d.deserialize_str(self)
     }
 }
 
-impl Visitor<'_> for KeySeed {
+impl<K: Keys> Visitor<'_> for KeySeed<K> {
     type Value = Key;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a key")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-        Ok(match self.known.iter().position(|k| *k == v) {
+        Ok(match K::KNOWN.iter().position(|k| *k == v) {
             Some(i) => Key::Known(i),
             None => Key::Other(self.keep_other.then(|| v.to_string())),
         })
     }
 }
 
-fn next_key<'de, A: MapAccess<'de>>(
+fn next_key<'de, K: Keys, A: MapAccess<'de>>(
     map: &mut A,
-    known: &'static [&'static str],
     keep_other: bool,
 ) -> Result<Option<Key>, A::Error> {
-    map.next_key_seed(KeySeed { known, keep_other })
+    map.next_key_seed(KeySeed::<K> {
+        keep_other,
+        keys: std::marker::PhantomData,
+    })
 }
 
 /// `Doc::opt_str` (`integers: false`): a string or null; `Doc::opt_id` (`integers: true`):
@@ -260,7 +296,7 @@ impl<'de> Visitor<'de> for Event<'_> {
             hub_key: None,
             extra: Map::new(),
         };
-        while let Some(key) = next_key(&mut map, EVENT_KEYS, true)? {
+        while let Some(key) = next_key::<EventKeys, _>(&mut map, true)? {
             match key {
                 Key::Known(0) => e.object_type = map.next_value_seed(OPT_STR)?,
                 Key::Known(1) => e.object_id = map.next_value_seed(OPT_ID)?,
@@ -330,7 +366,7 @@ impl<'de> Visitor<'de> for Message {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut n = empty(Shape::Message);
-        while let Some(key) = next_key(&mut map, MESSAGE_KEYS, true)? {
+        while let Some(key) = next_key::<MessageKeys, _>(&mut map, true)? {
             match key {
                 Key::Known(i) => field(&mut map, &mut n, i)?,
                 Key::Other(k) => keep(&mut map, &mut n.message_extra, k)?,
@@ -352,7 +388,7 @@ impl<'de> Visitor<'de> for Response {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (mut events, mut extra) = (Vec::new(), Map::new());
-        while let Some(key) = next_key(&mut map, &["events"], true)? {
+        while let Some(key) = next_key::<ResponseKeys, _>(&mut map, true)? {
             match key {
                 Key::Known(_) => events = map.next_value_seed(Events)?,
                 Key::Other(k) => keep(&mut map, &mut extra, k)?,
@@ -617,7 +653,7 @@ impl<'de> Visitor<'de> for HsEvent<'_> {
         let mut data: Option<HootsuiteData> = None;
         let mut data_value: Option<Value> = None;
         let mut extra = Map::new();
-        while let Some(key) = next_key(&mut map, &["seq_no", "type", "data"], true)? {
+        while let Some(key) = next_key::<HsEventKeys, _>(&mut map, true)? {
             match key {
                 Key::Known(0) => seq_no = map.next_value_seed(OPT_ID)?,
                 Key::Known(1) => {
@@ -737,17 +773,8 @@ impl<'de> Visitor<'de> for KnownSeed {
         Ok(Known::default())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Known, A::Error> {
-        const KEYS: &[&str] = &[
-            "state",
-            "timestamp",
-            "organization",
-            "message",
-            "comment",
-            "app",
-            "member",
-        ];
         let mut k = Known::default();
-        while let Some(key) = next_key(&mut map, KEYS, false)? {
+        while let Some(key) = next_key::<DataKeys, _>(&mut map, false)? {
             match (key, self.0) {
                 (Key::Known(0), _) => k.state = map.next_value_seed(OPT_STR)?,
                 (Key::Known(1), _) => k.timestamp = map.next_value_seed(OPT_ID)?,
@@ -778,7 +805,7 @@ impl<'de> Visitor<'de> for NestedId {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut id = None;
-        while let Some(key) = next_key(&mut map, &["id"], false)? {
+        while let Some(key) = next_key::<IdKeys, _>(&mut map, false)? {
             match key {
                 Key::Known(_) => id = map.next_value_seed(OPT_ID)?,
                 Key::Other(_) => map.next_value_seed(Skip(5))?,
