@@ -93,6 +93,14 @@ fn mac256(key: &SignatureKey, body: &[u8]) -> Vec<u8> {
     }
 }
 
+/// The HMAC-SHA256 state of each key, before any message: keying hashes two blocks, done
+/// once per verifier instead of once per delivery.
+fn keyed256(keys: &[SignatureKey]) -> Vec<Option<Hmac<sha2::Sha256>>> {
+    keys.iter()
+        .map(|key| Hmac::<sha2::Sha256>::new_from_slice(key.bytes()).ok())
+        .collect()
+}
+
 fn mac1(key: &SignatureKey, body: &[u8]) -> Vec<u8> {
     match Hmac::<sha1::Sha1>::new_from_slice(key.bytes()) {
         Ok(mut mac) => {
@@ -122,11 +130,24 @@ pub fn verify(key: &SignatureKey, body: &[u8], header: &str) -> Result<(), Error
 /// assert_eq!(verifier.verify(body, Some(&sign(&old, body)))?, 1);
 /// # Ok::<(), hootsuite_events::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Verifier {
     keys: Vec<SignatureKey>,
+    /// `keyed256(&keys)`, kept beside them.
+    keyed: Vec<Option<Hmac<sha2::Sha256>>>,
     allow_legacy_sha1: bool,
     max_body_size: usize,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The keyed states derive from the keys: never shown.
+        f.debug_struct("Verifier")
+            .field("keys", &self.keys)
+            .field("allow_legacy_sha1", &self.allow_legacy_sha1)
+            .field("max_body_size", &self.max_body_size)
+            .finish()
+    }
 }
 
 /// One signature of the header, read.
@@ -138,8 +159,10 @@ struct Candidate {
 impl Verifier {
     /// A verifier for `key`: sha256 only, bodies up to 1 MiB.
     pub fn new(key: impl Into<SignatureKey>) -> Self {
+        let keys = vec![key.into()];
         Verifier {
-            keys: vec![key.into()],
+            keyed: keyed256(&keys),
+            keys,
             allow_legacy_sha1: false,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
         }
@@ -162,6 +185,7 @@ impl Verifier {
             });
         }
         Ok(Verifier {
+            keyed: keyed256(&keys),
             keys,
             ..Verifier::new("")
         })
@@ -237,14 +261,36 @@ impl Verifier {
                 Err(e) => note(e, &mut failure),
             }
         }
-        let mut macs256: Vec<Option<Vec<u8>>> = vec![None; self.keys.len()];
-        let mut macs1: Vec<Option<Vec<u8>>> = vec![None; self.keys.len()];
+        // On the stack: a verifier holds at most MAX_KEYS keys (`with_keys`).
+        let mut macs256: [Option<Vec<u8>>; MAX_KEYS] = Default::default();
+        let mut macs1: [Option<Vec<u8>>; MAX_KEYS] = Default::default();
         for c in &candidates {
             for (i, key) in self.keys.iter().enumerate() {
-                let mac = if c.legacy {
-                    macs1[i].get_or_insert_with(|| mac1(key, body))
+                let compute = || {
+                    if c.legacy {
+                        return mac1(key, body);
+                    }
+                    match self.keyed.get(i) {
+                        Some(Some(state)) => {
+                            let mut mac = state.clone();
+                            mac.update(body);
+                            mac.finalize().into_bytes().to_vec()
+                        }
+                        _ => mac256(key, body),
+                    }
+                };
+                let slot = if c.legacy {
+                    macs1.get_mut(i)
                 } else {
-                    macs256[i].get_or_insert_with(|| mac256(key, body))
+                    macs256.get_mut(i)
+                };
+                let fresh;
+                let mac = match slot {
+                    Some(slot) => slot.get_or_insert_with(compute),
+                    None => {
+                        fresh = compute();
+                        &fresh
+                    }
                 };
                 if bool::from(mac.as_slice().ct_eq(&c.mac)) {
                     return Ok(i);
@@ -280,14 +326,14 @@ impl Verifier {
                 reason: "it does not start with a scheme such as `sha256=`".into(),
             });
         };
-        let (expected_len, legacy) = match scheme.to_ascii_lowercase().as_str() {
-            "sha256" => (32, false),
-            "sha1" => (20, true),
-            other => {
-                return Err(SignatureError::UnsupportedScheme {
-                    scheme: other.to_string(),
-                })
-            }
+        let (expected_len, legacy) = if scheme.eq_ignore_ascii_case("sha256") {
+            (32, false)
+        } else if scheme.eq_ignore_ascii_case("sha1") {
+            (20, true)
+        } else {
+            return Err(SignatureError::UnsupportedScheme {
+                scheme: scheme.to_ascii_lowercase(),
+            });
         };
         if legacy && !self.allow_legacy_sha1 {
             return Err(SignatureError::LegacyNotAllowed);

@@ -65,37 +65,73 @@ enum Key {
     Other(Option<String>),
 }
 
-struct KeySeed {
-    known: &'static [&'static str],
-    keep_other: bool,
+/// A set of known keys, as a type: each set gets its own copy of the key reader, in which
+/// the keys are constants and their comparisons need no call to `memcmp`.
+trait Keys {
+    const KNOWN: &'static [&'static str];
 }
 
-impl<'de> DeserializeSeed<'de> for KeySeed {
+macro_rules! keys {
+    ($($t:ident = $known:expr;)*) => {
+        $(
+            struct $t;
+            impl Keys for $t {
+                const KNOWN: &'static [&'static str] = $known;
+            }
+        )*
+    };
+}
+
+keys! {
+    EventKeys = EVENT_KEYS;
+    MessageKeys = MESSAGE_KEYS;
+    ResponseKeys = &["events"];
+    HsEventKeys = &["seq_no", "type", "data"];
+    DataKeys = &[
+        "state",
+        "timestamp",
+        "organization",
+        "message",
+        "comment",
+        "app",
+        "member",
+    ];
+    IdKeys = &["id"];
+}
+
+struct KeySeed<K> {
+    keep_other: bool,
+    keys: std::marker::PhantomData<K>,
+}
+
+impl<'de, K: Keys> DeserializeSeed<'de> for KeySeed<K> {
     type Value = Key;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
         d.deserialize_str(self)
     }
 }
 
-impl Visitor<'_> for KeySeed {
+impl<K: Keys> Visitor<'_> for KeySeed<K> {
     type Value = Key;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a key")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-        Ok(match self.known.iter().position(|k| *k == v) {
+        Ok(match K::KNOWN.iter().position(|k| *k == v) {
             Some(i) => Key::Known(i),
             None => Key::Other(self.keep_other.then(|| v.to_string())),
         })
     }
 }
 
-fn next_key<'de, A: MapAccess<'de>>(
+fn next_key<'de, K: Keys, A: MapAccess<'de>>(
     map: &mut A,
-    known: &'static [&'static str],
     keep_other: bool,
 ) -> Result<Option<Key>, A::Error> {
-    map.next_key_seed(KeySeed { known, keep_other })
+    map.next_key_seed(KeySeed::<K> {
+        keep_other,
+        keys: std::marker::PhantomData,
+    })
 }
 
 /// `Doc::opt_str` (`integers: false`): a string or null; `Doc::opt_id` (`integers: true`):
@@ -230,19 +266,23 @@ impl<'de> Visitor<'de> for Events {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         // Most notifications carry a few events: a small start beats reserving the maximum (20).
         let mut out = Vec::with_capacity(4);
-        while let Some(e) = seq.next_element_seed(Event)? {
-            out.push(e);
-        }
+        while seq.next_element_seed(Event(&mut out))?.is_some() {}
         Ok(out)
     }
 }
 
-struct Event;
+/// Pushed onto `.0` by the visitor itself, as [`HsEvent`]: not copied on its way back.
+struct Event<'a>(&'a mut Vec<ElementEvent>);
 
-seed_map!(Event);
+impl<'de> DeserializeSeed<'de> for Event<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
 
-impl<'de> Visitor<'de> for Event {
-    type Value = ElementEvent;
+impl<'de> Visitor<'de> for Event<'_> {
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an event object")
     }
@@ -256,7 +296,7 @@ impl<'de> Visitor<'de> for Event {
             hub_key: None,
             extra: Map::new(),
         };
-        while let Some(key) = next_key(&mut map, EVENT_KEYS, true)? {
+        while let Some(key) = next_key::<EventKeys, _>(&mut map, true)? {
             match key {
                 Key::Known(0) => e.object_type = map.next_value_seed(OPT_STR)?,
                 Key::Known(1) => e.object_id = map.next_value_seed(OPT_ID)?,
@@ -271,7 +311,8 @@ impl<'de> Visitor<'de> for Event {
                 }
             }
         }
-        Ok(e)
+        self.0.push(e);
+        Ok(())
     }
 }
 
@@ -325,7 +366,7 @@ impl<'de> Visitor<'de> for Message {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut n = empty(Shape::Message);
-        while let Some(key) = next_key(&mut map, MESSAGE_KEYS, true)? {
+        while let Some(key) = next_key::<MessageKeys, _>(&mut map, true)? {
             match key {
                 Key::Known(i) => field(&mut map, &mut n, i)?,
                 Key::Other(k) => keep(&mut map, &mut n.message_extra, k)?,
@@ -347,7 +388,7 @@ impl<'de> Visitor<'de> for Response {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (mut events, mut extra) = (Vec::new(), Map::new());
-        while let Some(key) = next_key(&mut map, &["events"], true)? {
+        while let Some(key) = next_key::<ResponseKeys, _>(&mut map, true)? {
             match key {
                 Key::Known(_) => events = map.next_value_seed(Events)?,
                 Key::Other(k) => keep(&mut map, &mut extra, k)?,
@@ -482,9 +523,7 @@ impl<'de> Visitor<'de> for RawEvents {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(4).min(32));
-        while let Some(e) = seq.next_element_seed(HsEvent)? {
-            out.push(e);
-        }
+        while seq.next_element_seed(HsEvent(&mut out))?.is_some() {}
         Ok(Some(out))
     }
 }
@@ -591,12 +630,19 @@ impl DataKind {
 
 /// One Hootsuite event (`reader::hootsuite_event`), at nesting 2 inside `raw`. Anything the
 /// reference path would reject gives up: rejections are its to report.
-struct HsEvent;
+/// Pushed onto `.0` by the visitor itself: an event is large, and returning it through
+/// serde's `Result`s and `Option`s copied it at every level.
+struct HsEvent<'a>(&'a mut Vec<HootsuiteEvent>);
 
-seed_map!(HsEvent);
+impl<'de> DeserializeSeed<'de> for HsEvent<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
 
-impl<'de> Visitor<'de> for HsEvent {
-    type Value = HootsuiteEvent;
+impl<'de> Visitor<'de> for HsEvent<'_> {
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a Hootsuite event")
     }
@@ -607,7 +653,7 @@ impl<'de> Visitor<'de> for HsEvent {
         let mut data: Option<HootsuiteData> = None;
         let mut data_value: Option<Value> = None;
         let mut extra = Map::new();
-        while let Some(key) = next_key(&mut map, &["seq_no", "type", "data"], true)? {
+        while let Some(key) = next_key::<HsEventKeys, _>(&mut map, true)? {
             match key {
                 Key::Known(0) => seq_no = map.next_value_seed(OPT_ID)?,
                 Key::Known(1) => {
@@ -640,12 +686,13 @@ impl<'de> Visitor<'de> for HsEvent {
             (None, Some(value)) => DataSeed(kind).deserialize(value).map_err(|_| fail())?,
             (None, None) => kind.absent(),
         };
-        Ok(HootsuiteEvent {
+        self.0.push(HootsuiteEvent {
             seq_no,
             event_type,
             data,
             extra,
-        })
+        });
+        Ok(())
     }
 }
 
@@ -726,17 +773,8 @@ impl<'de> Visitor<'de> for KnownSeed {
         Ok(Known::default())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Known, A::Error> {
-        const KEYS: &[&str] = &[
-            "state",
-            "timestamp",
-            "organization",
-            "message",
-            "comment",
-            "app",
-            "member",
-        ];
         let mut k = Known::default();
-        while let Some(key) = next_key(&mut map, KEYS, false)? {
+        while let Some(key) = next_key::<DataKeys, _>(&mut map, false)? {
             match (key, self.0) {
                 (Key::Known(0), _) => k.state = map.next_value_seed(OPT_STR)?,
                 (Key::Known(1), _) => k.timestamp = map.next_value_seed(OPT_ID)?,
@@ -767,7 +805,7 @@ impl<'de> Visitor<'de> for NestedId {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut id = None;
-        while let Some(key) = next_key(&mut map, &["id"], false)? {
+        while let Some(key) = next_key::<IdKeys, _>(&mut map, false)? {
             match key {
                 Key::Known(_) => id = map.next_value_seed(OPT_ID)?,
                 Key::Other(_) => map.next_value_seed(Skip(5))?,

@@ -30,6 +30,7 @@ pub(crate) fn derive(n: &mut Notification, body: &[u8]) {
         .map_or_else(|| "-".to_string(), |i| i.to_string());
     let mut units: Vec<Unit> = Vec::new();
     if let Some(count) = list_len(n, UnitKind::HootsuiteEvent) {
+        units.reserve_exact(count);
         let mut valid = 0;
         for position in 0..count {
             // An event without seq_no, or one that could not be read, is keyed by its JSON;
@@ -81,6 +82,7 @@ pub(crate) fn derive(n: &mut Notification, body: &[u8]) {
             .event_id
             .as_deref()
             .map_or_else(|| format!("@{}", digest(body)), component);
+        units.reserve_exact(count);
         let mut valid = 0;
         for position in 0..count {
             let key = format!("ce:{instance}:{notification}:{position}");
