@@ -29,8 +29,10 @@ pub(crate) trait JsIn: Sized {
     fn bytes(&self) -> Result<Option<Self::Bytes>, Self::Err>;
     /// `value[key]` of an object (`undefined` when absent).
     fn get(&self, key: &str) -> Result<Self, Self::Err>;
-    /// An array's elements; `None` when the value is no array.
-    fn items(&self) -> Result<Option<Vec<Self>>, Self::Err>;
+    /// An array's elements; `None` when the value is no array, `Some(Err(length))` (nothing
+    /// read) when it has more than `max`.
+    #[allow(clippy::type_complexity)]
+    fn items(&self, max: u32) -> Result<Option<Result<Vec<Self>, u32>>, Self::Err>;
     /// An object's own enumerable string-keyed entries in their order, or the pairs its
     /// `entries()` gives (fetch's Headers, a Map) where the build reads those.
     fn entries(&self) -> Result<Vec<(String, Self)>, Self::Err>;
@@ -58,6 +60,22 @@ fn wrong<V: JsIn, T>(v: &V, name: &str, what: &str) -> Result<T, V::Err> {
         camel_case(name),
         v.kind()?
     ))
+}
+
+/// The most elements read from one array: a longer one (a sparse array's length costs nothing
+/// to set) is refused before any is read, so that reading cannot exhaust memory.
+pub(crate) const MAX_ITEMS: u32 = 65_536;
+
+/// `v`'s elements (`None`: no array), refused past [`MAX_ITEMS`].
+fn items<V: JsIn>(v: &V, name: &str) -> Result<Option<Vec<V>>, V::Err> {
+    match v.items(MAX_ITEMS)? {
+        None => Ok(None),
+        Some(Ok(items)) => Ok(Some(items)),
+        Some(Err(len)) => refuse::<V, _>(format!(
+            "{} must have at most {MAX_ITEMS} elements, got an array of {len}",
+            camel_case(name)
+        )),
+    }
 }
 
 /// A string.
@@ -178,9 +196,9 @@ pub(crate) fn headers<V: JsIn>(v: &V) -> Result<Vec<(String, String)>, V::Err> {
         }
         Ok(())
     };
-    if let Some(items) = v.items()? {
-        for item in items {
-            if let Some(pair) = item.items()? {
+    if let Some(list) = items(v, "headers")? {
+        for (i, item) in list.iter().enumerate() {
+            if let Some(pair) = items(item, &format!("headers[{i}]"))? {
                 if let [k, value] = pair.as_slice() {
                     push(k, value, &mut out)?;
                 }
@@ -230,13 +248,13 @@ pub(crate) fn keys<V: JsIn>(v: &V) -> Result<Verifier, V::Err> {
     if let Some(key) = v.text()? {
         return Ok(Verifier::new(SignatureKey::new(key)));
     }
-    let Some(items) = v.items()? else {
+    let Some(given) = items(v, "keys")? else {
         return refuse::<V, _>(
             "the key must be a string, or an array of strings (the current key first)".into(),
         );
     };
-    let mut list = Vec::with_capacity(items.len());
-    for (i, k) in items.iter().enumerate() {
+    let mut list = Vec::with_capacity(given.len());
+    for (i, k) in given.iter().enumerate() {
         list.push(SignatureKey::new(text(k, &format!("keys[{i}]"))?));
     }
     Verifier::with_keys(list).map_err(V::core_error)
@@ -369,11 +387,10 @@ pub(crate) fn list_options<V: JsIn>(v: &V) -> Result<api::ListOptions, V::Err> {
     let tags = if given.is_nullish() {
         Vec::new()
     } else {
-        let Some(items) = given.items()? else {
+        let Some(list) = items(&given, "tags")? else {
             return wrong(&given, "tags", "an array of strings");
         };
-        items
-            .iter()
+        list.iter()
             .enumerate()
             .map(|(i, t)| text(t, &format!("tags[{i}]")))
             .collect::<Result<_, _>>()?

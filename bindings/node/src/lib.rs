@@ -189,7 +189,7 @@ impl<'env> read::JsIn for Arg<'env> {
         }))
     }
 
-    fn items(&self) -> napi::Result<Option<Vec<Self>>> {
+    fn items(&self, max: u32) -> napi::Result<Option<Result<Vec<Self>, u32>>> {
         let Some(v) = self
             .0
             .filter(|v| self.1 == ValueType::Object && v.is_array().unwrap_or(false))
@@ -197,10 +197,13 @@ impl<'env> read::JsIn for Arg<'env> {
             return Ok(None);
         };
         let array = Array::from_unknown(v)?;
+        if array.len() > max {
+            return Ok(Some(Err(array.len())));
+        }
         (0..array.len())
             .map(|i| array.get::<Unknown>(i).map(Arg::of))
             .collect::<napi::Result<Vec<_>>>()
-            .map(Some)
+            .map(|items| Some(Ok(items)))
     }
 
     fn entries(&self) -> napi::Result<Vec<(String, Self)>> {

@@ -325,9 +325,17 @@ impl read::JsIn for WArg {
         }))
     }
 
-    fn items(&self) -> Result<Option<Vec<Self>>, JsValue> {
-        Ok(js_sys::Array::is_array(&self.0)
-            .then(|| js_sys::Array::from(&self.0).iter().map(WArg).collect()))
+    fn items(&self, max: u32) -> Result<Option<Result<Vec<Self>, u32>>, JsValue> {
+        if !js_sys::Array::is_array(&self.0) {
+            return Ok(None);
+        }
+        // The array itself (`Array::from` would copy it first).
+        let array: &js_sys::Array = self.0.unchecked_ref();
+        let len = array.length();
+        if len > max {
+            return Ok(Some(Err(len)));
+        }
+        Ok(Some(Ok(array.iter().map(WArg).collect())))
     }
 
     fn entries(&self) -> Result<Vec<(String, Self)>, JsValue> {
