@@ -655,6 +655,18 @@ struct Loops {
 const SLOTS: f64 = 1_048_576.0;
 
 impl Loops {
+    /// Whether `put` will succeed: randomness drawn and a slot free. Asked before claiming, so
+    /// that no claim is made for a loop that could not be kept.
+    fn ready(&mut self) -> napi::Result<()> {
+        if self.rng == 0 {
+            self.tag()?;
+        }
+        if self.free.is_empty() && (self.slots.len() as f64) >= SLOTS {
+            return Err(type_err("too many claim loops at once (1048576)"));
+        }
+        Ok(())
+    }
+
     fn tag(&mut self) -> napi::Result<u32> {
         if self.rng == 0 {
             let token = api::claim_token().map_err(no_randomness)?;
@@ -776,6 +788,7 @@ impl NativeMemoryStore {
         now_ms: f64,
     ) -> napi::Result<Vec<f64>> {
         let mut steps = loop_of(&units)?.steps;
+        store.loops.borrow_mut().ready()?;
         if steps.advance() == idempotency::Advance::Claim {
             // Checked only where a claim is made, as the store's claimAll did.
             let lease = millis("leaseMs", lease_ms)?;
@@ -802,6 +815,8 @@ impl NativeMemoryStore {
         failed: bool,
         now_ms: f64,
     ) -> napi::Result<Vec<u32>> {
+        // Checked before the loop is taken: a refusal then leaves it to a later call.
+        let now = millis("nowMs", now_ms)?;
         let taken = store.loops.borrow_mut().take(slot);
         let Some(mut steps) = taken else {
             return Err(type_err(
@@ -810,7 +825,6 @@ impl NativeMemoryStore {
         };
         handled_all(&mut steps, ok, failed)?;
         if steps.advance() == idempotency::Advance::Settle {
-            let now = millis("nowMs", now_ms)?;
             store.inner.settle_steps(&mut steps, now).or_throw()?;
         }
         match steps.advance() {
