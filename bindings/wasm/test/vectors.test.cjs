@@ -242,7 +242,7 @@ test('the browser build throws the TypeErrors of the full build', async () => {
     [(m) => m.hootsuiteWebhookUrl('us', -1), 'TypeError'],
     [(m) => m.hootsuiteWebhookUrl('not a url', 1.5), 'TypeError'],
     // Wrong types for the module's text parameters: refused before they reach its memory
-    // (wasm-bindgen's glue passes them unchecked, and the module trapped).
+    // (wasm-bindgen's glue copies a string parameter unchecked).
     [(m) => m.hootsuiteWebhookUrl(5, 1), 'TypeError'],
     [(m) => m.hootsuiteWebhookUrl(undefined, 1), 'TypeError'],
     [(m) => m.hootsuiteWebhookUrl('us', '12'), 'TypeError'],
