@@ -7,7 +7,7 @@ const path = require('node:path')
 
 const WASM_GLUE = ['hootsuite_events_wasm.js', 'hootsuite_events_wasm.d.ts', 'hootsuite_events_wasm_bg.wasm', 'hootsuite_events_wasm_bg.wasm.d.ts']
 const EXPECTED = {
-  node: ['LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'index.d.ts', 'index.js', 'index.mjs', 'native.d.ts', 'native.js', 'package.json', 'postgres.d.ts', 'postgres.js', 'postgres.mjs', 'redis.d.ts', 'redis.js', 'redis.mjs', 'telemetry.js', 'wasm-fallback.js'],
+  node: ['LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'form-types.d.ts', 'index.d.ts', 'index.js', 'index.mjs', 'native.d.ts', 'native.js', 'package.json', 'postgres.d.ts', 'postgres.js', 'postgres.mjs', 'redis.d.ts', 'redis.js', 'redis.mjs', 'telemetry.js', 'types.d.ts', 'wasm-fallback.js'],
   platform: (name) => ['LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'package.json', `hootsuite-events.${name}.node`],
   wasm: [
     'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'package.json', 'errors.js', 'errors.d.ts',

@@ -95,7 +95,7 @@ function interfaceFields(file, name) {
 }
 
 test("the option objects the packages declare are the table's option structs", () => {
-  const declarations = [path.join(packageDir, 'index.d.ts'), path.join(wasmDir, 'full', 'hootsuite_events_wasm.d.ts')]
+  const declarations = [path.join(packageDir, 'types.d.ts'), path.join(wasmDir, 'full', 'hootsuite_events_wasm.d.ts')]
   for (const [struct, name] of Object.entries(OPTION_INTERFACES)) {
     const users = TABLE.exports.filter((e) => e.options === struct)
     assert.ok(users.length > 0, struct)

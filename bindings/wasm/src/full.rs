@@ -13,236 +13,26 @@ use wasm_bindgen::prelude::*;
 
 use crate::{config, form_text, js_error, request_js, to_js, type_error};
 
+// The server API's types, written once for the Node package and this build; then this
+// package's own: the plain account, the constants' object, `parseTraceparent`'s result.
 #[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &'static str = r#"
+const TS_TYPES: &'static str = include_str!("../../node/types.d.ts");
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_OWN_TYPES: &'static str = r#"
 /** The account a server makes requests with: a base URL (or preset) and its two secrets. */
 export interface Account {
   baseUrl: string;
   userSecret: string;
   organizationSecret: string;
 }
-/** Raw bytes as received. */
-export type Bytes = Uint8Array | ArrayBuffer;
-/** Headers: an object, `[name, value]` pairs, or anything with `entries()` (fetch's Headers, a Map). */
-export type HeadersInput = Record<string, string> | Array<[string, string]> | { entries(): Iterable<[string, string]> };
-/** A response as received. */
-export interface ResponseInput {
-  /** An integer from 0 to 999. */
-  status: number;
-  headers?: HeadersInput | null;
-  body?: string | Bytes | null;
-}
-export interface VerifyOptions {
-  /** Accept legacy `sha1=` signatures too. */
-  allowLegacySha1?: boolean;
-  /** The largest body accepted, in bytes: an integer from 0 to 4294967295. */
-  maxBodySize?: number;
-}
-export interface RedirectUrlOptions {
-  apiKey: string;
-  apiSecret: string;
-  callbackUrl: string;
-  state?: string | null;
-  scope?: string | null;
-  siteAddress?: string | null;
-  callbackProxy?: boolean | null;
-  requestToken?: string | null;
-  post?: boolean;
-  oauthProxyName?: string | null;
-  /** Further parameters, sent in the object's key order. */
-  extra?: Record<string, string> | null;
-}
-export interface ListOptions {
-  tags?: string[] | null;
-  searchText?: string | null;
-  pageSize?: number | null;
-  nextPage?: string | null;
-  hydrate?: boolean | null;
-}
-export interface RedirectUrl {
-  element: string | null;
-  oauthUrl: string;
-}
-export interface Instance {
-  id: number;
-  name: string;
-  /** The instance token: a secret (not enumerable). */
-  token: string;
-  tokenMasked: string;
-  tags: string[];
-  valid: boolean;
-  disabled: boolean;
-  eventsEnabled: boolean;
-  /** Secret values read `********`; `configurationSecrets` has them. */
-  configuration: Record<string, string | null>;
-  /** The secret configuration values in clear (not enumerable). */
-  configurationSecrets: Record<string, string>;
-  element: { id: number | null; key: string | null; name: string | null; hub: string | null } | null;
-  elementId: number | null;
-  createdDate: string | null;
-  userId: number | null;
-  extra: Record<string, unknown>;
-}
-export interface InstancePage {
-  instances: Instance[];
-  nextPage: string | null;
-  totalCount: number | null;
-  returnedCount: number | null;
-}
-export interface InstanceEvent {
-  id: string;
-  status: string | null;
-  eventDate: string | null;
-  providerData: string | null;
-  raw: unknown;
-}
-export interface ElementEvent {
-  objectType: string | null;
-  objectId: string | null;
-  eventType: string;
-  elementKey: string | null;
-  date: string | null;
-  hubKey: string | null;
-  extra: Record<string, unknown>;
-}
-export type HootsuiteData =
-  | { kind: "message"; state: string | null; messageId: string | null; organizationId: string | null; timestamp: string | null }
-  | { kind: "comment"; state: string | null; commentId: string | null; organizationId: string | null; timestamp: string | null }
-  | { kind: "app"; state: string | null; appId: string | null; memberId: string | null; organizationId: string | null; timestamp: string | null }
-  | { kind: "ping" }
-  | { kind: "other"; data: unknown };
-export interface HootsuiteEvent {
-  seqNo: string | null;
-  type: string;
-  data: HootsuiteData;
-  extra: Record<string, unknown>;
-}
-/** One unit of work: process each `key` once (it is made of signed bytes only). */
-export interface Unit {
-  key: string;
-  kind: "hootsuite_event" | "element_event" | "notification" | "rejected";
-  index: number | null;
-}
-/** An event that could not be read: recorded once as a `rejected` unit, never handled. */
-export interface Rejected {
-  source: "hootsuite_event" | "element_event";
-  position: number;
-  key: string | null;
-  code: string;
-  path: (string | number)[];
-  message: string;
-  raw: unknown;
-}
-export interface Notification {
-  shape: "message" | "legacy";
-  id: string | null;
-  topic: string | null;
-  action: string | null;
-  severity: string | null;
-  createdDate: string | null;
-  user: unknown;
-  eventId: string | null;
-  instanceId: number | null;
-  instanceName: string | null;
-  instanceTags: string[] | null;
-  elementKey: string | null;
-  accountId: string | null;
-  companyId: string | null;
-  userId: string | null;
-  notificationId: string | null;
-  events: ElementEvent[];
-  hootsuiteEvents: HootsuiteEvent[];
-  rejected: Rejected[];
-  raw: unknown;
-  units: Unit[];
-  webhookId: string | null;
-  keyIndex: number | null;
-  messageExtra: Record<string, unknown>;
-  extra: Record<string, unknown>;
-}
-/** A JSON Schema (2020-12) document. */
-export type JsonSchema = Record<string, unknown>;
-/** A region preset: its name (for `Config`/`Account.baseUrl`) and base URL. */
-export interface BaseUrlPreset {
-  name: string;
-  url: string;
-}
-/** Paging of an events request. */
-export interface PageOptions {
-  pageSize?: number;
-  nextPage?: string;
-}
-/** One page of events. */
-export interface InstanceEventPage {
-  events: InstanceEvent[];
-  nextPage: string | null;
-  totalCount: number | null;
-  returnedCount: number | null;
-}
-/** Which webhook deliveries: the `where` filters and, for the list, paging. */
-export interface DeliveryOptions {
-  status?: "created" | "retry" | "delivered" | "notified" | "queued";
-  url?: string;
-  instanceId?: number;
-  pageSize?: number;
-  nextPage?: string;
-}
-/** One webhook delivery (secret values masked). */
-export interface Delivery {
-  id: string | null;
-  status: "created" | "retry" | "delivered" | "notified" | "queued";
-  notificationId: number;
-  subscriptionId: number;
-  instanceId: number | null;
-  eventId: number | null;
-  url: string | null;
-  attempts: number | null;
-  webhookId: string | null;
-  createdDate: string;
-  updatedDate: string | null;
-  extra: Record<string, unknown>;
-}
-/** One page of deliveries. */
-export interface DeliveryPage {
-  deliveries: Delivery[];
-  nextPage: string | null;
-  totalCount: number | null;
-  returnedCount: number | null;
-}
-/** One entry of an instance's configuration (secrets read `********`). */
-export interface ConfigurationEntry {
-  id: number;
-  key: string;
-  propertyValue: string | null;
-  name: string | null;
-  extra: Record<string, unknown>;
-}
-/** The answer to a claim. */
-export type Claim = { status: "claimed"; token: string } | { status: "done" } | { status: "in_progress" };
-/** One script call of the Redis store: `EVALSHA sha1 <keys.length> ...keys ...args` (or `EVAL source ...`). */
-export interface RedisCall {
-  sha1: string;
-  source: string;
-  keys: string[];
-  args: string[];
-  /** The new claim's token (claims only). */
-  token: string | null;
-}
-/** A step of the claim loop (`Steps`). */
-export type Step =
-  | { type: "claim"; keys: string[] }
-  | { type: "handle"; index: number }
-  | { type: "settle"; complete: [string, string][]; release: [string, string][] }
-  | { type: "done"; tally: { status: number; processed: number; skipped: number; inProgress: number; failed: number; lostLeases: number; rejected: number[] } };
-/** One statement of the PostgreSQL inbox: its SQL (`$1`, `$2` placeholders) and parameters. */
-export interface PostgresStatement {
-  sql: string;
-  params: string[];
-}
 /** A W3C `traceparent` header's parts. */
 export interface TraceParent {
+  /** 32 hexadecimal digits. */
   traceId: string;
+  /** 16 hexadecimal digits. */
   spanId: string;
+  /** Bit 0: sampled. */
   traceFlags: number;
 }
 /** The receiving API's constants, the core's values. */

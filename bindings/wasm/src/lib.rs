@@ -124,39 +124,9 @@ fn type_failure(message: &str) -> String {
     out
 }
 
+// The form's types, written once for the Node package and every WebAssembly build.
 #[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &'static str = r#"
-/** A create-instance body: an object, or its JSON text. */
-export type CreateInstanceForm = Record<string, unknown> | string;
-/** The canonical create-instance body, as Cloud Elements receives it. */
-export type CreateInstanceBody = Record<string, unknown>;
-/** One problem of a body: where, a stable code, the message, the form label if any. */
-export interface Issue {
-  path: Array<string | number>;
-  code: string;
-  message: string;
-  label: string | null;
-  line?: number | null;
-  column?: number | null;
-}
-/** Every problem at once; `valid` when there is no error (warnings allowed). */
-export interface ValidationReport {
-  valid: boolean;
-  errors: Issue[];
-  warnings: Issue[];
-}
-/** A request for `fetch(url, {method, headers, body})`. */
-export interface HttpRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body: string | null;
-}
-/** A request safe to show: secrets masked, plus a `curl` command line. */
-export interface RequestPreview extends HttpRequest {
-  curl: string;
-}
-"#;
+const TS_TYPES: &'static str = include_str!("../../node/form-types.d.ts");
 
 #[cfg(feature = "full")]
 fn config(value: &JsValue) -> Result<Config, JsValue> {
