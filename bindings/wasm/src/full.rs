@@ -203,9 +203,9 @@ fn notification(n: &events::Notification) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = parseEventNotification, unchecked_return_type = "Notification")]
 pub fn parse_event_notification(
     #[wasm_bindgen(unchecked_param_type = "Bytes | string")] body: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "HeadersInput | undefined")] headers: JsValue,
+    headers: Option<TsHeaders>,
 ) -> Result<JsValue, JsValue> {
-    let headers = read::headers(&WArg(headers))?;
+    let headers = read::headers(&WArg(headers.into()))?;
     let raw = read::text_or_bytes(&WArg(body), "body")?;
     notification(&events::parse_delivery(&headers, &raw).map_err(js_error)?)
 }
@@ -236,17 +236,21 @@ extern "C" {
     pub type TsString;
     #[wasm_bindgen(typescript_type = "string | string[]")]
     pub type TsKeys;
+    #[wasm_bindgen(typescript_type = "string | AuthorizationCode")]
+    pub type TsCode;
+    #[wasm_bindgen(typescript_type = "HeadersInput")]
+    pub type TsHeaders;
     #[wasm_bindgen(typescript_type = "ResponseInput")]
     pub type TsResponse;
     #[wasm_bindgen(typescript_type = "RedirectUrlOptions")]
     pub type TsRedirectOptions;
-    #[wasm_bindgen(typescript_type = "PageOptions | undefined")]
+    #[wasm_bindgen(typescript_type = "PageOptions")]
     pub type TsPageOptions;
-    #[wasm_bindgen(typescript_type = "DeliveryOptions | undefined")]
+    #[wasm_bindgen(typescript_type = "DeliveryOptions")]
     pub type TsDeliveryFilter;
-    #[wasm_bindgen(typescript_type = "ListOptions | undefined")]
+    #[wasm_bindgen(typescript_type = "ListOptions")]
     pub type TsListOptions;
-    #[wasm_bindgen(typescript_type = "VerifyOptions | undefined")]
+    #[wasm_bindgen(typescript_type = "VerifyOptions")]
     pub type TsVerifyOptions;
     #[wasm_bindgen(typescript_type = "\"retry\" | \"queue\"")]
     pub type TsPolicy;
@@ -291,6 +295,7 @@ macro_rules! wasm_ty {
     (Form) => { TsForm };
     (Body) => { TsBytes };
     (Keys) => { TsKeys };
+    (Code) => { TsCode };
     (Response) => { TsResponse };
     ($text:ident) => { TsString };
 }
@@ -305,22 +310,23 @@ macro_rules! wasm_raw {
     };
 }
 
-/// The option object type of each of the core's option structs.
+/// The option object type of each of the core's option structs (optional but the redirect's,
+/// as in Node's declarations; wasm-bindgen reads null and an absent one as `None`).
 macro_rules! wasm_options {
     (RedirectOptions) => {
         TsRedirectOptions
     };
     (PageOptions) => {
-        TsPageOptions
+        Option<TsPageOptions>
     };
     (DeliveryFilter) => {
-        TsDeliveryFilter
+        Option<TsDeliveryFilter>
     };
     (ListOptions) => {
-        TsListOptions
+        Option<TsListOptions>
     };
     (VerifyOptions) => {
-        TsVerifyOptions
+        Option<TsVerifyOptions>
     };
 }
 
@@ -415,9 +421,10 @@ macro_rules! wasm_ret {
     ($v:ident, $($other:tt)*) => { Ok(to_js(&naming::Camel(&$v))?.unchecked_into()) };
 }
 
-/// Every `table` export of the core's table but the form build's and `createInstanceRequest`
-/// (written below, where the browser build's messages are kept), as a function; the `hand`
-/// ones are written in this file.
+/// Every `table` export of the core's table but the form build's, `createInstanceRequest`
+/// (written below, where the browser build's messages are kept) and `validateInstanceUpdate`
+/// (below: a validator takes any value), as a function; the `hand` ones are written in this
+/// file.
 macro_rules! wasm_exports {
     ($(
         #[doc = $doc:literal]
@@ -429,6 +436,7 @@ macro_rules! wasm_exports {
     (@fn hand $($rest:tt)*) => {};
     (@fn table browser $($rest:tt)*) => {};
     (@fn table $where:ident [$doc:literal] create_instance_request $($rest:tt)*) => {};
+    (@fn table $where:ident [$doc:literal] validate_instance_update $($rest:tt)*) => {};
     (@fn table $where:ident [$doc:literal] $rust:ident $js:ident ($($arg:ident : $kind:ident $(= $adef:tt)?),*)
         $(+ $opts:ident $fields:tt)? -> $ret:ident $(($rtype:ident))? = $core:path) => {
         #[doc = $doc]
@@ -455,11 +463,11 @@ pub fn verify_event(
     #[wasm_bindgen(unchecked_param_type = "string | string[]")] key_or_keys: JsValue,
     #[wasm_bindgen(unchecked_param_type = "HeadersInput")] headers: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Bytes")] body: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: JsValue,
+    options: Option<TsVerifyOptions>,
 ) -> Result<JsValue, JsValue> {
     let headers = read::headers(&WArg(headers))?;
     let body = read::body(&WArg(body))?;
-    let n = read::verifier(&WArg(key_or_keys), &WArg(options))?
+    let n = read::verifier(&WArg(key_or_keys), &WArg(options.into()))?
         .verify_event(&headers, &body)
         .map_err(js_error)?;
     notification(&n)
@@ -471,13 +479,23 @@ pub fn verify_event(
 /// With `callbackUrl` (step 1's), `oauth.callback.url` must equal it (`callback_mismatch`).
 #[wasm_bindgen(js_name = validateInstance, unchecked_return_type = "ValidationReport")]
 pub fn validate_instance(
-    #[wasm_bindgen(unchecked_param_type = "CreateInstanceForm")] form: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "unknown")] form: JsValue,
     callback_url: Option<TsString>,
 ) -> Result<JsValue, JsValue> {
     let form = read::form(&WArg(form))?;
     let callback_url = WArg(callback_url.map_or(JsValue::UNDEFINED, JsValue::from));
     let callback_url = read::opt_text(&callback_url, "callback_url")?;
     js_sys::JSON::parse(&api::validate_instance(&form, callback_url.as_deref()).to_json())
+}
+
+/// Every problem of an instance update (an object or JSON text), as data; never throws on
+/// invalid data.
+#[wasm_bindgen(js_name = validateInstanceUpdate, unchecked_return_type = "ValidationReport")]
+pub fn validate_instance_update(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] form: JsValue,
+) -> Result<JsValue, JsValue> {
+    let form = read::form(&WArg(form))?;
+    to_js(&naming::Camel(&api::validate_instance_update(&form)))
 }
 
 /// The canonical body of a valid input; throws a `ValidationError` otherwise.

@@ -21,9 +21,10 @@ test('no any in a public signature', () => {
     const lines = exported.split('\n').filter((l) => /\bany\b/.test(l) && !/^\s*(\*|\/\*\*|\/\/)/.test(l))
     assert.deepEqual(lines, [], entry)
     // The form's operations are typed where they are exported: the browser package's entry
-    // module (its glue exchanges JSON text), the full builds' glue.
+    // module (its glue exchanges JSON text), the full builds' glue (a validator there takes
+    // any value, as Node's).
     if (entry === 'index.d.ts') assert.match(text, /export function validateInstance\(form: CreateInstanceForm, callbackUrl\?: string \| null\): ValidationReport$/m, entry)
-    if (/^(full|node)\/hootsuite_events_wasm\.d\.ts$/.test(entry)) assert.match(text, /export function validateInstance\(form: CreateInstanceForm, callback_url\?: string \| null\): ValidationReport;/, entry)
+    if (/^(full|node)\/hootsuite_events_wasm\.d\.ts$/.test(entry)) assert.match(text, /export function validateInstance\(form: unknown, callback_url\?: string \| null\): ValidationReport;/, entry)
   }
 })
 
