@@ -259,8 +259,18 @@ fn headers_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
         return Ok(Vec::new());
     };
-    let items = if obj.hasattr("items")? {
-        obj.call_method0("items")?
+    // A plain dict (what frameworks and most callers pass) is read in place, in the order its
+    // `items()` gives, without the view, its iterator and a tuple per item.
+    if let Ok(dict) = obj.cast_exact::<PyDict>() {
+        let mut out = Vec::with_capacity(dict.len());
+        for (k, v) in dict.iter() {
+            out.push((k.extract::<String>()?, v.extract::<String>()?));
+        }
+        return Ok(out);
+    }
+    let py = obj.py();
+    let items = if obj.hasattr(intern!(py, "items"))? {
+        obj.call_method0(intern!(py, "items"))?
     } else {
         obj.clone()
     };
