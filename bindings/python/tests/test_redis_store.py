@@ -447,6 +447,13 @@ def test_the_native_loop_and_the_python_loop_give_the_same_outcomes_and_values(r
         # Handled units done; the unit whose handler returned an awaitable released; none claimed
         # with a refused lease.
         assert (stored["{hs:7}:3"], stored["{hs:7}:20"], "{hs:7}:21" in stored, "{hs:7}:22" in stored) == (b"d", b"d", False, False)
+        # A client that decodes replies to str: the native loop reads them as the Python one.
+        d = redis.Redis.from_url(redis_url, socket_timeout=5, decode_responses=True)
+        try:
+            assert run(RedisStore(d, namespace="py-native-str", retention_ms=60_000)) == native
+        finally:
+            d.close()
+        assert values("py-native-str") == values("py-native")
     finally:
         c.close()
 
