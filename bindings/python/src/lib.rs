@@ -259,8 +259,18 @@ fn headers_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
         return Ok(Vec::new());
     };
-    let items = if obj.hasattr("items")? {
-        obj.call_method0("items")?
+    // A plain dict (what frameworks and most callers pass) is read in place, in the order its
+    // `items()` gives, without the view, its iterator and a tuple per item.
+    if let Ok(dict) = obj.cast_exact::<PyDict>() {
+        let mut out = Vec::with_capacity(dict.len());
+        for (k, v) in dict.iter() {
+            out.push((k.extract::<String>()?, v.extract::<String>()?));
+        }
+        return Ok(out);
+    }
+    let py = obj.py();
+    let items = if obj.hasattr(intern!(py, "items"))? {
+        obj.call_method0(intern!(py, "items"))?
     } else {
         obj.clone()
     };
@@ -1165,12 +1175,8 @@ impl MemoryStore {
         idempotency::Store::settle(&self.0, &pairs(&complete), &pairs(&release), now).or_raise(py)
     }
 
-    /// `process` on this store when no telemetry watches the steps: the core's step machine
-    /// driven here, `handler(work)` called for each unit claimed now, in one call instead of a
-    /// Python loop of one call per step. Each `Work` holds the notification's own `Unit` record
-    /// and the notification; its event fields are read from the notification on first access
-    /// (`types._UnitEvent`). Returns the `Outcome`; a handler's exception is raised once the
-    /// claims are settled.
+    /// `process` on this store when no telemetry watches the steps: the loop of `drive`, in
+    /// one call instead of a Python loop of one call per step.
     fn _process<'py>(
         &self,
         py: Python<'py>,
@@ -1178,45 +1184,19 @@ impl MemoryStore {
         handler: &Bound<'py, PyAny>,
         lease_ms: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let types = record_types(py)?;
-        let units = NotificationUnits::of(notification)?;
-        // The lent loop: keys read from the native units, tokens in the loop's own buffer.
-        let mut steps = idempotency::Steps::with_keys(units.steps()?);
-        let mut error: Option<PyErr> = None;
-        loop {
-            match steps.advance() {
-                idempotency::Advance::Claim => {
-                    let lease = ms_arg(lease_ms, "lease_ms")?;
-                    let now = now_arg(py, None)?;
-                    self.0.claim_steps(&mut steps, lease, now).or_raise(py)?;
-                }
-                idempotency::Advance::Handle(i) => {
-                    let result = units
-                        .work(types, notification, i)
-                        .and_then(|work| handler.call1((work,)))
-                        .and_then(|r| refuse_awaitable(&r));
-                    let ok = match result {
-                        Ok(()) => true,
-                        Err(e) => {
-                            error = Some(e);
-                            false
-                        }
-                    };
-                    steps.handled(ok).or_raise(py)?;
-                }
-                idempotency::Advance::Settle => {
-                    let now = now_arg(py, None)?;
-                    self.0.settle_steps(&mut steps, now).or_raise(py)?;
-                }
-                idempotency::Advance::Done => {
-                    let t = steps.tally();
-                    if let Some(e) = error {
-                        return Err(e);
-                    }
-                    return outcome_record(py, types, &t, || units.rejected(notification, &t));
-                }
-            }
-        }
+        drive(
+            notification,
+            handler,
+            |steps| {
+                let lease = ms_arg(lease_ms, "lease_ms")?;
+                let now = now_arg(py, None)?;
+                self.0.claim_steps(steps, lease, now).or_raise(py)
+            },
+            |steps| {
+                let now = now_arg(py, None)?;
+                self.0.settle_steps(steps, now).or_raise(py)
+            },
+        )
     }
 
     fn __len__(&self) -> usize {
@@ -1225,6 +1205,53 @@ impl MemoryStore {
 
     fn __repr__(&self) -> String {
         format!("MemoryStore(len={})", self.0.len())
+    }
+}
+
+/// The claim loop of `process` run natively on a store of this module (`claim` and `settle`
+/// answer the loop's claim and settle steps): the core's step machine, `handler(work)` called
+/// for each unit claimed now. Each `Work` holds the notification's own `Unit` record and the
+/// notification; its event fields are read from the notification on first access
+/// (`types._UnitEvent`). Returns the `Outcome`; a handler's exception is raised once the
+/// claims are settled.
+fn drive<'py>(
+    notification: &Bound<'py, PyAny>,
+    handler: &Bound<'py, PyAny>,
+    mut claim: impl for<'k> FnMut(&mut idempotency::Steps<Cow<'k, str>>) -> PyResult<()>,
+    mut settle: impl for<'k> FnMut(&mut idempotency::Steps<Cow<'k, str>>) -> PyResult<()>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = notification.py();
+    let types = record_types(py)?;
+    let units = NotificationUnits::of(notification)?;
+    // The lent loop: keys read from the native units, tokens in the loop's own buffer.
+    let mut steps = idempotency::Steps::with_keys(units.steps()?);
+    let mut error: Option<PyErr> = None;
+    loop {
+        match steps.advance() {
+            idempotency::Advance::Claim => claim(&mut steps)?,
+            idempotency::Advance::Handle(i) => {
+                let result = units
+                    .work(types, notification, i)
+                    .and_then(|work| handler.call1((work,)))
+                    .and_then(|r| refuse_awaitable(&r));
+                let ok = match result {
+                    Ok(()) => true,
+                    Err(e) => {
+                        error = Some(e);
+                        false
+                    }
+                };
+                steps.handled(ok).or_raise(py)?;
+            }
+            idempotency::Advance::Settle => settle(&mut steps)?,
+            idempotency::Advance::Done => {
+                let t = steps.tally();
+                if let Some(e) = error {
+                    return Err(e);
+                }
+                return outcome_record(py, types, &t, || units.rejected(notification, &t));
+            }
+        }
     }
 }
 
@@ -1318,6 +1345,11 @@ impl Steps {
 /// `process`'s refusal of a handler that returned an awaitable (closed, so that it does not
 /// warn later, far from the cause), as `idempotency._refuse_awaitable` words it.
 fn refuse_awaitable(value: &Bound<'_, PyAny>) -> PyResult<()> {
+    refuse_awaitable_of(value, "the handler")
+}
+
+/// `refuse_awaitable` of what `what` returned.
+fn refuse_awaitable_of(value: &Bound<'_, PyAny>, what: &str) -> PyResult<()> {
     let py = value.py();
     // None, what most handlers return, is never awaitable: no attribute lookup to fail.
     if value.is_none() || !value.hasattr(intern!(py, "__await__"))? {
@@ -1328,9 +1360,9 @@ fn refuse_awaitable(value: &Bound<'_, PyAny>) -> PyResult<()> {
             close.call0()?;
         }
     }
-    Err(PyTypeError::new_err(
-        "the handler returned an awaitable; use process_async with an async store or handler",
-    ))
+    Err(PyTypeError::new_err(format!(
+        "{what} returned an awaitable; use process_async with an async store or handler"
+    )))
 }
 
 /// A `Claim` record of `hootsuite_events.types` (the token stays out of its `repr`).
@@ -1529,6 +1561,88 @@ fn reply_int(reply: &Bound<'_, PyAny>) -> PyResult<i64> {
     Ok(reply.extract().unwrap_or(i64::MAX))
 }
 
+/// A new claim token (`new_token`), or an `OSError` when the system has no randomness.
+fn claim_token() -> PyResult<String> {
+    idempotency::redis::new_token().map_err(|e| {
+        pyo3::exceptions::PyOSError::new_err(format!("no randomness for a claim token: {e}"))
+    })
+}
+
+/// Texts as `bytes` for redis-py (its encoder passes bytes through; a `str` it checks and
+/// encodes).
+fn bytes_list<'py>(py: Python<'py>, texts: &[String]) -> PyResult<Bound<'py, PyList>> {
+    PyList::new(py, texts.iter().map(|t| PyBytes::new(py, t.as_bytes())))
+}
+
+/// Sends `call` with the store's script object of its source (`scripts.script`: `EVALSHA`,
+/// loading the script when the server lacks it) and returns the reply, a list; `what` names
+/// the store method in the refusal of an awaitable (an asyncio client given to `RedisStore`).
+fn run_script<'py>(
+    scripts: &Bound<'py, PyAny>,
+    call: idempotency::redis::Call,
+    what: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = scripts.py();
+    let script = scripts.call_method1(
+        intern!(py, "script"),
+        (call.script.sha1, call.script.source),
+    )?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item(intern!(py, "keys"), bytes_list(py, &call.keys)?)?;
+    kwargs.set_item(intern!(py, "args"), bytes_list(py, &call.args)?)?;
+    let reply = script.call((), Some(&kwargs))?;
+    if !reply.is_instance_of::<PyList>() {
+        refuse_awaitable_of(&reply, what)?;
+    }
+    Ok(reply)
+}
+
+/// The claim of a one-unit notification by one `SET … NX PX … GET` through `scripts.client`:
+/// `Some(reply)` (nil as `None`), or `None` when the server refused it (before Redis 7.0:
+/// `scripts.refused` records it, and the claim goes through the script from then on).
+fn claim_by_set(
+    scripts: &Bound<'_, PyAny>,
+    set: &idempotency::redis::ClaimSet,
+) -> PyResult<Option<Option<Vec<u8>>>> {
+    let py = scripts.py();
+    let client = scripts.getattr(intern!(py, "client"))?;
+    let key = set.keys.first().map(String::as_str).unwrap_or_default();
+    let args = (
+        intern!(py, "SET"),
+        PyBytes::new(py, key.as_bytes()),
+        PyBytes::new(py, set.value.as_bytes()),
+        intern!(py, "NX"),
+        intern!(py, "PX"),
+        set.lease_ms,
+        intern!(py, "GET"),
+    );
+    // get=True: redis-py hands back SET's reply as it is (nil or the value held), not a bool.
+    let kwargs = PyDict::new(py);
+    kwargs.set_item(intern!(py, "get"), true)?;
+    match client.call_method(intern!(py, "execute_command"), args, Some(&kwargs)) {
+        Ok(reply) => {
+            if !reply.is_instance_of::<PyBytes>() {
+                refuse_awaitable_of(&reply, "store.claim_all")?;
+            }
+            if reply.is_none() {
+                Ok(Some(None))
+            } else {
+                Ok(Some(Some(reply_bytes(&reply)?)))
+            }
+        }
+        Err(e) => {
+            if scripts
+                .call_method1(intern!(py, "refused"), (e.value(py),))?
+                .is_truthy()?
+            {
+                Ok(None)
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
 #[pymethods]
 impl RedisProtocol {
     #[new]
@@ -1559,9 +1673,7 @@ impl RedisProtocol {
             Some(l) => ms_arg(l, "lease_ms")?,
             None => idempotency::DEFAULT_LEASE_MS,
         };
-        let token = idempotency::redis::new_token().map_err(|e| {
-            pyo3::exceptions::PyOSError::new_err(format!("no randomness for a claim token: {e}"))
-        })?;
+        let token = claim_token()?;
         let (sha1, source, key, args) = py_call(self.0.claim(key, lease, &token).or_raise(py)?);
         Ok((sha1, source, key, args, token))
     }
@@ -1605,9 +1717,7 @@ impl RedisProtocol {
             Some(l) => ms_arg(l, "lease_ms")?,
             None => idempotency::DEFAULT_LEASE_MS,
         };
-        let token = idempotency::redis::new_token().map_err(|e| {
-            pyo3::exceptions::PyOSError::new_err(format!("no randomness for a claim token: {e}"))
-        })?;
+        let token = claim_token()?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let call = self.0.claim_all(&keys, lease, &token).or_raise(py)?;
         Ok((
@@ -1633,9 +1743,7 @@ impl RedisProtocol {
             Some(l) => ms_arg(l, "lease_ms")?,
             None => idempotency::DEFAULT_LEASE_MS,
         };
-        let token = idempotency::redis::new_token().map_err(|e| {
-            pyo3::exceptions::PyOSError::new_err(format!("no randomness for a claim token: {e}"))
-        })?;
+        let token = claim_token()?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let set = self.0.claim_set(&keys, lease, &token).or_raise(py)?;
         Ok((set.keys, set.value, set.lease_ms, set.token))
@@ -1724,6 +1832,79 @@ impl RedisProtocol {
             .map(reply_int)
             .collect::<PyResult<Vec<_>>>()?;
         idempotency::redis::parse_settle_reply(ints, count).or_raise(py)
+    }
+
+    /// `RedisStore`'s `process` when no telemetry watches the steps: the loop of `drive`, its
+    /// claims and settles sent through `scripts` (the store's `_Scripts`: the client, its
+    /// script objects, whether the server refused `SET … NX … GET`) as `RedisStore.claim_all`
+    /// and `RedisStore.settle` send them, the calls built and the replies read here.
+    fn _process<'py>(
+        &self,
+        scripts: &Bound<'py, PyAny>,
+        notification: &Bound<'py, PyAny>,
+        handler: &Bound<'py, PyAny>,
+        lease_ms: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = scripts.py();
+        drive(
+            notification,
+            handler,
+            |steps| {
+                let lease = ms_arg(lease_ms, "lease_ms")?;
+                let token = claim_token()?;
+                let (call, count) = {
+                    let keys: Vec<&str> = steps.keys().iter().map(|k| k.as_ref()).collect();
+                    if keys.len() == 1
+                        && !scripts
+                            .getattr(intern!(py, "claim_by_script"))?
+                            .is_truthy()?
+                    {
+                        let set = self.0.claim_set(&keys, lease, &token).or_raise(py)?;
+                        if let Some(reply) = claim_by_set(scripts, &set)? {
+                            let claim =
+                                idempotency::redis::parse_claim_set_reply(reply.as_deref(), &token);
+                            return steps
+                                .claimed_refs(std::iter::once(claim.as_ref()))
+                                .or_raise(py);
+                        }
+                    }
+                    (
+                        self.0.claim_all(&keys, lease, &token).or_raise(py)?,
+                        keys.len(),
+                    )
+                };
+                let replies = run_script(scripts, call, "store.claim_all")?;
+                let bytes = replies
+                    .try_iter()?
+                    .map(|r| reply_bytes(&r?))
+                    .collect::<PyResult<Vec<_>>>()?;
+                let claims = idempotency::redis::parse_claim_all_reply(
+                    bytes.iter().map(Vec::as_slice),
+                    count,
+                    &token,
+                )
+                .or_raise(py)?;
+                steps
+                    .claimed_refs(claims.iter().map(Claim::as_ref))
+                    .or_raise(py)
+            },
+            |steps| {
+                let call = {
+                    let (complete, release) = steps.settle_claims().or_raise(py)?;
+                    let complete: Vec<(&str, &str)> = complete.collect();
+                    let release: Vec<(&str, &str)> = release.collect();
+                    self.0.settle(&complete, &release).or_raise(py)?
+                };
+                let count = call.keys.len();
+                let replies = run_script(scripts, call, "store.settle")?;
+                let ints = replies
+                    .try_iter()?
+                    .map(|r| reply_int(&r?))
+                    .collect::<PyResult<Vec<_>>>()?;
+                let flags = idempotency::redis::parse_settle_reply(ints, count).or_raise(py)?;
+                steps.settled(&flags).or_raise(py)
+            },
+        )
     }
 
     /// The Redis key of a unit key: `<namespace>:<unit key>`.

@@ -382,6 +382,93 @@ def test_a_one_unit_notification_is_claimed_by_one_set_nx_get(redis_url: str) ->
         c.close()
 
 
+class _PythonLoop:
+    """A ``RedisStore`` behind a Python object: ``process`` takes its Python loop, not the
+    native one that it takes on a ``RedisStore``."""
+
+    def __init__(self, inner: RedisStore) -> None:
+        self.claim_all = inner.claim_all
+        self.settle = inner.settle
+        self.claim = inner.claim
+        self.complete = inner.complete
+        self.release = inner.release
+
+
+def test_the_native_loop_and_the_python_loop_give_the_same_outcomes_and_values(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``process`` on a ``RedisStore`` runs its loop natively (the calls built and the replies
+    read in Rust); through any other object in Python: the same handlers called, outcomes,
+    errors and stored values, for one unit (``SET … NX GET``) and several (the scripts)."""
+    c = redis.Redis.from_url(redis_url, socket_timeout=5)
+
+    def delivery(raw: list[Any]) -> he.Notification:
+        return he.parse_event_notification(json.dumps({"message": {"instanceId": 7, "raw": raw}}).encode())
+
+    def batch(*seq: int) -> he.Notification:
+        return delivery([{"seq_no": str(s), "type": "t"} for s in seq])
+
+    def run(store: Any) -> list[Any]:
+        seen: list[Any] = []
+
+        def handle(work: he.Work) -> None:
+            seen.append((work.unit.key, work.hootsuite_event.seq_no if work.hootsuite_event else None))
+            if work.unit.key == "hs:7:3" and len(seen) < 4:
+                raise KeyError("boom")
+
+        with pytest.raises(KeyError, match="boom"):
+            he.process(store, batch(1, 2, 3, 4), handle)
+        mixed = delivery([{"seq_no": "2", "type": "t"}, 5, {"seq_no": "9", "type": "t"}])
+        outcomes = [he.process(store, batch(1, 2, 3, 4), handle), he.process(store, mixed, handle), he.process(store, mixed, handle)]
+        outcomes += [he.process(store, batch(20), handle), he.process(store, batch(20), handle)]
+
+        async def later(work: he.Work) -> None:
+            pass
+
+        with pytest.raises(TypeError, match="the handler returned an awaitable"):
+            he.process(store, batch(21), later)  # type: ignore[arg-type]
+        with pytest.raises(he.InvalidArgumentError, match="lease_ms"):
+            he.process(store, batch(22), handle, lease_ms=0)
+        with pytest.raises(TypeError, match="lease_ms"):
+            he.process(store, batch(22), handle, lease_ms="1")  # type: ignore[arg-type]
+        return [seen, outcomes]
+
+    def values(ns: str) -> dict[str, Any]:
+        return {k.decode().split(":", 1)[1]: (v[:2] if v != b"d" else v) for k in c.keys(f"{ns}:*") if (v := c.get(k)) is not None}
+
+    native_calls: list[int] = []
+    native_loop = RedisStore._process
+    monkeypatch.setattr(RedisStore, "_process", lambda self, *a: native_calls.append(1) or native_loop(self, *a))
+    try:
+        native = run(RedisStore(c, namespace="py-native", retention_ms=60_000))
+        assert len(native_calls) == 9, "every process call on the RedisStore took the native loop"
+        assert native == run(_PythonLoop(RedisStore(c, namespace="py-loop", retention_ms=60_000)))
+        assert len(native_calls) == 9
+        assert values("py-native") == values("py-loop")
+        stored = values("py-native")
+        # Handled units done; the unit whose handler returned an awaitable released; none claimed
+        # with a refused lease.
+        assert (stored["{hs:7}:3"], stored["{hs:7}:20"], "{hs:7}:21" in stored, "{hs:7}:22" in stored) == (b"d", b"d", False, False)
+        # A client that decodes replies to str: the native loop reads them as the Python one.
+        d = redis.Redis.from_url(redis_url, socket_timeout=5, decode_responses=True)
+        try:
+            assert run(RedisStore(d, namespace="py-native-str", retention_ms=60_000)) == native
+        finally:
+            d.close()
+        assert values("py-native-str") == values("py-native")
+    finally:
+        c.close()
+
+
+def test_an_asyncio_client_in_a_redis_store_is_refused_without_a_command() -> None:
+    """``RedisStore`` wants redis-py's synchronous client: an asyncio one's coroutines are
+    refused (and closed, never sent) with the advice to use ``process_async``."""
+    a = redis.asyncio.Redis(port=1)
+    store = RedisStore(a, namespace="py-async-in-sync")
+    for raw in ([{"seq_no": "1", "type": "t"}], [{"seq_no": "1", "type": "t"}, {"seq_no": "2", "type": "t"}]):
+        n = he.parse_event_notification(json.dumps({"message": {"instanceId": 7, "raw": raw}}).encode())
+        with pytest.raises(TypeError, match="store.claim_all returned an awaitable; use process_async"):
+            he.process(store, n, lambda w: None)
+
+
 class _BeforeRedis7:
     """A client that answers ``SET … NX … GET`` as a server before Redis 7.0 does."""
 

@@ -214,6 +214,8 @@ class RedisProtocol:
     def claim_set_unsupported(self, message: str) -> bool:
         """Whether Redis's error to a ``claim_set`` command says the server predates 7.0 (claim by script)."""
     def parse_settle(self, replies: List[int], count: int) -> List[bool]: ...
+    def _process(self, scripts: Any, notification: Notification, handler: Callable[[Work], Any], lease_ms: int) -> Outcome:
+        """``RedisStore``'s ``process`` loop in one call (no telemetry), sending through ``scripts`` (its ``_Scripts``)."""
     def parse_flag(self, reply: int) -> bool:
         """Whether a complete or release script changed the key (1 or 0)."""
     @property

@@ -8,6 +8,7 @@ your code: the handler and the store (yours may be a Redis client, sync or async
 from __future__ import annotations
 
 from ._native import DEFAULT_LEASE_MS, MemoryStore, Steps, outcome_status
+from .redis import RedisStore
 from .telemetry import reporter
 from .types import Outcome, Work
 
@@ -104,8 +105,9 @@ def process(store: Store, notification: Notification, handler: Callable[[Work], 
     once without calling the handler and listed in ``outcome.rejected``. The loop is the Rust
     core's (``Steps``)."""
     tel: Any = reporter()  # None without opentelemetry-api
-    if tel is None and type(store) is MemoryStore:
-        # Nothing watches the steps and the store is native: the loop runs in one native call.
+    if tel is None and (type(store) is MemoryStore or type(store) is RedisStore):
+        # Nothing watches the steps and the store is this package's: the loop runs in one
+        # native call (RedisStore's calls its client for the claim and the settle).
         return store._process(notification, handler, lease_ms)
     all_works = list(works(notification))
     steps = Steps(notification.units)
