@@ -88,14 +88,22 @@ fn js_error(e: Error) -> JsValue {
 fn failure(e: &Error) -> String {
     use hootsuite_events::Issue;
     let mut out = String::with_capacity(256);
+    // The form's operations raise two errors only: `InvalidArgument` (a base URL) and `Invalid`
+    // (the form). Any other would be a bug here: it still reaches JavaScript as its class, with
+    // the code `unexpected` and its class as the message, not as a panic, and the code and
+    // message tables of the other variants (signatures, callbacks, API answers) stay out of the
+    // browser build.
+    let (name, code) = match e {
+        Error::InvalidArgument { .. } => ("InvalidArgumentError", "invalid_argument"),
+        Error::Invalid(_) => ("ValidationError", "validation"),
+        other => (other.class_name(), "unexpected"),
+    };
     out.push_str("!{\"name\":");
-    write_str(&mut out, e.class_name());
+    write_str(&mut out, name);
     out.push_str(",\"details\":{\"code\":");
-    write_str(&mut out, e.code());
+    write_str(&mut out, code);
     out.push_str(",\"display\":");
-    // The message of the only two errors the form's operations raise, the same text as their
-    // `Display`: that of the other variants (signatures, callbacks, API answers) is code the
-    // browser never runs; their stable code says which error it is.
+    // The same text as their `Display`.
     match e {
         Error::InvalidArgument { field, reason } => {
             write_str(&mut out, &["`", field, "` ", reason].concat());
@@ -109,7 +117,7 @@ fn failure(e: &Error) -> String {
             out.push_str(",\"warnings\":");
             Issue::write_json_array(&mut out, &report.warnings);
         }
-        other => write_str(&mut out, other.code()),
+        _ => write_str(&mut out, name),
     }
     out.push_str("}}");
     out
