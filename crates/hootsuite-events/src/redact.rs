@@ -180,7 +180,7 @@ fn percent_decode_lossy(text: &str) -> String {
     }
     match String::from_utf8(out) {
         Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        Err(e) => crate::text::from_utf8_lossy(e.as_bytes()),
     }
 }
 
