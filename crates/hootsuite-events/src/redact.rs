@@ -160,7 +160,7 @@ fn percent_decode_lossy(text: &str) -> String {
         }
     }
     let b = text.as_bytes();
-    if !b.iter().any(|&c| c == b'%') {
+    if crate::search::find_byte(text, b'%').is_none() {
         return text.to_string();
     }
     let mut out = Vec::with_capacity(b.len());
