@@ -36,22 +36,29 @@ const result = (out) => {
   throw error
 }
 
+// The module's one export, `formText(op, form, arg, id)` (src/lib.rs): the operations' numbers.
+const VALIDATE = 0
+const BUILD = 1
+const PREVIEW = 2
+const WEBHOOK_URL = 3
+
 export function validateInstance(form, callbackUrl) {
   const t = text(form)
   // Without JSON text for the form the module refuses it before reading the URL.
-  return result(glue.validateInstanceText(t, t === undefined || callbackUrl == null ? undefined : str(callbackUrl, 'callbackUrl')))
+  return result(glue.formText(VALIDATE, t, t === undefined || callbackUrl == null ? undefined : str(callbackUrl, 'callbackUrl'), 0))
 }
 
 export function buildInstanceBody(form) {
-  return result(glue.buildInstanceBodyText(text(form)))
+  return result(glue.formText(BUILD, text(form), undefined, 0))
 }
 
 export function previewInstanceRequest(baseUrl, form) {
-  return result(glue.previewInstanceRequestText(str(baseUrl, 'baseUrl'), text(form)))
+  const base = str(baseUrl, 'baseUrl')
+  return result(glue.formText(PREVIEW, text(form), base, 0))
 }
 
 export function hootsuiteWebhookUrl(baseUrl, instanceId) {
   str(baseUrl, 'baseUrl')
   if (typeof instanceId !== 'number') throw new TypeError(`instanceId must be a number, got a value of type ${kind(instanceId)}`)
-  return result(glue.hootsuiteWebhookUrlText(baseUrl, instanceId))
+  return result(glue.formText(WEBHOOK_URL, undefined, baseUrl, instanceId))
 }

@@ -88,14 +88,22 @@ fn js_error(e: Error) -> JsValue {
 fn failure(e: &Error) -> String {
     use hootsuite_events::Issue;
     let mut out = String::with_capacity(256);
+    // The form's operations raise two errors only: `InvalidArgument` (a base URL) and `Invalid`
+    // (the form). Any other would be a bug here: it still reaches JavaScript as its class, with
+    // the code `unexpected` and its class as the message, not as a panic, and the code and
+    // message tables of the other variants (signatures, callbacks, API answers) stay out of the
+    // browser build.
+    let (name, code) = match e {
+        Error::InvalidArgument { .. } => ("InvalidArgumentError", "invalid_argument"),
+        Error::Invalid(_) => ("ValidationError", "validation"),
+        other => (other.class_name(), "unexpected"),
+    };
     out.push_str("!{\"name\":");
-    write_str(&mut out, e.class_name());
+    write_str(&mut out, name);
     out.push_str(",\"details\":{\"code\":");
-    write_str(&mut out, e.code());
+    write_str(&mut out, code);
     out.push_str(",\"display\":");
-    // The message of the only two errors the form's operations raise, the same text as their
-    // `Display`: that of the other variants (signatures, callbacks, API answers) is code the
-    // browser never runs; their stable code says which error it is.
+    // The same text as their `Display`.
     match e {
         Error::InvalidArgument { field, reason } => {
             write_str(&mut out, &["`", field, "` ", reason].concat());
@@ -109,7 +117,7 @@ fn failure(e: &Error) -> String {
             out.push_str(",\"warnings\":");
             Issue::write_json_array(&mut out, &report.warnings);
         }
-        other => write_str(&mut out, other.code()),
+        _ => write_str(&mut out, name),
     }
     out.push_str("}}");
     out
@@ -192,9 +200,9 @@ fn preview_of(base: BaseUrl, body: &CreateInstance) -> String {
 }
 
 // The browser build's operations: text in, text out (see the module's documentation). Their
-// documented API is the entry module's (`js/form.js`, `js/form.d.ts`), which calls these with
-// the form as JSON text, or `undefined` when `JSON.stringify` gives none (a function, or
-// `undefined` itself): then, after the checks that come first, a `TypeError`.
+// documented API is the entry module's (`js/form.js`, `js/form.d.ts`), which calls them through
+// `formText` with the form as JSON text, or `undefined` when `JSON.stringify` gives none (a
+// function, or `undefined` itself): then, after the checks that come first, a `TypeError`.
 
 #[cfg(not(feature = "full"))]
 const NO_FORM: &str = "expected an object or JSON text";
@@ -202,10 +210,9 @@ const NO_FORM: &str = "expected an object or JSON text";
 /// `validateInstance`'s report as JSON text. Use the package's `validateInstance`, which
 /// takes an object too and returns the report as data.
 #[cfg(not(feature = "full"))]
-#[wasm_bindgen(js_name = validateInstanceText)]
-pub fn validate_instance_text(form: Option<String>, callback_url: Option<String>) -> String {
+fn validate_instance_text(form: Option<String>, callback_url: Option<&str>) -> String {
     match form {
-        Some(form) => instance::validate_json_against(&form, callback_url.as_deref()).to_json(),
+        Some(form) => instance::validate_json_against(&form, callback_url).to_json(),
         None => type_failure(NO_FORM),
     }
 }
@@ -213,8 +220,7 @@ pub fn validate_instance_text(form: Option<String>, callback_url: Option<String>
 /// `buildInstanceBody`'s body as JSON text, or `!` and the error. Use the package's
 /// `buildInstanceBody`.
 #[cfg(not(feature = "full"))]
-#[wasm_bindgen(js_name = buildInstanceBodyText)]
-pub fn build_instance_body_text(form: Option<String>) -> String {
+fn build_instance_body_text(form: Option<String>) -> String {
     let Some(form) = form else {
         return type_failure(NO_FORM);
     };
@@ -227,8 +233,7 @@ pub fn build_instance_body_text(form: Option<String>) -> String {
 /// `previewInstanceRequest`'s preview as JSON text, or `!` and the error. Use the package's
 /// `previewInstanceRequest`.
 #[cfg(not(feature = "full"))]
-#[wasm_bindgen(js_name = previewInstanceRequestText)]
-pub fn preview_instance_request_text(base_url: &str, form: Option<String>) -> String {
+fn preview_instance_request_text(base_url: &str, form: Option<String>) -> String {
     let base = match BaseUrl::parse(base_url) {
         Ok(base) => base,
         Err(e) => return failure(&e),
@@ -242,8 +247,7 @@ pub fn preview_instance_request_text(base_url: &str, form: Option<String>) -> St
 /// `hootsuiteWebhookUrl`'s URL as JSON text, or `!` and the error. Use the package's
 /// `hootsuiteWebhookUrl`.
 #[cfg(not(feature = "full"))]
-#[wasm_bindgen(js_name = hootsuiteWebhookUrlText)]
-pub fn hootsuite_webhook_url_text(base_url: &str, instance_id: f64) -> String {
+fn hootsuite_webhook_url_text(base_url: &str, instance_id: f64) -> String {
     let id = match hootsuite_events::js::instance_id(instance_id) {
         Ok(id) => id,
         Err(m) => return type_failure(&m),
@@ -255,6 +259,26 @@ pub fn hootsuite_webhook_url_text(base_url: &str, instance_id: f64) -> String {
             out
         }
         Err(e) => failure(&e),
+    }
+}
+
+/// The browser build's one export: the operation `op` on the form's JSON text (`None` when
+/// `JSON.stringify` gives none) and its other argument; the result as JSON text, or `!` and
+/// the error. `op` is 0 for `validateInstance` (`arg`: step 1's callback URL, if any), 1 for
+/// `buildInstanceBody`, 2 for `previewInstanceRequest` (`arg`: the base URL) and 3 for
+/// `hootsuiteWebhookUrl` (`arg`: the base URL, `id`: the instance id). One export rather than
+/// one per operation: the glue then carries one wrapper (the browser package's size). Use the
+/// package's functions (`js/form.js`), which check their arguments first.
+#[cfg(not(feature = "full"))]
+#[wasm_bindgen(js_name = formText)]
+pub fn form_text(op: u32, form: Option<String>, arg: Option<String>, id: f64) -> String {
+    let arg = arg.as_deref();
+    match op {
+        0 => validate_instance_text(form, arg),
+        1 => build_instance_body_text(form),
+        2 => preview_instance_request_text(arg.unwrap_or_default(), form),
+        3 => hootsuite_webhook_url_text(arg.unwrap_or_default(), id),
+        _ => type_failure("unknown operation"),
     }
 }
 

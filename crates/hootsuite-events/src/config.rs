@@ -168,7 +168,7 @@ impl BaseUrl {
             }
             None => input,
         };
-        if authority.contains('@') {
+        if crate::search::find_byte(authority, b'@').is_some() {
             return Err(Error::InvalidArgument {
                 field: "base_url".into(),
                 reason: "has user information (`user:password@` before the host), which is not \
@@ -206,7 +206,7 @@ impl BaseUrl {
             });
         }
         Ok(BaseUrl(
-            input.strip_suffix('/').unwrap_or(input).to_string(),
+            input.strip_suffix("/").unwrap_or(input).to_string(),
         ))
     }
 

@@ -70,7 +70,8 @@ pub fn mask_json(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(mask_json),
         // A URL's secret query parameters and fragment (`https://a.example/cb?code=...`).
         Value::String(text)
-            if contains_ignore_case(text.as_bytes(), b"://") && text.contains(['?', '#']) =>
+            if contains_ignore_case(text.as_bytes(), b"://")
+                && crate::search::find_any(text, b"?#").is_some() =>
         {
             *text = redact_url(text);
         }
@@ -159,7 +160,7 @@ fn percent_decode_lossy(text: &str) -> String {
         }
     }
     let b = text.as_bytes();
-    if !b.contains(&b'%') {
+    if crate::search::find_byte(text, b'%').is_none() {
         return text.to_string();
     }
     let mut out = Vec::with_capacity(b.len());
@@ -179,26 +180,26 @@ fn percent_decode_lossy(text: &str) -> String {
     }
     match String::from_utf8(out) {
         Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        Err(e) => crate::text::from_utf8_lossy(e.as_bytes()),
     }
 }
 
 fn redact_url_at(url: &str, depth: u8) -> String {
-    let (before_fragment, fragment) = match url.split_once('#') {
+    let (before_fragment, fragment) = match crate::search::split_once_byte(url, b'#') {
         Some((b, f)) => (b, Some(f)),
         None => (url, None),
     };
-    let Some((base, query)) = before_fragment.split_once('?') else {
+    let Some((base, query)) = crate::search::split_once_byte(before_fragment, b'?') else {
         return url.to_string();
     };
     let mut out = String::with_capacity(url.len());
     out.push_str(base);
     out.push('?');
-    for (i, pair) in query.split('&').enumerate() {
+    for (i, pair) in crate::search::split_byte(query, b'&').enumerate() {
         if i > 0 {
             out.push('&');
         }
-        let Some((k, v)) = pair.split_once('=') else {
+        let Some((k, v)) = crate::search::split_once_byte(pair, b'=') else {
             out.push_str(pair);
             continue;
         };
@@ -257,7 +258,7 @@ pub fn quote_url(input: &str) -> String {
             " characters, not shown: it does not start like a URL and may be a secret)",
         ]);
     }
-    if input.contains('@') {
+    if crate::search::find_byte(input, b'@').is_some() {
         return cat(&[
             "(a value of ",
             &decimal(chars),
@@ -266,7 +267,7 @@ pub fn quote_url(input: &str) -> String {
     }
     let end = crate::search::find_any(input, b"?#").unwrap_or(input.len());
     let mut shown = truncate(&input[..end], QUOTED_URL_CHARS);
-    if end < input.len() && !shown.ends_with('…') {
+    if end < input.len() && !shown.ends_with("…") {
         shown.push('…');
     }
     cat(&["`", &shown, "`"])
@@ -275,7 +276,7 @@ pub fn quote_url(input: &str) -> String {
 /// Whether [`quote_url`] shows `input`: it starts with a scheme of at most 10 characters
 /// followed by `:` or `;` and a `/`, and holds no `@` (user information may be a password).
 pub fn shows_url(input: &str) -> bool {
-    starts_like_url(input) && !input.contains('@')
+    starts_like_url(input) && crate::search::find_byte(input, b'@').is_none()
 }
 
 /// Whether `input` starts with a scheme of at most 10 characters, then `:` or `;` and a `/`.

@@ -66,7 +66,18 @@ use crate::redact::{is_secret_name, mask_jsonv, redact_url, MASK};
 
 /// Quotes a word for a POSIX shell.
 fn shell_quote(s: &str) -> String {
-    cat(&["'", &s.replace('\'', "'\\''"), "'"])
+    // Byte search, not `str::replace` with a char (its searcher weighs on the browser build).
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    let mut rest = s;
+    while let Some((before, after)) = crate::search::split_once_byte(rest, b'\'') {
+        out.push_str(before);
+        out.push_str("'\\''");
+        rest = after;
+    }
+    out.push_str(rest);
+    out.push('\'');
+    out
 }
 
 /// A request ready to send: method, absolute URL, headers, body (JSON or empty).

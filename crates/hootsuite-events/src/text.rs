@@ -6,6 +6,68 @@ pub(crate) fn cat(pieces: &[&str]) -> String {
     pieces.concat()
 }
 
+/// Whether `s` is empty or white space only: `s.trim().is_empty()` (see [`trim`]).
+pub(crate) fn is_blank(s: &str) -> bool {
+    trim(s).is_empty()
+}
+
+/// `s.trim()`, reading forward only (`str::trim`'s reverse UTF-8 decoding weighs on the
+/// browser build); a string that ends in ASCII characters other than white space at both
+/// ends, the usual case, is returned without decoding it.
+pub(crate) fn trim(s: &str) -> &str {
+    // `char::is_whitespace` in ASCII (with U+000B, which `u8::is_ascii_whitespace` leaves out).
+    let edge =
+        |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !matches!(b, b' ' | b'\t'..=b'\r'));
+    if edge(s.as_bytes().first()) && edge(s.as_bytes().last()) {
+        return s;
+    }
+    let mut first = None;
+    let mut last = 0;
+    for (i, c) in s.char_indices() {
+        if !c.is_whitespace() {
+            first.get_or_insert(i);
+            last = i + c.len_utf8();
+        }
+    }
+    first.map_or("", |first| &s[first..last])
+}
+
+/// `String::from_utf8_lossy(bytes)`: each maximal prefix of a valid sequence that cannot be
+/// completed (or a byte that starts none) becomes one U+FFFD, as the standard library does,
+/// without its `Utf8Chunks` iterator in the browser build.
+pub(crate) fn from_utf8_lossy(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        // The sequence's length and the range of its second byte (RFC 3629's table).
+        let (len, second) = match bytes[i] {
+            0x00..=0x7F => (1, 0..=0),
+            0xC2..=0xDF => (2, 0x80..=0xBF),
+            0xE0 => (3, 0xA0..=0xBF),
+            0xED => (3, 0x80..=0x9F),
+            0xE1..=0xEF => (3, 0x80..=0xBF),
+            0xF0 => (4, 0x90..=0xBF),
+            0xF1..=0xF3 => (4, 0x80..=0xBF),
+            0xF4 => (4, 0x80..=0x8F),
+            _ => (0, 0..=0),
+        };
+        let mut n = 1;
+        while n < len {
+            let range = if n == 1 { second.clone() } else { 0x80..=0xBF };
+            match bytes.get(i + n) {
+                Some(b) if range.contains(b) => n += 1,
+                _ => break,
+            }
+        }
+        match std::str::from_utf8(&bytes[i..i + n]) {
+            Ok(text) if n == len => out.push_str(text),
+            _ => out.push('\u{FFFD}'),
+        }
+        i += n;
+    }
+    out
+}
+
 /// `n` in decimal, without `core::fmt` (see [`cat`]).
 pub(crate) fn decimal(n: usize) -> String {
     let mut out = String::new();
@@ -28,5 +90,66 @@ pub(crate) fn push_decimal(out: &mut String, n: u64) {
     }
     for &d in &digits[at..] {
         out.push(char::from(d));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trim_and_is_blank_agree_with_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\t\n a b \r\n",
+            "\u{a0}x\u{3000}",
+            "\u{2028}\u{85}",
+            "é ",
+            " ü",
+            "\u{200b}",
+            "x\u{1680}",
+            "\u{1680}",
+            "  <A>  ",
+            " \u{a0} ",
+            "\u{a0} a",
+            "a \u{3000}",
+            "\u{85}a\u{85}",
+            " é\t",
+            "\r\n",
+            "ab",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+            assert_eq!(is_blank(s), s.trim().is_empty(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn from_utf8_lossy_replaces_as_the_standard_library_does() {
+        let same = |b: &[u8]| assert_eq!(from_utf8_lossy(b), String::from_utf8_lossy(b), "{b:x?}");
+        // Every sequence of one and two bytes.
+        for a in 0..=255u8 {
+            same(&[a]);
+            for b in 0..=255u8 {
+                same(&[a, b]);
+            }
+        }
+        // Four bytes from the boundaries of RFC 3629's table, in every order.
+        let edges = [
+            0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0,
+            0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
+        ];
+        for &a in &edges {
+            for &b in &edges {
+                for &c in &edges {
+                    for &d in &edges {
+                        same(&[a, b, c, d]);
+                    }
+                }
+            }
+        }
+        same("héllo €𝄞 ok".as_bytes());
     }
 }

@@ -180,11 +180,11 @@ pub(crate) fn parse_http_url(input: &str) -> Result<HttpUrl<'_>, UrlProblem> {
 }
 
 fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), UrlProblem> {
-    let (host, port) = if host_port.starts_with('[') {
-        match host_port.find(']') {
+    let (host, port) = if host_port.starts_with("[") {
+        match crate::search::find_byte(host_port, b']') {
             Some(end) => {
                 let (h, p) = host_port.split_at(end + 1);
-                (h, p.strip_prefix(':'))
+                (h, p.strip_prefix(":"))
             }
             None => {
                 return Err(UrlProblem::BadHost {
@@ -213,14 +213,14 @@ fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), UrlProblem> {
 }
 
 fn valid_host(host: &str) -> bool {
-    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+    if let Some(inner) = host.strip_prefix("[").and_then(|h| h.strip_suffix("]")) {
         return !inner.is_empty()
             && inner
                 .bytes()
                 .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
     }
     // Registered names: letters, digits, `-`, `_`, `.`, percent-escapes and non-ASCII (IDN) labels.
-    !host.starts_with('.')
+    !host.starts_with(".")
         && crate::search::find(host, "..").is_none()
         && host
             .chars()
@@ -240,7 +240,7 @@ pub(crate) fn is_loopback_host(host: &str) -> bool {
     }
     let mut parts = 0;
     host.starts_with("127.")
-        && host.split('.').all(|p| {
+        && crate::search::split_byte(host, b'.').all(|p| {
             parts += 1;
             p.parse::<u8>().is_ok()
         })

@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::fields::*;
 use crate::jsonv::{self, Map};
 use crate::path::Path;
-use crate::text::{cat, decimal};
+use crate::text::{cat, decimal, is_blank, trim};
 use crate::url::{describe, is_loopback_host, parse_http_url};
 use crate::validate::{did_you_mean, ValidationReport};
 use crate::view::{Json, JsonObject, Node};
@@ -571,17 +571,16 @@ fn check_configuration<'v, J: Json + 'v>(
             ]),
         ),
         None => {}
-        Some(Node::String(s)) if s.trim().is_empty() && (c.events_enabled || !enabled_known) => r
-            .error(
-                cb_path,
-                "blank",
-                cb_label,
-                cat(&[
-                    &display(KEY_EVENT_CALLBACK_URL),
-                    " must not be blank when Events Enabled is true",
-                ]),
-            ),
-        Some(Node::String(s)) if s.trim().is_empty() => {}
+        Some(Node::String(s)) if is_blank(s) && (c.events_enabled || !enabled_known) => r.error(
+            cb_path,
+            "blank",
+            cb_label,
+            cat(&[
+                &display(KEY_EVENT_CALLBACK_URL),
+                " must not be blank when Events Enabled is true",
+            ]),
+        ),
+        Some(Node::String(s)) if is_blank(s) => {}
         Some(Node::String(s)) if is_placeholder(s) => {
             placeholder(r, cb_path, cb_label, &display(KEY_EVENT_CALLBACK_URL))
         }
@@ -618,7 +617,7 @@ fn check_configuration<'v, J: Json + 'v>(
             ]),
         ),
         None => {}
-        Some(Node::String(s)) if s.trim().is_empty() => r.error(
+        Some(Node::String(s)) if is_blank(s) => r.error(
             key_path,
             "blank",
             key_label,
@@ -731,7 +730,7 @@ fn check_tags<J: Json>(r: &mut ValidationReport, value: &J, path: Path<'_>) -> O
     let mut tags = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         match item.node() {
-            Node::String(s) if s.trim().is_empty() => r.error(
+            Node::String(s) if is_blank(s) => r.error(
                 path.index(i),
                 "blank",
                 Some("Tags"),
@@ -772,7 +771,7 @@ fn required_string<'v, J: Json + 'v>(
             );
             None
         }
-        Some(Node::String(s)) if s.trim().is_empty() => {
+        Some(Node::String(s)) if is_blank(s) => {
             r.error(
                 path,
                 "blank",
@@ -805,10 +804,10 @@ const MIN_SIGNATURE_KEY_CHARS: usize = 16;
 /// A value copied from a documentation example: `<...>` as a whole (`<CONSUMER_KEY>`,
 /// `<INSERT_USER_SECRET>`, `<Authorization Grant Code>`).
 fn is_placeholder(value: &str) -> bool {
-    let v = value.trim();
+    let v = trim(value);
     v.len() > 2
-        && v.starts_with('<')
-        && v.ends_with('>')
+        && v.starts_with("<")
+        && v.ends_with(">")
         && crate::search::find_any(&v[1..v.len() - 1], b"<>").is_none()
 }
 
@@ -828,13 +827,16 @@ fn placeholder(r: &mut ValidationReport, path: Path<'_>, label: Option<&'static 
 /// Whether a URL is Cloud Elements' own Hootsuite webhook endpoint (`…/elements/api-v2/events/hootsuite[/…]`):
 /// as the final event callback URL it would send every notification back to the platform.
 pub fn is_platform_webhook_url(url: &str) -> bool {
-    let path =
-        url[..crate::search::find_any(url, b"?#").unwrap_or(url.len())].trim_end_matches('/');
+    let mut path = &url[..crate::search::find_any(url, b"?#").unwrap_or(url.len())];
+    while let Some(p) = path.strip_suffix("/") {
+        path = p;
+    }
     let needle = "/elements/api-v2/events/hootsuite";
     match crate::search::find(path, needle) {
         Some(at) => {
             let rest = &path[at + needle.len()..];
-            rest.is_empty() || (rest.starts_with('/') && !rest[1..].contains('/'))
+            rest.is_empty()
+                || (rest.starts_with("/") && crate::search::find_byte(&rest[1..], b'/').is_none())
         }
         None => false,
     }
