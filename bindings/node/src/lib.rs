@@ -599,9 +599,9 @@ fn notification_text(n: &events::Notification, lists: bool) -> napi::Result<Stri
         value.write(&mut out)?;
     }
     out.extend_from_slice(b"]\n");
-    erased::Ser::write(&n.units, &mut out)?;
+    write::units(&n.units, &mut out)?;
     out.push(b'\n');
-    erased::Ser::write(&n.hootsuite_events, &mut out)?;
+    write::hootsuite_events(&n.hootsuite_events, &mut out)?;
     if lists {
         out.push(b'\n');
         erased::Ser::write(&n.events, &mut out)?;
@@ -623,6 +623,170 @@ mod erased {
             serde_json::to_writer(out, &hootsuite_events::naming::Camel(self))
                 .map_err(|e| super::type_err(&e.to_string()))
         }
+    }
+}
+
+/// The units and Hootsuite events as `erased::Ser` writes them (camelCase JSON), written
+/// field by field: the generic writer's renaming and map machinery cost more than the parse of
+/// the events themselves. Each struct is destructured whole, so that a field added in the core
+/// fails to compile here instead of going missing from the text.
+mod write {
+    use hootsuite_events::events::{HootsuiteData, HootsuiteEvent, Unit, UnitKind};
+
+    /// A JSON string: copied as is when nothing in it needs an escape, else serde_json's.
+    fn text(s: &str, out: &mut Vec<u8>) -> napi::Result<()> {
+        if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            out.reserve(s.len() + 2);
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+            Ok(())
+        } else {
+            value(s, out)
+        }
+    }
+
+    fn opt_text(s: &Option<String>, out: &mut Vec<u8>) -> napi::Result<()> {
+        match s {
+            Some(s) => text(s, out),
+            None => {
+                out.extend_from_slice(b"null");
+                Ok(())
+            }
+        }
+    }
+
+    /// Any other value (maps whose keys are data, not renamed) through serde_json.
+    fn value<T: serde::Serialize + ?Sized>(v: &T, out: &mut Vec<u8>) -> napi::Result<()> {
+        serde_json::to_writer(out, v).map_err(|e| super::type_err(&e.to_string()))
+    }
+
+    /// `"name":` then the value's text.
+    fn field(name: &str, out: &mut Vec<u8>) {
+        out.push(b'"');
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+    }
+
+    pub(super) fn units(units: &[Unit], out: &mut Vec<u8>) -> napi::Result<()> {
+        out.push(b'[');
+        for (i, unit) in units.iter().enumerate() {
+            let Unit { key, kind, index } = unit;
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"key\":");
+            text(key, out)?;
+            out.extend_from_slice(match kind {
+                UnitKind::HootsuiteEvent => b",\"kind\":\"hootsuite_event\",\"index\":".as_slice(),
+                UnitKind::ElementEvent => b",\"kind\":\"element_event\",\"index\":",
+                UnitKind::Notification => b",\"kind\":\"notification\",\"index\":",
+                UnitKind::Rejected => b",\"kind\":\"rejected\",\"index\":",
+            });
+            match index {
+                Some(i) => value(i, out)?,
+                None => out.extend_from_slice(b"null"),
+            }
+            out.push(b'}');
+        }
+        out.push(b']');
+        Ok(())
+    }
+
+    pub(super) fn hootsuite_events(
+        events: &[HootsuiteEvent],
+        out: &mut Vec<u8>,
+    ) -> napi::Result<()> {
+        out.push(b'[');
+        for (i, event) in events.iter().enumerate() {
+            let HootsuiteEvent {
+                seq_no,
+                event_type,
+                data,
+                extra,
+            } = event;
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"seqNo\":");
+            opt_text(seq_no, out)?;
+            out.extend_from_slice(b",\"type\":");
+            text(event_type, out)?;
+            out.extend_from_slice(b",\"data\":");
+            self::data(data, out)?;
+            out.extend_from_slice(b",\"extra\":");
+            value(extra, out)?;
+            out.push(b'}');
+        }
+        out.push(b']');
+        Ok(())
+    }
+
+    /// Internally tagged by `kind`, the variants' fields in camelCase.
+    fn data(data: &HootsuiteData, out: &mut Vec<u8>) -> napi::Result<()> {
+        let fields: &[(&str, &Option<String>)] = match data {
+            HootsuiteData::Message {
+                state,
+                message_id,
+                organization_id,
+                timestamp,
+            } => {
+                out.extend_from_slice(b"{\"kind\":\"message\"");
+                &[
+                    ("state", state),
+                    ("messageId", message_id),
+                    ("organizationId", organization_id),
+                    ("timestamp", timestamp),
+                ]
+            }
+            HootsuiteData::Comment {
+                state,
+                comment_id,
+                organization_id,
+                timestamp,
+            } => {
+                out.extend_from_slice(b"{\"kind\":\"comment\"");
+                &[
+                    ("state", state),
+                    ("commentId", comment_id),
+                    ("organizationId", organization_id),
+                    ("timestamp", timestamp),
+                ]
+            }
+            HootsuiteData::App {
+                state,
+                app_id,
+                member_id,
+                organization_id,
+                timestamp,
+            } => {
+                out.extend_from_slice(b"{\"kind\":\"app\"");
+                &[
+                    ("state", state),
+                    ("appId", app_id),
+                    ("memberId", member_id),
+                    ("organizationId", organization_id),
+                    ("timestamp", timestamp),
+                ]
+            }
+            HootsuiteData::Ping => {
+                out.extend_from_slice(b"{\"kind\":\"ping\"}");
+                return Ok(());
+            }
+            HootsuiteData::Other { data } => {
+                out.extend_from_slice(b"{\"kind\":\"other\",\"data\":");
+                value(data, out)?;
+                out.push(b'}');
+                return Ok(());
+            }
+        };
+        for (name, v) in fields {
+            out.push(b',');
+            field(name, out);
+            opt_text(v, out)?;
+        }
+        out.push(b'}');
+        Ok(())
     }
 }
 
