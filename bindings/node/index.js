@@ -671,12 +671,15 @@ async function processBatched(store, notification, handler, leaseMs, unitsJson) 
     }
   }
   const state = begun[0]
+  // claimUnits: [slot, count] for units 0 to count - 1, else [slot, count, ...indices].
+  const count = memory ? begun[1] : begun.length - 1
+  const at = memory ? (begun.length > 2 ? 2 : -1) : 1
   let ok = 0
   let failure
   let failed = false
-  for (let i = 1; i < begun.length; i++) {
+  for (let i = 0; i < count; i++) {
     // The work reads the notification only when the handler reads it (a list parsed then).
-    const work = workOf(notification, begun[i], unitAt)
+    const work = workOf(notification, at < 0 ? i : begun[at + i], unitAt)
     try {
       const r = handler(work)
       if (isThenable(r)) await r

@@ -941,8 +941,8 @@ impl NativeMemoryStore {
     }
 
     /// `process`'s loop on `store`: claims the units (JSON text of the notification's units)
-    /// and answers with `[slot, ...indices]`, the loop's slot id for `settleUnits` and the units
-    /// to handle in order. Static, so that `index.js` calls it without the class methods'
+    /// and answers with `[slot, count, ...indices]`, the loop's slot id for `settleUnits`, how
+    /// many units to handle and which, in order (no indices: units 0 to count - 1). Static, so that `index.js` calls it without the class methods'
     /// receiver check (the store is its own MemoryStore's).
     #[napi(catch_unwind)]
     pub fn claim_units(
@@ -960,9 +960,15 @@ impl NativeMemoryStore {
             store.inner.claim_steps(&mut steps, lease, now).or_throw()?;
         }
         let handles = steps.handles();
-        let mut out = Vec::with_capacity(handles.len() + 1);
+        // Units 0, 1, … in order (every unit claimed now, the usual case) cross as their count
+        // alone: each element of the array is a call into V8.
+        let in_order = handles.iter().enumerate().all(|(i, &h)| i == h);
+        let mut out = Vec::with_capacity(if in_order { 2 } else { handles.len() + 2 });
         out.push(0.0);
-        out.extend(handles.into_iter().map(|i| f64::from(count_of(i))));
+        out.push(f64::from(count_of(handles.len())));
+        if !in_order {
+            out.extend(handles.into_iter().map(|i| f64::from(count_of(i))));
+        }
         out[0] = store.loops.borrow_mut().put(steps)?;
         Ok(out)
     }
@@ -1257,9 +1263,11 @@ pub struct Loop {
 
 /// The units as `JSON.stringify(notification.units)` gives them: each unit's key and kind.
 #[derive(serde::Deserialize)]
-struct UnitIn {
+struct UnitIn<'a> {
     key: String,
-    kind: String,
+    /// Borrowed from the text unless escaped (it never is in the addon's own units).
+    #[serde(borrow)]
+    kind: std::borrow::Cow<'a, str>,
 }
 
 /// The claim loop over `units` (JSON text of the notification's units: one string crosses,
