@@ -485,7 +485,28 @@ function isThenable(v) {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function'
 }
 
-async function processNotification(store, notification, handler, options = {}) {
+// A plain function, not async: the fast path's promise is processBatched's own (an async
+// function returning another's promise waits extra microtasks for it); a bad argument still
+// rejects, as an async function's throw does.
+function processNotification(store, notification, handler, options = {}) {
+  let unitsJson
+  let leaseMs
+  let tel
+  try {
+    unitsJson = checkedUnits(store, notification, handler)
+    leaseMs = options.leaseMs === undefined ? native.DEFAULT_LEASE_MS : options.leaseMs
+    tel = telemetry.current()
+  } catch (e) {
+    return Promise.reject(e)
+  }
+  // The addon answers the handle steps at once (and a MemoryStore's claims natively); spans and
+  // the fallback take the loop of one call per step.
+  if (!tel && !onWasm) return processBatched(store, notification, handler, leaseMs, unitsJson)
+  return processSteps(store, notification, handler, options, leaseMs, tel)
+}
+
+// The arguments checked: the units' text when they are the addon's, unread.
+function checkedUnits(store, notification, handler) {
   if (!store || typeof store.claim !== 'function' || typeof store.complete !== 'function' || typeof store.release !== 'function') {
     throw new TypeError('store must have claim(key, {leaseMs, nowMs}), complete(key, token, {nowMs}) and release(key, token) methods (a MemoryStore or a shared store)')
   }
@@ -495,11 +516,11 @@ async function processNotification(store, notification, handler, options = {}) {
     throw new TypeError('notification must be the result of verifyEvent or parseEventNotification (it has no units)')
   }
   if (typeof handler !== 'function') throw new TypeError('handler must be a function (work) => void or Promise')
-  const leaseMs = options.leaseMs === undefined ? native.DEFAULT_LEASE_MS : options.leaseMs
-  const tel = telemetry.current()
-  // The addon answers the handle steps at once (and a MemoryStore's claims natively); spans and
-  // the fallback take the loop of one call per step.
-  if (!tel && !onWasm) return processBatched(store, notification, handler, leaseMs, unitsJson)
+  return unitsJson
+}
+
+// The loop of one call per step: with spans, and on the fallback.
+async function processSteps(store, notification, handler, options, leaseMs, tel) {
   const ctx = tel && (options[PARENT] || tel.api.context.active())
   const steps = new module.exports.Steps(notification.units)
   const unitAt = unitsOf(notification, undefined)
