@@ -714,6 +714,11 @@ async function processBatched(store, notification, handler, leaseMs, unitsJson) 
   let tally
   if (memory) {
     const t = nativeCall(native.NativeMemoryStore.settleUnits, memory, state, ok, failed, Date.now())
+    // The status alone: the `ok` units processed, nothing else to count.
+    if (typeof t === 'number') {
+      if (failed) throw failure
+      return { status: t, processed: ok, skipped: 0, inProgress: 0, failed: 0, lostLeases: 0, rejected: [] }
+    }
     tally = { status: t[0], processed: t[1], skipped: t[2], inProgress: t[3], failed: t[4], lostLeases: t[5], rejected: t.slice(6) }
   } else if (ownLoop) {
     tally = await store[LOOP_SETTLE](state, ok, failed)
