@@ -243,11 +243,18 @@ function inspectWhole() {
 // addon's order) set now, each of LAZY_FIELDS an enumerable accessor in its place that parses
 // its line once and becomes a data property. Built in key order, each accessor added as a new
 // property: turning a data property into an accessor afterwards put every notification in
-// dictionary mode. `body`: what was parsed, copied (the caller may reuse its buffer) when the
-// text lacks events and raw.
+// dictionary mode. Without events and raw, the text ends with an empty line and the body that
+// was parsed (its own newlines kept), for parseEventNotification when they are read: a copy the
+// caller cannot change, made with the text.
 const [UNITS, HOOTSUITE_EVENTS, EVENTS, RAW] = LAZY_DESCRIPTORS
-function lazyNotification(text, body) {
-  const lines = text.split('\n')
+function lazyNotification(text) {
+  const i = text.indexOf('\n')
+  const j = text.indexOf('\n', i + 1)
+  const k = text.indexOf('\n', j + 1)
+  const lines = [text.slice(0, i), text.slice(i + 1, j), text.slice(j + 1, k)]
+  let body = null
+  if (text.charCodeAt(k + 1) === 10) body = text.slice(k + 2)
+  else lines.push(...text.slice(k + 1).split('\n'))
   const a = JSON.parse(lines[0])
   const n = {
     shape: a[0],
@@ -276,8 +283,7 @@ function lazyNotification(text, body) {
   n.keyIndex = a[18]
   n.messageExtra = a[19]
   n.extra = a[20]
-  const whole = lines.length > LAZY_FIELDS.length
-  Object.defineProperty(n, LINES, { value: { lines, body: whole ? null : Buffer.from(body) } })
+  Object.defineProperty(n, LINES, { value: { lines, body } })
   // util.inspect (console.log) shows the values, not [Getter/Setter]: it reads them all first.
   Object.defineProperty(n, INSPECT, INSPECT_WHOLE)
   return n
@@ -311,7 +317,7 @@ function wrapFunction(name, fn) {
       }
       const normalized = args.map(normalize)
       const out = fn(...normalized)
-      if (notificationResult) return lazyNotification(out, normalized[name === 'verifyEvent' ? 2 : 0])
+      if (notificationResult) return lazyNotification(out)
       const result = jsonResult ? JSON.parse(out) : out
       if (instanceResult) return instanceResult(result)
       if (isRequest) return new Request(result)

@@ -543,9 +543,20 @@ pub fn verify_event(
         .verify_event(&headers, body.as_ref())
         .or_throw()?;
     // Within the default limit `parseEventNotification(body)` parses it alike, so `index.js`
-    // gets `events` and `raw` from there when they are read; past it they come now.
-    let reparses = body.as_ref().len() <= hootsuite_events::json::Limits::default().max_body_size;
-    notification_text(&n, !reparses)
+    // gets `events` and `raw` from there when they are read, the body following the text after
+    // an empty line (a copy in the same string costs less than a Buffer's); past it they come
+    // now.
+    let body = body.as_ref();
+    if body.len() <= hootsuite_events::json::Limits::default().max_body_size {
+        let mut text = notification_bytes(&n, false)?;
+        text.extend_from_slice(b"\n\n");
+        text.extend_from_slice(body);
+        // A body that was parsed is UTF-8: the core's parsers refuse any other.
+        if let Ok(text) = String::from_utf8(text) {
+            return Ok(text);
+        }
+    }
+    notification_text(&n, true)
 }
 
 /// Parses a notification without verifying it (for unsigned deliveries).
@@ -570,6 +581,12 @@ pub fn parse_event_notification(
 /// one Hootsuite event. One string, not a handle: a napi class per notification cost more in
 /// finalizers and page faults than it saved.
 fn notification_text(n: &events::Notification, lists: bool) -> napi::Result<String> {
+    // serde_json writes UTF-8 only.
+    String::from_utf8(notification_bytes(n, lists)?).map_err(|e| type_err(&e.to_string()))
+}
+
+/// `notification_text`'s bytes.
+fn notification_bytes(n: &events::Notification, lists: bool) -> napi::Result<Vec<u8>> {
     let head: [&dyn erased::Ser; 21] = [
         &n.shape,
         &n.id,
@@ -593,7 +610,7 @@ fn notification_text(n: &events::Notification, lists: bool) -> napi::Result<Stri
         &n.message_extra,
         &n.extra,
     ];
-    let mut out = Vec::with_capacity(if lists { 4096 } else { 1024 });
+    let mut out = Vec::with_capacity(4096);
     for (i, value) in head.iter().enumerate() {
         out.push(if i == 0 { b'[' } else { b',' });
         value.write(&mut out)?;
@@ -608,8 +625,7 @@ fn notification_text(n: &events::Notification, lists: bool) -> napi::Result<Stri
         out.push(b'\n');
         erased::Ser::write(&n.raw, &mut out)?;
     }
-    // serde_json writes UTF-8 only.
-    String::from_utf8(out).map_err(|e| type_err(&e.to_string()))
+    Ok(out)
 }
 
 mod erased {
