@@ -18,8 +18,8 @@ use napi::bindgen_prelude::{
     Array, ArrayBuffer, Buffer, ClassInstance, Either, External, FromNapiValue as _, Object,
     Uint8Array, Unknown,
 };
-use napi::JsValue as _;
 use napi::{Env, ValueType};
+use napi::{JsString, JsValue as _};
 use napi_derive::napi;
 use serde::Serialize;
 use serde_json::Value;
@@ -531,12 +531,13 @@ hootsuite_events::for_each_export!(js_exports);
 /// TypeError: the signature covers the exact bytes). `index.js` makes the notification from
 /// the JSON lines that `notification_text` writes.
 #[napi(catch_unwind, ts_return_type = "import('./index').Notification")]
-pub fn verify_event(
+pub fn verify_event<'env>(
+    env: &'env Env,
     #[napi(ts_arg_type = "string | string[]")] key_or_keys: Unknown<'_>,
     #[napi(ts_arg_type = "import('./index').HeadersInput")] headers: Unknown<'_>,
     #[napi(ts_arg_type = "Uint8Array | ArrayBuffer")] body: Unknown<'_>,
     #[napi(ts_arg_type = "import('./index').VerifyOptions | null")] options: Option<Unknown<'_>>,
-) -> napi::Result<String> {
+) -> napi::Result<JsString<'env>> {
     let headers = read::headers(&Arg::of(headers))?;
     let body = read::body(&Arg::of(body))?;
     let n = read::verifier(&Arg::of(key_or_keys), &Arg::of(options))?
@@ -552,11 +553,24 @@ pub fn verify_event(
         text.extend_from_slice(b"\n\n");
         text.extend_from_slice(body);
         // A body that was parsed is UTF-8: the core's parsers refuse any other.
-        if let Ok(text) = String::from_utf8(text) {
+        if let Some(text) = js_text(env, text)? {
             return Ok(text);
         }
     }
-    notification_text(&n, true)
+    js_text(env, notification_bytes(&n, true)?)?
+        .ok_or_else(|| type_err("the notification's text is not UTF-8"))
+}
+
+/// UTF-8 `text` as a JavaScript string (`None` when it is not UTF-8). ASCII, the usual case, is
+/// the same in Latin-1, which V8 copies without decoding or Rust's check.
+fn js_text(env: &Env, text: Vec<u8>) -> napi::Result<Option<JsString<'_>>> {
+    if text.is_ascii() {
+        return env.create_string_latin1(&text).map(Some);
+    }
+    match String::from_utf8(text) {
+        Ok(text) => env.create_string_from_std(text).map(Some),
+        Err(_) => Ok(None),
+    }
 }
 
 /// Parses a notification without verifying it (for unsigned deliveries).
@@ -880,8 +894,10 @@ impl Loops {
         if !(id.is_finite() && id >= 0.0 && id.fract() == 0.0) {
             return None;
         }
-        let index = (id % SLOTS) as u32;
-        let tag = (id / SLOTS).floor();
+        // Integer arithmetic: an f64 remainder is a call to `fmod`.
+        let whole = id as u64;
+        let index = (whole % (SLOTS as u64)) as u32;
+        let tag = (whole / (SLOTS as u64)) as f64;
         let place = self.slots.get_mut(index as usize)?;
         if place.as_ref().map(|(t, _)| f64::from(*t)) != Some(tag) {
             return None;
