@@ -283,7 +283,7 @@ function lazyNotification(text) {
   n.keyIndex = a[18]
   n.messageExtra = a[19]
   n.extra = a[20]
-  Object.defineProperty(n, LINES, { value: { lines, body } })
+  Object.defineProperty(n, LINES, { value: { lines, body, units: a[21] } })
   // util.inspect (console.log) shows the values, not [Getter/Setter]: it reads them all first.
   Object.defineProperty(n, INSPECT, INSPECT_WHOLE)
   return n
@@ -697,10 +697,12 @@ async function processBatched(store, notification, handler, leaseMs, unitsJson) 
       begun = [state, ...handles]
     }
   }
-  const state = begun[0]
-  // claimUnits: [slot, count] for units 0 to count - 1, else [slot, count, ...indices].
-  const count = memory ? begun[1] : begun.length - 1
-  const at = memory ? (begun.length > 2 ? 2 : -1) : 1
+  // claimUnits: the slot alone when every unit is to be handled in order, [slot, count] for
+  // units 0 to count - 1, else [slot, count, ...indices].
+  const alone = typeof begun === 'number'
+  const state = alone ? begun : begun[0]
+  const count = alone ? (unitsJson === undefined ? notification.units.length : notification[LINES].units) : memory ? begun[1] : begun.length - 1
+  const at = alone || (memory && begun.length === 2) ? -1 : memory ? 2 : 1
   let ok = 0
   let failure
   let failed = false

@@ -601,7 +601,8 @@ fn notification_text(n: &events::Notification, lists: bool) -> napi::Result<Stri
 
 /// `notification_text`'s bytes.
 fn notification_bytes(n: &events::Notification, lists: bool) -> napi::Result<Vec<u8>> {
-    let head: [&dyn erased::Ser; 21] = [
+    let count = n.units.len();
+    let head: [&dyn erased::Ser; 22] = [
         &n.shape,
         &n.id,
         &n.topic,
@@ -623,6 +624,8 @@ fn notification_bytes(n: &events::Notification, lists: bool) -> napi::Result<Vec
         &n.key_index,
         &n.message_extra,
         &n.extra,
+        // Not a field: how many units, for `process` (`claimUnits` may answer the slot alone).
+        &count,
     ];
     let mut out = Vec::with_capacity(4096);
     for (i, value) in head.iter().enumerate() {
@@ -974,7 +977,8 @@ impl NativeMemoryStore {
 
     /// `process`'s loop on `store`: claims the units (JSON text of the notification's units)
     /// and answers with `[slot, count, ...indices]`, the loop's slot id for `settleUnits`, how
-    /// many units to handle and which, in order (no indices: units 0 to count - 1). Static, so that `index.js` calls it without the class methods'
+    /// many units to handle and which, in order (no indices: units 0 to count - 1), or the slot
+    /// id alone when every unit is to be handled, in order. Static, so that `index.js` calls it without the class methods'
     /// receiver check (the store is its own MemoryStore's).
     #[napi(catch_unwind)]
     pub fn claim_units(
@@ -982,7 +986,7 @@ impl NativeMemoryStore {
         units: String,
         lease_ms: f64,
         now_ms: f64,
-    ) -> napi::Result<Vec<f64>> {
+    ) -> napi::Result<Either<f64, Vec<f64>>> {
         let mut steps = loop_of(&units)?.steps;
         store.loops.borrow_mut().ready()?;
         if steps.advance() == idempotency::Advance::Claim {
@@ -992,9 +996,13 @@ impl NativeMemoryStore {
             store.inner.claim_steps(&mut steps, lease, now).or_throw()?;
         }
         let handles = steps.handles();
-        // Units 0, 1, … in order (every unit claimed now, the usual case) cross as their count
-        // alone: each element of the array is a call into V8.
+        // Each element of an array is a call into V8: every unit to handle, in order (the usual
+        // case), is the slot id alone (`index.js` knows how many units it gave); units 0, 1, …
+        // in order are their count.
         let in_order = handles.iter().enumerate().all(|(i, &h)| i == h);
+        if in_order && handles.len() == steps.keys().len() {
+            return Ok(Either::A(store.loops.borrow_mut().put(steps)?));
+        }
         let mut out = Vec::with_capacity(if in_order { 2 } else { handles.len() + 2 });
         out.push(0.0);
         out.push(f64::from(count_of(handles.len())));
@@ -1002,7 +1010,7 @@ impl NativeMemoryStore {
             out.extend(handles.into_iter().map(|i| f64::from(count_of(i))));
         }
         out[0] = store.loops.borrow_mut().put(steps)?;
-        Ok(out)
+        Ok(Either::B(out))
     }
 
     /// The handle steps of `claimUnits`'s loop in `slot` answered (the first `ok` succeeded,
