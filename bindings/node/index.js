@@ -243,11 +243,18 @@ function inspectWhole() {
 // addon's order) set now, each of LAZY_FIELDS an enumerable accessor in its place that parses
 // its line once and becomes a data property. Built in key order, each accessor added as a new
 // property: turning a data property into an accessor afterwards put every notification in
-// dictionary mode. `body`: what was parsed, copied (the caller may reuse its buffer) when the
-// text lacks events and raw.
+// dictionary mode. Without events and raw, the text ends with an empty line and the body that
+// was parsed (its own newlines kept), for parseEventNotification when they are read: a copy the
+// caller cannot change, made with the text.
 const [UNITS, HOOTSUITE_EVENTS, EVENTS, RAW] = LAZY_DESCRIPTORS
-function lazyNotification(text, body) {
-  const lines = text.split('\n')
+function lazyNotification(text) {
+  const i = text.indexOf('\n')
+  const j = text.indexOf('\n', i + 1)
+  const k = text.indexOf('\n', j + 1)
+  const lines = [text.slice(0, i), text.slice(i + 1, j), text.slice(j + 1, k)]
+  let body = null
+  if (text.charCodeAt(k + 1) === 10) body = text.slice(k + 2)
+  else lines.push(...text.slice(k + 1).split('\n'))
   const a = JSON.parse(lines[0])
   const n = {
     shape: a[0],
@@ -276,8 +283,7 @@ function lazyNotification(text, body) {
   n.keyIndex = a[18]
   n.messageExtra = a[19]
   n.extra = a[20]
-  const whole = lines.length > LAZY_FIELDS.length
-  Object.defineProperty(n, LINES, { value: { lines, body: whole ? null : Buffer.from(body) } })
+  Object.defineProperty(n, LINES, { value: { lines, body, units: a[21] } })
   // util.inspect (console.log) shows the values, not [Getter/Setter]: it reads them all first.
   Object.defineProperty(n, INSPECT, INSPECT_WHOLE)
   return n
@@ -311,7 +317,7 @@ function wrapFunction(name, fn) {
       }
       const normalized = args.map(normalize)
       const out = fn(...normalized)
-      if (notificationResult) return lazyNotification(out, normalized[name === 'verifyEvent' ? 2 : 0])
+      if (notificationResult) return lazyNotification(out)
       const result = jsonResult ? JSON.parse(out) : out
       if (instanceResult) return instanceResult(result)
       if (isRequest) return new Request(result)
@@ -485,7 +491,28 @@ function isThenable(v) {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function'
 }
 
-async function processNotification(store, notification, handler, options = {}) {
+// A plain function, not async: the fast path's promise is processBatched's own (an async
+// function returning another's promise waits extra microtasks for it); a bad argument still
+// rejects, as an async function's throw does.
+function processNotification(store, notification, handler, options = {}) {
+  let unitsJson
+  let leaseMs
+  let tel
+  try {
+    unitsJson = checkedUnits(store, notification, handler)
+    leaseMs = options.leaseMs === undefined ? native.DEFAULT_LEASE_MS : options.leaseMs
+    tel = telemetry.current()
+  } catch (e) {
+    return Promise.reject(e)
+  }
+  // The addon answers the handle steps at once (and a MemoryStore's claims natively); spans and
+  // the fallback take the loop of one call per step.
+  if (!tel && !onWasm) return processBatched(store, notification, handler, leaseMs, unitsJson)
+  return processSteps(store, notification, handler, options, leaseMs, tel)
+}
+
+// The arguments checked: the units' text when they are the addon's, unread.
+function checkedUnits(store, notification, handler) {
   if (!store || typeof store.claim !== 'function' || typeof store.complete !== 'function' || typeof store.release !== 'function') {
     throw new TypeError('store must have claim(key, {leaseMs, nowMs}), complete(key, token, {nowMs}) and release(key, token) methods (a MemoryStore or a shared store)')
   }
@@ -495,11 +522,11 @@ async function processNotification(store, notification, handler, options = {}) {
     throw new TypeError('notification must be the result of verifyEvent or parseEventNotification (it has no units)')
   }
   if (typeof handler !== 'function') throw new TypeError('handler must be a function (work) => void or Promise')
-  const leaseMs = options.leaseMs === undefined ? native.DEFAULT_LEASE_MS : options.leaseMs
-  const tel = telemetry.current()
-  // The addon answers the handle steps at once (and a MemoryStore's claims natively); spans and
-  // the fallback take the loop of one call per step.
-  if (!tel && !onWasm) return processBatched(store, notification, handler, leaseMs, unitsJson)
+  return unitsJson
+}
+
+// The loop of one call per step: with spans, and on the fallback.
+async function processSteps(store, notification, handler, options, leaseMs, tel) {
   const ctx = tel && (options[PARENT] || tel.api.context.active())
   const steps = new module.exports.Steps(notification.units)
   const unitAt = unitsOf(notification, undefined)
@@ -670,13 +697,18 @@ async function processBatched(store, notification, handler, leaseMs, unitsJson) 
       begun = [state, ...handles]
     }
   }
-  const state = begun[0]
+  // claimUnits: the slot alone when every unit is to be handled in order, [slot, count] for
+  // units 0 to count - 1, else [slot, count, ...indices].
+  const alone = typeof begun === 'number'
+  const state = alone ? begun : begun[0]
+  const count = alone ? (unitsJson === undefined ? notification.units.length : notification[LINES].units) : memory ? begun[1] : begun.length - 1
+  const at = alone || (memory && begun.length === 2) ? -1 : memory ? 2 : 1
   let ok = 0
   let failure
   let failed = false
-  for (let i = 1; i < begun.length; i++) {
+  for (let i = 0; i < count; i++) {
     // The work reads the notification only when the handler reads it (a list parsed then).
-    const work = workOf(notification, begun[i], unitAt)
+    const work = workOf(notification, at < 0 ? i : begun[at + i], unitAt)
     try {
       const r = handler(work)
       if (isThenable(r)) await r
@@ -690,6 +722,11 @@ async function processBatched(store, notification, handler, leaseMs, unitsJson) 
   let tally
   if (memory) {
     const t = nativeCall(native.NativeMemoryStore.settleUnits, memory, state, ok, failed, Date.now())
+    // The status alone: the `ok` units processed, nothing else to count.
+    if (typeof t === 'number') {
+      if (failed) throw failure
+      return { status: t, processed: ok, skipped: 0, inProgress: 0, failed: 0, lostLeases: 0, rejected: [] }
+    }
     tally = { status: t[0], processed: t[1], skipped: t[2], inProgress: t[3], failed: t[4], lostLeases: t[5], rejected: t.slice(6) }
   } else if (ownLoop) {
     tally = await store[LOOP_SETTLE](state, ok, failed)

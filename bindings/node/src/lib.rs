@@ -18,8 +18,8 @@ use napi::bindgen_prelude::{
     Array, ArrayBuffer, Buffer, ClassInstance, Either, External, FromNapiValue as _, Object,
     Uint8Array, Unknown,
 };
-use napi::JsValue as _;
 use napi::{Env, ValueType};
+use napi::{JsString, JsValue as _};
 use napi_derive::napi;
 use serde::Serialize;
 use serde_json::Value;
@@ -531,21 +531,46 @@ hootsuite_events::for_each_export!(js_exports);
 /// TypeError: the signature covers the exact bytes). `index.js` makes the notification from
 /// the JSON lines that `notification_text` writes.
 #[napi(catch_unwind, ts_return_type = "import('./index').Notification")]
-pub fn verify_event(
+pub fn verify_event<'env>(
+    env: &'env Env,
     #[napi(ts_arg_type = "string | string[]")] key_or_keys: Unknown<'_>,
     #[napi(ts_arg_type = "import('./index').HeadersInput")] headers: Unknown<'_>,
     #[napi(ts_arg_type = "Uint8Array | ArrayBuffer")] body: Unknown<'_>,
     #[napi(ts_arg_type = "import('./index').VerifyOptions | null")] options: Option<Unknown<'_>>,
-) -> napi::Result<String> {
+) -> napi::Result<JsString<'env>> {
     let headers = read::headers(&Arg::of(headers))?;
     let body = read::body(&Arg::of(body))?;
     let n = read::verifier(&Arg::of(key_or_keys), &Arg::of(options))?
         .verify_event(&headers, body.as_ref())
         .or_throw()?;
     // Within the default limit `parseEventNotification(body)` parses it alike, so `index.js`
-    // gets `events` and `raw` from there when they are read; past it they come now.
-    let reparses = body.as_ref().len() <= hootsuite_events::json::Limits::default().max_body_size;
-    notification_text(&n, !reparses)
+    // gets `events` and `raw` from there when they are read, the body following the text after
+    // an empty line (a copy in the same string costs less than a Buffer's); past it they come
+    // now.
+    let body = body.as_ref();
+    if body.len() <= hootsuite_events::json::Limits::default().max_body_size {
+        let mut text = notification_bytes(&n, false)?;
+        text.extend_from_slice(b"\n\n");
+        text.extend_from_slice(body);
+        // A body that was parsed is UTF-8: the core's parsers refuse any other.
+        if let Some(text) = js_text(env, text)? {
+            return Ok(text);
+        }
+    }
+    js_text(env, notification_bytes(&n, true)?)?
+        .ok_or_else(|| type_err("the notification's text is not UTF-8"))
+}
+
+/// UTF-8 `text` as a JavaScript string (`None` when it is not UTF-8). ASCII, the usual case, is
+/// the same in Latin-1, which V8 copies without decoding or Rust's check.
+fn js_text(env: &Env, text: Vec<u8>) -> napi::Result<Option<JsString<'_>>> {
+    if text.is_ascii() {
+        return env.create_string_latin1(&text).map(Some);
+    }
+    match String::from_utf8(text) {
+        Ok(text) => env.create_string_from_std(text).map(Some),
+        Err(_) => Ok(None),
+    }
 }
 
 /// Parses a notification without verifying it (for unsigned deliveries).
@@ -570,7 +595,14 @@ pub fn parse_event_notification(
 /// one Hootsuite event. One string, not a handle: a napi class per notification cost more in
 /// finalizers and page faults than it saved.
 fn notification_text(n: &events::Notification, lists: bool) -> napi::Result<String> {
-    let head: [&dyn erased::Ser; 21] = [
+    // serde_json writes UTF-8 only.
+    String::from_utf8(notification_bytes(n, lists)?).map_err(|e| type_err(&e.to_string()))
+}
+
+/// `notification_text`'s bytes.
+fn notification_bytes(n: &events::Notification, lists: bool) -> napi::Result<Vec<u8>> {
+    let count = n.units.len();
+    let head: [&dyn erased::Ser; 22] = [
         &n.shape,
         &n.id,
         &n.topic,
@@ -592,24 +624,25 @@ fn notification_text(n: &events::Notification, lists: bool) -> napi::Result<Stri
         &n.key_index,
         &n.message_extra,
         &n.extra,
+        // Not a field: how many units, for `process` (`claimUnits` may answer the slot alone).
+        &count,
     ];
-    let mut out = Vec::with_capacity(if lists { 4096 } else { 1024 });
+    let mut out = Vec::with_capacity(4096);
     for (i, value) in head.iter().enumerate() {
         out.push(if i == 0 { b'[' } else { b',' });
         value.write(&mut out)?;
     }
     out.extend_from_slice(b"]\n");
-    erased::Ser::write(&n.units, &mut out)?;
+    write::units(&n.units, &mut out)?;
     out.push(b'\n');
-    erased::Ser::write(&n.hootsuite_events, &mut out)?;
+    write::hootsuite_events(&n.hootsuite_events, &mut out)?;
     if lists {
         out.push(b'\n');
         erased::Ser::write(&n.events, &mut out)?;
         out.push(b'\n');
         erased::Ser::write(&n.raw, &mut out)?;
     }
-    // serde_json writes UTF-8 only.
-    String::from_utf8(out).map_err(|e| type_err(&e.to_string()))
+    Ok(out)
 }
 
 mod erased {
@@ -623,6 +656,170 @@ mod erased {
             serde_json::to_writer(out, &hootsuite_events::naming::Camel(self))
                 .map_err(|e| super::type_err(&e.to_string()))
         }
+    }
+}
+
+/// The units and Hootsuite events as `erased::Ser` writes them (camelCase JSON), written
+/// field by field: the generic writer's renaming and map machinery cost more than the parse of
+/// the events themselves. Each struct is destructured whole, so that a field added in the core
+/// fails to compile here instead of going missing from the text.
+mod write {
+    use hootsuite_events::events::{HootsuiteData, HootsuiteEvent, Unit, UnitKind};
+
+    /// A JSON string: copied as is when nothing in it needs an escape, else serde_json's.
+    fn text(s: &str, out: &mut Vec<u8>) -> napi::Result<()> {
+        if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            out.reserve(s.len() + 2);
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+            Ok(())
+        } else {
+            value(s, out)
+        }
+    }
+
+    fn opt_text(s: &Option<String>, out: &mut Vec<u8>) -> napi::Result<()> {
+        match s {
+            Some(s) => text(s, out),
+            None => {
+                out.extend_from_slice(b"null");
+                Ok(())
+            }
+        }
+    }
+
+    /// Any other value (maps whose keys are data, not renamed) through serde_json.
+    fn value<T: serde::Serialize + ?Sized>(v: &T, out: &mut Vec<u8>) -> napi::Result<()> {
+        serde_json::to_writer(out, v).map_err(|e| super::type_err(&e.to_string()))
+    }
+
+    /// `"name":` then the value's text.
+    fn field(name: &str, out: &mut Vec<u8>) {
+        out.push(b'"');
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+    }
+
+    pub(super) fn units(units: &[Unit], out: &mut Vec<u8>) -> napi::Result<()> {
+        out.push(b'[');
+        for (i, unit) in units.iter().enumerate() {
+            let Unit { key, kind, index } = unit;
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"key\":");
+            text(key, out)?;
+            out.extend_from_slice(match kind {
+                UnitKind::HootsuiteEvent => b",\"kind\":\"hootsuite_event\",\"index\":".as_slice(),
+                UnitKind::ElementEvent => b",\"kind\":\"element_event\",\"index\":",
+                UnitKind::Notification => b",\"kind\":\"notification\",\"index\":",
+                UnitKind::Rejected => b",\"kind\":\"rejected\",\"index\":",
+            });
+            match index {
+                Some(i) => value(i, out)?,
+                None => out.extend_from_slice(b"null"),
+            }
+            out.push(b'}');
+        }
+        out.push(b']');
+        Ok(())
+    }
+
+    pub(super) fn hootsuite_events(
+        events: &[HootsuiteEvent],
+        out: &mut Vec<u8>,
+    ) -> napi::Result<()> {
+        out.push(b'[');
+        for (i, event) in events.iter().enumerate() {
+            let HootsuiteEvent {
+                seq_no,
+                event_type,
+                data,
+                extra,
+            } = event;
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"seqNo\":");
+            opt_text(seq_no, out)?;
+            out.extend_from_slice(b",\"type\":");
+            text(event_type, out)?;
+            out.extend_from_slice(b",\"data\":");
+            self::data(data, out)?;
+            out.extend_from_slice(b",\"extra\":");
+            value(extra, out)?;
+            out.push(b'}');
+        }
+        out.push(b']');
+        Ok(())
+    }
+
+    /// Internally tagged by `kind`, the variants' fields in camelCase.
+    fn data(data: &HootsuiteData, out: &mut Vec<u8>) -> napi::Result<()> {
+        let fields: &[(&str, &Option<String>)] = match data {
+            HootsuiteData::Message {
+                state,
+                message_id,
+                organization_id,
+                timestamp,
+            } => {
+                out.extend_from_slice(b"{\"kind\":\"message\"");
+                &[
+                    ("state", state),
+                    ("messageId", message_id),
+                    ("organizationId", organization_id),
+                    ("timestamp", timestamp),
+                ]
+            }
+            HootsuiteData::Comment {
+                state,
+                comment_id,
+                organization_id,
+                timestamp,
+            } => {
+                out.extend_from_slice(b"{\"kind\":\"comment\"");
+                &[
+                    ("state", state),
+                    ("commentId", comment_id),
+                    ("organizationId", organization_id),
+                    ("timestamp", timestamp),
+                ]
+            }
+            HootsuiteData::App {
+                state,
+                app_id,
+                member_id,
+                organization_id,
+                timestamp,
+            } => {
+                out.extend_from_slice(b"{\"kind\":\"app\"");
+                &[
+                    ("state", state),
+                    ("appId", app_id),
+                    ("memberId", member_id),
+                    ("organizationId", organization_id),
+                    ("timestamp", timestamp),
+                ]
+            }
+            HootsuiteData::Ping => {
+                out.extend_from_slice(b"{\"kind\":\"ping\"}");
+                return Ok(());
+            }
+            HootsuiteData::Other { data } => {
+                out.extend_from_slice(b"{\"kind\":\"other\",\"data\":");
+                value(data, out)?;
+                out.push(b'}');
+                return Ok(());
+            }
+        };
+        for (name, v) in fields {
+            out.push(b',');
+            field(name, out);
+            opt_text(v, out)?;
+        }
+        out.push(b'}');
+        Ok(())
     }
 }
 
@@ -700,8 +897,10 @@ impl Loops {
         if !(id.is_finite() && id >= 0.0 && id.fract() == 0.0) {
             return None;
         }
-        let index = (id % SLOTS) as u32;
-        let tag = (id / SLOTS).floor();
+        // Integer arithmetic: an f64 remainder is a call to `fmod`.
+        let whole = id as u64;
+        let index = (whole % (SLOTS as u64)) as u32;
+        let tag = (whole / (SLOTS as u64)) as f64;
         let place = self.slots.get_mut(index as usize)?;
         if place.as_ref().map(|(t, _)| f64::from(*t)) != Some(tag) {
             return None;
@@ -777,8 +976,9 @@ impl NativeMemoryStore {
     }
 
     /// `process`'s loop on `store`: claims the units (JSON text of the notification's units)
-    /// and answers with `[slot, ...indices]`, the loop's slot id for `settleUnits` and the units
-    /// to handle in order. Static, so that `index.js` calls it without the class methods'
+    /// and answers with `[slot, count, ...indices]`, the loop's slot id for `settleUnits`, how
+    /// many units to handle and which, in order (no indices: units 0 to count - 1), or the slot
+    /// id alone when every unit is to be handled, in order. Static, so that `index.js` calls it without the class methods'
     /// receiver check (the store is its own MemoryStore's).
     #[napi(catch_unwind)]
     pub fn claim_units(
@@ -786,7 +986,7 @@ impl NativeMemoryStore {
         units: String,
         lease_ms: f64,
         now_ms: f64,
-    ) -> napi::Result<Vec<f64>> {
+    ) -> napi::Result<Either<f64, Vec<f64>>> {
         let mut steps = loop_of(&units)?.steps;
         store.loops.borrow_mut().ready()?;
         if steps.advance() == idempotency::Advance::Claim {
@@ -796,17 +996,28 @@ impl NativeMemoryStore {
             store.inner.claim_steps(&mut steps, lease, now).or_throw()?;
         }
         let handles = steps.handles();
-        let mut out = Vec::with_capacity(handles.len() + 1);
+        // Each element of an array is a call into V8: every unit to handle, in order (the usual
+        // case), is the slot id alone (`index.js` knows how many units it gave); units 0, 1, …
+        // in order are their count.
+        let in_order = handles.iter().enumerate().all(|(i, &h)| i == h);
+        if in_order && handles.len() == steps.keys().len() {
+            return Ok(Either::A(store.loops.borrow_mut().put(steps)?));
+        }
+        let mut out = Vec::with_capacity(if in_order { 2 } else { handles.len() + 2 });
         out.push(0.0);
-        out.extend(handles.into_iter().map(|i| f64::from(count_of(i))));
+        out.push(f64::from(count_of(handles.len())));
+        if !in_order {
+            out.extend(handles.into_iter().map(|i| f64::from(count_of(i))));
+        }
         out[0] = store.loops.borrow_mut().put(steps)?;
-        Ok(out)
+        Ok(Either::B(out))
     }
 
     /// The handle steps of `claimUnits`'s loop in `slot` answered (the first `ok` succeeded,
     /// then, when `failed`, the next failed), the settle made on `store`: the tally as
-    /// `[status, processed, skipped, inProgress, failed, lostLeases, ...rejected]`. The slot is
-    /// freed whatever happens.
+    /// `[status, processed, skipped, inProgress, failed, lostLeases, ...rejected]`, or the
+    /// status alone when the `ok` units were processed and nothing else happened (no unit
+    /// skipped, in progress, failed, lost or rejected). The slot is freed whatever happens.
     #[napi(catch_unwind)]
     pub fn settle_units(
         store: &NativeMemoryStore,
@@ -814,7 +1025,7 @@ impl NativeMemoryStore {
         ok: u32,
         failed: bool,
         now_ms: f64,
-    ) -> napi::Result<Vec<u32>> {
+    ) -> napi::Result<Either<u32, Vec<u32>>> {
         // Checked before the loop is taken: a refusal then leaves it to a later call.
         let now = millis("nowMs", now_ms)?;
         let taken = store.loops.borrow_mut().take(slot);
@@ -830,6 +1041,17 @@ impl NativeMemoryStore {
         match steps.advance() {
             idempotency::Advance::Done => {
                 let t = steps.tally();
+                // The usual outcome crosses as one number: each element of an array is a call
+                // into V8.
+                if t.processed == ok as usize
+                    && t.skipped == 0
+                    && t.in_progress == 0
+                    && t.failed == 0
+                    && t.lost_leases == 0
+                    && t.rejected.is_empty()
+                {
+                    return Ok(Either::A(u32::from(t.status)));
+                }
                 let mut out = Vec::with_capacity(6 + t.rejected.len());
                 out.extend([
                     u32::from(t.status),
@@ -840,7 +1062,7 @@ impl NativeMemoryStore {
                     count_of(t.lost_leases),
                 ]);
                 out.extend(t.rejected.into_iter().map(count_of));
-                Ok(out)
+                Ok(Either::B(out))
             }
             other => Err(type_err(&format!(
                 "the claim loop is not done: the next step is {other:?}"
@@ -1093,9 +1315,11 @@ pub struct Loop {
 
 /// The units as `JSON.stringify(notification.units)` gives them: each unit's key and kind.
 #[derive(serde::Deserialize)]
-struct UnitIn {
+struct UnitIn<'a> {
     key: String,
-    kind: String,
+    /// Borrowed from the text unless escaped (it never is in the addon's own units).
+    #[serde(borrow)]
+    kind: std::borrow::Cow<'a, str>,
 }
 
 /// The claim loop over `units` (JSON text of the notification's units: one string crosses,
