@@ -469,7 +469,7 @@ macro_rules! js_exports {
     };
     (@params [$($p:tt)*] [$a:ident : Config $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "Config")] $a: Unknown<'_>,] [$($($r)*)?] $($k)*); };
     (@params [$($p:tt)*] [$a:ident : Id $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "number")] $a: Unknown<'_>,] [$($($r)*)?] $($k)*); };
-    (@params [$($p:tt)*] [$a:ident : OptId $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "number | null")] $a: Option<Unknown<'_>>,] [$($($r)*)?] $($k)*); };
+    (@params [$($p:tt)*] [$a:ident : OptId $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "number | null | undefined")] $a: Option<Unknown<'_>>,] [$($($r)*)?] $($k)*); };
     (@params [$($p:tt)*] [$a:ident : Flag $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "boolean")] $a: Unknown<'_>,] [$($($r)*)?] $($k)*); };
     (@params [$($p:tt)*] [$a:ident : OptText $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "string | null")] $a: Option<Unknown<'_>>,] [$($($r)*)?] $($k)*); };
     (@params [$($p:tt)*] [$a:ident : Form $(= $d:tt)? $(, $($r:tt)*)?] $($k:tt)*) => { js_exports!(@params [$($p)* #[napi(ts_arg_type = "import('./index').CreateInstanceForm")] $a: Unknown<'_>,] [$($($r)*)?] $($k)*); };

@@ -222,8 +222,6 @@ fn ok_value<T: serde::Serialize>(
 extern "C" {
     #[wasm_bindgen(typescript_type = "Config | Account")]
     pub type TsAccount;
-    #[wasm_bindgen(typescript_type = "number | null")]
-    pub type TsOptId;
     #[wasm_bindgen(typescript_type = "CreateInstanceForm")]
     pub type TsForm;
     #[wasm_bindgen(typescript_type = "Bytes")]
@@ -289,7 +287,7 @@ extern "C" {
 macro_rules! wasm_ty {
     (Config) => { TsAccount };
     (Id) => { TsNumber };
-    (OptId) => { TsOptId };
+    (OptId) => { Option<TsNumber> };
     (Flag) => { TsBoolean };
     (OptText) => { Option<TsString> };
     (Form) => { TsForm };
@@ -303,6 +301,9 @@ macro_rules! wasm_ty {
 /// The argument as a JavaScript value (an absent optional one is `undefined`).
 macro_rules! wasm_raw {
     (OptText, $a:ident) => {
+        WArg($a.map_or(JsValue::UNDEFINED, JsValue::from))
+    };
+    (OptId, $a:ident) => {
         WArg($a.map_or(JsValue::UNDEFINED, JsValue::from))
     };
     ($kind:ident, $a:ident) => {
