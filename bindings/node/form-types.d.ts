@@ -19,7 +19,8 @@ export interface CreateInstanceConfiguration {
   'event.notification.signature.key'?: string
   /** How Cloud Elements gets events from Hootsuite. */
   'event.vendor.type'?: 'webhook' | 'polling' | 'webhooks'
-  [key: string]: string | boolean | undefined
+  /** Any other key passes through as sent. */
+  [key: string]: unknown
 }
 
 /**

@@ -113,9 +113,10 @@ fi
 #    glue's local names are shortened too; the entry module and errors.js keep theirs, since
 #    the error classes' names are their `name` and the functions' names show in stack traces.
 #    Syntax stays ES2020, what the glue already needs (`import.meta`): no newer operator.
-#    The glue's two `console.warn` calls (init given its older arguments; a .wasm served
-#    without the `application/wasm` type, after which it falls back to `instantiate` all the
-#    same) are dropped with their long messages: the package stays quiet in the page.
+#    The glue's `console.warn` calls (`init`/`initSync` given their older arguments; a .wasm
+#    served without the `application/wasm` type, after which it falls back to `instantiate`
+#    all the same) are dropped with their long messages: the package stays quiet in the page
+#    (the README tells deployers to serve the type).
 ESBUILD_VERSION=0.28.2
 ESBUILD="$CACHE/esbuild/node_modules/.bin/esbuild"
 if ! [ -x "$ESBUILD" ] || ! "$ESBUILD" --version | grep -qx "$ESBUILD_VERSION"; then

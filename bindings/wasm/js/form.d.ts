@@ -1,6 +1,6 @@
 import type { CreateInstanceForm, CreateInstanceBody, ValidationReport, RequestPreview } from './hootsuite_events_wasm.js'
 
-export type { CreateInstanceForm, CreateInstanceBody, Issue, ValidationReport, HttpRequest, RequestPreview, InitInput, InitOutput, SyncInitInput } from './hootsuite_events_wasm.js'
+export type { CreateInstanceForm, CreateInstanceFields, CreateInstanceConfiguration, CreateInstanceBody, Issue, ValidationResult, ValidationReport, HttpRequest, RequestPreview, InitInput, InitOutput, SyncInitInput } from './hootsuite_events_wasm.js'
 export { default, initSync } from './hootsuite_events_wasm.js'
 export * from './errors.js'
 
@@ -10,7 +10,7 @@ export * from './errors.js'
  * invalid data; fast enough to run on every keystroke (one call into WebAssembly).
  * With `callbackUrl` (step 1's), `oauth.callback.url` must equal it (`callback_mismatch`).
  */
-export function validateInstance(form: CreateInstanceForm, callbackUrl?: string | null): ValidationReport
+export function validateInstance(form: unknown, callbackUrl?: string | null): ValidationReport
 
 /** The canonical body of a valid input; throws a `ValidationError` otherwise. */
 export function buildInstanceBody(form: CreateInstanceForm): CreateInstanceBody

@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit --strict` by types.test.cjs: the generated declarations of the
 // three entries (browser form, full, Node CommonJS) type every parameter and result.
 import init, { validateInstance, buildInstanceBody, previewInstanceRequest, hootsuiteWebhookUrl, ValidationError, HootsuiteEventsError } from '../pkg/index.js'
-import type { ValidationReport, Issue, RequestPreview } from '../pkg/index.js'
+import type { ValidationReport, Issue, RequestPreview, CreateInstanceFields, CreateInstanceConfiguration, ValidationResult } from '../pkg/index.js'
 import * as full from '../pkg/full/index.js'
 import * as node from '../pkg/node/index.js'
 
@@ -15,6 +15,13 @@ export async function browser(form: Record<string, unknown>): Promise<string> {
   const preview: RequestPreview = previewInstanceRequest('us-legacy', form)
   const curl: string = preview.curl
   const webhook: string = hootsuiteWebhookUrl('eu', 12345)
+  // The form's types are the browser entry's too; a pass-through configuration key takes any value.
+  const configuration: CreateInstanceConfiguration = { 'oauth.api.key': 'k', 'poll.interval': 5 }
+  const typed: CreateInstanceFields = { element: { key: 'hootsuite' }, configuration }
+  const checked: ValidationResult = validateInstance(typed)
+  const parsed: unknown = JSON.parse('{}')
+  const fromUnknown: ValidationResult = validateInstance(parsed)
+  void checked; void fromUnknown
   // @ts-expect-error: the browser build takes no account secrets
   previewInstanceRequest({ baseUrl: 'us', userSecret: 'u', organizationSecret: 'o' }, form)
   // @ts-expect-error: an instance id is a number
