@@ -1243,7 +1243,11 @@ fn drive<'py>(
                 };
                 steps.handled(ok).or_raise(py)?;
             }
-            idempotency::Advance::Settle => settle(&mut steps)?,
+            idempotency::Advance::Settle => {
+                if let Err(e) = settle(&mut steps) {
+                    return Err(keep_handler_error(py, e, error));
+                }
+            }
             idempotency::Advance::Done => {
                 let t = steps.tally();
                 if let Some(e) = error {
@@ -1253,6 +1257,22 @@ fn drive<'py>(
             }
         }
     }
+}
+
+/// A settle that failed after a handler raised: the handler's exception stays readable as the
+/// settle error's `__context__`, as the Python loops keep it.
+fn keep_handler_error(py: Python<'_>, settle: PyErr, handler: Option<PyErr>) -> PyErr {
+    if let Some(handler) = handler {
+        let value = settle.value(py);
+        let unset = value
+            .getattr(intern!(py, "__context__"))
+            .is_ok_and(|c| c.is_none());
+        if unset {
+            // An exception that refuses the attribute keeps its own context.
+            let _ = value.setattr(intern!(py, "__context__"), handler.value(py));
+        }
+    }
+    settle
 }
 
 /// The claim loop of one notification, the core's `idempotency::Steps`: `process` and

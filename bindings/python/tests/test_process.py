@@ -249,6 +249,43 @@ def test_process_async_with_an_async_store_and_handler():
     assert [w.unit.key for w in seen] == ["hs:7:1", "hs:7:2", "hs:7:2"]
 
 
+class SettleFails(DelegatingStore):
+    """A store that loses its connection at the settle (sync, or async with ``awaitable``)."""
+
+    def __init__(self, awaitable: bool = False) -> None:
+        super().__init__()
+        self.settle = self.fail_later if awaitable else self.fail  # type: ignore[assignment]
+
+    def fail(self, complete: Any, release: Any) -> Any:
+        raise ConnectionError("dropped")
+
+    async def fail_later(self, complete: Any, release: Any) -> Any:
+        await asyncio.sleep(0)
+        raise ConnectionError("dropped")
+
+
+def test_a_settle_that_fails_after_a_handler_raised_keeps_the_handlers_exception():
+    """Neither failure is lost: the store's error propagates, the handler's is its context."""
+
+    def handle(work: he.Work) -> None:
+        raise KeyError("boom")
+
+    with pytest.raises(ConnectionError, match="dropped") as sync:
+        he.process(SettleFails(), batch(1, 2), handle)
+    assert isinstance(sync.value.__context__, KeyError)
+
+    async def run() -> BaseException:
+        with pytest.raises(ConnectionError, match="dropped") as info:
+            await he.process_async(SettleFails(awaitable=True), batch(1, 2), handle)
+        return info.value
+
+    assert isinstance(asyncio.run(run()).__context__, KeyError)
+    # A handler that succeeded leaves the store's error as it was.
+    with pytest.raises(ConnectionError) as clean:
+        he.process(SettleFails(), batch(3), lambda w: None)
+    assert clean.value.__context__ is None
+
+
 def test_a_cancelled_handler_releases_its_claim():
     store = AsyncMemoryStore()
 

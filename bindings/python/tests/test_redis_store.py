@@ -469,6 +469,52 @@ def test_an_asyncio_client_in_a_redis_store_is_refused_without_a_command() -> No
             he.process(store, n, lambda w: None)
 
 
+class _DropsOnceHandled:
+    """A client that loses its connection once ``down`` is set (by a handler): the settle fails."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.down = False
+
+    def _check(self) -> None:
+        if self.down:
+            raise redis.exceptions.ConnectionError("dropped")
+
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        self._check()
+        return self.inner.execute_command(*args, **options)
+
+    def register_script(self, source: str) -> Any:
+        script = self.inner.register_script(source)
+
+        def call(**kwargs: Any) -> Any:
+            self._check()
+            return script(**kwargs)
+
+        return call
+
+
+def test_a_settle_that_fails_after_a_handler_raised_keeps_the_handlers_exception_on_both_loops(redis_url: str) -> None:
+    c = redis.Redis.from_url(redis_url, socket_timeout=5)
+    try:
+        for n, units in enumerate(([1], [1, 2])):  # SET NX GET for one unit, the scripts for two
+            for loop, wrap in (("native", lambda s: s), ("python", _PythonLoop)):
+                client = _DropsOnceHandled(c)
+                store = wrap(RedisStore(client, namespace=f"py-drop-{loop}-{n}", retention_ms=60_000))
+                raw = [{"seq_no": str(s), "type": "t"} for s in units]
+                notification = he.parse_event_notification(json.dumps({"message": {"instanceId": 7, "raw": raw}}).encode())
+
+                def handle(work: he.Work) -> None:
+                    client.down = True
+                    raise KeyError("boom")
+
+                with pytest.raises(redis.exceptions.ConnectionError, match="dropped") as info:
+                    he.process(store, notification, handle)
+                assert isinstance(info.value.__context__, KeyError), (loop, units)
+    finally:
+        c.close()
+
+
 class _BeforeRedis7:
     """A client that answers ``SET … NX … GET`` as a server before Redis 7.0 does."""
 

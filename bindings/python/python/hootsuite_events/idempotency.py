@@ -86,6 +86,14 @@ def _is_awaitable(value: Union[T, Awaitable[T]]) -> TypeIs[Awaitable[T]]:
     return hasattr(value, "__await__")
 
 
+def _keep_handler_error(settle_error: BaseException, handler_error: Union[BaseException, None]) -> None:
+    """A settle that fails after a handler raised: the handler's exception stays readable as
+    the settle error's ``__context__`` (Python's own chaining, had the settle run in its
+    ``except``), so that neither failure is lost."""
+    if handler_error is not None and settle_error.__context__ is None and settle_error is not handler_error:
+        settle_error.__context__ = handler_error
+
+
 def _refuse_awaitable(value: Any, what: str) -> None:
     if _is_awaitable(value):
         close = getattr(value, "close", None)
@@ -164,9 +172,10 @@ def process(store: Store, notification: Notification, handler: Callable[[Work], 
                         released = store.release(key, token)
                         _refuse_awaitable(released, "store.release")
                         changed.append(released)
-            except BaseException:
+            except BaseException as e:
                 if span is not None:
                     tel.store_failed(span)
+                _keep_handler_error(e, error)
                 raise
             flags = [bool(c) for c in changed]
             if span is not None:
@@ -237,9 +246,10 @@ async def process_async(
                 else:
                     changed = [await _maybe(store.complete(key, token)) for key, token in complete]
                     changed += [await _maybe(store.release(key, token)) for key, token in release]
-            except BaseException:
+            except BaseException as e:
                 if span is not None:
                     tel.store_failed(span)
+                _keep_handler_error(e, error)
                 raise
             flags = [bool(c) for c in changed]
             if span is not None:
