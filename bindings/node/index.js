@@ -576,7 +576,7 @@ async function processSteps(store, notification, handler, options, leaseMs, tel)
         }
       } catch (e) {
         if (span) tel.storeFailed(span)
-        throw e
+        throw keepHandlerError(e, failed, failure)
       }
       const flags = Array.from(changed, Boolean)
       if (span) tel.settled(span, flags, step.complete.length)
@@ -728,7 +728,21 @@ async function processBatched(store, notification, handler, leaseMs, unitsJson) 
       return { status: t, processed: ok, skipped: 0, inProgress: 0, failed: 0, lostLeases: 0, rejected: [] }
     }
     tally = { status: t[0], processed: t[1], skipped: t[2], inProgress: t[3], failed: t[4], lostLeases: t[5], rejected: t.slice(6) }
-  } else if (ownLoop) {
+  } else {
+    try {
+      tally = await settleOther(store, state, ok, failed, ownLoop)
+    } catch (e) {
+      throw keepHandlerError(e, failed, failure)
+    }
+  }
+  if (failed) throw failure
+  return outcomeOf(notification, tally)
+}
+
+// The settle of a store other than MemoryStore: its own loop's (RedisStore), or settle().
+async function settleOther(store, state, ok, failed, ownLoop) {
+  let tally
+  if (ownLoop) {
     tally = await store[LOOP_SETTLE](state, ok, failed)
   } else {
     const step = nativeCall(native.Steps.handledWith, state, ok, failed)
@@ -747,8 +761,20 @@ async function processBatched(store, notification, handler, leaseMs, unitsJson) 
       tally = step.tally
     }
   }
-  if (failed) throw failure
-  return outcomeOf(notification, tally)
+  return tally
+}
+
+// A settle that failed after a handler threw: the handler's error stays readable as the
+// store error's `cause` (unless it has one), so that neither failure is lost.
+function keepHandlerError(e, failed, failure) {
+  if (failed && e !== failure && e !== null && typeof e === 'object' && e.cause === undefined) {
+    try {
+      e.cause = failure
+    } catch {
+      // A frozen error keeps its own fields.
+    }
+  }
+  return e
 }
 
 function outcomeOf(notification, t) {

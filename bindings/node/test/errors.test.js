@@ -164,6 +164,28 @@ test('constants and status are the core\'s', () => {
   assert.equal(he.Deduplicator, undefined)
 })
 
+test('process: a settle that fails after a handler threw keeps the handler error as its cause', async () => {
+  const raw = [1, 2].map((n) => ({ seq_no: String(n), type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT' } }))
+  const inner = new he.MemoryStore()
+  const dropped = () => new Error('connection dropped')
+  // A settle that throws synchronously, one that rejects, and the per-unit methods' release.
+  const base = { claim: (k, o) => inner.claim(k, o), complete: (k, t, o) => inner.complete(k, t, o), release: (k, t) => inner.release(k, t) }
+  const stores = [
+    { ...base, claimAll: (keys, o) => inner.claimAll(keys, o), settle: () => { throw dropped() } },
+    { ...base, claimAll: async (keys, o) => inner.claimAll(keys, o), settle: async () => { throw dropped() } },
+    { ...base, release: async () => { throw dropped() } },
+  ]
+  for (const [i, store] of stores.entries()) {
+    const n = he.parseEventNotification(JSON.stringify({ message: { instanceId: 30 + i, raw } }))
+    const boom = new Error('handler fails')
+    await assert.rejects(he.process(store, n, () => { throw boom }), (e) => e.message === 'connection dropped' && e.cause === boom, `store ${i}`)
+    // A handler that succeeded leaves the store's error as it was.
+    const m = he.parseEventNotification(JSON.stringify({ message: { instanceId: 40 + i, raw } }))
+    const failing = { ...store, complete: () => { throw dropped() }, ...(store.settle ? { settle: () => { throw dropped() } } : {}) }
+    await assert.rejects(he.process(failing, m, () => {}), (e) => e.message === 'connection dropped' && e.cause === undefined, `store ${i}, no handler error`)
+  }
+})
+
 test('process: one claimAll and one settle per notification; a failure keeps what was done', async () => {
   const raw = [1, 2, 3, 4, 5].map((n) => ({ seq_no: String(n), type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT' } }))
   const n = he.parseEventNotification(JSON.stringify({ message: { instanceId: 7, raw } }))

@@ -52,12 +52,24 @@ export async function process(store, notification, handler, options = {}) {
         steps.claimed(answers)
       } else if (step.type === 'settle') {
         let changed
-        if (typeof store.settle === 'function') {
-          changed = await store.settle(step.complete, step.release, { nowMs: Date.now() })
-        } else {
-          changed = []
-          for (const [key, token] of step.complete) changed.push(await store.complete(key, token, { nowMs: Date.now() }))
-          for (const [key, token] of step.release) changed.push(await store.release(key, token))
+        try {
+          if (typeof store.settle === 'function') {
+            changed = await store.settle(step.complete, step.release, { nowMs: Date.now() })
+          } else {
+            changed = []
+            for (const [key, token] of step.complete) changed.push(await store.complete(key, token, { nowMs: Date.now() }))
+            for (const [key, token] of step.release) changed.push(await store.release(key, token))
+          }
+        } catch (e) {
+          // The handler's error stays readable as the store error's `cause`, as in Node.
+          if (failed && e !== failure && e !== null && typeof e === 'object' && e.cause === undefined) {
+            try {
+              e.cause = failure
+            } catch {
+              // A frozen error keeps its own fields.
+            }
+          }
+          throw e
         }
         steps.settled(Array.from(changed, Boolean))
       } else {

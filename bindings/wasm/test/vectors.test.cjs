@@ -162,6 +162,25 @@ test('the browser build runs the form vectors', async (t) => {
   assert.ok(ran >= 30, `only ${ran} form cases ran`)
 })
 
+// The full build's process (edge runtimes): a settle that fails after a handler threw keeps the
+// handler's error as its cause, as Node's loop does.
+test('full build: a failing settle after a failing handler keeps the handler error', async () => {
+  const pkg = path.join(__dirname, '..', 'pkg')
+  const full = await import(require('node:url').pathToFileURL(path.join(pkg, 'full', 'index.js')).href)
+  full.initSync({ module: fs.readFileSync(path.join(pkg, 'full', 'hootsuite_events_wasm_bg.wasm')) })
+  const raw = [1, 2].map((n) => ({ seq_no: String(n), type: 'com.hootsuite.messages.event.v1' }))
+  const n = full.parseEventNotification(JSON.stringify({ message: { instanceId: 7, raw } }))
+  const store = {
+    claim: async () => ({ status: 'claimed', token: 't' }),
+    complete: async () => true,
+    release: async () => true,
+    settle: async () => { throw new Error('connection dropped') },
+  }
+  const boom = new Error('handler fails')
+  await assert.rejects(full.process(store, n, () => { throw boom }), (e) => e.message === 'connection dropped' && e.cause === boom)
+  await assert.rejects(full.process(store, n, () => {}), (e) => e.message === 'connection dropped' && e.cause === undefined)
+})
+
 // The browser build's allocator (a free list that never returns memory) must reuse what it
 // frees: after a warm-up, 20 000 form calls over every validation input leave the memory as is.
 test('the browser build does not grow over 20 000 form calls', async () => {
