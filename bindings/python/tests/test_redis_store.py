@@ -461,12 +461,19 @@ def test_the_native_loop_and_the_python_loop_give_the_same_outcomes_and_values(r
 def test_an_asyncio_client_in_a_redis_store_is_refused_without_a_command() -> None:
     """``RedisStore`` wants redis-py's synchronous client: an asyncio one's coroutines are
     refused (and closed, never sent) with the advice to use ``process_async``."""
-    a = redis.asyncio.Redis(port=1)
-    store = RedisStore(a, namespace="py-async-in-sync")
-    for raw in ([{"seq_no": "1", "type": "t"}], [{"seq_no": "1", "type": "t"}, {"seq_no": "2", "type": "t"}]):
-        n = he.parse_event_notification(json.dumps({"message": {"instanceId": 7, "raw": raw}}).encode())
-        with pytest.raises(TypeError, match="store.claim_all returned an awaitable; use process_async"):
-            he.process(store, n, lambda w: None)
+    # On CPython 3.9 the asyncio client's lock takes the current event loop when it is made.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        a = redis.asyncio.Redis(port=1)
+        store = RedisStore(a, namespace="py-async-in-sync")
+        for raw in ([{"seq_no": "1", "type": "t"}], [{"seq_no": "1", "type": "t"}, {"seq_no": "2", "type": "t"}]):
+            n = he.parse_event_notification(json.dumps({"message": {"instanceId": 7, "raw": raw}}).encode())
+            with pytest.raises(TypeError, match="store.claim_all returned an awaitable; use process_async"):
+                he.process(store, n, lambda w: None)
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
 
 
 class _DropsOnceHandled:
