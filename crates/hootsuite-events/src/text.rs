@@ -6,6 +6,22 @@ pub(crate) fn cat(pieces: &[&str]) -> String {
     pieces.concat()
 }
 
+/// `template` with each `{}` replaced by the next of `args`, in order: one string per message
+/// rather than its pieces (each piece passed costs code at every call site).
+pub(crate) fn fill(template: &str, args: &[&str]) -> String {
+    let mut out =
+        String::with_capacity(template.len() + args.iter().map(|a| a.len()).sum::<usize>());
+    let mut rest = template;
+    let mut args = args.iter();
+    while let Some(i) = crate::search::find(rest, "{}") {
+        out.push_str(&rest[..i]);
+        out.push_str(args.next().copied().unwrap_or_default());
+        rest = &rest[i + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Whether `s` is empty or white space only: `s.trim().is_empty()` (see [`trim`]).
 pub(crate) fn is_blank(s: &str) -> bool {
     trim(s).is_empty()
@@ -96,6 +112,20 @@ pub(crate) fn push_decimal(out: &mut String, n: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fill_is_the_concatenation_of_its_pieces() {
+        assert_eq!(fill("", &[]), "");
+        assert_eq!(fill("no placeholder", &[]), "no placeholder");
+        assert_eq!(fill("{}", &["x"]), "x");
+        assert_eq!(
+            fill("`{}` must be {}, found {}", &["a.b", "a string", "{}"]),
+            cat(&["`", "a.b", "` must be ", "a string", ", found ", "{}"])
+        );
+        assert_eq!(fill("{}{}é{}", &["1", "", "ü"]), "1éü");
+        // A placeholder without an argument is left empty (no call site has one).
+        assert_eq!(fill("a{}b", &[]), "ab");
+    }
 
     #[test]
     fn trim_and_is_blank_agree_with_str_trim() {
