@@ -1,11 +1,6 @@
 //! Text joined without `core::fmt`: the form path's messages and numbers. `format!` would put
 //! the formatting machinery into the browser build, and is a slower way to join a few pieces.
 
-/// The pieces joined into one `String`.
-pub(crate) fn cat(pieces: &[&str]) -> String {
-    pieces.concat()
-}
-
 /// `template` with each `{}` replaced by the next of `args`, in order: one string per message
 /// rather than its pieces (each piece passed costs code at every call site).
 pub(crate) fn fill(template: &str, args: &[&str]) -> String {
@@ -84,7 +79,7 @@ pub(crate) fn from_utf8_lossy(bytes: &[u8]) -> String {
     out
 }
 
-/// `n` in decimal, without `core::fmt` (see [`cat`]).
+/// `n` in decimal, without `core::fmt` (see [`fill`]).
 pub(crate) fn decimal(n: usize) -> String {
     let mut out = String::new();
     push_decimal(&mut out, n as u64);
@@ -120,7 +115,7 @@ mod tests {
         assert_eq!(fill("{}", &["x"]), "x");
         assert_eq!(
             fill("`{}` must be {}, found {}", &["a.b", "a string", "{}"]),
-            cat(&["`", "a.b", "` must be ", "a string", ", found ", "{}"])
+            ["`", "a.b", "` must be ", "a string", ", found ", "{}"].concat()
         );
         assert_eq!(fill("{}{}é{}", &["1", "", "ü"]), "1éü");
         // A placeholder without an argument is left empty (no call site has one).
