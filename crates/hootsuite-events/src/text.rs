@@ -6,14 +6,21 @@
 pub(crate) fn fill(template: &str, args: &[&str]) -> String {
     let mut out =
         String::with_capacity(template.len() + args.iter().map(|a| a.len()).sum::<usize>());
-    let mut rest = template;
     let mut args = args.iter();
-    while let Some(i) = crate::search::find(rest, "{}") {
-        out.push_str(&rest[..i]);
-        out.push_str(args.next().copied().unwrap_or_default());
-        rest = &rest[i + 2..];
+    // A byte loop, not `search::find`: messages are built per keystroke (warnings included).
+    let b = template.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i + 1 < b.len() {
+        if b[i] == b'{' && b[i + 1] == b'}' {
+            out.push_str(&template[start..i]);
+            out.push_str(args.next().copied().unwrap_or_default());
+            i += 2;
+            start = i;
+        } else {
+            i += 1;
+        }
     }
-    out.push_str(rest);
+    out.push_str(&template[start..]);
     out
 }
 
