@@ -106,7 +106,12 @@ fn failure(e: &Error) -> String {
     // The same text as their `Display`.
     match e {
         Error::InvalidArgument { field, reason } => {
-            write_str(&mut out, &["`", field, "` ", reason].concat());
+            // Pushed in place: `concat` would link the standard library's generic join.
+            let mut display = String::with_capacity(field.len() + reason.len() + 3);
+            for piece in ["`", field, "` ", reason] {
+                display.push_str(piece);
+            }
+            write_str(&mut out, &display);
             out.push_str(",\"field\":");
             write_str(&mut out, field);
         }

@@ -184,25 +184,23 @@ impl BaseUrl {
         if !url.secure && !allow_cleartext && !crate::url::is_loopback_host(url.host) {
             return Err(Error::InvalidArgument {
                 field: "base_url".into(),
-                reason: crate::text::cat(&[
-                    &crate::redact::quote_url(input),
-                    " is cleartext http:// to a host that is not loopback: the user and \
+                reason: crate::text::fill(
+                    "{} is cleartext http:// to a host that is not loopback: the user and \
                      organization secrets would travel unencrypted; expected https:// (or \
                      http:// to localhost, 127.0.0.1 or [::1]; BaseUrl::parse_insecure for a \
                      network you trust)",
-                ]),
+                    &[&crate::redact::quote_url(input)],
+                ),
             });
         }
         if crate::search::find_any(url.rest, b"?#").is_some() {
             return Err(Error::InvalidArgument {
                 field: "base_url".into(),
-                reason: crate::text::cat(&[
-                    &crate::redact::quote_url(input),
-                    " has a query or fragment (not shown: it may carry a secret); expected a \
-                     base URL such as `",
-                    Self::US,
-                    "`",
-                ]),
+                reason: crate::text::fill(
+                    "{} has a query or fragment (not shown: it may carry a secret); expected a \
+                     base URL such as `{}`",
+                    &[&crate::redact::quote_url(input), Self::US],
+                ),
             });
         }
         Ok(BaseUrl(

@@ -145,10 +145,10 @@ pub(crate) fn label_of(key: &str) -> Option<&'static str> {
 
 /// How a field is named in messages: its UI label with the key, or the key alone.
 pub(crate) fn display(key: &str) -> String {
-    use crate::text::cat;
+    use crate::text::fill;
     match label_of(key) {
-        Some(label) => cat(&[label, " (`", key, "`)"]),
-        None => cat(&["`", key, "`"]),
+        Some(label) => fill("{} (`{}`)", &[label, key]),
+        None => fill("`{}`", &[key]),
     }
 }
 

@@ -133,14 +133,14 @@ impl ValidationReport {
         report.errors.push(Issue {
             path: Vec::new(),
             code,
-            message: crate::text::cat(&[
-                "malformed JSON at line ",
-                &crate::text::decimal(line),
-                ", column ",
-                &crate::text::decimal(column),
-                ": ",
-                &message,
-            ]),
+            message: crate::text::fill(
+                "malformed JSON at line {}, column {}: {}",
+                &[
+                    &crate::text::decimal(line),
+                    &crate::text::decimal(column),
+                    &message,
+                ],
+            ),
             label: None,
             line: Some(line),
             column: Some(column),

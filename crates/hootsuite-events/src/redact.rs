@@ -7,10 +7,11 @@
 //! one of [`OTHER_SECRET_NAMES`], or contains `secret`, `token` or `password`. Over-masking a
 //! harmless value costs a `********` in a log; under-masking leaks a credential.
 
+use crate::text::fill;
 use serde_json::Value;
 
 use crate::fields::KEYS;
-use crate::text::{cat, decimal};
+use crate::text::decimal;
 
 /// What a secret value is replaced with.
 pub const MASK: &str = "********";
@@ -252,25 +253,17 @@ const QUOTED_URL_CHARS: usize = 80;
 pub fn quote_url(input: &str) -> String {
     let chars = input.chars().count();
     if !starts_like_url(input) {
-        return cat(&[
-            "(a value of ",
-            &decimal(chars),
-            " characters, not shown: it does not start like a URL and may be a secret)",
-        ]);
+        return fill("(a value of {} characters, not shown: it does not start like a URL and may be a secret)", &[&decimal(chars)]);
     }
     if crate::search::find_byte(input, b'@').is_some() {
-        return cat(&[
-            "(a value of ",
-            &decimal(chars),
-            " characters, not shown: it holds user information (`user:password@`), which may be a secret)",
-        ]);
+        return fill("(a value of {} characters, not shown: it holds user information (`user:password@`), which may be a secret)", &[&decimal(chars)]);
     }
     let end = crate::search::find_any(input, b"?#").unwrap_or(input.len());
     let mut shown = truncate(&input[..end], QUOTED_URL_CHARS);
     if end < input.len() && !shown.ends_with("…") {
         shown.push('…');
     }
-    cat(&["`", &shown, "`"])
+    fill("`{}`", &[&shown])
 }
 
 /// Whether [`quote_url`] shows `input`: it starts with a scheme of at most 10 characters
@@ -311,7 +304,7 @@ pub fn truncate(text: &str, max: usize) -> String {
     for (at, &b) in text.as_bytes().iter().enumerate() {
         if !(0x80..0xC0).contains(&b) {
             if chars == max {
-                return cat(&[&text[..at], "…"]);
+                return fill("{}…", &[&text[..at]]);
             }
             chars += 1;
         }

@@ -5,9 +5,8 @@
 //! passes the answer back. These types are deliberately plain — a method, a URL, a list of
 //! headers, bytes — so that every language's HTTP client takes them as they are.
 
+use crate::text::fill;
 use std::fmt;
-
-use crate::text::cat;
 
 /// An HTTP method used by the protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -221,15 +220,13 @@ impl HttpRequest {
     /// The request as a `curl` command line (POSIX shell quoting). Call it on
     /// [`HttpRequest::redacted`] to show it.
     pub fn to_curl(&self) -> String {
-        let mut out = cat(&[
-            "curl -X ",
-            self.method.as_str(),
-            " ",
-            &shell_quote(&self.url),
-        ]);
+        let mut out = fill(
+            "curl -X {} {}",
+            &[self.method.as_str(), &shell_quote(&self.url)],
+        );
         for (n, v) in &self.headers {
             out.push_str(" \\\n  -H ");
-            out.push_str(&shell_quote(&cat(&[n, ": ", v])));
+            out.push_str(&shell_quote(&fill("{}: {}", &[n, v])));
         }
         if !self.body.is_empty() {
             out.push_str(" \\\n  -d ");

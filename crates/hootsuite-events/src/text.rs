@@ -1,9 +1,27 @@
 //! Text joined without `core::fmt`: the form path's messages and numbers. `format!` would put
 //! the formatting machinery into the browser build, and is a slower way to join a few pieces.
 
-/// The pieces joined into one `String`.
-pub(crate) fn cat(pieces: &[&str]) -> String {
-    pieces.concat()
+/// `template` with each `{}` replaced by the next of `args`, in order: one string per message
+/// rather than its pieces (each piece passed costs code at every call site).
+pub(crate) fn fill(template: &str, args: &[&str]) -> String {
+    let mut out =
+        String::with_capacity(template.len() + args.iter().map(|a| a.len()).sum::<usize>());
+    let mut args = args.iter();
+    // A byte loop, not `search::find`: messages are built per keystroke (warnings included).
+    let b = template.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i + 1 < b.len() {
+        if b[i] == b'{' && b[i + 1] == b'}' {
+            out.push_str(&template[start..i]);
+            out.push_str(args.next().copied().unwrap_or_default());
+            i += 2;
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&template[start..]);
+    out
 }
 
 /// Whether `s` is empty or white space only: `s.trim().is_empty()` (see [`trim`]).
@@ -68,7 +86,7 @@ pub(crate) fn from_utf8_lossy(bytes: &[u8]) -> String {
     out
 }
 
-/// `n` in decimal, without `core::fmt` (see [`cat`]).
+/// `n` in decimal, without `core::fmt` (see [`fill`]).
 pub(crate) fn decimal(n: usize) -> String {
     let mut out = String::new();
     push_decimal(&mut out, n as u64);
@@ -96,6 +114,20 @@ pub(crate) fn push_decimal(out: &mut String, n: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fill_is_the_concatenation_of_its_pieces() {
+        assert_eq!(fill("", &[]), "");
+        assert_eq!(fill("no placeholder", &[]), "no placeholder");
+        assert_eq!(fill("{}", &["x"]), "x");
+        assert_eq!(
+            fill("`{}` must be {}, found {}", &["a.b", "a string", "{}"]),
+            ["`", "a.b", "` must be ", "a string", ", found ", "{}"].concat()
+        );
+        assert_eq!(fill("{}{}é{}", &["1", "", "ü"]), "1éü");
+        // A placeholder without an argument is left empty (no call site has one).
+        assert_eq!(fill("a{}b", &[]), "ab");
+    }
 
     #[test]
     fn trim_and_is_blank_agree_with_str_trim() {

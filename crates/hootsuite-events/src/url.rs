@@ -4,9 +4,8 @@
 //! the library only needs to answer "is this an absolute http(s) URL with a host, and is that
 //! host loopback?" with a precise reason when the answer is no.
 
+use crate::text::fill;
 use std::fmt;
-
-use crate::text::cat;
 
 /// The parts of an absolute `http(s)` URL that the rules look at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,27 +56,11 @@ impl UrlProblem {
             UrlProblem::NoScheme { found } if found.is_empty() => {
                 "is not an absolute URL: expected it to start with `https://` or `http://`".into()
             }
-            UrlProblem::NoScheme { found } => cat(&[
-                "is not an absolute URL: expected `://` after the scheme, found `",
-                found,
-                "` (write `https://`)",
-            ]),
-            UrlProblem::Scheme { scheme } => cat(&[
-                "uses the scheme `",
-                scheme,
-                "`; expected `https` (or `http`)",
-            ]),
+            UrlProblem::NoScheme { found } => fill("is not an absolute URL: expected `://` after the scheme, found `{}` (write `https://`)", &[found]),
+            UrlProblem::Scheme { scheme } => fill("uses the scheme `{}`; expected `https` (or `http`)", &[scheme]),
             UrlProblem::NoHost => "has no host; expected `https://<host>/...`".into(),
-            UrlProblem::BadHost { host } => cat(&[
-                "has an invalid host `",
-                host,
-                "`; expected a domain name or an IP address",
-            ]),
-            UrlProblem::BadPort { port } => cat(&[
-                "has an invalid port `",
-                port,
-                "`; expected a number from 1 to 65535",
-            ]),
+            UrlProblem::BadHost { host } => fill("has an invalid host `{}`; expected a domain name or an IP address", &[host]),
+            UrlProblem::BadPort { port } => fill("has an invalid port `{}`; expected a number from 1 to 65535", &[port]),
         }
     }
 }
@@ -109,9 +92,9 @@ impl UrlProblem {
 pub(crate) fn describe(input: &str, problem: &UrlProblem) -> String {
     let quoted = crate::redact::quote_url(input);
     if crate::redact::shows_url(input) {
-        cat(&[&quoted, " ", &problem.text()])
+        fill("{} {}", &[&quoted, &problem.text()])
     } else {
-        cat(&[&quoted, " ", &problem.without_parts()])
+        fill("{} {}", &[&quoted, &problem.without_parts()])
     }
 }
 

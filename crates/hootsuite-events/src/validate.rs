@@ -4,12 +4,13 @@
 //! The rules themselves live with the data they check ([`crate::instance::validate`],
 //! [`crate::oauth::RedirectUrlParams`]); this module only holds the report they fill.
 
+use crate::text::fill;
 use std::fmt;
 
 use serde::Serialize;
 
 use crate::path::{format_path, Path, PathSegment};
-use crate::text::{cat, decimal, push_decimal};
+use crate::text::{decimal, push_decimal};
 
 /// One problem found by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -195,7 +196,7 @@ impl ValidationReport {
         let mut out = match self.errors.len() {
             0 => "valid".to_string(),
             1 => "1 validation error".to_string(),
-            n => cat(&[&decimal(n), " validation errors"]),
+            n => fill("{} validation errors", &[&decimal(n)]),
         };
         for e in &self.errors {
             out.push_str("\n  ");

@@ -6,6 +6,7 @@ use crate::config::{BaseUrl, Config, Secret};
 use crate::error::Error;
 use crate::fields::*;
 use crate::request::{HttpRequest, Method};
+use crate::text::fill;
 use crate::url::{describe, parse_http_url};
 use base64::Engine as _;
 
@@ -300,7 +301,7 @@ pub fn hootsuite_webhook_url(base_url: &BaseUrl, instance_id: u64) -> String {
     let mut id = String::new();
     crate::text::push_decimal(&mut id, instance_id);
     let encoded = base64_standard(id.as_bytes());
-    crate::text::cat(&[&hootsuite_events_url(base_url), "/", &encoded])
+    fill("{}/{}", &[&hootsuite_events_url(base_url), &encoded])
 }
 
 /// Standard Base64 with padding, as `base64`'s `STANDARD` engine writes it: a few lines here
@@ -335,7 +336,7 @@ fn base64_standard(bytes: &[u8]) -> String {
 ///     "https://api.cloud-elements.com/elements/api-v2/events/hootsuite");
 /// ```
 pub fn hootsuite_events_url(base_url: &BaseUrl) -> String {
-    base_url.join(&crate::text::cat(&["/events/", ELEMENT_KEY]))
+    base_url.join(&fill("/events/{}", &[ELEMENT_KEY]))
 }
 
 /// The instance id a webhook URL's last segment names (the inverse of

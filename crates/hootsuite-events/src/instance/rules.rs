@@ -7,7 +7,8 @@ use crate::error::Error;
 use crate::fields::*;
 use crate::jsonv::{self, Map};
 use crate::path::Path;
-use crate::text::{cat, decimal, is_blank, trim};
+use crate::text::fill;
+use crate::text::{decimal, is_blank, trim};
 use crate::url::{describe, is_loopback_host, parse_http_url};
 use crate::validate::{did_you_mean, ValidationReport};
 use crate::view::{Json, JsonObject, Node};
@@ -124,7 +125,7 @@ fn check_against<J: Json>(value: &J, step1_callback_url: Option<&str>) -> Valida
                 Path::ROOT.key("configuration").key(KEY_CALLBACK_URL),
                 "callback_mismatch",
                 label_of(KEY_CALLBACK_URL),
-                cat(&[&display(KEY_CALLBACK_URL), " `", &crate::redact::redact_url(given), "` differs from the `callbackUrl` of step 1 (`", &crate::redact::redact_url(step1_callback_url), "`); Hootsuite only accepts the code for the redirect URI it was issued to, so both must be the same URL"]),
+                fill("{} `{}` differs from the `callbackUrl` of step 1 (`{}`); Hootsuite only accepts the code for the redirect URI it was issued to, so both must be the same URL", &[&display(KEY_CALLBACK_URL), &crate::redact::redact_url(given), &crate::redact::redact_url(step1_callback_url)]),
             );
         }
     }
@@ -169,11 +170,10 @@ fn root_object<'v, J: Json>(
             Path::ROOT,
             "type",
             None,
-            cat(&[
-                what,
-                " must be a JSON object, found ",
-                value.node().type_name(),
-            ]),
+            fill(
+                "{} must be a JSON object, found {}",
+                &[what, value.node().type_name()],
+            ),
         );
     }
     obj
@@ -208,26 +208,26 @@ fn check<J: Json>(value: &J) -> (ValidationReport, Option<CreateInstance>) {
                 element.key("key"),
                 "invalid_element",
                 None,
-                cat(&["`element.key` must be \"hootsuite\", found \"", k, "\""]),
+                fill("`element.key` must be \"hootsuite\", found \"{}\"", &[k]),
             ),
             Some(other) => r.error(
                 element.key("key"),
                 "type",
                 None,
-                cat(&[
-                    "`element.key` must be the string \"hootsuite\", found ",
-                    other.type_name(),
-                ]),
+                fill(
+                    "`element.key` must be the string \"hootsuite\", found {}",
+                    &[other.type_name()],
+                ),
             ),
         },
         Some(other) => r.error(
             element,
             "type",
             None,
-            cat(&[
-                "`element` must be an object like {\"key\": \"hootsuite\"}, found ",
-                other.type_name(),
-            ]),
+            fill(
+                "`element` must be an object like {\"key\": \"hootsuite\"}, found {}",
+                &[other.type_name()],
+            ),
         ),
     }
 
@@ -261,10 +261,10 @@ fn check<J: Json>(value: &J) -> (ValidationReport, Option<CreateInstance>) {
             provider,
             "type",
             None,
-            cat(&[
-                "`providerData` must be an object like {\"code\": \"...\"}, found ",
-                other.type_name(),
-            ]),
+            fill(
+                "`providerData` must be an object like {\"code\": \"...\"}, found {}",
+                &[other.type_name()],
+            ),
         ),
     }
 
@@ -278,10 +278,10 @@ fn check<J: Json>(value: &J) -> (ValidationReport, Option<CreateInstance>) {
                 cpath,
                 "type",
                 None,
-                cat(&[
-                    "`configuration` must be an object, found ",
-                    other.type_name(),
-                ]),
+                fill(
+                    "`configuration` must be an object, found {}",
+                    &[other.type_name()],
+                ),
             );
             None
         }
@@ -322,26 +322,24 @@ fn check<J: Json>(value: &J) -> (ValidationReport, Option<CreateInstance>) {
             root.key(KEY_RETRIEVE_OBJECTS),
             "type",
             None,
-            cat(&[
-                "`",
-                KEY_RETRIEVE_OBJECTS,
-                "` must be true or false, found ",
-                other.type_name(),
-            ]),
+            fill(
+                "`{}` must be true or false, found {}",
+                &[KEY_RETRIEVE_OBJECTS, other.type_name()],
+            ),
         ),
     }
 
     // unknown top-level fields
     for (k, v) in obj.entries().filter(|(k, _)| !TOP_LEVEL.contains(k)) {
         let hint = match did_you_mean(k, TOP_LEVEL) {
-            Some(s) => cat(&["; did you mean `", s, "`?"]),
+            Some(s) => fill("; did you mean `{}`?", &[s]),
             None => "; it is sent as given".to_string(),
         };
         r.warning(
             root.key(k),
             "unknown_field",
             None,
-            cat(&["unknown field `", k, "`", &hint]),
+            fill("unknown field `{}`{}", &[k, &hint]),
         );
         extra_fields.insert(k.to_string(), v.to_jsonv());
     }
@@ -431,10 +429,10 @@ fn validate_update_checked<J: Json>(value: &J) -> ValidationReport {
                 path,
                 "type",
                 None,
-                cat(&[
-                    "`configuration` must be an object, found ",
-                    other.type_name(),
-                ]),
+                fill(
+                    "`configuration` must be an object, found {}",
+                    &[other.type_name()],
+                ),
             ),
             ("providerData", Node::Object(p)) => {
                 required_string(
@@ -451,19 +449,19 @@ fn validate_update_checked<J: Json>(value: &J) -> ValidationReport {
                 path,
                 "type",
                 None,
-                cat(&[
-                    "`providerData` must be an object like {\"code\": \"...\"}, found ",
-                    other.type_name(),
-                ]),
+                fill(
+                    "`providerData` must be an object like {\"code\": \"...\"}, found {}",
+                    &[other.type_name()],
+                ),
             ),
             _ => {
                 let hint = did_you_mean(k, &["name", "tags", "configuration", "providerData"])
-                    .map_or_else(String::new, |s| cat(&["; did you mean `", s, "`?"]));
+                    .map_or_else(String::new, |s| fill("; did you mean `{}`?", &[s]));
                 r.warning(
                     path,
                     "unknown_field",
                     None,
-                    cat(&["`", k, "` is not updated by PATCH", &hint]),
+                    fill("`{}` is not updated by PATCH{}", &[k, &hint]),
                 );
             }
         }
@@ -551,10 +549,10 @@ fn check_configuration<'v, J: Json + 'v>(
         Some(other) => {
             enabled_known = false;
             let found = match other {
-                Node::String(s) => cat(&["\"", s, "\""]),
+                Node::String(s) => fill("\"{}\"", &[s]),
                 v => v.type_name().to_string(),
             };
-            r.error(cpath.key(KEY_EVENTS_ENABLED), "invalid_boolean", enabled_label, cat(&[&display(KEY_EVENTS_ENABLED), " must be true or false (a JSON boolean, or the string \"true\" or \"false\"), found ", &found]));
+            r.error(cpath.key(KEY_EVENTS_ENABLED), "invalid_boolean", enabled_label, fill("{} must be true or false (a JSON boolean, or the string \"true\" or \"false\"), found {}", &[&display(KEY_EVENTS_ENABLED), &found]));
         }
     }
 
@@ -565,20 +563,20 @@ fn check_configuration<'v, J: Json + 'v>(
             cb_path,
             "required",
             cb_label,
-            cat(&[
-                &display(KEY_EVENT_CALLBACK_URL),
-                " is required when Events Enabled is true: where Cloud Elements sends events",
-            ]),
+            fill(
+                "{} is required when Events Enabled is true: where Cloud Elements sends events",
+                &[&display(KEY_EVENT_CALLBACK_URL)],
+            ),
         ),
         None => {}
         Some(Node::String(s)) if is_blank(s) && (c.events_enabled || !enabled_known) => r.error(
             cb_path,
             "blank",
             cb_label,
-            cat(&[
-                &display(KEY_EVENT_CALLBACK_URL),
-                " must not be blank when Events Enabled is true",
-            ]),
+            fill(
+                "{} must not be blank when Events Enabled is true",
+                &[&display(KEY_EVENT_CALLBACK_URL)],
+            ),
         ),
         Some(Node::String(s)) if is_blank(s) => {}
         Some(Node::String(s)) if is_placeholder(s) => {
@@ -586,7 +584,7 @@ fn check_configuration<'v, J: Json + 'v>(
         }
         Some(Node::String(s)) if check_url(r, cb_path, KEY_EVENT_CALLBACK_URL, s) => {
             if partial && is_platform_webhook_url(s) {
-                r.warning(cb_path, "callback_loop", cb_label, cat(&[&display(KEY_EVENT_CALLBACK_URL), " is Cloud Elements' own Hootsuite webhook endpoint (`/events/hootsuite`), where Hootsuite posts: notifications would loop back to the platform. Use your receiver's URL"]));
+                r.warning(cb_path, "callback_loop", cb_label, fill("{} is Cloud Elements' own Hootsuite webhook endpoint (`/events/hootsuite`), where Hootsuite posts: notifications would loop back to the platform. Use your receiver's URL", &[&display(KEY_EVENT_CALLBACK_URL)]));
             }
             c.event_callback_url = Some(s);
         }
@@ -595,11 +593,10 @@ fn check_configuration<'v, J: Json + 'v>(
             cb_path,
             "type",
             cb_label,
-            cat(&[
-                &display(KEY_EVENT_CALLBACK_URL),
-                " must be a URL string, found ",
-                other.type_name(),
-            ]),
+            fill(
+                "{} must be a URL string, found {}",
+                &[&display(KEY_EVENT_CALLBACK_URL), other.type_name()],
+            ),
         ),
     }
 
@@ -610,21 +607,14 @@ fn check_configuration<'v, J: Json + 'v>(
             key_path,
             "unsigned_events",
             key_label,
-            cat(&[
-                "events are enabled without ",
-                &display(KEY_SIGNATURE_KEY),
-                ": anyone who learns the callback URL can forge events",
-            ]),
+            fill("events are enabled without {}: anyone who learns the callback URL can forge events", &[&display(KEY_SIGNATURE_KEY)]),
         ),
         None => {}
         Some(Node::String(s)) if is_blank(s) => r.error(
             key_path,
             "blank",
             key_label,
-            cat(&[
-                &display(KEY_SIGNATURE_KEY),
-                " must not be blank; leave it out to send unsigned events",
-            ]),
+            fill("{} must not be blank; leave it out to send unsigned events", &[&display(KEY_SIGNATURE_KEY)]),
         ),
         Some(Node::String(s)) if is_placeholder(s) => {
             placeholder(r, key_path, key_label, &display(KEY_SIGNATURE_KEY))
@@ -642,7 +632,7 @@ fn check_configuration<'v, J: Json + 'v>(
                 } else {
                     " characters"
                 };
-                r.warning(key_path, "short_signature_key", key_label, cat(&[&display(KEY_SIGNATURE_KEY), " is ", &length, unit, ": a short key can be guessed from one signed delivery; use a long random one (at least ", &decimal(MIN_SIGNATURE_KEY_CHARS), " characters, such as 32 random bytes in Base64)"]));
+                r.warning(key_path, "short_signature_key", key_label, fill("{} is {}{}: a short key can be guessed from one signed delivery; use a long random one (at least {} characters, such as 32 random bytes in Base64)", &[&display(KEY_SIGNATURE_KEY), &length, unit, &decimal(MIN_SIGNATURE_KEY_CHARS)]));
             }
             c.signature_key = Some(s);
         }
@@ -650,11 +640,7 @@ fn check_configuration<'v, J: Json + 'v>(
             key_path,
             "type",
             key_label,
-            cat(&[
-                &display(KEY_SIGNATURE_KEY),
-                " must be a string, found ",
-                other.type_name(),
-            ]),
+            fill("{} must be a string, found {}", &[&display(KEY_SIGNATURE_KEY), other.type_name()]),
         ),
     }
 
@@ -674,20 +660,19 @@ fn check_configuration<'v, J: Json + 'v>(
             vt_path,
             "invalid_enum",
             None,
-            cat(&[
-                "`event.vendor.type` must be \"webhook\" or \"polling\", found \"",
-                s,
-                "\"",
-            ]),
+            fill(
+                "`event.vendor.type` must be \"webhook\" or \"polling\", found \"{}\"",
+                &[s],
+            ),
         ),
         Some(other) => r.error(
             vt_path,
             "type",
             None,
-            cat(&[
-                "`event.vendor.type` must be the string \"webhook\" or \"polling\", found ",
-                other.type_name(),
-            ]),
+            fill(
+                "`event.vendor.type` must be the string \"webhook\" or \"polling\", found {}",
+                &[other.type_name()],
+            ),
         ),
     }
 
@@ -698,13 +683,10 @@ fn check_configuration<'v, J: Json + 'v>(
                 cpath.key(k),
                 "unknown_key",
                 None,
-                cat(&[
-                    "unknown configuration key `",
-                    k,
-                    "`; did you mean `",
-                    s,
-                    "`? It is sent as given",
-                ]),
+                fill(
+                    "unknown configuration key `{}`; did you mean `{}`? It is sent as given",
+                    &[k, s],
+                ),
             );
         }
         c.extra.insert(k.to_string(), v.to_jsonv());
@@ -720,10 +702,10 @@ fn check_tags<J: Json>(r: &mut ValidationReport, value: &J, path: Path<'_>) -> O
             path,
             "type",
             Some("Tags"),
-            cat(&[
-                "`tags` must be an array of strings such as [\"Docs\"], found ",
-                value.node().type_name(),
-            ]),
+            fill(
+                "`tags` must be an array of strings such as [\"Docs\"], found {}",
+                &[value.node().type_name()],
+            ),
         );
         return None;
     };
@@ -741,7 +723,7 @@ fn check_tags<J: Json>(r: &mut ValidationReport, value: &J, path: Path<'_>) -> O
                 path.index(i),
                 "type",
                 Some("Tags"),
-                cat(&["a tag must be a string, found ", other.type_name()]),
+                fill("a tag must be a string, found {}", &[other.type_name()]),
             ),
         }
     }
@@ -767,7 +749,7 @@ fn required_string<'v, J: Json + 'v>(
                 path,
                 "required",
                 label,
-                cat(&[&shown(), " is required: ", what]),
+                fill("{} is required: {}", &[&shown(), what]),
             );
             None
         }
@@ -776,7 +758,7 @@ fn required_string<'v, J: Json + 'v>(
                 path,
                 "blank",
                 label,
-                cat(&[&shown(), " must not be blank: ", what]),
+                fill("{} must not be blank: {}", &[&shown(), what]),
             );
             None
         }
@@ -790,7 +772,10 @@ fn required_string<'v, J: Json + 'v>(
                 path,
                 "type",
                 label,
-                cat(&[&shown(), " must be a string, found ", other.type_name()]),
+                fill(
+                    "{} must be a string, found {}",
+                    &[&shown(), other.type_name()],
+                ),
             );
             None
         }
@@ -817,10 +802,10 @@ fn placeholder(r: &mut ValidationReport, path: Path<'_>, label: Option<&'static 
         path,
         "placeholder",
         label,
-        cat(&[
-            shown,
-            " is a placeholder from the documentation (`<...>`); put the real value there",
-        ]),
+        fill(
+            "{} is a placeholder from the documentation (`<...>`); put the real value there",
+            &[shown],
+        ),
     );
 }
 
@@ -847,7 +832,7 @@ fn check_url(r: &mut ValidationReport, path: Path<'_>, key: &str, url: &str) -> 
     match parse_http_url(url) {
         Ok(u) => {
             if !u.secure && !is_loopback_host(u.host) {
-                r.warning(path, "insecure_url", label_of(key), cat(&[&display(key), " uses plain http: secrets and events would cross the network unencrypted; use https"]));
+                r.warning(path, "insecure_url", label_of(key), fill("{} uses plain http: secrets and events would cross the network unencrypted; use https", &[&display(key)]));
             }
             true
         }
@@ -856,7 +841,7 @@ fn check_url(r: &mut ValidationReport, path: Path<'_>, key: &str, url: &str) -> 
                 path,
                 "invalid_url",
                 label_of(key),
-                cat(&[&display(key), " ", &describe(url, &problem)]),
+                fill("{} {}", &[&display(key), &describe(url, &problem)]),
             );
             false
         }
