@@ -283,7 +283,7 @@ pub fn form_text(op: u32, form: Option<String>, arg: Option<String>, id: f64) ->
         1 => build_instance_body_text(form),
         2 => preview_instance_request_text(arg.unwrap_or_default(), form),
         3 => hootsuite_webhook_url_text(arg.unwrap_or_default(), id),
-        _ => type_failure("unknown operation"),
+        _ => type_failure("op must be 0, 1, 2 or 3"),
     }
 }
 

@@ -26,6 +26,8 @@ pub(crate) fn find_any(s: &str, set: &[u8]) -> Option<usize> {
 /// Where the ASCII byte `b` first occurs in `s`: `str::find` with an ASCII char, without the
 /// char searcher and `memchr`.
 pub(crate) fn find_byte(s: &str, b: u8) -> Option<usize> {
+    // A non-ASCII byte could be found inside a character, where the callers' slices would panic.
+    debug_assert!(b.is_ascii());
     s.bytes().position(|x| x == b)
 }
 

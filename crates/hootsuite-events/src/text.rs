@@ -152,6 +152,11 @@ mod tests {
             " é\t",
             "\r\n",
             "ab",
+            // U+000B and U+000C: whitespace to `char::is_whitespace`, only the latter to
+            // `u8::is_ascii_whitespace`.
+            "\x0bA\x0b",
+            "\x0c",
+            "\x0c\x0b",
         ] {
             assert_eq!(trim(s), s.trim(), "{s:?}");
             assert_eq!(is_blank(s), s.trim().is_empty(), "{s:?}");
