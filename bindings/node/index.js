@@ -724,6 +724,8 @@ async function processBatched(store, notification, handler, leaseMs, unitsJson) 
     const t = nativeCall(native.NativeMemoryStore.settleUnits, memory, state, ok, failed, Date.now())
     // The status alone: the `ok` units processed, nothing else to count.
     if (typeof t === 'number') {
+      // Not reached today (a failed unit makes the tally an array); kept so that a failure is
+      // never answered as success.
       if (failed) throw failure
       return { status: t, processed: ok, skipped: 0, inProgress: 0, failed: 0, lostLeases: 0, rejected: [] }
     }

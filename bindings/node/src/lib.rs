@@ -529,7 +529,7 @@ hootsuite_events::for_each_export!(js_exports);
 /// Verifies the raw body's signature with one key or several, then parses it. `headers`: an
 /// object or `[name, value]` pairs; `body`: a Buffer or Uint8Array (a string throws a
 /// TypeError: the signature covers the exact bytes). `index.js` makes the notification from
-/// the JSON lines that `notification_text` writes.
+/// the JSON lines that `notification_bytes` writes (and the body after them, see below).
 #[napi(catch_unwind, ts_return_type = "import('./index').Notification")]
 pub fn verify_event<'env>(
     env: &'env Env,
@@ -587,7 +587,8 @@ pub fn parse_event_notification(
 
 /// The notification as JSON texts in JavaScript's naming, one a line (compact JSON has no raw
 /// newline): the head, then `units`, `hootsuite_events`, then, when `lists`, `events` and `raw`.
-/// The head is an array of the other fields' values in the core's order (`index.js`'s
+/// The head is an array of the other fields' values in the core's order, then the number of
+/// units (`index.js`'s
 /// `lazyNotification` names them: an array and an object literal parse faster than the same
 /// object in JSON). `index.js` parses all but the head only when read (`process` hands the units'
 /// line back to the addon unparsed), and without `lists` gets `events` and `raw` from
@@ -978,8 +979,8 @@ impl NativeMemoryStore {
     /// `process`'s loop on `store`: claims the units (JSON text of the notification's units)
     /// and answers with `[slot, count, ...indices]`, the loop's slot id for `settleUnits`, how
     /// many units to handle and which, in order (no indices: units 0 to count - 1), or the slot
-    /// id alone when every unit is to be handled, in order. Static, so that `index.js` calls it without the class methods'
-    /// receiver check (the store is its own MemoryStore's).
+    /// id alone when every unit is to be handled, in order. Static, so that `index.js` calls it
+    /// without the class methods' receiver check (the store is its own MemoryStore's).
     #[napi(catch_unwind)]
     pub fn claim_units(
         store: &NativeMemoryStore,

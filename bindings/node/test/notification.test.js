@@ -174,3 +174,36 @@ test("a handler's work reads as the plain object it stands for, and what it does
   const { unit, hootsuiteEvent, elementEvent, notification } = second
   assert.deepStrictEqual([unit, hootsuiteEvent, elementEvent, notification], [n.units[1], n.hootsuiteEvents[1], undefined, n])
 })
+
+// The addon writes the units and hootsuiteEvents lines itself and hands `events` and `raw` the
+// body after them: text that needs escaping, non-ASCII text and a body with blank lines, CRLF
+// and a trailing newline read back as sent, whichever field is read first.
+test('escaped and non-ASCII text reads back as sent, whichever field is read first', () => {
+  const controls = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join('')
+  const odd = `q"b\\s/ ${controls}\u007f\u2028\u2029\ufeffé😀`
+  const message = {
+    instanceId: 9,
+    eventId: odd,
+    events: [{ eventType: 'CREATED', [odd]: odd }],
+    raw: [
+      { seq_no: '7', type: odd, data: { state: odd, [odd]: [odd, 1.5, -0] } },
+      { seq_no: '8', type: 'com.hootsuite.messages.event.v1', data: { state: odd, message: { id: odd } } },
+    ],
+  }
+  const body = Buffer.from(`\n\n${JSON.stringify({ message }, null, 1).replace(/\n/g, '\r\n')}\n`)
+  const headers = { 'elements-webhook-signature': he.sign(KEY, body) }
+  const sent = JSON.parse(body.toString('utf8')).message
+  for (const first of ['events', 'raw', 'hootsuiteEvents', 'units']) {
+    const n = he.verifyEvent(KEY, headers, body)
+    void n[first]
+    assert.deepStrictEqual(n.raw, sent.raw, first)
+    assert.equal(n.eventId, odd, first)
+    assert.equal(n.events[0].extra[odd], odd, first)
+    const [other, typed] = n.hootsuiteEvents
+    assert.deepStrictEqual([other.seqNo, other.type, other.data.kind], ['7', odd, 'other'], first)
+    assert.deepStrictEqual(other.data.data, sent.raw[0].data, first)
+    assert.deepStrictEqual([typed.data.kind, typed.data.state, typed.data.messageId], ['message', odd, odd], first)
+    assert.deepStrictEqual(n.units.map((u) => u.key), ['hs:9:7', 'hs:9:8'], first)
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(n)), JSON.parse(JSON.stringify(he.verifyEvent(KEY, headers, body))), first)
+  }
+})
