@@ -129,6 +129,12 @@ pub(crate) fn number<V: JsIn>(v: &V, name: &str) -> Result<f64, V::Err> {
     }
 }
 
+/// A time or a duration in milliseconds: a number, then a non-negative integer.
+pub(crate) fn millis<V: JsIn>(v: &V, name: &str) -> Result<u64, V::Err> {
+    let n = number(v, name)?;
+    checked::<V, _>(js::millis(&camel_case(name), n))
+}
+
 /// A refusal of the core's [`js`] checks as a `TypeError`.
 pub(crate) fn checked<V: JsIn, T>(r: Result<T, String>) -> Result<T, V::Err> {
     r.map_err(|m| V::type_error(&m))

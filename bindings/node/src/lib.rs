@@ -930,25 +930,42 @@ impl NativeMemoryStore {
 
     /// Claims `key` for `leaseMs` from `nowMs`.
     #[napi(catch_unwind, ts_return_type = "import('./index').Claim")]
-    pub fn claim(&self, key: String, lease_ms: f64, now_ms: f64) -> napi::Result<ClaimOut> {
-        let lease = millis("leaseMs", lease_ms)?;
-        Ok(claim_out(
-            self.inner
-                .claim(&key, lease, millis("nowMs", now_ms)?)
-                .or_throw()?,
-        ))
+    pub fn claim(
+        &self,
+        #[napi(ts_arg_type = "string")] key: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] lease_ms: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] now_ms: Unknown<'_>,
+    ) -> napi::Result<ClaimOut> {
+        let key = read::text(&Arg::of(key), "key")?;
+        let lease = read::millis(&Arg::of(lease_ms), "lease_ms")?;
+        let now = read::millis(&Arg::of(now_ms), "now_ms")?;
+        Ok(claim_out(self.inner.claim(&key, lease, now).or_throw()?))
     }
 
     /// Marks the claimed key processed; false when the token is no longer the claim's.
     #[napi(catch_unwind)]
-    pub fn complete(&self, key: String, token: String, now_ms: f64) -> napi::Result<bool> {
-        Ok(self.inner.complete(&key, &token, millis("nowMs", now_ms)?))
+    pub fn complete(
+        &self,
+        #[napi(ts_arg_type = "string")] key: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] token: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] now_ms: Unknown<'_>,
+    ) -> napi::Result<bool> {
+        let key = read::text(&Arg::of(key), "key")?;
+        let token = read::text(&Arg::of(token), "token")?;
+        let now = read::millis(&Arg::of(now_ms), "now_ms")?;
+        Ok(self.inner.complete(&key, &token, now))
     }
 
     /// Gives a claim up after a failure; false when the token is no longer the claim's.
     #[napi(catch_unwind)]
-    pub fn release(&self, key: String, token: String) -> bool {
-        self.inner.release(&key, &token)
+    pub fn release(
+        &self,
+        #[napi(ts_arg_type = "string")] key: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] token: Unknown<'_>,
+    ) -> napi::Result<bool> {
+        let key = read::text(&Arg::of(key), "key")?;
+        let token = read::text(&Arg::of(token), "token")?;
+        Ok(self.inner.release(&key, &token))
     }
 
     /// How many keys are held.
@@ -962,17 +979,13 @@ impl NativeMemoryStore {
     pub fn claim_all(
         &self,
         keys: Vec<String>,
-        lease_ms: f64,
-        now_ms: f64,
+        #[napi(ts_arg_type = "number")] lease_ms: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] now_ms: Unknown<'_>,
     ) -> napi::Result<Vec<ClaimOut>> {
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let claims = idempotency::Store::claim_all(
-            &self.inner,
-            &keys,
-            millis("leaseMs", lease_ms)?,
-            millis("nowMs", now_ms)?,
-        )
-        .or_throw()?;
+        let lease = read::millis(&Arg::of(lease_ms), "lease_ms")?;
+        let now = read::millis(&Arg::of(now_ms), "now_ms")?;
+        let claims = idempotency::Store::claim_all(&self.inner, &keys, lease, now).or_throw()?;
         Ok(claims.into_iter().map(claim_out).collect())
     }
 
@@ -985,15 +998,15 @@ impl NativeMemoryStore {
     pub fn claim_units(
         store: &NativeMemoryStore,
         units: String,
-        lease_ms: f64,
-        now_ms: f64,
+        #[napi(ts_arg_type = "number")] lease_ms: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] now_ms: Unknown<'_>,
     ) -> napi::Result<Either<f64, Vec<f64>>> {
         let mut steps = loop_of(&units)?.steps;
         store.loops.borrow_mut().ready()?;
         if steps.advance() == idempotency::Advance::Claim {
             // Checked only where a claim is made, as the store's claimAll did.
-            let lease = millis("leaseMs", lease_ms)?;
-            let now = millis("nowMs", now_ms)?;
+            let lease = read::millis(&Arg::of(lease_ms), "lease_ms")?;
+            let now = read::millis(&Arg::of(now_ms), "now_ms")?;
             store.inner.claim_steps(&mut steps, lease, now).or_throw()?;
         }
         let handles = steps.handles();
@@ -1078,15 +1091,10 @@ impl NativeMemoryStore {
         &self,
         complete: Vec<(String, String)>,
         release: Vec<(String, String)>,
-        now_ms: f64,
+        #[napi(ts_arg_type = "number")] now_ms: Unknown<'_>,
     ) -> napi::Result<Vec<bool>> {
-        idempotency::Store::settle(
-            &self.inner,
-            &pairs(&complete),
-            &pairs(&release),
-            millis("nowMs", now_ms)?,
-        )
-        .or_throw()
+        let now = read::millis(&Arg::of(now_ms), "now_ms")?;
+        idempotency::Store::settle(&self.inner, &pairs(&complete), &pairs(&release), now).or_throw()
     }
 }
 
@@ -1468,7 +1476,11 @@ impl RedisProtocol {
     /// Keys under `namespace` (default `hootsuite-events`), completed keys kept `retentionMs`
     /// (default 7 days).
     #[napi(catch_unwind, constructor)]
-    pub fn new(namespace: Option<String>, retention_ms: Option<f64>) -> napi::Result<Self> {
+    pub fn new(
+        #[napi(ts_arg_type = "string | null")] namespace: Option<Unknown<'_>>,
+        retention_ms: Option<f64>,
+    ) -> napi::Result<Self> {
+        let namespace = read::opt_text(&Arg::of(namespace), "namespace")?;
         let retention = js::retention_ms(retention_ms).or_type_error()?;
         let namespace = namespace
             .as_deref()
@@ -1480,25 +1492,38 @@ impl RedisProtocol {
 
     /// The claim of `key` for `leaseMs` with a new token: `{sha1, source, key, args, token}`.
     #[napi(catch_unwind, ts_return_type = "import('./index').RedisCall")]
-    pub fn claim(&self, key: String, lease_ms: f64) -> napi::Result<Value> {
+    pub fn claim(
+        &self,
+        #[napi(ts_arg_type = "string")] key: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] lease_ms: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        let key = read::text(&Arg::of(key), "key")?;
+        let lease = read::millis(&Arg::of(lease_ms), "lease_ms")?;
         let token = idempotency::redis::new_token().map_err(no_randomness)?;
-        camel_value(
-            &self
-                .inner
-                .claim(&key, millis("leaseMs", lease_ms)?, &token)
-                .or_throw()?,
-        )
+        camel_value(&self.inner.claim(&key, lease, &token).or_throw()?)
     }
 
     /// The completion of the claim of `key` made with `token`.
     #[napi(catch_unwind, ts_return_type = "import('./index').RedisCall")]
-    pub fn complete(&self, key: String, token: String) -> napi::Result<Value> {
+    pub fn complete(
+        &self,
+        #[napi(ts_arg_type = "string")] key: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] token: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        let key = read::text(&Arg::of(key), "key")?;
+        let token = read::text(&Arg::of(token), "token")?;
         camel_value(&self.inner.complete(&key, &token).or_throw()?)
     }
 
     /// The release of the claim of `key` made with `token`.
     #[napi(catch_unwind, ts_return_type = "import('./index').RedisCall")]
-    pub fn release(&self, key: String, token: String) -> napi::Result<Value> {
+    pub fn release(
+        &self,
+        #[napi(ts_arg_type = "string")] key: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] token: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        let key = read::text(&Arg::of(key), "key")?;
+        let token = read::text(&Arg::of(token), "token")?;
         camel_value(&self.inner.release(&key, &token).or_throw()?)
     }
 
@@ -1526,27 +1551,29 @@ impl RedisProtocol {
 
     /// The claim of every unit of `keys` (one notification) with a new token, in one script.
     #[napi(catch_unwind, ts_return_type = "import('./index').RedisCall")]
-    pub fn claim_all(&self, keys: Vec<String>, lease_ms: f64) -> napi::Result<Value> {
+    pub fn claim_all(
+        &self,
+        keys: Vec<String>,
+        #[napi(ts_arg_type = "number")] lease_ms: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        let lease = read::millis(&Arg::of(lease_ms), "lease_ms")?;
         let token = idempotency::redis::new_token().map_err(no_randomness)?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        camel_value(
-            &self
-                .inner
-                .claim_all(&keys, millis("leaseMs", lease_ms)?, &token)
-                .or_throw()?,
-        )
+        camel_value(&self.inner.claim_all(&keys, lease, &token).or_throw()?)
     }
 
     /// The claim of every unit of `keys` (one notification) with a new token, as one `SET …
     /// NX PX … GET` per key to send in one pipeline (Redis 7.0 and later).
     #[napi(catch_unwind)]
-    pub fn claim_set(&self, keys: Vec<String>, lease_ms: f64) -> napi::Result<RedisClaimSet> {
+    pub fn claim_set(
+        &self,
+        keys: Vec<String>,
+        #[napi(ts_arg_type = "number")] lease_ms: Unknown<'_>,
+    ) -> napi::Result<RedisClaimSet> {
+        let lease = read::millis(&Arg::of(lease_ms), "lease_ms")?;
         let token = idempotency::redis::new_token().map_err(no_randomness)?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let set = self
-            .inner
-            .claim_set(&keys, millis("leaseMs", lease_ms)?, &token)
-            .or_throw()?;
+        let set = self.inner.claim_set(&keys, lease, &token).or_throw()?;
         Ok(RedisClaimSet {
             keys: set.keys,
             value: set.value,
@@ -1578,8 +1605,12 @@ impl RedisProtocol {
     /// Whether Redis's error to a `claimSet` command (its message) says that the server
     /// predates Redis 7.0: nothing changed, and the claims go through the `claimAll` script.
     #[napi(catch_unwind)]
-    pub fn claim_set_unsupported(&self, message: String) -> bool {
-        idempotency::redis::claim_set_unsupported(&message)
+    pub fn claim_set_unsupported(
+        &self,
+        #[napi(ts_arg_type = "string")] message: Unknown<'_>,
+    ) -> napi::Result<bool> {
+        let message = read::text(&Arg::of(message), "message")?;
+        Ok(idempotency::redis::claim_set_unsupported(&message))
     }
 
     /// The completion of `complete`'s and the release of `release`'s `[key, token]` claims,
@@ -1642,17 +1673,15 @@ impl RedisProtocol {
     pub fn claim_set_of(
         &self,
         #[napi(ts_arg_type = "unknown")] state: &mut External<Loop>,
-        lease_ms: f64,
+        #[napi(ts_arg_type = "number")] lease_ms: Unknown<'_>,
     ) -> napi::Result<RedisClaimSet> {
+        let lease = read::millis(&Arg::of(lease_ms), "lease_ms")?;
         let idempotency::Step::Claim(keys) = state.steps.next_step() else {
             return Err(type_err("the claim loop has no claim to make"));
         };
         let token = idempotency::redis::new_token().map_err(no_randomness)?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let set = self
-            .inner
-            .claim_set(&keys, millis("leaseMs", lease_ms)?, &token)
-            .or_throw()?;
+        let set = self.inner.claim_set(&keys, lease, &token).or_throw()?;
         state.token = Some(token);
         Ok(RedisClaimSet {
             keys: set.keys,
@@ -1778,7 +1807,11 @@ impl PostgresProtocol {
     /// The inbox in `table` (default `hootsuite_events_inbox`), rows kept `retentionMs`
     /// (default 7 days) before the cleanup deletes them.
     #[napi(catch_unwind, constructor)]
-    pub fn new(table: Option<String>, retention_ms: Option<f64>) -> napi::Result<Self> {
+    pub fn new(
+        #[napi(ts_arg_type = "string | null")] table: Option<Unknown<'_>>,
+        retention_ms: Option<f64>,
+    ) -> napi::Result<Self> {
+        let table = read::opt_text(&Arg::of(table), "table")?;
         let retention = js::retention_ms(retention_ms).or_type_error()?;
         let table = table
             .as_deref()
@@ -1791,7 +1824,13 @@ impl PostgresProtocol {
     /// The claim of `key` (a unit of kind `kind`): `{sql, params}`, to run inside the unit's
     /// transaction; its one row is `(locked, inserted)`.
     #[napi(catch_unwind, ts_return_type = "import('./index').PostgresStatement")]
-    pub fn claim(&self, key: String, kind: String) -> napi::Result<Value> {
+    pub fn claim(
+        &self,
+        #[napi(ts_arg_type = "string")] key: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] kind: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        let key = read::text(&Arg::of(key), "key")?;
+        let kind = read::text(&Arg::of(kind), "kind")?;
         let kind = idempotency::postgres::parse_kind(&kind).or_throw()?;
         camel_value(&self.inner.claim(&key, kind).or_throw()?)
     }
@@ -1870,18 +1909,24 @@ pub struct TraceParent {
 
 /// The parts of a W3C `traceparent` header, or null when it breaks the rules.
 #[napi(catch_unwind)]
-pub fn parse_traceparent(header: String) -> Option<TraceParent> {
-    hootsuite_events::telemetry::parse_traceparent(&header).map(|p| TraceParent {
-        trace_id: p.trace_id_hex(),
-        span_id: p.span_id_hex(),
-        trace_flags: u32::from(p.flags),
-    })
+pub fn parse_traceparent(
+    #[napi(ts_arg_type = "string")] header: Unknown<'_>,
+) -> napi::Result<Option<TraceParent>> {
+    let header = read::text(&Arg::of(header), "header")?;
+    Ok(
+        hootsuite_events::telemetry::parse_traceparent(&header).map(|p| TraceParent {
+            trace_id: p.trace_id_hex(),
+            span_id: p.span_id_hex(),
+            trace_flags: u32::from(p.flags),
+        }),
+    )
 }
 
 /// Whether values under `name` are secret: the core's one redaction rule.
 #[napi(catch_unwind)]
-pub fn is_secret_name(name: String) -> bool {
-    hootsuite_events::redact::is_secret_name(&name)
+pub fn is_secret_name(#[napi(ts_arg_type = "string")] name: Unknown<'_>) -> napi::Result<bool> {
+    let name = read::text(&Arg::of(name), "name")?;
+    Ok(hootsuite_events::redact::is_secret_name(&name))
 }
 
 /// A new claim token: 128 random bits of the operating system, 32 hexadecimal digits.

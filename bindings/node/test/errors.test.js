@@ -164,6 +164,18 @@ test('constants and status are the core\'s', () => {
   assert.equal(he.Deduplicator, undefined)
 })
 
+test('MemoryStore and process refuse a wrong-type key or lease with the same TypeError on either backend', async () => {
+  const store = new he.MemoryStore()
+  assert.throws(() => store.claim(5), { name: 'TypeError', message: 'key must be a string, got a value of type number' })
+  assert.throws(() => store.complete('k', 5), { name: 'TypeError', message: 'token must be a string, got a value of type number' })
+  assert.throws(() => store.claim('k', { leaseMs: 'x' }), { name: 'TypeError', message: 'leaseMs must be a number, got a value of type string' })
+  assert.throws(() => store.claim('k', { nowMs: '1' }), { name: 'TypeError', message: 'nowMs must be a number, got a value of type string' })
+  const n = he.parseEventNotification(JSON.stringify({ message: { instanceId: 7, raw: [{ seq_no: '1', type: 't' }] } }))
+  await assert.rejects(he.process(store, n, () => {}, { leaseMs: 'x' }), { name: 'TypeError', message: 'leaseMs must be a number, got a value of type string' })
+  // The store still answers after the refusals.
+  assert.equal((await he.process(store, n, () => {})).processed, 1)
+})
+
 test('process: a settle that fails after a handler threw keeps the handler error as its cause', async () => {
   const raw = [1, 2].map((n) => ({ seq_no: String(n), type: 'com.hootsuite.messages.event.v1', data: { state: 'SENT' } }))
   const inner = new he.MemoryStore()

@@ -798,24 +798,38 @@ impl NativeMemoryStore {
 
     /// Claims `key` for `leaseMs` from `nowMs`.
     #[wasm_bindgen(unchecked_return_type = "Claim")]
-    pub fn claim(&self, key: &str, lease_ms: f64, now_ms: f64) -> Result<JsValue, JsValue> {
-        let lease = number(js::millis("leaseMs", lease_ms))?;
-        let now = number(js::millis("nowMs", now_ms))?;
+    pub fn claim(
+        &self,
+        key: TsString,
+        lease_ms: TsNumber,
+        now_ms: TsNumber,
+    ) -> Result<JsValue, JsValue> {
+        let key = read::text(&WArg(key.into()), "key")?;
+        let lease = read::millis(&WArg(lease_ms.into()), "lease_ms")?;
+        let now = read::millis(&WArg(now_ms.into()), "now_ms")?;
         to_js(&naming::Camel(
-            &self.inner.claim(key, lease, now).map_err(js_error)?,
+            &self.inner.claim(&key, lease, now).map_err(js_error)?,
         ))
     }
 
     /// Marks the claimed key processed; false when the token is no longer the claim's.
-    pub fn complete(&self, key: &str, token: &str, now_ms: f64) -> Result<bool, JsValue> {
-        Ok(self
-            .inner
-            .complete(key, token, number(js::millis("nowMs", now_ms))?))
+    pub fn complete(
+        &self,
+        key: TsString,
+        token: TsString,
+        now_ms: TsNumber,
+    ) -> Result<bool, JsValue> {
+        let key = read::text(&WArg(key.into()), "key")?;
+        let token = read::text(&WArg(token.into()), "token")?;
+        let now = read::millis(&WArg(now_ms.into()), "now_ms")?;
+        Ok(self.inner.complete(&key, &token, now))
     }
 
     /// Gives a claim up after a failure; false when the token is no longer the claim's.
-    pub fn release(&self, key: &str, token: &str) -> bool {
-        self.inner.release(key, token)
+    pub fn release(&self, key: TsString, token: TsString) -> Result<bool, JsValue> {
+        let key = read::text(&WArg(key.into()), "key")?;
+        let token = read::text(&WArg(token.into()), "token")?;
+        Ok(self.inner.release(&key, &token))
     }
 
     /// How many keys are held.
@@ -829,13 +843,13 @@ impl NativeMemoryStore {
     pub fn claim_all(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] keys: &JsValue,
-        lease_ms: f64,
-        now_ms: f64,
+        lease_ms: TsNumber,
+        now_ms: TsNumber,
     ) -> Result<JsValue, JsValue> {
         let keys = strings("keys", keys)?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let lease = number(js::millis("leaseMs", lease_ms))?;
-        let now = number(js::millis("nowMs", now_ms))?;
+        let lease = read::millis(&WArg(lease_ms.into()), "lease_ms")?;
+        let now = read::millis(&WArg(now_ms.into()), "now_ms")?;
         let claims =
             idempotency::Store::claim_all(&self.inner, &keys, lease, now).map_err(js_error)?;
         to_js(&naming::Camel(&claims))
@@ -848,13 +862,13 @@ impl NativeMemoryStore {
         &self,
         #[wasm_bindgen(unchecked_param_type = "[string, string][]")] complete: &JsValue,
         #[wasm_bindgen(unchecked_param_type = "[string, string][]")] release: &JsValue,
-        now_ms: f64,
+        now_ms: TsNumber,
     ) -> Result<JsValue, JsValue> {
         let (complete, release) = (
             claim_pairs("complete", complete)?,
             claim_pairs("release", release)?,
         );
-        let now = number(js::millis("nowMs", now_ms))?;
+        let now = read::millis(&WArg(now_ms.into()), "now_ms")?;
         let changed =
             idempotency::Store::settle(&self.inner, &pairs(&complete), &pairs(&release), now)
                 .map_err(js_error)?;
@@ -998,8 +1012,9 @@ pub fn telemetry_table() -> String {
 /// The parts of a W3C `traceparent` header (`traceId`, `spanId`, `traceFlags`), or null when
 /// it breaks the rules.
 #[wasm_bindgen(js_name = parseTraceparent, unchecked_return_type = "TraceParent | null")]
-pub fn parse_traceparent(header: &str) -> Result<JsValue, JsValue> {
-    match hootsuite_events::telemetry::parse_traceparent(header) {
+pub fn parse_traceparent(header: TsString) -> Result<JsValue, JsValue> {
+    let header = read::text(&WArg(header.into()), "header")?;
+    match hootsuite_events::telemetry::parse_traceparent(&header) {
         Some(p) => to_js(&serde_json::json!({
             "traceId": p.trace_id_hex(),
             "spanId": p.span_id_hex(),
@@ -1011,8 +1026,9 @@ pub fn parse_traceparent(header: &str) -> Result<JsValue, JsValue> {
 
 /// Whether values under `name` are secret: the core's one redaction rule.
 #[wasm_bindgen(js_name = isSecretName)]
-pub fn is_secret_name(name: &str) -> bool {
-    hootsuite_events::redact::is_secret_name(name)
+pub fn is_secret_name(name: TsString) -> Result<bool, JsValue> {
+    let name = read::text(&WArg(name.into()), "name")?;
+    Ok(hootsuite_events::redact::is_secret_name(&name))
 }
 
 /// A new claim token: 128 random bits of `crypto.getRandomValues`, 32 hexadecimal digits.
@@ -1034,9 +1050,11 @@ impl RedisProtocol {
     /// (default 7 days).
     #[wasm_bindgen(constructor)]
     pub fn new(
-        namespace: Option<String>,
+        namespace: Option<TsString>,
         retention_ms: Option<f64>,
     ) -> Result<RedisProtocol, JsValue> {
+        let namespace = WArg(namespace.map_or(JsValue::UNDEFINED, JsValue::from));
+        let namespace = read::opt_text(&namespace, "namespace")?;
         let retention = number(js::retention_ms(retention_ms))?;
         let namespace = namespace.as_deref().unwrap_or(redis::DEFAULT_NAMESPACE);
         Ok(RedisProtocol {
@@ -1046,22 +1064,27 @@ impl RedisProtocol {
 
     /// The claim of `key` for `leaseMs` with a new token.
     #[wasm_bindgen(unchecked_return_type = "RedisCall")]
-    pub fn claim(&self, key: &str, lease_ms: f64) -> Result<JsValue, JsValue> {
+    pub fn claim(&self, key: TsString, lease_ms: TsNumber) -> Result<JsValue, JsValue> {
+        let key = read::text(&WArg(key.into()), "key")?;
+        let lease = read::millis(&WArg(lease_ms.into()), "lease_ms")?;
         let token = new_token()?;
-        let lease = number(js::millis("leaseMs", lease_ms))?;
-        ok_value(self.inner.claim(key, lease, &token))
+        ok_value(self.inner.claim(&key, lease, &token))
     }
 
     /// The completion of the claim of `key` made with `token`.
     #[wasm_bindgen(unchecked_return_type = "RedisCall")]
-    pub fn complete(&self, key: &str, token: &str) -> Result<JsValue, JsValue> {
-        ok_value(self.inner.complete(key, token))
+    pub fn complete(&self, key: TsString, token: TsString) -> Result<JsValue, JsValue> {
+        let key = read::text(&WArg(key.into()), "key")?;
+        let token = read::text(&WArg(token.into()), "token")?;
+        ok_value(self.inner.complete(&key, &token))
     }
 
     /// The release of the claim of `key` made with `token`.
     #[wasm_bindgen(unchecked_return_type = "RedisCall")]
-    pub fn release(&self, key: &str, token: &str) -> Result<JsValue, JsValue> {
-        ok_value(self.inner.release(key, token))
+    pub fn release(&self, key: TsString, token: TsString) -> Result<JsValue, JsValue> {
+        let key = read::text(&WArg(key.into()), "key")?;
+        let token = read::text(&WArg(token.into()), "token")?;
+        ok_value(self.inner.release(&key, &token))
     }
 
     /// The claim the claim script answered (a string or bytes) for the claim of `token`.
@@ -1094,12 +1117,12 @@ impl RedisProtocol {
     pub fn claim_all(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] keys: &JsValue,
-        lease_ms: f64,
+        lease_ms: TsNumber,
     ) -> Result<JsValue, JsValue> {
-        let token = new_token()?;
         let keys = strings("keys", keys)?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let lease = number(js::millis("leaseMs", lease_ms))?;
+        let lease = read::millis(&WArg(lease_ms.into()), "lease_ms")?;
+        let token = new_token()?;
         ok_value(self.inner.claim_all(&keys, lease, &token))
     }
 
@@ -1110,12 +1133,12 @@ impl RedisProtocol {
     pub fn claim_set(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] keys: &JsValue,
-        lease_ms: f64,
+        lease_ms: TsNumber,
     ) -> Result<JsValue, JsValue> {
-        let token = new_token()?;
         let keys = strings("keys", keys)?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let lease = number(js::millis("leaseMs", lease_ms))?;
+        let lease = read::millis(&WArg(lease_ms.into()), "lease_ms")?;
+        let token = new_token()?;
         let set = self
             .inner
             .claim_set(&keys, lease, &token)
@@ -1159,8 +1182,9 @@ impl RedisProtocol {
     /// Whether Redis's error to a `claimSet` command (its message) says that the server
     /// predates Redis 7.0: nothing changed, and the claims go through the `claimAll` script.
     #[wasm_bindgen(js_name = claimSetUnsupported)]
-    pub fn claim_set_unsupported(&self, message: &str) -> bool {
-        redis::claim_set_unsupported(message)
+    pub fn claim_set_unsupported(&self, message: TsString) -> Result<bool, JsValue> {
+        let message = read::text(&WArg(message.into()), "message")?;
+        Ok(redis::claim_set_unsupported(&message))
     }
 
     /// The completion of `complete`'s and the release of `release`'s `[key, token]` claims,
@@ -1236,9 +1260,13 @@ impl PostgresProtocol {
     /// (default 7 days) before the cleanup deletes them.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        table: Option<String>,
+        table: Option<TsString>,
         retention_ms: Option<f64>,
     ) -> Result<PostgresProtocol, JsValue> {
+        let table = read::opt_text(
+            &WArg(table.map_or(JsValue::UNDEFINED, JsValue::from)),
+            "table",
+        )?;
         let retention = number(js::retention_ms(retention_ms))?;
         let table = table
             .as_deref()
@@ -1250,9 +1278,11 @@ impl PostgresProtocol {
 
     /// The claim of `key` (a unit of kind `kind`): `{sql, params}`.
     #[wasm_bindgen(unchecked_return_type = "PostgresStatement")]
-    pub fn claim(&self, key: &str, kind: &str) -> Result<JsValue, JsValue> {
-        let kind = idempotency::postgres::parse_kind(kind).map_err(js_error)?;
-        ok_value(self.inner.claim(key, kind))
+    pub fn claim(&self, key: TsString, kind: TsString) -> Result<JsValue, JsValue> {
+        let key = read::text(&WArg(key.into()), "key")?;
+        let kind = read::text(&WArg(kind.into()), "kind")?;
+        let kind = idempotency::postgres::parse_kind(&kind).map_err(js_error)?;
+        ok_value(self.inner.claim(&key, kind))
     }
 
     /// What the claim's row means: `claimed`, `done` or `in_progress`.
