@@ -1529,7 +1529,12 @@ impl RedisProtocol {
 
     /// The claim the claim script answered (a string or a Buffer) for the claim of `token`.
     #[napi(catch_unwind, ts_return_type = "import('./index').Claim")]
-    pub fn parse_claim(&self, reply: Either<String, Buffer>, token: String) -> napi::Result<Value> {
+    pub fn parse_claim(
+        &self,
+        reply: Either<String, Buffer>,
+        #[napi(ts_arg_type = "string")] token: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        let token = read::text(&Arg::of(token), "token")?;
         let bytes: &[u8] = match &reply {
             Either::A(s) => s.as_bytes(),
             Either::B(b) => b.as_ref(),
@@ -1545,7 +1550,11 @@ impl RedisProtocol {
 
     /// The Redis key of a unit key: `<namespace>:{<group>}<rest>`.
     #[napi(catch_unwind)]
-    pub fn key(&self, unit_key: String) -> napi::Result<String> {
+    pub fn key(
+        &self,
+        #[napi(ts_arg_type = "string")] unit_key: Unknown<'_>,
+    ) -> napi::Result<String> {
+        let unit_key = read::text(&Arg::of(unit_key), "unit_key")?;
         self.inner.key(&unit_key).or_throw()
     }
 
@@ -1589,8 +1598,9 @@ impl RedisProtocol {
         &self,
         replies: Vec<Option<Either<String, Buffer>>>,
         count: u32,
-        token: String,
+        #[napi(ts_arg_type = "string")] token: Unknown<'_>,
     ) -> napi::Result<Vec<ClaimOut>> {
+        let token = read::text(&Arg::of(token), "token")?;
         let bytes = replies.iter().map(|r| {
             r.as_ref().map(|r| match r {
                 Either::A(s) => s.as_bytes(),
@@ -1636,8 +1646,9 @@ impl RedisProtocol {
         &self,
         replies: Vec<Either<String, Buffer>>,
         count: u32,
-        token: String,
+        #[napi(ts_arg_type = "string")] token: Unknown<'_>,
     ) -> napi::Result<Value> {
+        let token = read::text(&Arg::of(token), "token")?;
         let bytes: Vec<&[u8]> = replies
             .iter()
             .map(|r| match r {

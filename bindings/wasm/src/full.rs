@@ -1092,13 +1092,14 @@ impl RedisProtocol {
     pub fn parse_claim(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | Bytes")] reply: &JsValue,
-        token: &str,
+        token: TsString,
     ) -> Result<JsValue, JsValue> {
         let bytes = match reply.as_string() {
             Some(s) => s.into_bytes(),
             None => bytes(reply)?,
         };
-        ok_value(redis::parse_claim_reply(&bytes, token))
+        let token = read::text(&WArg(token.into()), "token")?;
+        ok_value(redis::parse_claim_reply(&bytes, &token))
     }
 
     /// Whether a complete or release script changed the key (its integer reply, 1 or 0).
@@ -1108,8 +1109,9 @@ impl RedisProtocol {
     }
 
     /// The Redis key of a unit key: `<namespace>:{<group>}<rest>`.
-    pub fn key(&self, unit_key: &str) -> Result<String, JsValue> {
-        self.inner.key(unit_key).map_err(js_error)
+    pub fn key(&self, unit_key: TsString) -> Result<String, JsValue> {
+        let unit_key = read::text(&WArg(unit_key.into()), "unit_key")?;
+        self.inner.key(&unit_key).map_err(js_error)
     }
 
     /// The claim of every unit of `keys` (one notification) with a new token, in one script.
@@ -1155,8 +1157,9 @@ impl RedisProtocol {
         &self,
         #[wasm_bindgen(unchecked_param_type = "(string | Bytes | null)[]")] replies: &JsValue,
         count: u32,
-        token: &str,
+        token: TsString,
     ) -> Result<JsValue, JsValue> {
+        let token = read::text(&WArg(token.into()), "token")?;
         if !js_sys::Array::is_array(replies) {
             return Err(type_error("replies must be an array of strings or nulls"));
         }
@@ -1175,7 +1178,7 @@ impl RedisProtocol {
         ok_value(redis::parse_claim_set_replies(
             replies.iter().map(Option::as_deref),
             count as usize,
-            token,
+            &token,
         ))
     }
 
@@ -1209,13 +1212,14 @@ impl RedisProtocol {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] replies: &JsValue,
         count: u32,
-        token: &str,
+        token: TsString,
     ) -> Result<JsValue, JsValue> {
+        let token = read::text(&WArg(token.into()), "token")?;
         let replies = strings("replies", replies)?;
         ok_value(redis::parse_claim_all_reply(
             replies.iter().map(String::as_bytes),
             count as usize,
-            token,
+            &token,
         ))
     }
 
