@@ -1267,7 +1267,8 @@ fn keep_handler_error(py: Python<'_>, settle: PyErr, handler: Option<PyErr>) -> 
         let unset = value
             .getattr(intern!(py, "__context__"))
             .is_ok_and(|c| c.is_none());
-        if unset {
+        // The handler's own exception raised again by the store is not its own context.
+        if unset && !value.is(handler.value(py)) {
             // An exception that refuses the attribute keeps its own context.
             let _ = value.setattr(intern!(py, "__context__"), handler.value(py));
         }

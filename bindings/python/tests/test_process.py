@@ -267,19 +267,22 @@ class SettleFails(DelegatingStore):
 def test_a_settle_that_fails_after_a_handler_raised_keeps_the_handlers_exception():
     """Neither failure is lost: the store's error propagates, the handler's is its context."""
 
+    raised: List[BaseException] = []
+
     def handle(work: he.Work) -> None:
-        raise KeyError("boom")
+        raised.append(KeyError("boom"))
+        raise raised[-1]
 
     with pytest.raises(ConnectionError, match="dropped") as sync:
         he.process(SettleFails(), batch(1, 2), handle)
-    assert isinstance(sync.value.__context__, KeyError)
+    assert sync.value.__context__ is raised[-1]
 
     async def run() -> BaseException:
         with pytest.raises(ConnectionError, match="dropped") as info:
             await he.process_async(SettleFails(awaitable=True), batch(1, 2), handle)
         return info.value
 
-    assert isinstance(asyncio.run(run()).__context__, KeyError)
+    assert asyncio.run(run()).__context__ is raised[-1]
     # A handler that succeeded leaves the store's error as it was.
     with pytest.raises(ConnectionError) as clean:
         he.process(SettleFails(), batch(3), lambda w: None)

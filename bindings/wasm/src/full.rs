@@ -476,7 +476,7 @@ pub fn verify_event(
 
 /// Every problem of a create-instance body (an object or JSON text), as data:
 /// `{valid, errors, warnings}`, each issue `{path, code, message, label}`. Never throws on
-/// invalid data.
+/// invalid data (a value with no JSON text, such as `undefined`, is a `TypeError`).
 /// With `callbackUrl` (step 1's), `oauth.callback.url` must equal it (`callback_mismatch`).
 #[wasm_bindgen(js_name = validateInstance, unchecked_return_type = "ValidationReport")]
 pub fn validate_instance(
@@ -490,7 +490,7 @@ pub fn validate_instance(
 }
 
 /// Every problem of an instance update (an object or JSON text), as data; never throws on
-/// invalid data.
+/// invalid data (a value with no JSON text, such as `undefined`, is a `TypeError`).
 #[wasm_bindgen(js_name = validateInstanceUpdate, unchecked_return_type = "ValidationReport")]
 pub fn validate_instance_update(
     #[wasm_bindgen(unchecked_param_type = "unknown")] form: JsValue,
@@ -718,9 +718,11 @@ const NOT_A_CONFIG: &str =
 #[wasm_bindgen(js_name = instanceAuthorization)]
 pub fn instance_authorization(
     #[wasm_bindgen(unchecked_param_type = "Account")] config_value: &JsValue,
-    token: &str,
+    token: TsString,
 ) -> Result<String, JsValue> {
-    let auth = config(config_value)?
+    let config = config(config_value)?;
+    let token = read::text(&WArg(token.into()), "token")?;
+    let auth = config
         .instance_authorization(&InstanceToken::new(token))
         .map_err(js_error)?;
     Ok(auth.expose().to_string())

@@ -49,6 +49,11 @@ test('parseCallback hands back an AuthorizationCode; the functions send the code
   const redacted = he.redactRequest(req)
   assert.ok(!JSON.stringify(redacted).includes('CODE-4e6') && !JSON.stringify(redacted).includes('User u'), JSON.stringify(redacted))
   assert.equal(he.instanceAuthorization(account, 'tok-1'), 'User u, Element tok-1')
+  // A token that is not a string is refused before it reaches the module, which still answers.
+  for (const token of [5, {}, null]) {
+    assert.throws(() => he.instanceAuthorization(account, token), (e) => e instanceof TypeError && /^token must be a string, got a value of type /.test(e.message))
+  }
+  assert.equal(he.instanceAuthorization(account, 'tok-2'), 'User u, Element tok-2')
 })
 
 test('the claim stores, the Redis protocol and their constants', () => {
