@@ -408,7 +408,8 @@ impl Protocol {
         Ok(keys)
     }
 
-    /// The call that claims `unit_key` for `lease_ms` with `token` (from `new_token`, with the `token` feature).
+    /// The call that claims `unit_key` for `lease_ms` with `token` (from `new_token`, with the
+    /// `token` feature).
     pub fn claim(&self, unit_key: &str, lease_ms: u64, token: &str) -> Result<Call, Error> {
         let key = self.key(unit_key)?;
         let lease_ms = super::check_expiry("lease_ms", lease_ms)?;
