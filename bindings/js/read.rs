@@ -135,6 +135,12 @@ pub(crate) fn millis<V: JsIn>(v: &V, name: &str) -> Result<u64, V::Err> {
     checked::<V, _>(js::millis(&camel_case(name), n))
 }
 
+/// A count: a number, then an integer from 0 to 4294967295.
+pub(crate) fn count<V: JsIn>(v: &V, name: &str) -> Result<u32, V::Err> {
+    let n = number(v, name)?;
+    checked::<V, _>(js::count(&camel_case(name), n))
+}
+
 /// A refusal of the core's [`js`] checks as a `TypeError`.
 pub(crate) fn checked<V: JsIn, T>(r: Result<T, String>) -> Result<T, V::Err> {
     r.map_err(|m| V::type_error(&m))

@@ -917,7 +917,12 @@ impl NativeMemoryStore {
     /// At most `capacity` keys (default 100 000), completed keys kept `retentionMs` (default
     /// 7 days).
     #[napi(catch_unwind, constructor)]
-    pub fn new(capacity: Option<f64>, retention_ms: Option<f64>) -> napi::Result<Self> {
+    pub fn new(
+        #[napi(ts_arg_type = "number | null")] capacity: Option<Unknown<'_>>,
+        #[napi(ts_arg_type = "number | null")] retention_ms: Option<Unknown<'_>>,
+    ) -> napi::Result<Self> {
+        let capacity = read::opt_number(&Arg::of(capacity), "capacity")?;
+        let retention_ms = read::opt_number(&Arg::of(retention_ms), "retention_ms")?;
         Ok(NativeMemoryStore {
             inner: CoreMemoryStore::with_limits(
                 js::capacity(capacity).or_type_error()?,
@@ -1478,8 +1483,9 @@ impl RedisProtocol {
     #[napi(catch_unwind, constructor)]
     pub fn new(
         #[napi(ts_arg_type = "string | null")] namespace: Option<Unknown<'_>>,
-        retention_ms: Option<f64>,
+        #[napi(ts_arg_type = "number | null")] retention_ms: Option<Unknown<'_>>,
     ) -> napi::Result<Self> {
+        let retention_ms = read::opt_number(&Arg::of(retention_ms), "retention_ms")?;
         let namespace = read::opt_text(&Arg::of(namespace), "namespace")?;
         let retention = js::retention_ms(retention_ms).or_type_error()?;
         let namespace = namespace
@@ -1544,7 +1550,11 @@ impl RedisProtocol {
 
     /// Whether a complete or release script changed the key (its integer reply, 1 or 0).
     #[napi(catch_unwind)]
-    pub fn parse_flag(&self, reply: f64) -> napi::Result<bool> {
+    pub fn parse_flag(
+        &self,
+        #[napi(ts_arg_type = "number")] reply: Unknown<'_>,
+    ) -> napi::Result<bool> {
+        let reply = read::number(&Arg::of(reply), "reply")?;
         idempotency::redis::parse_flag_reply(js::flag_reply(reply).or_type_error()?).or_throw()
     }
 
@@ -1597,9 +1607,10 @@ impl RedisProtocol {
     pub fn parse_claim_set(
         &self,
         replies: Vec<Option<Either<String, Buffer>>>,
-        count: u32,
+        #[napi(ts_arg_type = "number")] count: Unknown<'_>,
         #[napi(ts_arg_type = "string")] token: Unknown<'_>,
     ) -> napi::Result<Vec<ClaimOut>> {
+        let count = read::count(&Arg::of(count), "count")?;
         let token = read::text(&Arg::of(token), "token")?;
         let bytes = replies.iter().map(|r| {
             r.as_ref().map(|r| match r {
@@ -1645,9 +1656,10 @@ impl RedisProtocol {
     pub fn parse_claim_all(
         &self,
         replies: Vec<Either<String, Buffer>>,
-        count: u32,
+        #[napi(ts_arg_type = "number")] count: Unknown<'_>,
         #[napi(ts_arg_type = "string")] token: Unknown<'_>,
     ) -> napi::Result<Value> {
+        let count = read::count(&Arg::of(count), "count")?;
         let token = read::text(&Arg::of(token), "token")?;
         let bytes: Vec<&[u8]> = replies
             .iter()
@@ -1663,7 +1675,12 @@ impl RedisProtocol {
 
     /// What the settle script answered (integers), for `count` claims.
     #[napi(catch_unwind)]
-    pub fn parse_settle(&self, replies: Vec<f64>, count: u32) -> napi::Result<Vec<bool>> {
+    pub fn parse_settle(
+        &self,
+        replies: Vec<f64>,
+        #[napi(ts_arg_type = "number")] count: Unknown<'_>,
+    ) -> napi::Result<Vec<bool>> {
+        let count = read::count(&Arg::of(count), "count")?;
         let ints = replies
             .iter()
             .map(|r| js::flag_reply(*r))
@@ -1820,8 +1837,9 @@ impl PostgresProtocol {
     #[napi(catch_unwind, constructor)]
     pub fn new(
         #[napi(ts_arg_type = "string | null")] table: Option<Unknown<'_>>,
-        retention_ms: Option<f64>,
+        #[napi(ts_arg_type = "number | null")] retention_ms: Option<Unknown<'_>>,
     ) -> napi::Result<Self> {
+        let retention_ms = read::opt_number(&Arg::of(retention_ms), "retention_ms")?;
         let table = read::opt_text(&Arg::of(table), "table")?;
         let retention = js::retention_ms(retention_ms).or_type_error()?;
         let table = table
@@ -1848,7 +1866,13 @@ impl PostgresProtocol {
 
     /// What the claim's row means: `claimed`, `done` or `in_progress`.
     #[napi(catch_unwind)]
-    pub fn parse_claim(&self, locked: bool, inserted: bool) -> napi::Result<String> {
+    pub fn parse_claim(
+        &self,
+        #[napi(ts_arg_type = "boolean")] locked: Unknown<'_>,
+        #[napi(ts_arg_type = "boolean")] inserted: Unknown<'_>,
+    ) -> napi::Result<String> {
+        let locked = read::flag(&Arg::of(locked), "locked")?;
+        let inserted = read::flag(&Arg::of(inserted), "inserted")?;
         Ok(
             idempotency::postgres::Protocol::parse_claim(locked, inserted)
                 .or_throw()?
@@ -1957,9 +1981,12 @@ pub const DEFAULT_TABLE: &str = "hootsuite_events_inbox";
 /// What to answer Cloud Elements after claiming a notification's units: 500 when a unit
 /// failed, 409 when another process holds one, else 200 (the core's rule).
 #[napi(catch_unwind)]
-pub fn outcome_status(in_progress: f64, failed: f64) -> napi::Result<u32> {
-    let in_progress = js::count("inProgress", in_progress).or_type_error()?;
-    let failed = js::count("failed", failed).or_type_error()?;
+pub fn outcome_status(
+    #[napi(ts_arg_type = "number")] in_progress: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] failed: Unknown<'_>,
+) -> napi::Result<u32> {
+    let in_progress = read::count(&Arg::of(in_progress), "in_progress")?;
+    let failed = read::count(&Arg::of(failed), "failed")?;
     Ok(u32::from(idempotency::status(
         in_progress as usize,
         failed as usize,

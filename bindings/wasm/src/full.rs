@@ -559,6 +559,11 @@ fn opt_string(obj: &JsValue, key: &str) -> Option<String> {
     prop(obj, key).as_string()
 }
 
+/// An optional number argument (`undefined`/`null` for none), refused when not a number.
+fn opt_number(v: Option<TsNumber>, name: &str) -> Result<Option<f64>, JsValue> {
+    read::opt_number(&WArg(v.map_or(JsValue::UNDEFINED, JsValue::from)), name)
+}
+
 /// A refusal of the core's [`js`] checks, as a `TypeError`.
 fn number<T>(r: Result<T, String>) -> Result<T, JsValue> {
     r.map_err(|m| type_error(&m))
@@ -749,9 +754,9 @@ pub fn redact_request(
 /// What to answer Cloud Elements after claiming a notification's units: 500 when a unit
 /// failed, 409 when another process holds one, else 200 (the core's rule).
 #[wasm_bindgen(js_name = outcomeStatus)]
-pub fn outcome_status(in_progress: f64, failed: f64) -> Result<u32, JsValue> {
-    let in_progress = number(js::count("inProgress", in_progress))?;
-    let failed = number(js::count("failed", failed))?;
+pub fn outcome_status(in_progress: TsNumber, failed: TsNumber) -> Result<u32, JsValue> {
+    let in_progress = read::count(&WArg(in_progress.into()), "in_progress")?;
+    let failed = read::count(&WArg(failed.into()), "failed")?;
     Ok(u32::from(idempotency::status(
         in_progress as usize,
         failed as usize,
@@ -786,9 +791,11 @@ impl NativeMemoryStore {
     /// 7 days).
     #[wasm_bindgen(constructor)]
     pub fn new(
-        capacity: Option<f64>,
-        retention_ms: Option<f64>,
+        capacity: Option<TsNumber>,
+        retention_ms: Option<TsNumber>,
     ) -> Result<NativeMemoryStore, JsValue> {
+        let capacity = opt_number(capacity, "capacity")?;
+        let retention_ms = opt_number(retention_ms, "retention_ms")?;
         Ok(NativeMemoryStore {
             inner: idempotency::MemoryStore::with_limits(
                 number(js::capacity(capacity))?,
@@ -1053,10 +1060,11 @@ impl RedisProtocol {
     #[wasm_bindgen(constructor)]
     pub fn new(
         namespace: Option<TsString>,
-        retention_ms: Option<f64>,
+        retention_ms: Option<TsNumber>,
     ) -> Result<RedisProtocol, JsValue> {
         let namespace = WArg(namespace.map_or(JsValue::UNDEFINED, JsValue::from));
         let namespace = read::opt_text(&namespace, "namespace")?;
+        let retention_ms = opt_number(retention_ms, "retention_ms")?;
         let retention = number(js::retention_ms(retention_ms))?;
         let namespace = namespace.as_deref().unwrap_or(redis::DEFAULT_NAMESPACE);
         Ok(RedisProtocol {
@@ -1106,7 +1114,8 @@ impl RedisProtocol {
 
     /// Whether a complete or release script changed the key (its integer reply, 1 or 0).
     #[wasm_bindgen(js_name = parseFlag)]
-    pub fn parse_flag(&self, reply: f64) -> Result<bool, JsValue> {
+    pub fn parse_flag(&self, reply: TsNumber) -> Result<bool, JsValue> {
+        let reply = read::number(&WArg(reply.into()), "reply")?;
         redis::parse_flag_reply(number(js::flag_reply(reply))?).map_err(js_error)
     }
 
@@ -1158,10 +1167,9 @@ impl RedisProtocol {
     pub fn parse_claim_set(
         &self,
         #[wasm_bindgen(unchecked_param_type = "(string | Bytes | null)[]")] replies: &JsValue,
-        count: u32,
+        count: TsNumber,
         token: TsString,
     ) -> Result<JsValue, JsValue> {
-        let token = read::text(&WArg(token.into()), "token")?;
         if !js_sys::Array::is_array(replies) {
             return Err(type_error("replies must be an array of strings or nulls"));
         }
@@ -1177,6 +1185,9 @@ impl RedisProtocol {
                 }
             })
             .collect::<Result<Vec<_>, JsValue>>()?;
+        // In the order the addon reads them: the replies, the count, the token.
+        let count = read::count(&WArg(count.into()), "count")?;
+        let token = read::text(&WArg(token.into()), "token")?;
         ok_value(redis::parse_claim_set_replies(
             replies.iter().map(Option::as_deref),
             count as usize,
@@ -1213,11 +1224,12 @@ impl RedisProtocol {
     pub fn parse_claim_all(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] replies: &JsValue,
-        count: u32,
+        count: TsNumber,
         token: TsString,
     ) -> Result<JsValue, JsValue> {
-        let token = read::text(&WArg(token.into()), "token")?;
         let replies = strings("replies", replies)?;
+        let count = read::count(&WArg(count.into()), "count")?;
+        let token = read::text(&WArg(token.into()), "token")?;
         ok_value(redis::parse_claim_all_reply(
             replies.iter().map(String::as_bytes),
             count as usize,
@@ -1230,7 +1242,7 @@ impl RedisProtocol {
     pub fn parse_settle(
         &self,
         #[wasm_bindgen(unchecked_param_type = "number[]")] replies: &JsValue,
-        count: u32,
+        count: TsNumber,
     ) -> Result<JsValue, JsValue> {
         let Value::Array(items) = json_of("replies", replies)? else {
             return Err(type_error("replies must be an array of integers"));
@@ -1243,6 +1255,7 @@ impl RedisProtocol {
             })
             .map(|n| n.and_then(|n| number(js::flag_reply(n))))
             .collect::<Result<Vec<_>, _>>()?;
+        let count = read::count(&WArg(count.into()), "count")?;
         to_js(&redis::parse_settle_reply(ints, count as usize).map_err(js_error)?)
     }
 
@@ -1267,12 +1280,13 @@ impl PostgresProtocol {
     #[wasm_bindgen(constructor)]
     pub fn new(
         table: Option<TsString>,
-        retention_ms: Option<f64>,
+        retention_ms: Option<TsNumber>,
     ) -> Result<PostgresProtocol, JsValue> {
         let table = read::opt_text(
             &WArg(table.map_or(JsValue::UNDEFINED, JsValue::from)),
             "table",
         )?;
+        let retention_ms = opt_number(retention_ms, "retention_ms")?;
         let retention = number(js::retention_ms(retention_ms))?;
         let table = table
             .as_deref()
@@ -1293,7 +1307,9 @@ impl PostgresProtocol {
 
     /// What the claim's row means: `claimed`, `done` or `in_progress`.
     #[wasm_bindgen(js_name = parseClaim)]
-    pub fn parse_claim(&self, locked: bool, inserted: bool) -> Result<String, JsValue> {
+    pub fn parse_claim(&self, locked: TsBoolean, inserted: TsBoolean) -> Result<String, JsValue> {
+        let locked = read::flag(&WArg(locked.into()), "locked")?;
+        let inserted = read::flag(&WArg(inserted.into()), "inserted")?;
         idempotency::postgres::Protocol::parse_claim(locked, inserted)
             .map(|e| e.status().to_string())
             .map_err(js_error)
