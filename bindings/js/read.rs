@@ -135,6 +135,34 @@ pub(crate) fn millis<V: JsIn>(v: &V, name: &str) -> Result<u64, V::Err> {
     checked::<V, _>(js::millis(&camel_case(name), n))
 }
 
+/// An array of strings (a notification's keys).
+pub(crate) fn strings<V: JsIn>(v: &V, name: &str) -> Result<Vec<String>, V::Err> {
+    match items(v, name)? {
+        Some(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, t)| text(t, &format!("{name}[{i}]")))
+            .collect(),
+        None => wrong(v, name, "an array of strings"),
+    }
+}
+
+/// An array of `[key, token]` pairs (the claims to settle).
+pub(crate) fn claim_pairs<V: JsIn>(v: &V, name: &str) -> Result<Vec<(String, String)>, V::Err> {
+    let Some(items) = items(v, name)? else {
+        return wrong(v, name, "an array of [key, token] pairs");
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, pair) in items.iter().enumerate() {
+        let at = format!("{name}[{i}]");
+        match <[String; 2]>::try_from(strings(pair, &at)?) {
+            Ok([key, token]) => out.push((key, token)),
+            Err(_) => return wrong(pair, &at, "a [key, token] pair"),
+        }
+    }
+    Ok(out)
+}
+
 /// A count: a number, then an integer from 0 to 4294967295.
 pub(crate) fn count<V: JsIn>(v: &V, name: &str) -> Result<u32, V::Err> {
     let n = number(v, name)?;

@@ -983,10 +983,11 @@ impl NativeMemoryStore {
     #[napi(catch_unwind, ts_return_type = "import('./index').Claim[]")]
     pub fn claim_all(
         &self,
-        keys: Vec<String>,
+        #[napi(ts_arg_type = "string[]")] keys: Unknown<'_>,
         #[napi(ts_arg_type = "number")] lease_ms: Unknown<'_>,
         #[napi(ts_arg_type = "number")] now_ms: Unknown<'_>,
     ) -> napi::Result<Vec<ClaimOut>> {
+        let keys = read::strings(&Arg::of(keys), "keys")?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let lease = read::millis(&Arg::of(lease_ms), "lease_ms")?;
         let now = read::millis(&Arg::of(now_ms), "now_ms")?;
@@ -1094,10 +1095,12 @@ impl NativeMemoryStore {
     #[napi(catch_unwind)]
     pub fn settle(
         &self,
-        complete: Vec<(String, String)>,
-        release: Vec<(String, String)>,
+        #[napi(ts_arg_type = "Array<[string, string]>")] complete: Unknown<'_>,
+        #[napi(ts_arg_type = "Array<[string, string]>")] release: Unknown<'_>,
         #[napi(ts_arg_type = "number")] now_ms: Unknown<'_>,
     ) -> napi::Result<Vec<bool>> {
+        let complete = read::claim_pairs(&Arg::of(complete), "complete")?;
+        let release = read::claim_pairs(&Arg::of(release), "release")?;
         let now = read::millis(&Arg::of(now_ms), "now_ms")?;
         idempotency::Store::settle(&self.inner, &pairs(&complete), &pairs(&release), now).or_throw()
     }
@@ -1572,12 +1575,13 @@ impl RedisProtocol {
     #[napi(catch_unwind, ts_return_type = "import('./index').RedisCall")]
     pub fn claim_all(
         &self,
-        keys: Vec<String>,
+        #[napi(ts_arg_type = "string[]")] keys: Unknown<'_>,
         #[napi(ts_arg_type = "number")] lease_ms: Unknown<'_>,
     ) -> napi::Result<Value> {
+        let keys = read::strings(&Arg::of(keys), "keys")?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let lease = read::millis(&Arg::of(lease_ms), "lease_ms")?;
         let token = idempotency::redis::new_token().map_err(no_randomness)?;
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         camel_value(&self.inner.claim_all(&keys, lease, &token).or_throw()?)
     }
 
@@ -1586,12 +1590,13 @@ impl RedisProtocol {
     #[napi(catch_unwind)]
     pub fn claim_set(
         &self,
-        keys: Vec<String>,
+        #[napi(ts_arg_type = "string[]")] keys: Unknown<'_>,
         #[napi(ts_arg_type = "number")] lease_ms: Unknown<'_>,
     ) -> napi::Result<RedisClaimSet> {
+        let keys = read::strings(&Arg::of(keys), "keys")?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let lease = read::millis(&Arg::of(lease_ms), "lease_ms")?;
         let token = idempotency::redis::new_token().map_err(no_randomness)?;
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let set = self.inner.claim_set(&keys, lease, &token).or_throw()?;
         Ok(RedisClaimSet {
             keys: set.keys,
@@ -1639,9 +1644,11 @@ impl RedisProtocol {
     #[napi(catch_unwind, ts_return_type = "import('./index').RedisCall")]
     pub fn settle(
         &self,
-        complete: Vec<(String, String)>,
-        release: Vec<(String, String)>,
+        #[napi(ts_arg_type = "Array<[string, string]>")] complete: Unknown<'_>,
+        #[napi(ts_arg_type = "Array<[string, string]>")] release: Unknown<'_>,
     ) -> napi::Result<Value> {
+        let complete = read::claim_pairs(&Arg::of(complete), "complete")?;
+        let release = read::claim_pairs(&Arg::of(release), "release")?;
         camel_value(
             &self
                 .inner

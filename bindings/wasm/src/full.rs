@@ -855,7 +855,7 @@ impl NativeMemoryStore {
         lease_ms: TsNumber,
         now_ms: TsNumber,
     ) -> Result<JsValue, JsValue> {
-        let keys = strings("keys", keys)?;
+        let keys = read::strings(&WArg(keys.clone()), "keys")?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let lease = read::millis(&WArg(lease_ms.into()), "lease_ms")?;
         let now = read::millis(&WArg(now_ms.into()), "now_ms")?;
@@ -874,8 +874,8 @@ impl NativeMemoryStore {
         now_ms: TsNumber,
     ) -> Result<JsValue, JsValue> {
         let (complete, release) = (
-            claim_pairs("complete", complete)?,
-            claim_pairs("release", release)?,
+            read::claim_pairs(&WArg(complete.clone()), "complete")?,
+            read::claim_pairs(&WArg(release.clone()), "release")?,
         );
         let now = read::millis(&WArg(now_ms.into()), "now_ms")?;
         let changed =
@@ -905,24 +905,6 @@ fn strings(field: &str, value: &JsValue) -> Result<Vec<String>, JsValue> {
             })
             .collect(),
         _ => Err(type_error(&format!("{field} must be an array of strings"))),
-    }
-}
-
-/// An array of `[key, token]` pairs.
-fn claim_pairs(field: &str, value: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
-    let bad = || type_error(&format!("{field} must be an array of [key, token] pairs"));
-    match json_of(field, value)? {
-        Value::Array(items) => items
-            .into_iter()
-            .map(|v| match v {
-                Value::Array(pair) => match pair.as_slice() {
-                    [Value::String(k), Value::String(t)] => Ok((k.clone(), t.clone())),
-                    _ => Err(bad()),
-                },
-                _ => Err(bad()),
-            })
-            .collect(),
-        _ => Err(bad()),
     }
 }
 
@@ -1132,7 +1114,7 @@ impl RedisProtocol {
         #[wasm_bindgen(unchecked_param_type = "string[]")] keys: &JsValue,
         lease_ms: TsNumber,
     ) -> Result<JsValue, JsValue> {
-        let keys = strings("keys", keys)?;
+        let keys = read::strings(&WArg(keys.clone()), "keys")?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let lease = read::millis(&WArg(lease_ms.into()), "lease_ms")?;
         let token = new_token()?;
@@ -1148,7 +1130,7 @@ impl RedisProtocol {
         #[wasm_bindgen(unchecked_param_type = "string[]")] keys: &JsValue,
         lease_ms: TsNumber,
     ) -> Result<JsValue, JsValue> {
-        let keys = strings("keys", keys)?;
+        let keys = read::strings(&WArg(keys.clone()), "keys")?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let lease = read::millis(&WArg(lease_ms.into()), "lease_ms")?;
         let token = new_token()?;
@@ -1212,8 +1194,8 @@ impl RedisProtocol {
         #[wasm_bindgen(unchecked_param_type = "[string, string][]")] release: &JsValue,
     ) -> Result<JsValue, JsValue> {
         let (complete, release) = (
-            claim_pairs("complete", complete)?,
-            claim_pairs("release", release)?,
+            read::claim_pairs(&WArg(complete.clone()), "complete")?,
+            read::claim_pairs(&WArg(release.clone()), "release")?,
         );
         ok_value(self.inner.settle(&pairs(&complete), &pairs(&release)))
     }
